@@ -1,0 +1,172 @@
+/**
+ * The reverse sweep. Recording order is a topological order, so the sweep gathers the tape entries reachable
+ * from the roots (an explicit stack, never recursion: a chain of a million ops works), runs them in
+ * decreasing sequence number, and sums each rule's input gradients into the inputs. The order of every sum
+ * is fixed by the tape, so the same program gives bit-identical gradients on every run.
+ */
+import { AnomalyError, GradError, ShapeError, formatShape } from '../errors.js';
+import { broadcastsTo, sameShape } from '../ndarray/shape.js';
+import { OpContext, forwardTraces, releasedError } from './context.js';
+import { checkFinite } from './finite.js';
+import { mode } from './mode.js';
+import { Node } from './node.js';
+
+export interface BackwardOptions {
+  /** Keep saved values so the graph can be swept again (default: false; true when createGraph is set). */
+  readonly retainGraph?: boolean;
+  /** Record the backward rules themselves, so the gradients can be differentiated again. */
+  readonly createGraph?: boolean;
+}
+
+/** Receives each chain-rule step of a sweep, in the order it runs; used by `explain`. */
+export interface SweepObserver {
+  step(entry: OpContext, gradOutput: Node, inputGrads: ReadonlyArray<Node | null>): void;
+}
+
+export interface SweepRequest extends BackwardOptions {
+  readonly roots: readonly Node[];
+  readonly seeds: readonly Node[];
+  /** When given, their gradients are returned and no `.grad` is touched (the functional API). */
+  readonly targets?: readonly Node[];
+  readonly observer?: SweepObserver;
+}
+
+/** A helper the kinds provide: sums a broadcast gradient back to `shape` and casts it to `dtype`, differentiably. */
+export type Conform = (grad: Node, like: Node) => Node;
+
+let conform: Conform = (g) => g;
+let sweepMark = 0;
+
+/** @internal installed by the Tensor module: the differentiable sum-to-shape the sweep uses. */
+export function setConform(fn: Conform): void {
+  conform = fn;
+}
+
+function collect(roots: readonly Node[], mark: number): OpContext[] {
+  const entries: OpContext[] = [];
+  const stack: Node[] = [];
+  for (const r of roots) if (r.creator) stack.push(r);
+  while (stack.length > 0) {
+    const c = stack.pop()!.creator;
+    if (c === null || c._mark === mark) continue;
+    c._mark = mark;
+    entries.push(c);
+    const inputs = c.inputs;
+    for (let i = 0; i < inputs.length; i++) {
+      const x = inputs[i];
+      if (x.requiresGrad && x.creator !== null && x.creator._mark !== mark) stack.push(x);
+    }
+  }
+  return sortBySeqDescending(entries);
+}
+
+/** Sequence numbers are dense integers in practice, so a counting placement beats a comparison sort. */
+function sortBySeqDescending(entries: OpContext[]): OpContext[] {
+  const n = entries.length;
+  if (n < 2) return entries;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const e of entries) {
+    if (e.seq < lo) lo = e.seq;
+    if (e.seq > hi) hi = e.seq;
+  }
+  const range = hi - lo + 1;
+  if (range > 4 * n + 1024) return entries.sort((a, b) => b.seq - a.seq);
+  const slots = new Array<OpContext | undefined>(range);
+  for (const e of entries) slots[hi - e.seq] = e;
+  const out: OpContext[] = [];
+  for (let i = 0; i < range; i++) {
+    const e = slots[i];
+    if (e !== undefined) out.push(e);
+  }
+  return out;
+}
+
+function addPending(node: Node, g: Node, touched: Node[]): void {
+  if (node._pending === null) {
+    node._pending = g;
+    touched.push(node);
+  } else {
+    node._pending = node._pending.add(g);
+  }
+}
+
+function checkGradShape(g: Node, x: Node, entry: OpContext, i: number): Node {
+  if (g.constructor !== x.constructor) {
+    throw new GradError(`${entry.op.name}: backward returned a ${g.constructor.name} gradient for ${x.constructor.name} input ${i}`);
+  }
+  if (sameShape(g.shape, x.shape) && g.dtype === x.dtype) return g;
+  if (!broadcastsTo(x.shape, g.shape)) {
+    throw new ShapeError(
+      `${entry.op.name}: backward returned a gradient of shape ${formatShape(g.shape)} for input ${i} of shape ` +
+        `${formatShape(x.shape)}, which does not broadcast to it`,
+    );
+  }
+  return conform(g, x);
+}
+
+/** Runs one reverse sweep. Returns the targets' gradients (or an empty list when there are no targets). */
+export function sweep(req: SweepRequest): Node[] {
+  const createGraph = req.createGraph ?? false;
+  const retain = req.retainGraph ?? createGraph;
+  const mark = ++sweepMark;
+  const entries = collect(req.roots, mark);
+  const touched: Node[] = [];
+  const wasRecording = mode.grad;
+  mode.grad = createGraph;
+  try {
+    // Refuse before any rule runs, so a failed backward leaves the graph as it was.
+    for (const entry of entries) {
+      if (entry._released) throw releasedError(entry);
+      entry._checkVersions();
+    }
+    for (let i = 0; i < req.roots.length; i++) addPending(req.roots[i], req.seeds[i], touched);
+    for (const entry of entries) {
+      const out = entry.output!;
+      const gy = out._pending;
+      if (gy === null) continue;
+      mode.backwardOf = entry;
+      const grads = entry.op.backward(entry, gy);
+      mode.backwardOf = null;
+      const inputs = entry.inputs;
+      if (grads.length !== inputs.length) {
+        throw new GradError(`${entry.op.name}: backward returned ${grads.length} gradients for ${inputs.length} inputs`);
+      }
+      const observed: Array<Node | null> | null = req.observer ? [] : null;
+      for (let i = 0; i < inputs.length; i++) {
+        const x = inputs[i];
+        let g = grads[i];
+        if (!x.requiresGrad || g === null || g === undefined) {
+          observed?.push(null);
+          continue;
+        }
+        g = checkGradShape(g, x, entry, i);
+        if (mode.anomaly) {
+          const bad = checkFinite(g);
+          if (bad) {
+            throw new AnomalyError(
+              `${entry.op.name} backward produced ${bad} in the gradient of input ${i} (${x.label}, shape ${formatShape(x.shape)})` +
+                (forwardTraces.has(entry) ? `\nThe forward of that ${entry.op.name} was called at:\n${forwardTraces.get(entry)}` : ''),
+            );
+          }
+        }
+        observed?.push(g);
+        addPending(x, g, touched);
+      }
+      if (observed) req.observer!.step(entry, gy, observed);
+      if (!retain) entry._release();
+    }
+    if (req.targets) return req.targets.map((t) => t._pending ?? t.zerosLike());
+    for (const n of touched) {
+      const p = n._pending!;
+      // A pending gradient may be shared (add hands dy to both inputs); a leaf keeps its own copy, since
+      // optimisers and clipping may change a leaf's .grad in place.
+      n._grad = n._grad !== null ? n._grad.add(p) : n.isLeaf ? p.mul(1) : p;
+    }
+    return [];
+  } finally {
+    for (const n of touched) n._pending = null;
+    mode.grad = wasRecording;
+    mode.backwardOf = null;
+  }
+}

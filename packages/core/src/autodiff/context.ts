@@ -1,0 +1,262 @@
+/**
+ * An op is a small object with `forward(ctx, ...inputs)` and `backward(ctx, gradOutput)` (MulLayer-style);
+ * the context of one call is also its tape entry (as in early tinygrad: "an instance of a Function is the
+ * context"). Built-in ops and users' ops are both made by `defineOp`.
+ */
+import { AnomalyError, DTypeError, GradError, formatShape } from '../errors.js';
+import { mode } from './mode.js';
+import { Node, Operand, RawValue } from './node.js';
+import { checkFinite } from './finite.js';
+import { NDArray } from '../ndarray/ndarray.js';
+
+/** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
+export type InputGrads = ReadonlyArray<Node | null | undefined>;
+
+export interface OpDefinition<Attrs = undefined> {
+  /** The op's name in listings and error messages. */
+  readonly name: string;
+  /**
+   * Computes the output from the inputs (recording is off in here) and saves what backward needs with
+   * `ctx.save(...)`. Returns a node, or a raw value (a number for Scalars, an NDArray for Tensors).
+   */
+  forward(ctx: OpContext<Attrs>, ...inputs: any[]): Node | RawValue;
+  /**
+   * Given dL/dOutput, returns dL/dInput for each input, written with differentiable ops so that running it
+   * with recording on (createGraph) gives higher-order gradients. A gradient may have the broadcast shape:
+   * the sweep sums it back to the input's shape.
+   */
+  backward(ctx: OpContext<Attrs>, gradOutput: any): InputGrads;
+}
+
+const RECORDING = 1;
+const RELEASED = 2;
+const USES_OUTPUT = 4;
+const SAVED_INPUTS = 8;
+
+/** Where each recorded op's forward was called, kept only in anomaly mode. */
+export const forwardTraces = new WeakMap<OpContext, string>();
+
+export class OpContext<Attrs = any> {
+  /** Position on the tape; 0 until recorded. */
+  seq = 0;
+  /** The node this call produced (set once the output exists). */
+  output: Node | null = null;
+  /** @internal */ _mark = 0;
+  // Recorded contexts live as long as the graph: keep them small (flags in one field, no per-call arrays).
+  private _flags: number;
+  private _saved: unknown[] = NOTHING_SAVED;
+  // Versions only grow, so an unchanged sum means no saved node (nor a used output) was mutated.
+  private _versionSum = 0;
+
+  constructor(
+    readonly op: OpDefinition<Attrs>,
+    readonly inputs: readonly Node[],
+    readonly attrs: Attrs,
+    recording: boolean,
+  ) {
+    this._flags = recording ? RECORDING : 0;
+  }
+
+  /** Whether this call is being recorded on the tape (false under noGrad or when no input requires grad). */
+  get recording(): boolean {
+    return (this._flags & RECORDING) !== 0;
+  }
+
+  /** Whether each input requires grad: a rule may skip work for the others. */
+  get needsInputGrad(): boolean[] {
+    return this.inputs.map((x) => x.requiresGrad);
+  }
+
+  /** Keeps values for backward. Nodes among them are version-checked: mutating one in place before backward is an error. */
+  save(...items: unknown[]): void {
+    if ((this._flags & RECORDING) === 0) return;
+    this._saved = items;
+    this._versionSum = versionSum(items);
+  }
+
+  /** Saves exactly the inputs, in order (cheaper than `save(...inputs)`: no second list is kept). */
+  saveInputs(): void {
+    if ((this._flags & RECORDING) === 0) return;
+    this._flags |= SAVED_INPUTS;
+    this._versionSum = versionSum(this.inputs);
+  }
+
+  /** Declares that backward reads `ctx.output` (as exp, tanh and sigmoid do), so it is version-checked too. */
+  saveOutput(): void {
+    this._flags |= USES_OUTPUT;
+  }
+
+  /** What forward saved, in order. Throws once the graph has been released by a backward without retainGraph. */
+  get saved(): any[] {
+    if ((this._flags & RELEASED) !== 0) throw releasedError(this);
+    return ((this._flags & SAVED_INPUTS) !== 0 ? this.inputs : this._saved) as any[];
+  }
+
+  /** @internal */
+  get _released(): boolean {
+    return (this._flags & RELEASED) !== 0;
+  }
+
+  private savedNodes(): readonly unknown[] {
+    return (this._flags & SAVED_INPUTS) !== 0 ? this.inputs : this._saved;
+  }
+
+  private currentVersionSum(): number {
+    const out = this.output;
+    return versionSum(this.savedNodes()) + ((this._flags & USES_OUTPUT) !== 0 && out !== null ? out._version : 0);
+  }
+
+  /** @internal checks saved nodes against in-place mutation; called by the sweep before backward. */
+  _checkVersions(): void {
+    if (this.currentVersionSum() === this._versionSum) return;
+    const saved = this.savedNodes().filter((v): v is Node => v instanceof Node);
+    if ((this._flags & USES_OUTPUT) !== 0 && this.output) saved.push(this.output);
+    throw new GradError(
+      `${this.op.name}: a value it saved for backward was modified in place after the forward pass ` +
+        `(saved: ${saved.map(describe).join('; ')}); backward would give a wrong gradient. ` +
+        `Clone it before mutating, or mutate after backward.`,
+    );
+  }
+
+  /** @internal drops saved values; a later backward through this entry throws. */
+  _release(): void {
+    this._flags |= RELEASED;
+    this._saved = NOTHING_SAVED;
+  }
+
+  /** @internal */
+  _setOutput(out: Node): void {
+    this.output = out;
+    if ((this._flags & USES_OUTPUT) !== 0) this._versionSum += out._version;
+  }
+}
+
+const NOTHING_SAVED: unknown[] = [];
+
+function versionSum(items: readonly unknown[]): number {
+  let sum = 0;
+  for (let i = 0; i < items.length; i++) {
+    const v = items[i];
+    if (v instanceof Node) sum += v._version;
+  }
+  return sum;
+}
+
+function describe(n: Node): string {
+  return `${n.label}, shape ${formatShape(n.shape)}, ${n.dtype}`;
+}
+
+function releasedError(ctx: OpContext): GradError {
+  return new GradError(
+    `${ctx.op.name}: backward through a graph whose saved values were already released by an earlier backward; ` +
+      `pass { retainGraph: true } to the first backward if you need to go through the graph twice.`,
+  );
+}
+
+export { releasedError };
+
+/** A function that applies an op; a trailing plain object is passed to the op as `ctx.attrs`. */
+export type OpFunction<Attrs = undefined> = {
+  (...args: any[]): any;
+  readonly definition: OpDefinition<Attrs>;
+};
+
+function isAttrs(x: unknown): boolean {
+  return x !== null && typeof x === 'object' && !(x instanceof Node) && !ArrayBuffer.isView(x);
+}
+
+/**
+ * Defines an op once, MulLayer-style; the same mechanism every built-in op uses.
+ * @example
+ * const cube = defineOp({
+ *   name: 'cube',
+ *   forward(ctx, x: Tensor) { ctx.save(x); return x.mul(x).mul(x); },
+ *   backward(ctx, g: Tensor) { const [x] = ctx.saved; return [g.mul(x.square()).mul(3)]; },
+ * });
+ * cube(x).sum().backward();
+ */
+export function defineOp<Attrs = undefined>(definition: OpDefinition<Attrs>): OpFunction<Attrs> {
+  // Calls that are not recorded and take no attributes share one context: it holds nothing they could change.
+  const passive = new OpContext(definition, [], undefined as Attrs, false);
+  const fn = (...args: unknown[]): Node => {
+    let attrs: unknown = undefined;
+    if (args.length > 0 && isAttrs(args[args.length - 1])) attrs = args.pop();
+    return applyOp(definition, args as Operand[], attrs as Attrs, true, passive);
+  };
+  return Object.assign(fn, { definition });
+}
+
+/** Applies an op to inputs: runs forward with recording off, then records the call if any input requires grad. */
+export function applyOp<Attrs>(op: OpDefinition<Attrs>, operands: Operand[], attrs: Attrs, ownsOperands = false, passive?: OpContext<Attrs>): Node {
+  let ref: Node | undefined;
+  for (const x of operands) {
+    if (x instanceof Node) {
+      ref = x;
+      break;
+    }
+  }
+  if (ref === undefined) {
+    throw new DTypeError(`${op.name}: needs at least one Scalar or Tensor operand, got ${operands.map((x) => typeof x).join(', ') || 'none'}`);
+  }
+  // The caller's fresh argument list becomes the input list: one allocation fewer per op.
+  const inputs = (ownsOperands ? operands : new Array<Node>(operands.length)) as Node[];
+  let recording = false;
+  for (let i = 0; i < operands.length; i++) {
+    const x = operands[i];
+    let node: Node;
+    if (x instanceof Node) {
+      if (x.constructor !== ref.constructor) {
+        throw new DTypeError(`${op.name}: operands mix ${ref.constructor.name} and ${x.constructor.name}; use tensor(...) for both`);
+      }
+      node = x;
+    } else if (typeof x === 'number') {
+      node = ref.constant(x);
+    } else {
+      throw new DTypeError(`${op.name}: operand ${i} is ${x === null ? 'null' : typeof x}, expected a ${ref.constructor.name} or a number`);
+    }
+    inputs[i] = node;
+    if (node.requiresGrad) recording = true;
+  }
+  recording = recording && mode.grad;
+  const ctx = recording || attrs !== undefined || passive === undefined ? new OpContext(op, inputs, attrs, recording) : passive;
+  const wasRecording = mode.grad;
+  mode.grad = false;
+  let result: Node | RawValue;
+  try {
+    result =
+      inputs.length === 1 ? op.forward(ctx, inputs[0]) : inputs.length === 2 ? op.forward(ctx, inputs[0], inputs[1]) : op.forward(ctx, ...inputs);
+  } finally {
+    mode.grad = wasRecording;
+  }
+  let out: Node;
+  if (result instanceof Node) {
+    // A node computed inside forward is fresh and unrecorded; an input handed back must not be adopted.
+    out = result.creator !== null || inputs.includes(result) ? result.make(copyRaw(result.raw)) : result;
+  } else {
+    out = ref.make(result);
+  }
+  if (recording) {
+    out.requiresGrad = true;
+    out.creator = ctx;
+    ctx.seq = mode.nextSeq++;
+    ctx._setOutput(out);
+    if (mode.anomaly) forwardTraces.set(ctx, new Error().stack ?? '');
+  }
+  if (mode.anomaly) {
+    const bad = checkFinite(out);
+    if (bad) {
+      const where = `(inputs: ${inputs.map((x) => `${x.label} ${formatShape(x.shape)}`).join(', ')})`;
+      const inBackward = mode.backwardOf;
+      throw new AnomalyError(
+        inBackward !== null
+          ? `${inBackward.op.name} backward produced ${bad} (in its ${op.name} ${where})`
+          : `${op.name} forward produced ${bad} ${where}`,
+      );
+    }
+  }
+  return out;
+}
+
+function copyRaw(raw: RawValue): RawValue {
+  return typeof raw === 'number' ? raw : new NDArray(raw.data.slice(), raw.shape);
+}

@@ -1,0 +1,84 @@
+/**
+ * What Scalar and Tensor have in common as graph nodes: a value, a gradient, a requiresGrad flag and the
+ * tape entry (OpContext) that made it. Gradient rules are written against these methods, so one rule serves
+ * both kinds wherever the math is the same.
+ */
+import type { NDArray } from '../ndarray/ndarray.js';
+import type { DType } from '../ndarray/dtype.js';
+import type { OpContext } from './context.js';
+
+/** The raw value a node holds: a number for a Scalar, an NDArray for a Tensor. */
+export type RawValue = number | NDArray;
+
+/** A node or a plain number where an op takes an operand. */
+export type Operand<N extends Node = Node> = N | number;
+
+let nextId = 1;
+// Display ids are given on first use and kept aside, so nodes that are never displayed carry no id field.
+const ids = new WeakMap<Node, number>();
+
+export abstract class Node {
+  /** Whether gradients flow to this node. */
+  requiresGrad: boolean;
+  /** The tape entry that produced this node; null for leaves and for values computed without recording. */
+  creator: OpContext | null = null;
+  /** A display name for listings, DOT graphs and `explain`. */
+  name: string | undefined;
+  /** @internal accumulated gradient, read through each kind's `grad` accessor. */
+  _grad: Node | null = null;
+  /** @internal the gradient being gathered by the sweep that is running. */
+  _pending: Node | null = null;
+  /** @internal bumped by every in-place mutation, so backward can refuse stale saved values. */
+  _version = 0;
+
+  constructor(requiresGrad: boolean, name?: string) {
+    this.requiresGrad = requiresGrad;
+    this.name = name;
+  }
+
+  /** A stable number for display, given on first use. */
+  get id(): number {
+    let id = ids.get(this);
+    if (id === undefined) ids.set(this, (id = nextId++));
+    return id;
+  }
+
+  /** `name` if set, else `%id`. */
+  get label(): string {
+    return this.name ?? `%${this.id}`;
+  }
+
+  /** True when no recorded op produced this node (a parameter, an input, a constant). */
+  get isLeaf(): boolean {
+    return this.creator === null;
+  }
+
+  abstract readonly raw: RawValue;
+  abstract readonly shape: readonly number[];
+  abstract readonly dtype: DType;
+  abstract readonly size: number;
+  /** @internal a node of the same kind holding `raw`, not requiring grad. */
+  abstract make(raw: RawValue): Node;
+  /** @internal a plain number as an operand of this kind (weakly typed: it adopts this node's dtype). */
+  abstract constant(value: number): Node;
+  /** A zero of the same kind, shape and dtype, not requiring grad. */
+  abstract zerosLike(): Node;
+  /** A short rendering of the value for listings. */
+  abstract formatValue(): string;
+
+  abstract add(other: Operand): Node;
+  abstract sub(other: Operand): Node;
+  abstract mul(other: Operand): Node;
+  abstract div(other: Operand): Node;
+  abstract neg(): Node;
+  abstract pow(exponent: Operand): Node;
+  abstract exp(): Node;
+  abstract log(): Node;
+  abstract sqrt(): Node;
+  abstract square(): Node;
+  abstract sin(): Node;
+  abstract cos(): Node;
+  abstract tanh(): Node;
+  abstract sigmoid(): Node;
+  abstract item(): number;
+}

@@ -1,0 +1,38 @@
+/** Free functions over several tensors: concat, stack, where. */
+import { DTypeError, ShapeError, formatShape } from './errors.js';
+import * as ops from './ops/index.js';
+import { normalizeAxis } from './ndarray/shape.js';
+import { Tensor } from './tensor.js';
+import { Scalar } from './scalar.js';
+
+/** Joins tensors along an existing axis; all other axes must match. */
+export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (tensors.length === 0) throw new ShapeError('concat: needs at least one tensor');
+  const first = tensors[0];
+  const a = normalizeAxis(axis, first.rank, 'concat');
+  for (const [i, t] of tensors.entries()) {
+    if (!(t instanceof Tensor)) throw new DTypeError(`concat: item ${i} is not a Tensor`);
+    if (t.rank !== first.rank || t.shape.some((d, k) => k !== a && d !== first.shape[k])) {
+      throw new ShapeError(`concat: item ${i} has shape ${formatShape(t.shape)}, which does not match ${formatShape(first.shape)} outside axis ${a}`);
+    }
+  }
+  if (tensors.length === 1) return first;
+  return ops.concat(...tensors, { axis: a }) as Tensor;
+}
+
+/** Joins same-shape tensors along a new axis. */
+export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (tensors.length === 0) throw new ShapeError('stack: needs at least one tensor');
+  const a = normalizeAxis(axis, tensors[0].rank + 1, 'stack');
+  for (const [i, t] of tensors.entries()) {
+    if (t.rank !== tensors[0].rank || t.shape.some((d, k) => d !== tensors[0].shape[k])) {
+      throw new ShapeError(`stack: item ${i} has shape ${formatShape(t.shape)}, item 0 has ${formatShape(tensors[0].shape)}`);
+    }
+  }
+  return ops.concat(...tensors.map((t) => t.unsqueeze(a)), { axis: a }) as Tensor;
+}
+
+/** Elementwise choice: `a` where `cond` is non-zero, else `b` (all three broadcast). `cond` gets no gradient. */
+export function where<T extends Tensor | Scalar>(cond: T, a: T | number, b: T | number): T {
+  return ops.where(cond, a, b) as T;
+}

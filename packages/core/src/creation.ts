@@ -1,0 +1,113 @@
+/** Functions that make Tensor leaves: from data, constant fills, ranges, and seeded random draws. */
+import { DTypeError, ShapeError, formatShape } from './errors.js';
+import { DType, TypedArray, dtypeOfArray, isDType } from './ndarray/dtype.js';
+import { NDArray } from './ndarray/ndarray.js';
+import { NestedArray, flatten, inferShape } from './ndarray/nested.js';
+import { Generator, globalGenerator } from './ndarray/random.js';
+import { checkShape, sizeOf } from './ndarray/shape.js';
+import { Tensor } from './tensor.js';
+
+export interface TensorOptions {
+  /** Element type; default float64 (or the typed array's own type). */
+  readonly dtype?: DType;
+  /** Whether the tensor is a leaf that gets gradients (default false, as in PyTorch). */
+  readonly requiresGrad?: boolean;
+  readonly name?: string;
+}
+
+export interface RandomOptions extends TensorOptions {
+  /** The generator to draw from; default the global one that `seed(n)` resets. */
+  readonly generator?: Generator;
+}
+
+function checkDType(dtype: DType | undefined, op: string): DType {
+  const d = dtype ?? 'float64';
+  if (!isDType(d)) throw new DTypeError(`${op}: unknown dtype ${String(d)}; expected float64, float32 or int32`);
+  return d;
+}
+
+function leaf(array: NDArray, options: TensorOptions): Tensor {
+  return new Tensor(array, options.requiresGrad ?? false, options.name);
+}
+
+/**
+ * A tensor from nested arrays, a number (0-d), or a flat typed array / number array with `{ shape }`.
+ * The data is copied.
+ * @example
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const w = tensor(new Float32Array(6), { shape: [2, 3] });   // dtype float32 from the array
+ */
+export function tensor(data: NestedArray | TypedArray, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
+  if (ArrayBuffer.isView(data)) {
+    const dtype = checkDType(options.dtype ?? dtypeOfArray(data), 'tensor');
+    const shape = options.shape ?? [data.length];
+    checkShape(shape, 'tensor');
+    if (sizeOf(shape) !== data.length) throw new ShapeError(`tensor: shape ${formatShape(shape)} needs ${sizeOf(shape)} elements, the data has ${data.length}`);
+    return fromFlat(data, shape, dtype, options);
+  }
+  const dtype = checkDType(options.dtype, 'tensor');
+  const inferred = inferShape(data, 'tensor');
+  const flat = flatten(data, inferred, dtype, 'tensor');
+  if (options.shape) {
+    if (sizeOf(options.shape) !== flat.length) throw new ShapeError(`tensor: shape ${formatShape(options.shape)} needs ${sizeOf(options.shape)} elements, the data has ${flat.length}`);
+    return leaf(new NDArray(flat, options.shape.slice()), options);
+  }
+  return leaf(new NDArray(flat, inferred), options);
+}
+
+function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtype: DType, options: TensorOptions): Tensor {
+  const array = NDArray.zeros(shape, dtype);
+  array.data.set(data as ArrayLike<number>);
+  return leaf(array, options);
+}
+
+export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
+  checkShape(shape, 'full');
+  const array = NDArray.zeros(shape.slice(), checkDType(options.dtype, 'full'));
+  array.data.fill(value);
+  return leaf(array, options);
+}
+export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor { return full(shape, 0, options); }
+export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor { return full(shape, 1, options); }
+export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor { return full(t.shape, 0, { dtype: t.dtype, ...options }); }
+export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor { return full(t.shape, 1, { dtype: t.dtype, ...options }); }
+
+/** start, start + step, ... below stop (NumPy's arange); `arange(n)` is 0..n-1. */
+export function arange(start: number, stop?: number, step = 1, options: TensorOptions = {}): Tensor {
+  const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
+  if (step === 0 || !Number.isFinite(step)) throw new ShapeError(`arange: step must be a non-zero finite number, got ${step}`);
+  const n = Math.max(0, Math.ceil((hi - lo) / step));
+  const array = NDArray.zeros([n], checkDType(options.dtype, 'arange'));
+  for (let i = 0; i < n; i++) array.data[i] = lo + i * step;
+  return leaf(array, options);
+}
+
+/** The n x m identity (m defaults to n). */
+export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
+  checkShape([n, m], 'eye');
+  const array = NDArray.zeros([n, m], checkDType(options.dtype, 'eye'));
+  for (let i = 0; i < Math.min(n, m); i++) array.data[i * m + i] = 1;
+  return leaf(array, options);
+}
+
+/** Uniform samples in [low, high) from the seeded generator. */
+export function rand(shape: readonly number[], options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  checkShape(shape, 'rand');
+  const g = options.generator ?? globalGenerator;
+  const lo = options.low ?? 0;
+  const hi = options.high ?? 1;
+  const array = NDArray.zeros(shape.slice(), checkDType(options.dtype, 'rand'));
+  for (let i = 0; i < array.size; i++) array.data[i] = lo + (hi - lo) * g.uniform();
+  return leaf(array, options);
+}
+
+/** Normal samples (mean 0, std 1 unless given) from the seeded generator. */
+export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  checkShape(shape, 'randn');
+  const g = options.generator ?? globalGenerator;
+  const mean = options.mean ?? 0;
+  const std = options.std ?? 1;
+  const array = NDArray.zeros(shape.slice(), checkDType(options.dtype, 'randn'));
+  for (let i = 0; i < array.size; i++) array.data[i] = mean + std * g.normal();
+  return leaf(array, options);
+}

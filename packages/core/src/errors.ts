@@ -1,0 +1,32 @@
+/**
+ * Typed errors. Each message names the op and the shapes, dtypes or values at fault, so a user can find
+ * the line that caused it without a debugger.
+ */
+
+/** Base class of every error tapegrad throws on purpose. */
+export class TapegradError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Operand shapes that do not fit the op: broadcasting, matmul inner sizes, reshape sizes, axes out of range. */
+export class ShapeError extends TapegradError {}
+
+/** An operand dtype the op cannot take, e.g. gradients requested on an int32 tensor. */
+export class DTypeError extends TapegradError {}
+
+/**
+ * Misuse of the reverse sweep: backward through a released graph, backward of a non-scalar without a seed
+ * gradient, an input mutated after it was saved for backward, a rule that returned a gradient of the wrong shape.
+ */
+export class GradError extends TapegradError {}
+
+/** Raised in anomaly mode by the first op whose forward or backward produced NaN or Infinity. */
+export class AnomalyError extends TapegradError {}
+
+/** Formats a shape the way messages show it: `[2, 3]`, `[]` for a 0-d value. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}

@@ -1,0 +1,30 @@
+/**
+ * @tapegrad/core: Scalar and Tensor nodes that record ops onto a tape, and the reverse sweep that applies
+ * the chain rule over it.
+ * @packageDocumentation
+ */
+export { Scalar, scalar } from './scalar.js';
+export type { ScalarOptions } from './scalar.js';
+export { Tensor } from './tensor.js';
+export { tensor, zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn } from './creation.js';
+export type { TensorOptions, RandomOptions } from './creation.js';
+export { concat, stack, where } from './combine.js';
+export { grad, valueAndGrad, vjp } from './functional.js';
+export type { GradOptions, Differentiable } from './functional.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, setAnomalyDetection } from './autodiff/mode.js';
+export { defineOp, OpContext } from './autodiff/context.js';
+export type { OpDefinition, OpFunction, InputGrads } from './autodiff/context.js';
+export { Node } from './autodiff/node.js';
+export type { RawValue, Operand } from './autodiff/node.js';
+export type { BackwardOptions, SweepObserver } from './autodiff/backward.js';
+export { sweep } from './autodiff/backward.js';
+export { tapeOf, formatTape, toDot } from './graph.js';
+export type { TapeRow } from './graph.js';
+export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError } from './errors.js';
+export { Generator, seed, globalGenerator } from './ndarray/random.js';
+export type { DType, TypedArray } from './ndarray/dtype.js';
+export { NDArray } from './ndarray/ndarray.js';
+export type { NestedArray } from './ndarray/nested.js';
+export * as kernels from './ndarray/kernels/index.js';
+export { explain, explainSteps } from './explain.js';
+export type { Explanation, ExplainStep, ExplainFormat } from './explain.js';

@@ -1,0 +1,65 @@
+/**
+ * Broadcasting binary kernels. Each kernel is its number form (used by Scalar nodes) plus a typed-array
+ * loop over a BroadcastPlan; the loops are written out per op so V8 can inline the arithmetic.
+ */
+import { DType, TypedArray, allocate, floatResult, promote } from '../dtype.js';
+import { NDArray } from '../ndarray.js';
+import { BroadcastPlan, broadcastPlan } from './broadcast-plan.js';
+
+type Loop = (a: TypedArray, b: TypedArray, out: TypedArray, p: BroadcastPlan) => void;
+
+export interface BinaryKernel {
+  readonly name: string;
+  /** The op on two numbers. */
+  readonly scalar: (a: number, b: number) => number;
+  readonly loop: Loop;
+  /** Result dtype from the promoted operand dtype (div, pow: int32 becomes float64). */
+  readonly resultDType: (promoted: DType) => DType;
+}
+
+const same = (d: DType): DType => d;
+const bool = (): DType => 'float64';
+
+function define(name: string, scalar: (a: number, b: number) => number, loop: Loop, resultDType = same): BinaryKernel {
+  return { name, scalar, loop, resultDType };
+}
+
+export const add = define('add', (a, b) => a + b, (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] + B[b];
+});
+export const sub = define('sub', (a, b) => a - b, (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] - B[b];
+});
+export const mul = define('mul', (a, b) => a * b, (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] * B[b];
+});
+export const div = define('div', (a, b) => a / b, (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] / B[b];
+}, floatResult);
+export const pow = define('pow', (a, b) => Math.pow(a, b), (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = Math.pow(A[a], B[b]);
+}, floatResult);
+export const maximum = define('maximum', (a, b) => (a >= b || a !== a ? a : b), (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const x = A[a], y = B[b]; O[o++] = x >= y || x !== x ? x : y; }
+});
+export const minimum = define('minimum', (a, b) => (a <= b || a !== a ? a : b), (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const x = A[a], y = B[b]; O[o++] = x <= y || x !== x ? x : y; }
+});
+/** 1 where a > b, 0 elsewhere: masks for gradient rules, never differentiated. */
+export const greater = define('greater', (a, b) => (a > b ? 1 : 0), (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] > B[b] ? 1 : 0;
+}, bool);
+export const greaterEqual = define('greaterEqual', (a, b) => (a >= b ? 1 : 0), (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] >= B[b] ? 1 : 0;
+}, bool);
+export const equal = define('equal', (a, b) => (a === b ? 1 : 0), (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] === B[b] ? 1 : 0;
+}, bool);
+
+/** Runs a binary kernel with NumPy broadcasting; the result dtype follows promotion unless `dtype` is given. */
+export function binary(kernel: BinaryKernel, a: NDArray, b: NDArray, dtype?: DType): NDArray {
+  const plan = broadcastPlan(a.shape, b.shape, kernel.name);
+  const out = allocate(dtype ?? kernel.resultDType(promote(a.dtype, b.dtype)), plan.size);
+  kernel.loop(a.data, b.data, out, plan);
+  return new NDArray(out, plan.shape);
+}

@@ -1,0 +1,94 @@
+/**
+ * Reductions over any set of axes. Each axis is reduced as the middle of an [outer, n, inner] view, one axis
+ * at a time, so one loop shape serves every axis choice; reducing all axes is a single pass.
+ */
+import { DType, allocate } from '../dtype.js';
+import { NDArray } from '../ndarray.js';
+import { reducedShape, sizeOf } from '../shape.js';
+
+export type ReduceKind = 'sum' | 'max' | 'min';
+
+function reduceAll(x: NDArray, kind: ReduceKind, dtype: DType): number {
+  const X = x.data;
+  if (kind === 'sum') {
+    let s = 0;
+    for (let i = 0; i < X.length; i++) s += X[i];
+    return s;
+  }
+  let m = kind === 'max' ? -Infinity : Infinity;
+  for (let i = 0; i < X.length; i++) {
+    const v = X[i];
+    if (v !== v) return NaN;
+    if (kind === 'max' ? v > m : v < m) m = v;
+  }
+  void dtype;
+  return m;
+}
+
+function reduceAxis(x: NDArray, axis: number, kind: ReduceKind): NDArray {
+  const shape = x.shape;
+  const n = shape[axis];
+  const inner = sizeOf(shape.slice(axis + 1));
+  const outer = sizeOf(shape.slice(0, axis));
+  const out = allocate(x.dtype, outer * inner);
+  const X = x.data;
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * inner;
+    const ob = o * inner;
+    if (kind === 'sum') {
+      for (let k = 0; k < n; k++) {
+        const row = base + k * inner;
+        for (let i = 0; i < inner; i++) out[ob + i] += X[row + i];
+      }
+    } else {
+      const isMax = kind === 'max';
+      for (let i = 0; i < inner; i++) {
+        let m = isMax ? -Infinity : Infinity;
+        for (let k = 0; k < n; k++) {
+          const v = X[base + k * inner + i];
+          if (v !== v) { m = NaN; break; }
+          if (isMax ? v > m : v < m) m = v;
+        }
+        out[ob + i] = m;
+      }
+    }
+  }
+  const outShape = shape.slice();
+  outShape[axis] = 1;
+  return new NDArray(out, outShape);
+}
+
+/** Reduces `axes` (already normalised, ascending). Empty max/min gives -Infinity/Infinity, empty sum 0. */
+export function reduce(x: NDArray, axes: readonly number[], keepDims: boolean, kind: ReduceKind): NDArray {
+  const outShape = reducedShape(x.shape, axes, keepDims);
+  if (axes.length === x.rank) {
+    const out = allocate(x.dtype, 1);
+    out[0] = reduceAll(x, kind, x.dtype);
+    return new NDArray(out, outShape);
+  }
+  let r = x;
+  for (let i = axes.length - 1; i >= 0; i--) r = reduceAxis(r, axes[i], kind);
+  return new NDArray(r.data, outShape);
+}
+
+/** Index of the largest (or smallest) element along one axis; ties go to the first; int32 result. */
+export function argReduce(x: NDArray, axis: number, keepDims: boolean, kind: 'max' | 'min'): NDArray {
+  const shape = x.shape;
+  const n = shape[axis];
+  const inner = sizeOf(shape.slice(axis + 1));
+  const outer = sizeOf(shape.slice(0, axis));
+  const out = new Int32Array(outer * inner);
+  const X = x.data;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let best = 0;
+      let m = X[o * n * inner + i];
+      for (let k = 1; k < n; k++) {
+        const v = X[(o * n + k) * inner + i];
+        if (kind === 'max' ? v > m : v < m) { m = v; best = k; }
+      }
+      out[o * inner + i] = best;
+    }
+  }
+  return new NDArray(out, reducedShape(shape, [axis], keepDims));
+}

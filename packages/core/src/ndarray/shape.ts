@@ -1,0 +1,88 @@
+/** Shape arithmetic shared by kernels and ops: sizes, strides, broadcasting, axis normalisation. */
+import { ShapeError, formatShape } from '../errors.js';
+
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+export function stridesOf(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** NumPy broadcasting of two shapes; `op` names the caller in the error. */
+export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = i < n - a.length ? 1 : a[i - (n - a.length)];
+    const db = i < n - b.length ? 1 : b[i - (n - b.length)];
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError(
+        `${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together ` +
+          `(dimension ${i} of the result: ${da} vs ${db})`,
+      );
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** True when `from` broadcasts to exactly `to`. */
+export function broadcastsTo(from: Shape, to: Shape): boolean {
+  if (from.length > to.length) return false;
+  const off = to.length - from.length;
+  for (let i = 0; i < from.length; i++) if (from[i] !== 1 && from[i] !== to[i + off]) return false;
+  return true;
+}
+
+/** Normalises one axis (negative counts from the end) and checks its range. */
+export function normalizeAxis(axis: number, rank: number, op: string): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(axis) || a < 0 || a >= rank) {
+    throw new ShapeError(`${op}: axis ${axis} is out of range for a value of rank ${rank}`);
+  }
+  return a;
+}
+
+/** Normalises `axis` (undefined = all axes) into a sorted, duplicate-free list. */
+export function normalizeAxes(axis: number | readonly number[] | undefined, rank: number, op: string): number[] {
+  if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof axis === 'number' ? [axis] : axis;
+  const out = list.map((a) => normalizeAxis(a, rank, op));
+  const sorted = [...new Set(out)].sort((x, y) => x - y);
+  if (sorted.length !== out.length) throw new ShapeError(`${op}: repeated axis in [${list.join(', ')}]`);
+  return sorted;
+}
+
+/** The shape a reduction over `axes` produces. */
+export function reducedShape(shape: Shape, axes: readonly number[], keepDims: boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (axes.includes(i)) {
+      if (keepDims) out.push(1);
+    } else out.push(shape[i]);
+  }
+  return out;
+}
+
+export function checkShape(shape: readonly number[], op: string): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${formatShape(shape)}`);
+  }
+}

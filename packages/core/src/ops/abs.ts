@@ -1,0 +1,17 @@
+// y = |x|; dx = dy * sign(x)  (|x|'(0) = 0, the subgradient PyTorch and JAX pick)
+import { defineOp } from '../autodiff/context.js';
+import type { Node } from '../autodiff/node.js';
+import { abs as kernel, sign } from '../ndarray/kernels/unary.js';
+import { constantMap, unaryRaw } from './raw.js';
+
+export const abs = defineOp({
+  name: 'abs',
+  forward(ctx, x: Node) {
+    ctx.saveInputs();
+    return unaryRaw(kernel, x);
+  },
+  backward(ctx, dy: Node) {
+    const [x] = ctx.saved as Node[];
+    return [dy.mul(constantMap(sign, x))];
+  },
+});

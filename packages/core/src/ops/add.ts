@@ -1,0 +1,11 @@
+// y = a + b (broadcasting); da = dy, db = dy (the sweep sums each back to its input's shape)
+import { defineOp } from '../autodiff/context.js';
+import type { Node } from '../autodiff/node.js';
+import { add as kernel } from '../ndarray/kernels/binary.js';
+import { binaryRaw } from './raw.js';
+
+export const add = defineOp({
+  name: 'add',
+  forward: (_ctx, a: Node, b: Node) => binaryRaw(kernel, a, b),
+  backward: (_ctx, dy: Node) => [dy, dy],
+});

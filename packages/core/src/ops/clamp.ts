@@ -1,0 +1,31 @@
+// y = min(max(x, lo), hi); dx = dy * [lo <= x <= hi]  (the bounds themselves pass the gradient, as PyTorch's clamp)
+import { defineOp } from '../autodiff/context.js';
+import type { Node } from '../autodiff/node.js';
+import { ShapeError } from '../errors.js';
+import { greaterEqual } from '../ndarray/kernels/binary.js';
+import { mapArray } from '../ndarray/kernels/unary.js';
+import { constantMask } from './raw.js';
+
+export interface ClampAttrs {
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export const clamp = defineOp<ClampAttrs>({
+  name: 'clamp',
+  forward(ctx, x: Node) {
+    const lo = ctx.attrs.min ?? -Infinity;
+    const hi = ctx.attrs.max ?? Infinity;
+    if (lo > hi) throw new ShapeError(`clamp: min ${lo} is greater than max ${hi}`);
+    ctx.saveInputs();
+    const f = (v: number) => (v < lo ? lo : v > hi ? hi : v);
+    const r = x.raw;
+    return typeof r === 'number' ? f(r) : mapArray(r, r.dtype, f);
+  },
+  backward(ctx, dy: Node) {
+    const [x] = ctx.saved as Node[];
+    const lo = x.constant(ctx.attrs.min ?? -Infinity);
+    const hi = x.constant(ctx.attrs.max ?? Infinity);
+    return [dy.mul(constantMask(greaterEqual, x, lo).mul(constantMask(greaterEqual, hi, x)))];
+  },
+});

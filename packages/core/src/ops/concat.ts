@@ -1,0 +1,24 @@
+// y = [x_1 | x_2 | ...] along `axis`; dx_i = the slice of dy that x_i occupies
+import { defineOp } from '../autodiff/context.js';
+import type { Tensor } from '../tensor.js';
+import { promote } from '../ndarray/dtype.js';
+import { concat as kernel } from '../ndarray/kernels/layout.js';
+import type { NDArray } from '../ndarray/ndarray.js';
+import { slice } from './slice.js';
+
+export const concat = defineOp<{ readonly axis: number }>({
+  name: 'concat',
+  forward(ctx, ...xs: Tensor[]) {
+    const dtype = xs.map((x) => x.dtype).reduce(promote);
+    return kernel(xs.map((x) => x.raw as NDArray), ctx.attrs.axis, dtype);
+  },
+  backward(ctx, dy: Tensor) {
+    const axis = ctx.attrs.axis;
+    let offset = 0;
+    return ctx.inputs.map((x, i) => {
+      const begin = dy.shape.map((_, d) => (d === axis ? offset : 0));
+      offset += x.shape[axis];
+      return ctx.needsInputGrad[i] ? slice(dy, { begin, size: x.shape }) : null;
+    });
+  },
+});

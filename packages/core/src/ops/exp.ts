@@ -1,0 +1,14 @@
+// y = e^x; dx = dy * y
+import { defineOp } from '../autodiff/context.js';
+import type { Node } from '../autodiff/node.js';
+import { exp as kernel } from '../ndarray/kernels/unary.js';
+import { unaryRaw } from './raw.js';
+
+export const exp = defineOp({
+  name: 'exp',
+  forward(ctx, x: Node) {
+    ctx.saveOutput();
+    return unaryRaw(kernel, x);
+  },
+  backward: (ctx, dy: Node) => [dy.mul(ctx.output!)],
+});

@@ -1,0 +1,35 @@
+// y = log sum exp(x) over `axes`, computed as m + log sum exp(x - m) with m = max x (finite for |x| ~ 1e308);
+// dx = dy * exp(x - y) = dy * softmax(x)
+import { defineOp } from '../autodiff/context.js';
+import type { Tensor } from '../tensor.js';
+import { binary, sub, add } from '../ndarray/kernels/binary.js';
+import { reduce } from '../ndarray/kernels/reduce.js';
+import { exp, log, unary } from '../ndarray/kernels/unary.js';
+import { NDArray } from '../ndarray/ndarray.js';
+import { reducedShape } from '../ndarray/shape.js';
+import type { ReduceAttrs } from './sum.js';
+
+export function logSumExpArray(x: NDArray, axes: readonly number[], keepDims: boolean): NDArray {
+  const m = reduce(x, axes, true, 'max');
+  // An all -Infinity (or +Infinity) slice would give Inf - Inf = NaN: shift by 0 there instead.
+  const md = m.data;
+  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i])) md[i] = 0;
+  const s = reduce(unary(exp, binary(sub, x, m)), axes, true, 'sum');
+  const y = binary(add, unary(log, s), m);
+  return keepDims ? y : new NDArray(y.data, reducedShape(x.shape, axes, false));
+}
+
+export const logSumExp = defineOp<ReduceAttrs>({
+  name: 'logSumExp',
+  forward(ctx, x: Tensor) {
+    ctx.saveInputs();
+    ctx.saveOutput();
+    return logSumExpArray(x.raw as NDArray, ctx.attrs.axes, ctx.attrs.keepDims);
+  },
+  backward(ctx, dy: Tensor) {
+    const [x] = ctx.saved as Tensor[];
+    const kept = reducedShape(x.shape, ctx.attrs.axes, true);
+    const y = (ctx.output as Tensor).reshape(kept);
+    return [dy.reshape(kept).mul(x.sub(y).exp())];
+  },
+});

@@ -1,0 +1,17 @@
+// y = ln x; dx = dy / x
+import { defineOp } from '../autodiff/context.js';
+import type { Node } from '../autodiff/node.js';
+import { log as kernel } from '../ndarray/kernels/unary.js';
+import { unaryRaw } from './raw.js';
+
+export const log = defineOp({
+  name: 'log',
+  forward(ctx, x: Node) {
+    ctx.saveInputs();
+    return unaryRaw(kernel, x);
+  },
+  backward(ctx, dy: Node) {
+    const [x] = ctx.saved as Node[];
+    return [dy.div(x)];
+  },
+});

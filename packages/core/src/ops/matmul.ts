@@ -1,0 +1,30 @@
+// Y = op(A) op(B) with op = identity or transpose (batched, batch dimensions broadcast). With G = dY:
+//   Y = A B     : dA = G B^T,     dB = A^T G
+//   Y = A B^T   : dA = G B,       dB = G^T A
+//   Y = A^T B   : dA = B G^T,     dB = A G
+//   Y = A^T B^T : dA = B^T G^T,   dB = G^T A^T
+// Every gradient is again a matmul with transpose flags, so no transpose is ever materialised.
+import { InputGrads, OpFunction, defineOp } from '../autodiff/context.js';
+import type { Tensor } from '../tensor.js';
+import { MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
+import type { NDArray } from '../ndarray/ndarray.js';
+
+export const matmulFlagged: OpFunction<MatmulFlags> = defineOp<MatmulFlags>({
+  name: 'matmul',
+  forward(ctx, a: Tensor, b: Tensor) {
+    ctx.saveInputs();
+    return kernel(a.raw as NDArray, b.raw as NDArray, ctx.attrs);
+  },
+  backward(ctx, g: Tensor): InputGrads {
+    const [a, b] = ctx.saved as Tensor[];
+    const tA = !!ctx.attrs.transposeA;
+    const tB = !!ctx.attrs.transposeB;
+    const mm = (x: Tensor, y: Tensor, transposeA: boolean, transposeB: boolean): Tensor => matmulFlagged(x, y, { transposeA, transposeB }) as Tensor;
+    const needA = ctx.needsInputGrad[0];
+    const needB = ctx.needsInputGrad[1];
+    if (!tA && !tB) return [needA ? mm(g, b, false, true) : null, needB ? mm(a, g, true, false) : null];
+    if (!tA && tB) return [needA ? mm(g, b, false, false) : null, needB ? mm(g, a, true, false) : null];
+    if (tA && !tB) return [needA ? mm(b, g, false, true) : null, needB ? mm(a, g, false, false) : null];
+    return [needA ? mm(b, g, true, true) : null, needB ? mm(g, a, true, true) : null];
+  },
+});

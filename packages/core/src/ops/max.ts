@@ -1,0 +1,32 @@
+// y = max (or min) of x over `axes`; dx = dy * [x = y] / (number of elements equal to y)
+// Ties share the gradient evenly (as JAX and PyTorch's amax), so the rule is symmetric in tied elements.
+import { OpDefinition, defineOp } from '../autodiff/context.js';
+import type { Tensor } from '../tensor.js';
+import { equal } from '../ndarray/kernels/binary.js';
+import { reduce } from '../ndarray/kernels/reduce.js';
+import type { NDArray } from '../ndarray/ndarray.js';
+import { reducedShape } from '../ndarray/shape.js';
+import { constantMask } from './raw.js';
+import type { ReduceAttrs } from './sum.js';
+
+function extremum(kind: 'max' | 'min'): OpDefinition<ReduceAttrs> {
+  return {
+    name: kind,
+    forward(ctx, x: Tensor) {
+      ctx.saveInputs();
+      ctx.saveOutput();
+      return reduce(x.raw as NDArray, ctx.attrs.axes, ctx.attrs.keepDims, kind);
+    },
+    backward(ctx, dy: Tensor) {
+      const [x] = ctx.saved as Tensor[];
+      const kept = reducedShape(x.shape, ctx.attrs.axes, true);
+      const y = (ctx.output as Tensor).reshape(kept);
+      const hit = constantMask(equal, x, y) as Tensor;
+      const share = hit.div(hit.sum(ctx.attrs.axes, true));
+      return [dy.reshape(kept).mul(share)];
+    },
+  };
+}
+
+export const max = defineOp(extremum('max'));
+export const min = defineOp(extremum('min'));

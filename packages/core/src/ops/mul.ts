@@ -1,0 +1,18 @@
+// y = a * b; da = dy * b, db = dy * a
+// The one place the derivative of multiplication is written: the tape and MulLayer both use it.
+import { defineOp } from '../autodiff/context.js';
+import type { Node } from '../autodiff/node.js';
+import { mul as kernel } from '../ndarray/kernels/binary.js';
+import { binaryRaw } from './raw.js';
+
+export const mul = defineOp({
+  name: 'mul',
+  forward(ctx, a: Node, b: Node) {
+    ctx.saveInputs();
+    return binaryRaw(kernel, a, b);
+  },
+  backward(ctx, dy: Node) {
+    const [a, b] = ctx.saved as Node[];
+    return [ctx.needsInputGrad[0] ? dy.mul(b) : null, ctx.needsInputGrad[1] ? dy.mul(a) : null];
+  },
+});

@@ -1,0 +1,11 @@
+// y = -x; dx = -dy
+import { defineOp } from '../autodiff/context.js';
+import type { Node } from '../autodiff/node.js';
+import { neg as kernel } from '../ndarray/kernels/unary.js';
+import { unaryRaw } from './raw.js';
+
+export const neg = defineOp({
+  name: 'neg',
+  forward: (_ctx, x: Node) => unaryRaw(kernel, x),
+  backward: (_ctx, dy: Node) => [dy.neg()],
+});

@@ -1,0 +1,14 @@
+// y = sqrt(x); dx = dy / (2 y)
+import { defineOp } from '../autodiff/context.js';
+import type { Node } from '../autodiff/node.js';
+import { sqrt as kernel } from '../ndarray/kernels/unary.js';
+import { unaryRaw } from './raw.js';
+
+export const sqrt = defineOp({
+  name: 'sqrt',
+  forward(ctx, x: Node) {
+    ctx.saveOutput();
+    return unaryRaw(kernel, x);
+  },
+  backward: (ctx, dy: Node) => [dy.div(ctx.output!.mul(2))],
+});

@@ -1,0 +1,11 @@
+// y = a - b; da = dy, db = -dy
+import { defineOp } from '../autodiff/context.js';
+import type { Node } from '../autodiff/node.js';
+import { sub as kernel } from '../ndarray/kernels/binary.js';
+import { binaryRaw } from './raw.js';
+
+export const sub = defineOp({
+  name: 'sub',
+  forward: (_ctx, a: Node, b: Node) => binaryRaw(kernel, a, b),
+  backward: (ctx, dy: Node) => [dy, ctx.needsInputGrad[1] ? dy.neg() : null],
+});

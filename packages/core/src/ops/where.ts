@@ -1,0 +1,30 @@
+// y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient
+import { InputGrads, OpFunction, defineOp } from '../autodiff/context.js';
+import type { Node } from '../autodiff/node.js';
+import { allocate, promote } from '../ndarray/dtype.js';
+import { broadcastTo } from '../ndarray/kernels/layout.js';
+import { NDArray } from '../ndarray/ndarray.js';
+import { broadcastShapes, sameShape } from '../ndarray/shape.js';
+
+function select(c: NDArray, a: NDArray, b: NDArray): NDArray {
+  const shape = broadcastShapes(broadcastShapes(c.shape, a.shape, 'where'), b.shape, 'where');
+  const [C, A, B] = [c, a, b].map((x) => (sameShape(x.shape, shape) ? x : broadcastTo(x, shape)).data);
+  const out = allocate(promote(a.dtype, b.dtype), C.length);
+  for (let i = 0; i < C.length; i++) out[i] = C[i] !== 0 ? A[i] : B[i];
+  return new NDArray(out, shape);
+}
+
+export const where: OpFunction = defineOp({
+  name: 'where',
+  forward(ctx, cond: Node, a: Node, b: Node) {
+    ctx.save(cond);
+    const rc = cond.raw;
+    if (typeof rc === 'number') return rc !== 0 ? (a.raw as number) : (b.raw as number);
+    return select(rc, a.raw as NDArray, b.raw as NDArray);
+  },
+  backward(ctx, dy: Node): InputGrads {
+    const [cond] = ctx.saved as Node[];
+    const zero = dy.zerosLike();
+    return [null, ctx.needsInputGrad[1] ? where(cond, dy, zero) : null, ctx.needsInputGrad[2] ? where(cond, zero, dy) : null];
+  },
+});

@@ -1,0 +1,314 @@
+/**
+ * Tensor: an n-dimensional typed-array value on the tape. Methods are one-liners over the ops in ops/;
+ * argument checks live here so that every error names the op and the shapes at fault.
+ */
+import { setConform, sweep, BackwardOptions } from './autodiff/backward.js';
+import { Node, Operand, RawValue } from './autodiff/node.js';
+import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
+import { DType, isDType, isFloat } from './ndarray/dtype.js';
+import { argReduce } from './ndarray/kernels/reduce.js';
+import { NDArray } from './ndarray/ndarray.js';
+import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
+import { broadcastShapes, broadcastsTo, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from './ndarray/shape.js';
+import * as ops from './ops/index.js';
+
+type TensorOperand = Operand<Tensor>;
+
+export class Tensor extends Node {
+  private _array: NDArray;
+
+  /** @internal use `tensor(...)`, `zeros(...)` and friends. */
+  constructor(array: NDArray, requiresGrad = false, name?: string) {
+    super(false, name);
+    this._array = array;
+    if (requiresGrad) this.setRequiresGrad(true);
+  }
+
+  /** @internal */ get raw(): NDArray { return this._array; }
+  /** The row-major element storage. Writing through it bypasses the in-place checks: call `markMutated()` after. */
+  get data(): NDArray['data'] { return this._array.data; }
+  get shape(): readonly number[] { return this._array.shape; }
+  get dtype(): DType { return this._array.dtype; }
+  get size(): number { return this._array.size; }
+  get rank(): number { return this._array.shape.length; }
+
+  /** @internal */ make(raw: RawValue): Tensor {
+    return new Tensor(typeof raw === 'number' ? NDArray.scalar(raw, 'float64') : raw);
+  }
+  /** @internal a plain number adopts this tensor's float dtype (an int32 tensor keeps int32 for integers). */
+  constant(value: number): Tensor {
+    const dtype: DType = isFloat(this.dtype) ? this.dtype : Number.isInteger(value) ? 'int32' : 'float64';
+    return new Tensor(NDArray.scalar(value, dtype));
+  }
+  zerosLike(): Tensor { return new Tensor(NDArray.zeros(this.shape, this.dtype)); }
+
+  /** Marks this tensor as a leaf that gets gradients (floating dtypes only). Returns this. */
+  setRequiresGrad(flag = true): this {
+    if (flag && !isFloat(this.dtype)) throw new DTypeError(`requiresGrad: only float32/float64 tensors can require grad; got ${this.dtype} of shape ${formatShape(this.shape)}`);
+    if (!flag && this.creator !== null) throw new GradError(`requiresGrad: ${this.label} was produced by ${this.creator.op.name}; use detach() instead`);
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /** The gradient gathered by backward calls (accumulated until `zeroGrad()`), or null. */
+  get grad(): Tensor | null { return this._grad as Tensor | null; }
+  set grad(g: Tensor | null) { this._grad = g; }
+  zeroGrad(): void { this._grad = null; }
+
+  /**
+   * Runs the reverse sweep from this tensor. Without `gradient` the tensor must hold one element (dL/dL = 1).
+   * @example
+   * const loss = x.mul(x).sum(); loss.backward(); x.grad!.toArray();
+   */
+  backward(gradient?: Tensor | NestedArray, options: BackwardOptions = {}): void {
+    if (!this.requiresGrad) throw new GradError(`backward: ${this.label} does not require grad (no input of the ops that made it requires grad, or it was computed under noGrad)`);
+    let seed: Tensor;
+    if (gradient === undefined) {
+      if (this.size !== 1) throw new GradError(`backward: output ${this.label} has shape ${formatShape(this.shape)}; a non-scalar output needs a seed gradient of the same shape`);
+      seed = new Tensor(NDArray.scalar(1, this.dtype)).reshape(this.shape);
+    } else {
+      seed = gradient instanceof Tensor ? gradient : new Tensor(fromNested(gradient, this.dtype, 'backward'));
+      if (!sameShape(seed.shape, this.shape)) throw new ShapeError(`backward: seed gradient has shape ${formatShape(seed.shape)} but the output has shape ${formatShape(this.shape)}`);
+    }
+    sweep({ roots: [this], seeds: [seed], ...options });
+  }
+
+  /** A leaf with the same value that does not require grad (the graph is cut here). */
+  detach(): Tensor { return new Tensor(this._array, false, this.name); }
+  /** A differentiable copy with its own storage. */
+  clone(): Tensor { return ops.reshape(this, { shape: this.shape }) as Tensor; }
+
+  item(): number {
+    if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, not 1`);
+    return this.data[0];
+  }
+  toArray(): NestedArray { return toNested(this.data, this.shape); }
+  formatValue(): string {
+    if (this.size === 1) return String(this.data[0]);
+    return this.size <= 8 ? JSON.stringify(this.toArray()) : `${this.dtype}${formatShape(this.shape)}`;
+  }
+  override toString(): string { return `Tensor(${this.formatValue()}, shape=${formatShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`; }
+
+  // In-place updates: each bumps the version so a backward that saved this tensor refuses a stale value.
+  /** Records that `.data` was written directly. */
+  markMutated(): this { this._version++; return this; }
+  assign(src: Tensor | number): this {
+    if (typeof src === 'number') this.data.fill(src);
+    else {
+      if (!sameShape(src.shape, this.shape)) throw new ShapeError(`assign: source shape ${formatShape(src.shape)} differs from ${formatShape(this.shape)}`);
+      this.data.set(src.data);
+    }
+    return this.markMutated();
+  }
+  /** this += alpha * other (other broadcast to this shape). */
+  addInPlace(other: Tensor | number, alpha = 1): this {
+    const d = this.data;
+    if (typeof other === 'number') for (let i = 0; i < d.length; i++) d[i] += alpha * other;
+    else {
+      const src = sameShape(other.shape, this.shape) ? other : other.detach().broadcastTo(this.shape);
+      const s = src.data;
+      for (let i = 0; i < d.length; i++) d[i] += alpha * s[i];
+    }
+    return this.markMutated();
+  }
+  mulInPlace(factor: number): this {
+    const d = this.data;
+    for (let i = 0; i < d.length; i++) d[i] *= factor;
+    return this.markMutated();
+  }
+
+  // Elementwise (NumPy broadcasting; plain numbers welcome).
+  add(o: TensorOperand): Tensor { return ops.add(this, o) as Tensor; }
+  sub(o: TensorOperand): Tensor { return ops.sub(this, o) as Tensor; }
+  mul(o: TensorOperand): Tensor { return ops.mul(this, o) as Tensor; }
+  div(o: TensorOperand): Tensor { return ops.div(this, o) as Tensor; }
+  pow(o: TensorOperand): Tensor { return ops.pow(this, o) as Tensor; }
+  maximum(o: TensorOperand): Tensor { return ops.maximum(this, o) as Tensor; }
+  minimum(o: TensorOperand): Tensor { return ops.minimum(this, o) as Tensor; }
+  neg(): Tensor { return ops.neg(this) as Tensor; }
+  exp(): Tensor { return ops.exp(this) as Tensor; }
+  log(): Tensor { return ops.log(this) as Tensor; }
+  sqrt(): Tensor { return ops.sqrt(this) as Tensor; }
+  square(): Tensor { return this.mul(this); }
+  abs(): Tensor { return ops.abs(this) as Tensor; }
+  sin(): Tensor { return ops.sin(this) as Tensor; }
+  cos(): Tensor { return ops.cos(this) as Tensor; }
+  tanh(): Tensor { return ops.tanh(this) as Tensor; }
+  sigmoid(): Tensor { return ops.sigmoid(this) as Tensor; }
+  relu(): Tensor { return ops.relu(this) as Tensor; }
+  leakyRelu(slope = 0.01): Tensor { return ops.leakyRelu(this, { slope }) as Tensor; }
+  softplus(): Tensor { return ops.softplus(this) as Tensor; }
+  clamp(min?: number, max?: number): Tensor { return ops.clamp(this, { min, max }) as Tensor; }
+
+  // Reductions: `axis` is one axis, a list, or undefined for all; negative axes count from the end.
+  sum(axis?: number | readonly number[], keepDims = false): Tensor {
+    return ops.sum(this, { axes: normalizeAxes(axis, this.rank, 'sum'), keepDims }) as Tensor;
+  }
+  mean(axis?: number | readonly number[], keepDims = false): Tensor {
+    const axes = normalizeAxes(axis, this.rank, 'mean');
+    return this.sum(axes, keepDims).div(axes.reduce((n, a) => n * this.shape[a], 1));
+  }
+  max(axis?: number | readonly number[], keepDims = false): Tensor { return ops.max(this, this.reduceAttrs(axis, keepDims, 'max')) as Tensor; }
+  min(axis?: number | readonly number[], keepDims = false): Tensor { return ops.min(this, this.reduceAttrs(axis, keepDims, 'min')) as Tensor; }
+  logSumExp(axis?: number | readonly number[], keepDims = false): Tensor {
+    return ops.logSumExp(this, this.reduceAttrs(axis, keepDims, 'logSumExp')) as Tensor;
+  }
+  /** exp(x - logSumExp(x)): stable for logits of any magnitude. */
+  softmax(axis = -1): Tensor { return this.logSoftmax(axis).exp(); }
+  logSoftmax(axis = -1): Tensor { return this.sub(this.logSumExp(axis, true)); }
+  /** Indices of the largest elements along `axis` (int32; not differentiable). */
+  argmax(axis = -1, keepDims = false): Tensor { return new Tensor(argReduce(this._array, normalizeAxis(axis, this.rank, 'argmax'), keepDims, 'max')); }
+  argmin(axis = -1, keepDims = false): Tensor { return new Tensor(argReduce(this._array, normalizeAxis(axis, this.rank, 'argmin'), keepDims, 'min')); }
+
+  private reduceAttrs(axis: number | readonly number[] | undefined, keepDims: boolean, op: string) {
+    if (this.size === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor of shape ${formatShape(this.shape)}`);
+    return { axes: normalizeAxes(axis, this.rank, op), keepDims };
+  }
+
+  /** Matrix product with NumPy's rules: 1-D operands are promoted and the added axis removed; batch axes broadcast. */
+  matmul(other: Tensor): Tensor {
+    if (!(other instanceof Tensor)) throw new DTypeError(`matmul: the other operand must be a Tensor, got ${typeof other}`);
+    if (this.rank === 0 || other.rank === 0) throw new ShapeError(`matmul: operands must be at least 1-D, got ${formatShape(this.shape)} and ${formatShape(other.shape)}`);
+    const k1 = this.shape[this.rank - 1];
+    const k2 = other.rank === 1 ? other.shape[0] : other.shape[other.rank - 2];
+    if (k1 !== k2) throw new ShapeError(`matmul: inner sizes differ: ${formatShape(this.shape)} x ${formatShape(other.shape)} (${k1} vs ${k2})`);
+    const a = this.rank === 1 ? this.reshape([1, k1]) : this;
+    const b = other.rank === 1 ? other.reshape([k2, 1]) : other;
+    broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+    let y = ops.matmulFlagged(a, b, {}) as Tensor;
+    if (this.rank === 1) y = y.squeeze(-2);
+    if (other.rank === 1) y = y.squeeze(-1);
+    return y;
+  }
+
+  // Layout.
+  /** A new shape with the same elements; one entry may be -1 (inferred). */
+  reshape(shape: readonly number[]): Tensor {
+    const target = shape.slice();
+    const unknown = target.indexOf(-1);
+    if (unknown !== -1) {
+      const known = target.reduce((n, d, i) => (i === unknown ? n : n * d), 1);
+      target[unknown] = known === 0 ? 0 : this.size / known;
+    }
+    if (target.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(target) !== this.size || target.filter((d) => d === -1).length > 0) {
+      throw new ShapeError(`reshape: cannot reshape ${formatShape(this.shape)} (${this.size} elements) into ${formatShape(shape)}`);
+    }
+    if (sameShape(target, this.shape)) return this;
+    return ops.reshape(this, { shape: target }) as Tensor;
+  }
+  flatten(): Tensor { return this.reshape([this.size]); }
+  /** Removes size-1 axes (all of them, or the given one). */
+  squeeze(axis?: number): Tensor {
+    if (axis === undefined) return this.reshape(this.shape.filter((d) => d !== 1));
+    const a = normalizeAxis(axis, this.rank, 'squeeze');
+    if (this.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${axis} of shape ${formatShape(this.shape)} has size ${this.shape[a]}, not 1`);
+    return this.reshape(this.shape.filter((_, i) => i !== a));
+  }
+  /** Inserts a size-1 axis at `axis` (negative counts from the end of the result). */
+  unsqueeze(axis: number): Tensor {
+    const a = normalizeAxis(axis, this.rank + 1, 'unsqueeze');
+    const shape = this.shape.slice();
+    shape.splice(a, 0, 1);
+    return this.reshape(shape);
+  }
+  /** Permutes axes; without `perm`, reverses them (a matrix transpose for 2-D). */
+  transpose(perm?: readonly number[]): Tensor {
+    const p = perm ?? this.shape.map((_, i) => this.rank - 1 - i);
+    const norm = p.map((a) => normalizeAxis(a, this.rank, 'transpose'));
+    if (norm.length !== this.rank || new Set(norm).size !== this.rank) {
+      throw new ShapeError(`transpose: [${p.join(', ')}] is not a permutation of the ${this.rank} axes of ${formatShape(this.shape)}`);
+    }
+    if (norm.every((a, i) => a === i)) return this;
+    return ops.transpose(this, { perm: norm }) as Tensor;
+  }
+  broadcastTo(shape: readonly number[]): Tensor {
+    if (!broadcastsTo(this.shape, shape)) throw new ShapeError(`broadcastTo: shape ${formatShape(this.shape)} cannot be broadcast to ${formatShape(shape)}`);
+    if (sameShape(shape, this.shape)) return this;
+    return ops.broadcastTo(this, { shape: shape.slice() }) as Tensor;
+  }
+  /**
+   * The box starting at `begin` with extent `size` (a -1 in size means "to the end"); negative begins count from the end.
+   * @example x.slice([0, 1], [2, -1])   // rows 0-1, columns 1..end
+   */
+  slice(begin: readonly number[], size?: readonly number[]): Tensor {
+    if (begin.length > this.rank) throw new ShapeError(`slice: begin has ${begin.length} entries for a tensor of rank ${this.rank}`);
+    const b = this.shape.map((d, i) => (i < begin.length ? (begin[i] < 0 ? begin[i] + d : begin[i]) : 0));
+    const s = this.shape.map((d, i) => (size === undefined || i >= size.length || size[i] === -1 ? d - b[i] : size[i]));
+    for (let i = 0; i < this.rank; i++) {
+      if (!Number.isInteger(b[i]) || !Number.isInteger(s[i]) || b[i] < 0 || s[i] < 0 || b[i] + s[i] > this.shape[i]) {
+        throw new ShapeError(`slice: begin [${begin.join(', ')}] size [${(size ?? []).join(', ')}] is out of range for shape ${formatShape(this.shape)} (axis ${i})`);
+      }
+    }
+    return ops.slice(this, { begin: b, size: s }) as Tensor;
+  }
+  /** Elements at `indices` (int32) along `axis`, as tf.gather / np.take: result shape x[:axis] + indices + x[axis+1:]. */
+  gather(indices: Tensor | readonly number[], axis = 0): Tensor {
+    const a = normalizeAxis(axis, this.rank, 'gather');
+    const idx = checkedIndices(indices, this.shape[a], 'gather');
+    return ops.gather(this, idx, { axis: a }) as Tensor;
+  }
+  /**
+   * NumPy's take_along_axis (PyTorch's gather): picks one element per position along `axis`, e.g. the logit of
+   * each row's label. `indices` has this tensor's shape except along `axis`.
+   */
+  takeAlongAxis(indices: Tensor, axis = -1): Tensor {
+    const a = normalizeAxis(axis, this.rank, 'takeAlongAxis');
+    const ok = indices.rank === this.rank && indices.shape.every((d, i) => i === a || d === this.shape[i]);
+    if (!ok) throw new ShapeError(`takeAlongAxis: indices of shape ${formatShape(indices.shape)} do not match ${formatShape(this.shape)} outside axis ${a}`);
+    const idx = checkedIndices(indices, this.shape[a], 'takeAlongAxis');
+    const strides = stridesOf(this.shape);
+    const istr = stridesOf(idx.shape);
+    const flat = new Int32Array(idx.size);
+    for (let p = 0; p < idx.size; p++) {
+      let off = 0;
+      let rem = p;
+      for (let d = 0; d < idx.rank; d++) {
+        const i = Math.floor(rem / istr[d]);
+        rem -= i * istr[d];
+        off += (d === a ? idx.data[p] : i) * strides[d];
+      }
+      flat[p] = off;
+    }
+    return this.reshape([this.size]).gather(new Tensor(new NDArray(flat, idx.shape)), 0);
+  }
+  /** Converts to another dtype (differentiable between float dtypes). */
+  cast(dtype: DType): Tensor {
+    if (!isDType(dtype)) throw new DTypeError(`cast: unknown dtype ${String(dtype)}`);
+    if (dtype === this.dtype) return this;
+    if (this.requiresGrad && dtype === 'int32') throw new DTypeError(`cast: cannot cast ${this.label}, which requires grad, to int32; detach() it first`);
+    return ops.cast(this, { dtype }) as Tensor;
+  }
+}
+
+function checkedIndices(indices: Tensor | readonly number[], n: number, op: string): Tensor {
+  const t = indices instanceof Tensor ? indices : new Tensor(new NDArray(Int32Array.from(indices), [indices.length]));
+  if (t.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${t.dtype}`);
+  const d = t.data;
+  let copy: Int32Array | null = null;
+  for (let i = 0; i < d.length; i++) {
+    let v = d[i];
+    if (v < -n || v >= n) throw new ShapeError(`${op}: index ${v} at position ${i} is out of range for an axis of size ${n}`);
+    if (v < 0) {
+      copy ??= Int32Array.from(d);
+      copy[i] = v += n;
+    }
+  }
+  return copy ? new Tensor(new NDArray(copy, t.shape)) : t;
+}
+
+function fromNested(value: NestedArray, dtype: DType, op: string): NDArray {
+  const shape = inferShape(value, op);
+  return new NDArray(flatten(value, shape, dtype, op), shape);
+}
+
+// The sweep sums broadcast gradients back to an input's shape with these (differentiable) ops.
+setConform((g, like) => {
+  let t = g as Tensor;
+  if (!sameShape(t.shape, like.shape)) {
+    const lead = t.rank - like.shape.length;
+    const axes: number[] = [];
+    for (let i = 0; i < t.rank; i++) if (i < lead || (like.shape[i - lead] === 1 && t.shape[i] !== 1)) axes.push(i);
+    t = t.sum(axes, true).reshape(like.shape);
+  }
+  return t.dtype === like.dtype ? t : t.cast(like.dtype);
+});

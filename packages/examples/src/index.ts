@@ -1,0 +1,2 @@
+/** @tapegrad/examples: the worked examples behind the `tapegrad` CLI. */
+export {};

@@ -1,0 +1,15 @@
+/**
+ * @tapegrad/gradcheck: numerical gradients, gradient checks of functions and of hand-written layers, and
+ * Jest matchers (`@tapegrad/gradcheck/jest`).
+ * @packageDocumentation
+ */
+export { numericalGradient, numericalGradients } from './numerical.js';
+export type { NumericalOptions } from './numerical.js';
+export { gradcheck, gradgradcheck } from './gradcheck.js';
+export type { GradcheckOptions } from './gradcheck.js';
+export { checkLayer } from './check-layer.js';
+export type { Layer, CheckLayerOptions } from './check-layer.js';
+export { GradcheckReport } from './report.js';
+export type { InputReport, Mismatch, Tolerance } from './report.js';
+export { allClose, matchers } from './matchers.js';
+export type { AllCloseOptions } from './matchers.js';

@@ -1,0 +1,70 @@
+/**
+ * Jest matchers: `toPassGradcheck` and `toBeAllClose`. Their failure messages show the report: input, index,
+ * analytic, numeric and both errors, worst first.
+ */
+import { Node, Scalar, Tensor } from '@tapegrad/core';
+import { GradcheckOptions, gradcheck } from './gradcheck.js';
+
+export interface AllCloseOptions {
+  /** Relative tolerance (default 1e-7). */
+  readonly rtol?: number;
+  /** Absolute tolerance (default 0). */
+  readonly atol?: number;
+}
+
+type Comparable = number | Node | readonly unknown[] | ArrayLike<number>;
+
+function flatten(v: Comparable, what: string): { data: number[]; shape: number[] } {
+  if (typeof v === 'number') return { data: [v], shape: [] };
+  if (v instanceof Scalar) return { data: [v.value], shape: [] };
+  if (v instanceof Tensor) return { data: Array.from(v.data), shape: v.shape.slice() };
+  if (ArrayBuffer.isView(v)) return { data: Array.from(v as ArrayLike<number>), shape: [(v as ArrayLike<number>).length] };
+  if (Array.isArray(v)) {
+    const parts = v.map((x) => flatten(x as Comparable, what));
+    const inner = parts[0]?.shape ?? [];
+    if (parts.some((p) => p.shape.join() !== inner.join())) throw new Error(`toBeAllClose: ${what} is a ragged array`);
+    return { data: parts.flatMap((p) => p.data), shape: [v.length, ...inner] };
+  }
+  throw new Error(`toBeAllClose: ${what} is ${typeof v}; expected a number, Scalar, Tensor or (nested) array`);
+}
+
+/** NaN never equals anything; an infinity equals only the same infinity; otherwise |a - e| <= atol + rtol |e|. */
+export function allClose(actual: Comparable, expected: Comparable, options: AllCloseOptions = {}): { pass: boolean; message: string } {
+  const rtol = options.rtol ?? 1e-7;
+  const atol = options.atol ?? 0;
+  const a = flatten(actual, 'received');
+  const e = flatten(expected, 'expected');
+  if (a.data.length !== e.data.length || (a.shape.length > 0 && e.shape.length > 0 && a.shape.join() !== e.shape.join())) {
+    return { pass: false, message: `shapes differ: received [${a.shape.join(', ')}], expected [${e.shape.join(', ')}]` };
+  }
+  const bad: Array<{ i: number; a: number; e: number; err: number }> = [];
+  for (let i = 0; i < a.data.length; i++) {
+    const x = a.data[i];
+    const y = e.data[i];
+    let ok: boolean;
+    if (Number.isNaN(x) || Number.isNaN(y)) ok = false;
+    else if (!Number.isFinite(x) || !Number.isFinite(y)) ok = x === y;
+    else ok = Math.abs(x - y) <= atol + rtol * Math.abs(y);
+    if (!ok) bad.push({ i, a: x, e: y, err: Math.abs(x - y) });
+  }
+  bad.sort((p, q) => (Number.isNaN(q.err) ? Infinity : q.err) - (Number.isNaN(p.err) ? Infinity : p.err));
+  const lines = bad.slice(0, 10).map((b) => `  at flat index ${b.i}: received ${b.a}, expected ${b.e}, abs error ${b.err}`);
+  return {
+    pass: bad.length === 0,
+    message:
+      bad.length === 0
+        ? `all ${a.data.length} elements are within atol ${atol} + rtol ${rtol}`
+        : `${bad.length} of ${a.data.length} elements differ beyond atol ${atol} + rtol ${rtol} (worst first):\n${lines.join('\n')}`,
+  };
+}
+
+export const matchers = {
+  toPassGradcheck(this: { isNot: boolean }, f: (...inputs: any[]) => unknown, inputs: readonly unknown[], options?: GradcheckOptions) {
+    const report = gradcheck(f, inputs, options);
+    return { pass: report.ok, message: () => report.toString() };
+  },
+  toBeAllClose(this: { isNot: boolean }, received: Comparable, expected: Comparable, options?: AllCloseOptions) {
+    const r = allClose(received, expected, options);
+    return { pass: r.pass, message: () => (this.isNot ? `expected values not to be all close, but ${r.message}` : r.message) };
+  },
+};

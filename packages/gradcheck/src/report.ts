@@ -1,0 +1,101 @@
+/** The result of a gradient check: per input, the worst disagreement between analytic and numerical gradients. */
+import { unravel } from './perturb.js';
+
+export interface Mismatch {
+  /** Flat index into the input. */
+  readonly index: number;
+  /** The same index per axis. */
+  readonly position: readonly number[];
+  readonly analytic: number;
+  readonly numeric: number;
+  readonly absError: number;
+  readonly relError: number;
+}
+
+export interface InputReport {
+  /** Position of the input in the argument list. */
+  readonly input: number;
+  readonly label: string;
+  readonly shape: readonly number[];
+  readonly ok: boolean;
+  readonly maxAbsError: number;
+  readonly maxRelError: number;
+  /** The element that came closest to (or furthest past) the tolerance. */
+  readonly worst: Mismatch | null;
+  /** Elements outside the tolerance, worst first (at most 10). */
+  readonly failures: readonly Mismatch[];
+}
+
+export interface Tolerance {
+  readonly atol: number;
+  readonly rtol: number;
+}
+
+/** Compares one input's gradients; an element passes when |a - n| <= atol + rtol * |n| (NaN never passes). */
+export function compareInput(input: number, label: string, shape: readonly number[], analytic: ArrayLike<number>, numeric: ArrayLike<number>, tol: Tolerance): InputReport {
+  let maxAbs = 0;
+  let maxRel = 0;
+  let worst: Mismatch | null = null;
+  let worstScore = -1;
+  const failures: Array<Mismatch & { score: number }> = [];
+  for (let i = 0; i < numeric.length; i++) {
+    const a = analytic[i];
+    const n = numeric[i];
+    const absError = Math.abs(a - n);
+    const relError = absError / Math.max(Math.abs(n), Number.MIN_VALUE);
+    const bound = tol.atol + tol.rtol * Math.abs(n);
+    const score = Number.isNaN(absError) ? Infinity : absError / bound;
+    const m = { index: i, position: unravel(i, shape), analytic: a, numeric: n, absError, relError };
+    if (Number.isNaN(absError) || absError > maxAbs) maxAbs = Number.isNaN(absError) ? NaN : absError;
+    if (relError > maxRel) maxRel = relError;
+    if (score > worstScore) {
+      worstScore = score;
+      worst = m;
+    }
+    if (!(absError <= bound)) failures.push({ ...m, score });
+  }
+  failures.sort((x, y) => y.score - x.score);
+  return {
+    input,
+    label,
+    shape,
+    ok: failures.length === 0,
+    maxAbsError: maxAbs,
+    maxRelError: maxRel,
+    worst,
+    failures: failures.slice(0, 10).map(({ score: _s, ...m }) => m),
+  };
+}
+
+export class GradcheckReport {
+  constructor(
+    readonly inputs: readonly InputReport[],
+    readonly tolerance: Tolerance & { readonly eps: number },
+    readonly title = 'gradcheck',
+  ) {}
+
+  get ok(): boolean {
+    return this.inputs.every((r) => r.ok);
+  }
+
+  /** A readable table: one line per input, then each failing element, worst first. */
+  toString(): string {
+    const t = this.tolerance;
+    const lines = [`${this.title}: ${this.ok ? 'passed' : 'FAILED'} (eps ${t.eps}, atol ${t.atol}, rtol ${t.rtol})`];
+    for (const r of this.inputs) {
+      lines.push(
+        `  input ${r.input} ${r.label} [${r.shape.join(', ')}]: ${r.ok ? 'ok' : 'FAIL'}  max abs error ${fmt(r.maxAbsError)}, max rel error ${fmt(r.maxRelError)}`,
+      );
+      for (const m of r.ok ? [] : r.failures) {
+        lines.push(
+          `    at [${m.position.join(', ')}] (flat ${m.index}): analytic ${fmt(m.analytic)}  numeric ${fmt(m.numeric)}  abs error ${fmt(m.absError)}  rel error ${fmt(m.relError)}`,
+        );
+      }
+    }
+    return lines.join('\n');
+  }
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) && x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6) ? x.toExponential(3) : String(Number.isFinite(x) ? +x.toPrecision(7) : x);
+}

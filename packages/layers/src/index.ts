@@ -1,0 +1,2 @@
+/** @tapegrad/layers: the textbook layer objects (forward / backward(dout)) built on @tapegrad/core. */
+export {};
