@@ -28,8 +28,7 @@ export function tapeOf(root: Node): TapeRow[] {
 }
 
 function gradText(n: Node): string {
-  const g = n._grad;
-  return g === null ? '-' : g.formatValue();
+  return n.formatGrad();
 }
 
 function describe(n: Node): string {

@@ -21,6 +21,9 @@ const NO_SHAPE: readonly number[] = Object.freeze([]);
 
 export class Scalar extends Node {
   private _value: number;
+  // Gradients without a graph are kept as a plain number (as micrograd does), so a swept graph does not
+  // retain a gradient object per node; `_grad` holds a node only when the gradient carries a graph (createGraph).
+  private _gradValue: number | undefined = undefined;
 
   /** @internal use `scalar(...)`. */
   constructor(value: number, requiresGrad = true, name?: string) {
@@ -48,11 +51,28 @@ export class Scalar extends Node {
   zerosLike(): Scalar { return new Scalar(0, false); }
 
   /** dL/d(this) from the backward calls so far (0 before any); set it to 0 to reset, as micrograd does. */
-  get grad(): number { return this._grad === null ? 0 : (this._grad as Scalar)._value; }
-  set grad(v: number) { this._grad = v === 0 ? null : new Scalar(v, false); }
-  /** The gradient as a node: after `backward({ createGraph: true })` it can be differentiated again. */
-  get gradNode(): Scalar | null { return this._grad as Scalar | null; }
-  zeroGrad(): void { this._grad = null; }
+  get grad(): number { return this._grad !== null ? (this._grad as Scalar)._value : (this._gradValue ?? 0); }
+  set grad(v: number) {
+    this._grad = null;
+    this._gradValue = v;
+  }
+  /** The gradient as a node (null before any backward): after `backward({ createGraph: true })` it can be differentiated again. */
+  get gradNode(): Scalar | null {
+    if (this._grad !== null) return this._grad as Scalar;
+    return this._gradValue === undefined ? null : new Scalar(this._gradValue, false);
+  }
+  zeroGrad(): void {
+    this._grad = null;
+    this._gradValue = undefined;
+  }
+  override formatGrad(): string {
+    return this._grad !== null ? this._grad.formatValue() : this._gradValue === undefined ? '-' : String(this._gradValue);
+  }
+  /** @internal */
+  override _accumulateGrad(g: Node): void {
+    if (g.creator === null && this._grad === null) this._gradValue = (this._gradValue ?? 0) + (g as Scalar)._value;
+    else this._grad = (this._grad ?? new Scalar(this._gradValue ?? 0, false)).add(g);
+  }
 
   /**
    * Runs the reverse sweep from this node with dL/dL = `seed` (default 1).

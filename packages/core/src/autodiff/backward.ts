@@ -157,12 +157,7 @@ export function sweep(req: SweepRequest): Node[] {
       if (!retain) entry._release();
     }
     if (req.targets) return req.targets.map((t) => t._pending ?? t.zerosLike());
-    for (const n of touched) {
-      const p = n._pending!;
-      // A pending gradient may be shared (add hands dy to both inputs); a leaf keeps its own copy, since
-      // optimisers and clipping may change a leaf's .grad in place.
-      n._grad = n._grad !== null ? n._grad.add(p) : n.isLeaf ? p.mul(1) : p;
-    }
+    for (const n of touched) n._accumulateGrad(n._pending!);
     return [];
   } finally {
     for (const n of touched) n._pending = null;

@@ -61,10 +61,21 @@ export abstract class Node {
   abstract make(raw: RawValue): Node;
   /** @internal a plain number as an operand of this kind (weakly typed: it adopts this node's dtype). */
   abstract constant(value: number): Node;
+  /**
+   * @internal adds one sweep's gradient `g` into this node's `.grad`. A gradient may be shared (add hands dy
+   * to both inputs), so a leaf keeps its own copy: optimisers and clipping may change a leaf's .grad in place.
+   */
+  _accumulateGrad(g: Node): void {
+    this._grad = this._grad !== null ? this._grad.add(g) : this.isLeaf ? g.mul(1) : g;
+  }
   /** A zero of the same kind, shape and dtype, not requiring grad. */
   abstract zerosLike(): Node;
   /** A short rendering of the value for listings. */
   abstract formatValue(): string;
+  /** A short rendering of the accumulated gradient, or '-' when there is none. */
+  formatGrad(): string {
+    return this._grad === null ? '-' : this._grad.formatValue();
+  }
 
   abstract add(other: Operand): Node;
   abstract sub(other: Operand): Node;
