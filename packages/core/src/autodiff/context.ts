@@ -230,8 +230,10 @@ export function applyOp<Attrs>(op: OpDefinition<Attrs>, operands: Operand[], att
   }
   let out: Node;
   if (result instanceof Node) {
-    // A node computed inside forward is fresh and unrecorded; an input handed back must not be adopted.
-    out = result.creator !== null || inputs.includes(result) ? result.make(copyRaw(result.raw)) : result;
+    // The output is always a new node: forward may hand back an input or a captured constant, and adopting
+    // it would rewrite that node's place in the graph. An input's value is copied so that in-place updates
+    // of the output cannot reach the input.
+    out = result.make(result.creator !== null || result.requiresGrad || inputs.includes(result) ? copyRaw(result.raw) : result.raw);
   } else {
     out = ref.make(result);
   }
