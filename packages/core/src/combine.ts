@@ -4,6 +4,7 @@ import * as ops from './ops/index.js';
 import { normalizeAxis } from './ndarray/shape.js';
 import { Tensor } from './tensor.js';
 import { Scalar } from './scalar.js';
+import { Node } from './autodiff/node.js';
 
 /** Joins tensors along an existing axis; all other axes must match. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
@@ -34,5 +35,8 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
 
 /** Elementwise choice: `a` where `cond` is non-zero, else `b` (all three broadcast). `cond` gets no gradient. */
 export function where<T extends Tensor | Scalar>(cond: T, a: T | number, b: T | number): T {
-  return ops.where(cond, a, b) as T;
+  // A plain number takes its dtype from the other branch (as it would in a.add(n)), never from cond.
+  const branch = a instanceof Node ? a : b instanceof Node ? b : null;
+  const lift = (v: T | number): T | Node | number => (typeof v === 'number' && branch !== null ? branch.constant(v) : v);
+  return ops.where(cond, lift(a), lift(b)) as T;
 }

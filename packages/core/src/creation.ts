@@ -7,14 +7,17 @@ import { Generator, globalGenerator } from './ndarray/random.js';
 import { checkShape, sizeOf } from './ndarray/shape.js';
 import { Tensor } from './tensor.js';
 
+/** Options of the functions that make tensors. */
 export interface TensorOptions {
   /** Element type; default float64 (or the typed array's own type). */
   readonly dtype?: DType;
   /** Whether the tensor is a leaf that gets gradients (default false, as in PyTorch). */
   readonly requiresGrad?: boolean;
+  /** A display name for listings, DOT graphs and `explain`. */
   readonly name?: string;
 }
 
+/** Options of `rand` and `randn`. */
 export interface RandomOptions extends TensorOptions {
   /** The generator to draw from; default the global one that `seed(n)` resets. */
   readonly generator?: Generator;
@@ -61,15 +64,32 @@ function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtype: DTyp
   return leaf(array, options);
 }
 
+/**
+ * A tensor of `shape` filled with `value`.
+ * @example
+ * full([2, 2], 7).toArray();   // [[7, 7], [7, 7]]
+ */
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   checkShape(shape, 'full');
   const array = NDArray.zeros(shape.slice(), checkDType(options.dtype, 'full'));
   array.data.fill(value);
   return leaf(array, options);
 }
+/**
+ * A tensor of zeros.
+ * @example
+ * const b = zeros([3], { requiresGrad: true });
+ */
 export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor { return full(shape, 0, options); }
+/**
+ * A tensor of ones.
+ * @example
+ * ones([2, 3]).sum().item();   // 6
+ */
 export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor { return full(shape, 1, options); }
+/** Zeros with the shape and dtype of `t`. */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor { return full(t.shape, 0, { dtype: t.dtype, ...options }); }
+/** Ones with the shape and dtype of `t`. */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor { return full(t.shape, 1, { dtype: t.dtype, ...options }); }
 
 /** start, start + step, ... below stop (NumPy's arange); `arange(n)` is 0..n-1. */

@@ -8,13 +8,17 @@ import type { OpContext } from './autodiff/context.js';
 import { Node } from './autodiff/node.js';
 import { GradError } from './errors.js';
 
+/** One chain-rule step of the sweep: one input receiving one contribution. */
 export interface ExplainStep {
+  /** The tape position of the entry whose rule ran. */
   readonly seq: number;
+  /** The op's name. */
   readonly op: string;
   /** The op's output (the node the upstream gradient belongs to). */
   readonly output: string;
   /** The input receiving this contribution, and its position among the op's inputs. */
   readonly input: string;
+  /** The input's position among the op's inputs. */
   readonly inputIndex: number;
   /** d root / d output. */
   readonly upstream: string;
@@ -26,13 +30,17 @@ export interface ExplainStep {
   readonly runningSum: string | null;
 }
 
+/** What `explainSteps` returns. */
 export interface Explanation {
+  /** The label of the node being differentiated. */
   readonly root: string;
+  /** Every step, in the order the sweep ran them. */
   readonly steps: readonly ExplainStep[];
   /** The final d root / d node of every node that received a gradient, in the order they were first reached. */
   readonly gradients: Readonly<Record<string, string>>;
 }
 
+/** How `explain` renders: plain text, Markdown with LaTeX, or JSON. */
 export type ExplainFormat = 'text' | 'markdown' | 'json';
 
 function tex(label: string): string {

@@ -9,8 +9,10 @@ import { DTypeError, GradError, formatShape } from './errors.js';
 import { Scalar } from './scalar.js';
 import { Tensor } from './tensor.js';
 
+/** What the functional transforms differentiate and return. */
 export type Differentiable = Scalar | Tensor;
 
+/** Options of `grad`, `valueAndGrad` and `vjp`. */
 export interface GradOptions {
   /** Which positional arguments to differentiate with respect to (default 0). A list gives a list of gradients. */
   readonly argnums?: number | readonly number[];

@@ -6,11 +6,15 @@ import type { OpContext } from './autodiff/context.js';
 import { Node } from './autodiff/node.js';
 import { formatShape } from './errors.js';
 
+/** One tape entry as `tapeOf` lists it. */
 export interface TapeRow {
   /** Position on the tape. */
   readonly seq: number;
+  /** The op's name. */
   readonly op: string;
+  /** The nodes the op was applied to. */
   readonly inputs: readonly Node[];
+  /** The node it produced. */
   readonly output: Node;
 }
 

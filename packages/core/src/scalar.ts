@@ -10,6 +10,7 @@ import * as ops from './ops/index.js';
 
 type ScalarOperand = Operand<Scalar>;
 
+/** Options of `scalar(...)`. */
 export interface ScalarOptions {
   /** A display name for listings, DOT graphs and `explain` (e.g. 'apple'). */
   readonly name?: string;
@@ -19,6 +20,11 @@ export interface ScalarOptions {
 
 const NO_SHAPE: readonly number[] = Object.freeze([]);
 
+/**
+ * A single JS number on the tape (micrograd style); make one with `scalar(...)`.
+ * @example
+ * const a = scalar(3); const y = a.mul(a); y.backward(); a.grad;   // 6
+ */
 export class Scalar extends Node {
   private _value: number;
   // Gradients without a graph are kept as a plain number (as micrograd does), so a swept graph does not
@@ -34,13 +40,17 @@ export class Scalar extends Node {
 
   /** The forward value. Assigning it (as an optimiser step does) counts as an in-place change. */
   get value(): number { return this._value; }
+  /** Sets the value in place (as an optimiser step does); bumps the version. */
   set value(v: number) {
     this._value = v;
     this._version++;
   }
   /** @internal */ get raw(): number { return this._value; }
+  /** Always `[]`: a Scalar is 0-dimensional. */
   get shape(): readonly number[] { return NO_SHAPE; }
+  /** Always 'float64'. */
   get dtype(): DType { return 'float64'; }
+  /** Always 1. */
   get size(): number { return 1; }
 
   /** @internal */ make(raw: RawValue): Scalar {
@@ -52,6 +62,7 @@ export class Scalar extends Node {
 
   /** dL/d(this) from the backward calls so far (0 before any); set it to 0 to reset, as micrograd does. */
   get grad(): number { return this._grad !== null ? (this._grad as Scalar)._value : (this._gradValue ?? 0); }
+  /** Overwrites the accumulated gradient (0 clears it). */
   set grad(v: number) {
     this._grad = null;
     this._gradValue = v;
@@ -61,6 +72,7 @@ export class Scalar extends Node {
     if (this._grad !== null) return this._grad as Scalar;
     return this._gradValue === undefined ? null : new Scalar(this._gradValue, false);
   }
+  /** Resets the accumulated gradient to 0. */
   zeroGrad(): void {
     this._grad = null;
     this._gradValue = undefined;
@@ -84,31 +96,54 @@ export class Scalar extends Node {
     sweep({ roots: [this], seeds: [new Scalar(options.seed ?? 1, false)], ...options });
   }
 
+  /** A leaf with the same value that does not require grad (the graph is cut here). */
   detach(): Scalar { return new Scalar(this._value, false, this.name); }
+  /** The value as a JS number (a Tensor must hold exactly one element). */
   item(): number { return this._value; }
   formatValue(): string { return String(this._value); }
   override toString(): string { return `Scalar(value=${this._value}, grad=${this.grad}${this.name ? `, name=${this.name}` : ''})`; }
 
+  /** Elementwise sum, broadcasting (NumPy rules); a number is accepted as an operand. */
   add(o: ScalarOperand): Scalar { return ops.add(this, o) as Scalar; }
+  /** Elementwise difference, broadcasting. */
   sub(o: ScalarOperand): Scalar { return ops.sub(this, o) as Scalar; }
+  /** Elementwise product, broadcasting. */
   mul(o: ScalarOperand): Scalar { return ops.mul(this, o) as Scalar; }
+  /** Elementwise quotient, broadcasting. */
   div(o: ScalarOperand): Scalar { return ops.div(this, o) as Scalar; }
+  /** Elementwise power: this ** exponent. */
   pow(o: ScalarOperand): Scalar { return ops.pow(this, o) as Scalar; }
+  /** Elementwise maximum; a tie splits the gradient 1/2 to each operand. */
   maximum(o: ScalarOperand): Scalar { return ops.maximum(this, o) as Scalar; }
+  /** Elementwise minimum; a tie splits the gradient 1/2 to each operand. */
   minimum(o: ScalarOperand): Scalar { return ops.minimum(this, o) as Scalar; }
+  /** Elementwise negation. */
   neg(): Scalar { return ops.neg(this) as Scalar; }
+  /** Elementwise e ** x. */
   exp(): Scalar { return ops.exp(this) as Scalar; }
+  /** Elementwise natural logarithm. */
   log(): Scalar { return ops.log(this) as Scalar; }
+  /** Elementwise square root. */
   sqrt(): Scalar { return ops.sqrt(this) as Scalar; }
+  /** Elementwise x * x. */
   square(): Scalar { return this.mul(this); }
+  /** Elementwise |x|; |x|'(0) = 0. */
   abs(): Scalar { return ops.abs(this) as Scalar; }
+  /** Elementwise sine. */
   sin(): Scalar { return ops.sin(this) as Scalar; }
+  /** Elementwise cosine. */
   cos(): Scalar { return ops.cos(this) as Scalar; }
+  /** Elementwise hyperbolic tangent. */
   tanh(): Scalar { return ops.tanh(this) as Scalar; }
+  /** Elementwise logistic function 1 / (1 + e ** -x). */
   sigmoid(): Scalar { return ops.sigmoid(this) as Scalar; }
+  /** Elementwise max(x, 0); relu'(0) = 0. */
   relu(): Scalar { return ops.relu(this) as Scalar; }
+  /** Elementwise x > 0 ? x : slope * x; the derivative at 0 is slope. */
   leakyRelu(slope = 0.01): Scalar { return ops.leakyRelu(this, { slope }) as Scalar; }
+  /** Elementwise log(1 + e ** x), computed stably. */
   softplus(): Scalar { return ops.softplus(this) as Scalar; }
+  /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
   clamp(min?: number, max?: number): Scalar { return ops.clamp(this, { min, max }) as Scalar; }
 }
 

@@ -14,6 +14,12 @@ import * as ops from './ops/index.js';
 
 type TensorOperand = Operand<Tensor>;
 
+/**
+ * An n-dimensional typed-array value on the tape; make one with `tensor(...)`, `zeros(...)`, `randn(...)`...
+ * @example
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.matmul(x).sum().backward(); x.grad!.toArray();
+ */
 export class Tensor extends Node {
   private _array: NDArray;
 
@@ -27,9 +33,13 @@ export class Tensor extends Node {
   /** @internal */ get raw(): NDArray { return this._array; }
   /** The row-major element storage. Writing through it bypasses the in-place checks: call `markMutated()` after. */
   get data(): NDArray['data'] { return this._array.data; }
+  /** The size of each axis; `[]` for a 0-d tensor. */
   get shape(): readonly number[] { return this._array.shape; }
+  /** The element type: 'float64' (default), 'float32' or 'int32'. */
   get dtype(): DType { return this._array.dtype; }
+  /** The number of elements. */
   get size(): number { return this._array.size; }
+  /** The number of axes. */
   get rank(): number { return this._array.shape.length; }
 
   /** @internal */ make(raw: RawValue): Tensor {
@@ -52,7 +62,9 @@ export class Tensor extends Node {
 
   /** The gradient gathered by backward calls (accumulated until `zeroGrad()`), or null. */
   get grad(): Tensor | null { return this._grad as Tensor | null; }
+  /** Overwrites the accumulated gradient (null clears it). */
   set grad(g: Tensor | null) { this._grad = g; }
+  /** Clears the accumulated gradient (`grad` becomes null). */
   zeroGrad(): void { this._grad = null; }
 
   /**
@@ -78,10 +90,12 @@ export class Tensor extends Node {
   /** A differentiable copy with its own storage. */
   clone(): Tensor { return ops.reshape(this, { shape: this.shape }) as Tensor; }
 
+  /** The value as a JS number (a Tensor must hold exactly one element). */
   item(): number {
     if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, not 1`);
     return this.data[0];
   }
+  /** The values as nested JS arrays (a number for a 0-d tensor). */
   toArray(): NestedArray { return toNested(this.data, this.shape); }
   formatValue(): string {
     if (this.size === 1) return String(this.data[0]);
@@ -92,6 +106,7 @@ export class Tensor extends Node {
   // In-place updates: each bumps the version so a backward that saved this tensor refuses a stale value.
   /** Records that `.data` was written directly. */
   markMutated(): this { this._version++; return this; }
+  /** Overwrites the values in place (a tensor of the same shape, or one number); bumps the version. */
   assign(src: Tensor | number): this {
     if (typeof src === 'number') this.data.fill(src);
     else {
@@ -111,6 +126,7 @@ export class Tensor extends Node {
     }
     return this.markMutated();
   }
+  /** this *= factor, in place; bumps the version. */
   mulInPlace(factor: number): this {
     const d = this.data;
     for (let i = 0; i < d.length; i++) d[i] *= factor;
@@ -118,46 +134,74 @@ export class Tensor extends Node {
   }
 
   // Elementwise (NumPy broadcasting; plain numbers welcome).
+  /** Elementwise sum, broadcasting (NumPy rules); a number is accepted as an operand. */
   add(o: TensorOperand): Tensor { return ops.add(this, o) as Tensor; }
+  /** Elementwise difference, broadcasting. */
   sub(o: TensorOperand): Tensor { return ops.sub(this, o) as Tensor; }
+  /** Elementwise product, broadcasting. */
   mul(o: TensorOperand): Tensor { return ops.mul(this, o) as Tensor; }
+  /** Elementwise quotient, broadcasting. */
   div(o: TensorOperand): Tensor { return ops.div(this, o) as Tensor; }
+  /** Elementwise power: this ** exponent. */
   pow(o: TensorOperand): Tensor { return ops.pow(this, o) as Tensor; }
+  /** Elementwise maximum; a tie splits the gradient 1/2 to each operand. */
   maximum(o: TensorOperand): Tensor { return ops.maximum(this, o) as Tensor; }
+  /** Elementwise minimum; a tie splits the gradient 1/2 to each operand. */
   minimum(o: TensorOperand): Tensor { return ops.minimum(this, o) as Tensor; }
+  /** Elementwise negation. */
   neg(): Tensor { return ops.neg(this) as Tensor; }
+  /** Elementwise e ** x. */
   exp(): Tensor { return ops.exp(this) as Tensor; }
+  /** Elementwise natural logarithm. */
   log(): Tensor { return ops.log(this) as Tensor; }
+  /** Elementwise square root. */
   sqrt(): Tensor { return ops.sqrt(this) as Tensor; }
+  /** Elementwise x * x. */
   square(): Tensor { return this.mul(this); }
+  /** Elementwise |x|; |x|'(0) = 0. */
   abs(): Tensor { return ops.abs(this) as Tensor; }
+  /** Elementwise sine. */
   sin(): Tensor { return ops.sin(this) as Tensor; }
+  /** Elementwise cosine. */
   cos(): Tensor { return ops.cos(this) as Tensor; }
+  /** Elementwise hyperbolic tangent. */
   tanh(): Tensor { return ops.tanh(this) as Tensor; }
+  /** Elementwise logistic function 1 / (1 + e ** -x). */
   sigmoid(): Tensor { return ops.sigmoid(this) as Tensor; }
+  /** Elementwise max(x, 0); relu'(0) = 0. */
   relu(): Tensor { return ops.relu(this) as Tensor; }
+  /** Elementwise x > 0 ? x : slope * x; the derivative at 0 is slope. */
   leakyRelu(slope = 0.01): Tensor { return ops.leakyRelu(this, { slope }) as Tensor; }
+  /** Elementwise log(1 + e ** x), computed stably. */
   softplus(): Tensor { return ops.softplus(this) as Tensor; }
+  /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
   clamp(min?: number, max?: number): Tensor { return ops.clamp(this, { min, max }) as Tensor; }
 
   // Reductions: `axis` is one axis, a list, or undefined for all; negative axes count from the end.
+  /** Sum over `axis` (one axis, a list, or all when omitted; negative counts from the end). */
   sum(axis?: number | readonly number[], keepDims = false): Tensor {
     return ops.sum(this, { axes: normalizeAxes(axis, this.rank, 'sum'), keepDims }) as Tensor;
   }
+  /** Mean over `axis` (as `sum`). */
   mean(axis?: number | readonly number[], keepDims = false): Tensor {
     const axes = normalizeAxes(axis, this.rank, 'mean');
     return this.sum(axes, keepDims).div(axes.reduce((n, a) => n * this.shape[a], 1));
   }
+  /** Maximum over `axis`; tied elements share the gradient evenly. */
   max(axis?: number | readonly number[], keepDims = false): Tensor { return ops.max(this, this.reduceAttrs(axis, keepDims, 'max')) as Tensor; }
+  /** Minimum over `axis`; tied elements share the gradient evenly. */
   min(axis?: number | readonly number[], keepDims = false): Tensor { return ops.min(this, this.reduceAttrs(axis, keepDims, 'min')) as Tensor; }
+  /** log(sum(exp(x))) over `axis`, computed stably (the maximum is subtracted first). */
   logSumExp(axis?: number | readonly number[], keepDims = false): Tensor {
     return ops.logSumExp(this, this.reduceAttrs(axis, keepDims, 'logSumExp')) as Tensor;
   }
   /** exp(x - logSumExp(x)): stable for logits of any magnitude. */
   softmax(axis = -1): Tensor { return this.logSoftmax(axis).exp(); }
+  /** x - logSumExp(x) along `axis`: log-probabilities, stable for logits of any magnitude. */
   logSoftmax(axis = -1): Tensor { return this.sub(this.logSumExp(axis, true)); }
   /** Indices of the largest elements along `axis` (int32; not differentiable). */
   argmax(axis = -1, keepDims = false): Tensor { return new Tensor(argReduce(this._array, normalizeAxis(axis, this.rank, 'argmax'), keepDims, 'max')); }
+  /** Indices of the smallest elements along `axis` (int32; not differentiable). */
   argmin(axis = -1, keepDims = false): Tensor { return new Tensor(argReduce(this._array, normalizeAxis(axis, this.rank, 'argmin'), keepDims, 'min')); }
 
   private reduceAttrs(axis: number | readonly number[] | undefined, keepDims: boolean, op: string) {
@@ -196,6 +240,7 @@ export class Tensor extends Node {
     if (sameShape(target, this.shape)) return this;
     return ops.reshape(this, { shape: target }) as Tensor;
   }
+  /** The elements as a 1-D tensor. */
   flatten(): Tensor { return this.reshape([this.size]); }
   /** Removes size-1 axes (all of them, or the given one). */
   squeeze(axis?: number): Tensor {
@@ -221,6 +266,7 @@ export class Tensor extends Node {
     if (norm.every((a, i) => a === i)) return this;
     return ops.transpose(this, { perm: norm }) as Tensor;
   }
+  /** Repeats size-1 and missing leading axes to `shape` (NumPy rules); the gradient is summed back. */
   broadcastTo(shape: readonly number[]): Tensor {
     if (!broadcastsTo(this.shape, shape)) throw new ShapeError(`broadcastTo: shape ${formatShape(this.shape)} cannot be broadcast to ${formatShape(shape)}`);
     if (sameShape(shape, this.shape)) return this;

@@ -1,6 +1,6 @@
 // Every typed error names the op and the shapes, dtypes or values at fault.
 import {
-  AnomalyError, DTypeError, GradError, ShapeError, concat, detectAnomaly, scalar, stack, tensor, zeros,
+  AnomalyError, DTypeError, GradError, ShapeError, concat, detectAnomaly, scalar, stack, tensor, where, zeros,
 } from '@tapegrad/core';
 
 describe('ShapeError', () => {
@@ -87,5 +87,18 @@ describe('anomaly mode', () => {
   });
   it('lets non-finite values through when off', () => {
     expect(tensor([0]).log().item()).toBe(-Infinity);
+  });
+});
+
+describe('dtypes of results', () => {
+  it('gives a plain number in where the dtype of the other branch, not of cond', () => {
+    const a = tensor(new Float32Array([1, 2]));
+    expect(where(tensor([1, 0]), a, 0.5).dtype).toBe('float32');
+  });
+  it('gives float results for leakyRelu and fractional clamp bounds on int32, never truncating', () => {
+    const x = tensor([-3, 3], { dtype: 'int32' });
+    expect(Array.from(x.leakyRelu(0.5).data)).toEqual([-1.5, 3]);
+    expect(Array.from(x.clamp(-1.5, 1.5).data)).toEqual([-1.5, 1.5]);
+    expect(x.clamp(-2, 2).dtype).toBe('int32');
   });
 });

@@ -6,14 +6,21 @@ import { DTypeError, Node, Scalar, Tensor, noGrad, scalar } from '@tapegrad/core
 import { numericalGradients } from './numerical.js';
 import { GradcheckReport, InputReport, compareInput } from './report.js';
 
+/** A hand-written layer in the textbook style. */
 export interface Layer {
+  /** Computes the output from the inputs (numbers or tensors), keeping what backward needs. */
   forward(...inputs: any[]): unknown;
+  /** Given dL/dout, returns dL/dinput: one gradient, or one per input. */
   backward(dout: any): unknown;
 }
 
+/** Options of `checkLayer` (defaults: eps 1e-6, atol 1e-5, rtol 1e-3). */
 export interface CheckLayerOptions {
+  /** Central-difference step (default 1e-6). */
   readonly eps?: number;
+  /** Absolute tolerance (default 1e-5). */
   readonly atol?: number;
+  /** Relative tolerance (default 1e-3). */
   readonly rtol?: number;
   /**
    * Parameters to check as well: parameter property -> the property holding its gradient after backward,

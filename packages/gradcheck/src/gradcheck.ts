@@ -6,6 +6,7 @@ import { DTypeError, Generator, GradError, Node, Scalar, Tensor, enableGrad, noG
 import { numericalGradients, scalarValue } from './numerical.js';
 import { GradcheckReport, compareInput } from './report.js';
 
+/** Options of `gradcheck` and `gradgradcheck` (defaults: eps 1e-6, atol 1e-5, rtol 1e-3). */
 export interface GradcheckOptions {
   /** Central-difference step (default 1e-6). */
   readonly eps?: number;

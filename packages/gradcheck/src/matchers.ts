@@ -5,6 +5,7 @@
 import { Node, Scalar, Tensor } from '@tapegrad/core';
 import { GradcheckOptions, gradcheck } from './gradcheck.js';
 
+/** Tolerances of `allClose` and `toBeAllClose`. */
 export interface AllCloseOptions {
   /** Relative tolerance (default 1e-7). */
   readonly rtol?: number;
@@ -58,11 +59,14 @@ export function allClose(actual: Comparable, expected: Comparable, options: AllC
   };
 }
 
+/** The Jest matchers `toPassGradcheck` and `toBeAllClose`, for `expect.extend`. */
 export const matchers = {
+  /** Passes when `gradcheck(f, inputs, options).ok`; the failure message is the report. */
   toPassGradcheck(this: { isNot: boolean }, f: (...inputs: any[]) => unknown, inputs: readonly unknown[], options?: GradcheckOptions) {
     const report = gradcheck(f, inputs, options);
     return { pass: report.ok, message: () => report.toString() };
   },
+  /** Passes when `allClose(received, expected, options)` does. */
   toBeAllClose(this: { isNot: boolean }, received: Comparable, expected: Comparable, options?: AllCloseOptions) {
     const r = allClose(received, expected, options);
     return { pass: r.pass, message: () => (this.isNot ? `expected values not to be all close, but ${r.message}` : r.message) };

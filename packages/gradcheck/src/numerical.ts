@@ -2,6 +2,7 @@
 import { DTypeError, GradError, Node, Scalar, Tensor, noGrad, tensor } from '@tapegrad/core';
 import { perturbable } from './perturb.js';
 
+/** Options of `numericalGradient`. */
 export interface NumericalOptions {
   /** The step h of (f(x + h) - f(x - h)) / 2h. Default 1e-6. */
   readonly eps?: number;

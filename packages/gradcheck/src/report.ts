@@ -1,24 +1,35 @@
 /** The result of a gradient check: per input, the worst disagreement between analytic and numerical gradients. */
 import { unravel } from './perturb.js';
 
+/** One element of a gradient check. */
 export interface Mismatch {
   /** Flat index into the input. */
   readonly index: number;
   /** The same index per axis. */
   readonly position: readonly number[];
+  /** The tape's (or the layer's) gradient. */
   readonly analytic: number;
+  /** The central difference. */
   readonly numeric: number;
+  /** |analytic - numeric|. */
   readonly absError: number;
+  /** |analytic - numeric| / |numeric|. */
   readonly relError: number;
 }
 
+/** The check of one input. */
 export interface InputReport {
   /** Position of the input in the argument list. */
   readonly input: number;
+  /** The input's label (its name, or `%id`). */
   readonly label: string;
+  /** The input's shape. */
   readonly shape: readonly number[];
+  /** Whether every element is within tolerance. */
   readonly ok: boolean;
+  /** The largest absolute error over the elements. */
   readonly maxAbsError: number;
+  /** The largest relative error over the elements. */
   readonly maxRelError: number;
   /** The element that came closest to (or furthest past) the tolerance. */
   readonly worst: Mismatch | null;
@@ -26,8 +37,11 @@ export interface InputReport {
   readonly failures: readonly Mismatch[];
 }
 
+/** An element passes when |analytic - numeric| <= atol + rtol * |numeric|. */
 export interface Tolerance {
+  /** Absolute tolerance. */
   readonly atol: number;
+  /** Relative tolerance. */
   readonly rtol: number;
 }
 
@@ -67,13 +81,23 @@ export function compareInput(input: number, label: string, shape: readonly numbe
   };
 }
 
+/**
+ * The result of `gradcheck`, `gradgradcheck` or `checkLayer`: one InputReport per checked input.
+ * @example
+ * const r = gradcheck((x) => x.tanh().sum(), [x]);
+ * if (!r.ok) console.log(r.toString());
+ */
 export class GradcheckReport {
   constructor(
+    /** One report per checked input. */
     readonly inputs: readonly InputReport[],
+    /** The step and tolerances used. */
     readonly tolerance: Tolerance & { readonly eps: number },
+    /** Which check made the report ('gradcheck', 'gradgradcheck', 'checkLayer'). */
     readonly title = 'gradcheck',
   ) {}
 
+  /** True when every element of every input is within tolerance. */
   get ok(): boolean {
     return this.inputs.every((r) => r.ok);
   }

@@ -11,6 +11,7 @@ import { checkFinite } from './finite.js';
 import { mode } from './mode.js';
 import { Node } from './node.js';
 
+/** Options of `backward`. */
 export interface BackwardOptions {
   /** Keep saved values so the graph can be swept again (default: false; true when createGraph is set). */
   readonly retainGraph?: boolean;
@@ -20,6 +21,7 @@ export interface BackwardOptions {
 
 /** Receives each chain-rule step of a sweep, in the order it runs; used by `explain`. */
 export interface SweepObserver {
+  /** Called after each rule runs, with the upstream gradient and the gradient for each input (null where none). */
   step(entry: OpContext, gradOutput: Node, inputGrads: ReadonlyArray<Node | null>): void;
 }
 

@@ -12,6 +12,7 @@ import { NDArray } from '../ndarray/ndarray.js';
 /** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
 export type InputGrads = ReadonlyArray<Node | null | undefined>;
 
+/** What `defineOp` takes: a name, a forward and a backward (see docs/custom-ops.md). */
 export interface OpDefinition<Attrs = undefined> {
   /** The op's name in listings and error messages. */
   readonly name: string;
@@ -36,6 +37,7 @@ const SAVED_INPUTS = 8;
 /** Where each recorded op's forward was called, kept only in anomaly mode. */
 export const forwardTraces = new WeakMap<OpContext, string>();
 
+/** One call of an op: what forward saved for backward, and, when recorded, the op's tape entry. */
 export class OpContext<Attrs = any> {
   /** Position on the tape; 0 until recorded. */
   seq = 0;
@@ -49,8 +51,11 @@ export class OpContext<Attrs = any> {
   private _versionSum = 0;
 
   constructor(
+    /** The op this call applies. */
     readonly op: OpDefinition<Attrs>,
+    /** The inputs, numbers already turned into nodes. */
     readonly inputs: readonly Node[],
+    /** The trailing plain object passed to the op function (options that get no gradient). */
     readonly attrs: Attrs,
     recording: boolean,
   ) {
@@ -158,6 +163,7 @@ export { releasedError };
 /** A function that applies an op; a trailing plain object is passed to the op as `ctx.attrs`. */
 export type OpFunction<Attrs = undefined> = {
   (...args: any[]): any;
+  /** The definition the function was made from. */
   readonly definition: OpDefinition<Attrs>;
 };
 

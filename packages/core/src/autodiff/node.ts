@@ -17,6 +17,7 @@ let nextId = 1;
 // Display ids are given on first use and kept aside, so nodes that are never displayed carry no id field.
 const ids = new WeakMap<Node, number>();
 
+/** What Scalar and Tensor share as graph nodes: a value, a gradient, `requiresGrad` and the tape entry that made it. */
 export abstract class Node {
   /** Whether gradients flow to this node. */
   requiresGrad: boolean;
@@ -53,9 +54,13 @@ export abstract class Node {
     return this.creator === null;
   }
 
+  /** The value: a number for a Scalar, an NDArray for a Tensor. */
   abstract readonly raw: RawValue;
+  /** The size of each axis (`[]` for a Scalar). */
   abstract readonly shape: readonly number[];
+  /** The element type. */
   abstract readonly dtype: DType;
+  /** The number of elements. */
   abstract readonly size: number;
   /** @internal a node of the same kind holding `raw`, not requiring grad. */
   abstract make(raw: RawValue): Node;
@@ -77,19 +82,34 @@ export abstract class Node {
     return this._grad === null ? '-' : this._grad.formatValue();
   }
 
+  /** Elementwise sum, broadcasting (NumPy rules); a number is accepted as an operand. */
   abstract add(other: Operand): Node;
+  /** Elementwise difference, broadcasting. */
   abstract sub(other: Operand): Node;
+  /** Elementwise product, broadcasting. */
   abstract mul(other: Operand): Node;
+  /** Elementwise quotient, broadcasting. */
   abstract div(other: Operand): Node;
+  /** Elementwise negation. */
   abstract neg(): Node;
+  /** Elementwise power: this ** exponent. */
   abstract pow(exponent: Operand): Node;
+  /** Elementwise e ** x. */
   abstract exp(): Node;
+  /** Elementwise natural logarithm. */
   abstract log(): Node;
+  /** Elementwise square root. */
   abstract sqrt(): Node;
+  /** Elementwise x * x. */
   abstract square(): Node;
+  /** Elementwise sine. */
   abstract sin(): Node;
+  /** Elementwise cosine. */
   abstract cos(): Node;
+  /** Elementwise hyperbolic tangent. */
   abstract tanh(): Node;
+  /** Elementwise logistic function 1 / (1 + e ** -x). */
   abstract sigmoid(): Node;
+  /** The value as a JS number (a Tensor must hold exactly one element). */
   abstract item(): number;
 }

@@ -4,6 +4,7 @@ import type { Node } from '../autodiff/node.js';
 import { ShapeError } from '../errors.js';
 import { greaterEqual } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
+import { DType, floatResult } from '../ndarray/dtype.js';
 import { constantMask } from './raw.js';
 
 export interface ClampAttrs {
@@ -20,7 +21,11 @@ export const clamp = defineOp<ClampAttrs>({
     ctx.saveInputs();
     const f = (v: number) => (v < lo ? lo : v > hi ? hi : v);
     const r = x.raw;
-    return typeof r === 'number' ? f(r) : mapArray(r, r.dtype, f);
+    if (typeof r === 'number') return f(r);
+    // Integer (or infinite) bounds keep an int32 tensor int32; a fractional bound needs a float result.
+    const whole = (v: number) => Number.isInteger(v) || !Number.isFinite(v);
+    const dtype: DType = whole(lo) && whole(hi) ? r.dtype : floatResult(r.dtype);
+    return mapArray(r, dtype, f);
   },
   backward(ctx, dy: Node) {
     const [x] = ctx.saved as Node[];

@@ -3,6 +3,7 @@ import { defineOp } from '../autodiff/context.js';
 import type { Node } from '../autodiff/node.js';
 import { greater } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
+import { floatResult } from '../ndarray/dtype.js';
 import { constantMask } from './raw.js';
 
 export interface LeakyReluAttrs {
@@ -16,7 +17,7 @@ export const leakyRelu = defineOp<LeakyReluAttrs>({
     ctx.saveInputs();
     const f = (v: number) => (v > 0 ? v : s * v);
     const r = x.raw;
-    return typeof r === 'number' ? f(r) : mapArray(r, r.dtype, f);
+    return typeof r === 'number' ? f(r) : mapArray(r, floatResult(r.dtype), f);
   },
   backward(ctx, dy: Node) {
     const [x] = ctx.saved as Node[];

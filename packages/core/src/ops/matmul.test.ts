@@ -1,0 +1,94 @@
+// matmul with NumPy's rules (1-D operands promoted then squeezed; batch axes broadcast), and the transposed
+// variants the backward rules use, against a naive triple loop and against plain matmul of explicit transposes.
+import { ShapeError, Tensor, tensor, zeros } from '@tapegrad/core';
+import { matmulFlagged } from './matmul';
+import { broadcastShape, expectGradients, expectTensor, ravel, sizeOf, uniform, unravel } from '../../test/op-harness';
+
+/** C = A B by definition, batch axes broadcast; 1-D operands handled as NumPy does. */
+function naiveMatmul(a: Tensor, b: Tensor): { shape: number[]; data: number[] } {
+  const as = a.rank === 1 ? [1, a.shape[0]] : a.shape.slice();
+  const bs = b.rank === 1 ? [b.shape[0], 1] : b.shape.slice();
+  const [m, k] = as.slice(-2);
+  const n = bs[bs.length - 1];
+  const batch = broadcastShape(as.slice(0, -2), bs.slice(0, -2));
+  const data: number[] = [];
+  for (let t = 0; t < sizeOf(batch); t++) {
+    const idx = unravel(t, batch);
+    const pick = (shape: number[]) => shape.slice(0, -2).map((d, i) => (d === 1 ? 0 : idx[i + batch.length - (shape.length - 2)]));
+    const aOff = ravel(pick(as), as.slice(0, -2)) * m * k;
+    const bOff = ravel(pick(bs), bs.slice(0, -2)) * k * n;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a.data[aOff + i * k + p] * b.data[bOff + p * n + j];
+      data.push(s);
+    }
+  }
+  const shape = [...batch, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])];
+  return { shape, data };
+}
+
+const CASES: Array<[number[], number[]]> = [
+  [[3], [3]],
+  [[3], [3, 4]],
+  [[2, 3], [3]],
+  [[2, 3], [3, 4]],
+  [[1, 1], [1, 1]],
+  [[2, 3, 4], [4, 2]],
+  [[4], [2, 4, 3]],
+  [[2, 3, 4], [4]],
+  [[2, 1, 3, 4], [5, 4, 2]],
+  [[3, 1, 2, 3], [1, 4, 3, 2]],
+];
+
+describe('matmul', () => {
+  it.each(CASES)('matches the definition for %j x %j', (sa, sb) => {
+    const a = uniform(sa, -1, 1, { seed: 1 });
+    const b = uniform(sb, -1, 1, { seed: 2 });
+    expectTensor(a.matmul(b), naiveMatmul(a, b), 1e-12, 1e-14);
+  });
+  it.each(CASES)('passes gradcheck and gradgradcheck for %j x %j', (sa, sb) => {
+    expectGradients((x, y) => x.matmul(y), [uniform(sa, -1, 1, { seed: 3 }), uniform(sb, -1, 1, { seed: 4 })], { secondOrder: true });
+  });
+  it('has the closed-form gradients dA = G B^T, dB = A^T G', () => {
+    const a = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const b = tensor([[5, 6], [7, 8]], { requiresGrad: true });
+    a.matmul(b).backward(tensor([[1, -1], [2, 0.5]]));
+    expect(a.grad!.toArray()).toEqual([[-1, -1], [13, 18]]);
+    expect(b.grad!.toArray()).toEqual([[7, 0.5], [10, 0]]);
+  });
+  it('refuses mismatched inner sizes, 0-d operands and unbroadcastable batches, naming the shapes', () => {
+    expect(() => zeros([2, 3]).matmul(zeros([2, 3]))).toThrow(ShapeError);
+    expect(() => zeros([3]).matmul(zeros([4]))).toThrow('matmul: inner sizes differ: [3] x [4] (3 vs 4)');
+    expect(() => zeros([]).matmul(zeros([3]))).toThrow('matmul: operands must be at least 1-D, got [] and [3]');
+    expect(() => zeros([2, 2, 3]).matmul(zeros([3, 3, 2]))).toThrow(/matmul: shapes \[2\] and \[3\] cannot be broadcast together/);
+  });
+});
+
+const swapLast = (t: Tensor) => t.transpose([...t.shape.keys()].map((i) => (i < t.rank - 2 ? i : 2 * t.rank - 3 - i)));
+
+describe('matmulFlagged (the transposed variants backward uses)', () => {
+  const FLAGS: Array<[boolean, boolean]> = [[false, false], [false, true], [true, false], [true, true]];
+  const SHAPES: Array<[number[], number[]]> = [[[3, 4], [4, 2]], [[2, 1, 3, 4], [5, 4, 2]]];
+  it.each(FLAGS)('transposeA %p transposeB %p equals plain matmul of explicit transposes, values and gradients', (tA, tB) => {
+    for (const [sa, sb] of SHAPES) {
+      const A = uniform(tA ? [...sa.slice(0, -2), sa[sa.length - 1], sa[sa.length - 2]] : sa, -1, 1, { seed: 5 });
+      const B = uniform(tB ? [...sb.slice(0, -2), sb[sb.length - 1], sb[sb.length - 2]] : sb, -1, 1, { seed: 6 });
+      const flagged = matmulFlagged(A, B, { transposeA: tA, transposeB: tB }) as Tensor;
+      const plain = (tA ? swapLast(A) : A).matmul(tB ? swapLast(B) : B);
+      expect(flagged.shape).toEqual(plain.shape);
+      expect(Array.from(flagged.data)).toBeAllClose(Array.from(plain.data), { rtol: 1e-12, atol: 1e-15 });
+      const dy = uniform(plain.shape, -1, 1, { seed: 7, requiresGrad: false });
+      flagged.backward(dy);
+      const [gA, gB] = [A.grad!, B.grad!];
+      A.zeroGrad();
+      B.zeroGrad();
+      plain.backward(dy);
+      expect(Array.from(gA.data)).toBeAllClose(Array.from(A.grad!.data), { rtol: 1e-12, atol: 1e-15 });
+      expect(Array.from(gB.data)).toBeAllClose(Array.from(B.grad!.data), { rtol: 1e-12, atol: 1e-15 });
+      expectGradients((x, y) => matmulFlagged(x, y, { transposeA: tA, transposeB: tB }), [A, B], { secondOrder: true });
+    }
+  });
+  it('names the transposed operands when inner sizes differ', () => {
+    expect(() => matmulFlagged(zeros([3, 2]), zeros([2, 3]), { transposeB: true })).toThrow('matmul: inner sizes differ: [3, 2] x [2, 3]^T (2 vs 3)');
+  });
+});

@@ -1,0 +1,23 @@
+// maximum: da = dy [a > b], db = dy [b > a]; a tie splits the gradient 1/2 : 1/2.
+import { scalar, tensor } from '@tapegrad/core';
+import { describeBinary } from '../../test/op-harness';
+
+describeBinary({ name: 'maximum', apply: (a, b) => a.maximum(b), value: Math.max, da: (a, b) => (a > b ? 1 : 0), db: (a, b) => (b > a ? 1 : 0) });
+
+describe('maximum at a tie', () => {
+  it('splits the upstream gradient evenly, on Tensors and Scalars', () => {
+    const a = tensor([1, 2, 3], { requiresGrad: true });
+    const b = tensor([1, 5, 3], { requiresGrad: true });
+    a.maximum(b).backward(tensor([4, 4, 4]));
+    expect(Array.from(a.grad!.data)).toEqual([2, 0, 2]);
+    expect(Array.from(b.grad!.data)).toEqual([2, 4, 2]);
+    const [sa, sb] = [scalar(0.5), scalar(0.5)];
+    sa.maximum(sb).backward({ seed: 3 });
+    expect([sa.grad, sb.grad]).toEqual([1.5, 1.5]);
+  });
+  it('x.maximum(x) passes the whole gradient to x', () => {
+    const x = scalar(2);
+    x.maximum(x).backward();
+    expect(x.grad).toBe(1);
+  });
+});
