@@ -11,10 +11,16 @@ export class UsageError extends Error {
 
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }>;
 
+/** The parsed flags: a string or boolean per declared flag (undefined when absent and without default). */
+export interface ParsedFlags<S extends FlagSpec> {
+  readonly values: { [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string };
+  readonly positionals: string[];
+}
+
 /** Parses `args` against `spec`; unknown flags and stray positionals are usage errors naming the command. */
-export function parseFlags<S extends FlagSpec>(command: string, args: string[], spec: S, allowPositionals = false) {
+export function parseFlags<S extends FlagSpec>(command: string, args: string[], spec: S, allowPositionals = false): ParsedFlags<S> {
   try {
-    return parseArgs({ args, options: spec, strict: true, allowPositionals });
+    return parseArgs({ args, options: spec, strict: true, allowPositionals }) as unknown as ParsedFlags<S>;
   } catch (error) {
     throw new UsageError(`${command}: ${(error as Error).message}`);
   }

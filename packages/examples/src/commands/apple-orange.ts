@@ -1,0 +1,53 @@
+/**
+ * `tapegrad apple-orange [--dot] [--svg FILE] [--explain [text|markdown|json]]`: seed 004's price graph,
+ * with the book's layer objects and with Scalars on the tape; prints the book's output lines and the tape.
+ */
+import { writeFileSync } from 'node:fs';
+import { ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
+import { UsageError, parseFlags } from '../args.js';
+import { bookLines, priceGraph, priceWithLayers, priceWithTape } from '../textbook/apple-orange.js';
+import { Write, toConsole, withOptionalValue } from '../textbook/output.js';
+
+const FORMATS: readonly ExplainFormat[] = ['text', 'markdown', 'json'];
+
+/** Renders DOT to SVG with Graphviz itself (its WebAssembly build), not a hand-made layout. */
+export async function renderSvg(dot: string): Promise<string> {
+  const { Graphviz } = await import('@hpcc-js/wasm-graphviz');
+  const graphviz = await Graphviz.load();
+  return graphviz.dot(dot);
+}
+
+export async function run(args: string[], write: Write = toConsole): Promise<void> {
+  const { values } = parseFlags('apple-orange', withOptionalValue(args, '--explain', 'text'), {
+    dot: { type: 'boolean' },
+    svg: { type: 'string' },
+    explain: { type: 'string' },
+  });
+  const format = values.explain as ExplainFormat | undefined;
+  if (format !== undefined && !FORMATS.includes(format)) {
+    throw new UsageError(`apple-orange: --explain takes text, markdown or json, got '${format}'`);
+  }
+  const graph = priceGraph();
+  const tape = priceWithTape(graph);
+  if (values.dot) {
+    write(toDot(graph.price, 'apple-orange').trimEnd());
+    return;
+  }
+  if (format !== undefined) {
+    write(explain(graph.price, format));
+    return;
+  }
+  write('With the layer objects (MulLayer, AddLayer), as in the book:');
+  for (const line of bookLines(priceWithLayers())) write(line);
+  write('');
+  write('With Scalars on the tape (price.backward()):');
+  for (const line of bookLines(tape)) write(line);
+  write('');
+  write('The tape, in recording order:');
+  write(formatTape(graph.price));
+  if (values.svg !== undefined) {
+    writeFileSync(values.svg, await renderSvg(toDot(graph.price, 'apple-orange')));
+    write('');
+    write(`wrote the graph with values and gradients to ${values.svg}`);
+  }
+}

@@ -1,0 +1,25 @@
+/** AddLayer: z = x + y. Its backward is the core `add` rule (dx = dy = dout, summed back to each shape). */
+import { LocalGraph, Value, unwrap } from './local-graph.js';
+
+/**
+ * The book's addition node, on plain numbers or Tensors (NumPy broadcasting).
+ * @example
+ * const a = new AddLayer();
+ * a.forward(200, 450);            // 650
+ * const [dx, dy] = a.backward(1.1);   // [1.1, 1.1]
+ */
+export class AddLayer {
+  private readonly graph = new LocalGraph('AddLayer');
+
+  forward(x: number, y: number): number;
+  forward(x: Value, y: Value): Value;
+  forward(x: Value, y: Value): Value {
+    return unwrap(this.graph.forward([x, y], (a, b) => a.add(b)));
+  }
+
+  /** Returns [dx, dy] for the upstream gradient `dout`. */
+  backward(dout: Value): [Value, Value] {
+    const [dx, dy] = this.graph.backward(dout);
+    return [dx!, dy!];
+  }
+}
