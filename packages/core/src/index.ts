@@ -25,6 +25,5 @@ export { Generator, seed, globalGenerator } from './ndarray/random.js';
 export type { DType, TypedArray } from './ndarray/dtype.js';
 export { NDArray } from './ndarray/ndarray.js';
 export type { NestedArray } from './ndarray/nested.js';
-export * as kernels from './ndarray/kernels/index.js';
 export { explain, explainSteps } from './explain.js';
 export type { Explanation, ExplainStep, ExplainFormat } from './explain.js';

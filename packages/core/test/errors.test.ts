@@ -1,6 +1,7 @@
 // Every typed error names the op and the shapes, dtypes or values at fault.
 import {
   AnomalyError, DTypeError, GradError, ShapeError, concat, detectAnomaly, scalar, stack, tensor, where, zeros,
+  NDArray,
 } from '@tapegrad/core';
 
 describe('ShapeError', () => {
@@ -100,5 +101,11 @@ describe('dtypes of results', () => {
     expect(Array.from(x.leakyRelu(0.5).data)).toEqual([-1.5, 3]);
     expect(Array.from(x.clamp(-1.5, 1.5).data)).toEqual([-1.5, 1.5]);
     expect(x.clamp(-2, 2).dtype).toBe('int32');
+  });
+});
+
+describe('NDArray', () => {
+  it('refuses data whose length does not match the shape', () => {
+    expect(() => new NDArray(new Float64Array(5), [2, 3])).toThrow('NDArray: shape [2, 3] needs 6 elements, the data has 5');
   });
 });
