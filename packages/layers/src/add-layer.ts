@@ -11,7 +11,9 @@ import { LocalGraph, Value, unwrap } from './local-graph.js';
 export class AddLayer {
   private readonly graph = new LocalGraph('AddLayer');
 
+  /** z = x + y on plain numbers, as in the book. */
   forward(x: number, y: number): number;
+  /** z = x + y on Tensors (or a Tensor and a number), with broadcasting. */
   forward(x: Value, y: Value): Value;
   forward(x: Value, y: Value): Value {
     return unwrap(this.graph.forward([x, y], (a, b) => a.add(b)));

@@ -23,6 +23,10 @@ export class AffineLayer {
   /** dL/db after backward. */
   db: Tensor | null = null;
 
+  /**
+   * @param W - the weight, (in, out), as in the book (x . W + b)
+   * @param b - the bias, (out)
+   */
   constructor(
     public W: Tensor,
     public b: Tensor,
@@ -33,6 +37,7 @@ export class AffineLayer {
     }
   }
 
+  /** x . W + b for a batch x of shape (N, in), or a single row (in); a higher-rank x is flattened per row, as in the book. */
   forward(x: Tensor): Tensor {
     if (!(x instanceof Tensor)) throw new DTypeError(`AffineLayer.forward: x must be a Tensor, got ${typeof x}`);
     const [inSize, outSize] = this.W.shape;

@@ -11,7 +11,9 @@ import { LocalGraph, Value, unwrap } from './local-graph.js';
 export class ReluLayer {
   private readonly graph = new LocalGraph('ReluLayer');
 
+  /** max(x, 0) of a number. */
   forward(x: number): number;
+  /** max(x, 0) elementwise. */
   forward(x: Value): Value;
   forward(x: Value): Value {
     return unwrap(this.graph.forward([x], (a) => a.relu()));

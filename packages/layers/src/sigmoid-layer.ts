@@ -13,7 +13,9 @@ export class SigmoidLayer {
   /** The last forward's output. */
   out: Value | null = null;
 
+  /** 1 / (1 + e^-x) of a number. */
   forward(x: number): number;
+  /** 1 / (1 + e^-x) elementwise. */
   forward(x: Value): Value;
   forward(x: Value): Value {
     this.out = unwrap(this.graph.forward([x], (a) => a.sigmoid()));

@@ -24,6 +24,7 @@ export class SoftmaxWithLossLayer {
   /** The loss of the last forward. */
   loss: number | null = null;
 
+  /** The mean cross-entropy of softmax(x) against labels t: one-hot (N, classes) or int32 class indices (N). */
   forward(x: Tensor, t: Tensor): number {
     if (!(x instanceof Tensor) || !(t instanceof Tensor)) throw new DTypeError('SoftmaxWithLossLayer.forward: x and t must be Tensors');
     if (x.rank !== 1 && x.rank !== 2) throw new ShapeError(`SoftmaxWithLossLayer.forward: x must be (N, classes) or (classes), got ${shapeText(x.shape)}`);

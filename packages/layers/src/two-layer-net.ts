@@ -9,6 +9,7 @@ import { ReluLayer } from './relu-layer.js';
 import { SigmoidLayer } from './sigmoid-layer.js';
 import { SoftmaxWithLossLayer } from './softmax-with-loss-layer.js';
 
+/** How a TwoLayerNet is initialised and which hidden activation it uses. */
 export interface TwoLayerNetOptions {
   /** Standard deviation of the initial weights (the book's weight_init_std); default 0.01. */
   readonly weightInitStd?: number;
@@ -19,10 +20,15 @@ export interface TwoLayerNetOptions {
 }
 
 /** The network's parameters, or their gradients, by the book's names. */
+/** The book's parameter dictionary: two Affine layers' weights and biases. */
 export interface TwoLayerParams {
+  /** First Affine weight, [inputSize, hiddenSize]. */
   W1: Tensor;
+  /** First Affine bias, [hiddenSize]. */
   b1: Tensor;
+  /** Second Affine weight, [hiddenSize, outputSize]. */
   W2: Tensor;
+  /** Second Affine bias, [outputSize]. */
   b2: Tensor;
 }
 
@@ -33,8 +39,11 @@ export interface TwoLayerParams {
  * for (const k of ['W1', 'b1', 'W2', 'b2'] as const) net.params[k].addInPlace(grads[k], -0.5);
  */
 export class TwoLayerNet {
+  /** The parameters, shared with the Affine layers (updating them in place updates the net). */
   readonly params: TwoLayerParams;
+  /** Affine, activation, Affine: the layers `predict` runs in order. */
   readonly layers: ReadonlyArray<AffineLayer | ReluLayer | SigmoidLayer>;
+  /** Softmax-with-loss on top, used by `loss` and `gradient`. */
   readonly lastLayer = new SoftmaxWithLossLayer();
   private readonly affine1: AffineLayer;
   private readonly affine2: AffineLayer;

@@ -1,6 +1,7 @@
 /** Element types. float64 is the default: gradients are checked to float64 precision. */
 export type DType = 'float64' | 'float32' | 'int32';
 
+/** The storage of a Tensor of each dtype: Float64Array, Float32Array or Int32Array. */
 export type TypedArray = Float64Array | Float32Array | Int32Array;
 
 export const DTYPES: readonly DType[] = ['float64', 'float32', 'int32'];

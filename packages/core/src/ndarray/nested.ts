@@ -2,6 +2,7 @@
 import { ShapeError, formatShape } from '../errors.js';
 import { DType, TypedArray, allocate } from './dtype.js';
 
+/** A number or (nested) arrays of numbers, as `tensor(...)` takes and `toArray()` returns. */
 export type NestedArray = number | readonly NestedArray[];
 
 export function inferShape(value: NestedArray, op: string): number[] {
