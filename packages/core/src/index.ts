@@ -27,3 +27,5 @@ export { NDArray } from './ndarray/ndarray.js';
 export type { NestedArray } from './ndarray/nested.js';
 export { explain, explainSteps } from './explain.js';
 export type { Explanation, ExplainStep, ExplainFormat } from './explain.js';
+export { setKernelBackend, getKernelBackend } from './backend/kernel-backend.js';
+export type { KernelBackend } from './backend/kernel-backend.js';

@@ -72,6 +72,11 @@ export class OpContext<Attrs = any> {
     return this.inputs.map((x) => x.requiresGrad);
   }
 
+  /** Whether input `i` requires grad (as `needsInputGrad[i]`, without building the list). */
+  needsGrad(i: number): boolean {
+    return this.inputs[i].requiresGrad;
+  }
+
   /** Keeps values for backward. Nodes among them are version-checked: mutating one in place before backward is an error. */
   save(...items: unknown[]): void {
     if ((this._flags & RECORDING) === 0) return;
@@ -137,6 +142,10 @@ export class OpContext<Attrs = any> {
 }
 
 const NOTHING_SAVED: unknown[] = [];
+
+function runForward<Attrs>(op: OpDefinition<Attrs>, ctx: OpContext<Attrs>, inputs: readonly Node[]): Node | RawValue {
+  return inputs.length === 1 ? op.forward(ctx, inputs[0]) : inputs.length === 2 ? op.forward(ctx, inputs[0], inputs[1]) : op.forward(ctx, ...inputs);
+}
 
 function versionSum(items: readonly unknown[]): number {
   let sum = 0;
@@ -225,14 +234,17 @@ export function applyOp<Attrs>(op: OpDefinition<Attrs>, operands: Operand[], att
   }
   recording = recording && mode.grad;
   const ctx = recording || attrs !== undefined || passive === undefined ? new OpContext(op, inputs, attrs, recording) : passive;
-  const wasRecording = mode.grad;
-  mode.grad = false;
   let result: Node | RawValue;
-  try {
-    result =
-      inputs.length === 1 ? op.forward(ctx, inputs[0]) : inputs.length === 2 ? op.forward(ctx, inputs[0], inputs[1]) : op.forward(ctx, ...inputs);
-  } finally {
-    mode.grad = wasRecording;
+  if (mode.grad) {
+    // Recording is off inside forward, so ops that a user's forward calls are not recorded separately.
+    mode.grad = false;
+    try {
+      result = runForward(op, ctx, inputs);
+    } finally {
+      mode.grad = true;
+    }
+  } else {
+    result = runForward(op, ctx, inputs);
   }
   let out: Node;
   if (result instanceof Node) {

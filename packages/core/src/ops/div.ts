@@ -13,8 +13,8 @@ export const div = defineOp({
   backward(ctx, dy: Node) {
     const [a, b] = ctx.saved as Node[];
     return [
-      ctx.needsInputGrad[0] ? dy.div(b) : null,
-      ctx.needsInputGrad[1] ? dy.mul(a).div(b.mul(b)).neg() : null,
+      ctx.needsGrad(0) ? dy.div(b) : null,
+      ctx.needsGrad(1) ? dy.mul(a).div(b.mul(b)).neg() : null,
     ];
   },
 });

@@ -20,8 +20,8 @@ export const matmulFlagged: OpFunction<MatmulFlags> = defineOp<MatmulFlags>({
     const tA = !!ctx.attrs.transposeA;
     const tB = !!ctx.attrs.transposeB;
     const mm = (x: Tensor, y: Tensor, transposeA: boolean, transposeB: boolean): Tensor => matmulFlagged(x, y, { transposeA, transposeB }) as Tensor;
-    const needA = ctx.needsInputGrad[0];
-    const needB = ctx.needsInputGrad[1];
+    const needA = ctx.needsGrad(0);
+    const needB = ctx.needsGrad(1);
     if (!tA && !tB) return [needA ? mm(g, b, false, true) : null, needB ? mm(a, g, true, false) : null];
     if (!tA && tB) return [needA ? mm(g, b, false, false) : null, needB ? mm(g, a, true, false) : null];
     if (tA && !tB) return [needA ? mm(b, g, false, true) : null, needB ? mm(a, g, false, false) : null];

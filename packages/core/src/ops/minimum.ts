@@ -14,8 +14,8 @@ export const minimum = defineOp({
     const [a, b] = ctx.saved as Node[];
     const half = constantMask(equal, a, b).mul(0.5);
     return [
-      ctx.needsInputGrad[0] ? dy.mul(constantMask(greater, b, a).add(half)) : null,
-      ctx.needsInputGrad[1] ? dy.mul(constantMask(greater, a, b).add(half)) : null,
+      ctx.needsGrad(0) ? dy.mul(constantMask(greater, b, a).add(half)) : null,
+      ctx.needsGrad(1) ? dy.mul(constantMask(greater, a, b).add(half)) : null,
     ];
   },
 });

@@ -13,6 +13,6 @@ export const mul = defineOp({
   },
   backward(ctx, dy: Node) {
     const [a, b] = ctx.saved as Node[];
-    return [ctx.needsInputGrad[0] ? dy.mul(b) : null, ctx.needsInputGrad[1] ? dy.mul(a) : null];
+    return [ctx.needsGrad(0) ? dy.mul(b) : null, ctx.needsGrad(1) ? dy.mul(a) : null];
   },
 });

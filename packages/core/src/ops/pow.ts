@@ -16,8 +16,8 @@ export const pow = defineOp({
   backward(ctx, dy: Node) {
     const [a, b] = ctx.saved as Node[];
     return [
-      ctx.needsInputGrad[0] ? dy.mul(b).mul(a.pow(b.sub(1).add(constantMask(equal, b, b.constant(0))))) : null,
-      ctx.needsInputGrad[1] ? dy.mul(ctx.output!).mul(a.add(constantMask(equal, a, a.constant(0))).log()) : null,
+      ctx.needsGrad(0) ? dy.mul(b).mul(a.pow(b.sub(1).add(constantMask(equal, b, b.constant(0))))) : null,
+      ctx.needsGrad(1) ? dy.mul(ctx.output!).mul(a.add(constantMask(equal, a, a.constant(0))).log()) : null,
     ];
   },
 });

@@ -25,6 +25,6 @@ export const where: OpFunction = defineOp({
   backward(ctx, dy: Node): InputGrads {
     const [cond] = ctx.saved as Node[];
     const zero = dy.zerosLike();
-    return [null, ctx.needsInputGrad[1] ? where(cond, dy, zero) : null, ctx.needsInputGrad[2] ? where(cond, zero, dy) : null];
+    return [null, ctx.needsGrad(1) ? where(cond, dy, zero) : null, ctx.needsGrad(2) ? where(cond, zero, dy) : null];
   },
 });

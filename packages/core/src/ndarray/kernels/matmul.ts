@@ -1,8 +1,19 @@
 /**
- * Batched matrix product C = op(A) . op(B) where op is identity or transpose, as backward needs:
- * the transposed variants read their operand in place and never materialise a transpose.
+ * Batched matrix product C = op(A) . op(B) where op is identity or transpose, as backward needs.
  * Operands are at least 2-D; leading (batch) dimensions broadcast as in NumPy.
+ *
+ * The kernel is GotoBLAS-shaped: op(B) is packed a [KC x NC] block at a time into strips of NR columns, op(A)
+ * an [MC x KC] block at a time into strips of MR rows, and a register-blocked MR x NR micro-kernel accumulates
+ * one tile of C in locals over the packed strips. Packing reads the operand in whichever orientation the flags
+ * say, so a transposed operand costs one strided pass per block and is never materialised as a whole.
+ * Packed panels are float64 whatever the operand dtype: JS arithmetic is double anyway, and the conversion is
+ * paid once per element per block instead of once per multiply-add.
+ *
+ * When the WebAssembly backend is available (see backend/kernel-backend.ts) float32 and float64 products of the
+ * same dtype go to its SIMD twin of this kernel; this TypeScript one stays the reference and the fallback.
  */
+import { getKernelBackend } from '../../backend/kernel-backend.js';
+import { wasmGemm } from '../../backend/wasm-gemm.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { TypedArray, allocate, promote } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
@@ -27,51 +38,162 @@ export function matmulShape(a: readonly number[], b: readonly number[], flags: M
   return [...batch, m, n];
 }
 
-function gemm(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean): void {
-  if (!tA && !tB) {
-    // C[i,:] += A[i,p] * B[p,:]: streams rows of B and C.
-    for (let i = 0; i < m; i++) {
-      const ci = co + i * n;
-      for (let p = 0; p < k; p++) {
-        const a = A[ao + i * k + p];
-        const bp = bo + p * n;
-        for (let j = 0; j < n; j++) C[ci + j] += a * B[bp + j];
+/** Micro-tile: MR rows of A times NR columns of B, 16 accumulators. */
+const MR = 4;
+const NR = 4;
+/** Block sizes: a packed A block (MC x KC doubles, 128 KiB) sits in L2, a packed B strip (KC x NR, 8 KiB) in L1. */
+const KC = 256;
+const MC = 64;
+const NC = 256;
+/** Below this many multiply-adds packing costs more than it saves; the direct loops are used. */
+const PACKED_MIN_WORK = 32 * 32 * 32;
+/** Below this many multiply-adds, copying operands into WebAssembly memory costs more than SIMD saves ('auto'). */
+const WASM_MIN_WORK = 16 * 16 * 16;
+
+type Gemm = (A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean) => void;
+
+/** The kernel for one product: the WebAssembly one when selected and applicable, else packed or direct loops. */
+function chooseGemm(work: number): Gemm {
+  const backend = getKernelBackend();
+  const js = work >= PACKED_MIN_WORK ? gemmPacked : gemmDirect;
+  if (backend === 'js' || (backend === 'auto' && work < WASM_MIN_WORK)) return js;
+  // wasmGemm declines (returns false) for int32 and mixed dtypes, or when the host lacks WebAssembly SIMD.
+  return (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
+    if (!wasmGemm(A, ao, B, bo, C, co, m, n, k, tA, tB)) js(A, ao, B, bo, C, co, m, n, k, tA, tB);
+  };
+}
+
+// Scratch panels shared by every call (JS is single-threaded): no allocation in a training loop's hot path.
+let packedA = new Float64Array(MC * KC);
+let packedB = new Float64Array(KC * NC);
+
+/**
+ * Packs op(B)[p0:p0+kc, j0:j0+nc] into strips of NR columns, each strip kc rows of NR values; columns past
+ * `n` are zero so the micro-kernel never needs an edge case inside its inner loop.
+ */
+function packB(B: TypedArray, bo: number, tB: boolean, k: number, n: number, p0: number, kc: number, j0: number, nc: number): void {
+  const strips = Math.ceil(nc / NR);
+  if (packedB.length < strips * NR * kc) packedB = new Float64Array(strips * NR * kc);
+  const out = packedB;
+  let w = 0;
+  for (let s = 0; s < strips; s++) {
+    const j = j0 + s * NR;
+    const cols = Math.min(NR, j0 + nc - j);
+    for (let p = p0; p < p0 + kc; p++) {
+      // op(B)[p, j] is B[p, j] (B is [k, n]) or B[j, p] (B is [n, k]).
+      if (!tB) {
+        const row = bo + p * n + j;
+        for (let c = 0; c < cols; c++) out[w + c] = B[row + c];
+      } else {
+        const col = bo + j * k + p;
+        for (let c = 0; c < cols; c++) out[w + c] = B[col + c * k];
       }
+      for (let c = cols; c < NR; c++) out[w + c] = 0;
+      w += NR;
     }
-  } else if (!tA && tB) {
-    // B is [n, k]: every C[i,j] is a dot product of two contiguous rows.
-    for (let i = 0; i < m; i++) {
-      const ai = ao + i * k;
-      for (let j = 0; j < n; j++) {
-        const bj = bo + j * k;
-        let s = 0;
-        for (let p = 0; p < k; p++) s += A[ai + p] * B[bj + p];
-        C[co + i * n + j] = s;
+  }
+}
+
+/** Packs op(A)[i0:i0+mc, p0:p0+kc] into strips of MR rows, each strip kc columns of MR values, zero-padded. */
+function packA(A: TypedArray, ao: number, tA: boolean, m: number, k: number, i0: number, mc: number, p0: number, kc: number): void {
+  const strips = Math.ceil(mc / MR);
+  if (packedA.length < strips * MR * kc) packedA = new Float64Array(strips * MR * kc);
+  const out = packedA;
+  let w = 0;
+  for (let s = 0; s < strips; s++) {
+    const i = i0 + s * MR;
+    const rows = Math.min(MR, i0 + mc - i);
+    for (let p = p0; p < p0 + kc; p++) {
+      // op(A)[i, p] is A[i, p] (A is [m, k]) or A[p, i] (A is [k, m]).
+      if (!tA) {
+        const col = ao + i * k + p;
+        for (let r = 0; r < rows; r++) out[w + r] = A[col + r * k];
+      } else {
+        const row = ao + p * m + i;
+        for (let r = 0; r < rows; r++) out[w + r] = A[row + r];
       }
+      for (let r = rows; r < MR; r++) out[w + r] = 0;
+      w += MR;
     }
-  } else if (tA && !tB) {
-    // A is [k, m]: accumulate outer products of row p of A and row p of B.
-    for (let p = 0; p < k; p++) {
-      const ap = ao + p * m;
-      const bp = bo + p * n;
-      for (let i = 0; i < m; i++) {
-        const a = A[ap + i];
-        const ci = co + i * n;
-        for (let j = 0; j < n; j++) C[ci + j] += a * B[bp + j];
-      }
-    }
-  } else {
-    // A is [k, m], B is [n, k].
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) s += A[ao + p * m + i] * B[bo + j * k + p];
-        C[co + i * n + j] = s;
+  }
+}
+
+/**
+ * C[ci.., cj..] += (packed A strip) . (packed B strip) over kc, for a tile of `rows` x `cols` (at most MR x NR).
+ * All 16 partial sums live in locals; each step of p loads 4 + 4 values for 16 multiply-adds.
+ */
+function microKernel(kc: number, pa: Float64Array, a: number, pb: Float64Array, b: number, C: TypedArray, c: number, ldc: number, rows: number, cols: number): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let p = 0; p < kc; p++) {
+    const a0 = pa[a], a1 = pa[a + 1], a2 = pa[a + 2], a3 = pa[a + 3];
+    const b0 = pb[b], b1 = pb[b + 1], b2 = pb[b + 2], b3 = pb[b + 3];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    a += MR;
+    b += NR;
+  }
+  if (rows === MR && cols === NR) {
+    C[c] += c00; C[c + 1] += c01; C[c + 2] += c02; C[c + 3] += c03; c += ldc;
+    C[c] += c10; C[c + 1] += c11; C[c + 2] += c12; C[c + 3] += c13; c += ldc;
+    C[c] += c20; C[c + 1] += c21; C[c + 2] += c22; C[c + 3] += c23; c += ldc;
+    C[c] += c30; C[c + 1] += c31; C[c + 2] += c32; C[c + 3] += c33;
+    return;
+  }
+  const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) C[c + r * ldc + j] += tile[r * NR + j];
+}
+
+/** C (m x n, zero on entry, at offset co) = op(A) . op(B) through packed panels. */
+export function gemmPacked(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean): void {
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = Math.min(NC, n - j0);
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const kc = Math.min(KC, k - p0);
+      packB(B, bo, tB, k, n, p0, kc, j0, nc);
+      for (let i0 = 0; i0 < m; i0 += MC) {
+        const mc = Math.min(MC, m - i0);
+        packA(A, ao, tA, m, k, i0, mc, p0, kc);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = Math.min(NR, nc - jr);
+          const b = (jr / NR) * NR * kc;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = Math.min(MR, mc - ir);
+            microKernel(kc, packedA, (ir / MR) * MR * kc, packedB, b, C, co + (i0 + ir) * n + j0 + jr, n, rows, cols);
+          }
+        }
       }
     }
   }
 }
 
+/** C (m x n, zero on entry) = op(A) . op(B) by direct loops: cheapest for small products. */
+export function gemmDirect(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean): void {
+  // Strides of op(A)[i, p] and op(B)[p, j] in the stored arrays.
+  const aRow = tA ? 1 : k;
+  const aCol = tA ? m : 1;
+  const bRow = tB ? 1 : n;
+  const bCol = tB ? k : 1;
+  for (let i = 0; i < m; i++) {
+    const ci = co + i * n;
+    for (let p = 0; p < k; p++) {
+      const a = A[ao + i * aRow + p * aCol];
+      const bp = bo + p * bRow;
+      for (let j = 0; j < n; j++) C[ci + j] += a * B[bp + j * bCol];
+    }
+  }
+}
+
+/**
+ * op(A) . op(B) on raw arrays, batch dimensions broadcast; the dtype is the promotion of both operands'.
+ * @example
+ * matmul(x, w)                          // [b, in] x [in, out]
+ * matmul(x, dz, { transposeA: true })   // x^T . dz without building x^T
+ */
 export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray {
   const tA = !!flags.transposeA;
   const tB = !!flags.transposeB;
@@ -81,6 +203,7 @@ export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray
   const n = shape[r - 1];
   const k = tA ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
   const out = allocate(promote(a.dtype, b.dtype), sizeOf(shape));
+  const gemm = chooseGemm(m * n * k);
   const batch = shape.slice(0, -2);
   const batchSize = sizeOf(batch);
   const aBatch = a.shape.slice(0, -2);

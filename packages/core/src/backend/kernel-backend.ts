@@ -1,0 +1,28 @@
+import { wasmGemmAvailable } from './wasm-gemm.js';
+
+/**
+ * Which implementation runs the heavy kernels: 'wasm' (WebAssembly SIMD, when the host supports it) or 'js'
+ * (the pure-TypeScript reference). 'auto', the default, picks wasm when it loads and js otherwise; every
+ * backend gives the same values within float32 rounding, so tests run each case under each backend.
+ */
+export type KernelBackend = 'auto' | 'wasm' | 'js';
+
+let selected: KernelBackend = 'auto';
+
+/**
+ * Chooses the kernel backend for the calls that follow.
+ * @example
+ * setKernelBackend('js');      // the TypeScript reference kernels only
+ * setKernelBackend('wasm');    // WebAssembly for every float product, however small (throws if unavailable)
+ * setKernelBackend('auto');    // WebAssembly SIMD where available (the default)
+ */
+export function setKernelBackend(backend: KernelBackend): void {
+  if (backend !== 'auto' && backend !== 'wasm' && backend !== 'js') throw new TypeError(`setKernelBackend: unknown backend ${String(backend)}; expected 'auto', 'wasm' or 'js'`);
+  if (backend === 'wasm' && !wasmGemmAvailable()) throw new TypeError("setKernelBackend: the WebAssembly SIMD backend is not available on this host (no WebAssembly, or no SIMD support)");
+  selected = backend;
+}
+
+/** The backend chosen with setKernelBackend ('auto' unless changed). */
+export function getKernelBackend(): KernelBackend {
+  return selected;
+}

@@ -1,0 +1,171 @@
+import { KernelBackend, setKernelBackend } from '../../backend/kernel-backend';
+import { wasmGemmAvailable } from '../../backend/wasm-gemm';
+import { ShapeError } from '../../errors';
+import { DType, TypedArray, allocate } from '../dtype';
+import { NDArray } from '../ndarray';
+import { gemmDirect, gemmPacked, matmul } from './matmul';
+
+// An independent reference: the textbook triple loop over explicitly indexed, explicitly transposed operands,
+// accumulated in float64, with NumPy's batch broadcasting spelled out by hand.
+function reference(a: NDArray, b: NDArray, tA: boolean, tB: boolean): { data: Float64Array; shape: number[] } {
+  const [ar, ac] = a.shape.slice(-2);
+  const [br, bc] = b.shape.slice(-2);
+  const m = tA ? ac : ar;
+  const k = tA ? ar : ac;
+  const n = tB ? br : bc;
+  const aBatch = a.shape.slice(0, -2);
+  const bBatch = b.shape.slice(0, -2);
+  const rank = Math.max(aBatch.length, bBatch.length);
+  const pad = (s: readonly number[]): number[] => [...Array(rank - s.length).fill(1), ...s];
+  const pa = pad(aBatch);
+  const pb = pad(bBatch);
+  const batch = pa.map((d, i) => Math.max(d, pb[i]));
+  const count = batch.reduce((x, y) => x * y, 1);
+  const out = new Float64Array(count * m * n);
+  for (let t = 0; t < count; t++) {
+    const idx: number[] = [];
+    let rem = t;
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d] = rem % batch[d];
+      rem = Math.floor(rem / batch[d]);
+    }
+    // A size-1 batch axis of an operand is broadcast: it always reads its only matrix.
+    const flat = (dims: number[]): number => linear(idx.map((v, i) => (dims[i] === 1 ? 0 : v)), dims);
+    const aOff = flat(pa) * ar * ac;
+    const bOff = flat(pb) * br * bc;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) {
+          const av = tA ? a.data[aOff + p * ac + i] : a.data[aOff + i * ac + p];
+          const bv = tB ? b.data[bOff + j * bc + p] : b.data[bOff + p * bc + j];
+          s += av * bv;
+        }
+        out[t * m * n + i * n + j] = s;
+      }
+    }
+  }
+  return { data: out, shape: [...batch, m, n] };
+}
+
+function linear(idx: readonly number[], dims: readonly number[]): number {
+  let off = 0;
+  for (let i = 0; i < dims.length; i++) off = off * dims[i] + idx[i];
+  return off;
+}
+
+let state = 12345;
+function random(shape: number[], dtype: DType): NDArray {
+  const data = allocate(dtype, shape.reduce((x, y) => x * y, 1));
+  for (let i = 0; i < data.length; i++) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    data[i] = dtype === 'int32' ? (state % 7) - 3 : state / 2147483648 - 0.5;
+  }
+  return new NDArray(data, shape);
+}
+
+/** Operand shapes that give op(A) = [m, k] and op(B) = [k, n] for the given flags. */
+function operands(m: number, k: number, n: number, tA: boolean, tB: boolean, dtype: DType, aBatch: number[] = [], bBatch: number[] = []) {
+  return {
+    a: random([...aBatch, ...(tA ? [k, m] : [m, k])], dtype),
+    b: random([...bBatch, ...(tB ? [n, k] : [k, n])], dtype),
+  };
+}
+
+function expectClose(actual: NDArray, expected: { data: Float64Array; shape: number[] }, tolerance: number): void {
+  expect(actual.shape).toEqual(expected.shape);
+  let worst = 0;
+  for (let i = 0; i < expected.data.length; i++) {
+    const err = Math.abs(actual.data[i] - expected.data[i]) / (1 + Math.abs(expected.data[i]));
+    if (!(err <= worst)) worst = err;
+  }
+  expect(worst).toBeLessThanOrEqual(tolerance);
+}
+
+const FLAGS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const SIZES = [1, 3, 17, 63, 129];
+
+describe.each(['js', 'wasm'] as KernelBackend[])('matmul kernel (%s backend) against a naive triple loop', (backend) => {
+  beforeAll(() => setKernelBackend(backend));
+  afterAll(() => setKernelBackend('auto'));
+
+  describe.each(FLAGS)('transposeA=%s transposeB=%s', (tA, tB) => {
+    it.each(['float64', 'float32'] as DType[])('%s, every combination of odd sizes', (dtype) => {
+      // The wasm float32 kernel accumulates in float32, as TF.js does; the reference sums in float64.
+      const tolerance = dtype === 'float64' ? 1e-12 : 1e-5;
+      for (const m of SIZES) for (const k of SIZES) for (const n of [1, 17, 129]) {
+        const { a, b } = operands(m, k, n, tA, tB, dtype);
+        expectClose(matmul(a, b, { transposeA: tA, transposeB: tB }), reference(a, b, tA, tB), tolerance);
+      }
+    });
+
+    it.each([['float64', 1e-12], ['float32', 1e-4]] as [DType, number][])('crosses every block boundary (k > KC, n > NC, m > MC) in %s', (dtype, tolerance) => {
+      const { a, b } = operands(67, 513, 1031, tA, tB, dtype);
+      expectClose(matmul(a, b, { transposeA: tA, transposeB: tB }), reference(a, b, tA, tB), tolerance);
+    });
+
+    it('broadcasts batch dimensions', () => {
+      const { a, b } = operands(33, 40, 35, tA, tB, 'float64', [2, 1, 3], [4, 1]);
+      const c = matmul(a, b, { transposeA: tA, transposeB: tB });
+      expect(c.shape).toEqual([2, 4, 3, 33, 35]);
+      expectClose(c, reference(a, b, tA, tB), 1e-12);
+    });
+  });
+
+  it('keeps the operand dtype: float32 in gives float32 out, mixed gives float64, int32 stays exact', () => {
+    const { a, b } = operands(40, 50, 30, false, false, 'float32');
+    expect(matmul(a, b).dtype).toBe('float32');
+    const b64 = new NDArray(Float64Array.from(b.data as TypedArray), b.shape);
+    const mixed = matmul(a, b64);
+    expect(mixed.dtype).toBe('float64');
+    expectClose(mixed, reference(a, b64, false, false), 1e-12);
+    const ints = operands(40, 50, 30, false, true, 'int32');
+    const c = matmul(ints.a, ints.b, { transposeB: true });
+    expect(c.dtype).toBe('int32');
+    expect(Array.from(c.data)).toEqual(Array.from(reference(ints.a, ints.b, false, true).data));
+  });
+
+  it('propagates NaN and Infinity as IEEE arithmetic does', () => {
+    const a = new NDArray(Float64Array.of(0, 1, 2, 3), [2, 2]);
+    const b = new NDArray(Float64Array.of(Infinity, 1, NaN, 1), [2, 2]);
+    const c = matmul(a, b).data;
+    expect(Number.isNaN(c[0])).toBe(true); // 0 * Inf + 1 * NaN
+    expect(c[1]).toBe(1);
+  });
+
+  it('gives the same result on a repeated call (no state leaks between calls through scratch buffers)', () => {
+    const { a, b } = operands(70, 300, 90, true, false, 'float32');
+    const first = Array.from(matmul(a, b, { transposeA: true }).data);
+    matmul(operands(5, 7, 9, false, false, 'float32').a, operands(5, 7, 9, false, false, 'float32').b);
+    expect(Array.from(matmul(a, b, { transposeA: true }).data)).toEqual(first);
+  });
+});
+
+describe('matmul kernel paths and errors', () => {
+  it('the packed and the direct paths agree with the reference on the same small and odd inputs', () => {
+    for (const [tA, tB] of FLAGS) {
+      for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [17, 3, 63], [5, 300, 2]]) {
+        const { a, b } = operands(m, k, n, tA, tB, 'float64');
+        const expected = reference(a, b, tA, tB).data;
+        for (const gemm of [gemmPacked, gemmDirect]) {
+          const out = new Float64Array(m * n);
+          gemm(a.data, 0, b.data, 0, out, 0, m, n, k, tA, tB);
+          for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(expected[i], 12);
+        }
+      }
+    }
+  });
+
+  it('refuses mismatched inner sizes with a ShapeError naming both shapes', () => {
+    const a = random([2, 3], 'float64');
+    const b = random([4, 5], 'float64');
+    expect(() => matmul(a, b)).toThrow(ShapeError);
+    expect(() => matmul(a, b)).toThrow(/matmul: inner sizes differ: \[2, 3\] x \[4, 5\] \(3 vs 4\)/);
+    expect(() => matmul(a, b, { transposeA: true })).toThrow(/\[2, 3\]\^T x \[4, 5\] \(2 vs 4\)/);
+  });
+
+  it('has the WebAssembly SIMD kernel available on this Node version, and refuses an unknown backend name', () => {
+    expect(wasmGemmAvailable()).toBe(true);
+    expect(() => setKernelBackend('gpu' as KernelBackend)).toThrow(/setKernelBackend: unknown backend gpu/);
+  });
+});

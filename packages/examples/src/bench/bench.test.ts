@@ -1,0 +1,121 @@
+// The benchmark's own machinery: the yardstick it measures against must compute the right gradients, the peers
+// must start from the same point, and the report must say what the timings say.
+import { Scalar, scalar } from '@tapegrad/core';
+import { benchCases } from './cases';
+import { scalarMlpData, seededUniform } from './data';
+import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from './micrograd-reference';
+import type { Timing } from './measure';
+import { tapegradPeer } from './peers/tapegrad';
+import { tfjsCpuPeer } from './peers/tfjs';
+import { BenchRun, agreement, speedup, spliceSection, DOC_END, DOC_START } from './report';
+
+const cases = benchCases(true, countScalarMlpNodes(scalarMlpData()));
+const byId = (id: string) => cases.find((c) => c.id === id)!;
+
+describe('the closure-based micrograd reference', () => {
+  it('gets the gradients of a small expression right (closed form)', () => {
+    // f = tanh(a*b + c) - 2; df/da = b (1 - tanh^2), df/dc = 1 - tanh^2.
+    const a = new Value(0.3), b = new Value(-1.2), c = new Value(0.5);
+    const f = a.mul(b).add(c).tanh().sub(2);
+    f.backward();
+    const t = Math.tanh(0.3 * -1.2 + 0.5);
+    expect(f.data).toBeCloseTo(t - 2, 15);
+    expect(a.grad).toBeCloseTo(-1.2 * (1 - t * t), 15);
+    expect(b.grad).toBeCloseTo(0.3 * (1 - t * t), 15);
+    expect(c.grad).toBeCloseTo(1 - t * t, 15);
+  });
+
+  it('matches a central-difference gradient on the W3 loss, for a sample of weights', () => {
+    const data = scalarMlpData(10);
+    const params = referenceParams(data);
+    scalarMlpLoss(params, data).backward();
+    const flat = params.flat(2);
+    for (const i of [0, 7, 40, 100, flat.length - 1]) {
+      const w = flat[i].data;
+      // A forward pass reads the parameters' current data, so nudging one Value in place is enough.
+      const at = (v: number): number => {
+        flat[i].data = v;
+        return scalarMlpLoss(params, data).data;
+      };
+      const numeric = (at(w + 1e-6) - at(w - 1e-6)) / 2e-6;
+      flat[i].data = w;
+      expect(flat[i].grad).toBeCloseTo(numeric, 5);
+    }
+  });
+
+  it('and tapegrad Scalars build the same W3 graph: same loss and the same gradients', () => {
+    const data = scalarMlpData(10);
+    const ref = referenceParams(data);
+    const refLoss = scalarMlpLoss(ref, data);
+    refLoss.backward();
+    const ours = data.weights.map((layer) => layer.map((neuron) => neuron.map((w) => scalar(w))));
+    const loss = scalarMlpLoss<Scalar>(ours, data);
+    loss.backward();
+    expect(loss.value).toBeCloseTo(refLoss.data, 12);
+    const a = ours.flat(2).map((p) => p.grad);
+    const b = ref.flat(2).map((p) => p.grad);
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 12);
+  });
+});
+
+describe('the seeded inputs', () => {
+  it('are reproducible and uniform in [0, 1)', () => {
+    const x = seededUniform(7), y = seededUniform(7);
+    const xs = Array.from({ length: 1000 }, x);
+    expect(xs).toEqual(Array.from({ length: 1000 }, y));
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...xs)).toBeLessThan(1);
+    expect(xs.reduce((s, v) => s + v, 0) / 1000).toBeCloseTo(0.5, 1);
+  });
+});
+
+describe('tapegrad and TF.js start from the same point', () => {
+  beforeAll(() => tfjsCpuPeer.init());
+
+  it.each(['W1', 'W2-256', 'W4'])('%s: the first iteration gives the same value as tfjs-cpu within float32 tolerance', (id) => {
+    const c = byId(id);
+    const ours = tapegradPeer.prepare(c).step();
+    const theirs = tfjsCpuPeer.prepare(c).step();
+    expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(c.rtol * Math.max(1, Math.abs(theirs)));
+  });
+
+  it('W1: the loss after ten SGD steps agrees too, so the updates are the same', () => {
+    const ours = tapegradPeer.prepare(byId('W1'));
+    const theirs = tfjsCpuPeer.prepare(byId('W1'));
+    let a = 0, b = 0;
+    for (let i = 0; i < 10; i++) {
+      a = ours.step();
+      b = theirs.step();
+    }
+    expect(Number.isFinite(a)).toBe(true);
+    expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-4 * Math.abs(b));
+  });
+});
+
+describe('the report', () => {
+  const timing = (median: number, firstValue: number): Timing => ({ firstValue, iterations: 3, median, min: median, max: median, gcFraction: 0 });
+  const run = (values: Record<string, Timing>): BenchRun => ({
+    date: '', command: '', quick: true,
+    machine: { os: '', cpu: '', logicalCores: 2, memoryGiB: 1, node: '', v8: '', loadAverage: [0, 0, 0] },
+    peers: Object.keys(values).map((id) => ({ id, label: id, note: '', failed: false })),
+    results: [{ case: byId('W4'), timings: values, errors: {} }],
+  });
+
+  it('states speedups as the peer\'s time over tapegrad\'s', () => {
+    const r = run({ tapegrad: timing(0.01, 5), 'tfjs-cpu': timing(0.03, 5) });
+    expect(speedup(r, r.results[0], 'tfjs-cpu')).toBeCloseTo(3, 12);
+  });
+
+  it('flags step-1 values that differ beyond the tolerance', () => {
+    const same = run({ tapegrad: timing(1, 100), 'tfjs-cpu': timing(1, 100.001) });
+    expect(agreement(same, same.results[0]).ok).toBe(true);
+    const off = run({ tapegrad: timing(1, 100), 'tfjs-cpu': timing(1, 101) });
+    expect(agreement(off, off.results[0]).ok).toBe(false);
+  });
+
+  it('replaces only the generated block of the document, or appends one', () => {
+    const doc = `# Title\n\nintro\n\n${DOC_START}\nold table\n${DOC_END}\n\nafter\n`;
+    expect(spliceSection(doc, 'new table')).toBe(`# Title\n\nintro\n\n${DOC_START}\nnew table\n${DOC_END}\n\nafter\n`);
+    expect(spliceSection('# Title\n', 'T')).toBe(`# Title\n\n${DOC_START}\nT\n${DOC_END}\n`);
+  });
+});

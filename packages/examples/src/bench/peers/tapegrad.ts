@@ -1,0 +1,102 @@
+/** tapegrad, through its public API only: the implementation under test. */
+import { DType, Scalar, Tensor, noGrad, scalar, tensor } from '@tapegrad/core';
+import type { BenchCase } from '../cases.js';
+import { HostArray, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
+import { scalarMlpLoss } from '../micrograd-reference.js';
+import type { Peer, Runner } from './peer.js';
+
+function fromHost(h: HostArray, dtype: DType, requiresGrad = false): Tensor {
+  const data = dtype === 'float32' ? Float32Array.from(h.data) : Float64Array.from(h.data);
+  return tensor(data, { shape: h.shape, dtype, requiresGrad });
+}
+
+function mlpRunner(dtype: DType): Runner {
+  const d = mlpData();
+  const x = fromHost(d.x, dtype);
+  const labels = tensor(d.labels, { shape: [d.labels.length, 1], dtype: 'int32' });
+  const params = d.params.map((p) => fromHost(p, dtype, true));
+  const [w1, b1, w2, b2, w3, b3] = params;
+  return {
+    step() {
+      const h1 = x.matmul(w1).add(b1).relu();
+      const h2 = h1.matmul(w2).add(b2).relu();
+      const logits = h2.matmul(w3).add(b3);
+      const loss = logits.logSoftmax(-1).takeAlongAxis(labels, -1).mean().neg();
+      loss.backward();
+      noGrad(() => {
+        for (const p of params) {
+          p.addInPlace(p.grad as Tensor, -d.learningRate);
+          p.zeroGrad();
+        }
+      });
+      return loss.item();
+    },
+  };
+}
+
+function matmulRunner(n: number): Runner {
+  const { a, b } = matmulData(n);
+  const ta = fromHost(a, 'float32');
+  const tb = fromHost(b, 'float32');
+  return {
+    step() {
+      const c = ta.matmul(tb).data;
+      let s = 0;
+      for (let i = 0; i < c.length; i++) s += c[i];
+      return s;
+    },
+  };
+}
+
+function scalarMlpRunner(): Runner {
+  const data = scalarMlpData();
+  const params = data.weights.map((layer) => layer.map((neuron) => neuron.map((w) => scalar(w))));
+  const flat = params.flat(2);
+  return {
+    step() {
+      for (const p of flat) p.zeroGrad();
+      const loss = scalarMlpLoss<Scalar>(params, data);
+      loss.backward();
+      return loss.value;
+    },
+  };
+}
+
+/** Keeps gradient reads from being optimised away. */
+export let sink = 0;
+
+function tanhSumRunner(): Runner {
+  const d = tanhSumData();
+  const x = tensor(d.x, { shape: [d.x.length], dtype: 'float32' });
+  const w = tensor(Float32Array.of(d.w), { shape: [], dtype: 'float32', requiresGrad: true });
+  const b = tensor(Float32Array.of(d.b), { shape: [], dtype: 'float32', requiresGrad: true });
+  return {
+    step() {
+      const y = x.mul(w).add(b).tanh().sum();
+      y.backward();
+      // Reading both gradients is part of the work: a peer that computed them lazily must pay here.
+      sink = (w.grad as Tensor).item() + (b.grad as Tensor).item();
+      w.zeroGrad();
+      b.zeroGrad();
+      return y.item();
+    },
+  };
+}
+
+/** tapegrad from source, default kernel backend ('auto': WebAssembly SIMD matmul where available). */
+export const tapegradPeer: Peer = {
+  id: 'tapegrad',
+  label: 'tapegrad',
+  async init() {
+    return "@tapegrad/core from source, default kernel backend 'auto': matmul on the WebAssembly SIMD kernel (packages/core/wasm/gemm.ts), elementwise ops and reductions in TypeScript";
+  },
+  supports: () => true,
+  prepare(c: BenchCase): Runner {
+    switch (c.workload) {
+      case 'W1': return mlpRunner(c.id === 'W1-f64' ? 'float64' : 'float32');
+      case 'W2': return matmulRunner(Number(c.id.split('-')[1]));
+      case 'W3': return scalarMlpRunner();
+      case 'W4': return tanhSumRunner();
+    }
+  },
+};

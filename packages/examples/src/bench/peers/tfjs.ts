@@ -1,0 +1,148 @@
+/**
+ * TensorFlow.js peers: the 'cpu' backend (plain JS kernels) and the 'wasm' backend (XNNPACK, SIMD), written the
+ * way a TF.js user would write each workload (variables, tf.train.sgd, tf.losses.softmaxCrossEntropy, tf.grads).
+ */
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import type { BenchCase } from '../cases.js';
+import { HostArray, ScalarMlpData, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
+import type { Peer, Runner } from './peer.js';
+
+const fromHost = (h: HostArray): tf.Tensor => tf.tensor(h.data, h.shape.slice(), 'float32');
+
+function mlpRunner(): Runner {
+  const d = mlpData();
+  const x = fromHost(d.x);
+  const oneHot = tf.oneHot(tf.tensor1d(d.labels, 'int32'), 10);
+  const [w1, b1, w2, b2, w3, b3] = d.params.map((p) => tf.variable(fromHost(p)));
+  const optimizer = tf.train.sgd(d.learningRate);
+  return {
+    step() {
+      const loss = optimizer.minimize(() => {
+        const h1 = tf.relu(tf.add(tf.matMul(x, w1), b1));
+        const h2 = tf.relu(tf.add(tf.matMul(h1, w2), b2));
+        const logits = tf.add(tf.matMul(h2, w3), b3);
+        return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+      }, true) as tf.Scalar;
+      const value = loss.dataSync()[0];
+      loss.dispose();
+      return value;
+    },
+  };
+}
+
+function matmulRunner(n: number): Runner {
+  const { a, b } = matmulData(n);
+  const ta = fromHost(a);
+  const tb = fromHost(b);
+  return {
+    step() {
+      const c = tf.matMul(ta, tb);
+      const data = c.dataSync();
+      c.dispose();
+      let s = 0;
+      for (let i = 0; i < data.length; i++) s += data[i];
+      return s;
+    },
+  };
+}
+
+// The scalar MLP with one 0-d tf.Tensor per value, as a user porting micrograd to TF.js would write it.
+function scalarMlpLoss(params: tf.Variable[][][], data: ScalarMlpData): tf.Scalar {
+  let loss: tf.Tensor | null = null;
+  for (let s = 0; s < data.xs.length; s++) {
+    let acts: tf.Tensor[] = data.xs[s].map((v) => tf.scalar(v));
+    for (const layer of params) {
+      acts = layer.map((neuron) => {
+        const nin = neuron.length - 1;
+        let act: tf.Tensor = neuron[nin];
+        for (let i = 0; i < nin; i++) act = tf.add(act, tf.mul(neuron[i], acts[i]));
+        return tf.tanh(act);
+      });
+    }
+    const diff = tf.sub(acts[0], data.ys[s]);
+    const sq = tf.mul(diff, diff);
+    loss = loss === null ? sq : tf.add(loss, sq);
+  }
+  return loss as tf.Scalar;
+}
+
+function scalarMlpRunner(): Runner {
+  const data = scalarMlpData();
+  const params = data.weights.map((layer) => layer.map((neuron) => neuron.map((w) => tf.variable(tf.scalar(w)))));
+  const vars = params.flat(2);
+  return {
+    step() {
+      return tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => scalarMlpLoss(params, data), vars);
+        for (const v of vars) grads[v.name].dataSync();
+        return value.dataSync()[0];
+      });
+    },
+  };
+}
+
+function tanhSumRunner(): Runner {
+  const d = tanhSumData();
+  const x = tf.tensor1d(d.x, 'float32');
+  const w = tf.scalar(d.w);
+  const b = tf.scalar(d.b);
+  const f = tf.valueAndGrads((wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.tanh(tf.add(tf.mul(x, wv), bv))));
+  return {
+    step() {
+      return tf.tidy(() => {
+        const { value, grads } = f([w, b]);
+        grads[0].dataSync();
+        grads[1].dataSync();
+        return value.dataSync()[0];
+      });
+    },
+  };
+}
+
+function prepare(c: BenchCase): Runner {
+  switch (c.workload) {
+    case 'W1': return mlpRunner();
+    case 'W2': return matmulRunner(Number(c.id.split('-')[1]));
+    case 'W3': return scalarMlpRunner();
+    case 'W4': return tanhSumRunner();
+  }
+}
+
+/** The folder holding tfjs-backend-wasm's .wasm binaries, resolved from the workspace root (pnpm's cwd). */
+function wasmDirectory(): string {
+  const require = createRequire(path.join(process.cwd(), 'package.json'));
+  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
+}
+
+function tfjsPeer(id: string, label: string, backend: 'cpu' | 'wasm', threads = 1): Peer {
+  return {
+    id,
+    label,
+    async init() {
+      if (backend === 'wasm') {
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        wasm.setWasmPaths(wasmDirectory());
+        wasm.setThreadsCount(threads);
+        // TF.js detects no thread support in Node; forcing it is the only way to ask for a thread pool there.
+        if (threads > 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+        const ok = await tf.setBackend('wasm');
+        if (!ok) throw new Error(`tfjs-backend-wasm failed to initialise with ${threads} thread(s)`);
+        const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+        return `tfjs ${tf.version.tfjs}, wasm backend, threads=${wasm.getThreadsCount()}, simd=${simd}`;
+      }
+      await tf.setBackend('cpu');
+      return `tfjs ${tf.version.tfjs}, cpu backend`;
+    },
+    // TF.js has no float64 tensors: its W1 figure stands as the yardstick for tapegrad's float64 run.
+    supports: (c) => c.id !== 'W1-f64',
+    isSlowOn: (c) => c.workload === 'W3' || (backend === 'cpu' && c.id === 'W2-1024'),
+    prepare: (c) => prepare(c),
+  };
+}
+
+/** TF.js on its plain-JavaScript 'cpu' backend, and on its WebAssembly backend with 1 or 2 threads. */
+export const tfjsCpuPeer = tfjsPeer('tfjs-cpu', 'tfjs-cpu', 'cpu');
+export const tfjsWasm1Peer = tfjsPeer('tfjs-wasm-1', 'tfjs-wasm 1 thread', 'wasm', 1);
+export const tfjsWasm2Peer = tfjsPeer('tfjs-wasm-2', 'tfjs-wasm 2 threads', 'wasm', 2);
