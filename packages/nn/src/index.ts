@@ -1,2 +1,41 @@
-/** @tapegrad/nn: modules, losses, initialisers, optimisers, data batching and safetensors, browser-safe. */
-export {};
+/**
+ * @tapegrad/nn: modules, losses, initialisers, optimisers, data batching and safetensors, browser-safe.
+ * File I/O lives in `@tapegrad/nn/node`.
+ * @packageDocumentation
+ */
+export { Module, StateDictError } from './module.js';
+export type { StateDict } from './module.js';
+export { Linear } from './layers/linear.js';
+export type { LinearOptions, LinearInit } from './layers/linear.js';
+export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Identity } from './layers/activations.js';
+export { Dropout } from './layers/dropout.js';
+export { BatchNorm1d } from './layers/batch-norm.js';
+export type { BatchNormOptions } from './layers/batch-norm.js';
+export { Sequential } from './layers/sequential.js';
+export { MLP } from './layers/mlp.js';
+export type { MLPOptions, HiddenActivation, OutputActivation } from './layers/mlp.js';
+export { mseLoss } from './losses/mse.js';
+export { crossEntropy } from './losses/cross-entropy.js';
+export { softmaxCrossEntropy } from './losses/softmax-cross-entropy.js';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './losses/binary-cross-entropy.js';
+export type { BCEOptions } from './losses/binary-cross-entropy.js';
+export type { Reduction } from './losses/reduction.js';
+export { oneHot } from './losses/targets.js';
+export * as init from './init.js';
+export { xavierUniform, xavierNormal, heUniform, heNormal, fans } from './init.js';
+export type { InitOptions } from './init.js';
+export { Optimizer } from './optim/optimizer.js';
+export type { UpdateContext, ParamState } from './optim/optimizer.js';
+export { SGD } from './optim/sgd.js';
+export type { SGDOptions } from './optim/sgd.js';
+export { AdaGrad } from './optim/adagrad.js';
+export type { AdaGradOptions } from './optim/adagrad.js';
+export { RMSprop } from './optim/rmsprop.js';
+export type { RMSpropOptions } from './optim/rmsprop.js';
+export { Adam, AdamW } from './optim/adam.js';
+export type { AdamOptions } from './optim/adam.js';
+export { LRScheduler, StepLR, CosineAnnealingLR } from './optim/schedule.js';
+export { clipGradNorm } from './optim/clip.js';
+export { DataLoader, permutation, accuracy } from './data.js';
+export type { DataLoaderOptions } from './data.js';
+export { encodeSafetensors, decodeSafetensors, safetensorsMetadata, SafetensorsError, MAX_HEADER_BYTES } from './safetensors.js';

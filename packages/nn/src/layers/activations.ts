@@ -1,0 +1,57 @@
+/** Activation modules: thin wrappers over the core ops, so they can sit in a Sequential. */
+import { Tensor } from '@tapegrad/core';
+import { Module } from '../module.js';
+
+/** max(x, 0). @example new Sequential(new Linear(2, 4), new ReLU()) */
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return x.relu();
+  }
+}
+
+/** x for x > 0, slope * x otherwise (default slope 0.01, PyTorch's). @example new LeakyReLU(0.2).forward(x) */
+export class LeakyReLU extends Module {
+  constructor(
+    /** The slope for negative inputs. */
+    readonly negativeSlope = 0.01,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.leakyRelu(this.negativeSlope);
+  }
+}
+
+/** 1 / (1 + exp(-x)). @example new Sigmoid().forward(x) */
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return x.sigmoid();
+  }
+}
+
+/** tanh(x). @example new Tanh().forward(x) */
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
+}
+
+/** softmax along `axis` (default the last), computed stably as exp(x - logSumExp(x)). @example new Softmax().forward(logits) */
+export class Softmax extends Module {
+  constructor(
+    /** The axis the probabilities sum to 1 along. */
+    readonly axis = -1,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.softmax(this.axis);
+  }
+}
+
+/** The identity: MLP's 'linear' output. @example new Identity().forward(x) === x */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * BatchNorm1d over [batch, features]: in training, y = (x - mean_B) / sqrt(var_B + eps) * weight + bias with the
+ * batch's mean and biased variance, and the running statistics move toward the batch's (the running variance takes
+ * the unbiased estimate, as in PyTorch). In eval mode the running statistics are used instead.
+ * State-dict names follow PyTorch: weight, bias, running_mean, running_var (num_batches_tracked is not kept).
+ */
+import { DType, ShapeError, Tensor, noGrad, ones, zeros } from '@tapegrad/core';
+import { Module } from '../module.js';
+
+/** Options of `new BatchNorm1d(features, options)`. */
+export interface BatchNormOptions {
+  /** Added to the variance for stability (default 1e-5). */
+  readonly eps?: number;
+  /** Weight of the new batch in the running statistics (default 0.1). */
+  readonly momentum?: number;
+  /** Learnable weight and bias (default true). */
+  readonly affine?: boolean;
+  /** Parameter and statistics dtype (default float64). */
+  readonly dtype?: DType;
+}
+
+/**
+ * Batch normalisation over the batch axis of [batch, features] inputs.
+ * @example
+ * const bn = new BatchNorm1d(256);
+ * bn.forward(x);          // normalises each of the 256 features over the batch
+ * bn.eval().forward(x);   // uses the running statistics
+ */
+export class BatchNorm1d extends Module {
+  /** Per-feature scale (gamma), or null without `affine`. */
+  readonly weight: Tensor | null;
+  /** Per-feature shift (beta), or null without `affine`. */
+  readonly bias: Tensor | null;
+  /** Added to the variance. */
+  readonly eps: number;
+  /** Weight of each new batch in the running statistics. */
+  readonly momentum: number;
+
+  constructor(
+    /** The number of features (the size of axis 1). */
+    readonly numFeatures: number,
+    options: BatchNormOptions = {},
+  ) {
+    super();
+    const dtype = options.dtype ?? 'float64';
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
+    const affine = options.affine ?? true;
+    this.weight = affine ? ones([numFeatures], { dtype, requiresGrad: true }) : null;
+    this.bias = affine ? zeros([numFeatures], { dtype, requiresGrad: true }) : null;
+    this.registerBuffer('running_mean', zeros([numFeatures], { dtype }));
+    this.registerBuffer('running_var', ones([numFeatures], { dtype }));
+  }
+
+  /** The running mean (buffer `running_mean`). */
+  get runningMean(): Tensor {
+    return this.buffer('running_mean');
+  }
+  /** The running unbiased variance (buffer `running_var`). */
+  get runningVar(): Tensor {
+    return this.buffer('running_var');
+  }
+
+  /** Normalises x [batch, features]. */
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 2 || x.shape[1] !== this.numFeatures) {
+      throw new ShapeError(`BatchNorm1d: expected input of shape [batch, ${this.numFeatures}], got [${x.shape.join(', ')}]`);
+    }
+    let normalized: Tensor;
+    if (this.training) {
+      const n = x.shape[0];
+      if (n < 2) throw new ShapeError(`BatchNorm1d: training needs more than one sample per batch to estimate a variance, got [${x.shape.join(', ')}]`);
+      const mean = x.mean(0, true);
+      const centered = x.sub(mean);
+      const variance = centered.square().mean(0, true);
+      normalized = centered.div(variance.add(this.eps).sqrt());
+      noGrad(() => {
+        const m = this.momentum;
+        this.runningMean.mulInPlace(1 - m).addInPlace(mean.detach().reshape([this.numFeatures]), m);
+        this.runningVar.mulInPlace(1 - m).addInPlace(variance.detach().reshape([this.numFeatures]), (m * n) / (n - 1));
+      });
+    } else {
+      normalized = x.sub(this.runningMean).div(this.runningVar.add(this.eps).sqrt());
+    }
+    return this.weight && this.bias ? normalized.mul(this.weight).add(this.bias) : normalized;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Dropout (inverted): in training, each element is zeroed with probability p and the survivors are scaled by
+ * 1 / (1 - p), so the expected output equals the input and evaluation needs no rescaling. Identity in eval mode.
+ */
+import { Generator, ShapeError, Tensor, globalGenerator, tensor } from '@tapegrad/core';
+import { Module } from '../module.js';
+
+/**
+ * Inverted dropout, reproducible from its generator.
+ * @example
+ * const drop = new Dropout(0.5, { generator: new Generator(1) });
+ * drop.forward(x);          // training: about half the elements zeroed, the rest doubled
+ * drop.eval().forward(x);   // x unchanged
+ */
+export class Dropout extends Module {
+  private readonly _generator: Generator;
+
+  constructor(
+    /** The probability of zeroing each element. */
+    readonly p = 0.5,
+    options: { generator?: Generator } = {},
+  ) {
+    super();
+    if (!(p >= 0 && p < 1)) throw new ShapeError(`Dropout: p must be in [0, 1), got ${p}`);
+    this._generator = options.generator ?? globalGenerator;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!this.training || this.p === 0) return x;
+    const keep = 1 / (1 - this.p);
+    const mask = new (x.dtype === 'float32' ? Float32Array : Float64Array)(x.size);
+    for (let i = 0; i < mask.length; i++) mask[i] = this._generator.uniform() < this.p ? 0 : keep;
+    return x.mul(tensor(mask, { shape: x.shape }));
+  }
+}

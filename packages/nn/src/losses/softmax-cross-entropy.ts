@@ -1,0 +1,57 @@
+// Fused softmax + cross-entropy (seed 004's SoftmaxWithLoss), mean over the batch:
+//   L = -(1/N) sum_n sum_c t_nc log y_nc,  y = softmax(x) row-wise, log y = x - logSumExp(x) (stable)
+//   dL/dx = (y - t) / N
+// One rule instead of the composite logSoftmax chain: one pass over the logits, and a gradient that is exactly
+// the seed's (y - t)/N. `crossEntropy` (the composite) is its test oracle.
+import { NDArray, Tensor, defineOp, isGradEnabled } from '@tapegrad/core';
+import { targetMatrix } from './targets.js';
+
+interface Saved {
+  readonly y: Tensor; // softmax of the logits, computed in forward
+}
+
+const fused = defineOp({
+  name: 'softmaxCrossEntropy',
+  forward(ctx, logits: Tensor, target: Tensor) {
+    const [n, c] = logits.shape;
+    const x = logits.data;
+    const t = target.data;
+    const y = new (logits.dtype === 'float32' ? Float32Array : Float64Array)(x.length);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const row = i * c;
+      let m = -Infinity;
+      for (let j = 0; j < c; j++) if (x[row + j] > m) m = x[row + j];
+      if (!Number.isFinite(m)) m = 0;
+      let s = 0;
+      for (let j = 0; j < c; j++) s += Math.exp(x[row + j] - m);
+      const lse = m + Math.log(s);
+      for (let j = 0; j < c; j++) {
+        const logp = x[row + j] - lse;
+        y[row + j] = Math.exp(logp);
+        // 0 * log 0 is taken as 0: a one-hot target ignores the other classes even when their log p is -Infinity.
+        if (t[row + j] !== 0) total -= t[row + j] * logp;
+      }
+    }
+    ctx.save(logits, target, { y: new Tensor(new NDArray(y, [n, c])) } satisfies Saved);
+    return NDArray.scalar(total / n, logits.dtype);
+  },
+  backward(ctx, dy: Tensor) {
+    const [logits, target, saved] = ctx.saved as [Tensor, Tensor, Saved];
+    const n = logits.shape[0];
+    // Under createGraph the softmax is recomputed with recorded ops so that second derivatives flow through it.
+    const y = isGradEnabled() ? logits.softmax(-1) : saved.y;
+    return [y.sub(target).mul(dy.div(n)), null];
+  },
+});
+
+/**
+ * Mean softmax cross-entropy from logits [N, C], fused with a stable log-sum-exp; its gradient is the seed's
+ * (softmax(x) - t) / N. The target is int32 labels [N] or a one-hot / probability matrix [N, C].
+ * @example
+ * const loss = softmaxCrossEntropy(model.forward(x), labels);   // labels: int32 [N]
+ * loss.backward();
+ */
+export function softmaxCrossEntropy(logits: Tensor, target: Tensor): Tensor {
+  return fused(logits, targetMatrix(logits, target, 'softmaxCrossEntropy')) as Tensor;
+}

@@ -1,0 +1,71 @@
+// RMSprop with PyTorch's semantics:
+//   g <- g + weightDecay * p
+//   v <- alpha * v + (1 - alpha) * g^2
+//   centered: gAvg <- alpha * gAvg + (1 - alpha) * g;  denom = sqrt(v - gAvg^2) + eps,  else denom = sqrt(v) + eps
+//   momentum > 0: buf <- momentum * buf + g / denom;  p <- p - lr * buf,  else p <- p - lr * g / denom
+// TensorFlow.js's rmsprop calls alpha `decay` (default 0.9, PyTorch's 0.99), puts eps inside the square root, and
+// folds lr into its momentum buffer (the same thing while lr is constant).
+import { Tensor } from '@tapegrad/core';
+import { Optimizer, UpdateContext, checkNonNegative } from './optimizer.js';
+
+/** Options of RMSprop (PyTorch's names). */
+export interface RMSpropOptions {
+  /** Learning rate (default 1e-2). */
+  readonly lr?: number;
+  /** Smoothing constant of the squared-gradient average (default 0.99). */
+  readonly alpha?: number;
+  /** Added to the root of the average (default 1e-8). */
+  readonly eps?: number;
+  /** L2 penalty coefficient (default 0). */
+  readonly weightDecay?: number;
+  /** Momentum factor (default 0). */
+  readonly momentum?: number;
+  /** Normalise by the variance estimate instead of the raw second moment. */
+  readonly centered?: boolean;
+}
+
+/**
+ * RMSprop: steps scaled by the root of a moving average of squared gradients.
+ * @example const opt = new RMSprop(model.parameters(), { lr: 1e-3, alpha: 0.9 });
+ */
+export class RMSprop extends Optimizer {
+  /** Smoothing constant of the squared-gradient average. */
+  readonly alpha: number;
+  /** Added to the root of the average. */
+  readonly eps: number;
+  /** L2 penalty coefficient. */
+  readonly weightDecay: number;
+  /** Momentum factor. */
+  readonly momentum: number;
+  /** Whether the variance (not the raw second moment) normalises the step. */
+  readonly centered: boolean;
+
+  constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {
+    super(params, options.lr ?? 1e-2, 'RMSprop');
+    this.alpha = options.alpha ?? 0.99;
+    this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
+    this.momentum = options.momentum ?? 0;
+    this.centered = options.centered ?? false;
+    checkNonNegative('RMSprop', 'alpha', this.alpha, 1 + 1e-12);
+    checkNonNegative('RMSprop', 'momentum', this.momentum);
+  }
+
+  protected update({ p, g, lr, buffer }: UpdateContext): void {
+    const { alpha, eps, weightDecay: wd, momentum: mu, centered } = this;
+    const v = buffer('square_avg');
+    const gAvg = centered ? buffer('grad_avg') : null;
+    const buf = mu > 0 ? buffer('momentum_buffer') : null;
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i] + wd * p[i];
+      v[i] = alpha * v[i] + (1 - alpha) * gi * gi;
+      let denom: number;
+      if (gAvg) {
+        gAvg[i] = alpha * gAvg[i] + (1 - alpha) * gi;
+        denom = Math.sqrt(v[i] - gAvg[i] * gAvg[i]) + eps;
+      } else denom = Math.sqrt(v[i]) + eps;
+      if (buf) p[i] -= lr * (buf[i] = mu * buf[i] + gi / denom);
+      else p[i] -= (lr * gi) / denom;
+    }
+  }
+}
