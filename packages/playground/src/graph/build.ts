@@ -1,0 +1,106 @@
+/**
+ * Runs a parsed program with @tapegrad/core Scalars: every given value becomes a named leaf, every assignment
+ * names the node it produced, and the last statement is the root whose tape the page draws.
+ */
+import { Scalar, scalar } from '@tapegrad/core';
+import { Expr, ParseError, Statement, parseProgram, parseValues } from './expression.js';
+
+/** A value during evaluation: a plain number until a named scalar takes part. */
+type Value = number | Scalar;
+
+export interface BuiltGraph {
+  readonly root: Scalar;
+  /** The leaves made from the given values, by name. */
+  readonly leaves: ReadonlyMap<string, Scalar>;
+}
+
+function asScalar(v: Value): Scalar {
+  return typeof v === 'number' ? scalar(v, { requiresGrad: false }) : v;
+}
+
+function binary(op: '+' | '-' | '*' | '/' | '^', a: Value, b: Value): Value {
+  if (typeof a === 'number' && typeof b === 'number') {
+    switch (op) {
+      case '+': return a + b;
+      case '-': return a - b;
+      case '*': return a * b;
+      case '/': return a / b;
+      case '^': return a ** b;
+    }
+  }
+  const left = asScalar(a);
+  switch (op) {
+    case '+': return left.add(b);
+    case '-': return left.sub(b);
+    case '*': return left.mul(b);
+    case '/': return left.div(b);
+    case '^': return left.pow(b);
+  }
+}
+
+class Evaluator {
+  readonly scope = new Map<string, Value>();
+  private readonly versions = new Map<string, number>();
+
+  constructor(private readonly source: string, values: ReadonlyMap<string, number>, readonly leaves: Map<string, Scalar>) {
+    for (const [name, v] of values) {
+      const leaf = scalar(v, { name });
+      leaves.set(name, leaf);
+      this.scope.set(name, leaf);
+    }
+  }
+
+  eval(e: Expr): Value {
+    switch (e.kind) {
+      case 'number': return e.value;
+      case 'variable': {
+        const v = this.scope.get(e.name);
+        if (v === undefined) {
+          throw new ParseError(`unknown variable '${e.name}': give it a value (${e.name}=...) or assign it before use`, this.source, e.at);
+        }
+        return v;
+      }
+      case 'neg': {
+        const v = this.eval(e.operand);
+        return typeof v === 'number' ? -v : v.neg();
+      }
+      case 'binary': return binary(e.op, this.eval(e.left), this.eval(e.right));
+      case 'call': return asScalar(this.eval(e.arg))[e.fn]();
+    }
+  }
+
+  /** Names the node a statement made: `c`, then `c'`, `c''` when c is reassigned (as in micrograd's `c += ...`). */
+  assign(target: string, v: Value): void {
+    if (v instanceof Scalar && v.creator !== null && v.name === undefined) {
+      const version = this.versions.get(target) ?? (this.leaves.has(target) ? 1 : 0);
+      this.versions.set(target, version + 1);
+      v.name = target + "'".repeat(version);
+    }
+    this.scope.set(target, v);
+  }
+}
+
+/**
+ * Builds the graph of `program` with the variables in `values` (`a=2, b=-3`) as named Scalar leaves.
+ * Throws a ParseError for input that does not parse, an unknown variable, or a program with nothing to differentiate.
+ * @example
+ * const { root, leaves } = buildGraph('a*b + tanh(c)', 'a=2, b=-3, c=0.5');
+ * root.backward(); leaves.get('a')!.grad;   // -3
+ */
+export function buildGraph(program: string, values: string): BuiltGraph {
+  const parsedValues = parseValues(values);
+  const statements: Statement[] = parseProgram(program);
+  const leaves = new Map<string, Scalar>();
+  const evaluator = new Evaluator(program, parsedValues, leaves);
+  let last: Value = 0;
+  for (const s of statements) {
+    last = evaluator.eval(s.expr);
+    if (s.target !== null) evaluator.assign(s.target, last);
+  }
+  if (typeof last === 'number' || last.creator === null) {
+    throw new ParseError('the result does not depend on any variable through an op, so there is no tape to draw: use a variable with a value, e.g. a*b with a=2, b=3', program, program.length);
+  }
+  // A bare final expression gets a name, so the steps read "d out/d a" rather than a display id.
+  if (last.name === undefined) last.name = 'out';
+  return { root: last, leaves };
+}

@@ -1,0 +1,19 @@
+/** The messages between the train view and its training worker. */
+import type { TrainConfig } from './config.js';
+
+export type ToWorker = { readonly type: 'start'; readonly config: TrainConfig } | { readonly type: 'stop' };
+
+export type FromWorker =
+  | { readonly type: 'data'; readonly x: Float64Array; readonly y: Int32Array; readonly classes: number }
+  | {
+      readonly type: 'progress';
+      readonly step: number;
+      /** Loss of each step since the previous message, in order. */
+      readonly losses: readonly number[];
+      readonly accuracy: number;
+      /** Class probabilities over the boundary grid (see Trainer.probabilityGrid). */
+      readonly grid: Float32Array;
+      readonly resolution: number;
+    }
+  | { readonly type: 'done'; readonly step: number; readonly reason: string }
+  | { readonly type: 'error'; readonly message: string };

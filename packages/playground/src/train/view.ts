@@ -1,0 +1,123 @@
+/**
+ * The train view: the form's settings are checked on the page, then a Web Worker trains the MLP with
+ * @tapegrad/nn and reports every few steps; the view redraws the decision boundary, the loss curve and the
+ * accuracy. Training never runs on the page's thread.
+ */
+import { byId, clearError, describeError, showError } from '../alert.js';
+import { drawBoundary, drawPoints, Points } from './boundary.js';
+import { ConfigError, TrainConfig, TrainForm, parseTrainConfig } from './config.js';
+import { DatasetName, makeDataset } from './datasets.js';
+import { LossChart } from './loss-chart.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+const FIELDS: Record<keyof TrainForm, string> = {
+  dataset: 'dataset',
+  seed: 'data-seed',
+  hidden: 'hidden',
+  activation: 'activation',
+  optimiser: 'optimiser',
+  lr: 'lr',
+};
+
+export function mountTrainView(): void {
+  const form = byId<HTMLFormElement>('train-form');
+  const error = byId('train-error');
+  const canvas = byId<HTMLCanvasElement>('boundary');
+  const startButton = byId<HTMLButtonElement>('train-start');
+  const stopButton = byId<HTMLButtonElement>('train-stop');
+  const stepOut = byId('train-step');
+  const lossOut = byId('train-loss');
+  const accuracyOut = byId('train-accuracy');
+  const status = byId('train-status');
+  const chart = new LossChart(byId('loss-chart'));
+
+  let worker: Worker | null = null;
+  let points: Points | null = null;
+  let classes = 0;
+  let config: TrainConfig | null = null;
+
+  const readForm = (): TrainForm =>
+    Object.fromEntries(Object.entries(FIELDS).map(([key, id]) => [key, byId<HTMLInputElement | HTMLSelectElement>(id).value])) as TrainForm;
+
+  function setRunning(running: boolean, text: string): void {
+    startButton.disabled = running;
+    stopButton.disabled = !running;
+    status.textContent = text;
+  }
+
+  function send(message: ToWorker): void {
+    worker?.postMessage(message);
+  }
+
+  function onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'data':
+        points = { x: m.x, y: m.y };
+        classes = m.classes;
+        drawPoints(canvas, points);
+        if (config !== null) status.textContent = `training on ${config.dataset}: MLP ${[2, ...config.hidden, classes].join(' → ')}, ${config.activation}, ${config.optimiser} lr ${config.lr}`;
+        return;
+      case 'progress':
+        stepOut.textContent = String(m.step);
+        lossOut.textContent = m.losses[m.losses.length - 1].toFixed(4);
+        accuracyOut.textContent = `${(m.accuracy * 100).toFixed(1)}%`;
+        accuracyOut.dataset.value = String(m.accuracy);
+        chart.push(m.step, m.losses);
+        if (points !== null) drawBoundary(canvas, m.grid, m.resolution, classes, points);
+        return;
+      case 'done':
+        setRunning(false, m.reason);
+        return;
+      case 'error':
+        showError(error, `Training stopped: ${m.message}`);
+        setRunning(false, 'stopped by an error');
+        return;
+    }
+  }
+
+  function startWorker(): Worker {
+    const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+    w.onmessage = (event: MessageEvent<FromWorker>) => onMessage(event.data);
+    w.onerror = (event) => {
+      event.preventDefault();
+      showError(error, `The training worker failed: ${event.message || 'it could not be loaded'}`);
+      setRunning(false, 'stopped by an error');
+    };
+    return w;
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearError(error);
+    try {
+      config = parseTrainConfig(readForm());
+      worker ??= startWorker();
+      chart.reset();
+      stepOut.textContent = '0';
+      lossOut.textContent = accuracyOut.textContent = '–';
+      delete accuracyOut.dataset.value;
+      setRunning(true, `training on ${config.dataset}`);
+      send({ type: 'start', config });
+    } catch (e) {
+      showError(error, e instanceof ConfigError ? e.message : describeError(e));
+    }
+  });
+
+  // Show the chosen data set before any training.
+  function preview(): void {
+    const seed = Number(byId<HTMLInputElement>('data-seed').value);
+    if (!Number.isInteger(seed) || !stopButton.disabled) return;
+    const data = makeDataset(byId<HTMLSelectElement>('dataset').value as DatasetName, seed);
+    points = { x: data.x, y: data.y };
+    classes = data.classes;
+    drawPoints(canvas, points);
+  }
+  byId('dataset').addEventListener('change', preview);
+  byId('data-seed').addEventListener('change', preview);
+  preview();
+
+  stopButton.addEventListener('click', () => {
+    send({ type: 'stop' });
+    setRunning(false, 'stopped');
+  });
+}

@@ -1,0 +1,172 @@
+/**
+ * The built playground in a real browser: the apple/orange tape with seed 004's gradients, the reverse
+ * sweep stepped entry by entry, bad input shown on the page, and the spiral trained in the page past 95%.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { Browser, DIST, OUT, StaticServer, ensureChromium, launchChromium, serve } from './harness';
+
+let server: StaticServer;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  ensureChromium();
+  mkdirSync(OUT, { recursive: true });
+  server = await serve(DIST);
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  await page.goto(server.url);
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const svgTexts = () => page.$$eval('#graph svg text', (els) => els.map((e) => (e.textContent ?? '').trim()));
+const stepText = () => page.locator('#step-text').innerText();
+const screenshot = (name: string) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+
+async function draw(program: string, values: string): Promise<void> {
+  await page.fill('#program', program);
+  await page.fill('#values', values);
+  await page.click('#run');
+}
+
+describe('graph view', () => {
+  it('draws the apple/orange tape with the gradients printed in seed 004', async () => {
+    await page.waitForSelector('#graph svg text');
+    const texts = await svgTexts();
+    // Seed 004's printed backward pass: apple 2.2, apple_num 110, orange 3.3, orange_num 165, tax 650, all_price 1.1.
+    for (const g of ['2.2', '110', '3.3', '165', '650', '1.1']) expect(texts).toContain(`grad ${g}`);
+    expect(texts).toContain('value 715');
+    for (const name of ['apple', 'apple_num', 'orange', 'orange_num', 'tax', 'price']) expect(texts).toContain(name);
+    expect(texts.filter((t) => /^(mul|add) #\d$/.test(t))).toHaveLength(4);
+    await screenshot('graph-view');
+  });
+
+  it('steps the reverse sweep, highlighting each entry and its chain-rule product', async () => {
+    await page.click('#step-next');
+    expect(await page.locator('#step-counter').innerText()).toBe('step 1 of 8');
+    expect(await page.locator('#graph .active-op text').textContent()).toBe('mul #4');
+    // d price/d all_price = upstream 1 x local (tax = 1.1)
+    expect(await stepText()).toBe('#4 mul: ∂price/∂all_price = ∂price/∂price × ∂price/∂all_price = 1 × 1.1 = 1.1');
+
+    await page.click('#step-next');
+    expect(await stepText()).toBe('#4 mul: ∂price/∂tax = ∂price/∂price × ∂price/∂tax = 1 × 650 = 650');
+    expect(await page.locator('#graph .active-input text').first().textContent()).toBe('tax');
+
+    for (let i = 0; i < 5; i++) await page.click('#step-next');
+    expect(await page.locator('#step-counter').innerText()).toBe('step 7 of 8');
+    expect(await page.locator('#graph .active-op text').textContent()).toBe('mul #1');
+    // The book's MulLayer backward: d apple = dout x apple_num = 1.1 x 2.
+    expect(await stepText()).toBe('#1 mul: ∂price/∂apple = ∂price/∂apple_price × ∂apple_price/∂apple = 1.1 × 2 = 2.2');
+    expect(await page.locator('#graph .active-edge').count()).toBe(1);
+    expect(await page.locator('#graph .swept').count()).toBe(6);
+    await screenshot('graph-step');
+
+    await page.click('#step-prev');
+    expect(await page.locator('#step-counter').innerText()).toBe('step 6 of 8');
+    await page.click('#step-reset');
+    expect(await page.locator('#graph .active-op').count()).toBe(0);
+  });
+
+  it('shows a parse error on the page with its position', async () => {
+    await draw('a * (b + ', 'a=1, b=2');
+    const alert = page.locator('#graph-error[role="alert"]');
+    await alert.waitFor({ state: 'visible' });
+    expect((await alert.innerText()).split('\n')).toEqual([
+      "Expression, line 1, column 10: expected a number, a name or '(', found the end of the input",
+      '  a * (b + ',
+      '           ^',
+    ]);
+    expect(await page.locator('#step-next').isDisabled()).toBe(true);
+    await screenshot('graph-error');
+  });
+
+  it("draws micrograd's classic expression with micrograd's own results", async () => {
+    await page.selectOption('#preset', 'micrograd');
+    // micrograd's test_sanity_check/README: g = 24.7041, dg/da = 138.8338, dg/db = 645.5773 (shown to 6 digits)
+    await page.waitForFunction(() => [...document.querySelectorAll('#graph svg text')].some((t) => t.textContent === 'value 24.7041'));
+    const texts = await svgTexts();
+    const leaf = (name: string) => texts.slice(texts.indexOf(name), texts.indexOf(name) + 3);
+    expect(leaf('a')).toEqual(['a', 'value -4', 'grad 138.834']);
+    expect(leaf('b')).toEqual(['b', 'value 2', 'grad 645.577']);
+    await screenshot('graph-micrograd');
+  });
+
+  it('names an unknown variable, then draws again once the input is fixed', async () => {
+    await draw('a * q', 'a=1');
+    expect(await page.locator('#graph-error').innerText()).toMatch(/^Expression, line 1, column 5: unknown variable 'q'/);
+    await draw('a*b + tanh(c)', 'a=2, b=-3, c=0.5');
+    await page.locator('#graph-error').waitFor({ state: 'hidden' });
+    // d/da (a*b) = b = -3, d/db = a = 2, d/dc tanh(c) = 1 - tanh(0.5)^2 = 0.786448 (6 significant digits)
+    await page.waitForFunction(() => [...document.querySelectorAll('#graph svg text')].some((t) => t.textContent === 'grad 0.786448'));
+    const texts = await svgTexts();
+    expect(texts).toEqual(expect.arrayContaining(['grad -3', 'grad 2', 'grad 0.786448']));
+  });
+});
+
+describe('train view', () => {
+  beforeAll(async () => {
+    await page.click('#tab-train');
+    await page.locator('#view-train').waitFor({ state: 'visible' });
+  });
+
+  it('refuses a layer size of 0 with a message on the page', async () => {
+    await page.fill('#hidden', '32, 0');
+    await page.click('#train-start');
+    const alert = page.locator('#train-error[role="alert"]');
+    await alert.waitFor({ state: 'visible' });
+    expect(await alert.innerText()).toMatch(/Hidden layer 2 has size '0'.*at least 1/);
+  });
+
+  it('trains the spiral in the page past 95% accuracy, drawing the boundary and the loss curve', async () => {
+    await page.selectOption('#dataset', 'spiral');
+    await page.fill('#hidden', '32, 32');
+    await page.selectOption('#activation', 'relu');
+    await page.selectOption('#optimiser', 'adam');
+    await page.fill('#lr', '0.01');
+    await page.click('#train-start');
+    await page.locator('#train-error').waitFor({ state: 'hidden' });
+
+    const handle = await page.waitForFunction(
+      () => {
+        const shown = document.getElementById('train-accuracy')?.textContent ?? '';
+        const percent = parseFloat(shown);
+        return percent > 95 ? shown : false;
+      },
+      undefined,
+      { timeout: 240_000, polling: 250 },
+    );
+    const shown = (await handle.jsonValue()) as string;
+    expect(parseFloat(shown)).toBeGreaterThan(95);
+    expect(Number(await page.locator('#train-step').innerText())).toBeGreaterThan(0);
+
+    // Training ran off the page's thread, in a Web Worker, and the page still renders frames.
+    expect(page.workers().map((w) => w.url())).toEqual([expect.stringMatching(/\/assets\/worker-[\w-]+\.js$/)]);
+    expect(await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done('frame'))))).toBe('frame');
+
+    // The boundary is drawn: the canvas holds the tints of all three classes, not one flat colour.
+    const tints = await page.evaluate(() => {
+      const canvas = document.getElementById('boundary') as HTMLCanvasElement;
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      const colours = new Set<string>();
+      for (let i = 0; i < data.length; i += 4 * 97) colours.add(`${data[i] >> 4},${data[i + 1] >> 4},${data[i + 2] >> 4}`);
+      return colours.size;
+    });
+    expect(tints).toBeGreaterThan(10);
+    expect(await page.locator('#loss-chart canvas').count()).toBeGreaterThan(0);
+    await screenshot('train-view');
+    if (await page.locator('#train-stop').isEnabled()) await page.click('#train-stop');
+  });
+
+  it('raised no uncaught error or console error along the way', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
