@@ -7,7 +7,7 @@ import type { Config } from 'jest';
 const config: Config = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/docs/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/e2e/'],
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
