@@ -7,6 +7,12 @@ import { Node, Operand, RawValue } from './autodiff/node.js';
 import { DTypeError, GradError } from './errors.js';
 import type { DType } from './ndarray/dtype.js';
 import * as ops from './ops/index.js';
+import type { OpFunction } from './autodiff/context.js';
+import { mode } from './autodiff/mode.js';
+import * as binaryKernels from './ndarray/kernels/binary.js';
+import * as unaryKernels from './ndarray/kernels/unary.js';
+import type { BinaryKernel } from './ndarray/kernels/binary.js';
+import type { UnaryKernel } from './ndarray/kernels/unary.js';
 
 type ScalarOperand = Operand<Scalar>;
 
@@ -103,46 +109,61 @@ export class Scalar extends Node {
   formatValue(): string { return String(this._value); }
   override toString(): string { return `Scalar(value=${this._value}, grad=${this.grad}${this.name ? `, name=${this.name}` : ''})`; }
 
+  // When nothing can be recorded (grad mode off, as in every backward rule outside createGraph, and no anomaly
+  // check), an op on Scalars is just its number kernel: the one the op's forward runs, so the math stays in one
+  // place; this skips the op machinery that only recording needs, which dominated the scalar sweep's time.
+  private binary(op: OpFunction, kernel: BinaryKernel, o: ScalarOperand): Scalar {
+    if (mode.grad || mode.anomaly) return op(this, o) as Scalar;
+    if (typeof o === 'number') return new Scalar(kernel.scalar(this._value, o), false);
+    if (o instanceof Scalar) return new Scalar(kernel.scalar(this._value, o._value), false);
+    return op(this, o) as Scalar;
+  }
+
+  private unary(op: OpFunction, kernel: UnaryKernel): Scalar {
+    if (mode.grad || mode.anomaly) return op(this) as Scalar;
+    return new Scalar(kernel.scalar(this._value), false);
+  }
+
   /** Elementwise sum, broadcasting (NumPy rules); a number is accepted as an operand. */
-  add(o: ScalarOperand): Scalar { return ops.add(this, o) as Scalar; }
+  add(o: ScalarOperand): Scalar { return this.binary(ops.add, binaryKernels.add, o); }
   /** Elementwise difference, broadcasting. */
-  sub(o: ScalarOperand): Scalar { return ops.sub(this, o) as Scalar; }
+  sub(o: ScalarOperand): Scalar { return this.binary(ops.sub, binaryKernels.sub, o); }
   /** Elementwise product, broadcasting. */
-  mul(o: ScalarOperand): Scalar { return ops.mul(this, o) as Scalar; }
+  mul(o: ScalarOperand): Scalar { return this.binary(ops.mul, binaryKernels.mul, o); }
   /** Elementwise quotient, broadcasting. */
-  div(o: ScalarOperand): Scalar { return ops.div(this, o) as Scalar; }
+  div(o: ScalarOperand): Scalar { return this.binary(ops.div, binaryKernels.div, o); }
   /** Elementwise power: this ** exponent. */
-  pow(o: ScalarOperand): Scalar { return ops.pow(this, o) as Scalar; }
+  pow(o: ScalarOperand): Scalar { return this.binary(ops.pow, binaryKernels.pow, o); }
   /** Elementwise maximum; a tie splits the gradient 1/2 to each operand. */
-  maximum(o: ScalarOperand): Scalar { return ops.maximum(this, o) as Scalar; }
+  maximum(o: ScalarOperand): Scalar { return this.binary(ops.maximum, binaryKernels.maximum, o); }
   /** Elementwise minimum; a tie splits the gradient 1/2 to each operand. */
-  minimum(o: ScalarOperand): Scalar { return ops.minimum(this, o) as Scalar; }
+  minimum(o: ScalarOperand): Scalar { return this.binary(ops.minimum, binaryKernels.minimum, o); }
   /** Elementwise negation. */
-  neg(): Scalar { return ops.neg(this) as Scalar; }
+  neg(): Scalar { return this.unary(ops.neg, unaryKernels.neg); }
   /** Elementwise e ** x. */
-  exp(): Scalar { return ops.exp(this) as Scalar; }
+  exp(): Scalar { return this.unary(ops.exp, unaryKernels.exp); }
   /** Elementwise natural logarithm. */
-  log(): Scalar { return ops.log(this) as Scalar; }
+  log(): Scalar { return this.unary(ops.log, unaryKernels.log); }
   /** Elementwise square root. */
-  sqrt(): Scalar { return ops.sqrt(this) as Scalar; }
+  sqrt(): Scalar { return this.unary(ops.sqrt, unaryKernels.sqrt); }
   /** Elementwise x * x. */
   square(): Scalar { return this.mul(this); }
   /** Elementwise |x|; |x|'(0) = 0. */
-  abs(): Scalar { return ops.abs(this) as Scalar; }
+  abs(): Scalar { return this.unary(ops.abs, unaryKernels.abs); }
   /** Elementwise sine. */
-  sin(): Scalar { return ops.sin(this) as Scalar; }
+  sin(): Scalar { return this.unary(ops.sin, unaryKernels.sin); }
   /** Elementwise cosine. */
-  cos(): Scalar { return ops.cos(this) as Scalar; }
+  cos(): Scalar { return this.unary(ops.cos, unaryKernels.cos); }
   /** Elementwise hyperbolic tangent. */
-  tanh(): Scalar { return ops.tanh(this) as Scalar; }
+  tanh(): Scalar { return this.unary(ops.tanh, unaryKernels.tanh); }
   /** Elementwise logistic function 1 / (1 + e ** -x). */
-  sigmoid(): Scalar { return ops.sigmoid(this) as Scalar; }
+  sigmoid(): Scalar { return this.unary(ops.sigmoid, unaryKernels.sigmoid); }
   /** Elementwise max(x, 0); relu'(0) = 0. */
-  relu(): Scalar { return ops.relu(this) as Scalar; }
+  relu(): Scalar { return this.unary(ops.relu, unaryKernels.relu); }
   /** Elementwise x > 0 ? x : slope * x; the derivative at 0 is slope. */
   leakyRelu(slope = 0.01): Scalar { return ops.leakyRelu(this, { slope }) as Scalar; }
   /** Elementwise log(1 + e ** x), computed stably. */
-  softplus(): Scalar { return ops.softplus(this) as Scalar; }
+  softplus(): Scalar { return this.unary(ops.softplus, unaryKernels.softplus); }
   /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
   clamp(min?: number, max?: number): Scalar { return ops.clamp(this, { min, max }) as Scalar; }
 }

@@ -86,6 +86,11 @@ describe('anomaly mode', () => {
     expect(f).toThrow(AnomalyError);
     expect(f).toThrow(/^sqrt backward produced Infinity/);
   });
+  it('checks Scalar graphs too, in forward and in backward', () => {
+    expect(() => detectAnomaly(() => scalar(-1).log())).toThrow(/^log forward produced NaN/);
+    const s = scalar(0);
+    expect(() => detectAnomaly(() => s.sqrt().backward())).toThrow(/^sqrt backward produced Infinity/);
+  });
   it('lets non-finite values through when off', () => {
     expect(tensor([0]).log().item()).toBe(-Infinity);
   });
