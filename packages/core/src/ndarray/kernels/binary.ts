@@ -56,6 +56,15 @@ export const equal = define('equal', (a, b) => (a === b ? 1 : 0), (A, B, O, p) =
   for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] === B[b] ? 1 : 0;
 }, bool);
 
+/** dy * (1 - y^2): tanh's gradient from its output, in one pass (the rule's unrecorded form). */
+export const tanhGrad = define('tanhGrad', (g, y) => g * (1 - y * y), (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const y = B[b]; O[o++] = A[a] * (1 - y * y); }
+});
+/** dy * y * (1 - y): sigmoid's gradient from its output, in one pass (the rule's unrecorded form). */
+export const sigmoidGrad = define('sigmoidGrad', (g, y) => g * y * (1 - y), (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const y = B[b]; O[o++] = A[a] * y * (1 - y); }
+});
+
 /** Runs a binary kernel with NumPy broadcasting; the result dtype follows promotion unless `dtype` is given. */
 export function binary(kernel: BinaryKernel, a: NDArray, b: NDArray, dtype?: DType): NDArray {
   const plan = broadcastPlan(a.shape, b.shape, kernel.name);

@@ -37,6 +37,12 @@ export function transpose(x: NDArray, perm: readonly number[]): NDArray {
 }
 
 export function broadcastTo(x: NDArray, shape: Shape): NDArray {
+  if (x.size === 1) {
+    // One value repeated (the gradient of a full reduction, a scalar operand): a fill, no index walk.
+    const out = allocate(x.dtype, sizeOf(shape));
+    out.fill(x.data[0]);
+    return new NDArray(out, shape.slice());
+  }
   const off = shape.length - x.rank;
   const xs = stridesOf(x.shape);
   const srcStrides = shape.map((_, i) => (i < off || x.shape[i - off] === 1 ? 0 : xs[i - off]));
