@@ -72,16 +72,16 @@ describe('the seeded inputs', () => {
 describe('tapegrad and TF.js start from the same point', () => {
   beforeAll(() => tfjsCpuPeer.init());
 
-  it.each(['W1', 'W2-256', 'W4'])('%s: the first iteration gives the same value as tfjs-cpu within float32 tolerance', (id) => {
+  it.each(['W1', 'W2-256', 'W4'])('%s: the first iteration gives the same value as tfjs-cpu within float32 tolerance', async (id) => {
     const c = byId(id);
-    const ours = tapegradPeer.prepare(c).step();
-    const theirs = tfjsCpuPeer.prepare(c).step();
+    const ours = (await tapegradPeer.prepare(c)).step();
+    const theirs = (await tfjsCpuPeer.prepare(c)).step();
     expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(c.rtol * Math.max(1, Math.abs(theirs)));
   });
 
-  it('W1: the loss after ten SGD steps agrees too, so the updates are the same', () => {
-    const ours = tapegradPeer.prepare(byId('W1'));
-    const theirs = tfjsCpuPeer.prepare(byId('W1'));
+  it('W1: the loss after ten SGD steps agrees too, so the updates are the same', async () => {
+    const ours = await tapegradPeer.prepare(byId('W1'));
+    const theirs = await tfjsCpuPeer.prepare(byId('W1'));
     let a = 0, b = 0;
     for (let i = 0; i < 10; i++) {
       a = ours.step();
@@ -89,6 +89,38 @@ describe('tapegrad and TF.js start from the same point', () => {
     }
     expect(Number.isFinite(a)).toBe(true);
     expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-4 * Math.abs(b));
+  });
+});
+
+describe('the MNIST epoch: the main job\'s model on its digits, tapegrad and TF.js from the same weights', () => {
+  // Three batches instead of the epoch's 63 keep the test fast; the batches and the model are the real ones.
+  const threeBatches = { ...byId('MNIST'), batches: 3 };
+  beforeAll(() => tfjsCpuPeer.init());
+
+  it('is one case selected by --only MNIST, a whole epoch per iteration in a full run', () => {
+    const full = benchCases(false, 1).find((c) => c.workload === 'MNIST')!;
+    expect(full.id).toBe('MNIST');
+    expect(full.unit).toBe('ms/epoch');
+    expect(full.batches).toBe(63);
+    expect(full.budget.warmup).toBeGreaterThanOrEqual(1);
+    expect(full.budget.minIterations).toBeGreaterThanOrEqual(2);
+    expect(byId('MNIST').title).toMatch(/quick/);
+  });
+
+  it('gives the same first-batch loss as tfjs-cpu, near ln 10 for an untrained model, and the same after three Adam steps', async () => {
+    const ours = await tapegradPeer.prepare(threeBatches);
+    const theirs = await tfjsCpuPeer.prepare(threeBatches);
+    const first = [ours.step(), theirs.step()];
+    // He-uniform weights on 0..1 pixels give logits of order 1: the loss is near, not at, ln 10.
+    expect(first[0]).toBeGreaterThan(1.5);
+    expect(first[0]).toBeLessThan(4);
+    expect(Math.abs(first[0] - first[1])).toBeLessThanOrEqual(threeBatches.rtol * first[1]);
+    // Each step() returns its pass's first-batch loss: the second pass starts after three Adam updates.
+    const after = [ours.step(), theirs.step()];
+    expect(after[0]).toBeLessThan(first[0]);
+    // Float32 rounding in the two backends' sums drifts apart by a few 1e-6 (relative) over three steps.
+    expect(Math.abs(after[0] - after[1])).toBeLessThanOrEqual(threeBatches.rtol * after[1]);
+    theirs.dispose?.();
   });
 });
 

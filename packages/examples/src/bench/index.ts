@@ -7,6 +7,7 @@
  * npx -y pnpm@10.34.9 bench                          # everything; writes bench-results/ and docs/performance.md
  * npx -y pnpm@10.34.9 bench -- --only W2,W3 --quick  # a short run of two workloads
  * npx -y pnpm@10.34.9 bench -- --peers tapegrad,tfjs-wasm-1
+ * npx -y pnpm@10.34.9 bench -- --only MNIST          # whole epochs of the main job's MNIST model
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -60,7 +61,7 @@ async function runChild(peerId: string, cases: readonly BenchCase[], memorySteps
   for (const c of cases) {
     if (!peer || report.failed || !peer.supports(c)) continue;
     try {
-      const runner = peer.prepare(c);
+      const runner = await peer.prepare(c);
       report.timings[c.id] = await timeRunner(runner, budgetFor(c, peer.isSlowOn?.(c) ?? false));
       runner.dispose?.();
       process.stderr.write(`  ${peerId} ${c.id}: ${(report.timings[c.id].median * 1e3).toFixed(2)} ms median over ${report.timings[c.id].iterations}\n`);
@@ -72,7 +73,7 @@ async function runChild(peerId: string, cases: readonly BenchCase[], memorySteps
   const w1 = cases.find((c) => c.id === 'W1');
   if (peer && !report.failed && peerId === 'tapegrad' && w1 && memorySteps > 0) {
     process.stderr.write(`  ${peerId} W1 memory over ${memorySteps} steps...\n`);
-    report.memory = measureMemory(peer.prepare(w1), memorySteps);
+    report.memory = measureMemory(await peer.prepare(w1), memorySteps);
   }
   process.stdout.write(`${RESULT_MARK}${JSON.stringify(report)}\n`);
 }
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log('pnpm bench [-- --only W1,W2-512,W3] [--peers tapegrad,tfjs-wasm-1] [--quick] [--memory-steps 5000] [--docs | --no-docs]');
+    console.log('pnpm bench [-- --only W1,W2-512,W3,MNIST] [--peers tapegrad,tfjs-wasm-1] [--quick] [--memory-steps 5000] [--docs | --no-docs]');
     console.log(`peers: ${PEER_IDS.join(', ')}`);
     return;
   }

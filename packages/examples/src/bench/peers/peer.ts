@@ -17,5 +17,6 @@ export interface Peer {
   supports(c: BenchCase): boolean;
   /** True when the peer is known to be orders of magnitude slower on this case: its timing is capped. */
   isSlowOn?(c: BenchCase): boolean;
-  prepare(c: BenchCase): Runner;
+  /** Builds the case's inputs and starting parameters; asynchronous when they are loaded (the MNIST digits). */
+  prepare(c: BenchCase): Runner | Promise<Runner>;
 }

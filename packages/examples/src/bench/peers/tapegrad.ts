@@ -1,8 +1,11 @@
 /** tapegrad, through its public API only: the implementation under test. */
 import { DType, Scalar, Tensor, noGrad, scalar, tensor } from '@tapegrad/core';
-import type { BenchCase } from '../cases.js';
+import { softmaxCrossEntropy } from '@tapegrad/nn';
+import { BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
 import { HostArray, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
 import { scalarMlpLoss } from '../micrograd-reference.js';
+import { PIXELS } from '../../mnist/data.js';
+import { mnistEpochSetup } from '../mnist-epoch.js';
 import type { Peer, Runner } from './peer.js';
 
 function fromHost(h: HostArray, dtype: DType, requiresGrad = false): Tensor {
@@ -83,6 +86,35 @@ function tanhSumRunner(): Runner {
   };
 }
 
+/**
+ * One pass over the batches with the main job's model and Adam, step for step as its training loop does it
+ * (zeroGrad, forward, softmaxCrossEntropy, backward, step, read the loss). Returns the first batch's loss.
+ */
+async function mnistRunner(batchCount: number): Promise<Runner> {
+  const { batches, trainer } = await mnistEpochSetup(batchCount);
+  const { model, optimizer } = trainer;
+  // Built once, outside the timed epochs, like the other peers' inputs: the epoch times the training itself.
+  const inputs = batches.map((b) => ({
+    x: tensor(b.images, { shape: [b.size, PIXELS] }),
+    y: tensor(b.labels, { shape: [b.size] }),
+  }));
+  model.train();
+  return {
+    step() {
+      let first = NaN;
+      for (let i = 0; i < inputs.length; i++) {
+        optimizer.zeroGrad();
+        const loss = softmaxCrossEntropy(model.forward(inputs[i].x), inputs[i].y);
+        loss.backward();
+        optimizer.step();
+        const value = loss.item();
+        if (i === 0) first = value;
+      }
+      return first;
+    },
+  };
+}
+
 /** tapegrad from source, default kernel backend ('auto': WebAssembly SIMD matmul where available). */
 export const tapegradPeer: Peer = {
   id: 'tapegrad',
@@ -91,12 +123,13 @@ export const tapegradPeer: Peer = {
     return "@tapegrad/core from source, default kernel backend 'auto': matmul on the WebAssembly SIMD kernel (packages/core/wasm/gemm.ts), elementwise ops and reductions in TypeScript";
   },
   supports: () => true,
-  prepare(c: BenchCase): Runner {
+  prepare(c: BenchCase): Runner | Promise<Runner> {
     switch (c.workload) {
       case 'W1': return mlpRunner(c.id === 'W1-f64' ? 'float64' : 'float32');
       case 'W2': return matmulRunner(Number(c.id.split('-')[1]));
       case 'W3': return scalarMlpRunner();
       case 'W4': return tanhSumRunner();
+      case 'MNIST': return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
     }
   },
 };

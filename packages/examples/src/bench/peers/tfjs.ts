@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import type { BenchCase } from '../cases.js';
+import { BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
 import { HostArray, ScalarMlpData, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
 import type { Peer, Runner } from './peer.js';
 
@@ -101,12 +101,64 @@ function tanhSumRunner(): Runner {
   };
 }
 
-function prepare(c: BenchCase): Runner {
+/**
+ * The MNIST epoch as a TF.js user would write the main job's loop: variables, tf.train.adam and
+ * tf.losses.softmaxCrossEntropy. Adam's epsilon is set to PyTorch's (and tapegrad's) 1e-8; TF.js's default is 1e-7.
+ * The starting weights are copied from tapegrad's model (loaded lazily, so the other workloads never load it).
+ */
+async function mnistRunner(batchCount: number): Promise<Runner> {
+  const { mnistEpochSetup } = await import('../mnist-epoch.js');
+  const { batches, trainer } = await mnistEpochSetup(batchCount);
+  const params = trainer.model.parameters();
+  if (params.length !== 6) throw new Error(`MNIST bench: expected three Linear layers (6 parameters), got ${params.length}`);
+  // tapegrad's Linear weight is [out, in] (PyTorch's layout); a TF.js kernel is [in, out].
+  const vars = params.map((p) => {
+    const start = tf.tidy(() => {
+      const t = tf.tensor(p.data as Float32Array, p.shape.slice(), 'float32');
+      return p.shape.length === 2 ? tf.transpose(t) : t;
+    });
+    const v = tf.variable(start);
+    start.dispose();
+    return v;
+  });
+  const [w1, b1, w2, b2, w3, b3] = vars;
+  const optimizer = tf.train.adam(trainer.optimizer.lr, 0.9, 0.999, 1e-8);
+  const inputs = batches.map((b) => ({
+    x: tf.tensor2d(b.images, [b.size, b.images.length / b.size], 'float32'),
+    oneHot: tf.tidy(() => tf.oneHot(tf.tensor1d(b.labels, 'int32'), 10)),
+  }));
+  return {
+    step() {
+      let first = NaN;
+      for (let i = 0; i < inputs.length; i++) {
+        const { x, oneHot } = inputs[i];
+        const loss = optimizer.minimize(() => {
+          const h1 = tf.relu(tf.add(tf.matMul(x, w1), b1));
+          const h2 = tf.relu(tf.add(tf.matMul(h1, w2), b2));
+          const logits = tf.add(tf.matMul(h2, w3), b3);
+          return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+        }, true) as tf.Scalar;
+        const value = loss.dataSync()[0];
+        loss.dispose();
+        if (i === 0) first = value;
+      }
+      return first;
+    },
+    dispose() {
+      for (const v of vars) v.dispose();
+      for (const { x, oneHot } of inputs) tf.dispose([x, oneHot]);
+      optimizer.dispose();
+    },
+  };
+}
+
+function prepare(c: BenchCase): Runner | Promise<Runner> {
   switch (c.workload) {
     case 'W1': return mlpRunner();
     case 'W2': return matmulRunner(Number(c.id.split('-')[1]));
     case 'W3': return scalarMlpRunner();
     case 'W4': return tanhSumRunner();
+    case 'MNIST': return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
   }
 }
 
