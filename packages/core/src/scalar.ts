@@ -49,7 +49,7 @@ export class Scalar extends Node {
   /** Sets the value in place (as an optimiser step does); bumps the version. */
   set value(v: number) {
     this._value = v;
-    this._version++;
+    this._bumpVersion();
   }
   /** @internal */ get raw(): number { return this._value; }
   /** Always `[]`: a Scalar is 0-dimensional. */
@@ -90,6 +90,12 @@ export class Scalar extends Node {
   override _accumulateGrad(g: Node): void {
     if (g.creator === null && this._grad === null) this._gradValue = (this._gradValue ?? 0) + (g as Scalar)._value;
     else this._grad = (this._grad ?? new Scalar(this._gradValue ?? 0, false)).add(g);
+  }
+
+  /** @internal */
+  override _accumulateGradValue(g: number): void {
+    if (this._grad === null) this._gradValue = (this._gradValue ?? 0) + g;
+    else this._accumulateGrad(new Scalar(g, false));
   }
 
   /**

@@ -105,7 +105,7 @@ export class Tensor extends Node {
 
   // In-place updates: each bumps the version so a backward that saved this tensor refuses a stale value.
   /** Records that `.data` was written directly. */
-  markMutated(): this { this._version++; return this; }
+  markMutated(): this { this._bumpVersion(); return this; }
   /** Overwrites the values in place (a tensor of the same shape, or one number); bumps the version. */
   assign(src: Tensor | number): this {
     if (typeof src === 'number') this.data.fill(src);

@@ -125,6 +125,16 @@ export function expectGradients(f: (...xs: any[]) => Node, inputs: readonly Node
   }
 }
 
+/**
+ * The Scalar gradients of `apply` at `values` through the node form of each rule: a backward with createGraph
+ * runs the rules on recorded nodes, where a plain backward over Scalars runs them on numbers. The two must agree.
+ */
+export function nodeRuleGrads(apply: (...xs: any[]) => any, values: readonly number[], seed: number): number[] {
+  const xs = values.map((v) => scalar(v));
+  (apply(...xs) as Scalar).backward({ seed, createGraph: true });
+  return xs.map((x) => x.gradNode!.value);
+}
+
 /** A fixed non-unit upstream gradient of `shape`. */
 export function upstream(shape: Shape, seed = 99): Tensor {
   return uniform(shape, 0.5, 1.5, { seed, requiresGrad: false }).mul(-1);
@@ -172,6 +182,7 @@ export function describeUnary(c: UnaryCase): void {
         expect(y.value).toBeCloseTo(c.value(v), 13);
         y.backward({ seed: 1.7 });
         expect(s.grad).toBeCloseTo(1.7 * c.derivative(v), 12);
+        expect(s.grad).toBeCloseTo(nodeRuleGrads(c.apply, [v], 1.7)[0], 14);
       }
       expectGradients((s) => c.apply(s), [scalar(input([1], 5).data[0])], { secondOrder: c.secondOrder });
     });
@@ -243,6 +254,9 @@ export function describeBinary(c: BinaryCase): void {
         y.backward({ seed: -1.3 });
         expect(sa.grad).toBeCloseTo(-1.3 * c.da(a.data[i], b.data[i]), 12);
         expect(sb.grad).toBeCloseTo(-1.3 * c.db(a.data[i], b.data[i]), 12);
+        const [na, nb] = nodeRuleGrads(c.apply, [a.data[i], b.data[i]], -1.3);
+        expect(sa.grad).toBeCloseTo(na, 14);
+        expect(sb.grad).toBeCloseTo(nb, 14);
       }
       expectGradients((x, y) => c.apply(x, y), [scalar(a.data[0]), scalar(b.data[0])], { secondOrder: c.secondOrder });
     });

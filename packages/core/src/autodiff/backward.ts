@@ -9,6 +9,7 @@ import { broadcastsTo, sameShape } from '../ndarray/shape.js';
 import { OpContext, forwardTraces, releasedError } from './context.js';
 import { checkFinite } from './finite.js';
 import { mode } from './mode.js';
+import { numberMath } from './grad-math.js';
 import { Node } from './node.js';
 
 /** Options of `backward`. */
@@ -44,19 +45,26 @@ export function setConform(fn: Conform): void {
   conform = fn;
 }
 
+/**
+ * Gathers the entries reachable from the roots, checking each as it is reached (released graph, values
+ * mutated since they were saved): all before any rule runs, so a refused backward leaves the graph as it was.
+ */
 function collect(roots: readonly Node[], mark: number): OpContext[] {
   const entries: OpContext[] = [];
-  const stack: Node[] = [];
-  for (const r of roots) if (r.creator) stack.push(r);
+  const stack: OpContext[] = [];
+  for (const r of roots) if (r.creator !== null) stack.push(r.creator);
   while (stack.length > 0) {
-    const c = stack.pop()!.creator;
-    if (c === null || c._mark === mark) continue;
+    const c = stack.pop()!;
+    if (c._mark === mark) continue;
     c._mark = mark;
+    if (c._released) throw releasedError(c);
+    c._checkVersions();
     entries.push(c);
     const inputs = c.inputs;
     for (let i = 0; i < inputs.length; i++) {
       const x = inputs[i];
-      if (x.requiresGrad && x.creator !== null && x.creator._mark !== mark) stack.push(x);
+      const xc = x.creator;
+      if (xc !== null && xc._mark !== mark && x.requiresGrad) stack.push(xc);
     }
   }
   return sortBySeqDescending(entries);
@@ -85,11 +93,12 @@ function sortBySeqDescending(entries: OpContext[]): OpContext[] {
 }
 
 function addPending(node: Node, g: Node, touched: Node[]): void {
-  if (node._pending === null) {
+  const pending = node._pending as Node | null;
+  if (pending === null) {
     node._pending = g;
     touched.push(node);
   } else {
-    node._pending = node._pending.add(g);
+    node._pending = pending.add(g);
   }
 }
 
@@ -111,59 +120,116 @@ function checkGradShape(g: Node, x: Node, entry: OpContext, i: number): Node {
 export function sweep(req: SweepRequest): Node[] {
   const createGraph = req.createGraph ?? false;
   const retain = req.retainGraph ?? createGraph;
-  const mark = ++sweepMark;
-  const entries = collect(req.roots, mark);
+  const entries = collect(req.roots, ++sweepMark);
   const touched: Node[] = [];
   const wasRecording = mode.grad;
   mode.grad = createGraph;
   try {
-    // Refuse before any rule runs, so a failed backward leaves the graph as it was.
-    for (const entry of entries) {
-      if (entry._released) throw releasedError(entry);
-      entry._checkVersions();
+    // Over Scalars, when only values are wanted, gradients travel as plain numbers; explain (an observer)
+    // and anomaly mode look at each gradient node, so they take the node path.
+    const numeric = !createGraph && !req.observer && !mode.anomaly && req.roots.every((r) => typeof r.raw === 'number');
+    if (numeric) sweepNumbers(req, entries, retain, touched);
+    else sweepNodes(req, entries, retain, touched);
+    if (req.targets) return req.targets.map((t) => pendingNode(t) ?? t.zerosLike());
+    for (const n of touched) {
+      const p = n._pending!;
+      if (typeof p === 'number') n._accumulateGradValue(p);
+      else n._accumulateGrad(p);
     }
-    for (let i = 0; i < req.roots.length; i++) addPending(req.roots[i], req.seeds[i], touched);
-    for (const entry of entries) {
-      const out = entry.output!;
-      const gy = out._pending;
-      if (gy === null) continue;
-      mode.backwardOf = entry;
-      const grads = entry.op.backward(entry, gy);
-      mode.backwardOf = null;
-      const inputs = entry.inputs;
-      if (grads.length !== inputs.length) {
-        throw new GradError(`${entry.op.name}: backward returned ${grads.length} gradients for ${inputs.length} inputs`);
-      }
-      const observed: Array<Node | null> | null = req.observer ? [] : null;
-      for (let i = 0; i < inputs.length; i++) {
-        const x = inputs[i];
-        let g = grads[i];
-        if (!x.requiresGrad || g === null || g === undefined) {
-          observed?.push(null);
-          continue;
-        }
-        g = checkGradShape(g, x, entry, i);
-        if (mode.anomaly) {
-          const bad = checkFinite(g);
-          if (bad) {
-            throw new AnomalyError(
-              `${entry.op.name} backward produced ${bad} in the gradient of input ${i} (${x.label}, shape ${formatShape(x.shape)})` +
-                (forwardTraces.has(entry) ? `\nThe forward of that ${entry.op.name} was called at:\n${forwardTraces.get(entry)}` : ''),
-            );
-          }
-        }
-        observed?.push(g);
-        addPending(x, g, touched);
-      }
-      if (observed) req.observer!.step(entry, gy, observed);
-      if (!retain) entry._release();
-    }
-    if (req.targets) return req.targets.map((t) => t._pending ?? t.zerosLike());
-    for (const n of touched) n._accumulateGrad(n._pending!);
     return [];
   } finally {
     for (const n of touched) n._pending = null;
     mode.grad = wasRecording;
     mode.backwardOf = null;
+  }
+}
+
+function pendingNode(n: Node): Node | null {
+  const p = n._pending;
+  return typeof p === 'number' ? n.make(p) : p;
+}
+
+function checkCount(entry: OpContext, grads: ArrayLike<unknown>): void {
+  if (grads.length !== entry.inputs.length) {
+    throw new GradError(`${entry.op.name}: backward returned ${grads.length} gradients for ${entry.inputs.length} inputs`);
+  }
+}
+
+function sweepNodes(req: SweepRequest, entries: readonly OpContext[], retain: boolean, touched: Node[]): void {
+  for (let i = 0; i < req.roots.length; i++) addPending(req.roots[i], req.seeds[i], touched);
+  for (const entry of entries) {
+    const gy = entry.output!._pending as Node | null;
+    if (gy === null) continue;
+    mode.backwardOf = entry;
+    const grads = entry.op.backward(entry, gy);
+    mode.backwardOf = null;
+    checkCount(entry, grads);
+    const inputs = entry.inputs;
+    const observed: Array<Node | null> | null = req.observer ? [] : null;
+    for (let i = 0; i < inputs.length; i++) {
+      const x = inputs[i];
+      let g = grads[i];
+      if (!x.requiresGrad || g === null || g === undefined) {
+        observed?.push(null);
+        continue;
+      }
+      g = checkGradShape(g, x, entry, i);
+      if (mode.anomaly) {
+        const bad = checkFinite(g);
+        if (bad) {
+          throw new AnomalyError(
+            `${entry.op.name} backward produced ${bad} in the gradient of input ${i} (${x.label}, shape ${formatShape(x.shape)})` +
+              (forwardTraces.has(entry) ? `\nThe forward of that ${entry.op.name} was called at:\n${forwardTraces.get(entry)}` : ''),
+          );
+        }
+      }
+      observed?.push(g);
+      addPending(x, g, touched);
+    }
+    if (observed) req.observer!.step(entry, gy, observed);
+    if (!retain) entry._release();
+  }
+}
+
+/**
+ * The same sweep over a graph of Scalars, with every gradient a plain number: an op's `gradient` rule runs on
+ * numbers (see grad-math.ts); an op with only a node `backward` (a user's op) gets its upstream gradient as a
+ * Scalar and hands back Scalars, whose values are taken. Same entries, same order, same sums.
+ */
+function sweepNumbers(req: SweepRequest, entries: readonly OpContext[], retain: boolean, touched: Node[]): void {
+  for (let i = 0; i < req.roots.length; i++) addNumber(req.roots[i], req.seeds[i].raw as number, touched);
+  for (const entry of entries) {
+    const out = entry.output!;
+    const gy = out._pending as number | null;
+    if (gy === null) continue;
+    const inputs = entry.inputs;
+    const rule = entry.op.gradient;
+    if (rule !== undefined) {
+      const grads = rule(numberMath, entry, gy);
+      checkCount(entry, grads);
+      for (let i = 0; i < inputs.length; i++) {
+        const g = grads[i];
+        if (g !== null && g !== undefined && inputs[i].requiresGrad) addNumber(inputs[i], g, touched);
+      }
+    } else {
+      const grads = entry.op.backward(entry, out.make(gy));
+      checkCount(entry, grads);
+      for (let i = 0; i < inputs.length; i++) {
+        const x = inputs[i];
+        const g = grads[i];
+        if (g !== null && g !== undefined && x.requiresGrad) addNumber(x, checkGradShape(g, x, entry, i).raw as number, touched);
+      }
+    }
+    if (!retain) entry._release();
+  }
+}
+
+function addNumber(node: Node, g: number, touched: Node[]): void {
+  const pending = node._pending as number | null;
+  if (pending === null) {
+    node._pending = g;
+    touched.push(node);
+  } else {
+    node._pending = pending + g;
   }
 }

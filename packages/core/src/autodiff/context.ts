@@ -7,6 +7,7 @@ import { AnomalyError, DTypeError, GradError, formatShape } from '../errors.js';
 import { mode } from './mode.js';
 import { Node, Operand, RawValue } from './node.js';
 import { checkFinite } from './finite.js';
+import { GradientRule, nodeMath } from './grad-math.js';
 import { NDArray } from '../ndarray/ndarray.js';
 
 /** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
@@ -24,8 +25,18 @@ export interface OpDefinition<Attrs = undefined> {
   /**
    * Given dL/dOutput, returns dL/dInput for each input, written with differentiable ops so that running it
    * with recording on (createGraph) gives higher-order gradients. A gradient may have the broadcast shape:
-   * the sweep sums it back to the input's shape.
+   * the sweep sums it back to the input's shape. Optional when `gradient` is given.
    */
+  backward?(ctx: OpContext<Attrs>, gradOutput: any): InputGrads;
+  /**
+   * The same rule written once over a small math interface (`m.mul(dy, m.input(ctx, 1))`), for elementwise
+   * ops: `defineOp` derives `backward` from it, and a backward over Scalars runs it on plain numbers.
+   */
+  gradient?: GradientRule<Attrs>;
+}
+
+/** An op definition as `defineOp` stores it: `backward` is always there (derived from `gradient` if need be). */
+export interface DefinedOp<Attrs = undefined> extends OpDefinition<Attrs> {
   backward(ctx: OpContext<Attrs>, gradOutput: any): InputGrads;
 }
 
@@ -52,7 +63,7 @@ export class OpContext<Attrs = any> {
 
   constructor(
     /** The op this call applies. */
-    readonly op: OpDefinition<Attrs>,
+    readonly op: DefinedOp<Attrs>,
     /** The inputs, numbers already turned into nodes. */
     readonly inputs: readonly Node[],
     /** The trailing plain object passed to the op function (options that get no gradient). */
@@ -118,7 +129,7 @@ export class OpContext<Attrs = any> {
 
   /** @internal checks saved nodes against in-place mutation; called by the sweep before backward. */
   _checkVersions(): void {
-    if (this.currentVersionSum() === this._versionSum) return;
+    if (this.seq > mode.lastMutationSeq || this.currentVersionSum() === this._versionSum) return;
     const saved = this.savedNodes().filter((v): v is Node => v instanceof Node);
     if ((this._flags & USES_OUTPUT) !== 0 && this.output) saved.push(this.output);
     throw new GradError(
@@ -143,7 +154,7 @@ export class OpContext<Attrs = any> {
 
 const NOTHING_SAVED: unknown[] = [];
 
-function runForward<Attrs>(op: OpDefinition<Attrs>, ctx: OpContext<Attrs>, inputs: readonly Node[]): Node | RawValue {
+function runForward<Attrs>(op: DefinedOp<Attrs>, ctx: OpContext<Attrs>, inputs: readonly Node[]): Node | RawValue {
   return inputs.length === 1 ? op.forward(ctx, inputs[0]) : inputs.length === 2 ? op.forward(ctx, inputs[0], inputs[1]) : op.forward(ctx, ...inputs);
 }
 
@@ -172,8 +183,8 @@ export { releasedError };
 /** A function that applies an op; a trailing plain object is passed to the op as `ctx.attrs`. */
 export type OpFunction<Attrs = undefined> = {
   (...args: any[]): any;
-  /** The definition the function was made from. */
-  readonly definition: OpDefinition<Attrs>;
+  /** The definition the function was made from (with `backward` derived from `gradient` when only that was given). */
+  readonly definition: DefinedOp<Attrs>;
 };
 
 function isAttrs(x: unknown): boolean {
@@ -190,7 +201,8 @@ function isAttrs(x: unknown): boolean {
  * });
  * cube(x).sum().backward();
  */
-export function defineOp<Attrs = undefined>(definition: OpDefinition<Attrs>): OpFunction<Attrs> {
+export function defineOp<Attrs = undefined>(spec: OpDefinition<Attrs>): OpFunction<Attrs> {
+  const definition = withBackward(spec);
   // Calls that are not recorded and take no attributes share one context: it holds nothing they could change.
   const passive = new OpContext(definition, [], undefined as Attrs, false);
   const fn = (...args: unknown[]): Node => {
@@ -201,8 +213,16 @@ export function defineOp<Attrs = undefined>(definition: OpDefinition<Attrs>): Op
   return Object.assign(fn, { definition });
 }
 
+function withBackward<Attrs>(spec: OpDefinition<Attrs>): DefinedOp<Attrs> {
+  if (typeof spec.forward !== 'function') throw new TypeError(`defineOp: op '${spec.name}' needs a forward function`);
+  if (typeof spec.backward === 'function') return spec as DefinedOp<Attrs>;
+  const gradient = spec.gradient;
+  if (typeof gradient !== 'function') throw new TypeError(`defineOp: op '${spec.name}' needs a backward function (or a gradient rule)`);
+  return { ...spec, backward: (ctx: OpContext<Attrs>, dy: Node) => gradient(nodeMath, ctx, dy) };
+}
+
 /** Applies an op to inputs: runs forward with recording off, then records the call if any input requires grad. */
-export function applyOp<Attrs>(op: OpDefinition<Attrs>, operands: Operand[], attrs: Attrs, ownsOperands = false, passive?: OpContext<Attrs>): Node {
+export function applyOp<Attrs>(op: DefinedOp<Attrs>, operands: Operand[], attrs: Attrs, ownsOperands = false, passive?: OpContext<Attrs>): Node {
   let ref: Node | undefined;
   for (const x of operands) {
     if (x instanceof Node) {

@@ -11,6 +11,11 @@ export const mode = {
   anomaly: false,
   /** The sequence number the next recorded op gets: its position on the tape. */
   nextSeq: 1,
+  /**
+   * The value `nextSeq` had at the latest in-place mutation of any node. Entries recorded after it cannot
+   * have seen a saved value change, so the sweep skips their version check.
+   */
+  lastMutationSeq: 0,
   /** The tape entry whose backward rule is running, so anomalies inside it are blamed on it. */
   backwardOf: null as { readonly op: { readonly name: string } } | null,
 };

@@ -6,6 +6,7 @@
 import type { NDArray } from '../ndarray/ndarray.js';
 import type { DType } from '../ndarray/dtype.js';
 import type { OpContext } from './context.js';
+import { mode } from './mode.js';
 
 /** The raw value a node holds: a number for a Scalar, an NDArray for a Tensor. */
 export type RawValue = number | NDArray;
@@ -27,14 +28,20 @@ export abstract class Node {
   name: string | undefined;
   /** @internal accumulated gradient, read through each kind's `grad` accessor. */
   _grad: Node | null = null;
-  /** @internal the gradient being gathered by the sweep that is running. */
-  _pending: Node | null = null;
+  /** @internal the gradient being gathered by the sweep that is running (a plain number in a sweep over Scalars). */
+  _pending: Node | number | null = null;
   /** @internal bumped by every in-place mutation, so backward can refuse stale saved values. */
   _version = 0;
 
   constructor(requiresGrad: boolean, name?: string) {
     this.requiresGrad = requiresGrad;
     this.name = name;
+  }
+
+  /** @internal records an in-place change: backward refuses saved values of an older version. */
+  _bumpVersion(): void {
+    this._version++;
+    mode.lastMutationSeq = mode.nextSeq;
   }
 
   /** A stable number for display, given on first use. */
@@ -72,6 +79,10 @@ export abstract class Node {
    */
   _accumulateGrad(g: Node): void {
     this._grad = this._grad !== null ? this._grad.add(g) : this.isLeaf ? g.mul(1) : g;
+  }
+  /** @internal adds a gradient held as a plain number (a sweep over Scalars) into `.grad`. */
+  _accumulateGradValue(g: number): void {
+    this._accumulateGrad(this.make(g));
   }
   /** A zero of the same kind, shape and dtype, not requiring grad. */
   abstract zerosLike(): Node;

@@ -2,7 +2,7 @@
 import { defineOp } from '../autodiff/context.js';
 import type { Node } from '../autodiff/node.js';
 import { abs as kernel, sign } from '../ndarray/kernels/unary.js';
-import { constantMap, unaryRaw } from './raw.js';
+import { unaryRaw } from './raw.js';
 
 export const abs = defineOp({
   name: 'abs',
@@ -10,8 +10,5 @@ export const abs = defineOp({
     ctx.saveInputs();
     return unaryRaw(kernel, x);
   },
-  backward(ctx, dy: Node) {
-    const [x] = ctx.saved as Node[];
-    return [dy.mul(constantMap(sign, x))];
-  },
+  gradient: (m, ctx, dy) => [m.mul(dy, m.map(sign, m.input(ctx, 0)))],
 });

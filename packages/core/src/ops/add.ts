@@ -7,5 +7,5 @@ import { binaryRaw } from './raw.js';
 export const add = defineOp({
   name: 'add',
   forward: (_ctx, a: Node, b: Node) => binaryRaw(kernel, a, b),
-  backward: (_ctx, dy: Node) => [dy, dy],
+  gradient: (_m, _ctx, dy) => [dy, dy],
 });

@@ -2,10 +2,9 @@
 import { defineOp } from '../autodiff/context.js';
 import type { Node } from '../autodiff/node.js';
 import { ShapeError } from '../errors.js';
-import { greaterEqual } from '../ndarray/kernels/binary.js';
+import { greaterEqual, lessEqual } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
 import { DType, floatResult } from '../ndarray/dtype.js';
-import { constantMask } from './raw.js';
 
 export interface ClampAttrs {
   readonly min?: number;
@@ -27,10 +26,9 @@ export const clamp = defineOp<ClampAttrs>({
     const dtype: DType = whole(lo) && whole(hi) ? r.dtype : floatResult(r.dtype);
     return mapArray(r, dtype, f);
   },
-  backward(ctx, dy: Node) {
-    const [x] = ctx.saved as Node[];
-    const lo = x.constant(ctx.attrs.min ?? -Infinity);
-    const hi = x.constant(ctx.attrs.max ?? Infinity);
-    return [dy.mul(constantMask(greaterEqual, x, lo).mul(constantMask(greaterEqual, hi, x)))];
+  gradient(m, ctx, dy) {
+    const x = m.input(ctx, 0);
+    const inside = m.mul(m.mask(greaterEqual, x, ctx.attrs.min ?? -Infinity), m.mask(lessEqual, x, ctx.attrs.max ?? Infinity));
+    return [m.mul(dy, inside)];
   },
 });

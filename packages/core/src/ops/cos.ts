@@ -10,8 +10,5 @@ export const cos = defineOp({
     ctx.saveInputs();
     return unaryRaw(kernel, x);
   },
-  backward(ctx, dy: Node) {
-    const [x] = ctx.saved as Node[];
-    return [dy.mul(x.sin()).neg()];
-  },
+  gradient: (m, ctx, dy) => [m.neg(m.mul(dy, m.sin(m.input(ctx, 0))))],
 });

@@ -10,11 +10,12 @@ export const div = defineOp({
     ctx.saveInputs();
     return binaryRaw(kernel, a, b);
   },
-  backward(ctx, dy: Node) {
-    const [a, b] = ctx.saved as Node[];
+  gradient(m, ctx, dy) {
+    const a = m.input(ctx, 0);
+    const b = m.input(ctx, 1);
     return [
-      ctx.needsGrad(0) ? dy.div(b) : null,
-      ctx.needsGrad(1) ? dy.mul(a).div(b.mul(b)).neg() : null,
+      ctx.needsGrad(0) ? m.div(dy, b) : null,
+      ctx.needsGrad(1) ? m.neg(m.div(m.mul(dy, a), m.mul(b, b))) : null,
     ];
   },
 });

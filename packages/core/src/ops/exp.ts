@@ -10,5 +10,5 @@ export const exp = defineOp({
     ctx.saveOutput();
     return unaryRaw(kernel, x);
   },
-  backward: (ctx, dy: Node) => [dy.mul(ctx.output!)],
+  gradient: (m, ctx, dy) => [m.mul(dy, m.output(ctx))],
 });

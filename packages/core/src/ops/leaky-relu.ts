@@ -4,7 +4,6 @@ import type { Node } from '../autodiff/node.js';
 import { greater } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
 import { floatResult } from '../ndarray/dtype.js';
-import { constantMask } from './raw.js';
 
 export interface LeakyReluAttrs {
   readonly slope: number;
@@ -19,10 +18,9 @@ export const leakyRelu = defineOp<LeakyReluAttrs>({
     const r = x.raw;
     return typeof r === 'number' ? f(r) : mapArray(r, floatResult(r.dtype), f);
   },
-  backward(ctx, dy: Node) {
-    const [x] = ctx.saved as Node[];
-    const positive = constantMask(greater, x, x.constant(0));
+  gradient(m, ctx, dy) {
+    const positive = m.mask(greater, m.input(ctx, 0), 0);
     // positive + slope * (1 - positive)
-    return [dy.mul(positive.mul(1 - ctx.attrs.slope).add(ctx.attrs.slope))];
+    return [m.mul(dy, m.add(m.mul(positive, 1 - ctx.attrs.slope), ctx.attrs.slope))];
   },
 });

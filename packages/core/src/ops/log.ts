@@ -10,8 +10,5 @@ export const log = defineOp({
     ctx.saveInputs();
     return unaryRaw(kernel, x);
   },
-  backward(ctx, dy: Node) {
-    const [x] = ctx.saved as Node[];
-    return [dy.div(x)];
-  },
+  gradient: (m, ctx, dy) => [m.div(dy, m.input(ctx, 0))],
 });

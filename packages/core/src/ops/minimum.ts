@@ -2,7 +2,7 @@
 import { defineOp } from '../autodiff/context.js';
 import type { Node } from '../autodiff/node.js';
 import { equal, greater, minimum as kernel } from '../ndarray/kernels/binary.js';
-import { binaryRaw, constantMask } from './raw.js';
+import { binaryRaw } from './raw.js';
 
 export const minimum = defineOp({
   name: 'minimum',
@@ -10,12 +10,13 @@ export const minimum = defineOp({
     ctx.saveInputs();
     return binaryRaw(kernel, a, b);
   },
-  backward(ctx, dy: Node) {
-    const [a, b] = ctx.saved as Node[];
-    const half = constantMask(equal, a, b).mul(0.5);
+  gradient(m, ctx, dy) {
+    const a = m.input(ctx, 0);
+    const b = m.input(ctx, 1);
+    const half = m.mul(m.mask(equal, a, b), 0.5);
     return [
-      ctx.needsGrad(0) ? dy.mul(constantMask(greater, b, a).add(half)) : null,
-      ctx.needsGrad(1) ? dy.mul(constantMask(greater, a, b).add(half)) : null,
+      ctx.needsGrad(0) ? m.mul(dy, m.add(m.mask(greater, b, a), half)) : null,
+      ctx.needsGrad(1) ? m.mul(dy, m.add(m.mask(greater, a, b), half)) : null,
     ];
   },
 });

@@ -11,8 +11,8 @@ export const mul = defineOp({
     ctx.saveInputs();
     return binaryRaw(kernel, a, b);
   },
-  backward(ctx, dy: Node) {
-    const [a, b] = ctx.saved as Node[];
-    return [ctx.needsGrad(0) ? dy.mul(b) : null, ctx.needsGrad(1) ? dy.mul(a) : null];
-  },
+  gradient: (m, ctx, dy) => [
+    ctx.needsGrad(0) ? m.mul(dy, m.input(ctx, 1)) : null,
+    ctx.needsGrad(1) ? m.mul(dy, m.input(ctx, 0)) : null,
+  ],
 });

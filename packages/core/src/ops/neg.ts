@@ -7,5 +7,5 @@ import { unaryRaw } from './raw.js';
 export const neg = defineOp({
   name: 'neg',
   forward: (_ctx, x: Node) => unaryRaw(kernel, x),
-  backward: (_ctx, dy: Node) => [dy.neg()],
+  gradient: (m, _ctx, dy) => [m.neg(dy)],
 });

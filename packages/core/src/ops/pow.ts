@@ -4,7 +4,7 @@
 import { defineOp } from '../autodiff/context.js';
 import type { Node } from '../autodiff/node.js';
 import { equal, pow as kernel } from '../ndarray/kernels/binary.js';
-import { binaryRaw, constantMask } from './raw.js';
+import { binaryRaw } from './raw.js';
 
 export const pow = defineOp({
   name: 'pow',
@@ -13,11 +13,12 @@ export const pow = defineOp({
     ctx.saveOutput();
     return binaryRaw(kernel, a, b);
   },
-  backward(ctx, dy: Node) {
-    const [a, b] = ctx.saved as Node[];
+  gradient(m, ctx, dy) {
+    const a = m.input(ctx, 0);
+    const b = m.input(ctx, 1);
     return [
-      ctx.needsGrad(0) ? dy.mul(b).mul(a.pow(b.sub(1).add(constantMask(equal, b, b.constant(0))))) : null,
-      ctx.needsGrad(1) ? dy.mul(ctx.output!).mul(a.add(constantMask(equal, a, a.constant(0))).log()) : null,
+      ctx.needsGrad(0) ? m.mul(m.mul(dy, b), m.pow(a, m.add(m.sub(b, 1), m.mask(equal, b, 0)))) : null,
+      ctx.needsGrad(1) ? m.mul(m.mul(dy, m.output(ctx)), m.log(m.add(a, m.mask(equal, a, 0)))) : null,
     ];
   },
 });

@@ -3,7 +3,7 @@ import { defineOp } from '../autodiff/context.js';
 import type { Node } from '../autodiff/node.js';
 import { greater } from '../ndarray/kernels/binary.js';
 import { relu as kernel } from '../ndarray/kernels/unary.js';
-import { constantMask, unaryRaw } from './raw.js';
+import { unaryRaw } from './raw.js';
 
 export const relu = defineOp({
   name: 'relu',
@@ -11,8 +11,5 @@ export const relu = defineOp({
     ctx.saveInputs();
     return unaryRaw(kernel, x);
   },
-  backward(ctx, dy: Node) {
-    const [x] = ctx.saved as Node[];
-    return [dy.mul(constantMask(greater, x, x.constant(0)))];
-  },
+  gradient: (m, ctx, dy) => [m.mul(dy, m.mask(greater, m.input(ctx, 0), 0))],
 });

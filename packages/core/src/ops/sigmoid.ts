@@ -2,9 +2,8 @@
 import { defineOp } from '../autodiff/context.js';
 import type { Node } from '../autodiff/node.js';
 import { sigmoid as kernel } from '../ndarray/kernels/unary.js';
-import { binaryRaw, unaryRaw } from './raw.js';
+import { unaryRaw } from './raw.js';
 import { sigmoidGrad } from '../ndarray/kernels/binary.js';
-import { isGradEnabled } from '../autodiff/mode.js';
 
 export const sigmoid = defineOp({
   name: 'sigmoid',
@@ -12,10 +11,9 @@ export const sigmoid = defineOp({
     ctx.saveOutput();
     return unaryRaw(kernel, x);
   },
-  backward(ctx, dy: Node) {
-    const y = ctx.output!;
+  gradient(m, ctx, dy) {
+    const y = m.output(ctx);
     // Unrecorded: one fused pass (as tanh); recorded: differentiable ops, for higher derivatives.
-    if (!isGradEnabled()) return [y.make(binaryRaw(sigmoidGrad, dy, y))];
-    return [dy.mul(y).mul(y.neg().add(1))];
+    return [m.fused(sigmoidGrad, dy, y) ?? m.mul(m.mul(dy, y), m.add(m.neg(y), 1))];
   },
 });

@@ -10,8 +10,5 @@ export const sin = defineOp({
     ctx.saveInputs();
     return unaryRaw(kernel, x);
   },
-  backward(ctx, dy: Node) {
-    const [x] = ctx.saved as Node[];
-    return [dy.mul(x.cos())];
-  },
+  gradient: (m, ctx, dy) => [m.mul(dy, m.cos(m.input(ctx, 0)))],
 });

@@ -11,8 +11,5 @@ export const softplus = defineOp({
     ctx.saveInputs();
     return unaryRaw(kernel, x);
   },
-  backward(ctx, dy: Node) {
-    const [x] = ctx.saved as Node[];
-    return [dy.mul(x.sigmoid())];
-  },
+  gradient: (m, ctx, dy) => [m.mul(dy, m.sigmoid(m.input(ctx, 0)))],
 });

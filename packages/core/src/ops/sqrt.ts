@@ -10,5 +10,5 @@ export const sqrt = defineOp({
     ctx.saveOutput();
     return unaryRaw(kernel, x);
   },
-  backward: (ctx, dy: Node) => [dy.div(ctx.output!.mul(2))],
+  gradient: (m, ctx, dy) => [m.div(dy, m.mul(m.output(ctx), 2))],
 });

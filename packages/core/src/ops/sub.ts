@@ -7,5 +7,5 @@ import { binaryRaw } from './raw.js';
 export const sub = defineOp({
   name: 'sub',
   forward: (_ctx, a: Node, b: Node) => binaryRaw(kernel, a, b),
-  backward: (ctx, dy: Node) => [dy, ctx.needsGrad(1) ? dy.neg() : null],
+  gradient: (m, ctx, dy) => [dy, ctx.needsGrad(1) ? m.neg(dy) : null],
 });

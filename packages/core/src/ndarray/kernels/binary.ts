@@ -52,6 +52,9 @@ export const greater = define('greater', (a, b) => (a > b ? 1 : 0), (A, B, O, p)
 export const greaterEqual = define('greaterEqual', (a, b) => (a >= b ? 1 : 0), (A, B, O, p) => {
   for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] >= B[b] ? 1 : 0;
 }, bool);
+export const lessEqual = define('lessEqual', (a, b) => (a <= b ? 1 : 0), (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] <= B[b] ? 1 : 0;
+}, bool);
 export const equal = define('equal', (a, b) => (a === b ? 1 : 0), (A, B, O, p) => {
   for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] === B[b] ? 1 : 0;
 }, bool);

@@ -1,0 +1,133 @@
+// A backward over Scalars carries gradients as plain numbers (rules written once over GradMath, run on
+// numbers). These tests pin what that path must keep: user ops with only a node backward, errors, the
+// in-place check, the functional API, and equality with the node path the rules also serve.
+import { GradError, Scalar, Tensor, defineOp, grad, scalar, tensor } from '@tapegrad/core';
+
+// f(a, b) = tanh(a*b + a) * sigmoid(b) / (b*b + 1) - exp(-a) + a^b, with its partials written out by hand.
+function f(a: Scalar, b: Scalar): Scalar {
+  return a.mul(b).add(a).tanh().mul(b.sigmoid()).div(b.mul(b).add(1)).sub(a.neg().exp()).add(a.pow(b));
+}
+function closedForm(a: number, b: number): [number, number] {
+  const u = a * b + a;
+  const t = Math.tanh(u);
+  const s = 1 / (1 + Math.exp(-b));
+  const q = b * b + 1;
+  const dt = 1 - t * t;
+  const da = (dt * (b + 1) * s) / q + Math.exp(-a) + b * a ** (b - 1);
+  const db = (dt * a * s) / q + (t * s * (1 - s)) / q - (t * s * 2 * b) / (q * q) + a ** b * Math.log(a);
+  return [da, db];
+}
+
+describe('the Scalar sweep on plain numbers', () => {
+  it('gives the closed-form partials of a composite of many ops', () => {
+    const a = scalar(0.8);
+    const b = scalar(-0.45);
+    f(a, b).backward();
+    const [da, db] = closedForm(0.8, -0.45);
+    expect(a.grad).toBeCloseTo(da, 13);
+    expect(b.grad).toBeCloseTo(db, 13);
+  });
+
+  it('agrees with the node form of the same rules (createGraph) to the last few bits', () => {
+    const [a1, b1, a2, b2] = [scalar(1.3), scalar(0.7), scalar(1.3), scalar(0.7)];
+    f(a1, b1).backward();
+    f(a2, b2).backward({ createGraph: true });
+    expect(a1.grad).toBeCloseTo(a2.grad, 14);
+    expect(b1.grad).toBeCloseTo(b2.grad, 14);
+  });
+
+  it('accumulates into .grad across backward calls and keeps the gradient of inner nodes', () => {
+    const x = scalar(3, { name: 'x' });
+    const h = x.mul(x);
+    const y = h.add(x);
+    y.backward({ retainGraph: true });
+    y.backward();
+    expect(x.grad).toBe(2 * (2 * 3 + 1));
+    expect(h.grad).toBe(2);
+  });
+
+  it("runs a user op that has only a node backward, taking its Scalar gradient's value", () => {
+    const cube = defineOp({
+      name: 'cube',
+      forward(ctx, x: Scalar) {
+        ctx.save(x);
+        return x.value ** 3;
+      },
+      backward(ctx, g: Scalar) {
+        const [x] = ctx.saved as Scalar[];
+        return [g.mul(x.square()).mul(3)];
+      },
+    });
+    const x = scalar(-2);
+    (cube(x) as Scalar).mul(0.5).backward();
+    expect(x.grad).toBe(0.5 * 3 * 4);
+  });
+
+  it("refuses a user op whose backward hands a Tensor gradient to a Scalar input, naming the op", () => {
+    const bad = defineOp({
+      name: 'badRule',
+      forward: (_ctx, x: Scalar) => x.value * 2,
+      backward: () => [tensor([1, 2])],
+    });
+    const x = scalar(1);
+    expect(() => (bad(x) as Scalar).backward()).toThrow(GradError);
+    expect(() => (bad(scalar(1)) as Scalar).backward()).toThrow(/^badRule: backward returned a Tensor gradient for Scalar input 0/);
+    expect(x.grad).toBe(0);
+  });
+
+  it('refuses a user op whose backward returns the wrong number of gradients', () => {
+    const bad = defineOp({
+      name: 'twoGrads',
+      forward: (_ctx, x: Scalar) => x.value,
+      backward: (_ctx, g: Scalar) => [g, g],
+    });
+    expect(() => (bad(scalar(1)) as Scalar).backward()).toThrow(/^twoGrads: backward returned 2 gradients for 1 inputs/);
+  });
+
+  it('still refuses a value reassigned after it was saved, and accepts graphs recorded after the change', () => {
+    const a = scalar(2);
+    const stale = a.mul(3);
+    a.value = 4;
+    const fresh = a.mul(3);
+    expect(() => stale.backward()).toThrow(/^mul: a value it saved for backward was modified in place/);
+    fresh.backward();
+    expect(a.grad).toBe(3);
+  });
+
+  it('serves the functional API, leaving .grad untouched', () => {
+    const a = scalar(0.5);
+    const g = grad((x: Scalar) => x.mul(x).sin())(a) as Scalar;
+    expect(g.value).toBeCloseTo(Math.cos(0.25) * 2 * 0.5, 15);
+    expect(a.grad).toBe(0);
+  });
+
+  it('leaves Tensor sweeps on the node path', () => {
+    const t = tensor([0.5, -1], { requiresGrad: true });
+    t.tanh().sum().backward();
+    expect((t.grad as Tensor).toArray()).toEqual([1 - Math.tanh(0.5) ** 2, 1 - Math.tanh(-1) ** 2]);
+  });
+});
+
+describe('defineOp', () => {
+  it('derives backward from a gradient rule written over the math interface', () => {
+    const square = defineOp({
+      name: 'mySquare',
+      forward(ctx, x: Scalar | Tensor) {
+        ctx.saveInputs();
+        return x.mul(x as never);
+      },
+      gradient: (m, ctx, dy) => [m.mul(m.mul(dy, m.input(ctx, 0)), 2)],
+    });
+    const s = scalar(1.5);
+    (square(s) as Scalar).backward();
+    expect(s.grad).toBe(3);
+    const t = tensor([1, -2], { requiresGrad: true });
+    (square(t) as Tensor).sum().backward();
+    expect((t.grad as Tensor).toArray()).toEqual([2, -4]);
+    expect(typeof square.definition.backward).toBe('function');
+  });
+
+  it('refuses a definition with neither backward nor gradient, naming the op', () => {
+    expect(() => defineOp({ name: 'noRule', forward: (_ctx: unknown, x: Scalar) => x.value } as never)).toThrow(/defineOp: op 'noRule' needs a backward function/);
+  });
+});
