@@ -4,10 +4,9 @@ import type { Config } from 'jest';
 // and the `.js` extensions that ESM sources use on relative imports are stripped for Jest's resolver.
 // ts-jest transpiles each file on its own (fast) because tsconfig.spec.json sets `isolatedModules: true`
 // (ts-jest 29.4 reads it from there); `pnpm typecheck` is the type check.
-const config: Config = {
+const base = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/docs/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/e2e/'],
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
@@ -19,6 +18,28 @@ const config: Config = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   setupFilesAfterEnv: ['<rootDir>/jest.setup.ts'],
+} satisfies Config;
+
+// Every op test also runs once per kernel backend, forced: 'js' (the TypeScript reference kernels) and 'wasm'
+// (WebAssembly SIMD for every product, however small). The main project runs them on the default, 'auto'.
+const perBackend = (backend: 'js' | 'wasm') => ({
+  ...base,
+  displayName: `ops on the ${backend} backend`,
+  testMatch: ['<rootDir>/packages/core/src/ops/**/*.test.ts', '<rootDir>/packages/core/test/tfjs-crosscheck.test.ts'],
+  setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/packages/core/test/kernel-backend.setup.ts'],
+  globals: { KERNEL_BACKEND: backend },
+});
+
+const config: Config = {
+  projects: [
+    {
+      ...base,
+      displayName: 'all',
+      testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/docs/test/**/*.test.ts'],
+    },
+    perBackend('js'),
+    perBackend('wasm'),
+  ],
   testTimeout: 60_000,
 };
 

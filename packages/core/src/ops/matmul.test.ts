@@ -1,6 +1,6 @@
 // matmul with NumPy's rules (1-D operands promoted then squeezed; batch axes broadcast), and the transposed
 // variants the backward rules use, against a naive triple loop and against plain matmul of explicit transposes.
-import { ShapeError, Tensor, tensor, zeros } from '@tapegrad/core';
+import { ShapeError, Tensor, getKernelBackend, tensor, zeros } from '@tapegrad/core';
 import { matmulFlagged } from './matmul';
 import { broadcastShape, expectGradients, expectTensor, ravel, sizeOf, uniform, unravel } from '../../test/op-harness';
 
@@ -90,5 +90,12 @@ describe('matmulFlagged (the transposed variants backward uses)', () => {
   });
   it('names the transposed operands when inner sizes differ', () => {
     expect(() => matmulFlagged(zeros([3, 2]), zeros([2, 3]), { transposeB: true })).toThrow('matmul: inner sizes differ: [3, 2] x [2, 3]^T (2 vs 3)');
+  });
+});
+
+describe('the kernel backend of this test run', () => {
+  it('is the one the Jest project asked for (every op test runs once per backend)', () => {
+    const wanted = (globalThis as { KERNEL_BACKEND?: string }).KERNEL_BACKEND ?? 'auto';
+    expect(getKernelBackend()).toBe(wanted);
   });
 });
