@@ -15,6 +15,7 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, setAn
 export { defineOp, OpContext } from './autodiff/context.js';
 export type { OpDefinition, DefinedOp, OpFunction, InputGrads } from './autodiff/context.js';
 export type { GradMath, GradientRule } from './autodiff/grad-math.js';
+export type { MatmulFlags } from './ndarray/kernels/matmul.js';
 export { Node } from './autodiff/node.js';
 export type { RawValue, Operand } from './autodiff/node.js';
 export type { BackwardOptions, SweepObserver } from './autodiff/backward.js';

@@ -11,6 +11,7 @@ import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
 import { broadcastShapes, broadcastsTo, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from './ndarray/shape.js';
 import * as ops from './ops/index.js';
+import type { MatmulFlags } from './ndarray/kernels/matmul.js';
 
 type TensorOperand = Operand<Tensor>;
 
@@ -209,17 +210,31 @@ export class Tensor extends Node {
     return { axes: normalizeAxes(axis, this.rank, op), keepDims };
   }
 
-  /** Matrix product with NumPy's rules: 1-D operands are promoted and the added axis removed; batch axes broadcast. */
-  matmul(other: Tensor): Tensor {
+  /**
+   * Matrix product with NumPy's rules: 1-D operands are promoted and the added axis removed; batch axes broadcast.
+   * `transposeA` / `transposeB` (TensorFlow.js's flags) multiply by the transpose of the last two axes of an
+   * operand without materialising it: `x.matmul(w, { transposeB: true })` is x . w^T.
+   * @example
+   * x.matmul(w);                          // [n, k] x [k, m] -> [n, m]
+   * x.matmul(weight, { transposeB: true }); // [n, k] x [m, k]^T -> [n, m], as a Linear layer does
+   */
+  matmul(other: Tensor, options: MatmulFlags = {}): Tensor {
     if (!(other instanceof Tensor)) throw new DTypeError(`matmul: the other operand must be a Tensor, got ${typeof other}`);
     if (this.rank === 0 || other.rank === 0) throw new ShapeError(`matmul: operands must be at least 1-D, got ${formatShape(this.shape)} and ${formatShape(other.shape)}`);
-    const k1 = this.shape[this.rank - 1];
-    const k2 = other.rank === 1 ? other.shape[0] : other.shape[other.rank - 2];
-    if (k1 !== k2) throw new ShapeError(`matmul: inner sizes differ: ${formatShape(this.shape)} x ${formatShape(other.shape)} (${k1} vs ${k2})`);
+    const tA = options.transposeA === true;
+    const tB = options.transposeB === true;
+    if ((tA && this.rank === 1) || (tB && other.rank === 1)) {
+      throw new ShapeError(`matmul: a transpose flag needs a 2-D or batched operand, got ${formatShape(this.shape)}${tA ? '^T' : ''} x ${formatShape(other.shape)}${tB ? '^T' : ''}`);
+    }
+    const k1 = tA ? this.shape[this.rank - 2] : this.shape[this.rank - 1];
+    const k2 = other.rank === 1 ? other.shape[0] : tB ? other.shape[other.rank - 1] : other.shape[other.rank - 2];
+    if (k1 !== k2) {
+      throw new ShapeError(`matmul: inner sizes differ: ${formatShape(this.shape)}${tA ? '^T' : ''} x ${formatShape(other.shape)}${tB ? '^T' : ''} (${k1} vs ${k2})`);
+    }
     const a = this.rank === 1 ? this.reshape([1, k1]) : this;
     const b = other.rank === 1 ? other.reshape([k2, 1]) : other;
     broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
-    let y = ops.matmulFlagged(a, b, {}) as Tensor;
+    let y = ops.matmulFlagged(a, b, { transposeA: tA, transposeB: tB }) as Tensor;
     if (this.rank === 1) y = y.squeeze(-2);
     if (other.rank === 1) y = y.squeeze(-1);
     return y;

@@ -1,4 +1,4 @@
-import { Generator, tensor, randn } from '@tapegrad/core';
+import { Generator, tapeOf, tensor, randn } from '@tapegrad/core';
 import { BatchNorm1d, Dropout, LeakyReLU, Linear, MLP, ReLU, Sigmoid, Softmax, Tanh } from '@tapegrad/nn';
 
 const g = () => new Generator(3);
@@ -16,6 +16,12 @@ describe('Linear', () => {
     const x = randn([5, 4], { generator: g(), requiresGrad: true });
     expect((x: typeof layer.weight, w: typeof layer.weight, b: typeof layer.weight) => x.matmul(w.transpose()).add(b)).toPassGradcheck([x, layer.weight, layer.bias!]);
     expect((x: typeof layer.weight) => layer.forward(x)).toPassGradcheck([x]);
+  });
+
+  it('multiplies by W^T through the transposed kernel: no transpose on the tape', () => {
+    const layer = new Linear(4, 3, { generator: g() });
+    const y = layer.forward(randn([2, 4], { generator: g() }));
+    expect(tapeOf(y).map((row) => row.op)).toEqual(['matmul', 'add']);
   });
 
   it('draws the PyTorch default U(-1/sqrt(in), 1/sqrt(in)) for weight and bias', () => {

@@ -99,3 +99,28 @@ describe('the kernel backend of this test run', () => {
     expect(getKernelBackend()).toBe(wanted);
   });
 });
+
+describe('Tensor.matmul with transpose flags', () => {
+  const a = uniform([3, 4], -1, 1, { seed: 21 });
+  const b = uniform([5, 4], -1, 1, { seed: 22 });
+  const c = uniform([3, 5], -1, 1, { seed: 23 });
+  const d = uniform([2, 3], -1, 1, { seed: 24 });
+
+  it('equals the product with the explicit transpose, for each flag', () => {
+    expectTensor(a.matmul(b, { transposeB: true }), a.matmul(b.transpose()));
+    expectTensor(a.matmul(c, { transposeA: true }), a.transpose().matmul(c));
+    expectTensor(c.matmul(d, { transposeA: true, transposeB: true }), c.transpose().matmul(d.transpose()));
+  });
+
+  it('passes gradcheck through every flag combination', () => {
+    expectGradients((x, y) => x.matmul(y, { transposeB: true }), [a, b], { secondOrder: true });
+    expectGradients((x, y) => x.matmul(y, { transposeA: true }), [a, c]);
+    expectGradients((x, y) => x.matmul(y, { transposeA: true, transposeB: true }), [c, d]);
+  });
+
+  it('names the transposed operand when the inner sizes differ, and refuses flags on 1-D operands', () => {
+    expect(() => a.matmul(c, { transposeB: true })).toThrow(ShapeError);
+    expect(() => a.matmul(c, { transposeB: true })).toThrow('matmul: inner sizes differ: [3, 4] x [3, 5]^T (4 vs 5)');
+    expect(() => tensor([1, 2]).matmul(a, { transposeA: true })).toThrow(/^matmul: a transpose flag needs a 2-D or batched operand, got \[2\]\^T x \[3, 4\]/);
+  });
+});

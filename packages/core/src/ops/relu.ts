@@ -1,7 +1,7 @@
 // y = max(x, 0); dx = dy * [x > 0]  (relu'(0) = 0, as PyTorch, JAX and TensorFlow)
 import { defineOp } from '../autodiff/context.js';
 import type { Node } from '../autodiff/node.js';
-import { greater } from '../ndarray/kernels/binary.js';
+import { greater, reluGrad } from '../ndarray/kernels/binary.js';
 import { relu as kernel } from '../ndarray/kernels/unary.js';
 import { unaryRaw } from './raw.js';
 
@@ -11,5 +11,9 @@ export const relu = defineOp({
     ctx.saveInputs();
     return unaryRaw(kernel, x);
   },
-  gradient: (m, ctx, dy) => [m.mul(dy, m.mask(greater, m.input(ctx, 0), 0))],
+  gradient(m, ctx, dy) {
+    const x = m.input(ctx, 0);
+    // Unrecorded: one fused pass, no mask tensor (as tanh); recorded: the mask form, for higher derivatives.
+    return [m.fused(reluGrad, dy, x) ?? m.mul(dy, m.mask(greater, x, 0))];
+  },
 });

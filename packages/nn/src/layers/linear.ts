@@ -62,7 +62,8 @@ export class Linear extends Module {
 
   /** x [..., in] -> [..., out]. */
   forward(x: Tensor): Tensor {
-    const y = x.matmul(this.weight.transpose());
+    // x . W^T through the transposed-operand kernel: no copy of W per call, nor of its gradient.
+    const y = x.matmul(this.weight, { transposeB: true });
     return this.bias ? y.add(this.bias) : y;
   }
 }

@@ -85,6 +85,10 @@ export const equal = define('equal', (a, b) => (a === b ? 1 : 0), (A, B, O, p) =
 export const tanhGrad = define('tanhGrad', (g, y) => g * (1 - y * y), (A, B, O, p) => {
   for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const y = B[b]; O[o++] = A[a] * (1 - y * y); }
 });
+/** dy * [x > 0]: relu's gradient from its input, in one pass (0 * dy keeps the signed zeros and NaNs of the mask form). */
+export const reluGrad = define('reluGrad', (g, x) => (x > 0 ? g : 0 * g), (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const g = A[a]; O[o++] = B[b] > 0 ? g : 0 * g; }
+});
 /** dy * y * (1 - y): sigmoid's gradient from its output, in one pass (the rule's unrecorded form). */
 export const sigmoidGrad = define('sigmoidGrad', (g, y) => g * y * (1 - y), (A, B, O, p) => {
   for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const y = B[b]; O[o++] = A[a] * y * (1 - y); }

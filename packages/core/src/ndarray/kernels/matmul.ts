@@ -19,8 +19,11 @@ import { TypedArray, allocate, promote } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { broadcastShapes, sizeOf, stridesOf } from '../shape.js';
 
+/** Options of `matmul`: multiply by the transpose of an operand's last two axes, without materialising it. */
 export interface MatmulFlags {
+  /** Use the first operand transposed. */
   readonly transposeA?: boolean;
+  /** Use the second operand transposed. */
   readonly transposeB?: boolean;
 }
 
