@@ -171,6 +171,13 @@ export class Tensor extends Node {
   sigmoid(): Tensor { return ops.sigmoid(this) as Tensor; }
   /** Elementwise max(x, 0); relu'(0) = 0. */
   relu(): Tensor { return ops.relu(this) as Tensor; }
+  /**
+   * relu(this + other) as one fused op (broadcasting): what a Linear layer followed by ReLU computes, in one pass
+   * forward and one backward. Same values and gradients as `this.add(other).relu()`.
+   * @example
+   * x.matmul(w, { transposeB: true }).addRelu(bias);
+   */
+  addRelu(other: Tensor | number): Tensor { return ops.addRelu(this, other) as Tensor; }
   /** Elementwise x > 0 ? x : slope * x; the derivative at 0 is slope. */
   leakyRelu(slope = 0.01): Tensor { return ops.leakyRelu(this, { slope }) as Tensor; }
   /** Elementwise log(1 + e ** x), computed stably. */

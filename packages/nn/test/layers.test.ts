@@ -1,5 +1,5 @@
 import { Generator, tapeOf, tensor, randn } from '@tapegrad/core';
-import { BatchNorm1d, Dropout, LeakyReLU, Linear, MLP, ReLU, Sigmoid, Softmax, Tanh } from '@tapegrad/nn';
+import { BatchNorm1d, Dropout, LeakyReLU, Linear, MLP, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '@tapegrad/nn';
 
 const g = () => new Generator(3);
 
@@ -102,6 +102,33 @@ describe('BatchNorm1d', () => {
     const input = randn([4, 3], { generator: g(), requiresGrad: true });
     bn.weight!.assign(tensor([0.5, 2, -1]));
     expect((a: typeof input) => bn.forward(a)).toPassGradcheck([input]);
+  });
+});
+
+describe('Sequential', () => {
+  it('runs Linear then ReLU as one fused bias + relu, with the values and gradients of the layer-by-layer pass', () => {
+    const net = new Sequential(new Linear(5, 4, { generator: g() }), new ReLU(), new Linear(4, 3, { generator: g() }));
+    const x = randn([6, 5], { generator: g(), requiresGrad: true });
+    const y = net.forward(x);
+    expect(tapeOf(y).map((row) => row.op)).toEqual(['matmul', 'addRelu', 'matmul', 'add']);
+    const layerByLayer = net.layers.reduce((h, layer) => layer.forward(h), x);
+    expect(Array.from(y.data)).toEqual(Array.from(layerByLayer.data));
+    const dy = randn([6, 3], { generator: new Generator(9) });
+    y.backward(dy);
+    const fused = [x, ...net.parameters()].map((p) => Array.from(p.grad!.data));
+    for (const p of [x, ...net.parameters()]) p.zeroGrad();
+    layerByLayer.backward(dy);
+    expect([x, ...net.parameters()].map((p) => Array.from(p.grad!.data))).toEqual(fused);
+  });
+
+  it('does not fuse a subclass whose forward is its own', () => {
+    class ScaledReLU extends ReLU {
+      override forward(x: ReturnType<ReLU['forward']>) {
+        return x.relu().mul(2);
+      }
+    }
+    const net = new Sequential(new Linear(2, 2, { generator: g() }), new ScaledReLU());
+    expect(tapeOf(net.forward(tensor([[1, -1]]))).map((row) => row.op)).toEqual(['matmul', 'add', 'relu', 'mul']);
   });
 });
 

@@ -1,6 +1,7 @@
 /** Every built-in op, each defined once with defineOp in its own file. */
 export { abs } from './abs.js';
 export { add } from './add.js';
+export { addRelu } from './add-relu.js';
 export { broadcastTo } from './broadcast-to.js';
 export { cast } from './cast.js';
 export { clamp } from './clamp.js';

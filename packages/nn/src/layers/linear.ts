@@ -66,4 +66,10 @@ export class Linear extends Module {
     const y = x.matmul(this.weight, { transposeB: true });
     return this.bias ? y.add(this.bias) : y;
   }
+
+  /** relu(x W^T + b), the bias add and the activation as one fused op: what Sequential runs for Linear then ReLU. */
+  forwardRelu(x: Tensor): Tensor {
+    const y = x.matmul(this.weight, { transposeB: true });
+    return this.bias ? y.addRelu(this.bias) : y.relu();
+  }
 }

@@ -4,6 +4,8 @@
  */
 import { Tensor } from '@tapegrad/core';
 import { Module } from '../module.js';
+import { ReLU } from './activations.js';
+import { Linear } from './linear.js';
 
 /**
  * Modules applied one after the other.
@@ -32,10 +34,22 @@ export class Sequential extends Module {
     return this._length;
   }
 
-  /** Applies the layers in order. */
+  /**
+   * Applies the layers in order. A Linear followed by a ReLU (exactly those classes, so an overridden forward is
+   * never skipped) runs as one matmul and one fused bias + relu: the same values and gradients, one pass fewer
+   * each way.
+   */
   forward(x: Tensor): Tensor {
     let y = x;
-    for (let i = 0; i < this._length; i++) y = this[i].forward(y);
+    for (let i = 0; i < this._length; i++) {
+      const layer = this[i];
+      if (layer.constructor === Linear && i + 1 < this._length && this[i + 1].constructor === ReLU) {
+        y = (layer as Linear).forwardRelu(y);
+        i++;
+      } else {
+        y = layer.forward(y);
+      }
+    }
     return y;
   }
 }

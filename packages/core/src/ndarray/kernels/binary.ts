@@ -85,6 +85,10 @@ export const equal = define('equal', (a, b) => (a === b ? 1 : 0), (A, B, O, p) =
 export const tanhGrad = define('tanhGrad', (g, y) => g * (1 - y * y), (A, B, O, p) => {
   for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const y = B[b]; O[o++] = A[a] * (1 - y * y); }
 });
+/** max(a + b, 0): a bias add and relu in one pass (the fused addRelu op). */
+export const addRelu = define('addRelu', (a, b) => { const z = a + b; return z > 0 ? z : 0; }, (A, B, O, p) => {
+  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const z = A[a] + B[b]; O[o++] = z > 0 ? z : 0; }
+});
 /** dy * [x > 0]: relu's gradient from its input, in one pass (0 * dy keeps the signed zeros and NaNs of the mask form). */
 export const reluGrad = define('reluGrad', (g, x) => (x > 0 ? g : 0 * g), (A, B, O, p) => {
   for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const g = A[a]; O[o++] = B[b] > 0 ? g : 0 * g; }
