@@ -98,6 +98,11 @@ export class ThreadPool implements GemmExecutor {
     }
     // Every helper is waited for even after a failure: none may still be writing the buffer when we return.
     for (const p of posted) {
+      if (Atomics.compareExchange(p.helper.ctrl, Slot.Claim, p.seq, 0) === p.seq) {
+        // Not started yet (its thread is asleep or descheduled): compute its share here, from the staged operands.
+        if (failure === null) this.runTakenBack(view, p.helper.ctrl, kernel);
+        continue;
+      }
       this.await(p.helper, p.seq);
       if (p.helper.ctrl[Slot.Status] !== 0 && failure === null) failure = new ThreadsError(`matmul: helper thread ${p.helper.index} failed: ${errorText(p.helper.ctrl)}`);
     }
@@ -139,6 +144,7 @@ export class ThreadPool implements GemmExecutor {
     c[Slot.COffset] = cAt;
     c[Slot.Status] = 0;
     const seq = ++this.seq;
+    c[Slot.Claim] = seq;
     // The atomic store publishes every write above (and the staged operands) to the helper that reads Seq.
     Atomics.store(c, Slot.Seq, seq);
     Atomics.notify(c, Slot.Seq);
@@ -152,6 +158,15 @@ export class ThreadPool implements GemmExecutor {
       if (done === seq) return;
       if ((i & 255) === 0 && performance.now() > until) Atomics.wait(helper.ctrl, Slot.Done, done);
     }
+  }
+
+  /** Runs a task posted to a helper, as the helper would have, reading its parameters back from its control block. */
+  private runTakenBack(view: KindArray, c: Int32Array, kernel: GemmKernel): void {
+    const m = c[Slot.M];
+    const n = c[Slot.N];
+    const co = c[Slot.COffset];
+    view.fill(0, co, co + m * n);
+    kernel(view, c[Slot.AOffset], view, c[Slot.BOffset], view, co, m, n, c[Slot.K], c[Slot.TransposeA] === 1, c[Slot.TransposeB] === 1);
   }
 
   private runOwnShare(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: Share, kind: number, kernel: GemmKernel): void {

@@ -5,6 +5,12 @@
  * A task is posted by writing its parameters and then bumping SEQ (Atomics.store + notify); the helper wakes on
  * SEQ, runs the kernel, writes STATUS and stores the same number into DONE (+ notify). Sequence numbers rather
  * than a state flag, so neither side ever has to reset anything and a late wake-up cannot be mistaken for a task.
+ *
+ * Before it runs a task the helper claims it: compareExchange(CLAIM, seq, -seq). The calling thread, once its own
+ * share is done, tries to take unclaimed tasks back with compareExchange(CLAIM, seq, 0) and computes them itself.
+ * On a machine where another process holds a core, a helper may not be scheduled for milliseconds; taking its
+ * task back bounds the loss to the copies. The claim names the task, so a helper that wakes late cannot claim a
+ * newer task under an older number.
  */
 
 /** Slots of the control block (Int32Array indices). */
@@ -34,6 +40,8 @@ export const Slot = {
   COffset: 15,
   /** Byte length of the UTF-8 error message stored from ERROR_BYTES_AT. */
   ErrorLength: 16,
+  /** seq while the task is unclaimed, -seq once the helper has claimed it, 0 once the calling thread took it back. */
+  Claim: 17,
 } as const;
 
 export const CONTROL_SLOTS = 32;

@@ -73,6 +73,8 @@ for (;;) {
   if (Atomics.load(ctrl, Slot.Stop) === 1) break;
   if (seq === seen) continue;
   seen = seq;
+  // Taken back by the calling thread (it found the task unclaimed): nothing to do, and nobody waits for Done.
+  if (Atomics.compareExchange(ctrl, Slot.Claim, seq, -seq) !== seq) continue;
   let status = 0;
   try {
     runTask();

@@ -2,7 +2,7 @@
 // flag and both kernel backends; the helper really computes its share; gradients still pass gradcheck; misuse and
 // helper failures give typed errors. Helpers run from the sources (see source-workers.ts).
 import {
-  DType, KernelBackend, Tensor, TypedArray, gemmSingleThread, getGemmExecutor, setKernelBackend, tensor,
+  DType, GemmKernel, KernelBackend, Tensor, TypedArray, gemmSingleThread, getGemmExecutor, setKernelBackend, tensor,
 } from '@tapegrad/core';
 import { ThreadsError, disableThreads, enableThreads, threadCount } from '@tapegrad/threads';
 import { ThreadPool } from '../src/pool';
@@ -198,9 +198,16 @@ describe('helper failures', () => {
     const A = random(40 * 30, 'float64');
     const B = random(30 * 20, 'float64');
     const C = new Float64Array(40 * 20);
+    // The calling thread's share is slowed down, so that the helper has claimed its task before the calling thread
+    // could take it back (a task taken back is computed on the calling thread, without the helper's error).
+    const slow: GemmKernel = (...args) => {
+      const start = Date.now();
+      while (Date.now() - start < 200);
+      gemmSingleThread(...args);
+    };
     try {
-      expect(() => pool.gemm(A, 0, B, 0, C, 0, 40, 20, 30, false, false, gemmSingleThread)).toThrow(ThreadsError);
-      expect(() => pool.gemm(A, 0, B, 0, C, 0, 40, 20, 30, false, false, gemmSingleThread)).toThrow(/matmul: helper thread 1 failed: TypeError/);
+      expect(() => pool.gemm(A, 0, B, 0, C, 0, 40, 20, 30, false, false, slow)).toThrow(ThreadsError);
+      expect(() => pool.gemm(A, 0, B, 0, C, 0, 40, 20, 30, false, false, slow)).toThrow(/matmul: helper thread 1 failed: TypeError/);
     } finally {
       poison.mockRestore();
     }
