@@ -29,9 +29,10 @@ export interface Helper {
 
 /**
  * Before sleeping in Atomics.wait, poll this long for a helper to finish: it usually finishes about when the calling
- * thread does, and a wake-up from Atomics.wait costs tens of microseconds (see worker.ts).
+ * thread does, and a wake-up from Atomics.wait costs tens of microseconds. Kept short, because a polling calling
+ * thread can hold the very core a preempted helper is waiting for (see worker.ts).
  */
-const SPIN_MS = 1;
+const SPIN_MS = 0.1;
 /** Offsets in the data buffer are multiples of 16 elements (64 bytes or more): no two threads write one cache line. */
 const align = (elements: number): number => (elements + 15) & ~15;
 
