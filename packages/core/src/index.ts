@@ -31,3 +31,6 @@ export { explain, explainSteps } from './explain.js';
 export type { Explanation, ExplainStep, ExplainFormat } from './explain.js';
 export { setKernelBackend, getKernelBackend } from './backend/kernel-backend.js';
 export type { KernelBackend } from './backend/kernel-backend.js';
+export { setGemmExecutor, getGemmExecutor } from './backend/gemm-executor.js';
+export type { GemmExecutor, GemmKernel } from './backend/gemm-executor.js';
+export { gemmSingleThread } from './ndarray/kernels/matmul.js';

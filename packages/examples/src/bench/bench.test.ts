@@ -7,7 +7,7 @@ import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from './mi
 import type { Timing } from './measure';
 import { tapegradPeer } from './peers/tapegrad';
 import { tfjsCpuPeer } from './peers/tfjs';
-import { BenchRun, agreement, speedup, spliceSection, DOC_END, DOC_START } from './report';
+import { BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from './report';
 
 const cases = benchCases(true, countScalarMlpNodes(scalarMlpData()));
 const byId = (id: string) => cases.find((c) => c.id === id)!;
@@ -136,6 +136,15 @@ describe('the report', () => {
   it('states speedups as the peer\'s time over tapegrad\'s', () => {
     const r = run({ tapegrad: timing(0.01, 5), 'tfjs-cpu': timing(0.03, 5) });
     expect(speedup(r, r.results[0], 'tfjs-cpu')).toBeCloseTo(3, 12);
+  });
+
+  it('reports tapegrad with 2 threads on its own case and as a speedup over 1 thread, not as a foreign peer', () => {
+    const r = run({ tapegrad: timing(0.03, 5), 'tapegrad-2t': timing(0.02, 5), 'tfjs-cpu': timing(0.06, 5) });
+    const [head, , row] = markdownTable(r).split('\n').map((l) => l.split(' | '));
+    expect(head).toContain('tapegrad-2t vs tapegrad');
+    expect(head).not.toContain('tapegrad vs tapegrad-2t');
+    expect(row[head.indexOf('tapegrad-2t vs tapegrad')]).toBe('1.50x');
+    expect(row[head.indexOf('tapegrad vs tfjs-cpu')]).toBe('2.00x');
   });
 
   it('flags step-1 values that differ beyond the tolerance', () => {

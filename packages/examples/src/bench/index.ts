@@ -7,6 +7,7 @@
  * npx -y pnpm@10.34.9 bench                          # everything; writes bench-results/ and docs/performance.md
  * npx -y pnpm@10.34.9 bench -- --only W2,W3 --quick  # a short run of two workloads
  * npx -y pnpm@10.34.9 bench -- --peers tapegrad,tfjs-wasm-1
+ * npx -y pnpm@10.34.9 bench -- --peers tapegrad,tapegrad-2t --only W1,W2   # 1 vs 2 threads (@tapegrad/threads)
  * npx -y pnpm@10.34.9 bench -- --only MNIST          # whole epochs of the main job's MNIST model
  */
 import { spawn } from 'node:child_process';
@@ -21,7 +22,7 @@ import { countScalarMlpNodes } from './micrograd-reference.js';
 import type { Peer } from './peers/peer.js';
 import { BenchRun, CaseResult, PeerSummary, agreement, markdownSection, markdownTable, memoryLine, spliceSection } from './report.js';
 
-const PEER_IDS = ['tapegrad', 'reference', 'tfjs-cpu', 'tfjs-wasm-1', 'tfjs-wasm-2'] as const;
+const PEER_IDS = ['tapegrad', 'tapegrad-2t', 'reference', 'tfjs-cpu', 'tfjs-wasm-1', 'tfjs-wasm-2'] as const;
 const RESULT_MARK = 'BENCH_JSON ';
 const CHILD_TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -29,6 +30,7 @@ const CHILD_TIMEOUT_MS = 30 * 60 * 1000;
 async function loadPeer(id: string): Promise<Peer> {
   switch (id) {
     case 'tapegrad': return (await import('./peers/tapegrad.js')).tapegradPeer;
+    case 'tapegrad-2t': return (await import('./peers/tapegrad.js')).tapegrad2tPeer;
     case 'reference': return (await import('./peers/reference.js')).referencePeer;
     case 'tfjs-cpu': return (await import('./peers/tfjs.js')).tfjsCpuPeer;
     case 'tfjs-wasm-1': return (await import('./peers/tfjs.js')).tfjsWasm1Peer;

@@ -37,8 +37,11 @@ function peerCaseId(c: BenchCase): string {
   return c.id === 'W1-f64' ? 'W1' : c.id;
 }
 
+/** tapegrad itself, or tapegrad run another way (`tapegrad-2t`: with @tapegrad/threads): timed on its own cases. */
+const isTapegrad = (peer: string): boolean => peer === SUBJECT || peer.startsWith(`${SUBJECT}-`);
+
 function timingOf(run: BenchRun, c: BenchCase, peer: string): Timing | undefined {
-  const id = peer === SUBJECT ? c.id : peerCaseId(c);
+  const id = isTapegrad(peer) ? c.id : peerCaseId(c);
   return run.results.find((r) => r.case.id === id)?.timings[peer];
 }
 
@@ -56,7 +59,7 @@ export function agreement(run: BenchRun, r: CaseResult): { ok: boolean; detail: 
   const parts: string[] = [];
   let ok = true;
   for (const { id } of run.peers) {
-    const t = id === SUBJECT ? r.timings[id] : timingOf(run, r.case, id);
+    const t = timingOf(run, r.case, id);
     if (!t) continue;
     parts.push(`${id} ${t.firstValue.toPrecision(8)}`);
     if (own !== undefined && Math.abs(t.firstValue - own) > r.case.rtol * Math.max(1, Math.abs(own))) ok = false;
@@ -81,11 +84,18 @@ function cell(c: BenchCase, t: Timing | undefined, error: string | undefined): s
   return `${fmt(toUnit(c, t.median))} (${fmt(lo)}–${fmt(hi)})`;
 }
 
-/** The Markdown table: one row per case, each peer's median (min–max), then tapegrad's speedup over each peer. */
+/**
+ * The Markdown table: one row per case, each peer's median (min–max), then tapegrad's speedup over each peer, and
+ * the speedup of each other way of running tapegrad (e.g. 2 threads) over plain tapegrad.
+ */
 export function markdownTable(run: BenchRun): string {
   const peers = run.peers.filter((p) => !p.failed);
-  const others = peers.filter((p) => p.id !== SUBJECT && p.id !== 'reference');
-  const head = ['case', 'unit', ...peers.map((p) => p.label), ...others.map((p) => `tapegrad vs ${p.label}`), 'vs reference', 'step-1 values agree'];
+  const others = peers.filter((p) => !isTapegrad(p.id) && p.id !== 'reference');
+  const variants = peers.filter((p) => isTapegrad(p.id) && p.id !== SUBJECT);
+  const head = [
+    'case', 'unit', ...peers.map((p) => p.label), ...others.map((p) => `tapegrad vs ${p.label}`),
+    ...variants.map((p) => `${p.label} vs tapegrad`), 'vs reference', 'step-1 values agree',
+  ];
   const rows = run.results.map((r) => {
     const c = r.case;
     const ratio = (peer: string): string => {
@@ -95,8 +105,12 @@ export function markdownTable(run: BenchRun): string {
     return [
       c.title,
       c.unit,
-      ...peers.map((p) => cell(c, p.id === SUBJECT ? r.timings[p.id] : timingOf(run, c, p.id), r.errors[p.id])),
+      ...peers.map((p) => cell(c, timingOf(run, c, p.id), r.errors[p.id])),
       ...others.map((p) => ratio(p.id)),
+      ...variants.map((p) => {
+        const s = speedup(run, r, p.id);
+        return s === undefined ? '—' : `${fmt(1 / s)}x`;
+      }),
       ratio('reference'),
       agreement(run, r).ok ? 'yes' : 'NO',
     ];

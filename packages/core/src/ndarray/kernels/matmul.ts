@@ -11,7 +11,10 @@
  *
  * When the WebAssembly backend is available (see backend/kernel-backend.ts) float32 and float64 products of the
  * same dtype go to its SIMD twin of this kernel; this TypeScript one stays the reference and the fallback.
+ * A host with threads (e.g. `@tapegrad/threads` in Node) may install a parallel executor that shares each large
+ * product between threads, each running this same single-thread selection on its share of C.
  */
+import { GemmKernel, getGemmExecutor } from '../../backend/gemm-executor.js';
 import { getKernelBackend } from '../../backend/kernel-backend.js';
 import { wasmGemm } from '../../backend/wasm-gemm.js';
 import { ShapeError, formatShape } from '../../errors.js';
@@ -53,10 +56,10 @@ const PACKED_MIN_WORK = 32 * 32 * 32;
 /** Below this many multiply-adds, copying operands into WebAssembly memory costs more than SIMD saves ('auto'). */
 const WASM_MIN_WORK = 16 * 16 * 16;
 
-type Gemm = (A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean) => void;
+type Gemm = GemmKernel;
 
-/** The kernel for one product: the WebAssembly one when selected and applicable, else packed or direct loops. */
-function chooseGemm(work: number): Gemm {
+/** The single-thread kernel for one product: the WebAssembly one when selected and applicable, else packed or direct loops. */
+function chooseSingle(work: number): Gemm {
   const backend = getKernelBackend();
   const js = work >= PACKED_MIN_WORK ? gemmPacked : gemmDirect;
   if (backend === 'js' || (backend === 'auto' && work < WASM_MIN_WORK)) return js;
@@ -65,6 +68,30 @@ function chooseGemm(work: number): Gemm {
     if (!wasmGemm(A, ao, B, bo, C, co, m, n, k, tA, tB)) js(A, ao, B, bo, C, co, m, n, k, tA, tB);
   };
 }
+
+/**
+ * The kernel for one product: offered first to the parallel executor when one is installed (see
+ * backend/gemm-executor.ts; it declines what is too small to share), else the single-thread kernel.
+ */
+function chooseGemm(work: number): Gemm {
+  const single = chooseSingle(work);
+  const executor = getGemmExecutor();
+  if (executor === null) return single;
+  return (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
+    if (!executor.gemm(A, ao, B, bo, C, co, m, n, k, tA, tB, single)) single(A, ao, B, bo, C, co, m, n, k, tA, tB);
+  };
+}
+
+/**
+ * The single-thread matrix product under the selected kernel backend, never offered to a parallel executor: what
+ * each thread of an executor runs on its share of C. Arguments as for {@link GemmKernel}; C's range must be zero.
+ * @example
+ * const C = new Float32Array(m * n);
+ * gemmSingleThread(A, 0, B, 0, C, 0, m, n, k, false, false);   // C = A . B, A [m, k], B [k, n]
+ */
+export const gemmSingleThread: GemmKernel = (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
+  chooseSingle(m * n * k)(A, ao, B, bo, C, co, m, n, k, tA, tB);
+};
 
 // Scratch panels shared by every call (JS is single-threaded): no allocation in a training loop's hot path.
 let packedA = new Float64Array(MC * KC);

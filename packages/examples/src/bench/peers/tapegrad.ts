@@ -1,6 +1,7 @@
 /** tapegrad, through its public API only: the implementation under test. */
 import { DType, Scalar, Tensor, noGrad, scalar, tensor } from '@tapegrad/core';
 import { softmaxCrossEntropy } from '@tapegrad/nn';
+import { enableThreads } from '@tapegrad/threads';
 import { BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
 import { HostArray, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
 import { scalarMlpLoss } from '../micrograd-reference.js';
@@ -131,5 +132,19 @@ export const tapegradPeer: Peer = {
       case 'W4': return tanhSumRunner();
       case 'MNIST': return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
     }
+  },
+};
+
+/**
+ * The same runners with `@tapegrad/threads` on: every product of at least its default minWork multiply-adds is
+ * shared between the calling thread and one helper; everything else is unchanged.
+ */
+export const tapegrad2tPeer: Peer = {
+  ...tapegradPeer,
+  id: 'tapegrad-2t',
+  label: 'tapegrad 2 threads',
+  async init() {
+    const threads = await enableThreads({ threads: 2 });
+    return `as tapegrad, plus @tapegrad/threads enableThreads({ threads: 2 }): ${threads} threads share each matmul of at least 80^3 multiply-adds (WebAssembly SIMD kernel on each share)`;
   },
 };

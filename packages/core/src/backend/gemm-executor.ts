@@ -1,0 +1,52 @@
+/**
+ * The hook through which a host adds threads to the matrix product without the core knowing how threads are made.
+ * The core stays single-threaded and browser-safe: it only asks an installed executor to take a product, and an
+ * executor (in Node, `@tapegrad/threads`) splits C between the calling thread and its helpers, each running the
+ * ordinary single-thread kernel on its share. Ops are synchronous, so an executor returns only when C is complete.
+ */
+import type { TypedArray } from '../ndarray/dtype.js';
+
+/**
+ * A single-thread matrix product: C[co, co + m*n) = op(A) . op(B), with op(A) of shape [m, k] and op(B) of shape
+ * [k, n]; A is stored [m, k] (or [k, m] when `transposeA`), B is stored [k, n] (or [n, k] when `transposeB`),
+ * all row-major and contiguous from their offsets. C's range must be zero on entry.
+ */
+export type GemmKernel = (
+  A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number,
+  m: number, n: number, k: number, transposeA: boolean, transposeB: boolean,
+) => void;
+
+/** Something that can share a matrix product between threads; installed with {@link setGemmExecutor}. */
+export interface GemmExecutor {
+  /**
+   * Computes the product described as for {@link GemmKernel}, or returns false without touching C to leave it to
+   * the calling thread (too little work to pay for the hand-off, helpers not started yet, an unsupported dtype).
+   * `kernel` is the single-thread kernel the calling thread would have run: use it for the calling thread's share.
+   */
+  gemm(
+    A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number,
+    m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, kernel: GemmKernel,
+  ): boolean;
+}
+
+let installed: GemmExecutor | null = null;
+
+/**
+ * Installs a parallel executor for matrix products, or removes it with `null` (the default: every product runs on
+ * the calling thread). Every matmul, forward and backward, offers its products to the executor, which may decline.
+ * Most users call `enableThreads()` from `@tapegrad/threads` instead of this.
+ * @example
+ * setGemmExecutor({ gemm: (A, ao, B, bo, C, co, m, n, k, tA, tB, kernel) => { kernel(A, ao, B, bo, C, co, m, n, k, tA, tB); return true; } });
+ * setGemmExecutor(null);   // back to the calling thread alone
+ */
+export function setGemmExecutor(executor: GemmExecutor | null): void {
+  if (executor !== null && typeof executor?.gemm !== 'function') {
+    throw new TypeError(`setGemmExecutor: expected an object with a gemm method, or null; got ${String(executor)}`);
+  }
+  installed = executor;
+}
+
+/** The executor installed with {@link setGemmExecutor}, or null when products run on the calling thread alone. */
+export function getGemmExecutor(): GemmExecutor | null {
+  return installed;
+}

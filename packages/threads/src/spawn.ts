@@ -1,0 +1,32 @@
+/**
+ * Starting one helper thread from this build's worker.js. Kept apart so tests can start helpers from the
+ * TypeScript sources instead (see test/helpers.ts): Node itself cannot run worker.ts.
+ */
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { HelperData } from './protocol.js';
+
+/**
+ * The file this module was loaded from, for ESM and CommonJS builds alike: one source compiles to both, and
+ * neither `import.meta.url` (a syntax error in CommonJS) nor `__filename` (absent in ESM) serves both, while V8's
+ * call sites name the file in either (a file: URL for ESM, a path for CommonJS).
+ */
+function thisFile(): string {
+  const original = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_error, frames) => frames;
+    const frames = new Error().stack as unknown as NodeJS.CallSite[];
+    const name = frames[0]?.getFileName();
+    if (!name) throw new Error('@tapegrad/threads: cannot tell where its own files are (no file name in the stack)');
+    return name.startsWith('file:') ? fileURLToPath(name) : name;
+  } finally {
+    Error.prepareStackTrace = original;
+  }
+}
+
+/** Starts a helper running worker.js beside this file, with its control block and port. */
+export function spawnHelper(data: HelperData): Worker {
+  const file = join(dirname(thisFile()), 'worker.js');
+  return new Worker(file, { workerData: data, transferList: [data.port] });
+}
