@@ -1,7 +1,9 @@
 /**
  * Starts helper threads from the TypeScript sources for the tests: Jest runs the package from `src`, where there is
- * no worker.js, and Node cannot run worker.ts itself. The helper registers tsx (a workspace dev-dependency) with the
- * test tsconfig, whose paths resolve `@tapegrad/core` to the core's sources, then loads the given module.
+ * no worker.js, and Node cannot run worker.ts itself. The helper registers tsx (a workspace dev-dependency) to compile
+ * TypeScript, sends every `@tapegrad/<name>` import to `packages/<name>/src/index.ts` (as Jest's moduleNameMapper
+ * does: tsx's tsconfig paths do not apply here, and Node would pick the package's `dist`, which a fresh clone has not
+ * built), then loads the given module.
  * Test files install it with `jest.mock('../src/spawn', () => require('./source-workers').spawnModule('worker'))`.
  */
 import { join } from 'node:path';
@@ -13,8 +15,15 @@ const repoRoot = join(__dirname, '..', '..', '..');
 /** A `spawn` module whose helpers run `packages/threads/<file>.ts` (default: the real worker, src/worker). */
 export function spawnModule(file = 'src/worker'): { spawnHelper(data: HelperData): Worker } {
   const tsx = require.resolve('tsx/cjs/api', { paths: [repoRoot] });
+  const packages = join(repoRoot, 'packages');
   const code = [
     `require(${JSON.stringify(tsx)}).register({ tsconfig: ${JSON.stringify(join(repoRoot, 'tsconfig.spec.json'))} });`,
+    `const Module = require('node:module');`,
+    `const resolve = Module._resolveFilename;`,
+    `Module._resolveFilename = function (request, ...rest) {`,
+    `  const own = /^@tapegrad\\/([^/]+)$/.exec(request);`,
+    `  return resolve.call(this, own ? require('node:path').join(${JSON.stringify(packages)}, own[1], 'src', 'index.ts') : request, ...rest);`,
+    `};`,
     `require(${JSON.stringify(join(repoRoot, 'packages', 'threads', `${file}.ts`))});`,
   ].join('\n');
   return {
