@@ -84,12 +84,13 @@ function sortBySeqDescending(entries: OpContext[]): OpContext[] {
   if (range > 4 * n + 1024) return entries.sort((a, b) => b.seq - a.seq);
   const slots = new Array<OpContext | undefined>(range);
   for (const e of entries) slots[hi - e.seq] = e;
-  const out: OpContext[] = [];
+  // Written back into `entries` (same length): the sweep's garbage is what triggers its garbage collections.
+  let k = 0;
   for (let i = 0; i < range; i++) {
     const e = slots[i];
-    if (e !== undefined) out.push(e);
+    if (e !== undefined) entries[k++] = e;
   }
-  return out;
+  return entries;
 }
 
 function addPending(node: Node, g: Node, touched: Node[]): void {
@@ -128,25 +129,21 @@ export function sweep(req: SweepRequest): Node[] {
     // Over Scalars, when only values are wanted, gradients travel as plain numbers; explain (an observer)
     // and anomaly mode look at each gradient node, so they take the node path.
     const numeric = !createGraph && !req.observer && !mode.anomaly && req.roots.every((r) => typeof r.raw === 'number');
-    if (numeric) sweepNumbers(req, entries, retain, touched);
-    else sweepNodes(req, entries, retain, touched);
-    if (req.targets) return req.targets.map((t) => pendingNode(t) ?? t.zerosLike());
-    for (const n of touched) {
-      const p = n._pending!;
-      if (typeof p === 'number') n._accumulateGradValue(p);
-      else n._accumulateGrad(p);
+    if (numeric) {
+      const sums = sweepNumbers(req, entries, retain, touched);
+      if (req.targets) return req.targets.map((t) => (t._pending === null ? t.zerosLike() : t.make(sums[t._pending as number])));
+      for (let i = 0; i < touched.length; i++) touched[i]._accumulateGradValue(sums[i]);
+      return [];
     }
+    sweepNodes(req, entries, retain, touched);
+    if (req.targets) return req.targets.map((t) => (t._pending as Node | null) ?? t.zerosLike());
+    for (const n of touched) n._accumulateGrad(n._pending as Node);
     return [];
   } finally {
     for (const n of touched) n._pending = null;
     mode.grad = wasRecording;
     mode.backwardOf = null;
   }
-}
-
-function pendingNode(n: Node): Node | null {
-  const p = n._pending;
-  return typeof p === 'number' ? n.make(p) : p;
 }
 
 function checkCount(entry: OpContext, grads: ArrayLike<unknown>): void {
@@ -195,13 +192,17 @@ function sweepNodes(req: SweepRequest, entries: readonly OpContext[], retain: bo
  * The same sweep over a graph of Scalars, with every gradient a plain number: an op's `gradient` rule runs on
  * numbers (see grad-math.ts); an op with only a node `backward` (a user's op) gets its upstream gradient as a
  * Scalar and hands back Scalars, whose values are taken. Same entries, same order, same sums.
+ * The sums live in one Float64Array and each node's `_pending` holds its slot (its place in `touched`): a number
+ * kept in a node field is boxed, a heap allocation per addition that stays alive until the sweep ends.
  */
-function sweepNumbers(req: SweepRequest, entries: readonly OpContext[], retain: boolean, touched: Node[]): void {
-  for (let i = 0; i < req.roots.length; i++) addNumber(req.roots[i], req.seeds[i].raw as number, touched);
+function sweepNumbers(req: SweepRequest, entries: readonly OpContext[], retain: boolean, touched: Node[]): Float64Array {
+  const sums = new NumberSums(entries.length + req.roots.length, touched);
+  for (let i = 0; i < req.roots.length; i++) sums.add(req.roots[i], req.seeds[i].raw as number);
   for (const entry of entries) {
     const out = entry.output!;
-    const gy = out._pending as number | null;
-    if (gy === null) continue;
+    const slot = out._pending as number | null;
+    if (slot === null) continue;
+    const gy = sums.values[slot];
     const inputs = entry.inputs;
     const rule = entry.op.gradient;
     if (rule !== undefined) {
@@ -209,7 +210,7 @@ function sweepNumbers(req: SweepRequest, entries: readonly OpContext[], retain: 
       checkCount(entry, grads);
       for (let i = 0; i < inputs.length; i++) {
         const g = grads[i];
-        if (g !== null && g !== undefined && inputs[i].requiresGrad) addNumber(inputs[i], g, touched);
+        if (g !== null && g !== undefined && inputs[i].requiresGrad) sums.add(inputs[i], g);
       }
     } else {
       const grads = entry.op.backward(entry, out.make(gy));
@@ -217,19 +218,39 @@ function sweepNumbers(req: SweepRequest, entries: readonly OpContext[], retain: 
       for (let i = 0; i < inputs.length; i++) {
         const x = inputs[i];
         const g = grads[i];
-        if (g !== null && g !== undefined && x.requiresGrad) addNumber(x, checkGradShape(g, x, entry, i).raw as number, touched);
+        if (g !== null && g !== undefined && x.requiresGrad) sums.add(x, checkGradShape(g, x, entry, i).raw as number);
       }
     }
     if (!retain) entry._release();
   }
+  return sums.values;
 }
 
-function addNumber(node: Node, g: number, touched: Node[]): void {
-  const pending = node._pending as number | null;
-  if (pending === null) {
-    node._pending = g;
-    touched.push(node);
-  } else {
-    node._pending = pending + g;
+/** Gradient sums of a numeric sweep, one slot per node reached, in the order `touched` lists the nodes. */
+class NumberSums {
+  values: Float64Array;
+
+  constructor(
+    capacity: number,
+    private readonly touched: Node[],
+  ) {
+    this.values = new Float64Array(capacity);
+  }
+
+  add(node: Node, g: number): void {
+    const slot = node._pending as number | null;
+    if (slot !== null) {
+      this.values[slot] += g;
+      return;
+    }
+    const next = this.touched.length;
+    if (next === this.values.length) {
+      const grown = new Float64Array(2 * next + 16);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[next] = g;
+    node._pending = next;
+    this.touched.push(node);
   }
 }

@@ -28,7 +28,7 @@ export abstract class Node {
   name: string | undefined;
   /** @internal accumulated gradient, read through each kind's `grad` accessor. */
   _grad: Node | null = null;
-  /** @internal the gradient being gathered by the sweep that is running (a plain number in a sweep over Scalars). */
+  /** @internal the gradient being gathered by the sweep that is running (in a sweep over Scalars: its slot in the sweep's sums). */
   _pending: Node | number | null = null;
   /** @internal bumped by every in-place mutation, so backward can refuse stale saved values. */
   _version = 0;
