@@ -185,6 +185,27 @@ describe('enabling and disabling', () => {
   });
 });
 
+describe('the helper does its share', () => {
+  it('runs the task itself (its task counter moves) when the calling thread is busy with its own share', () => {
+    const pool = getGemmExecutor() as ThreadPool;
+    const A = random(64 * 30, 'float64');
+    const B = random(30 * 40, 'float64');
+    const C = new Float64Array(64 * 40);
+    // The calling thread's share is slowed down, so the helper claims its task before it could be taken back.
+    const slow: GemmKernel = (...args) => {
+      const start = Date.now();
+      while (Date.now() - start < 100);
+      gemmSingleThread(...args);
+    };
+    const before = pool.helperTasks();
+    expect(pool.gemm(A, 0, B, 0, C, 0, 64, 40, 30, false, false, slow)).toBe(true);
+    expect(pool.helperTasks()).toEqual([before[0] + 1]);
+    const a = tensor(A, { shape: [64, 30] });
+    const b = tensor(B, { shape: [30, 40] });
+    expect(worstError(C, naive(a, b, 64, 40, 30, false, false))).toBeLessThanOrEqual(1e-12);
+  });
+});
+
 describe('helper failures', () => {
   it("reports a helper's kernel error as a ThreadsError naming the helper, and the calling thread recovers", () => {
     // A task with an operand kind the protocol has no view for makes the helper's kernel throw.
