@@ -1,0 +1,103 @@
+/**
+ * @tapegrad/threads in a real browser, through the playground build (threads.html, src/threads-check): on a
+ * cross-origin isolated page two threads share every product, from the page's main thread (which polls) and from
+ * a Web Worker (which may block), with results bit-for-bit those of the single-thread kernel, and the helper
+ * really computes its share; on a page that is not isolated enableThreads resolves 1 and nothing changes.
+ */
+import type { Page } from 'playwright-core';
+import type { CheckReport } from '../../src/threads-check/check';
+import type { ThreadsCheck } from '../../src/threads-check/page';
+import { Browser, DIST, StaticServer, ensureChromium, launchChromium, serve } from './harness';
+
+let isolated: StaticServer;
+let plain: StaticServer;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  ensureChromium();
+  isolated = await serve(DIST);
+  plain = await serve(DIST, { isolated: false });
+  browser = await launchChromium();
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await isolated?.close();
+  await plain?.close();
+});
+
+/** threads.html in a new tab, and the URLs of the workers it starts (nested ones included), as they start. */
+async function open(server: StaticServer): Promise<{ page: Page; workers: string[] }> {
+  const page = await browser.context.newPage();
+  const workers: string[] = [];
+  page.on('worker', (w) => workers.push(w.url()));
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  await page.goto(`${server.url}threads.html`);
+  await page.waitForFunction(() => 'threadsCheck' in window);
+  return { page, workers };
+}
+
+const run = (page: Page, where: keyof ThreadsCheck, threads: number): Promise<CheckReport> =>
+  page.evaluate(([w, t]) => (window as unknown as { threadsCheck: ThreadsCheck }).threadsCheck[w](t), [where, threads] as const);
+
+const HELPER = expect.stringMatching(/\/assets\/browser-worker-[\w-]+\.js$/);
+
+/** Every product equals the single-thread kernel bit for bit and a triple loop within the dtype's rounding. */
+function expectExact(report: CheckReport, shared: boolean): void {
+  // float32 and float64, each of the four transpose flag pairs, twice.
+  expect(report.products).toHaveLength(16);
+  for (const p of report.products) {
+    expect({ ...p, worstVsNaive: undefined }).toEqual({ dtype: p.dtype, transposeA: p.transposeA, transposeB: p.transposeB, mismatches: 0, worstVsNaive: undefined, shared, helperTasks: p.helperTasks });
+    expect(p.worstVsNaive).toBeLessThanOrEqual(p.dtype === 'float32' ? 1e-5 : 1e-12);
+  }
+}
+
+/** The helpers ran tasks of both dtypes themselves (a task the calling thread takes back does not count). */
+function expectHelperWork(report: CheckReport): void {
+  for (const dtype of ['float32', 'float64']) {
+    expect(report.products.filter((p) => p.dtype === dtype).reduce((sum, p) => sum + p.helperTasks, 0)).toBeGreaterThan(0);
+  }
+  // With the calling thread's own share slowed down, the helper has to compute its share, and C is still exact.
+  expect(report.forcedHelper).toEqual({ shared: true, helperTasks: report.enabled - 1, mismatches: 0 });
+}
+
+describe('on a cross-origin isolated page', () => {
+  it('shares products between the main thread (polling) and a helper worker, exactly', async () => {
+    const { page, workers } = await open(isolated);
+    const report = await run(page, 'run', 2);
+    expect(report).toMatchObject({ isolated: true, canBlock: false, enabled: 2, threadCount: 2, afterDisable: 1 });
+    expectExact(report, true);
+    expectHelperWork(report);
+    // The helper was a Web Worker that Vite bundled from the package's browser entry.
+    expect(workers).toEqual([HELPER]);
+    await page.close();
+  });
+
+  it('shares products between a Web Worker (blocking in Atomics.wait) and its own helper, exactly', async () => {
+    const { page, workers } = await open(isolated);
+    const report = await run(page, 'runInWorker', 3);
+    expect(report).toMatchObject({ isolated: true, canBlock: true, enabled: 3, threadCount: 3, afterDisable: 1 });
+    expectExact(report, true);
+    expectHelperWork(report);
+    expect(workers).toEqual([expect.stringMatching(/\/assets\/check-worker-[\w-]+\.js$/), HELPER, HELPER]);
+    await page.close();
+  });
+});
+
+describe('on a page that is not cross-origin isolated', () => {
+  it('resolves 1 and keeps every product on the calling thread, with the same results', async () => {
+    const { page, workers } = await open(plain);
+    const report = await run(page, 'run', 2);
+    expect(report).toMatchObject({ isolated: false, enabled: 1, threadCount: 1, forcedHelper: null, afterDisable: 1 });
+    expectExact(report, false);
+    expect(report.products.every((p) => p.helperTasks === 0)).toBe(true);
+    expect(workers).toEqual([]);
+    await page.close();
+  });
+});
+
+it('raised no uncaught error or console error along the way', () => {
+  expect(pageErrors).toEqual([]);
+});
