@@ -29,8 +29,8 @@ export interface ProductReport {
 
 export interface CheckReport {
   readonly isolated: boolean;
-  /** Whether the calling thread may block in Atomics.wait (false on a page's main thread). */
-  readonly canBlock: boolean;
+  /** Whether the check ran in a Web Worker (which may block in Atomics.wait) or on a page's main thread (may not). */
+  readonly inWorker: boolean;
   /** What enableThreads resolved, and threadCount() after it. */
   readonly enabled: number;
   readonly threadCount: number;
@@ -57,15 +57,6 @@ function random(size: number, dtype: DType): Float32Array | Float64Array {
     data[i] = state / 2147483648 - 0.5;
   }
   return data;
-}
-
-function canBlockHere(): boolean {
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const totalTasks = (): number => (getGemmExecutor() as unknown as PoolInternals | null)?.helperTasks().reduce((x, y) => x + y, 0) ?? 0;
@@ -139,5 +130,5 @@ export async function runCheck(threads: number): Promise<CheckReport> {
   }
   const forcedHelper = forceHelper();
   await disableThreads();
-  return { isolated: globalThis.crossOriginIsolated === true, canBlock: canBlockHere(), enabled, threadCount: count, products, forcedHelper, afterDisable: threadCount() };
+  return { isolated: globalThis.crossOriginIsolated === true, inWorker: typeof document === 'undefined', enabled, threadCount: count, products, forcedHelper, afterDisable: threadCount() };
 }

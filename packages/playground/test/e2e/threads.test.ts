@@ -64,24 +64,18 @@ function expectHelperWork(report: CheckReport): void {
 }
 
 describe('on a cross-origin isolated page', () => {
-  it('shares products between the main thread (polling) and a helper worker, exactly', async () => {
+  const CHECK_WORKER = expect.stringMatching(/\/assets\/check-worker-[\w-]+\.js$/);
+  it.each([
+    ["the page's main thread (which polls)", 'run', 2, false, [HELPER]],
+    ['a Web Worker (which blocks in Atomics.wait)', 'runInWorker', 3, true, [CHECK_WORKER, HELPER, HELPER]],
+  ] as const)('shares products between %s and its helper workers, exactly', async (_, where, threads, inWorker, started) => {
     const { page, workers } = await open(isolated);
-    const report = await run(page, 'run', 2);
-    expect(report).toMatchObject({ isolated: true, canBlock: false, enabled: 2, threadCount: 2, afterDisable: 1 });
+    const report = await run(page, where, threads);
+    expect(report).toMatchObject({ isolated: true, inWorker, enabled: threads, threadCount: threads, afterDisable: 1 });
     expectExact(report, true);
     expectHelperWork(report);
-    // The helper was a Web Worker that Vite bundled from the package's browser entry.
-    expect(workers).toEqual([HELPER]);
-    await page.close();
-  });
-
-  it('shares products between a Web Worker (blocking in Atomics.wait) and its own helper, exactly', async () => {
-    const { page, workers } = await open(isolated);
-    const report = await run(page, 'runInWorker', 3);
-    expect(report).toMatchObject({ isolated: true, canBlock: true, enabled: 3, threadCount: 3, afterDisable: 1 });
-    expectExact(report, true);
-    expectHelperWork(report);
-    expect(workers).toEqual([expect.stringMatching(/\/assets\/check-worker-[\w-]+\.js$/), HELPER, HELPER]);
+    // The helpers were Web Workers that Vite bundled from the package's browser entry.
+    expect(workers).toEqual(started);
     await page.close();
   });
 });
@@ -90,7 +84,7 @@ describe('on a page that is not cross-origin isolated', () => {
   it('resolves 1 and keeps every product on the calling thread, with the same results', async () => {
     const { page, workers } = await open(plain);
     const report = await run(page, 'run', 2);
-    expect(report).toMatchObject({ isolated: false, enabled: 1, threadCount: 1, forcedHelper: null, afterDisable: 1 });
+    expect(report).toMatchObject({ isolated: false, inWorker: false, enabled: 1, threadCount: 1, forcedHelper: null, afterDisable: 1 });
     expectExact(report, false);
     expect(report.products.every((p) => p.helperTasks === 0)).toBe(true);
     expect(workers).toEqual([]);
