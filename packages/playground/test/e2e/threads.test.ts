@@ -39,7 +39,7 @@ async function open(server: StaticServer): Promise<{ page: Page; workers: string
   return { page, workers };
 }
 
-const run = (page: Page, where: keyof ThreadsCheck, threads: number): Promise<CheckReport> =>
+const run = (page: Page, where: 'run' | 'runInWorker', threads: number): Promise<CheckReport> =>
   page.evaluate(([w, t]) => (window as unknown as { threadsCheck: ThreadsCheck }).threadsCheck[w](t), [where, threads] as const);
 
 const HELPER = expect.stringMatching(/\/assets\/browser-worker-[\w-]+\.js$/);
@@ -88,6 +88,21 @@ describe('on a page that is not cross-origin isolated', () => {
     expectExact(report, false);
     expect(report.products.every((p) => p.helperTasks === 0)).toBe(true);
     expect(workers).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('bad options', () => {
+  it.each([['isolated', () => isolated], ['not isolated', () => plain]])('are refused with RangeErrors naming the option on a page that is %s', async (_, server) => {
+    const { page } = await open(server());
+    const tryEnable = (options: { threads?: number; minWork?: number }) =>
+      page.evaluate((o) => (window as unknown as { threadsCheck: ThreadsCheck }).threadsCheck.tryEnable(o), options);
+    expect(await tryEnable({ threads: 0 })).toMatch(/^RangeError: enableThreads: threads must be a whole number of at least 1.*got 0$/);
+    expect(await tryEnable({ threads: 2.5 })).toMatch(/^RangeError: .*got 2.5$/);
+    expect(await tryEnable({ threads: 2, minWork: -1 })).toBe('RangeError: enableThreads: minWork must be a number of multiply-adds >= 0, got -1');
+    // Left out, the thread count is the number of cores (one thread where SharedArrayBuffer is not offered).
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(await tryEnable({})).toBe(server() === isolated ? String(cores) : '1');
     await page.close();
   });
 });
