@@ -185,6 +185,15 @@ describe('enabling and disabling', () => {
   });
 });
 
+/** The single-thread kernel, after busy-waiting `ms` milliseconds: a calling thread too slow to take tasks back. */
+function slowKernel(ms: number): GemmKernel {
+  return (...args) => {
+    const start = Date.now();
+    while (Date.now() - start < ms);
+    gemmSingleThread(...args);
+  };
+}
+
 describe('the helper does its share', () => {
   it('runs the task itself (its task counter moves) when the calling thread is busy with its own share', () => {
     const pool = getGemmExecutor() as ThreadPool;
@@ -192,13 +201,8 @@ describe('the helper does its share', () => {
     const B = random(30 * 40, 'float64');
     const C = new Float64Array(64 * 40);
     // The calling thread's share is slowed down, so the helper claims its task before it could be taken back.
-    const slow: GemmKernel = (...args) => {
-      const start = Date.now();
-      while (Date.now() - start < 100);
-      gemmSingleThread(...args);
-    };
     const before = pool.helperTasks();
-    expect(pool.gemm(A, 0, B, 0, C, 0, 64, 40, 30, false, false, slow)).toBe(true);
+    expect(pool.gemm(A, 0, B, 0, C, 0, 64, 40, 30, false, false, slowKernel(100))).toBe(true);
     expect(pool.helperTasks()).toEqual([before[0] + 1]);
     const a = tensor(A, { shape: [64, 30] });
     const b = tensor(B, { shape: [30, 40] });
@@ -221,11 +225,7 @@ describe('helper failures', () => {
     const C = new Float64Array(40 * 20);
     // The calling thread's share is slowed down, so that the helper has claimed its task before the calling thread
     // could take it back (a task taken back is computed on the calling thread, without the helper's error).
-    const slow: GemmKernel = (...args) => {
-      const start = Date.now();
-      while (Date.now() - start < 200);
-      gemmSingleThread(...args);
-    };
+    const slow = slowKernel(200);
     try {
       expect(() => pool.gemm(A, 0, B, 0, C, 0, 40, 20, 30, false, false, slow)).toThrow(ThreadsError);
       expect(() => pool.gemm(A, 0, B, 0, C, 0, 40, 20, 30, false, false, slow)).toThrow(/matmul: helper thread 1 failed: TypeError/);
