@@ -1,26 +1,31 @@
 /**
  * The parallel executor: cuts a product into shares (split.ts), stages each helper's operands in one shared data
- * buffer, posts the helpers their tasks, computes the calling thread's share meanwhile, then blocks in
- * Atomics.wait until every helper is done and copies their parts of C out.
+ * buffer, posts the helpers their tasks, computes the calling thread's share meanwhile, then waits until every
+ * helper is done and copies their parts of C out. It knows nothing of how helpers are made (Node worker_threads or
+ * Web Workers): a {@link Helper} is a control block plus two platform functions.
  *
  * Operands are copied in and results out, because the caller's tensors live on ordinary ArrayBuffers a helper
  * cannot see: O(mk + kn + mn) copying against O(mnk) arithmetic, which is why small products are declined.
  */
 import { TapegradError, getKernelBackend, type GemmExecutor, type GemmKernel, type TypedArray } from '@tapegrad/core';
-import type { MessagePort, Worker } from 'node:worker_threads';
 import { BACKENDS, BufferMessage, ERROR_BYTES_AT, KINDS, KindArray, Slot, kindOf, viewsOf } from './protocol.js';
 import { Share, contiguousA, contiguousB, planShares, scatterBlock, stageA, stageB } from './split.js';
 
 /** A helper thread failed: it could not start, or its kernel threw. The message names the helper and the cause. */
 export class ThreadsError extends TapegradError {}
 
+/** What the platform provides for one helper: the only parts of a helper that differ between Node and a browser. */
+export interface HelperLink {
+  /** Hands the helper a new data buffer; called before the task that first uses it is posted. */
+  send(message: BufferMessage): void;
+  /** Ends the helper (it has been told to stop already); resolves once it is gone. */
+  terminate(): Promise<unknown>;
+}
+
 /** One helper thread as the calling thread sees it. */
-export interface Helper {
+export interface Helper extends HelperLink {
   readonly index: number;
-  readonly worker: Worker;
   readonly ctrl: Int32Array;
-  /** The calling thread's end of the helper's port, for new data buffers. */
-  readonly port: MessagePort;
   /** The data buffer generation this helper has been sent. */
   generation: number;
   /** False once the helper has exited or failed: it gets no more tasks. */
@@ -30,7 +35,7 @@ export interface Helper {
 /**
  * Before sleeping in Atomics.wait, poll this long for a helper to finish: it usually finishes about when the calling
  * thread does, and a wake-up from Atomics.wait costs tens of microseconds. Kept short, because a polling calling
- * thread can hold the very core a preempted helper is waiting for (see worker.ts).
+ * thread can hold the very core a preempted helper is waiting for (see helper-loop.ts).
  */
 const SPIN_MS = 0.1;
 /** Offsets in the data buffer are multiples of 16 elements (64 bytes or more): no two threads write one cache line. */
@@ -50,11 +55,20 @@ export class ThreadPool implements GemmExecutor {
   private scratch: KindArray[] = [];
   private seq = 0;
 
-  constructor(readonly helpers: readonly Helper[], readonly minWork: number) {}
+  /**
+   * @param canWait Whether the calling thread may block in Atomics.wait. A browser page's main thread may not (it
+   * throws there); it polls for its helpers instead, which is short since only products above minWork are shared.
+   */
+  constructor(readonly helpers: readonly Helper[], readonly minWork: number, readonly canWait = true) {}
 
   /** Helpers that have loaded the kernels and are still alive: the ones a task may go to. */
   ready(): Helper[] {
     return this.helpers.filter((h) => h.alive && Atomics.load(h.ctrl, Slot.Ready) === 1);
+  }
+
+  /** How many tasks each helper has run itself (tasks taken back by the calling thread do not count). */
+  helperTasks(): number[] {
+    return this.helpers.map((h) => Atomics.load(h.ctrl, Slot.Tasks));
   }
 
   gemm(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean, kernel: GemmKernel): boolean {
@@ -129,7 +143,7 @@ export class ThreadPool implements GemmExecutor {
     const c = helper.ctrl;
     if (helper.generation !== this.generation) {
       const message: BufferMessage = { generation: this.generation, buffer: this.buffer as SharedArrayBuffer };
-      helper.port.postMessage(message);
+      helper.send(message);
       helper.generation = this.generation;
     }
     c[Slot.Generation] = this.generation;
@@ -157,7 +171,7 @@ export class ThreadPool implements GemmExecutor {
     for (let i = 1; ; i++) {
       const done = Atomics.load(helper.ctrl, Slot.Done);
       if (done === seq) return;
-      if ((i & 255) === 0 && performance.now() > until) Atomics.wait(helper.ctrl, Slot.Done, done);
+      if (this.canWait && (i & 255) === 0 && performance.now() > until) Atomics.wait(helper.ctrl, Slot.Done, done);
     }
   }
 

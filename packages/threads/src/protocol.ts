@@ -42,6 +42,8 @@ export const Slot = {
   ErrorLength: 16,
   /** seq while the task is unclaimed, -seq once the helper has claimed it, 0 once the calling thread took it back. */
   Claim: 17,
+  /** How many tasks the helper has run itself (not taken back): what the tests read to see that it really worked. */
+  Tasks: 18,
 } as const;
 
 export const CONTROL_SLOTS = 32;
@@ -66,14 +68,11 @@ export function kindOf(array: KindArray): number {
 /** Kernel backends, as setKernelBackend names them, in the order the Backend slot encodes them. */
 export const BACKENDS = ['auto', 'wasm', 'js'] as const;
 
-/** The message that hands a helper a new data buffer (sent on its port; read with receiveMessageOnPort). */
+/**
+ * The message that hands a helper a new data buffer, posted before the first task that uses it (in Node on the
+ * helper's port, read with receiveMessageOnPort; in a browser to the Web Worker itself, see helper-loop.ts).
+ */
 export interface BufferMessage {
   readonly generation: number;
   readonly buffer: SharedArrayBuffer;
-}
-
-/** What a helper is started with (its workerData). */
-export interface HelperData {
-  readonly control: SharedArrayBuffer;
-  readonly port: import('node:worker_threads').MessagePort;
 }

@@ -1,11 +1,17 @@
 /**
- * Starting one helper thread from this build's worker.js. Kept apart so tests can start helpers from the
- * TypeScript sources instead (see test/helpers.ts): Node itself cannot run worker.ts.
+ * Starting one Node helper thread from this build's worker.js. Kept apart so tests can start helpers from the
+ * TypeScript sources instead (see test/source-workers.ts): Node itself cannot run worker.ts.
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { HelperData } from './protocol.js';
+import { MessagePort, Worker } from 'node:worker_threads';
+
+/** What a Node helper is started with (its workerData). */
+export interface HelperData {
+  readonly control: SharedArrayBuffer;
+  /** The helper's end of the channel on which new data buffers arrive. */
+  readonly port: MessagePort;
+}
 
 /**
  * The file this module was loaded from, for ESM and CommonJS builds alike: one source compiles to both, and

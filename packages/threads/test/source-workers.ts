@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { HelperData } from '../src/protocol';
+import type { HelperData } from '../src/spawn';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 

@@ -185,6 +185,31 @@ describe('enabling and disabling', () => {
   });
 });
 
+/** The single-thread kernel, after busy-waiting `ms` milliseconds: a calling thread too slow to take tasks back. */
+function slowKernel(ms: number): GemmKernel {
+  return (...args) => {
+    const start = Date.now();
+    while (Date.now() - start < ms);
+    gemmSingleThread(...args);
+  };
+}
+
+describe('the helper does its share', () => {
+  it('runs the task itself (its task counter moves) when the calling thread is busy with its own share', () => {
+    const pool = getGemmExecutor() as ThreadPool;
+    const A = random(64 * 30, 'float64');
+    const B = random(30 * 40, 'float64');
+    const C = new Float64Array(64 * 40);
+    // The calling thread's share is slowed down, so the helper claims its task before it could be taken back.
+    const before = pool.helperTasks();
+    expect(pool.gemm(A, 0, B, 0, C, 0, 64, 40, 30, false, false, slowKernel(100))).toBe(true);
+    expect(pool.helperTasks()).toEqual([before[0] + 1]);
+    const a = tensor(A, { shape: [64, 30] });
+    const b = tensor(B, { shape: [30, 40] });
+    expect(worstError(C, naive(a, b, 64, 40, 30, false, false))).toBeLessThanOrEqual(1e-12);
+  });
+});
+
 describe('helper failures', () => {
   it("reports a helper's kernel error as a ThreadsError naming the helper, and the calling thread recovers", () => {
     // A task with an operand kind the protocol has no view for makes the helper's kernel throw.
@@ -200,11 +225,7 @@ describe('helper failures', () => {
     const C = new Float64Array(40 * 20);
     // The calling thread's share is slowed down, so that the helper has claimed its task before the calling thread
     // could take it back (a task taken back is computed on the calling thread, without the helper's error).
-    const slow: GemmKernel = (...args) => {
-      const start = Date.now();
-      while (Date.now() - start < 200);
-      gemmSingleThread(...args);
-    };
+    const slow = slowKernel(200);
     try {
       expect(() => pool.gemm(A, 0, B, 0, C, 0, 40, 20, 30, false, false, slow)).toThrow(ThreadsError);
       expect(() => pool.gemm(A, 0, B, 0, C, 0, 40, 20, 30, false, false, slow)).toThrow(/matmul: helper thread 1 failed: TypeError/);

@@ -16,4 +16,6 @@ export type FromWorker =
       readonly resolution: number;
     }
   | { readonly type: 'done'; readonly step: number; readonly reason: string }
+  /** What enableThreads() resolved in the worker (1 without cross-origin isolation), or why it failed. */
+  | { readonly type: 'threads'; readonly count: number; readonly failure?: string }
   | { readonly type: 'error'; readonly message: string };

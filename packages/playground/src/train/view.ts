@@ -29,6 +29,7 @@ export function mountTrainView(): void {
   const lossOut = byId('train-loss');
   const accuracyOut = byId('train-accuracy');
   const status = byId('train-status');
+  const threadsOut = byId('train-threads');
   const chart = new LossChart(byId('loss-chart'));
 
   let worker: Worker | null = null;
@@ -67,6 +68,10 @@ export function mountTrainView(): void {
         return;
       case 'done':
         setRunning(false, m.reason);
+        return;
+      case 'threads':
+        threadsOut.textContent = `threads: ${m.count}`;
+        if (m.failure !== undefined) threadsOut.title = `helper threads could not start: ${m.failure}`;
         return;
       case 'error':
         showError(error, `Training stopped: ${m.message}`);

@@ -1,7 +1,12 @@
 /**
  * The training worker: trains in small chunks and reports after each, yielding between chunks so a stop
  * message is seen promptly and the page never waits on training.
+ *
+ * It enables @tapegrad/threads (one thread per core, on a cross-origin isolated page). With the default layers
+ * (32, 32) the training products (300 points) stay below its minWork and run here alone, but the boundary grid's
+ * hidden-to-hidden product (4096 points x 32 x 32) is shared with the helpers.
  */
+import { enableThreads } from '@tapegrad/threads';
 import { describeError } from '../error-text.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { Trainer } from './trainer.js';
@@ -36,6 +41,12 @@ async function train(trainer: Trainer, id: number): Promise<void> {
     await pause();
   }
 }
+
+// Products run here alone until the helpers are ready, so training need not wait for them.
+enableThreads().then(
+  (count) => post({ type: 'threads', count }),
+  (e: unknown) => post({ type: 'threads', count: 1, failure: describeError(e) }),
+);
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   run++;

@@ -36,8 +36,17 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `root` on 127.0.0.1 at a port the OS picks. */
-export async function serve(root: string): Promise<StaticServer> {
+/** The headers that make a page cross-origin isolated, the condition for SharedArrayBuffer (as in vite.config.ts). */
+export const CROSS_ORIGIN_ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+/**
+ * Serves `root` on 127.0.0.1 at a port the OS picks, cross-origin isolated as the playground is deployed unless
+ * `isolated` is false (to see what a page without SharedArrayBuffer does).
+ */
+export async function serve(root: string, { isolated = true }: { isolated?: boolean } = {}): Promise<StaticServer> {
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`${root}/index.html is missing: build the playground first (pnpm --filter playground build, or run pnpm test:e2e)`);
   }
@@ -48,7 +57,8 @@ export async function serve(root: string): Promise<StaticServer> {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    const type = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' };
+    res.writeHead(200, isolated ? { ...type, ...CROSS_ORIGIN_ISOLATION } : type).end(readFileSync(file));
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;

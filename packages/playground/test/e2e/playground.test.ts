@@ -148,8 +148,13 @@ describe('train view', () => {
     expect(parseFloat(shown)).toBeGreaterThan(95);
     expect(Number(await page.locator('#train-step').innerText())).toBeGreaterThan(0);
 
-    // Training ran off the page's thread, in a Web Worker, and the page still renders frames.
-    expect(page.workers().map((w) => w.url())).toEqual([expect.stringMatching(/\/assets\/worker-[\w-]+\.js$/)]);
+    // Training ran off the page's thread, in a Web Worker, and the page still renders frames. The page is
+    // cross-origin isolated, so the training worker runs one thread per core: itself and its helper workers.
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    await page.locator('#train-threads', { hasText: `threads: ${cores}` }).waitFor();
+    const helpers = Array.from({ length: cores - 1 }, () => expect.stringMatching(/\/assets\/browser-worker-[\w-]+\.js$/));
+    expect(page.workers().map((w) => w.url())).toEqual([expect.stringMatching(/\/assets\/worker-[\w-]+\.js$/), ...helpers]);
     expect(await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done('frame'))))).toBe('frame');
 
     // The boundary is drawn: the canvas holds the tints of all three classes, not one flat colour.
