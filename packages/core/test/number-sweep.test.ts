@@ -101,6 +101,49 @@ describe('the Scalar sweep on plain numbers', () => {
     expect(a.grad).toBe(0);
   });
 
+  // The numeric sweep scans entries by their distance in sequence numbers from the newest root; a graph whose
+  // entries are far apart (a value recorded long before the rest) takes the gathered path instead. Both must
+  // give the closed form, the second with a user op (whose backward must then run exactly once).
+  describe('on a graph recorded far apart on the tape', () => {
+    function recordUnrelatedOps(count: number): void {
+      const s = scalar(0);
+      for (let i = 0; i < count; i++) s.add(1);
+    }
+
+    it('gives the closed-form gradient, and the same as a graph recorded in one go', () => {
+      const a = scalar(0.3);
+      const early = a.mul(a).tanh();
+      recordUnrelatedOps(200_000);
+      const b = scalar(-1.2);
+      early.mul(b).add(early).backward();
+      const t = Math.tanh(0.09);
+      expect(a.grad).toBeCloseTo((-1.2 + 1) * (1 - t * t) * 2 * 0.3, 15);
+      expect(b.grad).toBeCloseTo(t, 15);
+      const [a2, b2] = [scalar(0.3), scalar(-1.2)];
+      const near = a2.mul(a2).tanh();
+      near.mul(b2).add(near).backward();
+      expect([a.grad, b.grad]).toEqual([a2.grad, b2.grad]);
+    });
+
+    it('runs a user op between the far entries once', () => {
+      let calls = 0;
+      const twice = defineOp({
+        name: 'twice',
+        forward: (_ctx, x: Scalar) => 2 * x.value,
+        backward(_ctx, g: Scalar) {
+          calls++;
+          return [g.mul(2)];
+        },
+      });
+      const a = scalar(1.5);
+      const early = a.mul(a);
+      recordUnrelatedOps(200_000);
+      (twice(early) as Scalar).mul(3).backward();
+      expect(calls).toBe(1);
+      expect(a.grad).toBe(3 * 2 * 2 * 1.5);
+    });
+  });
+
   it('leaves Tensor sweeps on the node path', () => {
     const t = tensor([0.5, -1], { requiresGrad: true });
     t.tanh().sum().backward();

@@ -9,7 +9,7 @@ import { broadcastsTo, sameShape } from '../ndarray/shape.js';
 import { OpContext, forwardTraces, releasedError } from './context.js';
 import { checkFinite } from './finite.js';
 import { mode } from './mode.js';
-import { numberMath } from './grad-math.js';
+import { sweepNumbers } from './number-sweep.js';
 import { Node } from './node.js';
 
 /** Options of `backward`. */
@@ -103,7 +103,8 @@ function addPending(node: Node, g: Node, touched: Node[]): void {
   }
 }
 
-function checkGradShape(g: Node, x: Node, entry: OpContext, i: number): Node {
+/** @internal a rule's gradient for input `i`, checked and summed back to the input's shape. */
+export function checkGradShape(g: Node, x: Node, entry: OpContext, i: number): Node {
   if (g.constructor !== x.constructor) {
     throw new GradError(`${entry.op.name}: backward returned a ${g.constructor.name} gradient for ${x.constructor.name} input ${i}`);
   }
@@ -121,20 +122,21 @@ function checkGradShape(g: Node, x: Node, entry: OpContext, i: number): Node {
 export function sweep(req: SweepRequest): Node[] {
   const createGraph = req.createGraph ?? false;
   const retain = req.retainGraph ?? createGraph;
-  const entries = collect(req.roots, ++sweepMark);
+  // Over Scalars, when only values are wanted, gradients travel as plain numbers; explain (an observer)
+  // and anomaly mode look at each gradient node, so they take the node path.
+  const numeric = !createGraph && !req.observer && !mode.anomaly && req.roots.every((r) => typeof r.raw === 'number');
   const touched: Node[] = [];
   const wasRecording = mode.grad;
-  mode.grad = createGraph;
   try {
-    // Over Scalars, when only values are wanted, gradients travel as plain numbers; explain (an observer)
-    // and anomaly mode look at each gradient node, so they take the node path.
-    const numeric = !createGraph && !req.observer && !mode.anomaly && req.roots.every((r) => typeof r.raw === 'number');
     if (numeric) {
-      const sums = sweepNumbers(req, entries, retain, touched);
+      mode.grad = false;
+      const sums = sweepNumbers(req, retain, touched, () => collect(req.roots, ++sweepMark));
       if (req.targets) return req.targets.map((t) => (t._pending === null ? t.zerosLike() : t.make(sums[t._pending as number])));
       for (let i = 0; i < touched.length; i++) touched[i]._accumulateGradValue(sums[i]);
       return [];
     }
+    const entries = collect(req.roots, ++sweepMark);
+    mode.grad = createGraph;
     sweepNodes(req, entries, retain, touched);
     if (req.targets) return req.targets.map((t) => (t._pending as Node | null) ?? t.zerosLike());
     for (const n of touched) n._accumulateGrad(n._pending as Node);
@@ -146,7 +148,8 @@ export function sweep(req: SweepRequest): Node[] {
   }
 }
 
-function checkCount(entry: OpContext, grads: ArrayLike<unknown>): void {
+/** @internal refuses a rule that returned the wrong number of gradients. */
+export function checkCount(entry: OpContext, grads: ArrayLike<unknown>): void {
   if (grads.length !== entry.inputs.length) {
     throw new GradError(`${entry.op.name}: backward returned ${grads.length} gradients for ${entry.inputs.length} inputs`);
   }
@@ -185,72 +188,5 @@ function sweepNodes(req: SweepRequest, entries: readonly OpContext[], retain: bo
     }
     if (observed) req.observer!.step(entry, gy, observed);
     if (!retain) entry._release();
-  }
-}
-
-/**
- * The same sweep over a graph of Scalars, with every gradient a plain number: an op's `gradient` rule runs on
- * numbers (see grad-math.ts); an op with only a node `backward` (a user's op) gets its upstream gradient as a
- * Scalar and hands back Scalars, whose values are taken. Same entries, same order, same sums.
- * The sums live in one Float64Array and each node's `_pending` holds its slot (its place in `touched`): a number
- * kept in a node field is boxed, a heap allocation per addition that stays alive until the sweep ends.
- */
-function sweepNumbers(req: SweepRequest, entries: readonly OpContext[], retain: boolean, touched: Node[]): Float64Array {
-  const sums = new NumberSums(entries.length + req.roots.length, touched);
-  for (let i = 0; i < req.roots.length; i++) sums.add(req.roots[i], req.seeds[i].raw as number);
-  for (const entry of entries) {
-    const out = entry.output!;
-    const slot = out._pending as number | null;
-    if (slot === null) continue;
-    const gy = sums.values[slot];
-    const inputs = entry.inputs;
-    const rule = entry.op.gradient;
-    if (rule !== undefined) {
-      const grads = rule(numberMath, entry, gy);
-      checkCount(entry, grads);
-      for (let i = 0; i < inputs.length; i++) {
-        const g = grads[i];
-        if (g !== null && g !== undefined && inputs[i].requiresGrad) sums.add(inputs[i], g);
-      }
-    } else {
-      const grads = entry.op.backward(entry, out.make(gy));
-      checkCount(entry, grads);
-      for (let i = 0; i < inputs.length; i++) {
-        const x = inputs[i];
-        const g = grads[i];
-        if (g !== null && g !== undefined && x.requiresGrad) sums.add(x, checkGradShape(g, x, entry, i).raw as number);
-      }
-    }
-    if (!retain) entry._release();
-  }
-  return sums.values;
-}
-
-/** Gradient sums of a numeric sweep, one slot per node reached, in the order `touched` lists the nodes. */
-class NumberSums {
-  values: Float64Array;
-
-  constructor(
-    capacity: number,
-    private readonly touched: Node[],
-  ) {
-    this.values = new Float64Array(capacity);
-  }
-
-  add(node: Node, g: number): void {
-    const slot = node._pending as number | null;
-    if (slot !== null) {
-      this.values[slot] += g;
-      return;
-    }
-    const next = this.touched.length;
-    if (next === this.values.length) {
-      const grown = new Float64Array(2 * next + 16);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[next] = g;
-    node._pending = next;
-    this.touched.push(node);
   }
 }
