@@ -1,6 +1,8 @@
 /** Elementwise unary kernels: a number form (Scalar nodes) and a typed-array loop (Tensor nodes). */
 import { DType, TypedArray, allocate, floatResult } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
+import { getKernelBackend } from '../../backend/kernel-backend.js';
+import { wasmTanhF32 } from '../../backend/wasm-tanh.js';
 
 export interface UnaryKernel {
   readonly name: string;
@@ -28,7 +30,10 @@ export function softplusNumber(x: number): number {
 }
 
 // Beyond this |x|, the rational form below loses accuracy; Math.tanh takes over (float32 tanh is 1 there anyway).
+// wasm/tanh.ts holds the same constant.
 const TANH_RATIONAL_LIMIT = 7.90531110763549805;
+/** Under 'auto', shorter arrays stay in TypeScript: the copies in and out of WebAssembly memory cost more. */
+const WASM_MIN_ELEMENTS = 256;
 
 /**
  * tanh into float32 storage as a [13/6] odd rational function (the approximation Eigen's and XNNPACK's float
@@ -37,7 +42,23 @@ const TANH_RATIONAL_LIMIT = 7.90531110763549805;
  * against Math.tanh over eight decades). float64 tensors and Scalars keep Math.tanh.
  */
 function tanhFloat32(X: TypedArray, O: Float32Array): void {
-  for (let i = 0; i < X.length; i++) {
+  let from = 0;
+  const backend = getKernelBackend();
+  if (X instanceof Float32Array && (backend === 'wasm' || (backend === 'auto' && X.length >= WASM_MIN_ELEMENTS))) {
+    // The WebAssembly kernel evaluates the same rational form two lanes at a time and gives the same bits;
+    // it leaves an odd last element, and the values past the limit, to this loop.
+    const outside = wasmTanhF32(X, O);
+    if (outside >= 0) {
+      from = X.length & ~1;
+      if (outside > 0) {
+        for (let i = 0; i < from; i++) {
+          const x = X[i];
+          if (!(Math.abs(x) < TANH_RATIONAL_LIMIT)) O[i] = Math.tanh(x);
+        }
+      }
+    }
+  }
+  for (let i = from; i < X.length; i++) {
     const x = X[i];
     if (!(Math.abs(x) < TANH_RATIONAL_LIMIT)) {
       O[i] = Math.tanh(x);
