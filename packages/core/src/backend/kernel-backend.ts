@@ -1,8 +1,8 @@
 import { wasmGemmAvailable } from './wasm-gemm.js';
 
 /**
- * Which implementation runs the heavy kernels: 'wasm' (WebAssembly SIMD, when the host supports it) or 'js'
- * (the pure-TypeScript reference). 'auto', the default, picks wasm when it loads and js otherwise; every
+ * Which implementation runs the heavy kernels (matrix products, float32 tanh): 'wasm' (WebAssembly SIMD, when the
+ * host supports it) or 'js' (the pure-TypeScript reference). 'auto', the default, picks wasm when it loads and js otherwise; every
  * backend gives the same values within float32 rounding, so tests run each case under each backend.
  */
 export type KernelBackend = 'auto' | 'wasm' | 'js';
@@ -13,7 +13,7 @@ let selected: KernelBackend = 'auto';
  * Chooses the kernel backend for the calls that follow.
  * @example
  * setKernelBackend('js');      // the TypeScript reference kernels only
- * setKernelBackend('wasm');    // WebAssembly for every float product, however small (throws if unavailable)
+ * setKernelBackend('wasm');    // WebAssembly for every float product and float32 tanh, however small (throws if unavailable)
  * setKernelBackend('auto');    // WebAssembly SIMD where available (the default)
  */
 export function setKernelBackend(backend: KernelBackend): void {
