@@ -6,7 +6,7 @@
  */
 import { AnomalyError, GradError, ShapeError, formatShape } from '../errors.js';
 import { broadcastsTo, sameShape } from '../ndarray/shape.js';
-import { OpContext, forwardTraces, releasedError } from './context.js';
+import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
 import { mode } from './mode.js';
 import { sweepNumbers } from './number-sweep.js';
@@ -57,8 +57,7 @@ function collect(roots: readonly Node[], mark: number): OpContext[] {
     const c = stack.pop()!;
     if (c._mark === mark) continue;
     c._mark = mark;
-    if (c._released) throw releasedError(c);
-    c._checkVersions();
+    c._checkUsable();
     entries.push(c);
     const inputs = c.inputs;
     for (let i = 0; i < inputs.length; i++) {

@@ -113,11 +113,6 @@ export class OpContext<Attrs = any> {
     return ((this._flags & SAVED_INPUTS) !== 0 ? this.inputs : this._saved) as any[];
   }
 
-  /** @internal */
-  get _released(): boolean {
-    return (this._flags & RELEASED) !== 0;
-  }
-
   private savedNodes(): readonly unknown[] {
     return (this._flags & SAVED_INPUTS) !== 0 ? this.inputs : this._saved;
   }
@@ -127,8 +122,12 @@ export class OpContext<Attrs = any> {
     return versionSum(this.savedNodes()) + ((this._flags & USES_OUTPUT) !== 0 && out !== null ? out._version : 0);
   }
 
-  /** @internal checks saved nodes against in-place mutation; called by the sweep before backward. */
-  _checkVersions(): void {
+  /**
+   * @internal refuses a backward through this entry: its saved values released by an earlier backward, or mutated
+   * in place since forward. Every sweep calls it before the entry's rule runs.
+   */
+  _checkUsable(): void {
+    if ((this._flags & RELEASED) !== 0) throw releasedError(this);
     if (this.seq > mode.lastMutationSeq || this.currentVersionSum() === this._versionSum) return;
     const saved = this.savedNodes().filter((v): v is Node => v instanceof Node);
     if ((this._flags & USES_OUTPUT) !== 0 && this.output) saved.push(this.output);
@@ -178,7 +177,6 @@ function releasedError(ctx: OpContext): GradError {
   );
 }
 
-export { releasedError };
 
 /** A function that applies an op; a trailing plain object is passed to the op as `ctx.attrs`. */
 export type OpFunction<Attrs = undefined> = {

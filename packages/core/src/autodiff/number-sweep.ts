@@ -13,7 +13,7 @@
  *   when its output first receives a gradient; every consumer of that output was recorded later, so it sits lower
  *   in the array and has run by the time the scan reaches the entry.
  */
-import { OpContext, releasedError } from './context.js';
+import type { OpContext } from './context.js';
 import { numberMath } from './grad-math.js';
 import type { Node } from './node.js';
 import { SweepRequest, checkCount, checkGradShape } from './backward.js';
@@ -25,12 +25,15 @@ import { SweepRequest, checkCount, checkGradShape } from './backward.js';
  */
 export function sweepNumbers(req: SweepRequest, retain: boolean, touched: Node[], gather: () => OpContext[]): Float64Array {
   const sums = new NumberSums(touched);
-  for (let i = 0; i < req.roots.length; i++) sums.add(req.roots[i], req.seeds[i].raw as number);
+  const seedRoots = (): void => {
+    for (let i = 0; i < req.roots.length; i++) sums.add(req.roots[i], req.seeds[i].raw as number);
+  };
+  seedRoots();
   if (scanBuckets(req.roots, retain, sums)) return sums.values;
   // Nothing outside this sweep has changed yet (releases wait for the end), so starting over is safe.
   for (const n of touched) n._pending = null;
   touched.length = 0;
-  for (let i = 0; i < req.roots.length; i++) sums.add(req.roots[i], req.seeds[i].raw as number);
+  seedRoots();
   const entries = gather();
   for (const entry of entries) runEntry(entry, sums);
   if (!retain) for (const entry of entries) entry._release();
@@ -47,12 +50,11 @@ function scanBuckets(roots: readonly Node[], retain: boolean, sums: NumberSums):
   let top = -1;
   for (const r of roots) if (r.creator !== null && r.creator.seq > top) top = r.creator.seq;
   if (top < 0) return true;
-  let buckets = emptyBuckets(FIRST_BUCKETS);
+  let buckets = grown([], FIRST_BUCKETS);
   let last = 0;
   for (const r of roots) if (r.creator !== null) buckets[top - r.creator.seq] = r.creator;
   let ranUserCode = false;
-  let i = 0;
-  for (; i <= last; i++) {
+  for (let i = 0; i <= last; i++) {
     const entry = buckets[i];
     if (entry === undefined) continue;
     ranUserCode = runEntry(entry, sums) || ranUserCode;
@@ -75,8 +77,7 @@ function scanBuckets(roots: readonly Node[], retain: boolean, sums: NumberSums):
 
 /** Runs one entry's rule on numbers and adds its input gradients; true when it ran a user's node backward. */
 function runEntry(entry: OpContext, sums: NumberSums): boolean {
-  if (entry._released) throw releasedError(entry);
-  entry._checkVersions();
+  entry._checkUsable();
   const out = entry.output!;
   const slot = out._pending as number | null;
   if (slot === null) return false;
@@ -102,13 +103,7 @@ function runEntry(entry: OpContext, sums: NumberSums): boolean {
   return true;
 }
 
-/** Filled by pushing, so the array stays a fast (non-dictionary) one at any length. */
-function emptyBuckets(length: number): Array<OpContext | undefined> {
-  const buckets: Array<OpContext | undefined> = [];
-  for (let i = 0; i < length; i++) buckets.push(undefined);
-  return buckets;
-}
-
+/** Lengthened in place by pushing, so the array stays a fast (non-dictionary) one at any length. */
 function grown(buckets: Array<OpContext | undefined>, needed: number): Array<OpContext | undefined> {
   const length = Math.max(needed, 2 * buckets.length);
   while (buckets.length < length) buckets.push(undefined);
