@@ -1,7 +1,7 @@
 // A backward over Scalars carries gradients as plain numbers (rules written once over GradMath, run on
 // numbers). These tests pin what that path must keep: user ops with only a node backward, errors, the
 // in-place check, the functional API, and equality with the node path the rules also serve.
-import { GradError, Scalar, Tensor, defineOp, grad, scalar, tensor } from '@tapegrad/core';
+import { GradError, Scalar, Tensor, defineOp, grad, scalar, sweep, tensor } from '@tapegrad/core';
 
 // f(a, b) = tanh(a*b + a) * sigmoid(b) / (b*b + 1) - exp(-a) + a^b, with its partials written out by hand.
 function f(a: Scalar, b: Scalar): Scalar {
@@ -99,6 +99,17 @@ describe('the Scalar sweep on plain numbers', () => {
     const g = grad((x: Scalar) => x.mul(x).sin())(a) as Scalar;
     expect(g.value).toBeCloseTo(Math.cos(0.25) * 2 * 0.5, 15);
     expect(a.grad).toBe(0);
+  });
+
+  it('sweeps several roots, the older one recorded before or far before the newer', () => {
+    for (const opsBetween of [0, 5000]) {
+      const [a, b] = [scalar(2), scalar(3)];
+      const older = b.mul(b);
+      for (let i = 0; i < opsBetween; i++) scalar(0).add(1);
+      const newer = a.mul(a);
+      sweep({ roots: [newer, older], seeds: [scalar(1, { requiresGrad: false }), scalar(0.5, { requiresGrad: false })] });
+      expect([a.grad, b.grad]).toEqual([2 * 2, 0.5 * 2 * 3]);
+    }
   });
 
   // The numeric sweep scans entries by their distance in sequence numbers from the newest root; a graph whose

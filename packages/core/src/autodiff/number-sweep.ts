@@ -50,10 +50,21 @@ function scanBuckets(roots: readonly Node[], retain: boolean, sums: NumberSums):
   let top = -1;
   for (const r of roots) if (r.creator !== null && r.creator.seq > top) top = r.creator.seq;
   if (top < 0) return true;
-  let buckets = grown([], FIRST_BUCKETS);
+  const buckets = grown([], FIRST_BUCKETS);
   let last = 0;
-  for (const r of roots) if (r.creator !== null) buckets[top - r.creator.seq] = r.creator;
   let ranUserCode = false;
+  // Puts `c` in its bucket; false when it lies too far past the scan at `i` (see SPREAD_ALLOWED).
+  const place = (c: OpContext, i: number): boolean => {
+    const at = top - c.seq;
+    if (at >= buckets.length) {
+      if (!ranUserCode && at > SPREAD_ALLOWED * (i + 1) + SPREAD_SLACK) return false;
+      grown(buckets, at + 1);
+    }
+    buckets[at] = c;
+    if (at > last) last = at;
+    return true;
+  };
+  for (const r of roots) if (r.creator !== null && !place(r.creator, 0)) return false;
   for (let i = 0; i <= last; i++) {
     const entry = buckets[i];
     if (entry === undefined) continue;
@@ -61,14 +72,7 @@ function scanBuckets(roots: readonly Node[], retain: boolean, sums: NumberSums):
     const inputs = entry.inputs;
     for (let k = 0; k < inputs.length; k++) {
       const c = inputs[k].creator;
-      if (c === null || inputs[k]._pending === null) continue;
-      const at = top - c.seq;
-      if (at >= buckets.length) {
-        if (!ranUserCode && at > SPREAD_ALLOWED * (i + 1) + SPREAD_SLACK) return false;
-        buckets = grown(buckets, at + 1);
-      }
-      buckets[at] = c;
-      if (at > last) last = at;
+      if (c !== null && inputs[k]._pending !== null && !place(c, i)) return false;
     }
   }
   if (!retain) for (let j = 0; j <= last; j++) buckets[j]?._release();
