@@ -9,7 +9,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { BrowserContext, chromium } from 'playwright-core';
+import { BrowserContext, Page, chromium } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const DIST = resolve(__dirname, '../../dist');
@@ -98,4 +98,10 @@ export async function launchChromium(): Promise<Browser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Collects the page's uncaught errors and console errors into `errors`, which a test then expects to be empty. */
+export function recordPageErrors(page: Page, errors: string[]): void {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 }

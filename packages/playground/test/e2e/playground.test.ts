@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { Browser, DIST, OUT, StaticServer, ensureChromium, launchChromium, serve } from './harness';
+import { Browser, DIST, OUT, StaticServer, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
 
 let server: StaticServer;
 let browser: Browser;
@@ -18,8 +18,7 @@ beforeAll(async () => {
   server = await serve(DIST);
   browser = await launchChromium();
   page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  recordPageErrors(page, pageErrors);
   await page.goto(server.url);
 }, 900_000);
 

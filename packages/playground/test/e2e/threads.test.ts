@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import type { CheckReport } from '../../src/threads-check/check';
 import type { ThreadsCheck } from '../../src/threads-check/page';
-import { Browser, DIST, StaticServer, ensureChromium, launchChromium, serve } from './harness';
+import { Browser, DIST, StaticServer, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
 
 let isolated: StaticServer;
 let plain: StaticServer;
@@ -32,8 +32,7 @@ async function open(server: StaticServer): Promise<{ page: Page; workers: string
   const page = await browser.context.newPage();
   const workers: string[] = [];
   page.on('worker', (w) => workers.push(w.url()));
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  recordPageErrors(page, pageErrors);
   await page.goto(`${server.url}threads.html`);
   await page.waitForFunction(() => 'threadsCheck' in window);
   return { page, workers };
