@@ -7,7 +7,8 @@ import { Node, Operand, RawValue } from './autodiff/node.js';
 import { DTypeError, GradError } from './errors.js';
 import type { DType } from './ndarray/dtype.js';
 import * as ops from './ops/index.js';
-import type { OpFunction } from './autodiff/context.js';
+import type { OpContext, OpFunction } from './autodiff/context.js';
+import { moveToContext, recordInline } from './autodiff/inline-entry.js';
 import { mode } from './autodiff/mode.js';
 import * as binaryKernels from './ndarray/kernels/binary.js';
 import * as unaryKernels from './ndarray/kernels/unary.js';
@@ -52,6 +53,11 @@ export class Scalar extends Node {
     this._bumpVersion();
   }
   /** @internal */ get raw(): number { return this._value; }
+  /** The tape entry that produced this Scalar; null for leaves and for values computed without recording. */
+  override get creator(): OpContext | null {
+    // An entry kept in the node (see inline-entry.ts) becomes an OpContext when first asked for.
+    return this._inlineOp !== null ? moveToContext(this) : this._creator;
+  }
   /** Always `[]`: a Scalar is 0-dimensional. */
   get shape(): readonly number[] { return NO_SHAPE; }
   /** Always 'float64'. */
@@ -88,7 +94,7 @@ export class Scalar extends Node {
   }
   /** @internal */
   override _accumulateGrad(g: Node): void {
-    if (g.creator === null && this._grad === null) this._gradValue = (this._gradValue ?? 0) + (g as Scalar)._value;
+    if (g.isLeaf && this._grad === null) this._gradValue = (this._gradValue ?? 0) + (g as Scalar)._value;
     else this._grad = (this._grad ?? new Scalar(this._gradValue ?? 0, false)).add(g);
   }
 
@@ -115,18 +121,28 @@ export class Scalar extends Node {
   formatValue(): string { return String(this._value); }
   override toString(): string { return `Scalar(value=${this._value}, grad=${this.grad}${this.name ? `, name=${this.name}` : ''})`; }
 
-  // When nothing can be recorded (grad mode off, as in every backward rule outside createGraph, and no anomaly
-  // check), an op on Scalars is just its number kernel: the one the op's forward runs, so the math stays in one
-  // place; this skips the op machinery that only recording needs, which dominated the scalar sweep's time.
+  // Scalar graphs are tens of thousands of one-number ops, so the op machinery's generic part (argument
+  // lists, operand checks, the attribute test, a separate tape entry) costs more than the math: a method that
+  // knows its operands are Scalars records the op with its entry kept in the output (inline-entry.ts), and when
+  // nothing is recorded (as in every backward rule outside createGraph) runs the forward's kernel alone.
+  // Anomaly mode and other operands take the op function.
   private binary(op: OpFunction, kernel: BinaryKernel, o: ScalarOperand): Scalar {
-    if (mode.grad || mode.anomaly) return op(this, o) as Scalar;
-    if (typeof o === 'number') return new Scalar(kernel.scalar(this._value, o), false);
-    if (o instanceof Scalar) return new Scalar(kernel.scalar(this._value, o._value), false);
-    return op(this, o) as Scalar;
+    if (mode.anomaly) return op(this, o) as Scalar;
+    let other: Scalar;
+    if (o instanceof Scalar) other = o;
+    else if (typeof o === 'number') {
+      if (!mode.grad || !this.requiresGrad) return new Scalar(kernel.scalar(this._value, o), false);
+      other = new Scalar(o, false);
+    } else return op(this, o) as Scalar;
+    if (mode.grad && (this.requiresGrad || other.requiresGrad)) {
+      return recordInline(op.definition, this, other) as Scalar;
+    }
+    return new Scalar(kernel.scalar(this._value, other._value), false);
   }
 
   private unary(op: OpFunction, kernel: UnaryKernel): Scalar {
-    if (mode.grad || mode.anomaly) return op(this) as Scalar;
+    if (mode.anomaly) return op(this) as Scalar;
+    if (mode.grad && this.requiresGrad) return recordInline(op.definition, this, null) as Scalar;
     return new Scalar(kernel.scalar(this._value), false);
   }
 

@@ -1,6 +1,6 @@
 // A forward pass that is never differentiated leaves nothing behind: no global tape keeps its entries alive.
 // Needs `global.gc`: the root `pnpm test` runs Jest under `node --expose-gc` (workers inherit the flag).
-import { Tensor, tensor } from '@tapegrad/core';
+import { Scalar, Tensor, scalar, tensor } from '@tapegrad/core';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -32,6 +32,23 @@ describe('forward passes that are never differentiated', () => {
     const after = settledHeap();
     expect(last!.requiresGrad).toBe(true);
     expect(last!.creator).not.toBeNull();
+    const growthMB = (after - before) / 2 ** 20;
+    expect(growthMB).toBeLessThan(5);
+  });
+
+  it('do not grow the heap over 100,000 recorded Scalar passes (entries kept in the output nodes)', () => {
+    if (typeof gc !== 'function') throw new Error('global.gc is missing; see the first test');
+    const w = scalar(0.5);
+    const b = scalar(-0.25);
+    let last: Scalar | null = null;
+    const pass = () => {
+      last = w.mul(1.5).add(b).tanh().mul(w).sub(0.5);
+    };
+    for (let i = 0; i < 10_000; i++) pass();
+    const before = settledHeap();
+    for (let i = 0; i < 100_000; i++) pass();
+    const after = settledHeap();
+    expect(last!.isLeaf).toBe(false);
     const growthMB = (after - before) / 2 ** 20;
     expect(growthMB).toBeLessThan(5);
   });

@@ -40,10 +40,11 @@ export interface DefinedOp<Attrs = undefined> extends OpDefinition<Attrs> {
   backward(ctx: OpContext<Attrs>, gradOutput: any): InputGrads;
 }
 
-const RECORDING = 1;
-const RELEASED = 2;
-const USES_OUTPUT = 4;
-const SAVED_INPUTS = 8;
+/** @internal the bits of `_flags`. */
+export const RECORDING = 1;
+/** @internal */ export const RELEASED = 2;
+/** @internal */ export const USES_OUTPUT = 4;
+/** @internal */ export const SAVED_INPUTS = 8;
 
 /** Where each recorded op's forward was called, kept only in anomaly mode. */
 export const forwardTraces = new WeakMap<OpContext, string>();
@@ -56,10 +57,11 @@ export class OpContext<Attrs = any> {
   output: Node | null = null;
   /** @internal */ _mark = 0;
   // Recorded contexts live as long as the graph: keep them small (flags in one field, no per-call arrays).
-  private _flags: number;
-  private _saved: unknown[] = NOTHING_SAVED;
+  /** @internal */ _flags: number;
+  /** @internal what `save(...)` kept (NOTHING_SAVED when forward saved nothing of its own). */
+  _saved: unknown[] = NOTHING_SAVED;
   // Versions only grow, so an unchanged sum means no saved node (nor a used output) was mutated.
-  private _versionSum = 0;
+  /** @internal */ _versionSum = 0;
 
   constructor(
     /** The op this call applies. */
@@ -144,6 +146,22 @@ export class OpContext<Attrs = any> {
     this._saved = NOTHING_SAVED;
   }
 
+  /**
+   * @internal makes this context describe another call: a scratch context that forward runs against, or that a
+   * rule reads an entry kept inline in a Scalar through (see inline-entry.ts). `op` and `inputs` are readonly to
+   * everyone else.
+   */
+  _pointAt(op: DefinedOp<any>, inputs: readonly Node[], output: Node | null, seq: number, flags: number, versionSum: number, saved: unknown[]): void {
+    const self = this as { op: DefinedOp<any>; inputs: readonly Node[] };
+    self.op = op;
+    self.inputs = inputs;
+    this.output = output;
+    this.seq = seq;
+    this._flags = flags;
+    this._versionSum = versionSum;
+    this._saved = saved;
+  }
+
   /** @internal */
   _setOutput(out: Node): void {
     this.output = out;
@@ -151,7 +169,8 @@ export class OpContext<Attrs = any> {
   }
 }
 
-const NOTHING_SAVED: unknown[] = [];
+/** @internal what `_saved` holds when forward saved nothing of its own. */
+export const NOTHING_SAVED: unknown[] = [];
 
 function runForward<Attrs>(op: DefinedOp<Attrs>, ctx: OpContext<Attrs>, inputs: readonly Node[]): Node | RawValue {
   return inputs.length === 1 ? op.forward(ctx, inputs[0]) : inputs.length === 2 ? op.forward(ctx, inputs[0], inputs[1]) : op.forward(ctx, ...inputs);
@@ -269,13 +288,13 @@ export function applyOp<Attrs>(op: DefinedOp<Attrs>, operands: Operand[], attrs:
     // The output is always a new node: forward may hand back an input or a captured constant, and adopting
     // it would rewrite that node's place in the graph. An input's value is copied so that in-place updates
     // of the output cannot reach the input.
-    out = result.make(result.creator !== null || result.requiresGrad || inputs.includes(result) ? copyRaw(result.raw) : result.raw);
+    out = result.make(!result.isLeaf || result.requiresGrad || inputs.includes(result) ? copyRaw(result.raw) : result.raw);
   } else {
     out = ref.make(result);
   }
   if (recording) {
     out.requiresGrad = true;
-    out.creator = ctx;
+    out._creator = ctx;
     ctx.seq = mode.nextSeq++;
     ctx._setOutput(out);
     if (mode.anomaly) forwardTraces.set(ctx, new Error().stack ?? '');

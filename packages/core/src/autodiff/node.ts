@@ -5,7 +5,7 @@
  */
 import type { NDArray } from '../ndarray/ndarray.js';
 import type { DType } from '../ndarray/dtype.js';
-import type { OpContext } from './context.js';
+import type { DefinedOp, OpContext } from './context.js';
 import { mode } from './mode.js';
 
 /** The raw value a node holds: a number for a Scalar, an NDArray for a Tensor. */
@@ -22,8 +22,19 @@ const ids = new WeakMap<Node, number>();
 export abstract class Node {
   /** Whether gradients flow to this node. */
   requiresGrad: boolean;
-  /** The tape entry that produced this node; null for leaves and for values computed without recording. */
-  creator: OpContext | null = null;
+  /** @internal the tape entry as an OpContext (`creator` reads it). */
+  _creator: OpContext | null = null;
+  /**
+   * @internal a tape entry kept in this node instead of an OpContext (a Scalar op, see inline-entry.ts): the op,
+   * its one or two inputs, its sequence number, and what forward saved (flags and version sum, as an OpContext
+   * keeps them). `_inlineOp` is null for every other node.
+   */
+  _inlineOp: DefinedOp<any> | null = null;
+  /** @internal */ _in0: Node | null = null;
+  /** @internal */ _in1: Node | null = null;
+  /** @internal */ _inlineSeq = 0;
+  /** @internal */ _inlineFlags = 0;
+  /** @internal */ _inlineVersions = 0;
   /** A display name for listings, DOT graphs and `explain`. */
   name: string | undefined;
   /** @internal accumulated gradient, read through each kind's `grad` accessor. */
@@ -56,9 +67,14 @@ export abstract class Node {
     return this.name ?? `%${this.id}`;
   }
 
+  /** The tape entry that produced this node; null for leaves and for values computed without recording. */
+  get creator(): OpContext | null {
+    return this._creator;
+  }
+
   /** True when no recorded op produced this node (a parameter, an input, a constant). */
   get isLeaf(): boolean {
-    return this.creator === null;
+    return this._creator === null && this._inlineOp === null;
   }
 
   /** The value: a number for a Scalar, an NDArray for a Tensor. */

@@ -16,6 +16,7 @@
 import type { OpContext } from './context.js';
 import { numberMath } from './grad-math.js';
 import type { Node } from './node.js';
+import { entryContext, entrySeq, releaseEntry } from './inline-entry.js';
 import { SweepRequest, checkCount, checkGradShape } from './backward.js';
 
 /**
@@ -45,37 +46,47 @@ const FIRST_BUCKETS = 1024;
 const SPREAD_ALLOWED = 8;
 const SPREAD_SLACK = 65536;
 
-/** The one-pass sweep; false (having run no user code) when the graph is too spread out in sequence numbers. */
+/**
+ * The one-pass sweep; false (having run no user code) when the graph is too spread out in sequence numbers.
+ * The buckets hold output nodes, each standing for the entry that produced it (an OpContext, or an entry kept
+ * inline in the node, see inline-entry.ts).
+ */
 function scanBuckets(roots: readonly Node[], retain: boolean, sums: NumberSums): boolean {
   let top = -1;
-  for (const r of roots) if (r.creator !== null && r.creator.seq > top) top = r.creator.seq;
+  for (const r of roots) if (!r.isLeaf && entrySeq(r) > top) top = entrySeq(r);
   if (top < 0) return true;
   const buckets = grown([], FIRST_BUCKETS);
   let last = 0;
   let ranUserCode = false;
-  // Puts `c` in its bucket; false when it lies too far past the scan at `i` (see SPREAD_ALLOWED).
-  const place = (c: OpContext, i: number): boolean => {
-    const at = top - c.seq;
+  // Puts `node` in its entry's bucket; false when it lies too far past the scan at `i` (see SPREAD_ALLOWED).
+  const place = (node: Node, i: number): boolean => {
+    const at = top - entrySeq(node);
     if (at >= buckets.length) {
       if (!ranUserCode && at > SPREAD_ALLOWED * (i + 1) + SPREAD_SLACK) return false;
       grown(buckets, at + 1);
     }
-    buckets[at] = c;
+    buckets[at] = node;
     if (at > last) last = at;
     return true;
   };
-  for (const r of roots) if (r.creator !== null && !place(r.creator, 0)) return false;
+  for (const r of roots) if (!r.isLeaf && !place(r, 0)) return false;
   for (let i = 0; i <= last; i++) {
-    const entry = buckets[i];
-    if (entry === undefined) continue;
+    const node = buckets[i];
+    if (node === undefined) continue;
+    const entry = entryContext(node);
     ranUserCode = runEntry(entry, sums) || ranUserCode;
     const inputs = entry.inputs;
     for (let k = 0; k < inputs.length; k++) {
-      const c = inputs[k].creator;
-      if (c !== null && inputs[k]._pending !== null && !place(c, i)) return false;
+      const x = inputs[k];
+      if (x._pending !== null && !x.isLeaf && !place(x, i)) return false;
     }
   }
-  if (!retain) for (let j = 0; j <= last; j++) buckets[j]?._release();
+  if (!retain) {
+    for (let j = 0; j <= last; j++) {
+      const node = buckets[j];
+      if (node !== undefined) releaseEntry(node);
+    }
+  }
   return true;
 }
 
@@ -108,7 +119,7 @@ function runEntry(entry: OpContext, sums: NumberSums): boolean {
 }
 
 /** Lengthened in place by pushing, so the array stays a fast (non-dictionary) one at any length. */
-function grown(buckets: Array<OpContext | undefined>, needed: number): Array<OpContext | undefined> {
+function grown(buckets: Array<Node | undefined>, needed: number): Array<Node | undefined> {
   const length = Math.max(needed, 2 * buckets.length);
   while (buckets.length < length) buckets.push(undefined);
   return buckets;
