@@ -170,7 +170,7 @@ describe('defineOp', () => {
         ctx.saveInputs();
         return x.mul(x as never);
       },
-      gradient: (m, ctx, dy) => [m.mul(m.mul(dy, m.input(ctx, 0)), 2)],
+      gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(m.mul(dy, m.input(ctx, 0)), 2)),
     });
     const s = scalar(1.5);
     (square(s) as Scalar).backward();
@@ -179,6 +179,56 @@ describe('defineOp', () => {
     (square(t) as Tensor).sum().backward();
     expect((t.grad as Tensor).toArray()).toEqual([2, -4]);
     expect(typeof square.definition.backward).toBe('function');
+  });
+
+  // Over Scalars the rule runs on numbers, over Tensors on nodes: each case runs on both.
+  const both: Array<[string, (op: (x: unknown) => unknown, v: number) => number]> = [
+    ['Scalar', (op, v) => {
+      const x = scalar(v);
+      (op(x) as Scalar).backward();
+      return x.grad;
+    }],
+    ['Tensor', (op, v) => {
+      const x = tensor([v], { requiresGrad: true });
+      (op(x) as Tensor).sum().backward();
+      return (x.grad as Tensor).item();
+    }],
+  ];
+
+  it.each(both)('adds up two gradients a rule hands the same input (%s)', (_kind, run) => {
+    // y = x * x through two handovers of dy * x: dx = 2 x dy.
+    const twice = defineOp({
+      name: 'twice',
+      forward(ctx, x: Scalar | Tensor) {
+        ctx.saveInputs();
+        return x.mul(x as never);
+      },
+      gradient(m, ctx, dy) {
+        m.inputGrad(0, m.mul(dy, m.input(ctx, 0)));
+        m.inputGrad(0, m.mul(dy, m.input(ctx, 0)));
+      },
+    });
+    expect(run(twice, 1.25)).toBe(2.5);
+  });
+
+  it.each(both)('refuses a rule that returns its gradients as a list, naming the op (%s)', (_kind, run) => {
+    const listed = defineOp({
+      name: 'listed',
+      forward: (_ctx, x: Scalar | Tensor) => x.mul(2 as never),
+      gradient: ((m: { mul(a: unknown, b: number): unknown }, _ctx: unknown, dy: unknown) => [m.mul(dy, 2)]) as never,
+    });
+    expect(() => run(listed, 1)).toThrow(GradError);
+    expect(() => run(listed, 1)).toThrow(/^listed: a gradient rule hands each gradient to m.inputGrad\(i, g\) and returns nothing; it returned a list/);
+  });
+
+  it.each(both)('refuses a gradient for an input the op does not have, naming the op (%s)', (_kind, run) => {
+    const offByOne = defineOp({
+      name: 'offByOne',
+      forward: (_ctx, x: Scalar | Tensor) => x.mul(2 as never),
+      gradient: (m, _ctx, dy) => m.inputGrad(1, m.mul(dy, 2)),
+    });
+    expect(() => run(offByOne, 1)).toThrow(GradError);
+    expect(() => run(offByOne, 1)).toThrow(/^offByOne: its gradient rule gave a gradient for input 1; the op has 1 inputs/);
   });
 
   it('refuses a definition with neither backward nor gradient, naming the op', () => {

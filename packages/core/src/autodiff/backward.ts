@@ -130,10 +130,7 @@ export function sweep(req: SweepRequest): Node[] {
   try {
     if (numeric) {
       mode.grad = false;
-      const sums = sweepNumbers(req, retain, touched, () => collect(req.roots, ++sweepMark));
-      if (req.targets) return req.targets.map((t) => (t._pending === null ? t.zerosLike() : t.make(sums[t._pending as number])));
-      for (let i = 0; i < touched.length; i++) touched[i]._accumulateGradValue(sums[i]);
-      return [];
+      return sweepNumbers(req, retain, () => collect(req.roots, ++sweepMark));
     }
     const entries = collect(req.roots, ++sweepMark);
     mode.grad = createGraph;

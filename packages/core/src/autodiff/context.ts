@@ -7,7 +7,7 @@ import { AnomalyError, DTypeError, GradError, formatShape } from '../errors.js';
 import { mode } from './mode.js';
 import { Node, Operand, RawValue } from './node.js';
 import { checkFinite } from './finite.js';
-import { GradientRule, nodeMath } from './grad-math.js';
+import { GradientRule, nodeGradients } from './grad-math.js';
 import { NDArray } from '../ndarray/ndarray.js';
 
 /** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
@@ -29,8 +29,9 @@ export interface OpDefinition<Attrs = undefined> {
    */
   backward?(ctx: OpContext<Attrs>, gradOutput: any): InputGrads;
   /**
-   * The same rule written once over a small math interface (`m.mul(dy, m.input(ctx, 1))`), for elementwise
-   * ops: `defineOp` derives `backward` from it, and a backward over Scalars runs it on plain numbers.
+   * The same rule written once over a small math interface, for elementwise ops: it hands each input's gradient
+   * to `m.inputGrad(i, g)`, as in `m.inputGrad(0, m.mul(dy, m.input(ctx, 1)))`. `defineOp` derives `backward`
+   * from it, and a backward over Scalars runs it on plain numbers.
    */
   gradient?: GradientRule<Attrs>;
 }
@@ -235,7 +236,7 @@ function withBackward<Attrs>(spec: OpDefinition<Attrs>): DefinedOp<Attrs> {
   if (typeof spec.backward === 'function') return spec as DefinedOp<Attrs>;
   const gradient = spec.gradient;
   if (typeof gradient !== 'function') throw new TypeError(`defineOp: op '${spec.name}' needs a backward function (or a gradient rule)`);
-  return { ...spec, backward: (ctx: OpContext<Attrs>, dy: Node) => gradient(nodeMath, ctx, dy) };
+  return { ...spec, backward: (ctx: OpContext<Attrs>, dy: Node) => nodeGradients(gradient, ctx, dy) };
 }
 
 /** Applies an op to inputs: runs forward with recording off, then records the call if any input requires grad. */

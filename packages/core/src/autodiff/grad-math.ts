@@ -3,8 +3,8 @@
  * against a small math interface"). One rule, `gradient(m, ctx, dy)`, then serves three uses:
  * - recorded nodes, under `createGraph`: the rule's ops are taped, so gradients can be differentiated again;
  * - unrecorded nodes, in an ordinary backward over Tensors (fused kernels allowed, see `fused`);
- * - plain numbers, in an ordinary backward over Scalars: the sweep then allocates no node per gradient,
- *   which is what makes a micrograd-sized scalar graph as cheap as a hand-written closure engine.
+ * - plain numbers, in an ordinary backward over Scalars: the sweep then allocates nothing per gradient (no
+ *   node, no list: a rule hands each gradient to `m.inputGrad`), which is what a micrograd-sized graph needs.
  */
 import { BinaryKernel, binary } from '../ndarray/kernels/binary.js';
 import { UnaryKernel, sigmoidNumber, unary } from '../ndarray/kernels/unary.js';
@@ -13,15 +13,22 @@ import { floatResult } from '../ndarray/dtype.js';
 import type { OpContext } from './context.js';
 import { mode } from './mode.js';
 import { Node } from './node.js';
+import { GradError } from '../errors.js';
 
 /**
- * A gradient rule written once over a GradMath: given dL/dOutput, one gradient per input (null where none).
+ * A gradient rule written once over a GradMath: given dL/dOutput, it hands each input that gets a gradient to
+ * `m.inputGrad(i, g)` and returns nothing, so a sweep over Scalars runs it without building a list per entry.
  * `defineOp` turns it into the node `backward`; the sweep over Scalars runs it on numbers.
  */
-export type GradientRule<Attrs = any> = <V>(m: GradMath<V>, ctx: OpContext<Attrs>, gradOutput: V) => ReadonlyArray<V | null | undefined>;
+export type GradientRule<Attrs = any> = <V>(m: GradMath<V>, ctx: OpContext<Attrs>, gradOutput: V) => void;
 
 /** The operations a gradient rule may use, over values `V` (nodes, or plain numbers for Scalar sweeps). */
 export interface GradMath<V> {
+  /**
+   * Gives input `i` the gradient `g` (of the output's shape or of the input's; the sweep sums a broadcast gradient
+   * back). Given twice, the two add up; an input given none gets no gradient from this op.
+   */
+  inputGrad(i: number, g: V): void;
   /** The i-th value forward saved (`ctx.saved[i]`). */
   input(ctx: OpContext<any>, i: number): V;
   /** The op's output (forward must have called `ctx.saveOutput()`). */
@@ -62,56 +69,112 @@ function asNode(like: Node, b: Node | number): Node {
   return typeof b === 'number' ? like.constant(b) : b;
 }
 
+/** A constant elementwise kernel result over nodes: `kernel(a, b)`, not requiring grad. */
+export function maskNode(kernel: BinaryKernel, a: Node, b: Node | number): Node {
+  const ra = a.raw;
+  const rb = asNode(a, b).raw;
+  if (typeof ra === 'number') return a.make(kernel.scalar(ra, rb as number));
+  // In the dtype of `a`, so a 0/1 mask does not promote the gradient it multiplies.
+  return a.make(binary(kernel, ra, rb as NDArray, floatResult(ra.dtype)));
+}
+
+/** Refuses an input index a rule's op does not have. */
+function checkIndex(ctx: OpContext, i: number): void {
+  if (!(Number.isInteger(i) && i >= 0 && i < ctx.inputs.length)) {
+    throw new GradError(`${ctx.op.name}: its gradient rule gave a gradient for input ${i}; the op has ${ctx.inputs.length} inputs`);
+  }
+}
+
+/**
+ * @internal runs `rule` over nodes for one call and returns its gradients, one per input (null where none): the
+ * node `backward` that `defineOp` derives. Recorded when grad mode is on (createGraph).
+ */
+export function nodeGradients(rule: GradientRule, ctx: OpContext, dy: Node): Array<Node | null> {
+  const m = new NodeMath(ctx);
+  checkReturn(ctx, rule(m, ctx, dy));
+  return m.grads;
+}
+
+/** @internal refuses a rule that returned something: gradients go to `m.inputGrad`, and a returned list would be lost. */
+export function checkReturn(ctx: OpContext, returned: unknown): void {
+  if (returned !== undefined) {
+    throw new GradError(`${ctx.op.name}: a gradient rule hands each gradient to m.inputGrad(i, g) and returns nothing; it returned ${Array.isArray(returned) ? 'a list' : typeof returned}`);
+  }
+}
+
 /** The rules over graph nodes: recorded when grad mode is on (createGraph), plain node math otherwise. */
-export const nodeMath: GradMath<Node> = {
-  input: (ctx, i) => ctx.saved[i] as Node,
-  output: (ctx) => ctx.output!,
-  add: (a, b) => a.add(b),
-  sub: (a, b) => a.sub(b),
-  mul: (a, b) => a.mul(b),
-  div: (a, b) => a.div(b),
-  pow: (a, b) => a.pow(b),
-  neg: (a) => a.neg(),
-  log: (a) => a.log(),
-  sin: (a) => a.sin(),
-  cos: (a) => a.cos(),
-  sigmoid: (a) => a.sigmoid(),
-  mask(kernel, a, b) {
-    const ra = a.raw;
-    const rb = asNode(a, b).raw;
-    if (typeof ra === 'number') return a.make(kernel.scalar(ra, rb as number));
-    // In the dtype of `a`, so a 0/1 mask does not promote the gradient it multiplies.
-    return a.make(binary(kernel, ra, rb as NDArray, floatResult(ra.dtype)));
-  },
-  map(kernel, a) {
+class NodeMath implements GradMath<Node> {
+  readonly grads: Array<Node | null>;
+
+  constructor(private readonly ctx: OpContext) {
+    this.grads = ctx.inputs.map(() => null);
+  }
+
+  inputGrad(i: number, g: Node): void {
+    checkIndex(this.ctx, i);
+    const before = this.grads[i];
+    this.grads[i] = before === null ? g : before.add(g);
+  }
+  input(ctx: OpContext, i: number): Node { return ctx.saved[i] as Node; }
+  output(ctx: OpContext): Node { return ctx.output!; }
+  add(a: Node, b: Node | number): Node { return a.add(b); }
+  sub(a: Node, b: Node | number): Node { return a.sub(b); }
+  mul(a: Node, b: Node | number): Node { return a.mul(b); }
+  div(a: Node, b: Node | number): Node { return a.div(b); }
+  pow(a: Node, b: Node | number): Node { return a.pow(b); }
+  neg(a: Node): Node { return a.neg(); }
+  log(a: Node): Node { return a.log(); }
+  sin(a: Node): Node { return a.sin(); }
+  cos(a: Node): Node { return a.cos(); }
+  sigmoid(a: Node): Node { return a.sigmoid(); }
+  mask(kernel: BinaryKernel, a: Node, b: Node | number): Node { return maskNode(kernel, a, b); }
+  map(kernel: UnaryKernel, a: Node): Node {
     const r = a.raw;
     return a.make(typeof r === 'number' ? kernel.scalar(r) : unary(kernel, r));
-  },
-  fused(kernel, a, b) {
+  }
+  fused(kernel: BinaryKernel, a: Node, b: Node): Node | null {
     if (mode.grad) return null;
     const ra = a.raw;
     return a.make(typeof ra === 'number' ? kernel.scalar(ra, b.raw as number) : binary(kernel, ra, b.raw as NDArray));
-  },
-};
+  }
+}
 
-/** The same rules on plain numbers: what a sweep over Scalars runs when it only needs gradient values. */
-export const numberMath: GradMath<number> = {
-  input(ctx, i) {
+/** Where the numeric sweep keeps gradient sums. */
+export interface NumberSink {
+  add(node: Node, g: number): void;
+}
+
+/**
+ * @internal the same rules on plain numbers: what a sweep over Scalars runs when it only needs gradient values.
+ * One per sweep; `entry` is the call whose rule runs, and `inputGrad` adds into the sweep's sums directly.
+ */
+export class NumberMath implements GradMath<number> {
+  entry: OpContext | null = null;
+
+  constructor(private readonly sink: NumberSink) {}
+
+  inputGrad(i: number, g: number): void {
+    const entry = this.entry!;
+    const x = entry.inputs[i];
+    if (x === undefined) checkIndex(entry, i);
+    if (x.requiresGrad) this.sink.add(x, g);
+  }
+  input(ctx: OpContext, i: number): number {
     const v = ctx.saved[i] as unknown;
     return v instanceof Node ? (v.raw as number) : (v as number);
-  },
-  output: (ctx) => ctx.output!.raw as number,
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: Math.pow,
-  neg: (a) => -a,
-  log: Math.log,
-  sin: Math.sin,
-  cos: Math.cos,
-  sigmoid: sigmoidNumber,
-  mask: (kernel, a, b) => kernel.scalar(a, b),
-  map: (kernel, a) => kernel.scalar(a),
-  fused: (kernel, a, b) => kernel.scalar(a, b),
-};
+  }
+  output(ctx: OpContext): number { return ctx.output!.raw as number; }
+  add(a: number, b: number): number { return a + b; }
+  sub(a: number, b: number): number { return a - b; }
+  mul(a: number, b: number): number { return a * b; }
+  div(a: number, b: number): number { return a / b; }
+  pow(a: number, b: number): number { return Math.pow(a, b); }
+  neg(a: number): number { return -a; }
+  log(a: number): number { return Math.log(a); }
+  sin(a: number): number { return Math.sin(a); }
+  cos(a: number): number { return Math.cos(a); }
+  sigmoid(a: number): number { return sigmoidNumber(a); }
+  mask(kernel: BinaryKernel, a: number, b: number): number { return kernel.scalar(a, b); }
+  map(kernel: UnaryKernel, a: number): number { return kernel.scalar(a); }
+  fused(kernel: BinaryKernel, a: number, b: number): number { return kernel.scalar(a, b); }
+}

@@ -16,6 +16,7 @@ export const addRelu = defineOp({
   gradient(m, ctx, dy) {
     const y = m.output(ctx);
     const dz = m.fused(reluGrad, dy, y) ?? m.mul(dy, m.mask(greater, y, 0));
-    return [dz, dz];
+    m.inputGrad(0, dz);
+    m.inputGrad(1, dz);
   },
 });

@@ -7,5 +7,8 @@ import { binaryRaw } from './raw.js';
 export const add = defineOp({
   name: 'add',
   forward: (_ctx, a: Node, b: Node) => binaryRaw(kernel, a, b),
-  gradient: (_m, _ctx, dy) => [dy, dy],
+  gradient(m, _ctx, dy) {
+    m.inputGrad(0, dy);
+    m.inputGrad(1, dy);
+  },
 });

@@ -29,6 +29,6 @@ export const clamp = defineOp<ClampAttrs>({
   gradient(m, ctx, dy) {
     const x = m.input(ctx, 0);
     const inside = m.mul(m.mask(greaterEqual, x, ctx.attrs.min ?? -Infinity), m.mask(lessEqual, x, ctx.attrs.max ?? Infinity));
-    return [m.mul(dy, inside)];
+    m.inputGrad(0, m.mul(dy, inside));
   },
 });

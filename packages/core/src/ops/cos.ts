@@ -10,5 +10,5 @@ export const cos = defineOp({
     ctx.saveInputs();
     return unaryRaw(kernel, x);
   },
-  gradient: (m, ctx, dy) => [m.neg(m.mul(dy, m.sin(m.input(ctx, 0))))],
+  gradient: (m, ctx, dy) => m.inputGrad(0, m.neg(m.mul(dy, m.sin(m.input(ctx, 0))))),
 });

@@ -13,9 +13,7 @@ export const div = defineOp({
   gradient(m, ctx, dy) {
     const a = m.input(ctx, 0);
     const b = m.input(ctx, 1);
-    return [
-      ctx.needsGrad(0) ? m.div(dy, b) : null,
-      ctx.needsGrad(1) ? m.neg(m.div(m.mul(dy, a), m.mul(b, b))) : null,
-    ];
+    if (ctx.needsGrad(0)) m.inputGrad(0, m.div(dy, b));
+    if (ctx.needsGrad(1)) m.inputGrad(1, m.neg(m.div(m.mul(dy, a), m.mul(b, b))));
   },
 });

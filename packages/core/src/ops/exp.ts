@@ -10,5 +10,5 @@ export const exp = defineOp({
     ctx.saveOutput();
     return unaryRaw(kernel, x);
   },
-  gradient: (m, ctx, dy) => [m.mul(dy, m.output(ctx))],
+  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.output(ctx))),
 });

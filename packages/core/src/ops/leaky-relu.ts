@@ -21,6 +21,6 @@ export const leakyRelu = defineOp<LeakyReluAttrs>({
   gradient(m, ctx, dy) {
     const positive = m.mask(greater, m.input(ctx, 0), 0);
     // positive + slope * (1 - positive)
-    return [m.mul(dy, m.add(m.mul(positive, 1 - ctx.attrs.slope), ctx.attrs.slope))];
+    m.inputGrad(0, m.mul(dy, m.add(m.mul(positive, 1 - ctx.attrs.slope), ctx.attrs.slope)));
   },
 });

@@ -10,5 +10,5 @@ export const log = defineOp({
     ctx.saveInputs();
     return unaryRaw(kernel, x);
   },
-  gradient: (m, ctx, dy) => [m.div(dy, m.input(ctx, 0))],
+  gradient: (m, ctx, dy) => m.inputGrad(0, m.div(dy, m.input(ctx, 0))),
 });

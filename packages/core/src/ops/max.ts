@@ -6,7 +6,7 @@ import { equal } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { reducedShape } from '../ndarray/shape.js';
-import { nodeMath } from '../autodiff/grad-math.js';
+import { maskNode } from '../autodiff/grad-math.js';
 import type { ReduceAttrs } from './sum.js';
 
 function extremum(kind: 'max' | 'min'): OpDefinition<ReduceAttrs> {
@@ -21,7 +21,7 @@ function extremum(kind: 'max' | 'min'): OpDefinition<ReduceAttrs> {
       const [x] = ctx.saved as Tensor[];
       const kept = reducedShape(x.shape, ctx.attrs.axes, true);
       const y = (ctx.output as Tensor).reshape(kept);
-      const hit = nodeMath.mask(equal, x, y) as Tensor;
+      const hit = maskNode(equal, x, y) as Tensor;
       const share = hit.div(hit.sum(ctx.attrs.axes, true));
       return [dy.reshape(kept).mul(share)];
     },

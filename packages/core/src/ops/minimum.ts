@@ -14,9 +14,7 @@ export const minimum = defineOp({
     const a = m.input(ctx, 0);
     const b = m.input(ctx, 1);
     const half = m.mul(m.mask(equal, a, b), 0.5);
-    return [
-      ctx.needsGrad(0) ? m.mul(dy, m.add(m.mask(greater, b, a), half)) : null,
-      ctx.needsGrad(1) ? m.mul(dy, m.add(m.mask(greater, a, b), half)) : null,
-    ];
+    if (ctx.needsGrad(0)) m.inputGrad(0, m.mul(dy, m.add(m.mask(greater, b, a), half)));
+    if (ctx.needsGrad(1)) m.inputGrad(1, m.mul(dy, m.add(m.mask(greater, a, b), half)));
   },
 });

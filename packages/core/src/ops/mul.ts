@@ -11,8 +11,8 @@ export const mul = defineOp({
     ctx.saveInputs();
     return binaryRaw(kernel, a, b);
   },
-  gradient: (m, ctx, dy) => [
-    ctx.needsGrad(0) ? m.mul(dy, m.input(ctx, 1)) : null,
-    ctx.needsGrad(1) ? m.mul(dy, m.input(ctx, 0)) : null,
-  ],
+  gradient(m, ctx, dy) {
+    if (ctx.needsGrad(0)) m.inputGrad(0, m.mul(dy, m.input(ctx, 1)));
+    if (ctx.needsGrad(1)) m.inputGrad(1, m.mul(dy, m.input(ctx, 0)));
+  },
 });

@@ -7,5 +7,5 @@ import { unaryRaw } from './raw.js';
 export const neg = defineOp({
   name: 'neg',
   forward: (_ctx, x: Node) => unaryRaw(kernel, x),
-  gradient: (m, _ctx, dy) => [m.neg(dy)],
+  gradient: (m, _ctx, dy) => m.inputGrad(0, m.neg(dy)),
 });

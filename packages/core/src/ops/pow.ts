@@ -16,9 +16,7 @@ export const pow = defineOp({
   gradient(m, ctx, dy) {
     const a = m.input(ctx, 0);
     const b = m.input(ctx, 1);
-    return [
-      ctx.needsGrad(0) ? m.mul(m.mul(dy, b), m.pow(a, m.add(m.sub(b, 1), m.mask(equal, b, 0)))) : null,
-      ctx.needsGrad(1) ? m.mul(m.mul(dy, m.output(ctx)), m.log(m.add(a, m.mask(equal, a, 0)))) : null,
-    ];
+    if (ctx.needsGrad(0)) m.inputGrad(0, m.mul(m.mul(dy, b), m.pow(a, m.add(m.sub(b, 1), m.mask(equal, b, 0)))));
+    if (ctx.needsGrad(1)) m.inputGrad(1, m.mul(m.mul(dy, m.output(ctx)), m.log(m.add(a, m.mask(equal, a, 0)))));
   },
 });

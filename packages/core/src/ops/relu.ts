@@ -14,6 +14,6 @@ export const relu = defineOp({
   gradient(m, ctx, dy) {
     const x = m.input(ctx, 0);
     // Unrecorded: one fused pass, no mask tensor (as tanh); recorded: the mask form, for higher derivatives.
-    return [m.fused(reluGrad, dy, x) ?? m.mul(dy, m.mask(greater, x, 0))];
+    m.inputGrad(0, m.fused(reluGrad, dy, x) ?? m.mul(dy, m.mask(greater, x, 0)));
   },
 });

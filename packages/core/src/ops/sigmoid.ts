@@ -14,6 +14,6 @@ export const sigmoid = defineOp({
   gradient(m, ctx, dy) {
     const y = m.output(ctx);
     // Unrecorded: one fused pass (as tanh); recorded: differentiable ops, for higher derivatives.
-    return [m.fused(sigmoidGrad, dy, y) ?? m.mul(m.mul(dy, y), m.add(m.neg(y), 1))];
+    m.inputGrad(0, m.fused(sigmoidGrad, dy, y) ?? m.mul(m.mul(dy, y), m.add(m.neg(y), 1)));
   },
 });

@@ -10,5 +10,5 @@ export const sin = defineOp({
     ctx.saveInputs();
     return unaryRaw(kernel, x);
   },
-  gradient: (m, ctx, dy) => [m.mul(dy, m.cos(m.input(ctx, 0)))],
+  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.cos(m.input(ctx, 0)))),
 });

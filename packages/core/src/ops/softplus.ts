@@ -11,5 +11,5 @@ export const softplus = defineOp({
     ctx.saveInputs();
     return unaryRaw(kernel, x);
   },
-  gradient: (m, ctx, dy) => [m.mul(dy, m.sigmoid(m.input(ctx, 0)))],
+  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.sigmoid(m.input(ctx, 0)))),
 });

@@ -10,5 +10,5 @@ export const sqrt = defineOp({
     ctx.saveOutput();
     return unaryRaw(kernel, x);
   },
-  gradient: (m, ctx, dy) => [m.div(dy, m.mul(m.output(ctx), 2))],
+  gradient: (m, ctx, dy) => m.inputGrad(0, m.div(dy, m.mul(m.output(ctx), 2))),
 });

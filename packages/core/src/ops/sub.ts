@@ -7,5 +7,8 @@ import { binaryRaw } from './raw.js';
 export const sub = defineOp({
   name: 'sub',
   forward: (_ctx, a: Node, b: Node) => binaryRaw(kernel, a, b),
-  gradient: (m, ctx, dy) => [dy, ctx.needsGrad(1) ? m.neg(dy) : null],
+  gradient(m, ctx, dy) {
+    m.inputGrad(0, dy);
+    if (ctx.needsGrad(1)) m.inputGrad(1, m.neg(dy));
+  },
 });

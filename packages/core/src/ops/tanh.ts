@@ -15,6 +15,6 @@ export const tanh = defineOp({
     const y = m.output(ctx);
     // Unrecorded, the same math runs as one fused pass instead of four (measured on W4, 1e6 elements);
     // recorded (createGraph), it is written in differentiable ops so higher derivatives flow through y.
-    return [m.fused(tanhGrad, dy, y) ?? m.mul(dy, m.add(m.neg(m.mul(y, y)), 1))];
+    m.inputGrad(0, m.fused(tanhGrad, dy, y) ?? m.mul(dy, m.add(m.neg(m.mul(y, y)), 1)));
   },
 });
