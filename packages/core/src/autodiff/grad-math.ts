@@ -8,8 +8,9 @@
  */
 import { BinaryKernel, binary } from '../ndarray/kernels/binary.js';
 import { UnaryKernel, sigmoidNumber, unary } from '../ndarray/kernels/unary.js';
-import type { NDArray } from '../ndarray/ndarray.js';
-import { floatResult } from '../ndarray/dtype.js';
+import { NDArray } from '../ndarray/ndarray.js';
+import { allocate, floatResult, promote } from '../ndarray/dtype.js';
+import { sumOfProducts } from '../ndarray/kernels/reduce.js';
 import type { OpContext } from './context.js';
 import { mode } from './mode.js';
 import { Node } from './node.js';
@@ -41,6 +42,12 @@ export interface GradMath<V> {
   mul(a: V, b: V | number): V;
   /** a / b. */
   div(a: V, b: V | number): V;
+  /**
+   * a * b as the gradient of input `i`, where `a` and `b` have the output's shape. When nothing is recorded and
+   * input `i` has one element (a scalar weight times a tensor), it is the product's sum, taken in one pass
+   * without the product array: bit for bit what the sweep's summing back would give.
+   */
+  mulFor(ctx: OpContext<any>, i: number, a: V, b: V): V;
   /** a ** b. */
   pow(a: V, b: V | number): V;
   /** -a. */
@@ -121,6 +128,17 @@ class NodeMath implements GradMath<Node> {
   sub(a: Node, b: Node | number): Node { return a.sub(b); }
   mul(a: Node, b: Node | number): Node { return a.mul(b); }
   div(a: Node, b: Node | number): Node { return a.div(b); }
+  mulFor(ctx: OpContext, i: number, a: Node, b: Node): Node {
+    const like = ctx.inputs[i];
+    const ra = a.raw;
+    const rb = b.raw;
+    if (mode.grad || like.size !== 1 || typeof ra === 'number' || typeof rb === 'number' || ra.size !== rb.size) return a.mul(b);
+    const dtype = promote(ra.dtype, rb.dtype);
+    if (dtype === 'int32') return a.mul(b);
+    const out = allocate(dtype, 1);
+    out[0] = sumOfProducts(ra.data, rb.data, dtype);
+    return a.make(new NDArray(out, like.shape));
+  }
   pow(a: Node, b: Node | number): Node { return a.pow(b); }
   neg(a: Node): Node { return a.neg(); }
   log(a: Node): Node { return a.log(); }
@@ -168,6 +186,7 @@ export class NumberMath implements GradMath<number> {
   sub(a: number, b: number): number { return a - b; }
   mul(a: number, b: number): number { return a * b; }
   div(a: number, b: number): number { return a / b; }
+  mulFor(_ctx: OpContext, _i: number, a: number, b: number): number { return a * b; }
   pow(a: number, b: number): number { return Math.pow(a, b); }
   neg(a: number): number { return -a; }
   log(a: number): number { return Math.log(a); }

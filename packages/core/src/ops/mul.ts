@@ -12,7 +12,7 @@ export const mul = defineOp({
     return binaryRaw(kernel, a, b);
   },
   gradient(m, ctx, dy) {
-    if (ctx.needsGrad(0)) m.inputGrad(0, m.mul(dy, m.input(ctx, 1)));
-    if (ctx.needsGrad(1)) m.inputGrad(1, m.mul(dy, m.input(ctx, 0)));
+    if (ctx.needsGrad(0)) m.inputGrad(0, m.mulFor(ctx, 0, dy, m.input(ctx, 1)));
+    if (ctx.needsGrad(1)) m.inputGrad(1, m.mulFor(ctx, 1, dy, m.input(ctx, 0)));
   },
 });

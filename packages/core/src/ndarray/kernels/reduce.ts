@@ -2,7 +2,7 @@
  * Reductions over any set of axes. Each axis is reduced as the middle of an [outer, n, inner] view, one axis
  * at a time, so one loop shape serves every axis choice; reducing all axes is a single pass.
  */
-import { DType, allocate } from '../dtype.js';
+import { DType, TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { reducedShape, sizeOf } from '../shape.js';
 
@@ -33,6 +33,35 @@ function reduceAll(x: NDArray, kind: ReduceKind, dtype: DType): number {
   }
   void dtype;
   return m;
+}
+
+/**
+ * The sum of a[i] * b[i] over two arrays of one size, each product rounded to `dtype` first: bit for bit what
+ * `reduceAll` gives on the product array, without that array (a scalar weight's gradient, see GradMath.mulFor).
+ */
+export function sumOfProducts(A: TypedArray, B: TypedArray, dtype: 'float32' | 'float64'): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const n4 = A.length - (A.length % 4);
+  let i = 0;
+  if (dtype === 'float32') {
+    const f = Math.fround;
+    for (; i < n4; i += 4) {
+      s0 += f(A[i] * B[i]);
+      s1 += f(A[i + 1] * B[i + 1]);
+      s2 += f(A[i + 2] * B[i + 2]);
+      s3 += f(A[i + 3] * B[i + 3]);
+    }
+    for (; i < A.length; i++) s0 += f(A[i] * B[i]);
+  } else {
+    for (; i < n4; i += 4) {
+      s0 += A[i] * B[i];
+      s1 += A[i + 1] * B[i + 1];
+      s2 += A[i + 2] * B[i + 2];
+      s3 += A[i + 3] * B[i + 3];
+    }
+    for (; i < A.length; i++) s0 += A[i] * B[i];
+  }
+  return (s0 + s1) + (s2 + s3);
 }
 
 function reduceAxis(x: NDArray, axis: number, kind: ReduceKind): NDArray {
@@ -71,7 +100,9 @@ function reduceAxis(x: NDArray, axis: number, kind: ReduceKind): NDArray {
 /** Reduces `axes` (already normalised, ascending). Empty max/min gives -Infinity/Infinity, empty sum 0. */
 export function reduce(x: NDArray, axes: readonly number[], keepDims: boolean, kind: ReduceKind): NDArray {
   const outShape = reducedShape(x.shape, axes, keepDims);
-  if (axes.length === x.rank) {
+  // One output element is a reduction of everything, whichever axes were named (the rest have size 1): one pass,
+  // and the same order as any other full sum.
+  if (axes.length === x.rank || sizeOf(outShape) === 1) {
     const out = allocate(x.dtype, 1);
     out[0] = reduceAll(x, kind, x.dtype);
     return new NDArray(out, outShape);
