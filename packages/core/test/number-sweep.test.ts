@@ -1,7 +1,7 @@
 // A backward over Scalars carries gradients as plain numbers (rules written once over GradMath, run on
 // numbers). These tests pin what that path must keep: user ops with only a node backward, errors, the
 // in-place check, the functional API, and equality with the node path the rules also serve.
-import { GradError, Scalar, Tensor, defineOp, grad, scalar, sweep, tensor } from '@tapegrad/core';
+import { GradError, Scalar, Tensor, defineOp, enableGrad, grad, scalar, sweep, tensor } from '@tapegrad/core';
 
 // f(a, b) = tanh(a*b + a) * sigmoid(b) / (b*b + 1) - exp(-a) + a^b, with its partials written out by hand.
 function f(a: Scalar, b: Scalar): Scalar {
@@ -61,6 +61,29 @@ describe('the Scalar sweep on plain numbers', () => {
     const x = scalar(-2);
     (cube(x) as Scalar).mul(0.5).backward();
     expect(x.grad).toBe(0.5 * 3 * 4);
+  });
+
+  it("keeps its own state when a user op's backward runs a whole backward of its own", () => {
+    // d/dx of inner(x) = x * (d/dz z^2 at z = x), i.e. x * 2x, computed by a nested sweep inside the outer one.
+    const inner = defineOp({
+      name: 'nestedSweep',
+      forward(ctx, x: Scalar) {
+        ctx.save(x);
+        return x.value ** 3 * (2 / 3);
+      },
+      backward(ctx, g: Scalar) {
+        const [x] = ctx.saved as Scalar[];
+        const z = scalar(x.value);
+        enableGrad(() => z.mul(z).tanh().mul(1)).backward();
+        const t = Math.tanh(x.value * x.value);
+        return [g.mul(x).mul(z.grad / (1 - t * t))];
+      },
+    });
+    const x = scalar(1.5);
+    const y = x.mul(x).add((inner(x) as Scalar).mul(3)).tanh();
+    y.backward();
+    const u = 1.5 * 1.5 + 3 * (2 / 3) * 1.5 ** 3;
+    expect(x.grad).toBeCloseTo((1 - Math.tanh(u) ** 2) * (2 * 1.5 + 3 * 2 * 1.5 ** 2), 12);
   });
 
   it("refuses a user op whose backward hands a Tensor gradient to a Scalar input, naming the op", () => {
