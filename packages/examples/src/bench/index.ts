@@ -1,7 +1,8 @@
 /**
  * Entry point of `pnpm bench`: tapegrad side by side with TensorFlow.js (cpu; wasm with 1 and 2 threads) and a
  * hand-written closure-based micrograd, on the same seeded inputs. Each peer runs in its own Node process, so
- * one library's JIT state, heap and thread pool never colour another's timings.
+ * one library's JIT state, heap and thread pool never colour another's timings (peer-process.ts), and every case
+ * is timed in rounds across the peers (schedule.ts).
  *
  * @example
  * npx -y pnpm@10.34.9 bench                          # everything; writes bench-results/ and docs/performance.md
@@ -10,21 +11,20 @@
  * npx -y pnpm@10.34.9 bench -- --peers tapegrad,tapegrad-2t --only W1,W2   # 1 vs 2 threads (@tapegrad/threads)
  * npx -y pnpm@10.34.9 bench -- --only MNIST          # whole epochs of the main job's MNIST model
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BenchCase, benchCases, budgetFor } from './cases.js';
+import { BenchCase, TimingBudget, benchCases, budgetFor } from './cases.js';
 import { scalarMlpData } from './data.js';
 import { machineInfo } from './machine.js';
-import { MemoryDrift, Timing, measureMemory, timeRunner } from './measure.js';
+import { MemoryDrift, Slice, Timing, summarize } from './measure.js';
+import { PeerProcess, servePeer } from './peer-process.js';
+import { nextSlice, roundOrder } from './schedule.js';
 import { countScalarMlpNodes } from './micrograd-reference.js';
 import type { Peer } from './peers/peer.js';
 import { BenchRun, CaseResult, PeerSummary, agreement, markdownSection, markdownTable, memoryLine, spliceSection } from './report.js';
 
 const PEER_IDS = ['tapegrad', 'tapegrad-2t', 'reference', 'tfjs-cpu', 'tfjs-wasm-1', 'tfjs-wasm-2'] as const;
-const RESULT_MARK = 'BENCH_JSON ';
-const CHILD_TIMEOUT_MS = 30 * 60 * 1000;
 
 // Loaded lazily so that the tapegrad process never loads TensorFlow.js and vice versa.
 async function loadPeer(id: string): Promise<Peer> {
@@ -39,7 +39,7 @@ async function loadPeer(id: string): Promise<Peer> {
   }
 }
 
-interface ChildReport {
+interface PeerReport {
   readonly note: string;
   readonly failed: boolean;
   readonly label: string;
@@ -48,55 +48,59 @@ interface ChildReport {
   memory?: MemoryDrift;
 }
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** Child mode: set one peer up, time every case it supports, print the report as one JSON line. */
-async function runChild(peerId: string, cases: readonly BenchCase[], memorySteps: number): Promise<void> {
-  const report: ChildReport = { note: '', failed: false, label: peerId, timings: {}, errors: {} };
-  let peer: Peer | null = null;
-  try {
-    peer = await loadPeer(peerId);
-    Object.assign(report, { label: peer.label, note: await peer.init() });
-  } catch (e) {
-    Object.assign(report, { failed: true, note: `could not start: ${message(e)}`, label: peer?.label ?? peerId });
-  }
-  for (const c of cases) {
-    if (!peer || report.failed || !peer.supports(c)) continue;
-    try {
-      const runner = await peer.prepare(c);
-      report.timings[c.id] = await timeRunner(runner, budgetFor(c, peer.isSlowOn?.(c) ?? false));
-      runner.dispose?.();
-      process.stderr.write(`  ${peerId} ${c.id}: ${(report.timings[c.id].median * 1e3).toFixed(2)} ms median over ${report.timings[c.id].iterations}\n`);
-    } catch (e) {
-      report.errors[c.id] = message(e);
-      process.stderr.write(`  ${peerId} ${c.id}: failed: ${message(e)}\n`);
-    }
-  }
-  const w1 = cases.find((c) => c.id === 'W1');
-  if (peer && !report.failed && peerId === 'tapegrad' && w1 && memorySteps > 0) {
-    process.stderr.write(`  ${peerId} W1 memory over ${memorySteps} steps...\n`);
-    report.memory = measureMemory(await peer.prepare(w1), memorySteps);
-  }
-  process.stdout.write(`${RESULT_MARK}${JSON.stringify(report)}\n`);
+/** One peer's timing of the case being run. */
+interface CaseProgress {
+  readonly peer: PeerProcess;
+  readonly firstValue: number;
+  readonly budget: TimingBudget;
+  readonly slices: Slice[];
+  iterations: number;
+  seconds: number;
+  failed: boolean;
 }
 
-/** Runs one peer in a fresh Node process (same loader flags as this one) and collects its report. */
-function spawnPeer(peerId: string, cases: readonly BenchCase[], quick: boolean, memorySteps: number): Promise<ChildReport> {
-  const script = process.argv[1];
-  const args = [
-    ...process.execArgv, '--expose-gc', script,
-    '--child', peerId, '--only', cases.map((c) => c.id).join(','), '--memory-steps', String(memorySteps), ...(quick ? ['--quick'] : []),
-  ];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], timeout: CHILD_TIMEOUT_MS });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith(RESULT_MARK));
-      if (line) resolve(JSON.parse(line.slice(RESULT_MARK.length)) as ChildReport);
-      else resolve({ note: `process exited with code ${code} before reporting`, failed: true, label: peerId, timings: {}, errors: {} });
-    });
-  });
+/**
+ * Times one case on every peer that supports it: each prepares and warms up, then they take slices of their
+ * budgets in rounds (schedule.ts), so a change in the machine's load falls on all of them alike.
+ */
+async function runCase(c: BenchCase, peers: readonly PeerProcess[], reports: Record<string, PeerReport>): Promise<void> {
+  const fail = (id: string, error: string): void => {
+    reports[id].errors[c.id] = error;
+    process.stderr.write(`  ${id} ${c.id}: failed: ${error}\n`);
+  };
+  const active: CaseProgress[] = [];
+  for (const peer of peers) {
+    const reply = await peer.request({ op: 'prepare', caseId: c.id });
+    if (!reply.ok) fail(peer.id, reply.error);
+    else if (reply.supported) {
+      active.push({ peer, firstValue: reply.firstValue!, budget: budgetFor(c, reply.slow!), slices: [], iterations: 0, seconds: 0, failed: false });
+    }
+  }
+  for (let round = 0; ; round++) {
+    let asked = false;
+    for (const p of roundOrder(active, round)) {
+      const slice = p.failed ? null : nextSlice(p.budget, p, round);
+      if (slice === null) continue;
+      asked = true;
+      const reply = await p.peer.request({ op: 'time', slice });
+      if (!reply.ok) {
+        p.failed = true;
+        fail(p.peer.id, reply.error);
+        continue;
+      }
+      p.slices.push(reply.slice!);
+      p.iterations += reply.slice!.samples.length;
+      p.seconds += reply.slice!.samples.reduce((sum, t) => sum + t, 0);
+    }
+    if (!asked) break;
+  }
+  for (const p of active) {
+    if (p.failed) continue;
+    const timing = summarize(p.firstValue, p.slices);
+    reports[p.peer.id].timings[c.id] = timing;
+    process.stderr.write(`  ${p.peer.id} ${c.id}: ${(timing.median * 1e3).toFixed(2)} ms median over ${timing.iterations}\n`);
+    await p.peer.request({ op: 'release' });
+  }
 }
 
 function selectCases(all: readonly BenchCase[], only: string | undefined): BenchCase[] {
@@ -149,17 +153,37 @@ async function main(): Promise<void> {
   // Heap and RSS drift over many W1 steps: 5,000 (the issue's floor) in a full run, off in a quick one.
   const memorySteps = Number(values['memory-steps'] ?? (quick ? 0 : 5000));
   if (!Number.isInteger(memorySteps) || memorySteps < 0) throw new Error(`--memory-steps: expected a whole number, got ${values['memory-steps']}`);
-  if (values.child) return runChild(values.child, cases, memorySteps);
+  if (values.child) return servePeer(() => loadPeer(values.child!), cases);
 
   const peerIds = values.peers ? values.peers.split(',').map((s) => s.trim()) : [...PEER_IDS];
   for (const id of peerIds) if (!(PEER_IDS as readonly string[]).includes(id)) throw new Error(`--peers: unknown peer '${id}'; known: ${PEER_IDS.join(', ')}`);
   // Taken before the run: on a shared machine the load says how much the timings can be trusted.
   const machine = machineInfo();
-  const reports: Record<string, ChildReport> = {};
-  for (const id of peerIds) {
-    process.stderr.write(`${id}:\n`);
-    reports[id] = await spawnPeer(id, cases, quick, memorySteps);
-    if (reports[id].failed) process.stderr.write(`  ${reports[id].note}\n`);
+  const reports: Record<string, PeerReport> = {};
+  const running: PeerProcess[] = [];
+  const childArgs = (id: string): string[] => ['--child', id, '--only', cases.map((c) => c.id).join(','), ...(quick ? ['--quick'] : [])];
+  try {
+    for (const id of peerIds) {
+      const { process: peer, ready } = await PeerProcess.start(id, process.argv[1], childArgs(id));
+      reports[id] = { ...ready, timings: {}, errors: {} };
+      process.stderr.write(`${id}: ${ready.note}\n`);
+      if (ready.failed) peer.close();
+      else running.push(peer);
+    }
+    for (const c of cases) {
+      process.stderr.write(`${c.id}:\n`);
+      await runCase(c, running, reports);
+    }
+    const w1 = cases.find((c) => c.id === 'W1');
+    const tapegrad = running.find((p) => p.id === 'tapegrad');
+    if (tapegrad && w1 && memorySteps > 0) {
+      process.stderr.write(`tapegrad W1 memory over ${memorySteps} steps...\n`);
+      const reply = await tapegrad.request({ op: 'memory', caseId: w1.id, steps: memorySteps });
+      if (reply.ok) reports.tapegrad.memory = reply.memory;
+      else process.stderr.write(`  failed: ${reply.error}\n`);
+    }
+  } finally {
+    for (const p of running) p.close();
   }
   const peers: PeerSummary[] = peerIds.map((id) => ({ id, label: reports[id].label, note: reports[id].note, failed: reports[id].failed }));
   const results: CaseResult[] = cases.map((c) => ({

@@ -1,6 +1,6 @@
-/** Times one prepared case: warm-up, then repeated iterations with per-iteration wall time and GC time. */
+/** Times one prepared case: warm-up, then slices of repeated iterations with per-iteration wall time and GC time. */
 import { PerformanceObserver, performance } from 'node:perf_hooks';
-import type { TimingBudget } from './cases.js';
+import type { SliceBudget } from './schedule.js';
 import type { Runner } from './peers/peer.js';
 
 export interface Timing {
@@ -25,9 +25,21 @@ export function median(sorted: readonly number[]): number {
 // (outside) timed iterations lets them arrive.
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export async function timeRunner(runner: Runner, budget: TimingBudget): Promise<Timing> {
+/** Runs the first iteration, whose value the peers must agree on, then the rest of the warm-up; returns that value. */
+export function warmUp(runner: Runner, warmup: number): number {
   const firstValue = runner.step();
-  for (let i = 1; i < budget.warmup; i++) runner.step();
+  for (let i = 1; i < warmup; i++) runner.step();
+  return firstValue;
+}
+
+/** One slice of timed iterations: seconds per iteration, and the garbage-collection time that fell inside them. */
+export interface Slice {
+  readonly samples: number[];
+  readonly gcMs: number;
+}
+
+/** Times iterations until the slice's budget is met (see schedule.ts). */
+export async function timeSlice(runner: Runner, budget: SliceBudget): Promise<Slice> {
   let gcMs = 0;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) gcMs += entry.duration;
@@ -47,14 +59,21 @@ export async function timeRunner(runner: Runner, budget: TimingBudget): Promise<
   await yieldToEventLoop();
   for (const entry of observer.takeRecords()) gcMs += entry.duration;
   observer.disconnect();
-  samples.sort((a, b) => a - b);
+  return { samples, gcMs };
+}
+
+/** A peer's timing of a case from all its slices. */
+export function summarize(firstValue: number, slices: readonly Slice[]): Timing {
+  const samples = slices.flatMap((s) => s.samples).sort((a, b) => a - b);
+  const elapsedMs = samples.reduce((sum, t) => sum + t, 0) * 1e3;
+  const gcMs = slices.reduce((sum, s) => sum + s.gcMs, 0);
   return {
     firstValue,
     iterations: samples.length,
     median: median(samples),
     min: samples[0],
     max: samples[samples.length - 1],
-    gcFraction: elapsed > 0 ? gcMs / elapsed : 0,
+    gcFraction: elapsedMs > 0 ? gcMs / elapsedMs : 0,
   };
 }
 
