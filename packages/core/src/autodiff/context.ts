@@ -41,11 +41,11 @@ export interface DefinedOp<Attrs = undefined> extends OpDefinition<Attrs> {
   backward(ctx: OpContext<Attrs>, gradOutput: any): InputGrads;
 }
 
-/** @internal the bits of `_flags`. */
-export const RECORDING = 1;
-/** @internal */ export const RELEASED = 2;
+// The bits of `_flags`; inline-entry.ts reads the two it copies into a Scalar.
+/** @internal */ export const RECORDING = 1;
+const RELEASED = 2;
 /** @internal */ export const USES_OUTPUT = 4;
-/** @internal */ export const SAVED_INPUTS = 8;
+const SAVED_INPUTS = 8;
 
 /** Where each recorded op's forward was called, kept only in anomaly mode. */
 export const forwardTraces = new WeakMap<OpContext, string>();

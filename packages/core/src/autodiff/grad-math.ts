@@ -43,9 +43,10 @@ export interface GradMath<V> {
   /** a / b. */
   div(a: V, b: V | number): V;
   /**
-   * a * b as the gradient of input `i`, where `a` and `b` have the output's shape. When nothing is recorded and
-   * input `i` has one element (a scalar weight times a tensor), it is the product's sum, taken in one pass
-   * without the product array: bit for bit what the sweep's summing back would give.
+   * a * b as the gradient of input `i` (in mul's rule: the upstream gradient times the other operand). When
+   * nothing is recorded, input `i` has one element (a scalar weight times a tensor) and `a` and `b` have the same
+   * size, it is the product's sum, taken in one pass without the product array: bit for bit what the sweep's
+   * summing back would give.
    */
   mulFor(ctx: OpContext<any>, i: number, a: V, b: V): V;
   /** a ** b. */
