@@ -10,7 +10,6 @@ import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
 import { mode } from './mode.js';
 import { sweepNumbers } from './number-sweep.js';
-import { forgetReader } from './inline-entry.js';
 import { Node } from './node.js';
 
 /** Options of `backward`. */
@@ -140,7 +139,6 @@ export function sweep(req: SweepRequest): Node[] {
     return [];
   } finally {
     for (const n of touched) n._pending = null;
-    forgetReader();
     mode.grad = wasRecording;
     mode.backwardOf = null;
   }

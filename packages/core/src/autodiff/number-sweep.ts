@@ -18,7 +18,7 @@
 import type { OpContext } from './context.js';
 import { NumberMath, NumberSink, checkReturn } from './grad-math.js';
 import type { Node } from './node.js';
-import { entryContext, entrySeq, releaseEntry } from './inline-entry.js';
+import { entryContext, entrySeq, forgetReader, releaseEntry } from './inline-entry.js';
 import { SweepRequest, checkCount, checkGradShape } from './backward.js';
 
 /**
@@ -46,6 +46,7 @@ export function sweepNumbers(req: SweepRequest, retain: boolean, gather: () => O
     return [];
   } finally {
     state.clear();
+    forgetReader();
     if (state.buckets.length <= KEPT_LIMIT && state.values.length <= KEPT_LIMIT) spare = state;
   }
 }
