@@ -33,9 +33,24 @@ function named(t: Tensor, name: string): Tensor {
  * Dyadic weights keep every printed value short.
  */
 export function twoLayerTape(): string {
-  const x = named(tensor([[1, 2], [0, -1]]), 'x');
+  const x = named(
+    tensor([
+      [1, 2],
+      [0, -1],
+    ]),
+    'x',
+  );
   const target = named(tensor([[1], [0]]), 'target');
-  const W1 = named(tensor([[0.5, -1, 0.25], [1, 0.5, -0.5]], { requiresGrad: true }), 'W1');
+  const W1 = named(
+    tensor(
+      [
+        [0.5, -1, 0.25],
+        [1, 0.5, -0.5],
+      ],
+      { requiresGrad: true },
+    ),
+    'W1',
+  );
   const b1 = named(tensor([0, 0.5, 0], { requiresGrad: true }), 'b1');
   const W2 = named(tensor([[1], [-1], [2]], { requiresGrad: true }), 'W2');
   const b2 = named(tensor([0.5], { requiresGrad: true }), 'b2');

@@ -42,7 +42,8 @@ describe('links in the docs', () => {
   });
 
   test('the checker reads links and GitHub heading anchors the way GitHub does', () => {
-    const page = '# Title\n## The `grad` field\n## Repeat\n## Repeat\n```md\n[x](nope.md)\n# not a heading\n```\nsee [a](b.md#c) and ![img](img/x.svg)';
+    const page =
+      '# Title\n## The `grad` field\n## Repeat\n## Repeat\n```md\n[x](nope.md)\n# not a heading\n```\nsee [a](b.md#c) and ![img](img/x.svg)';
     expect(links(page).map((l) => l.target)).toEqual(['b.md#c', 'img/x.svg']);
     expect([...anchors(page)]).toEqual(['title', 'the-grad-field', 'repeat', 'repeat-1']);
   });

@@ -56,7 +56,13 @@ export function codeBlocks(markdown: string): CodeBlock[] {
       if (t.startsWith(fence[0].repeat(fence.length)) && /^(`+|~+)$/.test(t)) break;
       body.push(lines[j]);
     }
-    blocks.push({ lang: open[3].toLowerCase(), markers: open[4].split(/\s+/).filter(Boolean), code: body.join('\n'), line: i + 1, endLine: j + 1 });
+    blocks.push({
+      lang: open[3].toLowerCase(),
+      markers: open[4].split(/\s+/).filter(Boolean),
+      code: body.join('\n'),
+      line: i + 1,
+      endLine: j + 1,
+    });
     i = j;
   }
   return blocks;

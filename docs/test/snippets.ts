@@ -37,7 +37,8 @@ export function collectSnippets(): Snippet[] {
       if (!TS_LANGS.has(block.lang)) return;
       const next = blocks[k + 1];
       const between = next ? lines.slice(block.endLine, next.line - 1) : [];
-      const hasOutput = next !== undefined && next.lang === 'text' && next.markers.includes('output') && between.every((l) => l.trim() === '');
+      const hasOutput =
+        next !== undefined && next.lang === 'text' && next.markers.includes('output') && between.every((l) => l.trim() === '');
       out.push({
         where: `${page}:${block.line}`,
         page,

@@ -14,7 +14,9 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   for (const [i, t] of tensors.entries()) {
     if (!(t instanceof Tensor)) throw new DTypeError(`concat: item ${i} is not a Tensor`);
     if (t.rank !== first.rank || t.shape.some((d, k) => k !== a && d !== first.shape[k])) {
-      throw new ShapeError(`concat: item ${i} has shape ${formatShape(t.shape)}, which does not match ${formatShape(first.shape)} outside axis ${a}`);
+      throw new ShapeError(
+        `concat: item ${i} has shape ${formatShape(t.shape)}, which does not match ${formatShape(first.shape)} outside axis ${a}`,
+      );
     }
   }
   if (tensors.length === 1) return first;

@@ -45,14 +45,18 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions & 
     const dtype = checkDType(options.dtype ?? dtypeOfArray(data), 'tensor');
     const shape = options.shape ?? [data.length];
     checkShape(shape, 'tensor');
-    if (sizeOf(shape) !== data.length) throw new ShapeError(`tensor: shape ${formatShape(shape)} needs ${sizeOf(shape)} elements, the data has ${data.length}`);
+    if (sizeOf(shape) !== data.length)
+      throw new ShapeError(`tensor: shape ${formatShape(shape)} needs ${sizeOf(shape)} elements, the data has ${data.length}`);
     return fromFlat(data, shape, dtype, options);
   }
   const dtype = checkDType(options.dtype, 'tensor');
   const inferred = inferShape(data, 'tensor');
   const flat = flatten(data, inferred, dtype, 'tensor');
   if (options.shape) {
-    if (sizeOf(options.shape) !== flat.length) throw new ShapeError(`tensor: shape ${formatShape(options.shape)} needs ${sizeOf(options.shape)} elements, the data has ${flat.length}`);
+    if (sizeOf(options.shape) !== flat.length)
+      throw new ShapeError(
+        `tensor: shape ${formatShape(options.shape)} needs ${sizeOf(options.shape)} elements, the data has ${flat.length}`,
+      );
     return leaf(new NDArray(flat, options.shape.slice()), options);
   }
   return leaf(new NDArray(flat, inferred), options);
@@ -80,17 +84,25 @@ export function full(shape: readonly number[], value: number, options: TensorOpt
  * @example
  * const b = zeros([3], { requiresGrad: true });
  */
-export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor { return full(shape, 0, options); }
+export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
+  return full(shape, 0, options);
+}
 /**
  * A tensor of ones.
  * @example
  * ones([2, 3]).sum().item();   // 6
  */
-export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor { return full(shape, 1, options); }
+export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
+  return full(shape, 1, options);
+}
 /** Zeros with the shape and dtype of `t`. */
-export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor { return full(t.shape, 0, { dtype: t.dtype, ...options }); }
+export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
+  return full(t.shape, 0, { dtype: t.dtype, ...options });
+}
 /** Ones with the shape and dtype of `t`. */
-export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor { return full(t.shape, 1, { dtype: t.dtype, ...options }); }
+export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
+  return full(t.shape, 1, { dtype: t.dtype, ...options });
+}
 
 /** start, start + step, ... below stop (NumPy's arange); `arange(n)` is 0..n-1. */
 export function arange(start: number, stop?: number, step = 1, options: TensorOptions = {}): Tensor {

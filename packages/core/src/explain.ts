@@ -44,12 +44,16 @@ export interface Explanation {
 export type ExplainFormat = 'text' | 'markdown' | 'json';
 
 function tex(label: string): string {
-  return `\\mathrm{${label.replace(/[\\{}]/g, '').replace(/_/g, '\\_').replace(/%/g, '\\%')}}`;
+  return `\\mathrm{${label
+    .replace(/[\\{}]/g, '')
+    .replace(/_/g, '\\_')
+    .replace(/%/g, '\\%')}}`;
 }
 
 /** Runs the sweep with an observer, leaving every `.grad` untouched and the graph retained. */
 export function explainSteps(root: Node): Explanation {
-  if (!root.requiresGrad || root.creator === null) throw new GradError(`explain: ${root.label} was not produced by a recorded op, so there is no sweep to explain`);
+  if (!root.requiresGrad || root.creator === null)
+    throw new GradError(`explain: ${root.label} was not produced by a recorded op, so there is no sweep to explain`);
   if (root.size !== 1) throw new GradError(`explain: ${root.label} must hold a single value`);
   const steps: ExplainStep[] = [];
   const totals = new Map<Node, Node>();

@@ -30,7 +30,10 @@ function prepare(args: unknown[], argnums: readonly number[], caller: string): {
       if (a.dtype === 'int32') throw new DTypeError(`${caller}: argument ${i} is an int32 tensor; gradients need float32 or float64`);
       node = a.requiresGrad ? a : a.detach().setRequiresGrad(true);
     } else if (a instanceof Scalar) node = a.requiresGrad ? a : new Scalar(a.value, true, a.name);
-    else throw new DTypeError(`${caller}: argument ${i} is ${a === undefined ? 'missing' : typeof a}; expected a Scalar, a Tensor or a number`);
+    else
+      throw new DTypeError(
+        `${caller}: argument ${i} is ${a === undefined ? 'missing' : typeof a}; expected a Scalar, a Tensor or a number`,
+      );
     out[i] = node;
     return node;
   });
@@ -43,7 +46,10 @@ function argnumList(argnums: number | readonly number[] | undefined): readonly n
 
 function seedFor(out: unknown, caller: string): Node {
   if (!(out instanceof Node)) throw new GradError(`${caller}: the function must return a Scalar or a Tensor, got ${typeof out}`);
-  if (out.size !== 1) throw new GradError(`${caller}: the function must return a single value, got shape ${formatShape(out.shape)}; use vjp for non-scalar outputs`);
+  if (out.size !== 1)
+    throw new GradError(
+      `${caller}: the function must return a single value, got shape ${formatShape(out.shape)}; use vjp for non-scalar outputs`,
+    );
   return out instanceof Scalar ? new Scalar(1, false) : (out as Tensor).zerosLike().add(1);
 }
 
@@ -60,7 +66,9 @@ export function valueAndGrad<O extends GradOptions>(f: (...args: any[]) => Diffe
       const { args: inputs, targets } = prepare(args, argnums, 'grad');
       const out = f(...inputs);
       const seed = seedFor(out, 'grad');
-      const grads = out.requiresGrad ? sweep({ roots: [out], seeds: [seed], targets, createGraph: true }) : targets.map((t) => t.zerosLike());
+      const grads = out.requiresGrad
+        ? sweep({ roots: [out], seeds: [seed], targets, createGraph: true })
+        : targets.map((t) => t.zerosLike());
       return [out, (many ? grads : grads[0]) as GradResult<O>];
     });
 }
@@ -92,7 +100,9 @@ export function vjp(f: (...args: any[]) => Differentiable, options: GradOptions 
         enableGrad(() => {
           const ct = typeof cotangent === 'number' ? out.constant(cotangent) : cotangent;
           if (ct.constructor !== out.constructor || (ct.size !== out.size && ct.size !== 1)) {
-            throw new GradError(`vjp: cotangent of shape ${formatShape(ct.shape)} does not match the output shape ${formatShape(out.shape)}`);
+            throw new GradError(
+              `vjp: cotangent of shape ${formatShape(ct.shape)} does not match the output shape ${formatShape(out.shape)}`,
+            );
           }
           const seed = out instanceof Tensor ? (ct as Tensor).broadcastTo(out.shape) : ct;
           if (!out.requiresGrad) return targets.map((t) => t.zerosLike() as Differentiable);

@@ -46,7 +46,10 @@ function describe(n: Node): string {
  */
 export function formatTape(root: Node): string {
   return tapeOf(root)
-    .map((r) => `#${r.seq} ${describe(r.output)} = ${r.op}(${r.inputs.map(describe).join(', ')})  value=${r.output.formatValue()}  grad=${gradText(r.output)}`)
+    .map(
+      (r) =>
+        `#${r.seq} ${describe(r.output)} = ${r.op}(${r.inputs.map(describe).join(', ')})  value=${r.output.formatValue()}  grad=${gradText(r.output)}`,
+    )
     .join('\n');
 }
 

@@ -46,34 +46,50 @@ export class Scalar extends Node {
   }
 
   /** The forward value. Assigning it (as an optimiser step does) counts as an in-place change. */
-  get value(): number { return this._value; }
+  get value(): number {
+    return this._value;
+  }
   /** Sets the value in place (as an optimiser step does); bumps the version. */
   set value(v: number) {
     this._value = v;
     this._bumpVersion();
   }
-  /** @internal */ get raw(): number { return this._value; }
+  /** @internal */ get raw(): number {
+    return this._value;
+  }
   /** The tape entry that produced this Scalar; null for leaves and for values computed without recording. */
   override get creator(): OpContext | null {
     // An entry kept in the node (see inline-entry.ts) becomes an OpContext when first asked for.
     return this._inlineOp !== null ? moveToContext(this) : this._creator;
   }
   /** Always `[]`: a Scalar is 0-dimensional. */
-  get shape(): readonly number[] { return NO_SHAPE; }
+  get shape(): readonly number[] {
+    return NO_SHAPE;
+  }
   /** Always 'float64'. */
-  get dtype(): DType { return 'float64'; }
+  get dtype(): DType {
+    return 'float64';
+  }
   /** Always 1. */
-  get size(): number { return 1; }
+  get size(): number {
+    return 1;
+  }
 
   /** @internal */ make(raw: RawValue): Scalar {
     if (typeof raw !== 'number') throw new DTypeError('Scalar ops produce numbers; got an array value');
     return new Scalar(raw, false);
   }
-  /** @internal */ constant(value: number): Scalar { return new Scalar(value, false); }
-  zerosLike(): Scalar { return new Scalar(0, false); }
+  /** @internal */ constant(value: number): Scalar {
+    return new Scalar(value, false);
+  }
+  zerosLike(): Scalar {
+    return new Scalar(0, false);
+  }
 
   /** dL/d(this) from the backward calls so far (0 before any); set it to 0 to reset, as micrograd does. */
-  get grad(): number { return this._grad !== null ? (this._grad as Scalar)._value : (this._gradValue ?? 0); }
+  get grad(): number {
+    return this._grad !== null ? (this._grad as Scalar)._value : (this._gradValue ?? 0);
+  }
   /** Overwrites the accumulated gradient (0 clears it). */
   set grad(v: number) {
     this._grad = null;
@@ -110,16 +126,25 @@ export class Scalar extends Node {
    * const a = scalar(2); const y = a.mul(a); y.backward(); a.grad;   // 4
    */
   backward(options: BackwardOptions & { seed?: number } = {}): void {
-    if (!this.requiresGrad) throw new GradError(`backward: ${this.label} does not require grad (it was computed under noGrad or from constants only)`);
+    if (!this.requiresGrad)
+      throw new GradError(`backward: ${this.label} does not require grad (it was computed under noGrad or from constants only)`);
     sweep({ roots: [this], seeds: [new Scalar(options.seed ?? 1, false)], ...options });
   }
 
   /** A leaf with the same value that does not require grad (the graph is cut here). */
-  detach(): Scalar { return new Scalar(this._value, false, this.name); }
+  detach(): Scalar {
+    return new Scalar(this._value, false, this.name);
+  }
   /** The value as a JS number (a Tensor must hold exactly one element). */
-  item(): number { return this._value; }
-  formatValue(): string { return String(this._value); }
-  override toString(): string { return `Scalar(value=${this._value}, grad=${this.grad}${this.name ? `, name=${this.name}` : ''})`; }
+  item(): number {
+    return this._value;
+  }
+  formatValue(): string {
+    return String(this._value);
+  }
+  override toString(): string {
+    return `Scalar(value=${this._value}, grad=${this.grad}${this.name ? `, name=${this.name}` : ''})`;
+  }
 
   // Scalar graphs are tens of thousands of one-number ops, so the op machinery's generic part (argument
   // lists, operand checks, the attribute test, a separate tape entry) costs more than the math: a method that
@@ -147,47 +172,89 @@ export class Scalar extends Node {
   }
 
   /** Elementwise sum, broadcasting (NumPy rules); a number is accepted as an operand. */
-  add(o: ScalarOperand): Scalar { return this.binary(ops.add, binaryKernels.add, o); }
+  add(o: ScalarOperand): Scalar {
+    return this.binary(ops.add, binaryKernels.add, o);
+  }
   /** Elementwise difference, broadcasting. */
-  sub(o: ScalarOperand): Scalar { return this.binary(ops.sub, binaryKernels.sub, o); }
+  sub(o: ScalarOperand): Scalar {
+    return this.binary(ops.sub, binaryKernels.sub, o);
+  }
   /** Elementwise product, broadcasting. */
-  mul(o: ScalarOperand): Scalar { return this.binary(ops.mul, binaryKernels.mul, o); }
+  mul(o: ScalarOperand): Scalar {
+    return this.binary(ops.mul, binaryKernels.mul, o);
+  }
   /** Elementwise quotient, broadcasting. */
-  div(o: ScalarOperand): Scalar { return this.binary(ops.div, binaryKernels.div, o); }
+  div(o: ScalarOperand): Scalar {
+    return this.binary(ops.div, binaryKernels.div, o);
+  }
   /** Elementwise power: this ** exponent. */
-  pow(o: ScalarOperand): Scalar { return this.binary(ops.pow, binaryKernels.pow, o); }
+  pow(o: ScalarOperand): Scalar {
+    return this.binary(ops.pow, binaryKernels.pow, o);
+  }
   /** Elementwise maximum; a tie splits the gradient 1/2 to each operand. */
-  maximum(o: ScalarOperand): Scalar { return this.binary(ops.maximum, binaryKernels.maximum, o); }
+  maximum(o: ScalarOperand): Scalar {
+    return this.binary(ops.maximum, binaryKernels.maximum, o);
+  }
   /** Elementwise minimum; a tie splits the gradient 1/2 to each operand. */
-  minimum(o: ScalarOperand): Scalar { return this.binary(ops.minimum, binaryKernels.minimum, o); }
+  minimum(o: ScalarOperand): Scalar {
+    return this.binary(ops.minimum, binaryKernels.minimum, o);
+  }
   /** Elementwise negation. */
-  neg(): Scalar { return this.unary(ops.neg, unaryKernels.neg); }
+  neg(): Scalar {
+    return this.unary(ops.neg, unaryKernels.neg);
+  }
   /** Elementwise e ** x. */
-  exp(): Scalar { return this.unary(ops.exp, unaryKernels.exp); }
+  exp(): Scalar {
+    return this.unary(ops.exp, unaryKernels.exp);
+  }
   /** Elementwise natural logarithm. */
-  log(): Scalar { return this.unary(ops.log, unaryKernels.log); }
+  log(): Scalar {
+    return this.unary(ops.log, unaryKernels.log);
+  }
   /** Elementwise square root. */
-  sqrt(): Scalar { return this.unary(ops.sqrt, unaryKernels.sqrt); }
+  sqrt(): Scalar {
+    return this.unary(ops.sqrt, unaryKernels.sqrt);
+  }
   /** Elementwise x * x. */
-  square(): Scalar { return this.mul(this); }
+  square(): Scalar {
+    return this.mul(this);
+  }
   /** Elementwise |x|; |x|'(0) = 0. */
-  abs(): Scalar { return this.unary(ops.abs, unaryKernels.abs); }
+  abs(): Scalar {
+    return this.unary(ops.abs, unaryKernels.abs);
+  }
   /** Elementwise sine. */
-  sin(): Scalar { return this.unary(ops.sin, unaryKernels.sin); }
+  sin(): Scalar {
+    return this.unary(ops.sin, unaryKernels.sin);
+  }
   /** Elementwise cosine. */
-  cos(): Scalar { return this.unary(ops.cos, unaryKernels.cos); }
+  cos(): Scalar {
+    return this.unary(ops.cos, unaryKernels.cos);
+  }
   /** Elementwise hyperbolic tangent. */
-  tanh(): Scalar { return this.unary(ops.tanh, unaryKernels.tanh); }
+  tanh(): Scalar {
+    return this.unary(ops.tanh, unaryKernels.tanh);
+  }
   /** Elementwise logistic function 1 / (1 + e ** -x). */
-  sigmoid(): Scalar { return this.unary(ops.sigmoid, unaryKernels.sigmoid); }
+  sigmoid(): Scalar {
+    return this.unary(ops.sigmoid, unaryKernels.sigmoid);
+  }
   /** Elementwise max(x, 0); relu'(0) = 0. */
-  relu(): Scalar { return this.unary(ops.relu, unaryKernels.relu); }
+  relu(): Scalar {
+    return this.unary(ops.relu, unaryKernels.relu);
+  }
   /** Elementwise x > 0 ? x : slope * x; the derivative at 0 is slope. */
-  leakyRelu(slope = 0.01): Scalar { return ops.leakyRelu(this, { slope }) as Scalar; }
+  leakyRelu(slope = 0.01): Scalar {
+    return ops.leakyRelu(this, { slope }) as Scalar;
+  }
   /** Elementwise log(1 + e ** x), computed stably. */
-  softplus(): Scalar { return this.unary(ops.softplus, unaryKernels.softplus); }
+  softplus(): Scalar {
+    return this.unary(ops.softplus, unaryKernels.softplus);
+  }
   /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
-  clamp(min?: number, max?: number): Scalar { return ops.clamp(this, { min, max }) as Scalar; }
+  clamp(min?: number, max?: number): Scalar {
+    return ops.clamp(this, { min, max }) as Scalar;
+  }
 }
 
 /**

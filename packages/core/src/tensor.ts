@@ -31,17 +31,29 @@ export class Tensor extends Node {
     if (requiresGrad) this.setRequiresGrad(true);
   }
 
-  /** @internal */ get raw(): NDArray { return this._array; }
+  /** @internal */ get raw(): NDArray {
+    return this._array;
+  }
   /** The row-major element storage. Writing through it bypasses the in-place checks: call `markMutated()` after. */
-  get data(): NDArray['data'] { return this._array.data; }
+  get data(): NDArray['data'] {
+    return this._array.data;
+  }
   /** The size of each axis; `[]` for a 0-d tensor. */
-  get shape(): readonly number[] { return this._array.shape; }
+  get shape(): readonly number[] {
+    return this._array.shape;
+  }
   /** The element type: 'float64' (default), 'float32' or 'int32'. */
-  get dtype(): DType { return this._array.dtype; }
+  get dtype(): DType {
+    return this._array.dtype;
+  }
   /** The number of elements. */
-  get size(): number { return this._array.size; }
+  get size(): number {
+    return this._array.size;
+  }
   /** The number of axes. */
-  get rank(): number { return this._array.shape.length; }
+  get rank(): number {
+    return this._array.shape.length;
+  }
 
   /** @internal */ make(raw: RawValue): Tensor {
     return new Tensor(typeof raw === 'number' ? NDArray.scalar(raw, 'float64') : raw);
@@ -51,22 +63,34 @@ export class Tensor extends Node {
     const dtype: DType = isFloat(this.dtype) ? this.dtype : Number.isInteger(value) ? 'int32' : 'float64';
     return new Tensor(NDArray.scalar(value, dtype));
   }
-  zerosLike(): Tensor { return new Tensor(NDArray.zeros(this.shape, this.dtype)); }
+  zerosLike(): Tensor {
+    return new Tensor(NDArray.zeros(this.shape, this.dtype));
+  }
 
   /** Marks this tensor as a leaf that gets gradients (floating dtypes only). Returns this. */
   setRequiresGrad(flag = true): this {
-    if (flag && !isFloat(this.dtype)) throw new DTypeError(`requiresGrad: only float32/float64 tensors can require grad; got ${this.dtype} of shape ${formatShape(this.shape)}`);
-    if (!flag && this.creator !== null) throw new GradError(`requiresGrad: ${this.label} was produced by ${this.creator.op.name}; use detach() instead`);
+    if (flag && !isFloat(this.dtype))
+      throw new DTypeError(
+        `requiresGrad: only float32/float64 tensors can require grad; got ${this.dtype} of shape ${formatShape(this.shape)}`,
+      );
+    if (!flag && this.creator !== null)
+      throw new GradError(`requiresGrad: ${this.label} was produced by ${this.creator.op.name}; use detach() instead`);
     this.requiresGrad = flag;
     return this;
   }
 
   /** The gradient gathered by backward calls (accumulated until `zeroGrad()`), or null. */
-  get grad(): Tensor | null { return this._grad as Tensor | null; }
+  get grad(): Tensor | null {
+    return this._grad as Tensor | null;
+  }
   /** Overwrites the accumulated gradient (null clears it). */
-  set grad(g: Tensor | null) { this._grad = g; }
+  set grad(g: Tensor | null) {
+    this._grad = g;
+  }
   /** Clears the accumulated gradient (`grad` becomes null). */
-  zeroGrad(): void { this._grad = null; }
+  zeroGrad(): void {
+    this._grad = null;
+  }
 
   /**
    * Runs the reverse sweep from this tensor. Without `gradient` the tensor must hold one element (dL/dL = 1).
@@ -74,22 +98,35 @@ export class Tensor extends Node {
    * const loss = x.mul(x).sum(); loss.backward(); x.grad!.toArray();
    */
   backward(gradient?: Tensor | NestedArray, options: BackwardOptions = {}): void {
-    if (!this.requiresGrad) throw new GradError(`backward: ${this.label} does not require grad (no input of the ops that made it requires grad, or it was computed under noGrad)`);
+    if (!this.requiresGrad)
+      throw new GradError(
+        `backward: ${this.label} does not require grad (no input of the ops that made it requires grad, or it was computed under noGrad)`,
+      );
     let seed: Tensor;
     if (gradient === undefined) {
-      if (this.size !== 1) throw new GradError(`backward: output ${this.label} has shape ${formatShape(this.shape)}; a non-scalar output needs a seed gradient of the same shape`);
+      if (this.size !== 1)
+        throw new GradError(
+          `backward: output ${this.label} has shape ${formatShape(this.shape)}; a non-scalar output needs a seed gradient of the same shape`,
+        );
       seed = new Tensor(NDArray.scalar(1, this.dtype)).reshape(this.shape);
     } else {
       seed = gradient instanceof Tensor ? gradient : new Tensor(fromNested(gradient, this.dtype, 'backward'));
-      if (!sameShape(seed.shape, this.shape)) throw new ShapeError(`backward: seed gradient has shape ${formatShape(seed.shape)} but the output has shape ${formatShape(this.shape)}`);
+      if (!sameShape(seed.shape, this.shape))
+        throw new ShapeError(
+          `backward: seed gradient has shape ${formatShape(seed.shape)} but the output has shape ${formatShape(this.shape)}`,
+        );
     }
     sweep({ roots: [this], seeds: [seed], ...options });
   }
 
   /** A leaf with the same value that does not require grad (the graph is cut here). */
-  detach(): Tensor { return new Tensor(this._array, false, this.name); }
+  detach(): Tensor {
+    return new Tensor(this._array, false, this.name);
+  }
   /** A differentiable copy with its own storage. */
-  clone(): Tensor { return ops.reshape(this, { shape: this.shape }) as Tensor; }
+  clone(): Tensor {
+    return ops.reshape(this, { shape: this.shape }) as Tensor;
+  }
 
   /** The value as a JS number (a Tensor must hold exactly one element). */
   item(): number {
@@ -97,21 +134,29 @@ export class Tensor extends Node {
     return this.data[0];
   }
   /** The values as nested JS arrays (a number for a 0-d tensor). */
-  toArray(): NestedArray { return toNested(this.data, this.shape); }
+  toArray(): NestedArray {
+    return toNested(this.data, this.shape);
+  }
   formatValue(): string {
     if (this.size === 1) return String(this.data[0]);
     return this.size <= 8 ? JSON.stringify(this.toArray()) : `${this.dtype}${formatShape(this.shape)}`;
   }
-  override toString(): string { return `Tensor(${this.formatValue()}, shape=${formatShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`; }
+  override toString(): string {
+    return `Tensor(${this.formatValue()}, shape=${formatShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
 
   // In-place updates: each bumps the version so a backward that saved this tensor refuses a stale value.
   /** Records that `.data` was written directly. */
-  markMutated(): this { this._bumpVersion(); return this; }
+  markMutated(): this {
+    this._bumpVersion();
+    return this;
+  }
   /** Overwrites the values in place (a tensor of the same shape, or one number); bumps the version. */
   assign(src: Tensor | number): this {
     if (typeof src === 'number') this.data.fill(src);
     else {
-      if (!sameShape(src.shape, this.shape)) throw new ShapeError(`assign: source shape ${formatShape(src.shape)} differs from ${formatShape(this.shape)}`);
+      if (!sameShape(src.shape, this.shape))
+        throw new ShapeError(`assign: source shape ${formatShape(src.shape)} differs from ${formatShape(this.shape)}`);
       this.data.set(src.data);
     }
     return this.markMutated();
@@ -136,54 +181,98 @@ export class Tensor extends Node {
 
   // Elementwise (NumPy broadcasting; plain numbers welcome).
   /** Elementwise sum, broadcasting (NumPy rules); a number is accepted as an operand. */
-  add(o: TensorOperand): Tensor { return ops.add(this, o) as Tensor; }
+  add(o: TensorOperand): Tensor {
+    return ops.add(this, o) as Tensor;
+  }
   /** Elementwise difference, broadcasting. */
-  sub(o: TensorOperand): Tensor { return ops.sub(this, o) as Tensor; }
+  sub(o: TensorOperand): Tensor {
+    return ops.sub(this, o) as Tensor;
+  }
   /** Elementwise product, broadcasting. */
-  mul(o: TensorOperand): Tensor { return ops.mul(this, o) as Tensor; }
+  mul(o: TensorOperand): Tensor {
+    return ops.mul(this, o) as Tensor;
+  }
   /** Elementwise quotient, broadcasting. */
-  div(o: TensorOperand): Tensor { return ops.div(this, o) as Tensor; }
+  div(o: TensorOperand): Tensor {
+    return ops.div(this, o) as Tensor;
+  }
   /** Elementwise power: this ** exponent. */
-  pow(o: TensorOperand): Tensor { return ops.pow(this, o) as Tensor; }
+  pow(o: TensorOperand): Tensor {
+    return ops.pow(this, o) as Tensor;
+  }
   /** Elementwise maximum; a tie splits the gradient 1/2 to each operand. */
-  maximum(o: TensorOperand): Tensor { return ops.maximum(this, o) as Tensor; }
+  maximum(o: TensorOperand): Tensor {
+    return ops.maximum(this, o) as Tensor;
+  }
   /** Elementwise minimum; a tie splits the gradient 1/2 to each operand. */
-  minimum(o: TensorOperand): Tensor { return ops.minimum(this, o) as Tensor; }
+  minimum(o: TensorOperand): Tensor {
+    return ops.minimum(this, o) as Tensor;
+  }
   /** Elementwise negation. */
-  neg(): Tensor { return ops.neg(this) as Tensor; }
+  neg(): Tensor {
+    return ops.neg(this) as Tensor;
+  }
   /** Elementwise e ** x. */
-  exp(): Tensor { return ops.exp(this) as Tensor; }
+  exp(): Tensor {
+    return ops.exp(this) as Tensor;
+  }
   /** Elementwise natural logarithm. */
-  log(): Tensor { return ops.log(this) as Tensor; }
+  log(): Tensor {
+    return ops.log(this) as Tensor;
+  }
   /** Elementwise square root. */
-  sqrt(): Tensor { return ops.sqrt(this) as Tensor; }
+  sqrt(): Tensor {
+    return ops.sqrt(this) as Tensor;
+  }
   /** Elementwise x * x. */
-  square(): Tensor { return this.mul(this); }
+  square(): Tensor {
+    return this.mul(this);
+  }
   /** Elementwise |x|; |x|'(0) = 0. */
-  abs(): Tensor { return ops.abs(this) as Tensor; }
+  abs(): Tensor {
+    return ops.abs(this) as Tensor;
+  }
   /** Elementwise sine. */
-  sin(): Tensor { return ops.sin(this) as Tensor; }
+  sin(): Tensor {
+    return ops.sin(this) as Tensor;
+  }
   /** Elementwise cosine. */
-  cos(): Tensor { return ops.cos(this) as Tensor; }
+  cos(): Tensor {
+    return ops.cos(this) as Tensor;
+  }
   /** Elementwise hyperbolic tangent. */
-  tanh(): Tensor { return ops.tanh(this) as Tensor; }
+  tanh(): Tensor {
+    return ops.tanh(this) as Tensor;
+  }
   /** Elementwise logistic function 1 / (1 + e ** -x). */
-  sigmoid(): Tensor { return ops.sigmoid(this) as Tensor; }
+  sigmoid(): Tensor {
+    return ops.sigmoid(this) as Tensor;
+  }
   /** Elementwise max(x, 0); relu'(0) = 0. */
-  relu(): Tensor { return ops.relu(this) as Tensor; }
+  relu(): Tensor {
+    return ops.relu(this) as Tensor;
+  }
   /**
    * relu(this + other) as one fused op (broadcasting): what a Linear layer followed by ReLU computes, in one pass
    * forward and one backward. Same values and gradients as `this.add(other).relu()`.
    * @example
    * x.matmul(w, { transposeB: true }).addRelu(bias);
    */
-  addRelu(other: Tensor | number): Tensor { return ops.addRelu(this, other) as Tensor; }
+  addRelu(other: Tensor | number): Tensor {
+    return ops.addRelu(this, other) as Tensor;
+  }
   /** Elementwise x > 0 ? x : slope * x; the derivative at 0 is slope. */
-  leakyRelu(slope = 0.01): Tensor { return ops.leakyRelu(this, { slope }) as Tensor; }
+  leakyRelu(slope = 0.01): Tensor {
+    return ops.leakyRelu(this, { slope }) as Tensor;
+  }
   /** Elementwise log(1 + e ** x), computed stably. */
-  softplus(): Tensor { return ops.softplus(this) as Tensor; }
+  softplus(): Tensor {
+    return ops.softplus(this) as Tensor;
+  }
   /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
-  clamp(min?: number, max?: number): Tensor { return ops.clamp(this, { min, max }) as Tensor; }
+  clamp(min?: number, max?: number): Tensor {
+    return ops.clamp(this, { min, max }) as Tensor;
+  }
 
   // Reductions: `axis` is one axis, a list, or undefined for all; negative axes count from the end.
   /** Sum over `axis` (one axis, a list, or all when omitted; negative counts from the end). */
@@ -196,21 +285,33 @@ export class Tensor extends Node {
     return this.sum(axes, keepDims).div(axes.reduce((n, a) => n * this.shape[a], 1));
   }
   /** Maximum over `axis`; tied elements share the gradient evenly. */
-  max(axis?: number | readonly number[], keepDims = false): Tensor { return ops.max(this, this.reduceAttrs(axis, keepDims, 'max')) as Tensor; }
+  max(axis?: number | readonly number[], keepDims = false): Tensor {
+    return ops.max(this, this.reduceAttrs(axis, keepDims, 'max')) as Tensor;
+  }
   /** Minimum over `axis`; tied elements share the gradient evenly. */
-  min(axis?: number | readonly number[], keepDims = false): Tensor { return ops.min(this, this.reduceAttrs(axis, keepDims, 'min')) as Tensor; }
+  min(axis?: number | readonly number[], keepDims = false): Tensor {
+    return ops.min(this, this.reduceAttrs(axis, keepDims, 'min')) as Tensor;
+  }
   /** log(sum(exp(x))) over `axis`, computed stably (the maximum is subtracted first). */
   logSumExp(axis?: number | readonly number[], keepDims = false): Tensor {
     return ops.logSumExp(this, this.reduceAttrs(axis, keepDims, 'logSumExp')) as Tensor;
   }
   /** exp(x - logSumExp(x)): stable for logits of any magnitude. */
-  softmax(axis = -1): Tensor { return this.logSoftmax(axis).exp(); }
+  softmax(axis = -1): Tensor {
+    return this.logSoftmax(axis).exp();
+  }
   /** x - logSumExp(x) along `axis`: log-probabilities, stable for logits of any magnitude. */
-  logSoftmax(axis = -1): Tensor { return this.sub(this.logSumExp(axis, true)); }
+  logSoftmax(axis = -1): Tensor {
+    return this.sub(this.logSumExp(axis, true));
+  }
   /** Indices of the largest elements along `axis` (int32; not differentiable). */
-  argmax(axis = -1, keepDims = false): Tensor { return new Tensor(argReduce(this._array, normalizeAxis(axis, this.rank, 'argmax'), keepDims, 'max')); }
+  argmax(axis = -1, keepDims = false): Tensor {
+    return new Tensor(argReduce(this._array, normalizeAxis(axis, this.rank, 'argmax'), keepDims, 'max'));
+  }
   /** Indices of the smallest elements along `axis` (int32; not differentiable). */
-  argmin(axis = -1, keepDims = false): Tensor { return new Tensor(argReduce(this._array, normalizeAxis(axis, this.rank, 'argmin'), keepDims, 'min')); }
+  argmin(axis = -1, keepDims = false): Tensor {
+    return new Tensor(argReduce(this._array, normalizeAxis(axis, this.rank, 'argmin'), keepDims, 'min'));
+  }
 
   private reduceAttrs(axis: number | readonly number[] | undefined, keepDims: boolean, op: string) {
     if (this.size === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor of shape ${formatShape(this.shape)}`);
@@ -227,16 +328,21 @@ export class Tensor extends Node {
    */
   matmul(other: Tensor, options: MatmulFlags = {}): Tensor {
     if (!(other instanceof Tensor)) throw new DTypeError(`matmul: the other operand must be a Tensor, got ${typeof other}`);
-    if (this.rank === 0 || other.rank === 0) throw new ShapeError(`matmul: operands must be at least 1-D, got ${formatShape(this.shape)} and ${formatShape(other.shape)}`);
+    if (this.rank === 0 || other.rank === 0)
+      throw new ShapeError(`matmul: operands must be at least 1-D, got ${formatShape(this.shape)} and ${formatShape(other.shape)}`);
     const tA = options.transposeA === true;
     const tB = options.transposeB === true;
     if ((tA && this.rank === 1) || (tB && other.rank === 1)) {
-      throw new ShapeError(`matmul: a transpose flag needs a 2-D or batched operand, got ${formatShape(this.shape)}${tA ? '^T' : ''} x ${formatShape(other.shape)}${tB ? '^T' : ''}`);
+      throw new ShapeError(
+        `matmul: a transpose flag needs a 2-D or batched operand, got ${formatShape(this.shape)}${tA ? '^T' : ''} x ${formatShape(other.shape)}${tB ? '^T' : ''}`,
+      );
     }
     const k1 = tA ? this.shape[this.rank - 2] : this.shape[this.rank - 1];
     const k2 = other.rank === 1 ? other.shape[0] : tB ? other.shape[other.rank - 1] : other.shape[other.rank - 2];
     if (k1 !== k2) {
-      throw new ShapeError(`matmul: inner sizes differ: ${formatShape(this.shape)}${tA ? '^T' : ''} x ${formatShape(other.shape)}${tB ? '^T' : ''} (${k1} vs ${k2})`);
+      throw new ShapeError(
+        `matmul: inner sizes differ: ${formatShape(this.shape)}${tA ? '^T' : ''} x ${formatShape(other.shape)}${tB ? '^T' : ''} (${k1} vs ${k2})`,
+      );
     }
     const a = this.rank === 1 ? this.reshape([1, k1]) : this;
     const b = other.rank === 1 ? other.reshape([k2, 1]) : other;
@@ -263,12 +369,15 @@ export class Tensor extends Node {
     return ops.reshape(this, { shape: target }) as Tensor;
   }
   /** The elements as a 1-D tensor. */
-  flatten(): Tensor { return this.reshape([this.size]); }
+  flatten(): Tensor {
+    return this.reshape([this.size]);
+  }
   /** Removes size-1 axes (all of them, or the given one). */
   squeeze(axis?: number): Tensor {
     if (axis === undefined) return this.reshape(this.shape.filter((d) => d !== 1));
     const a = normalizeAxis(axis, this.rank, 'squeeze');
-    if (this.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${axis} of shape ${formatShape(this.shape)} has size ${this.shape[a]}, not 1`);
+    if (this.shape[a] !== 1)
+      throw new ShapeError(`squeeze: axis ${axis} of shape ${formatShape(this.shape)} has size ${this.shape[a]}, not 1`);
     return this.reshape(this.shape.filter((_, i) => i !== a));
   }
   /** Inserts a size-1 axis at `axis` (negative counts from the end of the result). */
@@ -290,7 +399,8 @@ export class Tensor extends Node {
   }
   /** Repeats size-1 and missing leading axes to `shape` (NumPy rules); the gradient is summed back. */
   broadcastTo(shape: readonly number[]): Tensor {
-    if (!broadcastsTo(this.shape, shape)) throw new ShapeError(`broadcastTo: shape ${formatShape(this.shape)} cannot be broadcast to ${formatShape(shape)}`);
+    if (!broadcastsTo(this.shape, shape))
+      throw new ShapeError(`broadcastTo: shape ${formatShape(this.shape)} cannot be broadcast to ${formatShape(shape)}`);
     if (sameShape(shape, this.shape)) return this;
     return ops.broadcastTo(this, { shape: shape.slice() }) as Tensor;
   }
@@ -304,7 +414,9 @@ export class Tensor extends Node {
     const s = this.shape.map((d, i) => (size === undefined || i >= size.length || size[i] === -1 ? d - b[i] : size[i]));
     for (let i = 0; i < this.rank; i++) {
       if (!Number.isInteger(b[i]) || !Number.isInteger(s[i]) || b[i] < 0 || s[i] < 0 || b[i] + s[i] > this.shape[i]) {
-        throw new ShapeError(`slice: begin [${begin.join(', ')}] size [${(size ?? []).join(', ')}] is out of range for shape ${formatShape(this.shape)} (axis ${i})`);
+        throw new ShapeError(
+          `slice: begin [${begin.join(', ')}] size [${(size ?? []).join(', ')}] is out of range for shape ${formatShape(this.shape)} (axis ${i})`,
+        );
       }
     }
     return ops.slice(this, { begin: b, size: s }) as Tensor;
@@ -322,7 +434,10 @@ export class Tensor extends Node {
   takeAlongAxis(indices: Tensor, axis = -1): Tensor {
     const a = normalizeAxis(axis, this.rank, 'takeAlongAxis');
     const ok = indices.rank === this.rank && indices.shape.every((d, i) => i === a || d === this.shape[i]);
-    if (!ok) throw new ShapeError(`takeAlongAxis: indices of shape ${formatShape(indices.shape)} do not match ${formatShape(this.shape)} outside axis ${a}`);
+    if (!ok)
+      throw new ShapeError(
+        `takeAlongAxis: indices of shape ${formatShape(indices.shape)} do not match ${formatShape(this.shape)} outside axis ${a}`,
+      );
     const idx = checkedIndices(indices, this.shape[a], 'takeAlongAxis');
     const strides = stridesOf(this.shape);
     const istr = stridesOf(idx.shape);
@@ -343,7 +458,8 @@ export class Tensor extends Node {
   cast(dtype: DType): Tensor {
     if (!isDType(dtype)) throw new DTypeError(`cast: unknown dtype ${String(dtype)}`);
     if (dtype === this.dtype) return this;
-    if (this.requiresGrad && dtype === 'int32') throw new DTypeError(`cast: cannot cast ${this.label}, which requires grad, to int32; detach() it first`);
+    if (this.requiresGrad && dtype === 'int32')
+      throw new DTypeError(`cast: cannot cast ${this.label}, which requires grad, to int32; detach() it first`);
     return ops.cast(this, { dtype }) as Tensor;
   }
 }

@@ -1,17 +1,38 @@
 // Creation: tensor from nested arrays, typed arrays and shapes; constant fills, ranges, identity; seeded
 // random draws that are reproducible bit for bit; dtypes and the errors for bad input.
-import { DTypeError, Generator, ShapeError, arange, eye, full, ones, onesLike, rand, randn, seed, tensor, zeros, zerosLike } from '@tapegrad/core';
+import {
+  DTypeError,
+  Generator,
+  ShapeError,
+  arange,
+  eye,
+  full,
+  ones,
+  onesLike,
+  rand,
+  randn,
+  seed,
+  tensor,
+  zeros,
+  zerosLike,
+} from '@tapegrad/core';
 
 const bits = (data: Float64Array | Float32Array | Int32Array) => Array.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 
 describe('tensor', () => {
   it('reads nested arrays in row-major order, float64 by default', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(x.shape).toEqual([2, 3]);
     expect(x.dtype).toBe('float64');
     expect(x.data).toBeInstanceOf(Float64Array);
     expect(Array.from(x.data)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(x.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(x.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(x.requiresGrad).toBe(false);
   });
   it('makes 0-d tensors from a number and empty tensors from []', () => {
@@ -35,7 +56,10 @@ describe('tensor', () => {
     expect(Array.from(tensor([1.9, -1.9], { dtype: 'int32' }).data)).toEqual([1, -1]);
   });
   it('reshapes nested data to an explicit shape of the same size', () => {
-    expect(tensor([1, 2, 3, 4], { shape: [2, 2] }).toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(tensor([1, 2, 3, 4], { shape: [2, 2] }).toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
   it('marks leaves that require grad and names them', () => {
     const x = tensor([1], { requiresGrad: true, name: 'w' });
@@ -57,9 +81,15 @@ describe('tensor', () => {
 
 describe('constant fills, ranges and identity', () => {
   it('zeros, ones and full fill a shape in the requested dtype', () => {
-    expect(zeros([2, 3]).toArray()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(zeros([2, 3]).toArray()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     expect(ones([2], { dtype: 'float32' }).data).toEqual(new Float32Array([1, 1]));
-    expect(full([2, 2], -1.5).toArray()).toEqual([[-1.5, -1.5], [-1.5, -1.5]]);
+    expect(full([2, 2], -1.5).toArray()).toEqual([
+      [-1.5, -1.5],
+      [-1.5, -1.5],
+    ]);
     expect(full([3], 7, { dtype: 'int32' }).data).toEqual(new Int32Array([7, 7, 7]));
     expect(zeros([]).shape).toEqual([]);
     expect(zeros([3, 0]).size).toBe(0);
@@ -73,9 +103,18 @@ describe('constant fills, ranges and identity', () => {
   });
   it.each([
     [[5], [0, 1, 2, 3, 4]],
-    [[2, 5], [2, 3, 4]],
-    [[0, 1, 0.25], [0, 0.25, 0.5, 0.75]],
-    [[5, 0, -2], [5, 3, 1]],
+    [
+      [2, 5],
+      [2, 3, 4],
+    ],
+    [
+      [0, 1, 0.25],
+      [0, 0.25, 0.5, 0.75],
+    ],
+    [
+      [5, 0, -2],
+      [5, 3, 1],
+    ],
     [[3, 3], []],
     [[3, 1], []],
   ])('arange(%j) = %j (NumPy semantics)', (args, expected) => {
@@ -89,8 +128,15 @@ describe('constant fills, ranges and identity', () => {
     expect(() => arange(0, 3, Infinity)).toThrow(ShapeError);
   });
   it('eye(n) and eye(n, m) put ones on the diagonal', () => {
-    expect(eye(3).toArray()).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
-    expect(eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(eye(3).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
+    expect(eye(2, 3).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(eye(3, 2, { dtype: 'int32' }).data).toEqual(new Int32Array([1, 0, 0, 1, 0, 0]));
     expect(() => eye(-1)).toThrow('eye: invalid shape [-1, -1]');
   });
@@ -103,7 +149,10 @@ describe('constant fills, ranges and identity', () => {
 });
 
 describe('seeded random draws', () => {
-  it.each([['rand', rand], ['randn', randn]] as const)('%s: the same seed gives identical bits, a different seed different ones', (_name, draw) => {
+  it.each([
+    ['rand', rand],
+    ['randn', randn],
+  ] as const)('%s: the same seed gives identical bits, a different seed different ones', (_name, draw) => {
     seed(42);
     const a = draw([4, 5]);
     const a2 = draw([4, 5]);

@@ -15,8 +15,14 @@ const cube = defineOp({
 });
 
 describe('defineOp', () => {
-  it("records a user op as one tape entry whose rule passes gradcheck (d/dx x^3 = 3x^2)", () => {
-    const x = tensor([[0.5, -1.2], [2, 0.3]], { requiresGrad: true });
+  it('records a user op as one tape entry whose rule passes gradcheck (d/dx x^3 = 3x^2)', () => {
+    const x = tensor(
+      [
+        [0.5, -1.2],
+        [2, 0.3],
+      ],
+      { requiresGrad: true },
+    );
     const y = cube(x) as Tensor;
     expect(y.creator!.op.name).toBe('cube');
     expect(y.creator!.inputs).toEqual([x]);

@@ -1,6 +1,16 @@
 // Every typed error names the op and the shapes, dtypes or values at fault.
 import {
-  AnomalyError, DTypeError, GradError, ShapeError, concat, detectAnomaly, scalar, stack, tensor, where, zeros,
+  AnomalyError,
+  DTypeError,
+  GradError,
+  ShapeError,
+  concat,
+  detectAnomaly,
+  scalar,
+  stack,
+  tensor,
+  where,
+  zeros,
   NDArray,
 } from '@tapegrad/core';
 
@@ -34,7 +44,9 @@ describe('ShapeError', () => {
 describe('DTypeError', () => {
   it('refuses gradients on int32 tensors', () => {
     expect(() => tensor([1, 2], { dtype: 'int32', requiresGrad: true })).toThrow(DTypeError);
-    expect(() => tensor([1, 2], { dtype: 'int32', requiresGrad: true })).toThrow(/requiresGrad: only float32\/float64 tensors can require grad; got int32/);
+    expect(() => tensor([1, 2], { dtype: 'int32', requiresGrad: true })).toThrow(
+      /requiresGrad: only float32\/float64 tensors can require grad; got int32/,
+    );
   });
   it('refuses mixing Scalar and Tensor operands', () => {
     expect(() => tensor([1]).add(scalar(1) as never)).toThrow(/add: operands mix Tensor and Scalar/);

@@ -2,7 +2,7 @@
 import { Scalar, Tensor, grad, scalar, tensor, valueAndGrad, vjp } from '@tapegrad/core';
 
 describe('higher-order gradients', () => {
-  it.each([-1.3, -0.2, 0.4, 2.1])("d2/dx2 tanh(x) = -2 tanh(x) (1 - tanh(x)^2) at %p", (x0) => {
+  it.each([-1.3, -0.2, 0.4, 2.1])('d2/dx2 tanh(x) = -2 tanh(x) (1 - tanh(x)^2) at %p', (x0) => {
     const t = Math.tanh(x0);
     const d2 = grad(grad((x: Scalar) => x.tanh()))(x0) as Scalar;
     expect(d2.value).toBeCloseTo(-2 * t * (1 - t * t), 14);
@@ -24,8 +24,8 @@ describe('higher-order gradients', () => {
 
   it('differentiates a tensor gradient again (Hessian-vector product of sum(x^3))', () => {
     const x = tensor([1, -2, 3], { requiresGrad: true });
-    const gx = grad((t: Tensor) => t.pow(3).sum())(x) as Tensor;   // 3x^2
-    const hv = grad((t: Tensor) => (grad((u: Tensor) => u.pow(3).sum())(t) as Tensor).sum())(x) as Tensor;   // 6x
+    const gx = grad((t: Tensor) => t.pow(3).sum())(x) as Tensor; // 3x^2
+    const hv = grad((t: Tensor) => (grad((u: Tensor) => u.pow(3).sum())(t) as Tensor).sum())(x) as Tensor; // 6x
     expect(Array.from(gx.data)).toEqual([3, 12, 27]);
     expect(Array.from(hv.data)).toEqual([6, -12, 18]);
   });
@@ -38,7 +38,7 @@ describe('higher-order gradients', () => {
     expect(g.value).toBe(12);
     x.zeroGrad();
     g.backward();
-    expect(x.grad).toBe(12);   // d/dx 3x^2 = 6x
+    expect(x.grad).toBe(12); // d/dx 3x^2 = 6x
   });
 });
 

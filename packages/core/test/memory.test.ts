@@ -18,7 +18,13 @@ describe('forward passes that are never differentiated', () => {
 
   it('do not grow the heap over 100,000 recorded forward passes', () => {
     if (typeof gc !== 'function') throw new Error('global.gc is missing; see the test above');
-    const w = tensor([[0.5, -0.25], [0.125, 1]], { requiresGrad: true });
+    const w = tensor(
+      [
+        [0.5, -0.25],
+        [0.125, 1],
+      ],
+      { requiresGrad: true },
+    );
     const b = tensor([0.1, -0.2], { requiresGrad: true });
     const x = tensor([[1, 2]]);
     let last: Tensor | null = null;

@@ -80,13 +80,16 @@ describe('the Scalar sweep on plain numbers', () => {
       },
     });
     const x = scalar(1.5);
-    const y = x.mul(x).add((inner(x) as Scalar).mul(3)).tanh();
+    const y = x
+      .mul(x)
+      .add((inner(x) as Scalar).mul(3))
+      .tanh();
     y.backward();
     const u = 1.5 * 1.5 + 3 * (2 / 3) * 1.5 ** 3;
     expect(x.grad).toBeCloseTo((1 - Math.tanh(u) ** 2) * (2 * 1.5 + 3 * 2 * 1.5 ** 2), 12);
   });
 
-  it("refuses a user op whose backward hands a Tensor gradient to a Scalar input, naming the op", () => {
+  it('refuses a user op whose backward hands a Tensor gradient to a Scalar input, naming the op', () => {
     const bad = defineOp({
       name: 'badRule',
       forward: (_ctx, x: Scalar) => x.value * 2,
@@ -206,16 +209,22 @@ describe('defineOp', () => {
 
   // Over Scalars the rule runs on numbers, over Tensors on nodes: each case runs on both.
   const both: Array<[string, (op: (x: unknown) => unknown, v: number) => number]> = [
-    ['Scalar', (op, v) => {
-      const x = scalar(v);
-      (op(x) as Scalar).backward();
-      return x.grad;
-    }],
-    ['Tensor', (op, v) => {
-      const x = tensor([v], { requiresGrad: true });
-      (op(x) as Tensor).sum().backward();
-      return (x.grad as Tensor).item();
-    }],
+    [
+      'Scalar',
+      (op, v) => {
+        const x = scalar(v);
+        (op(x) as Scalar).backward();
+        return x.grad;
+      },
+    ],
+    [
+      'Tensor',
+      (op, v) => {
+        const x = tensor([v], { requiresGrad: true });
+        (op(x) as Tensor).sum().backward();
+        return (x.grad as Tensor).item();
+      },
+    ],
   ];
 
   it.each(both)('adds up two gradients a rule hands the same input (%s)', (_kind, run) => {
@@ -241,7 +250,9 @@ describe('defineOp', () => {
       gradient: ((m: { mul(a: unknown, b: number): unknown }, _ctx: unknown, dy: unknown) => [m.mul(dy, 2)]) as never,
     });
     expect(() => run(listed, 1)).toThrow(GradError);
-    expect(() => run(listed, 1)).toThrow(/^listed: a gradient rule hands each gradient to m.inputGrad\(i, g\) and returns nothing; it returned a list/);
+    expect(() => run(listed, 1)).toThrow(
+      /^listed: a gradient rule hands each gradient to m.inputGrad\(i, g\) and returns nothing; it returned a list/,
+    );
   });
 
   it.each(both)('refuses a gradient for an input the op does not have, naming the op (%s)', (_kind, run) => {
@@ -255,6 +266,8 @@ describe('defineOp', () => {
   });
 
   it('refuses a definition with neither backward nor gradient, naming the op', () => {
-    expect(() => defineOp({ name: 'noRule', forward: (_ctx: unknown, x: Scalar) => x.value } as never)).toThrow(/defineOp: op 'noRule' needs a backward function/);
+    expect(() => defineOp({ name: 'noRule', forward: (_ctx: unknown, x: Scalar) => x.value } as never)).toThrow(
+      /defineOp: op 'noRule' needs a backward function/,
+    );
   });
 });

@@ -72,7 +72,10 @@ export function broadcastShape(...shapes: Shape[]): number[] {
 }
 
 /** Elementwise f over broadcast operands, by explicit index arithmetic. */
-export function broadcastMap(operands: ReadonlyArray<{ shape: Shape; data: ArrayLike<number> }>, f: (...v: number[]) => number): { shape: number[]; data: number[] } {
+export function broadcastMap(
+  operands: ReadonlyArray<{ shape: Shape; data: ArrayLike<number> }>,
+  f: (...v: number[]) => number,
+): { shape: number[]; data: number[] } {
   const shape = broadcastShape(...operands.map((o) => o.shape));
   const data = Array.from({ length: sizeOf(shape) }, (_, flat) => {
     const idx = unravel(flat, shape);
@@ -86,7 +89,12 @@ export function broadcastMap(operands: ReadonlyArray<{ shape: Shape; data: Array
 }
 
 /** A reduction over `axes` (any sign, undefined = all) by grouping elements on their kept index. */
-export function reduceOracle(x: { shape: Shape; data: ArrayLike<number> }, axis: number | readonly number[] | undefined, keepDims: boolean, combine: (values: number[]) => number): { shape: number[]; data: number[] } {
+export function reduceOracle(
+  x: { shape: Shape; data: ArrayLike<number> },
+  axis: number | readonly number[] | undefined,
+  keepDims: boolean,
+  combine: (values: number[]) => number,
+): { shape: number[]; data: number[] } {
   const rank = x.shape.length;
   const list = axis === undefined ? x.shape.map((_, i) => i) : typeof axis === 'number' ? [axis] : axis;
   const axes = new Set(list.map((a) => (a < 0 ? a + rank : a)));
@@ -115,7 +123,11 @@ export function scaled(f: (...xs: any[]) => Node): (...xs: any[]) => Node {
 }
 
 /** Asserts gradcheck (and optionally gradgradcheck) pass, showing the report when they do not. */
-export function expectGradients(f: (...xs: any[]) => Node, inputs: readonly Node[], options: { secondOrder?: boolean; eps?: number; atol?: number; rtol?: number } = {}): void {
+export function expectGradients(
+  f: (...xs: any[]) => Node,
+  inputs: readonly Node[],
+  options: { secondOrder?: boolean; eps?: number; atol?: number; rtol?: number } = {},
+): void {
   const g = scaled(f);
   const report = gradcheck(g, inputs, options);
   expect(report.toString()).toMatch(/^gradcheck: passed/);
@@ -173,7 +185,10 @@ export function describeUnary(c: UnaryCase): void {
       const x = input([2, 3], 3);
       const dy = upstream([2, 3]);
       c.apply(x).backward(dy);
-      expect(Array.from(x.grad!.data)).toBeAllClose(Array.from(x.data, (v, i) => dy.data[i] * c.derivative(v)), { rtol: 1e-12, atol: 1e-15 });
+      expect(Array.from(x.grad!.data)).toBeAllClose(
+        Array.from(x.data, (v, i) => dy.data[i] * c.derivative(v)),
+        { rtol: 1e-12, atol: 1e-15 },
+      );
     });
     it('gives Scalars the same value and gradient', () => {
       for (const v of input([4], 4).data) {
@@ -196,14 +211,23 @@ export function describeUnary(c: UnaryCase): void {
 }
 
 export const BINARY_SHAPES: Array<[Shape, Shape]> = [
-  [[2, 3], [2, 3]],
+  [
+    [2, 3],
+    [2, 3],
+  ],
   [[2, 3], [3]],
-  [[2, 1], [1, 3]],
+  [
+    [2, 1],
+    [1, 3],
+  ],
   [[2, 3], []],
   [[], [4]],
   [[], []],
   [[3], [2, 1, 3]],
-  [[4, 1, 2], [3, 1]],
+  [
+    [4, 1, 2],
+    [3, 1],
+  ],
 ];
 
 export interface BinaryCase {
@@ -221,7 +245,10 @@ export interface BinaryCase {
 export function describeBinary(c: BinaryCase): void {
   const [aLo, aHi] = c.domainA ?? [-2, 2];
   const [bLo, bHi] = c.domainB ?? [-2, 2];
-  const inputs = (sa: Shape, sb: Shape, seed = 1): [Tensor, Tensor] => [uniform(sa, aLo, aHi, { seed }), uniform(sb, bLo, bHi, { seed: seed + 100 })];
+  const inputs = (sa: Shape, sb: Shape, seed = 1): [Tensor, Tensor] => [
+    uniform(sa, aLo, aHi, { seed }),
+    uniform(sb, bLo, bHi, { seed: seed + 100 }),
+  ];
   describe(`${c.name} (binary op)`, () => {
     it.each(BINARY_SHAPES)('matches the closed form with broadcasting: %j op %j', (sa, sb) => {
       const [a, b] = inputs(sa, sb);
@@ -266,7 +293,13 @@ export function describeBinary(c: BinaryCase): void {
 /** Axis choices for a rank-3 input: every axis, negative ones, several, all. */
 export const AXIS_CASES: Array<number | number[] | undefined> = [undefined, 0, 1, 2, -1, -2, -3, [0, 2], [-1, 0], [1, 2], [0, 1, 2]];
 
-export const REDUCE_CASES: Array<[number | number[] | undefined, boolean]> = AXIS_CASES.flatMap((a) => [[a, false], [a, true]] as Array<[number | number[] | undefined, boolean]>);
+export const REDUCE_CASES: Array<[number | number[] | undefined, boolean]> = AXIS_CASES.flatMap(
+  (a) =>
+    [
+      [a, false],
+      [a, true],
+    ] as Array<[number | number[] | undefined, boolean]>,
+);
 
 export interface ReductionCase {
   readonly name: string;

@@ -60,7 +60,11 @@ describe('softmax and logSoftmax for logits of magnitude 1e4', () => {
   });
   it('cross-entropy of a confidently wrong 1e4 logit is 1e4, not Infinity', () => {
     const logits = tensor([[BIG, -BIG]], { requiresGrad: true });
-    const loss = logits.logSoftmax().takeAlongAxis(tensor([[1]], { dtype: 'int32' }), 1).neg().sum();
+    const loss = logits
+      .logSoftmax()
+      .takeAlongAxis(tensor([[1]], { dtype: 'int32' }), 1)
+      .neg()
+      .sum();
     expect(loss.item()).toBe(2 * BIG);
     loss.backward();
     expect(logits.grad!.toArray()).toEqual([[1, -1]]);
@@ -74,7 +78,7 @@ describe('softplus and sigmoid for |x| = 1e4', () => {
     [-BIG, 0, 0, 0],
     [800, 800, 1, 0],
     [-800, 0, 0, 0],
-  ])('at x = %p: softplus = %p, sigmoid = %p, sigmoid\' = %p (Tensor and Scalar)', (v, sp, s, ds) => {
+  ])("at x = %p: softplus = %p, sigmoid = %p, sigmoid' = %p (Tensor and Scalar)", (v, sp, s, ds) => {
     const a = valueAndGrad((x) => x.softplus(), [v]);
     const b = valueAndGrad((x) => x.sigmoid(), [v]);
     expect(allFinite(a.y, a.dx, b.y, b.dx)).toBe(true);
@@ -95,7 +99,10 @@ describe('softplus and sigmoid for |x| = 1e4', () => {
   });
   it('stays finite in float32, where exp overflows already at 89', () => {
     const x = tensor([BIG, -BIG, 100, -100], { dtype: 'float32', requiresGrad: true });
-    const y = x.softplus().add(x.sigmoid()).add(x.reshape([2, 2]).logSoftmax().reshape([4]));
+    const y = x
+      .softplus()
+      .add(x.sigmoid())
+      .add(x.reshape([2, 2]).logSoftmax().reshape([4]));
     y.sum().backward();
     expect(allFinite(Array.from(y.data), Array.from(x.grad!.data))).toBe(true);
   });

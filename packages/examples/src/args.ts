@@ -27,7 +27,13 @@ export function parseFlags<S extends FlagSpec>(command: string, args: string[], 
 }
 
 /** A flag value as a number within [min, max], integer if asked; otherwise a UsageError naming the flag and value. */
-export function numberFlag(command: string, flag: string, value: string | undefined, fallback: number, options: { min?: number; max?: number; integer?: boolean } = {}): number {
+export function numberFlag(
+  command: string,
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  options: { min?: number; max?: number; integer?: boolean } = {},
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   const { min = -Infinity, max = Infinity, integer = false } = options;

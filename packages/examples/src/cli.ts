@@ -12,20 +12,46 @@ interface Command {
 
 // One line per command; each module exports `run(args)`.
 const commands: Record<string, Command> = {
-  start: { summary: 'the main job: train an MLP on real MNIST digits with the default settings (as mnist)', load: () => import('./commands/start.js') },
-  mnist: { summary: 'train a 784-256-128-10 MLP on MNIST digits (--epochs --batch --lr --optimizer --hidden --seed --out --resume)', load: () => import('./commands/mnist.js') },
+  start: {
+    summary: 'the main job: train an MLP on real MNIST digits with the default settings (as mnist)',
+    load: () => import('./commands/start.js'),
+  },
+  mnist: {
+    summary: 'train a 784-256-128-10 MLP on MNIST digits (--epochs --batch --lr --optimizer --hidden --seed --out --resume)',
+    load: () => import('./commands/mnist.js'),
+  },
   predict: { summary: 'classify held-out MNIST digits with a saved model (--model FILE)', load: () => import('./commands/predict.js') },
-  'apple-orange': { summary: "seed 004's apple/orange price graph with layers and with the tape (--dot, --svg FILE, --explain)", load: () => import('./commands/apple-orange.js') },
-  mazur: { summary: "seed 002's worked 2-2-2 network, every printed number checked (--explain)", load: () => import('./commands/mazur.js') },
-  formulas: { summary: "seed 000's boxed formulas (18) and (30) against the tape on a random network", load: () => import('./commands/formulas.js') },
+  'apple-orange': {
+    summary: "seed 004's apple/orange price graph with layers and with the tape (--dot, --svg FILE, --explain)",
+    load: () => import('./commands/apple-orange.js'),
+  },
+  mazur: {
+    summary: "seed 002's worked 2-2-2 network, every printed number checked (--explain)",
+    load: () => import('./commands/mazur.js'),
+  },
+  formulas: {
+    summary: "seed 000's boxed formulas (18) and (30) against the tape on a random network",
+    load: () => import('./commands/formulas.js'),
+  },
   xor: { summary: "seed 004's XOR learned by a two-layer network; prints the truth table", load: () => import('./commands/xor.js') },
-  saturation: { summary: "seed 003's saturated neuron: quadratic vs cross-entropy cost (--out FILE.svg)", load: () => import('./commands/saturation.js') },
-  gradcheck: { summary: 'gradient check of a small MLP and of each textbook layer (--broken shows a failure)', load: () => import('./commands/gradcheck.js') },
+  saturation: {
+    summary: "seed 003's saturated neuron: quadratic vs cross-entropy cost (--out FILE.svg)",
+    load: () => import('./commands/saturation.js'),
+  },
+  gradcheck: {
+    summary: 'gradient check of a small MLP and of each textbook layer (--broken shows a failure)',
+    load: () => import('./commands/gradcheck.js'),
+  },
 };
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length), 4);
-  return ['usage: tapegrad <command> [options]', '', 'commands:', ...Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`)].join('\n');
+  return [
+    'usage: tapegrad <command> [options]',
+    '',
+    'commands:',
+    ...Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<void> {

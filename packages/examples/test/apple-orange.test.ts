@@ -20,7 +20,10 @@ function capture(args: string[]): Promise<string[]> {
 }
 
 describe('apple-orange (seed 004)', () => {
-  for (const [how, compute] of [['the layer objects', priceWithLayers], ['Scalars on the tape', () => priceWithTape()]] as const) {
+  for (const [how, compute] of [
+    ['the layer objects', priceWithLayers],
+    ['Scalars on the tape', () => priceWithTape()],
+  ] as const) {
     it(`gives the book's doubles exactly with ${how}`, () => {
       const r = compute();
       expect(r.price).toBe(715.0000000000001);
@@ -68,8 +71,13 @@ describe('apple-orange (seed 004)', () => {
     expect(dot).toMatch(/^digraph "apple-orange" \{/);
     expect(dot).toContain('{ apple | value 100 | grad 2.2 }');
     // @hpcc-js/wasm-graphviz ships only ESM, which Jest's CommonJS runtime cannot load: render in plain node.
-    const script = "import { Graphviz } from '@hpcc-js/wasm-graphviz'; import { readFileSync } from 'node:fs'; const g = await Graphviz.load(); process.stdout.write(g.dot(readFileSync(0, 'utf8')));";
-    const svg = execFileSync(process.execPath, ['--input-type=module', '-e', script], { input: dot, cwd: join(__dirname, '..'), encoding: 'utf8' });
+    const script =
+      "import { Graphviz } from '@hpcc-js/wasm-graphviz'; import { readFileSync } from 'node:fs'; const g = await Graphviz.load(); process.stdout.write(g.dot(readFileSync(0, 'utf8')));";
+    const svg = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      input: dot,
+      cwd: join(__dirname, '..'),
+      encoding: 'utf8',
+    });
     expect(svg).toContain('<svg');
     expect(svg).toContain('grad 110.00000000000001');
   });

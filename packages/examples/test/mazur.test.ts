@@ -103,10 +103,14 @@ describe('mazur (seed 002)', () => {
   it('prints the comparison, the discrepancies and the explain trace', () => {
     const lines: string[] = [];
     run([], (l) => lines.push(l));
-    expect(lines).toContain(`${PRINTED.length} printed numbers checked; ${PRINTED.length - DISCREPANT.length} agree to the printed digits, ${DISCREPANT.length} do not:`);
+    expect(lines).toContain(
+      `${PRINTED.length} printed numbers checked; ${PRINTED.length - DISCREPANT.length} agree to the printed digits, ${DISCREPANT.length} do not:`,
+    );
     expect(lines.some((l) => l.includes('document 0.36350306, true 0.036350306'))).toBe(true);
     const explained: string[] = [];
     run(['--explain'], (l) => explained.push(l));
-    expect(explained.join('\n')).toContain('sigmoid: d E_total/d net_o1 = d E_total/d out_o1 (0.7413650695523157) x d out_o1/d net_o1 (0.18681560180895948)');
+    expect(explained.join('\n')).toContain(
+      'sigmoid: d E_total/d net_o1 = d E_total/d out_o1 (0.7413650695523157) x d out_o1/d net_o1 (0.18681560180895948)',
+    );
   });
 });

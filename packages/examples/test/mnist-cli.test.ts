@@ -15,7 +15,23 @@ describe('mnist flags', () => {
   });
 
   it('parses every flag', () => {
-    const { config, out, resume } = parseTrainFlags('mnist', ['--epochs', '3', '--batch', '32', '--lr', '0.01', '--optimizer', 'sgd', '--hidden', '64, 32', '--seed', '9', '--out', 'x', '--resume']);
+    const { config, out, resume } = parseTrainFlags('mnist', [
+      '--epochs',
+      '3',
+      '--batch',
+      '32',
+      '--lr',
+      '0.01',
+      '--optimizer',
+      'sgd',
+      '--hidden',
+      '64, 32',
+      '--seed',
+      '9',
+      '--out',
+      'x',
+      '--resume',
+    ]);
     expect(config).toMatchObject({ epochs: 3, batchSize: 32, lr: 0.01, optimizer: 'sgd', hidden: [64, 32], seed: 9 });
     expect([out, resume]).toEqual(['x', true]);
   });
@@ -44,15 +60,25 @@ describe('missing mnist data', () => {
 describe('report helpers', () => {
   it('counts the confusion matrix as [truth][prediction] and prints recall', () => {
     const m = confusionMatrix([0, 0, 1, 2, 2], [0, 1, 1, 2, 0], 3);
-    expect(m).toEqual([[1, 1, 0], [0, 1, 0], [1, 0, 1]]);
+    expect(m).toEqual([
+      [1, 1, 0],
+      [0, 1, 0],
+      [1, 0, 1],
+    ]);
     expect(confusionText(m).split('\n')[1]).toMatch(/^0 .* 50\.0%$/);
-    expect(misclassified([0, 0, 1, 2, 2], [0, 1, 1, 2, 0])).toEqual([{ index: 1, truth: 0, predicted: 1 }, { index: 4, truth: 2, predicted: 0 }]);
+    expect(misclassified([0, 0, 1, 2, 2], [0, 1, 1, 2, 0])).toEqual([
+      { index: 1, truth: 0, predicted: 1 },
+      { index: 4, truth: 2, predicted: 0 },
+    ]);
   });
 
   it('draws a misclassified-digit grid as a valid PNG whose pixels are the digits', () => {
     const images = new Float32Array(2 * 784);
     images[0] = 1; // top-left pixel of digit 0
-    const { png, svg } = digitGrid(images, [{ index: 0, truth: 3, predicted: 5 }, { index: 1, truth: 1, predicted: 7 }]);
+    const { png, svg } = digitGrid(images, [
+      { index: 0, truth: 3, predicted: 5 },
+      { index: 1, truth: 1, predicted: 7 },
+    ]);
     expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const width = png.readUInt32BE(16);
     const height = png.readUInt32BE(20);
@@ -85,6 +111,13 @@ describe('report helpers', () => {
   });
 
   it('reads the hidden sizes of a saved model from its weight shapes', () => {
-    expect(hiddenSizesOf({ '0.weight': { shape: [256, 784] }, '0.bias': { shape: [256] }, '3.weight': { shape: [128, 256] }, '6.weight': { shape: [10, 128] } })).toEqual([256, 128]);
+    expect(
+      hiddenSizesOf({
+        '0.weight': { shape: [256, 784] },
+        '0.bias': { shape: [256] },
+        '3.weight': { shape: [128, 256] },
+        '6.weight': { shape: [10, 128] },
+      }),
+    ).toEqual([256, 128]);
   });
 });

@@ -39,7 +39,10 @@ describe('training on a small seeded subset', () => {
 
   it('gives the same loss sequence bit for bit for the same seed, and a different one for another seed', () => {
     const config: TrainConfig = { ...small, epochs: 1, dropout: 0.3, shift: 1 };
-    const subset = { train: { images: data.train.images.slice([0, 0], [256, -1]), labels: data.train.labels.slice([0], [256]) }, test: data.test };
+    const subset = {
+      train: { images: data.train.images.slice([0, 0], [256, -1]), labels: data.train.labels.slice([0], [256]) },
+      test: data.test,
+    };
     const run = (seed: number) => {
       const t = createTrainer({ ...config, seed });
       train(t, { ...config, seed }, subset);
@@ -53,7 +56,10 @@ describe('training on a small seeded subset', () => {
 
   it('resumes from a checkpoint exactly where the uninterrupted run would be', async () => {
     const config: TrainConfig = { ...small, epochs: 2, dropout: 0.2, shift: 1 };
-    const subset = { train: { images: data.train.images.slice([0, 0], [200, -1]), labels: data.train.labels.slice([0], [200]) }, test: data.test };
+    const subset = {
+      train: { images: data.train.images.slice([0, 0], [200, -1]), labels: data.train.labels.slice([0], [200]) },
+      test: data.test,
+    };
     const straight = createTrainer(config);
     train(straight, config, subset);
 
@@ -61,7 +67,11 @@ describe('training on a small seeded subset', () => {
     try {
       // Interrupt a run of the same two-epoch schedule after its first epoch, save, restore, continue.
       const half = createTrainer(config);
-      const stopper = { onEpochEnd: () => { throw new StopAfterOneEpoch(); } };
+      const stopper = {
+        onEpochEnd: () => {
+          throw new StopAfterOneEpoch();
+        },
+      };
       expect(() => train(half, config, subset, stopper)).toThrow(StopAfterOneEpoch);
       await saveCheckpoint(dir, half, config);
       const resumed = createTrainer(config);

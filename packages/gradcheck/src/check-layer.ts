@@ -51,7 +51,8 @@ function dot(out: unknown, dout: Value): number {
   }
   if (out instanceof Tensor) {
     const d = typeof dout === 'number' ? null : dout.data;
-    if (d !== null && d.length !== out.size) throw new DTypeError(`checkLayer: dout has ${d.length} elements, forward returned ${out.size}`);
+    if (d !== null && d.length !== out.size)
+      throw new DTypeError(`checkLayer: dout has ${d.length} elements, forward returned ${out.size}`);
     let s = 0;
     for (let i = 0; i < out.size; i++) s += out.data[i] * (d === null ? (dout as number) : d[i]);
     return s;
@@ -88,9 +89,18 @@ export function checkLayer(layer: Layer, inputs: readonly Value[], dout: Value, 
   const all = [...nodes, ...params.map((p) => p.node)];
   const numeric = numericalGradients(evaluate, all, { eps: tol.eps });
   const reports: InputReport[] = nodes.map((n, i) =>
-    compareInput(i, `input ${i}`, n.shape, typeof grads[i] === 'number' ? [grads[i] as number] : values(asNode(grads[i], `gradient ${i}`)), numeric[i], tol),
+    compareInput(
+      i,
+      `input ${i}`,
+      n.shape,
+      typeof grads[i] === 'number' ? [grads[i] as number] : values(asNode(grads[i], `gradient ${i}`)),
+      numeric[i],
+      tol,
+    ),
   );
-  params.forEach((p, k) => reports.push(compareInput(nodes.length + k, p.name, p.node.shape, p.gradient.data, numeric[nodes.length + k], tol)));
+  params.forEach((p, k) =>
+    reports.push(compareInput(nodes.length + k, p.name, p.node.shape, p.gradient.data, numeric[nodes.length + k], tol)),
+  );
   // Leave the layer as backward left it, for the caller.
   noGrad(() => layer.forward(...current()));
   layer.backward(dout);

@@ -66,7 +66,13 @@ function flat(n: Node): ArrayLike<number> {
   return n instanceof Scalar ? [n.value] : (n as Tensor).data;
 }
 
-function run(evaluate: () => unknown, inputs: readonly Node[], checked: readonly Node[], options: GradcheckOptions, title: string): GradcheckReport {
+function run(
+  evaluate: () => unknown,
+  inputs: readonly Node[],
+  checked: readonly Node[],
+  options: GradcheckOptions,
+  title: string,
+): GradcheckReport {
   const tol = { eps: options.eps ?? 1e-6, atol: options.atol ?? 1e-5, rtol: options.rtol ?? 1e-3 };
   const analytic = analyticGradients(evaluate, checked, title);
   const numeric = numericalGradients(evaluate, checked, { eps: tol.eps });

@@ -12,7 +12,8 @@ export interface NumericalOptions {
 export function scalarValue(out: unknown, what: string): number {
   if (typeof out === 'number') return out;
   if (out instanceof Node) {
-    if (out.size !== 1) throw new GradError(`${what}: the function must return a single value, got ${out.size} elements; reduce it (e.g. .sum()) first`);
+    if (out.size !== 1)
+      throw new GradError(`${what}: the function must return a single value, got ${out.size} elements; reduce it (e.g. .sum()) first`);
     return out.item();
   }
   throw new DTypeError(`${what}: the function must return a number, a Scalar or a one-element Tensor, got ${typeof out}`);
@@ -23,7 +24,11 @@ export function scalarValue(out: unknown, what: string): number {
  * @example
  * numericalGradient((x) => x.square().sum(), tensor([1, 2]));   // ~[2, 4]
  */
-export function numericalGradient<X extends Scalar | Tensor>(f: (x: X) => unknown, x: X, options: NumericalOptions = {}): X extends Scalar ? number : Tensor {
+export function numericalGradient<X extends Scalar | Tensor>(
+  f: (x: X) => unknown,
+  x: X,
+  options: NumericalOptions = {},
+): X extends Scalar ? number : Tensor {
   const g = numericalGradients(() => f(x), [x], options)[0];
   return (x instanceof Scalar ? g[0] : tensor(g, { shape: x.shape })) as X extends Scalar ? number : Tensor;
 }

@@ -46,7 +46,14 @@ export interface Tolerance {
 }
 
 /** Compares one input's gradients; an element passes when |a - n| <= atol + rtol * |n| (NaN never passes). */
-export function compareInput(input: number, label: string, shape: readonly number[], analytic: ArrayLike<number>, numeric: ArrayLike<number>, tol: Tolerance): InputReport {
+export function compareInput(
+  input: number,
+  label: string,
+  shape: readonly number[],
+  analytic: ArrayLike<number>,
+  numeric: ArrayLike<number>,
+  tol: Tolerance,
+): InputReport {
   let maxAbs = 0;
   let maxRel = 0;
   let worst: Mismatch | null = null;
@@ -121,5 +128,7 @@ export class GradcheckReport {
 }
 
 function fmt(x: number): string {
-  return Number.isFinite(x) && x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6) ? x.toExponential(3) : String(Number.isFinite(x) ? +x.toPrecision(7) : x);
+  return Number.isFinite(x) && x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6)
+    ? x.toExponential(3)
+    : String(Number.isFinite(x) ? +x.toPrecision(7) : x);
 }

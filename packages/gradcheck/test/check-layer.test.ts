@@ -7,8 +7,14 @@ class MulLayer {
   private x = 0;
   private y = 0;
   constructor(private readonly wrong = false) {}
-  forward(x: number, y: number): number { this.x = x; this.y = y; return x * y; }
-  backward(dout: number): [number, number] { return [dout * this.y, this.wrong ? this.x : dout * this.x]; }
+  forward(x: number, y: number): number {
+    this.x = x;
+    this.y = y;
+    return x * y;
+  }
+  backward(dout: number): [number, number] {
+    return [dout * this.y, this.wrong ? this.x : dout * this.x];
+  }
 }
 
 /** Affine: out = x W + b; dx = dout W^T, dW = x^T dout, db = sum over rows of dout. */
@@ -16,8 +22,15 @@ class Affine {
   dW: Tensor | null = null;
   db: Tensor | null = null;
   private x: Tensor | null = null;
-  constructor(public W: Tensor, public b: Tensor, private readonly bug: 'none' | 'db' | 'dx' = 'none') {}
-  forward(x: Tensor): Tensor { this.x = x; return x.matmul(this.W).add(this.b); }
+  constructor(
+    public W: Tensor,
+    public b: Tensor,
+    private readonly bug: 'none' | 'db' | 'dx' = 'none',
+  ) {}
+  forward(x: Tensor): Tensor {
+    this.x = x;
+    return x.matmul(this.W).add(this.b);
+  }
   backward(dout: Tensor): Tensor {
     this.dW = this.x!.transpose().matmul(dout);
     this.db = this.bug === 'db' ? dout.mean(0) : dout.sum(0);
@@ -26,9 +39,25 @@ class Affine {
 }
 
 const affine = (bug: 'none' | 'db' | 'dx' = 'none') =>
-  new Affine(tensor([[0.2, -0.5, 1], [0.7, 0.1, -0.3]]), tensor([0.1, -0.2, 0.3]), bug);
-const x = () => tensor([[1, 2], [-0.5, 0.25], [3, -1]]);
-const dout = tensor([[0.3, -1, 0.5], [2, 0.1, -0.4], [-0.6, 0.7, 1.2]]);
+  new Affine(
+    tensor([
+      [0.2, -0.5, 1],
+      [0.7, 0.1, -0.3],
+    ]),
+    tensor([0.1, -0.2, 0.3]),
+    bug,
+  );
+const x = () =>
+  tensor([
+    [1, 2],
+    [-0.5, 0.25],
+    [3, -1],
+  ]);
+const dout = tensor([
+  [0.3, -1, 0.5],
+  [2, 0.1, -0.4],
+  [-0.6, 0.7, 1.2],
+]);
 
 describe('checkLayer', () => {
   it('passes a correct layer on numbers', () => {
@@ -48,9 +77,16 @@ describe('checkLayer', () => {
   it('passes a correct tensor layer, parameters included', () => {
     const r = checkLayer(affine(), [x()], dout, { params: { W: 'dW', b: 'db' } });
     expect(r.ok).toBe(true);
-    expect(r.inputs.map((i) => [i.label, i.shape])).toEqual([['input 0', [3, 2]], ['W', [2, 3]], ['b', [3]]]);
+    expect(r.inputs.map((i) => [i.label, i.shape])).toEqual([
+      ['input 0', [3, 2]],
+      ['W', [2, 3]],
+      ['b', [3]],
+    ]);
   });
-  it.each([['db', [true, true, false]], ['dx', [false, true, true]]] as const)('fails a tensor layer with a wrong %s, pointing at it', (bug, oks) => {
+  it.each([
+    ['db', [true, true, false]],
+    ['dx', [false, true, true]],
+  ] as const)('fails a tensor layer with a wrong %s, pointing at it', (bug, oks) => {
     const r = checkLayer(affine(bug), [x()], dout, { params: { W: 'dW', b: 'db' } });
     expect(r.ok).toBe(false);
     expect(r.inputs.map((i) => i.ok)).toEqual(oks);
@@ -60,6 +96,8 @@ describe('checkLayer', () => {
   });
   it('refuses float32 inputs and parameters that are not tensors after backward', () => {
     expect(() => checkLayer(affine(), [tensor([[1, 2]], { dtype: 'float32' })], dout)).toThrow(DTypeError);
-    expect(() => checkLayer(affine(), [x()], dout, { params: { W: 'dMissing' } })).toThrow('checkLayer: layer.W and layer.dMissing must both be Tensors after backward');
+    expect(() => checkLayer(affine(), [x()], dout, { params: { W: 'dMissing' } })).toThrow(
+      'checkLayer: layer.W and layer.dMissing must both be Tensors after backward',
+    );
   });
 });

@@ -5,27 +5,58 @@ import { gradcheck, gradgradcheck } from '@tapegrad/gradcheck';
 /** square with a correct rule and with two classic mistakes. */
 const square = defineOp({
   name: 'square',
-  forward(ctx, x: Tensor) { ctx.saveInputs(); return x.mul(x); },
-  backward(ctx, dy: Tensor) { const [x] = ctx.saved; return [dy.mul(x).mul(2)]; },
+  forward(ctx, x: Tensor) {
+    ctx.saveInputs();
+    return x.mul(x);
+  },
+  backward(ctx, dy: Tensor) {
+    const [x] = ctx.saved;
+    return [dy.mul(x).mul(2)];
+  },
 });
 const squareForgetsTwo = defineOp({
   name: 'squareForgetsTwo',
-  forward(ctx, x: Tensor) { ctx.saveInputs(); return x.mul(x); },
-  backward(ctx, dy: Tensor) { const [x] = ctx.saved; return [dy.mul(x)]; },
+  forward(ctx, x: Tensor) {
+    ctx.saveInputs();
+    return x.mul(x);
+  },
+  backward(ctx, dy: Tensor) {
+    const [x] = ctx.saved;
+    return [dy.mul(x)];
+  },
 });
 const squareForgetsDy = defineOp({
   name: 'squareForgetsDy',
-  forward(ctx, x: Tensor) { ctx.saveInputs(); return x.mul(x); },
-  backward(ctx) { const [x] = ctx.saved as Tensor[]; return [x.mul(2)]; },
+  forward(ctx, x: Tensor) {
+    ctx.saveInputs();
+    return x.mul(x);
+  },
+  backward(ctx) {
+    const [x] = ctx.saved as Tensor[];
+    return [x.mul(2)];
+  },
 });
 /** Right first derivative, but the rule uses a detached x, so its own derivative (the second one) is lost. */
 const squareDetachedRule = defineOp({
   name: 'squareDetachedRule',
-  forward(ctx, x: Tensor) { ctx.saveInputs(); return x.mul(x); },
-  backward(ctx, dy: Tensor) { const [x] = ctx.saved as Tensor[]; return [dy.mul(x.detach()).mul(2)]; },
+  forward(ctx, x: Tensor) {
+    ctx.saveInputs();
+    return x.mul(x);
+  },
+  backward(ctx, dy: Tensor) {
+    const [x] = ctx.saved as Tensor[];
+    return [dy.mul(x.detach()).mul(2)];
+  },
 });
 
-const x0 = () => tensor([[0.5, -1.2, 2], [1.5, 0.3, -0.7]], { requiresGrad: true });
+const x0 = () =>
+  tensor(
+    [
+      [0.5, -1.2, 2],
+      [1.5, 0.3, -0.7],
+    ],
+    { requiresGrad: true },
+  );
 
 describe('gradcheck', () => {
   it('passes a correct rule, for a non-scalar output through the random projection', () => {
@@ -63,7 +94,10 @@ describe('gradcheck', () => {
     const c = tensor([0.5, 0.25], { requiresGrad: true, name: 'c' });
     const r = gradcheck((p: Tensor, q: Tensor, s: Tensor) => p.mul(q).mul(s), [a, b, c]);
     expect(r.ok).toBe(true);
-    expect(r.inputs.map((i) => [i.input, i.label, i.shape])).toEqual([[0, a.label, [2]], [2, 'c', [2]]]);
+    expect(r.inputs.map((i) => [i.input, i.label, i.shape])).toEqual([
+      [0, a.label, [2]],
+      [2, 'c', [2]],
+    ]);
   });
 
   it('works on Scalars and leaves their values and versions unchanged', () => {
@@ -96,7 +130,9 @@ describe('gradcheck', () => {
 
   it('refuses calls with nothing to check, non-nodes, and a non-single output from the function', () => {
     expect(() => gradcheck((t: Tensor) => t.sum(), [tensor([1])])).toThrow(GradError);
-    expect(() => gradcheck((t: Tensor) => t.sum(), [tensor([1])])).toThrow('gradcheck: no input requires grad, so there is nothing to check');
+    expect(() => gradcheck((t: Tensor) => t.sum(), [tensor([1])])).toThrow(
+      'gradcheck: no input requires grad, so there is nothing to check',
+    );
     expect(() => gradcheck((t: Tensor) => t, [[1, 2] as never])).toThrow('gradcheck: input 0 is object; pass Scalars or Tensors');
   });
 

@@ -4,8 +4,14 @@ import { allClose } from '@tapegrad/gradcheck';
 
 const halfSquare = defineOp({
   name: 'wrongSquare',
-  forward(ctx, x: Tensor) { ctx.saveInputs(); return x.mul(x); },
-  backward(ctx, dy: Tensor) { const [x] = ctx.saved; return [dy.mul(x)]; },
+  forward(ctx, x: Tensor) {
+    ctx.saveInputs();
+    return x.mul(x);
+  },
+  backward(ctx, dy: Tensor) {
+    const [x] = ctx.saved;
+    return [dy.mul(x)];
+  },
 });
 
 describe('toPassGradcheck', () => {
@@ -36,10 +42,23 @@ describe('toBeAllClose', () => {
     expect([0]).not.toBeAllClose([1e-9]);
   });
   it('takes numbers, Scalars, Tensors, typed arrays and nested arrays, checking shapes', () => {
-    expect(tensor([[1, 2], [3, 4]])).toBeAllClose([[1, 2], [3, 4]]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    ).toBeAllClose([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(scalar(2)).toBeAllClose(2);
     expect(new Float32Array([0.5])).toBeAllClose([0.5]);
-    expect(tensor([[1, 2], [3, 4]])).not.toBeAllClose([[1, 2, 3, 4]]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    ).not.toBeAllClose([[1, 2, 3, 4]]);
     expect(allClose([1, 2], [1, 2, 3]).message).toBe('shapes differ: received [2], expected [3]');
   });
   it('never equals NaN, and an infinity only equals itself', () => {
@@ -52,7 +71,9 @@ describe('toBeAllClose', () => {
   });
   it('reports the differing elements worst first in its failure message', () => {
     const fail = () => expect([1, 2, 3]).toBeAllClose([1, 2.5, 5]);
-    expect(fail).toThrow(/2 of 3 elements differ beyond atol 0 \+ rtol 1e-7 \(worst first\):\n {2}at flat index 2: received 3, expected 5, abs error 2\n {2}at flat index 1/);
+    expect(fail).toThrow(
+      /2 of 3 elements differ beyond atol 0 \+ rtol 1e-7 \(worst first\):\n {2}at flat index 2: received 3, expected 5, abs error 2\n {2}at flat index 1/,
+    );
     expect(() => expect([1]).not.toBeAllClose([1])).toThrow(/expected values not to be all close/);
   });
 });

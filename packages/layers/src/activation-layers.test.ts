@@ -10,7 +10,21 @@ describe('ReluLayer', () => {
   });
 
   it('matches central differences away from the kink', () => {
-    expect(checkLayer(new ReluLayer(), [tensor([[-0.7, 0.3], [1.2, -2.5]])], tensor([[0.4, -1.1], [0.9, 0.6]])).ok).toBe(true);
+    expect(
+      checkLayer(
+        new ReluLayer(),
+        [
+          tensor([
+            [-0.7, 0.3],
+            [1.2, -2.5],
+          ]),
+        ],
+        tensor([
+          [0.4, -1.1],
+          [0.9, 0.6],
+        ]),
+      ).ok,
+    ).toBe(true);
   });
 
   it('does not mutate dout (the book version zeroes dout[mask] in place)', () => {

@@ -4,14 +4,32 @@ import { AffineLayer } from '@tapegrad/layers';
 
 describe('AffineLayer', () => {
   it('computes x.W + b and the closed forms dx = dout.W^T, dW = x^T.dout, db = column sums of dout', () => {
-    const W = tensor([[1, 2, 3], [4, 5, 6]]);
+    const W = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const b = tensor([0.5, -1, 2]);
     const affine = new AffineLayer(W, b);
-    const x = tensor([[1, 0], [2, -1]]);
-    expect(affine.forward(x).toArray()).toEqual([[1.5, 1, 5], [-1.5, -2, 2]]);
-    const dout = tensor([[1, 0, -1], [2, 1, 0]]);
-    expect(affine.backward(dout).toArray()).toEqual([[1 - 3, 4 - 6], [2 + 2, 8 + 5]]);
-    expect(affine.dW!.toArray()).toEqual([[1 + 4, 0 + 2, -1 + 0], [0 - 2, 0 - 1, 0]]);
+    const x = tensor([
+      [1, 0],
+      [2, -1],
+    ]);
+    expect(affine.forward(x).toArray()).toEqual([
+      [1.5, 1, 5],
+      [-1.5, -2, 2],
+    ]);
+    const dout = tensor([
+      [1, 0, -1],
+      [2, 1, 0],
+    ]);
+    expect(affine.backward(dout).toArray()).toEqual([
+      [1 - 3, 4 - 6],
+      [2 + 2, 8 + 5],
+    ]);
+    expect(affine.dW!.toArray()).toEqual([
+      [1 + 4, 0 + 2, -1 + 0],
+      [0 - 2, 0 - 1, 0],
+    ]);
     expect(affine.db!.toArray()).toEqual([3, 1, -1]);
   });
 
@@ -42,13 +60,27 @@ describe('AffineLayer', () => {
 
   it('refuses mismatched shapes with a ShapeError naming the layer and the shapes', () => {
     expect(() => new AffineLayer(tensor([[1, 2]]), tensor([1, 2, 3]))).toThrow(ShapeError);
-    const affine = new AffineLayer(tensor([[1, 2], [3, 4]]), tensor([0, 0]));
-    expect(() => affine.forward(tensor([[1, 2, 3]]))).toThrow('AffineLayer.forward: x of shape [1, 3] does not flatten to (N, 2) for W [2, 2]');
+    const affine = new AffineLayer(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      tensor([0, 0]),
+    );
+    expect(() => affine.forward(tensor([[1, 2, 3]]))).toThrow(
+      'AffineLayer.forward: x of shape [1, 3] does not flatten to (N, 2) for W [2, 2]',
+    );
     expect(() => affine.backward(tensor([1]))).toThrow(/call forward first/);
   });
 
   it('accepts a single example of shape (in)', () => {
-    const affine = new AffineLayer(tensor([[1, 2], [3, 4]]), tensor([1, 1]));
+    const affine = new AffineLayer(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      tensor([1, 1]),
+    );
     const y = affine.forward(tensor([1, 1]));
     expect(y.toArray()).toEqual([5, 7]);
     expect((affine.backward(tensor([1, 0])) as Tensor).toArray()).toEqual([1, 3]);

@@ -44,7 +44,9 @@ export class AffineLayer {
     const single = x.rank === 1;
     const rows = single ? 1 : x.shape[0];
     if (x.rank === 0 || x.size !== rows * inSize) {
-      throw new ShapeError(`AffineLayer.forward: x of shape ${shapeText(x.shape)} does not flatten to (N, ${inSize}) for W ${shapeText(this.W.shape)}`);
+      throw new ShapeError(
+        `AffineLayer.forward: x of shape ${shapeText(x.shape)} does not flatten to (N, ${inSize}) for W ${shapeText(this.W.shape)}`,
+      );
     }
     const out = this.graph.forward([x, this.W, this.b], (xs: Tensor, W: Tensor, b: Tensor) => {
       const y = xs.reshape([rows, inSize]).matmul(W).add(b);

@@ -19,10 +19,14 @@ function leafOf(v: Value, like: Tensor | null, differentiable: boolean, layer: s
     if (like === null) return scalar(v, { requiresGrad: differentiable });
     return tensor(v, { dtype: like.dtype === 'int32' ? 'float64' : like.dtype, requiresGrad: differentiable });
   }
-  if (!(v instanceof Tensor)) throw new DTypeError(`${layer}.forward: input ${index} must be a number or a Tensor, got ${v === null ? 'null' : typeof v}`);
+  if (!(v instanceof Tensor))
+    throw new DTypeError(`${layer}.forward: input ${index} must be a number or a Tensor, got ${v === null ? 'null' : typeof v}`);
   const leaf = v.detach();
   if (differentiable) {
-    if (leaf.dtype === 'int32') throw new DTypeError(`${layer}.forward: input ${index} is an int32 Tensor of shape ${shapeText(v.shape)}; a differentiable input must be float32 or float64`);
+    if (leaf.dtype === 'int32')
+      throw new DTypeError(
+        `${layer}.forward: input ${index} is an int32 Tensor of shape ${shapeText(v.shape)}; a differentiable input must be float32 or float64`,
+      );
     leaf.setRequiresGrad(true);
   }
   return leaf;
@@ -92,7 +96,9 @@ export class LocalGraph {
     if (typeof dout === 'number') return full(o.shape, dout, { dtype: o.dtype });
     if (!(dout instanceof Tensor)) throw new DTypeError(`${this.layer}.backward: dout must be a number or a Tensor, got ${describe(dout)}`);
     if (dout.shape.length !== o.shape.length || dout.shape.some((d, i) => d !== o.shape[i])) {
-      throw new ShapeError(`${this.layer}.backward: dout has shape ${shapeText(dout.shape)} but forward returned shape ${shapeText(o.shape)}`);
+      throw new ShapeError(
+        `${this.layer}.backward: dout has shape ${shapeText(dout.shape)} but forward returned shape ${shapeText(o.shape)}`,
+      );
     }
     return dout.dtype === o.dtype ? dout.detach() : dout.detach().cast(o.dtype);
   }

@@ -14,18 +14,38 @@ describe('MulLayer', () => {
 
   it('matches central differences on numbers and on broadcast tensors', () => {
     expect(checkLayer(new MulLayer(), [1.5, -2.25], 0.7).ok).toBe(true);
-    const x = tensor([[0.3, -1.2, 2.0], [0.5, 0.9, -0.4]]);
+    const x = tensor([
+      [0.3, -1.2, 2.0],
+      [0.5, 0.9, -0.4],
+    ]);
     const y = tensor([1.1, -0.6, 0.25]);
-    const dout = tensor([[0.2, -1.3, 0.8], [1.7, 0.4, -0.9]]);
+    const dout = tensor([
+      [0.2, -1.3, 0.8],
+      [1.7, 0.4, -0.9],
+    ]);
     const r = checkLayer(new MulLayer(), [x, y], dout);
     expect(r.ok).toBe(true);
   });
 
   it('sums the gradient of a broadcast row back to its shape (dy = column sums of dout * x)', () => {
     const m = new MulLayer();
-    m.forward(tensor([[1, 2], [3, 4]]), tensor([10, 20]));
-    const [dx, dy] = m.backward(tensor([[1, 1], [1, 1]])) as [Tensor, Tensor];
-    expect(dx.toArray()).toEqual([[10, 20], [10, 20]]);
+    m.forward(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      tensor([10, 20]),
+    );
+    const [dx, dy] = m.backward(
+      tensor([
+        [1, 1],
+        [1, 1],
+      ]),
+    ) as [Tensor, Tensor];
+    expect(dx.toArray()).toEqual([
+      [10, 20],
+      [10, 20],
+    ]);
     expect(dy.toArray()).toEqual([4, 6]);
   });
 
@@ -77,14 +97,29 @@ describe('MulLayer', () => {
 });
 
 describe('AddLayer', () => {
-  it("passes dout to both inputs: backward(1.1) = [1.1, 1.1] after forward(200, 450) = 650", () => {
+  it('passes dout to both inputs: backward(1.1) = [1.1, 1.1] after forward(200, 450) = 650', () => {
     const a = new AddLayer();
     expect(a.forward(200, 450)).toBe(650);
     expect(a.backward(1.1)).toEqual([1.1, 1.1]);
   });
 
   it('matches central differences on broadcast tensors', () => {
-    const r = checkLayer(new AddLayer(), [tensor([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]), tensor([[1.5], [-2], [0.25]])], tensor([[0.3, -0.7], [1.1, 0.2], [-0.4, 0.9]]));
+    const r = checkLayer(
+      new AddLayer(),
+      [
+        tensor([
+          [0.1, 0.2],
+          [0.3, 0.4],
+          [0.5, 0.6],
+        ]),
+        tensor([[1.5], [-2], [0.25]]),
+      ],
+      tensor([
+        [0.3, -0.7],
+        [1.1, 0.2],
+        [-0.4, 0.9],
+      ]),
+    );
     expect(r.ok).toBe(true);
   });
 

@@ -10,8 +10,14 @@ function softmaxRow(row: number[]): number[] {
 }
 
 describe('SoftmaxWithLossLayer', () => {
-  const x = [[2, 1, 0.1], [0.5, 2.5, -1]];
-  const oneHot = [[1, 0, 0], [0, 0, 1]];
+  const x = [
+    [2, 1, 0.1],
+    [0.5, 2.5, -1],
+  ];
+  const oneHot = [
+    [1, 0, 0],
+    [0, 0, 1],
+  ];
 
   it('gives the mean cross-entropy -(1/N) sum t log y and backward (y - t) / N, computed by hand', () => {
     const layer = new SoftmaxWithLossLayer();
@@ -56,8 +62,18 @@ describe('SoftmaxWithLossLayer', () => {
 
   it('refuses labels out of range and one-hot t of the wrong shape, naming the shapes', () => {
     const layer = new SoftmaxWithLossLayer();
-    expect(() => layer.forward(tensor(x), tensor([0, 3], { dtype: 'int32' }))).toThrow('SoftmaxWithLossLayer.forward: label 3 is outside [0, 2] for x [2, 3]');
-    expect(() => layer.forward(tensor(x), tensor([[1, 0], [0, 1]]))).toThrow(ShapeError);
+    expect(() => layer.forward(tensor(x), tensor([0, 3], { dtype: 'int32' }))).toThrow(
+      'SoftmaxWithLossLayer.forward: label 3 is outside [0, 2] for x [2, 3]',
+    );
+    expect(() =>
+      layer.forward(
+        tensor(x),
+        tensor([
+          [1, 0],
+          [0, 1],
+        ]),
+      ),
+    ).toThrow(ShapeError);
     expect(() => layer.forward(tensor(x), tensor([0, 1, 2], { dtype: 'int32' }))).toThrow(/int32 labels must have shape \[2\]/);
   });
 });

@@ -27,7 +27,8 @@ export class SoftmaxWithLossLayer {
   /** The mean cross-entropy of softmax(x) against labels t: one-hot (N, classes) or int32 class indices (N). */
   forward(x: Tensor, t: Tensor): number {
     if (!(x instanceof Tensor) || !(t instanceof Tensor)) throw new DTypeError('SoftmaxWithLossLayer.forward: x and t must be Tensors');
-    if (x.rank !== 1 && x.rank !== 2) throw new ShapeError(`SoftmaxWithLossLayer.forward: x must be (N, classes) or (classes), got ${shapeText(x.shape)}`);
+    if (x.rank !== 1 && x.rank !== 2)
+      throw new ShapeError(`SoftmaxWithLossLayer.forward: x must be (N, classes) or (classes), got ${shapeText(x.shape)}`);
     const batch = x.rank === 2 ? x.shape[0] : 1;
     const classes = x.shape[x.rank - 1];
     const oneHotShape = t.shape.length === x.shape.length && t.shape.every((d, i) => d === x.shape[i]);
@@ -35,13 +36,18 @@ export class SoftmaxWithLossLayer {
     if (labels) {
       const expected = x.rank === 2 ? [batch] : [];
       if (t.size !== batch || (t.rank !== expected.length && !(t.rank === 1 && t.size === 1))) {
-        throw new ShapeError(`SoftmaxWithLossLayer.forward: int32 labels must have shape ${shapeText(expected)} for x ${shapeText(x.shape)}, got ${shapeText(t.shape)}`);
+        throw new ShapeError(
+          `SoftmaxWithLossLayer.forward: int32 labels must have shape ${shapeText(expected)} for x ${shapeText(x.shape)}, got ${shapeText(t.shape)}`,
+        );
       }
       for (const k of t.data) {
-        if (k < 0 || k >= classes) throw new ShapeError(`SoftmaxWithLossLayer.forward: label ${k} is outside [0, ${classes - 1}] for x ${shapeText(x.shape)}`);
+        if (k < 0 || k >= classes)
+          throw new ShapeError(`SoftmaxWithLossLayer.forward: label ${k} is outside [0, ${classes - 1}] for x ${shapeText(x.shape)}`);
       }
     } else if (!oneHotShape) {
-      throw new ShapeError(`SoftmaxWithLossLayer.forward: one-hot t must have the shape of x ${shapeText(x.shape)}, got ${shapeText(t.shape)}`);
+      throw new ShapeError(
+        `SoftmaxWithLossLayer.forward: one-hot t must have the shape of x ${shapeText(x.shape)}, got ${shapeText(t.shape)}`,
+      );
     }
     const out = this.graph.forward(
       [x, t],

@@ -3,7 +3,12 @@ import { gradcheck } from '@tapegrad/gradcheck';
 import { TwoLayerNet } from '@tapegrad/layers';
 
 describe('TwoLayerNet', () => {
-  const x = tensor([[0.2, -1.0, 0.5], [1.5, 0.3, -0.7], [-0.4, 0.8, 1.1], [0.9, -0.2, 0.05]]);
+  const x = tensor([
+    [0.2, -1.0, 0.5],
+    [1.5, 0.3, -0.7],
+    [-0.4, 0.8, 1.1],
+    [0.9, -0.2, 0.05],
+  ]);
   const t = tensor([1, 0, 1, 0], { dtype: 'int32' });
 
   for (const activation of ['relu', 'sigmoid'] as const) {
@@ -21,7 +26,13 @@ describe('TwoLayerNet', () => {
       const lossOf = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) => {
         const h = x.matmul(W1).add(b1);
         const a = activation === 'relu' ? h.relu() : h.sigmoid();
-        return a.matmul(W2).add(b2).logSoftmax(-1).takeAlongAxis(t.reshape([4, 1]), -1).mean().neg();
+        return a
+          .matmul(W2)
+          .add(b2)
+          .logSoftmax(-1)
+          .takeAlongAxis(t.reshape([4, 1]), -1)
+          .mean()
+          .neg();
       };
       const leaves = [p.W1, p.b1, p.W2, p.b2].map((w) => w.detach().setRequiresGrad());
       expect(gradcheck(lossOf, leaves).ok).toBe(true);
@@ -34,8 +45,19 @@ describe('TwoLayerNet', () => {
   it('reports accuracy as the fraction of rows whose top score is the label', () => {
     const net = new TwoLayerNet(3, 2, 2, { generator: new Generator(1) });
     // Scores = relu(first two features): rows score (0.2, 0), (1.5, 0.3), (0, 0.8), (0.9, 0) -> classes 0, 0, 1, 0.
-    net.params.W1.assign(tensor([[1, 0], [0, 1], [0, 0]]));
-    net.params.W2.assign(tensor([[1, 0], [0, 1]]));
+    net.params.W1.assign(
+      tensor([
+        [1, 0],
+        [0, 1],
+        [0, 0],
+      ]),
+    );
+    net.params.W2.assign(
+      tensor([
+        [1, 0],
+        [0, 1],
+      ]),
+    );
     expect(net.accuracy(x, t)).toBe(0.75);
   });
 });

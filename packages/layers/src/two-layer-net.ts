@@ -48,7 +48,12 @@ export class TwoLayerNet {
   private readonly affine1: AffineLayer;
   private readonly affine2: AffineLayer;
 
-  constructor(inputSize: number, hiddenSize: number, outputSize: number, private readonly options: TwoLayerNetOptions = {}) {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    outputSize: number,
+    private readonly options: TwoLayerNetOptions = {},
+  ) {
     const std = options.weightInitStd ?? 0.01;
     const generator = options.generator;
     this.params = {

@@ -48,7 +48,8 @@ export class DataLoader implements Iterable<Tensor[]> {
       }
     });
     this.batchSize = options.batchSize ?? 32;
-    if (!(Number.isInteger(this.batchSize) && this.batchSize > 0)) throw new ShapeError(`DataLoader: batchSize must be a positive integer, got ${this.batchSize}`);
+    if (!(Number.isInteger(this.batchSize) && this.batchSize > 0))
+      throw new ShapeError(`DataLoader: batchSize must be a positive integer, got ${this.batchSize}`);
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
     this.generator = options.generator ?? new Generator(0);
@@ -101,10 +102,14 @@ export function accuracy(predictions: Tensor, labels: Tensor): number {
   const pred = predictions.rank === 2 ? predictions.argmax(-1) : predictions;
   const truth = labels.rank === 2 ? labels.argmax(-1) : labels;
   if (pred.dtype !== 'int32' || truth.dtype !== 'int32') {
-    throw new DTypeError(`accuracy: expected class scores [N, C] or int32 classes [N], got ${predictions.dtype} [${predictions.shape.join(', ')}] and ${labels.dtype} [${labels.shape.join(', ')}]`);
+    throw new DTypeError(
+      `accuracy: expected class scores [N, C] or int32 classes [N], got ${predictions.dtype} [${predictions.shape.join(', ')}] and ${labels.dtype} [${labels.shape.join(', ')}]`,
+    );
   }
   if (pred.shape[0] !== truth.shape[0] || pred.rank !== 1 || truth.rank !== 1) {
-    throw new ShapeError(`accuracy: predictions [${predictions.shape.join(', ')}] and labels [${labels.shape.join(', ')}] do not describe the same rows`);
+    throw new ShapeError(
+      `accuracy: predictions [${predictions.shape.join(', ')}] and labels [${labels.shape.join(', ')}] do not describe the same rows`,
+    );
   }
   if (pred.size === 0) return 0;
   let hits = 0;

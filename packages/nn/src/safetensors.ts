@@ -33,7 +33,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
-    for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw new SafetensorsError(`encodeSafetensors: metadata '${k}' must be a string, got ${typeof v}`);
+    for (const [k, v] of Object.entries(metadata))
+      if (typeof v !== 'string') throw new SafetensorsError(`encodeSafetensors: metadata '${k}' must be a string, got ${typeof v}`);
     header.__metadata__ = metadata;
   }
   let offset = 0;
@@ -125,10 +126,17 @@ function readLittleEndian(bytes: Uint8Array, at: number, count: number, dtype: D
   // (Node's Buffer.slice returns a view into its shared pool, so copy explicitly.)
   const copy = new Uint8Array(count * itemBytes);
   copy.set(bytes.subarray(at, at + count * itemBytes));
-  if (LITTLE_ENDIAN) return dtype === 'float64' ? new Float64Array(copy.buffer) : dtype === 'float32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
+  if (LITTLE_ENDIAN)
+    return dtype === 'float64'
+      ? new Float64Array(copy.buffer)
+      : dtype === 'float32'
+        ? new Float32Array(copy.buffer)
+        : new Int32Array(copy.buffer);
   const view = new DataView(copy.buffer);
   const out = dtype === 'float64' ? new Float64Array(count) : dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
-  for (let i = 0; i < count; i++) out[i] = dtype === 'float64' ? view.getFloat64(i * 8, true) : dtype === 'float32' ? view.getFloat32(i * 4, true) : view.getInt32(i * 4, true);
+  for (let i = 0; i < count; i++)
+    out[i] =
+      dtype === 'float64' ? view.getFloat64(i * 8, true) : dtype === 'float32' ? view.getFloat32(i * 4, true) : view.getInt32(i * 4, true);
   return out;
 }
 
@@ -144,7 +152,8 @@ function parse(bytes: Uint8Array): Parsed {
   const high = view.getUint32(4, true);
   const headerLength = high * 2 ** 32 + low;
   if (headerLength > MAX_HEADER_BYTES) fail(`header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
-  if (headerLength > bytes.length - 8) fail(`header length ${headerLength} runs past the end of the file (${bytes.length - 8} bytes after the length field)`);
+  if (headerLength > bytes.length - 8)
+    fail(`header length ${headerLength} runs past the end of the file (${bytes.length - 8} bytes after the length field)`);
   if (headerLength < 2) fail(`header length ${headerLength} is too short to hold a JSON object`);
   let text: string;
   try {
@@ -177,12 +186,14 @@ function parse(bytes: Uint8Array): Parsed {
 
 function checkMetadata(raw: unknown): Record<string, string> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`__metadata__ must be an object of strings`);
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v !== 'string') fail(`__metadata__ entry '${k}' must be a string, got ${JSON.stringify(v)}`);
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>))
+    if (typeof v !== 'string') fail(`__metadata__ entry '${k}' must be a string, got ${JSON.stringify(v)}`);
   return raw as Record<string, string>;
 }
 
 function checkEntry(name: string, raw: unknown, dataLength: number): Entry {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`tensor '${name}': entry must be an object with dtype, shape and data_offsets`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    fail(`tensor '${name}': entry must be an object with dtype, shape and data_offsets`);
   const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
   if (typeof dtype !== 'string') fail(`tensor '${name}': dtype must be a string, got ${JSON.stringify(dtype)}`);
   const kind = FROM_FILE[dtype];
@@ -198,16 +209,20 @@ function checkEntry(name: string, raw: unknown, dataLength: number): Entry {
   }
   const [begin, end] = offsets as number[];
   if (begin > end) fail(`tensor '${name}': data_offsets [${begin}, ${end}] end before they begin`);
-  if (end > dataLength) fail(`tensor '${name}': data_offsets [${begin}, ${end}] run past the end of the ${dataLength}-byte buffer (truncated file?)`);
+  if (end > dataLength)
+    fail(`tensor '${name}': data_offsets [${begin}, ${end}] run past the end of the ${dataLength}-byte buffer (truncated file?)`);
   // The element count is checked against the buffer as it grows, so a hostile shape never forms a huge number.
   const dims = shape as number[];
   let elements = dims.includes(0) ? 0 : 1;
   for (const d of dims) {
     elements *= d;
-    if (elements * kind.bytes > dataLength) fail(`tensor '${name}': shape ${JSON.stringify(shape)} of ${dtype} needs more bytes than the whole ${dataLength}-byte buffer`);
+    if (elements * kind.bytes > dataLength)
+      fail(`tensor '${name}': shape ${JSON.stringify(shape)} of ${dtype} needs more bytes than the whole ${dataLength}-byte buffer`);
   }
   if (elements * kind.bytes !== end - begin) {
-    fail(`tensor '${name}': shape ${JSON.stringify(shape)} of ${dtype} needs ${elements * kind.bytes} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    fail(
+      `tensor '${name}': shape ${JSON.stringify(shape)} of ${dtype} needs ${elements * kind.bytes} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+    );
   }
   return { name, dtype: kind.dtype, itemBytes: kind.bytes, shape: dims.slice(), begin, end };
 }
@@ -217,10 +232,12 @@ function checkCoverage(entries: readonly Entry[], dataLength: number): void {
   let at = 0;
   let previous: Entry | null = null;
   for (const e of sorted) {
-    if (e.begin < at) fail(`tensors '${previous!.name}' [${previous!.begin}, ${previous!.end}] and '${e.name}' [${e.begin}, ${e.end}] overlap`);
+    if (e.begin < at)
+      fail(`tensors '${previous!.name}' [${previous!.begin}, ${previous!.end}] and '${e.name}' [${e.begin}, ${e.end}] overlap`);
     if (e.begin > at) fail(`bytes [${at}, ${e.begin}) of the buffer belong to no tensor (a hole before '${e.name}')`);
     at = e.end;
     previous = e;
   }
-  if (at !== dataLength) fail(`the buffer has ${dataLength} bytes but the tensors cover only ${at}: ${dataLength - at} trailing bytes belong to no tensor`);
+  if (at !== dataLength)
+    fail(`the buffer has ${dataLength} bytes but the tensors cover only ${at}: ${dataLength - at} trailing bytes belong to no tensor`);
 }

@@ -8,7 +8,10 @@ describe('DataLoader', () => {
   it('batches in order without shuffle, the last batch smaller', () => {
     const batches = [...new DataLoader([x, y], { batchSize: 2 })];
     expect(batches.map(([, yb]) => yb.toArray())).toEqual([[0, 1], [2, 3], [4]]);
-    expect(batches[1][0].toArray()).toEqual([[4, 5], [6, 7]]);
+    expect(batches[1][0].toArray()).toEqual([
+      [4, 5],
+      [6, 7],
+    ]);
   });
 
   it('drops the short batch with dropLast', () => {
@@ -16,10 +19,11 @@ describe('DataLoader', () => {
   });
 
   it('shuffles rows consistently across tensors, reproducibly from the seed, differently each epoch', () => {
-    const epoch = (loader: DataLoader) => [...loader].flatMap(([xb, yb]) => {
-      (yb.toArray() as number[]).forEach((label, i) => expect((xb.toArray() as number[][])[i]).toEqual([2 * label, 2 * label + 1]));
-      return yb.toArray() as number[];
-    });
+    const epoch = (loader: DataLoader) =>
+      [...loader].flatMap(([xb, yb]) => {
+        (yb.toArray() as number[]).forEach((label, i) => expect((xb.toArray() as number[][])[i]).toEqual([2 * label, 2 * label + 1]));
+        return yb.toArray() as number[];
+      });
     const a = new DataLoader([x, y], { batchSize: 2, shuffle: true, generator: new Generator(4) });
     const b = new DataLoader([x, y], { batchSize: 2, shuffle: true, generator: new Generator(4) });
     const first = epoch(a);
@@ -49,12 +53,19 @@ describe('permutation', () => {
 
 describe('oneHot and accuracy', () => {
   it('oneHot puts a 1 at each label', () => {
-    expect(oneHot(tensor([2, 0], { dtype: 'int32' }), 3).toArray()).toEqual([[0, 0, 1], [1, 0, 0]]);
+    expect(oneHot(tensor([2, 0], { dtype: 'int32' }), 3).toArray()).toEqual([
+      [0, 0, 1],
+      [1, 0, 0],
+    ]);
     expect(() => oneHot(tensor([1.5]), 3)).toThrow(/labels must be int32/);
   });
 
   it('accuracy compares argmax of scores with labels or one-hot rows', () => {
-    const scores = tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]);
+    const scores = tensor([
+      [0.1, 0.9],
+      [0.8, 0.2],
+      [0.3, 0.7],
+    ]);
     const labels = tensor([1, 1, 1], { dtype: 'int32' });
     expect(accuracy(scores, labels)).toBeCloseTo(2 / 3, 15);
     expect(accuracy(scores, oneHot(labels, 2))).toBeCloseTo(2 / 3, 15);

@@ -6,7 +6,13 @@ const g = () => new Generator(3);
 describe('Linear', () => {
   it('computes x W^T + b with W of shape [out, in] (PyTorch layout)', () => {
     const layer = new Linear(3, 2);
-    layer.loadStateDict({ weight: tensor([[1, 2, 3], [4, 5, 6]]), bias: tensor([0.5, -1]) });
+    layer.loadStateDict({
+      weight: tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+      bias: tensor([0.5, -1]),
+    });
     // [1, 0, -1] . [1, 2, 3] + 0.5 = -1.5;  [1, 0, -1] . [4, 5, 6] - 1 = -3
     expect(layer.forward(tensor([[1, 0, -1]])).toArray()).toEqual([[-1.5, -3]]);
   });
@@ -14,7 +20,11 @@ describe('Linear', () => {
   it('passes gradcheck for input, weight and bias', () => {
     const layer = new Linear(4, 3, { generator: g() });
     const x = randn([5, 4], { generator: g(), requiresGrad: true });
-    expect((x: typeof layer.weight, w: typeof layer.weight, b: typeof layer.weight) => x.matmul(w.transpose()).add(b)).toPassGradcheck([x, layer.weight, layer.bias!]);
+    expect((x: typeof layer.weight, w: typeof layer.weight, b: typeof layer.weight) => x.matmul(w.transpose()).add(b)).toPassGradcheck([
+      x,
+      layer.weight,
+      layer.bias!,
+    ]);
     expect((x: typeof layer.weight) => layer.forward(x)).toPassGradcheck([x]);
   });
 
@@ -75,7 +85,11 @@ describe('Dropout', () => {
 });
 
 describe('BatchNorm1d', () => {
-  const x = tensor([[1, 10], [3, 20], [5, 60]]);
+  const x = tensor([
+    [1, 10],
+    [3, 20],
+    [5, 60],
+  ]);
 
   it('normalises with the batch mean and biased variance in training', () => {
     const bn = new BatchNorm1d(2, { eps: 0 });
@@ -83,7 +97,14 @@ describe('BatchNorm1d', () => {
     // column 0: mean 3, var 8/3; column 1: mean 30, var (400 + 100 + 900) / 3
     const s0 = Math.sqrt(8 / 3);
     const s1 = Math.sqrt(1400 / 3);
-    expect(y).toBeAllClose([[-2 / s0, -20 / s1], [0, -10 / s1], [2 / s0, 30 / s1]], { rtol: 1e-12 });
+    expect(y).toBeAllClose(
+      [
+        [-2 / s0, -20 / s1],
+        [0, -10 / s1],
+        [2 / s0, 30 / s1],
+      ],
+      { rtol: 1e-12 },
+    );
   });
 
   it('moves the running statistics toward the batch (unbiased variance) and uses them in eval', () => {

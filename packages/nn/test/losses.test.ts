@@ -16,7 +16,12 @@ function softmaxRows(x: number[][]): number[][] {
 
 describe('softmaxCrossEntropy (fused)', () => {
   it('equals -mean log softmax at the labels, computed by hand', () => {
-    const x = [[1, 2, 3], [0.5, -1, 0], [0, 0, 0], [10, -10, 5]];
+    const x = [
+      [1, 2, 3],
+      [0.5, -1, 0],
+      [0, 0, 0],
+      [10, -10, 5],
+    ];
     const p = softmaxRows(x);
     const expected = -[p[0][2], p[1][0], p[2][1], p[3][2]].map(Math.log).reduce((a, b) => a + b) / 4;
     expect(softmaxCrossEntropy(tensor(x), labels).item()).toBeCloseTo(expected, 12);
@@ -27,7 +32,10 @@ describe('softmaxCrossEntropy (fused)', () => {
     softmaxCrossEntropy(x, labels).backward();
     const y = softmaxRows(x.toArray() as number[][]);
     const t = oneHot(labels, 3).toArray() as number[][];
-    expect(x.grad!).toBeAllClose(y.map((row, i) => row.map((v, j) => (v - t[i][j]) / 4)), { rtol: 1e-12 });
+    expect(x.grad!).toBeAllClose(
+      y.map((row, i) => row.map((v, j) => (v - t[i][j]) / 4)),
+      { rtol: 1e-12 },
+    );
   });
 
   it('passes gradcheck with labels and with soft targets', () => {
@@ -56,7 +64,13 @@ describe('softmaxCrossEntropy (fused)', () => {
   });
 
   it('stays finite for huge logits (stable log-sum-exp)', () => {
-    const x = tensor([[1000, 0, -1000], [-1e308, 1e308, 0]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [1000, 0, -1000],
+        [-1e308, 1e308, 0],
+      ],
+      { requiresGrad: true },
+    );
     const loss = softmaxCrossEntropy(x, tensor([0, 1], { dtype: 'int32' }));
     expect(loss.item()).toBe(0);
     loss.backward();
@@ -73,7 +87,9 @@ describe('softmaxCrossEntropy (fused)', () => {
 
   it('names the op and shapes for bad targets', () => {
     const x = randn([2, 3]);
-    expect(() => softmaxCrossEntropy(x, tensor([0, 1, 2], { dtype: 'int32' }))).toThrow(/softmaxCrossEntropy: int32 labels must have shape \[2\]/);
+    expect(() => softmaxCrossEntropy(x, tensor([0, 1, 2], { dtype: 'int32' }))).toThrow(
+      /softmaxCrossEntropy: int32 labels must have shape \[2\]/,
+    );
     expect(() => softmaxCrossEntropy(x, tensor([0, 3], { dtype: 'int32' }))).toThrow(/label 3 at position 1 is outside \[0, 3\)/);
     expect(() => softmaxCrossEntropy(x, randn([2, 4]))).toThrow(/must have the logits' shape \[2, 3\]/);
     expect(() => softmaxCrossEntropy(randn([3]), labels)).toThrow(/logits must be \[batch, classes\]/);

@@ -37,7 +37,10 @@ describe('Module parameter discovery', () => {
 
   it('zeroGrad clears every gradient', () => {
     const model = new MLP([3, 4, 2]);
-    model.forward(tensor([[1, 2, 3]])).sum().backward();
+    model
+      .forward(tensor([[1, 2, 3]]))
+      .sum()
+      .backward();
     expect(model.parameters().every((p) => p.grad !== null)).toBe(true);
     model.zeroGrad();
     expect(model.parameters().every((p) => p.grad === null)).toBe(true);

@@ -61,49 +61,82 @@ function expectSame(ours: number[], theirs: number[]): void {
 
 describe('optimisers against TensorFlow.js', () => {
   it('SGD = tf.train.sgd', () => {
-    expectSame(runOurs((p) => new SGD(p, { lr: 0.3 })), runTf(() => tf.train.sgd(0.3)));
+    expectSame(
+      runOurs((p) => new SGD(p, { lr: 0.3 })),
+      runTf(() => tf.train.sgd(0.3)),
+    );
   });
 
   it('SGD with momentum = tf.train.momentum', () => {
-    expectSame(runOurs((p) => new SGD(p, { lr: 0.2, momentum: 0.9 })), runTf(() => tf.train.momentum(0.2, 0.9)));
+    expectSame(
+      runOurs((p) => new SGD(p, { lr: 0.2, momentum: 0.9 })),
+      runTf(() => tf.train.momentum(0.2, 0.9)),
+    );
   });
 
   it('SGD with Nesterov momentum = tf.train.momentum(useNesterov)', () => {
-    expectSame(runOurs((p) => new SGD(p, { lr: 0.2, momentum: 0.8, nesterov: true })), runTf(() => tf.train.momentum(0.2, 0.8, true)));
+    expectSame(
+      runOurs((p) => new SGD(p, { lr: 0.2, momentum: 0.8, nesterov: true })),
+      runTf(() => tf.train.momentum(0.2, 0.8, true)),
+    );
   });
 
   it('SGD weightDecay = an L2 penalty (wd/2)|p|^2 in the loss', () => {
-    expectSame(runOurs((p) => new SGD(p, { lr: 0.2, momentum: 0.9, weightDecay: 0.1 })), runTf(() => tf.train.momentum(0.2, 0.9), { l2: 0.1 }));
+    expectSame(
+      runOurs((p) => new SGD(p, { lr: 0.2, momentum: 0.9, weightDecay: 0.1 })),
+      runTf(() => tf.train.momentum(0.2, 0.9), { l2: 0.1 }),
+    );
   });
 
   it('AdaGrad = tf.train.adagrad with its accumulator start (0.1) and eps inside the root', () => {
     // TF: p -= lr g / sqrt(sum + 1e-7); ours: p -= lr g / (sqrt(sum) + eps). With sum >= 0.1 the eps placements
     // differ by < 1e-6 relative, below float32 resolution here.
-    expectSame(runOurs((p) => new AdaGrad(p, { lr: 0.3, initialAccumulatorValue: 0.1, eps: 1e-10 })), runTf(() => tf.train.adagrad(0.3, 0.1)));
+    expectSame(
+      runOurs((p) => new AdaGrad(p, { lr: 0.3, initialAccumulatorValue: 0.1, eps: 1e-10 })),
+      runTf(() => tf.train.adagrad(0.3, 0.1)),
+    );
   });
 
   it('RMSprop = tf.train.rmsprop (alpha is TF decay)', () => {
-    expectSame(runOurs((p) => new RMSprop(p, { lr: 0.01, alpha: 0.9, eps: 1e-10 })), runTf(() => tf.train.rmsprop(0.01, 0.9, 0, 1e-10)));
+    expectSame(
+      runOurs((p) => new RMSprop(p, { lr: 0.01, alpha: 0.9, eps: 1e-10 })),
+      runTf(() => tf.train.rmsprop(0.01, 0.9, 0, 1e-10)),
+    );
   });
 
   it('RMSprop with momentum = tf.train.rmsprop(momentum)', () => {
-    expectSame(runOurs((p) => new RMSprop(p, { lr: 0.01, alpha: 0.9, momentum: 0.5, eps: 1e-10 })), runTf(() => tf.train.rmsprop(0.01, 0.9, 0.5, 1e-10)));
+    expectSame(
+      runOurs((p) => new RMSprop(p, { lr: 0.01, alpha: 0.9, momentum: 0.5, eps: 1e-10 })),
+      runTf(() => tf.train.rmsprop(0.01, 0.9, 0.5, 1e-10)),
+    );
   });
 
   it('centered RMSprop = tf.train.rmsprop(centered)', () => {
-    expectSame(runOurs((p) => new RMSprop(p, { lr: 0.01, alpha: 0.9, centered: true, eps: 1e-10 })), runTf(() => tf.train.rmsprop(0.01, 0.9, 0, 1e-10, true)));
+    expectSame(
+      runOurs((p) => new RMSprop(p, { lr: 0.01, alpha: 0.9, centered: true, eps: 1e-10 })),
+      runTf(() => tf.train.rmsprop(0.01, 0.9, 0, 1e-10, true)),
+    );
   });
 
   it('Adam = tf.train.adam (same eps placement)', () => {
-    expectSame(runOurs((p) => new Adam(p, { lr: 0.05, betas: [0.9, 0.99], eps: 1e-8 })), runTf(() => tf.train.adam(0.05, 0.9, 0.99, 1e-8)));
+    expectSame(
+      runOurs((p) => new Adam(p, { lr: 0.05, betas: [0.9, 0.99], eps: 1e-8 })),
+      runTf(() => tf.train.adam(0.05, 0.9, 0.99, 1e-8)),
+    );
   });
 
   it('Adam weightDecay = an L2 penalty in the loss', () => {
-    expectSame(runOurs((p) => new Adam(p, { lr: 0.05, weightDecay: 0.2 })), runTf(() => tf.train.adam(0.05, 0.9, 0.999, 1e-8), { l2: 0.2 }));
+    expectSame(
+      runOurs((p) => new Adam(p, { lr: 0.05, weightDecay: 0.2 })),
+      runTf(() => tf.train.adam(0.05, 0.9, 0.999, 1e-8), { l2: 0.2 }),
+    );
   });
 
   it('AdamW = decoupled shrink by (1 - lr wd) followed by tf.train.adam', () => {
-    expectSame(runOurs((p) => new AdamW(p, { lr: 0.05, weightDecay: 0.5 })), runTf(() => tf.train.adam(0.05, 0.9, 0.999, 1e-8), { decoupledDecay: 0.5, lr: 0.05 }));
+    expectSame(
+      runOurs((p) => new AdamW(p, { lr: 0.05, weightDecay: 0.5 })),
+      runTf(() => tf.train.adam(0.05, 0.9, 0.999, 1e-8), { decoupledDecay: 0.5, lr: 0.05 }),
+    );
   });
 });
 

@@ -66,7 +66,11 @@ describe('encodeSafetensors', () => {
 
   it('round-trips a model state dict bit for bit, every dtype kept', () => {
     const model = new MLP([5, 4, 3], { dtype: 'float32' });
-    const state: Record<string, Tensor> = { ...model.stateDict(), counts: tensor([1, -2, 3], { dtype: 'int32' }), f64: tensor([[Math.PI, -1e-300]]) };
+    const state: Record<string, Tensor> = {
+      ...model.stateDict(),
+      counts: tensor([1, -2, 3], { dtype: 'int32' }),
+      f64: tensor([[Math.PI, -1e-300]]),
+    };
     const back = decodeSafetensors(encodeSafetensors(state));
     expect(Object.keys(back)).toEqual(Object.keys(state));
     for (const k of Object.keys(state)) {
@@ -96,22 +100,74 @@ describe('decodeSafetensors on hostile files', () => {
     ['a header length of 2^64 - 1', () => file(ok, F32_1_5_NEG2, 2n ** 64n - 1n), /exceeds the/],
     ['invalid JSON', () => file('{"a": [1, 2', F32_1_5_NEG2), /not valid JSON/],
     ['a header that is not an object', () => file('[1, 2, 3]', []), /must be a JSON object/],
-    ['invalid UTF-8', () => { const f = file('{"a":1}', []); f[10] = 0xff; return f; }, /not valid UTF-8/],
-    ['an unknown dtype', () => file({ a: { dtype: 'F99', shape: [2], data_offsets: [0, 8] } }, F32_1_5_NEG2), /tensor 'a': unknown dtype "F99"/],
-    ['a valid but unsupported dtype', () => file({ a: { dtype: 'BF16', shape: [4], data_offsets: [0, 8] } }, F32_1_5_NEG2), /dtype BF16 is valid safetensors but not supported/],
-    ['a shape that does not match its bytes', () => file({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, [...F32_1_5_NEG2, ...F32_1_5_NEG2]), /shape \[3\] of F32 needs 12 bytes, but data_offsets \[0, 8\] hold 8/],
-    ['a gigantic shape', () => file({ a: { dtype: 'F64', shape: [1e9, 1e9, 1e9], data_offsets: [0, 8] } }, F32_1_5_NEG2), /needs more bytes than the whole 8-byte buffer/],
-    ['a negative dimension', () => file({ a: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, F32_1_5_NEG2), /shape must be an array of non-negative integers/],
-    ['offsets past the buffer (truncated data)', () => file({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, F32_1_5_NEG2), /run past the end of the 8-byte buffer/],
-    ['offsets that end before they begin', () => file({ a: { dtype: 'F32', shape: [0], data_offsets: [8, 0] } }, F32_1_5_NEG2), /end before they begin/],
-    ['malformed offsets', () => file({ a: { dtype: 'F32', shape: [2], data_offsets: [0] } }, F32_1_5_NEG2), /data_offsets must be \[begin, end\]/],
+    [
+      'invalid UTF-8',
+      () => {
+        const f = file('{"a":1}', []);
+        f[10] = 0xff;
+        return f;
+      },
+      /not valid UTF-8/,
+    ],
+    [
+      'an unknown dtype',
+      () => file({ a: { dtype: 'F99', shape: [2], data_offsets: [0, 8] } }, F32_1_5_NEG2),
+      /tensor 'a': unknown dtype "F99"/,
+    ],
+    [
+      'a valid but unsupported dtype',
+      () => file({ a: { dtype: 'BF16', shape: [4], data_offsets: [0, 8] } }, F32_1_5_NEG2),
+      /dtype BF16 is valid safetensors but not supported/,
+    ],
+    [
+      'a shape that does not match its bytes',
+      () => file({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, [...F32_1_5_NEG2, ...F32_1_5_NEG2]),
+      /shape \[3\] of F32 needs 12 bytes, but data_offsets \[0, 8\] hold 8/,
+    ],
+    [
+      'a gigantic shape',
+      () => file({ a: { dtype: 'F64', shape: [1e9, 1e9, 1e9], data_offsets: [0, 8] } }, F32_1_5_NEG2),
+      /needs more bytes than the whole 8-byte buffer/,
+    ],
+    [
+      'a negative dimension',
+      () => file({ a: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, F32_1_5_NEG2),
+      /shape must be an array of non-negative integers/,
+    ],
+    [
+      'offsets past the buffer (truncated data)',
+      () => file({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, F32_1_5_NEG2),
+      /run past the end of the 8-byte buffer/,
+    ],
+    [
+      'offsets that end before they begin',
+      () => file({ a: { dtype: 'F32', shape: [0], data_offsets: [8, 0] } }, F32_1_5_NEG2),
+      /end before they begin/,
+    ],
+    [
+      'malformed offsets',
+      () => file({ a: { dtype: 'F32', shape: [2], data_offsets: [0] } }, F32_1_5_NEG2),
+      /data_offsets must be \[begin, end\]/,
+    ],
     [
       'overlapping tensors',
-      () => file({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, F32_1_5_NEG2),
+      () =>
+        file(
+          { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } },
+          F32_1_5_NEG2,
+        ),
       /tensors 'a' \[0, 8\] and 'b' \[4, 8\] overlap/,
     ],
-    ['a hole in the buffer', () => file({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, F32_1_5_NEG2), /bytes \[0, 4\) of the buffer belong to no tensor/],
-    ['trailing bytes', () => file({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, F32_1_5_NEG2), /4 trailing bytes belong to no tensor/],
+    [
+      'a hole in the buffer',
+      () => file({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, F32_1_5_NEG2),
+      /bytes \[0, 4\) of the buffer belong to no tensor/,
+    ],
+    [
+      'trailing bytes',
+      () => file({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, F32_1_5_NEG2),
+      /4 trailing bytes belong to no tensor/,
+    ],
     ['a non-object entry', () => file({ a: 5 }, []), /tensor 'a': entry must be an object/],
     ['non-string metadata', () => file({ __metadata__: { n: 1 }, ...ok }, F32_1_5_NEG2), /__metadata__ entry 'n' must be a string/],
   ];

@@ -24,7 +24,7 @@ describe('learning-rate schedules', () => {
       lrs.push(sched.getLastLr());
     }
     // cos(pi/4) = 0.7071..., cos(pi/2) = 0, cos(3pi/4) = -0.7071..., cos(pi) = -1
-    expect(lrs).toBeAllClose([0.02 + 0.08 * (1 + Math.SQRT1_2) / 2, 0.06, 0.02 + 0.08 * (1 - Math.SQRT1_2) / 2, 0.02], { rtol: 1e-12 });
+    expect(lrs).toBeAllClose([0.02 + (0.08 * (1 + Math.SQRT1_2)) / 2, 0.06, 0.02 + (0.08 * (1 - Math.SQRT1_2)) / 2, 0.02], { rtol: 1e-12 });
   });
 });
 

@@ -17,7 +17,6 @@ export function clearError(el: HTMLElement): void {
   el.hidden = true;
 }
 
-
 /** Routes uncaught errors and rejected promises to the page-level alert. */
 export function catchUnhandled(el: HTMLElement): void {
   window.addEventListener('error', (event) => showError(el, `Something went wrong: ${describeError(event.error ?? event.message)}`));

@@ -40,7 +40,11 @@ describe('the expression language', () => {
   });
 
   it('reads values with negative numbers, exponents and line breaks', () => {
-    expect([...parseValues('a=2, b=-3\nc=1.5e-2')]).toEqual([['a', 2], ['b', -3], ['c', 0.015]]);
+    expect([...parseValues('a=2, b=-3\nc=1.5e-2')]).toEqual([
+      ['a', 2],
+      ['b', -3],
+      ['c', 0.015],
+    ]);
   });
 
   it('names reassigned nodes with primes, micrograd-style', () => {

@@ -6,7 +6,14 @@ const FORM = { dataset: 'spiral', seed: '1', hidden: '32, 32', activation: 'relu
 
 describe('train settings', () => {
   it('reads the form into a config', () => {
-    expect(parseTrainConfig(FORM)).toEqual({ dataset: 'spiral', seed: 1, hidden: [32, 32], activation: 'relu', optimiser: 'adam', lr: 0.01 });
+    expect(parseTrainConfig(FORM)).toEqual({
+      dataset: 'spiral',
+      seed: 1,
+      hidden: [32, 32],
+      activation: 'relu',
+      optimiser: 'adam',
+      lr: 0.01,
+    });
   });
 
   it('refuses a layer size of 0, naming the layer', () => {
@@ -51,7 +58,7 @@ describe('data sets', () => {
   });
 });
 
-describe('Trainer (the worker\'s loop, with @tapegrad/nn)', () => {
+describe("Trainer (the worker's loop, with @tapegrad/nn)", () => {
   const config: TrainConfig = { dataset: 'spiral', seed: 1, hidden: [32, 32], activation: 'relu', optimiser: 'adam', lr: 0.01 };
 
   it('starts near chance: loss about ln 3 and accuracy far below 95% on the 3-class spiral', () => {

@@ -71,9 +71,12 @@ export class ThreadsController {
     const threads = options.threads ?? this.platform.defaultThreads();
     const minWork = options.minWork ?? DEFAULT_MIN_WORK;
     if (!Number.isInteger(threads) || threads < 1) {
-      throw new RangeError(`enableThreads: threads must be a whole number of at least 1 (the calling thread counts as one), got ${String(threads)}`);
+      throw new RangeError(
+        `enableThreads: threads must be a whole number of at least 1 (the calling thread counts as one), got ${String(threads)}`,
+      );
     }
-    if (typeof minWork !== 'number' || !(minWork >= 0)) throw new RangeError(`enableThreads: minWork must be a number of multiply-adds >= 0, got ${String(minWork)}`);
+    if (typeof minWork !== 'number' || !(minWork >= 0))
+      throw new RangeError(`enableThreads: minWork must be a number of multiply-adds >= 0, got ${String(minWork)}`);
     void this.disable();
     if (threads === 1 || !this.platform.sharedMemory()) return Promise.resolve(1);
 

@@ -30,7 +30,10 @@ export class HelperLoop {
    * receiveMessageOnPort). Without it, a task that needs a buffer not yet received ends {@link run}, so the helper
    * can return to its event loop, where the buffer message arrives ({@link accept}).
    */
-  constructor(private readonly ctrl: Int32Array, private readonly poll?: () => BufferMessage | undefined) {
+  constructor(
+    private readonly ctrl: Int32Array,
+    private readonly poll?: () => BufferMessage | undefined,
+  ) {
     this.errorBytes = new Uint8Array(ctrl.buffer, ERROR_BYTES_AT, ERROR_BYTES);
   }
 
@@ -104,7 +107,19 @@ export class HelperLoop {
     const co = ctrl[Slot.COffset];
     // The kernels accumulate into C, and the buffer is reused between tasks.
     data.fill(0, co, co + m * n);
-    gemmSingleThread(data, ctrl[Slot.AOffset], data, ctrl[Slot.BOffset], data, co, m, n, ctrl[Slot.K], ctrl[Slot.TransposeA] === 1, ctrl[Slot.TransposeB] === 1);
+    gemmSingleThread(
+      data,
+      ctrl[Slot.AOffset],
+      data,
+      ctrl[Slot.BOffset],
+      data,
+      co,
+      m,
+      n,
+      ctrl[Slot.K],
+      ctrl[Slot.TransposeA] === 1,
+      ctrl[Slot.TransposeB] === 1,
+    );
   }
 
   private reportError(error: unknown): void {

@@ -59,7 +59,11 @@ export class ThreadPool implements GemmExecutor {
    * @param canWait Whether the calling thread may block in Atomics.wait. A browser page's main thread may not (it
    * throws there); it polls for its helpers instead, which is short since only products above minWork are shared.
    */
-  constructor(readonly helpers: readonly Helper[], readonly minWork: number, readonly canWait = true) {}
+  constructor(
+    readonly helpers: readonly Helper[],
+    readonly minWork: number,
+    readonly canWait = true,
+  ) {}
 
   /** Helpers that have loaded the kernels and are still alive: the ones a task may go to. */
   ready(): Helper[] {
@@ -71,7 +75,20 @@ export class ThreadPool implements GemmExecutor {
     return this.helpers.map((h) => Atomics.load(h.ctrl, Slot.Tasks));
   }
 
-  gemm(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean, kernel: GemmKernel): boolean {
+  gemm(
+    A: TypedArray,
+    ao: number,
+    B: TypedArray,
+    bo: number,
+    C: TypedArray,
+    co: number,
+    m: number,
+    n: number,
+    k: number,
+    tA: boolean,
+    tB: boolean,
+    kernel: GemmKernel,
+  ): boolean {
     if (m * n * k < this.minWork) return false;
     const helpers = this.ready();
     if (helpers.length === 0) return false;
@@ -89,7 +106,9 @@ export class ThreadPool implements GemmExecutor {
       return at;
     };
     const wholeAt = place(byRows ? k * n : m * k);
-    const layout = shares.slice(1).map((s) => ({ s, ownAt: place(byRows ? (s.i1 - s.i0) * k : (s.j1 - s.j0) * k), cAt: place((s.i1 - s.i0) * (s.j1 - s.j0)) }));
+    const layout = shares
+      .slice(1)
+      .map((s) => ({ s, ownAt: place(byRows ? (s.i1 - s.i0) * k : (s.j1 - s.j0) * k), cAt: place((s.i1 - s.i0) * (s.j1 - s.j0)) }));
     const view = this.dataView(kind, size);
     if (byRows) view.set(B.subarray(bo, bo + k * n), wholeAt);
     else view.set(A.subarray(ao, ao + m * k), wholeAt);
@@ -101,7 +120,12 @@ export class ThreadPool implements GemmExecutor {
       if (byRows) stageA(A, ao, m, k, tA, s, view, ownAt);
       else stageB(B, bo, k, n, tB, s, view, ownAt);
       const helper = helpers[t];
-      posted.push({ helper, share: s, seq: this.post(helper, kind, backend, s.i1 - s.i0, s.j1 - s.j0, k, tA, tB, byRows ? ownAt : wholeAt, byRows ? wholeAt : ownAt, cAt), cAt });
+      posted.push({
+        helper,
+        share: s,
+        seq: this.post(helper, kind, backend, s.i1 - s.i0, s.j1 - s.j0, k, tA, tB, byRows ? ownAt : wholeAt, byRows ? wholeAt : ownAt, cAt),
+        cAt,
+      });
     });
 
     // The calling thread's share meanwhile, straight from the caller's arrays where its band is contiguous there.
@@ -119,7 +143,8 @@ export class ThreadPool implements GemmExecutor {
         continue;
       }
       this.await(p.helper, p.seq);
-      if (p.helper.ctrl[Slot.Status] !== 0 && failure === null) failure = new ThreadsError(`matmul: helper thread ${p.helper.index} failed: ${errorText(p.helper.ctrl)}`);
+      if (p.helper.ctrl[Slot.Status] !== 0 && failure === null)
+        failure = new ThreadsError(`matmul: helper thread ${p.helper.index} failed: ${errorText(p.helper.ctrl)}`);
     }
     if (failure !== null) throw failure;
     for (const { share: s, cAt } of posted) scatterBlock(view, cAt, s.i1 - s.i0, s.j1 - s.j0, C, co + s.i0 * n + s.j0, n);
@@ -139,7 +164,19 @@ export class ThreadPool implements GemmExecutor {
     return this.views[kind];
   }
 
-  private post(helper: Helper, kind: number, backend: number, m: number, n: number, k: number, tA: boolean, tB: boolean, aAt: number, bAt: number, cAt: number): number {
+  private post(
+    helper: Helper,
+    kind: number,
+    backend: number,
+    m: number,
+    n: number,
+    k: number,
+    tA: boolean,
+    tB: boolean,
+    aAt: number,
+    bAt: number,
+    cAt: number,
+  ): number {
     const c = helper.ctrl;
     if (helper.generation !== this.generation) {
       const message: BufferMessage = { generation: this.generation, buffer: this.buffer as SharedArrayBuffer };
@@ -184,7 +221,22 @@ export class ThreadPool implements GemmExecutor {
     kernel(view, c[Slot.AOffset], view, c[Slot.BOffset], view, co, m, n, c[Slot.K], c[Slot.TransposeA] === 1, c[Slot.TransposeB] === 1);
   }
 
-  private runOwnShare(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean, s: Share, kind: number, kernel: GemmKernel): void {
+  private runOwnShare(
+    A: TypedArray,
+    ao: number,
+    B: TypedArray,
+    bo: number,
+    C: TypedArray,
+    co: number,
+    m: number,
+    n: number,
+    k: number,
+    tA: boolean,
+    tB: boolean,
+    s: Share,
+    kind: number,
+    kernel: GemmKernel,
+  ): void {
     const rows = s.i1 - s.i0;
     const cols = s.j1 - s.j0;
     let aAt = contiguousA(ao, m, k, tA, s);
@@ -216,7 +268,8 @@ export class ThreadPool implements GemmExecutor {
 
   /** The calling thread's own staging area (an ordinary array: no helper reads it). */
   private scratchOf(kind: number, elements: number): KindArray {
-    if (!this.scratch[kind] || this.scratch[kind].length < elements) this.scratch[kind] = new KINDS[kind](Math.max(elements, 2 * (this.scratch[kind]?.length ?? 0)));
+    if (!this.scratch[kind] || this.scratch[kind].length < elements)
+      this.scratch[kind] = new KINDS[kind](Math.max(elements, 2 * (this.scratch[kind]?.length ?? 0)));
     return this.scratch[kind];
   }
 }

@@ -14,12 +14,18 @@ function expectTiling(shares: Share[], m: number, n: number): void {
 describe('planShares', () => {
   it('cuts rows into bands of whole grains, the last taking the ragged rest', () => {
     const shares = planShares(129, 70, 2);
-    expect(shares).toEqual([{ i0: 0, i1: 72, j0: 0, j1: 70 }, { i0: 72, i1: 129, j0: 0, j1: 70 }]);
+    expect(shares).toEqual([
+      { i0: 0, i1: 72, j0: 0, j1: 70 },
+      { i0: 72, i1: 129, j0: 0, j1: 70 },
+    ]);
     expect(shares[0].i1 % GRAIN).toBe(0);
   });
 
   it('cuts a thin C (fewer rows than a grain per part) into bands of columns', () => {
-    expect(planShares(1, 301, 2)).toEqual([{ i0: 0, i1: 1, j0: 0, j1: 152 }, { i0: 0, i1: 1, j0: 152, j1: 301 }]);
+    expect(planShares(1, 301, 2)).toEqual([
+      { i0: 0, i1: 1, j0: 0, j1: 152 },
+      { i0: 0, i1: 1, j0: 152, j1: 301 },
+    ]);
     expect(planShares(10, 40, 2).every((s) => s.i0 === 0 && s.i1 === 10)).toBe(true);
   });
 
@@ -30,11 +36,13 @@ describe('planShares', () => {
   });
 
   it('tiles C exactly for many sizes and thread counts', () => {
-    for (const parts of [1, 2, 3, 4, 7]) for (const m of [1, 7, 8, 17, 63, 128, 784]) for (const n of [1, 9, 16, 130]) {
-      const shares = planShares(m, n, parts);
-      expect(shares.length).toBeLessThanOrEqual(parts);
-      expectTiling(shares, m, n);
-    }
+    for (const parts of [1, 2, 3, 4, 7])
+      for (const m of [1, 7, 8, 17, 63, 128, 784])
+        for (const n of [1, 9, 16, 130]) {
+          const shares = planShares(m, n, parts);
+          expect(shares.length).toBeLessThanOrEqual(parts);
+          expectTiling(shares, m, n);
+        }
   });
 });
 

@@ -8,11 +8,12 @@ jest.mock('../src/spawn', () => require('./source-workers').spawnModule('test/st
 
 function naive(a: Tensor, b: Tensor, m: number, n: number, k: number): Float64Array {
   const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let p = 0; p < k; p++) s += a.data[i * k + p] * b.data[p * n + j];
-    out[i * n + j] = s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a.data[i * k + p] * b.data[p * n + j];
+      out[i * n + j] = s;
+    }
   return out;
 }
 
@@ -22,9 +23,18 @@ it('computes the helper share on the calling thread when the helper never claims
   const shared = jest.spyOn(ThreadPool.prototype, 'gemm');
   expect(await enableThreads({ threads: 3, minWork: 0 })).toBe(3);
   expect(threadCount()).toBe(3);
-  for (const [m, n] of [[70, 40], [3, 90]]) {
-    const a = tensor(Float64Array.from({ length: m * 30 }, (_, i) => Math.sin(i)), { shape: [m, 30] });
-    const b = tensor(Float64Array.from({ length: 30 * n }, (_, i) => Math.cos(i)), { shape: [30, n] });
+  for (const [m, n] of [
+    [70, 40],
+    [3, 90],
+  ]) {
+    const a = tensor(
+      Float64Array.from({ length: m * 30 }, (_, i) => Math.sin(i)),
+      { shape: [m, 30] },
+    );
+    const b = tensor(
+      Float64Array.from({ length: 30 * n }, (_, i) => Math.cos(i)),
+      { shape: [30, n] },
+    );
     const start = Date.now();
     const c = a.matmul(b);
     expect(Date.now() - start).toBeLessThan(1000);

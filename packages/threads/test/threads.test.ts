@@ -2,7 +2,15 @@
 // flag and both kernel backends; the helper really computes its share; gradients still pass gradcheck; misuse and
 // helper failures give typed errors. Helpers run from the sources (see source-workers.ts).
 import {
-  DType, GemmKernel, KernelBackend, Tensor, TypedArray, gemmSingleThread, getGemmExecutor, setKernelBackend, tensor,
+  DType,
+  GemmKernel,
+  KernelBackend,
+  Tensor,
+  TypedArray,
+  gemmSingleThread,
+  getGemmExecutor,
+  setKernelBackend,
+  tensor,
 } from '@tapegrad/core';
 import { ThreadsError, disableThreads, enableThreads, threadCount } from '@tapegrad/threads';
 import { ThreadPool } from '../src/pool';
@@ -37,11 +45,12 @@ function singleThread(a: Tensor, b: Tensor, m: number, n: number, k: number, tA:
 /** The textbook triple loop, in float64, as an oracle independent of every kernel. */
 function naive(a: Tensor, b: Tensor, m: number, n: number, k: number, tA: boolean, tB: boolean): Float64Array {
   const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let p = 0; p < k; p++) s += (tA ? a.data[p * m + i] : a.data[i * k + p]) * (tB ? b.data[j * k + p] : b.data[p * n + j]);
-    out[i * n + j] = s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += (tA ? a.data[p * m + i] : a.data[i * k + p]) * (tB ? b.data[j * k + p] : b.data[p * n + j]);
+      out[i * n + j] = s;
+    }
   return out;
 }
 
@@ -57,9 +66,21 @@ function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): num
 
 const product = (a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor => (tA ? a.transpose() : a).matmul(tB ? b.transpose() : b);
 
-const FLAGS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const FLAGS: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
 // [m, k, n]: odd sizes; bands of rows; a thin C cut into bands of columns (m < 2 grains); one too small to cut.
-const SIZES: [number, number, number][] = [[17, 33, 9], [129, 70, 63], [63, 300, 257], [1, 50, 301], [7, 19, 130], [5, 3, 7]];
+const SIZES: [number, number, number][] = [
+  [17, 33, 9],
+  [129, 70, 63],
+  [63, 300, 257],
+  [1, 50, 301],
+  [7, 19, 130],
+  [5, 3, 7],
+];
 
 let shared: jest.SpyInstance;
 beforeAll(async () => {
@@ -77,7 +98,10 @@ describe.each(['wasm', 'js'] as KernelBackend[])('a product with 2 threads (%s k
   afterAll(() => setKernelBackend('auto'));
 
   describe.each(FLAGS)('transposeA=%s transposeB=%s', (tA, tB) => {
-    it.each([['float64', 1e-12], ['float32', 1e-5]] as [DType, number][])('equals the single-thread kernel and a triple loop in %s', (dtype, tolerance) => {
+    it.each([
+      ['float64', 1e-12],
+      ['float32', 1e-5],
+    ] as [DType, number][])('equals the single-thread kernel and a triple loop in %s', (dtype, tolerance) => {
       for (const [m, k, n] of SIZES) {
         const [a, b] = operands(m, k, n, tA, tB, dtype);
         shared.mockClear();
@@ -101,12 +125,13 @@ describe('what goes through the threads', () => {
     const c = a.matmul(b);
     expect(c.shape).toEqual([3, 4, 40, 33]);
     expect(shared.mock.results.filter((r) => r.value === true)).toHaveLength(12);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) {
-      const ai = tensor(a.data.slice(i * 960, (i + 1) * 960), { shape: [40, 24] });
-      const bj = tensor(b.data.slice(j * 792, (j + 1) * 792), { shape: [24, 33] });
-      const got = c.data.subarray((i * 4 + j) * 1320, (i * 4 + j + 1) * 1320);
-      expect(worstError(got, naive(ai, bj, 40, 33, 24, false, false))).toBeLessThanOrEqual(1e-12);
-    }
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 4; j++) {
+        const ai = tensor(a.data.slice(i * 960, (i + 1) * 960), { shape: [40, 24] });
+        const bj = tensor(b.data.slice(j * 792, (j + 1) * 792), { shape: [24, 33] });
+        const got = c.data.subarray((i * 4 + j) * 1320, (i * 4 + j + 1) * 1320);
+        expect(worstError(got, naive(ai, bj, 40, 33, 24, false, false))).toBeLessThanOrEqual(1e-12);
+      }
   });
 
   it('keeps int32 products exact and promotes mixed float32 x float64 to float64', () => {
@@ -154,7 +179,9 @@ describe('enabling and disabling', () => {
     expect(() => enableThreads({ threads: 0 })).toThrow(RangeError);
     expect(() => enableThreads({ threads: 0 })).toThrow(/enableThreads: threads must be a whole number of at least 1.*got 0/);
     expect(() => enableThreads({ threads: 1.5 })).toThrow(/got 1.5/);
-    expect(() => enableThreads({ threads: 2, minWork: -1 })).toThrow(/enableThreads: minWork must be a number of multiply-adds >= 0, got -1/);
+    expect(() => enableThreads({ threads: 2, minWork: -1 })).toThrow(
+      /enableThreads: minWork must be a number of multiply-adds >= 0, got -1/,
+    );
     // A refused call changes nothing: the helper from beforeAll still serves.
     expect(threadCount()).toBe(2);
   });

@@ -152,7 +152,15 @@ export class OpContext<Attrs = any> {
    * rule reads an entry kept inline in a Scalar through (see inline-entry.ts). `op` and `inputs` are readonly to
    * everyone else.
    */
-  _pointAt(op: DefinedOp<any>, inputs: readonly Node[], output: Node | null, seq: number, flags: number, versionSum: number, saved: unknown[]): void {
+  _pointAt(
+    op: DefinedOp<any>,
+    inputs: readonly Node[],
+    output: Node | null,
+    seq: number,
+    flags: number,
+    versionSum: number,
+    saved: unknown[],
+  ): void {
     const self = this as { op: DefinedOp<any>; inputs: readonly Node[] };
     self.op = op;
     self.inputs = inputs;
@@ -174,7 +182,11 @@ export class OpContext<Attrs = any> {
 export const NOTHING_SAVED: unknown[] = [];
 
 function runForward<Attrs>(op: DefinedOp<Attrs>, ctx: OpContext<Attrs>, inputs: readonly Node[]): Node | RawValue {
-  return inputs.length === 1 ? op.forward(ctx, inputs[0]) : inputs.length === 2 ? op.forward(ctx, inputs[0], inputs[1]) : op.forward(ctx, ...inputs);
+  return inputs.length === 1
+    ? op.forward(ctx, inputs[0])
+    : inputs.length === 2
+      ? op.forward(ctx, inputs[0], inputs[1])
+      : op.forward(ctx, ...inputs);
 }
 
 function versionSum(items: readonly unknown[]): number {
@@ -196,7 +208,6 @@ function releasedError(ctx: OpContext): GradError {
       `pass { retainGraph: true } to the first backward if you need to go through the graph twice.`,
   );
 }
-
 
 /** A function that applies an op; a trailing plain object is passed to the op as `ctx.attrs`. */
 export type OpFunction<Attrs = undefined> = {
@@ -240,7 +251,13 @@ function withBackward<Attrs>(spec: OpDefinition<Attrs>): DefinedOp<Attrs> {
 }
 
 /** Applies an op to inputs: runs forward with recording off, then records the call if any input requires grad. */
-export function applyOp<Attrs>(op: DefinedOp<Attrs>, operands: Operand[], attrs: Attrs, ownsOperands = false, passive?: OpContext<Attrs>): Node {
+export function applyOp<Attrs>(
+  op: DefinedOp<Attrs>,
+  operands: Operand[],
+  attrs: Attrs,
+  ownsOperands = false,
+  passive?: OpContext<Attrs>,
+): Node {
   let ref: Node | undefined;
   for (const x of operands) {
     if (x instanceof Node) {
@@ -249,7 +266,9 @@ export function applyOp<Attrs>(op: DefinedOp<Attrs>, operands: Operand[], attrs:
     }
   }
   if (ref === undefined) {
-    throw new DTypeError(`${op.name}: needs at least one Scalar or Tensor operand, got ${operands.map((x) => typeof x).join(', ') || 'none'}`);
+    throw new DTypeError(
+      `${op.name}: needs at least one Scalar or Tensor operand, got ${operands.map((x) => typeof x).join(', ') || 'none'}`,
+    );
   }
   // The caller's fresh argument list becomes the input list: one allocation fewer per op.
   const inputs = (ownsOperands ? operands : new Array<Node>(operands.length)) as Node[];

@@ -106,7 +106,9 @@ export function nodeGradients(rule: GradientRule, ctx: OpContext, dy: Node): Arr
 /** @internal refuses a rule that returned something: gradients go to `m.inputGrad`, and a returned list would be lost. */
 export function checkReturn(ctx: OpContext, returned: unknown): void {
   if (returned !== undefined) {
-    throw new GradError(`${ctx.op.name}: a gradient rule hands each gradient to m.inputGrad(i, g) and returns nothing; it returned ${Array.isArray(returned) ? 'a list' : typeof returned}`);
+    throw new GradError(
+      `${ctx.op.name}: a gradient rule hands each gradient to m.inputGrad(i, g) and returns nothing; it returned ${Array.isArray(returned) ? 'a list' : typeof returned}`,
+    );
   }
 }
 
@@ -123,12 +125,24 @@ class NodeMath implements GradMath<Node> {
     const before = this.grads[i];
     this.grads[i] = before === null ? g : before.add(g);
   }
-  input(ctx: OpContext, i: number): Node { return ctx.saved[i] as Node; }
-  output(ctx: OpContext): Node { return ctx.output!; }
-  add(a: Node, b: Node | number): Node { return a.add(b); }
-  sub(a: Node, b: Node | number): Node { return a.sub(b); }
-  mul(a: Node, b: Node | number): Node { return a.mul(b); }
-  div(a: Node, b: Node | number): Node { return a.div(b); }
+  input(ctx: OpContext, i: number): Node {
+    return ctx.saved[i] as Node;
+  }
+  output(ctx: OpContext): Node {
+    return ctx.output!;
+  }
+  add(a: Node, b: Node | number): Node {
+    return a.add(b);
+  }
+  sub(a: Node, b: Node | number): Node {
+    return a.sub(b);
+  }
+  mul(a: Node, b: Node | number): Node {
+    return a.mul(b);
+  }
+  div(a: Node, b: Node | number): Node {
+    return a.div(b);
+  }
   mulFor(ctx: OpContext, i: number, a: Node, b: Node): Node {
     const like = ctx.inputs[i];
     const ra = a.raw;
@@ -140,13 +154,27 @@ class NodeMath implements GradMath<Node> {
     out[0] = sumOfProducts(ra.data, rb.data, dtype);
     return a.make(new NDArray(out, like.shape));
   }
-  pow(a: Node, b: Node | number): Node { return a.pow(b); }
-  neg(a: Node): Node { return a.neg(); }
-  log(a: Node): Node { return a.log(); }
-  sin(a: Node): Node { return a.sin(); }
-  cos(a: Node): Node { return a.cos(); }
-  sigmoid(a: Node): Node { return a.sigmoid(); }
-  mask(kernel: BinaryKernel, a: Node, b: Node | number): Node { return maskNode(kernel, a, b); }
+  pow(a: Node, b: Node | number): Node {
+    return a.pow(b);
+  }
+  neg(a: Node): Node {
+    return a.neg();
+  }
+  log(a: Node): Node {
+    return a.log();
+  }
+  sin(a: Node): Node {
+    return a.sin();
+  }
+  cos(a: Node): Node {
+    return a.cos();
+  }
+  sigmoid(a: Node): Node {
+    return a.sigmoid();
+  }
+  mask(kernel: BinaryKernel, a: Node, b: Node | number): Node {
+    return maskNode(kernel, a, b);
+  }
   map(kernel: UnaryKernel, a: Node): Node {
     const r = a.raw;
     return a.make(typeof r === 'number' ? kernel.scalar(r) : unary(kernel, r));
@@ -182,19 +210,49 @@ export class NumberMath implements GradMath<number> {
     const v = ctx.saved[i] as unknown;
     return v instanceof Node ? (v.raw as number) : (v as number);
   }
-  output(ctx: OpContext): number { return ctx.output!.raw as number; }
-  add(a: number, b: number): number { return a + b; }
-  sub(a: number, b: number): number { return a - b; }
-  mul(a: number, b: number): number { return a * b; }
-  div(a: number, b: number): number { return a / b; }
-  mulFor(_ctx: OpContext, _i: number, a: number, b: number): number { return a * b; }
-  pow(a: number, b: number): number { return Math.pow(a, b); }
-  neg(a: number): number { return -a; }
-  log(a: number): number { return Math.log(a); }
-  sin(a: number): number { return Math.sin(a); }
-  cos(a: number): number { return Math.cos(a); }
-  sigmoid(a: number): number { return sigmoidNumber(a); }
-  mask(kernel: BinaryKernel, a: number, b: number): number { return kernel.scalar(a, b); }
-  map(kernel: UnaryKernel, a: number): number { return kernel.scalar(a); }
-  fused(kernel: BinaryKernel, a: number, b: number): number { return kernel.scalar(a, b); }
+  output(ctx: OpContext): number {
+    return ctx.output!.raw as number;
+  }
+  add(a: number, b: number): number {
+    return a + b;
+  }
+  sub(a: number, b: number): number {
+    return a - b;
+  }
+  mul(a: number, b: number): number {
+    return a * b;
+  }
+  div(a: number, b: number): number {
+    return a / b;
+  }
+  mulFor(_ctx: OpContext, _i: number, a: number, b: number): number {
+    return a * b;
+  }
+  pow(a: number, b: number): number {
+    return Math.pow(a, b);
+  }
+  neg(a: number): number {
+    return -a;
+  }
+  log(a: number): number {
+    return Math.log(a);
+  }
+  sin(a: number): number {
+    return Math.sin(a);
+  }
+  cos(a: number): number {
+    return Math.cos(a);
+  }
+  sigmoid(a: number): number {
+    return sigmoidNumber(a);
+  }
+  mask(kernel: BinaryKernel, a: number, b: number): number {
+    return kernel.scalar(a, b);
+  }
+  map(kernel: UnaryKernel, a: number): number {
+    return kernel.scalar(a);
+  }
+  fused(kernel: BinaryKernel, a: number, b: number): number {
+    return kernel.scalar(a, b);
+  }
 }

@@ -82,7 +82,15 @@ export function entrySeq(node: Node): number {
  */
 export function entryContext(node: Node): OpContext {
   if (node._inlineOp === null) return node._creator!;
-  reader._pointAt(node._inlineOp, inputsList(readerInputs, node._in0!, node._in1), node, node._inlineSeq, node._inlineFlags, node._inlineVersions, NOTHING_SAVED);
+  reader._pointAt(
+    node._inlineOp,
+    inputsList(readerInputs, node._in0!, node._in1),
+    node,
+    node._inlineSeq,
+    node._inlineFlags,
+    node._inlineVersions,
+    NOTHING_SAVED,
+  );
   return reader;
 }
 

@@ -17,11 +17,12 @@ function naive(a: NDArray, b: NDArray): Float64Array {
   const [m, k] = a.shape;
   const n = b.shape[1];
   const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let p = 0; p < k; p++) s += a.data[i * k + p] * b.data[p * n + j];
-    out[i * n + j] = s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a.data[i * k + p] * b.data[p * n + j];
+      out[i * n + j] = s;
+    }
   return out;
 }
 

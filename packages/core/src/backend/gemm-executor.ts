@@ -12,8 +12,17 @@ import type { TypedArray } from '../ndarray/dtype.js';
  * all row-major and contiguous from their offsets. C's range must be zero on entry.
  */
 export type GemmKernel = (
-  A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number,
-  m: number, n: number, k: number, transposeA: boolean, transposeB: boolean,
+  A: TypedArray,
+  ao: number,
+  B: TypedArray,
+  bo: number,
+  C: TypedArray,
+  co: number,
+  m: number,
+  n: number,
+  k: number,
+  transposeA: boolean,
+  transposeB: boolean,
 ) => void;
 
 /** Something that can share a matrix product between threads; installed with {@link setGemmExecutor}. */
@@ -24,8 +33,18 @@ export interface GemmExecutor {
    * `kernel` is the single-thread kernel the calling thread would have run: use it for the calling thread's share.
    */
   gemm(
-    A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number,
-    m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, kernel: GemmKernel,
+    A: TypedArray,
+    ao: number,
+    B: TypedArray,
+    bo: number,
+    C: TypedArray,
+    co: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    kernel: GemmKernel,
   ): boolean;
 }
 

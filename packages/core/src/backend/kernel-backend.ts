@@ -17,8 +17,12 @@ let selected: KernelBackend = 'auto';
  * setKernelBackend('auto');    // WebAssembly SIMD where available (the default)
  */
 export function setKernelBackend(backend: KernelBackend): void {
-  if (backend !== 'auto' && backend !== 'wasm' && backend !== 'js') throw new TypeError(`setKernelBackend: unknown backend ${String(backend)}; expected 'auto', 'wasm' or 'js'`);
-  if (backend === 'wasm' && !wasmGemmAvailable()) throw new TypeError("setKernelBackend: the WebAssembly SIMD backend is not available on this host (no WebAssembly, or no SIMD support)");
+  if (backend !== 'auto' && backend !== 'wasm' && backend !== 'js')
+    throw new TypeError(`setKernelBackend: unknown backend ${String(backend)}; expected 'auto', 'wasm' or 'js'`);
+  if (backend === 'wasm' && !wasmGemmAvailable())
+    throw new TypeError(
+      'setKernelBackend: the WebAssembly SIMD backend is not available on this host (no WebAssembly, or no SIMD support)',
+    );
   selected = backend;
 }
 

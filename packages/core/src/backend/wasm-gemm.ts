@@ -11,7 +11,19 @@ export function wasmGemmAvailable(): boolean {
  * C[co..] = op(A) . op(B) for one m x n result, when A, B and C are all float32 or all float64 and the module
  * is available; returns false (and does nothing) otherwise. Operands are copied into the module's memory.
  */
-export function wasmGemm(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean): boolean {
+export function wasmGemm(
+  A: TypedArray,
+  ao: number,
+  B: TypedArray,
+  bo: number,
+  C: TypedArray,
+  co: number,
+  m: number,
+  n: number,
+  k: number,
+  tA: boolean,
+  tB: boolean,
+): boolean {
   const kernels = wasmKernels();
   if (kernels === null) return false;
   const Kind = A instanceof Float32Array ? Float32Array : A instanceof Float64Array ? Float64Array : null;

@@ -16,9 +16,12 @@ export function isFloat(dtype: DType): boolean {
 
 export function allocate(dtype: DType, size: number): TypedArray {
   switch (dtype) {
-    case 'float64': return new Float64Array(size);
-    case 'float32': return new Float32Array(size);
-    case 'int32': return new Int32Array(size);
+    case 'float64':
+      return new Float64Array(size);
+    case 'float32':
+      return new Float32Array(size);
+    case 'int32':
+      return new Int32Array(size);
   }
 }
 

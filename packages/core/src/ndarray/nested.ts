@@ -26,7 +26,8 @@ export function flatten(value: NestedArray, shape: readonly number[], dtype: DTy
   let k = 0;
   const walk = (v: NestedArray, depth: number, path: number[]): void => {
     if (depth === shape.length) {
-      if (typeof v !== 'number') throw new ShapeError(`${op}: expected a number at index [${path.join(', ')}], found ${Array.isArray(v) ? 'an array' : typeof v}`);
+      if (typeof v !== 'number')
+        throw new ShapeError(`${op}: expected a number at index [${path.join(', ')}], found ${Array.isArray(v) ? 'an array' : typeof v}`);
       out[k++] = v;
       return;
     }

@@ -3,7 +3,18 @@ import { Tensor, tapeOf, tensor } from '@tapegrad/core';
 import { expectGradients, expectTensor, uniform } from '../../test/op-harness';
 
 describe('addRelu', () => {
-  const cases: Array<[number[], number[]]> = [[[2, 3], [2, 3]], [[4, 3], [3]], [[2, 1], [1, 5]], [[3], []]];
+  const cases: Array<[number[], number[]]> = [
+    [
+      [2, 3],
+      [2, 3],
+    ],
+    [[4, 3], [3]],
+    [
+      [2, 1],
+      [1, 5],
+    ],
+    [[3], []],
+  ];
 
   it.each(cases)('equals relu(a + b) in value and gradient: %j + %j', (sa, sb) => {
     const a = uniform(sa, -1, 1, { seed: 31 });
@@ -28,7 +39,7 @@ describe('addRelu', () => {
     expectGradients((x, y) => x.addRelu(y), [a, b], { secondOrder: true });
   });
 
-  it('gives zero gradient where a + b is exactly 0 (relu\'(0) = 0), and is one tape entry', () => {
+  it("gives zero gradient where a + b is exactly 0 (relu'(0) = 0), and is one tape entry", () => {
     const a = tensor([1, -2, 0.5], { requiresGrad: true });
     const b = tensor([-1, 3, -1], { requiresGrad: true });
     const y = a.addRelu(b);

@@ -17,8 +17,18 @@ describe('broadcasting over random shape pairs', () => {
     for (const [sa, sb] of pairs) {
       const a = uniform(sa, -1, 1, { seed: sa.length + 7 * sb.length, requiresGrad: false });
       const b = uniform(sb, -1, 1, { seed: 3, requiresGrad: false });
-      expectTensor(a.add(b), broadcastMap([a, b], (x, y) => x + y), 0, 0);
-      expectTensor(b.mul(a), broadcastMap([b, a], (x, y) => x * y), 0, 0);
+      expectTensor(
+        a.add(b),
+        broadcastMap([a, b], (x, y) => x + y),
+        0,
+        0,
+      );
+      expectTensor(
+        b.mul(a),
+        broadcastMap([b, a], (x, y) => x * y),
+        0,
+        0,
+      );
     }
   });
   it('sums the gradient back to each operand shape', () => {

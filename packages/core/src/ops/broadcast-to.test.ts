@@ -4,10 +4,19 @@ import { broadcastMap, expectGradients, expectTensor, uniform } from '../../test
 
 const CASES: Array<[number[], number[]]> = [
   [[3], [2, 3]],
-  [[2, 1], [2, 3]],
+  [
+    [2, 1],
+    [2, 3],
+  ],
   [[], [2, 2]],
-  [[1, 3], [4, 2, 3]],
-  [[2, 1, 3], [2, 4, 3]],
+  [
+    [1, 3],
+    [4, 2, 3],
+  ],
+  [
+    [2, 1, 3],
+    [2, 4, 3],
+  ],
 ];
 
 describe('broadcastTo', () => {
@@ -21,7 +30,12 @@ describe('broadcastTo', () => {
   });
   it('sums the upstream gradient over the repeated axes', () => {
     const x = tensor([[1], [2]], { requiresGrad: true });
-    x.broadcastTo([2, 3]).backward(tensor([[1, 2, 3], [4, 5, 6]]));
+    x.broadcastTo([2, 3]).backward(
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    );
     expect(x.grad!.toArray()).toEqual([[6], [15]]);
   });
   it('refuses shapes it cannot broadcast to, naming both', () => {

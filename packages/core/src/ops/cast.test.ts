@@ -24,7 +24,9 @@ describe('cast', () => {
   });
   it('returns float32 gradients to a float32 input cast up to float64', () => {
     const x = tensor([0.5, -1.25, 2], { dtype: 'float32', requiresGrad: true });
-    x.cast('float64').square().backward(tensor([1, 2, 3]));
+    x.cast('float64')
+      .square()
+      .backward(tensor([1, 2, 3]));
     expect(x.grad!.dtype).toBe('float32');
     expect(Array.from(x.grad!.data)).toEqual([1, -5, 12]);
   });

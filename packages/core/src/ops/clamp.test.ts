@@ -2,9 +2,27 @@
 import { ShapeError, scalar, tensor } from '@tapegrad/core';
 import { describeUnary } from '../../test/op-harness';
 
-describeUnary({ name: 'clamp(-1, 0.5)', apply: (x) => x.clamp(-1, 0.5), value: (x) => Math.min(Math.max(x, -1), 0.5), derivative: (x) => (x >= -1 && x <= 0.5 ? 1 : 0), kinks: [-1, 0.5] });
-describeUnary({ name: 'clamp(min only)', apply: (x) => x.clamp(0.25), value: (x) => Math.max(x, 0.25), derivative: (x) => (x >= 0.25 ? 1 : 0), kinks: [0.25] });
-describeUnary({ name: 'clamp(max only)', apply: (x) => x.clamp(undefined, 0.25), value: (x) => Math.min(x, 0.25), derivative: (x) => (x <= 0.25 ? 1 : 0), kinks: [0.25] });
+describeUnary({
+  name: 'clamp(-1, 0.5)',
+  apply: (x) => x.clamp(-1, 0.5),
+  value: (x) => Math.min(Math.max(x, -1), 0.5),
+  derivative: (x) => (x >= -1 && x <= 0.5 ? 1 : 0),
+  kinks: [-1, 0.5],
+});
+describeUnary({
+  name: 'clamp(min only)',
+  apply: (x) => x.clamp(0.25),
+  value: (x) => Math.max(x, 0.25),
+  derivative: (x) => (x >= 0.25 ? 1 : 0),
+  kinks: [0.25],
+});
+describeUnary({
+  name: 'clamp(max only)',
+  apply: (x) => x.clamp(undefined, 0.25),
+  value: (x) => Math.min(x, 0.25),
+  derivative: (x) => (x <= 0.25 ? 1 : 0),
+  kinks: [0.25],
+});
 
 describe('clamp at its bounds', () => {
   it('passes the gradient at exactly lo and hi, on Tensors and Scalars', () => {

@@ -10,7 +10,11 @@ export const concat = defineOp<{ readonly axis: number }>({
   name: 'concat',
   forward(ctx, ...xs: Tensor[]) {
     const dtype = xs.map((x) => x.dtype).reduce(promote);
-    return kernel(xs.map((x) => x.raw as NDArray), ctx.attrs.axis, dtype);
+    return kernel(
+      xs.map((x) => x.raw as NDArray),
+      ctx.attrs.axis,
+      dtype,
+    );
   },
   backward(ctx, dy: Tensor) {
     const axis = ctx.attrs.axis;

@@ -39,9 +39,17 @@ describe('gather', () => {
     expect(x.grad!.toArray()).toEqual([2, 0, 8]);
   });
   it('scatterAdd sums slices into zeros (the adjoint of gather)', () => {
-    const g = tensor([[1, 2], [3, 4], [5, 6]]);
+    const g = tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     const s = scatterAdd(g, tensor([1, 1, 0], { dtype: 'int32' }), { axis: 0, size: 3 });
-    expect(s.toArray()).toEqual([[5, 6], [4, 6], [0, 0]]);
+    expect(s.toArray()).toEqual([
+      [5, 6],
+      [4, 6],
+      [0, 0],
+    ]);
   });
   it('refuses non-int32 indices and out-of-range indices, naming the op', () => {
     expect(() => zeros([3]).gather(tensor([0, 1]))).toThrow(DTypeError);
@@ -53,14 +61,43 @@ describe('gather', () => {
 
 describe('takeAlongAxis', () => {
   it('picks the logit of each row label, with the gradient at those positions only', () => {
-    const logits = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const logits = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
     const labels = tensor([[2], [0]], { dtype: 'int32' });
     const y = logits.takeAlongAxis(labels, 1);
     expect(y.toArray()).toEqual([[3], [4]]);
     y.backward(tensor([[0.5], [-2]]));
-    expect(logits.grad!.toArray()).toEqual([[0, 0, 0.5], [-2, 0, 0]]);
+    expect(logits.grad!.toArray()).toEqual([
+      [0, 0, 0.5],
+      [-2, 0, 0],
+    ]);
   });
-  it.each([[[3, 4], [[1, 1, 0, 2], [0, 2, 2, 1]], [2, 4], 0], [[3, 4], [[3, 3], [0, 1], [-1, 2]], [3, 2], -1]] as Array<[number[], number[][], number[], number]>)(
+  it.each([
+    [
+      [3, 4],
+      [
+        [1, 1, 0, 2],
+        [0, 2, 2, 1],
+      ],
+      [2, 4],
+      0,
+    ],
+    [
+      [3, 4],
+      [
+        [3, 3],
+        [0, 1],
+        [-1, 2],
+      ],
+      [3, 2],
+      -1,
+    ],
+  ] as Array<[number[], number[][], number[], number]>)(
     'matches the definition and passes gradcheck on %j with indices %j',
     (shape, idx, ishape, axis) => {
       const x = uniform(shape, -1, 1, { seed: 3 });

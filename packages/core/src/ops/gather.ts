@@ -14,7 +14,10 @@ export const gather: OpFunction<{ readonly axis: number }> = defineOp<{ readonly
 });
 
 /** Sums slices of g into zeros at the given indices along `axis`: the adjoint of gather (and its gradient is gather). */
-export const scatterAdd: OpFunction<{ readonly axis: number; readonly size: number }> = defineOp<{ readonly axis: number; readonly size: number }>({
+export const scatterAdd: OpFunction<{ readonly axis: number; readonly size: number }> = defineOp<{
+  readonly axis: number;
+  readonly size: number;
+}>({
   name: 'scatterAdd',
   forward: (ctx, g: Tensor, indices: Tensor) => scatterKernel(g.raw as NDArray, indices.raw as NDArray, ctx.attrs.axis, ctx.attrs.size),
   backward: (ctx, dy: Tensor): InputGrads => [gather(dy, ctx.inputs[1], { axis: ctx.attrs.axis }), null],

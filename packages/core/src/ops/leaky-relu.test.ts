@@ -2,7 +2,13 @@
 import { scalar, tensor } from '@tapegrad/core';
 import { describeUnary } from '../../test/op-harness';
 
-describeUnary({ name: 'leakyRelu(0.1)', apply: (x) => x.leakyRelu(0.1), value: (x) => (x > 0 ? x : 0.1 * x), derivative: (x) => (x > 0 ? 1 : 0.1), kinks: [0] });
+describeUnary({
+  name: 'leakyRelu(0.1)',
+  apply: (x) => x.leakyRelu(0.1),
+  value: (x) => (x > 0 ? x : 0.1 * x),
+  derivative: (x) => (x > 0 ? 1 : 0.1),
+  kinks: [0],
+});
 
 describe('leakyRelu', () => {
   it('defaults to slope 0.01', () => {

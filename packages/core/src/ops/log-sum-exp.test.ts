@@ -13,14 +13,23 @@ function softmaxOracle(x: { shape: readonly number[]; data: ArrayLike<number> },
   return Array.from(x.data, (v, flat) => {
     let rest = flat;
     const idx = x.shape.map(() => 0);
-    for (let d = rank - 1; d >= 0; d--) { idx[d] = rest % x.shape[d]; rest = Math.floor(rest / x.shape[d]); }
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d] = rest % x.shape[d];
+      rest = Math.floor(rest / x.shape[d]);
+    }
     idx[a] = 0;
     const k = idx.reduce((acc, i, d) => acc * lseKept.shape[d] + i, 0);
     return Math.exp(v - lseKept.data[k]);
   });
 }
 
-const SOFTMAX_CASES: Array<[readonly number[], number]> = [[[5], 0], [[2, 3], -1], [[2, 3], 0], [[2, 3, 4], 1], [[2, 3, 4], -3]];
+const SOFTMAX_CASES: Array<[readonly number[], number]> = [
+  [[5], 0],
+  [[2, 3], -1],
+  [[2, 3], 0],
+  [[2, 3, 4], 1],
+  [[2, 3, 4], -3],
+];
 
 describe('softmax and logSoftmax', () => {
   it.each(SOFTMAX_CASES)('match exp(x) / sum exp(x) on shape %j along axis %p', (shape, axis) => {
@@ -43,7 +52,10 @@ describe('softmax and logSoftmax', () => {
     x.logSoftmax().backward(tensor(dy));
     const p = softmaxOracle(x, 0);
     const s = dy.reduce((a, b) => a + b, 0);
-    expect(Array.from(x.grad!.data)).toBeAllClose(dy.map((d, i) => d - p[i] * s), { rtol: 1e-12 });
+    expect(Array.from(x.grad!.data)).toBeAllClose(
+      dy.map((d, i) => d - p[i] * s),
+      { rtol: 1e-12 },
+    );
   });
 });
 
@@ -52,6 +64,9 @@ describe('logSumExp of every shape case', () => {
     const x = uniform(shape, -2, 2, { seed: 11 });
     x.logSumExp().mul(2.5).backward();
     const flat = { shape: [x.size], data: x.data };
-    expect(Array.from(x.grad!.data)).toBeAllClose(softmaxOracle(flat, 0).map((p) => 2.5 * p), { rtol: 1e-12 });
+    expect(Array.from(x.grad!.data)).toBeAllClose(
+      softmaxOracle(flat, 0).map((p) => 2.5 * p),
+      { rtol: 1e-12 },
+    );
   });
 });

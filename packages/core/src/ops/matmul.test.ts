@@ -17,11 +17,12 @@ function naiveMatmul(a: Tensor, b: Tensor): { shape: number[]; data: number[] } 
     const pick = (shape: number[]) => shape.slice(0, -2).map((d, i) => (d === 1 ? 0 : idx[i + batch.length - (shape.length - 2)]));
     const aOff = ravel(pick(as), as.slice(0, -2)) * m * k;
     const bOff = ravel(pick(bs), bs.slice(0, -2)) * k * n;
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a.data[aOff + i * k + p] * b.data[bOff + p * n + j];
-      data.push(s);
-    }
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a.data[aOff + i * k + p] * b.data[bOff + p * n + j];
+        data.push(s);
+      }
   }
   const shape = [...batch, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])];
   return { shape, data };
@@ -31,13 +32,28 @@ const CASES: Array<[number[], number[]]> = [
   [[3], [3]],
   [[3], [3, 4]],
   [[2, 3], [3]],
-  [[2, 3], [3, 4]],
-  [[1, 1], [1, 1]],
-  [[2, 3, 4], [4, 2]],
+  [
+    [2, 3],
+    [3, 4],
+  ],
+  [
+    [1, 1],
+    [1, 1],
+  ],
+  [
+    [2, 3, 4],
+    [4, 2],
+  ],
   [[4], [2, 4, 3]],
   [[2, 3, 4], [4]],
-  [[2, 1, 3, 4], [5, 4, 2]],
-  [[3, 1, 2, 3], [1, 4, 3, 2]],
+  [
+    [2, 1, 3, 4],
+    [5, 4, 2],
+  ],
+  [
+    [3, 1, 2, 3],
+    [1, 4, 3, 2],
+  ],
 ];
 
 describe('matmul', () => {
@@ -50,11 +66,34 @@ describe('matmul', () => {
     expectGradients((x, y) => x.matmul(y), [uniform(sa, -1, 1, { seed: 3 }), uniform(sb, -1, 1, { seed: 4 })], { secondOrder: true });
   });
   it('has the closed-form gradients dA = G B^T, dB = A^T G', () => {
-    const a = tensor([[1, 2], [3, 4]], { requiresGrad: true });
-    const b = tensor([[5, 6], [7, 8]], { requiresGrad: true });
-    a.matmul(b).backward(tensor([[1, -1], [2, 0.5]]));
-    expect(a.grad!.toArray()).toEqual([[-1, -1], [13, 18]]);
-    expect(b.grad!.toArray()).toEqual([[7, 0.5], [10, 0]]);
+    const a = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
+    const b = tensor(
+      [
+        [5, 6],
+        [7, 8],
+      ],
+      { requiresGrad: true },
+    );
+    a.matmul(b).backward(
+      tensor([
+        [1, -1],
+        [2, 0.5],
+      ]),
+    );
+    expect(a.grad!.toArray()).toEqual([
+      [-1, -1],
+      [13, 18],
+    ]);
+    expect(b.grad!.toArray()).toEqual([
+      [7, 0.5],
+      [10, 0],
+    ]);
   });
   it('refuses mismatched inner sizes, 0-d operands and unbroadcastable batches, naming the shapes', () => {
     expect(() => zeros([2, 3]).matmul(zeros([2, 3]))).toThrow(ShapeError);
@@ -67,8 +106,22 @@ describe('matmul', () => {
 const swapLast = (t: Tensor) => t.transpose([...t.shape.keys()].map((i) => (i < t.rank - 2 ? i : 2 * t.rank - 3 - i)));
 
 describe('matmulFlagged (the transposed variants backward uses)', () => {
-  const FLAGS: Array<[boolean, boolean]> = [[false, false], [false, true], [true, false], [true, true]];
-  const SHAPES: Array<[number[], number[]]> = [[[3, 4], [4, 2]], [[2, 1, 3, 4], [5, 4, 2]]];
+  const FLAGS: Array<[boolean, boolean]> = [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ];
+  const SHAPES: Array<[number[], number[]]> = [
+    [
+      [3, 4],
+      [4, 2],
+    ],
+    [
+      [2, 1, 3, 4],
+      [5, 4, 2],
+    ],
+  ];
   it.each(FLAGS)('transposeA %p transposeB %p equals plain matmul of explicit transposes, values and gradients', (tA, tB) => {
     for (const [sa, sb] of SHAPES) {
       const A = uniform(tA ? [...sa.slice(0, -2), sa[sa.length - 1], sa[sa.length - 2]] : sa, -1, 1, { seed: 5 });
@@ -89,7 +142,9 @@ describe('matmulFlagged (the transposed variants backward uses)', () => {
     }
   });
   it('names the transposed operands when inner sizes differ', () => {
-    expect(() => matmulFlagged(zeros([3, 2]), zeros([2, 3]), { transposeB: true })).toThrow('matmul: inner sizes differ: [3, 2] x [2, 3]^T (2 vs 3)');
+    expect(() => matmulFlagged(zeros([3, 2]), zeros([2, 3]), { transposeB: true })).toThrow(
+      'matmul: inner sizes differ: [3, 2] x [2, 3]^T (2 vs 3)',
+    );
   });
 });
 
@@ -121,6 +176,8 @@ describe('Tensor.matmul with transpose flags', () => {
   it('names the transposed operand when the inner sizes differ, and refuses flags on 1-D operands', () => {
     expect(() => a.matmul(c, { transposeB: true })).toThrow(ShapeError);
     expect(() => a.matmul(c, { transposeB: true })).toThrow('matmul: inner sizes differ: [3, 4] x [3, 5]^T (4 vs 5)');
-    expect(() => tensor([1, 2]).matmul(a, { transposeA: true })).toThrow(/^matmul: a transpose flag needs a 2-D or batched operand, got \[2\]\^T x \[3, 4\]/);
+    expect(() => tensor([1, 2]).matmul(a, { transposeA: true })).toThrow(
+      /^matmul: a transpose flag needs a 2-D or batched operand, got \[2\]\^T x \[3, 4\]/,
+    );
   });
 });

@@ -19,7 +19,8 @@ export const matmulFlagged: OpFunction<MatmulFlags> = defineOp<MatmulFlags>({
     const [a, b] = ctx.saved as Tensor[];
     const tA = !!ctx.attrs.transposeA;
     const tB = !!ctx.attrs.transposeB;
-    const mm = (x: Tensor, y: Tensor, transposeA: boolean, transposeB: boolean): Tensor => matmulFlagged(x, y, { transposeA, transposeB }) as Tensor;
+    const mm = (x: Tensor, y: Tensor, transposeA: boolean, transposeB: boolean): Tensor =>
+      matmulFlagged(x, y, { transposeA, transposeB }) as Tensor;
     const needA = ctx.needsGrad(0);
     const needB = ctx.needsGrad(1);
     if (!tA && !tB) return [needA ? mm(g, b, false, true) : null, needB ? mm(a, g, true, false) : null];

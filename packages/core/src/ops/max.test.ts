@@ -2,19 +2,47 @@
 import { ShapeError, tensor, zeros } from '@tapegrad/core';
 import { describeReduction } from '../../test/op-harness';
 
-describeReduction({ name: 'max', apply: (x, axis, keepDims) => x.max(axis, keepDims), combine: (v) => Math.max(...v), distinctInputs: true });
-describeReduction({ name: 'min', apply: (x, axis, keepDims) => x.min(axis, keepDims), combine: (v) => Math.min(...v), distinctInputs: true });
+describeReduction({
+  name: 'max',
+  apply: (x, axis, keepDims) => x.max(axis, keepDims),
+  combine: (v) => Math.max(...v),
+  distinctInputs: true,
+});
+describeReduction({
+  name: 'min',
+  apply: (x, axis, keepDims) => x.min(axis, keepDims),
+  combine: (v) => Math.min(...v),
+  distinctInputs: true,
+});
 
 describe('max and min at ties', () => {
   it('share the gradient evenly among tied maxima', () => {
-    const x = tensor([[1, 3, 3], [2, 2, 2]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [1, 3, 3],
+        [2, 2, 2],
+      ],
+      { requiresGrad: true },
+    );
     x.max(1).backward(tensor([4, 6]));
-    expect(x.grad!.toArray()).toEqual([[0, 2, 2], [2, 2, 2]]);
+    expect(x.grad!.toArray()).toEqual([
+      [0, 2, 2],
+      [2, 2, 2],
+    ]);
   });
   it('share the gradient evenly among tied minima over all axes', () => {
-    const x = tensor([[0, 5], [0, 1]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [0, 5],
+        [0, 1],
+      ],
+      { requiresGrad: true },
+    );
     x.min().mul(3).backward();
-    expect(x.grad!.toArray()).toEqual([[1.5, 0], [1.5, 0]]);
+    expect(x.grad!.toArray()).toEqual([
+      [1.5, 0],
+      [1.5, 0],
+    ]);
   });
   it('refuses an empty tensor, naming the op', () => {
     expect(() => zeros([0, 3]).max()).toThrow(ShapeError);

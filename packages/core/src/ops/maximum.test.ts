@@ -2,7 +2,13 @@
 import { scalar, tensor } from '@tapegrad/core';
 import { describeBinary } from '../../test/op-harness';
 
-describeBinary({ name: 'maximum', apply: (a, b) => a.maximum(b), value: Math.max, da: (a, b) => (a > b ? 1 : 0), db: (a, b) => (b > a ? 1 : 0) });
+describeBinary({
+  name: 'maximum',
+  apply: (a, b) => a.maximum(b),
+  value: Math.max,
+  da: (a, b) => (a > b ? 1 : 0),
+  db: (a, b) => (b > a ? 1 : 0),
+});
 
 describe('maximum at a tie', () => {
   it('splits the upstream gradient evenly, on Tensors and Scalars', () => {

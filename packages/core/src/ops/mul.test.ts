@@ -28,7 +28,9 @@ describe('the gradient of a one-element operand (a scalar weight times a tensor)
     const grads = [false, true].map((createGraph) => {
       const w = tensor(0.75, { dtype, requiresGrad: true });
       const b = tensor([[-0.5]], { dtype, requiresGrad: true });
-      x.mul(w).mul(b).backward(dy.reshape([1, n]), { createGraph });
+      x.mul(w)
+        .mul(b)
+        .backward(dy.reshape([1, n]), { createGraph });
       return [w.grad!.item(), b.grad!.item()];
     });
     expect(grads[0]).toEqual(grads[1]);

@@ -3,8 +3,14 @@ import { scalar, tensor } from '@tapegrad/core';
 import { describeBinary, expectGradients } from '../../test/op-harness';
 
 describeBinary({
-  name: 'pow', apply: (a, b) => a.pow(b), value: Math.pow, da: (a, b) => b * a ** (b - 1), db: (a, b) => a ** b * Math.log(a),
-  domainA: [0.5, 2], domainB: [-1.5, 1.5], secondOrder: true,
+  name: 'pow',
+  apply: (a, b) => a.pow(b),
+  value: Math.pow,
+  da: (a, b) => b * a ** (b - 1),
+  db: (a, b) => a ** b * Math.log(a),
+  domainA: [0.5, 2],
+  domainB: [-1.5, 1.5],
+  secondOrder: true,
 });
 
 describe('pow with a negative base and a constant integer exponent', () => {

@@ -4,10 +4,22 @@ import { expectGradients, uniform } from '../../test/op-harness';
 
 const CASES: Array<[number[], number[], number[]]> = [
   // [from, requested, resulting]
-  [[2, 3], [3, 2], [3, 2]],
+  [
+    [2, 3],
+    [3, 2],
+    [3, 2],
+  ],
   [[2, 3], [-1], [6]],
-  [[2, 3, 4], [4, -1], [4, 6]],
-  [[2, 3, 4], [2, -1, 2], [2, 6, 2]],
+  [
+    [2, 3, 4],
+    [4, -1],
+    [4, 6],
+  ],
+  [
+    [2, 3, 4],
+    [2, -1, 2],
+    [2, 6, 2],
+  ],
   [[6], [1, 2, 1, 3], [1, 2, 1, 3]],
   [[], [1, 1], [1, 1]],
   [[1, 1], [], []],
@@ -39,8 +51,23 @@ describe('reshape', () => {
     expect(() => zeros([2, 3]).reshape([7])).toThrow(ShapeError);
   });
   it('passes a random upstream gradient back in the input shape', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
-    x.reshape([3, 2]).backward(tensor([[1, 2], [3, 4], [5, 6]]));
-    expect(x.grad!.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    const x = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
+    x.reshape([3, 2]).backward(
+      tensor([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+    );
+    expect(x.grad!.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
   });
 });

@@ -3,7 +3,14 @@ import { scalar, tensor } from '@tapegrad/core';
 import { describeUnary } from '../../test/op-harness';
 
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));
-describeUnary({ name: 'softplus', apply: (x) => x.softplus(), value: (x) => Math.log(1 + Math.exp(x)), derivative: logistic, domain: [-5, 5], secondOrder: true });
+describeUnary({
+  name: 'softplus',
+  apply: (x) => x.softplus(),
+  value: (x) => Math.log(1 + Math.exp(x)),
+  derivative: logistic,
+  domain: [-5, 5],
+  secondOrder: true,
+});
 
 describe('softplus at 0', () => {
   it('is log 2 with slope exactly 1/2 on both node kinds', () => {

@@ -8,9 +8,18 @@ describeReduction({ name: 'mean', apply: (x, axis, keepDims) => x.mean(axis, kee
 
 describe('sum', () => {
   it('broadcasts a random upstream gradient back over the reduced axis', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
     x.sum(0).backward(tensor([0.5, -1, 2]));
-    expect(x.grad!.toArray()).toEqual([[0.5, -1, 2], [0.5, -1, 2]]);
+    expect(x.grad!.toArray()).toEqual([
+      [0.5, -1, 2],
+      [0.5, -1, 2],
+    ]);
   });
   it('refuses a repeated or out-of-range axis, naming the op', () => {
     expect(() => zeros([2, 3]).sum([1, -1])).toThrow(ShapeError);
@@ -23,7 +32,10 @@ describe('reductions over random shapes and axis sets', () => {
   const g = new Generator(77);
   const cases = Array.from({ length: 120 }, () => {
     const shape = Array.from({ length: 1 + g.int(4) }, () => 1 + g.int(4));
-    const axes = shape.map((_, i) => i).filter(() => g.uniform() < 0.5).map((a) => (g.uniform() < 0.5 ? a - shape.length : a));
+    const axes = shape
+      .map((_, i) => i)
+      .filter(() => g.uniform() < 0.5)
+      .map((a) => (g.uniform() < 0.5 ? a - shape.length : a));
     return { shape, axes, keepDims: g.uniform() < 0.5 };
   });
   const lse = (v: number[]) => Math.log(v.reduce((s, x) => s + Math.exp(x), 0));
@@ -31,9 +43,24 @@ describe('reductions over random shapes and axis sets', () => {
     for (const { shape, axes, keepDims } of cases) {
       const x = uniform(shape, -2, 2, { seed: shape.length * 10 + axes.length, requiresGrad: false });
       const axis = axes.length === 0 ? undefined : axes;
-      expectTensor(x.sum(axis, keepDims), reduceOracle(x, axis, keepDims, (v) => v.reduce((s, y) => s + y, 0)), 1e-13, 1e-14);
-      expectTensor(x.max(axis, keepDims), reduceOracle(x, axis, keepDims, (v) => Math.max(...v)), 0, 0);
-      expectTensor(x.min(axis, keepDims), reduceOracle(x, axis, keepDims, (v) => Math.min(...v)), 0, 0);
+      expectTensor(
+        x.sum(axis, keepDims),
+        reduceOracle(x, axis, keepDims, (v) => v.reduce((s, y) => s + y, 0)),
+        1e-13,
+        1e-14,
+      );
+      expectTensor(
+        x.max(axis, keepDims),
+        reduceOracle(x, axis, keepDims, (v) => Math.max(...v)),
+        0,
+        0,
+      );
+      expectTensor(
+        x.min(axis, keepDims),
+        reduceOracle(x, axis, keepDims, (v) => Math.min(...v)),
+        0,
+        0,
+      );
       expectTensor(x.logSumExp(axis, keepDims), reduceOracle(x, axis, keepDims, lse), 1e-13, 1e-14);
     }
   });

@@ -9,9 +9,18 @@ function permutations(n: number): number[][] {
 
 const CASES: Array<[number[], number[]]> = [
   ...permutations(3).map((p): [number[], number[]] => [[2, 3, 4], p]),
-  [[2, 3], [1, 0]],
-  [[2, 3, 1, 2], [3, 1, 0, 2]],
-  [[2, 3, 4], [-1, 0, -2]],
+  [
+    [2, 3],
+    [1, 0],
+  ],
+  [
+    [2, 3, 1, 2],
+    [3, 1, 0, 2],
+  ],
+  [
+    [2, 3, 4],
+    [-1, 0, -2],
+  ],
 ];
 
 describe('transpose', () => {
@@ -31,7 +40,18 @@ describe('transpose', () => {
     expectGradients((t) => t.transpose(perm), [uniform(shape, -1, 1, { seed: 2 })]);
   });
   it('reverses the axes by default (a matrix transpose)', () => {
-    expect(tensor([[1, 2, 3], [4, 5, 6]]).transpose().toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ])
+        .transpose()
+        .toArray(),
+    ).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
   });
   it('refuses a non-permutation, naming the axes and shape', () => {
     expect(() => zeros([2, 3]).transpose([0, 0])).toThrow(ShapeError);

@@ -2,13 +2,24 @@
 import { ShapeError, Tensor, scalar, tensor, where } from '@tapegrad/core';
 import { broadcastMap, expectGradients, expectTensor, uniform } from '../../test/op-harness';
 
-const mask = (shape: number[], seed: number) => uniform(shape, -1, 1, { seed, requiresGrad: false }).relu().div(uniform(shape, -1, 1, { seed, requiresGrad: false }).abs());
+const mask = (shape: number[], seed: number) =>
+  uniform(shape, -1, 1, { seed, requiresGrad: false })
+    .relu()
+    .div(uniform(shape, -1, 1, { seed, requiresGrad: false }).abs());
 
 const CASES: Array<[number[], number[], number[]]> = [
-  [[2, 3], [2, 3], [2, 3]],
+  [
+    [2, 3],
+    [2, 3],
+    [2, 3],
+  ],
   [[2, 3], [3], [2, 1]],
   [[3], [2, 3], []],
-  [[2, 1], [1, 3], [2, 3]],
+  [
+    [2, 1],
+    [1, 3],
+    [2, 3],
+  ],
   [[], [2], [2]],
 ];
 
@@ -16,7 +27,12 @@ describe('where', () => {
   it.each(CASES)('selects with cond %j, a %j, b %j (broadcast)', (sc, sa, sb) => {
     const c = mask(sc, 1);
     const [a, b] = [uniform(sa, -2, 2, { seed: 2 }), uniform(sb, -2, 2, { seed: 3 })];
-    expectTensor(where(c, a, b), broadcastMap([c, a, b], (k, x, y) => (k !== 0 ? x : y)), 0, 0);
+    expectTensor(
+      where(c, a, b),
+      broadcastMap([c, a, b], (k, x, y) => (k !== 0 ? x : y)),
+      0,
+      0,
+    );
   });
   it.each(CASES)('passes gradcheck with cond %j, a %j, b %j', (sc, sa, sb) => {
     const c = mask(sc, 4);

@@ -15,7 +15,9 @@ const byId = (id: string) => cases.find((c) => c.id === id)!;
 describe('the closure-based micrograd reference', () => {
   it('gets the gradients of a small expression right (closed form)', () => {
     // f = tanh(a*b + c) - 2; df/da = b (1 - tanh^2), df/dc = 1 - tanh^2.
-    const a = new Value(0.3), b = new Value(-1.2), c = new Value(0.5);
+    const a = new Value(0.3),
+      b = new Value(-1.2),
+      c = new Value(0.5);
     const f = a.mul(b).add(c).tanh().sub(2);
     f.backward();
     const t = Math.tanh(0.3 * -1.2 + 0.5);
@@ -60,7 +62,8 @@ describe('the closure-based micrograd reference', () => {
 
 describe('the seeded inputs', () => {
   it('are reproducible and uniform in [0, 1)', () => {
-    const x = seededUniform(7), y = seededUniform(7);
+    const x = seededUniform(7),
+      y = seededUniform(7);
     const xs = Array.from({ length: 1000 }, x);
     expect(xs).toEqual(Array.from({ length: 1000 }, y));
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
@@ -82,7 +85,8 @@ describe('tapegrad and TF.js start from the same point', () => {
   it('W1: the loss after ten SGD steps agrees too, so the updates are the same', async () => {
     const ours = await tapegradPeer.prepare(byId('W1'));
     const theirs = await tfjsCpuPeer.prepare(byId('W1'));
-    let a = 0, b = 0;
+    let a = 0,
+      b = 0;
     for (let i = 0; i < 10; i++) {
       a = ours.step();
       b = theirs.step();
@@ -92,7 +96,7 @@ describe('tapegrad and TF.js start from the same point', () => {
   });
 });
 
-describe('the MNIST epoch: the main job\'s model on its digits, tapegrad and TF.js from the same weights', () => {
+describe("the MNIST epoch: the main job's model on its digits, tapegrad and TF.js from the same weights", () => {
   // Three batches instead of the epoch's 63 keep the test fast; the batches and the model are the real ones.
   const threeBatches = { ...byId('MNIST'), batches: 3 };
   beforeAll(() => tfjsCpuPeer.init());
@@ -125,22 +129,33 @@ describe('the MNIST epoch: the main job\'s model on its digits, tapegrad and TF.
 });
 
 describe('the report', () => {
-  const timing = (median: number, firstValue: number): Timing => ({ firstValue, iterations: 3, median, min: median, max: median, gcFraction: 0 });
+  const timing = (median: number, firstValue: number): Timing => ({
+    firstValue,
+    iterations: 3,
+    median,
+    min: median,
+    max: median,
+    gcFraction: 0,
+  });
   const run = (values: Record<string, Timing>): BenchRun => ({
-    date: '', command: '', quick: true,
+    date: '',
+    command: '',
+    quick: true,
     machine: { os: '', cpu: '', logicalCores: 2, memoryGiB: 1, node: '', v8: '', loadAverage: [0, 0, 0] },
     peers: Object.keys(values).map((id) => ({ id, label: id, note: '', failed: false })),
     results: [{ case: byId('W4'), timings: values, errors: {} }],
   });
 
-  it('states speedups as the peer\'s time over tapegrad\'s', () => {
+  it("states speedups as the peer's time over tapegrad's", () => {
     const r = run({ tapegrad: timing(0.01, 5), 'tfjs-cpu': timing(0.03, 5) });
     expect(speedup(r, r.results[0], 'tfjs-cpu')).toBeCloseTo(3, 12);
   });
 
   it('reports tapegrad with 2 threads on its own case and as a speedup over 1 thread, not as a foreign peer', () => {
     const r = run({ tapegrad: timing(0.03, 5), 'tapegrad-2t': timing(0.02, 5), 'tfjs-cpu': timing(0.06, 5) });
-    const [head, , row] = markdownTable(r).split('\n').map((l) => l.split(' | '));
+    const [head, , row] = markdownTable(r)
+      .split('\n')
+      .map((l) => l.split(' | '));
     expect(head).toContain('tapegrad-2t vs tapegrad');
     expect(head).not.toContain('tapegrad vs tapegrad-2t');
     expect(row[head.indexOf('tapegrad-2t vs tapegrad')]).toBe('1.50x');

@@ -45,12 +45,22 @@ function mnistCase(quick: boolean): BenchCase {
   const model = "the main job's MLP 784-256-128-10 ReLU, softmax-CE, Adam lr 1e-3, float32";
   if (quick) {
     return {
-      id: 'MNIST', workload: 'MNIST', unit: 'ms/iter', budget: QUICK_EPOCH, rtol: 1e-4, batches: MNIST_QUICK_BATCHES,
+      id: 'MNIST',
+      workload: 'MNIST',
+      unit: 'ms/iter',
+      budget: QUICK_EPOCH,
+      rtol: 1e-4,
+      batches: MNIST_QUICK_BATCHES,
       title: `MNIST epoch, quick: only the first ${MNIST_QUICK_BATCHES} of ${MNIST_EPOCH_BATCHES} batches per iteration (${model}, batch ${MNIST_BATCH})`,
     };
   }
   return {
-    id: 'MNIST', workload: 'MNIST', unit: 'ms/epoch', budget: EPOCH, rtol: 1e-4, batches: MNIST_EPOCH_BATCHES,
+    id: 'MNIST',
+    workload: 'MNIST',
+    unit: 'ms/epoch',
+    budget: EPOCH,
+    rtol: 1e-4,
+    batches: MNIST_EPOCH_BATCHES,
     title: `MNIST epoch: ${MNIST_TRAIN_DIGITS.toLocaleString('en-US')} training digits in ${MNIST_EPOCH_BATCHES} batches of ${MNIST_BATCH}, ${model}`,
   };
 }
@@ -59,14 +69,32 @@ function mnistCase(quick: boolean): BenchCase {
 export function benchCases(quick: boolean, scalarMlpNodes: number): BenchCase[] {
   const budget = quick ? QUICK : STANDARD;
   return [
-    { id: 'W1', workload: 'W1', title: 'W1 MLP 784-256-128-10 ReLU, batch 128, softmax-CE, SGD step, float32', unit: 'ms/step', budget, rtol: 1e-4 },
-    { id: 'W1-f64', workload: 'W1', title: 'W1 in float64 (compared with the peers\' float32)', unit: 'ms/step', budget, rtol: 1e-4 },
+    {
+      id: 'W1',
+      workload: 'W1',
+      title: 'W1 MLP 784-256-128-10 ReLU, batch 128, softmax-CE, SGD step, float32',
+      unit: 'ms/step',
+      budget,
+      rtol: 1e-4,
+    },
+    { id: 'W1-f64', workload: 'W1', title: "W1 in float64 (compared with the peers' float32)", unit: 'ms/step', budget, rtol: 1e-4 },
     ...[256, 512, 1024].map((n): BenchCase => ({
-      id: `W2-${n}`, workload: 'W2', title: `W2 square float32 matmul, n=${n}`, unit: 'GFLOP/s', workPerIteration: 2 * n ** 3, budget, rtol: 1e-3,
+      id: `W2-${n}`,
+      workload: 'W2',
+      title: `W2 square float32 matmul, n=${n}`,
+      unit: 'GFLOP/s',
+      workPerIteration: 2 * n ** 3,
+      budget,
+      rtol: 1e-3,
     })),
     {
-      id: 'W3', workload: 'W3', title: `W3 micrograd-style scalar MLP 2-16-16-1 tanh, 100 samples, forward+backward (${scalarMlpNodes} nodes)`,
-      unit: 'M nodes/s', workPerIteration: scalarMlpNodes, budget, rtol: 1e-4,
+      id: 'W3',
+      workload: 'W3',
+      title: `W3 micrograd-style scalar MLP 2-16-16-1 tanh, 100 samples, forward+backward (${scalarMlpNodes} nodes)`,
+      unit: 'M nodes/s',
+      workPerIteration: scalarMlpNodes,
+      budget,
+      rtol: 1e-4,
     },
     { id: 'W4', workload: 'W4', title: 'W4 y = sum(tanh(x*w+b)) on 1e6 float32, grads of w, b', unit: 'ms/iter', budget, rtol: 1e-4 },
     mnistCase(quick),

@@ -29,13 +29,20 @@ const PEER_IDS = ['tapegrad', 'tapegrad-2t', 'reference', 'tfjs-cpu', 'tfjs-wasm
 // Loaded lazily so that the tapegrad process never loads TensorFlow.js and vice versa.
 async function loadPeer(id: string): Promise<Peer> {
   switch (id) {
-    case 'tapegrad': return (await import('./peers/tapegrad.js')).tapegradPeer;
-    case 'tapegrad-2t': return (await import('./peers/tapegrad.js')).tapegrad2tPeer;
-    case 'reference': return (await import('./peers/reference.js')).referencePeer;
-    case 'tfjs-cpu': return (await import('./peers/tfjs.js')).tfjsCpuPeer;
-    case 'tfjs-wasm-1': return (await import('./peers/tfjs.js')).tfjsWasm1Peer;
-    case 'tfjs-wasm-2': return (await import('./peers/tfjs.js')).tfjsWasm2Peer;
-    default: throw new Error(`unknown peer '${id}'; expected one of ${PEER_IDS.join(', ')}`);
+    case 'tapegrad':
+      return (await import('./peers/tapegrad.js')).tapegradPeer;
+    case 'tapegrad-2t':
+      return (await import('./peers/tapegrad.js')).tapegrad2tPeer;
+    case 'reference':
+      return (await import('./peers/reference.js')).referencePeer;
+    case 'tfjs-cpu':
+      return (await import('./peers/tfjs.js')).tfjsCpuPeer;
+    case 'tfjs-wasm-1':
+      return (await import('./peers/tfjs.js')).tfjsWasm1Peer;
+    case 'tfjs-wasm-2':
+      return (await import('./peers/tfjs.js')).tfjsWasm2Peer;
+    default:
+      throw new Error(`unknown peer '${id}'; expected one of ${PEER_IDS.join(', ')}`);
   }
 }
 
@@ -73,7 +80,15 @@ async function runCase(c: BenchCase, peers: readonly PeerProcess[], reports: Rec
     const reply = await peer.request({ op: 'prepare', caseId: c.id });
     if (!reply.ok) fail(peer.id, reply.error);
     else if (reply.supported) {
-      active.push({ peer, firstValue: reply.firstValue!, budget: budgetFor(c, reply.slow!), slices: [], iterations: 0, seconds: 0, failed: false });
+      active.push({
+        peer,
+        firstValue: reply.firstValue!,
+        budget: budgetFor(c, reply.slow!),
+        slices: [],
+        iterations: 0,
+        seconds: 0,
+        failed: false,
+      });
     }
   }
   for (let round = 0; ; round++) {
@@ -105,7 +120,10 @@ async function runCase(c: BenchCase, peers: readonly PeerProcess[], reports: Rec
 
 function selectCases(all: readonly BenchCase[], only: string | undefined): BenchCase[] {
   if (!only) return all.slice();
-  const wanted = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const chosen = all.filter((c) => wanted.some((w) => c.id === w || c.workload === w));
   const unknown = wanted.filter((w) => !all.some((c) => c.id === w || c.workload === w));
   if (unknown.length) throw new Error(`--only: unknown case(s) ${unknown.join(', ')}; known: ${all.map((c) => c.id).join(', ')}`);
@@ -144,7 +162,9 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log('pnpm bench [-- --only W1,W2-512,W3,MNIST] [--peers tapegrad,tfjs-wasm-1] [--quick] [--memory-steps 5000] [--docs | --no-docs]');
+    console.log(
+      'pnpm bench [-- --only W1,W2-512,W3,MNIST] [--peers tapegrad,tfjs-wasm-1] [--quick] [--memory-steps 5000] [--docs | --no-docs]',
+    );
     console.log(`peers: ${PEER_IDS.join(', ')}`);
     return;
   }
@@ -152,11 +172,13 @@ async function main(): Promise<void> {
   const cases = selectCases(benchCases(quick, countScalarMlpNodes(scalarMlpData())), values.only);
   // Heap and RSS drift over many W1 steps: 5,000 (the issue's floor) in a full run, off in a quick one.
   const memorySteps = Number(values['memory-steps'] ?? (quick ? 0 : 5000));
-  if (!Number.isInteger(memorySteps) || memorySteps < 0) throw new Error(`--memory-steps: expected a whole number, got ${values['memory-steps']}`);
+  if (!Number.isInteger(memorySteps) || memorySteps < 0)
+    throw new Error(`--memory-steps: expected a whole number, got ${values['memory-steps']}`);
   if (values.child) return servePeer(() => loadPeer(values.child!), cases);
 
   const peerIds = values.peers ? values.peers.split(',').map((s) => s.trim()) : [...PEER_IDS];
-  for (const id of peerIds) if (!(PEER_IDS as readonly string[]).includes(id)) throw new Error(`--peers: unknown peer '${id}'; known: ${PEER_IDS.join(', ')}`);
+  for (const id of peerIds)
+    if (!(PEER_IDS as readonly string[]).includes(id)) throw new Error(`--peers: unknown peer '${id}'; known: ${PEER_IDS.join(', ')}`);
   // Taken before the run: on a shared machine the load says how much the timings can be trusted.
   const machine = machineInfo();
   const reports: Record<string, PeerReport> = {};
@@ -202,7 +224,8 @@ async function main(): Promise<void> {
   };
   console.log(`\n${markdownTable(run)}`);
   if (run.memory) console.log(`\n${memoryLine(run.memory)}`);
-  for (const r of results) if (!agreement(run, r).ok) console.log(`\nWARNING ${r.case.id}: step-1 values disagree: ${agreement(run, r).detail}`);
+  for (const r of results)
+    if (!agreement(run, r).ok) console.log(`\nWARNING ${r.case.id}: step-1 values disagree: ${agreement(run, r).detail}`);
   // A filtered run would replace the full table with a partial one, so only complete runs update the docs by default.
   writeOutputs(run, values['no-docs'] ? false : (values.docs ?? (!values.only && !values.peers)));
 }

@@ -29,7 +29,8 @@ export interface MnistEpochSetup {
 export async function mnistEpochSetup(batchCount: number): Promise<MnistEpochSetup> {
   const { train } = await loadMnist({ testLimit: 1 });
   const n = train.labels.size;
-  if (n !== MNIST_TRAIN_DIGITS) throw new Error(`MNIST bench: expected ${MNIST_TRAIN_DIGITS} training digits from the main job's split, got ${n}`);
+  if (n !== MNIST_TRAIN_DIGITS)
+    throw new Error(`MNIST bench: expected ${MNIST_TRAIN_DIGITS} training digits from the main job's split, got ${n}`);
   const available = Math.ceil(n / MNIST_BATCH);
   if (!(Number.isInteger(batchCount) && batchCount >= 1 && batchCount <= available)) {
     throw new Error(`MNIST bench: batch count must be a whole number in [1, ${available}], got ${batchCount}`);
@@ -43,7 +44,14 @@ export async function mnistEpochSetup(batchCount: number): Promise<MnistEpochSet
     batches.push({ images: images.slice(start * PIXELS, end * PIXELS), labels: labels.slice(start, end), size: end - start });
   }
   const trainer = createTrainer({
-    epochs: 1, batchSize: MNIST_BATCH, lr: DEFAULTS.adamLr, optimizer: 'adam', hidden: DEFAULTS.hidden, seed: DEFAULTS.seed, dropout: 0, shift: 0,
+    epochs: 1,
+    batchSize: MNIST_BATCH,
+    lr: DEFAULTS.adamLr,
+    optimizer: 'adam',
+    hidden: DEFAULTS.hidden,
+    seed: DEFAULTS.seed,
+    dropout: 0,
+    shift: 0,
   });
   return { batches, trainer };
 }

@@ -19,7 +19,14 @@ export type Request =
 
 /** A process's answer: `ok: false` carries the error message. */
 export type Reply =
-  | { readonly ok: true; readonly supported?: boolean; readonly slow?: boolean; readonly firstValue?: number; readonly slice?: Slice; readonly memory?: MemoryDrift }
+  | {
+      readonly ok: true;
+      readonly supported?: boolean;
+      readonly slow?: boolean;
+      readonly firstValue?: number;
+      readonly slice?: Slice;
+      readonly memory?: MemoryDrift;
+    }
   | { readonly ok: false; readonly error: string };
 
 /** Sent once the peer is set up (or failed to be). */
@@ -100,8 +107,17 @@ export class PeerProcess {
    * Starts the peer's process (`script` with `childArgs`, and this process's Node flags unless `nodeArgs` says
    * otherwise) and waits until it is set up.
    */
-  static start(id: string, script: string, childArgs: readonly string[], nodeArgs: readonly string[] = process.execArgv): Promise<{ process: PeerProcess; ready: Ready }> {
-    const child = fork(script, childArgs, { execArgv: [...nodeArgs, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], timeout: CHILD_TIMEOUT_MS });
+  static start(
+    id: string,
+    script: string,
+    childArgs: readonly string[],
+    nodeArgs: readonly string[] = process.execArgv,
+  ): Promise<{ process: PeerProcess; ready: Ready }> {
+    const child = fork(script, childArgs, {
+      execArgv: [...nodeArgs, '--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      timeout: CHILD_TIMEOUT_MS,
+    });
     return new Promise((resolve) => {
       const onFirst = (msg: Ready): void => {
         child.off('exit', onEarlyExit);

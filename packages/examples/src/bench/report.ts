@@ -93,8 +93,13 @@ export function markdownTable(run: BenchRun): string {
   const others = peers.filter((p) => !isTapegrad(p.id) && p.id !== 'reference');
   const variants = peers.filter((p) => isTapegrad(p.id) && p.id !== SUBJECT);
   const head = [
-    'case', 'unit', ...peers.map((p) => p.label), ...others.map((p) => `tapegrad vs ${p.label}`),
-    ...variants.map((p) => `${p.label} vs tapegrad`), 'vs reference', 'step-1 values agree',
+    'case',
+    'unit',
+    ...peers.map((p) => p.label),
+    ...others.map((p) => `tapegrad vs ${p.label}`),
+    ...variants.map((p) => `${p.label} vs tapegrad`),
+    'vs reference',
+    'step-1 values agree',
   ];
   const rows = run.results.map((r) => {
     const c = r.case;
@@ -145,9 +150,9 @@ export function markdownSection(run: BenchRun): string {
     '',
     'Cells are the median over the timed iterations (four rounds, the peers taking turns), with (best–worst) in',
     'brackets. "tapegrad vs X" is how many times',
-    'faster tapegrad is (X\'s median time over tapegrad\'s); above 1 tapegrad wins. W1-f64 is compared with the peers\'',
-    'float32 W1, as the floor asks. MNIST times whole epochs of the main job\'s training (its step-1 value is the first',
-    'batch\'s loss).',
+    "faster tapegrad is (X's median time over tapegrad's); above 1 tapegrad wins. W1-f64 is compared with the peers'",
+    "float32 W1, as the floor asks. MNIST times whole epochs of the main job's training (its step-1 value is the first",
+    "batch's loss).",
     '',
     markdownTable(run),
     '',
@@ -158,7 +163,7 @@ export function markdownSection(run: BenchRun): string {
     '',
     notes,
     '',
-    'Step-1 values (the first iteration\'s loss, or the sum of the matmul result):',
+    "Step-1 values (the first iteration's loss, or the sum of the matmul result):",
     '',
     checks,
   ].join('\n');

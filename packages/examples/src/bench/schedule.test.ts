@@ -24,7 +24,7 @@ describe('the rounds a case is timed in', () => {
     expect(nextSlice(budget, { iterations: 500, seconds: 0.5 }, 2)).toBeNull();
   });
 
-  it('spreads a slow peer\'s few iterations one per round', () => {
+  it("spreads a slow peer's few iterations one per round", () => {
     const slow: TimingBudget = { warmup: 1, minIterations: 3, minSeconds: 0, maxIterations: 6 };
     const slices = [0, 1, 2].map((round) => nextSlice(slow, { iterations: round, seconds: round * 3 }, round));
     expect(slices.map((s) => s?.minIterations)).toEqual([1, 1, 1]);
@@ -39,8 +39,11 @@ describe('the rounds a case is timed in', () => {
 
 describe('a timing summarised over slices', () => {
   it('takes the median, best and worst over every sample, and GC time over the timed time', () => {
-    const t = summarize(2.5, [{ samples: [0.003, 0.001], gcMs: 1 }, { samples: [0.002, 0.010, 0.004], gcMs: 3 }]);
-    expect(t).toMatchObject({ firstValue: 2.5, iterations: 5, median: 0.003, min: 0.001, max: 0.010 });
+    const t = summarize(2.5, [
+      { samples: [0.003, 0.001], gcMs: 1 },
+      { samples: [0.002, 0.01, 0.004], gcMs: 3 },
+    ]);
+    expect(t).toMatchObject({ firstValue: 2.5, iterations: 5, median: 0.003, min: 0.001, max: 0.01 });
     expect(t.gcFraction).toBeCloseTo(4 / 20, 12);
   });
 });

@@ -29,11 +29,22 @@ export function run(args: string[], write: Write = toConsole): void {
   const g = new Generator(seedValue);
   const x = randn([5, 3], { generator: g });
   const labels = tensor([0, 1, 1, 0, 1], { dtype: 'int32' });
-  const params = [randn([3, 4], { generator: g, name: 'W1' }), randn([4], { generator: g, name: 'b1' }), randn([4, 2], { generator: g, name: 'W2' }), randn([2], { generator: g, name: 'b2' })];
+  const params = [
+    randn([3, 4], { generator: g, name: 'W1' }),
+    randn([4], { generator: g, name: 'b1' }),
+    randn([4, 2], { generator: g, name: 'W2' }),
+    randn([2], { generator: g, name: 'b2' }),
+  ];
   params.forEach((p) => p.setRequiresGrad());
   const activation = values.broken ? (h: Tensor) => brokenTanh(h) as Tensor : (h: Tensor) => h.tanh();
   const loss = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) =>
-    activation(x.matmul(W1).add(b1)).matmul(W2).add(b2).logSoftmax(-1).takeAlongAxis(labels.reshape([5, 1]), -1).mean().neg();
+    activation(x.matmul(W1).add(b1))
+      .matmul(W2)
+      .add(b2)
+      .logSoftmax(-1)
+      .takeAlongAxis(labels.reshape([5, 1]), -1)
+      .mean()
+      .neg();
   write(`MLP 3 -> 4 ${values.broken ? 'broken_tanh' : 'tanh'} -> 2 with softmax cross-entropy, 5 examples, float64:`);
   write(gradcheck(loss, params).toString());
   write('');
@@ -46,8 +57,16 @@ export function run(args: string[], write: Write = toConsole): void {
     ['AddLayer', checkLayer(new AddLayer(), [r(), randn([3], { generator: g })], r())],
     ['ReluLayer', checkLayer(new ReluLayer(), [r()], r())],
     ['SigmoidLayer', checkLayer(new SigmoidLayer(), [r()], r())],
-    ['AffineLayer', checkLayer(new AffineLayer(randn([3, 4], { generator: g }), randn([4], { generator: g })), [r()], randn([2, 4], { generator: g }), { params: { W: 'dW', b: 'db' } })],
-    ['SoftmaxWithLossLayer', checkLayer({ forward: (s: Tensor) => softmax.forward(s, t), backward: (d: number) => softmax.backward(d) }, [r()], 1)],
+    [
+      'AffineLayer',
+      checkLayer(new AffineLayer(randn([3, 4], { generator: g }), randn([4], { generator: g })), [r()], randn([2, 4], { generator: g }), {
+        params: { W: 'dW', b: 'db' },
+      }),
+    ],
+    [
+      'SoftmaxWithLossLayer',
+      checkLayer({ forward: (s: Tensor) => softmax.forward(s, t), backward: (d: number) => softmax.backward(d) }, [r()], 1),
+    ],
   ];
   for (const [name, report] of reports) write(`${name}: ${report.toString().replace(/^checkLayer: /, '')}`);
 }

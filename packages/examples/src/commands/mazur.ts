@@ -14,7 +14,8 @@ const FORMATS: readonly ExplainFormat[] = ['text', 'markdown', 'json'];
 export function run(args: string[], write: Write = toConsole): void {
   const { values } = parseFlags('mazur', withOptionalValue(args, '--explain', 'text'), { explain: { type: 'string' } });
   const format = values.explain as ExplainFormat | undefined;
-  if (format !== undefined && !FORMATS.includes(format)) throw new UsageError(`mazur: --explain takes text, markdown or json, got '${format}'`);
+  if (format !== undefined && !FORMATS.includes(format))
+    throw new UsageError(`mazur: --explain takes text, markdown or json, got '${format}'`);
   const t = trace();
   if (format !== undefined) {
     write(explain(t.forward.eTotal, format));
@@ -27,7 +28,9 @@ export function run(args: string[], write: Write = toConsole): void {
   write('');
   for (const r of rows) {
     const mark = r.agrees ? 'ok' : 'DIFFERS';
-    write(`  ${r.key.padEnd(width)}  document ${r.printed.padStart(13)}  engine ${r.engine.toFixed(r.decimals).padStart(13)}  ${mark.padEnd(7)}  (${r.engine})`);
+    write(
+      `  ${r.key.padEnd(width)}  document ${r.printed.padStart(13)}  engine ${r.engine.toFixed(r.decimals).padStart(13)}  ${mark.padEnd(7)}  (${r.engine})`,
+    );
   }
   const wrong = rows.filter((r) => !r.agrees);
   write('');

@@ -14,7 +14,17 @@ import { confusionMatrix, confusionSvg, confusionText, curvesSvg, digitGrid, mis
 import { EpochRecord, OptimizerName, TrainConfig, createTrainer, predict, train } from '../mnist/train.js';
 
 /** Defaults chosen so a run takes about two minutes on two idle cores and ends above 96% test accuracy. */
-export const DEFAULTS = { epochs: 60, batch: 64, adamLr: 1e-3, sgdLr: 0.05, hidden: [256, 128], seed: 0, dropout: 0.2, shift: 1, out: 'out/mnist' };
+export const DEFAULTS = {
+  epochs: 60,
+  batch: 64,
+  adamLr: 1e-3,
+  sgdLr: 0.05,
+  hidden: [256, 128],
+  seed: 0,
+  dropout: 0.2,
+  shift: 1,
+  out: 'out/mnist',
+};
 
 const FLAGS = {
   epochs: { type: 'string' },
@@ -57,7 +67,8 @@ function parseHidden(command: string, value: string | undefined): number[] {
 export function parseTrainFlags(command: string, args: string[]) {
   const { values } = parseFlags(command, args, FLAGS);
   const optimizer = (values.optimizer ?? 'adam') as OptimizerName;
-  if (optimizer !== 'adam' && optimizer !== 'sgd') throw new UsageError(`${command}: --optimizer must be 'adam' or 'sgd', got '${values.optimizer}'`);
+  if (optimizer !== 'adam' && optimizer !== 'sgd')
+    throw new UsageError(`${command}: --optimizer must be 'adam' or 'sgd', got '${values.optimizer}'`);
   const config: TrainConfig = {
     epochs: numberFlag(command, 'epochs', values.epochs, DEFAULTS.epochs, { min: 1, max: 10_000, integer: true }),
     batchSize: numberFlag(command, 'batch', values.batch, DEFAULTS.batch, { min: 1, max: 8000, integer: true }),
@@ -68,7 +79,10 @@ export function parseTrainFlags(command: string, args: string[]) {
     dropout: numberFlag(command, 'dropout', values.dropout, DEFAULTS.dropout, { min: 0, max: 0.95 }),
     shift: numberFlag(command, 'shift', values.shift, DEFAULTS.shift, { min: 0, max: 8, integer: true }),
   };
-  const trainLimit = values['train-limit'] === undefined ? undefined : numberFlag(command, 'train-limit', values['train-limit'], 0, { min: 1, max: 8000, integer: true });
+  const trainLimit =
+    values['train-limit'] === undefined
+      ? undefined
+      : numberFlag(command, 'train-limit', values['train-limit'], 0, { min: 1, max: 8000, integer: true });
   return { config, out: values.out ?? DEFAULTS.out, resume: values.resume ?? false, trainLimit, help: values.help ?? false };
 }
 
@@ -97,14 +111,16 @@ export async function runTraining(command: string, args: string[]): Promise<void
   const data = await loadDigits(command, { trainLimit });
   let trainer = createTrainer(config);
   if (resume) {
-    if (!existsSync(join(out, MODEL_FILE))) throw new UsageError(`${command}: --resume found no checkpoint at ${join(out, MODEL_FILE)}; train without --resume first`);
+    if (!existsSync(join(out, MODEL_FILE)))
+      throw new UsageError(`${command}: --resume found no checkpoint at ${join(out, MODEL_FILE)}; train without --resume first`);
     const saved = (await readCheckpointInfo(join(out, MODEL_FILE))).config;
     // The architecture, seed and optimiser come from the checkpoint; --epochs may extend the run.
     config = { ...saved, epochs: flagConfig.epochs };
     trainer = createTrainer(config);
     const info = await restoreCheckpoint(out, trainer);
     console.log(`resuming from ${join(out, MODEL_FILE)} after epoch ${info.epochsDone} of ${config.epochs}`);
-    if (info.epochsDone >= config.epochs) console.log(`nothing to do: the checkpoint already has ${info.epochsDone} epochs; pass a larger --epochs to continue`);
+    if (info.epochsDone >= config.epochs)
+      console.log(`nothing to do: the checkpoint already has ${info.epochsDone} epochs; pass a larger --epochs to continue`);
   }
   console.log(
     `MNIST MLP ${[784, ...config.hidden, 10].join('-')} ReLU, ${config.optimizer} lr ${config.lr} (cosine), batch ${config.batchSize}, ` +
@@ -114,7 +130,12 @@ export async function runTraining(command: string, args: string[]): Promise<void
   const started = performance.now();
   const interactive = process.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(
-    { format: 'epoch {epoch} [{bar}] {value}/{total} | loss {loss} | acc {acc}', hideCursor: true, clearOnComplete: true, stopOnComplete: false },
+    {
+      format: 'epoch {epoch} [{bar}] {value}/{total} | loss {loss} | acc {acc}',
+      hideCursor: true,
+      clearOnComplete: true,
+      stopOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   let epochLabel = '';
@@ -128,7 +149,9 @@ export async function runTraining(command: string, args: string[]): Promise<void
     },
     onEpochEnd(r: EpochRecord) {
       if (interactive) bar.stop();
-      console.log(`epoch ${String(r.epoch).padStart(3)}/${config.epochs}  loss ${r.loss.toFixed(4)}  train acc ${pct(r.trainAccuracy)}  test acc ${pct(r.testAccuracy)}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)}s`);
+      console.log(
+        `epoch ${String(r.epoch).padStart(3)}/${config.epochs}  loss ${r.loss.toFixed(4)}  train acc ${pct(r.trainAccuracy)}  test acc ${pct(r.testAccuracy)}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)}s`,
+      );
     },
   });
   const seconds = (performance.now() - started) / 1000;
@@ -147,8 +170,12 @@ export async function runTraining(command: string, args: string[]): Promise<void
     writeFile(join(out, 'misclassified.svg'), grid.svg),
   ]);
   const hits = matrix.reduce((n, row, i) => n + row[i], 0);
-  console.log(`wrote ${out}/{${MODEL_FILE},optimizer.safetensors,curves.svg,confusion.txt,confusion.svg,misclassified.png,misclassified.svg}`);
-  console.log(`test accuracy ${pct(hits / truth.length)} (${hits}/${truth.length}) after ${trainer.epochsDone} epochs; training took ${seconds.toFixed(1)}s`);
+  console.log(
+    `wrote ${out}/{${MODEL_FILE},optimizer.safetensors,curves.svg,confusion.txt,confusion.svg,misclassified.png,misclassified.svg}`,
+  );
+  console.log(
+    `test accuracy ${pct(hits / truth.length)} (${hits}/${truth.length}) after ${trainer.epochsDone} epochs; training took ${seconds.toFixed(1)}s`,
+  );
 }
 
 export async function run(args: string[]): Promise<void> {

@@ -32,7 +32,11 @@ function asciiDigit(images: Float32Array, index: number): string {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseFlags('predict', args, { model: { type: 'string' }, show: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parseFlags('predict', args, {
+    model: { type: 'string' },
+    show: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     console.log(USAGE);
     return;
@@ -52,7 +56,8 @@ export async function run(args: string[]): Promise<void> {
   try {
     model.loadStateDict(state);
   } catch (error) {
-    if (error instanceof StateDictError) throw new UsageError(`predict: '${path}' does not hold an MNIST MLP of this program: ${error.message}`);
+    if (error instanceof StateDictError)
+      throw new UsageError(`predict: '${path}' does not hold an MNIST MLP of this program: ${error.message}`);
     throw error;
   }
   const { test } = await loadDigits('predict');
@@ -68,7 +73,9 @@ export async function run(args: string[]): Promise<void> {
     const max = Math.max(...row);
     const z = row.reduce((s, v) => s + Math.exp(v - max), 0);
     const confidence = Math.exp(row[classes[i]] - max) / z;
-    console.log(`\ntest digit #${i}: predicted ${classes[i]} (p = ${confidence.toFixed(3)}), label ${truth[i]} ${classes[i] === truth[i] ? 'ok' : 'WRONG'}`);
+    console.log(
+      `\ntest digit #${i}: predicted ${classes[i]} (p = ${confidence.toFixed(3)}), label ${truth[i]} ${classes[i] === truth[i] ? 'ok' : 'WRONG'}`,
+    );
     console.log(asciiDigit(images, i));
   }
 }

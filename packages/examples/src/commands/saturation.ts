@@ -24,7 +24,13 @@ export interface SaturationReport {
 export function measure(target = 0.1): SaturationReport {
   const quadratic = trainNeuron('quadratic', SEARCH_EPOCHS);
   const crossEntropy = trainNeuron('cross-entropy', SEARCH_EPOCHS);
-  return { quadratic, crossEntropy, target, quadraticEpochs: epochsToReach(quadratic, target), crossEntropyEpochs: epochsToReach(crossEntropy, target) };
+  return {
+    quadratic,
+    crossEntropy,
+    target,
+    quadraticEpochs: epochsToReach(quadratic, target),
+    crossEntropyEpochs: epochsToReach(crossEntropy, target),
+  };
 }
 
 export function run(args: string[], write: Write = toConsole): void {
@@ -36,21 +42,38 @@ export function run(args: string[], write: Write = toConsole): void {
   const q = r.quadratic;
   const ce = r.crossEntropy;
   write('Seed 003: one sigmoid neuron, x = 1, target y = 0, start w = 2, b = 2 (output 0.98, saturated), eta = 0.15.');
-  write(`dC/dw at the start: quadratic ${q.firstGradient.toFixed(6)} (= a^2 (1 - a): sigma'(z) is tiny), cross-entropy ${ce.firstGradient.toFixed(6)} (= a)`);
+  write(
+    `dC/dw at the start: quadratic ${q.firstGradient.toFixed(6)} (= a^2 (1 - a): sigma'(z) is tiny), cross-entropy ${ce.firstGradient.toFixed(6)} (= a)`,
+  );
   write('');
   write('epoch | quadratic: cost    output | cross-entropy: cost    output');
   const step = Math.max(1, Math.round(epochs / 6));
   for (let e = 0; e <= epochs; e += step) {
-    write(`${String(e).padStart(5)} | ${q.costs[e].toFixed(6).padStart(15)} ${q.outputs[e].toFixed(4).padStart(9)} | ${ce.costs[e].toFixed(6).padStart(19)} ${ce.outputs[e].toFixed(4).padStart(9)}`);
+    write(
+      `${String(e).padStart(5)} | ${q.costs[e].toFixed(6).padStart(15)} ${q.outputs[e].toFixed(4).padStart(9)} | ${ce.costs[e].toFixed(6).padStart(19)} ${ce.outputs[e].toFixed(4).padStart(9)}`,
+    );
   }
   write('');
   const qe = r.quadraticEpochs;
   const cee = r.crossEntropyEpochs;
-  write(`epochs until the output falls below ${target}: quadratic ${qe ?? `more than ${SEARCH_EPOCHS}`}, cross-entropy ${cee ?? `more than ${SEARCH_EPOCHS}`}`);
-  if (qe !== null && cee !== null) write(`cross-entropy gets there ${(qe / Math.max(cee, 1)).toFixed(1)}x faster (${qe - cee} fewer epochs)`);
+  write(
+    `epochs until the output falls below ${target}: quadratic ${qe ?? `more than ${SEARCH_EPOCHS}`}, cross-entropy ${cee ?? `more than ${SEARCH_EPOCHS}`}`,
+  );
+  if (qe !== null && cee !== null)
+    write(`cross-entropy gets there ${(qe / Math.max(cee, 1)).toFixed(1)}x faster (${qe - cee} fewer epochs)`);
   const svg = lineChart([
-    { title: 'Quadratic cost', xLabel: 'epoch', yLabel: 'cost', series: [{ label: 'quadratic', color: '#c0392b', values: q.costs.slice(0, epochs + 1) }] },
-    { title: 'Cross-entropy cost', xLabel: 'epoch', yLabel: 'cost', series: [{ label: 'cross-entropy', color: '#2471a3', values: ce.costs.slice(0, epochs + 1) }] },
+    {
+      title: 'Quadratic cost',
+      xLabel: 'epoch',
+      yLabel: 'cost',
+      series: [{ label: 'quadratic', color: '#c0392b', values: q.costs.slice(0, epochs + 1) }],
+    },
+    {
+      title: 'Cross-entropy cost',
+      xLabel: 'epoch',
+      yLabel: 'cost',
+      series: [{ label: 'cross-entropy', color: '#2471a3', values: ce.costs.slice(0, epochs + 1) }],
+    },
     {
       title: 'Output a (target 0)',
       xLabel: 'epoch',

@@ -4,7 +4,12 @@ import { Write, toConsole } from '../textbook/output.js';
 import { XOR_INPUTS, XOR_TARGETS, trainXor } from '../textbook/xor.js';
 
 export function run(args: string[], write: Write = toConsole): void {
-  const { values } = parseFlags('xor', args, { hidden: { type: 'string' }, epochs: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' } });
+  const { values } = parseFlags('xor', args, {
+    hidden: { type: 'string' },
+    epochs: { type: 'string' },
+    lr: { type: 'string' },
+    seed: { type: 'string' },
+  });
   const hidden = numberFlag('xor', 'hidden', values.hidden, 4, { integer: true, min: 1, max: 1024 });
   const epochs = numberFlag('xor', 'epochs', values.epochs, 2000, { integer: true, min: 0, max: 1_000_000 });
   const lr = numberFlag('xor', 'lr', values.lr, 1, { min: 0 });

@@ -34,7 +34,11 @@ export async function saveCheckpoint(dir: string, trainer: Trainer, config: Trai
 export async function readCheckpointInfo(modelPath: string): Promise<CheckpointInfo> {
   const meta = await loadSafetensorsMetadata(modelPath);
   if (meta.config === undefined) throw new Error(`${modelPath} has no tapegrad-mnist run information in its metadata`);
-  return { config: JSON.parse(meta.config) as TrainConfig, epochsDone: Number(meta.epochs_done ?? 0), history: JSON.parse(meta.history ?? '[]') as EpochRecord[] };
+  return {
+    config: JSON.parse(meta.config) as TrainConfig,
+    epochsDone: Number(meta.epochs_done ?? 0),
+    history: JSON.parse(meta.history ?? '[]') as EpochRecord[],
+  };
 }
 
 /** Loads weights (and optimiser state when present) into `trainer`; returns the checkpoint's information. */

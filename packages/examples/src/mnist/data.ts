@@ -61,7 +61,8 @@ async function readDigits(moduleName: string): Promise<{ pixels: Float32Array; l
     throw new MnistUnavailableError(error);
   }
   const digits = Array.from({ length: 10 }, (_, d) => mnist[d]);
-  if (digits.some((d) => d === undefined || d.raw === undefined)) throw new MnistUnavailableError(new Error(`module '${moduleName}' does not expose ten digit sets`));
+  if (digits.some((d) => d === undefined || d.raw === undefined))
+    throw new MnistUnavailableError(new Error(`module '${moduleName}' does not expose ten digit sets`));
   const total = digits.reduce((n, d) => n + Math.floor(d.raw.length / PIXELS), 0);
   const pixels = new Float32Array(total * PIXELS);
   const labels = new Int32Array(total);

@@ -13,7 +13,12 @@ function escape(s: string): string {
 }
 
 /** One panel of a line chart: series of (x, y) points over shared x ticks. */
-function panel(title: string, x0: number, series: Array<{ name: string; colour: string; values: number[] }>, yLabel: (v: number) => string): string {
+function panel(
+  title: string,
+  x0: number,
+  series: Array<{ name: string; colour: string; values: number[] }>,
+  yLabel: (v: number) => string,
+): string {
   const w = 360;
   const h = 240;
   const left = x0 + 50;
@@ -44,7 +49,12 @@ function panel(title: string, x0: number, series: Array<{ name: string; colour: 
 
 /** Training loss, and train/test accuracy, per epoch. */
 export function curvesSvg(history: readonly EpochRecord[]): string {
-  const loss = panel('training loss (softmax cross-entropy)', 0, [{ name: 'train loss', colour: '#c0392b', values: history.map((r) => r.loss) }], (v) => v.toFixed(3));
+  const loss = panel(
+    'training loss (softmax cross-entropy)',
+    0,
+    [{ name: 'train loss', colour: '#c0392b', values: history.map((r) => r.loss) }],
+    (v) => v.toFixed(3),
+  );
   const acc = panel(
     'accuracy',
     380,
@@ -82,14 +92,19 @@ export function confusionSvg(m: number[][]): string {
   const off = 40;
   const size = off + cell * m.length + 10;
   const max = Math.max(1, ...m.flatMap((row, i) => row.filter((_, j) => j !== i)));
-  const parts = [`<rect width="${size}" height="${size + 20}" fill="white"/>`, `<text x="${off}" y="14" ${FONT}>predicted -&gt; (rows: true digit)</text>`];
+  const parts = [
+    `<rect width="${size}" height="${size + 20}" fill="white"/>`,
+    `<text x="${off}" y="14" ${FONT}>predicted -&gt; (rows: true digit)</text>`,
+  ];
   m.forEach((row, i) =>
     row.forEach((v, j) => {
       const shade = i === j ? '#2e86c1' : `rgba(192, 57, 43, ${Math.min(1, v / max).toFixed(3)})`;
       const x = off + j * cell;
       const y = off + i * cell;
       parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${v === 0 && i !== j ? 'white' : shade}" stroke="#ddd"/>`);
-      parts.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" ${FONT} text-anchor="middle" fill="${i === j ? 'white' : 'black'}">${v}</text>`);
+      parts.push(
+        `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" ${FONT} text-anchor="middle" fill="${i === j ? 'white' : 'black'}">${v}</text>`,
+      );
     }),
   );
   m.forEach((_, k) => {
@@ -108,7 +123,8 @@ export interface Misclassified {
 /** The first `limit` test digits whose prediction is wrong. */
 export function misclassified(truth: ArrayLike<number>, predicted: ArrayLike<number>, limit = 40): Misclassified[] {
   const out: Misclassified[] = [];
-  for (let i = 0; i < truth.length && out.length < limit; i++) if (truth[i] !== predicted[i]) out.push({ index: i, truth: truth[i], predicted: predicted[i] });
+  for (let i = 0; i < truth.length && out.length < limit; i++)
+    if (truth[i] !== predicted[i]) out.push({ index: i, truth: truth[i], predicted: predicted[i] });
   return out;
 }
 

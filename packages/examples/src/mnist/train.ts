@@ -67,7 +67,8 @@ export function createTrainer(config: TrainConfig): Trainer {
   const noise = new Generator(0);
   const model = buildModel(config.hidden, { dropout: config.dropout, init: new Generator(streamSeed(config.seed, INIT, 0)), noise });
   const params = model.parameters();
-  const optimizer = config.optimizer === 'sgd' ? new SGD(params, { lr: config.lr, momentum: 0.9, nesterov: true }) : new Adam(params, { lr: config.lr });
+  const optimizer =
+    config.optimizer === 'sgd' ? new SGD(params, { lr: config.lr, momentum: 0.9, nesterov: true }) : new Adam(params, { lr: config.lr });
   return { model, optimizer, noise, history: [], losses: [], epochsDone: 0 };
 }
 

@@ -96,20 +96,24 @@ export function closedFormGradients(net: Network, hidden: Hidden, output: Output
     const s = e.reduce((p, q) => p + q, 0);
     return e.map((v) => v / s);
   });
-  const dV = Array.from({ length: M }, (_, m) => Array.from({ length: K }, (_, k) => {
-    let s = 0;
-    for (let n = 0; n < N; n++) s += (T[n][k] - y[n][k]) * z[n][m]; // (18)
-    return s;
-  }));
-  const dW = Array.from({ length: D }, (_, d) => Array.from({ length: M }, (_, m) => {
-    let s = 0;
-    for (let n = 0; n < N; n++) {
-      let back = 0;
-      for (let k = 0; k < K; k++) back += (T[n][k] - y[n][k]) * V[m][k];
-      s += back * derivative(fPrime, pre[n][m], z[n][m]) * X[n][d]; // (30), with f' for the hidden activation
-    }
-    return s;
-  }));
+  const dV = Array.from({ length: M }, (_, m) =>
+    Array.from({ length: K }, (_, k) => {
+      let s = 0;
+      for (let n = 0; n < N; n++) s += (T[n][k] - y[n][k]) * z[n][m]; // (18)
+      return s;
+    }),
+  );
+  const dW = Array.from({ length: D }, (_, d) =>
+    Array.from({ length: M }, (_, m) => {
+      let s = 0;
+      for (let n = 0; n < N; n++) {
+        let back = 0;
+        for (let k = 0; k < K; k++) back += (T[n][k] - y[n][k]) * V[m][k];
+        s += back * derivative(fPrime, pre[n][m], z[n][m]) * X[n][d]; // (30), with f' for the hidden activation
+      }
+      return s;
+    }),
+  );
   return { dV, dW };
 }
 

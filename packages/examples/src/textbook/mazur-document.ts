@@ -45,7 +45,11 @@ export const PRINTED: readonly PrintedNumber[] = [
   { key: 'out_h1', where: 'dout_h1/dnet_h1 = 0.59326999(1 - 0.59326999): the value used for out_h1', printed: '0.59326999' },
   { key: 'dout_h1/dnet_h1', where: 'dout_h1/dnet_h1 = out_h1(1 - out_h1)', printed: '0.241300709' },
   { key: 'dnet_h1/dw1', where: 'dnet_h1/dw1 = i1', printed: '0.05' },
-  { key: 'dE_total/dout_h1', where: 'dE_total/dw1 = 0.036350306*0.241300709*0.05: the value used for dE_total/dout_h1', printed: '0.036350306' },
+  {
+    key: 'dE_total/dout_h1',
+    where: 'dE_total/dw1 = 0.036350306*0.241300709*0.05: the value used for dE_total/dout_h1',
+    printed: '0.036350306',
+  },
   { key: 'dE_total/dw1', where: 'dE_total/dw1', printed: '0.000438568' },
   { key: 'w1+', where: 'w1+ = 0.15 - 0.5*0.000438568', printed: '0.149780716' },
   { key: 'w2+', where: 'w2+', printed: '0.19956143' },
@@ -57,12 +61,14 @@ export const PRINTED: readonly PrintedNumber[] = [
 
 /** Why each disagreeing printed number is off; the engine's value is the true one (the tests check both). */
 export const REASONS: Readonly<Record<string, string>> = {
-  hadamard: 'the Hadamard product multiplies elementwise: 2*4 = 8, so [1, 2] (.) [3, 4] = [3, 8]; the document writes the input 4 for the product.',
+  hadamard:
+    'the Hadamard product multiplies elementwise: 2*4 = 8, so [1, 2] (.) [3, 4] = [3, 8]; the document writes the input 4 for the product.',
   net_o2:
     'computed from the rounded activations: 0.5*0.593269992 + 0.55*0.596884378 + 0.6 = 1.2249214039; with the unrounded out_h1, out_h2 the tenth decimal is 1 (1.22492140410). The original post prints 1.224921404, which is right.',
   'dE_o2/dout_h1':
     'double rounding: dE_o2/dnet_o2 = -0.0380982365 rounds to -0.038098237, times w7 = 0.5 gives -0.0190491185, which rounds again to -0.019049119; the unrounded value is -0.0190491182583, i.e. -0.019049118 to the 9 decimals printed.',
-  'dE_total/dout_h1': 'a dropped zero: 0.055399425 - 0.019049119 = 0.036350306, not 0.36350306 (the document itself uses 0.036350306 two equations later).',
+  'dE_total/dout_h1':
+    'a dropped zero: 0.055399425 - 0.019049119 = 0.036350306, not 0.36350306 (the document itself uses 0.036350306 two equations later).',
   w5: 'w5 is 0.40 (the forward pass uses 0.4); 0.5 - 0.5*0.082167041 would be 0.45891648. The printed result 0.35891648 is 0.4 - 0.5*0.082167041, so only the written operand is wrong.',
   'E_total after 1 update':
     'two slips. With all eight weights updated from the same gradients (as the text says: "we dont recalculate before backpropagating") the error is 0.291027774. The original post prints 0.291027924, which is what you get if w1..w4 are backpropagated through the already-updated w5..w8; this copy also turns its 0.29102... into 0.29103....',
@@ -72,14 +78,48 @@ export const REASONS: Readonly<Record<string, string>> = {
 
 /** Slips in the example's formulas and words, which no number exposes but a reader trips over. */
 export const FORMULA_SLIPS: ReadonlyArray<{ readonly printed: string; readonly correct: string; readonly reason: string }> = [
-  { printed: 'w^L = w^L a^{l-1} + b^L (Step 2)', correct: 'z^L = w^L a^{l-1} + b^L', reason: 'the weighted input z is being defined; w on the left makes it circular.' },
-  { printed: 'net_h1 = w_i*i_1 + w_2*i_2 + b_1*1 (twice)', correct: 'net_h1 = w_1*i_1 + w_2*i_2 + b_1*1', reason: 'w_i for w_1; the numbers that follow use w1 = 0.15.' },
-  { printed: '"Backwards Pass" heading over the forward computation', correct: '"Forward Pass"', reason: 'the forward block is printed twice, first under the wrong heading.' },
-  { printed: 'E_total = 1/2(target_o1 - out_o1)^2 + 1/2(targer_o2 - out_o2)^2', correct: 'target_o2', reason: 'spelling slip in a variable name.' },
-  { printed: 'partial net_o1 = 1*out_h1*w_5^{1-1} + 0 + 0', correct: 'dnet_o1/dw5 = 1*out_h1*w5^(1-1) + 0 + 0 = out_h1', reason: 'the left side lacks "/ partial w_5"; the exponent 1-1 is the power rule (w5^0 = 1), not an error, as is the 2-1 in dE_total/dout_o1.' },
-  { printed: 'E_total / partial out_h1 = ...', correct: 'partial E_total / partial out_h1', reason: 'the numerator lacks its partial sign.' },
-  { printed: 'net_h1 = w_1*i_1 + w_3*i_2 + b_1*1 (hidden layer)', correct: 'net_h1 = w_1*i_1 + w_2*i_2 + b_1*1', reason: 'w2, not w3, connects i2 to h1: the forward pass multiplies i2 = 0.1 by 0.2 = w2, and the printed w2+ = 0.19956143 is w2 - 0.5*dE/dnet_h1*i2.' },
-  { printed: 'Repeat this 10,0000 times', correct: '10,000 times', reason: 'misplaced digit group; the printed error is (almost) the 10,000-update value, not 100,000 (that would be 6.8e-9).' },
+  {
+    printed: 'w^L = w^L a^{l-1} + b^L (Step 2)',
+    correct: 'z^L = w^L a^{l-1} + b^L',
+    reason: 'the weighted input z is being defined; w on the left makes it circular.',
+  },
+  {
+    printed: 'net_h1 = w_i*i_1 + w_2*i_2 + b_1*1 (twice)',
+    correct: 'net_h1 = w_1*i_1 + w_2*i_2 + b_1*1',
+    reason: 'w_i for w_1; the numbers that follow use w1 = 0.15.',
+  },
+  {
+    printed: '"Backwards Pass" heading over the forward computation',
+    correct: '"Forward Pass"',
+    reason: 'the forward block is printed twice, first under the wrong heading.',
+  },
+  {
+    printed: 'E_total = 1/2(target_o1 - out_o1)^2 + 1/2(targer_o2 - out_o2)^2',
+    correct: 'target_o2',
+    reason: 'spelling slip in a variable name.',
+  },
+  {
+    printed: 'partial net_o1 = 1*out_h1*w_5^{1-1} + 0 + 0',
+    correct: 'dnet_o1/dw5 = 1*out_h1*w5^(1-1) + 0 + 0 = out_h1',
+    reason:
+      'the left side lacks "/ partial w_5"; the exponent 1-1 is the power rule (w5^0 = 1), not an error, as is the 2-1 in dE_total/dout_o1.',
+  },
+  {
+    printed: 'E_total / partial out_h1 = ...',
+    correct: 'partial E_total / partial out_h1',
+    reason: 'the numerator lacks its partial sign.',
+  },
+  {
+    printed: 'net_h1 = w_1*i_1 + w_3*i_2 + b_1*1 (hidden layer)',
+    correct: 'net_h1 = w_1*i_1 + w_2*i_2 + b_1*1',
+    reason:
+      'w2, not w3, connects i2 to h1: the forward pass multiplies i2 = 0.1 by 0.2 = w2, and the printed w2+ = 0.19956143 is w2 - 0.5*dE/dnet_h1*i2.',
+  },
+  {
+    printed: 'Repeat this 10,0000 times',
+    correct: '10,000 times',
+    reason: 'misplaced digit group; the printed error is (almost) the 10,000-update value, not 100,000 (that would be 6.8e-9).',
+  },
 ];
 
 /** `value` written with as many significant digits as `printed` has (how the true value is shown next to it). */

@@ -38,7 +38,12 @@ export function forward(weights: readonly number[] = INITIAL_WEIGHTS): MazurForw
   const [b1, b2] = BIASES.map((v, k) => scalar(v, { name: `b${k + 1}`, requiresGrad: false }));
   // Every intermediate is named, so the tape listing and `explain` read like the document.
   const net = (wa: Scalar, a: Scalar, wb: Scalar, b: Scalar, bias: Scalar, name: string) =>
-    named(named(wa.mul(a), `${wa.name}*${a.name}`).add(named(wb.mul(b), `${wb.name}*${b.name}`)).add(named(bias.mul(1), `${bias.name}*1`)), name);
+    named(
+      named(wa.mul(a), `${wa.name}*${a.name}`)
+        .add(named(wb.mul(b), `${wb.name}*${b.name}`))
+        .add(named(bias.mul(1), `${bias.name}*1`)),
+      name,
+    );
   const halfSquaredError = (target: number, out: Scalar, name: string) => {
     const diff = named(scalar(target, { name: 'target', requiresGrad: false }).sub(out), `target-${out.name}`);
     return named(named(diff.square(), `(target-${out.name})^2`).mul(0.5), name);
@@ -139,5 +144,11 @@ export function trace(updates = 10_000): MazurTrace {
     'E_total after 1 update': forward(after).eTotal.value,
     [`E_total after ${updates} updates`]: last.eTotal.value,
   };
-  return { forward: f, values, weightsAfterOne: after, errorBeforeUpdate10000: errorBefore, outputsAfter10000: [last.outO1.value, last.outO2.value] };
+  return {
+    forward: f,
+    values,
+    weightsAfterOne: after,
+    errorBeforeUpdate10000: errorBefore,
+    outputsAfter10000: [last.outO1.value, last.outO2.value],
+  };
 }

@@ -29,7 +29,17 @@ export interface Curve {
 function costOf(kind: Cost, a: Scalar, y: number): Scalar {
   if (kind === 'quadratic') return a.sub(y).square().mul(0.5);
   // -[y ln a + (1 - y) ln(1 - a)]
-  return a.log().mul(y).add(a.neg().add(1).log().mul(1 - y)).neg();
+  return a
+    .log()
+    .mul(y)
+    .add(
+      a
+        .neg()
+        .add(1)
+        .log()
+        .mul(1 - y),
+    )
+    .neg();
 }
 
 /** Trains the neuron for `epochs` epochs and records cost and output at epochs 0..epochs. */

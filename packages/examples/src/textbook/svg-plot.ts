@@ -47,11 +47,15 @@ function panelSvg(panel: Panel, offsetX: number): string {
     parts.push(`<text x="${sx(xv)}" y="${M.top + ph + 14}" text-anchor="middle" font-size="10">${xv}</text>`);
   }
   parts.push(`<text x="${M.left + pw / 2}" y="${H - 8}" text-anchor="middle" font-size="11">${esc(panel.xLabel)}</text>`);
-  parts.push(`<text x="14" y="${M.top + ph / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 14 ${M.top + ph / 2})">${esc(panel.yLabel)}</text>`);
+  parts.push(
+    `<text x="14" y="${M.top + ph / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 14 ${M.top + ph / 2})">${esc(panel.yLabel)}</text>`,
+  );
   panel.series.forEach((s, j) => {
     const points = s.values.map((v, i) => `${sx(i).toFixed(1)},${sy(v).toFixed(1)}`).join(' ');
     parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${points}"/>`);
-    parts.push(`<text x="${M.left + pw - 4}" y="${M.top + 14 + 14 * j}" text-anchor="end" font-size="11" fill="${s.color}">${esc(s.label)}</text>`);
+    parts.push(
+      `<text x="${M.left + pw - 4}" y="${M.top + 14 + 14 * j}" text-anchor="end" font-size="11" fill="${s.color}">${esc(s.label)}</text>`,
+    );
   });
   parts.push('</g>');
   return parts.join('\n');

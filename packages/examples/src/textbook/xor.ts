@@ -6,7 +6,12 @@
 import { Generator, Tensor, tensor } from '@tapegrad/core';
 import { TwoLayerNet } from '@tapegrad/layers';
 
-export const XOR_INPUTS = [[0, 0], [0, 1], [1, 0], [1, 1]] as const;
+export const XOR_INPUTS = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+] as const;
 export const XOR_TARGETS = [0, 1, 1, 0] as const;
 
 export interface XorOptions {

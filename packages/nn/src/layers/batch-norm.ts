@@ -69,7 +69,10 @@ export class BatchNorm1d extends Module {
     let normalized: Tensor;
     if (this.training) {
       const n = x.shape[0];
-      if (n < 2) throw new ShapeError(`BatchNorm1d: training needs more than one sample per batch to estimate a variance, got [${x.shape.join(', ')}]`);
+      if (n < 2)
+        throw new ShapeError(
+          `BatchNorm1d: training needs more than one sample per batch to estimate a variance, got [${x.shape.join(', ')}]`,
+        );
       const mean = x.mean(0, true);
       const centered = x.sub(mean);
       const variance = centered.square().mean(0, true);

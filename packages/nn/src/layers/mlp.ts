@@ -30,7 +30,11 @@ export interface MLPOptions {
 }
 
 const HIDDEN: Record<HiddenActivation, () => Module> = { sigmoid: () => new Sigmoid(), tanh: () => new Tanh(), relu: () => new ReLU() };
-const OUTPUT: Record<OutputActivation, () => Module | null> = { sigmoid: () => new Sigmoid(), softmax: () => new Softmax(-1), linear: () => null };
+const OUTPUT: Record<OutputActivation, () => Module | null> = {
+  sigmoid: () => new Sigmoid(),
+  softmax: () => new Softmax(-1),
+  linear: () => null,
+};
 
 /**
  * A multilayer perceptron: Linear layers of the given sizes with an activation between them.

@@ -47,7 +47,8 @@ export abstract class Optimizer {
     if (this.params.length === 0) throw new TapegradError(`${name}: got an empty parameter list`);
     this.params.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw new TapegradError(`${name}: parameter ${i} is not a Tensor`);
-      if (!p.requiresGrad) throw new TapegradError(`${name}: parameter ${i} (${p.label}, shape [${p.shape.join(', ')}]) does not require grad`);
+      if (!p.requiresGrad)
+        throw new TapegradError(`${name}: parameter ${i} (${p.label}, shape [${p.shape.join(', ')}]) does not require grad`);
     });
     checkNonNegative(name, 'lr', lr);
     this.lr = lr;
@@ -106,15 +107,21 @@ export abstract class Optimizer {
   /** Restores state saved by `stateDict()`; buffers must match their parameter's shape. */
   loadStateDict(state: Record<string, Tensor>): void {
     const step = state.step;
-    if (!(step instanceof Tensor) || step.size !== 1) throw new TapegradError(`${this.constructor.name}.loadStateDict: missing the 'step' entry`);
+    if (!(step instanceof Tensor) || step.size !== 1)
+      throw new TapegradError(`${this.constructor.name}.loadStateDict: missing the 'step' entry`);
     const restored = new Map<Tensor, ParamState>();
     for (const [key, t] of Object.entries(state)) {
       if (key === 'step') continue;
       const m = /^(\d+)\.(\w+)$/.exec(key);
       const p = m ? this.params[Number(m[1])] : undefined;
-      if (!m || p === undefined) throw new TapegradError(`${this.constructor.name}.loadStateDict: unexpected key '${key}' (this optimiser has ${this.params.length} parameters)`);
+      if (!m || p === undefined)
+        throw new TapegradError(
+          `${this.constructor.name}.loadStateDict: unexpected key '${key}' (this optimiser has ${this.params.length} parameters)`,
+        );
       if (t.size !== p.size) {
-        throw new TapegradError(`${this.constructor.name}.loadStateDict: '${key}' has ${t.size} elements, parameter ${m[1]} has shape [${p.shape.join(', ')}]`);
+        throw new TapegradError(
+          `${this.constructor.name}.loadStateDict: '${key}' has ${t.size} elements, parameter ${m[1]} has shape [${p.shape.join(', ')}]`,
+        );
       }
       const buf = allocate(p.dtype, p.size, 0);
       buf.set(t.data);

@@ -53,7 +53,8 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    if (!(Number.isInteger(options.stepSize) && options.stepSize > 0)) throw new TapegradError(`StepLR: stepSize must be a positive integer, got ${options.stepSize}`);
+    if (!(Number.isInteger(options.stepSize) && options.stepSize > 0))
+      throw new TapegradError(`StepLR: stepSize must be a positive integer, got ${options.stepSize}`);
     this.stepSize = options.stepSize;
     this.gamma = options.gamma ?? 0.1;
   }

@@ -45,7 +45,9 @@ export class SGD extends Optimizer {
     checkNonNegative('SGD', 'momentum', this.momentum);
     checkNonNegative('SGD', 'weightDecay', this.weightDecay);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      throw new TapegradError(`SGD: nesterov needs momentum > 0 and dampening 0, got momentum ${this.momentum}, dampening ${this.dampening}`);
+      throw new TapegradError(
+        `SGD: nesterov needs momentum > 0 and dampening 0, got momentum ${this.momentum}, dampening ${this.dampening}`,
+      );
     }
   }
 

@@ -21,20 +21,30 @@ function asScalar(v: Value): Scalar {
 function binary(op: '+' | '-' | '*' | '/' | '^', a: Value, b: Value): Value {
   if (typeof a === 'number' && typeof b === 'number') {
     switch (op) {
-      case '+': return a + b;
-      case '-': return a - b;
-      case '*': return a * b;
-      case '/': return a / b;
-      case '^': return a ** b;
+      case '+':
+        return a + b;
+      case '-':
+        return a - b;
+      case '*':
+        return a * b;
+      case '/':
+        return a / b;
+      case '^':
+        return a ** b;
     }
   }
   const left = asScalar(a);
   switch (op) {
-    case '+': return left.add(b);
-    case '-': return left.sub(b);
-    case '*': return left.mul(b);
-    case '/': return left.div(b);
-    case '^': return left.pow(b);
+    case '+':
+      return left.add(b);
+    case '-':
+      return left.sub(b);
+    case '*':
+      return left.mul(b);
+    case '/':
+      return left.div(b);
+    case '^':
+      return left.pow(b);
   }
 }
 
@@ -42,7 +52,11 @@ class Evaluator {
   readonly scope = new Map<string, Value>();
   private readonly versions = new Map<string, number>();
 
-  constructor(private readonly source: string, values: ReadonlyMap<string, number>, readonly leaves: Map<string, Scalar>) {
+  constructor(
+    private readonly source: string,
+    values: ReadonlyMap<string, number>,
+    readonly leaves: Map<string, Scalar>,
+  ) {
     for (const [name, v] of values) {
       const leaf = scalar(v, { name });
       leaves.set(name, leaf);
@@ -52,7 +66,8 @@ class Evaluator {
 
   eval(e: Expr): Value {
     switch (e.kind) {
-      case 'number': return e.value;
+      case 'number':
+        return e.value;
       case 'variable': {
         const v = this.scope.get(e.name);
         if (v === undefined) {
@@ -64,8 +79,10 @@ class Evaluator {
         const v = this.eval(e.operand);
         return typeof v === 'number' ? -v : v.neg();
       }
-      case 'binary': return binary(e.op, this.eval(e.left), this.eval(e.right));
-      case 'call': return asScalar(this.eval(e.arg))[e.fn]();
+      case 'binary':
+        return binary(e.op, this.eval(e.left), this.eval(e.right));
+      case 'call':
+        return asScalar(this.eval(e.arg))[e.fn]();
     }
   }
 
@@ -98,7 +115,11 @@ export function buildGraph(program: string, values: string): BuiltGraph {
     if (s.target !== null) evaluator.assign(s.target, last);
   }
   if (typeof last === 'number' || last.creator === null) {
-    throw new ParseError('the result does not depend on any variable through an op, so there is no tape to draw: use a variable with a value, e.g. a*b with a=2, b=3', program, program.length);
+    throw new ParseError(
+      'the result does not depend on any variable through an op, so there is no tape to draw: use a variable with a value, e.g. a*b with a=2, b=3',
+      program,
+      program.length,
+    );
   }
   // A bare final expression gets a name, so the steps read "d out/d a" rather than a display id.
   if (last.name === undefined) last.name = 'out';

@@ -50,7 +50,13 @@ function valueLine(n: Node): string {
  * const svg = (await Graphviz.load()).dot(tapeToDot(price));
  */
 export function tapeToDot(root: Node): string {
-  const lines = ['digraph tape {', '  rankdir=LR;', '  bgcolor="transparent";', '  node [fontname="Helvetica", fontsize=12];', '  edge [color="#667085"];'];
+  const lines = [
+    'digraph tape {',
+    '  rankdir=LR;',
+    '  bgcolor="transparent";',
+    '  node [fontname="Helvetica", fontsize=12];',
+    '  edge [color="#667085"];',
+  ];
   const drawn = new Set<Node>();
   const value = (n: Node): string => {
     if (!drawn.has(n)) {

@@ -31,7 +31,12 @@ export interface Statement {
 
 /** Input the language does not accept, with the position (0-based offset into the source) at fault. */
 export class ParseError extends Error {
-  constructor(message: string, readonly source: string, readonly at: number, readonly field: 'expression' | 'values' = 'expression') {
+  constructor(
+    message: string,
+    readonly source: string,
+    readonly at: number,
+    readonly field: 'expression' | 'values' = 'expression',
+  ) {
     super(message);
     this.name = 'ParseError';
   }
@@ -59,13 +64,27 @@ function tokenize(source: string, field: 'expression' | 'values'): Token[] {
   let i = 0;
   while (i < source.length) {
     const ch = source[i];
-    if (ch === ' ' || ch === '\t' || ch === '\r') { i++; continue; }
-    if (ch === '#') { while (i < source.length && source[i] !== '\n') i++; continue; }
+    if (ch === ' ' || ch === '\t' || ch === '\r') {
+      i++;
+      continue;
+    }
+    if (ch === '#') {
+      while (i < source.length && source[i] !== '\n') i++;
+      continue;
+    }
     const rest = source.slice(i);
     const num = NUMBER.exec(rest);
-    if (num) { tokens.push({ kind: 'number', text: num[0], at: i }); i += num[0].length; continue; }
+    if (num) {
+      tokens.push({ kind: 'number', text: num[0], at: i });
+      i += num[0].length;
+      continue;
+    }
     const name = NAME.exec(rest);
-    if (name) { tokens.push({ kind: 'name', text: name[0], at: i }); i += name[0].length; continue; }
+    if (name) {
+      tokens.push({ kind: 'name', text: name[0], at: i });
+      i += name[0].length;
+      continue;
+    }
     const op = OPERATORS.find((o) => rest.startsWith(o));
     if (op === undefined) throw new ParseError(`unexpected character '${ch}'`, source, i, field);
     tokens.push({ kind: 'op', text: op, at: i });
@@ -77,13 +96,26 @@ function tokenize(source: string, field: 'expression' | 'values'): Token[] {
 
 class Parser {
   private pos = 0;
-  constructor(private readonly source: string, private readonly tokens: Token[]) {}
+  constructor(
+    private readonly source: string,
+    private readonly tokens: Token[],
+  ) {}
 
-  private get next(): Token { return this.tokens[this.pos]; }
-  private atEnd(): boolean { return this.next.kind === 'end'; }
-  private isOp(text: string): boolean { return this.next.kind === 'op' && this.next.text === text; }
-  private fail(message: string, token = this.next): never { throw new ParseError(message, this.source, token.at); }
-  private describe(t: Token): string { return t.kind === 'end' ? 'the end of the input' : t.text === '\n' ? 'a line break' : `'${t.text}'`; }
+  private get next(): Token {
+    return this.tokens[this.pos];
+  }
+  private atEnd(): boolean {
+    return this.next.kind === 'end';
+  }
+  private isOp(text: string): boolean {
+    return this.next.kind === 'op' && this.next.text === text;
+  }
+  private fail(message: string, token = this.next): never {
+    throw new ParseError(message, this.source, token.at);
+  }
+  private describe(t: Token): string {
+    return t.kind === 'end' ? 'the end of the input' : t.text === '\n' ? 'a line break' : `'${t.text}'`;
+  }
 
   private expectOp(text: string, context: string): void {
     if (!this.isOp(text)) this.fail(`expected '${text}' ${context}, found ${this.describe(this.next)}`);
@@ -199,17 +231,26 @@ export function parseValues(source: string): Map<string, number> {
   const values = new Map<string, number>();
   const tokens = tokenize(source, 'values');
   let pos = 0;
-  const fail = (message: string): never => { throw new ParseError(message, source, tokens[pos].at, 'values'); };
+  const fail = (message: string): never => {
+    throw new ParseError(message, source, tokens[pos].at, 'values');
+  };
   const isSeparator = () => tokens[pos].kind === 'op' && [',', ';', '\n'].includes(tokens[pos].text);
   while (tokens[pos].kind !== 'end') {
-    if (isSeparator()) { pos++; continue; }
+    if (isSeparator()) {
+      pos++;
+      continue;
+    }
     if (tokens[pos].kind !== 'name') fail(`expected a variable name in the values, found '${tokens[pos].text}'`);
     const name = tokens[pos++].text;
     if (!(tokens[pos].kind === 'op' && tokens[pos].text === '=')) fail(`expected '=' after ${name} in the values`);
     pos++;
     let sign = 1;
-    if (tokens[pos].kind === 'op' && tokens[pos].text === '-') { sign = -1; pos++; }
-    if (tokens[pos].kind !== 'number') fail(`expected a number for ${name}, found ${tokens[pos].kind === 'end' ? 'the end of the input' : `'${tokens[pos].text}'`}`);
+    if (tokens[pos].kind === 'op' && tokens[pos].text === '-') {
+      sign = -1;
+      pos++;
+    }
+    if (tokens[pos].kind !== 'number')
+      fail(`expected a number for ${name}, found ${tokens[pos].kind === 'end' ? 'the end of the input' : `'${tokens[pos].text}'`}`);
     if (values.has(name)) fail(`${name} is given a value twice`);
     values.set(name, sign * Number(tokens[pos++].text));
     if (tokens[pos].kind !== 'end' && !isSeparator()) fail(`expected ',' between values, found '${tokens[pos].text}'`);

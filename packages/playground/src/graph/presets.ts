@@ -17,7 +17,12 @@ export const PRESETS: readonly Preset[] = [
     id: 'apple-orange',
     title: 'Apple and orange price (seed 004)',
     note: 'Buying 2 apples at 100 and 3 oranges at 150 with 10% tax: price 715; d price/d apple = 2.2, /d apple_num = 110, /d orange = 3.3, /d orange_num = 165, /d tax = 650.',
-    program: ['apple_price = apple * apple_num', 'orange_price = orange * orange_num', 'all_price = apple_price + orange_price', 'price = all_price * tax'].join('\n'),
+    program: [
+      'apple_price = apple * apple_num',
+      'orange_price = orange * orange_num',
+      'all_price = apple_price + orange_price',
+      'price = all_price * tax',
+    ].join('\n'),
     values: 'apple=100, apple_num=2, orange=150, orange_num=3, tax=1.1',
   },
   {
@@ -36,7 +41,7 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'micrograd',
     title: "micrograd's classic expression",
-    note: 'From micrograd\'s README and test: g = 24.7041, dg/da = 138.8338, dg/db = 645.5773.',
+    note: "From micrograd's README and test: g = 24.7041, dg/da = 138.8338, dg/db = 645.5773.",
     program: [
       'c = a + b',
       'd = a*b + b^3',

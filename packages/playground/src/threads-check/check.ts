@@ -10,7 +10,20 @@ import { disableThreads, enableThreads, threadCount } from '@tapegrad/threads';
 /** The pool's own counters, which @tapegrad/threads does not export: read through the installed executor. */
 interface PoolInternals {
   helperTasks(): number[];
-  gemm(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean, kernel: GemmKernel): boolean;
+  gemm(
+    A: TypedArray,
+    ao: number,
+    B: TypedArray,
+    bo: number,
+    C: TypedArray,
+    co: number,
+    m: number,
+    n: number,
+    k: number,
+    tA: boolean,
+    tB: boolean,
+    kernel: GemmKernel,
+  ): boolean;
 }
 
 export interface ProductReport {
@@ -47,7 +60,12 @@ export interface CheckReport {
 const M = 300;
 const K = 200;
 const N = 100;
-const FLAGS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const FLAGS: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
 
 let state = 12345;
 function random(size: number, dtype: DType): Float32Array | Float64Array {
@@ -72,11 +90,12 @@ function oracles(a: TypedArray, b: TypedArray, tA: boolean, tB: boolean, dtype: 
   const single = dtype === 'float32' ? new Float32Array(M * N) : new Float64Array(M * N);
   gemmSingleThread(a, 0, b, 0, single, 0, M, N, K, tA, tB);
   const naive = new Float64Array(M * N);
-  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-    let s = 0;
-    for (let p = 0; p < K; p++) s += (tA ? a[p * M + i] : a[i * K + p]) * (tB ? b[j * K + p] : b[p * N + j]);
-    naive[i * N + j] = s;
-  }
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let p = 0; p < K; p++) s += (tA ? a[p * M + i] : a[i * K + p]) * (tB ? b[j * K + p] : b[p * N + j]);
+      naive[i * N + j] = s;
+    }
   return [single, naive];
 }
 
@@ -130,5 +149,13 @@ export async function runCheck(threads: number): Promise<CheckReport> {
   }
   const forcedHelper = forceHelper();
   await disableThreads();
-  return { isolated: globalThis.crossOriginIsolated === true, inWorker: typeof document === 'undefined', enabled, threadCount: count, products, forcedHelper, afterDisable: threadCount() };
+  return {
+    isolated: globalThis.crossOriginIsolated === true,
+    inWorker: typeof document === 'undefined',
+    enabled,
+    threadCount: count,
+    products,
+    forcedHelper,
+    afterDisable: threadCount(),
+  };
 }

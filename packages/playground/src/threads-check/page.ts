@@ -23,7 +23,8 @@ async function tryEnable(options: { threads?: number; minWork?: number }): Promi
 function runInWorker(threads: number): Promise<CheckReport> {
   const worker = new Worker(new URL('./check-worker.ts', import.meta.url), { type: 'module' });
   return new Promise<CheckReport>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<CheckReport | { error: string }>) => ('error' in event.data ? reject(new Error(event.data.error)) : resolve(event.data));
+    worker.onmessage = (event: MessageEvent<CheckReport | { error: string }>) =>
+      'error' in event.data ? reject(new Error(event.data.error)) : resolve(event.data);
     worker.onerror = (event) => reject(new Error(`the check worker failed: ${event.message}`));
     worker.postMessage(threads);
   }).finally(() => worker.terminate());

@@ -48,11 +48,15 @@ function paintPoints(canvas: HTMLCanvasElement, points: Points): void {
 export function drawBoundary(canvas: HTMLCanvasElement, grid: Float32Array, resolution: number, classes: number, points: Points): void {
   const image = new ImageData(resolution, resolution);
   for (let cell = 0; cell < resolution * resolution; cell++) {
-    let r = 0, g = 0, b = 0;
+    let r = 0,
+      g = 0,
+      b = 0;
     for (let k = 0; k < classes; k++) {
       const p = grid[cell * classes + k];
       const [cr, cg, cb] = CLASS_COLOURS[k % CLASS_COLOURS.length];
-      r += p * cr; g += p * cg; b += p * cb;
+      r += p * cr;
+      g += p * cg;
+      b += p * cb;
     }
     // Blend towards white so the points stay readable on top.
     image.data.set([r * 0.45 + 140, g * 0.45 + 140, b * 0.45 + 140, 255], cell * 4);

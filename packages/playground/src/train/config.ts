@@ -26,7 +26,8 @@ export class ConfigError extends Error {
 }
 
 function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`Unknown ${what} '${value}': choose one of ${allowed.join(', ')}.`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new ConfigError(`Unknown ${what} '${value}': choose one of ${allowed.join(', ')}.`);
   return value as T;
 }
 
@@ -36,9 +37,12 @@ export function parseLayerSizes(text: string): number[] {
   return parts.map((p, i) => {
     const n = Number(p);
     if (!Number.isInteger(n) || n < 1) {
-      throw new ConfigError(`Hidden layer ${i + 1} has size '${p}': every layer size must be a whole number of at least 1 (e.g. "32, 32").`);
+      throw new ConfigError(
+        `Hidden layer ${i + 1} has size '${p}': every layer size must be a whole number of at least 1 (e.g. "32, 32").`,
+      );
     }
-    if (n > 512) throw new ConfigError(`Hidden layer ${i + 1} has size ${n}: keep layers at 512 units or fewer so the page stays responsive.`);
+    if (n > 512)
+      throw new ConfigError(`Hidden layer ${i + 1} has size ${n}: keep layers at 512 units or fewer so the page stays responsive.`);
     return n;
   });
 }

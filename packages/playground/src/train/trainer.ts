@@ -18,7 +18,10 @@ export class Trainer {
 
   constructor(readonly config: TrainConfig) {
     this.data = makeDataset(config.dataset, config.seed);
-    this.model = new MLP([2, ...config.hidden, this.data.classes], { activation: config.activation, generator: new Generator(config.seed) });
+    this.model = new MLP([2, ...config.hidden, this.data.classes], {
+      activation: config.activation,
+      generator: new Generator(config.seed),
+    });
     const params = this.model.parameters();
     this.optimiser = config.optimiser === 'adam' ? new Adam(params, { lr: config.lr }) : new SGD(params, { lr: config.lr, momentum: 0.9 });
     this.inputs = tensor(this.data.x, { shape: [this.data.count, 2] });

@@ -56,7 +56,8 @@ export function mountTrainView(): void {
         points = { x: m.x, y: m.y };
         classes = m.classes;
         drawPoints(canvas, points);
-        if (config !== null) status.textContent = `training on ${config.dataset}: MLP ${[2, ...config.hidden, classes].join(' → ')}, ${config.activation}, ${config.optimiser} lr ${config.lr}`;
+        if (config !== null)
+          status.textContent = `training on ${config.dataset}: MLP ${[2, ...config.hidden, classes].join(' → ')}, ${config.activation}, ${config.optimiser} lr ${config.lr}`;
         return;
       case 'progress':
         stepOut.textContent = String(m.step);

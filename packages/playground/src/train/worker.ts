@@ -29,7 +29,10 @@ async function train(trainer: Trainer, id: number): Promise<void> {
     for (let i = 0; i < STEPS_PER_REPORT; i++) losses.push(trainer.step());
     const last = losses[losses.length - 1];
     if (!Number.isFinite(last)) {
-      post({ type: 'error', message: `The loss became ${last} at step ${trainer.steps}: the learning rate ${trainer.config.lr} is too large for this model; lower it and train again.` });
+      post({
+        type: 'error',
+        message: `The loss became ${last} at step ${trainer.steps}: the learning rate ${trainer.config.lr} is too large for this model; lower it and train again.`,
+      });
       return;
     }
     const grid = trainer.probabilityGrid(GRID_RESOLUTION);

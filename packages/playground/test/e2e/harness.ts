@@ -103,5 +103,7 @@ export async function launchChromium(): Promise<Browser> {
 /** Collects the page's uncaught errors and console errors into `errors`, which a test then expects to be empty. */
 export function recordPageErrors(page: Page, errors: string[]): void {
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
 }

@@ -48,7 +48,15 @@ function expectExact(report: CheckReport, shared: boolean): void {
   // float32 and float64, each of the four transpose flag pairs, twice.
   expect(report.products).toHaveLength(16);
   for (const p of report.products) {
-    expect({ ...p, worstVsNaive: undefined }).toEqual({ dtype: p.dtype, transposeA: p.transposeA, transposeB: p.transposeB, mismatches: 0, worstVsNaive: undefined, shared, helperTasks: p.helperTasks });
+    expect({ ...p, worstVsNaive: undefined }).toEqual({
+      dtype: p.dtype,
+      transposeA: p.transposeA,
+      transposeB: p.transposeB,
+      mismatches: 0,
+      worstVsNaive: undefined,
+      shared,
+      helperTasks: p.helperTasks,
+    });
     expect(p.worstVsNaive).toBeLessThanOrEqual(p.dtype === 'float32' ? 1e-5 : 1e-12);
   }
 }
@@ -92,13 +100,18 @@ describe('on a page that is not cross-origin isolated', () => {
 });
 
 describe('bad options', () => {
-  it.each([['isolated', () => isolated], ['not isolated', () => plain]])('are refused with RangeErrors naming the option on a page that is %s', async (_, server) => {
+  it.each([
+    ['isolated', () => isolated],
+    ['not isolated', () => plain],
+  ])('are refused with RangeErrors naming the option on a page that is %s', async (_, server) => {
     const { page } = await open(server());
     const tryEnable = (options: { threads?: number; minWork?: number }) =>
       page.evaluate((o) => (window as unknown as { threadsCheck: ThreadsCheck }).threadsCheck.tryEnable(o), options);
     expect(await tryEnable({ threads: 0 })).toMatch(/^RangeError: enableThreads: threads must be a whole number of at least 1.*got 0$/);
     expect(await tryEnable({ threads: 2.5 })).toMatch(/^RangeError: .*got 2.5$/);
-    expect(await tryEnable({ threads: 2, minWork: -1 })).toBe('RangeError: enableThreads: minWork must be a number of multiply-adds >= 0, got -1');
+    expect(await tryEnable({ threads: 2, minWork: -1 })).toBe(
+      'RangeError: enableThreads: minWork must be a number of multiply-adds >= 0, got -1',
+    );
     // Left out, the thread count is the number of cores (one thread where SharedArrayBuffer is not offered).
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     expect(await tryEnable({})).toBe(server() === isolated ? String(cores) : '1');

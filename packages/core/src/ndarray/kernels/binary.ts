@@ -26,77 +26,197 @@ function define(name: string, scalar: (a: number, b: number) => number, loop: Lo
   return { name, scalar, loop, resultDType };
 }
 
-export const add = define('add', (a, b) => a + b, (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) {
-    let a = p.aOff[r], b = p.bOff[r];
-    if (p.sb === 0) { const y = B[b]; for (let j = 0; j < p.len; j++) O[o++] = A[a++] + y; }
-    else if (p.sa === 0) { const x = A[a]; for (let j = 0; j < p.len; j++) O[o++] = x + B[b++]; }
-    else for (let j = 0; j < p.len; j++) O[o++] = A[a++] + B[b++];
-  }
-});
-export const sub = define('sub', (a, b) => a - b, (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) {
-    let a = p.aOff[r], b = p.bOff[r];
-    if (p.sb === 0) { const y = B[b]; for (let j = 0; j < p.len; j++) O[o++] = A[a++] - y; }
-    else if (p.sa === 0) { const x = A[a]; for (let j = 0; j < p.len; j++) O[o++] = x - B[b++]; }
-    else for (let j = 0; j < p.len; j++) O[o++] = A[a++] - B[b++];
-  }
-});
-export const mul = define('mul', (a, b) => a * b, (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) {
-    let a = p.aOff[r], b = p.bOff[r];
-    if (p.sb === 0) { const y = B[b]; for (let j = 0; j < p.len; j++) O[o++] = A[a++] * y; }
-    else if (p.sa === 0) { const x = A[a]; for (let j = 0; j < p.len; j++) O[o++] = x * B[b++]; }
-    else for (let j = 0; j < p.len; j++) O[o++] = A[a++] * B[b++];
-  }
-});
-export const div = define('div', (a, b) => a / b, (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) {
-    let a = p.aOff[r], b = p.bOff[r];
-    if (p.sb === 0) { const y = B[b]; for (let j = 0; j < p.len; j++) O[o++] = A[a++] / y; }
-    else if (p.sa === 0) { const x = A[a]; for (let j = 0; j < p.len; j++) O[o++] = x / B[b++]; }
-    else for (let j = 0; j < p.len; j++) O[o++] = A[a++] / B[b++];
-  }
-}, floatResult);
-export const pow = define('pow', (a, b) => Math.pow(a, b), (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = Math.pow(A[a], B[b]);
-}, floatResult);
-export const maximum = define('maximum', (a, b) => (a >= b || a !== a ? a : b), (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const x = A[a], y = B[b]; O[o++] = x >= y || x !== x ? x : y; }
-});
-export const minimum = define('minimum', (a, b) => (a <= b || a !== a ? a : b), (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const x = A[a], y = B[b]; O[o++] = x <= y || x !== x ? x : y; }
-});
+export const add = define(
+  'add',
+  (a, b) => a + b,
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++) {
+      let a = p.aOff[r],
+        b = p.bOff[r];
+      if (p.sb === 0) {
+        const y = B[b];
+        for (let j = 0; j < p.len; j++) O[o++] = A[a++] + y;
+      } else if (p.sa === 0) {
+        const x = A[a];
+        for (let j = 0; j < p.len; j++) O[o++] = x + B[b++];
+      } else for (let j = 0; j < p.len; j++) O[o++] = A[a++] + B[b++];
+    }
+  },
+);
+export const sub = define(
+  'sub',
+  (a, b) => a - b,
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++) {
+      let a = p.aOff[r],
+        b = p.bOff[r];
+      if (p.sb === 0) {
+        const y = B[b];
+        for (let j = 0; j < p.len; j++) O[o++] = A[a++] - y;
+      } else if (p.sa === 0) {
+        const x = A[a];
+        for (let j = 0; j < p.len; j++) O[o++] = x - B[b++];
+      } else for (let j = 0; j < p.len; j++) O[o++] = A[a++] - B[b++];
+    }
+  },
+);
+export const mul = define(
+  'mul',
+  (a, b) => a * b,
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++) {
+      let a = p.aOff[r],
+        b = p.bOff[r];
+      if (p.sb === 0) {
+        const y = B[b];
+        for (let j = 0; j < p.len; j++) O[o++] = A[a++] * y;
+      } else if (p.sa === 0) {
+        const x = A[a];
+        for (let j = 0; j < p.len; j++) O[o++] = x * B[b++];
+      } else for (let j = 0; j < p.len; j++) O[o++] = A[a++] * B[b++];
+    }
+  },
+);
+export const div = define(
+  'div',
+  (a, b) => a / b,
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++) {
+      let a = p.aOff[r],
+        b = p.bOff[r];
+      if (p.sb === 0) {
+        const y = B[b];
+        for (let j = 0; j < p.len; j++) O[o++] = A[a++] / y;
+      } else if (p.sa === 0) {
+        const x = A[a];
+        for (let j = 0; j < p.len; j++) O[o++] = x / B[b++];
+      } else for (let j = 0; j < p.len; j++) O[o++] = A[a++] / B[b++];
+    }
+  },
+  floatResult,
+);
+export const pow = define(
+  'pow',
+  (a, b) => Math.pow(a, b),
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++)
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = Math.pow(A[a], B[b]);
+  },
+  floatResult,
+);
+export const maximum = define(
+  'maximum',
+  (a, b) => (a >= b || a !== a ? a : b),
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++)
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) {
+        const x = A[a],
+          y = B[b];
+        O[o++] = x >= y || x !== x ? x : y;
+      }
+  },
+);
+export const minimum = define(
+  'minimum',
+  (a, b) => (a <= b || a !== a ? a : b),
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++)
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) {
+        const x = A[a],
+          y = B[b];
+        O[o++] = x <= y || x !== x ? x : y;
+      }
+  },
+);
 /** 1 where a > b, 0 elsewhere: masks for gradient rules, never differentiated. */
-export const greater = define('greater', (a, b) => (a > b ? 1 : 0), (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] > B[b] ? 1 : 0;
-}, bool);
-export const greaterEqual = define('greaterEqual', (a, b) => (a >= b ? 1 : 0), (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] >= B[b] ? 1 : 0;
-}, bool);
-export const lessEqual = define('lessEqual', (a, b) => (a <= b ? 1 : 0), (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] <= B[b] ? 1 : 0;
-}, bool);
-export const equal = define('equal', (a, b) => (a === b ? 1 : 0), (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] === B[b] ? 1 : 0;
-}, bool);
+export const greater = define(
+  'greater',
+  (a, b) => (a > b ? 1 : 0),
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++)
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] > B[b] ? 1 : 0;
+  },
+  bool,
+);
+export const greaterEqual = define(
+  'greaterEqual',
+  (a, b) => (a >= b ? 1 : 0),
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++)
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] >= B[b] ? 1 : 0;
+  },
+  bool,
+);
+export const lessEqual = define(
+  'lessEqual',
+  (a, b) => (a <= b ? 1 : 0),
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++)
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] <= B[b] ? 1 : 0;
+  },
+  bool,
+);
+export const equal = define(
+  'equal',
+  (a, b) => (a === b ? 1 : 0),
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++)
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] === B[b] ? 1 : 0;
+  },
+  bool,
+);
 
 /** dy * (1 - y^2): tanh's gradient from its output, in one pass (the rule's unrecorded form). */
-export const tanhGrad = define('tanhGrad', (g, y) => g * (1 - y * y), (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const y = B[b]; O[o++] = A[a] * (1 - y * y); }
-});
+export const tanhGrad = define(
+  'tanhGrad',
+  (g, y) => g * (1 - y * y),
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++)
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) {
+        const y = B[b];
+        O[o++] = A[a] * (1 - y * y);
+      }
+  },
+);
 /** max(a + b, 0): a bias add and relu in one pass (the fused addRelu op). */
-export const addRelu = define('addRelu', (a, b) => { const z = a + b; return z > 0 ? z : 0; }, (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const z = A[a] + B[b]; O[o++] = z > 0 ? z : 0; }
-});
+export const addRelu = define(
+  'addRelu',
+  (a, b) => {
+    const z = a + b;
+    return z > 0 ? z : 0;
+  },
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++)
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) {
+        const z = A[a] + B[b];
+        O[o++] = z > 0 ? z : 0;
+      }
+  },
+);
 /** dy * [x > 0]: relu's gradient from its input, in one pass (0 * dy keeps the signed zeros and NaNs of the mask form). */
-export const reluGrad = define('reluGrad', (g, x) => (x > 0 ? g : 0 * g), (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const g = A[a]; O[o++] = B[b] > 0 ? g : 0 * g; }
-});
+export const reluGrad = define(
+  'reluGrad',
+  (g, x) => (x > 0 ? g : 0 * g),
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++)
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) {
+        const g = A[a];
+        O[o++] = B[b] > 0 ? g : 0 * g;
+      }
+  },
+);
 /** dy * y * (1 - y): sigmoid's gradient from its output, in one pass (the rule's unrecorded form). */
-export const sigmoidGrad = define('sigmoidGrad', (g, y) => g * y * (1 - y), (A, B, O, p) => {
-  for (let r = 0, o = 0; r < p.rows; r++) for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) { const y = B[b]; O[o++] = A[a] * y * (1 - y); }
-});
+export const sigmoidGrad = define(
+  'sigmoidGrad',
+  (g, y) => g * y * (1 - y),
+  (A, B, O, p) => {
+    for (let r = 0, o = 0; r < p.rows; r++)
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) {
+        const y = B[b];
+        O[o++] = A[a] * y * (1 - y);
+      }
+  },
+);
 
 /** Runs a binary kernel with NumPy broadcasting; the result dtype follows promotion unless `dtype` is given. */
 export function binary(kernel: BinaryKernel, a: NDArray, b: NDArray, dtype?: DType): NDArray {

@@ -32,7 +32,9 @@ export function transpose(x: NDArray, perm: readonly number[]): NDArray {
     for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = X[i * c + j];
     return new NDArray(out, shape);
   }
-  forEachOffset(shape, srcStrides, (o, s) => { out[o] = X[s]; });
+  forEachOffset(shape, srcStrides, (o, s) => {
+    out[o] = X[s];
+  });
   return new NDArray(out, shape);
 }
 
@@ -48,7 +50,9 @@ export function broadcastTo(x: NDArray, shape: Shape): NDArray {
   const srcStrides = shape.map((_, i) => (i < off || x.shape[i - off] === 1 ? 0 : xs[i - off]));
   const out = allocate(x.dtype, sizeOf(shape));
   const X = x.data;
-  forEachOffset(shape, srcStrides, (o, s) => { out[o] = X[s]; });
+  forEachOffset(shape, srcStrides, (o, s) => {
+    out[o] = X[s];
+  });
   return new NDArray(out, shape.slice());
 }
 
@@ -59,7 +63,9 @@ export function slice(x: NDArray, begin: readonly number[], size: readonly numbe
   for (let d = 0; d < x.rank; d++) start += begin[d] * xs[d];
   const out = allocate(x.dtype, sizeOf(size));
   const X = x.data;
-  forEachOffset(size, xs, (o, s) => { out[o] = X[start + s]; });
+  forEachOffset(size, xs, (o, s) => {
+    out[o] = X[start + s];
+  });
   return new NDArray(out, size.slice());
 }
 
@@ -70,7 +76,9 @@ export function pad(x: NDArray, begin: readonly number[], shape: Shape): NDArray
   for (let d = 0; d < x.rank; d++) start += begin[d] * os[d];
   const out = allocate(x.dtype, sizeOf(shape));
   const X = x.data;
-  forEachOffset(x.shape, os, (i, o) => { out[start + o] = X[i]; });
+  forEachOffset(x.shape, os, (i, o) => {
+    out[start + o] = X[i];
+  });
   return new NDArray(out, shape.slice());
 }
 

@@ -30,7 +30,11 @@ function reference(a: NDArray, b: NDArray, tA: boolean, tB: boolean): { data: Fl
       rem = Math.floor(rem / batch[d]);
     }
     // A size-1 batch axis of an operand is broadcast: it always reads its only matrix.
-    const flat = (dims: number[]): number => linear(idx.map((v, i) => (dims[i] === 1 ? 0 : v)), dims);
+    const flat = (dims: number[]): number =>
+      linear(
+        idx.map((v, i) => (dims[i] === 1 ? 0 : v)),
+        dims,
+      );
     const aOff = flat(pa) * ar * ac;
     const bOff = flat(pb) * br * bc;
     for (let i = 0; i < m; i++) {
@@ -56,7 +60,10 @@ function linear(idx: readonly number[], dims: readonly number[]): number {
 
 let state = 12345;
 function random(shape: number[], dtype: DType): NDArray {
-  const data = allocate(dtype, shape.reduce((x, y) => x * y, 1));
+  const data = allocate(
+    dtype,
+    shape.reduce((x, y) => x * y, 1),
+  );
   for (let i = 0; i < data.length; i++) {
     state = (state * 1103515245 + 12345) % 2147483648;
     data[i] = dtype === 'int32' ? (state % 7) - 3 : state / 2147483648 - 0.5;
@@ -82,7 +89,12 @@ function expectClose(actual: NDArray, expected: { data: Float64Array; shape: num
   expect(worst).toBeLessThanOrEqual(tolerance);
 }
 
-const FLAGS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const FLAGS: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
 const SIZES = [1, 3, 17, 63, 129];
 
 describe.each(['js', 'wasm'] as KernelBackend[])('matmul kernel (%s backend) against a naive triple loop', (backend) => {
@@ -93,13 +105,18 @@ describe.each(['js', 'wasm'] as KernelBackend[])('matmul kernel (%s backend) aga
     it.each(['float64', 'float32'] as DType[])('%s, every combination of odd sizes', (dtype) => {
       // The wasm float32 kernel accumulates in float32, as TF.js does; the reference sums in float64.
       const tolerance = dtype === 'float64' ? 1e-12 : 1e-5;
-      for (const m of SIZES) for (const k of SIZES) for (const n of [1, 17, 129]) {
-        const { a, b } = operands(m, k, n, tA, tB, dtype);
-        expectClose(matmul(a, b, { transposeA: tA, transposeB: tB }), reference(a, b, tA, tB), tolerance);
-      }
+      for (const m of SIZES)
+        for (const k of SIZES)
+          for (const n of [1, 17, 129]) {
+            const { a, b } = operands(m, k, n, tA, tB, dtype);
+            expectClose(matmul(a, b, { transposeA: tA, transposeB: tB }), reference(a, b, tA, tB), tolerance);
+          }
     });
 
-    it.each([['float64', 1e-12], ['float32', 1e-4]] as [DType, number][])('crosses every block boundary (k > KC, n > NC, m > MC) in %s', (dtype, tolerance) => {
+    it.each([
+      ['float64', 1e-12],
+      ['float32', 1e-4],
+    ] as [DType, number][])('crosses every block boundary (k > KC, n > NC, m > MC) in %s', (dtype, tolerance) => {
       const { a, b } = operands(67, 513, 1031, tA, tB, dtype);
       expectClose(matmul(a, b, { transposeA: tA, transposeB: tB }), reference(a, b, tA, tB), tolerance);
     });
@@ -144,7 +161,12 @@ describe.each(['js', 'wasm'] as KernelBackend[])('matmul kernel (%s backend) aga
 describe('matmul kernel paths and errors', () => {
   it('the packed and the direct paths agree with the reference on the same small and odd inputs', () => {
     for (const [tA, tB] of FLAGS) {
-      for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [17, 3, 63], [5, 300, 2]]) {
+      for (const [m, k, n] of [
+        [1, 1, 1],
+        [3, 5, 7],
+        [17, 3, 63],
+        [5, 300, 2],
+      ]) {
         const { a, b } = operands(m, k, n, tA, tB, 'float64');
         const expected = reference(a, b, tA, tB).data;
         for (const gemm of [gemmPacked, gemmDirect]) {

@@ -32,7 +32,8 @@ export interface MatmulFlags {
 
 /** The result shape of op(A) . op(B), with the error a user sees for mismatched inner sizes. */
 export function matmulShape(a: readonly number[], b: readonly number[], flags: MatmulFlags, op = 'matmul'): number[] {
-  if (a.length < 2 || b.length < 2) throw new ShapeError(`${op}: operands must be at least 2-D here, got ${formatShape(a)} and ${formatShape(b)}`);
+  if (a.length < 2 || b.length < 2)
+    throw new ShapeError(`${op}: operands must be at least 2-D here, got ${formatShape(a)} and ${formatShape(b)}`);
   const [m, ka] = flags.transposeA ? [a[a.length - 1], a[a.length - 2]] : [a[a.length - 2], a[a.length - 1]];
   const [kb, n] = flags.transposeB ? [b[b.length - 1], b[b.length - 2]] : [b[b.length - 2], b[b.length - 1]];
   if (ka !== kb) {
@@ -152,26 +153,82 @@ function packA(A: TypedArray, ao: number, tA: boolean, m: number, k: number, i0:
  * C[ci.., cj..] += (packed A strip) . (packed B strip) over kc, for a tile of `rows` x `cols` (at most MR x NR).
  * All 16 partial sums live in locals; each step of p loads 4 + 4 values for 16 multiply-adds.
  */
-function microKernel(kc: number, pa: Float64Array, a: number, pb: Float64Array, b: number, C: TypedArray, c: number, ldc: number, rows: number, cols: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+function microKernel(
+  kc: number,
+  pa: Float64Array,
+  a: number,
+  pb: Float64Array,
+  b: number,
+  C: TypedArray,
+  c: number,
+  ldc: number,
+  rows: number,
+  cols: number,
+): void {
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let p = 0; p < kc; p++) {
-    const a0 = pa[a], a1 = pa[a + 1], a2 = pa[a + 2], a3 = pa[a + 3];
-    const b0 = pb[b], b1 = pb[b + 1], b2 = pb[b + 2], b3 = pb[b + 3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = pa[a],
+      a1 = pa[a + 1],
+      a2 = pa[a + 2],
+      a3 = pa[a + 3];
+    const b0 = pb[b],
+      b1 = pb[b + 1],
+      b2 = pb[b + 2],
+      b3 = pb[b + 3];
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     a += MR;
     b += NR;
   }
   if (rows === MR && cols === NR) {
-    C[c] += c00; C[c + 1] += c01; C[c + 2] += c02; C[c + 3] += c03; c += ldc;
-    C[c] += c10; C[c + 1] += c11; C[c + 2] += c12; C[c + 3] += c13; c += ldc;
-    C[c] += c20; C[c + 1] += c21; C[c + 2] += c22; C[c + 3] += c23; c += ldc;
-    C[c] += c30; C[c + 1] += c31; C[c + 2] += c32; C[c + 3] += c33;
+    C[c] += c00;
+    C[c + 1] += c01;
+    C[c + 2] += c02;
+    C[c + 3] += c03;
+    c += ldc;
+    C[c] += c10;
+    C[c + 1] += c11;
+    C[c + 2] += c12;
+    C[c + 3] += c13;
+    c += ldc;
+    C[c] += c20;
+    C[c + 1] += c21;
+    C[c + 2] += c22;
+    C[c + 3] += c23;
+    c += ldc;
+    C[c] += c30;
+    C[c + 1] += c31;
+    C[c + 2] += c32;
+    C[c + 3] += c33;
     return;
   }
   const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
@@ -179,7 +236,19 @@ function microKernel(kc: number, pa: Float64Array, a: number, pb: Float64Array, 
 }
 
 /** C (m x n, zero on entry, at offset co) = op(A) . op(B) through packed panels. */
-export function gemmPacked(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean): void {
+export function gemmPacked(
+  A: TypedArray,
+  ao: number,
+  B: TypedArray,
+  bo: number,
+  C: TypedArray,
+  co: number,
+  m: number,
+  n: number,
+  k: number,
+  tA: boolean,
+  tB: boolean,
+): void {
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = Math.min(NC, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
@@ -202,7 +271,19 @@ export function gemmPacked(A: TypedArray, ao: number, B: TypedArray, bo: number,
 }
 
 /** C (m x n, zero on entry) = op(A) . op(B) by direct loops: cheapest for small products. */
-export function gemmDirect(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number, tA: boolean, tB: boolean): void {
+export function gemmDirect(
+  A: TypedArray,
+  ao: number,
+  B: TypedArray,
+  bo: number,
+  C: TypedArray,
+  co: number,
+  m: number,
+  n: number,
+  k: number,
+  tA: boolean,
+  tB: boolean,
+): void {
   // Strides of op(A)[i, p] and op(B)[p, j] in the stored arrays.
   const aRow = tA ? 1 : k;
   const aCol = tA ? m : 1;

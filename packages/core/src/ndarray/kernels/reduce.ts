@@ -13,7 +13,10 @@ function reduceAll(x: NDArray, kind: ReduceKind, dtype: DType): number {
   if (kind === 'sum') {
     // Four running sums break the add-after-add dependency chain (about 3x faster on a million elements); the
     // order is still fixed, so the result is the same on every run.
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     const n4 = X.length - (X.length % 4);
     let i = 0;
     for (; i < n4; i += 4) {
@@ -23,7 +26,7 @@ function reduceAll(x: NDArray, kind: ReduceKind, dtype: DType): number {
       s3 += X[i + 3];
     }
     for (; i < X.length; i++) s0 += X[i];
-    return (s0 + s1) + (s2 + s3);
+    return s0 + s1 + (s2 + s3);
   }
   let m = kind === 'max' ? -Infinity : Infinity;
   for (let i = 0; i < X.length; i++) {
@@ -40,7 +43,10 @@ function reduceAll(x: NDArray, kind: ReduceKind, dtype: DType): number {
  * `reduceAll` gives on the product array, without that array (a scalar weight's gradient, see GradMath.mulFor).
  */
 export function sumOfProducts(A: TypedArray, B: TypedArray, dtype: 'float32' | 'float64'): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   const n4 = A.length - (A.length % 4);
   let i = 0;
   if (dtype === 'float32') {
@@ -61,7 +67,7 @@ export function sumOfProducts(A: TypedArray, B: TypedArray, dtype: 'float32' | '
     }
     for (; i < A.length; i++) s0 += A[i] * B[i];
   }
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
 
 function reduceAxis(x: NDArray, axis: number, kind: ReduceKind): NDArray {
@@ -85,7 +91,10 @@ function reduceAxis(x: NDArray, axis: number, kind: ReduceKind): NDArray {
         let m = isMax ? -Infinity : Infinity;
         for (let k = 0; k < n; k++) {
           const v = X[base + k * inner + i];
-          if (v !== v) { m = NaN; break; }
+          if (v !== v) {
+            m = NaN;
+            break;
+          }
           if (isMax ? v > m : v < m) m = v;
         }
         out[ob + i] = m;
@@ -126,7 +135,10 @@ export function argReduce(x: NDArray, axis: number, keepDims: boolean, kind: 'ma
       let m = X[o * n * inner + i];
       for (let k = 1; k < n; k++) {
         const v = X[(o * n + k) * inner + i];
-        if (kind === 'max' ? v > m : v < m) { m = v; best = k; }
+        if (kind === 'max' ? v > m : v < m) {
+          m = v;
+          best = k;
+        }
       }
       out[o * inner + i] = best;
     }

@@ -80,21 +80,66 @@ function tanhFloat32(X: TypedArray, O: Float32Array): void {
   }
 }
 
-export const neg = define('neg', (x) => -x, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = -X[i]; }, same);
-export const exp = define('exp', Math.exp, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = Math.exp(X[i]); });
-export const log = define('log', Math.log, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = Math.log(X[i]); });
-export const sqrt = define('sqrt', Math.sqrt, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = Math.sqrt(X[i]); });
-export const sin = define('sin', Math.sin, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = Math.sin(X[i]); });
-export const cos = define('cos', Math.cos, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = Math.cos(X[i]); });
+export const neg = define(
+  'neg',
+  (x) => -x,
+  (X, O) => {
+    for (let i = 0; i < X.length; i++) O[i] = -X[i];
+  },
+  same,
+);
+export const exp = define('exp', Math.exp, (X, O) => {
+  for (let i = 0; i < X.length; i++) O[i] = Math.exp(X[i]);
+});
+export const log = define('log', Math.log, (X, O) => {
+  for (let i = 0; i < X.length; i++) O[i] = Math.log(X[i]);
+});
+export const sqrt = define('sqrt', Math.sqrt, (X, O) => {
+  for (let i = 0; i < X.length; i++) O[i] = Math.sqrt(X[i]);
+});
+export const sin = define('sin', Math.sin, (X, O) => {
+  for (let i = 0; i < X.length; i++) O[i] = Math.sin(X[i]);
+});
+export const cos = define('cos', Math.cos, (X, O) => {
+  for (let i = 0; i < X.length; i++) O[i] = Math.cos(X[i]);
+});
 export const tanh = define('tanh', Math.tanh, (X, O) => {
   if (O instanceof Float32Array) tanhFloat32(X, O);
   else for (let i = 0; i < X.length; i++) O[i] = Math.tanh(X[i]);
 });
-export const abs = define('abs', Math.abs, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = Math.abs(X[i]); }, same);
-export const sign = define('sign', Math.sign, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = Math.sign(X[i]); }, same);
-export const relu = define('relu', (x) => (x > 0 ? x : 0), (X, O) => { for (let i = 0; i < X.length; i++) { const x = X[i]; O[i] = x > 0 ? x : 0; } }, same);
-export const sigmoid = define('sigmoid', sigmoidNumber, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = sigmoidNumber(X[i]); });
-export const softplus = define('softplus', softplusNumber, (X, O) => { for (let i = 0; i < X.length; i++) O[i] = softplusNumber(X[i]); });
+export const abs = define(
+  'abs',
+  Math.abs,
+  (X, O) => {
+    for (let i = 0; i < X.length; i++) O[i] = Math.abs(X[i]);
+  },
+  same,
+);
+export const sign = define(
+  'sign',
+  Math.sign,
+  (X, O) => {
+    for (let i = 0; i < X.length; i++) O[i] = Math.sign(X[i]);
+  },
+  same,
+);
+export const relu = define(
+  'relu',
+  (x) => (x > 0 ? x : 0),
+  (X, O) => {
+    for (let i = 0; i < X.length; i++) {
+      const x = X[i];
+      O[i] = x > 0 ? x : 0;
+    }
+  },
+  same,
+);
+export const sigmoid = define('sigmoid', sigmoidNumber, (X, O) => {
+  for (let i = 0; i < X.length; i++) O[i] = sigmoidNumber(X[i]);
+});
+export const softplus = define('softplus', softplusNumber, (X, O) => {
+  for (let i = 0; i < X.length; i++) O[i] = softplusNumber(X[i]);
+});
 
 export function unary(kernel: UnaryKernel, x: NDArray): NDArray {
   const out = allocate(kernel.resultDType(x.dtype), x.size);

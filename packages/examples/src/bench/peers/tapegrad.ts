@@ -126,11 +126,16 @@ export const tapegradPeer: Peer = {
   supports: () => true,
   prepare(c: BenchCase): Runner | Promise<Runner> {
     switch (c.workload) {
-      case 'W1': return mlpRunner(c.id === 'W1-f64' ? 'float64' : 'float32');
-      case 'W2': return matmulRunner(Number(c.id.split('-')[1]));
-      case 'W3': return scalarMlpRunner();
-      case 'W4': return tanhSumRunner();
-      case 'MNIST': return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
+      case 'W1':
+        return mlpRunner(c.id === 'W1-f64' ? 'float64' : 'float32');
+      case 'W2':
+        return matmulRunner(Number(c.id.split('-')[1]));
+      case 'W3':
+        return scalarMlpRunner();
+      case 'W4':
+        return tanhSumRunner();
+      case 'MNIST':
+        return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
     }
   },
 };

@@ -154,11 +154,16 @@ async function mnistRunner(batchCount: number): Promise<Runner> {
 
 function prepare(c: BenchCase): Runner | Promise<Runner> {
   switch (c.workload) {
-    case 'W1': return mlpRunner();
-    case 'W2': return matmulRunner(Number(c.id.split('-')[1]));
-    case 'W3': return scalarMlpRunner();
-    case 'W4': return tanhSumRunner();
-    case 'MNIST': return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
+    case 'W1':
+      return mlpRunner();
+    case 'W2':
+      return matmulRunner(Number(c.id.split('-')[1]));
+    case 'W3':
+      return scalarMlpRunner();
+    case 'W4':
+      return tanhSumRunner();
+    case 'MNIST':
+      return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
   }
 }
 
