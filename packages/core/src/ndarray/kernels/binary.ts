@@ -178,18 +178,18 @@ export const tanhGrad = define(
       }
   },
 );
-/** max(a + b, 0): a bias add and relu in one pass (the fused addRelu op). */
+/** max(a + b, 0): a bias add and relu in one pass (the fused addRelu op); NaN passes through, as in relu. */
 export const addRelu = define(
   'addRelu',
   (a, b) => {
     const z = a + b;
-    return z > 0 ? z : 0;
+    return z > 0 || z !== z ? z : 0;
   },
   (A, B, O, p) => {
     for (let r = 0, o = 0; r < p.rows; r++)
       for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) {
         const z = A[a] + B[b];
-        O[o++] = z > 0 ? z : 0;
+        O[o++] = z > 0 || z !== z ? z : 0;
       }
   },
 );
