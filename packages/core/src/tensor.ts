@@ -94,10 +94,18 @@ export class Tensor extends Node {
 
   /**
    * Runs the reverse sweep from this tensor. Without `gradient` the tensor must hold one element (dL/dL = 1).
+   * Options come second, or first when there is no gradient (`loss.backward({ createGraph: true })`).
    * @example
    * const loss = x.mul(x).sum(); loss.backward(); x.grad!.toArray();
    */
-  backward(gradient?: Tensor | NestedArray, options: BackwardOptions = {}): void {
+  backward(options?: BackwardOptions): void;
+  backward(gradient: Tensor | NestedArray | undefined, options?: BackwardOptions): void;
+  backward(first?: Tensor | NestedArray | BackwardOptions, second: BackwardOptions = {}): void {
+    const optionsFirst = isOptionsObject(first);
+    if (optionsFirst && arguments.length > 1)
+      throw new GradError('backward: takes (gradient, options) or (options); got options followed by another argument');
+    const gradient = optionsFirst ? undefined : (first as Tensor | NestedArray | undefined);
+    const options = optionsFirst ? (first as BackwardOptions) : second;
     if (!this.requiresGrad)
       throw new GradError(
         `backward: ${this.label} does not require grad (no input of the ops that made it requires grad, or it was computed under noGrad)`,
@@ -478,6 +486,11 @@ function checkedIndices(indices: Tensor | readonly number[], n: number, op: stri
     }
   }
   return copy ? new Tensor(new NDArray(copy, t.shape)) : t;
+}
+
+/** A plain options object (not a Tensor, an array, a typed array or a number), told apart from a seed gradient. */
+function isOptionsObject(x: unknown): boolean {
+  return x !== null && typeof x === 'object' && !(x instanceof Node) && !Array.isArray(x) && !ArrayBuffer.isView(x);
 }
 
 function fromNested(value: NestedArray, dtype: DType, op: string): NDArray {
