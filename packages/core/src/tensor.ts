@@ -9,7 +9,16 @@ import { DType, isDType, isFloat } from './ndarray/dtype.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
-import { broadcastShapes, broadcastsTo, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from './ndarray/shape.js';
+import {
+  broadcastShapes,
+  broadcastsTo,
+  describeValue,
+  normalizeAxes,
+  normalizeAxis,
+  sameShape,
+  sizeOf,
+  stridesOf,
+} from './ndarray/shape.js';
 import * as ops from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
 
@@ -83,8 +92,17 @@ export class Tensor extends Node {
   get grad(): Tensor | null {
     return this._grad as Tensor | null;
   }
-  /** Overwrites the accumulated gradient (null clears it). */
+  /** Overwrites the accumulated gradient (null clears it); it must be a Tensor of this tensor's shape and dtype. */
   set grad(g: Tensor | null) {
+    if (g !== null) {
+      if (!(g instanceof Tensor))
+        throw new DTypeError(`grad: the gradient of ${this.label} must be a Tensor or null; got ${describeValue(g)}`);
+      if (!sameShape(g.shape, this.shape) || g.dtype !== this.dtype)
+        throw new ShapeError(
+          `grad: the gradient of ${this.label} (${formatShape(this.shape)}, ${this.dtype}) cannot be a tensor of shape ` +
+            `${formatShape(g.shape)}, ${g.dtype}; it must match in shape and dtype`,
+        );
+    }
     this._grad = g;
   }
   /** Clears the accumulated gradient (`grad` becomes null). */
@@ -174,6 +192,10 @@ export class Tensor extends Node {
     const d = this.data;
     if (typeof other === 'number') for (let i = 0; i < d.length; i++) d[i] += alpha * other;
     else {
+      if (!broadcastsTo(other.shape, this.shape))
+        throw new ShapeError(
+          `addInPlace: an operand of shape ${formatShape(other.shape)} cannot be added into shape ${formatShape(this.shape)}`,
+        );
       const src = sameShape(other.shape, this.shape) ? other : other.detach().broadcastTo(this.shape);
       const s = src.data;
       for (let i = 0; i < d.length; i++) d[i] += alpha * s[i];
@@ -440,6 +462,10 @@ export class Tensor extends Node {
    * each row's label. `indices` has this tensor's shape except along `axis`.
    */
   takeAlongAxis(indices: Tensor, axis = -1): Tensor {
+    if (!(indices instanceof Tensor))
+      throw new DTypeError(
+        `takeAlongAxis: indices must be an int32 Tensor; got ${describeValue(indices)} (wrap it with tensor(..., { dtype: 'int32' }))`,
+      );
     const a = normalizeAxis(axis, this.rank, 'takeAlongAxis');
     const ok = indices.rank === this.rank && indices.shape.every((d, i) => i === a || d === this.shape[i]);
     if (!ok)
@@ -473,6 +499,15 @@ export class Tensor extends Node {
 }
 
 function checkedIndices(indices: Tensor | readonly number[], n: number, op: string): Tensor {
+  if (!(indices instanceof Tensor) && !Array.isArray(indices))
+    throw new DTypeError(`${op}: indices must be an int32 Tensor or a list of integers; got ${describeValue(indices)}`);
+  if (!(indices instanceof Tensor)) {
+    // Checked before Int32Array.from, which would turn NaN into 0, 1.5 into 1 and 2 ** 32 into 0 without a word.
+    indices.forEach((v, i) => {
+      if (!Number.isInteger(v)) throw new DTypeError(`${op}: index ${describeValue(v)} at position ${i} is not an integer`);
+      if (v < -n || v >= n) throw new ShapeError(`${op}: index ${v} at position ${i} is out of range for an axis of size ${n}`);
+    });
+  }
   const t = indices instanceof Tensor ? indices : new Tensor(new NDArray(Int32Array.from(indices), [indices.length]));
   if (t.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${t.dtype}`);
   const d = t.data;
