@@ -326,13 +326,13 @@ export class Tensor extends Node {
   logSumExp(axis?: number | readonly number[], keepDims = false): Tensor {
     return ops.logSumExp(this, this.reduceAttrs(axis, keepDims, 'logSumExp')) as Tensor;
   }
-  /** exp(x - logSumExp(x)): stable for logits of any magnitude. */
+  /** exp(x) / sum(exp(x)) along `axis`, each slice shifted by its maximum first: exact for logits of any magnitude. */
   softmax(axis = -1): Tensor {
-    return this.logSoftmax(axis).exp();
+    return ops.softmax(this, { axis: normalizeAxis(axis, this.rank, 'softmax') }) as Tensor;
   }
-  /** x - logSumExp(x) along `axis`: log-probabilities, stable for logits of any magnitude. */
+  /** x - logSumExp(x) along `axis` (log-probabilities), computed as (x - max) - log sum exp(x - max): exact for logits of any magnitude. */
   logSoftmax(axis = -1): Tensor {
-    return this.sub(this.logSumExp(axis, true));
+    return ops.logSoftmax(this, { axis: normalizeAxis(axis, this.rank, 'logSoftmax') }) as Tensor;
   }
   /** Indices of the largest elements along `axis` (int32; not differentiable). */
   argmax(axis = -1, keepDims = false): Tensor {
