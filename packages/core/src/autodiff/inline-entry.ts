@@ -14,7 +14,8 @@
  * forward returns a number and they have a `gradient` rule. A forward that keeps values of its own with
  * `ctx.save(...)` gets an OpContext at once.
  */
-import { DefinedOp, NOTHING_SAVED, OpContext, RECORDING, USES_OUTPUT } from './context.js';
+import { NOTHING_SAVED, OpContext, RECORDING, USES_OUTPUT } from './context.js';
+import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
 
@@ -77,10 +78,10 @@ export function entrySeq(node: Node): number {
 }
 
 /**
- * The context to run the entry that produced `node` through: its OpContext, or the reader pointed at its inline
- * entry (valid until the next call). Changes made through the reader (a release) go back with `writeBack`.
+ * The entry that produced `node` (which is not a leaf), to run its rule through: its OpContext, or the reader
+ * pointed at its inline entry (valid until the next call; a release through it goes back with `releaseEntry`).
  */
-export function entryContext(node: Node): OpContext {
+export function entryOf(node: Node): OpContext {
   if (node._inlineOp === null) return node._creator!;
   reader._pointAt(
     node._inlineOp,
@@ -94,14 +95,10 @@ export function entryContext(node: Node): OpContext {
   return reader;
 }
 
-/** Releases the saved values of the entry that produced `node`: a later backward through it throws. */
-export function releaseEntry(node: Node): void {
-  if (node._inlineOp === null) {
-    node._creator!._release();
-    return;
-  }
-  entryContext(node)._release();
-  node._inlineFlags = reader._flags;
+/** Releases the saved values of `entry`, which `entryOf(node)` returned: a later backward through it throws. */
+export function releaseEntry(node: Node, entry: OpContext): void {
+  entry._release();
+  if (entry === reader) node._inlineFlags = reader._flags;
 }
 
 /** Drops the reader's hold on the last graph it read. */
