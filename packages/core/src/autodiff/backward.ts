@@ -18,7 +18,7 @@ import { broadcastsTo, sameShape } from '../ndarray/shape.js';
 import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
 import type { GradientSums } from './grad-math.js';
-import { entryOf, entrySeq, forgetReader, releaseEntry } from './inline-entry.js';
+import { checkEntry, entryArity, entryInput, entryOf, entrySeq, forgetReader, releaseEntry } from './inline-entry.js';
 import { mode } from './mode.js';
 import { Node } from './node.js';
 import { NodeSums } from './node-math.js';
@@ -161,12 +161,11 @@ function collect(roots: readonly Node[]): Node[] {
       slots[at] = node;
       count++;
       if (at > last) last = at;
-      const entry = entryOf(node);
-      entry._checkUsable();
-      const inputs = entry.inputs;
-      for (let i = 0; i < inputs.length; i++) {
-        const x = inputs[i];
-        if (!x.isLeaf && x.requiresGrad) stack.push(x);
+      checkEntry(node);
+      for (let i = 0, n = entryArity(node); i < n; i++) {
+        const x = entryInput(node, i);
+        // An input reached before is not pushed again (most activations feed several ops).
+        if (!x.isLeaf && x.requiresGrad && slots[top - entrySeq(x)] !== x) stack.push(x);
       }
     }
     const order = new Array<Node>(count);
@@ -189,9 +188,11 @@ function collectSparse(roots: readonly Node[]): Node[] {
     const node = stack.pop()!;
     if (seen.has(node)) continue;
     seen.add(node);
-    const entry = entryOf(node);
-    entry._checkUsable();
-    for (const x of entry.inputs) if (!x.isLeaf && x.requiresGrad && !seen.has(x)) stack.push(x);
+    checkEntry(node);
+    for (let i = 0, n = entryArity(node); i < n; i++) {
+      const x = entryInput(node, i);
+      if (!x.isLeaf && x.requiresGrad && !seen.has(x)) stack.push(x);
+    }
   }
   return [...seen].sort((a, b) => entrySeq(b) - entrySeq(a));
 }

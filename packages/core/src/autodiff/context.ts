@@ -8,9 +8,9 @@ import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
 import { Node } from './node.js';
 
-// The bits of `_flags`; inline-entry.ts reads the two it copies into a Scalar.
+// The bits of `_flags`; inline-entry.ts reads those it keeps in a Scalar.
 /** @internal */ export const RECORDING = 1;
-const RELEASED = 2;
+/** @internal */ export const RELEASED = 2;
 /** @internal */ export const USES_OUTPUT = 4;
 const SAVED_INPUTS = 8;
 

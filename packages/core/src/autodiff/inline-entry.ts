@@ -14,7 +14,7 @@
  * forward returns a number and they have a `gradient` rule. A forward that keeps values of its own with
  * `ctx.save(...)` gets an OpContext at once.
  */
-import { NOTHING_SAVED, OpContext, RECORDING, USES_OUTPUT } from './context.js';
+import { NOTHING_SAVED, OpContext, RECORDING, RELEASED, USES_OUTPUT } from './context.js';
 import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
@@ -75,6 +75,23 @@ export function recordInline(op: DefinedOp<any>, a: Node, b: Node | null): Node 
 /** The sequence number of the entry that produced `node` (which is not a leaf). */
 export function entrySeq(node: Node): number {
   return node._inlineOp !== null ? node._inlineSeq : node._creator!.seq;
+}
+
+/** How many inputs the entry that produced `node` has (`node` is not a leaf). */
+export function entryArity(node: Node): number {
+  return node._inlineOp !== null ? (node._in1 === null ? 1 : 2) : node._creator!.inputs.length;
+}
+
+/** Input `i` of the entry that produced `node`. */
+export function entryInput(node: Node, i: number): Node {
+  return node._inlineOp !== null ? (i === 0 ? node._in0! : node._in1!) : node._creator!.inputs[i];
+}
+
+/** Refuses a backward through the entry that produced `node` (released, or a saved value mutated since). */
+export function checkEntry(node: Node): void {
+  if (node._inlineOp === null) node._creator!._checkUsable();
+  // Without the reader in the usual case: not released, and recorded after the latest in-place change anywhere.
+  else if ((node._inlineFlags & RELEASED) !== 0 || node._inlineSeq <= mode.lastMutationSeq) entryOf(node)._checkUsable();
 }
 
 /**
