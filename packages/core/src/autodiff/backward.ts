@@ -71,8 +71,9 @@ export function sweep(req: SweepRequest): Node[] {
       mode.backwardOf = entry;
       if (!sums.runGradient(entry, gy)) runBackward(entry, sums.asNode(out, gy), sums, req.observer);
       mode.backwardOf = null;
-      if (!retain) releaseEntry(out, entry);
     }
+    // Released only once every rule has run: a sweep that throws part-way leaves the graph as it found it.
+    if (!retain) for (let k = 0; k < order.length; k++) releaseEntry(order[k]);
     return sums.finish(req.targets);
   } finally {
     sums.clear();

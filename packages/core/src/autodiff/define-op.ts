@@ -4,7 +4,7 @@
  * function that every built-in op and every user's op is. Applying it runs forward with recording off, then
  * records the call as a tape entry (an OpContext) when the recording rule says so.
  */
-import { AnomalyError, DTypeError, formatShape } from '../errors.js';
+import { AnomalyError, DTypeError, ShapeError, formatShape } from '../errors.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
@@ -52,7 +52,7 @@ export type OpFunction<Attrs = undefined> = {
 };
 
 function isAttrs(x: unknown): boolean {
-  return x !== null && typeof x === 'object' && !(x instanceof Node) && !ArrayBuffer.isView(x);
+  return x !== null && typeof x === 'object' && !(x instanceof Node) && !ArrayBuffer.isView(x) && !Array.isArray(x);
 }
 
 /**
@@ -119,7 +119,10 @@ export function applyOp<Attrs>(
     } else if (typeof x === 'number') {
       node = ref.constant(x);
     } else {
-      throw new DTypeError(`${op.name}: operand ${i} is ${x === null ? 'null' : typeof x}, expected a ${ref.constructor.name} or a number`);
+      throw new DTypeError(
+        `${op.name}: operand ${i} is ${describeOperand(x)}, expected a ${ref.constructor.name} or a number` +
+          (Array.isArray(x) || ArrayBuffer.isView(x) ? ' (wrap an array with tensor(...))' : ''),
+      );
     }
     inputs[i] = node;
     if (node.requiresGrad) recording = true;
@@ -127,16 +130,23 @@ export function applyOp<Attrs>(
   recording = recording && mode.grad;
   const ctx = recording || attrs !== undefined || passive === undefined ? new OpContext(op, inputs, attrs, recording) : passive;
   let result: Node | RawValue;
-  if (mode.grad) {
-    // Recording is off inside forward, so ops that a user's forward calls are not recorded separately.
-    mode.grad = false;
-    try {
+  try {
+    if (mode.grad) {
+      // Recording is off inside forward, so ops that a user's forward calls are not recorded separately.
+      mode.grad = false;
+      try {
+        result = runForward(op, ctx, inputs);
+      } finally {
+        mode.grad = true;
+      }
+    } else {
       result = runForward(op, ctx, inputs);
-    } finally {
-      mode.grad = true;
     }
-  } else {
-    result = runForward(op, ctx, inputs);
+  } catch (e) {
+    // The engine's RangeError for a result too large to allocate (a broadcast to [1e6, 1e6]) becomes a ShapeError naming the op.
+    if (e instanceof RangeError)
+      throw new ShapeError(`${op.name}: cannot compute a result this large (inputs: ${inputs.map(describe).join('; ')}): ${e.message}`);
+    throw e;
   }
   let out: Node;
   if (result instanceof Node) {
@@ -169,12 +179,22 @@ export function applyOp<Attrs>(
   return out;
 }
 
+function describeOperand(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  if (Array.isArray(x)) return 'an array';
+  return typeof x === 'object' ? `a ${x.constructor?.name ?? 'plain object'}` : `a ${typeof x}`;
+}
+
 function runForward<Attrs>(op: DefinedOp<Attrs>, ctx: OpContext<Attrs>, inputs: readonly Node[]): Node | RawValue {
   return inputs.length === 1
     ? op.forward(ctx, inputs[0])
     : inputs.length === 2
       ? op.forward(ctx, inputs[0], inputs[1])
       : op.forward(ctx, ...inputs);
+}
+
+function describe(n: Node): string {
+  return `${n.label}, shape ${formatShape(n.shape)}, ${n.dtype}`;
 }
 
 function copyRaw(raw: RawValue): RawValue {

@@ -112,10 +112,10 @@ export function entryOf(node: Node): OpContext {
   return reader;
 }
 
-/** Releases the saved values of `entry`, which `entryOf(node)` returned: a later backward through it throws. */
-export function releaseEntry(node: Node, entry: OpContext): void {
-  entry._release();
-  if (entry === reader) node._inlineFlags = reader._flags;
+/** Releases what the entry that produced `node` saved: a later backward through it throws. */
+export function releaseEntry(node: Node): void {
+  if (node._inlineOp !== null) node._inlineFlags |= RELEASED;
+  else node._creator!._release();
 }
 
 /** Drops the reader's hold on the last graph it read. */
