@@ -25,7 +25,7 @@
 
 UNARY_BOTH(neg, -x, -x)
 UNARY_BOTH(abs, fabsf(x), fabs(x))
-UNARY_BOTH(relu, x > 0 ? x : 0, x > 0 ? x : 0)
+UNARY_BOTH(relu, x > 0 || x != x ? x : 0, x > 0 || x != x ? x : 0)
 UNARY_BOTH(sqrt, sqrtf(x), sqrt(x))
 UNARY_BOTH(sign, x > 0 ? 1.0f : x < 0 ? -1.0f : x, x > 0 ? 1.0 : x < 0 ? -1.0 : x)
 /* libm: glibc's exp, log, sin, cos are within one ulp of V8's (fdlibm-derived) Math functions, not bit for bit. */
@@ -139,8 +139,8 @@ BINARY_BOTH(minimum, float, x <= y || x != x ? x : y)
 BINARY_BOTH(tanhGrad, double, x * (1 - y * y))
 BINARY_BOTH(sigmoidGrad, double, x * y * (1 - y))
 BINARY_BOTH(reluGrad, float, y > 0 ? x : 0 * x)
-/* max(a + b, 0): rounding a + b to float32 first changes nothing, since rounding keeps signs and order. */
-BINARY_BOTH(addRelu, float, x + y > 0 ? x + y : 0)
+/* max(a + b, 0), NaN passing through as in relu: rounding a + b to float32 first changes nothing (rounding keeps signs and order). */
+BINARY_BOTH(addRelu, float, x + y > 0 || x + y != x + y ? x + y : 0)
 
 #define BINARY_ENTRY(name) {#name, name##_f32, name##_f64}
 const BinaryKernel BINARY_KERNELS[] = {

@@ -18,6 +18,7 @@ import { broadcastsTo, sameShape } from '../ndarray/shape.js';
 import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
 import type { GradientSums } from './grad-math.js';
+import { inputAt } from './in-place.js';
 import { checkEntry, entryArity, entryInput, entryOf, entrySeq, forgetReader, releaseEntry } from './inline-entry.js';
 import { mode } from './mode.js';
 import { Node } from './node.js';
@@ -92,7 +93,8 @@ function runBackward(entry: OpContext, gy: Node, sums: GradientSums<unknown>, ob
   const inputs = entry.inputs;
   const observed: Array<Node | null> | null = observer ? [] : null;
   for (let i = 0; i < inputs.length; i++) {
-    const x = inputs[i];
+    // The version of the input this entry saw, should it have been changed in place since (in-place.ts).
+    const x = inputAt(inputs[i], entry.seq);
     let g = grads[i];
     if (!x.requiresGrad || g === null || g === undefined) {
       observed?.push(null);
@@ -154,7 +156,8 @@ function collect(roots: readonly Node[]): Node[] {
   try {
     while (stack.length > 0) {
       const node = stack.pop()!;
-      const at = top - entrySeq(node);
+      const seq = entrySeq(node);
+      const at = top - seq;
       if (at >= slots.length) {
         if (at > 4 * count + SPARSE_SLACK) return collectSparse(roots);
         while (slots.length <= at) slots.push(undefined);
@@ -164,7 +167,7 @@ function collect(roots: readonly Node[]): Node[] {
       if (at > last) last = at;
       checkEntry(node);
       for (let i = 0, n = entryArity(node); i < n; i++) {
-        const x = entryInput(node, i);
+        const x = inputAt(entryInput(node, i), seq);
         // An input reached before is not pushed again (most activations feed several ops).
         if (!x.isLeaf && x.requiresGrad && slots[top - entrySeq(x)] !== x) stack.push(x);
       }
@@ -191,7 +194,7 @@ function collectSparse(roots: readonly Node[]): Node[] {
     seen.add(node);
     checkEntry(node);
     for (let i = 0, n = entryArity(node); i < n; i++) {
-      const x = entryInput(node, i);
+      const x = inputAt(entryInput(node, i), entrySeq(node));
       if (!x.isLeaf && x.requiresGrad && !seen.has(x)) stack.push(x);
     }
   }
