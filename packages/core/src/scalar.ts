@@ -11,6 +11,7 @@ import type { OpContext, OpFunction } from './autodiff/context.js';
 import { moveToContext, recordInline } from './autodiff/inline-entry.js';
 import { mode } from './autodiff/mode.js';
 import { gradFnName } from './graph.js';
+import { brand } from './shared.js';
 import * as binaryKernels from './ndarray/kernels/binary.js';
 import * as unaryKernels from './ndarray/kernels/unary.js';
 import type { BinaryKernel } from './ndarray/kernels/binary.js';
@@ -34,6 +35,9 @@ const NO_SHAPE: readonly number[] = Object.freeze([]);
  * const a = scalar(3); const y = a.mul(a); y.backward(); a.grad;   // 6
  */
 export class Scalar extends Node {
+  static {
+    brand(this, 'Scalar');
+  }
   private _value: number;
   /** @internal see Node._version. */
   _version = 0;

@@ -11,6 +11,7 @@ import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
 import { formatWithValues } from './ndarray/format.js';
 import { gradFnName } from './graph.js';
+import { brand } from './shared.js';
 import {
   broadcastShapes,
   broadcastsTo,
@@ -33,6 +34,9 @@ type TensorOperand = Operand<Tensor>;
  * x.matmul(x).sum().backward(); x.grad!.toArray();
  */
 export class Tensor extends Node {
+  static {
+    brand(this, 'Tensor');
+  }
   private _array: NDArray;
 
   /** @internal use `tensor(...)`, `zeros(...)` and friends. */

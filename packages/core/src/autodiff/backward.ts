@@ -105,7 +105,7 @@ function addPending(node: Node, g: Node, touched: Node[]): void {
 
 /** @internal a rule's gradient for input `i`, checked and summed back to the input's shape. */
 export function checkGradShape(g: Node, x: Node, entry: OpContext, i: number): Node {
-  if (g.constructor !== x.constructor) {
+  if (g.constructor !== x.constructor && typeof g.raw !== typeof x.raw) {
     throw new GradError(`${entry.op.name}: backward returned a ${g.constructor.name} gradient for ${x.constructor.name} input ${i}`);
   }
   if (sameShape(g.shape, x.shape) && g.dtype === x.dtype) return g;

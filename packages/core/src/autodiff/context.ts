@@ -9,6 +9,7 @@ import { Node, Operand, RawValue } from './node.js';
 import { checkFinite } from './finite.js';
 import { GradientRule, nodeGradients } from './grad-math.js';
 import { NDArray } from '../ndarray/ndarray.js';
+import { shared } from '../shared.js';
 
 /** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
 export type InputGrads = ReadonlyArray<Node | null | undefined>;
@@ -48,7 +49,7 @@ const RELEASED = 2;
 const SAVED_INPUTS = 8;
 
 /** Where each recorded op's forward was called, kept only in anomaly mode. */
-export const forwardTraces = new WeakMap<OpContext, string>();
+export const forwardTraces = shared('forwardTraces', () => new WeakMap<OpContext, string>());
 
 /** One call of an op: what forward saved for backward, and, when recorded, the op's tape entry. */
 export class OpContext<Attrs = any> {
@@ -277,7 +278,8 @@ export function applyOp<Attrs>(
     const x = operands[i];
     let node: Node;
     if (x instanceof Node) {
-      if (x.constructor !== ref.constructor) {
+      // Another copy of the library (shared.ts) has other constructors: only a different kind of value is refused.
+      if (x.constructor !== ref.constructor && typeof x.raw !== typeof ref.raw) {
         throw new DTypeError(`${op.name}: operands mix ${ref.constructor.name} and ${x.constructor.name}; use tensor(...) for both`);
       }
       node = x;

@@ -7,6 +7,7 @@ import { DType, TypedArray, allocate, dtypeOfArray } from './dtype.js';
 import { Shape, checkShape, sizeOf } from './shape.js';
 import { ShapeError, formatShape } from '../errors.js';
 import { formatWithValues } from './format.js';
+import { brand } from '../shared.js';
 
 /**
  * @example
@@ -14,6 +15,9 @@ import { formatWithValues } from './format.js';
  * const t = new Tensor(a);   // shares a.data
  */
 export class NDArray {
+  static {
+    brand(this, 'NDArray');
+  }
   /** Number of elements (the product of the shape). */
   readonly size: number;
   /** Element type, read from the typed array's class. */
