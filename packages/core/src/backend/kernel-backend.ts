@@ -1,4 +1,5 @@
 import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from './wasm-gemm.js';
+import { shared } from '../shared.js';
 
 /**
  * Which implementation runs the heavy kernels (matrix products, float32 tanh): 'wasm' (WebAssembly SIMD128, when the
@@ -10,7 +11,8 @@ import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from './wasm-gemm.js';
  */
 export type KernelBackend = 'auto' | 'wasm' | 'wasm-relaxed' | 'js';
 
-let selected: KernelBackend = 'auto';
+// One choice for every copy of the library in the process (shared.ts).
+const choice = shared('kernelBackend', () => ({ selected: 'auto' as KernelBackend }));
 
 /**
  * Chooses the kernel backend for the calls that follow.
@@ -31,10 +33,10 @@ export function setKernelBackend(backend: KernelBackend): void {
     throw new TypeError(
       "setKernelBackend: this host does not validate WebAssembly relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd); 'wasm' works everywhere",
     );
-  selected = backend;
+  choice.selected = backend;
 }
 
 /** The backend chosen with setKernelBackend ('auto' unless changed). */
 export function getKernelBackend(): KernelBackend {
-  return selected;
+  return choice.selected;
 }
