@@ -9,7 +9,16 @@ import { DType, isDType, isFloat } from './ndarray/dtype.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
-import { broadcastShapes, broadcastsTo, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from './ndarray/shape.js';
+import {
+  broadcastShapes,
+  broadcastsTo,
+  describeValue,
+  normalizeAxes,
+  normalizeAxis,
+  sameShape,
+  sizeOf,
+  stridesOf,
+} from './ndarray/shape.js';
 import * as ops from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
 
@@ -33,6 +42,13 @@ export class Tensor extends Node {
 
   /** @internal */ get raw(): NDArray {
     return this._array;
+  }
+  /** @internal the version counter of the storage, shared by every tensor on it (detach, stateDict entries). */
+  get _version(): number {
+    return this._array._version;
+  }
+  set _version(v: number) {
+    this._array._version = v;
   }
   /** The row-major element storage. Writing through it bypasses the in-place checks: call `markMutated()` after. */
   get data(): NDArray['data'] {
@@ -83,8 +99,17 @@ export class Tensor extends Node {
   get grad(): Tensor | null {
     return this._grad as Tensor | null;
   }
-  /** Overwrites the accumulated gradient (null clears it). */
+  /** Overwrites the accumulated gradient (null clears it); it must be a Tensor of this tensor's shape and dtype. */
   set grad(g: Tensor | null) {
+    if (g !== null) {
+      if (!(g instanceof Tensor))
+        throw new DTypeError(`grad: the gradient of ${this.label} must be a Tensor or null; got ${describeValue(g)}`);
+      if (!sameShape(g.shape, this.shape) || g.dtype !== this.dtype)
+        throw new ShapeError(
+          `grad: the gradient of ${this.label} (${formatShape(this.shape)}, ${this.dtype}) cannot be a tensor of shape ` +
+            `${formatShape(g.shape)}, ${g.dtype}; it must match in shape and dtype`,
+        );
+    }
     this._grad = g;
   }
   /** Clears the accumulated gradient (`grad` becomes null). */
@@ -94,10 +119,18 @@ export class Tensor extends Node {
 
   /**
    * Runs the reverse sweep from this tensor. Without `gradient` the tensor must hold one element (dL/dL = 1).
+   * Options come second, or first when there is no gradient (`loss.backward({ createGraph: true })`).
    * @example
    * const loss = x.mul(x).sum(); loss.backward(); x.grad!.toArray();
    */
-  backward(gradient?: Tensor | NestedArray, options: BackwardOptions = {}): void {
+  backward(options?: BackwardOptions): void;
+  backward(gradient: Tensor | NestedArray | undefined, options?: BackwardOptions): void;
+  backward(first?: Tensor | NestedArray | BackwardOptions, second: BackwardOptions = {}): void {
+    const optionsFirst = isOptionsObject(first);
+    if (optionsFirst && arguments.length > 1)
+      throw new GradError('backward: takes (gradient, options) or (options); got options followed by another argument');
+    const gradient = optionsFirst ? undefined : (first as Tensor | NestedArray | undefined);
+    const options = optionsFirst ? (first as BackwardOptions) : second;
     if (!this.requiresGrad)
       throw new GradError(
         `backward: ${this.label} does not require grad (no input of the ops that made it requires grad, or it was computed under noGrad)`,
@@ -145,38 +178,53 @@ export class Tensor extends Node {
     return `Tensor(${this.formatValue()}, shape=${formatShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
 
-  // In-place updates: each bumps the version so a backward that saved this tensor refuses a stale value.
-  /** Records that `.data` was written directly. */
+  // In-place updates, PyTorch's way (autodiff/in-place.ts): each bumps the version shared by every tensor on this
+  // storage, so a backward that saved the old value refuses it; on a node that takes part in a recorded graph the
+  // change is recorded; on a leaf that requires grad it is refused while grad mode is on (use noGrad).
+  /** Records that `.data` was written directly (bumps the version; never recorded, as PyTorch's `.data`). */
   markMutated(): this {
     this._bumpVersion();
     return this;
   }
-  /** Overwrites the values in place (a tensor of the same shape, or one number); bumps the version. */
+  /**
+   * Overwrites the values in place with `src` (a tensor that broadcasts to this shape, or one number). On a node of
+   * a recorded graph the change is recorded: gradients then flow to `src`, and none to the old value.
+   * @example
+   * noGrad(() => w.assign(tensor([0, 0])));   // a leaf that requires grad changes under noGrad
+   */
   assign(src: Tensor | number): this {
-    if (typeof src === 'number') this.data.fill(src);
-    else {
-      if (!sameShape(src.shape, this.shape))
-        throw new ShapeError(`assign: source shape ${formatShape(src.shape)} differs from ${formatShape(this.shape)}`);
-      this.data.set(src.data);
-    }
-    return this.markMutated();
+    ops.assign(this, [this.inPlaceOperand(src, 'assign')], undefined);
+    return this;
   }
-  /** this += alpha * other (other broadcast to this shape). */
+  /**
+   * this += alpha * other (other broadcast to this shape), in place; recorded on a node of a recorded graph.
+   * @example
+   * noGrad(() => w.addInPlace(w.grad!, -0.1));   // an SGD step
+   */
   addInPlace(other: Tensor | number, alpha = 1): this {
-    const d = this.data;
-    if (typeof other === 'number') for (let i = 0; i < d.length; i++) d[i] += alpha * other;
-    else {
-      const src = sameShape(other.shape, this.shape) ? other : other.detach().broadcastTo(this.shape);
-      const s = src.data;
-      for (let i = 0; i < d.length; i++) d[i] += alpha * s[i];
-    }
-    return this.markMutated();
+    if (typeof alpha !== 'number') throw new DTypeError(`addInPlace: alpha must be a number; got ${describeValue(alpha)}`);
+    ops.addInPlace(this, [this.inPlaceOperand(other, 'addInPlace')], { alpha });
+    return this;
   }
-  /** this *= factor, in place; bumps the version. */
+  /**
+   * this *= factor, in place; recorded on a node of a recorded graph.
+   * @example
+   * noGrad(() => runningMean.mulInPlace(0.9));
+   */
   mulInPlace(factor: number): this {
-    const d = this.data;
-    for (let i = 0; i < d.length; i++) d[i] *= factor;
-    return this.markMutated();
+    if (typeof factor !== 'number') throw new DTypeError(`mulInPlace: factor must be a number; got ${describeValue(factor)}`);
+    ops.mulInPlace(this, [], { factor });
+    return this;
+  }
+
+  private inPlaceOperand(other: Tensor | number, op: string): Tensor {
+    if (typeof other === 'number') return this.constant(other);
+    if (!(other instanceof Tensor)) throw new DTypeError(`${op}: the operand must be a Tensor or a number; got ${describeValue(other)}`);
+    if (!broadcastsTo(other.shape, this.shape))
+      throw new ShapeError(
+        `${op}: an operand of shape ${formatShape(other.shape)} cannot be ${op === 'assign' ? 'assigned to' : 'added into'} shape ${formatShape(this.shape)}`,
+      );
+    return other;
   }
 
   // Elementwise (NumPy broadcasting; plain numbers welcome).
@@ -296,13 +344,13 @@ export class Tensor extends Node {
   logSumExp(axis?: number | readonly number[], keepDims = false): Tensor {
     return ops.logSumExp(this, this.reduceAttrs(axis, keepDims, 'logSumExp')) as Tensor;
   }
-  /** exp(x - logSumExp(x)): stable for logits of any magnitude. */
+  /** exp(x) / sum(exp(x)) along `axis`, each slice shifted by its maximum first: exact for logits of any magnitude. */
   softmax(axis = -1): Tensor {
-    return this.logSoftmax(axis).exp();
+    return ops.softmax(this, { axis: normalizeAxis(axis, this.rank, 'softmax') }) as Tensor;
   }
-  /** x - logSumExp(x) along `axis`: log-probabilities, stable for logits of any magnitude. */
+  /** x - logSumExp(x) along `axis` (log-probabilities), computed as (x - max) - log sum exp(x - max): exact for logits of any magnitude. */
   logSoftmax(axis = -1): Tensor {
-    return this.sub(this.logSumExp(axis, true));
+    return ops.logSoftmax(this, { axis: normalizeAxis(axis, this.rank, 'logSoftmax') }) as Tensor;
   }
   /** Indices of the largest elements along `axis` (int32; not differentiable). */
   argmax(axis = -1, keepDims = false): Tensor {
@@ -432,6 +480,10 @@ export class Tensor extends Node {
    * each row's label. `indices` has this tensor's shape except along `axis`.
    */
   takeAlongAxis(indices: Tensor, axis = -1): Tensor {
+    if (!(indices instanceof Tensor))
+      throw new DTypeError(
+        `takeAlongAxis: indices must be an int32 Tensor; got ${describeValue(indices)} (wrap it with tensor(..., { dtype: 'int32' }))`,
+      );
     const a = normalizeAxis(axis, this.rank, 'takeAlongAxis');
     const ok = indices.rank === this.rank && indices.shape.every((d, i) => i === a || d === this.shape[i]);
     if (!ok)
@@ -465,6 +517,15 @@ export class Tensor extends Node {
 }
 
 function checkedIndices(indices: Tensor | readonly number[], n: number, op: string): Tensor {
+  if (!(indices instanceof Tensor) && !Array.isArray(indices))
+    throw new DTypeError(`${op}: indices must be an int32 Tensor or a list of integers; got ${describeValue(indices)}`);
+  if (!(indices instanceof Tensor)) {
+    // Checked before Int32Array.from, which would turn NaN into 0, 1.5 into 1 and 2 ** 32 into 0 without a word.
+    indices.forEach((v, i) => {
+      if (!Number.isInteger(v)) throw new DTypeError(`${op}: index ${describeValue(v)} at position ${i} is not an integer`);
+      if (v < -n || v >= n) throw new ShapeError(`${op}: index ${v} at position ${i} is out of range for an axis of size ${n}`);
+    });
+  }
   const t = indices instanceof Tensor ? indices : new Tensor(new NDArray(Int32Array.from(indices), [indices.length]));
   if (t.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${t.dtype}`);
   const d = t.data;
@@ -478,6 +539,11 @@ function checkedIndices(indices: Tensor | readonly number[], n: number, op: stri
     }
   }
   return copy ? new Tensor(new NDArray(copy, t.shape)) : t;
+}
+
+/** A plain options object (not a Tensor, an array, a typed array or a number), told apart from a seed gradient. */
+function isOptionsObject(x: unknown): boolean {
+  return x !== null && typeof x === 'object' && !(x instanceof Node) && !Array.isArray(x) && !ArrayBuffer.isView(x);
 }
 
 function fromNested(value: NestedArray, dtype: DType, op: string): NDArray {

@@ -4,7 +4,7 @@
  * makes Tensors from data; `new Tensor(ndarray)` wraps one without copying (for loaders and fused ops).
  */
 import { DType, TypedArray, allocate, dtypeOfArray } from './dtype.js';
-import { Shape, sizeOf } from './shape.js';
+import { Shape, checkShape, sizeOf } from './shape.js';
 import { ShapeError, formatShape } from '../errors.js';
 
 /**
@@ -17,6 +17,8 @@ export class NDArray {
   readonly size: number;
   /** Element type, read from the typed array's class. */
   readonly dtype: DType;
+  /** @internal the version counter of this storage, bumped by every in-place change (see Node._version). */
+  _version = 0;
 
   /**
    * Wraps `data` (not copied) as an array of `shape`; `data.length` must equal the product of `shape`.
@@ -29,6 +31,7 @@ export class NDArray {
   ) {
     this.size = data.length;
     this.dtype = dtypeOfArray(data);
+    checkShape(shape, 'NDArray');
     if (sizeOf(shape) !== data.length) {
       throw new ShapeError(`NDArray: shape ${formatShape(shape)} needs ${sizeOf(shape)} elements, the data has ${data.length}`);
     }
