@@ -35,13 +35,19 @@ export interface Hyperparameters {
 }
 
 /** A parameter group as given to a constructor: its parameters, and options that override the defaults. */
-export type ParamGroupSpec<O> = { readonly params: Iterable<Tensor> } & O;
+export type ParamGroupSpec<O> = {
+  /** The group's parameters. */
+  readonly params: Iterable<Tensor>;
+} & O;
 
 /** What an optimiser takes: the parameters, or groups of parameters each with its own options (as PyTorch). */
 export type Params<O> = Iterable<Tensor> | readonly ParamGroupSpec<O>[];
 
 /** A parameter group with every option resolved; schedulers write `lr` (and momentum or betas) here. */
-export type ParamGroup<H extends Hyperparameters = Hyperparameters> = H & { readonly params: readonly Tensor[] };
+export type ParamGroup<H extends Hyperparameters = Hyperparameters> = H & {
+  /** The group's parameters. */
+  readonly params: readonly Tensor[];
+};
 
 interface State {
   step: number;
@@ -98,6 +104,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       );
     return lr;
   }
+  /** Sets every group's learning rate. */
   set lr(value: number) {
     checkNonNegative(this.name, 'lr', value);
     for (const g of this.paramGroups) g.lr = value;
