@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 export { Module, StateDictError } from './module.js';
-export type { StateDict } from './module.js';
+export type { StateDict, ForwardHook, ForwardPreHook, FullBackwardHook, RemovableHandle } from './module.js';
+export type { SummaryInput, SummaryOptions } from './module-summary.js';
 export { Linear } from './layers/linear.js';
 export type { LinearOptions, LinearInit } from './layers/linear.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Identity } from './layers/activations.js';

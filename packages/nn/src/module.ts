@@ -8,7 +8,7 @@
  * every call, however it is made (by a container or by a parent's forward), runs the forward hooks and names
  * the module in a typed error that comes out of it; PyTorch gets the same from `module(x)` calling `__call__`.
  */
-import { Tensor, TapegradError, noGrad } from '@tapegrad/core';
+import { Tensor, TapegradError, isGradEnabled, noGrad } from '@tapegrad/core';
 import { annotate } from './module-context.js';
 import { SummaryInput, SummaryOptions, summarize } from './module-summary.js';
 
@@ -17,6 +17,13 @@ export type ForwardPreHook = (module: Module, inputs: Tensor[]) => Tensor | Tens
 
 /** Runs after `forward` with its inputs and output; may return a replacement output. */
 export type ForwardHook = (module: Module, inputs: Tensor[], output: Tensor) => Tensor | void;
+
+/**
+ * Runs once per backward through a module call, when the gradients of its inputs are known: `gradInput[i]` is
+ * the gradient of input i through this module (null for an input that does not require grad), `gradOutput[0]`
+ * that of its output. It observes; to change a gradient, register a hook on the tensor (`Tensor.registerHook`).
+ */
+export type FullBackwardHook = (module: Module, gradInput: Array<Tensor | null>, gradOutput: Tensor[]) => void;
 
 /** What `registerForwardHook` returns: `remove()` takes the hook off again (PyTorch's RemovableHandle). */
 export interface RemovableHandle {
@@ -27,16 +34,17 @@ export interface RemovableHandle {
 interface Hooks {
   readonly pre: Map<number, ForwardPreHook>;
   readonly post: Map<number, ForwardHook>;
+  readonly backward: Map<number, FullBackwardHook>;
 }
 
 // Hooks live beside the modules rather than in them, so a module without hooks carries nothing extra.
 const hooksOf = new WeakMap<Module, Hooks>();
 let nextHookId = 0;
 
-/** Whether `module` has forward hooks (Sequential does not fuse a layer whose calls are being watched). */
-export function hasForwardHooks(module: Module): boolean {
+/** Whether `module` has hooks (Sequential does not fuse a layer whose calls are being watched). */
+export function hasHooks(module: Module): boolean {
   const h = hooksOf.get(module);
-  return h !== undefined && (h.pre.size > 0 || h.post.size > 0);
+  return h !== undefined && (h.pre.size > 0 || h.post.size > 0 || h.backward.size > 0);
 }
 
 function runForward(module: Module, forward: (...inputs: Tensor[]) => Tensor, inputs: Tensor[]): Tensor {
@@ -48,6 +56,10 @@ function runForward(module: Module, forward: (...inputs: Tensor[]) => Tensor, in
       if (replaced !== undefined) args = replaced instanceof Tensor ? [replaced] : [...replaced];
     }
   }
+  const watchBackward = hooks !== undefined && hooks.backward.size > 0 && isGradEnabled();
+  // Each input that requires grad enters through a copy, so the hook on it sees this call's share of its gradient
+  // only (the input may feed other modules too), as PyTorch's BackwardHookFunction does.
+  if (watchBackward) args = args.map((x) => (x instanceof Tensor && x.requiresGrad ? x.clone() : x));
   let output: Tensor;
   try {
     output = forward.apply(module, args);
@@ -60,7 +72,38 @@ function runForward(module: Module, forward: (...inputs: Tensor[]) => Tensor, in
       if (replaced !== undefined) output = replaced;
     }
   }
+  if (watchBackward) watchGradients(module, hooks.backward, args, output);
   return output;
+}
+
+/** Calls the module's backward hooks once the gradients of the output and of every watched input have arrived. */
+function watchGradients(module: Module, hooks: Map<number, FullBackwardHook>, inputs: Tensor[], output: Tensor): void {
+  if (!(output instanceof Tensor) || !output.requiresGrad) return;
+  const gradInput: Array<Tensor | null> = inputs.map(() => null);
+  let gradOutput: Tensor | null = null;
+  const watched = inputs.map((x, i) => (x instanceof Tensor && x.requiresGrad ? i : -1)).filter((i) => i >= 0);
+  let pending = watched.length;
+  const fire = () => {
+    for (const hook of [...hooks.values()]) {
+      if (hook(module, gradInput, [gradOutput!]) !== undefined)
+        throw new TapegradError(
+          `${module.constructor.name}: a full backward hook observes and returns nothing; to change a gradient, use Tensor.registerHook`,
+        );
+    }
+  };
+  // Each hook removes itself once it has run: the copies and the output are this call's alone.
+  const onOutput = output.registerHook((g) => {
+    onOutput.remove();
+    gradOutput = g;
+    if (pending === 0) fire();
+  });
+  for (const i of watched) {
+    const onInput = inputs[i].registerHook((g) => {
+      onInput.remove();
+      gradInput[i] = g;
+      if (--pending === 0) fire();
+    });
+  }
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -137,10 +180,20 @@ export abstract class Module {
     return this.addHook('pre', hook);
   }
 
-  private addHook(kind: 'pre' | 'post', hook: ForwardHook | ForwardPreHook): RemovableHandle {
+  /**
+   * Registers `hook(module, gradInput, gradOutput)` to run in each backward through this module's calls, once the
+   * gradients of its inputs are known (PyTorch's `register_full_backward_hook`, observing only).
+   * @example
+   * layer.registerFullBackwardHook((_m, _gradInput, [gradOut]) => console.log(gradOut.abs().max().item()));
+   */
+  registerFullBackwardHook(hook: FullBackwardHook): RemovableHandle {
+    return this.addHook('backward', hook);
+  }
+
+  private addHook(kind: keyof Hooks, hook: ForwardHook | ForwardPreHook | FullBackwardHook): RemovableHandle {
     if (typeof hook !== 'function') throw new TapegradError(`${this.constructor.name}: a hook must be a function, got ${typeof hook}`);
     let hooks = hooksOf.get(this);
-    if (!hooks) hooksOf.set(this, (hooks = { pre: new Map(), post: new Map() }));
+    if (!hooks) hooksOf.set(this, (hooks = { pre: new Map(), post: new Map(), backward: new Map() }));
     const id = nextHookId++;
     const table = hooks[kind] as Map<number, typeof hook>;
     table.set(id, hook);

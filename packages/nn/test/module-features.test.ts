@@ -160,6 +160,48 @@ describe('forward hooks', () => {
   });
 });
 
+describe('full backward hooks', () => {
+  const gen = () => new Generator(7);
+
+  it('see the gradient of the output and of each input through this call only (a residual input’s other use left out)', () => {
+    const layer = new Linear(3, 3, { generator: gen() });
+    const x = randn([2, 3], { generator: gen(), requiresGrad: true });
+    const c = randn([2, 3], { generator: new Generator(8) });
+    const seen: Array<[Array<Tensor | null>, Tensor[]]> = [];
+    layer.registerFullBackwardHook((_m, gradInput, gradOutput) => void seen.push([gradInput, gradOutput]));
+    layer.forward(x).add(x).mul(c).sum().backward();
+    expect(seen).toHaveLength(1);
+    const [[gradInput], [gradOutput]] = [seen[0][0], seen[0][1]];
+    // y = x W^T + b: dL/dy = c, and through the layer dL/dx = c W
+    expect(gradOutput).toBeAllClose(c, { rtol: 0 });
+    expect(gradInput!).toBeAllClose(c.matmul(layer.weight.detach()), { rtol: 1e-14 });
+    // x's own gradient also has the residual path: c W + c
+    expect(x.grad!).toBeAllClose(c.matmul(layer.weight.detach()).add(c), { rtol: 1e-14 });
+  });
+
+  it('give null for an input that does not require grad, run once per backward, and stop when removed', () => {
+    const model = new Sequential(new Linear(2, 4, { generator: gen() }), new ReLU(), new Linear(4, 1, { generator: gen() }));
+    const calls: string[] = [];
+    const handle = model[0].registerFullBackwardHook((m, gradInput, [gradOutput]) => {
+      calls.push(`${m.constructor.name} ${String(gradInput[0])} [${gradOutput.shape.join(', ')}]`);
+    });
+    const x = tensor([[1, 2]]);
+    model.forward(x).sum().backward();
+    model.forward(x).sum().backward();
+    expect(calls).toEqual(['Linear null [1, 4]', 'Linear null [1, 4]']);
+    handle.remove();
+    model.forward(x).sum().backward();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('observe only: a hook that returns something is refused', () => {
+    const layer = new Linear(2, 2, { generator: gen() });
+    layer.registerFullBackwardHook((_m, gradInput) => gradInput as never);
+    const x = tensor([[1, 2]], { requiresGrad: true });
+    expect(() => layer.forward(x).sum().backward()).toThrow(/a full backward hook observes and returns nothing/);
+  });
+});
+
 describe('train() and eval() reach every module inside containers', () => {
   it('switch Dropout and BatchNorm1d inside a Sequential inside an array inside a custom module', () => {
     const model = new Sequential(new Block(), new Linear(3, 3));

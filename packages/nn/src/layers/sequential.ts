@@ -3,7 +3,7 @@
  * `torch.nn.Sequential` names them, so state-dict keys read `0.weight`, `2.bias`, ...
  */
 import { Tensor, TapegradError } from '@tapegrad/core';
-import { Module, hasForwardHooks } from '../module.js';
+import { Module, hasHooks } from '../module.js';
 import { ReLU } from './activations.js';
 import { Linear } from './linear.js';
 
@@ -39,7 +39,7 @@ export class Sequential extends Module {
 
   /**
    * Applies the layers in order. A Linear followed by a ReLU (exactly those classes, so an overridden forward is
-   * never skipped, and neither with forward hooks, so hooks always run) runs as one matmul and one fused
+   * never skipped, and neither when they have hooks, so hooks always run) runs as one matmul and one fused
    * bias + relu: the same values and gradients, one pass fewer each way.
    */
   forward(x: Tensor): Tensor {
@@ -47,7 +47,7 @@ export class Sequential extends Module {
     for (let i = 0; i < this._length; i++) {
       const layer = this[i];
       const next = this[i + 1];
-      if (layer.constructor === Linear && next?.constructor === ReLU && !hasForwardHooks(layer) && !hasForwardHooks(next)) {
+      if (layer.constructor === Linear && next?.constructor === ReLU && !hasHooks(layer) && !hasHooks(next)) {
         y = (layer as Linear).forwardRelu(y);
         i++;
       } else {
