@@ -7,7 +7,7 @@ import { Generator, Tensor, tensor } from '@tapegrad/core';
 import { gradcheck } from '@tapegrad/gradcheck';
 import { broadcastMap, broadcastShape, sizeOf } from './op-harness';
 
-type Shape = number[];
+type Shape = readonly number[];
 
 /** An output shape (rank 0-4, sizes 1-3) and `count` operand shapes that broadcast to it: leading axes dropped, sizes set to 1. */
 function broadcastingShapes(count: number): fc.Arbitrary<{ out: Shape; operands: Shape[] }> {
