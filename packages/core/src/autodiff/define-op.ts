@@ -103,6 +103,11 @@ export function defineOp<Attrs = undefined, In extends readonly Node[] = readonl
   const fn = (...args: unknown[]): Node => {
     let attrs: unknown = undefined;
     if (args.length > 0 && isAttrs(args[args.length - 1])) attrs = args.pop();
+    // A plain object where forward declares an operand (`t.mul({})`) is a bad operand, not attributes.
+    if (attrs !== undefined && args.length < op.forward.length - 1) {
+      args.push(attrs);
+      attrs = undefined;
+    }
     return applyOp(op, args as Operand[], attrs, true, passive);
   };
   return Object.assign(fn, { definition }) as unknown as OpFunction<Attrs, In>;
@@ -215,7 +220,9 @@ export function applyOp(op: AnyOp, operands: Operand[], attrs: unknown, ownsOper
 function describeOperand(x: unknown): string {
   if (x === null || x === undefined) return String(x);
   if (Array.isArray(x)) return 'an array';
-  return typeof x === 'object' ? `a ${x.constructor?.name ?? 'plain object'}` : `a ${typeof x}`;
+  if (typeof x !== 'object') return `a ${typeof x}`;
+  const name = (x as object).constructor?.name;
+  return name === undefined || name === 'Object' ? 'a plain object' : `a ${name}`;
 }
 
 function runForward(op: AnyOp, ctx: OpContext, inputs: readonly Node[]): Node | RawValue {

@@ -70,11 +70,20 @@ export function elementwise<K extends ElementwiseKernel>(spec: ElementwiseSpec<K
   const kernel: ElementwiseKernel = spec.kernel;
   const savesInputs = spec.saves === 'inputs' || spec.saves === 'both';
   const savesOutput = spec.saves === 'output' || spec.saves === 'both';
-  const forward = (ctx: OpContext, a: Node, b: Node): RawValue => {
+  const save = (ctx: OpContext): void => {
     if (savesInputs) ctx.saveInputs();
     if (savesOutput) ctx.saveOutput();
-    return kernel.arity === 1 ? unaryRaw(kernel, a) : binaryRaw(kernel, a, b);
   };
+  const forward =
+    kernel.arity === 1
+      ? (ctx: OpContext, x: Node): RawValue => {
+          save(ctx);
+          return unaryRaw(kernel, x);
+        }
+      : (ctx: OpContext, a: Node, b: Node): RawValue => {
+          save(ctx);
+          return binaryRaw(kernel, a, b);
+        };
   return defineOp({ ...spec, forward }) as unknown as ElementwiseOp<K>;
 }
 
