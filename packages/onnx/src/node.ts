@@ -3,10 +3,11 @@
  * only this entry point touches the file system.
  * @packageDocumentation
  */
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Module } from '@tapegrad/nn';
+import type { Module, Sequential } from '@tapegrad/nn';
 import { ExportOnnxOptions, exportOnnx } from './export/export.js';
+import { ImportOnnxOptions, importOnnx } from './import/import.js';
 
 /**
  * Exports `module` (see exportOnnx) and writes the model to `path` atomically: the bytes go to a temporary file
@@ -30,4 +31,13 @@ export async function saveOnnx(path: string, module: Module, options: ExportOnnx
     throw error;
   }
   return bytes.length;
+}
+
+/**
+ * Reads the ONNX model at `path` and rebuilds it as a Sequential (see importOnnx).
+ * @example
+ * const model = await loadOnnx('out/model.onnx');
+ */
+export async function loadOnnx(path: string, options?: ImportOnnxOptions): Promise<Sequential> {
+  return importOnnx(await readFile(path), options);
 }
