@@ -36,9 +36,6 @@ const NO_SHAPE: readonly number[] = Object.freeze([]);
  * const a = scalar(3); const y = a.mul(a); y.backward(); a.grad;   // 6
  */
 export class Scalar extends Node {
-  static {
-    brand(this, 'Scalar');
-  }
   private _value: number;
   /** @internal see Node._version. */
   _version = 0;
@@ -180,7 +177,7 @@ export class Scalar extends Node {
   private binary(op: OpFunction, kernel: BinaryKernel, o: ScalarOperand): Scalar {
     if (mode.anomaly) return op(this, o) as Scalar;
     let other: Scalar;
-    if (o instanceof Scalar) other = o;
+    if (isScalar(o)) other = o;
     else if (typeof o === 'number') {
       if (!mode.grad || !this.requiresGrad) return new Scalar(kernel.scalar(this._value, o), false);
       other = new Scalar(o, false);
@@ -282,6 +279,9 @@ export class Scalar extends Node {
     return ops.clamp(this, { min, max }) as Scalar;
   }
 }
+
+/** `x instanceof Scalar`, for any copy of the library (shared.ts), without the call through Symbol.hasInstance. */
+const isScalar = brand(Scalar, 'Scalar');
 
 /**
  * A Scalar leaf. It requires grad unless told otherwise.
