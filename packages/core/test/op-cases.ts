@@ -15,6 +15,7 @@ import {
   describeBinary,
   describeReduction,
   describeUnary,
+  distinct,
   expectGradients,
   uniform,
 } from './op-harness';
@@ -48,6 +49,43 @@ function erfSeries(x: number): number {
   return (2 / Math.sqrt(Math.PI)) * sum;
 }
 
+/** A convolution of [2, 4, 5, 4] by [4, 2, 3, 2] in two groups, stride (2, 1), padding (1, 1) top-left, dilation (1, 2): [2, 4, 3, 4]. */
+const CONV_GEOMETRY = {
+  batch: 2,
+  inChannels: 4,
+  height: 5,
+  width: 4,
+  outChannels: 4,
+  groups: 2,
+  kernelH: 3,
+  kernelW: 2,
+  strideH: 2,
+  strideW: 1,
+  dilationH: 1,
+  dilationW: 2,
+  padTop: 1,
+  padLeft: 1,
+  outH: 3,
+  outW: 4,
+};
+
+/** 3 x 3 windows over [.., 5, 4] planes, stride (2, 1), padding 1 on every side: [.., 3, 4]. */
+const POOL_GEOMETRY = {
+  planes: 4,
+  height: 5,
+  width: 4,
+  kernelH: 3,
+  kernelW: 3,
+  strideH: 2,
+  strideW: 1,
+  dilationH: 1,
+  dilationW: 1,
+  padTop: 1,
+  padLeft: 1,
+  outH: 3,
+  outW: 4,
+};
+
 export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   abs: { kind: 'unary', value: Math.abs, derivative: Math.sign, kinks: [0] },
   add: { kind: 'binary', value: (a, b) => a + b, da: () => 1, db: () => 1 },
@@ -66,6 +104,18 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 3 }), uniform([3], -2, 2, { seed: 4 })],
     apply: (x, y) => x.mul(1).assign(y).mul(x),
+  },
+  avgPool2d: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 2, 5, 4], -2, 2, { seed: 28 })],
+    apply: (x) => ops.avgPool2d(x, { ...POOL_GEOMETRY, countIncludePad: false, inputShape: [2, 2, 5, 4] }),
+    secondOrder: true,
+  },
+  avgPool2dAdjoint: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 2, 3, 4], -2, 2, { seed: 29 })],
+    apply: (g) => ops.avgPool2dAdjoint(g, { ...POOL_GEOMETRY, countIncludePad: false, inputShape: [2, 2, 5, 4] }),
+    secondOrder: true,
   },
   broadcastTo: {
     kind: 'sampled',
@@ -91,6 +141,24 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 7 }), uniform([2, 2], -2, 2, { seed: 8 })],
     apply: (a, b) => concat([a, b.mul(b)], 1),
+    secondOrder: true,
+  },
+  conv2d: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 4, 5, 4], -1, 1, { seed: 22 }), uniform([4, 2, 3, 2], -1, 1, { seed: 23 })],
+    apply: (x, w) => ops.conv2d(x, w, CONV_GEOMETRY),
+    secondOrder: true,
+  },
+  conv2dInputGrad: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 4, 3, 4], -1, 1, { seed: 24 }), uniform([4, 2, 3, 2], -1, 1, { seed: 25 })],
+    apply: (g, w) => ops.conv2dInputGrad(g, w, CONV_GEOMETRY),
+    secondOrder: true,
+  },
+  conv2dWeightGrad: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 4, 5, 4], -1, 1, { seed: 26 }), uniform([2, 4, 3, 4], -1, 1, { seed: 27 })],
+    apply: (x, g) => ops.conv2dWeightGrad(x, g, CONV_GEOMETRY),
     secondOrder: true,
   },
   cos: { kind: 'unary', value: Math.cos, derivative: (x) => -Math.sin(x), domain: [-4, 4], secondOrder: true },
@@ -135,6 +203,13 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     secondOrder: true,
   },
   max: { kind: 'reduction', apply: (x, axis, keepDims) => x.max(axis, keepDims), combine: (v) => Math.max(...v), distinctInputs: true },
+  maxPool2d: {
+    kind: 'sampled',
+    // Distinct values: a tie would put the gradient on a kink.
+    inputs: () => [distinct([2, 2, 5, 4], 30)],
+    apply: (x) => ops.maxPool2d(x, POOL_GEOMETRY),
+    secondOrder: true,
+  },
   maximum: { kind: 'binary', value: Math.max, da: (a, b) => (a > b ? 1 : 0), db: (a, b) => (b > a ? 1 : 0) },
   min: { kind: 'reduction', apply: (x, axis, keepDims) => x.min(axis, keepDims), combine: (v) => Math.min(...v), distinctInputs: true },
   minimum: { kind: 'binary', value: Math.min, da: (a, b) => (a < b ? 1 : 0), db: (a, b) => (b < a ? 1 : 0) },
@@ -146,6 +221,12 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     secondOrder: true,
   },
   neg: { kind: 'unary', value: (x) => -x, derivative: () => -1 },
+  pad: {
+    kind: 'sampled',
+    inputs: () => [uniform([3, 4], -2, 2, { seed: 31 })],
+    apply: (x) => ops.pad(x, { before: [1, -1], after: [-2, 2], value: 0.5 }),
+    secondOrder: true,
+  },
   padInto: {
     kind: 'sampled',
     inputs: () => [uniform([2, 2], -2, 2, { seed: 14 })],
