@@ -3,7 +3,7 @@ import { DTypeError, ShapeError, formatShape } from './errors.js';
 import * as ops from './ops/index.js';
 import { normalizeAxis } from './ndarray/shape.js';
 import { Tensor } from './tensor.js';
-import { Scalar } from './scalar.js';
+import type { Scalar } from './scalar.js';
 import { Node } from './autodiff/node.js';
 
 /** Joins tensors along an existing axis; all other axes must match. */

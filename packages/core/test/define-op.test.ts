@@ -1,5 +1,5 @@
 // Users define ops the same way the built-in ones are defined: forward saves, backward returns one gradient per input.
-import { Scalar, Tensor, defineOp, scalar, tensor } from '@tapegrad/core';
+import { type Scalar, type Tensor, defineOp, scalar, tensor } from '@tapegrad/core';
 import { gradgradcheck } from '@tapegrad/gradcheck';
 
 const cube = defineOp({

@@ -1,7 +1,7 @@
 // A backward over Scalars carries gradients as plain numbers (rules written once over GradMath, run on
 // numbers). These tests pin what that path must keep: user ops with only a node backward, errors, the
 // in-place check, the functional API, and equality with the node path the rules also serve.
-import { GradError, Scalar, Tensor, defineOp, enableGrad, grad, scalar, sweep, tensor } from '@tapegrad/core';
+import { GradError, type Scalar, type Tensor, defineOp, enableGrad, grad, scalar, sweep, tensor } from '@tapegrad/core';
 
 // f(a, b) = tanh(a*b + a) * sigmoid(b) / (b*b + 1) - exp(-a) + a^b, with its partials written out by hand.
 function f(a: Scalar, b: Scalar): Scalar {
@@ -246,8 +246,8 @@ describe('defineOp', () => {
   it.each(both)('refuses a rule that returns its gradients as a list, naming the op (%s)', (_kind, run) => {
     const listed = defineOp({
       name: 'listed',
-      forward: (_ctx, x: Scalar | Tensor) => x.mul(2 as never),
-      gradient: ((m: { mul(a: unknown, b: number): unknown }, _ctx: unknown, dy: unknown) => [m.mul(dy, 2)]) as never,
+      forward: (_ctx, x: Scalar | Tensor) => x.mul(2),
+      gradient: (m: { mul(a: unknown, b: number): unknown }, _ctx: unknown, dy: unknown) => [m.mul(dy, 2)],
     });
     expect(() => run(listed, 1)).toThrow(GradError);
     expect(() => run(listed, 1)).toThrow(
@@ -258,7 +258,7 @@ describe('defineOp', () => {
   it.each(both)('refuses a gradient for an input the op does not have, naming the op (%s)', (_kind, run) => {
     const offByOne = defineOp({
       name: 'offByOne',
-      forward: (_ctx, x: Scalar | Tensor) => x.mul(2 as never),
+      forward: (_ctx, x: Scalar | Tensor) => x.mul(2),
       gradient: (m, _ctx, dy) => m.inputGrad(1, m.mul(dy, 2)),
     });
     expect(() => run(offByOne, 1)).toThrow(GradError);
@@ -266,7 +266,7 @@ describe('defineOp', () => {
   });
 
   it('refuses a definition with neither backward nor gradient, naming the op', () => {
-    expect(() => defineOp({ name: 'noRule', forward: (_ctx: unknown, x: Scalar) => x.value } as never)).toThrow(
+    expect(() => defineOp({ name: 'noRule', forward: (_ctx: unknown, x: Scalar) => x.value })).toThrow(
       /defineOp: op 'noRule' needs a backward function/,
     );
   });

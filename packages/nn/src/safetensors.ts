@@ -6,7 +6,7 @@
  * covered exactly: no overlaps, no holes, nothing after the last tensor.
  * Decoding validates the whole header before allocating any tensor, so a hostile file costs at most its own size.
  */
-import { DType, NDArray, Tensor, TapegradError, TypedArray } from '@tapegrad/core';
+import { type DType, NDArray, Tensor, TapegradError, type TypedArray } from '@tapegrad/core';
 
 /** A file that is not valid safetensors (or a tensor that cannot be written): the message says what and where. */
 export class SafetensorsError extends TapegradError {}

@@ -1,6 +1,6 @@
 // Files are assembled by hand from the Hugging Face spec: 8-byte little-endian header length N, N bytes of JSON,
 // then the raw little-endian byte buffer that data_offsets index.
-import { Tensor, tensor } from '@tapegrad/core';
+import { type Tensor, tensor } from '@tapegrad/core';
 import { MLP, SafetensorsError, decodeSafetensors, encodeSafetensors, safetensorsMetadata } from '@tapegrad/nn';
 
 function file(header: string | object, data: number[] = [], declaredLength?: number | bigint): Uint8Array {

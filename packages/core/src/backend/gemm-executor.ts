@@ -60,7 +60,9 @@ let installed: GemmExecutor | null = null;
  */
 export function setGemmExecutor(executor: GemmExecutor | null): void {
   if (executor !== null && typeof executor?.gemm !== 'function') {
-    throw new TypeError(`setGemmExecutor: expected an object with a gemm method, or null; got ${String(executor)}`);
+    throw new TypeError(
+      `setGemmExecutor: expected an object with a gemm method, or null; got ${typeof executor === 'object' ? 'an object without one' : typeof executor}`,
+    );
   }
   installed = executor;
 }

@@ -5,14 +5,28 @@
  */
 import { WASM_KERNELS_HEX } from './wasm-kernels.generated.js';
 
+/** A WebAssembly gemm export: C = op(A) op(B), every array a byte address into the module's memory. */
+type WasmGemm = (
+  a: number,
+  b: number,
+  c: number,
+  m: number,
+  n: number,
+  k: number,
+  tA: boolean,
+  tB: boolean,
+  pa: number,
+  pb: number,
+) => void;
+
 /** The module's exports (byte addresses into its memory for every array argument). */
 export interface WasmKernels {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
   packedABytes(size: number): number;
   packedBBytes(size: number): number;
-  gemmF32(a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, pa: number, pb: number): void;
-  gemmF64(a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, pa: number, pb: number): void;
+  readonly gemmF32: WasmGemm;
+  readonly gemmF64: WasmGemm;
   tanhF32(x: number, o: number, n: number): number;
 }
 
@@ -26,7 +40,7 @@ let loaded: WasmKernels | null | undefined;
 
 function decodeHex(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(2 * i, 2), 16);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return bytes;
 }
 

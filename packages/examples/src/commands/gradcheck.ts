@@ -3,11 +3,11 @@
  * small MLP (3 -> 4 tanh -> 2, softmax cross-entropy) with central differences, then each textbook layer's
  * backward with checkLayer. `--broken` swaps in a tanh op whose rule forgets a factor, to show a failure.
  */
-import { Generator, Tensor, defineOp, randn, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, defineOp, randn, tensor } from '@tapegrad/core';
 import { checkLayer, gradcheck } from '@tapegrad/gradcheck';
 import { AddLayer, AffineLayer, MulLayer, ReluLayer, SigmoidLayer, SoftmaxWithLossLayer } from '@tapegrad/layers';
 import { numberFlag, parseFlags } from '../args.js';
-import { Write, toConsole } from '../textbook/output.js';
+import { type Write, toConsole } from '../textbook/output.js';
 
 /** tanh with a wrong rule: dx = dy * (1 - y) instead of dy * (1 - y^2). */
 const brokenTanh = defineOp({

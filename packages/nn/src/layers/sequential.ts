@@ -2,7 +2,7 @@
  * Sequential: modules applied in order. Children are stored under the names '0', '1', ... exactly as
  * `torch.nn.Sequential` names them, so state-dict keys read `0.weight`, `2.bias`, ...
  */
-import { Tensor } from '@tapegrad/core';
+import type { Tensor } from '@tapegrad/core';
 import { Module } from '../module.js';
 import { ReLU } from './activations.js';
 import { Linear } from './linear.js';

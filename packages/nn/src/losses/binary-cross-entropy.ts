@@ -3,8 +3,8 @@
  *   BCE(p, t)           = -(t log p + (1 - t) log(1 - p))      (logs clamped at -100, as PyTorch does)
  *   BCEWithLogits(x, t) = softplus(x) - t x                     (= BCE(sigmoid(x), t), stable for any x)
  */
-import { Tensor } from '@tapegrad/core';
-import { Reduction, checkSameShape, reduce } from './reduction.js';
+import type { Tensor } from '@tapegrad/core';
+import { type Reduction, checkSameShape, reduce } from './reduction.js';
 
 /** Options of the binary cross-entropy losses. */
 export interface BCEOptions {

@@ -3,8 +3,8 @@
  * It has no rule of its own (the gradient comes from logSoftmax's ops), so it is also the test oracle of the
  * fused softmaxCrossEntropy.
  */
-import { Tensor } from '@tapegrad/core';
-import { Reduction, reduce } from './reduction.js';
+import type { Tensor } from '@tapegrad/core';
+import { type Reduction, reduce } from './reduction.js';
 import { targetMatrix } from './targets.js';
 
 /**

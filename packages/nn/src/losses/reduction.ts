@@ -1,5 +1,5 @@
 /** How a loss reduces its per-element (or per-sample) values. */
-import { ShapeError, Tensor } from '@tapegrad/core';
+import { ShapeError, type Tensor } from '@tapegrad/core';
 
 /** 'mean' and 'sum' as in PyTorch; 'none' keeps the per-sample values; 'halfSum' is the documents' 1/2 sum. */
 export type Reduction = 'mean' | 'sum' | 'none' | 'halfSum';

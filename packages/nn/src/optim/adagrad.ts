@@ -4,8 +4,8 @@
 //   p <- p - clr * g / (sqrt(sum) + eps)
 // TensorFlow.js's adagrad differs in two conventions: its accumulator starts at 0.1 and its epsilon sits inside
 // the square root, sqrt(sum + 1e-7). Pass { initialAccumulatorValue: 0.1 } to match it (see the test).
-import { Tensor } from '@tapegrad/core';
-import { Optimizer, UpdateContext, checkNonNegative } from './optimizer.js';
+import type { Tensor } from '@tapegrad/core';
+import { Optimizer, type UpdateContext, checkNonNegative } from './optimizer.js';
 
 /** Options of AdaGrad (PyTorch's names). */
 export interface AdaGradOptions {

@@ -4,8 +4,8 @@
 //   m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
 //   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 // TensorFlow.js's adam computes the same update (same eps placement); its default eps is 1e-7 instead of 1e-8.
-import { Tensor } from '@tapegrad/core';
-import { Optimizer, UpdateContext, checkNonNegative } from './optimizer.js';
+import type { Tensor } from '@tapegrad/core';
+import { Optimizer, type UpdateContext, checkNonNegative } from './optimizer.js';
 
 /** Options of Adam and AdamW (PyTorch's names). */
 export interface AdamOptions {

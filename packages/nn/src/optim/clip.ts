@@ -3,7 +3,7 @@
  * maxNorm, every gradient is scaled by maxNorm / (norm + 1e-6). The scaled gradients are new tensors (a gradient
  * object may be shared between parameters, so it is never scaled in place).
  */
-import { Tensor, TapegradError, noGrad } from '@tapegrad/core';
+import { type Tensor, TapegradError, noGrad } from '@tapegrad/core';
 
 /**
  * Returns the total norm before clipping.

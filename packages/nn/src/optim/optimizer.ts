@@ -4,7 +4,7 @@
  * parameter, no temporary tensors) and then `markMutated()` bumps the parameter's version, so a graph that saved
  * the old value refuses to backward through it.
  */
-import { DType, Tensor, TapegradError, TypedArray, noGrad, tensor } from '@tapegrad/core';
+import { type DType, Tensor, TapegradError, type TypedArray, noGrad, tensor } from '@tapegrad/core';
 
 /** Per-parameter state: named buffers of the parameter's size (moments, accumulators). */
 export type ParamState = Record<string, TypedArray>;
@@ -16,9 +16,9 @@ export interface UpdateContext {
   /** The gradient (read only). */
   readonly g: TypedArray;
   /** A state buffer by name, created (filled with `init`) on first use. */
-  buffer(name: string, init?: number): TypedArray;
+  readonly buffer: (name: string, init?: number) => TypedArray;
   /** Whether `name` existed before this step (PyTorch's momentum buffer starts as the first gradient). */
-  has(name: string): boolean;
+  readonly has: (name: string) => boolean;
   /** The 1-based step number. */
   readonly step: number;
   /** The current learning rate. */

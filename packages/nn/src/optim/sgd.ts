@@ -3,8 +3,8 @@
 //   buf <- g on the first step, else momentum * buf + (1 - dampening) * g
 //   g <- g + momentum * buf (nesterov) or buf
 //   p <- p - lr * g
-import { Tensor, TapegradError } from '@tapegrad/core';
-import { Optimizer, UpdateContext, checkNonNegative } from './optimizer.js';
+import { type Tensor, TapegradError } from '@tapegrad/core';
+import { Optimizer, type UpdateContext, checkNonNegative } from './optimizer.js';
 
 /** Options of SGD (PyTorch's names). */
 export interface SGDOptions {

@@ -1,5 +1,5 @@
 /** Elementwise unary kernels: a number form (Scalar nodes) and a typed-array loop (Tensor nodes). */
-import { DType, TypedArray, allocate, floatResult } from '../dtype.js';
+import { type DType, type TypedArray, allocate, floatResult } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { getKernelBackend } from '../../backend/kernel-backend.js';
 import { wasmTanhF32 } from '../../backend/wasm-tanh.js';
