@@ -30,3 +30,26 @@ export class AnomalyError extends TapegradError {}
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/**
+ * @internal the error for an array too large to allocate (the engine's RangeError), naming the op the user called,
+ * the shape and how many bytes it would take.
+ */
+export function allocationError(op: string, shape: readonly number[], dtype: string, cause: RangeError): ShapeError {
+  let size = 1;
+  for (const d of shape) size *= d;
+  const bytes = size * (dtype === 'float64' ? 8 : 4);
+  return new ShapeError(
+    `${op}: cannot allocate a ${dtype} array of shape ${formatShape(shape)} (${size} elements, ${formatBytes(bytes)}): ${cause.message}`,
+  );
+}
+
+function formatBytes(n: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${Number(n.toPrecision(3))} ${units[i]}`;
+}

@@ -9,7 +9,16 @@ import { DType, isDType, isFloat } from './ndarray/dtype.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
-import { broadcastShapes, broadcastsTo, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from './ndarray/shape.js';
+import {
+  broadcastShapes,
+  broadcastsTo,
+  describeValue,
+  normalizeAxes,
+  normalizeAxis,
+  sameShape,
+  sizeOf,
+  stridesOf,
+} from './ndarray/shape.js';
 import * as ops from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
 
@@ -83,8 +92,17 @@ export class Tensor extends Node {
   get grad(): Tensor | null {
     return this._grad as Tensor | null;
   }
-  /** Overwrites the accumulated gradient (null clears it). */
+  /** Overwrites the accumulated gradient (null clears it); it must be a Tensor of this tensor's shape and dtype. */
   set grad(g: Tensor | null) {
+    if (g !== null) {
+      if (!(g instanceof Tensor))
+        throw new DTypeError(`grad: the gradient of ${this.label} must be a Tensor or null; got ${describeValue(g)}`);
+      if (!sameShape(g.shape, this.shape) || g.dtype !== this.dtype)
+        throw new ShapeError(
+          `grad: the gradient of ${this.label} (${formatShape(this.shape)}, ${this.dtype}) cannot be a tensor of shape ` +
+            `${formatShape(g.shape)}, ${g.dtype}; it must match in shape and dtype`,
+        );
+    }
     this._grad = g;
   }
   /** Clears the accumulated gradient (`grad` becomes null). */
@@ -94,10 +112,18 @@ export class Tensor extends Node {
 
   /**
    * Runs the reverse sweep from this tensor. Without `gradient` the tensor must hold one element (dL/dL = 1).
+   * Options come second, or first when there is no gradient (`loss.backward({ createGraph: true })`).
    * @example
    * const loss = x.mul(x).sum(); loss.backward(); x.grad!.toArray();
    */
-  backward(gradient?: Tensor | NestedArray, options: BackwardOptions = {}): void {
+  backward(options?: BackwardOptions): void;
+  backward(gradient: Tensor | NestedArray | undefined, options?: BackwardOptions): void;
+  backward(first?: Tensor | NestedArray | BackwardOptions, second: BackwardOptions = {}): void {
+    const optionsFirst = isOptionsObject(first);
+    if (optionsFirst && arguments.length > 1)
+      throw new GradError('backward: takes (gradient, options) or (options); got options followed by another argument');
+    const gradient = optionsFirst ? undefined : (first as Tensor | NestedArray | undefined);
+    const options = optionsFirst ? (first as BackwardOptions) : second;
     if (!this.requiresGrad)
       throw new GradError(
         `backward: ${this.label} does not require grad (no input of the ops that made it requires grad, or it was computed under noGrad)`,
@@ -166,6 +192,10 @@ export class Tensor extends Node {
     const d = this.data;
     if (typeof other === 'number') for (let i = 0; i < d.length; i++) d[i] += alpha * other;
     else {
+      if (!broadcastsTo(other.shape, this.shape))
+        throw new ShapeError(
+          `addInPlace: an operand of shape ${formatShape(other.shape)} cannot be added into shape ${formatShape(this.shape)}`,
+        );
       const src = sameShape(other.shape, this.shape) ? other : other.detach().broadcastTo(this.shape);
       const s = src.data;
       for (let i = 0; i < d.length; i++) d[i] += alpha * s[i];
@@ -296,13 +326,13 @@ export class Tensor extends Node {
   logSumExp(axis?: number | readonly number[], keepDims = false): Tensor {
     return ops.logSumExp(this, this.reduceAttrs(axis, keepDims, 'logSumExp')) as Tensor;
   }
-  /** exp(x - logSumExp(x)): stable for logits of any magnitude. */
+  /** exp(x) / sum(exp(x)) along `axis`, each slice shifted by its maximum first: exact for logits of any magnitude. */
   softmax(axis = -1): Tensor {
-    return this.logSoftmax(axis).exp();
+    return ops.softmax(this, { axis: normalizeAxis(axis, this.rank, 'softmax') }) as Tensor;
   }
-  /** x - logSumExp(x) along `axis`: log-probabilities, stable for logits of any magnitude. */
+  /** x - logSumExp(x) along `axis` (log-probabilities), computed as (x - max) - log sum exp(x - max): exact for logits of any magnitude. */
   logSoftmax(axis = -1): Tensor {
-    return this.sub(this.logSumExp(axis, true));
+    return ops.logSoftmax(this, { axis: normalizeAxis(axis, this.rank, 'logSoftmax') }) as Tensor;
   }
   /** Indices of the largest elements along `axis` (int32; not differentiable). */
   argmax(axis = -1, keepDims = false): Tensor {
@@ -432,6 +462,10 @@ export class Tensor extends Node {
    * each row's label. `indices` has this tensor's shape except along `axis`.
    */
   takeAlongAxis(indices: Tensor, axis = -1): Tensor {
+    if (!(indices instanceof Tensor))
+      throw new DTypeError(
+        `takeAlongAxis: indices must be an int32 Tensor; got ${describeValue(indices)} (wrap it with tensor(..., { dtype: 'int32' }))`,
+      );
     const a = normalizeAxis(axis, this.rank, 'takeAlongAxis');
     const ok = indices.rank === this.rank && indices.shape.every((d, i) => i === a || d === this.shape[i]);
     if (!ok)
@@ -465,6 +499,15 @@ export class Tensor extends Node {
 }
 
 function checkedIndices(indices: Tensor | readonly number[], n: number, op: string): Tensor {
+  if (!(indices instanceof Tensor) && !Array.isArray(indices))
+    throw new DTypeError(`${op}: indices must be an int32 Tensor or a list of integers; got ${describeValue(indices)}`);
+  if (!(indices instanceof Tensor)) {
+    // Checked before Int32Array.from, which would turn NaN into 0, 1.5 into 1 and 2 ** 32 into 0 without a word.
+    indices.forEach((v, i) => {
+      if (!Number.isInteger(v)) throw new DTypeError(`${op}: index ${describeValue(v)} at position ${i} is not an integer`);
+      if (v < -n || v >= n) throw new ShapeError(`${op}: index ${v} at position ${i} is out of range for an axis of size ${n}`);
+    });
+  }
   const t = indices instanceof Tensor ? indices : new Tensor(new NDArray(Int32Array.from(indices), [indices.length]));
   if (t.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${t.dtype}`);
   const d = t.data;
@@ -478,6 +521,11 @@ function checkedIndices(indices: Tensor | readonly number[], n: number, op: stri
     }
   }
   return copy ? new Tensor(new NDArray(copy, t.shape)) : t;
+}
+
+/** A plain options object (not a Tensor, an array, a typed array or a number), told apart from a seed gradient. */
+function isOptionsObject(x: unknown): boolean {
+  return x !== null && typeof x === 'object' && !(x instanceof Node) && !Array.isArray(x) && !ArrayBuffer.isView(x);
 }
 
 function fromNested(value: NestedArray, dtype: DType, op: string): NDArray {

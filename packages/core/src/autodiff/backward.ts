@@ -183,6 +183,7 @@ function sweepNodes(req: SweepRequest, entries: readonly OpContext[], retain: bo
       addPending(x, g, touched);
     }
     if (observed) req.observer!.step(entry, gy, observed);
-    if (!retain) entry._release();
   }
+  // Released only once every rule has run: a sweep that throws part-way leaves the graph as it found it.
+  if (!retain) for (const entry of entries) entry._release();
 }

@@ -3,7 +3,7 @@
  * the context of one call is also its tape entry (as in early tinygrad: "an instance of a Function is the
  * context"). Built-in ops and users' ops are both made by `defineOp`.
  */
-import { AnomalyError, DTypeError, GradError, formatShape } from '../errors.js';
+import { AnomalyError, DTypeError, GradError, ShapeError, formatShape } from '../errors.js';
 import { mode } from './mode.js';
 import { Node, Operand, RawValue } from './node.js';
 import { checkFinite } from './finite.js';
@@ -217,7 +217,7 @@ export type OpFunction<Attrs = undefined> = {
 };
 
 function isAttrs(x: unknown): boolean {
-  return x !== null && typeof x === 'object' && !(x instanceof Node) && !ArrayBuffer.isView(x);
+  return x !== null && typeof x === 'object' && !(x instanceof Node) && !ArrayBuffer.isView(x) && !Array.isArray(x);
 }
 
 /**
@@ -284,7 +284,10 @@ export function applyOp<Attrs>(
     } else if (typeof x === 'number') {
       node = ref.constant(x);
     } else {
-      throw new DTypeError(`${op.name}: operand ${i} is ${x === null ? 'null' : typeof x}, expected a ${ref.constructor.name} or a number`);
+      throw new DTypeError(
+        `${op.name}: operand ${i} is ${describeOperand(x)}, expected a ${ref.constructor.name} or a number` +
+          (Array.isArray(x) || ArrayBuffer.isView(x) ? ' (wrap an array with tensor(...))' : ''),
+      );
     }
     inputs[i] = node;
     if (node.requiresGrad) recording = true;
@@ -292,16 +295,23 @@ export function applyOp<Attrs>(
   recording = recording && mode.grad;
   const ctx = recording || attrs !== undefined || passive === undefined ? new OpContext(op, inputs, attrs, recording) : passive;
   let result: Node | RawValue;
-  if (mode.grad) {
-    // Recording is off inside forward, so ops that a user's forward calls are not recorded separately.
-    mode.grad = false;
-    try {
+  try {
+    if (mode.grad) {
+      // Recording is off inside forward, so ops that a user's forward calls are not recorded separately.
+      mode.grad = false;
+      try {
+        result = runForward(op, ctx, inputs);
+      } finally {
+        mode.grad = true;
+      }
+    } else {
       result = runForward(op, ctx, inputs);
-    } finally {
-      mode.grad = true;
     }
-  } else {
-    result = runForward(op, ctx, inputs);
+  } catch (e) {
+    // The engine's RangeError for a result too large to allocate (a broadcast to [1e6, 1e6]) becomes a ShapeError naming the op.
+    if (e instanceof RangeError)
+      throw new ShapeError(`${op.name}: cannot compute a result this large (inputs: ${inputs.map(describe).join('; ')}): ${e.message}`);
+    throw e;
   }
   let out: Node;
   if (result instanceof Node) {
@@ -332,6 +342,12 @@ export function applyOp<Attrs>(
     }
   }
   return out;
+}
+
+function describeOperand(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  if (Array.isArray(x)) return 'an array';
+  return typeof x === 'object' ? `a ${x.constructor?.name ?? 'plain object'}` : `a ${typeof x}`;
 }
 
 function copyRaw(raw: RawValue): RawValue {

@@ -9,7 +9,7 @@
 import { BinaryKernel, binary } from '../ndarray/kernels/binary.js';
 import { UnaryKernel, sigmoidNumber, unary } from '../ndarray/kernels/unary.js';
 import { NDArray } from '../ndarray/ndarray.js';
-import { allocate, floatResult, promote } from '../ndarray/dtype.js';
+import { allocate, floatResult, resultType } from '../ndarray/dtype.js';
 import { sumOfProducts } from '../ndarray/kernels/reduce.js';
 import type { OpContext } from './context.js';
 import { mode } from './mode.js';
@@ -148,7 +148,7 @@ class NodeMath implements GradMath<Node> {
     const ra = a.raw;
     const rb = b.raw;
     if (mode.grad || like.size !== 1 || typeof ra === 'number' || typeof rb === 'number' || ra.size !== rb.size) return a.mul(b);
-    const dtype = promote(ra.dtype, rb.dtype);
+    const dtype = resultType(ra, rb);
     if (dtype === 'int32') return a.mul(b);
     const out = allocate(dtype, 1);
     out[0] = sumOfProducts(ra.data, rb.data, dtype);

@@ -4,7 +4,7 @@
  * makes Tensors from data; `new Tensor(ndarray)` wraps one without copying (for loaders and fused ops).
  */
 import { type DType, type TypedArray, allocate, dtypeOfArray } from './dtype.js';
-import { type Shape, sizeOf } from './shape.js';
+import { type Shape, checkShape, sizeOf } from './shape.js';
 import { ShapeError, formatShape } from '../errors.js';
 
 /**
@@ -29,6 +29,7 @@ export class NDArray {
   ) {
     this.size = data.length;
     this.dtype = dtypeOfArray(data);
+    checkShape(shape, 'NDArray');
     if (sizeOf(shape) !== data.length) {
       throw new ShapeError(`NDArray: shape ${formatShape(shape)} needs ${sizeOf(shape)} elements, the data has ${data.length}`);
     }
