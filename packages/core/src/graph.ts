@@ -5,6 +5,7 @@
 import type { OpContext } from './autodiff/context.js';
 import type { Node } from './autodiff/node.js';
 import { formatShape } from './errors.js';
+import { inputAt } from './autodiff/in-place.js';
 
 /** One tape entry as `tapeOf` lists it. */
 export interface TapeRow {
@@ -26,7 +27,10 @@ export function tapeOf(root: Node): TapeRow[] {
     const c = stack.pop()!.creator;
     if (c === null || seen.has(c)) continue;
     seen.add(c);
-    for (const x of c.inputs) if (x.creator !== null) stack.push(x);
+    for (const input of c.inputs) {
+      const x = inputAt(input, c.seq);
+      if (x.creator !== null) stack.push(x);
+    }
   }
   return [...seen].sort((a, b) => a.seq - b.seq).map((c) => ({ seq: c.seq, op: c.op.name, inputs: c.inputs, output: c.output! }));
 }

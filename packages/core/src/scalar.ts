@@ -34,6 +34,8 @@ const NO_SHAPE: readonly number[] = Object.freeze([]);
  */
 export class Scalar extends Node {
   private _value: number;
+  /** @internal see Node._version. */
+  _version = 0;
   // Gradients without a graph are kept as a plain number (as micrograd does), so a swept graph does not
   // retain a gradient object per node; `_grad` holds a node only when the gradient carries a graph (createGraph).
   private _gradValue: number | undefined = undefined;

@@ -43,6 +43,13 @@ export class Tensor extends Node {
   /** @internal */ get raw(): NDArray {
     return this._array;
   }
+  /** @internal the version counter of the storage, shared by every tensor on it (detach, stateDict entries). */
+  get _version(): number {
+    return this._array._version;
+  }
+  set _version(v: number) {
+    this._array._version = v;
+  }
   /** The row-major element storage. Writing through it bypasses the in-place checks: call `markMutated()` after. */
   get data(): NDArray['data'] {
     return this._array.data;
@@ -171,42 +178,53 @@ export class Tensor extends Node {
     return `Tensor(${this.formatValue()}, shape=${formatShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
 
-  // In-place updates: each bumps the version so a backward that saved this tensor refuses a stale value.
-  /** Records that `.data` was written directly. */
+  // In-place updates, PyTorch's way (autodiff/in-place.ts): each bumps the version shared by every tensor on this
+  // storage, so a backward that saved the old value refuses it; on a node that takes part in a recorded graph the
+  // change is recorded; on a leaf that requires grad it is refused while grad mode is on (use noGrad).
+  /** Records that `.data` was written directly (bumps the version; never recorded, as PyTorch's `.data`). */
   markMutated(): this {
     this._bumpVersion();
     return this;
   }
-  /** Overwrites the values in place (a tensor of the same shape, or one number); bumps the version. */
+  /**
+   * Overwrites the values in place with `src` (a tensor that broadcasts to this shape, or one number). On a node of
+   * a recorded graph the change is recorded: gradients then flow to `src`, and none to the old value.
+   * @example
+   * noGrad(() => w.assign(tensor([0, 0])));   // a leaf that requires grad changes under noGrad
+   */
   assign(src: Tensor | number): this {
-    if (typeof src === 'number') this.data.fill(src);
-    else {
-      if (!sameShape(src.shape, this.shape))
-        throw new ShapeError(`assign: source shape ${formatShape(src.shape)} differs from ${formatShape(this.shape)}`);
-      this.data.set(src.data);
-    }
-    return this.markMutated();
+    ops.assign(this, [this.inPlaceOperand(src, 'assign')], undefined);
+    return this;
   }
-  /** this += alpha * other (other broadcast to this shape). */
+  /**
+   * this += alpha * other (other broadcast to this shape), in place; recorded on a node of a recorded graph.
+   * @example
+   * noGrad(() => w.addInPlace(w.grad!, -0.1));   // an SGD step
+   */
   addInPlace(other: Tensor | number, alpha = 1): this {
-    const d = this.data;
-    if (typeof other === 'number') for (let i = 0; i < d.length; i++) d[i] += alpha * other;
-    else {
-      if (!broadcastsTo(other.shape, this.shape))
-        throw new ShapeError(
-          `addInPlace: an operand of shape ${formatShape(other.shape)} cannot be added into shape ${formatShape(this.shape)}`,
-        );
-      const src = sameShape(other.shape, this.shape) ? other : other.detach().broadcastTo(this.shape);
-      const s = src.data;
-      for (let i = 0; i < d.length; i++) d[i] += alpha * s[i];
-    }
-    return this.markMutated();
+    if (typeof alpha !== 'number') throw new DTypeError(`addInPlace: alpha must be a number; got ${describeValue(alpha)}`);
+    ops.addInPlace(this, [this.inPlaceOperand(other, 'addInPlace')], { alpha });
+    return this;
   }
-  /** this *= factor, in place; bumps the version. */
+  /**
+   * this *= factor, in place; recorded on a node of a recorded graph.
+   * @example
+   * noGrad(() => runningMean.mulInPlace(0.9));
+   */
   mulInPlace(factor: number): this {
-    const d = this.data;
-    for (let i = 0; i < d.length; i++) d[i] *= factor;
-    return this.markMutated();
+    if (typeof factor !== 'number') throw new DTypeError(`mulInPlace: factor must be a number; got ${describeValue(factor)}`);
+    ops.mulInPlace(this, [], { factor });
+    return this;
+  }
+
+  private inPlaceOperand(other: Tensor | number, op: string): Tensor {
+    if (typeof other === 'number') return this.constant(other);
+    if (!(other instanceof Tensor)) throw new DTypeError(`${op}: the operand must be a Tensor or a number; got ${describeValue(other)}`);
+    if (!broadcastsTo(other.shape, this.shape))
+      throw new ShapeError(
+        `${op}: an operand of shape ${formatShape(other.shape)} cannot be ${op === 'assign' ? 'assigned to' : 'added into'} shape ${formatShape(this.shape)}`,
+      );
+    return other;
   }
 
   // Elementwise (NumPy broadcasting; plain numbers welcome).

@@ -8,6 +8,7 @@ import { AnomalyError, GradError, ShapeError, formatShape } from '../errors.js';
 import { broadcastsTo, sameShape } from '../ndarray/shape.js';
 import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
+import { inputAt } from './in-place.js';
 import { mode } from './mode.js';
 import { sweepNumbers } from './number-sweep.js';
 import { Node } from './node.js';
@@ -61,7 +62,7 @@ function collect(roots: readonly Node[], mark: number): OpContext[] {
     entries.push(c);
     const inputs = c.inputs;
     for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i];
+      const x = inputAt(inputs[i], c.seq);
       const xc = x.creator;
       if (xc !== null && xc._mark !== mark && x.requiresGrad) stack.push(xc);
     }
@@ -163,7 +164,8 @@ function sweepNodes(req: SweepRequest, entries: readonly OpContext[], retain: bo
     const inputs = entry.inputs;
     const observed: Array<Node | null> | null = req.observer ? [] : null;
     for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i];
+      // The version of the input this entry saw, should it have been changed in place since (in-place.ts).
+      const x = inputAt(inputs[i], entry.seq);
       let g = grads[i];
       if (!x.requiresGrad || g === null || g === undefined) {
         observed?.push(null);

@@ -41,8 +41,11 @@ export abstract class Node {
   _grad: Node | null = null;
   /** @internal the gradient being gathered by the sweep that is running (in a sweep over Scalars: its slot in the sweep's sums). */
   _pending: Node | number | null = null;
-  /** @internal bumped by every in-place mutation, so backward can refuse stale saved values. */
-  _version = 0;
+  /**
+   * @internal bumped by every in-place mutation, so backward can refuse stale saved values. A Tensor keeps it with
+   * its storage, so every tensor that shares the storage (a detached alias, a stateDict entry) shares the counter.
+   */
+  abstract _version: number;
 
   constructor(requiresGrad: boolean, name?: string) {
     this.requiresGrad = requiresGrad;

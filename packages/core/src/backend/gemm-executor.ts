@@ -46,6 +46,13 @@ export interface GemmExecutor {
     transposeB: boolean,
     kernel: GemmKernel,
   ): boolean;
+  /**
+   * Set on an executor that stands in front of another and hands it what it declines (`@tapegrad/native`'s, in
+   * front of the thread pool): `enableThreads` then installs its pool here instead of replacing the front one.
+   */
+  behind?: GemmExecutor | null;
+  /** How many threads this executor shares a large product between: the budget an executor in front follows. */
+  threads?(): number;
 }
 
 let installed: GemmExecutor | null = null;

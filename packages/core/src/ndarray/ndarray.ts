@@ -17,6 +17,8 @@ export class NDArray {
   readonly size: number;
   /** Element type, read from the typed array's class. */
   readonly dtype: DType;
+  /** @internal the version counter of this storage, bumped by every in-place change (see Node._version). */
+  _version = 0;
 
   /**
    * Wraps `data` (not copied) as an array of `shape`; `data.length` must equal the product of `shape`.

@@ -1,7 +1,9 @@
 /** Every built-in op, each defined once with defineOp in its own file. */
 export { abs } from './abs.js';
 export { add } from './add.js';
+export { addInPlace } from './add-in-place.js';
 export { addRelu } from './add-relu.js';
+export { assign } from './assign.js';
 export { broadcastTo } from './broadcast-to.js';
 export { cast } from './cast.js';
 export { clamp } from './clamp.js';
@@ -19,6 +21,7 @@ export { max, min } from './max.js';
 export { maximum } from './maximum.js';
 export { minimum } from './minimum.js';
 export { mul } from './mul.js';
+export { mulInPlace } from './mul-in-place.js';
 export { neg } from './neg.js';
 export { pow } from './pow.js';
 export { relu } from './relu.js';
