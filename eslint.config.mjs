@@ -51,7 +51,7 @@ export default tseslint.config(
     },
     rules: {
       // Types that only exist for the compiler are imported as types: no runtime import, no import cycle at load.
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       '@typescript-eslint/consistent-type-exports': 'error',
       '@typescript-eslint/no-import-type-side-effects': 'error',
       // `any` only where a function type must accept every function (`(...args: any[]) => R` is the one
