@@ -43,9 +43,15 @@ export default tseslint.config(
         // Explicit programs rather than `projectService`: the per-package tsconfig.json files leave tests out and
         // resolve @tapegrad/* to built `dist`, so the service would need a build and one program per package.
         // tsconfig.spec.json is the one program `pnpm typecheck` and Jest use (everything but the browser-only
-        // code, @tapegrad/* mapped to sources); the other two add the DOM for the playground and threads' browser
-        // entry. One large program is also the fastest: each program is built once per run.
-        project: ['./tsconfig.spec.json', './packages/playground/tsconfig.lint.json', './packages/threads/tsconfig.browser-check.json'],
+        // code, @tapegrad/* mapped to sources); tsconfig.scripts.json the packages' ES-module scripts; the last two
+        // add the DOM for the playground and threads' browser entry. One large program is also the fastest: each
+        // program is built once per run.
+        project: [
+          './tsconfig.spec.json',
+          './tsconfig.scripts.json',
+          './packages/playground/tsconfig.lint.json',
+          './packages/threads/tsconfig.browser-check.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },

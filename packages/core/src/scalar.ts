@@ -7,7 +7,8 @@ import { Node, Operand, RawValue } from './autodiff/node.js';
 import { DTypeError, GradError } from './errors.js';
 import type { DType } from './ndarray/dtype.js';
 import * as ops from './ops/index.js';
-import type { OpContext, OpFunction } from './autodiff/context.js';
+import type { OpContext } from './autodiff/context.js';
+import type { OpFunction } from './autodiff/define-op.js';
 import { moveToContext, recordInline } from './autodiff/inline-entry.js';
 import { mode } from './autodiff/mode.js';
 import * as binaryKernels from './ndarray/kernels/binary.js';
@@ -86,6 +87,10 @@ export class Scalar extends Node {
   }
   zerosLike(): Scalar {
     return new Scalar(0, false);
+  }
+  /** @internal a Scalar gradient already has a Scalar's shape and dtype. */
+  _conformTo(): Scalar {
+    return this;
   }
 
   /** dL/d(this) from the backward calls so far (0 before any); set it to 0 to reset, as micrograd does. */

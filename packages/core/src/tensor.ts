@@ -2,7 +2,7 @@
  * Tensor: an n-dimensional typed-array value on the tape. Methods are one-liners over the ops in ops/;
  * argument checks live here so that every error names the op and the shapes at fault.
  */
-import { setConform, sweep, BackwardOptions } from './autodiff/backward.js';
+import { sweep, BackwardOptions } from './autodiff/backward.js';
 import { Node, Operand, RawValue } from './autodiff/node.js';
 import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
 import { DType, isDType, isFloat } from './ndarray/dtype.js';
@@ -81,6 +81,17 @@ export class Tensor extends Node {
   }
   zerosLike(): Tensor {
     return new Tensor(NDArray.zeros(this.shape, this.dtype));
+  }
+  /** @internal the sweep's un-broadcast: sums the broadcast axes back to the shape of `like`, then casts to its dtype. */
+  _conformTo(like: Node): Tensor {
+    let t: Tensor = this;
+    if (!sameShape(t.shape, like.shape)) {
+      const lead = t.rank - like.shape.length;
+      const axes: number[] = [];
+      for (let i = 0; i < t.rank; i++) if (i < lead || (like.shape[i - lead] === 1 && t.shape[i] !== 1)) axes.push(i);
+      t = t.sum(axes, true).reshape(like.shape);
+    }
+    return t.dtype === like.dtype ? t : t.cast(like.dtype);
   }
 
   /** Marks this tensor as a leaf that gets gradients (floating dtypes only). Returns this. */
@@ -550,15 +561,3 @@ function fromNested(value: NestedArray, dtype: DType, op: string): NDArray {
   const shape = inferShape(value, op);
   return new NDArray(flatten(value, shape, dtype, op), shape);
 }
-
-// The sweep sums broadcast gradients back to an input's shape with these (differentiable) ops.
-setConform((g, like) => {
-  let t = g as Tensor;
-  if (!sameShape(t.shape, like.shape)) {
-    const lead = t.rank - like.shape.length;
-    const axes: number[] = [];
-    for (let i = 0; i < t.rank; i++) if (i < lead || (like.shape[i - lead] === 1 && t.shape[i] !== 1)) axes.push(i);
-    t = t.sum(axes, true).reshape(like.shape);
-  }
-  return t.dtype === like.dtype ? t : t.cast(like.dtype);
-});

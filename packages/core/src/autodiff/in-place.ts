@@ -13,9 +13,11 @@
  * write `.data` and call `markMutated()`.
  */
 import { AnomalyError, GradError } from '../errors.js';
-import { DefinedOp, OpContext, OpDefinition, forwardTraces } from './context.js';
+import { OpContext, forwardTraces } from './context.js';
+import type { DefinedOp, OpDefinition } from './define-op.js';
 import { checkFinite } from './finite.js';
-import { nodeGradients } from './grad-math.js';
+import { entryInput, entrySeq } from './inline-entry.js';
+import { nodeGradients } from './node-math.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
 
@@ -90,10 +92,7 @@ function runForward<Attrs>(op: DefinedOp<Attrs>, ctx: OpContext<Attrs>): void {
  * by a recorded op since (its entry is newer than `seq`), the version `x` had then.
  */
 export function inputAt(x: Node, seq: number): Node {
-  let entry = x.creator;
-  while (entry !== null && entry.seq > seq) {
-    x = entry.inputs[0];
-    entry = x.creator;
-  }
+  // Through the entry accessors, not `creator`: reading that would move a Scalar's inline entry to an OpContext.
+  while (!x.isLeaf && entrySeq(x) > seq) x = entryInput(x, 0);
   return x;
 }

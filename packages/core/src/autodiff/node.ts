@@ -5,7 +5,8 @@
  */
 import type { NDArray } from '../ndarray/ndarray.js';
 import type { DType } from '../ndarray/dtype.js';
-import type { DefinedOp, OpContext } from './context.js';
+import type { OpContext } from './context.js';
+import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
 
 /** The raw value a node holds: a number for a Scalar, an NDArray for a Tensor. */
@@ -103,6 +104,11 @@ export abstract class Node {
   _accumulateGradValue(g: number): void {
     this._accumulateGrad(this.make(g));
   }
+  /**
+   * @internal this gradient summed back to the shape of `like` (an input it was broadcast from) and cast to its
+   * dtype, with differentiable ops: what the sweep does to a rule's gradient that has the output's shape.
+   */
+  abstract _conformTo(like: Node): Node;
   /** A zero of the same kind, shape and dtype, not requiring grad. */
   abstract zerosLike(): Node;
   /** A short rendering of the value for listings. */

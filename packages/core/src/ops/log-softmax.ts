@@ -2,7 +2,7 @@
 // dx = dy - softmax(x) * sum(dy) = dy - exp(y) * sum(dy) along the axis.
 // Fused for a measured reason (STYLE.md): the composite x - logSumExp(x) rounds logSumExp to the float32 grid
 // first ([1e7, 1e7] gave [-1, -1], not [-ln 2, -ln 2]). Its test checks it against that composite, the oracle.
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import { softmaxArray } from '../ndarray/kernels/softmax.js';
 import type { NDArray } from '../ndarray/ndarray.js';

@@ -2,7 +2,7 @@
 // dx = y * (dy - sum(dy * y)) along the axis.
 // Fused for a measured reason (STYLE.md): the composite exp(x - logSumExp(x)) lost its normalisation for large
 // float32 logits. Its test checks it against that composite, which stays the oracle.
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import { softmaxArray } from '../ndarray/kernels/softmax.js';
 import type { NDArray } from '../ndarray/ndarray.js';
