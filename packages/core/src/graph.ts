@@ -89,3 +89,13 @@ export function toDot(root: Node, title = 'tapegrad'): string {
   lines.push('}');
   return lines.join('\n') + '\n';
 }
+
+/**
+ * PyTorch's name for the function that computes a node's gradient, as printed in `grad_fn=<MulBackward0>`: the
+ * op's name capitalised, then `Backward`.
+ * @example
+ * gradFnName('logSumExp');   // 'LogSumExpBackward'
+ */
+export function gradFnName(opName: string): string {
+  return `${opName.charAt(0).toUpperCase()}${opName.slice(1)}Backward`;
+}

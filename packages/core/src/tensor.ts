@@ -9,6 +9,9 @@ import { DType, isDType, isFloat } from './ndarray/dtype.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
+import { formatWithValues } from './ndarray/format.js';
+import { gradFnName } from './graph.js';
+import { brand } from './shared.js';
 import {
   broadcastShapes,
   broadcastsTo,
@@ -31,6 +34,9 @@ type TensorOperand = Operand<Tensor>;
  * x.matmul(x).sum().backward(); x.grad!.toArray();
  */
 export class Tensor extends Node {
+  static {
+    brand(this, 'Tensor');
+  }
   private _array: NDArray;
 
   /** @internal use `tensor(...)`, `zeros(...)` and friends. */
@@ -185,8 +191,25 @@ export class Tensor extends Node {
     if (this.size === 1) return String(this.data[0]);
     return this.size <= 8 ? JSON.stringify(this.toArray()) : `${this.dtype}${formatShape(this.shape)}`;
   }
+  /**
+   * The values as PyTorch prints a tensor (common number format, rows aligned, large tensors shortened with `...`),
+   * then the shape, the dtype, the function that computes its gradient or `requiresGrad=true`, and its name.
+   * @example
+   * console.log(String(tensor([[1, 2], [3, 4]], { requiresGrad: true })));
+   * // tensor([[1., 2.],
+   * //         [3., 4.]], shape=[2, 2], dtype=float64, requiresGrad=true)
+   */
   override toString(): string {
-    return `Tensor(${this.formatValue()}, shape=${formatShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+    const suffixes = [`shape=${formatShape(this.shape)}`, `dtype=${this.dtype}`];
+    const c = this._creator;
+    if (c !== null) suffixes.push(`gradFn=<${gradFnName(c.op.name)}>`);
+    else if (this.requiresGrad) suffixes.push('requiresGrad=true');
+    if (this.name !== undefined) suffixes.push(`name='${this.name}'`);
+    return formatWithValues('tensor', this.data, this.shape, this.dtype, suffixes);
+  }
+  /** What `console.log` and `util.inspect` show in Node: `toString()`, not the internal fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   // In-place updates, PyTorch's way (autodiff/in-place.ts): each bumps the version shared by every tensor on this

@@ -7,6 +7,7 @@ import { GradError, formatShape } from '../errors.js';
 import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
 import { Node } from './node.js';
+import { shared } from '../shared.js';
 
 // The bits of `_flags`; inline-entry.ts reads those it keeps in a Scalar.
 /** @internal */ export const RECORDING = 1;
@@ -15,7 +16,7 @@ import { Node } from './node.js';
 const SAVED_INPUTS = 8;
 
 /** Where each recorded op's forward was called, kept only in anomaly mode. */
-export const forwardTraces = new WeakMap<OpContext, string>();
+export const forwardTraces = shared('forwardTraces', () => new WeakMap<OpContext, string>());
 
 /** One call of an op: what forward saved for backward, and, when recorded, the op's tape entry. */
 export class OpContext<Attrs = any> {

@@ -112,7 +112,8 @@ export function applyOp<Attrs>(
     const x = operands[i];
     let node: Node;
     if (x instanceof Node) {
-      if (x.constructor !== ref.constructor) {
+      // Another copy of the library (shared.ts) has other constructors: only a different kind of value is refused.
+      if (x.constructor !== ref.constructor && typeof x.raw !== typeof ref.raw) {
         throw new DTypeError(`${op.name}: operands mix ${ref.constructor.name} and ${x.constructor.name}; use tensor(...) for both`);
       }
       node = x;

@@ -8,6 +8,7 @@ import type { DType } from '../ndarray/dtype.js';
 import type { OpContext } from './context.js';
 import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
+import { brand, shared } from '../shared.js';
 
 /** The raw value a node holds: a number for a Scalar, an NDArray for a Tensor. */
 export type RawValue = number | NDArray;
@@ -15,12 +16,15 @@ export type RawValue = number | NDArray;
 /** A node or a plain number where an op takes an operand. */
 export type Operand<N extends Node = Node> = N | number;
 
-let nextId = 1;
-// Display ids are given on first use and kept aside, so nodes that are never displayed carry no id field.
-const ids = new WeakMap<Node, number>();
+// Display ids are given on first use and kept aside, so nodes that are never displayed carry no id field. Shared by
+// every copy of the library in the process (shared.ts), so two nodes never show the same id.
+const display = shared('displayIds', () => ({ next: 1, ids: new WeakMap<object, number>() }));
 
 /** What Scalar and Tensor share as graph nodes: a value, a gradient, `requiresGrad` and the tape entry that made it. */
 export abstract class Node {
+  static {
+    brand(this, 'Node');
+  }
   /** Whether gradients flow to this node. */
   requiresGrad: boolean;
   /** @internal the tape entry as an OpContext (`creator` reads it). */
@@ -61,8 +65,8 @@ export abstract class Node {
 
   /** A stable number for display, given on first use. */
   get id(): number {
-    let id = ids.get(this);
-    if (id === undefined) ids.set(this, (id = nextId++));
+    let id = display.ids.get(this);
+    if (id === undefined) display.ids.set(this, (id = display.next++));
     return id;
   }
 

@@ -6,6 +6,8 @@
 import { type DType, type TypedArray, allocate, dtypeOfArray } from './dtype.js';
 import { type Shape, checkShape, sizeOf } from './shape.js';
 import { ShapeError, formatShape } from '../errors.js';
+import { formatWithValues } from './format.js';
+import { brand } from '../shared.js';
 
 /**
  * @example
@@ -13,6 +15,9 @@ import { ShapeError, formatShape } from '../errors.js';
  * const t = new Tensor(a);   // shares a.data
  */
 export class NDArray {
+  static {
+    brand(this, 'NDArray');
+  }
   /** Number of elements (the product of the shape). */
   readonly size: number;
   /** Element type, read from the typed array's class. */
@@ -52,5 +57,14 @@ export class NDArray {
   /** Number of axes. */
   get rank(): number {
     return this.shape.length;
+  }
+
+  /** The values as PyTorch prints a tensor, then the shape and dtype. */
+  toString(): string {
+    return formatWithValues('ndarray', this.data, this.shape, this.dtype, [`shape=[${this.shape.join(', ')}]`, `dtype=${this.dtype}`]);
+  }
+  /** What `console.log` and `util.inspect` show in Node: `toString()`, not the fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }
