@@ -110,7 +110,7 @@ describe('the Scalar sweep on plain numbers', () => {
       },
     });
     const x = scalar(-2);
-    (cube(x) as Scalar).mul(0.5).backward();
+    cube(x).mul(0.5).backward();
     expect(x.grad).toBe(0.5 * 3 * 4);
   });
 
@@ -131,10 +131,7 @@ describe('the Scalar sweep on plain numbers', () => {
       },
     });
     const x = scalar(1.5);
-    const y = x
-      .mul(x)
-      .add((inner(x) as Scalar).mul(3))
-      .tanh();
+    const y = x.mul(x).add(inner(x).mul(3)).tanh();
     y.backward();
     const u = 1.5 * 1.5 + 3 * (2 / 3) * 1.5 ** 3;
     expect(x.grad).toBeCloseTo((1 - Math.tanh(u) ** 2) * (2 * 1.5 + 3 * 2 * 1.5 ** 2), 12);
@@ -147,8 +144,8 @@ describe('the Scalar sweep on plain numbers', () => {
       backward: () => [tensor([1, 2])],
     });
     const x = scalar(1);
-    expect(() => (bad(x) as Scalar).backward()).toThrow(GradError);
-    expect(() => (bad(scalar(1)) as Scalar).backward()).toThrow(/^badRule: backward returned a Tensor gradient for Scalar input 0/);
+    expect(() => bad(x).backward()).toThrow(GradError);
+    expect(() => bad(scalar(1)).backward()).toThrow(/^badRule: backward returned a Tensor gradient for Scalar input 0/);
     expect(x.grad).toBe(0);
   });
 
@@ -158,7 +155,7 @@ describe('the Scalar sweep on plain numbers', () => {
       forward: (_ctx, x: Scalar) => x.value,
       backward: (_ctx, g: Scalar) => [g, g],
     });
-    expect(() => (bad(scalar(1)) as Scalar).backward()).toThrow(/^twoGrads: backward returned 2 gradients for 1 inputs/);
+    expect(() => bad(scalar(1)).backward()).toThrow(/^twoGrads: backward returned 2 gradients for 1 inputs/);
   });
 
   it('still refuses a value reassigned after it was saved, and accepts graphs recorded after the change', () => {
@@ -226,7 +223,7 @@ describe('the Scalar sweep on plain numbers', () => {
       const a = scalar(1.5);
       const early = a.mul(a);
       recordUnrelatedOps(200_000);
-      (twice(early) as Scalar).mul(3).backward();
+      twice(early).mul(3).backward();
       expect(calls).toBe(1);
       expect(a.grad).toBe(3 * 2 * 2 * 1.5);
     });
@@ -250,16 +247,16 @@ describe('defineOp', () => {
       gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(m.mul(dy, m.input(ctx, 0)), 2)),
     });
     const s = scalar(1.5);
-    (square(s) as Scalar).backward();
+    square(s).backward();
     expect(s.grad).toBe(3);
     const t = tensor([1, -2], { requiresGrad: true });
-    (square(t) as Tensor).sum().backward();
+    square(t).sum().backward();
     expect((t.grad as Tensor).toArray()).toEqual([2, -4]);
     expect(typeof square.definition.backward).toBe('function');
   });
 
   // Over Scalars the rule runs on numbers, over Tensors on nodes: each case runs on both.
-  const both: Array<[string, (op: (x: unknown) => unknown, v: number) => number]> = [
+  const both: Array<[string, (op: (x: Scalar | Tensor) => Scalar | Tensor, v: number) => number]> = [
     [
       'Scalar',
       (op, v) => {

@@ -36,7 +36,7 @@ export function run(args: string[], write: Write = toConsole): void {
     randn([2], { generator: g, name: 'b2' }),
   ];
   params.forEach((p) => p.setRequiresGrad());
-  const activation = values.broken ? (h: Tensor) => brokenTanh(h) as Tensor : (h: Tensor) => h.tanh();
+  const activation = values.broken ? (h: Tensor) => brokenTanh(h) : (h: Tensor) => h.tanh();
   const loss = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) =>
     activation(x.matmul(W1).add(b1))
       .matmul(W2)

@@ -56,7 +56,7 @@ export function binaryCrossEntropy(p: Tensor, target: Tensor, options: BCEOption
     // PyTorch refuses these too: a "probability" outside [0, 1] is a bug upstream (a missing sigmoid).
     if (!(data[i] >= 0 && data[i] <= 1)) throw new TapegradError(`${op}: p must lie in [0, 1], got ${data[i]} at position ${i}`);
   }
-  return reduce(elementwiseBCE(p, target) as Tensor, reduction, op);
+  return reduce(elementwiseBCE(p, target), reduction, op);
 }
 
 /**
