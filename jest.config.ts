@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from 'jest';
 
 // Tests run from TypeScript sources: `@tapegrad/*` resolves to each package's `src`, so no build is needed,
@@ -30,6 +32,23 @@ const perBackend = (backend: 'js' | 'wasm') => ({
   globals: { KERNEL_BACKEND: backend },
 });
 
+// And once more with @tapegrad/native's OpenBLAS taking every float product, when its addon was built at install
+// (it needs libopenblas-dev; CI installs it and sets TAPEGRAD_REQUIRE_NATIVE=1, so there it must be built).
+const nativeBuilt = existsSync(join(__dirname, 'packages/native/build/Release/tapegrad_native.node'));
+if (!nativeBuilt) {
+  if (process.env.TAPEGRAD_REQUIRE_NATIVE === '1')
+    throw new Error('TAPEGRAD_REQUIRE_NATIVE=1 but packages/native/build has no addon (see its install-status.json)');
+  console.log(
+    'Note: @tapegrad/native was not built (see packages/native/build/install-status.json): ops on the native backend are skipped.',
+  );
+}
+const onNative = {
+  ...base,
+  displayName: 'ops on the native backend',
+  testMatch: perBackend('js').testMatch,
+  setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/packages/native/test/native-backend.setup.ts'],
+};
+
 const config: Config = {
   projects: [
     {
@@ -44,6 +63,7 @@ const config: Config = {
     },
     perBackend('js'),
     perBackend('wasm'),
+    ...(nativeBuilt ? [onNative] : []),
   ],
   testTimeout: 60_000,
 };

@@ -107,6 +107,9 @@ export async function runSnippet(snippet: Snippet, requireFn: NodeJS.Require, is
   const describe = (_name: string, body: () => void) => body();
   const module = { exports: {} };
   let result: unknown;
+  // A fresh copy of the packages would still find the engine's process-wide state (grad mode, the tape counter, the
+  // seed: packages/core/src/shared.ts), so that is dropped too, and the copy made below starts a new one.
+  delete (globalThis as Record<symbol, unknown>)[Symbol.for('tapegrad.core.1.state')];
   isolate(() => {
     // The matchers must see this copy's Scalar and Tensor classes, so they are registered again in here.
     requireFn('@tapegrad/gradcheck/jest');

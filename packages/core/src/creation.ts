@@ -1,10 +1,10 @@
 /** Functions that make Tensor leaves: from data, constant fills, ranges, and seeded random draws. */
-import { DTypeError, ShapeError, formatShape } from './errors.js';
+import { DTypeError, ShapeError, allocationError, formatShape } from './errors.js';
 import { DType, TypedArray, dtypeOfArray, isDType } from './ndarray/dtype.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape } from './ndarray/nested.js';
 import { Generator, globalGenerator } from './ndarray/random.js';
-import { checkShape, sizeOf } from './ndarray/shape.js';
+import { checkShape, describeValue, sizeOf } from './ndarray/shape.js';
 import { Tensor } from './tensor.js';
 
 /** Options of the functions that make tensors. */
@@ -27,6 +27,17 @@ function checkDType(dtype: DType | undefined, op: string): DType {
   const d = dtype ?? 'float64';
   if (!isDType(d)) throw new DTypeError(`${op}: unknown dtype ${String(d)}; expected float64, float32 or int32`);
   return d;
+}
+
+/** A zero-filled array of a checked shape; a size the engine cannot allocate is a ShapeError naming `op`. */
+function allocateArray(shape: readonly number[], dtype: DType, op: string): NDArray {
+  checkShape(shape, op);
+  try {
+    return NDArray.zeros(shape.slice(), dtype);
+  } catch (e) {
+    if (e instanceof RangeError) throw allocationError(op, shape, dtype, e);
+    throw e;
+  }
 }
 
 function leaf(array: NDArray, options: TensorOptions): Tensor {
@@ -53,6 +64,7 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions & 
   const inferred = inferShape(data, 'tensor');
   const flat = flatten(data, inferred, dtype, 'tensor');
   if (options.shape) {
+    checkShape(options.shape, 'tensor');
     if (sizeOf(options.shape) !== flat.length)
       throw new ShapeError(
         `tensor: shape ${formatShape(options.shape)} needs ${sizeOf(options.shape)} elements, the data has ${flat.length}`,
@@ -63,7 +75,7 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions & 
 }
 
 function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtype: DType, options: TensorOptions): Tensor {
-  const array = NDArray.zeros(shape, dtype);
+  const array = allocateArray(shape, dtype, 'tensor');
   array.data.set(data as ArrayLike<number>);
   return leaf(array, options);
 }
@@ -74,10 +86,7 @@ function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtype: DTyp
  * full([2, 2], 7).toArray();   // [[7, 7], [7, 7]]
  */
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
-  checkShape(shape, 'full');
-  const array = NDArray.zeros(shape.slice(), checkDType(options.dtype, 'full'));
-  array.data.fill(value);
-  return leaf(array, options);
+  return filled(shape, value, options, 'full');
 }
 /**
  * A tensor of zeros.
@@ -85,7 +94,7 @@ export function full(shape: readonly number[], value: number, options: TensorOpt
  * const b = zeros([3], { requiresGrad: true });
  */
 export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
-  return full(shape, 0, options);
+  return filled(shape, 0, options, 'zeros');
 }
 /**
  * A tensor of ones.
@@ -93,53 +102,65 @@ export function zeros(shape: readonly number[], options: TensorOptions = {}): Te
  * ones([2, 3]).sum().item();   // 6
  */
 export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
-  return full(shape, 1, options);
+  return filled(shape, 1, options, 'ones');
 }
 /** Zeros with the shape and dtype of `t`. */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...options });
+  return filled(likeShape(t, 'zerosLike'), 0, { dtype: t.dtype, ...options }, 'zerosLike');
 }
 /** Ones with the shape and dtype of `t`. */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...options });
+  return filled(likeShape(t, 'onesLike'), 1, { dtype: t.dtype, ...options }, 'onesLike');
+}
+
+function filled(shape: readonly number[], value: number, options: TensorOptions, op: string): Tensor {
+  if (typeof value !== 'number') throw new DTypeError(`${op}: the fill value must be a number; got ${describeValue(value)}`);
+  const array = allocateArray(shape, checkDType(options.dtype, op), op);
+  if (value !== 0) array.data.fill(value);
+  return leaf(array, options);
+}
+
+function likeShape(t: Tensor, op: string): readonly number[] {
+  if (!(t instanceof Tensor)) throw new DTypeError(`${op}: takes a Tensor; got ${describeValue(t)}`);
+  return t.shape;
 }
 
 /** start, start + step, ... below stop (NumPy's arange); `arange(n)` is 0..n-1. */
 export function arange(start: number, stop?: number, step = 1, options: TensorOptions = {}): Tensor {
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
-  if (step === 0 || !Number.isFinite(step)) throw new ShapeError(`arange: step must be a non-zero finite number, got ${step}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new ShapeError(`arange: step must be a non-zero finite number, got ${describeValue(step)}`);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi))
+    throw new ShapeError(`arange: start and stop must be finite numbers, got ${describeValue(lo)} and ${describeValue(hi)}`);
   const n = Math.max(0, Math.ceil((hi - lo) / step));
-  const array = NDArray.zeros([n], checkDType(options.dtype, 'arange'));
+  const array = allocateArray([n], checkDType(options.dtype, 'arange'), 'arange');
   for (let i = 0; i < n; i++) array.data[i] = lo + i * step;
   return leaf(array, options);
 }
 
 /** The n x m identity (m defaults to n). */
 export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
-  checkShape([n, m], 'eye');
-  const array = NDArray.zeros([n, m], checkDType(options.dtype, 'eye'));
+  const array = allocateArray([n, m], checkDType(options.dtype, 'eye'), 'eye');
   for (let i = 0; i < Math.min(n, m); i++) array.data[i * m + i] = 1;
   return leaf(array, options);
 }
 
 /** Uniform samples in [low, high) from the seeded generator. */
 export function rand(shape: readonly number[], options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
-  checkShape(shape, 'rand');
   const g = options.generator ?? globalGenerator;
   const lo = options.low ?? 0;
   const hi = options.high ?? 1;
-  const array = NDArray.zeros(shape.slice(), checkDType(options.dtype, 'rand'));
+  const array = allocateArray(shape, checkDType(options.dtype, 'rand'), 'rand');
   for (let i = 0; i < array.size; i++) array.data[i] = lo + (hi - lo) * g.uniform();
   return leaf(array, options);
 }
 
 /** Normal samples (mean 0, std 1 unless given) from the seeded generator. */
 export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  checkShape(shape, 'randn');
   const g = options.generator ?? globalGenerator;
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
-  const array = NDArray.zeros(shape.slice(), checkDType(options.dtype, 'randn'));
+  const array = allocateArray(shape, checkDType(options.dtype, 'randn'), 'randn');
   for (let i = 0; i < array.size; i++) array.data[i] = mean + std * g.normal();
   return leaf(array, options);
 }

@@ -99,7 +99,7 @@ export function vjp(f: (...args: any[]) => Differentiable, options: GradOptions 
       const pullback = (cotangent: Differentiable | number): Differentiable[] =>
         enableGrad(() => {
           const ct = typeof cotangent === 'number' ? out.constant(cotangent) : cotangent;
-          if (ct.constructor !== out.constructor || (ct.size !== out.size && ct.size !== 1)) {
+          if ((ct.constructor !== out.constructor && typeof ct.raw !== typeof out.raw) || (ct.size !== out.size && ct.size !== 1)) {
             throw new GradError(
               `vjp: cotangent of shape ${formatShape(ct.shape)} does not match the output shape ${formatShape(out.shape)}`,
             );

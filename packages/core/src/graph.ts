@@ -5,6 +5,7 @@
 import type { OpContext } from './autodiff/context.js';
 import { Node } from './autodiff/node.js';
 import { formatShape } from './errors.js';
+import { inputAt } from './autodiff/in-place.js';
 
 /** One tape entry as `tapeOf` lists it. */
 export interface TapeRow {
@@ -26,7 +27,10 @@ export function tapeOf(root: Node): TapeRow[] {
     const c = stack.pop()!.creator;
     if (c === null || seen.has(c)) continue;
     seen.add(c);
-    for (const x of c.inputs) if (x.creator !== null) stack.push(x);
+    for (const input of c.inputs) {
+      const x = inputAt(input, c.seq);
+      if (x.creator !== null) stack.push(x);
+    }
   }
   return [...seen].sort((a, b) => a.seq - b.seq).map((c) => ({ seq: c.seq, op: c.op.name, inputs: c.inputs, output: c.output! }));
 }
@@ -84,4 +88,14 @@ export function toDot(root: Node, title = 'tapegrad'): string {
   }
   lines.push('}');
   return lines.join('\n') + '\n';
+}
+
+/**
+ * PyTorch's name for the function that computes a node's gradient, as printed in `grad_fn=<MulBackward0>`: the
+ * op's name capitalised, then `Backward`.
+ * @example
+ * gradFnName('logSumExp');   // 'LogSumExpBackward'
+ */
+export function gradFnName(opName: string): string {
+  return `${opName.charAt(0).toUpperCase()}${opName.slice(1)}Backward`;
 }

@@ -7,9 +7,12 @@ import { Node, Operand, RawValue } from './autodiff/node.js';
 import { DTypeError, GradError } from './errors.js';
 import type { DType } from './ndarray/dtype.js';
 import * as ops from './ops/index.js';
-import type { OpContext, OpFunction } from './autodiff/context.js';
+import type { OpContext } from './autodiff/context.js';
+import type { OpFunction } from './autodiff/define-op.js';
 import { moveToContext, recordInline } from './autodiff/inline-entry.js';
 import { mode } from './autodiff/mode.js';
+import { gradFnName } from './graph.js';
+import { brand } from './shared.js';
 import * as binaryKernels from './ndarray/kernels/binary.js';
 import * as unaryKernels from './ndarray/kernels/unary.js';
 import type { BinaryKernel } from './ndarray/kernels/binary.js';
@@ -33,7 +36,12 @@ const NO_SHAPE: readonly number[] = Object.freeze([]);
  * const a = scalar(3); const y = a.mul(a); y.backward(); a.grad;   // 6
  */
 export class Scalar extends Node {
+  static {
+    brand(this, 'Scalar');
+  }
   private _value: number;
+  /** @internal see Node._version. */
+  _version = 0;
   // Gradients without a graph are kept as a plain number (as micrograd does), so a swept graph does not
   // retain a gradient object per node; `_grad` holds a node only when the gradient carries a graph (createGraph).
   private _gradValue: number | undefined = undefined;
@@ -84,6 +92,10 @@ export class Scalar extends Node {
   }
   zerosLike(): Scalar {
     return new Scalar(0, false);
+  }
+  /** @internal a Scalar gradient already has a Scalar's shape and dtype. */
+  _conformTo(): Scalar {
+    return this;
   }
 
   /** dL/d(this) from the backward calls so far (0 before any); set it to 0 to reset, as micrograd does. */
@@ -142,8 +154,22 @@ export class Scalar extends Node {
   formatValue(): string {
     return String(this._value);
   }
+  /**
+   * The value and gradient as micrograd prints them, then the function that computes its gradient (PyTorch's
+   * `grad_fn`), `requiresGrad=false` for a constant, and its name.
+   * @example
+   * String(scalar(3, { name: 'a' }).mul(2));   // "Scalar(value=6, grad=0, gradFn=<MulBackward>)"
+   */
   override toString(): string {
-    return `Scalar(value=${this._value}, grad=${this.grad}${this.name ? `, name=${this.name}` : ''})`;
+    // Read without `creator`, which would move an inline entry into an OpContext just to print its name.
+    const op = this._inlineOp ?? this._creator?.op;
+    const gradFn = op !== undefined ? `, gradFn=<${gradFnName(op.name)}>` : '';
+    const constant = this.requiresGrad ? '' : ', requiresGrad=false';
+    return `Scalar(value=${this._value}, grad=${this.grad}${gradFn}${constant}${this.name !== undefined ? `, name='${this.name}'` : ''})`;
+  }
+  /** What `console.log` and `util.inspect` show in Node: `toString()`, not the internal fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   // Scalar graphs are tens of thousands of one-number ops, so the op machinery's generic part (argument

@@ -2,14 +2,26 @@
  * Tensor: an n-dimensional typed-array value on the tape. Methods are one-liners over the ops in ops/;
  * argument checks live here so that every error names the op and the shapes at fault.
  */
-import { setConform, sweep, BackwardOptions } from './autodiff/backward.js';
+import { sweep, BackwardOptions } from './autodiff/backward.js';
 import { Node, Operand, RawValue } from './autodiff/node.js';
 import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
 import { DType, isDType, isFloat } from './ndarray/dtype.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
-import { broadcastShapes, broadcastsTo, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from './ndarray/shape.js';
+import { formatWithValues } from './ndarray/format.js';
+import { gradFnName } from './graph.js';
+import { brand } from './shared.js';
+import {
+  broadcastShapes,
+  broadcastsTo,
+  describeValue,
+  normalizeAxes,
+  normalizeAxis,
+  sameShape,
+  sizeOf,
+  stridesOf,
+} from './ndarray/shape.js';
 import * as ops from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
 
@@ -22,6 +34,9 @@ type TensorOperand = Operand<Tensor>;
  * x.matmul(x).sum().backward(); x.grad!.toArray();
  */
 export class Tensor extends Node {
+  static {
+    brand(this, 'Tensor');
+  }
   private _array: NDArray;
 
   /** @internal use `tensor(...)`, `zeros(...)` and friends. */
@@ -33,6 +48,13 @@ export class Tensor extends Node {
 
   /** @internal */ get raw(): NDArray {
     return this._array;
+  }
+  /** @internal the version counter of the storage, shared by every tensor on it (detach, stateDict entries). */
+  get _version(): number {
+    return this._array._version;
+  }
+  set _version(v: number) {
+    this._array._version = v;
   }
   /** The row-major element storage. Writing through it bypasses the in-place checks: call `markMutated()` after. */
   get data(): NDArray['data'] {
@@ -66,6 +88,17 @@ export class Tensor extends Node {
   zerosLike(): Tensor {
     return new Tensor(NDArray.zeros(this.shape, this.dtype));
   }
+  /** @internal the sweep's un-broadcast: sums the broadcast axes back to the shape of `like`, then casts to its dtype. */
+  _conformTo(like: Node): Tensor {
+    let t: Tensor = this;
+    if (!sameShape(t.shape, like.shape)) {
+      const lead = t.rank - like.shape.length;
+      const axes: number[] = [];
+      for (let i = 0; i < t.rank; i++) if (i < lead || (like.shape[i - lead] === 1 && t.shape[i] !== 1)) axes.push(i);
+      t = t.sum(axes, true).reshape(like.shape);
+    }
+    return t.dtype === like.dtype ? t : t.cast(like.dtype);
+  }
 
   /** Marks this tensor as a leaf that gets gradients (floating dtypes only). Returns this. */
   setRequiresGrad(flag = true): this {
@@ -83,8 +116,17 @@ export class Tensor extends Node {
   get grad(): Tensor | null {
     return this._grad as Tensor | null;
   }
-  /** Overwrites the accumulated gradient (null clears it). */
+  /** Overwrites the accumulated gradient (null clears it); it must be a Tensor of this tensor's shape and dtype. */
   set grad(g: Tensor | null) {
+    if (g !== null) {
+      if (!(g instanceof Tensor))
+        throw new DTypeError(`grad: the gradient of ${this.label} must be a Tensor or null; got ${describeValue(g)}`);
+      if (!sameShape(g.shape, this.shape) || g.dtype !== this.dtype)
+        throw new ShapeError(
+          `grad: the gradient of ${this.label} (${formatShape(this.shape)}, ${this.dtype}) cannot be a tensor of shape ` +
+            `${formatShape(g.shape)}, ${g.dtype}; it must match in shape and dtype`,
+        );
+    }
     this._grad = g;
   }
   /** Clears the accumulated gradient (`grad` becomes null). */
@@ -94,10 +136,18 @@ export class Tensor extends Node {
 
   /**
    * Runs the reverse sweep from this tensor. Without `gradient` the tensor must hold one element (dL/dL = 1).
+   * Options come second, or first when there is no gradient (`loss.backward({ createGraph: true })`).
    * @example
    * const loss = x.mul(x).sum(); loss.backward(); x.grad!.toArray();
    */
-  backward(gradient?: Tensor | NestedArray, options: BackwardOptions = {}): void {
+  backward(options?: BackwardOptions): void;
+  backward(gradient: Tensor | NestedArray | undefined, options?: BackwardOptions): void;
+  backward(first?: Tensor | NestedArray | BackwardOptions, second: BackwardOptions = {}): void {
+    const optionsFirst = isOptionsObject(first);
+    if (optionsFirst && arguments.length > 1)
+      throw new GradError('backward: takes (gradient, options) or (options); got options followed by another argument');
+    const gradient = optionsFirst ? undefined : (first as Tensor | NestedArray | undefined);
+    const options = optionsFirst ? (first as BackwardOptions) : second;
     if (!this.requiresGrad)
       throw new GradError(
         `backward: ${this.label} does not require grad (no input of the ops that made it requires grad, or it was computed under noGrad)`,
@@ -141,42 +191,74 @@ export class Tensor extends Node {
     if (this.size === 1) return String(this.data[0]);
     return this.size <= 8 ? JSON.stringify(this.toArray()) : `${this.dtype}${formatShape(this.shape)}`;
   }
+  /**
+   * The values as PyTorch prints a tensor (common number format, rows aligned, large tensors shortened with `...`),
+   * then the shape, the dtype, the function that computes its gradient or `requiresGrad=true`, and its name.
+   * @example
+   * console.log(String(tensor([[1, 2], [3, 4]], { requiresGrad: true })));
+   * // tensor([[1., 2.],
+   * //         [3., 4.]], shape=[2, 2], dtype=float64, requiresGrad=true)
+   */
   override toString(): string {
-    return `Tensor(${this.formatValue()}, shape=${formatShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+    const suffixes = [`shape=${formatShape(this.shape)}`, `dtype=${this.dtype}`];
+    const c = this._creator;
+    if (c !== null) suffixes.push(`gradFn=<${gradFnName(c.op.name)}>`);
+    else if (this.requiresGrad) suffixes.push('requiresGrad=true');
+    if (this.name !== undefined) suffixes.push(`name='${this.name}'`);
+    return formatWithValues('tensor', this.data, this.shape, this.dtype, suffixes);
+  }
+  /** What `console.log` and `util.inspect` show in Node: `toString()`, not the internal fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
-  // In-place updates: each bumps the version so a backward that saved this tensor refuses a stale value.
-  /** Records that `.data` was written directly. */
+  // In-place updates, PyTorch's way (autodiff/in-place.ts): each bumps the version shared by every tensor on this
+  // storage, so a backward that saved the old value refuses it; on a node that takes part in a recorded graph the
+  // change is recorded; on a leaf that requires grad it is refused while grad mode is on (use noGrad).
+  /** Records that `.data` was written directly (bumps the version; never recorded, as PyTorch's `.data`). */
   markMutated(): this {
     this._bumpVersion();
     return this;
   }
-  /** Overwrites the values in place (a tensor of the same shape, or one number); bumps the version. */
+  /**
+   * Overwrites the values in place with `src` (a tensor that broadcasts to this shape, or one number). On a node of
+   * a recorded graph the change is recorded: gradients then flow to `src`, and none to the old value.
+   * @example
+   * noGrad(() => w.assign(tensor([0, 0])));   // a leaf that requires grad changes under noGrad
+   */
   assign(src: Tensor | number): this {
-    if (typeof src === 'number') this.data.fill(src);
-    else {
-      if (!sameShape(src.shape, this.shape))
-        throw new ShapeError(`assign: source shape ${formatShape(src.shape)} differs from ${formatShape(this.shape)}`);
-      this.data.set(src.data);
-    }
-    return this.markMutated();
+    ops.assign(this, [this.inPlaceOperand(src, 'assign')], undefined);
+    return this;
   }
-  /** this += alpha * other (other broadcast to this shape). */
+  /**
+   * this += alpha * other (other broadcast to this shape), in place; recorded on a node of a recorded graph.
+   * @example
+   * noGrad(() => w.addInPlace(w.grad!, -0.1));   // an SGD step
+   */
   addInPlace(other: Tensor | number, alpha = 1): this {
-    const d = this.data;
-    if (typeof other === 'number') for (let i = 0; i < d.length; i++) d[i] += alpha * other;
-    else {
-      const src = sameShape(other.shape, this.shape) ? other : other.detach().broadcastTo(this.shape);
-      const s = src.data;
-      for (let i = 0; i < d.length; i++) d[i] += alpha * s[i];
-    }
-    return this.markMutated();
+    if (typeof alpha !== 'number') throw new DTypeError(`addInPlace: alpha must be a number; got ${describeValue(alpha)}`);
+    ops.addInPlace(this, [this.inPlaceOperand(other, 'addInPlace')], { alpha });
+    return this;
   }
-  /** this *= factor, in place; bumps the version. */
+  /**
+   * this *= factor, in place; recorded on a node of a recorded graph.
+   * @example
+   * noGrad(() => runningMean.mulInPlace(0.9));
+   */
   mulInPlace(factor: number): this {
-    const d = this.data;
-    for (let i = 0; i < d.length; i++) d[i] *= factor;
-    return this.markMutated();
+    if (typeof factor !== 'number') throw new DTypeError(`mulInPlace: factor must be a number; got ${describeValue(factor)}`);
+    ops.mulInPlace(this, [], { factor });
+    return this;
+  }
+
+  private inPlaceOperand(other: Tensor | number, op: string): Tensor {
+    if (typeof other === 'number') return this.constant(other);
+    if (!(other instanceof Tensor)) throw new DTypeError(`${op}: the operand must be a Tensor or a number; got ${describeValue(other)}`);
+    if (!broadcastsTo(other.shape, this.shape))
+      throw new ShapeError(
+        `${op}: an operand of shape ${formatShape(other.shape)} cannot be ${op === 'assign' ? 'assigned to' : 'added into'} shape ${formatShape(this.shape)}`,
+      );
+    return other;
   }
 
   // Elementwise (NumPy broadcasting; plain numbers welcome).
@@ -296,13 +378,13 @@ export class Tensor extends Node {
   logSumExp(axis?: number | readonly number[], keepDims = false): Tensor {
     return ops.logSumExp(this, this.reduceAttrs(axis, keepDims, 'logSumExp')) as Tensor;
   }
-  /** exp(x - logSumExp(x)): stable for logits of any magnitude. */
+  /** exp(x) / sum(exp(x)) along `axis`, each slice shifted by its maximum first: exact for logits of any magnitude. */
   softmax(axis = -1): Tensor {
-    return this.logSoftmax(axis).exp();
+    return ops.softmax(this, { axis: normalizeAxis(axis, this.rank, 'softmax') }) as Tensor;
   }
-  /** x - logSumExp(x) along `axis`: log-probabilities, stable for logits of any magnitude. */
+  /** x - logSumExp(x) along `axis` (log-probabilities), computed as (x - max) - log sum exp(x - max): exact for logits of any magnitude. */
   logSoftmax(axis = -1): Tensor {
-    return this.sub(this.logSumExp(axis, true));
+    return ops.logSoftmax(this, { axis: normalizeAxis(axis, this.rank, 'logSoftmax') }) as Tensor;
   }
   /** Indices of the largest elements along `axis` (int32; not differentiable). */
   argmax(axis = -1, keepDims = false): Tensor {
@@ -432,6 +514,10 @@ export class Tensor extends Node {
    * each row's label. `indices` has this tensor's shape except along `axis`.
    */
   takeAlongAxis(indices: Tensor, axis = -1): Tensor {
+    if (!(indices instanceof Tensor))
+      throw new DTypeError(
+        `takeAlongAxis: indices must be an int32 Tensor; got ${describeValue(indices)} (wrap it with tensor(..., { dtype: 'int32' }))`,
+      );
     const a = normalizeAxis(axis, this.rank, 'takeAlongAxis');
     const ok = indices.rank === this.rank && indices.shape.every((d, i) => i === a || d === this.shape[i]);
     if (!ok)
@@ -465,6 +551,15 @@ export class Tensor extends Node {
 }
 
 function checkedIndices(indices: Tensor | readonly number[], n: number, op: string): Tensor {
+  if (!(indices instanceof Tensor) && !Array.isArray(indices))
+    throw new DTypeError(`${op}: indices must be an int32 Tensor or a list of integers; got ${describeValue(indices)}`);
+  if (!(indices instanceof Tensor)) {
+    // Checked before Int32Array.from, which would turn NaN into 0, 1.5 into 1 and 2 ** 32 into 0 without a word.
+    indices.forEach((v, i) => {
+      if (!Number.isInteger(v)) throw new DTypeError(`${op}: index ${describeValue(v)} at position ${i} is not an integer`);
+      if (v < -n || v >= n) throw new ShapeError(`${op}: index ${v} at position ${i} is out of range for an axis of size ${n}`);
+    });
+  }
   const t = indices instanceof Tensor ? indices : new Tensor(new NDArray(Int32Array.from(indices), [indices.length]));
   if (t.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${t.dtype}`);
   const d = t.data;
@@ -480,19 +575,12 @@ function checkedIndices(indices: Tensor | readonly number[], n: number, op: stri
   return copy ? new Tensor(new NDArray(copy, t.shape)) : t;
 }
 
+/** A plain options object (not a Tensor, an array, a typed array or a number), told apart from a seed gradient. */
+function isOptionsObject(x: unknown): boolean {
+  return x !== null && typeof x === 'object' && !(x instanceof Node) && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}
+
 function fromNested(value: NestedArray, dtype: DType, op: string): NDArray {
   const shape = inferShape(value, op);
   return new NDArray(flatten(value, shape, dtype, op), shape);
 }
-
-// The sweep sums broadcast gradients back to an input's shape with these (differentiable) ops.
-setConform((g, like) => {
-  let t = g as Tensor;
-  if (!sameShape(t.shape, like.shape)) {
-    const lead = t.rank - like.shape.length;
-    const axes: number[] = [];
-    for (let i = 0; i < t.rank; i++) if (i < lead || (like.shape[i - lead] === 1 && t.shape[i] !== 1)) axes.push(i);
-    t = t.sum(axes, true).reshape(like.shape);
-  }
-  return t.dtype === like.dtype ? t : t.cast(like.dtype);
-});

@@ -141,7 +141,7 @@ describe('constant fills, ranges and identity', () => {
     expect(() => eye(-1)).toThrow('eye: invalid shape [-1, -1]');
   });
   it('refuses invalid shapes and dtypes, naming the function', () => {
-    expect(() => zeros([2.5])).toThrow('full: invalid shape [2.5]');
+    expect(() => zeros([2.5])).toThrow('zeros: invalid shape [2.5]'); // zeros, the function called, not the full it uses
     expect(() => ones([2], { dtype: 'bool' as never })).toThrow(DTypeError);
     expect(() => rand([-1])).toThrow('rand: invalid shape [-1]');
     expect(() => randn([2], { dtype: 'x' as never })).toThrow('randn: unknown dtype x; expected float64, float32 or int32');

@@ -40,6 +40,29 @@ describe('higher-order gradients', () => {
     g.backward();
     expect(x.grad).toBe(12); // d/dx 3x^2 = 6x
   });
+
+  it('takes options first on a Tensor too: backward({ createGraph: true }) without a seed gradient', () => {
+    const x = tensor([1, -2, 0.5], { requiresGrad: true });
+    x.pow(3).sum().backward({ createGraph: true });
+    const g = x.grad!; // 3x^2, recorded
+    expect(Array.from(g.data)).toEqual([3, 12, 0.75]);
+    expect(g.requiresGrad).toBe(true);
+    x.zeroGrad();
+    g.backward(tensor([1, 10, 100]));
+    expect(Array.from(x.grad!.data)).toEqual([6, -120, 300]); // 6x times the seed
+  });
+
+  it('keeps (gradient, options) and refuses options followed by another argument', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.square();
+    y.backward([1, 1], { retainGraph: true });
+    y.backward([0, 1]);
+    expect(Array.from(x.grad!.data)).toEqual([2, 8]);
+    const z = x.sum();
+    expect(() => (z.backward as (...a: unknown[]) => void)({ retainGraph: true }, {})).toThrow(
+      /backward: takes \(gradient, options\) or \(options\)/,
+    );
+  });
 });
 
 describe('functional transforms', () => {

@@ -1,7 +1,7 @@
 // A backward over Scalars carries gradients as plain numbers (rules written once over GradMath, run on
 // numbers). These tests pin what that path must keep: user ops with only a node backward, errors, the
 // in-place check, the functional API, and equality with the node path the rules also serve.
-import { GradError, Scalar, Tensor, defineOp, enableGrad, grad, scalar, sweep, tensor } from '@tapegrad/core';
+import { Generator, GradError, Scalar, Tensor, defineOp, detectAnomaly, enableGrad, grad, scalar, sweep, tensor } from '@tapegrad/core';
 
 // f(a, b) = tanh(a*b + a) * sigmoid(b) / (b*b + 1) - exp(-a) + a^b, with its partials written out by hand.
 function f(a: Scalar, b: Scalar): Scalar {
@@ -34,6 +34,45 @@ describe('the Scalar sweep on plain numbers', () => {
     f(a2, b2).backward({ createGraph: true });
     expect(a1.grad).toBeCloseTo(a2.grad, 14);
     expect(b1.grad).toBeCloseTo(b2.grad, 14);
+  });
+
+  // W3 of `pnpm bench` in small: micrograd's tanh MLP 2-16-16-1 with a squared-error loss, 12 samples. The sweep
+  // on numbers and the sweep on nodes (createGraph records the rules; anomaly mode runs them unrecorded) sum the
+  // same gradients in the same order, so every parameter's gradient must agree to the last bit.
+  it('gives the same bits as the node sweep on a micrograd MLP', () => {
+    const g = new Generator(3);
+    const sizes = [2, 16, 16, 1];
+    const weights = sizes
+      .slice(1)
+      .map((n, l) => Array.from({ length: n }, () => Array.from({ length: sizes[l] + 1 }, () => g.uniform() * 2 - 1)));
+    const samples = Array.from({ length: 12 }, () => ({ x: [g.uniform() * 4 - 2, g.uniform() * 4 - 2], y: g.uniform() < 0.5 ? -1 : 1 }));
+    const gradients = (backward: (loss: Scalar) => void): number[] => {
+      const params = weights.map((layer) => layer.map((neuron) => neuron.map((w) => scalar(w))));
+      let loss: Scalar | null = null;
+      for (const { x, y } of samples) {
+        let acts: Array<Scalar | number> = x;
+        for (const layer of params) {
+          acts = layer.map((neuron) => {
+            let act = neuron[neuron.length - 1];
+            for (let i = 0; i < neuron.length - 1; i++) act = act.add(neuron[i].mul(acts[i]));
+            return act.tanh();
+          });
+        }
+        const diff = (acts[0] as Scalar).sub(y);
+        loss = loss === null ? diff.mul(diff) : loss.add(diff.mul(diff));
+      }
+      backward(loss!);
+      return params.flat(2).map((p) => p.grad);
+    };
+    const onNumbers = gradients((loss) => loss.backward());
+    const onRecordedNodes = gradients((loss) => loss.backward({ createGraph: true }));
+    const onNodes = gradients((loss) => detectAnomaly(() => loss.backward()));
+    expect(onNumbers.length).toBe(337);
+    expect(onNumbers.some((v) => v === 0)).toBe(false);
+    onNumbers.forEach((v, i) => {
+      if (!Object.is(v, onRecordedNodes[i]) || !Object.is(v, onNodes[i]))
+        throw new Error(`parameter ${i}: ${v} vs ${onRecordedNodes[i]}, ${onNodes[i]}`);
+    });
   });
 
   it('accumulates into .grad across backward calls and keeps the gradient of inner nodes', () => {
@@ -138,9 +177,9 @@ describe('the Scalar sweep on plain numbers', () => {
     }
   });
 
-  // The numeric sweep scans entries by their distance in sequence numbers from the newest root; a graph whose
-  // entries are far apart (a value recorded long before the rest) takes the gathered path instead. Both must
-  // give the closed form, the second with a user op (whose backward must then run exactly once).
+  // The sweep places entries in slots by their distance in sequence numbers from the newest root; a graph whose
+  // entries are far apart (a value recorded long before the rest) is gathered with a set and sorted instead. Both
+  // must give the closed form, the second with a user op (whose backward must then run exactly once).
   describe('on a graph recorded far apart on the tape', () => {
     function recordUnrelatedOps(count: number): void {
       const s = scalar(0);

@@ -104,7 +104,10 @@ export class ThreadsController {
     }
     const mine = new ThreadPool(helpers, minWork, this.platform.canWait());
     this.pool = mine;
-    setGemmExecutor(mine);
+    // An executor standing in front (the native backend's OpenBLAS) keeps its place and hands the pool what it declines.
+    const front = getGemmExecutor();
+    if (front !== null && 'behind' in front) front.behind = mine;
+    else setGemmExecutor(mine);
     return Promise.all(started).then(
       () => 1 + mine.ready().length,
       async (error: unknown) => {
@@ -119,7 +122,9 @@ export class ThreadsController {
     const current = this.pool;
     if (current === null) return Promise.resolve();
     this.pool = null;
-    if (getGemmExecutor() === current) setGemmExecutor(null);
+    const front = getGemmExecutor();
+    if (front === current) setGemmExecutor(null);
+    else if (front?.behind === current) front.behind = null;
     return stopHelpers(current.helpers).then(() => undefined);
   }
 

@@ -70,6 +70,11 @@ export class ThreadPool implements GemmExecutor {
     return this.helpers.filter((h) => h.alive && Atomics.load(h.ctrl, Slot.Ready) === 1);
   }
 
+  /** The calling thread and the helpers ready now: what an executor in front (native OpenBLAS) runs a product on. */
+  threads(): number {
+    return 1 + this.ready().length;
+  }
+
   /** How many tasks each helper has run itself (tasks taken back by the calling thread do not count). */
   helperTasks(): number[] {
     return this.helpers.map((h) => Atomics.load(h.ctrl, Slot.Tasks));

@@ -1,16 +1,29 @@
 /**
  * The reverse sweep. Recording order is a topological order, so the sweep gathers the tape entries reachable
- * from the roots (an explicit stack, never recursion: a chain of a million ops works), runs them in
- * decreasing sequence number, and sums each rule's input gradients into the inputs. The order of every sum
- * is fixed by the tape, so the same program gives bit-identical gradients on every run.
+ * from the roots (an explicit stack, never recursion: a chain of a million ops works), runs them in decreasing
+ * sequence number, and sums each rule's input gradients into the inputs. The order of every sum is fixed by the
+ * tape, so the same program gives bit-identical gradients on every run.
+ *
+ * One loop serves every sweep. What varies is the kind of value a gradient travels as, and so where the sums
+ * are kept (a GradientSums):
+ * - nodes (NodeSums, node-math.ts): every Tensor sweep, and a Scalar sweep that records its rules (createGraph),
+ *   is explained (an observer) or runs in anomaly mode, since those look at each gradient as a node;
+ * - plain numbers (NumberSums, number-math.ts): any other sweep over Scalars. An op's `gradient` rule then runs
+ *   on numbers, allocating nothing per gradient, which is what a micrograd-sized graph needs.
+ * The entries are reached through their output nodes (see inline-entry.ts: a Scalar op may keep its entry in
+ * its output node instead of an OpContext).
  */
 import { AnomalyError, GradError, ShapeError, formatShape } from '../errors.js';
 import { broadcastsTo, sameShape } from '../ndarray/shape.js';
 import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
+import type { GradientSums } from './grad-math.js';
+import { inputAt } from './in-place.js';
+import { checkEntry, entryArity, entryInput, entryOf, entrySeq, forgetReader, releaseEntry } from './inline-entry.js';
 import { mode } from './mode.js';
-import { sweepNumbers } from './number-sweep.js';
 import { Node } from './node.js';
+import { NodeSums } from './node-math.js';
+import { NumberSums } from './number-math.js';
 
 /** Options of `backward`. */
 export interface BackwardOptions {
@@ -26,6 +39,7 @@ export interface SweepObserver {
   step(entry: OpContext, gradOutput: Node, inputGrads: ReadonlyArray<Node | null>): void;
 }
 
+/** What `sweep` takes: the roots and their seed gradients, and what to do with the result. */
 export interface SweepRequest extends BackwardOptions {
   readonly roots: readonly Node[];
   readonly seeds: readonly Node[];
@@ -34,77 +48,70 @@ export interface SweepRequest extends BackwardOptions {
   readonly observer?: SweepObserver;
 }
 
-/** A helper the kinds provide: sums a broadcast gradient back to `shape` and casts it to `dtype`, differentiably. */
-export type Conform = (grad: Node, like: Node) => Node;
-
-let conform: Conform = (g) => g;
-let sweepMark = 0;
-
-/** @internal installed by the Tensor module: the differentiable sum-to-shape the sweep uses. */
-export function setConform(fn: Conform): void {
-  conform = fn;
-}
-
 /**
- * Gathers the entries reachable from the roots, checking each as it is reached (released graph, values
- * mutated since they were saved): all before any rule runs, so a refused backward leaves the graph as it was.
+ * Runs one reverse sweep. Returns the targets' gradients (or an empty list when there are no targets).
+ * @example
+ * sweep({ roots: [y], seeds: [scalar(1, { requiresGrad: false })] });   // what y.backward() does
  */
-function collect(roots: readonly Node[], mark: number): OpContext[] {
-  const entries: OpContext[] = [];
-  const stack: OpContext[] = [];
-  for (const r of roots) if (r.creator !== null) stack.push(r.creator);
-  while (stack.length > 0) {
-    const c = stack.pop()!;
-    if (c._mark === mark) continue;
-    c._mark = mark;
-    c._checkUsable();
-    entries.push(c);
-    const inputs = c.inputs;
-    for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i];
-      const xc = x.creator;
-      if (xc !== null && xc._mark !== mark && x.requiresGrad) stack.push(xc);
+export function sweep(req: SweepRequest): Node[] {
+  const createGraph = req.createGraph ?? false;
+  const retain = req.retainGraph ?? createGraph;
+  // Every entry is checked before any rule runs, so a refused backward leaves the graph as it was.
+  const order = collect(req.roots);
+  const numeric = !createGraph && !req.observer && !mode.anomaly && req.roots.every((r) => typeof r.raw === 'number');
+  const sums: GradientSums<unknown> = numeric ? NumberSums.take() : new NodeSums();
+  const wasRecording = mode.grad;
+  mode.grad = createGraph;
+  try {
+    for (let i = 0; i < req.roots.length; i++) sums.addNode(req.roots[i], req.seeds[i]);
+    for (let k = 0; k < order.length; k++) {
+      const out = order[k];
+      const gy = sums.get(out);
+      if (gy === undefined) continue;
+      const entry = entryOf(out);
+      mode.backwardOf = entry;
+      if (!sums.runGradient(entry, gy)) runBackward(entry, sums.asNode(out, gy), sums, req.observer);
+      mode.backwardOf = null;
     }
-  }
-  return sortBySeqDescending(entries);
-}
-
-/** Sequence numbers are dense integers in practice, so a counting placement beats a comparison sort. */
-function sortBySeqDescending(entries: OpContext[]): OpContext[] {
-  const n = entries.length;
-  if (n < 2) return entries;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const e of entries) {
-    if (e.seq < lo) lo = e.seq;
-    if (e.seq > hi) hi = e.seq;
-  }
-  const range = hi - lo + 1;
-  if (range > 4 * n + 1024) return entries.sort((a, b) => b.seq - a.seq);
-  const slots = new Array<OpContext | undefined>(range);
-  for (const e of entries) slots[hi - e.seq] = e;
-  // Written back into `entries` (same length): the sweep's garbage is what triggers its garbage collections.
-  let k = 0;
-  for (let i = 0; i < range; i++) {
-    const e = slots[i];
-    if (e !== undefined) entries[k++] = e;
-  }
-  return entries;
-}
-
-function addPending(node: Node, g: Node, touched: Node[]): void {
-  const pending = node._pending as Node | null;
-  if (pending === null) {
-    node._pending = g;
-    touched.push(node);
-  } else {
-    node._pending = pending.add(g);
+    // Released only once every rule has run: a sweep that throws part-way leaves the graph as it found it.
+    if (!retain) for (let k = 0; k < order.length; k++) releaseEntry(order[k]);
+    return sums.finish(req.targets);
+  } finally {
+    sums.clear();
+    forgetReader();
+    mode.grad = wasRecording;
+    mode.backwardOf = null;
   }
 }
 
-/** @internal a rule's gradient for input `i`, checked and summed back to the input's shape. */
-export function checkGradShape(g: Node, x: Node, entry: OpContext, i: number): Node {
-  if (g.constructor !== x.constructor) {
+/** Runs an entry's node `backward` and adds each input's gradient, checked, into the sums. */
+function runBackward(entry: OpContext, gy: Node, sums: GradientSums<unknown>, observer: SweepObserver | undefined): void {
+  const grads = entry.op.backward(entry, gy);
+  if (grads.length !== entry.inputs.length) {
+    throw new GradError(`${entry.op.name}: backward returned ${grads.length} gradients for ${entry.inputs.length} inputs`);
+  }
+  const inputs = entry.inputs;
+  const observed: Array<Node | null> | null = observer ? [] : null;
+  for (let i = 0; i < inputs.length; i++) {
+    // The version of the input this entry saw, should it have been changed in place since (in-place.ts).
+    const x = inputAt(inputs[i], entry.seq);
+    let g = grads[i];
+    if (!x.requiresGrad || g === null || g === undefined) {
+      observed?.push(null);
+      continue;
+    }
+    g = checkGradShape(g, x, entry, i);
+    if (mode.anomaly) checkGradFinite(g, x, entry, i);
+    observed?.push(g);
+    sums.addNode(x, g);
+  }
+  if (observer) observer.step(entry, gy, observed!);
+}
+
+/** A rule's gradient for input `i`, checked and summed back to the input's shape. */
+function checkGradShape(g: Node, x: Node, entry: OpContext, i: number): Node {
+  // Another copy of the library (shared.ts) has other constructors: only a different kind of value is refused.
+  if (g.constructor !== x.constructor && typeof g.raw !== typeof x.raw) {
     throw new GradError(`${entry.op.name}: backward returned a ${g.constructor.name} gradient for ${x.constructor.name} input ${i}`);
   }
   if (sameShape(g.shape, x.shape) && g.dtype === x.dtype) return g;
@@ -114,75 +121,83 @@ export function checkGradShape(g: Node, x: Node, entry: OpContext, i: number): N
         `${formatShape(x.shape)}, which does not broadcast to it`,
     );
   }
-  return conform(g, x);
+  return g._conformTo(x);
 }
 
-/** Runs one reverse sweep. Returns the targets' gradients (or an empty list when there are no targets). */
-export function sweep(req: SweepRequest): Node[] {
-  const createGraph = req.createGraph ?? false;
-  const retain = req.retainGraph ?? createGraph;
-  // Over Scalars, when only values are wanted, gradients travel as plain numbers; explain (an observer)
-  // and anomaly mode look at each gradient node, so they take the node path.
-  const numeric = !createGraph && !req.observer && !mode.anomaly && req.roots.every((r) => typeof r.raw === 'number');
-  const touched: Node[] = [];
-  const wasRecording = mode.grad;
+function checkGradFinite(g: Node, x: Node, entry: OpContext, i: number): void {
+  const bad = checkFinite(g);
+  if (bad === null) return;
+  throw new AnomalyError(
+    `${entry.op.name} backward produced ${bad} in the gradient of input ${i} (${x.label}, shape ${formatShape(x.shape)})` +
+      (forwardTraces.has(entry) ? `\nThe forward of that ${entry.op.name} was called at:\n${forwardTraces.get(entry)}` : ''),
+  );
+}
+
+// Slots past this many more than the entries placed so far mean a sparse graph (an entry recorded long before
+// the rest): the slot array would be mostly holes, so collectSparse takes over.
+const SPARSE_SLACK = 65536;
+// The slot array is kept between sweeps (emptied after each), up to this length.
+const KEPT_SLOTS = 1 << 20;
+let slots: Array<Node | undefined> = [];
+
+/**
+ * The output nodes of the entries reachable from the roots, newest entry first, each entry checked as it is
+ * reached (released graph, values mutated since they were saved). Node `n` goes in slot `top - seq(n)`, `top` the
+ * newest root's sequence number: the slot is both the visited mark and a counting sort, so reading the slots in
+ * order gives the tape order backwards.
+ */
+function collect(roots: readonly Node[]): Node[] {
+  let top = -1;
+  for (const r of roots) if (!r.isLeaf && entrySeq(r) > top) top = entrySeq(r);
+  if (top < 0) return [];
+  const stack: Node[] = [];
+  for (const r of roots) if (!r.isLeaf) stack.push(r);
+  let count = 0;
+  let last = -1;
   try {
-    if (numeric) {
-      mode.grad = false;
-      return sweepNumbers(req, retain, () => collect(req.roots, ++sweepMark));
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      const seq = entrySeq(node);
+      const at = top - seq;
+      if (at >= slots.length) {
+        if (at > 4 * count + SPARSE_SLACK) return collectSparse(roots);
+        while (slots.length <= at) slots.push(undefined);
+      } else if (slots[at] === node) continue;
+      slots[at] = node;
+      count++;
+      if (at > last) last = at;
+      checkEntry(node);
+      for (let i = 0, n = entryArity(node); i < n; i++) {
+        const x = inputAt(entryInput(node, i), seq);
+        // An input reached before is not pushed again (most activations feed several ops).
+        if (!x.isLeaf && x.requiresGrad && slots[top - entrySeq(x)] !== x) stack.push(x);
+      }
     }
-    const entries = collect(req.roots, ++sweepMark);
-    mode.grad = createGraph;
-    sweepNodes(req, entries, retain, touched);
-    if (req.targets) return req.targets.map((t) => (t._pending as Node | null) ?? t.zerosLike());
-    for (const n of touched) n._accumulateGrad(n._pending as Node);
-    return [];
+    const order = new Array<Node>(count);
+    for (let i = 0, k = 0; i <= last; i++) {
+      const node = slots[i];
+      if (node !== undefined) order[k++] = node;
+    }
+    return order;
   } finally {
-    for (const n of touched) n._pending = null;
-    mode.grad = wasRecording;
-    mode.backwardOf = null;
+    for (let i = 0; i <= last; i++) slots[i] = undefined;
+    if (slots.length > KEPT_SLOTS) slots = [];
   }
 }
 
-/** @internal refuses a rule that returned the wrong number of gradients. */
-export function checkCount(entry: OpContext, grads: ArrayLike<unknown>): void {
-  if (grads.length !== entry.inputs.length) {
-    throw new GradError(`${entry.op.name}: backward returned ${grads.length} gradients for ${entry.inputs.length} inputs`);
-  }
-}
-
-function sweepNodes(req: SweepRequest, entries: readonly OpContext[], retain: boolean, touched: Node[]): void {
-  for (let i = 0; i < req.roots.length; i++) addPending(req.roots[i], req.seeds[i], touched);
-  for (const entry of entries) {
-    const gy = entry.output!._pending as Node | null;
-    if (gy === null) continue;
-    mode.backwardOf = entry;
-    const grads = entry.op.backward(entry, gy);
-    mode.backwardOf = null;
-    checkCount(entry, grads);
-    const inputs = entry.inputs;
-    const observed: Array<Node | null> | null = req.observer ? [] : null;
-    for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i];
-      let g = grads[i];
-      if (!x.requiresGrad || g === null || g === undefined) {
-        observed?.push(null);
-        continue;
-      }
-      g = checkGradShape(g, x, entry, i);
-      if (mode.anomaly) {
-        const bad = checkFinite(g);
-        if (bad) {
-          throw new AnomalyError(
-            `${entry.op.name} backward produced ${bad} in the gradient of input ${i} (${x.label}, shape ${formatShape(x.shape)})` +
-              (forwardTraces.has(entry) ? `\nThe forward of that ${entry.op.name} was called at:\n${forwardTraces.get(entry)}` : ''),
-          );
-        }
-      }
-      observed?.push(g);
-      addPending(x, g, touched);
+/** `collect` for a graph whose entries lie far apart on the tape: a set for the visited mark, then a sort. */
+function collectSparse(roots: readonly Node[]): Node[] {
+  const seen = new Set<Node>();
+  const stack: Node[] = roots.filter((r) => !r.isLeaf);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    checkEntry(node);
+    for (let i = 0, n = entryArity(node); i < n; i++) {
+      const x = inputAt(entryInput(node, i), entrySeq(node));
+      if (!x.isLeaf && x.requiresGrad && !seen.has(x)) stack.push(x);
     }
-    if (observed) req.observer!.step(entry, gy, observed);
-    if (!retain) entry._release();
   }
+  return [...seen].sort((a, b) => entrySeq(b) - entrySeq(a));
 }

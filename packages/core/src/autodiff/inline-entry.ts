@@ -14,7 +14,8 @@
  * forward returns a number and they have a `gradient` rule. A forward that keeps values of its own with
  * `ctx.save(...)` gets an OpContext at once.
  */
-import { DefinedOp, NOTHING_SAVED, OpContext, RECORDING, USES_OUTPUT } from './context.js';
+import { NOTHING_SAVED, OpContext, RECORDING, RELEASED, USES_OUTPUT } from './context.js';
+import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
 
@@ -76,11 +77,28 @@ export function entrySeq(node: Node): number {
   return node._inlineOp !== null ? node._inlineSeq : node._creator!.seq;
 }
 
+/** How many inputs the entry that produced `node` has (`node` is not a leaf). */
+export function entryArity(node: Node): number {
+  return node._inlineOp !== null ? (node._in1 === null ? 1 : 2) : node._creator!.inputs.length;
+}
+
+/** Input `i` of the entry that produced `node`. */
+export function entryInput(node: Node, i: number): Node {
+  return node._inlineOp !== null ? (i === 0 ? node._in0! : node._in1!) : node._creator!.inputs[i];
+}
+
+/** Refuses a backward through the entry that produced `node` (released, or a saved value mutated since). */
+export function checkEntry(node: Node): void {
+  if (node._inlineOp === null) node._creator!._checkUsable();
+  // Without the reader in the usual case: not released, and recorded after the latest in-place change anywhere.
+  else if ((node._inlineFlags & RELEASED) !== 0 || node._inlineSeq <= mode.lastMutationSeq) entryOf(node)._checkUsable();
+}
+
 /**
- * The context to run the entry that produced `node` through: its OpContext, or the reader pointed at its inline
- * entry (valid until the next call). Changes made through the reader (a release) go back with `writeBack`.
+ * The entry that produced `node` (which is not a leaf), to run its rule through: its OpContext, or the reader
+ * pointed at its inline entry (valid until the next call; a release through it goes back with `releaseEntry`).
  */
-export function entryContext(node: Node): OpContext {
+export function entryOf(node: Node): OpContext {
   if (node._inlineOp === null) return node._creator!;
   reader._pointAt(
     node._inlineOp,
@@ -94,14 +112,10 @@ export function entryContext(node: Node): OpContext {
   return reader;
 }
 
-/** Releases the saved values of the entry that produced `node`: a later backward through it throws. */
+/** Releases what the entry that produced `node` saved: a later backward through it throws. */
 export function releaseEntry(node: Node): void {
-  if (node._inlineOp === null) {
-    node._creator!._release();
-    return;
-  }
-  entryContext(node)._release();
-  node._inlineFlags = reader._flags;
+  if (node._inlineOp !== null) node._inlineFlags |= RELEASED;
+  else node._creator!._release();
 }
 
 /** Drops the reader's hold on the last graph it read. */

@@ -3,8 +3,10 @@
  * sequence counter. Plain values only: nothing here holds on to nodes.
  */
 import { GradError } from '../errors.js';
+import { shared } from '../shared.js';
 
-export const mode = {
+// One object for every copy of the library loaded in the process (shared.ts): noGrad in one applies in all.
+export const mode = shared('mode', () => ({
   /** Ops are recorded only while this is true (and some input requires grad). */
   grad: true,
   /** When true, every op's forward and backward output is checked for NaN and Infinity. */
@@ -18,7 +20,7 @@ export const mode = {
   lastMutationSeq: 0,
   /** The tape entry whose backward rule is running, so anomalies inside it are blamed on it. */
   backwardOf: null as { readonly op: { readonly name: string } } | null,
-};
+}));
 
 function withMode<T>(key: 'grad' | 'anomaly', value: boolean, fn: () => T, caller: string): T {
   const prev = mode[key];

@@ -5,8 +5,10 @@
  */
 import type { NDArray } from '../ndarray/ndarray.js';
 import type { DType } from '../ndarray/dtype.js';
-import type { DefinedOp, OpContext } from './context.js';
+import type { OpContext } from './context.js';
+import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
+import { brand, shared } from '../shared.js';
 
 /** The raw value a node holds: a number for a Scalar, an NDArray for a Tensor. */
 export type RawValue = number | NDArray;
@@ -14,12 +16,15 @@ export type RawValue = number | NDArray;
 /** A node or a plain number where an op takes an operand. */
 export type Operand<N extends Node = Node> = N | number;
 
-let nextId = 1;
-// Display ids are given on first use and kept aside, so nodes that are never displayed carry no id field.
-const ids = new WeakMap<Node, number>();
+// Display ids are given on first use and kept aside, so nodes that are never displayed carry no id field. Shared by
+// every copy of the library in the process (shared.ts), so two nodes never show the same id.
+const display = shared('displayIds', () => ({ next: 1, ids: new WeakMap<object, number>() }));
 
 /** What Scalar and Tensor share as graph nodes: a value, a gradient, `requiresGrad` and the tape entry that made it. */
 export abstract class Node {
+  static {
+    brand(this, 'Node');
+  }
   /** Whether gradients flow to this node. */
   requiresGrad: boolean;
   /** @internal the tape entry as an OpContext (`creator` reads it). */
@@ -41,8 +46,11 @@ export abstract class Node {
   _grad: Node | null = null;
   /** @internal the gradient being gathered by the sweep that is running (in a sweep over Scalars: its slot in the sweep's sums). */
   _pending: Node | number | null = null;
-  /** @internal bumped by every in-place mutation, so backward can refuse stale saved values. */
-  _version = 0;
+  /**
+   * @internal bumped by every in-place mutation, so backward can refuse stale saved values. A Tensor keeps it with
+   * its storage, so every tensor that shares the storage (a detached alias, a stateDict entry) shares the counter.
+   */
+  abstract _version: number;
 
   constructor(requiresGrad: boolean, name?: string) {
     this.requiresGrad = requiresGrad;
@@ -57,8 +65,8 @@ export abstract class Node {
 
   /** A stable number for display, given on first use. */
   get id(): number {
-    let id = ids.get(this);
-    if (id === undefined) ids.set(this, (id = nextId++));
+    let id = display.ids.get(this);
+    if (id === undefined) display.ids.set(this, (id = display.next++));
     return id;
   }
 
@@ -100,6 +108,11 @@ export abstract class Node {
   _accumulateGradValue(g: number): void {
     this._accumulateGrad(this.make(g));
   }
+  /**
+   * @internal this gradient summed back to the shape of `like` (an input it was broadcast from) and cast to its
+   * dtype, with differentiable ops: what the sweep does to a rule's gradient that has the output's shape.
+   */
+  abstract _conformTo(like: Node): Node;
   /** A zero of the same kind, shape and dtype, not requiring grad. */
   abstract zerosLike(): Node;
   /** A short rendering of the value for listings. */

@@ -4,6 +4,7 @@
  * executor (in Node, `@tapegrad/threads`) splits C between the calling thread and its helpers, each running the
  * ordinary single-thread kernel on its share. Ops are synchronous, so an executor returns only when C is complete.
  */
+import { shared } from '../shared.js';
 import type { TypedArray } from '../ndarray/dtype.js';
 
 /**
@@ -46,9 +47,17 @@ export interface GemmExecutor {
     transposeB: boolean,
     kernel: GemmKernel,
   ): boolean;
+  /**
+   * Set on an executor that stands in front of another and hands it what it declines (`@tapegrad/native`'s, in
+   * front of the thread pool): `enableThreads` then installs its pool here instead of replacing the front one.
+   */
+  behind?: GemmExecutor | null;
+  /** How many threads this executor shares a large product between: the budget an executor in front follows. */
+  threads?(): number;
 }
 
-let installed: GemmExecutor | null = null;
+// One executor for every copy of the library in the process (shared.ts): threads enabled through either entry serve both.
+const slot = shared('gemmExecutor', () => ({ installed: null as GemmExecutor | null }));
 
 /**
  * Installs a parallel executor for matrix products, or removes it with `null` (the default: every product runs on
@@ -62,10 +71,10 @@ export function setGemmExecutor(executor: GemmExecutor | null): void {
   if (executor !== null && typeof executor?.gemm !== 'function') {
     throw new TypeError(`setGemmExecutor: expected an object with a gemm method, or null; got ${String(executor)}`);
   }
-  installed = executor;
+  slot.installed = executor;
 }
 
 /** The executor installed with {@link setGemmExecutor}, or null when products run on the calling thread alone. */
 export function getGemmExecutor(): GemmExecutor | null {
-  return installed;
+  return slot.installed;
 }

@@ -1,4 +1,5 @@
 import { wasmGemmAvailable } from './wasm-gemm.js';
+import { shared } from '../shared.js';
 
 /**
  * Which implementation runs the heavy kernels (matrix products, float32 tanh): 'wasm' (WebAssembly SIMD, when the
@@ -7,7 +8,8 @@ import { wasmGemmAvailable } from './wasm-gemm.js';
  */
 export type KernelBackend = 'auto' | 'wasm' | 'js';
 
-let selected: KernelBackend = 'auto';
+// One choice for every copy of the library in the process (shared.ts).
+const choice = shared('kernelBackend', () => ({ selected: 'auto' as KernelBackend }));
 
 /**
  * Chooses the kernel backend for the calls that follow.
@@ -23,10 +25,10 @@ export function setKernelBackend(backend: KernelBackend): void {
     throw new TypeError(
       'setKernelBackend: the WebAssembly SIMD backend is not available on this host (no WebAssembly, or no SIMD support)',
     );
-  selected = backend;
+  choice.selected = backend;
 }
 
 /** The backend chosen with setKernelBackend ('auto' unless changed). */
 export function getKernelBackend(): KernelBackend {
-  return selected;
+  return choice.selected;
 }

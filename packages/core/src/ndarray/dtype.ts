@@ -38,6 +38,19 @@ export function promote(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+/**
+ * The dtype of an elementwise op on two arrays, as PyTorch's `result_type`: a 0-d operand next to an operand
+ * with axes counts only by its category (integer < float), like a plain number, so `float32[n] * float64[]` stays
+ * float32; it decides the dtype only when its category is higher (`int32[n] * float64[]` is float64). Operands of
+ * the same kind (both 0-d, or both with axes) promote as `promote` does.
+ */
+export function resultType(a: { readonly dtype: DType; readonly shape: readonly number[] }, b: typeof a): DType {
+  const aZeroD = a.shape.length === 0;
+  if (aZeroD === (b.shape.length === 0)) return promote(a.dtype, b.dtype);
+  const [zeroD, withAxes] = aZeroD ? [a, b] : [b, a];
+  return isFloat(zeroD.dtype) && !isFloat(withAxes.dtype) ? zeroD.dtype : withAxes.dtype;
+}
+
 /** The dtype an op that always yields real values (div, exp, ...) produces: int32 operands become float64. */
 export function floatResult(dtype: DType): DType {
   return dtype === 'int32' ? 'float64' : dtype;

@@ -4,8 +4,10 @@
  * makes Tensors from data; `new Tensor(ndarray)` wraps one without copying (for loaders and fused ops).
  */
 import { DType, TypedArray, allocate, dtypeOfArray } from './dtype.js';
-import { Shape, sizeOf } from './shape.js';
+import { Shape, checkShape, sizeOf } from './shape.js';
 import { ShapeError, formatShape } from '../errors.js';
+import { formatWithValues } from './format.js';
+import { brand } from '../shared.js';
 
 /**
  * @example
@@ -13,10 +15,15 @@ import { ShapeError, formatShape } from '../errors.js';
  * const t = new Tensor(a);   // shares a.data
  */
 export class NDArray {
+  static {
+    brand(this, 'NDArray');
+  }
   /** Number of elements (the product of the shape). */
   readonly size: number;
   /** Element type, read from the typed array's class. */
   readonly dtype: DType;
+  /** @internal the version counter of this storage, bumped by every in-place change (see Node._version). */
+  _version = 0;
 
   /**
    * Wraps `data` (not copied) as an array of `shape`; `data.length` must equal the product of `shape`.
@@ -29,6 +36,7 @@ export class NDArray {
   ) {
     this.size = data.length;
     this.dtype = dtypeOfArray(data);
+    checkShape(shape, 'NDArray');
     if (sizeOf(shape) !== data.length) {
       throw new ShapeError(`NDArray: shape ${formatShape(shape)} needs ${sizeOf(shape)} elements, the data has ${data.length}`);
     }
@@ -49,5 +57,14 @@ export class NDArray {
   /** Number of axes. */
   get rank(): number {
     return this.shape.length;
+  }
+
+  /** The values as PyTorch prints a tensor, then the shape and dtype. */
+  toString(): string {
+    return formatWithValues('ndarray', this.data, this.shape, this.dtype, [`shape=[${this.shape.join(', ')}]`, `dtype=${this.dtype}`]);
+  }
+  /** What `console.log` and `util.inspect` show in Node: `toString()`, not the fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }

@@ -2,6 +2,8 @@
  * A small seeded generator (xoshiro128**, seeded through splitmix32) so runs are reproducible bit for bit
  * on every JS engine: only 32-bit integer arithmetic, no Math.random. Normal samples use Box-Muller.
  */
+import { brand, shared } from '../shared.js';
+
 function splitmix32(state: { s: number }): number {
   state.s = (state.s + 0x9e3779b9) | 0;
   let z = state.s;
@@ -17,6 +19,9 @@ function splitmix32(state: { s: number }): number {
  * const w = randn([3, 3], { generator: g });
  */
 export class Generator {
+  static {
+    brand(this, 'Generator');
+  }
   private a = 0;
   private b = 0;
   private c = 0;
@@ -82,8 +87,11 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/** The generator `rand`, `randn` and the initialisers use unless given one. */
-export const globalGenerator = new Generator(0);
+/**
+ * The generator `rand`, `randn` and the initialisers use unless given one: one for every copy of the library in
+ * the process (shared.ts), so `seed(n)` through either the ESM or the CommonJS entry fixes every draw.
+ */
+export const globalGenerator: Generator = shared('globalGenerator', () => new Generator(0));
 
 /** Seeds the global generator: `seed(n)` makes every later random draw reproducible. */
 export function seed(n: number): void {

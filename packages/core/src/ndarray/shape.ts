@@ -53,8 +53,9 @@ export function broadcastsTo(from: Shape, to: Shape): boolean {
 
 /** Normalises one axis (negative counts from the end) and checks its range. */
 export function normalizeAxis(axis: number, rank: number, op: string): number {
+  if (!Number.isInteger(axis)) throw new ShapeError(`${op}: an axis is an integer; got ${describeValue(axis)}`);
   const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(axis) || a < 0 || a >= rank) {
+  if (a < 0 || a >= rank) {
     throw new ShapeError(`${op}: axis ${axis} is out of range for a value of rank ${rank}`);
   }
   return a;
@@ -63,6 +64,9 @@ export function normalizeAxis(axis: number, rank: number, op: string): number {
 /** Normalises `axis` (undefined = all axes) into a sorted, duplicate-free list. */
 export function normalizeAxes(axis: number | readonly number[] | undefined, rank: number, op: string): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw new ShapeError(`${op}: axis is an integer, a list of integers, or undefined for all axes; got ${describeValue(axis)}`);
+  }
   const list = typeof axis === 'number' ? [axis] : axis;
   const out = list.map((a) => normalizeAxis(a, rank, op));
   const sorted = [...new Set(out)].sort((x, y) => x - y);
@@ -81,8 +85,24 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepDims: bo
   return out;
 }
 
+/** Refuses anything but a list of non-negative integer sizes (`[-2, -2]` has four elements, but is no shape). */
 export function checkShape(shape: readonly number[], op: string): void {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${formatShape(shape)}`);
+  if (!Array.isArray(shape)) throw new ShapeError(`${op}: a shape is a list of sizes such as [2, 3]; got ${describeValue(shape)}`);
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (!Number.isInteger(d) || d < 0) {
+      throw new ShapeError(
+        `${op}: invalid shape ${formatShape(shape)}: size ${describeValue(d)} at axis ${i} is not a non-negative integer`,
+      );
+    }
   }
+}
+
+/** A value as an error message shows it: numbers and short strings as written, anything else by its type. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
 }

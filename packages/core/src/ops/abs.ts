@@ -1,5 +1,5 @@
 // y = |x|; dx = dy * sign(x)  (|x|'(0) = 0, the subgradient PyTorch and JAX pick)
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { abs as kernel, sign } from '../ndarray/kernels/unary.js';
 import { unaryRaw } from './raw.js';

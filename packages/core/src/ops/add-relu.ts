@@ -2,7 +2,7 @@
 // A fused op for a measured reason (STYLE.md): a Linear layer followed by ReLU spends one pass and one
 // allocation on the bias and the activation instead of two, and its backward reads the mask off the output.
 // Its test checks it against the composite relu(add(a, b)), which stays the oracle.
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { addRelu as kernel, greater, reluGrad } from '../ndarray/kernels/binary.js';
 import { binaryRaw } from './raw.js';

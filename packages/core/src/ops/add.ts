@@ -1,5 +1,5 @@
 // y = a + b (broadcasting); da = dy, db = dy (the sweep sums each back to its input's shape)
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { add as kernel } from '../ndarray/kernels/binary.js';
 import { binaryRaw } from './raw.js';

@@ -1,5 +1,5 @@
 // y = x repeated along broadcast axes to `shape`; dx = dy summed back to x's shape (the sweep does the sum)
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastTo as kernel } from '../ndarray/kernels/layout.js';
 import type { NDArray } from '../ndarray/ndarray.js';

@@ -1,5 +1,5 @@
 // y = x converted to `dtype`; dx = dy converted back (the sweep casts gradients to each input's dtype)
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import type { DType } from '../ndarray/dtype.js';
 import { cast as kernel } from '../ndarray/kernels/layout.js';

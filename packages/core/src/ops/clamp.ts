@@ -1,5 +1,5 @@
 // y = min(max(x, lo), hi); dx = dy * [lo <= x <= hi]  (the bounds themselves pass the gradient, as PyTorch's clamp)
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { ShapeError } from '../errors.js';
 import { greaterEqual, lessEqual } from '../ndarray/kernels/binary.js';

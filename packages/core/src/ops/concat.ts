@@ -1,5 +1,5 @@
 // y = [x_1 | x_2 | ...] along `axis`; dx_i = the slice of dy that x_i occupies
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import { promote } from '../ndarray/dtype.js';
 import { concat as kernel } from '../ndarray/kernels/layout.js';

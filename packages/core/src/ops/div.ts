@@ -1,5 +1,5 @@
 // y = a / b; da = dy / b, db = -dy * a / b^2
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { div as kernel } from '../ndarray/kernels/binary.js';
 import { binaryRaw } from './raw.js';

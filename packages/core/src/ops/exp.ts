@@ -1,5 +1,5 @@
 // y = e^x; dx = dy * y
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { exp as kernel } from '../ndarray/kernels/unary.js';
 import { unaryRaw } from './raw.js';

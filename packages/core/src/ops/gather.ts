@@ -1,5 +1,5 @@
 // y = take(x, indices, axis) (tf.gather / np.take); dx = scatterAdd(dy, indices): rows picked twice get both gradients
-import { InputGrads, OpFunction, defineOp } from '../autodiff/context.js';
+import { InputGrads, OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import { gather as gatherKernel, scatterAdd as scatterKernel } from '../ndarray/kernels/layout.js';
 import type { NDArray } from '../ndarray/ndarray.js';

@@ -1,5 +1,5 @@
 // y = x > 0 ? x : slope * x; dx = dy * (x > 0 ? 1 : slope)  (at 0 the slope side, as PyTorch)
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { greater } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';

@@ -1,4 +1,4 @@
-// logSumExp over axes: dx = dy softmax(x). softmax = exp(x - lse), logSoftmax = x - lse are composites on it.
+// logSumExp over axes: dx = dy softmax(x). softmax and logSoftmax (fused ops of their own) are checked here against the textbook formula.
 import { tensor } from '@tapegrad/core';
 import { UNARY_SHAPES, describeReduction, expectGradients, expectTensor, reduceOracle, uniform } from '../../test/op-harness';
 

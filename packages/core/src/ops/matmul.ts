@@ -4,7 +4,7 @@
 //   Y = A^T B   : dA = B G^T,     dB = A G
 //   Y = A^T B^T : dA = B^T G^T,   dB = G^T A^T
 // Every gradient is again a matmul with transpose flags, so no transpose is ever materialised.
-import { InputGrads, OpFunction, defineOp } from '../autodiff/context.js';
+import { InputGrads, OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import { MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
 import type { NDArray } from '../ndarray/ndarray.js';

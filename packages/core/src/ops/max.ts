@@ -1,12 +1,12 @@
 // y = max (or min) of x over `axes`; dx = dy * [x = y] / (number of elements equal to y)
 // Ties share the gradient evenly (as JAX and PyTorch's amax), so the rule is symmetric in tied elements.
-import { OpDefinition, defineOp } from '../autodiff/context.js';
+import { OpDefinition, defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import { equal } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { reducedShape } from '../ndarray/shape.js';
-import { maskNode } from '../autodiff/grad-math.js';
+import { maskNode } from '../autodiff/node-math.js';
 import type { ReduceAttrs } from './sum.js';
 
 function extremum(kind: 'max' | 'min'): OpDefinition<ReduceAttrs> {

@@ -1,6 +1,6 @@
 // y = max(a, b) elementwise; da = dy * ([a > b] + 1/2 [a = b]), db = dy * ([b > a] + 1/2 [a = b])
 // Ties split the gradient evenly, as in PyTorch and JAX.
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { equal, greater, maximum as kernel } from '../ndarray/kernels/binary.js';
 import { binaryRaw } from './raw.js';

@@ -1,5 +1,5 @@
 // y = min(a, b) elementwise; da = dy * ([a < b] + 1/2 [a = b]), db = dy * ([b < a] + 1/2 [a = b])
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { equal, greater, minimum as kernel } from '../ndarray/kernels/binary.js';
 import { binaryRaw } from './raw.js';

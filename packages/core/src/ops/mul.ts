@@ -1,6 +1,6 @@
 // y = a * b; da = dy * b, db = dy * a
 // The one place the derivative of multiplication is written: the tape and MulLayer both use it.
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { mul as kernel } from '../ndarray/kernels/binary.js';
 import { binaryRaw } from './raw.js';

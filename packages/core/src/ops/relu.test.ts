@@ -14,3 +14,18 @@ describe('relu at its kink', () => {
     expect(s.grad).toBe(0);
   });
 });
+
+describe('relu of NaN', () => {
+  // PyTorch, TensorFlow.js, JAX and tapegrad's own leakyRelu give NaN: a NaN must not come out as a clean 0.
+  it('passes NaN through on Tensors of both float dtypes and on Scalars', () => {
+    const values = [NaN, -1, 0, 2];
+    expect(Array.from(tensor(values).relu().data)).toEqual([NaN, 0, 0, 2]);
+    expect(Array.from(tensor(new Float32Array(values)).relu().data)).toEqual([NaN, 0, 0, 2]);
+    expect(scalar(NaN).relu().value).toBeNaN();
+    expect(tensor(values).leakyRelu(0).data[0]).toBeNaN();
+  });
+  it('passes NaN through the fused addRelu as through relu(a + b)', () => {
+    const y = tensor([NaN, -3, 1]).addRelu(tensor([1, 1, 1]));
+    expect(Array.from(y.data)).toEqual([NaN, 0, 2]);
+  });
+});

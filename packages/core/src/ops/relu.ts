@@ -1,5 +1,5 @@
 // y = max(x, 0); dx = dy * [x > 0]  (relu'(0) = 0, as PyTorch, JAX and TensorFlow)
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { greater, reluGrad } from '../ndarray/kernels/binary.js';
 import { relu as kernel } from '../ndarray/kernels/unary.js';

@@ -1,5 +1,5 @@
 // y = x viewed with a new shape (same elements, row-major); dx = dy reshaped to x's shape
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import { NDArray } from '../ndarray/ndarray.js';
 

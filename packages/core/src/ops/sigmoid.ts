@@ -1,5 +1,5 @@
 // y = 1 / (1 + e^-x), computed without overflow for |x| up to the float range; dx = dy * y * (1 - y)
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { sigmoid as kernel } from '../ndarray/kernels/unary.js';
 import { unaryRaw } from './raw.js';

@@ -1,5 +1,5 @@
 // y = x[begin : begin + size] (a box); dx = dy placed into zeros of x's shape at `begin` (pad, its adjoint)
-import { InputGrads, OpFunction, defineOp } from '../autodiff/context.js';
+import { InputGrads, OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import { pad as padKernel, slice as sliceKernel } from '../ndarray/kernels/layout.js';
 import type { NDArray } from '../ndarray/ndarray.js';

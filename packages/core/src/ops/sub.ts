@@ -1,5 +1,5 @@
 // y = a - b; da = dy, db = -dy
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { sub as kernel } from '../ndarray/kernels/binary.js';
 import { binaryRaw } from './raw.js';

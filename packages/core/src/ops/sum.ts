@@ -1,5 +1,5 @@
 // y = sum of x over `axes`; dx = dy (with the reduced axes kept as size 1) broadcast back to x's shape
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import type { NDArray } from '../ndarray/ndarray.js';

@@ -1,5 +1,5 @@
 // y = tanh x; dx = dy * (1 - y^2)
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { tanh as kernel } from '../ndarray/kernels/unary.js';
 import { unaryRaw } from './raw.js';

@@ -1,5 +1,5 @@
 // y = x with axes permuted by `perm`; dx = dy permuted by the inverse permutation
-import { defineOp } from '../autodiff/context.js';
+import { defineOp } from '../autodiff/define-op.js';
 import type { Tensor } from '../tensor.js';
 import { transpose as kernel } from '../ndarray/kernels/layout.js';
 import type { NDArray } from '../ndarray/ndarray.js';

@@ -1,7 +1,7 @@
 // y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient
-import { InputGrads, OpFunction, defineOp } from '../autodiff/context.js';
+import { InputGrads, OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
-import { allocate, promote } from '../ndarray/dtype.js';
+import { allocate, resultType } from '../ndarray/dtype.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { broadcastShapes, sameShape } from '../ndarray/shape.js';
@@ -9,7 +9,7 @@ import { broadcastShapes, sameShape } from '../ndarray/shape.js';
 function select(c: NDArray, a: NDArray, b: NDArray): NDArray {
   const shape = broadcastShapes(broadcastShapes(c.shape, a.shape, 'where'), b.shape, 'where');
   const [C, A, B] = [c, a, b].map((x) => (sameShape(x.shape, shape) ? x : broadcastTo(x, shape)).data);
-  const out = allocate(promote(a.dtype, b.dtype), C.length);
+  const out = allocate(resultType(a, b), C.length);
   for (let i = 0; i < C.length; i++) out[i] = C[i] !== 0 ? A[i] : B[i];
   return new NDArray(out, shape);
 }

@@ -123,13 +123,14 @@ export const sign = define(
   },
   same,
 );
+// NaN passes through (x !== x), as in PyTorch, TensorFlow.js, JAX and leakyRelu: a NaN must not turn into a clean 0.
 export const relu = define(
   'relu',
-  (x) => (x > 0 ? x : 0),
+  (x) => (x > 0 || x !== x ? x : 0),
   (X, O) => {
     for (let i = 0; i < X.length; i++) {
       const x = X[i];
-      O[i] = x > 0 ? x : 0;
+      O[i] = x > 0 || x !== x ? x : 0;
     }
   },
   same,

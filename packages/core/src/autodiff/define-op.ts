@@ -1,0 +1,203 @@
+/**
+ * How ops are made and applied. An op is a small object with `forward(ctx, ...inputs)` and `backward(ctx,
+ * gradOutput)` (MulLayer-style), or a `gradient` rule written once over GradMath; `defineOp` turns it into the op
+ * function that every built-in op and every user's op is. Applying it runs forward with recording off, then
+ * records the call as a tape entry (an OpContext) when the recording rule says so.
+ */
+import { AnomalyError, DTypeError, ShapeError, formatShape } from '../errors.js';
+import { NDArray } from '../ndarray/ndarray.js';
+import { OpContext, forwardTraces } from './context.js';
+import { checkFinite } from './finite.js';
+import type { GradientRule } from './grad-math.js';
+import { nodeGradients } from './node-math.js';
+import { mode } from './mode.js';
+import { Node, Operand, RawValue } from './node.js';
+
+/** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
+export type InputGrads = ReadonlyArray<Node | null | undefined>;
+
+/** What `defineOp` takes: a name, a forward and a backward (see docs/custom-ops.md). */
+export interface OpDefinition<Attrs = undefined> {
+  /** The op's name in listings and error messages. */
+  readonly name: string;
+  /**
+   * Computes the output from the inputs (recording is off in here) and saves what backward needs with
+   * `ctx.save(...)`. Returns a node, or a raw value (a number for Scalars, an NDArray for Tensors).
+   */
+  forward(ctx: OpContext<Attrs>, ...inputs: any[]): Node | RawValue;
+  /**
+   * Given dL/dOutput, returns dL/dInput for each input, written with differentiable ops so that running it
+   * with recording on (createGraph) gives higher-order gradients. A gradient may have the broadcast shape:
+   * the sweep sums it back to the input's shape. Optional when `gradient` is given.
+   */
+  backward?(ctx: OpContext<Attrs>, gradOutput: any): InputGrads;
+  /**
+   * The same rule written once over a small math interface, for elementwise ops: it hands each input's gradient
+   * to `m.inputGrad(i, g)`, as in `m.inputGrad(0, m.mul(dy, m.input(ctx, 1)))`. `defineOp` derives `backward`
+   * from it, and a backward over Scalars runs it on plain numbers.
+   */
+  gradient?: GradientRule<Attrs>;
+}
+
+/** An op definition as `defineOp` stores it: `backward` is always there (derived from `gradient` if need be). */
+export interface DefinedOp<Attrs = undefined> extends OpDefinition<Attrs> {
+  backward(ctx: OpContext<Attrs>, gradOutput: any): InputGrads;
+}
+
+/** A function that applies an op; a trailing plain object is passed to the op as `ctx.attrs`. */
+export type OpFunction<Attrs = undefined> = {
+  (...args: any[]): any;
+  /** The definition the function was made from (with `backward` derived from `gradient` when only that was given). */
+  readonly definition: DefinedOp<Attrs>;
+};
+
+function isAttrs(x: unknown): boolean {
+  return x !== null && typeof x === 'object' && !(x instanceof Node) && !ArrayBuffer.isView(x) && !Array.isArray(x);
+}
+
+/**
+ * Defines an op once, MulLayer-style; the same mechanism every built-in op uses.
+ * @example
+ * const cube = defineOp({
+ *   name: 'cube',
+ *   forward(ctx, x: Tensor) { ctx.save(x); return x.mul(x).mul(x); },
+ *   backward(ctx, g: Tensor) { const [x] = ctx.saved; return [g.mul(x.square()).mul(3)]; },
+ * });
+ * cube(x).sum().backward();
+ */
+export function defineOp<Attrs = undefined>(spec: OpDefinition<Attrs>): OpFunction<Attrs> {
+  const definition = withBackward(spec);
+  // Calls that are not recorded and take no attributes share one context: it holds nothing they could change.
+  const passive = new OpContext(definition, [], undefined as Attrs, false);
+  const fn = (...args: unknown[]): Node => {
+    let attrs: unknown = undefined;
+    if (args.length > 0 && isAttrs(args[args.length - 1])) attrs = args.pop();
+    return applyOp(definition, args as Operand[], attrs as Attrs, true, passive);
+  };
+  return Object.assign(fn, { definition });
+}
+
+function withBackward<Attrs>(spec: OpDefinition<Attrs>): DefinedOp<Attrs> {
+  if (typeof spec.forward !== 'function') throw new TypeError(`defineOp: op '${spec.name}' needs a forward function`);
+  if (typeof spec.backward === 'function') return spec as DefinedOp<Attrs>;
+  const gradient = spec.gradient;
+  if (typeof gradient !== 'function') throw new TypeError(`defineOp: op '${spec.name}' needs a backward function (or a gradient rule)`);
+  return { ...spec, backward: (ctx: OpContext<Attrs>, dy: Node) => nodeGradients(gradient, ctx, dy) };
+}
+
+/** Applies an op to inputs: runs forward with recording off, then records the call if any input requires grad. */
+export function applyOp<Attrs>(
+  op: DefinedOp<Attrs>,
+  operands: Operand[],
+  attrs: Attrs,
+  ownsOperands = false,
+  passive?: OpContext<Attrs>,
+): Node {
+  let ref: Node | undefined;
+  for (const x of operands) {
+    if (x instanceof Node) {
+      ref = x;
+      break;
+    }
+  }
+  if (ref === undefined) {
+    throw new DTypeError(
+      `${op.name}: needs at least one Scalar or Tensor operand, got ${operands.map((x) => typeof x).join(', ') || 'none'}`,
+    );
+  }
+  // The caller's fresh argument list becomes the input list: one allocation fewer per op.
+  const inputs = (ownsOperands ? operands : new Array<Node>(operands.length)) as Node[];
+  let recording = false;
+  for (let i = 0; i < operands.length; i++) {
+    const x = operands[i];
+    let node: Node;
+    if (x instanceof Node) {
+      // Another copy of the library (shared.ts) has other constructors: only a different kind of value is refused.
+      if (x.constructor !== ref.constructor && typeof x.raw !== typeof ref.raw) {
+        throw new DTypeError(`${op.name}: operands mix ${ref.constructor.name} and ${x.constructor.name}; use tensor(...) for both`);
+      }
+      node = x;
+    } else if (typeof x === 'number') {
+      node = ref.constant(x);
+    } else {
+      throw new DTypeError(
+        `${op.name}: operand ${i} is ${describeOperand(x)}, expected a ${ref.constructor.name} or a number` +
+          (Array.isArray(x) || ArrayBuffer.isView(x) ? ' (wrap an array with tensor(...))' : ''),
+      );
+    }
+    inputs[i] = node;
+    if (node.requiresGrad) recording = true;
+  }
+  recording = recording && mode.grad;
+  const ctx = recording || attrs !== undefined || passive === undefined ? new OpContext(op, inputs, attrs, recording) : passive;
+  let result: Node | RawValue;
+  try {
+    if (mode.grad) {
+      // Recording is off inside forward, so ops that a user's forward calls are not recorded separately.
+      mode.grad = false;
+      try {
+        result = runForward(op, ctx, inputs);
+      } finally {
+        mode.grad = true;
+      }
+    } else {
+      result = runForward(op, ctx, inputs);
+    }
+  } catch (e) {
+    // The engine's RangeError for a result too large to allocate (a broadcast to [1e6, 1e6]) becomes a ShapeError naming the op.
+    if (e instanceof RangeError)
+      throw new ShapeError(`${op.name}: cannot compute a result this large (inputs: ${inputs.map(describe).join('; ')}): ${e.message}`);
+    throw e;
+  }
+  let out: Node;
+  if (result instanceof Node) {
+    // The output is always a new node: forward may hand back an input or a captured constant, and adopting
+    // it would rewrite that node's place in the graph. An input's value is copied so that in-place updates
+    // of the output cannot reach the input.
+    out = result.make(!result.isLeaf || result.requiresGrad || inputs.includes(result) ? copyRaw(result.raw) : result.raw);
+  } else {
+    out = ref.make(result);
+  }
+  if (recording) {
+    out.requiresGrad = true;
+    out._creator = ctx;
+    ctx.seq = mode.nextSeq++;
+    ctx._setOutput(out);
+    if (mode.anomaly) forwardTraces.set(ctx, new Error().stack ?? '');
+  }
+  if (mode.anomaly) {
+    const bad = checkFinite(out);
+    if (bad) {
+      const where = `(inputs: ${inputs.map((x) => `${x.label} ${formatShape(x.shape)}`).join(', ')})`;
+      const inBackward = mode.backwardOf;
+      throw new AnomalyError(
+        inBackward !== null
+          ? `${inBackward.op.name} backward produced ${bad} (in its ${op.name} ${where})`
+          : `${op.name} forward produced ${bad} ${where}`,
+      );
+    }
+  }
+  return out;
+}
+
+function describeOperand(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  if (Array.isArray(x)) return 'an array';
+  return typeof x === 'object' ? `a ${x.constructor?.name ?? 'plain object'}` : `a ${typeof x}`;
+}
+
+function runForward<Attrs>(op: DefinedOp<Attrs>, ctx: OpContext<Attrs>, inputs: readonly Node[]): Node | RawValue {
+  return inputs.length === 1
+    ? op.forward(ctx, inputs[0])
+    : inputs.length === 2
+      ? op.forward(ctx, inputs[0], inputs[1])
+      : op.forward(ctx, ...inputs);
+}
+
+function describe(n: Node): string {
+  return `${n.label}, shape ${formatShape(n.shape)}, ${n.dtype}`;
+}
+
+function copyRaw(raw: RawValue): RawValue {
+  return typeof raw === 'number' ? raw : new NDArray(raw.data.slice(), raw.shape);
+}

@@ -1,0 +1,145 @@
+/**
+ * Gradients as graph nodes: the interpreter that runs a GradMath rule on nodes (recorded under createGraph, so
+ * gradients can be differentiated again), and the sums a sweep over nodes gathers them in. Every Tensor sweep
+ * runs here, as does a Scalar sweep that records its rules, is explained, or runs in anomaly mode.
+ */
+import { BinaryKernel, binary } from '../ndarray/kernels/binary.js';
+import { UnaryKernel, unary } from '../ndarray/kernels/unary.js';
+import { NDArray } from '../ndarray/ndarray.js';
+import { allocate, floatResult, resultType } from '../ndarray/dtype.js';
+import { sumOfProducts } from '../ndarray/kernels/reduce.js';
+import type { OpContext } from './context.js';
+import { GradMath, GradientRule, GradientSums, checkIndex, checkReturn } from './grad-math.js';
+import { mode } from './mode.js';
+import type { Node } from './node.js';
+
+function operandNode(like: Node, b: Node | number): Node {
+  return typeof b === 'number' ? like.constant(b) : b;
+}
+
+/** A constant elementwise kernel result over nodes: `kernel(a, b)`, not requiring grad. */
+export function maskNode(kernel: BinaryKernel, a: Node, b: Node | number): Node {
+  const ra = a.raw;
+  const rb = operandNode(a, b).raw;
+  if (typeof ra === 'number') return a.make(kernel.scalar(ra, rb as number));
+  // In the dtype of `a`, so a 0/1 mask does not promote the gradient it multiplies.
+  return a.make(binary(kernel, ra, rb as NDArray, floatResult(ra.dtype)));
+}
+
+/**
+ * @internal runs `rule` over nodes for one call and returns its gradients, one per input (null where none): the
+ * node `backward` that `defineOp` derives. Recorded when grad mode is on (createGraph).
+ */
+export function nodeGradients(rule: GradientRule, ctx: OpContext, dy: Node): Array<Node | null> {
+  const m = new NodeMath(ctx);
+  checkReturn(ctx, rule(m, ctx, dy));
+  return m.grads;
+}
+
+/** The rules over graph nodes: recorded when grad mode is on (createGraph), plain node math otherwise. */
+class NodeMath implements GradMath<Node> {
+  readonly grads: Array<Node | null>;
+
+  constructor(private readonly ctx: OpContext) {
+    this.grads = ctx.inputs.map(() => null);
+  }
+
+  inputGrad(i: number, g: Node): void {
+    checkIndex(this.ctx, i);
+    const before = this.grads[i];
+    this.grads[i] = before === null ? g : before.add(g);
+  }
+  input(ctx: OpContext, i: number): Node {
+    return ctx.saved[i] as Node;
+  }
+  output(ctx: OpContext): Node {
+    return ctx.output!;
+  }
+  add(a: Node, b: Node | number): Node {
+    return a.add(b);
+  }
+  sub(a: Node, b: Node | number): Node {
+    return a.sub(b);
+  }
+  mul(a: Node, b: Node | number): Node {
+    return a.mul(b);
+  }
+  div(a: Node, b: Node | number): Node {
+    return a.div(b);
+  }
+  mulFor(ctx: OpContext, i: number, a: Node, b: Node): Node {
+    const like = ctx.inputs[i];
+    const ra = a.raw;
+    const rb = b.raw;
+    if (mode.grad || like.size !== 1 || typeof ra === 'number' || typeof rb === 'number' || ra.size !== rb.size) return a.mul(b);
+    const dtype = resultType(ra, rb);
+    if (dtype === 'int32') return a.mul(b);
+    const out = allocate(dtype, 1);
+    out[0] = sumOfProducts(ra.data, rb.data, dtype);
+    return a.make(new NDArray(out, like.shape));
+  }
+  pow(a: Node, b: Node | number): Node {
+    return a.pow(b);
+  }
+  neg(a: Node): Node {
+    return a.neg();
+  }
+  log(a: Node): Node {
+    return a.log();
+  }
+  sin(a: Node): Node {
+    return a.sin();
+  }
+  cos(a: Node): Node {
+    return a.cos();
+  }
+  sigmoid(a: Node): Node {
+    return a.sigmoid();
+  }
+  mask(kernel: BinaryKernel, a: Node, b: Node | number): Node {
+    return maskNode(kernel, a, b);
+  }
+  map(kernel: UnaryKernel, a: Node): Node {
+    const r = a.raw;
+    return a.make(typeof r === 'number' ? kernel.scalar(r) : unary(kernel, r));
+  }
+  fused(kernel: BinaryKernel, a: Node, b: Node): Node | null {
+    if (mode.grad) return null;
+    const ra = a.raw;
+    return a.make(typeof ra === 'number' ? kernel.scalar(ra, b.raw as number) : binary(kernel, ra, b.raw as NDArray));
+  }
+}
+
+/** A node sweep's sums: each node's gradient so far in its `_pending`, and the nodes that have one. */
+export class NodeSums implements GradientSums<Node> {
+  private readonly touched: Node[] = [];
+
+  get(node: Node): Node | undefined {
+    return (node._pending as Node | null) ?? undefined;
+  }
+  addNode(node: Node, g: Node): void {
+    const pending = node._pending as Node | null;
+    if (pending === null) {
+      node._pending = g;
+      this.touched.push(node);
+    } else {
+      node._pending = pending.add(g);
+    }
+  }
+  asNode(_like: Node, gy: Node): Node {
+    return gy;
+  }
+  /** Always false: on nodes, the op's `backward` (derived from its `gradient` rule by defineOp) is the rule. */
+  runGradient(): boolean {
+    return false;
+  }
+  finish(targets: readonly Node[] | undefined): Node[] {
+    if (targets) return targets.map((t) => (t._pending as Node | null) ?? t.zerosLike());
+    for (const n of this.touched) n._accumulateGrad(n._pending as Node);
+    return [];
+  }
+  clear(): void {
+    for (const n of this.touched) n._pending = null;
+    this.touched.length = 0;
+  }
+}

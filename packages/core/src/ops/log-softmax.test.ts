@@ -1,0 +1,70 @@
+// logSoftmax: the fused op against its composite x - logSumExp(x) (the oracle), closed forms for large float32
+// logits, TensorFlow.js, and gradcheck / gradgradcheck.
+import * as tf from '@tensorflow/tfjs';
+import { Tensor, tensor } from '@tapegrad/core';
+import { expectGradients, expectTensor, uniform, upstream } from '../../test/op-harness';
+
+const CASES: Array<[readonly number[], number]> = [
+  [[5], 0],
+  [[2, 3], -1],
+  [[2, 3], 0],
+  [[2, 3, 4], 1],
+  [[3, 1, 2], 1],
+];
+
+/** The composite the fused op replaced: exact in float64 for moderate logits. */
+const composite = (x: Tensor, axis: number) => x.sub(x.logSumExp(axis, true));
+
+describe('logSoftmax', () => {
+  it.each(CASES)('equals x - logSumExp(x) in value and gradient on shape %j along axis %p', (shape, axis) => {
+    const x = uniform(shape, -4, 4, { seed: 23 });
+    const x2 = x.detach().setRequiresGrad();
+    const dy = upstream(shape);
+    const fused = x.logSoftmax(axis);
+    const oracle = composite(x2, axis);
+    expectTensor(fused, oracle, 1e-13, 1e-14);
+    fused.backward(dy);
+    oracle.backward(dy);
+    expectTensor(x.grad!, x2.grad!, 1e-12, 1e-14);
+    expect(fused.creator!.op.name).toBe('logSoftmax');
+  });
+
+  it.each(CASES)('passes gradcheck and gradgradcheck on shape %j along axis %p', (shape, axis) => {
+    expectGradients((t) => t.logSoftmax(axis).mul(upstream(shape, 6)).sum(), [uniform(shape, -3, 3, { seed: 24 })], {
+      secondOrder: true,
+    });
+  });
+
+  it('is exact for float32 logits of magnitude 1e7 (the composite gave [-1, -1] for [1e7, 1e7])', () => {
+    expect(Array.from(tensor(new Float32Array([1e7, 1e7])).logSoftmax().data)).toEqual([-Math.LN2, -Math.LN2].map(Math.fround));
+    // [1e7, 1e7 + 1]: logSoftmax = [0, 1] - log(1 + e), rounded once to float32.
+    const l = Math.log(1 + Math.E);
+    const y = tensor(new Float32Array([1e7, 1e7 + 1])).logSoftmax();
+    expect(Array.from(y.data)).toEqual([Math.fround(-l), Math.fround(1 - l)]);
+  });
+
+  it('agrees with TensorFlow.js on float32 logits from 1e-3 to 1e7', async () => {
+    await tf.setBackend('cpu');
+    const values = [1e7, 1e7 + 2, 1e7 - 3, 0.5, -0.25, 1e-3, -3e6, 2e6, 2e6 + 1, 40, -40, 7];
+    const theirs = tf.tidy(() => Array.from(tf.logSoftmax(tf.tensor2d(values, [3, 4])).dataSync()));
+    const ours = tensor(Float32Array.from(values), { shape: [3, 4] }).logSoftmax();
+    expect(Array.from(ours.data)).toBeAllClose(theirs, { rtol: 1e-6, atol: 1e-6 });
+  });
+
+  it('gives PyTorch results for infinite logits: -Infinity stays -Infinity, an all -Infinity slice is NaN', () => {
+    const y = tensor([
+      [0, -Infinity, 0],
+      [-Infinity, -Infinity, -Infinity],
+      [Infinity, 1, 2],
+    ]).logSoftmax();
+    expect(y.toArray()).toEqual([
+      [-Math.LN2, -Infinity, -Math.LN2],
+      [NaN, NaN, NaN],
+      [NaN, -Infinity, -Infinity],
+    ]);
+  });
+
+  it('names logSoftmax in its errors (not the logSumExp it was built on)', () => {
+    expect(() => tensor([1, 2]).logSoftmax(-2)).toThrow('logSoftmax: axis -2 is out of range for a value of rank 1');
+  });
+});

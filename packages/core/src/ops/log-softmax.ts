@@ -1,0 +1,20 @@
+// y = (x - m) - log sum exp(x - m) along `axis`, m the slice's maximum (exact for logits of any magnitude);
+// dx = dy - softmax(x) * sum(dy) = dy - exp(y) * sum(dy) along the axis.
+// Fused for a measured reason (STYLE.md): the composite x - logSumExp(x) rounds logSumExp to the float32 grid
+// first ([1e7, 1e7] gave [-1, -1], not [-ln 2, -ln 2]). Its test checks it against that composite, the oracle.
+import { defineOp } from '../autodiff/define-op.js';
+import type { Tensor } from '../tensor.js';
+import { softmaxArray } from '../ndarray/kernels/softmax.js';
+import type { NDArray } from '../ndarray/ndarray.js';
+
+export const logSoftmax = defineOp<{ readonly axis: number }>({
+  name: 'logSoftmax',
+  forward(ctx, x: Tensor) {
+    ctx.saveOutput();
+    return softmaxArray(x.raw as NDArray, ctx.attrs.axis, true);
+  },
+  backward(ctx, dy: Tensor) {
+    const y = ctx.output as Tensor;
+    return [dy.sub(y.exp().mul(dy.sum(ctx.attrs.axis, true)))];
+  },
+});

@@ -1,0 +1,76 @@
+// softmax: the fused op against its composite exp(x - logSumExp(x)) (the oracle), closed forms for large float32
+// logits, TensorFlow.js, and gradcheck / gradgradcheck.
+import * as tf from '@tensorflow/tfjs';
+import { Tensor, tensor } from '@tapegrad/core';
+import { expectGradients, expectTensor, uniform, upstream } from '../../test/op-harness';
+
+const CASES: Array<[readonly number[], number]> = [
+  [[5], 0],
+  [[2, 3], -1],
+  [[2, 3], 0],
+  [[2, 3, 4], 1],
+  [[3, 1, 2], 1],
+];
+
+/** The composite the fused op replaced: exact in float64 for moderate logits. */
+const composite = (x: Tensor, axis: number) => x.sub(x.logSumExp(axis, true)).exp();
+
+describe('softmax', () => {
+  it.each(CASES)('equals exp(x - logSumExp(x)) in value and gradient on shape %j along axis %p', (shape, axis) => {
+    const x = uniform(shape, -4, 4, { seed: 21 });
+    const x2 = x.detach().setRequiresGrad();
+    const dy = upstream(shape);
+    const fused = x.softmax(axis);
+    const oracle = composite(x2, axis);
+    expectTensor(fused, oracle, 1e-13, 1e-15);
+    fused.backward(dy);
+    oracle.backward(dy);
+    expectTensor(x.grad!, x2.grad!, 1e-12, 1e-14);
+    expect(fused.creator!.op.name).toBe('softmax');
+  });
+
+  it.each(CASES)('passes gradcheck and gradgradcheck on shape %j along axis %p', (shape, axis) => {
+    expectGradients((t) => t.softmax(axis).mul(upstream(shape, 5)).sum(), [uniform(shape, -3, 3, { seed: 22 })], { secondOrder: true });
+  });
+
+  it('keeps the normalisation of float32 logits of magnitude 1e7 (the composite gave [0.368, 0.368])', () => {
+    expect(Array.from(tensor(new Float32Array([1e7, 1e7])).softmax().data)).toEqual([0.5, 0.5]);
+    // 1e7 and 1e7 + 1 are both float32 integers: softmax = [1, e] / (1 + e), rounded once to float32.
+    const y = tensor(new Float32Array([1e7, 1e7 + 1, -1e7])).softmax();
+    const e = Math.E;
+    expect(Array.from(y.data)).toEqual([Math.fround(1 / (1 + e)), Math.fround(e / (1 + e)), 0]);
+    expect(y.dtype).toBe('float32');
+  });
+
+  it('agrees with TensorFlow.js on float32 logits from 1e-3 to 1e7 along each axis', async () => {
+    await tf.setBackend('cpu');
+    const values = [1e7, 1e7 + 2, 1e7 - 3, 0.5, -0.25, 1e-3, -3e6, 2e6, 2e6 + 1, 40, -40, 7];
+    for (const axis of [0, 1]) {
+      const theirs = tf.tidy(() => {
+        const t = tf.tensor2d(values, [3, 4]);
+        const moved = axis === 0 ? tf.transpose(t) : t;
+        const s = tf.softmax(moved);
+        return Array.from((axis === 0 ? tf.transpose(s) : s).dataSync());
+      });
+      const ours = tensor(Float32Array.from(values), { shape: [3, 4] }).softmax(axis);
+      expect(Array.from(ours.data)).toBeAllClose(theirs, { rtol: 1e-6, atol: 1e-7 });
+    }
+  });
+
+  it('gives PyTorch results for infinite logits: -Infinity gets 0, an all -Infinity slice and +Infinity give NaN', () => {
+    const y = tensor([
+      [0, -Infinity, 0],
+      [-Infinity, -Infinity, -Infinity],
+      [Infinity, 1, 2],
+    ]).softmax();
+    expect(y.toArray()).toEqual([
+      [0.5, 0, 0.5],
+      [NaN, NaN, NaN],
+      [NaN, 0, 0],
+    ]);
+  });
+
+  it('names softmax in its errors (not the logSumExp it was built on)', () => {
+    expect(() => tensor([1, 2]).softmax(1)).toThrow('softmax: axis 1 is out of range for a value of rank 1');
+  });
+});

@@ -1,0 +1,20 @@
+// y = exp(x - m) / sum exp(x - m) along `axis`, m the slice's maximum (nothing overflows);
+// dx = y * (dy - sum(dy * y)) along the axis.
+// Fused for a measured reason (STYLE.md): the composite exp(x - logSumExp(x)) lost its normalisation for large
+// float32 logits. Its test checks it against that composite, which stays the oracle.
+import { defineOp } from '../autodiff/define-op.js';
+import type { Tensor } from '../tensor.js';
+import { softmaxArray } from '../ndarray/kernels/softmax.js';
+import type { NDArray } from '../ndarray/ndarray.js';
+
+export const softmax = defineOp<{ readonly axis: number }>({
+  name: 'softmax',
+  forward(ctx, x: Tensor) {
+    ctx.saveOutput();
+    return softmaxArray(x.raw as NDArray, ctx.attrs.axis, false);
+  },
+  backward(ctx, dy: Tensor) {
+    const y = ctx.output as Tensor;
+    return [y.mul(dy.sub(dy.mul(y).sum(ctx.attrs.axis, true)))];
+  },
+});

@@ -1,0 +1,37 @@
+/**
+ * One copy of the truth when a process loads @tapegrad/core more than once: the ESM and CommonJS builds side by
+ * side (one package `import`s it, another `require`s it), or two bundles on one page. Each copy has its own
+ * classes, so two things are tied to keys that every copy spells the same way (`Symbol.for`):
+ * - class identity: `x instanceof Tensor` asks for a mark on the prototype rather than for this copy's prototype,
+ *   so a tensor made by one copy is a Tensor to the other (`brand`);
+ * - global state (grad mode, anomaly mode, the tape's sequence counter, the random generator, the kernel backend):
+ *   it lives in one `globalThis` slot that the first copy to load creates and the others find (`shared`).
+ * The version in the keys changes whenever the shape of what they mark or hold does, so incompatible releases
+ * keep apart instead of reading each other's state.
+ */
+
+const PREFIX = 'tapegrad.core.1.';
+
+/**
+ * Makes `instanceof cls` true for instances of this class made by any copy of the library: the prototype carries
+ * a mark under a `Symbol.for` key, and `cls[Symbol.hasInstance]` looks for it. A subclass defined elsewhere (a
+ * user's `class MyError extends ShapeError`) keeps the ordinary prototype check.
+ */
+export function brand(cls: abstract new (...args: never[]) => unknown, name: string): void {
+  const mark = Symbol.for(PREFIX + name);
+  Object.defineProperty(cls.prototype, mark, { value: true });
+  Object.defineProperty(cls, Symbol.hasInstance, {
+    value(this: unknown, x: unknown): boolean {
+      if (this !== cls) return Function.prototype[Symbol.hasInstance].call(this, x);
+      return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[mark] === true;
+    },
+  });
+}
+
+/** The process-wide value named `name`, made by `create` in whichever copy of the library asks first. */
+export function shared<T>(name: string, create: () => T): T {
+  const key = Symbol.for(PREFIX + 'state');
+  const g = globalThis as unknown as Record<symbol, Record<string, unknown> | undefined>;
+  const slot = (g[key] ??= Object.create(null) as Record<string, unknown>);
+  return (slot[name] ??= create()) as T;
+}

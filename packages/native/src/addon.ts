@@ -1,0 +1,150 @@
+/**
+ * Loading the compiled addon (build/Release/tapegrad_native.node, built at install by scripts/install.mjs) and its
+ * exports in TypeScript. When it is missing or does not load, {@link loadAddon} says why in one sentence a user can
+ * act on: the install script's recorded reason, or the loader's error (e.g. libopenblas.so.0 not found).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type FloatArray = Float32Array | Float64Array;
+
+/** The names of the addon's elementwise kernels (csrc/elementwise.c), the same as core's kernels of those ops. */
+export const UNARY_KERNELS = ['neg', 'abs', 'relu', 'sqrt', 'sign', 'exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus'] as const;
+export const BINARY_KERNELS = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'tanhGrad',
+  'sigmoidGrad',
+  'reluGrad',
+  'addRelu',
+] as const;
+export type UnaryKernelName = (typeof UNARY_KERNELS)[number];
+export type BinaryKernelName = (typeof BINARY_KERNELS)[number];
+
+/** What the addon exports (csrc/addon.c); every array argument is read or written in place. */
+export interface NativeAddon {
+  /** C[co..] = op(A) . op(B), as core's GemmKernel; A, B and C all Float32Array or all Float64Array. */
+  gemm(
+    A: FloatArray,
+    ao: number,
+    B: FloatArray,
+    bo: number,
+    C: FloatArray,
+    co: number,
+    m: number,
+    n: number,
+    k: number,
+    tA: boolean,
+    tB: boolean,
+  ): void;
+  /** One product of the same shape per entry of the offset arrays. */
+  gemmBatch(
+    A: FloatArray,
+    aOffsets: Float64Array,
+    B: FloatArray,
+    bOffsets: Float64Array,
+    C: FloatArray,
+    cOffsets: Float64Array,
+    m: number,
+    n: number,
+    k: number,
+    tA: boolean,
+    tB: boolean,
+  ): void;
+  setThreads(threads: number): void;
+  threads(): number;
+  /** OpenBLAS's configuration and the kernel family it chose for this CPU. */
+  blasInfo(): string;
+  /** The instruction sets the elementwise kernels were compiled for, one chosen at load. */
+  readonly dispatchLevels: string;
+  readonly unary: Readonly<Record<UnaryKernelName, (x: FloatArray, out: FloatArray) => void>>;
+  readonly binary: Readonly<
+    Record<
+      BinaryKernelName,
+      (
+        a: FloatArray,
+        b: FloatArray,
+        out: FloatArray,
+        rows: number,
+        len: number,
+        sa: number,
+        sb: number,
+        aOff: Int32Array,
+        bOff: Int32Array,
+      ) => void
+    >
+  >;
+  sumAll(x: FloatArray): number;
+  sumOfProducts(a: FloatArray, b: FloatArray): number;
+  extremeAll(x: FloatArray, min: boolean): number;
+  sumAxis(x: FloatArray, out: FloatArray, outer: number, n: number, inner: number): void;
+  extremeAxis(x: FloatArray, out: FloatArray, outer: number, n: number, inner: number, min: boolean): void;
+}
+
+/** The addon, or why there is none. */
+export type AddonLoad = { readonly addon: NativeAddon; readonly reason?: undefined } | { readonly addon: null; readonly reason: string };
+
+/**
+ * The file this module was loaded from, in the ESM and CommonJS builds alike (neither `import.meta.url` nor
+ * `__filename` compiles in both; V8's call sites name the file in either), as @tapegrad/threads finds its worker.
+ */
+function thisFile(): string {
+  const original = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_error, frames) => frames;
+    const frames = new Error().stack as unknown as NodeJS.CallSite[];
+    const name = frames[0]?.getFileName() ?? '';
+    return name.startsWith('file:') ? fileURLToPath(name) : name;
+  } finally {
+    Error.prepareStackTrace = original;
+  }
+}
+
+/** The package's root: the folder holding binding.gyp, above src/ (tests) or dist/esm, dist/cjs (builds). */
+export function packageRoot(): string | null {
+  let dir = dirname(thisFile());
+  for (let up = 0; up < 4; up++, dir = dirname(dir)) if (existsSync(join(dir, 'binding.gyp'))) return dir;
+  return null;
+}
+
+/** The reason scripts/install.mjs recorded, if it ran and failed. */
+function recordedReason(root: string): string | null {
+  try {
+    const status = JSON.parse(readFileSync(join(root, 'build', 'install-status.json'), 'utf8')) as { ok?: boolean; reason?: string };
+    return status.ok ? null : `not built at install: ${status.reason ?? 'no reason recorded'}`;
+  } catch {
+    return null;
+  }
+}
+
+let cached: AddonLoad | undefined;
+
+/** Loads the addon of this package once; later calls return the same result. */
+export function loadAddon(): AddonLoad {
+  cached ??= loadAddonFrom(packageRoot());
+  return cached;
+}
+
+/** Loads the addon built under `root` (a package root), or says why it cannot. */
+export function loadAddonFrom(root: string | null): AddonLoad {
+  const file = root && join(root, 'build', 'Release', 'tapegrad_native.node');
+  if (!root || !file || !existsSync(file)) {
+    const reason =
+      (root && recordedReason(root)) ??
+      "the addon was never built (its install script did not run: pnpm runs a dependency's build script only when allowed, e.g. `pnpm approve-builds`; then `pnpm rebuild @tapegrad/native`)";
+    return { addon: null, reason };
+  }
+  try {
+    return { addon: createRequire(file)(file) as NativeAddon };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { addon: null, reason: `the addon did not load: ${message}` };
+  }
+}
