@@ -14,9 +14,12 @@ const entries = publicPackages().flatMap((pkg) =>
       const built = conditions.import?.default ?? conditions.default;
       const source = join(pkg.dir, built.replace(/^\.\/dist\/[^/]+\//, 'src/').replace(/\.js$/, '.ts'));
       const specifier = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
-      if (!existsSync(source)) throw new Error(`typedoc: ${specifier} is built from ${built}, but ${relative(repoRoot, source)} does not exist`);
+      if (!existsSync(source))
+        throw new Error(`typedoc: ${specifier} is built from ${built}, but ${relative(repoRoot, source)} does not exist`);
       if (!readFileSync(source, 'utf8').includes(`@module ${specifier}\n`)) {
-        throw new Error(`typedoc: ${relative(repoRoot, source)} needs \`@module ${specifier}\` in its first doc comment (the page's title)`);
+        throw new Error(
+          `typedoc: ${relative(repoRoot, source)} needs \`@module ${specifier}\` in its first doc comment (the page's title)`,
+        );
       }
       return relative(repoRoot, source);
     }),

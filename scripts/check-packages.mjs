@@ -8,7 +8,7 @@
 //   - the tarball ships README.md, CHANGELOG.md, LICENSE (the repository's) and no build caches or tests.
 // Then size-limit checks the bundle budgets in .size-limit.json against the fresh build.
 // `--no-build` skips the build (for a caller that has just built), `--keep DIR` leaves the tarballs in DIR.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -88,4 +88,8 @@ if (failures.length > 0) {
 console.log(`publint (strict) and arethetypeswrong clean for ${versions.size} packages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
 // size-limit reads .size-limit.json; its output is the budget table.
-execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'size-limit', 'bin.js')], { cwd: repoRoot, stdio: 'inherit' });
+const sizes = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'size-limit', 'bin.js')], { cwd: repoRoot, stdio: 'inherit' });
+if (sizes.status !== 0) {
+  console.error('check:packages: over a size budget (.size-limit.json); see docs/use-in-your-project.md, "What it adds to a bundle"');
+  process.exit(1);
+}

@@ -6,9 +6,10 @@
  *
  * "Does something when imported" is read from the source: a top-level statement that is not a declaration
  * (an expression statement such as a call or an assignment, or a loop, `if`, block...). Top-level `const`
- * initialisers are taken as building the module's own values (the op tables, typed arrays, WeakMaps); a call in
- * one that changed another module's state would escape this check, so such registrations are written as
- * statements, where it sees them.
+ * initialisers are taken as building the module's own values (the op tables, typed arrays, WeakMaps), and a
+ * class's static blocks as setting up that class (the core brands its classes there, for `instanceof` across
+ * copies); a call in either that changed another module's state would escape this check, so such registrations
+ * are written as statements, where it sees them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -55,19 +56,12 @@ const DECLARATION = new Set([
   ts.SyntaxKind.EmptyStatement,
 ]);
 
-/** The module's top-level statements that run code when it is imported (a class's static blocks included). */
+/** The module's top-level statements that run code when it is imported. */
 function importTimeStatements(path: string): string[] {
   const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
-  const found: string[] = [];
-  for (const statement of source.statements) {
-    if (!DECLARATION.has(statement.kind)) found.push(statement.getText(source).split('\n')[0]);
-    if (ts.isClassDeclaration(statement)) {
-      for (const member of statement.members) {
-        if (ts.isClassStaticBlockDeclaration(member)) found.push(`static block of class ${statement.name?.text}`);
-      }
-    }
-  }
-  return found;
+  return source.statements
+    .filter((statement) => !DECLARATION.has(statement.kind))
+    .map((statement) => statement.getText(source).split('\n')[0]);
 }
 
 /** `./dist/esm/a/b.js`, `./dist/cjs/a/b.js`, `./src/a/b.ts` all name the source `src/a/b.ts`. */

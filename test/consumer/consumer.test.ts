@@ -141,9 +141,31 @@ function manifest(manager: string): Record<string, unknown> {
     manager === 'npm'
       ? { overrides: Object.fromEntries(packed.map((p) => [p.name, `$${p.name}`])) }
       : manager === 'pnpm'
-        ? { pnpm: { overrides: Object.fromEntries(packed.map((p) => [p.name, fileSpec(p)])) } }
+        ? {
+            pnpm: {
+              overrides: Object.fromEntries(packed.map((p) => [p.name, fileSpec(p)])),
+              // pnpm runs no dependency's install script unless told to; @tapegrad/native compiles its addon in one.
+              // A package from a tarball is named with its spec, as pnpm's "Ignored build scripts" prints it.
+              onlyBuiltDependencies: packed
+                .filter((p) => p.name === '@tapegrad/native')
+                .map((p) => `${p.name}@file:${relative(join(root, manager), p.tarball)}`),
+            },
+          }
         : { resolutions: Object.fromEntries(packed.map((p) => [p.name, fileSpec(p)])) };
   return { name: `tapegrad-consumer-${manager}`, version: '1.0.0', private: true, dependencies, devDependencies, ...forced };
+}
+
+/**
+ * Every entry point of every public package, from their exports maps, for node-checks.mjs to load; except the Jest
+ * matchers entry, which needs Jest's `expect` (the Jest case covers it).
+ */
+function entryPoints(): string[] {
+  return packed.flatMap((p) => {
+    const exportsMap = JSON.parse(readFileSync(join(root, 'unpacked', p.name, 'package', 'package.json'), 'utf8')).exports ?? {};
+    return Object.keys(exportsMap)
+      .filter((subpath) => subpath !== './package.json' && subpath !== './jest')
+      .map((subpath) => (subpath === '.' ? p.name : `${p.name}/${subpath.slice(2)}`));
+  });
 }
 
 const installCommands: Record<string, [string, string[]]> = {
@@ -161,6 +183,7 @@ describe.each(managers)('installed from the tarballs with %s', (manager) => {
     cpSync(join(dir, 'typed.ts'), join(dir, 'typed.mts'));
     cpSync(join(dir, 'typed.ts'), join(dir, 'typed.cts'));
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest(manager), null, 2)}\n`);
+    writeFileSync(join(dir, 'entries.json'), `${JSON.stringify(entryPoints())}\n`);
     // yarn classic can install an earlier build of the same version from its cache (the check below, file for
     // file, catches that). So it gets a cache of its own, kept between runs for the registry's packages, from which
     // the @tapegrad entries are removed first (`yarn cache clean <name>` leaves a broken entry behind).
@@ -168,7 +191,8 @@ describe.each(managers)('installed from the tarballs with %s', (manager) => {
       const entries = join(yarnCache, 'v6'); // yarn classic's layout inside the cache folder
       mkdirSync(entries, { recursive: true });
       for (const entry of readdirSync(entries)) {
-        if (entry.includes('@tapegrad-')) rmSync(join(entries, entry), { recursive: true, force: true });
+        // .tmp holds unpacked tarballs that yarn reuses by name too
+        if (entry.includes('@tapegrad-') || entry === '.tmp') rmSync(join(entries, entry), { recursive: true, force: true });
       }
     }
     const [command, args] = installCommands[manager];

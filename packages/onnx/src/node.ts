@@ -1,6 +1,7 @@
 /**
  * @tapegrad/onnx/node: writing and reading ONNX files in Node. Everything else in the package is browser-safe;
  * only this entry point touches the file system.
+ * @module @tapegrad/onnx/node
  * @packageDocumentation
  */
 import { open, rename, unlink } from 'node:fs/promises';
