@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from 'jest';
+import { WASM_RELAXED_GEMM_HEX } from './packages/core/src/backend/wasm-kernels.generated';
 
 // Tests run from TypeScript sources: `@tapegrad/*` resolves to each package's `src`, so no build is needed,
 // and the `.js` extensions that ESM sources use on relative imports are stripped for Jest's resolver.
@@ -24,13 +25,24 @@ const base = {
 
 // Every op test also runs once per kernel backend, forced: 'js' (the TypeScript reference kernels) and 'wasm'
 // (WebAssembly SIMD for every product, however small). The main project runs them on the default, 'auto'.
-const perBackend = (backend: 'js' | 'wasm') => ({
+const perBackend = (backend: 'js' | 'wasm' | 'wasm-relaxed') => ({
   ...base,
   displayName: `ops on the ${backend} backend`,
   testMatch: ['<rootDir>/packages/core/src/ops/**/*.test.ts', '<rootDir>/packages/core/test/tfjs-crosscheck.test.ts'],
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/packages/core/test/kernel-backend.setup.ts'],
   globals: { KERNEL_BACKEND: backend },
 });
+
+// And on 'wasm-relaxed' (products with fused multiply-adds), with the matmul kernel tests, where this Node validates
+// relaxed SIMD: Node 20 only with --experimental-wasm-relaxed-simd, which `pnpm test`'s second Jest run passes.
+const wasm = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+const relaxedSimd = wasm.validate(Buffer.from(WASM_RELAXED_GEMM_HEX, 'hex'));
+if (!relaxedSimd)
+  console.log('Note: this Node does not validate WebAssembly relaxed SIMD: ops on the wasm-relaxed backend are skipped here.');
+const onRelaxed = {
+  ...perBackend('wasm-relaxed'),
+  testMatch: [...perBackend('wasm-relaxed').testMatch, '<rootDir>/packages/core/src/ndarray/kernels/matmul.test.ts'],
+};
 
 // And once more with @tapegrad/native's OpenBLAS taking every float product, when its addon was built at install
 // (it needs libopenblas-dev; CI installs it and sets TAPEGRAD_REQUIRE_NATIVE=1, so there it must be built).
@@ -64,6 +76,7 @@ const config: Config = {
     perBackend('js'),
     perBackend('wasm'),
     ...(nativeBuilt ? [onNative] : []),
+    ...(relaxedSimd ? [onRelaxed] : []),
   ],
   testTimeout: 60_000,
 };

@@ -68,6 +68,15 @@ function packA<T>(a: usize, tA: bool, m: i32, k: i32, i0: i32, mc: i32, p0: i32,
   }
 }
 
+// a * b + c. In the relaxed-SIMD build (wasm/build.mjs compiles this file a second time with relaxed SIMD on) it is
+// relaxed_madd, a fused multiply-add with one rounding where the CPU has FMA; otherwise a multiply, then an add.
+// @ts-ignore: decorator
+@inline
+function madd<T>(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_madd<T>(a, b, c);
+  return v128.add<T>(c, v128.mul<T>(a, b));
+}
+
 // C tile (rows x cols, ldc in bytes) += packed A strip . packed B strip over kc.
 // @ts-ignore: decorator
 @inline
@@ -81,17 +90,17 @@ function microKernel<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, row
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load_splat<T>(pa);
-    c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
-    c01 = v128.add<T>(c01, v128.mul<T>(a, b1));
+    c00 = madd<T>(a, b0, c00);
+    c01 = madd<T>(a, b1, c01);
     a = v128.load_splat<T>(pa + S);
-    c10 = v128.add<T>(c10, v128.mul<T>(a, b0));
-    c11 = v128.add<T>(c11, v128.mul<T>(a, b1));
+    c10 = madd<T>(a, b0, c10);
+    c11 = madd<T>(a, b1, c11);
     a = v128.load_splat<T>(pa + 2 * S);
-    c20 = v128.add<T>(c20, v128.mul<T>(a, b0));
-    c21 = v128.add<T>(c21, v128.mul<T>(a, b1));
+    c20 = madd<T>(a, b0, c20);
+    c21 = madd<T>(a, b1, c21);
     a = v128.load_splat<T>(pa + 3 * S);
-    c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
-    c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
+    c30 = madd<T>(a, b0, c30);
+    c31 = madd<T>(a, b1, c31);
     pa += 4 * S;
     pb += 32;
   }

@@ -39,4 +39,12 @@ export { LRScheduler, StepLR, CosineAnnealingLR } from './optim/schedule.js';
 export { clipGradNorm } from './optim/clip.js';
 export { DataLoader, permutation, accuracy } from './data.js';
 export type { DataLoaderOptions } from './data.js';
-export { encodeSafetensors, decodeSafetensors, safetensorsMetadata, SafetensorsError, MAX_HEADER_BYTES } from './safetensors.js';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  safetensorsMetadata,
+  SafetensorsError,
+  MAX_HEADER_BYTES,
+  MAX_ENTRIES,
+  MAX_RANK,
+} from './safetensors.js';

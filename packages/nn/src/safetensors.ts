@@ -4,24 +4,19 @@
  * The header maps each tensor name to { dtype, shape, data_offsets: [begin, end] } (offsets relative to the byte
  * buffer), plus an optional "__metadata__" map of strings. Data is raw little-endian, row-major. The buffer must be
  * covered exactly: no overlaps, no holes, nothing after the last tensor.
- * Decoding validates the whole header before allocating any tensor, so a hostile file costs at most its own size.
+ *
+ * Reading validates the whole header (safetensors-header.ts) and every entry against the buffer before it allocates
+ * any tensor, so a hostile file costs time and memory in proportion to its own size. The steps are exported for
+ * node.ts, which reads a file in pieces rather than whole.
  */
-import { DType, NDArray, Tensor, TapegradError, TypedArray } from '@tapegrad/core';
+import { DType, NDArray, Tensor, TypedArray } from '@tapegrad/core';
+import { DTYPE_BITS, FILE_DTYPE, integerAt, readItems, readableAs, sharedName } from './safetensors-dtypes.js';
+import { HeaderEntry, MAX_ENTRIES, MAX_RANK, SafetensorsError, fail, parseHeader, quote } from './safetensors-header.js';
 
-/** A file that is not valid safetensors (or a tensor that cannot be written): the message says what and where. */
-export class SafetensorsError extends TapegradError {}
+export { SafetensorsError, MAX_ENTRIES, MAX_RANK };
 
 /** The largest header accepted (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100_000_000;
-
-const TO_FILE: Record<DType, string> = { float64: 'F64', float32: 'F32', int32: 'I32' };
-const FROM_FILE: Record<string, { dtype: DType; bytes: number }> = {
-  F64: { dtype: 'float64', bytes: 8 },
-  F32: { dtype: 'float32', bytes: 4 },
-  I32: { dtype: 'int32', bytes: 4 },
-};
-// Valid safetensors dtypes this library has no tensor type for: named in the error rather than called unknown.
-const UNSUPPORTED = new Set(['BOOL', 'U8', 'I8', 'I16', 'U16', 'F16', 'BF16', 'U32', 'I64', 'U64', 'F8_E4M3', 'F8_E5M2']);
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -31,22 +26,39 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * const bytes = encodeSafetensors(model.stateDict(), { epoch: '3' });
  */
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  const header: Record<string, unknown> = {};
+  // A null-prototype header, so a tensor named `__proto__` is a member like any other.
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata !== undefined) {
-    for (const [k, v] of Object.entries(metadata))
-      if (typeof v !== 'string') throw new SafetensorsError(`encodeSafetensors: metadata '${k}' must be a string, got ${typeof v}`);
-    header.__metadata__ = metadata;
+    const copy: Record<string, string> = Object.create(null);
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string') throw new SafetensorsError(`encodeSafetensors: metadata ${quote(k)} must be a string, got ${typeof v}`);
+      copy[k] = v;
+    }
+    header.__metadata__ = copy;
   }
   let offset = 0;
   const entries = Object.entries(tensors);
+  // What the reader would refuse is refused here, before a file that cannot be read back is written.
+  if (entries.length > MAX_ENTRIES)
+    throw new SafetensorsError(`encodeSafetensors: ${entries.length} tensors, more than the ${MAX_ENTRIES} a file may hold`);
+  if (metadata !== undefined && Object.keys(metadata).length > MAX_ENTRIES)
+    throw new SafetensorsError(
+      `encodeSafetensors: ${Object.keys(metadata).length} metadata entries, more than the ${MAX_ENTRIES} a file may hold`,
+    );
   for (const [name, t] of entries) {
     if (name === '__metadata__') throw new SafetensorsError(`encodeSafetensors: '__metadata__' is reserved and cannot name a tensor`);
-    if (!(t instanceof Tensor)) throw new SafetensorsError(`encodeSafetensors: '${name}' is not a Tensor`);
+    if (!(t instanceof Tensor)) throw new SafetensorsError(`encodeSafetensors: ${quote(name)} is not a Tensor`);
+    if (t.shape.length > MAX_RANK)
+      throw new SafetensorsError(`encodeSafetensors: ${quote(name)} has ${t.shape.length} dimensions, more than ${MAX_RANK}`);
     const bytes = t.data.byteLength;
-    header[name] = { dtype: TO_FILE[t.dtype], shape: t.shape.slice(), data_offsets: [offset, offset + bytes] };
+    header[name] = { dtype: FILE_DTYPE[t.dtype], shape: t.shape.slice(), data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
+  if (json.length > MAX_HEADER_BYTES)
+    throw new SafetensorsError(
+      `encodeSafetensors: the header would be ${json.length} bytes, over the ${MAX_HEADER_BYTES}-byte limit readers hold to`,
+    );
   // Pad the header with spaces so the buffer starts 8-byte aligned (as the reference writer does).
   const padded = Math.ceil(json.length / 8) * 8;
   if (padded !== json.length) {
@@ -80,161 +92,135 @@ function writeLittleEndian(data: TypedArray, out: Uint8Array, at: number): void 
   }
 }
 
-interface Entry {
-  readonly name: string;
-  readonly dtype: DType;
-  readonly itemBytes: number;
-  readonly shape: number[];
-  readonly begin: number;
-  readonly end: number;
+/** A tensor entry checked against the buffer: its elements, and the tapegrad dtype it is read as. */
+export interface Entry extends HeaderEntry {
+  readonly elements: number;
+  readonly readAs: DType;
 }
 
-interface Parsed {
+/** A validated header. */
+export interface Layout {
+  /** Ordered by offset. */
   readonly entries: Entry[];
-  readonly metadata: Record<string, string> | null;
+  /** A null-prototype object ({} when the file has none). */
+  readonly metadata: Record<string, string>;
+  /** Where the byte buffer starts in the file: 8 + the header's length. */
   readonly dataStart: number;
+}
+
+/**
+ * The header's length from the file's first 8 bytes, checked against the limit and the file's length. `fileLength`
+ * is the whole file's, which `prefix` (its first bytes) may be shorter than.
+ */
+export function headerLength(prefix: Uint8Array, fileLength: number): number {
+  if (fileLength < 8) fail(`truncated file: ${fileLength} bytes, fewer than the 8-byte header length`);
+  const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
+  const length = view.getUint32(4, true) * 2 ** 32 + view.getUint32(0, true);
+  if (length > MAX_HEADER_BYTES) fail(`header length ${length} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (length > fileLength - 8)
+    fail(`header length ${length} runs past the end of the file (${fileLength - 8} bytes after the length field)`);
+  if (length < 2) fail(`header length ${length} is too short to hold a JSON object`);
+  return length;
+}
+
+/** Parses and checks the header bytes against a byte buffer of `dataLength` bytes. Allocates no tensor. */
+export function layoutOf(headerBytes: Uint8Array, dataLength: number): Layout {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes);
+  } catch {
+    fail('the header is not valid UTF-8');
+  }
+  const header = parseHeader(text);
+  // Each parsed entry is replaced by its checked form in place, so the two are never all alive at once.
+  const entries = header.entries as Array<HeaderEntry | Entry> as Entry[];
+  for (let i = 0; i < entries.length; i++) entries[i] = checkEntry(entries[i], dataLength);
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  checkCoverage(entries, dataLength);
+  return { entries, metadata: header.metadata ?? Object.create(null), dataStart: 8 + headerBytes.length };
+}
+
+/**
+ * The tensor of `entry` from exactly its bytes. With `owned`, `bytes` is a private buffer the tensor may keep.
+ * Throws a SafetensorsError for a value its dtype cannot hold (an I64 beyond int32, a BOOL other than 0 or 1).
+ */
+export function tensorOf(entry: Entry, bytes: Uint8Array, owned: boolean): Tensor {
+  const data = readItems(entry.dtype, bytes, entry.elements, owned);
+  if (typeof data === 'number') {
+    const value = integerAt(entry.dtype, bytes, data);
+    const range = entry.dtype === 'BOOL' ? 'is neither 0 nor 1' : `does not fit the ${entry.readAs} it is read as`;
+    fail(`tensor ${quote(entry.name)}: ${entry.dtype} value ${value} at index ${data} ${range}`);
+  }
+  return new Tensor(new NDArray(data, entry.shape));
 }
 
 /**
  * Reads safetensors bytes into tensors by name. Every check (lengths, JSON, dtypes, shapes, offsets: in range,
  * matching the shape, no overlap, no hole) runs before any tensor is allocated; a bad file throws SafetensorsError.
+ * The result has no prototype, so any name (`__proto__` too) is an ordinary key. F16 and BF16 are read as
+ * float32, 8- and 16-bit integers and BOOL as int32, and U32, I64 and U64 as int32 when every value fits.
  * @example
  * model.loadStateDict(decodeSafetensors(bytes));
  */
 export function decodeSafetensors(bytes: Uint8Array): Record<string, Tensor> {
-  const { entries, dataStart } = parse(bytes);
-  const out: Record<string, Tensor> = {};
-  for (const e of entries) {
-    const count = (e.end - e.begin) / e.itemBytes;
-    const data = readLittleEndian(bytes, dataStart + e.begin, count, e.dtype);
-    out[e.name] = new Tensor(new NDArray(data, e.shape));
-  }
+  const { entries, dataStart } = layoutOfBytes(bytes);
+  const out: Record<string, Tensor> = Object.create(null);
+  for (const e of entries) out[e.name] = tensorOf(e, bytes.subarray(dataStart + e.begin, dataStart + e.end), false);
   return out;
 }
 
 /**
- * The `__metadata__` map of safetensors bytes ({} when absent), after the same validation as decodeSafetensors.
+ * The `__metadata__` map of safetensors bytes ({} when absent; no prototype), after the same validation as
+ * decodeSafetensors.
  * @example safetensorsMetadata(bytes).epoch;
  */
 export function safetensorsMetadata(bytes: Uint8Array): Record<string, string> {
-  return parse(bytes).metadata ?? {};
+  return layoutOfBytes(bytes).metadata;
 }
 
-function readLittleEndian(bytes: Uint8Array, at: number, count: number, dtype: DType): TypedArray {
-  const itemBytes = dtype === 'float64' ? 8 : 4;
-  // Copy into a fresh buffer: the source offset need not be aligned for a typed-array view.
-  // (Node's Buffer.slice returns a view into its shared pool, so copy explicitly.)
-  const copy = new Uint8Array(count * itemBytes);
-  copy.set(bytes.subarray(at, at + count * itemBytes));
-  if (LITTLE_ENDIAN)
-    return dtype === 'float64'
-      ? new Float64Array(copy.buffer)
-      : dtype === 'float32'
-        ? new Float32Array(copy.buffer)
-        : new Int32Array(copy.buffer);
-  const view = new DataView(copy.buffer);
-  const out = dtype === 'float64' ? new Float64Array(count) : dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
-  for (let i = 0; i < count; i++)
-    out[i] =
-      dtype === 'float64' ? view.getFloat64(i * 8, true) : dtype === 'float32' ? view.getFloat32(i * 4, true) : view.getInt32(i * 4, true);
-  return out;
-}
-
-function fail(message: string): never {
-  throw new SafetensorsError(`safetensors: ${message}`);
-}
-
-function parse(bytes: Uint8Array): Parsed {
+function layoutOfBytes(bytes: Uint8Array): Layout {
   if (!(bytes instanceof Uint8Array)) fail(`expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
-  if (bytes.length < 8) fail(`truncated file: ${bytes.length} bytes, fewer than the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const low = view.getUint32(0, true);
-  const high = view.getUint32(4, true);
-  const headerLength = high * 2 ** 32 + low;
-  if (headerLength > MAX_HEADER_BYTES) fail(`header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
-  if (headerLength > bytes.length - 8)
-    fail(`header length ${headerLength} runs past the end of the file (${bytes.length - 8} bytes after the length field)`);
-  if (headerLength < 2) fail(`header length ${headerLength} is too short to hold a JSON object`);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
-  } catch {
-    fail('the header is not valid UTF-8');
-  }
-  if (!text.startsWith('{')) fail(`the header must be a JSON object starting with '{', got ${JSON.stringify(text.slice(0, 20))}`);
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (error) {
-    fail(`the header is not valid JSON (${(error as Error).message})`);
-  }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('the header must be a JSON object');
-  const dataStart = 8 + headerLength;
-  const dataLength = bytes.length - dataStart;
-  let metadata: Record<string, string> | null = null;
-  const entries: Entry[] = [];
-  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      metadata = checkMetadata(raw);
-      continue;
-    }
-    entries.push(checkEntry(name, raw, dataLength));
-  }
-  checkCoverage(entries, dataLength);
-  return { entries, metadata, dataStart };
+  const length = headerLength(bytes, bytes.length);
+  return layoutOf(bytes.subarray(8, 8 + length), bytes.length - 8 - length);
 }
 
-function checkMetadata(raw: unknown): Record<string, string> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`__metadata__ must be an object of strings`);
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>))
-    if (typeof v !== 'string') fail(`__metadata__ entry '${k}' must be a string, got ${JSON.stringify(v)}`);
-  return raw as Record<string, string>;
-}
-
-function checkEntry(name: string, raw: unknown, dataLength: number): Entry {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
-    fail(`tensor '${name}': entry must be an object with dtype, shape and data_offsets`);
-  const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-  if (typeof dtype !== 'string') fail(`tensor '${name}': dtype must be a string, got ${JSON.stringify(dtype)}`);
-  const kind = FROM_FILE[dtype];
-  if (kind === undefined) {
-    if (UNSUPPORTED.has(dtype)) fail(`tensor '${name}': dtype ${dtype} is valid safetensors but not supported here (only F64, F32, I32)`);
-    fail(`tensor '${name}': unknown dtype ${JSON.stringify(dtype)} (expected F64, F32 or I32)`);
-  }
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    fail(`tensor '${name}': shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
-  }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || offsets.some((o) => !Number.isSafeInteger(o) || o < 0)) {
-    fail(`tensor '${name}': data_offsets must be [begin, end] with non-negative integers, got ${JSON.stringify(offsets)}`);
-  }
-  const [begin, end] = offsets as number[];
-  if (begin > end) fail(`tensor '${name}': data_offsets [${begin}, ${end}] end before they begin`);
+function checkEntry(e: HeaderEntry, dataLength: number): Entry {
+  const where = `tensor ${quote(e.name)}`;
+  const dtype = sharedName(e.dtype);
+  const bits = DTYPE_BITS.get(e.dtype);
+  if (bits === undefined || dtype === undefined)
+    fail(`${where}: unknown dtype ${quote(e.dtype)} (the format defines ${[...DTYPE_BITS.keys()].join(', ')})`);
+  const readAs = readableAs(e.dtype);
+  if (readAs === undefined)
+    fail(`${where}: dtype ${e.dtype} is valid safetensors but not supported here (tapegrad holds float64, float32 and int32)`);
+  const { begin, end, shape } = e;
+  if (begin > end) fail(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
   if (end > dataLength)
-    fail(`tensor '${name}': data_offsets [${begin}, ${end}] run past the end of the ${dataLength}-byte buffer (truncated file?)`);
+    fail(`${where}: data_offsets [${begin}, ${end}] run past the end of the ${dataLength}-byte buffer (truncated file?)`);
   // The element count is checked against the buffer as it grows, so a hostile shape never forms a huge number.
-  const dims = shape as number[];
-  let elements = dims.includes(0) ? 0 : 1;
-  for (const d of dims) {
+  let elements = shape.includes(0) ? 0 : 1;
+  for (const d of shape) {
     elements *= d;
-    if (elements * kind.bytes > dataLength)
-      fail(`tensor '${name}': shape ${JSON.stringify(shape)} of ${dtype} needs more bytes than the whole ${dataLength}-byte buffer`);
+    if ((elements * bits) / 8 > dataLength)
+      fail(`${where}: shape ${shapeText(shape)} of ${e.dtype} needs more bytes than the whole ${dataLength}-byte buffer`);
   }
-  if (elements * kind.bytes !== end - begin) {
-    fail(
-      `tensor '${name}': shape ${JSON.stringify(shape)} of ${dtype} needs ${elements * kind.bytes} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`,
-    );
-  }
-  return { name, dtype: kind.dtype, itemBytes: kind.bytes, shape: dims.slice(), begin, end };
+  const bytes = (elements * bits) / 8;
+  if (bytes !== end - begin)
+    fail(`${where}: shape ${shapeText(shape)} of ${e.dtype} needs ${bytes} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+  return { name: e.name, dtype, shape, begin, end, elements, readAs };
 }
 
-function checkCoverage(entries: readonly Entry[], dataLength: number): void {
-  const sorted = entries.slice().sort((a, b) => a.begin - b.begin || a.end - b.end);
+function shapeText(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+function checkCoverage(sorted: readonly Entry[], dataLength: number): void {
   let at = 0;
   let previous: Entry | null = null;
   for (const e of sorted) {
     if (e.begin < at)
-      fail(`tensors '${previous!.name}' [${previous!.begin}, ${previous!.end}] and '${e.name}' [${e.begin}, ${e.end}] overlap`);
-    if (e.begin > at) fail(`bytes [${at}, ${e.begin}) of the buffer belong to no tensor (a hole before '${e.name}')`);
+      fail(`tensors ${quote(previous!.name)} [${previous!.begin}, ${previous!.end}] and ${quote(e.name)} [${e.begin}, ${e.end}] overlap`);
+    if (e.begin > at) fail(`bytes [${at}, ${e.begin}) of the buffer belong to no tensor (a hole before ${quote(e.name)})`);
     at = e.end;
     previous = e;
   }

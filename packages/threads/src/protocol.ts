@@ -66,7 +66,7 @@ export function kindOf(array: KindArray): number {
 }
 
 /** Kernel backends, as setKernelBackend names them, in the order the Backend slot encodes them. */
-export const BACKENDS = ['auto', 'wasm', 'js'] as const;
+export const BACKENDS = ['auto', 'wasm', 'wasm-relaxed', 'js'] as const;
 
 /**
  * The message that hands a helper a new data buffer, posted before the first task that uses it (in Node on the

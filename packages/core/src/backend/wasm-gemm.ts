@@ -1,15 +1,25 @@
-/** The WebAssembly SIMD matrix product (source: packages/core/wasm/gemm.ts), with operands copied in and out. */
+/**
+ * The WebAssembly SIMD matrix product (source: packages/core/wasm/gemm.ts), with operands copied in and out, in its
+ * SIMD128 build or its relaxed-SIMD build, whose multiply-adds are fused: one rounding per step instead of two, so
+ * its results differ from the SIMD128 build's in the last bits (both within float32's dot-product error bound).
+ */
 import type { TypedArray } from '../ndarray/dtype.js';
-import { align16, wasmKernels, wasmMemory } from './wasm-module.js';
+import { align16, wasmKernels, wasmMemory, wasmRelaxedKernels } from './wasm-module.js';
 
 /** True when the WebAssembly kernels loaded (they are loaded on the first call). */
 export function wasmGemmAvailable(): boolean {
   return wasmKernels() !== null;
 }
 
+/** True when the host validates relaxed SIMD, so the fused multiply-add build of the product loaded. */
+export function wasmRelaxedGemmAvailable(): boolean {
+  return wasmRelaxedKernels() !== null;
+}
+
 /**
  * C[co..] = op(A) . op(B) for one m x n result, when A, B and C are all float32 or all float64 and the module
- * is available; returns false (and does nothing) otherwise. Operands are copied into the module's memory.
+ * (the relaxed-SIMD one when `relaxed`) is available; returns false (and does nothing) otherwise. Operands are copied
+ * into the module's memory.
  */
 export function wasmGemm(
   A: TypedArray,
@@ -23,8 +33,9 @@ export function wasmGemm(
   k: number,
   tA: boolean,
   tB: boolean,
+  relaxed = false,
 ): boolean {
-  const kernels = wasmKernels();
+  const kernels = relaxed ? wasmRelaxedKernels() : wasmKernels();
   if (kernels === null) return false;
   const Kind = A instanceof Float32Array ? Float32Array : A instanceof Float64Array ? Float64Array : null;
   if (Kind === null || !(B instanceof Kind) || !(C instanceof Kind)) return false;

@@ -1,18 +1,23 @@
 /**
  * The WebAssembly SIMD kernels (sources: packages/core/wasm/gemm.ts and tanh.ts, embedded by wasm/build.mjs), one
- * module shared by every kernel that uses it. Loaded lazily and synchronously on first use; if the host has no
- * WebAssembly or no SIMD, it is reported unavailable and the callers fall back to the TypeScript kernels.
+ * module shared by every kernel that uses it, and the relaxed-SIMD build of the matrix product (fused
+ * multiply-adds). Each is loaded lazily and synchronously on first use; a host that does not validate one (no
+ * WebAssembly, no SIMD, no relaxed SIMD) has it reported unavailable, and the callers fall back.
  */
-import { WASM_KERNELS_HEX } from './wasm-kernels.generated.js';
+import { WASM_KERNELS_HEX, WASM_RELAXED_GEMM_HEX } from './wasm-kernels.generated.js';
 
-/** The module's exports (byte addresses into its memory for every array argument). */
-export interface WasmKernels {
+/** A module's matrix product (byte addresses into its memory for every array argument). */
+export interface WasmGemmKernels {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
   packedABytes(size: number): number;
   packedBBytes(size: number): number;
   gemmF32(a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, pa: number, pb: number): void;
   gemmF64(a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, pa: number, pb: number): void;
+}
+
+/** The SIMD module: the matrix product and float32 tanh. */
+export interface WasmKernels extends WasmGemmKernels {
   tanhF32(x: number, o: number, n: number): number;
 }
 
@@ -23,6 +28,7 @@ interface WebAssemblyApi {
 }
 
 let loaded: WasmKernels | null | undefined;
+let loadedRelaxed: WasmGemmKernels | null | undefined;
 
 function decodeHex(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
@@ -30,22 +36,28 @@ function decodeHex(hex: string): Uint8Array {
   return bytes;
 }
 
-function load(): WasmKernels | null {
+function load<T>(hex: string): T | null {
   const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   if (!api) return null;
   try {
-    // Synchronous compilation: the module is under 4 KB, the limit browsers impose on the main thread.
-    return new api.Instance(new api.Module(decodeHex(WASM_KERNELS_HEX)), {}).exports as WasmKernels;
+    // Synchronous compilation: each module is under 4 KB, the limit browsers impose on the main thread.
+    return new api.Instance(new api.Module(decodeHex(hex)), {}).exports as T;
   } catch {
-    // No SIMD support (validation fails) or WebAssembly disabled: the TypeScript kernels serve instead.
+    // Validation fails (no SIMD, or no relaxed SIMD) or WebAssembly is disabled: the caller falls back.
     return null;
   }
 }
 
-/** The loaded module, or null when this host cannot run it (loaded on the first call). */
+/** The SIMD module, or null when this host cannot run it (loaded on the first call). */
 export function wasmKernels(): WasmKernels | null {
-  if (loaded === undefined) loaded = load();
+  if (loaded === undefined) loaded = load<WasmKernels>(WASM_KERNELS_HEX);
   return loaded;
+}
+
+/** The relaxed-SIMD matrix product, or null when this host does not validate relaxed SIMD (loaded on the first call). */
+export function wasmRelaxedKernels(): WasmGemmKernels | null {
+  if (loadedRelaxed === undefined) loadedRelaxed = load<WasmGemmKernels>(WASM_RELAXED_GEMM_HEX);
+  return loadedRelaxed;
 }
 
 /** Rounds a byte address up to 16, the alignment of a v128. */
@@ -55,7 +67,7 @@ export const align16 = (bytes: number): number => (bytes + 15) & ~15;
  * The module's memory, grown to at least `end` bytes. Views must be made after this call: growing detaches the
  * previous buffer.
  */
-export function wasmMemory(kernels: WasmKernels, end: number): ArrayBuffer {
+export function wasmMemory(kernels: WasmGemmKernels, end: number): ArrayBuffer {
   const pages = Math.ceil(end / 65536) - kernels.memory.buffer.byteLength / 65536;
   if (pages > 0) kernels.memory.grow(pages);
   return kernels.memory.buffer;

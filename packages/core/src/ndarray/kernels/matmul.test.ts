@@ -1,5 +1,5 @@
 import { KernelBackend, setKernelBackend } from '../../backend/kernel-backend';
-import { wasmGemmAvailable } from '../../backend/wasm-gemm';
+import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from '../../backend/wasm-gemm';
 import { ShapeError } from '../../errors';
 import { DType, TypedArray, allocate } from '../dtype';
 import { NDArray } from '../ndarray';
@@ -97,7 +97,11 @@ const FLAGS: [boolean, boolean][] = [
 ];
 const SIZES = [1, 3, 17, 63, 129];
 
-describe.each(['js', 'wasm'] as KernelBackend[])('matmul kernel (%s backend) against a naive triple loop', (backend) => {
+// 'wasm-relaxed' where the host validates relaxed SIMD (Node 20: with --experimental-wasm-relaxed-simd, as the
+// second Jest run of `pnpm test` is started; see jest.config.ts).
+const BACKENDS: KernelBackend[] = wasmRelaxedGemmAvailable() ? ['js', 'wasm', 'wasm-relaxed'] : ['js', 'wasm'];
+
+describe.each(BACKENDS)('matmul kernel (%s backend) against a naive triple loop', (backend) => {
   beforeAll(() => setKernelBackend(backend));
   afterAll(() => setKernelBackend('auto'));
 
@@ -189,5 +193,28 @@ describe('matmul kernel paths and errors', () => {
   it('has the WebAssembly SIMD kernel available on this Node version, and refuses an unknown backend name', () => {
     expect(wasmGemmAvailable()).toBe(true);
     expect(() => setKernelBackend('gpu' as KernelBackend)).toThrow(/setKernelBackend: unknown backend gpu/);
+  });
+
+  it("'wasm-relaxed' fuses the multiply-adds where relaxed SIMD validates (other bits than 'wasm', no larger error), and is refused with the flag's name where not", () => {
+    if (!wasmRelaxedGemmAvailable()) {
+      expect(() => setKernelBackend('wasm-relaxed')).toThrow(
+        /does not validate WebAssembly relaxed SIMD \(Node 20 needs --experimental-wasm-relaxed-simd\)/,
+      );
+      return;
+    }
+    const { a, b } = operands(64, 300, 72, false, true, 'float32');
+    const exact = reference(a, b, false, true).data;
+    const run = (backend: KernelBackend) => {
+      setKernelBackend(backend);
+      return matmul(a, b, { transposeB: true }).data;
+    };
+    const [plain, fused, auto] = [run('wasm'), run('wasm-relaxed'), run('auto')];
+    setKernelBackend('auto');
+    const error = (c: ArrayLike<number>) => Array.from(c).reduce((sum, v, i) => sum + Math.abs(v - exact[i]), 0);
+    // One rounding per step instead of two: the bits differ (on any CPU with FMA, which V8 then uses) ...
+    expect(Array.from(fused).filter((v, i) => v !== plain[i]).length).toBeGreaterThan(fused.length / 10);
+    // ... and the total error is no worse (a fused step is exact before its one rounding).
+    expect(error(fused)).toBeLessThanOrEqual(error(plain) * 1.1);
+    expect(Array.from(auto)).toEqual(Array.from(fused)); // 'auto' prefers the relaxed build where it validates
   });
 });

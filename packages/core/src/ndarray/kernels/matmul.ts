@@ -10,13 +10,14 @@
  * paid once per element per block instead of once per multiply-add.
  *
  * When the WebAssembly backend is available (see backend/kernel-backend.ts) float32 and float64 products of the
- * same dtype go to its SIMD twin of this kernel; this TypeScript one stays the reference and the fallback.
+ * same dtype go to its SIMD twin of this kernel (built with fused multiply-adds where the host validates relaxed
+ * SIMD); this TypeScript one stays the reference and the fallback.
  * A host with threads (e.g. `@tapegrad/threads` in Node) may install a parallel executor that shares each large
  * product between threads, each running this same single-thread selection on its share of C.
  */
 import { GemmKernel, getGemmExecutor } from '../../backend/gemm-executor.js';
 import { getKernelBackend } from '../../backend/kernel-backend.js';
-import { wasmGemm } from '../../backend/wasm-gemm.js';
+import { wasmGemm, wasmRelaxedGemmAvailable } from '../../backend/wasm-gemm.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { TypedArray, allocate, promote } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
@@ -64,9 +65,11 @@ function chooseSingle(work: number): Gemm {
   const backend = getKernelBackend();
   const js = work >= PACKED_MIN_WORK ? gemmPacked : gemmDirect;
   if (backend === 'js' || (backend === 'auto' && work < WASM_MIN_WORK)) return js;
+  // 'auto' prefers the relaxed-SIMD build (fused multiply-adds) where the host validates it.
+  const relaxed = backend === 'wasm-relaxed' || (backend === 'auto' && wasmRelaxedGemmAvailable());
   // wasmGemm declines (returns false) for int32 and mixed dtypes, or when the host lacks WebAssembly SIMD.
   return (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
-    if (!wasmGemm(A, ao, B, bo, C, co, m, n, k, tA, tB)) js(A, ao, B, bo, C, co, m, n, k, tA, tB);
+    if (!wasmGemm(A, ao, B, bo, C, co, m, n, k, tA, tB, relaxed)) js(A, ao, B, bo, C, co, m, n, k, tA, tB);
   };
 }
 

@@ -44,7 +44,10 @@ const WASM_MIN_ELEMENTS = 256;
 function tanhFloat32(X: TypedArray, O: Float32Array): void {
   let from = 0;
   const backend = getKernelBackend();
-  if (X instanceof Float32Array && (backend === 'wasm' || (backend === 'auto' && X.length >= WASM_MIN_ELEMENTS))) {
+  if (
+    X instanceof Float32Array &&
+    (backend === 'wasm' || backend === 'wasm-relaxed' || (backend === 'auto' && X.length >= WASM_MIN_ELEMENTS))
+  ) {
     // The WebAssembly kernel evaluates the same rational form two lanes at a time and gives the same bits;
     // it leaves an odd last element, and the values past the limit, to this loop.
     const outside = wasmTanhF32(X, O);
