@@ -234,7 +234,7 @@ describe.each(managers)('installed from the tarballs with %s', (manager) => {
   test('Jest + ts-jest with the @tapegrad/gradcheck/jest matchers', () => {
     run(dir, bin('jest'), ['--ci', '--json', '--outputFile', 'jest-result.json']);
     const result = JSON.parse(readFileSync(join(dir, 'jest-result.json'), 'utf8'));
-    expect([result.numPassedTests, result.numFailedTests, result.numTotalTestSuites]).toEqual([4, 0, 1]);
+    expect([result.numPassedTests, result.numFailedTests, result.numTotalTestSuites]).toEqual([5, 0, 2]);
   });
 
   test('a Vite build runs in headless Chromium, threads included', async () => {
