@@ -22,6 +22,8 @@ export default tseslint.config(
       'packages/core/src/backend/wasm-kernels.generated.ts',
       // AssemblyScript, not TypeScript: asc checks it when wasm/build.mjs compiles it.
       'packages/core/wasm/*.ts',
+      // A user's project against the packed packages: consumer.test.ts type-checks and runs it with its own configs.
+      'test/consumer/fixture/**',
     ],
   },
   {
@@ -32,7 +34,7 @@ export default tseslint.config(
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   {
-    files: ['**/*.mjs'],
+    files: ['**/*.{js,cjs,mjs}'],
     languageOptions: { globals: globals.node },
   },
   {
