@@ -4,7 +4,7 @@
  * must agree within float32 tolerance. Layout differences (TF.js is NHWC) are the `theirs` function's business.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Generator, Tensor, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, tensor } from '@tapegrad/core';
 
 export interface OracleOptions {
   /** Seed of the inputs and of the upstream gradient. */

@@ -3,7 +3,7 @@ import { ShapeError, formatShape } from '../errors.js';
 import type { ConvGeometry } from '../ndarray/kernels/conv.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
-import { PerAxis, checkFloatTensor, checkOptions, checkSameDType, perAxis } from './window.js';
+import { type PerAxis, checkFloatTensor, checkOptions, checkSameDType, perAxis } from './window.js';
 
 /** Options of {@link conv1d} and {@link conv2d} (PyTorch's names and defaults). */
 export interface ConvOptions {

@@ -21,7 +21,7 @@ export interface PadOptions {
  */
 export function pad(x: Tensor, widths: ReadonlyArray<readonly [number, number]>, options: PadOptions = {}): Tensor {
   if (!(x instanceof Tensor)) throw new DTypeError(`pad: x must be a Tensor; got ${describeValue(x)}`);
-  if (!Array.isArray(widths) || widths.length !== x.rank || widths.some((w) => !Array.isArray(w) || w.length !== 2))
+  if (!isPairList(widths, x.rank))
     throw new ShapeError(
       `pad: widths must be one [before, after] pair per axis of x ${formatShape(x.shape)} (${x.rank} pairs); got ${describeWidths(widths)}`,
     );
@@ -42,7 +42,11 @@ export function pad(x: Tensor, widths: ReadonlyArray<readonly [number, number]>,
   return ops.pad(x, { before, after, value });
 }
 
+function isPairList(widths: unknown, rank: number): widths is ReadonlyArray<readonly [number, number]> {
+  return Array.isArray(widths) && widths.length === rank && widths.every((w: unknown) => Array.isArray(w) && w.length === 2);
+}
+
 function describeWidths(widths: unknown): string {
   if (!Array.isArray(widths)) return describeValue(widths);
-  return `[${widths.map((w) => (Array.isArray(w) ? `[${w.map(describeValue).join(', ')}]` : describeValue(w))).join(', ')}]`;
+  return `[${widths.map((w: unknown) => (Array.isArray(w) ? `[${w.map(describeValue).join(', ')}]` : describeValue(w))).join(', ')}]`;
 }

@@ -3,7 +3,7 @@ import { DTypeError, ShapeError, formatShape } from '../errors.js';
 import type { PoolGeometry } from '../ndarray/kernels/pool.js';
 import * as ops from '../ops/index.js';
 import { Tensor } from '../tensor.js';
-import { PerAxis, checkFloatTensor, checkOptions, perAxis } from './window.js';
+import { type PerAxis, checkFloatTensor, checkOptions, perAxis } from './window.js';
 import { describeValue } from '../ndarray/shape.js';
 
 /** Options of {@link maxPool2d}. */

@@ -14,13 +14,14 @@ export type PerAxis = number | readonly number[];
  * `name` is the option's name in the error.
  */
 export function perAxis(value: PerAxis, axes: number, name: string, op: string, min: number): number[] {
-  const list = typeof value === 'number' ? new Array<number>(axes).fill(value) : value;
+  const list: readonly unknown[] = typeof value === 'number' ? new Array<number>(axes).fill(value) : value;
   if (!Array.isArray(list) || list.length !== axes || list.some((v) => typeof v !== 'number'))
     throw new ShapeError(`${op}: ${name} is a number or a list of ${axes} numbers; got ${describeList(value)}`);
-  for (const v of list)
+  const numbers = list as readonly number[];
+  for (const v of numbers)
     if (!Number.isInteger(v) || v < min)
       throw new ShapeError(`${op}: ${name} must be ${min === 0 ? 'non-negative' : 'positive'} integers; got ${describeList(value)}`);
-  return list.slice();
+  return numbers.slice();
 }
 
 function describeList(value: unknown): string {

@@ -1,7 +1,7 @@
 // avgPool2d: values and gradients against a direct loop over the definition, with padding counted in the divisor and
 // not; against TF.js's avgPool (whose divisor leaves padding out); gradcheck of the pool and its adjoint; typed errors.
 import * as tf from '@tensorflow/tfjs';
-import { AvgPool2dOptions, DTypeError, ShapeError, Tensor, avgPool2d, randn } from '@tapegrad/core';
+import { type AvgPool2dOptions, DTypeError, ShapeError, type Tensor, avgPool2d, randn } from '@tapegrad/core';
 import { describeOp } from '../../test/op-cases';
 import { expectGradients, uniform } from '../../test/op-harness';
 import { expectSameAsTf, toNchw, toNhwc, useTfCpu } from '../../test/tfjs-oracle';

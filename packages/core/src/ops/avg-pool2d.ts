@@ -2,9 +2,9 @@
 // number of window elements inside x. y is linear in x, so dx is its adjoint applied to dy: each window's dy / d is
 // added to every element of the window (avgPool2dAdjoint). The adjoint is linear too, and its own adjoint is avgPool2d,
 // so every order is differentiable. Forward mode: ty = avgPool2d(tx), and likewise for the adjoint.
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
-import { PoolGeometry, avgPool2d as kernel } from '../ndarray/kernels/pool.js';
+import { type PoolGeometry, avgPool2d as kernel } from '../ndarray/kernels/pool.js';
 
 /** A pooling's geometry, whether padding counts in each divisor, and the shape of the pooled input. */
 export interface AvgPoolAttrs extends PoolGeometry {

@@ -3,7 +3,7 @@
 // gradients against TF.js's conv2d / conv1d (NHWC, transposed in the test); gradcheck and gradgradcheck of the three
 // convolution ops; the patch buffer's chunking; and a typed error for each bad input.
 import * as tf from '@tensorflow/tfjs';
-import { ConvOptions, DTypeError, ShapeError, Tensor, conv1d, conv2d, randn, tensor, zeros } from '@tapegrad/core';
+import { type ConvOptions, DTypeError, ShapeError, type Tensor, conv1d, conv2d, randn, tensor, zeros } from '@tapegrad/core';
 import { describeOp } from '../../test/op-cases';
 import { expectGradients, uniform } from '../../test/op-harness';
 import { convLimits } from '../ndarray/kernels/conv';
@@ -204,7 +204,7 @@ describe('conv2d and conv1d against TF.js (values and both gradients)', () => {
         [6, 1, 3, 3],
       ],
       (x, w) => conv2d(x, w, { groups: 3, padding: 1 }),
-      (x, w) => toNchw(tf.depthwiseConv2d(toNhwc(x), tf.transpose(tf.reshape(w, [3, 2, 3, 3]), [2, 3, 0, 1]) as tf.Tensor4D, 1, 'same')),
+      (x, w) => toNchw(tf.depthwiseConv2d(toNhwc(x), tf.transpose<tf.Tensor4D>(tf.reshape(w, [3, 2, 3, 3]), [2, 3, 0, 1]), 1, 'same')),
     );
   });
 

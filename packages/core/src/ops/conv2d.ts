@@ -7,10 +7,10 @@
 //   conv2dInputGrad(G, W) with upstream H:   dG = conv2d(H, W),            dW = conv2dWeightGrad(H, G)
 //   conv2dWeightGrad(X, G) with upstream H:  dX = conv2dInputGrad(G, H),   dG = conv2d(X, H)
 // Forward mode (bilinear): tY = conv2d(tX, W) + conv2d(X, tW), and likewise for the other two.
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import {
-  ConvGeometry,
+  type ConvGeometry,
   conv2dForward,
   conv2dInputGrad as inputGradKernel,
   conv2dWeightGrad as weightGradKernel,

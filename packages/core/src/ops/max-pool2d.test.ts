@@ -2,7 +2,7 @@
 // tie rule (the first maximum in row-major window order gets the gradient) and its NaN rule tested exactly; padding
 // that reads as -Infinity; typed errors for bad input.
 import * as tf from '@tensorflow/tfjs';
-import { DTypeError, MaxPool2dOptions, ShapeError, Tensor, maxPool2d, randn, tensor } from '@tapegrad/core';
+import { DTypeError, type MaxPool2dOptions, ShapeError, type Tensor, maxPool2d, randn, tensor } from '@tapegrad/core';
 import { describeOp } from '../../test/op-cases';
 import { distinct, expectGradients, uniform } from '../../test/op-harness';
 import { expectSameAsTf, toNchw, toNhwc, useTfCpu } from '../../test/tfjs-oracle';

@@ -3,9 +3,9 @@
 //   y = gather(flat x, a), so dx = scatterAdd(flat dy, a): each window's gradient goes to its maximum alone, and an
 //   element that is the maximum of several overlapping windows gets the sum of theirs.
 // Forward mode: ty = gather(flat tx, a).
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
-import { PoolGeometry, maxPool2dForward } from '../ndarray/kernels/pool.js';
+import { type PoolGeometry, maxPool2dForward } from '../ndarray/kernels/pool.js';
 import { scatterAdd } from './gather.js';
 
 export const maxPool2d: OpFunction<PoolGeometry, [TensorNode]> = defineOp<PoolGeometry, [TensorNode]>({

@@ -1,7 +1,7 @@
 // pad: values and gradients against TF.js's tf.pad (positive widths, any value); negative widths (cropping, as
 // PyTorch's F.pad) against slice; mixed pad-and-crop on one axis; int32; typed errors for bad widths.
 import * as tf from '@tensorflow/tfjs';
-import { DTypeError, ShapeError, Tensor, pad, randn, tensor } from '@tapegrad/core';
+import { DTypeError, ShapeError, type Tensor, pad, randn, tensor } from '@tapegrad/core';
 import { describeOp } from '../../test/op-cases';
 import { expectGradients, uniform } from '../../test/op-harness';
 import { expectSameAsTf, useTfCpu } from '../../test/tfjs-oracle';

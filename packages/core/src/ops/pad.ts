@@ -2,7 +2,7 @@
 // negative width crops instead): y[i + before] = x[i] wherever both exist. y is affine in x, and
 // dx = pad(dy) with every width negated and value 0: dy cropped back to x's box, zeros where x was cropped away.
 // That adjoint is itself a pad, so every order is differentiable. Forward mode: ty = pad(tx, widths, value 0).
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { padArray } from '../ndarray/kernels/pad.js';
 

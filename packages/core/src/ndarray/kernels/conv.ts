@@ -12,7 +12,7 @@
  * output row), so memory stays bounded whatever the batch size; the buffers are kept between calls, one set per
  * dtype, so a training loop allocates none.
  */
-import { DType, TypedArray, allocate } from '../dtype.js';
+import { type DType, type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { gemm } from './matmul.js';
 
