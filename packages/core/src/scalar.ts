@@ -11,6 +11,7 @@ import type { ElementwiseMethods } from './ops/index.js';
 import type { OpContext } from './autodiff/context.js';
 import { entryOp, moveToContext, recordInline } from './autodiff/entry.js';
 import { mode } from './autodiff/mode.js';
+import { type GeluOptions, geluAttrs } from './functions/activation.js';
 import type { BinaryOp, UnaryOp } from './ops/elementwise.js';
 import { gradFnName } from './graph.js';
 import { brand } from './shared.js';
@@ -268,6 +269,14 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   /** Elementwise log(1 + e ** x), computed stably. */
   softplus(): Scalar {
     return this.unary(ops.softplus);
+  }
+  /** Elementwise GELU, x Phi(x), or its tanh form with `approximate: 'tanh'` (as Tensor's). */
+  gelu(options: GeluOptions = {}): Scalar {
+    return ops.gelu(this, geluAttrs(options));
+  }
+  /** Elementwise SiLU (swish): x sigmoid(x). */
+  silu(): Scalar {
+    return this.unary(ops.silu);
   }
   /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
   clamp(min?: number, max?: number): Scalar {

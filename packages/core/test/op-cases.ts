@@ -163,6 +163,16 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   },
   cos: { kind: 'unary', value: Math.cos, derivative: (x) => -Math.sin(x), domain: [-4, 4], secondOrder: true },
   div: { kind: 'binary', value: (a, b) => a / b, da: (_a, b) => 1 / b, db: (a, b) => -a / (b * b), domainB: [0.5, 2], secondOrder: true },
+  embedding: {
+    kind: 'sampled',
+    // Row 2 is the padding row, a constant here: its zero gradient is by design, not the derivative gradcheck measures.
+    inputs: () => [uniform([4, 3], -2, 2, { seed: 32 })],
+    apply: (w) => {
+      const rows = concat([w.slice([0, 0], [2, 3]), tensor([[0.3, -0.2, 0.1]]), w.slice([2, 0], [2, 3])]);
+      return ops.embedding(tensor([4, 0, 4, 1, 2, 0], { dtype: 'int32', shape: [2, 3] }), rows, { paddingIdx: 2 }).tanh();
+    },
+    secondOrder: true,
+  },
   erf: {
     kind: 'unary',
     value: erfSeries,
@@ -175,6 +185,20 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 9 })],
     apply: (x) => x.gather([2, 0, 2, 1], 1),
+  },
+  gelu: {
+    kind: 'unary',
+    apply: (x) => x.gelu(),
+    value: (x) => 0.5 * x * (1 + erfSeries(x / Math.SQRT2)),
+    derivative: (x) => 0.5 * (1 + erfSeries(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI),
+    domain: [-3, 3],
+    secondOrder: true,
+  },
+  layerNorm: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 33 }), uniform([3, 4], 0.5, 1.5, { seed: 34 }), uniform([3, 4], -1, 1, { seed: 35 })],
+    apply: (x, w, b) => ops.layerNorm(x, w, b, { axes: 2, eps: 1e-5, hasWeight: true, hasBias: true }).mul(x),
+    secondOrder: true,
   },
   leakyRelu: {
     kind: 'unary',
@@ -253,6 +277,13 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     apply: (g) => ops.scatterAdd(g, tensor([2, 0, 2, 1], { dtype: 'int32' }), { axis: 1, size: 3 }),
   },
   sigmoid: { kind: 'unary', value: logistic, derivative: (x) => logistic(x) * (1 - logistic(x)), domain: [-5, 5], secondOrder: true },
+  silu: {
+    kind: 'unary',
+    value: (x) => x * logistic(x),
+    derivative: (x) => logistic(x) * (1 + x * (1 - logistic(x))),
+    domain: [-5, 5],
+    secondOrder: true,
+  },
   sin: { kind: 'unary', value: Math.sin, derivative: Math.cos, domain: [-4, 4], secondOrder: true },
   slice: {
     kind: 'sampled',

@@ -20,10 +20,13 @@ import { concat } from './concat.js';
 import { conv2d, conv2dInputGrad, conv2dWeightGrad } from './conv2d.js';
 import { cos } from './cos.js';
 import { div } from './div.js';
+import { embedding } from './embedding.js';
 import type { BinaryOp, UnaryOp } from './elementwise.js';
 import { erf } from './erf.js';
 import { exp } from './exp.js';
 import { gather, scatterAdd } from './gather.js';
+import { gelu } from './gelu.js';
+import { layerNorm } from './layer-norm.js';
 import { leakyRelu } from './leaky-relu.js';
 import { log } from './log.js';
 import { logSoftmax } from './log-softmax.js';
@@ -40,6 +43,7 @@ import { pow } from './pow.js';
 import { relu } from './relu.js';
 import { reshape } from './reshape.js';
 import { sigmoid } from './sigmoid.js';
+import { silu } from './silu.js';
 import { sin } from './sin.js';
 import { padInto, slice } from './slice.js';
 import { softmax } from './softmax.js';
@@ -68,9 +72,12 @@ export {
   conv2dWeightGrad,
   cos,
   div,
+  embedding,
   erf,
   exp,
   gather,
+  gelu,
+  layerNorm,
   leakyRelu,
   log,
 };
@@ -92,7 +99,7 @@ export {
   relu,
   reshape,
 };
-export { scatterAdd, sigmoid, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
+export { scatterAdd, sigmoid, silu, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
 
 /** Each RuleMath method's op: the elementwise op of that name, of one operand or of two. */
 type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends (a: number) => number ? UnaryOp : BinaryOp };
@@ -115,9 +122,12 @@ export const OPS = {
   conv2dWeightGrad,
   cos,
   div,
+  embedding,
   erf,
   exp,
   gather,
+  gelu,
+  layerNorm,
   leakyRelu,
   log,
   logSoftmax,
@@ -138,6 +148,7 @@ export const OPS = {
   reshape,
   scatterAdd,
   sigmoid,
+  silu,
   sin,
   slice,
   softmax,
