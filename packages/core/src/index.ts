@@ -18,6 +18,7 @@ export type { OpDefinition, DefinedOp, OpFunction, InputGrads } from './autodiff
 export type { GradMath, GradientRule } from './autodiff/grad-math.js';
 export type { MatmulFlags } from './ndarray/kernels/matmul.js';
 export { Node } from './autodiff/node.js';
+export type { GradHook, RemovableHandle } from './autodiff/hooks.js';
 export type { RawValue, Operand } from './autodiff/node.js';
 export type { BackwardOptions, SweepObserver } from './autodiff/backward.js';
 export { sweep } from './autodiff/backward.js';

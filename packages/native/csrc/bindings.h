@@ -11,5 +11,7 @@ napi_value get_threads(napi_env env, napi_callback_info info);
 napi_value blas_info(napi_env env, napi_callback_info info);
 /** Adds `unary` and `binary` (objects of kernels by name) and the reductions to `exports`. */
 bool export_kernels(napi_env env, napi_value exports);
+/** Adds the in-place updates (axpy, sgd, sgdMomentum, adam) to `exports`. */
+bool export_updates(napi_env env, napi_value exports);
 
 #endif

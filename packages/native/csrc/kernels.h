@@ -70,4 +70,25 @@ void sum_axis_f64(const double *x, double *out, size_t outer, size_t n, size_t i
 void extreme_axis_f32(const float *x, float *out, size_t outer, size_t n, size_t inner, int min);
 void extreme_axis_f64(const double *x, double *out, size_t outer, size_t n, size_t inner, int min);
 
+/* In-place updates (optim.c): core's addInPlace and nn's optimiser rules, bit for bit. */
+void axpy_f32(float *x, const float *y, size_t n, double alpha);
+void axpy_f64(double *x, const double *y, size_t n, double alpha);
+void sgd_f32(float *p, const float *g, size_t n, double lr, double wd);
+void sgd_f64(double *p, const double *g, size_t n, double lr, double wd);
+
+/** SGD with momentum: `first` when the momentum buffer is new (it then starts as the gradient, as in PyTorch). */
+typedef struct {
+  double lr, weight_decay, momentum, dampening;
+  int nesterov, first;
+} SgdMomentum;
+void sgd_momentum_f32(float *p, const float *g, float *buf, size_t n, const SgdMomentum *o);
+void sgd_momentum_f64(double *p, const double *g, double *buf, size_t n, const SgdMomentum *o);
+
+/** One Adam step's constants, as nn's Adam.update computes them (a1 = 1 - beta1, a2 = 1 - beta2). */
+typedef struct {
+  double beta1, beta2, a1, a2, step_size, root_c2, eps, coupled, shrink;
+} AdamStep;
+void adam_f32(float *p, const float *g, float *m, float *v, size_t n, const AdamStep *o);
+void adam_f64(double *p, const double *g, double *m, double *v, size_t n, const AdamStep *o);
+
 #endif

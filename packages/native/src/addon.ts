@@ -86,6 +86,36 @@ export interface NativeAddon {
   extremeAll(x: FloatArray, min: boolean): number;
   sumAxis(x: FloatArray, out: FloatArray, outer: number, n: number, inner: number): void;
   extremeAxis(x: FloatArray, out: FloatArray, outer: number, n: number, inner: number, min: boolean): void;
+  /** x += alpha * y, in place (core's addInPlace). */
+  axpy(x: FloatArray, y: FloatArray, alpha: number): void;
+  /** nn's SGD without momentum: p -= lr * (g + weightDecay * p). */
+  sgd(p: FloatArray, g: FloatArray, lr: number, weightDecay: number): void;
+  /** nn's SGD with momentum; `first` when `buf` is new (it then starts as the gradient). */
+  sgdMomentum(
+    p: FloatArray,
+    g: FloatArray,
+    buf: FloatArray,
+    lr: number,
+    weightDecay: number,
+    momentum: number,
+    dampening: number,
+    nesterov: boolean,
+    first: boolean,
+  ): void;
+  /** nn's Adam/AdamW step with its constants (stepSize = lr / (1 - beta1^t), rootC2 = sqrt(1 - beta2^t)). */
+  adam(
+    p: FloatArray,
+    g: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+    beta1: number,
+    beta2: number,
+    stepSize: number,
+    rootC2: number,
+    eps: number,
+    coupled: number,
+    shrink: number,
+  ): void;
 }
 
 /** The addon, or why there is none. */

@@ -3,8 +3,110 @@
  * Tensor requiring grad is a parameter, every Module property is a child, and arrays of either are walked too,
  * so `namedParameters()` gives PyTorch-style dotted names (`0.weight`, `blocks.1.bias`). Buffers (state that is
  * saved but not trained, such as BatchNorm's running statistics) are registered by name with `registerBuffer`.
+ *
+ * Each instance's `forward` is wrapped (an own, non-enumerable property around the class's method), so that
+ * every call, however it is made (by a container or by a parent's forward), runs the forward hooks and names
+ * the module in a typed error that comes out of it; PyTorch gets the same from `module(x)` calling `__call__`.
  */
-import { Tensor, TapegradError, noGrad } from '@tapegrad/core';
+import { Tensor, TapegradError, isGradEnabled, noGrad } from '@tapegrad/core';
+import { annotate } from './module-context.js';
+import { SummaryInput, SummaryOptions, summarize } from './module-summary.js';
+
+/** Runs before `forward` with its inputs; may return replacement inputs (a tensor or a list). */
+export type ForwardPreHook = (module: Module, inputs: Tensor[]) => Tensor | Tensor[] | void;
+
+/** Runs after `forward` with its inputs and output; may return a replacement output. */
+export type ForwardHook = (module: Module, inputs: Tensor[], output: Tensor) => Tensor | void;
+
+/**
+ * Runs once per backward through a module call, when the gradients of its inputs are known: `gradInput[i]` is
+ * the gradient of input i through this module (null for an input that does not require grad), `gradOutput[0]`
+ * that of its output. It observes; to change a gradient, register a hook on the tensor (`Tensor.registerHook`).
+ */
+export type FullBackwardHook = (module: Module, gradInput: Array<Tensor | null>, gradOutput: Tensor[]) => void;
+
+/** What `registerForwardHook` returns: `remove()` takes the hook off again (PyTorch's RemovableHandle). */
+export interface RemovableHandle {
+  /** Removes the hook; calling it again does nothing. */
+  remove(): void;
+}
+
+interface Hooks {
+  readonly pre: Map<number, ForwardPreHook>;
+  readonly post: Map<number, ForwardHook>;
+  readonly backward: Map<number, FullBackwardHook>;
+}
+
+// Hooks live beside the modules rather than in them, so a module without hooks carries nothing extra.
+const hooksOf = new WeakMap<Module, Hooks>();
+let nextHookId = 0;
+
+/** Whether `module` has hooks (Sequential does not fuse a layer whose calls are being watched). */
+export function hasHooks(module: Module): boolean {
+  const h = hooksOf.get(module);
+  return h !== undefined && (h.pre.size > 0 || h.post.size > 0 || h.backward.size > 0);
+}
+
+function runForward(module: Module, forward: (...inputs: Tensor[]) => Tensor, inputs: Tensor[]): Tensor {
+  const hooks = hooksOf.get(module);
+  let args = inputs;
+  if (hooks) {
+    for (const hook of [...hooks.pre.values()]) {
+      const replaced = hook(module, args);
+      if (replaced !== undefined) args = replaced instanceof Tensor ? [replaced] : [...replaced];
+    }
+  }
+  const watchBackward = hooks !== undefined && hooks.backward.size > 0 && isGradEnabled();
+  // Each input that requires grad enters through a copy, so the hook on it sees this call's share of its gradient
+  // only (the input may feed other modules too), as PyTorch's BackwardHookFunction does.
+  if (watchBackward) args = args.map((x) => (x instanceof Tensor && x.requiresGrad ? x.clone() : x));
+  let output: Tensor;
+  try {
+    output = forward.apply(module, args);
+  } catch (e) {
+    throw annotate(e, module);
+  }
+  if (hooks) {
+    for (const hook of [...hooks.post.values()]) {
+      const replaced = hook(module, args, output);
+      if (replaced !== undefined) output = replaced;
+    }
+  }
+  if (watchBackward) watchGradients(module, hooks.backward, args, output);
+  return output;
+}
+
+/** Calls the module's backward hooks once the gradients of the output and of every watched input have arrived. */
+function watchGradients(module: Module, hooks: Map<number, FullBackwardHook>, inputs: Tensor[], output: Tensor): void {
+  if (!(output instanceof Tensor) || !output.requiresGrad) return;
+  const gradInput: Array<Tensor | null> = inputs.map(() => null);
+  let gradOutput: Tensor | null = null;
+  const watched = inputs.map((x, i) => (x instanceof Tensor && x.requiresGrad ? i : -1)).filter((i) => i >= 0);
+  let pending = watched.length;
+  const fire = () => {
+    for (const hook of [...hooks.values()]) {
+      if (hook(module, gradInput, [gradOutput!]) !== undefined)
+        throw new TapegradError(
+          `${module.constructor.name}: a full backward hook observes and returns nothing; to change a gradient, use Tensor.registerHook`,
+        );
+    }
+  };
+  // Each hook removes itself once it has run: the copies and the output are this call's alone.
+  const onOutput = output.registerHook((g) => {
+    onOutput.remove();
+    gradOutput = g;
+    if (pending === 0) fire();
+  });
+  for (const i of watched) {
+    const onInput = inputs[i].registerHook((g) => {
+      onInput.remove();
+      gradInput[i] = g;
+      if (--pending === 0) fire();
+    });
+  }
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** A state dict: names to tensors, as `stateDict()` returns and `loadStateDict()` takes. */
 export type StateDict = Record<string, Tensor>;
@@ -45,8 +147,115 @@ export abstract class Module {
   // Underscore-prefixed properties are internal state, never walked for parameters.
   private readonly _buffers = new Map<string, Tensor>();
 
+  constructor() {
+    // `this.forward` is already the subclass's method here (the prototype chain is set before any constructor runs).
+    const forward = this.forward;
+    Object.defineProperty(this, 'forward', {
+      value: (...inputs: Tensor[]) => runForward(this, forward, inputs),
+      writable: true,
+      configurable: true,
+    });
+  }
+
   /** Computes the module's output. */
   abstract forward(...inputs: Tensor[]): Tensor;
+
+  /**
+   * Registers `hook(module, inputs, output)` to run after every forward call; a returned tensor replaces the
+   * output. Returns a handle whose `remove()` unregisters it.
+   * @example
+   * const shapes: number[][] = [];
+   * const handle = model[0].registerForwardHook((_m, _inputs, out) => { shapes.push([...out.shape]); });
+   * model.forward(x); handle.remove();
+   */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    return this.addHook('post', hook);
+  }
+
+  /**
+   * Registers `hook(module, inputs)` to run before every forward call; a returned tensor (or list) replaces the inputs.
+   * @example layer.registerForwardPreHook((_m, [x]) => x.clamp(-1, 1));
+   */
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    return this.addHook('pre', hook);
+  }
+
+  /**
+   * Registers `hook(module, gradInput, gradOutput)` to run in each backward through this module's calls, once the
+   * gradients of its inputs are known (PyTorch's `register_full_backward_hook`, observing only).
+   * @example
+   * layer.registerFullBackwardHook((_m, _gradInput, [gradOut]) => console.log(gradOut.abs().max().item()));
+   */
+  registerFullBackwardHook(hook: FullBackwardHook): RemovableHandle {
+    return this.addHook('backward', hook);
+  }
+
+  private addHook(kind: keyof Hooks, hook: ForwardHook | ForwardPreHook | FullBackwardHook): RemovableHandle {
+    if (typeof hook !== 'function') throw new TapegradError(`${this.constructor.name}: a hook must be a function, got ${typeof hook}`);
+    let hooks = hooksOf.get(this);
+    if (!hooks) hooksOf.set(this, (hooks = { pre: new Map(), post: new Map(), backward: new Map() }));
+    const id = nextHookId++;
+    const table = hooks[kind] as Map<number, typeof hook>;
+    table.set(id, hook);
+    return { remove: () => void table.delete(id) };
+  }
+
+  /**
+   * The module's own settings as PyTorch's `extra_repr` shows them (`in_features=2, out_features=3, bias=true`);
+   * override it in a layer with settings. `toString()` and `console.log` print the tree with it.
+   * @example class Scale extends Module { constructor(readonly factor: number) { super(); } extraRepr() { return `factor=${this.factor}`; } forward(x: Tensor) { return x.mul(this.factor); } }
+   */
+  extraRepr(): string {
+    return '';
+  }
+
+  /**
+   * The module tree as PyTorch prints it: `Sequential(\n  (0): Linear(in_features=784, ...)\n  (1): ReLU()\n)`.
+   * `console.log(model)` and `util.inspect(model)` in Node print the same.
+   * @example console.log(String(new Sequential(new Linear(2, 3), new ReLU())));
+   */
+  toString(): string {
+    const extra = this.extraRepr();
+    const extraLines = extra === '' ? [] : extra.split('\n');
+    const childLines = this.namedChildren().map(([name, child]) => `(${name}): ${String(child).split('\n').join('\n  ')}`);
+    const lines = [...extraLines, ...childLines];
+    const name = this.constructor.name;
+    if (lines.length === 0) return `${name}()`;
+    if (extraLines.length === 1 && childLines.length === 0) return `${name}(${extraLines[0]})`;
+    return `${name}(\n  ${lines.join('\n  ')}\n)`;
+  }
+
+  /** Node's `util.inspect` (and so `console.log`) prints `toString()`. */
+  [INSPECT](): string {
+    return this.toString();
+  }
+
+  /**
+   * The number of trainable values: the total size of `parameters()`, a shared tensor counted once.
+   * (PyTorch users write `sum(p.numel() for p in model.parameters())`.)
+   * @example new Linear(784, 256).numParameters();   // 784 * 256 + 256 = 200960
+   */
+  numParameters(): number {
+    return this.parameters().reduce((total, p) => total + p.size, 0);
+  }
+
+  /**
+   * A table of the model, one row per module in tree order: its name and type, the shape of its output for
+   * `input` (a shape, filled with zeros of the parameters' dtype, or tensors), and its own parameter count, then
+   * the totals; like torchinfo's `summary(model, input_size)` or Keras's `model.summary()`. The forward pass
+   * runs once in eval mode under noGrad; every module's training flag is restored afterwards.
+   * @example console.log(model.summary([32, 784]));
+   */
+  summary(input: SummaryInput, options: SummaryOptions = {}): string {
+    return summarize(this, input, options);
+  }
+
+  /** @internal Parameters held by this module itself, not by its children (the summary's per-row count). */
+  _ownParameters(): Tensor[] {
+    return this.ownEntries()
+      .map(([, v]) => v)
+      .filter((v): v is Tensor => v instanceof Tensor && v.requiresGrad);
+  }
 
   /**
    * Registers a tensor that belongs to the state dict but is not trained (e.g. running statistics).

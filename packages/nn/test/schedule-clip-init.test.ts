@@ -1,5 +1,24 @@
 import { Generator, tensor, zeros } from '@tapegrad/core';
-import { CosineAnnealingLR, SGD, StepLR, clipGradNorm, fans, heNormal, heUniform, init, xavierNormal, xavierUniform } from '@tapegrad/nn';
+import {
+  AdaGrad,
+  Adam,
+  CosineAnnealingLR,
+  ExponentialLR,
+  LinearLR,
+  OneCycleLR,
+  ReduceLROnPlateau,
+  SGD,
+  SequentialLR,
+  StepLR,
+  clipGradNorm,
+  clipGradValue,
+  fans,
+  heNormal,
+  heUniform,
+  init,
+  xavierNormal,
+  xavierUniform,
+} from '@tapegrad/nn';
 
 const param = () => tensor([1, 2], { requiresGrad: true });
 
@@ -21,10 +40,111 @@ describe('learning-rate schedules', () => {
     const lrs = [];
     for (let e = 0; e < 4; e++) {
       sched.step();
-      lrs.push(sched.getLastLr());
+      lrs.push(sched.getLastLr()[0]);
     }
     // cos(pi/4) = 0.7071..., cos(pi/2) = 0, cos(3pi/4) = -0.7071..., cos(pi) = -1
     expect(lrs).toBeAllClose([0.02 + (0.08 * (1 + Math.SQRT1_2)) / 2, 0.06, 0.02 + (0.08 * (1 - Math.SQRT1_2)) / 2, 0.02], { rtol: 1e-12 });
+  });
+});
+
+describe('the schedules added for issue 14 (closed forms; optim-pytorch.test.ts has PyTorch’s numbers)', () => {
+  const trace = (opt: { lr: number }, step: () => void, n: number) => {
+    const lrs = [opt.lr];
+    for (let i = 0; i < n; i++) {
+      step();
+      lrs.push(opt.lr);
+    }
+    return lrs;
+  };
+
+  it('ExponentialLR multiplies by gamma every epoch', () => {
+    const opt = new SGD([param()], { lr: 2 });
+    const sched = new ExponentialLR(opt, { gamma: 0.5 });
+    expect(trace(opt, () => sched.step(), 3)).toEqual([2, 1, 0.5, 0.25]);
+  });
+
+  it('LinearLR warms up from startFactor * lr at once, reaching lr after totalIters epochs', () => {
+    const opt = new SGD([param()], { lr: 1 });
+    const sched = new LinearLR(opt, { startFactor: 0.25, totalIters: 3 });
+    expect(trace(opt, () => sched.step(), 4)).toEqual([0.25, 0.5, 0.75, 1, 1]);
+  });
+
+  it('SequentialLR hands over at the milestone, the next schedule starting from the initial lr', () => {
+    const opt = new SGD([param()], { lr: 1 });
+    const warmup = new LinearLR(opt, { startFactor: 0.5, totalIters: 2 });
+    const decay = new StepLR(opt, { stepSize: 1, gamma: 0.1 });
+    const sched = new SequentialLR(opt, [warmup, decay], [2]);
+    expect(trace(opt, () => sched.step(), 4)).toBeAllClose([0.5, 0.75, 1, 0.1, 0.01], { rtol: 1e-15 });
+  });
+
+  it('OneCycleLR rises from maxLr / divFactor to maxLr at step pctStart T - 1, then falls to its minimum at T - 1', () => {
+    const opt = new SGD([param()], { lr: 0.1, momentum: 0.9 });
+    const sched = new OneCycleLR(opt, {
+      maxLr: 1,
+      totalSteps: 11,
+      pctStart: 4 / 11,
+      divFactor: 10,
+      finalDivFactor: 100,
+      annealStrategy: 'linear',
+    });
+    const lrs = trace(opt, () => sched.step(), 10);
+    // up over steps 0..3 from 0.1 to 1, down over 3..10 from 1 to 0.001
+    expect(lrs.slice(0, 4)).toBeAllClose([0.1, 0.4, 0.7, 1], { rtol: 1e-14 });
+    expect(lrs[10]).toBeCloseTo(0.001, 15);
+    expect(lrs[5]).toBeCloseTo(1 + ((0.001 - 1) * 2) / 7, 14);
+    // momentum goes the other way: 0.95 at the start, 0.85 at the peak, 0.95 at the end
+    expect(sched.momentumAt(0)).toBeCloseTo(0.95, 15);
+    expect((opt.paramGroups[0] as { momentum: number }).momentum).toBeCloseTo(0.95, 14);
+    expect(sched.momentumAt(3)).toBeCloseTo(0.85, 15);
+    sched.step();
+    expect(() => sched.step()).toThrow(/OneCycleLR: stepped 12 times, past the cycle's totalSteps 11/);
+  });
+
+  it("OneCycleLR cycles Adam's beta1 and refuses an optimiser without momentum unless told not to cycle it", () => {
+    const adam = new Adam([param()], { betas: [0.9, 0.99] });
+    new OneCycleLR(adam, { maxLr: 0.1, totalSteps: 10 });
+    expect(adam.paramGroups[0].betas).toEqual([0.95, 0.99]);
+    expect(() => new OneCycleLR(new AdaGrad([param()]), { maxLr: 0.1, totalSteps: 10 })).toThrow(
+      /AdaGrad has neither momentum nor betas; pass cycleMomentum: false/,
+    );
+    expect(() => new OneCycleLR(new AdaGrad([param()]), { maxLr: 0.1, totalSteps: 10, cycleMomentum: false })).not.toThrow();
+    expect(() => new OneCycleLR(adam, { maxLr: 0.1 })).toThrow(/give totalSteps, or epochs and stepsPerEpoch/);
+  });
+
+  it('ReduceLROnPlateau divides the lr after more than `patience` epochs without improvement, then cools down', () => {
+    const opt = new SGD([param()], { lr: 1 });
+    const sched = new ReduceLROnPlateau(opt, { factor: 0.5, patience: 1, cooldown: 1, minLr: 0.2 });
+    const lrs = [1, 2, 2, 2, 2, 2, 2, 2, 2, 2].map((loss) => {
+      sched.step(loss);
+      return opt.lr;
+    });
+    // epoch 1 sets best = 1; epochs 2 and 3 are bad (2 > patience 1 after the second): halve; epoch 4 is cooldown
+    // (not counted); epochs 5 and 6 are bad: halve to 0.25; 7 cooldown; 8 and 9 bad: max(0.125, minLr 0.2).
+    expect(lrs).toEqual([1, 1, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.2, 0.2]);
+    expect(sched.best).toBe(1);
+    expect(() => new ReduceLROnPlateau(opt, { factor: 1 })).toThrow(/factor must be in \(0, 1\), got 1/);
+  });
+
+  it('a schedule’s base is the lr before the first schedule attached (PyTorch’s initial_lr)', () => {
+    const opt = new SGD([param()], { lr: 1 });
+    new LinearLR(opt, { startFactor: 0.1 });
+    expect(opt.lr).toBeCloseTo(0.1, 15);
+    expect(new CosineAnnealingLR(opt, { tMax: 10 }).baseLr).toBe(1);
+  });
+});
+
+describe('clipGradValue', () => {
+  it('clamps each element into new gradient tensors, leaving a shared gradient alone', () => {
+    const a = param();
+    const b = param();
+    const shared = tensor([3, -0.5]);
+    a.grad = shared;
+    b.grad = shared;
+    clipGradValue([a, b], 1);
+    expect(a.grad!.toArray()).toEqual([1, -0.5]);
+    expect(b.grad!.toArray()).toEqual([1, -0.5]);
+    expect(shared.toArray()).toEqual([3, -0.5]);
+    expect(() => clipGradValue([a], -1)).toThrow(/clipGradValue: clipValue must be a finite number >= 0, got -1/);
   });
 });
 

@@ -17,6 +17,7 @@ import { AnomalyError, GradError, ShapeError, formatShape } from '../errors.js';
 import { broadcastsTo, sameShape } from '../ndarray/shape.js';
 import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
+import { hasGradHooks, runGradHooks } from './hooks.js';
 import type { GradientSums } from './grad-math.js';
 import { inputAt } from './in-place.js';
 import { checkEntry, entryArity, entryInput, entryOf, entrySeq, forgetReader, releaseEntry } from './inline-entry.js';
@@ -70,7 +71,11 @@ export function sweep(req: SweepRequest): Node[] {
       if (gy === undefined) continue;
       const entry = entryOf(out);
       mode.backwardOf = entry;
-      if (!sums.runGradient(entry, gy)) runBackward(entry, sums.asNode(out, gy), sums, req.observer);
+      if (hasGradHooks(out)) {
+        const g = runGradHooks(out, sums.asNode(out, gy));
+        sums.set(out, g);
+        runBackward(entry, g, sums, req.observer);
+      } else if (!sums.runGradient(entry, gy)) runBackward(entry, sums.asNode(out, gy), sums, req.observer);
       mode.backwardOf = null;
     }
     // Released only once every rule has run: a sweep that throws part-way leaves the graph as it found it.

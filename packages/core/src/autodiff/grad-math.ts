@@ -81,6 +81,8 @@ export interface GradientSums<V> {
   get(node: Node): V | undefined;
   /** Adds a gradient given as a node (a seed, or what a node `backward` returned, already checked). */
   addNode(node: Node, g: Node): void;
+  /** Replaces the sum of `node` (which has one) by `g`: what a gradient hook returned. */
+  set(node: Node, g: Node): void;
   /** `gy` as a node like `like`, for a rule that only has a node `backward`. */
   asNode(like: Node, gy: V): Node;
   /**

@@ -3,6 +3,7 @@
  * gradients can be differentiated again), and the sums a sweep over nodes gathers them in. Every Tensor sweep
  * runs here, as does a Scalar sweep that records its rules, is explained, or runs in anomaly mode.
  */
+import { hasGradHooks, runGradHooks } from './hooks.js';
 import { BinaryKernel, binary } from '../ndarray/kernels/binary.js';
 import { UnaryKernel, unary } from '../ndarray/kernels/unary.js';
 import { NDArray } from '../ndarray/ndarray.js';
@@ -126,6 +127,9 @@ export class NodeSums implements GradientSums<Node> {
       node._pending = pending.add(g);
     }
   }
+  set(node: Node, g: Node): void {
+    node._pending = g;
+  }
   asNode(_like: Node, gy: Node): Node {
     return gy;
   }
@@ -135,7 +139,9 @@ export class NodeSums implements GradientSums<Node> {
   }
   finish(targets: readonly Node[] | undefined): Node[] {
     if (targets) return targets.map((t) => (t._pending as Node | null) ?? t.zerosLike());
-    for (const n of this.touched) n._accumulateGrad(n._pending as Node);
+    // A leaf's hooks run here, on this backward's gradient, before it joins .grad; a non-leaf's ran in the sweep.
+    for (const n of this.touched)
+      n._accumulateGrad(n.isLeaf && hasGradHooks(n) ? runGradHooks(n, n._pending as Node) : (n._pending as Node));
     return [];
   }
   clear(): void {

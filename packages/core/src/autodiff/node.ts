@@ -9,6 +9,7 @@ import type { OpContext } from './context.js';
 import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
 import { brand, shared } from '../shared.js';
+import { GradHook, RemovableHandle, addGradHook } from './hooks.js';
 
 /** The raw value a node holds: a number for a Scalar, an NDArray for a Tensor. */
 export type RawValue = number | NDArray;
@@ -73,6 +74,17 @@ export abstract class Node {
   /** `name` if set, else `%id`. */
   get label(): string {
     return this.name ?? `%${this.id}`;
+  }
+
+  /**
+   * Registers `hook(grad)` to run when a backward has this node's whole gradient (PyTorch's `register_hook`); a
+   * returned node of the same shape and dtype replaces the gradient for the rest of the sweep and for `.grad`.
+   * @example
+   * const h = y.registerHook((g) => g.clamp(-1, 1));   // clip the gradient flowing back through y
+   * loss.backward(); h.remove();
+   */
+  registerHook(hook: GradHook<this>): RemovableHandle {
+    return addGradHook(this, hook as unknown as GradHook);
   }
 
   /** The tape entry that produced this node; null for leaves and for values computed without recording. */

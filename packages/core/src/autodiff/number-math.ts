@@ -10,6 +10,7 @@
  * its slot (a number kept in a node field is boxed: one heap allocation per addition), and the arrays are kept
  * for the next sweep, so a graph swept every training step does not grow them from empty each time.
  */
+import { hasGradHooks, runGradHooks } from './hooks.js';
 import { sigmoidNumber } from '../ndarray/kernels/unary.js';
 import type { BinaryKernel } from '../ndarray/kernels/binary.js';
 import type { UnaryKernel } from '../ndarray/kernels/unary.js';
@@ -124,6 +125,9 @@ export class NumberSums implements GradientSums<number> {
     if (next === this.nodes.length) this.nodes.push(node);
     else this.nodes[next] = node;
   }
+  set(node: Node, g: Node): void {
+    this.values[node._pending as number] = g.raw as number;
+  }
   asNode(like: Node, gy: number): Node {
     return like.make(gy);
   }
@@ -136,7 +140,12 @@ export class NumberSums implements GradientSums<number> {
   }
   finish(targets: readonly Node[] | undefined): Node[] {
     if (targets) return targets.map((t) => (t._pending === null ? t.zerosLike() : t.make(this.values[t._pending as number])));
-    for (let i = 0; i < this.count; i++) this.nodes[i]._accumulateGradValue(this.values[i]);
+    for (let i = 0; i < this.count; i++) {
+      const n = this.nodes[i];
+      // A leaf's hooks run here, before its gradient joins .grad (hooks.ts).
+      if (n.isLeaf && hasGradHooks(n)) n._accumulateGrad(runGradHooks(n, n.make(this.values[i])));
+      else n._accumulateGradValue(this.values[i]);
+    }
     return [];
   }
   /** Empties the sums for the next sweep, letting go of every node they held, and keeps them unless grown huge. */

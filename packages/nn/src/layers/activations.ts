@@ -1,5 +1,5 @@
 /** Activation modules: thin wrappers over the core ops, so they can sit in a Sequential. */
-import { Tensor } from '@tapegrad/core';
+import { ShapeError, Tensor, TapegradError } from '@tapegrad/core';
 import { Module } from '../module.js';
 
 /** max(x, 0). @example new Sequential(new Linear(2, 4), new ReLU()) */
@@ -16,9 +16,15 @@ export class LeakyReLU extends Module {
     readonly negativeSlope = 0.01,
   ) {
     super();
+    if (!Number.isFinite(negativeSlope)) throw new TapegradError(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
   }
   forward(x: Tensor): Tensor {
     return x.leakyRelu(this.negativeSlope);
+  }
+
+  /** `negative_slope=0.01`, as PyTorch prints it. */
+  override extraRepr(): string {
+    return `negative_slope=${this.negativeSlope}`;
   }
 }
 
@@ -43,9 +49,15 @@ export class Softmax extends Module {
     readonly axis = -1,
   ) {
     super();
+    if (!Number.isInteger(axis)) throw new ShapeError(`Softmax: axis must be an integer, got ${axis}`);
   }
   forward(x: Tensor): Tensor {
     return x.softmax(this.axis);
+  }
+
+  /** `dim=-1`, as PyTorch prints it. */
+  override extraRepr(): string {
+    return `dim=${this.axis}`;
   }
 }
 

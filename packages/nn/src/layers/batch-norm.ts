@@ -6,6 +6,8 @@
  */
 import { DType, ShapeError, Tensor, noGrad, ones, zeros } from '@tapegrad/core';
 import { Module } from '../module.js';
+import { moduleError } from '../module-context.js';
+import { checkSize } from './sizes.js';
 
 /** Options of `new BatchNorm1d(features, options)`. */
 export interface BatchNormOptions {
@@ -42,6 +44,7 @@ export class BatchNorm1d extends Module {
     options: BatchNormOptions = {},
   ) {
     super();
+    checkSize('BatchNorm1d', 'numFeatures', numFeatures);
     const dtype = options.dtype ?? 'float64';
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;
@@ -64,14 +67,16 @@ export class BatchNorm1d extends Module {
   /** Normalises x [batch, features]. */
   forward(x: Tensor): Tensor {
     if (x.rank !== 2 || x.shape[1] !== this.numFeatures) {
-      throw new ShapeError(`BatchNorm1d: expected input of shape [batch, ${this.numFeatures}], got [${x.shape.join(', ')}]`);
+      throw moduleError(ShapeError, this, `expected input of shape [batch, ${this.numFeatures}], got [${x.shape.join(', ')}]`);
     }
     let normalized: Tensor;
     if (this.training) {
       const n = x.shape[0];
       if (n < 2)
-        throw new ShapeError(
-          `BatchNorm1d: training needs more than one sample per batch to estimate a variance, got [${x.shape.join(', ')}]`,
+        throw moduleError(
+          ShapeError,
+          this,
+          `training needs more than one sample per batch to estimate a variance, got [${x.shape.join(', ')}]`,
         );
       const mean = x.mean(0, true);
       const centered = x.sub(mean);
@@ -86,5 +91,10 @@ export class BatchNorm1d extends Module {
       normalized = x.sub(this.runningMean).div(this.runningVar.add(this.eps).sqrt());
     }
     return this.weight && this.bias ? normalized.mul(this.weight).add(this.bias) : normalized;
+  }
+
+  /** `256, eps=1e-5, momentum=0.1, affine=true`, as PyTorch prints it. */
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}`;
   }
 }

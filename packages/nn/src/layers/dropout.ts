@@ -32,4 +32,9 @@ export class Dropout extends Module {
     for (let i = 0; i < mask.length; i++) mask[i] = this._generator.uniform() < this.p ? 0 : keep;
     return x.mul(tensor(mask, { shape: x.shape }));
   }
+
+  /** `p=0.5`, as PyTorch prints it. */
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
 }

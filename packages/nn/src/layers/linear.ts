@@ -2,8 +2,10 @@
  * Linear (the Affine layer): y = x W^T + b with W of shape [out, in] and b of shape [out], PyTorch's layout and
  * names (`weight`, `bias`), so a state dict moves to and from `torch.nn.Linear` unchanged.
  */
-import { DType, Generator, Tensor, zeros as zerosTensor } from '@tapegrad/core';
+import { DType, Generator, ShapeError, Tensor, zeros as zerosTensor } from '@tapegrad/core';
 import { Module } from '../module.js';
+import { moduleError } from '../module-context.js';
+import { checkSize } from './sizes.js';
 import { heNormal, heUniform, uniform, xavierNormal, xavierUniform, zeros } from '../init.js';
 
 /** How Linear initialises its weight: PyTorch's default, or one of the named schemes (bias then starts at 0). */
@@ -44,6 +46,8 @@ export class Linear extends Module {
     options: LinearOptions = {},
   ) {
     super();
+    checkSize('Linear', 'inFeatures', inFeatures);
+    checkSize('Linear', 'outFeatures', outFeatures);
     const dtype = options.dtype ?? 'float64';
     const generator = options.generator;
     this.weight = zerosTensor([outFeatures, inFeatures], { dtype, requiresGrad: true });
@@ -63,13 +67,25 @@ export class Linear extends Module {
   /** x [..., in] -> [..., out]. */
   forward(x: Tensor): Tensor {
     // x . W^T through the transposed-operand kernel: no copy of W per call, nor of its gradient.
-    const y = x.matmul(this.weight, { transposeB: true });
+    const y = this.checkInput(x).matmul(this.weight, { transposeB: true });
     return this.bias ? y.add(this.bias) : y;
   }
 
   /** relu(x W^T + b), the bias add and the activation as one fused op: what Sequential runs for Linear then ReLU. */
   forwardRelu(x: Tensor): Tensor {
-    const y = x.matmul(this.weight, { transposeB: true });
+    const y = this.checkInput(x).matmul(this.weight, { transposeB: true });
     return this.bias ? y.addRelu(this.bias) : y.relu();
+  }
+
+  /** `in_features=784, out_features=256, bias=true`, as PyTorch prints a Linear. */
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+
+  private checkInput(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw moduleError(ShapeError, this, `expected a Tensor [..., ${this.inFeatures}], got ${typeof x}`);
+    if (x.rank === 0 || x.shape[x.rank - 1] !== this.inFeatures)
+      throw moduleError(ShapeError, this, `expected input [..., ${this.inFeatures}], got [${x.shape.join(', ')}]`);
+    return x;
   }
 }

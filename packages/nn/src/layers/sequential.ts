@@ -2,8 +2,8 @@
  * Sequential: modules applied in order. Children are stored under the names '0', '1', ... exactly as
  * `torch.nn.Sequential` names them, so state-dict keys read `0.weight`, `2.bias`, ...
  */
-import { Tensor } from '@tapegrad/core';
-import { Module } from '../module.js';
+import { Tensor, TapegradError } from '@tapegrad/core';
+import { Module, hasHooks } from '../module.js';
 import { ReLU } from './activations.js';
 import { Linear } from './linear.js';
 
@@ -20,7 +20,10 @@ export class Sequential extends Module {
 
   constructor(...layers: Module[]) {
     super();
-    layers.forEach((layer, i) => (this[i] = layer));
+    layers.forEach((layer, i) => {
+      if (!(layer instanceof Module)) throw new TapegradError(`Sequential: layer ${i} is not a Module (got ${typeof layer})`);
+      this[i] = layer;
+    });
     this._length = layers.length;
   }
 
@@ -36,14 +39,15 @@ export class Sequential extends Module {
 
   /**
    * Applies the layers in order. A Linear followed by a ReLU (exactly those classes, so an overridden forward is
-   * never skipped) runs as one matmul and one fused bias + relu: the same values and gradients, one pass fewer
-   * each way.
+   * never skipped, and neither when they have hooks, so hooks always run) runs as one matmul and one fused
+   * bias + relu: the same values and gradients, one pass fewer each way.
    */
   forward(x: Tensor): Tensor {
     let y = x;
     for (let i = 0; i < this._length; i++) {
       const layer = this[i];
-      if (layer.constructor === Linear && i + 1 < this._length && this[i + 1].constructor === ReLU) {
+      const next = this[i + 1];
+      if (layer.constructor === Linear && next?.constructor === ReLU && !hasHooks(layer) && !hasHooks(next)) {
         y = (layer as Linear).forwardRelu(y);
         i++;
       } else {

@@ -1,19 +1,89 @@
 /**
- * Cross-entropy from logits, written as a composite of core ops: L_n = -sum_c t_nc * logSoftmax(x)_nc.
- * It has no rule of its own (the gradient comes from logSoftmax's ops), so it is also the test oracle of the
- * fused softmaxCrossEntropy.
+ * Cross-entropy from logits (PyTorch's F.cross_entropy), a composite of core ops with no rule of its own, so it
+ * is also the test oracle of the fused softmaxCrossEntropy. Classes on axis 1; logp = logSoftmax(x), eps the
+ * label smoothing, w the class weights (1 without `weight`), C the number of classes:
+ *   labels:        loss_n = (1 - eps) * -w[y_n] logp[n, y_n] + (eps / C) * -sum_c w_c logp[n, c],  0 if ignored
+ *                  'mean' divides the sum by sum_n w[y_n] over the samples not ignored (as nllLoss)
+ *   probabilities: loss_n = -sum_c w_c t'[n, c] logp[n, c],  t' = (1 - eps) t + eps / C;  'mean' divides by N
+ * A zero target probability ignores its class even where logp is -Infinity (0 log 0 = 0).
  */
-import { Tensor } from '@tapegrad/core';
-import { Reduction, reduce } from './reduction.js';
-import { targetMatrix } from './targets.js';
+import { GradError, ShapeError, Tensor, TapegradError, tensor, where } from '@tapegrad/core';
+import { ClassRows, classLabels, classWeights, maskIgnored, pickedLoss, toClassRows } from './classes.js';
+import { Reduction, checkReduction, shapeOf } from './reduction.js';
+
+/** Options of crossEntropy (PyTorch's names). */
+export interface CrossEntropyOptions {
+  /** A weight per class, shape [C] (default: all 1). With labels, 'mean' divides by the weights of the labels. */
+  readonly weight?: Tensor;
+  /** With int32 labels: samples with this label count for nothing (default -100). Not for probability targets. */
+  readonly ignoreIndex?: number;
+  /** Mixes the target with the uniform distribution: (1 - labelSmoothing) t + labelSmoothing / C (default 0). */
+  readonly labelSmoothing?: number;
+  /** 'mean' (default), 'sum' or 'none' (one loss per sample). */
+  readonly reduction?: Exclude<Reduction, 'halfSum'>;
+}
 
 /**
- * Cross-entropy of logits [N, C] against int32 labels [N] or a one-hot / probability matrix [N, C]
- * (PyTorch's `F.cross_entropy`). `reduction`: 'mean' over the batch (default), 'sum', or 'none' (per sample).
- * @example crossEntropy(logits, tensor([3, 1], { dtype: 'int32' })).backward();
+ * Cross-entropy of logits [N, C] (or [C], or [N, C, d1, ...]) against int32 labels [N] (or [], [N, d1, ...])
+ * or class probabilities of the logits' shape.
+ * @example
+ * crossEntropy(logits, tensor([3, 1], { dtype: 'int32' })).backward();
+ * crossEntropy(logits, labels, { weight: tensor([1, 4]), ignoreIndex: -100, labelSmoothing: 0.1 });
  */
-export function crossEntropy(logits: Tensor, target: Tensor, options: { reduction?: Exclude<Reduction, 'halfSum'> } = {}): Tensor {
-  const t = targetMatrix(logits, target, 'crossEntropy');
-  const perSample = logits.logSoftmax(-1).mul(t).sum(-1).neg();
-  return reduce(perSample, options.reduction ?? 'mean', 'crossEntropy');
+export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const op = 'crossEntropy';
+  const reduction = checkReduction(options.reduction, op);
+  const eps = options.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps <= 1)) throw new TapegradError(`${op}: labelSmoothing must be in [0, 1], got ${eps}`);
+  const rows = toClassRows(logits, op);
+  const weight = classWeights(options.weight, rows.classes, op);
+  const logp = rows.rows.logSoftmax(-1);
+  if (target instanceof Tensor && target.dtype !== 'int32') {
+    if (options.ignoreIndex !== undefined)
+      throw new ShapeError(`${op}: ignoreIndex applies to int32 class labels, not to a probability target ${shapeOf(target)}`);
+    return probabilityLoss(logp, target, logits, rows, weight, eps, reduction);
+  }
+  const labels = classLabels(target, rows, options.ignoreIndex ?? -100, op);
+  const { perSample: nll, weightSum } = pickedLoss(logp, labels, weight);
+  let perSample = nll;
+  if (eps > 0) {
+    const c = rows.classes;
+    const weighted = weight ? logp.mul(tensor(weight, { dtype: logp.dtype })) : logp;
+    const smooth = maskIgnored(weighted.sum(-1).neg(), labels.keep);
+    perSample = nll.mul(1 - eps).add(smooth.mul(eps / c));
+  }
+  if (reduction === 'none') return perSample.reshape(rows.sampleShape);
+  const total = perSample.sum();
+  return reduction === 'sum' ? total : total.div(weightSum);
+}
+
+function probabilityLoss(
+  logp: Tensor,
+  target: Tensor,
+  logits: Tensor,
+  rows: ClassRows,
+  weight: Float64Array | null,
+  eps: number,
+  reduction: 'mean' | 'sum' | 'none',
+): Tensor {
+  const op = 'crossEntropy';
+  if (target.rank !== logits.rank || target.shape.some((d, i) => d !== logits.shape[i]))
+    throw new ShapeError(`${op}: a probability target must have the logits' shape ${shapeOf(logits)}, got ${shapeOf(target)}`);
+  if (target.requiresGrad) throw new GradError(`${op}: the target must not require grad; detach() it`);
+  const [m, c] = logp.shape;
+  // The target as rows [M, C] like the logits, smoothed and weighted, as one constant.
+  const t = toClassRows(target, op).rows.data;
+  const coef = new Float64Array(m * c);
+  let anyZero = false;
+  for (let i = 0; i < coef.length; i++) {
+    coef[i] = ((1 - eps) * t[i] + eps / c) * (weight ? weight[i % c] : 1);
+    if (coef[i] === 0) anyZero = true;
+  }
+  const coefT = tensor(coef, { shape: [m, c], dtype: logp.dtype });
+  let terms = logp.mul(coefT);
+  if (anyZero) terms = where(coefT, terms, 0);
+  const perSample = terms.sum(-1).neg();
+  if (reduction === 'none') return perSample.reshape(rows.sampleShape);
+  const total = perSample.sum();
+  return reduction === 'sum' ? total : total.div(m);
 }

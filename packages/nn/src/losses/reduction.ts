@@ -19,8 +19,23 @@ export function reduce(values: Tensor, reduction: Reduction, op: string): Tensor
   }
 }
 
-export function checkSameShape(a: Tensor, b: Tensor, op: string): void {
-  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-    throw new ShapeError(`${op}: input [${a.shape.join(', ')}] and target [${b.shape.join(', ')}] must have the same shape`);
+/** The reductions of PyTorch's losses (all but 'halfSum'), checked before any work. */
+export function checkReduction(reduction: Reduction | undefined, op: string): Exclude<Reduction, 'halfSum'> {
+  const r = reduction ?? 'mean';
+  if (r !== 'mean' && r !== 'sum' && r !== 'none') {
+    throw new ShapeError(`${op}: unknown reduction '${String(r)}'; expected 'mean', 'sum' or 'none'`);
   }
+  return r;
+}
+
+export function checkSameShape(a: Tensor, b: Tensor, op: string): void {
+  if (!(b instanceof Tensor)) throw new ShapeError(`${op}: the target must be a Tensor of shape ${shapeOf(a)}`);
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new ShapeError(`${op}: input ${shapeOf(a)} and target ${shapeOf(b)} must have the same shape`);
+  }
+}
+
+/** A tensor's shape as messages show it: `[2, 3]`. */
+export function shapeOf(t: Tensor): string {
+  return `[${t.shape.join(', ')}]`;
 }

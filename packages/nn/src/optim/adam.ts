@@ -1,11 +1,11 @@
-// Adam and AdamW with PyTorch's semantics (t = step, 1-based):
+// Adam and AdamW with PyTorch's semantics (t = the parameter's own step, 1-based):
 //   Adam:  g <- g + weightDecay * p   (L2 penalty, coupled)
 //   AdamW: p <- p * (1 - lr * weightDecay)   (decoupled decay, before the Adam step)
 //   m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
+//   amsgrad: vMax <- max(vMax, v), and vMax replaces v below
 //   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 // TensorFlow.js's adam computes the same update (same eps placement); its default eps is 1e-7 instead of 1e-8.
-import { Tensor } from '@tapegrad/core';
-import { Optimizer, UpdateContext, checkNonNegative } from './optimizer.js';
+import { Optimizer, Params, UpdateContext, checkNonNegative } from './optimizer.js';
 
 /** Options of Adam and AdamW (PyTorch's names). */
 export interface AdamOptions {
@@ -17,45 +17,46 @@ export interface AdamOptions {
   readonly eps?: number;
   /** L2 penalty for Adam (default 0); decoupled decay for AdamW (default 1e-2). */
   readonly weightDecay?: number;
+  /** AMSGrad (Reddi et al.): normalise by the largest second moment seen so far (default false). */
+  readonly amsgrad?: boolean;
 }
 
+/** Adam's options, resolved, as each param group holds them. */
+export type AdamHyperparameters = { -readonly [K in keyof AdamOptions]-?: NonNullable<AdamOptions[K]> };
+
 /**
- * Adam (Kingma and Ba), with an optional coupled L2 penalty.
+ * Adam (Kingma and Ba), with an optional coupled L2 penalty and AMSGrad.
  * @example
  * const opt = new Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8 });
  * opt.zeroGrad(); softmaxCrossEntropy(model.forward(x), labels).backward(); opt.step();
  */
-export class Adam extends Optimizer {
-  /** Decay rate of the first moment. */
-  readonly beta1: number;
-  /** Decay rate of the second moment. */
-  readonly beta2: number;
-  /** Added to the root of the second moment. */
-  readonly eps: number;
-  /** L2 penalty (Adam) or decoupled decay (AdamW) coefficient. */
-  readonly weightDecay: number;
+export class Adam extends Optimizer<AdamHyperparameters> {
+  /** Whether weight decay shrinks the weights (AdamW) instead of adding to the gradient. */
   protected readonly decoupled: boolean = false;
 
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}, name = 'Adam', defaultWeightDecay = 0) {
-    super(params, options.lr ?? 1e-3, name);
-    [this.beta1, this.beta2] = options.betas ?? [0.9, 0.999];
-    this.eps = options.eps ?? 1e-8;
-    this.weightDecay = options.weightDecay ?? defaultWeightDecay;
-    checkNonNegative(name, 'betas[0]', this.beta1, 1);
-    checkNonNegative(name, 'betas[1]', this.beta2, 1);
-    checkNonNegative(name, 'eps', this.eps);
-    checkNonNegative(name, 'weightDecay', this.weightDecay);
+  constructor(params: Params<AdamOptions>, options: AdamOptions = {}, name = 'Adam', defaultWeightDecay = 0) {
+    super(name, params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false }, options);
   }
 
-  protected update({ p, g, lr, step, buffer }: UpdateContext): void {
-    const { beta1: b1, beta2: b2, eps } = this;
+  protected override validate(h: AdamHyperparameters, where: string): void {
+    super.validate(h, where);
+    checkNonNegative(where, 'betas[0]', h.betas[0], 1);
+    checkNonNegative(where, 'betas[1]', h.betas[1], 1);
+    checkNonNegative(where, 'eps', h.eps);
+    checkNonNegative(where, 'weightDecay', h.weightDecay);
+  }
+
+  protected update({ p, g, lr, step, buffer }: UpdateContext, h: AdamHyperparameters): void {
+    const [b1, b2] = h.betas;
+    const eps = h.eps;
     const m = buffer('exp_avg');
     const v = buffer('exp_avg_sq');
+    const vMax = h.amsgrad ? buffer('max_exp_avg_sq') : null;
     const c1 = 1 - b1 ** step;
     const rootC2 = Math.sqrt(1 - b2 ** step);
     const stepSize = lr / c1;
-    const coupled = this.decoupled ? 0 : this.weightDecay;
-    const shrink = this.decoupled ? 1 - lr * this.weightDecay : 1;
+    const coupled = this.decoupled ? 0 : h.weightDecay;
+    const shrink = this.decoupled ? 1 - lr * h.weightDecay : 1;
     const a1 = 1 - b1;
     const a2 = 1 - b2;
     // The moments are stored in the parameter's dtype, but the step uses them unrounded: reading a float32
@@ -64,9 +65,10 @@ export class Adam extends Optimizer {
       const pi = p[i];
       const gi = g[i] + coupled * pi;
       const mi = b1 * m[i] + a1 * gi;
-      const vi = b2 * v[i] + a2 * gi * gi;
+      let vi = b2 * v[i] + a2 * gi * gi;
       m[i] = mi;
       v[i] = vi;
+      if (vMax) vMax[i] = vi = Math.max(vMax[i], vi);
       p[i] = pi * shrink - (stepSize * mi) / (Math.sqrt(vi) / rootC2 + eps);
     }
   }
@@ -79,7 +81,7 @@ export class Adam extends Optimizer {
 export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
 
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+  constructor(params: Params<AdamOptions>, options: AdamOptions = {}) {
     super(params, options, 'AdamW', 1e-2);
   }
 }

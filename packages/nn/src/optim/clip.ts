@@ -1,7 +1,9 @@
 /**
- * Gradient clipping by global norm (PyTorch's clip_grad_norm_): if the norm of all gradients together exceeds
- * maxNorm, every gradient is scaled by maxNorm / (norm + 1e-6). The scaled gradients are new tensors (a gradient
- * object may be shared between parameters, so it is never scaled in place).
+ * Gradient clipping, PyTorch's clip_grad_norm_ and clip_grad_value_:
+ *   by norm:  if the norm of all gradients together exceeds maxNorm, every gradient is scaled by maxNorm / (norm + 1e-6)
+ *   by value: every gradient element is clamped to [-clipValue, clipValue]
+ * The clipped gradients are new tensors (a gradient object may be shared between parameters, so it is never
+ * changed in place).
  */
 import { Tensor, TapegradError, noGrad } from '@tapegrad/core';
 
@@ -27,4 +29,17 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, options:
   const coef = maxNorm / (total + 1e-6);
   if (coef < 1) noGrad(() => withGrad.forEach((p) => (p.grad = p.grad!.mul(coef))));
   return total;
+}
+
+/**
+ * Clamps every gradient element to [-clipValue, clipValue].
+ * @example
+ * loss.backward(); clipGradValue(model.parameters(), 0.5); opt.step();
+ */
+export function clipGradValue(params: Iterable<Tensor>, clipValue: number): void {
+  if (!(clipValue >= 0 && clipValue < Infinity))
+    throw new TapegradError(`clipGradValue: clipValue must be a finite number >= 0, got ${clipValue}`);
+  noGrad(() => {
+    for (const p of params) if (p.grad !== null) p.grad = p.grad.clamp(-clipValue, clipValue);
+  });
 }

@@ -1,10 +1,13 @@
 /**
- * The optimiser base: holds the parameters, the learning rate and per-parameter state buffers, and applies
- * each subclass's elementwise update in place under noGrad. Updates run over the raw typed arrays (one pass per
- * parameter, no temporary tensors) and then `markMutated()` bumps the parameter's version, so a graph that saved
- * the old value refuses to backward through it.
+ * The optimiser base, PyTorch's shape: parameters in groups, each group with its own options (its
+ * hyperparameters), per-parameter state (a step count and named buffers), and one loop that checks every
+ * gradient, then hands each parameter with a gradient to the subclass's elementwise `update` under noGrad.
+ * Updates run over the raw typed arrays (one pass per parameter, no temporary tensors) and then
+ * `markMutated()` bumps the parameter's version, so a graph that saved the old value refuses to backward.
+ * Steps are counted per parameter, as in PyTorch: a parameter whose first gradient arrives late starts its
+ * bias corrections (Adam) and decay (AdaGrad) at step 1, and one without a gradient keeps its count.
  */
-import { DType, Tensor, TapegradError, TypedArray, noGrad, tensor } from '@tapegrad/core';
+import { DType, DTypeError, ShapeError, Tensor, TapegradError, TypedArray, noGrad, tensor } from '@tapegrad/core';
 
 /** Per-parameter state: named buffers of the parameter's size (moments, accumulators). */
 export type ParamState = Record<string, TypedArray>;
@@ -19,120 +22,279 @@ export interface UpdateContext {
   buffer(name: string, init?: number): TypedArray;
   /** Whether `name` existed before this step (PyTorch's momentum buffer starts as the first gradient). */
   has(name: string): boolean;
-  /** The 1-based step number. */
+  /** This parameter's 1-based step number: how many updates it has had, this one included. */
   readonly step: number;
-  /** The current learning rate. */
+  /** The learning rate of the parameter's group. */
   readonly lr: number;
 }
 
+/** The options every optimiser has. */
+export interface Hyperparameters {
+  /** The learning rate (schedules change it). */
+  lr: number;
+}
+
+/** A parameter group as given to a constructor: its parameters, and options that override the defaults. */
+export type ParamGroupSpec<O> = {
+  /** The group's parameters. */
+  readonly params: Iterable<Tensor>;
+} & O;
+
+/** What an optimiser takes: the parameters, or groups of parameters each with its own options (as PyTorch). */
+export type Params<O> = Iterable<Tensor> | readonly ParamGroupSpec<O>[];
+
+/** A parameter group with every option resolved; schedulers write `lr` (and momentum or betas) here. */
+export type ParamGroup<H extends Hyperparameters = Hyperparameters> = H & {
+  /** The group's parameters. */
+  readonly params: readonly Tensor[];
+};
+
+interface State {
+  step: number;
+  readonly buffers: ParamState;
+}
+
 /**
- * The base of every optimiser: subclass it and implement `update`, the elementwise rule for one parameter.
+ * The base of every optimiser: subclass it with the options' defaults and implement `update`, the elementwise
+ * rule for one parameter (and `validate` for the options).
  * @example
- * class SignSGD extends Optimizer {
- *   constructor(params: Tensor[], lr = 0.01) { super(params, lr, 'SignSGD'); }
+ * class SignSGD extends Optimizer<{ lr: number }> {
+ *   constructor(params: Params<{ lr?: number }>, options: { lr?: number } = {}) { super('SignSGD', params, { lr: 0.01 }, options); }
  *   protected update({ p, g, lr }: UpdateContext) { for (let i = 0; i < p.length; i++) p[i] -= lr * Math.sign(g[i]); }
  * }
  */
-export abstract class Optimizer {
-  /** The parameters this optimiser updates. */
-  readonly params: readonly Tensor[];
-  /** The learning rate used by the next `step()` (schedules change it). */
-  lr: number;
-  /** Steps taken so far. */
+export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
+  /** The parameter groups, each with its options; a scheduler or you may change `lr` (and the others) between steps. */
+  readonly paramGroups: Array<ParamGroup<H>> = [];
+  /** The options a group gets for what it does not set. */
+  readonly defaults: Readonly<H>;
+  /** Calls to `step()` so far (each parameter also counts its own steps, in its state). */
   stepCount = 0;
-  private readonly _state = new Map<Tensor, ParamState>();
+  private readonly _state = new Map<Tensor, State>();
+  private _params: Tensor[] = [];
+  // Built from a plain parameter list: messages then need not name a group.
+  private readonly _ungrouped: boolean;
 
-  protected constructor(params: Iterable<Tensor>, lr: number, name: string) {
-    this.params = [...params];
-    if (this.params.length === 0) throw new TapegradError(`${name}: got an empty parameter list`);
-    this.params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new TapegradError(`${name}: parameter ${i} is not a Tensor`);
+  protected constructor(
+    /** The optimiser's name, as errors show it. */
+    readonly name: string,
+    params: Params<Partial<H>>,
+    defaults: H,
+    options: Partial<H> = {},
+  ) {
+    this.defaults = { ...defaults, ...definedOnly(options) };
+    this.validate(this.defaults, name);
+    const { specs, grouped } = toGroupSpecs(params, name);
+    if (specs.length === 0) throw new TapegradError(`${name}: got an empty parameter list`);
+    this._ungrouped = !grouped;
+    for (const spec of specs) this.addParamGroup(spec);
+  }
+
+  /** Every parameter, group after group (the numbering of `stateDict()`, as PyTorch's). */
+  get params(): readonly Tensor[] {
+    return this._params;
+  }
+
+  /** The learning rate when every group has the same one; setting it sets every group's. */
+  get lr(): number {
+    const lr = this.paramGroups[0].lr;
+    if (this.paramGroups.some((g) => g.lr !== lr))
+      throw new TapegradError(
+        `${this.name}.lr: the groups have different learning rates (${this.paramGroups.map((g) => g.lr).join(', ')}); read paramGroups[i].lr`,
+      );
+    return lr;
+  }
+  /** Sets every group's learning rate. */
+  set lr(value: number) {
+    checkNonNegative(this.name, 'lr', value);
+    for (const g of this.paramGroups) g.lr = value;
+  }
+
+  /**
+   * Adds a group of parameters with its own options (the rest from the defaults), e.g. layers unfrozen for fine-tuning.
+   * @example opt.addParamGroup({ params: model.head.parameters(), lr: 1e-4 });
+   */
+  addParamGroup(spec: ParamGroupSpec<Partial<H>>): void {
+    const where = this.groupName(this.paramGroups.length);
+    const { params, ...options } = spec as ParamGroupSpec<Partial<H>> & Record<string, unknown>;
+    if (params === undefined || params === null || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== 'function')
+      throw new TapegradError(`${where}: 'params' must be a list of tensors`);
+    const list = [...(params as Iterable<Tensor>)];
+    if (list.length === 0) throw new TapegradError(`${where}: got an empty parameter list`);
+    const seen = new Set(this._params);
+    list.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw new TapegradError(`${where}: parameter ${i} is not a Tensor`);
       if (!p.requiresGrad)
-        throw new TapegradError(`${name}: parameter ${i} (${p.label}, shape [${p.shape.join(', ')}]) does not require grad`);
+        throw new TapegradError(`${where}: parameter ${i} (${p.label}, shape [${p.shape.join(', ')}]) does not require grad`);
+      if (seen.has(p)) throw new TapegradError(`${where}: parameter ${i} (${p.label}) appears twice; it would be updated twice per step`);
+      seen.add(p);
     });
-    checkNonNegative(name, 'lr', lr);
-    this.lr = lr;
+    const group = { ...this.defaults, ...definedOnly(options as Partial<H>), params: list } as ParamGroup<H>;
+    this.validate(group, where);
+    this.paramGroups.push(group);
+    this._params = [...this._params, ...list];
   }
 
   /** Clears every parameter's gradient. */
   zeroGrad(): void {
-    for (const p of this.params) p.zeroGrad();
+    for (const p of this._params) p.zeroGrad();
   }
 
-  /** Applies one update to every parameter that has a gradient. */
+  /**
+   * Applies one update to every parameter that has a gradient, after checking all of them: a gradient of the
+   * wrong shape or dtype throws before any parameter changes.
+   */
   step(): void {
+    this.paramGroups.forEach((group, gi) => {
+      this.validate(group, this.groupName(gi));
+      group.params.forEach((p, pi) => this.checkGrad(p, gi, pi));
+    });
     this.stepCount++;
-    const step = this.stepCount;
-    const lr = this.lr;
     noGrad(() => {
-      for (const p of this.params) {
-        const grad = p.grad;
-        if (grad === null) continue;
-        let state = this._state.get(p);
-        if (state === undefined) this._state.set(p, (state = {}));
-        const own = state;
-        const fresh = new Set(Object.keys(own));
-        const size = p.size;
-        const dtype = p.dtype;
-        this.update({
-          p: p.data,
-          g: grad.data,
-          step,
-          lr,
-          has: (name) => fresh.has(name),
-          buffer: (name, init = 0) => (own[name] ??= allocate(dtype, size, init)),
-        });
-        p.markMutated();
+      for (const group of this.paramGroups) {
+        for (const p of group.params) {
+          const grad = p.grad;
+          if (grad === null) continue;
+          let state = this._state.get(p);
+          if (state === undefined) this._state.set(p, (state = { step: 0, buffers: {} }));
+          const buffers = state.buffers;
+          const existing = new Set(Object.keys(buffers));
+          const { size, dtype } = p;
+          state.step++;
+          this.update(
+            {
+              p: p.data,
+              g: grad.data,
+              step: state.step,
+              lr: group.lr,
+              has: (name) => existing.has(name),
+              buffer: (name, init = 0) => (buffers[name] ??= allocate(dtype, size, init)),
+            },
+            group,
+          );
+          p.markMutated();
+        }
       }
     });
   }
 
-  /** The elementwise update of one parameter. */
-  protected abstract update(ctx: UpdateContext): void;
+  /** The elementwise update of one parameter, with its group's options. */
+  protected abstract update(ctx: UpdateContext, group: H): void;
+
+  /** Throws a TapegradError naming `where` for an option out of range (`lr` is checked by the base). */
+  protected validate(options: H, where: string): void {
+    checkNonNegative(where, 'lr', options.lr);
+  }
+
+  private groupName(index: number): string {
+    return this._ungrouped && index === 0 ? this.name : `${this.name} (param group ${index})`;
+  }
+
+  private checkGrad(p: Tensor, gi: number, pi: number): void {
+    const grad = p.grad as unknown;
+    if (grad === null) return;
+    const which = () => `${this.groupName(gi)}: parameter ${pi} (${p.label}, shape [${p.shape.join(', ')}], ${p.dtype})`;
+    if (!(grad instanceof Tensor)) throw new DTypeError(`${which()} has a .grad that is not a Tensor`);
+    if (grad.rank !== p.rank || grad.shape.some((d, i) => d !== p.shape[i]))
+      throw new ShapeError(`${which()} has a .grad of shape [${grad.shape.join(', ')}]; it must have the parameter's shape`);
+    if (grad.dtype !== p.dtype) throw new DTypeError(`${which()} has a .grad of dtype ${grad.dtype}; it must have the parameter's dtype`);
+  }
 
   /**
-   * The optimiser's state as tensors: `<param index>.<buffer>` plus `step`, so it can be saved with
-   * encodeSafetensors and restored with loadStateDict to resume training exactly.
+   * The optimiser's state as tensors, so it can be saved with encodeSafetensors and restored with loadStateDict
+   * to resume training exactly: `<i>.<buffer>` and `<i>.step` per parameter (numbered group after group), the
+   * numeric options of each group as `paramGroups.<g>.<option>` (the learning rate a scheduler set), and `step`.
    * @example await saveSafetensors('optimizer.safetensors', opt.stateDict());
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = { step: tensor(this.stepCount) };
-    this.params.forEach((p, i) => {
+    this.paramGroups.forEach((group, g) => {
+      for (const [key, value] of Object.entries(group)) {
+        if (key === 'params') continue;
+        if (typeof value === 'number') out[`paramGroups.${g}.${key}`] = tensor(value);
+        else if (Array.isArray(value) && value.every((v) => typeof v === 'number')) out[`paramGroups.${g}.${key}`] = tensor(value);
+      }
+    });
+    this._params.forEach((p, i) => {
       const state = this._state.get(p);
-      if (state) for (const [k, v] of Object.entries(state)) out[`${i}.${k}`] = tensor(v, { shape: p.shape });
+      if (!state) return;
+      out[`${i}.step`] = tensor(state.step);
+      for (const [k, v] of Object.entries(state.buffers)) out[`${i}.${k}`] = tensor(v, { shape: p.shape });
     });
     return out;
   }
 
-  /** Restores state saved by `stateDict()`; buffers must match their parameter's shape. */
+  /**
+   * Restores state saved by `stateDict()`; buffers must match their parameter's shape. A state saved before steps
+   * were counted per parameter (no `<i>.step`) gives each parameter with state the global `step`.
+   * @example opt.loadStateDict(await loadSafetensors('optimizer.safetensors'));
+   */
   loadStateDict(state: Record<string, Tensor>): void {
+    const where = `${this.name}.loadStateDict`;
     const step = state.step;
-    if (!(step instanceof Tensor) || step.size !== 1)
-      throw new TapegradError(`${this.constructor.name}.loadStateDict: missing the 'step' entry`);
-    const restored = new Map<Tensor, ParamState>();
+    if (!(step instanceof Tensor) || step.size !== 1) throw new TapegradError(`${where}: missing the 'step' entry`);
+    const restored = new Map<Tensor, State>();
+    const groupOptions: Array<Record<string, number | number[]>> = this.paramGroups.map(() => ({}));
     for (const [key, t] of Object.entries(state)) {
       if (key === 'step') continue;
-      const m = /^(\d+)\.(\w+)$/.exec(key);
-      const p = m ? this.params[Number(m[1])] : undefined;
-      if (!m || p === undefined)
-        throw new TapegradError(
-          `${this.constructor.name}.loadStateDict: unexpected key '${key}' (this optimiser has ${this.params.length} parameters)`,
-        );
-      if (t.size !== p.size) {
-        throw new TapegradError(
-          `${this.constructor.name}.loadStateDict: '${key}' has ${t.size} elements, parameter ${m[1]} has shape [${p.shape.join(', ')}]`,
-        );
+      if (!(t instanceof Tensor)) throw new TapegradError(`${where}: '${key}' is not a Tensor`);
+      const option = /^paramGroups\.(\d+)\.(\w+)$/.exec(key);
+      if (option) {
+        groupOptions[this.checkOption(option, t, key, where)][option[2]] = t.rank === 0 ? t.item() : Array.from(t.data);
+        continue;
       }
+      const m = /^(\d+)\.(\w+)$/.exec(key);
+      const p = m ? this._params[Number(m[1])] : undefined;
+      if (!m || p === undefined)
+        throw new TapegradError(`${where}: unexpected key '${key}' (this optimiser has ${this._params.length} parameters)`);
+      let s = restored.get(p);
+      if (!s) restored.set(p, (s = { step: -1, buffers: {} }));
+      if (m[2] === 'step') {
+        if (t.size !== 1 || !(Number.isInteger(t.item()) && t.item() >= 0))
+          throw new TapegradError(`${where}: '${key}' must be a step count (an integer >= 0)`);
+        s.step = t.item();
+        continue;
+      }
+      if (t.size !== p.size)
+        throw new TapegradError(`${where}: '${key}' has ${t.size} elements, parameter ${m[1]} has shape [${p.shape.join(', ')}]`);
       const buf = allocate(p.dtype, p.size, 0);
       buf.set(t.data);
-      let s = restored.get(p);
-      if (!s) restored.set(p, (s = {}));
-      s[m[2]] = buf;
+      s.buffers[m[2]] = buf;
     }
+    const globalStep = step.item();
+    for (const s of restored.values()) if (s.step < 0) s.step = globalStep;
+    this.paramGroups.forEach((group, g) => Object.assign(group, groupOptions[g]));
     this._state.clear();
     for (const [p, s] of restored) this._state.set(p, s);
-    this.stepCount = step.item();
+    this.stepCount = globalStep;
   }
+
+  private checkOption(match: RegExpExecArray, t: Tensor, key: string, where: string): number {
+    const g = Number(match[1]);
+    const group = this.paramGroups[g] as unknown as Record<string, unknown> | undefined;
+    const current = group?.[match[2]];
+    const fits = typeof current === 'number' ? t.rank === 0 : Array.isArray(current) && t.rank === 1 && t.size === current.length;
+    if (group === undefined || !fits)
+      throw new TapegradError(`${where}: unexpected key '${key}' (this optimiser has ${this.paramGroups.length} param groups)`);
+    return g;
+  }
+}
+
+function toGroupSpecs<O>(params: Params<O>, name: string): { specs: Array<ParamGroupSpec<O>>; grouped: boolean } {
+  if (params === null || params === undefined || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function')
+    throw new TapegradError(`${name}: expected a list of parameters or of param groups { params, ...options }`);
+  const items = [...(params as Iterable<unknown>)];
+  if (items.length === 0) return { specs: [], grouped: false };
+  const isGroup = (v: unknown) => typeof v === 'object' && v !== null && !(v instanceof Tensor) && 'params' in v;
+  if (items.every(isGroup)) return { specs: items as Array<ParamGroupSpec<O>>, grouped: true };
+  if (items.some(isGroup))
+    throw new TapegradError(`${name}: mixes tensors and param groups; pass either tensors or groups { params, ...options }`);
+  return { specs: [{ params: items as Tensor[] } as ParamGroupSpec<O>], grouped: false };
+}
+
+/** The options without the keys set to undefined, so they do not hide the defaults. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function allocate(dtype: DType, size: number, init: number): TypedArray {
@@ -143,7 +305,7 @@ function allocate(dtype: DType, size: number, init: number): TypedArray {
 
 /** Throws unless `value` is a finite number >= 0 (or within [0, max) when given). */
 export function checkNonNegative(op: string, name: string, value: number, max = Infinity): void {
-  if (!(Number.isFinite(value) && value >= 0 && value < max)) {
+  if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < max)) {
     throw new TapegradError(`${op}: ${name} must be a finite number >= 0${max < Infinity ? ` and < ${max}` : ''}, got ${value}`);
   }
 }

@@ -5,8 +5,7 @@
 //   momentum > 0: buf <- momentum * buf + g / denom;  p <- p - lr * buf,  else p <- p - lr * g / denom
 // TensorFlow.js's rmsprop calls alpha `decay` (default 0.9, PyTorch's 0.99), puts eps inside the square root, and
 // folds lr into its momentum buffer (the same thing while lr is constant).
-import { Tensor } from '@tapegrad/core';
-import { Optimizer, UpdateContext, checkNonNegative } from './optimizer.js';
+import { Optimizer, Params, UpdateContext, checkNonNegative } from './optimizer.js';
 
 /** Options of RMSprop (PyTorch's names). */
 export interface RMSpropOptions {
@@ -24,35 +23,28 @@ export interface RMSpropOptions {
   readonly centered?: boolean;
 }
 
+/** RMSprop's options, resolved, as each param group holds them. */
+export type RMSpropHyperparameters = { -readonly [K in keyof RMSpropOptions]-?: NonNullable<RMSpropOptions[K]> };
+
 /**
  * RMSprop: steps scaled by the root of a moving average of squared gradients.
  * @example const opt = new RMSprop(model.parameters(), { lr: 1e-3, alpha: 0.9 });
  */
-export class RMSprop extends Optimizer {
-  /** Smoothing constant of the squared-gradient average. */
-  readonly alpha: number;
-  /** Added to the root of the average. */
-  readonly eps: number;
-  /** L2 penalty coefficient. */
-  readonly weightDecay: number;
-  /** Momentum factor. */
-  readonly momentum: number;
-  /** Whether the variance (not the raw second moment) normalises the step. */
-  readonly centered: boolean;
-
-  constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {
-    super(params, options.lr ?? 1e-2, 'RMSprop');
-    this.alpha = options.alpha ?? 0.99;
-    this.eps = options.eps ?? 1e-8;
-    this.weightDecay = options.weightDecay ?? 0;
-    this.momentum = options.momentum ?? 0;
-    this.centered = options.centered ?? false;
-    checkNonNegative('RMSprop', 'alpha', this.alpha, 1 + 1e-12);
-    checkNonNegative('RMSprop', 'momentum', this.momentum);
+export class RMSprop extends Optimizer<RMSpropHyperparameters> {
+  constructor(params: Params<RMSpropOptions>, options: RMSpropOptions = {}) {
+    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false }, options);
   }
 
-  protected update({ p, g, lr, buffer }: UpdateContext): void {
-    const { alpha, eps, weightDecay: wd, momentum: mu, centered } = this;
+  protected override validate(h: RMSpropHyperparameters, where: string): void {
+    super.validate(h, where);
+    checkNonNegative(where, 'alpha', h.alpha, 1 + 1e-12);
+    checkNonNegative(where, 'eps', h.eps);
+    checkNonNegative(where, 'weightDecay', h.weightDecay);
+    checkNonNegative(where, 'momentum', h.momentum);
+  }
+
+  protected update({ p, g, lr, buffer }: UpdateContext, h: RMSpropHyperparameters): void {
+    const { alpha, eps, weightDecay: wd, momentum: mu, centered } = h;
     const v = buffer('square_avg');
     const gAvg = centered ? buffer('grad_avg') : null;
     const buf = mu > 0 ? buffer('momentum_buffer') : null;

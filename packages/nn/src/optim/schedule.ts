@@ -1,44 +1,72 @@
 /**
- * Learning-rate schedules, PyTorch-style: construct with the optimiser, call `step()` once per epoch; each sets
- * `optimizer.lr` from the closed form of its schedule (epoch e counts the calls so far).
- *   StepLR:            lr_e = base * gamma^floor(e / stepSize)
- *   CosineAnnealingLR: lr_e = etaMin + (base - etaMin) * (1 + cos(pi * e / tMax)) / 2
+ * Learning-rate schedules, PyTorch's names and numbers: construct with the optimiser, call `step()` once per epoch
+ * (or per batch, for a per-batch schedule); each sets every param group's `lr` from the closed form of its
+ * schedule at e = the number of calls so far, from the group's initial learning rate `base`:
+ *   StepLR:            base * gamma^floor(e / stepSize)
+ *   ExponentialLR:     base * gamma^e
+ *   LinearLR:          base * (startFactor + (endFactor - startFactor) * min(e, totalIters) / totalIters)
+ *   CosineAnnealingLR: etaMin + (base - etaMin) * (1 + cos(pi * e / tMax)) / 2
+ *   SequentialLR:      the i-th schedule, at e - milestones[i - 1], from milestones[i - 1] on
+ * Like PyTorch, a schedule sets the learning rate for e = 0 when it is made (LinearLR starts low at once), and
+ * the base is the learning rate the group had before the first schedule attached to it (PyTorch's initial_lr),
+ * so a second schedule on the same optimiser does not start from the first one's value.
  */
 import { TapegradError } from '@tapegrad/core';
-import type { Optimizer } from './optimizer.js';
+import type { Hyperparameters, Optimizer } from './optimizer.js';
+
+// A group's learning rate before any schedule changed it, kept per group object (PyTorch's 'initial_lr').
+const initialLrs = new WeakMap<object, number>();
+
+/** The learning rate each group had before the first schedule attached to the optimiser. */
+function initialLearningRates(optimizer: Optimizer<Hyperparameters>): number[] {
+  return optimizer.paramGroups.map((g) => {
+    if (!initialLrs.has(g)) initialLrs.set(g, g.lr);
+    return initialLrs.get(g)!;
+  });
+}
 
 /**
- * The base of the schedules: `step()` once per epoch sets `optimizer.lr = lrAt(epoch)`.
+ * The base of the closed-form schedules: `step()` sets each group's `lr = lrAt(epoch, group)`.
  * @example
  * const sched = new CosineAnnealingLR(opt, { tMax: 10 });
  * for (let epoch = 0; epoch < 10; epoch++) { trainOneEpoch(); sched.step(); }
  */
 export abstract class LRScheduler {
-  /** The learning rate the optimiser had when the schedule was made. */
-  readonly baseLr: number;
+  /** Each group's initial learning rate, the base of the schedule. */
+  readonly baseLrs: readonly number[];
   /** Calls to `step()` so far. */
   lastEpoch = 0;
 
   protected constructor(
-    /** The optimiser whose `lr` the schedule sets. */
-    readonly optimizer: Optimizer,
+    /** The optimiser whose groups' `lr` the schedule sets. */
+    readonly optimizer: Optimizer<Hyperparameters>,
   ) {
-    this.baseLr = optimizer.lr;
+    this.baseLrs = initialLearningRates(optimizer);
   }
 
-  /** Advances one epoch and updates the optimiser's learning rate. */
+  /** The first group's initial learning rate. */
+  get baseLr(): number {
+    return this.baseLrs[0];
+  }
+
+  /** Advances one epoch (or batch) and updates the optimiser's learning rates. */
   step(): void {
     this.lastEpoch++;
-    this.optimizer.lr = this.lrAt(this.lastEpoch);
+    this.apply();
   }
 
-  /** The learning rate in effect now. */
-  getLastLr(): number {
-    return this.optimizer.lr;
+  /** Each group's learning rate now, as PyTorch's get_last_lr(). */
+  getLastLr(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
-  /** The schedule's learning rate at epoch `e`. */
-  abstract lrAt(epoch: number): number;
+  /** The schedule's learning rate for `group` (default the first) at epoch `e`. */
+  abstract lrAt(epoch: number, group?: number): number;
+
+  /** Sets every group's learning rate for the current epoch; subclasses call it at the end of their constructor. */
+  protected apply(): void {
+    this.optimizer.paramGroups.forEach((g, i) => (g.lr = this.lrAt(this.lastEpoch, i)));
+  }
 }
 
 /**
@@ -51,16 +79,79 @@ export class StepLR extends LRScheduler {
   /** Decay factor. */
   readonly gamma: number;
 
-  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
+  constructor(optimizer: Optimizer<Hyperparameters>, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
     if (!(Number.isInteger(options.stepSize) && options.stepSize > 0))
       throw new TapegradError(`StepLR: stepSize must be a positive integer, got ${options.stepSize}`);
     this.stepSize = options.stepSize;
-    this.gamma = options.gamma ?? 0.1;
+    this.gamma = checkFactor('StepLR', 'gamma', options.gamma ?? 0.1);
+    this.apply();
   }
 
-  lrAt(epoch: number): number {
-    return this.baseLr * this.gamma ** Math.floor(epoch / this.stepSize);
+  lrAt(epoch: number, group = 0): number {
+    return this.baseLrs[group] * this.gamma ** Math.floor(epoch / this.stepSize);
+  }
+}
+
+/**
+ * Multiplies the learning rate by gamma every epoch.
+ * @example const sched = new ExponentialLR(opt, { gamma: 0.95 });
+ */
+export class ExponentialLR extends LRScheduler {
+  /** Decay factor per epoch. */
+  readonly gamma: number;
+
+  constructor(optimizer: Optimizer<Hyperparameters>, options: { gamma: number }) {
+    super(optimizer);
+    this.gamma = checkFactor('ExponentialLR', 'gamma', options.gamma);
+    this.apply();
+  }
+
+  lrAt(epoch: number, group = 0): number {
+    return this.baseLrs[group] * this.gamma ** epoch;
+  }
+}
+
+/** Options of LinearLR (PyTorch's names and defaults). */
+export interface LinearLROptions {
+  /** The factor at epoch 0, in (0, 1] (default 1/3). */
+  readonly startFactor?: number;
+  /** The factor from totalIters on, in [0, 1] (default 1). */
+  readonly endFactor?: number;
+  /** Epochs of the linear ramp (default 5). */
+  readonly totalIters?: number;
+}
+
+/**
+ * Scales the learning rate by a factor moving linearly from startFactor to endFactor over totalIters epochs:
+ * a linear warm-up (startFactor < 1, endFactor 1), or a linear decay.
+ * @example const warmup = new LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
+ */
+export class LinearLR extends LRScheduler {
+  /** The factor at epoch 0. */
+  readonly startFactor: number;
+  /** The factor from totalIters on. */
+  readonly endFactor: number;
+  /** Epochs of the ramp. */
+  readonly totalIters: number;
+
+  constructor(optimizer: Optimizer<Hyperparameters>, options: LinearLROptions = {}) {
+    super(optimizer);
+    this.startFactor = options.startFactor ?? 1 / 3;
+    this.endFactor = options.endFactor ?? 1;
+    this.totalIters = options.totalIters ?? 5;
+    if (!(this.startFactor > 0 && this.startFactor <= 1))
+      throw new TapegradError(`LinearLR: startFactor must be in (0, 1], got ${this.startFactor}`);
+    if (!(this.endFactor >= 0 && this.endFactor <= 1))
+      throw new TapegradError(`LinearLR: endFactor must be in [0, 1], got ${this.endFactor}`);
+    if (!(Number.isInteger(this.totalIters) && this.totalIters > 0))
+      throw new TapegradError(`LinearLR: totalIters must be a positive integer, got ${this.totalIters}`);
+    this.apply();
+  }
+
+  lrAt(epoch: number, group = 0): number {
+    const t = Math.min(epoch, this.totalIters) / this.totalIters;
+    return this.baseLrs[group] * (this.startFactor + (this.endFactor - this.startFactor) * t);
   }
 }
 
@@ -74,14 +165,54 @@ export class CosineAnnealingLR extends LRScheduler {
   /** The final learning rate. */
   readonly etaMin: number;
 
-  constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
+  constructor(optimizer: Optimizer<Hyperparameters>, options: { tMax: number; etaMin?: number }) {
     super(optimizer);
     if (!(options.tMax > 0)) throw new TapegradError(`CosineAnnealingLR: tMax must be > 0, got ${options.tMax}`);
     this.tMax = options.tMax;
     this.etaMin = options.etaMin ?? 0;
+    this.apply();
   }
 
-  lrAt(epoch: number): number {
-    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
+  lrAt(epoch: number, group = 0): number {
+    return this.etaMin + ((this.baseLrs[group] - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
   }
+}
+
+/**
+ * Runs schedules one after another: the i-th from epoch milestones[i - 1] on, counting its epochs from there
+ * (PyTorch's SequentialLR), e.g. a linear warm-up followed by a cosine decay.
+ * @example
+ * const warmup = new LinearLR(opt, { startFactor: 0.01, totalIters: 5 });
+ * const decay = new CosineAnnealingLR(opt, { tMax: 95 });
+ * const sched = new SequentialLR(opt, [warmup, decay], [5]);
+ */
+export class SequentialLR extends LRScheduler {
+  constructor(
+    optimizer: Optimizer<Hyperparameters>,
+    /** The schedules, in order; each must drive `optimizer`. */
+    readonly schedulers: readonly LRScheduler[],
+    /** The epochs at which the next schedule takes over: one fewer than the schedules, increasing. */
+    readonly milestones: readonly number[],
+  ) {
+    super(optimizer);
+    if (schedulers.length === 0) throw new TapegradError('SequentialLR: needs at least one schedule');
+    if (schedulers.some((s) => s.optimizer !== optimizer))
+      throw new TapegradError('SequentialLR: every schedule must drive the same optimiser');
+    if (milestones.length !== schedulers.length - 1 || milestones.some((m, i) => !Number.isInteger(m) || m <= (milestones[i - 1] ?? 0)))
+      throw new TapegradError(
+        `SequentialLR: expected ${schedulers.length - 1} increasing positive integer milestones for ${schedulers.length} schedules, got [${milestones.join(', ')}]`,
+      );
+    this.apply();
+  }
+
+  lrAt(epoch: number, group = 0): number {
+    let i = 0;
+    while (i < this.milestones.length && epoch >= this.milestones[i]) i++;
+    return this.schedulers[i].lrAt(epoch - (i > 0 ? this.milestones[i - 1] : 0), group);
+  }
+}
+
+function checkFactor(op: string, name: string, value: number): number {
+  if (!(value > 0 && value < Infinity)) throw new TapegradError(`${op}: ${name} must be a finite number > 0, got ${value}`);
+  return value;
 }

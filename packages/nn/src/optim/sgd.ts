@@ -3,8 +3,8 @@
 //   buf <- g on the first step, else momentum * buf + (1 - dampening) * g
 //   g <- g + momentum * buf (nesterov) or buf
 //   p <- p - lr * g
-import { Tensor, TapegradError } from '@tapegrad/core';
-import { Optimizer, UpdateContext, checkNonNegative } from './optimizer.js';
+import { TapegradError } from '@tapegrad/core';
+import { Optimizer, Params, UpdateContext, checkNonNegative } from './optimizer.js';
 
 /** Options of SGD (PyTorch's names). */
 export interface SGDOptions {
@@ -20,39 +20,33 @@ export interface SGDOptions {
   readonly weightDecay?: number;
 }
 
+/** SGD's options, resolved, as each param group holds them. */
+export type SGDHyperparameters = { -readonly [K in keyof SGDOptions]-?: NonNullable<SGDOptions[K]> };
+
 /**
  * Stochastic gradient descent with optional (Nesterov) momentum and weight decay.
  * @example
  * const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9, nesterov: true });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class SGD extends Optimizer {
-  /** Momentum factor. */
-  readonly momentum: number;
-  /** Dampening of the momentum. */
-  readonly dampening: number;
-  /** Whether momentum is Nesterov's. */
-  readonly nesterov: boolean;
-  /** L2 penalty coefficient. */
-  readonly weightDecay: number;
+export class SGD extends Optimizer<SGDHyperparameters> {
+  constructor(params: Params<SGDOptions>, options: SGDOptions = {}) {
+    super('SGD', params, { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 }, options);
+  }
 
-  constructor(params: Iterable<Tensor>, options: SGDOptions = {}) {
-    super(params, options.lr ?? 1e-3, 'SGD');
-    this.momentum = options.momentum ?? 0;
-    this.dampening = options.dampening ?? 0;
-    this.nesterov = options.nesterov ?? false;
-    this.weightDecay = options.weightDecay ?? 0;
-    checkNonNegative('SGD', 'momentum', this.momentum);
-    checkNonNegative('SGD', 'weightDecay', this.weightDecay);
-    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
+  protected override validate(h: SGDHyperparameters, where: string): void {
+    super.validate(h, where);
+    checkNonNegative(where, 'momentum', h.momentum);
+    checkNonNegative(where, 'weightDecay', h.weightDecay);
+    if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) {
       throw new TapegradError(
-        `SGD: nesterov needs momentum > 0 and dampening 0, got momentum ${this.momentum}, dampening ${this.dampening}`,
+        `${where}: nesterov needs momentum > 0 and dampening 0, got momentum ${h.momentum}, dampening ${h.dampening}`,
       );
     }
   }
 
-  protected update({ p, g, lr, buffer, has }: UpdateContext): void {
-    const { momentum: mu, dampening, nesterov, weightDecay: wd } = this;
+  protected update({ p, g, lr, buffer, has }: UpdateContext, h: SGDHyperparameters): void {
+    const { momentum: mu, dampening, nesterov, weightDecay: wd } = h;
     if (mu === 0) {
       for (let i = 0; i < p.length; i++) p[i] -= lr * (g[i] + wd * p[i]);
       return;

@@ -1,0 +1,98 @@
+/**
+ * The class-index machinery shared by nllLoss and crossEntropy, with PyTorch's layout and semantics:
+ *   input [C], [N, C] or [N, C, d1, ..., dk] (classes on axis 1), int32 labels [], [N] or [N, d1, ..., dk];
+ *   loss_n = -w[y_n] * input[n, y_n], 0 where y_n = ignoreIndex;
+ *   'mean' divides the sum by sum_n w[y_n] over the samples not ignored (NaN when every sample is ignored).
+ * Positions d1..dk are samples like n: the class axis moves last and the input becomes rows [M, C].
+ */
+import { DTypeError, GradError, ShapeError, Tensor, tensor, where } from '@tapegrad/core';
+import { shapeOf } from './reduction.js';
+
+/** The input as rows [M, C] (one per sample), and the shape of the per-sample losses. */
+export interface ClassRows {
+  readonly rows: Tensor;
+  readonly sampleShape: readonly number[];
+  readonly classes: number;
+}
+
+/** Moves the class axis (1, or 0 for an unbatched [C]) last and flattens the rest: [M, C]. */
+export function toClassRows(input: Tensor, op: string): ClassRows {
+  if (input.dtype === 'int32') throw new DTypeError(`${op}: the input must be float32 or float64, got int32`);
+  if (input.rank === 0) throw new ShapeError(`${op}: the input must be [C], [N, C] or [N, C, d1, ...], got a 0-d tensor`);
+  if (input.rank === 1) return { rows: input.reshape([1, input.shape[0]]), sampleShape: [], classes: input.shape[0] };
+  const classes = input.shape[1];
+  if (input.rank === 2) return { rows: input, sampleShape: [input.shape[0]], classes };
+  const perm = [0, ...input.shape.slice(2).map((_, i) => i + 2), 1];
+  const sampleShape = [input.shape[0], ...input.shape.slice(2)];
+  return { rows: input.transpose(perm).reshape([input.size / classes, classes]), sampleShape, classes };
+}
+
+/** Per-class weights [C] as a plain array (they get no gradient, as in PyTorch), or null. */
+export function classWeights(weight: Tensor | undefined, classes: number, op: string): Float64Array | null {
+  if (weight === undefined) return null;
+  if (!(weight instanceof Tensor)) throw new DTypeError(`${op}: weight must be a Tensor of shape [${classes}]`);
+  if (weight.rank !== 1 || weight.shape[0] !== classes)
+    throw new ShapeError(`${op}: weight must have shape [${classes}] (one per class), got ${shapeOf(weight)}`);
+  if (weight.requiresGrad) throw new GradError(`${op}: weight gets no gradient (as in PyTorch); pass weight.detach()`);
+  return Float64Array.from(weight.data);
+}
+
+/** Class labels checked against the classes, with the ignored positions marked. */
+export interface Labels {
+  /** Each sample's class; 0 where the sample is ignored, so it still indexes safely. */
+  readonly index: Int32Array;
+  /** 1 for a sample that counts, 0 for an ignored one; null when none is ignored. */
+  readonly keep: Int32Array | null;
+}
+
+/** Validates int32 labels of the per-sample shape; every label is a class in [0, C) or ignoreIndex. */
+export function classLabels(target: Tensor, rows: ClassRows, ignoreIndex: number, op: string): Labels {
+  if (!(target instanceof Tensor)) throw new DTypeError(`${op}: the target must be a Tensor`);
+  if (target.dtype !== 'int32') throw new DTypeError(`${op}: class labels must be int32, got ${target.dtype}`);
+  const { sampleShape, classes } = rows;
+  if (target.rank !== sampleShape.length || target.shape.some((d, i) => d !== sampleShape[i])) {
+    throw new ShapeError(
+      `${op}: int32 labels must have shape [${sampleShape.join(', ')}] for an input of ${classes} classes, got ${shapeOf(target)}`,
+    );
+  }
+  const index = Int32Array.from(target.data);
+  let keep: Int32Array | null = null;
+  for (let i = 0; i < index.length; i++) {
+    const k = index[i];
+    if (k === ignoreIndex) {
+      keep ??= new Int32Array(index.length).fill(1);
+      keep[i] = 0;
+      index[i] = 0;
+    } else if (!(k >= 0 && k < classes)) {
+      throw new ShapeError(`${op}: label ${k} at position ${i} is outside [0, ${classes}) and is not the ignoreIndex ${ignoreIndex}`);
+    }
+  }
+  return { index, keep };
+}
+
+/** Per-sample -w[y] * rows[y] (0 where ignored), and the mean's denominator: sum of w[y] over kept samples. */
+export function pickedLoss(rows: Tensor, labels: Labels, weight: Float64Array | null): { perSample: Tensor; weightSum: number } {
+  const [m, c] = rows.shape;
+  const { index, keep } = labels;
+  const flat = new Int32Array(m);
+  for (let n = 0; n < m; n++) flat[n] = n * c + index[n];
+  // Gathering one element per row (never multiplying a one-hot matrix) keeps another class's -Infinity out.
+  let perSample = rows
+    .reshape([m * c])
+    .gather(tensor(flat, { shape: [m] }))
+    .neg();
+  let weightSum = 0;
+  if (weight) {
+    const w = new Float64Array(m);
+    for (let n = 0; n < m; n++) weightSum += w[n] = keep && !keep[n] ? 0 : weight[index[n]];
+    perSample = perSample.mul(tensor(w, { dtype: rows.dtype }));
+  } else {
+    for (let n = 0; n < m; n++) weightSum += keep && !keep[n] ? 0 : 1;
+  }
+  return { perSample: maskIgnored(perSample, keep), weightSum };
+}
+
+/** Zero where the sample is ignored, by selection (a product would turn an ignored -Infinity into NaN). */
+export function maskIgnored(perSample: Tensor, keep: Int32Array | null): Tensor {
+  return keep ? where(tensor(keep, { shape: perSample.shape }), perSample, 0) : perSample;
+}
