@@ -113,6 +113,12 @@ describe('operands and axes', () => {
       expect(e.message).toMatch(new RegExp(`^${op}: operand 1 is an? \\w+, expected a Tensor or a number \\(wrap an array with tensor`));
     }
   });
+  it('refuses a plain object where an operand belongs, instead of taking it for attributes', () => {
+    const e = errorOf(() => tensor([1, 2]).mul({} as never));
+    expect(e).toBeInstanceOf(DTypeError);
+    expect(e.message).toBe('mul: operand 1 is a plain object, expected a Tensor or a number');
+    expect(Array.from(tensor([1, 2]).sum(0, true).data)).toEqual([3]); // attributes still reach ops that take them
+  });
   it('refuses axes of the wrong type with a ShapeError naming the op', () => {
     const t = zeros([2, 3]);
     const cases: Array<[string, () => unknown]> = [

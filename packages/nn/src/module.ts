@@ -8,103 +8,11 @@
  * every call, however it is made (by a container or by a parent's forward), runs the forward hooks and names
  * the module in a typed error that comes out of it; PyTorch gets the same from `module(x)` calling `__call__`.
  */
-import { Tensor, TapegradError, isGradEnabled, noGrad } from '@tapegrad/core';
-import { annotate } from './module-context.js';
+import { Tensor, TapegradError, noGrad } from '@tapegrad/core';
+import { FullBackwardHook, ForwardHook, ForwardPreHook, RemovableHandle, addHook, runForward } from './module-hooks.js';
 import { SummaryInput, SummaryOptions, summarize } from './module-summary.js';
 
-/** Runs before `forward` with its inputs; may return replacement inputs (a tensor or a list). */
-export type ForwardPreHook = (module: Module, inputs: Tensor[]) => Tensor | Tensor[] | void;
-
-/** Runs after `forward` with its inputs and output; may return a replacement output. */
-export type ForwardHook = (module: Module, inputs: Tensor[], output: Tensor) => Tensor | void;
-
-/**
- * Runs once per backward through a module call, when the gradients of its inputs are known: `gradInput[i]` is
- * the gradient of input i through this module (null for an input that does not require grad), `gradOutput[0]`
- * that of its output. It observes; to change a gradient, register a hook on the tensor (`Tensor.registerHook`).
- */
-export type FullBackwardHook = (module: Module, gradInput: Array<Tensor | null>, gradOutput: Tensor[]) => void;
-
-/** What `registerForwardHook` returns: `remove()` takes the hook off again (PyTorch's RemovableHandle). */
-export interface RemovableHandle {
-  /** Removes the hook; calling it again does nothing. */
-  remove(): void;
-}
-
-interface Hooks {
-  readonly pre: Map<number, ForwardPreHook>;
-  readonly post: Map<number, ForwardHook>;
-  readonly backward: Map<number, FullBackwardHook>;
-}
-
-// Hooks live beside the modules rather than in them, so a module without hooks carries nothing extra.
-const hooksOf = new WeakMap<Module, Hooks>();
-let nextHookId = 0;
-
-/** Whether `module` has hooks (Sequential does not fuse a layer whose calls are being watched). */
-export function hasHooks(module: Module): boolean {
-  const h = hooksOf.get(module);
-  return h !== undefined && (h.pre.size > 0 || h.post.size > 0 || h.backward.size > 0);
-}
-
-function runForward(module: Module, forward: (...inputs: Tensor[]) => Tensor, inputs: Tensor[]): Tensor {
-  const hooks = hooksOf.get(module);
-  let args = inputs;
-  if (hooks) {
-    for (const hook of [...hooks.pre.values()]) {
-      const replaced = hook(module, args);
-      if (replaced !== undefined) args = replaced instanceof Tensor ? [replaced] : [...replaced];
-    }
-  }
-  const watchBackward = hooks !== undefined && hooks.backward.size > 0 && isGradEnabled();
-  // Each input that requires grad enters through a copy, so the hook on it sees this call's share of its gradient
-  // only (the input may feed other modules too), as PyTorch's BackwardHookFunction does.
-  if (watchBackward) args = args.map((x) => (x instanceof Tensor && x.requiresGrad ? x.clone() : x));
-  let output: Tensor;
-  try {
-    output = forward.apply(module, args);
-  } catch (e) {
-    throw annotate(e, module);
-  }
-  if (hooks) {
-    for (const hook of [...hooks.post.values()]) {
-      const replaced = hook(module, args, output);
-      if (replaced !== undefined) output = replaced;
-    }
-  }
-  if (watchBackward) watchGradients(module, hooks.backward, args, output);
-  return output;
-}
-
-/** Calls the module's backward hooks once the gradients of the output and of every watched input have arrived. */
-function watchGradients(module: Module, hooks: Map<number, FullBackwardHook>, inputs: Tensor[], output: Tensor): void {
-  if (!(output instanceof Tensor) || !output.requiresGrad) return;
-  const gradInput: Array<Tensor | null> = inputs.map(() => null);
-  let gradOutput: Tensor | null = null;
-  const watched = inputs.map((x, i) => (x instanceof Tensor && x.requiresGrad ? i : -1)).filter((i) => i >= 0);
-  let pending = watched.length;
-  const fire = () => {
-    for (const hook of [...hooks.values()]) {
-      if (hook(module, gradInput, [gradOutput!]) !== undefined)
-        throw new TapegradError(
-          `${module.constructor.name}: a full backward hook observes and returns nothing; to change a gradient, use Tensor.registerHook`,
-        );
-    }
-  };
-  // Each hook removes itself once it has run: the copies and the output are this call's alone.
-  const onOutput = output.registerHook((g) => {
-    onOutput.remove();
-    gradOutput = g;
-    if (pending === 0) fire();
-  });
-  for (const i of watched) {
-    const onInput = inputs[i].registerHook((g) => {
-      onInput.remove();
-      gradInput[i] = g;
-      if (--pending === 0) fire();
-    });
-  }
-}
+export type { FullBackwardHook, ForwardHook, ForwardPreHook, RemovableHandle } from './module-hooks.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -169,7 +77,7 @@ export abstract class Module {
    * model.forward(x); handle.remove();
    */
   registerForwardHook(hook: ForwardHook): RemovableHandle {
-    return this.addHook('post', hook);
+    return addHook(this, 'post', hook);
   }
 
   /**
@@ -177,7 +85,7 @@ export abstract class Module {
    * @example layer.registerForwardPreHook((_m, [x]) => x.clamp(-1, 1));
    */
   registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
-    return this.addHook('pre', hook);
+    return addHook(this, 'pre', hook);
   }
 
   /**
@@ -187,17 +95,7 @@ export abstract class Module {
    * layer.registerFullBackwardHook((_m, _gradInput, [gradOut]) => console.log(gradOut.abs().max().item()));
    */
   registerFullBackwardHook(hook: FullBackwardHook): RemovableHandle {
-    return this.addHook('backward', hook);
-  }
-
-  private addHook(kind: keyof Hooks, hook: ForwardHook | ForwardPreHook | FullBackwardHook): RemovableHandle {
-    if (typeof hook !== 'function') throw new TapegradError(`${this.constructor.name}: a hook must be a function, got ${typeof hook}`);
-    let hooks = hooksOf.get(this);
-    if (!hooks) hooksOf.set(this, (hooks = { pre: new Map(), post: new Map(), backward: new Map() }));
-    const id = nextHookId++;
-    const table = hooks[kind] as Map<number, typeof hook>;
-    table.set(id, hook);
-    return { remove: () => void table.delete(id) };
+    return addHook(this, 'backward', hook);
   }
 
   /**

@@ -72,6 +72,11 @@ export function defineOp<Attrs = undefined>(spec: OpDefinition<Attrs>): OpFuncti
   const fn = (...args: unknown[]): Node => {
     let attrs: unknown = undefined;
     if (args.length > 0 && isAttrs(args[args.length - 1])) attrs = args.pop();
+    // A plain object where forward declares an operand (`t.mul({})`) is a bad operand, not attributes.
+    if (attrs !== undefined && args.length < definition.forward.length - 1) {
+      args.push(attrs);
+      attrs = undefined;
+    }
     return applyOp(definition, args as Operand[], attrs as Attrs, true, passive);
   };
   return Object.assign(fn, { definition });
@@ -183,7 +188,9 @@ export function applyOp<Attrs>(
 function describeOperand(x: unknown): string {
   if (x === null || x === undefined) return String(x);
   if (Array.isArray(x)) return 'an array';
-  return typeof x === 'object' ? `a ${x.constructor?.name ?? 'plain object'}` : `a ${typeof x}`;
+  if (typeof x !== 'object') return `a ${typeof x}`;
+  const name = (x as object).constructor?.name;
+  return name === undefined || name === 'Object' ? 'a plain object' : `a ${name}`;
 }
 
 function runForward<Attrs>(op: DefinedOp<Attrs>, ctx: OpContext<Attrs>, inputs: readonly Node[]): Node | RawValue {

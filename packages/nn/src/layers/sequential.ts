@@ -3,7 +3,8 @@
  * `torch.nn.Sequential` names them, so state-dict keys read `0.weight`, `2.bias`, ...
  */
 import { Tensor, TapegradError } from '@tapegrad/core';
-import { Module, hasHooks } from '../module.js';
+import { Module } from '../module.js';
+import { hasHooks } from '../module-hooks.js';
 import { ReLU } from './activations.js';
 import { Linear } from './linear.js';
 

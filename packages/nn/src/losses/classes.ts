@@ -92,6 +92,13 @@ export function pickedLoss(rows: Tensor, labels: Labels, weight: Float64Array | 
   return { perSample: maskIgnored(perSample, keep), weightSum };
 }
 
+/** Per-sample losses reduced: 'none' in the labels' shape, 'sum', or 'mean' as the sum over `denominator`. */
+export function reduceSamples(perSample: Tensor, reduction: 'mean' | 'sum' | 'none', rows: ClassRows, denominator: number): Tensor {
+  if (reduction === 'none') return perSample.reshape(rows.sampleShape);
+  const total = perSample.sum();
+  return reduction === 'sum' ? total : total.div(denominator);
+}
+
 /** Zero where the sample is ignored, by selection (a product would turn an ignored -Infinity into NaN). */
 export function maskIgnored(perSample: Tensor, keep: Int32Array | null): Tensor {
   return keep ? where(tensor(keep, { shape: perSample.shape }), perSample, 0) : perSample;

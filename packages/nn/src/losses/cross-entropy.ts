@@ -8,19 +8,14 @@
  * A zero target probability ignores its class even where logp is -Infinity (0 log 0 = 0).
  */
 import { GradError, ShapeError, Tensor, TapegradError, tensor, where } from '@tapegrad/core';
-import { ClassRows, classLabels, classWeights, maskIgnored, pickedLoss, toClassRows } from './classes.js';
-import { Reduction, checkReduction, shapeOf } from './reduction.js';
+import { ClassRows, classLabels, classWeights, maskIgnored, pickedLoss, reduceSamples, toClassRows } from './classes.js';
+import type { NLLOptions } from './nll.js';
+import { checkReduction, shapeOf } from './reduction.js';
 
-/** Options of crossEntropy (PyTorch's names). */
-export interface CrossEntropyOptions {
-  /** A weight per class, shape [C] (default: all 1). With labels, 'mean' divides by the weights of the labels. */
-  readonly weight?: Tensor;
-  /** With int32 labels: samples with this label count for nothing (default -100). Not for probability targets. */
-  readonly ignoreIndex?: number;
+/** Options of crossEntropy (PyTorch's names): nllLoss's, and label smoothing. With a probability target, `ignoreIndex` is an error. */
+export interface CrossEntropyOptions extends NLLOptions {
   /** Mixes the target with the uniform distribution: (1 - labelSmoothing) t + labelSmoothing / C (default 0). */
   readonly labelSmoothing?: number;
-  /** 'mean' (default), 'sum' or 'none' (one loss per sample). */
-  readonly reduction?: Exclude<Reduction, 'halfSum'>;
 }
 
 /**
@@ -52,9 +47,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     const smooth = maskIgnored(weighted.sum(-1).neg(), labels.keep);
     perSample = nll.mul(1 - eps).add(smooth.mul(eps / c));
   }
-  if (reduction === 'none') return perSample.reshape(rows.sampleShape);
-  const total = perSample.sum();
-  return reduction === 'sum' ? total : total.div(weightSum);
+  return reduceSamples(perSample, reduction, rows, weightSum);
 }
 
 function probabilityLoss(
@@ -82,8 +75,5 @@ function probabilityLoss(
   const coefT = tensor(coef, { shape: [m, c], dtype: logp.dtype });
   let terms = logp.mul(coefT);
   if (anyZero) terms = where(coefT, terms, 0);
-  const perSample = terms.sum(-1).neg();
-  if (reduction === 'none') return perSample.reshape(rows.sampleShape);
-  const total = perSample.sum();
-  return reduction === 'sum' ? total : total.div(m);
+  return reduceSamples(terms.sum(-1).neg(), reduction, rows, m);
 }

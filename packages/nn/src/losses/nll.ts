@@ -5,7 +5,7 @@
  * crossEntropy(x, y) is nllLoss(logSoftmax(x), y).
  */
 import { Tensor } from '@tapegrad/core';
-import { classLabels, classWeights, pickedLoss, toClassRows } from './classes.js';
+import { classLabels, classWeights, pickedLoss, reduceSamples, toClassRows } from './classes.js';
 import { Reduction, checkReduction } from './reduction.js';
 
 /** Options of nllLoss (PyTorch's names). */
@@ -31,7 +31,5 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {})
   const weight = classWeights(options.weight, rows.classes, op);
   const labels = classLabels(target, rows, options.ignoreIndex ?? -100, op);
   const { perSample, weightSum } = pickedLoss(rows.rows, labels, weight);
-  if (reduction === 'none') return perSample.reshape(rows.sampleShape);
-  const total = perSample.sum();
-  return reduction === 'sum' ? total : total.div(weightSum);
+  return reduceSamples(perSample, reduction, rows, weightSum);
 }
