@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from 'jest';
@@ -46,6 +47,8 @@ const onRelaxed = {
 
 // And once more with @tapegrad/native's OpenBLAS taking every float product, when its addon was built at install
 // (it needs libopenblas-dev; CI installs it and sets TAPEGRAD_REQUIRE_NATIVE=1, so there it must be built).
+// The install script rebuilds the addon when a C source is newer (a merge brought new kernels) and is silent otherwise.
+spawnSync(process.execPath, [join(__dirname, 'packages/native/scripts/install.mjs')], { stdio: 'inherit' });
 const nativeBuilt = existsSync(join(__dirname, 'packages/native/build/Release/tapegrad_native.node'));
 if (!nativeBuilt) {
   if (process.env.TAPEGRAD_REQUIRE_NATIVE === '1')

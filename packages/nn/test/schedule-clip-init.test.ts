@@ -133,6 +133,62 @@ describe('the schedules added for issue 14 (closed forms; optim-pytorch.test.ts 
   });
 });
 
+describe('resuming a schedule from state dicts', () => {
+  // Train `total` steps; when `resumeAt` is reached, rebuild optimiser and schedule from their state dicts, as
+  // a new process would (a fresh optimiser made with the run's options, then its state, then the schedule's).
+  const run = (total: number, resumeAt: number | null, make: (opt: Adam) => OneCycleLR | ReduceLROnPlateau) => {
+    const w = tensor([1, -2], { requiresGrad: true });
+    let opt = new Adam([w], { lr: 0.01 });
+    let sched = make(opt);
+    const lrs: number[] = [];
+    for (let i = 0; i < total; i++) {
+      if (i === resumeAt) {
+        const saved = { opt: opt.stateDict(), sched: sched.stateDict() };
+        opt = new Adam([w], { lr: 0.01 });
+        opt.loadStateDict(saved.opt);
+        sched = make(opt);
+        sched.loadStateDict(saved.sched);
+      }
+      opt.zeroGrad();
+      w.mul(w).sum().backward();
+      opt.step();
+      if (sched instanceof ReduceLROnPlateau) sched.step(i < 3 ? 1 - i : 1);
+      else sched.step();
+      lrs.push(opt.paramGroups[0].lr, (opt.paramGroups[0].betas as readonly number[])[0]);
+    }
+    return [...lrs, ...w.data];
+  };
+
+  it('OneCycleLR continues exactly (learning rate, beta1 and the weights)', () => {
+    const make = (opt: Adam) => new OneCycleLR(opt, { maxLr: 0.1, totalSteps: 12 });
+    expect(run(11, 5, make)).toEqual(run(11, null, make));
+  });
+
+  it('ReduceLROnPlateau continues exactly, with its best value and counters', () => {
+    const make = (opt: Adam) => new ReduceLROnPlateau(opt, { patience: 1, cooldown: 1, factor: 0.5 });
+    const resumed = run(10, 4, make);
+    expect(resumed).toEqual(run(10, null, make));
+    expect(resumed.slice(0, 20).filter((_, i) => i % 2 === 0)).toContain(0.0025);
+  });
+
+  it('a schedule made after loading the optimiser’s state starts from the saved initialLr, not the decayed lr', () => {
+    const w = tensor([1], { requiresGrad: true });
+    const opt = new SGD([w], { lr: 1 });
+    const sched = new ExponentialLR(opt, { gamma: 0.5 });
+    sched.step();
+    sched.step();
+    const fresh = new SGD([w], { lr: 123 });
+    fresh.loadStateDict(opt.stateDict());
+    expect(fresh.paramGroups[0]).toMatchObject({ lr: 0.25, initialLr: 1 });
+    const resumed = new ExponentialLR(fresh, { gamma: 0.5 });
+    resumed.loadStateDict(sched.stateDict());
+    expect(fresh.lr).toBe(0.25);
+    resumed.step();
+    expect(fresh.lr).toBe(0.125);
+    expect(() => resumed.loadStateDict({})).toThrow(/ExponentialLR\.loadStateDict: missing the 'lastEpoch' entry/);
+  });
+});
+
 describe('clipGradValue', () => {
   it('clamps each element into new gradient tensors, leaving a shared gradient alone', () => {
     const a = param();

@@ -47,6 +47,8 @@ export type Params<O> = Iterable<Tensor> | readonly ParamGroupSpec<O>[];
 export type ParamGroup<H extends Hyperparameters = Hyperparameters> = H & {
   /** The group's parameters. */
   readonly params: readonly Tensor[];
+  /** The learning rate before the first schedule changed it, set by that schedule (PyTorch's `initial_lr`). */
+  initialLr?: number;
 };
 
 interface State {
@@ -272,7 +274,8 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   private checkOption(match: RegExpExecArray, t: Tensor, key: string, where: string): number {
     const g = Number(match[1]);
     const group = this.paramGroups[g] as unknown as Record<string, unknown> | undefined;
-    const current = group?.[match[2]];
+    // initialLr is there once a schedule has attached, so a fresh optimiser takes it from a saved state.
+    const current = match[2] === 'initialLr' ? 0 : group?.[match[2]];
     const fits = typeof current === 'number' ? t.rank === 0 : Array.isArray(current) && t.rank === 1 && t.size === current.length;
     if (group === undefined || !fits)
       throw new TapegradError(`${where}: unexpected key '${key}' (this optimiser has ${this.paramGroups.length} param groups)`);

@@ -5,8 +5,9 @@
  * improvement, every group's lr becomes max(lr * factor, minLr) (a change smaller than eps is skipped), and
  * the next `cooldown` epochs count no bad epochs. A NaN metric never improves, as in PyTorch.
  */
-import { TapegradError } from '@tapegrad/core';
+import { Tensor, TapegradError } from '@tapegrad/core';
 import type { Hyperparameters, Optimizer } from './optimizer.js';
+import { counters, readCounters } from './schedule.js';
 
 /** Options of ReduceLROnPlateau (PyTorch's names and defaults). */
 export interface ReduceLROnPlateauOptions {
@@ -115,6 +116,25 @@ export class ReduceLROnPlateau {
       this.cooldownCounter = this.cooldown;
       this.numBadEpochs = 0;
     }
+  }
+
+  /**
+   * The schedule's counters (`lastEpoch`, `best`, `numBadEpochs`, `cooldownCounter`) as tensors; the learning
+   * rates themselves are in the optimiser's state dict.
+   * @example await saveSafetensors('plateau.safetensors', sched.stateDict());
+   */
+  stateDict(): Record<string, Tensor> {
+    const { lastEpoch, best, numBadEpochs, cooldownCounter } = this;
+    return counters({ lastEpoch, best, numBadEpochs, cooldownCounter });
+  }
+
+  /**
+   * Restores the counters saved by `stateDict()`.
+   * @example sched.loadStateDict(await loadSafetensors('plateau.safetensors'));
+   */
+  loadStateDict(state: Record<string, Tensor>): void {
+    const c = readCounters(state, ['lastEpoch', 'best', 'numBadEpochs', 'cooldownCounter'], 'ReduceLROnPlateau');
+    Object.assign(this, c);
   }
 
   /** Each group's learning rate now. */

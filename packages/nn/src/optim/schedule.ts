@@ -11,18 +11,33 @@
  * the base is the learning rate the group had before the first schedule attached to it (PyTorch's initial_lr),
  * so a second schedule on the same optimiser does not start from the first one's value.
  */
-import { TapegradError } from '@tapegrad/core';
+import { Tensor, TapegradError, tensor } from '@tapegrad/core';
 import type { Hyperparameters, Optimizer } from './optimizer.js';
 
-// A group's learning rate before any schedule changed it, kept per group object (PyTorch's 'initial_lr').
-const initialLrs = new WeakMap<object, number>();
-
-/** The learning rate each group had before the first schedule attached to the optimiser. */
+/**
+ * The learning rate each group had before the first schedule attached to the optimiser, kept in the group as
+ * `initialLr` (PyTorch's 'initial_lr'), so the optimiser's state dict carries it to a resumed run.
+ */
 function initialLearningRates(optimizer: Optimizer<Hyperparameters>): number[] {
-  return optimizer.paramGroups.map((g) => {
-    if (!initialLrs.has(g)) initialLrs.set(g, g.lr);
-    return initialLrs.get(g)!;
-  });
+  return optimizer.paramGroups.map((g) => (g.initialLr ??= g.lr));
+}
+
+/** A schedule's counters as 0-d tensors, for safetensors (as the optimiser's state). */
+export function counters(values: Record<string, number>): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, tensor(v)]));
+}
+
+/** Reads back the counters `counters` wrote, every one of `names` required. */
+export function readCounters(state: Record<string, Tensor>, names: readonly string[], where: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of names) {
+    const t = state[name];
+    if (!(t instanceof Tensor) || t.size !== 1) throw new TapegradError(`${where}.loadStateDict: missing the '${name}' entry`);
+    out[name] = t.item();
+  }
+  const extra = Object.keys(state).filter((k) => !names.includes(k));
+  if (extra.length > 0) throw new TapegradError(`${where}.loadStateDict: unexpected key '${extra[0]}'`);
+  return out;
 }
 
 /**
@@ -62,6 +77,27 @@ export abstract class LRScheduler {
 
   /** The schedule's learning rate for `group` (default the first) at epoch `e`. */
   abstract lrAt(epoch: number, group?: number): number;
+
+  /**
+   * The schedule's position, `lastEpoch`, as a tensor; with the optimiser's state dict (which keeps each group's
+   * `initialLr`), enough to resume the schedule exactly.
+   * @example await saveSafetensors('schedule.safetensors', sched.stateDict());
+   */
+  stateDict(): Record<string, Tensor> {
+    return counters({ lastEpoch: this.lastEpoch });
+  }
+
+  /**
+   * Restores the position saved by `stateDict()` and sets the learning rates for it.
+   * @example sched.loadStateDict(await loadSafetensors('schedule.safetensors'));
+   */
+  loadStateDict(state: Record<string, Tensor>): void {
+    const { lastEpoch } = readCounters(state, ['lastEpoch'], this.constructor.name);
+    if (!(Number.isInteger(lastEpoch) && lastEpoch >= 0))
+      throw new TapegradError(`${this.constructor.name}.loadStateDict: lastEpoch must be an integer >= 0, got ${lastEpoch}`);
+    this.lastEpoch = lastEpoch;
+    this.apply();
+  }
 
   /** Sets every group's learning rate for the current epoch; subclasses call it at the end of their constructor. */
   protected apply(): void {
