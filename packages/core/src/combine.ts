@@ -20,7 +20,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     }
   }
   if (tensors.length === 1) return first;
-  return ops.concat(...tensors, { axis: a }) as Tensor;
+  return ops.concat(...tensors, { axis: a });
 }
 
 /** Joins same-shape tensors along a new axis. */
@@ -32,7 +32,7 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
       throw new ShapeError(`stack: item ${i} has shape ${formatShape(t.shape)}, item 0 has ${formatShape(tensors[0].shape)}`);
     }
   }
-  return ops.concat(...tensors.map((t) => t.unsqueeze(a)), { axis: a }) as Tensor;
+  return ops.concat(...tensors.map((t) => t.unsqueeze(a)), { axis: a });
 }
 
 /** Elementwise choice: `a` where `cond` is non-zero, else `b` (all three broadcast). `cond` gets no gradient. */

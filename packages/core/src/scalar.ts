@@ -7,16 +7,13 @@ import { Node, Operand, RawValue } from './autodiff/node.js';
 import { DTypeError, GradError } from './errors.js';
 import type { DType } from './ndarray/dtype.js';
 import * as ops from './ops/index.js';
+import type { ElementwiseMethods } from './ops/index.js';
 import type { OpContext } from './autodiff/context.js';
-import type { OpFunction } from './autodiff/define-op.js';
 import { moveToContext, recordInline } from './autodiff/inline-entry.js';
 import { mode } from './autodiff/mode.js';
+import type { BinaryOp, UnaryOp } from './ops/elementwise.js';
 import { gradFnName } from './graph.js';
 import { brand } from './shared.js';
-import * as binaryKernels from './ndarray/kernels/binary.js';
-import * as unaryKernels from './ndarray/kernels/unary.js';
-import type { BinaryKernel } from './ndarray/kernels/binary.js';
-import type { UnaryKernel } from './ndarray/kernels/unary.js';
 
 type ScalarOperand = Operand<Scalar>;
 
@@ -35,7 +32,7 @@ const NO_SHAPE: readonly number[] = Object.freeze([]);
  * @example
  * const a = scalar(3); const y = a.mul(a); y.backward(); a.grad;   // 6
  */
-export class Scalar extends Node {
+export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   static {
     brand(this, 'Scalar');
   }
@@ -172,74 +169,68 @@ export class Scalar extends Node {
     return this.toString();
   }
 
-  // Scalar graphs are tens of thousands of one-number ops, so the op machinery's generic part (argument
-  // lists, operand checks, the attribute test, a separate tape entry) costs more than the math: a method that
-  // knows its operands are Scalars records the op with its entry kept in the output (inline-entry.ts), and when
-  // nothing is recorded (as in every backward rule outside createGraph) runs the forward's kernel alone.
-  // Anomaly mode and other operands take the op function.
-  private binary(op: OpFunction, kernel: BinaryKernel, o: ScalarOperand): Scalar {
-    if (mode.anomaly) return op(this, o) as Scalar;
-    let other: Scalar;
-    if (o instanceof Scalar) other = o;
-    else if (typeof o === 'number') {
-      if (!mode.grad || !this.requiresGrad) return new Scalar(kernel.scalar(this._value, o), false);
-      other = new Scalar(o, false);
-    } else return op(this, o) as Scalar;
-    if (mode.grad && (this.requiresGrad || other.requiresGrad)) {
-      return recordInline(op.definition, this, other) as Scalar;
-    }
-    return new Scalar(kernel.scalar(this._value, other._value), false);
+  // Scalar graphs are tens of thousands of one-number ops, so the op function's generic part (argument parsing,
+  // operand checks, the attribute test) costs more than the math: a method that knows its operands are Scalars
+  // applies the op itself (recordInline), and when nothing is recorded (as in every backward rule outside
+  // createGraph) runs the forward's kernel alone. Anomaly mode and other operands take the op function.
+  private binary(op: BinaryOp, o: ScalarOperand): Scalar {
+    const other = o instanceof Scalar ? o : typeof o === 'number' ? new Scalar(o, false) : null;
+    if (other === null || mode.anomaly) return op(this, o);
+    return recordInline(op.definition, this, other) ?? new Scalar(op.definition.kernel.scalar(this._value, other._value), false);
   }
 
-  private unary(op: OpFunction, kernel: UnaryKernel): Scalar {
-    if (mode.anomaly) return op(this) as Scalar;
-    if (mode.grad && this.requiresGrad) return recordInline(op.definition, this, null) as Scalar;
-    return new Scalar(kernel.scalar(this._value), false);
+  private unary(op: UnaryOp): Scalar {
+    if (mode.anomaly) return op(this);
+    return recordInline(op.definition, this, null) ?? new Scalar(op.definition.kernel.scalar(this._value), false);
   }
 
   /** Elementwise sum, broadcasting (NumPy rules); a number is accepted as an operand. */
   add(o: ScalarOperand): Scalar {
-    return this.binary(ops.add, binaryKernels.add, o);
+    return this.binary(ops.add, o);
   }
   /** Elementwise difference, broadcasting. */
   sub(o: ScalarOperand): Scalar {
-    return this.binary(ops.sub, binaryKernels.sub, o);
+    return this.binary(ops.sub, o);
   }
   /** Elementwise product, broadcasting. */
   mul(o: ScalarOperand): Scalar {
-    return this.binary(ops.mul, binaryKernels.mul, o);
+    return this.binary(ops.mul, o);
   }
   /** Elementwise quotient, broadcasting. */
   div(o: ScalarOperand): Scalar {
-    return this.binary(ops.div, binaryKernels.div, o);
+    return this.binary(ops.div, o);
   }
   /** Elementwise power: this ** exponent. */
   pow(o: ScalarOperand): Scalar {
-    return this.binary(ops.pow, binaryKernels.pow, o);
+    return this.binary(ops.pow, o);
   }
   /** Elementwise maximum; a tie splits the gradient 1/2 to each operand. */
   maximum(o: ScalarOperand): Scalar {
-    return this.binary(ops.maximum, binaryKernels.maximum, o);
+    return this.binary(ops.maximum, o);
   }
   /** Elementwise minimum; a tie splits the gradient 1/2 to each operand. */
   minimum(o: ScalarOperand): Scalar {
-    return this.binary(ops.minimum, binaryKernels.minimum, o);
+    return this.binary(ops.minimum, o);
+  }
+  /** relu(this + other) as one op (as Tensor's, where it is fused for speed). */
+  addRelu(o: ScalarOperand): Scalar {
+    return this.binary(ops.addRelu, o);
   }
   /** Elementwise negation. */
   neg(): Scalar {
-    return this.unary(ops.neg, unaryKernels.neg);
+    return this.unary(ops.neg);
   }
   /** Elementwise e ** x. */
   exp(): Scalar {
-    return this.unary(ops.exp, unaryKernels.exp);
+    return this.unary(ops.exp);
   }
   /** Elementwise natural logarithm. */
   log(): Scalar {
-    return this.unary(ops.log, unaryKernels.log);
+    return this.unary(ops.log);
   }
   /** Elementwise square root. */
   sqrt(): Scalar {
-    return this.unary(ops.sqrt, unaryKernels.sqrt);
+    return this.unary(ops.sqrt);
   }
   /** Elementwise x * x. */
   square(): Scalar {
@@ -247,39 +238,43 @@ export class Scalar extends Node {
   }
   /** Elementwise |x|; |x|'(0) = 0. */
   abs(): Scalar {
-    return this.unary(ops.abs, unaryKernels.abs);
+    return this.unary(ops.abs);
   }
   /** Elementwise sine. */
   sin(): Scalar {
-    return this.unary(ops.sin, unaryKernels.sin);
+    return this.unary(ops.sin);
   }
   /** Elementwise cosine. */
   cos(): Scalar {
-    return this.unary(ops.cos, unaryKernels.cos);
+    return this.unary(ops.cos);
   }
   /** Elementwise hyperbolic tangent. */
   tanh(): Scalar {
-    return this.unary(ops.tanh, unaryKernels.tanh);
+    return this.unary(ops.tanh);
   }
   /** Elementwise logistic function 1 / (1 + e ** -x). */
   sigmoid(): Scalar {
-    return this.unary(ops.sigmoid, unaryKernels.sigmoid);
+    return this.unary(ops.sigmoid);
+  }
+  /** Elementwise error function erf(x) = 2/sqrt(pi) times the integral of e^(-t^2) from 0 to x. */
+  erf(): Scalar {
+    return this.unary(ops.erf);
   }
   /** Elementwise max(x, 0); relu'(0) = 0. */
   relu(): Scalar {
-    return this.unary(ops.relu, unaryKernels.relu);
+    return this.unary(ops.relu);
   }
   /** Elementwise x > 0 ? x : slope * x; the derivative at 0 is slope. */
   leakyRelu(slope = 0.01): Scalar {
-    return ops.leakyRelu(this, { slope }) as Scalar;
+    return ops.leakyRelu(this, { slope });
   }
   /** Elementwise log(1 + e ** x), computed stably. */
   softplus(): Scalar {
-    return this.unary(ops.softplus, unaryKernels.softplus);
+    return this.unary(ops.softplus);
   }
   /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
   clamp(min?: number, max?: number): Scalar {
-    return ops.clamp(this, { min, max }) as Scalar;
+    return ops.clamp(this, { min, max });
   }
 }
 

@@ -3,7 +3,7 @@
  * argument checks live here so that every error names the op and the shapes at fault.
  */
 import { sweep, BackwardOptions } from './autodiff/backward.js';
-import { Node, Operand, RawValue } from './autodiff/node.js';
+import { Node, Operand, RawValue, TensorNode } from './autodiff/node.js';
 import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
 import { DType, isDType, isFloat } from './ndarray/dtype.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
@@ -23,6 +23,7 @@ import {
   stridesOf,
 } from './ndarray/shape.js';
 import * as ops from './ops/index.js';
+import type { ElementwiseMethods } from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
 
 type TensorOperand = Operand<Tensor>;
@@ -33,7 +34,7 @@ type TensorOperand = Operand<Tensor>;
  * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
  * x.matmul(x).sum().backward(); x.grad!.toArray();
  */
-export class Tensor extends Node {
+export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tensor> {
   static {
     brand(this, 'Tensor');
   }
@@ -175,7 +176,7 @@ export class Tensor extends Node {
   }
   /** A differentiable copy with its own storage. */
   clone(): Tensor {
-    return ops.reshape(this, { shape: this.shape }) as Tensor;
+    return ops.reshape(this, { shape: this.shape });
   }
 
   /** The value as a JS number (a Tensor must hold exactly one element). */
@@ -264,47 +265,47 @@ export class Tensor extends Node {
   // Elementwise (NumPy broadcasting; plain numbers welcome).
   /** Elementwise sum, broadcasting (NumPy rules); a number is accepted as an operand. */
   add(o: TensorOperand): Tensor {
-    return ops.add(this, o) as Tensor;
+    return ops.add(this, o);
   }
   /** Elementwise difference, broadcasting. */
   sub(o: TensorOperand): Tensor {
-    return ops.sub(this, o) as Tensor;
+    return ops.sub(this, o);
   }
   /** Elementwise product, broadcasting. */
   mul(o: TensorOperand): Tensor {
-    return ops.mul(this, o) as Tensor;
+    return ops.mul(this, o);
   }
   /** Elementwise quotient, broadcasting. */
   div(o: TensorOperand): Tensor {
-    return ops.div(this, o) as Tensor;
+    return ops.div(this, o);
   }
   /** Elementwise power: this ** exponent. */
   pow(o: TensorOperand): Tensor {
-    return ops.pow(this, o) as Tensor;
+    return ops.pow(this, o);
   }
   /** Elementwise maximum; a tie splits the gradient 1/2 to each operand. */
   maximum(o: TensorOperand): Tensor {
-    return ops.maximum(this, o) as Tensor;
+    return ops.maximum(this, o);
   }
   /** Elementwise minimum; a tie splits the gradient 1/2 to each operand. */
   minimum(o: TensorOperand): Tensor {
-    return ops.minimum(this, o) as Tensor;
+    return ops.minimum(this, o);
   }
   /** Elementwise negation. */
   neg(): Tensor {
-    return ops.neg(this) as Tensor;
+    return ops.neg(this);
   }
   /** Elementwise e ** x. */
   exp(): Tensor {
-    return ops.exp(this) as Tensor;
+    return ops.exp(this);
   }
   /** Elementwise natural logarithm. */
   log(): Tensor {
-    return ops.log(this) as Tensor;
+    return ops.log(this);
   }
   /** Elementwise square root. */
   sqrt(): Tensor {
-    return ops.sqrt(this) as Tensor;
+    return ops.sqrt(this);
   }
   /** Elementwise x * x. */
   square(): Tensor {
@@ -312,27 +313,31 @@ export class Tensor extends Node {
   }
   /** Elementwise |x|; |x|'(0) = 0. */
   abs(): Tensor {
-    return ops.abs(this) as Tensor;
+    return ops.abs(this);
   }
   /** Elementwise sine. */
   sin(): Tensor {
-    return ops.sin(this) as Tensor;
+    return ops.sin(this);
   }
   /** Elementwise cosine. */
   cos(): Tensor {
-    return ops.cos(this) as Tensor;
+    return ops.cos(this);
   }
   /** Elementwise hyperbolic tangent. */
   tanh(): Tensor {
-    return ops.tanh(this) as Tensor;
+    return ops.tanh(this);
   }
   /** Elementwise logistic function 1 / (1 + e ** -x). */
   sigmoid(): Tensor {
-    return ops.sigmoid(this) as Tensor;
+    return ops.sigmoid(this);
+  }
+  /** Elementwise error function erf(x) = 2/sqrt(pi) times the integral of e^(-t^2) from 0 to x. */
+  erf(): Tensor {
+    return ops.erf(this);
   }
   /** Elementwise max(x, 0); relu'(0) = 0. */
   relu(): Tensor {
-    return ops.relu(this) as Tensor;
+    return ops.relu(this);
   }
   /**
    * relu(this + other) as one fused op (broadcasting): what a Linear layer followed by ReLU computes, in one pass
@@ -341,25 +346,25 @@ export class Tensor extends Node {
    * x.matmul(w, { transposeB: true }).addRelu(bias);
    */
   addRelu(other: Tensor | number): Tensor {
-    return ops.addRelu(this, other) as Tensor;
+    return ops.addRelu(this, other);
   }
   /** Elementwise x > 0 ? x : slope * x; the derivative at 0 is slope. */
   leakyRelu(slope = 0.01): Tensor {
-    return ops.leakyRelu(this, { slope }) as Tensor;
+    return ops.leakyRelu(this, { slope });
   }
   /** Elementwise log(1 + e ** x), computed stably. */
   softplus(): Tensor {
-    return ops.softplus(this) as Tensor;
+    return ops.softplus(this);
   }
   /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
   clamp(min?: number, max?: number): Tensor {
-    return ops.clamp(this, { min, max }) as Tensor;
+    return ops.clamp(this, { min, max });
   }
 
   // Reductions: `axis` is one axis, a list, or undefined for all; negative axes count from the end.
   /** Sum over `axis` (one axis, a list, or all when omitted; negative counts from the end). */
   sum(axis?: number | readonly number[], keepDims = false): Tensor {
-    return ops.sum(this, { axes: normalizeAxes(axis, this.rank, 'sum'), keepDims }) as Tensor;
+    return ops.sum(this, { axes: normalizeAxes(axis, this.rank, 'sum'), keepDims });
   }
   /** Mean over `axis` (as `sum`). */
   mean(axis?: number | readonly number[], keepDims = false): Tensor {
@@ -368,23 +373,23 @@ export class Tensor extends Node {
   }
   /** Maximum over `axis`; tied elements share the gradient evenly. */
   max(axis?: number | readonly number[], keepDims = false): Tensor {
-    return ops.max(this, this.reduceAttrs(axis, keepDims, 'max')) as Tensor;
+    return ops.max(this, this.reduceAttrs(axis, keepDims, 'max'));
   }
   /** Minimum over `axis`; tied elements share the gradient evenly. */
   min(axis?: number | readonly number[], keepDims = false): Tensor {
-    return ops.min(this, this.reduceAttrs(axis, keepDims, 'min')) as Tensor;
+    return ops.min(this, this.reduceAttrs(axis, keepDims, 'min'));
   }
   /** log(sum(exp(x))) over `axis`, computed stably (the maximum is subtracted first). */
   logSumExp(axis?: number | readonly number[], keepDims = false): Tensor {
-    return ops.logSumExp(this, this.reduceAttrs(axis, keepDims, 'logSumExp')) as Tensor;
+    return ops.logSumExp(this, this.reduceAttrs(axis, keepDims, 'logSumExp'));
   }
   /** exp(x) / sum(exp(x)) along `axis`, each slice shifted by its maximum first: exact for logits of any magnitude. */
   softmax(axis = -1): Tensor {
-    return ops.softmax(this, { axis: normalizeAxis(axis, this.rank, 'softmax') }) as Tensor;
+    return ops.softmax(this, { axis: normalizeAxis(axis, this.rank, 'softmax') });
   }
   /** x - logSumExp(x) along `axis` (log-probabilities), computed as (x - max) - log sum exp(x - max): exact for logits of any magnitude. */
   logSoftmax(axis = -1): Tensor {
-    return ops.logSoftmax(this, { axis: normalizeAxis(axis, this.rank, 'logSoftmax') }) as Tensor;
+    return ops.logSoftmax(this, { axis: normalizeAxis(axis, this.rank, 'logSoftmax') });
   }
   /** Indices of the largest elements along `axis` (int32; not differentiable). */
   argmax(axis = -1, keepDims = false): Tensor {
@@ -429,7 +434,7 @@ export class Tensor extends Node {
     const a = this.rank === 1 ? this.reshape([1, k1]) : this;
     const b = other.rank === 1 ? other.reshape([k2, 1]) : other;
     broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
-    let y = ops.matmulFlagged(a, b, { transposeA: tA, transposeB: tB }) as Tensor;
+    let y = ops.matmulFlagged(a, b, { transposeA: tA, transposeB: tB });
     if (this.rank === 1) y = y.squeeze(-2);
     if (other.rank === 1) y = y.squeeze(-1);
     return y;
@@ -448,7 +453,7 @@ export class Tensor extends Node {
       throw new ShapeError(`reshape: cannot reshape ${formatShape(this.shape)} (${this.size} elements) into ${formatShape(shape)}`);
     }
     if (sameShape(target, this.shape)) return this;
-    return ops.reshape(this, { shape: target }) as Tensor;
+    return ops.reshape(this, { shape: target });
   }
   /** The elements as a 1-D tensor. */
   flatten(): Tensor {
@@ -477,14 +482,14 @@ export class Tensor extends Node {
       throw new ShapeError(`transpose: [${p.join(', ')}] is not a permutation of the ${this.rank} axes of ${formatShape(this.shape)}`);
     }
     if (norm.every((a, i) => a === i)) return this;
-    return ops.transpose(this, { perm: norm }) as Tensor;
+    return ops.transpose(this, { perm: norm });
   }
   /** Repeats size-1 and missing leading axes to `shape` (NumPy rules); the gradient is summed back. */
   broadcastTo(shape: readonly number[]): Tensor {
     if (!broadcastsTo(this.shape, shape))
       throw new ShapeError(`broadcastTo: shape ${formatShape(this.shape)} cannot be broadcast to ${formatShape(shape)}`);
     if (sameShape(shape, this.shape)) return this;
-    return ops.broadcastTo(this, { shape: shape.slice() }) as Tensor;
+    return ops.broadcastTo(this, { shape: shape.slice() });
   }
   /**
    * The box starting at `begin` with extent `size` (a -1 in size means "to the end"); negative begins count from the end.
@@ -501,13 +506,13 @@ export class Tensor extends Node {
         );
       }
     }
-    return ops.slice(this, { begin: b, size: s }) as Tensor;
+    return ops.slice(this, { begin: b, size: s });
   }
   /** Elements at `indices` (int32) along `axis`, as tf.gather / np.take: result shape x[:axis] + indices + x[axis+1:]. */
   gather(indices: Tensor | readonly number[], axis = 0): Tensor {
     const a = normalizeAxis(axis, this.rank, 'gather');
     const idx = checkedIndices(indices, this.shape[a], 'gather');
-    return ops.gather(this, idx, { axis: a }) as Tensor;
+    return ops.gather(this, idx, { axis: a });
   }
   /**
    * NumPy's take_along_axis (PyTorch's gather): picks one element per position along `axis`, e.g. the logit of
@@ -546,7 +551,7 @@ export class Tensor extends Node {
     if (dtype === this.dtype) return this;
     if (this.requiresGrad && dtype === 'int32')
       throw new DTypeError(`cast: cannot cast ${this.label}, which requires grad, to int32; detach() it first`);
-    return ops.cast(this, { dtype }) as Tensor;
+    return ops.cast(this, { dtype });
   }
 }
 

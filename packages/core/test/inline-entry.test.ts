@@ -123,7 +123,7 @@ describe('tape entries kept in Scalar outputs', () => {
         ctx.save(x.value * 2);
         return x.value * x.value;
       },
-      gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, ctx.saved[0] as number)),
+      gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, ctx.saved[0] as unknown as number)),
     });
     const x = scalar(3);
     const y = recordInline(square.definition, x, null) as Scalar;

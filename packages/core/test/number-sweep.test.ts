@@ -247,7 +247,7 @@ describe('defineOp', () => {
   });
 
   // Over Scalars the rule runs on numbers, over Tensors on nodes: each case runs on both.
-  const both: Array<[string, (op: (x: unknown) => unknown, v: number) => number]> = [
+  const both: Array<[string, (op: (x: Scalar | Tensor) => Scalar | Tensor, v: number) => number]> = [
     [
       'Scalar',
       (op, v) => {

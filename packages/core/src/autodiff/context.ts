@@ -19,11 +19,11 @@ const SAVED_INPUTS = 8;
 export const forwardTraces = shared('forwardTraces', () => new WeakMap<OpContext, string>());
 
 /** One call of an op: what forward saved for backward, and, when recorded, the op's tape entry. */
-export class OpContext<Attrs = any> {
+export class OpContext<Attrs = unknown, N extends Node = Node> {
   /** Position on the tape; 0 until recorded. */
   seq = 0;
   /** The node this call produced (set once the output exists). */
-  output: Node | null = null;
+  output: N | null = null;
   // Recorded contexts live as long as the graph: keep them small (flags in one field, no per-call arrays).
   /** @internal */ _flags: number;
   /** @internal what `save(...)` kept (NOTHING_SAVED when forward saved nothing of its own). */
@@ -33,9 +33,9 @@ export class OpContext<Attrs = any> {
 
   constructor(
     /** The op this call applies. */
-    readonly op: DefinedOp<Attrs>,
+    readonly op: DefinedOp<Attrs, readonly N[]>,
     /** The inputs, numbers already turned into nodes. */
-    readonly inputs: readonly Node[],
+    readonly inputs: readonly N[],
     /** The trailing plain object passed to the op function (options that get no gradient). */
     readonly attrs: Attrs,
     recording: boolean,
@@ -77,10 +77,14 @@ export class OpContext<Attrs = any> {
     this._flags |= USES_OUTPUT;
   }
 
-  /** What forward saved, in order. Throws once the graph has been released by a backward without retainGraph. */
-  get saved(): any[] {
+  /**
+   * What forward saved, in order, typed as the op's nodes (what ops save: inputs, outputs, nodes made from them; an
+   * op that saves something else reads it back with a cast). Throws once the graph has been released by a backward
+   * without retainGraph.
+   */
+  get saved(): readonly N[] {
     if ((this._flags & RELEASED) !== 0) throw releasedError(this);
-    return ((this._flags & SAVED_INPUTS) !== 0 ? this.inputs : this._saved) as any[];
+    return ((this._flags & SAVED_INPUTS) !== 0 ? this.inputs : this._saved) as readonly N[];
   }
 
   private savedNodes(): readonly unknown[] {
@@ -120,15 +124,15 @@ export class OpContext<Attrs = any> {
    * everyone else.
    */
   _pointAt(
-    op: DefinedOp<any>,
-    inputs: readonly Node[],
-    output: Node | null,
+    op: DefinedOp<Attrs, readonly N[]>,
+    inputs: readonly N[],
+    output: N | null,
     seq: number,
     flags: number,
     versionSum: number,
     saved: unknown[],
   ): void {
-    const self = this as { op: DefinedOp<any>; inputs: readonly Node[] };
+    const self = this as { op: DefinedOp<Attrs, readonly N[]>; inputs: readonly N[] };
     self.op = op;
     self.inputs = inputs;
     this.output = output;
@@ -139,7 +143,7 @@ export class OpContext<Attrs = any> {
   }
 
   /** @internal */
-  _setOutput(out: Node): void {
+  _setOutput(out: N): void {
     this.output = out;
     if ((this._flags & USES_OUTPUT) !== 0) this._versionSum += out._version;
   }

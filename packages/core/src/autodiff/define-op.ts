@@ -8,7 +8,7 @@ import { AnomalyError, DTypeError, ShapeError, formatShape } from '../errors.js'
 import { NDArray } from '../ndarray/ndarray.js';
 import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
-import type { GradientRule } from './grad-math.js';
+import type { GradMath, RuleMath } from './grad-math.js';
 import { nodeGradients } from './node-math.js';
 import { mode } from './mode.js';
 import { Node, Operand, RawValue } from './node.js';
@@ -16,47 +16,75 @@ import { Node, Operand, RawValue } from './node.js';
 /** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
 export type InputGrads = ReadonlyArray<Node | null | undefined>;
 
-/** What `defineOp` takes: a name, a forward and a backward (see docs/custom-ops.md). */
-export interface OpDefinition<Attrs = undefined> {
+/** The kind of node an op with inputs `In` applies to (Node when it serves both Scalar and Tensor). */
+export type NodeKind<In extends readonly Node[]> = In[number];
+
+/**
+ * What `defineOp` takes: a name, a forward and a backward (see docs/custom-ops.md). `In` is the list of input
+ * types, taken from forward's parameters (`forward(ctx, a: Tensor, b: Tensor)` gives `[Tensor, Tensor]`).
+ */
+export interface OpDefinition<Attrs = undefined, In extends readonly Node[] = readonly Node[]> {
   /** The op's name in listings and error messages. */
   readonly name: string;
   /**
    * Computes the output from the inputs (recording is off in here) and saves what backward needs with
    * `ctx.save(...)`. Returns a node, or a raw value (a number for Scalars, an NDArray for Tensors).
    */
-  forward(ctx: OpContext<Attrs>, ...inputs: any[]): Node | RawValue;
+  forward(ctx: OpContext<Attrs, NodeKind<In>>, ...inputs: In): NodeKind<In> | RawValue;
   /**
    * Given dL/dOutput, returns dL/dInput for each input, written with differentiable ops so that running it
    * with recording on (createGraph) gives higher-order gradients. A gradient may have the broadcast shape:
    * the sweep sums it back to the input's shape. Optional when `gradient` is given.
    */
-  backward?(ctx: OpContext<Attrs>, gradOutput: any): InputGrads;
+  backward?(ctx: OpContext<Attrs, NodeKind<In>>, gradOutput: NodeKind<In>): InputGrads;
   /**
    * The same rule written once over a small math interface, for elementwise ops: it hands each input's gradient
    * to `m.inputGrad(i, g)`, as in `m.inputGrad(0, m.mul(dy, m.input(ctx, 1)))`. `defineOp` derives `backward`
-   * from it, and a backward over Scalars runs it on plain numbers.
+   * from it, and a backward over Scalars runs it on plain numbers. (A GradientRule.)
    */
-  gradient?: GradientRule<Attrs>;
+  gradient?<V>(m: GradMath<V>, ctx: OpContext<Attrs>, gradOutput: V): void;
+  /**
+   * Reserved for forward mode (`jvp` and friends, not yet implemented): the rule in the same math language, given
+   * the tangent of each input (null for an input that is not perturbed), returning the output's tangent. (A TangentRule.)
+   */
+  tangent?<V>(m: RuleMath<V>, ctx: OpContext<Attrs>, ...inputTangents: Array<V | null>): V;
 }
 
 /** An op definition as `defineOp` stores it: `backward` is always there (derived from `gradient` if need be). */
-export interface DefinedOp<Attrs = undefined> extends OpDefinition<Attrs> {
-  backward(ctx: OpContext<Attrs>, gradOutput: any): InputGrads;
+export interface DefinedOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]> extends OpDefinition<Attrs, In> {
+  backward(ctx: OpContext<Attrs, NodeKind<In>>, gradOutput: NodeKind<In>): InputGrads;
 }
 
-/** A function that applies an op; a trailing plain object is passed to the op as `ctx.attrs`. */
-export type OpFunction<Attrs = undefined> = {
-  (...args: any[]): any;
+/** An op's operands: a node of kind `K` (or a plain number, which adopts its dtype) for each input. */
+export type Operands<In extends readonly Node[], K extends Node> = { readonly [I in keyof In]: K | number };
+
+/** What an op function takes: its operands, then its attributes object when the op has attributes. */
+export type OpArgs<Attrs, In extends readonly Node[], K extends Node> = [Attrs] extends [undefined]
+  ? Operands<In, K>
+  : [...Operands<In, K>, Attrs];
+
+/**
+ * A function that applies an op: operands of one node kind (plain numbers allowed), then the op's attributes
+ * (passed to the op as `ctx.attrs`) when it has any. The result is a node of the operands' kind.
+ * @example
+ * const y: Tensor = ops.mul(x, 2);   // an elementwise op takes Scalars or Tensors, and gives the same kind back
+ */
+export interface OpFunction<Attrs = undefined, In extends readonly Node[] = readonly Node[]> {
+  <K extends NodeKind<In>>(...args: OpArgs<Attrs, In, K>): K;
   /** The definition the function was made from (with `backward` derived from `gradient` when only that was given). */
-  readonly definition: DefinedOp<Attrs>;
-};
+  readonly definition: DefinedOp<Attrs, In>;
+}
 
 function isAttrs(x: unknown): boolean {
   return x !== null && typeof x === 'object' && !(x instanceof Node) && !ArrayBuffer.isView(x) && !Array.isArray(x);
 }
 
+/** An op with its types erased, as the machinery that applies and sweeps every op handles it. */
+export type AnyOp = DefinedOp<unknown, readonly Node[]>;
+
 /**
- * Defines an op once, MulLayer-style; the same mechanism every built-in op uses.
+ * Defines an op once, MulLayer-style; the same mechanism every built-in op uses. The op function's operand and
+ * result types come from forward's parameters.
  * @example
  * const cube = defineOp({
  *   name: 'cube',
@@ -65,39 +93,45 @@ function isAttrs(x: unknown): boolean {
  * });
  * cube(x).sum().backward();
  */
-export function defineOp<Attrs = undefined>(spec: OpDefinition<Attrs>): OpFunction<Attrs> {
+export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
+  spec: OpDefinition<Attrs, In>,
+): OpFunction<Attrs, In> {
   const definition = withBackward(spec);
+  const op = definition as unknown as AnyOp;
   // Calls that are not recorded and take no attributes share one context: it holds nothing they could change.
-  const passive = new OpContext(definition, [], undefined as Attrs, false);
+  const passive = new OpContext(op, [], undefined, false);
   const fn = (...args: unknown[]): Node => {
     let attrs: unknown = undefined;
     if (args.length > 0 && isAttrs(args[args.length - 1])) attrs = args.pop();
     // A plain object where forward declares an operand (`t.mul({})`) is a bad operand, not attributes.
-    if (attrs !== undefined && args.length < definition.forward.length - 1) {
+    if (attrs !== undefined && args.length < op.forward.length - 1) {
       args.push(attrs);
       attrs = undefined;
     }
-    return applyOp(definition, args as Operand[], attrs as Attrs, true, passive);
+    return applyOp(op, args as Operand[], attrs, true, passive);
   };
-  return Object.assign(fn, { definition });
+  return Object.assign(fn, { definition }) as unknown as OpFunction<Attrs, In>;
 }
 
-function withBackward<Attrs>(spec: OpDefinition<Attrs>): DefinedOp<Attrs> {
+/** The definition with its node `backward`, derived from the `gradient` rule when only that was given. */
+export function withBackward<Attrs, In extends readonly Node[]>(spec: OpDefinition<Attrs, In>): DefinedOp<Attrs, In> {
   if (typeof spec.forward !== 'function') throw new TypeError(`defineOp: op '${spec.name}' needs a forward function`);
-  if (typeof spec.backward === 'function') return spec as DefinedOp<Attrs>;
-  const gradient = spec.gradient;
-  if (typeof gradient !== 'function') throw new TypeError(`defineOp: op '${spec.name}' needs a backward function (or a gradient rule)`);
-  return { ...spec, backward: (ctx: OpContext<Attrs>, dy: Node) => nodeGradients(gradient, ctx, dy) };
+  if (typeof spec.backward === 'function') return spec as DefinedOp<Attrs, In>;
+  if (typeof spec.gradient !== 'function')
+    throw new TypeError(`defineOp: op '${spec.name}' needs a backward function (or a gradient rule)`);
+  const definition = { ...spec, backward: (ctx: OpContext, dy: Node) => nodeGradients(definition as unknown as AnyOp, ctx, dy) };
+  return definition as unknown as DefinedOp<Attrs, In>;
 }
 
-/** Applies an op to inputs: runs forward with recording off, then records the call if any input requires grad. */
-export function applyOp<Attrs>(
-  op: DefinedOp<Attrs>,
-  operands: Operand[],
-  attrs: Attrs,
-  ownsOperands = false,
-  passive?: OpContext<Attrs>,
-): Node {
+/** The tape's recording rule, written once: a call is recorded when grad mode is on and one of its inputs requires grad. */
+export function isRecorded(inputs: ArrayLike<Node>): boolean {
+  if (!mode.grad) return false;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) return true;
+  return false;
+}
+
+/** Applies an op to operands: runs forward with recording off, then records the call when `isRecorded` says so. */
+export function applyOp(op: AnyOp, operands: Operand[], attrs: unknown, ownsOperands = false, passive?: OpContext): Node {
   let ref: Node | undefined;
   for (const x of operands) {
     if (x instanceof Node) {
@@ -112,7 +146,6 @@ export function applyOp<Attrs>(
   }
   // The caller's fresh argument list becomes the input list: one allocation fewer per op.
   const inputs = (ownsOperands ? operands : new Array<Node>(operands.length)) as Node[];
-  let recording = false;
   for (let i = 0; i < operands.length; i++) {
     const x = operands[i];
     let node: Node;
@@ -131,9 +164,8 @@ export function applyOp<Attrs>(
       );
     }
     inputs[i] = node;
-    if (node.requiresGrad) recording = true;
   }
-  recording = recording && mode.grad;
+  const recording = isRecorded(inputs);
   const ctx = recording || attrs !== undefined || passive === undefined ? new OpContext(op, inputs, attrs, recording) : passive;
   let result: Node | RawValue;
   try {
@@ -193,7 +225,7 @@ function describeOperand(x: unknown): string {
   return name === undefined || name === 'Object' ? 'a plain object' : `a ${name}`;
 }
 
-function runForward<Attrs>(op: DefinedOp<Attrs>, ctx: OpContext<Attrs>, inputs: readonly Node[]): Node | RawValue {
+function runForward(op: AnyOp, ctx: OpContext, inputs: readonly Node[]): Node | RawValue {
   return inputs.length === 1
     ? op.forward(ctx, inputs[0])
     : inputs.length === 2

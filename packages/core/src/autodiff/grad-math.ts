@@ -20,19 +20,25 @@ import type { Node } from './node.js';
  * `m.inputGrad(i, g)` and returns nothing, so a sweep over Scalars runs it without building a list per entry.
  * `defineOp` turns it into the node `backward`; the sweep over Scalars runs it on numbers.
  */
-export type GradientRule<Attrs = any> = <V>(m: GradMath<V>, ctx: OpContext<Attrs>, gradOutput: V) => void;
+export type GradientRule<Attrs = unknown> = <V>(m: GradMath<V>, ctx: OpContext<Attrs>, gradOutput: V) => void;
 
-/** The operations a gradient rule may use, over values `V` (nodes, or plain numbers for Scalar sweeps). */
-export interface GradMath<V> {
-  /**
-   * Gives input `i` the gradient `g` (of the output's shape or of the input's; the sweep sums a broadcast gradient
-   * back). Given twice, the two add up; an input given none gets no gradient from this op.
-   */
-  inputGrad(i: number, g: V): void;
+/**
+ * A forward-mode rule in the same language (the intended shape; forward mode itself is not implemented yet): given
+ * the tangent of each input (null where an input is not perturbed), it returns the output's tangent, e.g.
+ * `tangent: (m, ctx, dx) => m.mul(dx!, m.cos(m.input(ctx, 0)))` for sin, or for mul
+ * `(m, ctx, da, db) => m.add(m.mul(da, m.input(ctx, 1)), m.mul(db, m.input(ctx, 0)))` with nulls left out.
+ */
+export type TangentRule<Attrs = unknown> = <V>(m: RuleMath<V>, ctx: OpContext<Attrs>, ...inputTangents: Array<V | null>) => V;
+
+/**
+ * The values and math a rule is written in, over values `V` (nodes, or plain numbers for Scalar sweeps). Each
+ * math method computes exactly what the op of the same name computes (ops/index.ts checks the names against OPS).
+ */
+export interface RuleMath<V> {
   /** The i-th value forward saved (`ctx.saved[i]`). */
-  input(ctx: OpContext<any>, i: number): V;
+  input(ctx: OpContext, i: number): V;
   /** The op's output (forward must have called `ctx.saveOutput()`). */
-  output(ctx: OpContext<any>): V;
+  output(ctx: OpContext): V;
   /** a + b. */
   add(a: V, b: V | number): V;
   /** a - b. */
@@ -47,11 +53,13 @@ export interface GradMath<V> {
    * size, it is the product's sum, taken in one pass without the product array: bit for bit what the sweep's
    * summing back would give.
    */
-  mulFor(ctx: OpContext<any>, i: number, a: V, b: V): V;
+  mulFor(ctx: OpContext, i: number, a: V, b: V): V;
   /** a ** b. */
   pow(a: V, b: V | number): V;
   /** -a. */
   neg(a: V): V;
+  /** e ** a. */
+  exp(a: V): V;
   /** ln a. */
   log(a: V): V;
   /** sin a. */
@@ -71,6 +79,18 @@ export interface GradMath<V> {
    */
   fused(kernel: BinaryKernel, a: V, b: V): V | null;
 }
+
+/** What a gradient rule is written in: RuleMath, and `inputGrad` to hand each input its gradient. */
+export interface GradMath<V> extends RuleMath<V> {
+  /**
+   * Gives input `i` the gradient `g` (of the output's shape or of the input's; the sweep sums a broadcast gradient
+   * back). Given twice, the two add up; an input given none gets no gradient from this op.
+   */
+  inputGrad(i: number, g: V): void;
+}
+
+/** The math methods of RuleMath: each is also an op of OPS (checked in ops/index.ts). */
+export type RuleMathOp = Exclude<keyof RuleMath<number>, 'input' | 'output' | 'mulFor' | 'mask' | 'map' | 'fused'>;
 
 /**
  * Where one sweep sums gradients, for one kind of value `V`: nodes (NodeSums) or plain numbers (NumberSums). The

@@ -14,10 +14,9 @@
  */
 import { AnomalyError, GradError } from '../errors.js';
 import { OpContext, forwardTraces } from './context.js';
-import type { DefinedOp, OpDefinition } from './define-op.js';
+import { DefinedOp, OpDefinition, withBackward } from './define-op.js';
 import { checkFinite } from './finite.js';
 import { entryInput, entrySeq } from './inline-entry.js';
-import { nodeGradients } from './node-math.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
 
@@ -32,11 +31,7 @@ export interface InPlaceOp<Attrs> {
 
 /** Defines an in-place op (see the file comment); calling it changes `target` and records the change when needed. */
 export function defineInPlaceOp<Attrs>(spec: OpDefinition<Attrs>): InPlaceOp<Attrs> {
-  const gradient = spec.gradient;
-  const definition: DefinedOp<Attrs> =
-    typeof spec.backward === 'function'
-      ? (spec as DefinedOp<Attrs>)
-      : { ...spec, backward: (ctx: OpContext<Attrs>, dy: Node) => nodeGradients(gradient!, ctx, dy) };
+  const definition = withBackward(spec);
   const fn = (target: Node, operands: readonly Node[], attrs: Attrs) => applyInPlace(definition, target, operands, attrs);
   return Object.assign(fn, { definition });
 }

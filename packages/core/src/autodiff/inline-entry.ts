@@ -15,11 +15,11 @@
  * `ctx.save(...)` gets an OpContext at once.
  */
 import { NOTHING_SAVED, OpContext, RECORDING, RELEASED, USES_OUTPUT } from './context.js';
-import type { DefinedOp } from './define-op.js';
+import { AnyOp, isRecorded } from './define-op.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
 
-const NO_OP = { name: 'none', forward: () => 0, backward: () => [] } as unknown as DefinedOp<any>;
+const NO_OP: AnyOp = { name: 'none', forward: () => 0, backward: () => [] };
 
 /** The context forward runs against while an inline entry is recorded; its inputs lists are reused. */
 const recorder = new OpContext(NO_OP, [], undefined, true);
@@ -47,17 +47,23 @@ function forget(lists: [Node[], Node[]]): void {
 }
 
 /**
- * Records a built-in op on one or two Scalars (`b` null for a unary op) with its entry kept in the output.
- * Forward runs with recording on, as every built-in's forward on Scalars runs kernels only.
+ * Applies a built-in op to one or two Scalars (`b` null for a unary op) with its entry kept in the output, when
+ * `isRecorded` says the call is recorded; returns null (nothing done) when it is not. Forward runs with recording
+ * on, as every built-in's forward on Scalars runs kernels only.
  */
-export function recordInline(op: DefinedOp<any>, a: Node, b: Node | null): Node {
-  recorder._pointAt(op, inputsList(recorderInputs, a, b), null, 0, RECORDING, 0, NOTHING_SAVED);
+export function recordInline<N extends Node>(op: AnyOp, a: N, b: N | null): N | null {
+  const inputs = inputsList(recorderInputs, a, b);
+  if (!isRecorded(inputs)) {
+    forget(recorderInputs);
+    return null;
+  }
+  recorder._pointAt(op, inputs, null, 0, RECORDING, 0, NOTHING_SAVED);
   const raw = b === null ? op.forward(recorder, a) : op.forward(recorder, a, b);
   forget(recorderInputs);
   if (typeof raw !== 'number' || op.gradient === undefined) {
     throw new TypeError(`${op.name}: only built-in ops with a number forward and a gradient rule are recorded inline`);
   }
-  const out = a.make(raw);
+  const out = a.make(raw) as N;
   out.requiresGrad = true;
   out._inlineOp = op;
   out._in0 = a;

@@ -10,7 +10,8 @@ import { NDArray } from '../ndarray/ndarray.js';
 import { allocate, floatResult, resultType } from '../ndarray/dtype.js';
 import { sumOfProducts } from '../ndarray/kernels/reduce.js';
 import type { OpContext } from './context.js';
-import { GradMath, GradientRule, GradientSums, checkIndex, checkReturn } from './grad-math.js';
+import type { AnyOp } from './define-op.js';
+import { GradMath, GradientSums, checkIndex, checkReturn } from './grad-math.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
 
@@ -18,22 +19,22 @@ function operandNode(like: Node, b: Node | number): Node {
   return typeof b === 'number' ? like.constant(b) : b;
 }
 
-/** A constant elementwise kernel result over nodes: `kernel(a, b)`, not requiring grad. */
-export function maskNode(kernel: BinaryKernel, a: Node, b: Node | number): Node {
+/** A constant elementwise kernel result over nodes: `kernel(a, b)`, a node of `a`'s kind not requiring grad. */
+export function maskNode<N extends Node>(kernel: BinaryKernel, a: N, b: N | number): N {
   const ra = a.raw;
   const rb = operandNode(a, b).raw;
-  if (typeof ra === 'number') return a.make(kernel.scalar(ra, rb as number));
   // In the dtype of `a`, so a 0/1 mask does not promote the gradient it multiplies.
-  return a.make(binary(kernel, ra, rb as NDArray, floatResult(ra.dtype)));
+  const raw = typeof ra === 'number' ? kernel.scalar(ra, rb as number) : binary(kernel, ra, rb as NDArray, floatResult(ra.dtype));
+  return a.make(raw) as N;
 }
 
 /**
  * @internal runs `rule` over nodes for one call and returns its gradients, one per input (null where none): the
  * node `backward` that `defineOp` derives. Recorded when grad mode is on (createGraph).
  */
-export function nodeGradients(rule: GradientRule, ctx: OpContext, dy: Node): Array<Node | null> {
+export function nodeGradients(op: AnyOp, ctx: OpContext, dy: Node): Array<Node | null> {
   const m = new NodeMath(ctx);
-  checkReturn(ctx, rule(m, ctx, dy));
+  checkReturn(ctx, op.gradient!(m, ctx, dy));
   return m.grads;
 }
 
@@ -84,6 +85,9 @@ class NodeMath implements GradMath<Node> {
   }
   neg(a: Node): Node {
     return a.neg();
+  }
+  exp(a: Node): Node {
+    return a.exp();
   }
   log(a: Node): Node {
     return a.log();

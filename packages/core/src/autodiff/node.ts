@@ -4,9 +4,9 @@
  * both kinds wherever the math is the same.
  */
 import type { NDArray } from '../ndarray/ndarray.js';
-import type { DType } from '../ndarray/dtype.js';
+import type { DType, TypedArray } from '../ndarray/dtype.js';
 import type { OpContext } from './context.js';
-import type { DefinedOp } from './define-op.js';
+import type { AnyOp } from './define-op.js';
 import { mode } from './mode.js';
 import { brand, shared } from '../shared.js';
 import { GradHook, RemovableHandle, addGradHook } from './hooks.js';
@@ -35,7 +35,7 @@ export abstract class Node {
    * its one or two inputs, its sequence number, and what forward saved (flags and version sum, as an OpContext
    * keeps them). `_inlineOp` is null for every other node.
    */
-  _inlineOp: DefinedOp<any> | null = null;
+  _inlineOp: AnyOp | null = null;
   /** @internal */ _in0: Node | null = null;
   /** @internal */ _in1: Node | null = null;
   /** @internal */ _inlineSeq = 0;
@@ -164,4 +164,28 @@ export abstract class Node {
   abstract sigmoid(): Node;
   /** The value as a JS number (a Tensor must hold exactly one element). */
   abstract item(): number;
+}
+
+/**
+ * What ops need of a Tensor beyond Node: its NDArray value and the layout, reduction and arithmetic methods their
+ * rules are written with. Ops type against this interface, so they sit below tensor.ts (which implements it) and
+ * never import the Tensor class.
+ */
+export interface TensorNode extends Node {
+  readonly raw: NDArray;
+  /** The row-major element storage. */
+  readonly data: TypedArray;
+  /** The number of axes. */
+  readonly rank: number;
+  add(other: Operand<TensorNode>): TensorNode;
+  sub(other: Operand<TensorNode>): TensorNode;
+  mul(other: Operand<TensorNode>): TensorNode;
+  div(other: Operand<TensorNode>): TensorNode;
+  neg(): TensorNode;
+  exp(): TensorNode;
+  zerosLike(): TensorNode;
+  reshape(shape: readonly number[]): TensorNode;
+  broadcastTo(shape: readonly number[]): TensorNode;
+  transpose(perm?: readonly number[]): TensorNode;
+  sum(axis?: number | readonly number[], keepDims?: boolean): TensorNode;
 }

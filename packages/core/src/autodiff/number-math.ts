@@ -58,6 +58,9 @@ class NumberMath implements GradMath<number> {
   neg(a: number): number {
     return -a;
   }
+  exp(a: number): number {
+    return Math.exp(a);
+  }
   log(a: number): number {
     return Math.log(a);
   }
@@ -132,10 +135,10 @@ export class NumberSums implements GradientSums<number> {
     return like.make(gy);
   }
   runGradient(entry: OpContext, gy: number): boolean {
-    const rule = entry.op.gradient;
-    if (rule === undefined) return false;
+    const op = entry.op;
+    if (op.gradient === undefined) return false;
     this.math.entry = entry;
-    checkReturn(entry, rule(this.math, entry, gy));
+    checkReturn(entry, op.gradient(this.math, entry, gy));
     return true;
   }
   finish(targets: readonly Node[] | undefined): Node[] {

@@ -1,8 +1,8 @@
 // abs: derivative sign(x) away from 0; the chosen subgradient |x|'(0) = 0.
 import { scalar, tensor } from '@tapegrad/core';
-import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeUnary({ name: 'abs', apply: (x) => x.abs(), value: Math.abs, derivative: Math.sign, kinks: [0] });
+describeOp('abs');
 
 describe('abs at its kink', () => {
   it("picks |x|'(0) = 0 on Tensors and Scalars", () => {

@@ -1,24 +1,23 @@
 // y = x + alpha * other, written into x's storage (other broadcast to x's shape); dx = dy, dother = alpha * dy
 // (summed back to other's shape by the sweep). Recorded when x or other takes part in a graph (see in-place.ts).
 import { defineInPlaceOp } from '../autodiff/in-place.js';
-import type { Tensor } from '../tensor.js';
+import type { TensorNode } from '../autodiff/node.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
-import type { NDArray } from '../ndarray/ndarray.js';
 import { sameShape } from '../ndarray/shape.js';
 
 export const addInPlace = defineInPlaceOp<{ readonly alpha: number }>({
   name: 'addInPlace',
-  forward(ctx, x: Tensor, other: Tensor) {
+  forward(ctx, x: TensorNode, other: TensorNode) {
     const d = x.data;
     const alpha = ctx.attrs.alpha;
     if (other.size === 1) {
       const v = alpha * other.data[0];
       for (let i = 0; i < d.length; i++) d[i] += v;
     } else {
-      const s = sameShape(other.shape, x.shape) ? other.data : broadcastTo(other.raw as NDArray, x.shape).data;
+      const s = sameShape(other.shape, x.shape) ? other.data : broadcastTo(other.raw, x.shape).data;
       for (let i = 0; i < d.length; i++) d[i] += alpha * s[i];
     }
     return x.raw;
   },
-  backward: (ctx, dy: Tensor) => [dy, ctx.attrs.alpha === 1 ? dy : dy.mul(ctx.attrs.alpha)],
+  backward: (ctx, dy: TensorNode) => [dy, ctx.attrs.alpha === 1 ? dy : dy.mul(ctx.attrs.alpha)],
 });

@@ -1,18 +1,14 @@
 // y = max(a + b, 0) (broadcasting); da = db = dy * [y > 0] (summed to each shape), since y > 0 exactly when a + b > 0
-// A fused op for a measured reason (STYLE.md): a Linear layer followed by ReLU spends one pass and one
-// allocation on the bias and the activation instead of two, and its backward reads the mask off the output.
-// Its test checks it against the composite relu(add(a, b)), which stays the oracle.
-import { defineOp } from '../autodiff/define-op.js';
-import type { Node } from '../autodiff/node.js';
+// Fused because a Linear layer followed by ReLU then spends one pass and one allocation on the bias and the
+// activation instead of two, and its backward reads the mask off the output (measured, STYLE.md). Its test checks
+// it against the composite relu(add(a, b)), which stays the oracle.
 import { addRelu as kernel, greater, reluGrad } from '../ndarray/kernels/binary.js';
-import { binaryRaw } from './raw.js';
+import { elementwise } from './elementwise.js';
 
-export const addRelu = defineOp({
+export const addRelu = elementwise({
   name: 'addRelu',
-  forward(ctx, a: Node, b: Node) {
-    ctx.saveOutput();
-    return binaryRaw(kernel, a, b);
-  },
+  kernel,
+  saves: 'output',
   gradient(m, ctx, dy) {
     const y = m.output(ctx);
     const dz = m.fused(reluGrad, dy, y) ?? m.mul(dy, m.mask(greater, y, 0));

@@ -1,8 +1,9 @@
 // add: da = dy, db = dy, each summed back to its operand's shape.
 import { Generator, tensor } from '@tapegrad/core';
-import { broadcastMap, broadcastShape, describeBinary, expectTensor, sizeOf, uniform } from '../../test/op-harness';
+import { broadcastMap, broadcastShape, expectTensor, sizeOf, uniform } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeBinary({ name: 'add', apply: (a, b) => a.add(b), value: (a, b) => a + b, da: () => 1, db: () => 1 });
+describeOp('add');
 
 describe('broadcasting over random shape pairs', () => {
   // 300 random compatible pairs up to rank 4 (size-1 and missing axes on either side), against index arithmetic.

@@ -1,6 +1,9 @@
 // broadcastTo: repeats along broadcast axes; dx = dy summed over them.
 import { ShapeError, tensor, zeros } from '@tapegrad/core';
 import { broadcastMap, expectGradients, expectTensor, uniform } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
+
+describeOp('broadcastTo');
 
 const CASES: Array<[number[], number[]]> = [
   [[3], [2, 3]],

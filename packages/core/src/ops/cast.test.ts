@@ -2,6 +2,9 @@
 import { DTypeError, Tensor, tensor } from '@tapegrad/core';
 import { gradcheck } from '@tapegrad/gradcheck';
 import { expectGradients, uniform } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
+
+describeOp('cast');
 
 describe('cast', () => {
   it('rounds float64 to the nearest float32 and widens float32 exactly', () => {

@@ -1,12 +1,11 @@
 // y = x converted to `dtype`; dx = dy converted back (the sweep casts gradients to each input's dtype)
 import { defineOp } from '../autodiff/define-op.js';
-import type { Tensor } from '../tensor.js';
+import type { TensorNode } from '../autodiff/node.js';
 import type { DType } from '../ndarray/dtype.js';
 import { cast as kernel } from '../ndarray/kernels/layout.js';
-import type { NDArray } from '../ndarray/ndarray.js';
 
-export const cast = defineOp<{ readonly dtype: DType }>({
+export const cast = defineOp<{ readonly dtype: DType }, [TensorNode]>({
   name: 'cast',
-  forward: (ctx, x: Tensor) => kernel(x.raw as NDArray, ctx.attrs.dtype),
-  backward: (_ctx, dy: Tensor) => [dy],
+  forward: (ctx, x) => kernel(x.raw, ctx.attrs.dtype),
+  backward: (_ctx, dy) => [dy],
 });

@@ -1,14 +1,9 @@
 // clamp(x, lo, hi): derivative [lo <= x <= hi]; the bounds themselves pass the gradient (PyTorch's choice).
 import { ShapeError, scalar, tensor } from '@tapegrad/core';
 import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeUnary({
-  name: 'clamp(-1, 0.5)',
-  apply: (x) => x.clamp(-1, 0.5),
-  value: (x) => Math.min(Math.max(x, -1), 0.5),
-  derivative: (x) => (x >= -1 && x <= 0.5 ? 1 : 0),
-  kinks: [-1, 0.5],
-});
+describeOp('clamp');
 describeUnary({
   name: 'clamp(min only)',
   apply: (x) => x.clamp(0.25),

@@ -1,22 +1,21 @@
 // y = [x_1 | x_2 | ...] along `axis`; dx_i = the slice of dy that x_i occupies
 import { defineOp } from '../autodiff/define-op.js';
-import type { Tensor } from '../tensor.js';
+import type { TensorNode } from '../autodiff/node.js';
 import { promote } from '../ndarray/dtype.js';
 import { concat as kernel } from '../ndarray/kernels/layout.js';
-import type { NDArray } from '../ndarray/ndarray.js';
 import { slice } from './slice.js';
 
-export const concat = defineOp<{ readonly axis: number }>({
+export const concat = defineOp<{ readonly axis: number }, TensorNode[]>({
   name: 'concat',
-  forward(ctx, ...xs: Tensor[]) {
+  forward(ctx, ...xs) {
     const dtype = xs.map((x) => x.dtype).reduce(promote);
     return kernel(
-      xs.map((x) => x.raw as NDArray),
+      xs.map((x) => x.raw),
       ctx.attrs.axis,
       dtype,
     );
   },
-  backward(ctx, dy: Tensor) {
+  backward(ctx, dy) {
     const axis = ctx.attrs.axis;
     let offset = 0;
     return ctx.inputs.map((x, i) => {

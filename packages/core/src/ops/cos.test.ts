@@ -1,4 +1,4 @@
 // cos: derivative -sin x.
-import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeUnary({ name: 'cos', apply: (x) => x.cos(), value: Math.cos, derivative: (x) => -Math.sin(x), domain: [-4, 4], secondOrder: true });
+describeOp('cos');

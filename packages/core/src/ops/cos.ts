@@ -1,14 +1,10 @@
 // y = cos x; dx = -dy * sin x
-import { defineOp } from '../autodiff/define-op.js';
-import type { Node } from '../autodiff/node.js';
 import { cos as kernel } from '../ndarray/kernels/unary.js';
-import { unaryRaw } from './raw.js';
+import { elementwise } from './elementwise.js';
 
-export const cos = defineOp({
+export const cos = elementwise({
   name: 'cos',
-  forward(ctx, x: Node) {
-    ctx.saveInputs();
-    return unaryRaw(kernel, x);
-  },
+  kernel,
+  saves: 'inputs',
   gradient: (m, ctx, dy) => m.inputGrad(0, m.neg(m.mul(dy, m.sin(m.input(ctx, 0))))),
 });

@@ -1,15 +1,12 @@
 // y = a / b; da = dy / b, db = -dy * a / b^2
-import { defineOp } from '../autodiff/define-op.js';
-import type { Node } from '../autodiff/node.js';
+// A primitive, not a * b^-1: a / b is rounded once, a * (1 / b) twice, and the composite would take two passes.
 import { div as kernel } from '../ndarray/kernels/binary.js';
-import { binaryRaw } from './raw.js';
+import { elementwise } from './elementwise.js';
 
-export const div = defineOp({
+export const div = elementwise({
   name: 'div',
-  forward(ctx, a: Node, b: Node) {
-    ctx.saveInputs();
-    return binaryRaw(kernel, a, b);
-  },
+  kernel,
+  saves: 'inputs',
   gradient(m, ctx, dy) {
     const a = m.input(ctx, 0);
     const b = m.input(ctx, 1);

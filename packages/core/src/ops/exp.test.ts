@@ -1,4 +1,4 @@
 // exp: value Math.exp, derivative exp(x); second derivative exp(x).
-import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeUnary({ name: 'exp', apply: (x) => x.exp(), value: Math.exp, derivative: Math.exp, secondOrder: true });
+describeOp('exp');

@@ -3,6 +3,10 @@
 import { DTypeError, ShapeError, tensor, zeros } from '@tapegrad/core';
 import { scatterAdd } from './gather';
 import { expectGradients, ravel, uniform, unravel } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
+
+describeOp('gather');
+describeOp('scatterAdd');
 
 const CASES: Array<[number[], number[], number[], number]> = [
   // [x shape, indices, indices shape, axis]

@@ -1,39 +1,132 @@
-/** Every built-in op, each defined once with defineOp in its own file. */
-export { abs } from './abs.js';
-export { add } from './add.js';
-export { addInPlace } from './add-in-place.js';
-export { addRelu } from './add-relu.js';
-export { assign } from './assign.js';
-export { broadcastTo } from './broadcast-to.js';
-export { cast } from './cast.js';
-export { clamp } from './clamp.js';
-export { concat } from './concat.js';
-export { cos } from './cos.js';
-export { div } from './div.js';
-export { exp } from './exp.js';
-export { gather, scatterAdd } from './gather.js';
-export { leakyRelu } from './leaky-relu.js';
-export { log } from './log.js';
-export { logSoftmax } from './log-softmax.js';
-export { logSumExp } from './log-sum-exp.js';
-export { matmulFlagged } from './matmul.js';
-export { max, min } from './max.js';
-export { maximum } from './maximum.js';
-export { minimum } from './minimum.js';
-export { mul } from './mul.js';
-export { mulInPlace } from './mul-in-place.js';
-export { neg } from './neg.js';
-export { pow } from './pow.js';
-export { relu } from './relu.js';
-export { reshape } from './reshape.js';
-export { sigmoid } from './sigmoid.js';
-export { sin } from './sin.js';
-export { slice, padInto } from './slice.js';
-export { softmax } from './softmax.js';
-export { softplus } from './softplus.js';
-export { sqrt } from './sqrt.js';
-export { sub } from './sub.js';
-export { sum } from './sum.js';
-export { tanh } from './tanh.js';
-export { transpose } from './transpose.js';
-export { where } from './where.js';
+/**
+ * Every built-in op, each defined once in its own file, and OPS: all of them by name. OPS is what the rest of the
+ * code is checked against by the compiler: Scalar and Tensor implement a method for each elementwise op
+ * (ElementwiseMethods), every math method of the rule language (RuleMath) is an op here of the same arity, and
+ * the op tests keep one case per op (test/op-cases.ts). Adding an op is its file, its kernel, its test and a line
+ * here; `tsc` then names anything still missing.
+ */
+import type { RuleMath, RuleMathOp } from '../autodiff/grad-math.js';
+import type { Node, Operand } from '../autodiff/node.js';
+import { abs } from './abs.js';
+import { add } from './add.js';
+import { addInPlace } from './add-in-place.js';
+import { addRelu } from './add-relu.js';
+import { assign } from './assign.js';
+import { broadcastTo } from './broadcast-to.js';
+import { cast } from './cast.js';
+import { clamp } from './clamp.js';
+import { concat } from './concat.js';
+import { cos } from './cos.js';
+import { div } from './div.js';
+import type { BinaryOp, UnaryOp } from './elementwise.js';
+import { erf } from './erf.js';
+import { exp } from './exp.js';
+import { gather, scatterAdd } from './gather.js';
+import { leakyRelu } from './leaky-relu.js';
+import { log } from './log.js';
+import { logSoftmax } from './log-softmax.js';
+import { logSumExp } from './log-sum-exp.js';
+import { matmulFlagged } from './matmul.js';
+import { max, min } from './max.js';
+import { maximum, minimum } from './maximum.js';
+import { mul } from './mul.js';
+import { mulInPlace } from './mul-in-place.js';
+import { neg } from './neg.js';
+import { pow } from './pow.js';
+import { relu } from './relu.js';
+import { reshape } from './reshape.js';
+import { sigmoid } from './sigmoid.js';
+import { sin } from './sin.js';
+import { padInto, slice } from './slice.js';
+import { softmax } from './softmax.js';
+import { softplus } from './softplus.js';
+import { sqrt } from './sqrt.js';
+import { sub } from './sub.js';
+import { sum } from './sum.js';
+import { tanh } from './tanh.js';
+import { transpose } from './transpose.js';
+import { where } from './where.js';
+
+export { abs, add, addInPlace, addRelu, assign, broadcastTo, cast, clamp, concat, cos, div, erf, exp, gather, leakyRelu, log };
+export { logSoftmax, logSumExp, matmulFlagged, max, maximum, min, minimum, mul, mulInPlace, neg, padInto, pow, relu, reshape };
+export { scatterAdd, sigmoid, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
+
+/** Each RuleMath method's op: the elementwise op of that name, of one operand or of two. */
+type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends (a: number) => number ? UnaryOp : BinaryOp };
+
+/** Every built-in op by name (matmul's op is matmulFlagged). */
+export const OPS = {
+  abs,
+  add,
+  addInPlace,
+  addRelu,
+  assign,
+  broadcastTo,
+  cast,
+  clamp,
+  concat,
+  cos,
+  div,
+  erf,
+  exp,
+  gather,
+  leakyRelu,
+  log,
+  logSoftmax,
+  logSumExp,
+  matmul: matmulFlagged,
+  max,
+  maximum,
+  min,
+  minimum,
+  mul,
+  mulInPlace,
+  neg,
+  padInto,
+  pow,
+  relu,
+  reshape,
+  scatterAdd,
+  sigmoid,
+  sin,
+  slice,
+  softmax,
+  softplus,
+  sqrt,
+  sub,
+  sum,
+  tanh,
+  transpose,
+  where,
+} as const satisfies RuleVocabulary & Readonly<Record<string, unknown>>;
+
+/** The name of a built-in op. */
+export type OpName = keyof typeof OPS;
+
+type NamesOf<T> = { [K in OpName]: (typeof OPS)[K] extends T ? K : never }[OpName];
+/** The name of an elementwise op of one operand: a method of Scalar and Tensor with no argument (`x.exp()`). */
+export type UnaryOpName = NamesOf<UnaryOp>;
+/** The elementwise ops of two operands, broadcasting (`a.add(b)`). */
+export type BinaryOpName = NamesOf<BinaryOp>;
+
+/**
+ * The elementwise methods of a node kind, one per elementwise op of OPS: Scalar and Tensor implement this, so an
+ * elementwise op without its methods is a compile error.
+ */
+export type ElementwiseMethods<N extends Node> = { [K in UnaryOpName]: () => N } & { [K in BinaryOpName]: (other: Operand<N>) => N };
+
+function hasKernelOfArity(op: unknown, arity: 1 | 2): boolean {
+  const kernel = (op as { definition: { kernel?: { arity?: number } } }).definition.kernel;
+  return kernel !== undefined && kernel.arity === arity;
+}
+
+/**
+ * The names of the elementwise ops of one operand, in alphabetical order: each is a method of Scalar and of Tensor
+ * that takes no argument (the playground offers them as the functions of its language).
+ * @example
+ * UNARY_OP_NAMES.includes('tanh');   // true
+ * scalar(0.5)[UNARY_OP_NAMES[0]]();  // abs(0.5)
+ */
+export const UNARY_OP_NAMES: readonly UnaryOpName[] = (Object.keys(OPS) as OpName[]).filter((name): name is UnaryOpName =>
+  hasKernelOfArity(OPS[name], 1),
+);

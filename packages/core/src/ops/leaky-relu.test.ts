@@ -1,14 +1,8 @@
 // leakyRelu: y = x > 0 ? x : slope x; derivative 1 or slope; the chosen subgradient at 0 is the slope.
 import { scalar, tensor } from '@tapegrad/core';
-import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeUnary({
-  name: 'leakyRelu(0.1)',
-  apply: (x) => x.leakyRelu(0.1),
-  value: (x) => (x > 0 ? x : 0.1 * x),
-  derivative: (x) => (x > 0 ? 1 : 0.1),
-  kinks: [0],
-});
+describeOp('leakyRelu');
 
 describe('leakyRelu', () => {
   it('defaults to slope 0.01', () => {

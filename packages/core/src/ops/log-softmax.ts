@@ -3,18 +3,17 @@
 // Fused for a measured reason (STYLE.md): the composite x - logSumExp(x) rounds logSumExp to the float32 grid
 // first ([1e7, 1e7] gave [-1, -1], not [-ln 2, -ln 2]). Its test checks it against that composite, the oracle.
 import { defineOp } from '../autodiff/define-op.js';
-import type { Tensor } from '../tensor.js';
+import type { TensorNode } from '../autodiff/node.js';
 import { softmaxArray } from '../ndarray/kernels/softmax.js';
-import type { NDArray } from '../ndarray/ndarray.js';
 
-export const logSoftmax = defineOp<{ readonly axis: number }>({
+export const logSoftmax = defineOp<{ readonly axis: number }, [TensorNode]>({
   name: 'logSoftmax',
-  forward(ctx, x: Tensor) {
+  forward(ctx, x) {
     ctx.saveOutput();
-    return softmaxArray(x.raw as NDArray, ctx.attrs.axis, true);
+    return softmaxArray(x.raw, ctx.attrs.axis, true);
   },
-  backward(ctx, dy: Tensor) {
-    const y = ctx.output as Tensor;
+  backward(ctx, dy) {
+    const y = ctx.output!;
     return [dy.sub(y.exp().mul(dy.sum(ctx.attrs.axis, true)))];
   },
 });

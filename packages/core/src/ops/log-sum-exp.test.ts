@@ -1,9 +1,10 @@
 // logSumExp over axes: dx = dy softmax(x). softmax and logSoftmax (fused ops of their own) are checked here against the textbook formula.
 import { tensor } from '@tapegrad/core';
-import { UNARY_SHAPES, describeReduction, expectGradients, expectTensor, reduceOracle, uniform } from '../../test/op-harness';
+import { UNARY_SHAPES, expectGradients, expectTensor, reduceOracle, uniform } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
 const lse = (v: number[]) => Math.log(v.reduce((s, x) => s + Math.exp(x), 0));
-describeReduction({ name: 'logSumExp', apply: (x, axis, keepDims) => x.logSumExp(axis, keepDims), combine: lse, secondOrder: true });
+describeOp('logSumExp');
 
 /** softmax along `axis` by the textbook formula, for inputs small enough not to overflow. */
 function softmaxOracle(x: { shape: readonly number[]; data: ArrayLike<number> }, axis: number): number[] {

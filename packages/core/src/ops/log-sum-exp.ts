@@ -1,7 +1,7 @@
 // y = log sum exp(x) over `axes`, computed as m + log sum exp(x - m) with m = max x (finite for |x| ~ 1e308);
 // dx = dy * exp(x - y) = dy * softmax(x)
 import { defineOp } from '../autodiff/define-op.js';
-import type { Tensor } from '../tensor.js';
+import type { TensorNode } from '../autodiff/node.js';
 import { binary, sub, add } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { exp, log, unary } from '../ndarray/kernels/unary.js';
@@ -19,17 +19,17 @@ export function logSumExpArray(x: NDArray, axes: readonly number[], keepDims: bo
   return keepDims ? y : new NDArray(y.data, reducedShape(x.shape, axes, false));
 }
 
-export const logSumExp = defineOp<ReduceAttrs>({
+export const logSumExp = defineOp<ReduceAttrs, [TensorNode]>({
   name: 'logSumExp',
-  forward(ctx, x: Tensor) {
+  forward(ctx, x) {
     ctx.saveInputs();
     ctx.saveOutput();
-    return logSumExpArray(x.raw as NDArray, ctx.attrs.axes, ctx.attrs.keepDims);
+    return logSumExpArray(x.raw, ctx.attrs.axes, ctx.attrs.keepDims);
   },
-  backward(ctx, dy: Tensor) {
-    const [x] = ctx.saved as Tensor[];
+  backward(ctx, dy) {
+    const [x] = ctx.saved;
     const kept = reducedShape(x.shape, ctx.attrs.axes, true);
-    const y = (ctx.output as Tensor).reshape(kept);
+    const y = ctx.output!.reshape(kept);
     return [dy.reshape(kept).mul(x.sub(y).exp())];
   },
 });

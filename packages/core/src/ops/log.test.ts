@@ -1,8 +1,8 @@
 // log: value Math.log, derivative 1/x on x > 0.
 import { tensor } from '@tapegrad/core';
-import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeUnary({ name: 'log', apply: (x) => x.log(), value: Math.log, derivative: (x) => 1 / x, domain: [0.2, 3], secondOrder: true });
+describeOp('log');
 
 describe('log at the edge of its domain', () => {
   it('gives -Infinity at 0 and NaN below, as Math.log', () => {

@@ -3,6 +3,9 @@
 import { ShapeError, Tensor, getKernelBackend, tensor, zeros } from '@tapegrad/core';
 import { matmulFlagged } from './matmul';
 import { broadcastShape, expectGradients, expectTensor, ravel, sizeOf, uniform, unravel } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
+
+describeOp('matmul');
 
 /** C = A B by definition, batch axes broadcast; 1-D operands handled as NumPy does. */
 function naiveMatmul(a: Tensor, b: Tensor): { shape: number[]; data: number[] } {

@@ -4,23 +4,21 @@
 //   Y = A^T B   : dA = B G^T,     dB = A G
 //   Y = A^T B^T : dA = B^T G^T,   dB = G^T A^T
 // Every gradient is again a matmul with transpose flags, so no transpose is ever materialised.
-import { InputGrads, OpFunction, defineOp } from '../autodiff/define-op.js';
-import type { Tensor } from '../tensor.js';
+import { OpFunction, defineOp } from '../autodiff/define-op.js';
+import type { TensorNode } from '../autodiff/node.js';
 import { MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
-import type { NDArray } from '../ndarray/ndarray.js';
 
-export const matmulFlagged: OpFunction<MatmulFlags> = defineOp<MatmulFlags>({
+export const matmulFlagged: OpFunction<MatmulFlags, [TensorNode, TensorNode]> = defineOp<MatmulFlags, [TensorNode, TensorNode]>({
   name: 'matmul',
-  forward(ctx, a: Tensor, b: Tensor) {
+  forward(ctx, a, b) {
     ctx.saveInputs();
-    return kernel(a.raw as NDArray, b.raw as NDArray, ctx.attrs);
+    return kernel(a.raw, b.raw, ctx.attrs);
   },
-  backward(ctx, g: Tensor): InputGrads {
-    const [a, b] = ctx.saved as Tensor[];
+  backward(ctx, g) {
+    const [a, b] = ctx.saved;
     const tA = !!ctx.attrs.transposeA;
     const tB = !!ctx.attrs.transposeB;
-    const mm = (x: Tensor, y: Tensor, transposeA: boolean, transposeB: boolean): Tensor =>
-      matmulFlagged(x, y, { transposeA, transposeB }) as Tensor;
+    const mm = (x: TensorNode, y: TensorNode, transposeA: boolean, transposeB: boolean) => matmulFlagged(x, y, { transposeA, transposeB });
     const needA = ctx.needsGrad(0);
     const needB = ctx.needsGrad(1);
     if (!tA && !tB) return [needA ? mm(g, b, false, true) : null, needB ? mm(a, g, true, false) : null];

@@ -1,19 +1,9 @@
 // max / min over axes: dx = dy at the arg-extremum; tied extremes share the gradient evenly.
 import { ShapeError, tensor, zeros } from '@tapegrad/core';
-import { describeReduction } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeReduction({
-  name: 'max',
-  apply: (x, axis, keepDims) => x.max(axis, keepDims),
-  combine: (v) => Math.max(...v),
-  distinctInputs: true,
-});
-describeReduction({
-  name: 'min',
-  apply: (x, axis, keepDims) => x.min(axis, keepDims),
-  combine: (v) => Math.min(...v),
-  distinctInputs: true,
-});
+describeOp('max');
+describeOp('min');
 
 describe('max and min at ties', () => {
   it('share the gradient evenly among tied maxima', () => {

@@ -1,14 +1,9 @@
-// maximum: da = dy [a > b], db = dy [b > a]; a tie splits the gradient 1/2 : 1/2.
+// maximum: da = dy [a > b], db = dy [b > a]; minimum: da = dy [a < b], db = dy [b < a]; a tie splits the gradient 1/2 : 1/2.
 import { scalar, tensor } from '@tapegrad/core';
-import { describeBinary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeBinary({
-  name: 'maximum',
-  apply: (a, b) => a.maximum(b),
-  value: Math.max,
-  da: (a, b) => (a > b ? 1 : 0),
-  db: (a, b) => (b > a ? 1 : 0),
-});
+describeOp('maximum');
+describeOp('minimum');
 
 describe('maximum at a tie', () => {
   it('splits the upstream gradient evenly, on Tensors and Scalars', () => {
@@ -25,5 +20,18 @@ describe('maximum at a tie', () => {
     const x = scalar(2);
     x.maximum(x).backward();
     expect(x.grad).toBe(1);
+  });
+});
+
+describe('minimum at a tie', () => {
+  it('splits the upstream gradient evenly, on Tensors and Scalars', () => {
+    const a = tensor([1, 2, 3], { requiresGrad: true });
+    const b = tensor([1, 0, 3], { requiresGrad: true });
+    a.minimum(b).backward(tensor([4, 4, 4]));
+    expect(Array.from(a.grad!.data)).toEqual([2, 0, 2]);
+    expect(Array.from(b.grad!.data)).toEqual([2, 4, 2]);
+    const [sa, sb] = [scalar(-1), scalar(-1)];
+    sa.minimum(sb).backward({ seed: 3 });
+    expect([sa.grad, sb.grad]).toEqual([1.5, 1.5]);
   });
 });

@@ -1,21 +1,26 @@
 // y = max(a, b) elementwise; da = dy * ([a > b] + 1/2 [a = b]), db = dy * ([b > a] + 1/2 [a = b])
-// Ties split the gradient evenly, as in PyTorch and JAX.
-import { defineOp } from '../autodiff/define-op.js';
-import type { Node } from '../autodiff/node.js';
-import { equal, greater, maximum as kernel } from '../ndarray/kernels/binary.js';
-import { binaryRaw } from './raw.js';
+// y = min(a, b) elementwise; da = dy * ([a < b] + 1/2 [a = b]), db = dy * ([b < a] + 1/2 [a = b])
+// Ties split the gradient evenly, as in PyTorch and JAX. One rule serves both: the input that wins gets dy.
+import { BinaryKernel, equal, greater, maximum as maxKernel, minimum as minKernel } from '../ndarray/kernels/binary.js';
+import { BinaryOp, elementwise } from './elementwise.js';
 
-export const maximum = defineOp({
-  name: 'maximum',
-  forward(ctx, a: Node, b: Node) {
-    ctx.saveInputs();
-    return binaryRaw(kernel, a, b);
-  },
-  gradient(m, ctx, dy) {
-    const a = m.input(ctx, 0);
-    const b = m.input(ctx, 1);
-    const half = m.mul(m.mask(equal, a, b), 0.5);
-    if (ctx.needsGrad(0)) m.inputGrad(0, m.mul(dy, m.add(m.mask(greater, a, b), half)));
-    if (ctx.needsGrad(1)) m.inputGrad(1, m.mul(dy, m.add(m.mask(greater, b, a), half)));
-  },
-});
+function pairwise(name: 'maximum' | 'minimum', kernel: BinaryKernel): BinaryOp {
+  const isMax = name === 'maximum';
+  return elementwise({
+    name,
+    kernel,
+    saves: 'inputs',
+    gradient(m, ctx, dy) {
+      const a = m.input(ctx, 0);
+      const b = m.input(ctx, 1);
+      // Input 0 wins where first > second (a > b for maximum, b > a for minimum).
+      const [first, second] = isMax ? [a, b] : [b, a];
+      const half = m.mul(m.mask(equal, a, b), 0.5);
+      if (ctx.needsGrad(0)) m.inputGrad(0, m.mul(dy, m.add(m.mask(greater, first, second), half)));
+      if (ctx.needsGrad(1)) m.inputGrad(1, m.mul(dy, m.add(m.mask(greater, second, first), half)));
+    },
+  });
+}
+
+export const maximum = pairwise('maximum', maxKernel);
+export const minimum = pairwise('minimum', minKernel);

@@ -1,4 +1,4 @@
 // neg: derivative -1.
-import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeUnary({ name: 'neg', apply: (x) => x.neg(), value: (x) => -x, derivative: () => -1 });
+describeOp('neg');

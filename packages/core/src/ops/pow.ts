@@ -1,18 +1,13 @@
 // y = a ^ b; da = dy * b * a^(b-1), db = dy * y * log(a) (only computed when b requires grad: log(a) is NaN for a < 0)
 // At a = 0, db = 0 (as PyTorch and JAX): y * log(a) would be 0 * -Infinity = NaN, so log reads 1 there instead.
 // Where b = 0, da = 0 even at a = 0 (b * a^(b-1) would be 0 * Infinity), so the power reads a^0 there.
-import { defineOp } from '../autodiff/define-op.js';
-import type { Node } from '../autodiff/node.js';
 import { equal, pow as kernel } from '../ndarray/kernels/binary.js';
-import { binaryRaw } from './raw.js';
+import { elementwise } from './elementwise.js';
 
-export const pow = defineOp({
+export const pow = elementwise({
   name: 'pow',
-  forward(ctx, a: Node, b: Node) {
-    ctx.saveInputs();
-    ctx.saveOutput();
-    return binaryRaw(kernel, a, b);
-  },
+  kernel,
+  saves: 'both',
   gradient(m, ctx, dy) {
     const a = m.input(ctx, 0);
     const b = m.input(ctx, 1);

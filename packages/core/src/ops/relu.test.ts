@@ -1,8 +1,8 @@
 // relu: derivative [x > 0]; the chosen subgradient relu'(0) = 0.
 import { scalar, tensor } from '@tapegrad/core';
-import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeUnary({ name: 'relu', apply: (x) => x.relu(), value: (x) => Math.max(x, 0), derivative: (x) => (x > 0 ? 1 : 0), kinks: [0] });
+describeOp('relu');
 
 describe('relu at its kink', () => {
   it("picks relu'(0) = 0 on Tensors and Scalars", () => {

@@ -1,16 +1,13 @@
 // y = max(x, 0); dx = dy * [x > 0]  (relu'(0) = 0, as PyTorch, JAX and TensorFlow)
-import { defineOp } from '../autodiff/define-op.js';
-import type { Node } from '../autodiff/node.js';
+// A primitive, not maximum(x, 0): that would split the gradient 1/2 at the tie x = 0.
 import { greater, reluGrad } from '../ndarray/kernels/binary.js';
 import { relu as kernel } from '../ndarray/kernels/unary.js';
-import { unaryRaw } from './raw.js';
+import { elementwise } from './elementwise.js';
 
-export const relu = defineOp({
+export const relu = elementwise({
   name: 'relu',
-  forward(ctx, x: Node) {
-    ctx.saveInputs();
-    return unaryRaw(kernel, x);
-  },
+  kernel,
+  saves: 'inputs',
   gradient(m, ctx, dy) {
     const x = m.input(ctx, 0);
     // Unrecorded: one fused pass, no mask tensor (as tanh); recorded: the mask form, for higher derivatives.

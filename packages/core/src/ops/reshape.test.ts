@@ -1,6 +1,9 @@
 // reshape: same elements in row-major order; dx = dy reshaped back. flatten/squeeze/unsqueeze are reshapes.
 import { ShapeError, tensor, zeros } from '@tapegrad/core';
 import { expectGradients, uniform } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
+
+describeOp('reshape');
 
 const CASES: Array<[number[], number[], number[]]> = [
   // [from, requested, resulting]

@@ -1,16 +1,13 @@
 // y = 1 / (1 + e^-x), computed without overflow for |x| up to the float range; dx = dy * y * (1 - y)
-import { defineOp } from '../autodiff/define-op.js';
-import type { Node } from '../autodiff/node.js';
-import { sigmoid as kernel } from '../ndarray/kernels/unary.js';
-import { unaryRaw } from './raw.js';
+// A primitive, not a composite of exp: 1 / (1 + e^-x) overflows e^-x below x = -709 and takes four passes.
 import { sigmoidGrad } from '../ndarray/kernels/binary.js';
+import { sigmoid as kernel } from '../ndarray/kernels/unary.js';
+import { elementwise } from './elementwise.js';
 
-export const sigmoid = defineOp({
+export const sigmoid = elementwise({
   name: 'sigmoid',
-  forward(ctx, x: Node) {
-    ctx.saveOutput();
-    return unaryRaw(kernel, x);
-  },
+  kernel,
+  saves: 'output',
   gradient(m, ctx, dy) {
     const y = m.output(ctx);
     // Unrecorded: one fused pass (as tanh); recorded: differentiable ops, for higher derivatives.

@@ -1,4 +1,4 @@
 // sin: derivative cos x.
-import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeUnary({ name: 'sin', apply: (x) => x.sin(), value: Math.sin, derivative: Math.cos, domain: [-4, 4], secondOrder: true });
+describeOp('sin');

@@ -1,14 +1,10 @@
 // y = sin x; dx = dy * cos x
-import { defineOp } from '../autodiff/define-op.js';
-import type { Node } from '../autodiff/node.js';
 import { sin as kernel } from '../ndarray/kernels/unary.js';
-import { unaryRaw } from './raw.js';
+import { elementwise } from './elementwise.js';
 
-export const sin = defineOp({
+export const sin = elementwise({
   name: 'sin',
-  forward(ctx, x: Node) {
-    ctx.saveInputs();
-    return unaryRaw(kernel, x);
-  },
+  kernel,
+  saves: 'inputs',
   gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.cos(m.input(ctx, 0)))),
 });

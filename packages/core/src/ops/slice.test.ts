@@ -2,6 +2,10 @@
 import { ShapeError, tensor, zeros } from '@tapegrad/core';
 import { padInto } from './slice';
 import { expectGradients, ravel, sizeOf, uniform, unravel } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
+
+describeOp('slice');
+describeOp('padInto');
 
 const CASES: Array<[number[], number[], number[] | undefined, number[], number[]]> = [
   // [shape, begin, size, normalised begin, resulting shape]

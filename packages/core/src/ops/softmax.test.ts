@@ -3,6 +3,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Tensor, tensor } from '@tapegrad/core';
 import { expectGradients, expectTensor, uniform, upstream } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
+
+describeOp('softmax');
 
 const CASES: Array<[readonly number[], number]> = [
   [[5], 0],

@@ -3,18 +3,17 @@
 // Fused for a measured reason (STYLE.md): the composite exp(x - logSumExp(x)) lost its normalisation for large
 // float32 logits. Its test checks it against that composite, which stays the oracle.
 import { defineOp } from '../autodiff/define-op.js';
-import type { Tensor } from '../tensor.js';
+import type { TensorNode } from '../autodiff/node.js';
 import { softmaxArray } from '../ndarray/kernels/softmax.js';
-import type { NDArray } from '../ndarray/ndarray.js';
 
-export const softmax = defineOp<{ readonly axis: number }>({
+export const softmax = defineOp<{ readonly axis: number }, [TensorNode]>({
   name: 'softmax',
-  forward(ctx, x: Tensor) {
+  forward(ctx, x) {
     ctx.saveOutput();
-    return softmaxArray(x.raw as NDArray, ctx.attrs.axis, false);
+    return softmaxArray(x.raw, ctx.attrs.axis, false);
   },
-  backward(ctx, dy: Tensor) {
-    const y = ctx.output as Tensor;
+  backward(ctx, dy) {
+    const y = ctx.output!;
     return [y.mul(dy.sub(dy.mul(y).sum(ctx.attrs.axis, true)))];
   },
 });

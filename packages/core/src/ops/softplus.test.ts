@@ -1,16 +1,8 @@
 // softplus: value log(1 + e^x), derivative sigmoid(x); softplus'(0) = 1/2 exactly (a fused op, not max + log1p).
 import { scalar, tensor } from '@tapegrad/core';
-import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-const logistic = (x: number) => 1 / (1 + Math.exp(-x));
-describeUnary({
-  name: 'softplus',
-  apply: (x) => x.softplus(),
-  value: (x) => Math.log(1 + Math.exp(x)),
-  derivative: logistic,
-  domain: [-5, 5],
-  secondOrder: true,
-});
+describeOp('softplus');
 
 describe('softplus at 0', () => {
   it('is log 2 with slope exactly 1/2 on both node kinds', () => {

@@ -1,15 +1,11 @@
 // y = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) (no overflow); dx = dy * sigmoid(x)
 // A fused op, not a composite: the composite's max and |x| have kinks at 0 that would give dx(0) = 0, not 1/2.
-import { defineOp } from '../autodiff/define-op.js';
-import type { Node } from '../autodiff/node.js';
 import { softplus as kernel } from '../ndarray/kernels/unary.js';
-import { unaryRaw } from './raw.js';
+import { elementwise } from './elementwise.js';
 
-export const softplus = defineOp({
+export const softplus = elementwise({
   name: 'softplus',
-  forward(ctx, x: Node) {
-    ctx.saveInputs();
-    return unaryRaw(kernel, x);
-  },
+  kernel,
+  saves: 'inputs',
   gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.sigmoid(m.input(ctx, 0)))),
 });

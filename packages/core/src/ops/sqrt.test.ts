@@ -1,11 +1,4 @@
 // sqrt: value Math.sqrt, derivative 1 / (2 sqrt x) on x > 0.
-import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeUnary({
-  name: 'sqrt',
-  apply: (x) => x.sqrt(),
-  value: Math.sqrt,
-  derivative: (x) => 0.5 / Math.sqrt(x),
-  domain: [0.2, 3],
-  secondOrder: true,
-});
+describeOp('sqrt');

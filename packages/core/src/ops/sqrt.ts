@@ -1,14 +1,11 @@
 // y = sqrt(x); dx = dy / (2 y)
-import { defineOp } from '../autodiff/define-op.js';
-import type { Node } from '../autodiff/node.js';
+// A primitive, not x ^ 0.5: pow(-0, 0.5) is 0 where sqrt(-0) is -0, and pow(-Infinity, 0.5) is Infinity, not NaN.
 import { sqrt as kernel } from '../ndarray/kernels/unary.js';
-import { unaryRaw } from './raw.js';
+import { elementwise } from './elementwise.js';
 
-export const sqrt = defineOp({
+export const sqrt = elementwise({
   name: 'sqrt',
-  forward(ctx, x: Node) {
-    ctx.saveOutput();
-    return unaryRaw(kernel, x);
-  },
+  kernel,
+  saves: 'output',
   gradient: (m, ctx, dy) => m.inputGrad(0, m.div(dy, m.mul(m.output(ctx), 2))),
 });

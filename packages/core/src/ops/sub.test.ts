@@ -1,4 +1,4 @@
 // sub: da = dy, db = -dy.
-import { describeBinary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeBinary({ name: 'sub', apply: (a, b) => a.sub(b), value: (a, b) => a - b, da: () => 1, db: () => -1 });
+describeOp('sub');

@@ -1,9 +1,10 @@
 // sum over axes: dx = dy broadcast back over the reduced axes. mean is sum / count (a composite).
 import { Generator, ShapeError, tensor, zeros } from '@tapegrad/core';
 import { describeReduction, expectTensor, reduceOracle, uniform } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
 const total = (v: number[]) => v.reduce((s, x) => s + x, 0);
-describeReduction({ name: 'sum', apply: (x, axis, keepDims) => x.sum(axis, keepDims), combine: total });
+describeOp('sum');
 describeReduction({ name: 'mean', apply: (x, axis, keepDims) => x.mean(axis, keepDims), combine: (v) => total(v) / v.length });
 
 describe('sum', () => {

@@ -1,8 +1,7 @@
 // y = sum of x over `axes`; dx = dy (with the reduced axes kept as size 1) broadcast back to x's shape
 import { defineOp } from '../autodiff/define-op.js';
-import type { Tensor } from '../tensor.js';
+import type { TensorNode } from '../autodiff/node.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
-import type { NDArray } from '../ndarray/ndarray.js';
 import { reducedShape } from '../ndarray/shape.js';
 
 export interface ReduceAttrs {
@@ -11,10 +10,10 @@ export interface ReduceAttrs {
   readonly keepDims: boolean;
 }
 
-export const sum = defineOp<ReduceAttrs>({
+export const sum = defineOp<ReduceAttrs, [TensorNode]>({
   name: 'sum',
-  forward: (ctx, x: Tensor) => reduce(x.raw as NDArray, ctx.attrs.axes, ctx.attrs.keepDims, 'sum'),
-  backward(ctx, dy: Tensor) {
+  forward: (ctx, x) => reduce(x.raw, ctx.attrs.axes, ctx.attrs.keepDims, 'sum'),
+  backward(ctx, dy) {
     const x = ctx.inputs[0];
     return [dy.reshape(reducedShape(x.shape, ctx.attrs.axes, true)).broadcastTo(x.shape)];
   },

@@ -1,15 +1,8 @@
 // tanh: derivative 1 - tanh(x)^2.
 import { Generator, getKernelBackend, setKernelBackend, tensor } from '@tapegrad/core';
-import { describeUnary } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
 
-describeUnary({
-  name: 'tanh',
-  apply: (x) => x.tanh(),
-  value: Math.tanh,
-  derivative: (x) => 1 - Math.tanh(x) ** 2,
-  domain: [-3, 3],
-  secondOrder: true,
-});
+describeOp('tanh');
 
 describe('tanh of float32 tensors', () => {
   // The float32 kernel is a rational approximation; its bound is in float32 ulps of the exact Math.tanh value.

@@ -1,6 +1,9 @@
 // transpose(perm): y[i_perm] = x[i]; dx = dy permuted by the inverse permutation.
 import { ShapeError, tensor, zeros } from '@tapegrad/core';
 import { expectGradients, ravel, uniform, unravel } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
+
+describeOp('transpose');
 
 function permutations(n: number): number[][] {
   if (n === 0) return [[]];

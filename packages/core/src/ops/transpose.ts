@@ -1,13 +1,12 @@
 // y = x with axes permuted by `perm`; dx = dy permuted by the inverse permutation
 import { defineOp } from '../autodiff/define-op.js';
-import type { Tensor } from '../tensor.js';
+import type { TensorNode } from '../autodiff/node.js';
 import { transpose as kernel } from '../ndarray/kernels/layout.js';
-import type { NDArray } from '../ndarray/ndarray.js';
 
-export const transpose = defineOp<{ readonly perm: readonly number[] }>({
+export const transpose = defineOp<{ readonly perm: readonly number[] }, [TensorNode]>({
   name: 'transpose',
-  forward: (ctx, x: Tensor) => kernel(x.raw as NDArray, ctx.attrs.perm),
-  backward(ctx, dy: Tensor) {
+  forward: (ctx, x) => kernel(x.raw, ctx.attrs.perm),
+  backward(ctx, dy) {
     const inverse = new Array<number>(ctx.attrs.perm.length);
     ctx.attrs.perm.forEach((p, i) => (inverse[p] = i));
     return [dy.transpose(inverse)];

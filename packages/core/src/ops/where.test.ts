@@ -1,6 +1,9 @@
 // where(cond, a, b): a where cond != 0 else b, all broadcast; da = dy [cond], db = dy [!cond]; cond gets none.
 import { ShapeError, Tensor, scalar, tensor, where } from '@tapegrad/core';
 import { broadcastMap, expectGradients, expectTensor, uniform } from '../../test/op-harness';
+import { describeOp } from '../../test/op-cases';
+
+describeOp('where');
 
 const mask = (shape: number[], seed: number) =>
   uniform(shape, -1, 1, { seed, requiresGrad: false })

@@ -1,5 +1,5 @@
 // y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient
-import { InputGrads, OpFunction, defineOp } from '../autodiff/define-op.js';
+import { OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { allocate, resultType } from '../ndarray/dtype.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
@@ -14,16 +14,16 @@ function select(c: NDArray, a: NDArray, b: NDArray): NDArray {
   return new NDArray(out, shape);
 }
 
-export const where: OpFunction = defineOp({
+export const where: OpFunction<undefined, [Node, Node, Node]> = defineOp<undefined, [Node, Node, Node]>({
   name: 'where',
-  forward(ctx, cond: Node, a: Node, b: Node) {
+  forward(ctx, cond, a, b) {
     ctx.save(cond);
     const rc = cond.raw;
     if (typeof rc === 'number') return rc !== 0 ? (a.raw as number) : (b.raw as number);
     return select(rc, a.raw as NDArray, b.raw as NDArray);
   },
-  backward(ctx, dy: Node): InputGrads {
-    const [cond] = ctx.saved as Node[];
+  backward(ctx, dy) {
+    const [cond] = ctx.saved;
     const zero = dy.zerosLike();
     return [null, ctx.needsGrad(1) ? where(cond, dy, zero) : null, ctx.needsGrad(2) ? where(cond, zero, dy) : null];
   },

@@ -11,10 +11,12 @@
  *
  * The last statement's value is the root the gradients are taken of.
  */
+import { UNARY_OP_NAMES, type UnaryOpName } from '@tapegrad/core';
 
-/** A function the language knows, by the Scalar method that implements it. */
-export const FUNCTIONS = ['tanh', 'sigmoid', 'relu', 'exp', 'log', 'sin', 'cos', 'sqrt', 'abs'] as const;
-export type FunctionName = (typeof FUNCTIONS)[number];
+/** A function the language knows: an elementwise op of one operand of @tapegrad/core, by its Scalar method. */
+export type FunctionName = Exclude<UnaryOpName, 'neg'>;
+/** Every such op of @tapegrad/core (a new op there is a new function here), but neg, which is written -x. */
+export const FUNCTIONS: readonly FunctionName[] = UNARY_OP_NAMES.filter((name): name is FunctionName => name !== 'neg');
 
 export type Expr =
   | { readonly kind: 'number'; readonly value: number }

@@ -2,6 +2,7 @@
  * The graph view's presets: worked examples from the source documents, written in the playground language
  * so a student can edit them and see the tape change.
  */
+import { FUNCTIONS } from './expression.js';
 
 export interface Preset {
   readonly id: string;
@@ -59,7 +60,7 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'tanh-neuron',
     title: 'a*b + tanh(c)',
-    note: 'Type your own: + − * / ^, unary minus, parentheses, tanh sigmoid relu exp log sin cos sqrt abs; one statement per line, name = expr or name += expr.',
+    note: `Type your own: + − * / ^, unary minus, parentheses, ${FUNCTIONS.join(' ')}; one statement per line, name = expr or name += expr.`,
     program: 'a*b + tanh(c)',
     values: 'a=2, b=-3, c=0.5',
   },

@@ -12,6 +12,7 @@ type Loop = (a: TypedArray, b: TypedArray, out: TypedArray, p: BroadcastPlan) =>
 
 export interface BinaryKernel {
   readonly name: string;
+  readonly arity: 2;
   /** The op on two numbers. */
   readonly scalar: (a: number, b: number) => number;
   readonly loop: Loop;
@@ -23,7 +24,7 @@ const same = (d: DType): DType => d;
 const bool = (): DType => 'float64';
 
 function define(name: string, scalar: (a: number, b: number) => number, loop: Loop, resultDType = same): BinaryKernel {
-  return { name, scalar, loop, resultDType };
+  return { name, arity: 2, scalar, loop, resultDType };
 }
 
 export const add = define(

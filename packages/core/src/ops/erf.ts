@@ -1,0 +1,15 @@
+// y = erf x = 2/sqrt(pi) * integral from 0 to x of e^(-t^2) dt; dx = dy * 2/sqrt(pi) * e^(-x^2)
+import { erf as kernel } from '../ndarray/kernels/unary.js';
+import { elementwise } from './elementwise.js';
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+export const erf = elementwise({
+  name: 'erf',
+  kernel,
+  saves: 'inputs',
+  gradient(m, ctx, dy) {
+    const x = m.input(ctx, 0);
+    m.inputGrad(0, m.mul(dy, m.mul(m.exp(m.neg(m.mul(x, x))), TWO_OVER_SQRT_PI)));
+  },
+});

@@ -1,0 +1,235 @@
+/**
+ * One case per built-in op, keyed by op name: OP_CASES has the type `{ [name in OpName]: OpCase }`, so an op added
+ * to OPS without a case here fails `tsc` (and op-cases.test.ts checks that every op's test file runs its case).
+ * Elementwise ops and reductions get the standard proofs of op-harness.ts from closed forms; every other op gets
+ * gradcheck (and gradgradcheck where its rule is differentiated again) on a sample input, beside the op-specific
+ * tests of its own file (layouts, indexing, in-place semantics, kernels).
+ */
+import { Node, Tensor, concat, tensor, where } from '@tapegrad/core';
+import * as ops from '../src/ops/index';
+import type { OpName } from '../src/ops/index';
+import {
+  BinaryCase,
+  ReductionCase,
+  UnaryCase,
+  describeBinary,
+  describeReduction,
+  describeUnary,
+  expectGradients,
+  uniform,
+} from './op-harness';
+
+/** An op whose proof is gradcheck on sample inputs: `apply` takes fresh leaves made by `inputs`. */
+export interface SampledCase {
+  readonly inputs: () => Tensor[];
+  readonly apply: (...xs: Tensor[]) => Node;
+  readonly secondOrder?: boolean;
+  readonly eps?: number;
+  readonly rtol?: number;
+}
+
+/** What `describeOp` runs for an op. */
+export type OpCase =
+  | ({ readonly kind: 'unary' } & Omit<UnaryCase, 'name' | 'apply'> & { readonly apply?: UnaryCase['apply'] })
+  | ({ readonly kind: 'binary' } & Omit<BinaryCase, 'name' | 'apply'>)
+  | ({ readonly kind: 'reduction' } & Omit<ReductionCase, 'name'>)
+  | ({ readonly kind: 'sampled' } & SampledCase);
+
+const logistic = (x: number) => 1 / (1 + Math.exp(-x));
+const total = (v: number[]) => v.reduce((s, x) => s + x, 0);
+/** erf by its Maclaurin series, sum of (-1)^n x^(2n+1) / (n! (2n+1)) times 2/sqrt(pi): an oracle independent of the kernel (|x| <= 3). */
+function erfSeries(x: number): number {
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 80; n++) {
+    term *= (-x * x) / n;
+    sum += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+
+export const OP_CASES: { readonly [K in OpName]: OpCase } = {
+  abs: { kind: 'unary', value: Math.abs, derivative: Math.sign, kinks: [0] },
+  add: { kind: 'binary', value: (a, b) => a + b, da: () => 1, db: () => 1 },
+  addInPlace: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed: 1 }), uniform([3], -2, 2, { seed: 2 })],
+    apply: (x, y) => x.mul(1).addInPlace(y, 0.5),
+  },
+  addRelu: {
+    kind: 'binary',
+    value: (a, b) => Math.max(a + b, 0),
+    da: (a, b) => (a + b > 0 ? 1 : 0),
+    db: (a, b) => (a + b > 0 ? 1 : 0),
+  },
+  assign: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed: 3 }), uniform([3], -2, 2, { seed: 4 })],
+    apply: (x, y) => x.mul(1).assign(y).mul(x),
+  },
+  broadcastTo: {
+    kind: 'sampled',
+    inputs: () => [uniform([3, 1], -2, 2, { seed: 5 })],
+    apply: (x) => x.broadcastTo([2, 3, 4]),
+  },
+  cast: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed: 6 })],
+    // float32 in between: a wide step, since the value only changes on the float32 grid.
+    apply: (x) => x.cast('float32').mul(3).cast('float64'),
+    eps: 1e-2,
+    rtol: 1e-4,
+  },
+  clamp: {
+    kind: 'unary',
+    apply: (x) => x.clamp(-1, 0.5),
+    value: (x) => Math.min(Math.max(x, -1), 0.5),
+    derivative: (x) => (x >= -1 && x <= 0.5 ? 1 : 0),
+    kinks: [-1, 0.5],
+  },
+  concat: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed: 7 }), uniform([2, 2], -2, 2, { seed: 8 })],
+    apply: (a, b) => concat([a, b.mul(b)], 1),
+    secondOrder: true,
+  },
+  cos: { kind: 'unary', value: Math.cos, derivative: (x) => -Math.sin(x), domain: [-4, 4], secondOrder: true },
+  div: { kind: 'binary', value: (a, b) => a / b, da: (_a, b) => 1 / b, db: (a, b) => -a / (b * b), domainB: [0.5, 2], secondOrder: true },
+  erf: {
+    kind: 'unary',
+    value: erfSeries,
+    derivative: (x) => (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x),
+    domain: [-2.5, 2.5],
+    secondOrder: true,
+  },
+  exp: { kind: 'unary', value: Math.exp, derivative: Math.exp, secondOrder: true },
+  gather: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed: 9 })],
+    apply: (x) => x.gather([2, 0, 2, 1], 1),
+  },
+  leakyRelu: {
+    kind: 'unary',
+    apply: (x) => x.leakyRelu(0.1),
+    value: (x) => (x > 0 ? x : 0.1 * x),
+    derivative: (x) => (x > 0 ? 1 : 0.1),
+    kinks: [0],
+  },
+  log: { kind: 'unary', value: Math.log, derivative: (x) => 1 / x, domain: [0.2, 3], secondOrder: true },
+  logSoftmax: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3, 4], -3, 3, { seed: 10 })],
+    apply: (x) => x.logSoftmax(1),
+    secondOrder: true,
+  },
+  logSumExp: {
+    kind: 'reduction',
+    apply: (x, axis, keepDims) => x.logSumExp(axis, keepDims),
+    combine: (v) => Math.log(total(v.map(Math.exp))),
+    secondOrder: true,
+  },
+  matmul: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 11 }), uniform([4, 5], -2, 2, { seed: 12 })],
+    apply: (a, b) => a.matmul(b),
+    secondOrder: true,
+  },
+  max: { kind: 'reduction', apply: (x, axis, keepDims) => x.max(axis, keepDims), combine: (v) => Math.max(...v), distinctInputs: true },
+  maximum: { kind: 'binary', value: Math.max, da: (a, b) => (a > b ? 1 : 0), db: (a, b) => (b > a ? 1 : 0) },
+  min: { kind: 'reduction', apply: (x, axis, keepDims) => x.min(axis, keepDims), combine: (v) => Math.min(...v), distinctInputs: true },
+  minimum: { kind: 'binary', value: Math.min, da: (a, b) => (a < b ? 1 : 0), db: (a, b) => (b < a ? 1 : 0) },
+  mul: { kind: 'binary', value: (a, b) => a * b, da: (_a, b) => b, db: (a) => a, secondOrder: true },
+  mulInPlace: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed: 13 })],
+    apply: (x) => x.mul(x).mulInPlace(2.5),
+    secondOrder: true,
+  },
+  neg: { kind: 'unary', value: (x) => -x, derivative: () => -1 },
+  padInto: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 2], -2, 2, { seed: 14 })],
+    apply: (x) => ops.padInto(x, { begin: [1, 0], size: [3, 4] }),
+  },
+  pow: {
+    kind: 'binary',
+    value: Math.pow,
+    da: (a, b) => b * a ** (b - 1),
+    db: (a, b) => a ** b * Math.log(a),
+    domainA: [0.5, 2],
+    domainB: [-1.5, 1.5],
+    secondOrder: true,
+  },
+  relu: { kind: 'unary', value: (x) => Math.max(x, 0), derivative: (x) => (x > 0 ? 1 : 0), kinks: [0] },
+  reshape: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed: 15 })],
+    apply: (x) => x.reshape([3, 2]),
+  },
+  scatterAdd: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 4], -2, 2, { seed: 16 })],
+    apply: (g) => ops.scatterAdd(g, tensor([2, 0, 2, 1], { dtype: 'int32' }), { axis: 1, size: 3 }),
+  },
+  sigmoid: { kind: 'unary', value: logistic, derivative: (x) => logistic(x) * (1 - logistic(x)), domain: [-5, 5], secondOrder: true },
+  sin: { kind: 'unary', value: Math.sin, derivative: Math.cos, domain: [-4, 4], secondOrder: true },
+  slice: {
+    kind: 'sampled',
+    inputs: () => [uniform([3, 4], -2, 2, { seed: 17 })],
+    apply: (x) => x.slice([1, -3], [2, 2]),
+  },
+  softmax: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3, 4], -3, 3, { seed: 18 })],
+    apply: (x) => x.softmax(-1),
+    secondOrder: true,
+  },
+  softplus: { kind: 'unary', value: (x) => Math.log(1 + Math.exp(x)), derivative: logistic, domain: [-5, 5], secondOrder: true },
+  sqrt: { kind: 'unary', value: Math.sqrt, derivative: (x) => 0.5 / Math.sqrt(x), domain: [0.2, 3], secondOrder: true },
+  sub: { kind: 'binary', value: (a, b) => a - b, da: () => 1, db: () => -1 },
+  sum: { kind: 'reduction', apply: (x, axis, keepDims) => x.sum(axis, keepDims), combine: total },
+  tanh: { kind: 'unary', value: Math.tanh, derivative: (x) => 1 - Math.tanh(x) ** 2, domain: [-3, 3], secondOrder: true },
+  transpose: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 19 })],
+    apply: (x) => x.transpose([2, 0, 1]),
+  },
+  where: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed: 20 }), uniform([3], -2, 2, { seed: 21 })],
+    apply: (a, b) =>
+      where(
+        tensor([
+          [1, 0, 1],
+          [0, 0, 1],
+        ]),
+        a,
+        b.mul(b),
+      ),
+    secondOrder: true,
+  },
+};
+
+/** Calls the op's method of the same name: `x.exp()`, `a.add(b)` (Scalar and Tensor both have it). */
+function method(name: string): (...xs: any[]) => any {
+  return (x, ...rest) => x[name](...rest);
+}
+
+/** Runs the standard proof of op `name` from its case (see the file comment); every op's test file calls it. */
+export function describeOp(name: OpName): void {
+  const c = OP_CASES[name];
+  switch (c.kind) {
+    case 'unary':
+      return describeUnary({ ...c, name, apply: c.apply ?? method(name) });
+    case 'binary':
+      return describeBinary({ ...c, name, apply: method(name) });
+    case 'reduction':
+      return describeReduction({ ...c, name });
+    case 'sampled':
+      describe(`${name} (gradcheck on a sample input)`, () => {
+        it(c.secondOrder ? 'passes gradcheck and gradgradcheck' : 'passes gradcheck', () => {
+          expectGradients(c.apply, c.inputs(), { secondOrder: c.secondOrder, eps: c.eps, rtol: c.rtol });
+        });
+      });
+  }
+}
