@@ -5,6 +5,8 @@
  */
 import type { Tensor } from '@tapegrad/core';
 import { writeFileAtomic } from './atomic-write.js';
+
+export { writeFileAtomic };
 import { encodeSafetensors } from './safetensors.js';
 import { readTensors, withSafetensorsFile } from './safetensors-file.js';
 

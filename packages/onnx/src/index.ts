@@ -10,3 +10,5 @@ export type { ModuleClass } from './export/exporters.js';
 export { OnnxGraph } from './export/graph-builder.js';
 export type { OnnxAttribute, OnnxDim, OnnxExporter, OnnxNodeOptions, OnnxValue } from './export/graph-builder.js';
 export { OnnxExportError, OnnxImportError } from './errors.js';
+export { importOnnx } from './import/import.js';
+export type { ImportOnnxOptions } from './import/import.js';
