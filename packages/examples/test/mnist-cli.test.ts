@@ -49,8 +49,8 @@ describe('mnist flags', () => {
     [['--epochs'], /^mnist: option '--epochs <n>' argument missing$/],
     [['stray'], /^mnist: too many arguments/],
   ])('rejects %j with a UsageError', (args, message) => {
-    expect(() => parseTrainFlags('mnist', args as string[])).toThrow(UsageError);
-    expect(() => parseTrainFlags('mnist', args as string[])).toThrow(message);
+    expect(() => parseTrainFlags('mnist', args)).toThrow(UsageError);
+    expect(() => parseTrainFlags('mnist', args)).toThrow(message);
   });
 });
 
