@@ -21,6 +21,8 @@ export { layerNorm } from './functions/layer-norm.js';
 export type { LayerNormOptions } from './functions/layer-norm.js';
 export { embedding } from './functions/embedding.js';
 export type { EmbeddingOptions } from './functions/embedding.js';
+export { scaledDotProductAttention } from './functions/attention.js';
+export type { AttentionOptions } from './functions/attention.js';
 export type { PadOptions } from './functions/pad.js';
 export type { PerAxis } from './functions/window.js';
 export { grad, valueAndGrad, vjp } from './functional.js';

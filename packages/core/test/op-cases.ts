@@ -271,6 +271,17 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     inputs: () => [uniform([2, 3], -2, 2, { seed: 15 })],
     apply: (x) => x.reshape([3, 2]),
   },
+  scaledDotProductAttention: {
+    kind: 'sampled',
+    inputs: () => [
+      uniform([2, 3, 4], -1, 1, { seed: 36 }),
+      uniform([1, 5, 4], -1, 1, { seed: 37 }),
+      uniform([2, 5, 3], -1, 1, { seed: 38 }),
+    ],
+    apply: (q, k, v) =>
+      ops.scaledDotProductAttention(q, k, v, { batch: [2], L: 3, S: 5, D: 4, Dv: 3, scale: 0.5, causal: true, mask: null }),
+    secondOrder: true,
+  },
   scatterAdd: {
     kind: 'sampled',
     inputs: () => [uniform([2, 4], -2, 2, { seed: 16 })],

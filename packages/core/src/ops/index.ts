@@ -12,6 +12,7 @@ import { add } from './add.js';
 import { addInPlace } from './add-in-place.js';
 import { addRelu } from './add-relu.js';
 import { assign } from './assign.js';
+import { scaledDotProductAttention } from './attention.js';
 import { avgPool2d, avgPool2dAdjoint } from './avg-pool2d.js';
 import { broadcastTo } from './broadcast-to.js';
 import { cast } from './cast.js';
@@ -99,7 +100,7 @@ export {
   relu,
   reshape,
 };
-export { scatterAdd, sigmoid, silu, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
+export { scaledDotProductAttention, scatterAdd, sigmoid, silu, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
 
 /** Each RuleMath method's op: the elementwise op of that name, of one operand or of two. */
 type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends (a: number) => number ? UnaryOp : BinaryOp };
@@ -146,6 +147,7 @@ export const OPS = {
   pow,
   relu,
   reshape,
+  scaledDotProductAttention,
   scatterAdd,
   sigmoid,
   silu,
