@@ -34,6 +34,8 @@ function prepare(args: unknown[], argnums: readonly number[], caller: string): {
       throw new DTypeError(
         `${caller}: argument ${i} is ${a === undefined ? 'missing' : typeof a}; expected a Scalar, a Tensor or a number`,
       );
+    // A new leaf keeps the value's forward-mode tangents: jvp(grad(f)) differentiates the gradient along them.
+    if (node !== a && a instanceof Node) node._tangents = a._tangents;
     out[i] = node;
     return node;
   });
