@@ -89,7 +89,9 @@ export function checkDuality(f: Fn, inputs: readonly unknown[], options: Duality
   const nodes = inputs.map((x, i) => {
     if (!(x instanceof Node)) throw new DTypeError(`checkDuality: input ${i} is ${typeof x}; pass Scalars or Tensors`);
     if (x.requiresGrad && x.dtype === 'float32' && !options.allowFloat32)
-      throw new DTypeError(`checkDuality: input ${i} (${x.label}) is float32; check in float64, or pass { allowFloat32: true } with a looser rtol`);
+      throw new DTypeError(
+        `checkDuality: input ${i} (${x.label}) is float32; check in float64, or pass { allowFloat32: true } with a looser rtol`,
+      );
     return x;
   });
   const checked = nodes.filter((x) => x.requiresGrad);
@@ -102,13 +104,20 @@ export function checkDuality(f: Fn, inputs: readonly unknown[], options: Duality
 }
 
 function firstOrder(f: Fn, inputs: readonly Node[], checked: readonly Node[], g: Generator, rtol: number): DualityInput[] {
-  const outs = leaves(enableGrad(() => f(...inputs)), 'checkDuality');
+  const outs = leaves(
+    enableGrad(() => f(...inputs)),
+    'checkDuality',
+  );
   const vs = outs.map((o) => randomLike(o, g));
   const reverse = pullback(outs, vs, checked);
   return checked.map((x, k) => {
     const u = randomLike(x, g);
     const i = inputs.indexOf(x);
-    const [, tangentOut] = jvp((...xs: Node[]) => f(...xs) as never, inputs as never, inputs.map((y, j) => (j === i ? u : zeroLike(y))) as never);
+    const [, tangentOut] = jvp(
+      (...xs: Node[]) => f(...xs) as never,
+      inputs as never,
+      inputs.map((y, j) => (j === i ? u : zeroLike(y))) as never,
+    );
     const ju = leaves(tangentOut, 'checkDuality');
     return entry(i, x.label, 'J', dotAll(vs, ju), dot(reverse[k], u), norm(vs) * norm(ju), norm([reverse[k]]) * norm([u]), rtol);
   });
@@ -116,7 +125,10 @@ function firstOrder(f: Fn, inputs: readonly Node[], checked: readonly Node[], g:
 
 /** H is the Jacobian of x -> grad <f(x), w>, w random; forward-over-reverse and reverse-over-reverse must agree. */
 function secondOrder(f: Fn, inputs: readonly Node[], checked: readonly Node[], g: Generator, rtol: number): DualityInput[] {
-  const ws = leaves(enableGrad(() => f(...inputs)), 'checkDuality').map((o) => randomLike(o, g));
+  const ws = leaves(
+    enableGrad(() => f(...inputs)),
+    'checkDuality',
+  ).map((o) => randomLike(o, g));
   const gradient = (...xs: Node[]): Node[] =>
     enableGrad(() => {
       const outs = leaves(f(...xs), 'checkDuality');

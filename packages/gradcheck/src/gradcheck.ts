@@ -128,7 +128,13 @@ function run(
  * Fast mode: for each checked input, a random direction u; the central difference of F along u against <grad F, u>
  * (reverse mode) and the tangent of F along u (forward mode).
  */
-function runFast(F: (...xs: Node[]) => unknown, inputs: readonly Node[], checked: readonly Node[], options: GradcheckOptions, title: string) {
+function runFast(
+  F: (...xs: Node[]) => unknown,
+  inputs: readonly Node[],
+  checked: readonly Node[],
+  options: GradcheckOptions,
+  title: string,
+) {
   const tol = tolerance(options);
   const g = new Generator((options.seed ?? 0) + 7);
   const evaluate = () => F(...inputs);
@@ -153,7 +159,15 @@ function runFast(F: (...xs: Node[]) => unknown, inputs: readonly Node[], checked
     }
     analytic.push(directional(F, inputs, i, u, title));
     labels.push('forward mode J u');
-    return compareInput(i, x.label, x.shape, analytic, analytic.map(() => numeric), tol, labels);
+    return compareInput(
+      i,
+      x.label,
+      x.shape,
+      analytic,
+      analytic.map(() => numeric),
+      tol,
+      labels,
+    );
   });
   return new GradcheckReport(reports, tol, `${title} (fast: one random direction per input)`);
 }

@@ -52,11 +52,17 @@ export interface OpDefinition<Attrs = undefined, In extends readonly Node[] = re
    * forward mode broadcasts it to the output's. Optional: without it, forward mode transposes `backward` instead
    * (correct, but a few times slower; see docs/transforms.md).
    */
-  tangent?(m: RuleMath<NodeKind<In>>, ctx: OpContext<Attrs, NodeKind<In>>, ...inputTangents: Array<NodeKind<In> | null>): NodeKind<In> | null;
+  tangent?(
+    m: RuleMath<NodeKind<In>>,
+    ctx: OpContext<Attrs, NodeKind<In>>,
+    ...inputTangents: Array<NodeKind<In> | null>
+  ): NodeKind<In> | null;
 }
 
 /** An op definition's tangent rule, required (every built-in op has one: ops/index.ts checks). */
-export type TangentSlot<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = Required<Pick<OpDefinition<Attrs, In>, 'tangent'>>;
+export type TangentSlot<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = Required<
+  Pick<OpDefinition<Attrs, In>, 'tangent'>
+>;
 
 /** An op function whose definition has a tangent rule (what `defineOp` returns when given one). */
 export type OpWithTangent<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = OpFunction<Attrs, In> & {
@@ -109,7 +115,9 @@ export type AnyOp = DefinedOp<unknown, readonly Node[]>;
 export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
   spec: OpDefinition<Attrs, In> & TangentSlot<Attrs, In>,
 ): OpWithTangent<Attrs, In>;
-export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(spec: OpDefinition<Attrs, In>): OpFunction<Attrs, In>;
+export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
+  spec: OpDefinition<Attrs, In>,
+): OpFunction<Attrs, In>;
 export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
   spec: OpDefinition<Attrs, In>,
 ): OpFunction<Attrs, In> {
@@ -229,10 +237,13 @@ export function applyOp(op: AnyOp, operands: Operand[], attrs: unknown, ownsOper
     if (bad) {
       const where = `(inputs: ${inputs.map((x) => `${x.label} ${formatShape(x.shape)}`).join(', ')})`;
       const inBackward = mode.backwardOf;
+      const inTangent = forwardMode.ruleOf;
       throw new AnomalyError(
         inBackward !== null
           ? `${inBackward.op.name} backward produced ${bad} (in its ${op.name} ${where})`
-          : `${op.name} forward produced ${bad} ${where}`,
+          : inTangent !== null
+            ? `${inTangent.name} tangent (forward mode) produced ${bad} (in its ${op.name} ${where})`
+            : `${op.name} forward produced ${bad} ${where}`,
       );
     }
   }

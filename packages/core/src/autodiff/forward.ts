@@ -20,7 +20,7 @@ import { mode } from './mode.js';
 import { Node, TensorNode } from './node.js';
 import { NodeRuleMath } from './node-math.js';
 import { NumberRuleMath } from './number-math.js';
-import { Level, hasVisibleTangent, setTangent, tangentAt, withLevelHidden } from './tangents.js';
+import { Level, forwardMode, hasVisibleTangent, setTangent, tangentAt, withLevelHidden } from './tangents.js';
 
 const onNumbers = new NumberRuleMath();
 const onNodes = new NodeRuleMath();
@@ -32,7 +32,20 @@ const onNodes = new NodeRuleMath();
  */
 export function pushTangents(op: AnyOp, ctx: OpContext, out: Node, levels: readonly Level[]): void {
   if (ctx.output === null) ctx.output = out;
-  for (const level of levels) setTangent(out, level, withLevelHidden(level, () => tangentOf(op, ctx, out, level)));
+  // The rule's ops are blamed on it in anomaly mode (as a backward rule's are), and on nothing outside it.
+  const outer = [forwardMode.ruleOf, mode.backwardOf] as const;
+  forwardMode.ruleOf = op;
+  mode.backwardOf = null;
+  try {
+    for (const level of levels)
+      setTangent(
+        out,
+        level,
+        withLevelHidden(level, () => tangentOf(op, ctx, out, level)),
+      );
+  } finally {
+    [forwardMode.ruleOf, mode.backwardOf] = outer;
+  }
 }
 
 function tangentOf(op: AnyOp, ctx: OpContext, out: Node, level: Level): Node | number | null {
@@ -55,7 +68,7 @@ function tangentOf(op: AnyOp, ctx: OpContext, out: Node, level: Level): Node | n
   const expanded = checkTangent(op, t, out)._expandTo(out);
   if (mode.anomaly) {
     const bad = checkFinite(expanded);
-    if (bad !== null) throw new AnomalyError(`${op.name} tangent (forward mode) produced ${bad}`);
+    if (bad !== null) throw new AnomalyError(`${op.name} tangent (forward mode) produced ${bad} (output shape ${formatShape(out.shape)})`);
   }
   // A Scalar tangent that nothing will differentiate goes on as a number, so the ops after it stay on numbers.
   return typeof expanded.raw === 'number' && !isDifferentiable(expanded) ? expanded.raw : expanded;
@@ -88,7 +101,8 @@ function checkTangent(op: AnyOp, t: unknown, out: Node): Node {
  */
 export function transposedTangent(op: AnyOp, ctx: OpContext, tangents: ReadonlyArray<Node | null>): Node | null {
   const out = ctx.output!;
-  const w = out.zerosLike();
+  // Ones, not zeros: any w gives the same J u, but a backward that is not differentiable shows itself with a non-zero one.
+  const w = out.make(typeof out.raw === 'number' ? 1 : onesOf(out.raw));
   w.requiresGrad = true;
   const wasRecording = mode.grad;
   mode.grad = true;

@@ -38,6 +38,8 @@ export const forwardMode = shared('forwardMode', () => ({
   open: 0,
   nextId: 1,
   levels: [] as Level[],
+  /** The op whose tangent rule is running, so anomalies inside it are blamed on it. */
+  ruleOf: null as { readonly name: string } | null,
 }));
 
 /** Opens a level for one `jvp` call; close it with `closeLevel` when the call returns (also on error). */

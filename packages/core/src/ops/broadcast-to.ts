@@ -4,7 +4,10 @@ import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { broadcastTo as kernel } from '../ndarray/kernels/layout.js';
 
-export const broadcastTo: OpWithTangent<{ readonly shape: readonly number[] }, [TensorNode]> = defineOp<{ readonly shape: readonly number[] }, [TensorNode]>({
+export const broadcastTo: OpWithTangent<{ readonly shape: readonly number[] }, [TensorNode]> = defineOp<
+  { readonly shape: readonly number[] },
+  [TensorNode]
+>({
   name: 'broadcastTo',
   forward: (ctx, x) => kernel(x.raw, ctx.attrs.shape),
   backward: (_ctx, dy) => [dy],

@@ -3,7 +3,10 @@ import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { NDArray } from '../ndarray/ndarray.js';
 
-export const reshape: OpWithTangent<{ readonly shape: readonly number[] }, [TensorNode]> = defineOp<{ readonly shape: readonly number[] }, [TensorNode]>({
+export const reshape: OpWithTangent<{ readonly shape: readonly number[] }, [TensorNode]> = defineOp<
+  { readonly shape: readonly number[] },
+  [TensorNode]
+>({
   name: 'reshape',
   forward: (ctx, x) => new NDArray(x.data.slice(), ctx.attrs.shape.slice()),
   backward: (ctx, dy) => [dy.reshape(ctx.inputs[0].shape)],

@@ -3,7 +3,10 @@ import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { transpose as kernel } from '../ndarray/kernels/layout.js';
 
-export const transpose: OpWithTangent<{ readonly perm: readonly number[] }, [TensorNode]> = defineOp<{ readonly perm: readonly number[] }, [TensorNode]>({
+export const transpose: OpWithTangent<{ readonly perm: readonly number[] }, [TensorNode]> = defineOp<
+  { readonly perm: readonly number[] },
+  [TensorNode]
+>({
   name: 'transpose',
   forward: (ctx, x) => kernel(x.raw, ctx.attrs.perm),
   backward(ctx, dy) {

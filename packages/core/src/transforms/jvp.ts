@@ -32,16 +32,16 @@ export type TangentsOf<A extends readonly unknown[]> = { [K in keyof A]: Tangent
  * const [y, dy] = jvp((x: Scalar) => x.sin(), [0.5], [1]);   // sin(0.5), cos(0.5)
  * const [z, dz] = jvp((a: Tensor, b: Tensor) => a.mul(b).sum(), [a, b], [u, zerosLike(b)]);   // dz = <u, b>
  */
-export function jvp<A extends readonly Node[], R extends Outputs>(
+export function jvp<A extends readonly any[], R extends Outputs>(
   f: (...args: A) => R,
-  primals: ArgsOf<A>,
-  tangents: TangentsOf<A>,
+  primals: NoInfer<ArgsOf<A>>,
+  tangents: NoInfer<TangentsOf<A>>,
   options?: JvpOptions & { readonly hasAux?: false },
 ): [R, Like<R>];
-export function jvp<A extends readonly Node[], R extends Outputs, Aux>(
+export function jvp<A extends readonly any[], R extends Outputs, Aux>(
   f: (...args: A) => readonly [R, Aux],
-  primals: ArgsOf<A>,
-  tangents: TangentsOf<A>,
+  primals: NoInfer<ArgsOf<A>>,
+  tangents: NoInfer<TangentsOf<A>>,
   options: JvpOptions & { readonly hasAux: true },
 ): [R, Like<R>, Aux];
 export function jvp(
@@ -51,7 +51,9 @@ export function jvp(
   options: JvpOptions = {},
 ): unknown[] {
   if (!Array.isArray(primals) || !Array.isArray(tangents)) {
-    throw new DTypeError(`jvp: primals and tangents must be lists (one entry per argument), got ${describe(primals)} and ${describe(tangents)}`);
+    throw new DTypeError(
+      `jvp: primals and tangents must be lists (one entry per argument), got ${describe(primals)} and ${describe(tangents)}`,
+    );
   }
   if (primals.length !== tangents.length) {
     throw new ShapeError(`jvp: ${primals.length} primals but ${tangents.length} tangents; give one tangent per primal`);
@@ -87,14 +89,18 @@ export function perturbed(primal: Node, tangent: unknown, level: Level, i: numbe
 function tangentValue(primal: Node, t: unknown, i: number): Node | number {
   if (typeof t === 'number') {
     if (primal instanceof Scalar) return t;
-    throw new DTypeError(`jvp: tangent ${i} is a number, but primal ${i} is a Tensor of shape ${formatShape(primal.shape)}; give a Tensor of that shape`);
+    throw new DTypeError(
+      `jvp: tangent ${i} is a number, but primal ${i} is a Tensor of shape ${formatShape(primal.shape)}; give a Tensor of that shape`,
+    );
   }
   if (!(t instanceof Node)) throw new DTypeError(`jvp: tangent ${i} is ${describe(t)}; expected a Scalar, a Tensor or a number`);
   if (t.constructor !== primal.constructor && typeof t.raw !== typeof primal.raw) {
     throw new DTypeError(`jvp: tangent ${i} is a ${t.constructor.name} for a ${primal.constructor.name} primal`);
   }
   if (t.shape.length !== primal.shape.length || t.shape.some((d, k) => d !== primal.shape[k])) {
-    throw new ShapeError(`jvp: tangent ${i} has shape ${formatShape(t.shape)}, primal ${i} has shape ${formatShape(primal.shape)}; they must match`);
+    throw new ShapeError(
+      `jvp: tangent ${i} has shape ${formatShape(t.shape)}, primal ${i} has shape ${formatShape(primal.shape)}; they must match`,
+    );
   }
   if (t.dtype !== primal.dtype) {
     throw new DTypeError(`jvp: tangent ${i} is ${t.dtype}, primal ${i} is ${primal.dtype}; they must match (cast the tangent)`);
