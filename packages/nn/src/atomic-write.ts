@@ -101,7 +101,9 @@ async function resolveTarget(path: string, operation: string): Promise<{ target:
 }
 
 /**
- * Writes `bytes` to `path` atomically (see the file comment). `operation` names the caller in errors.
+ * Writes `bytes` to `path` atomically (see the file comment). `operation` names the caller in errors. Exported
+ * from `@tapegrad/nn/node` for the other packages' savers (`saveOnnx`).
+ * @example await writeFileAtomic('out/model.onnx', bytes, 'saveOnnx');
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array, operation: string): Promise<void> {
   let handle: FileHandle | null = null;

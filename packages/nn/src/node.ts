@@ -1,10 +1,13 @@
 /**
  * @tapegrad/nn/node: the Node-only file I/O of @tapegrad/nn (saveSafetensors, loadSafetensors). Everything else
  * in the package is browser-safe; only this entry point touches the file system.
+ * @module @tapegrad/nn/node
  * @packageDocumentation
  */
 import type { Tensor } from '@tapegrad/core';
 import { writeFileAtomic } from './atomic-write.js';
+
+export { writeFileAtomic };
 import { encodeSafetensors } from './safetensors.js';
 import { readTensors, withSafetensorsFile } from './safetensors-file.js';
 

@@ -17,7 +17,7 @@ import type { OpContext } from './context.js';
 import type { AnyOp } from './define-op.js';
 import { checkFinite } from './finite.js';
 import { mode } from './mode.js';
-import { Node, TensorNode } from './node.js';
+import { Node, TensorNode, isNode } from './node.js';
 import { NodeRuleMath } from './node-math.js';
 import { NumberRuleMath } from './number-math.js';
 import { Level, forwardMode, hasVisibleTangent, setTangent, tangentAt, withLevelHidden } from './tangents.js';
@@ -56,10 +56,10 @@ function tangentOf(op: AnyOp, ctx: OpContext, out: Node, level: Level): Node | n
   for (let i = 0; i < inputs.length; i++) {
     const t = tangentAt(inputs[i], level);
     tangents[i] = t;
-    if (numeric && (isDifferentiable(inputs[i]) || (t instanceof Node && isDifferentiable(t)))) numeric = false;
+    if (numeric && (isDifferentiable(inputs[i]) || (isNode(t) && isDifferentiable(t)))) numeric = false;
   }
   if (numeric) {
-    const ts = tangents.map((t) => (t instanceof Node ? (t.raw as number) : t)) as Array<number | null>;
+    const ts = tangents.map((t) => (isNode(t) ? (t.raw as number) : t)) as Array<number | null>;
     return (op.tangent as unknown as NumberRule)(onNumbers, ctx, ...ts);
   }
   const ts = tangents.map((t, i) => (typeof t === 'number' ? inputs[i].make(t) : t));

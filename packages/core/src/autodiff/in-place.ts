@@ -14,10 +14,10 @@
  */
 import { AnomalyError, GradError } from '../errors.js';
 import { OpContext, forwardTraces } from './context.js';
-import { AnyOp, DefinedOp, OpDefinition, TangentSlot, withBackward } from './define-op.js';
+import { AnyOp, DefinedOp, OpDefinition, TangentSlot, isRecorded, withBackward } from './define-op.js';
 import { pushTangents } from './forward.js';
 import { checkFinite } from './finite.js';
-import { entryInput, entrySeq } from './inline-entry.js';
+import { entryInput, entrySeq } from './entry.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
 import { forwardMode, visibleLevels } from './tangents.js';
@@ -48,11 +48,11 @@ function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: reado
         `a computed value that no longer gathers .grad (PyTorch refuses this too). Update it inside noGrad(() => ...), as optimisers do.`,
     );
   }
-  const record = mode.grad && (target.requiresGrad || operands.some((x) => x.requiresGrad));
+  const current = [target, ...operands];
   // The jvp levels that perturb the target or an operand: the change is applied to the target's tangent too.
-  const levels = forwardMode.open !== 0 && mode.grad ? visibleLevels([target, ...operands]) : null;
-  if (!record) {
-    const ctx = new OpContext(op, [target, ...operands], attrs, false, levels !== null);
+  const levels = forwardMode.open !== 0 && mode.grad ? visibleLevels(current) : null;
+  if (!isRecorded(current)) {
+    const ctx = new OpContext(op, current, attrs, false, levels !== null);
     runForward(op, ctx);
     target._bumpVersion();
     if (levels !== null) pushTangents(op as unknown as AnyOp, ctx, target, levels);

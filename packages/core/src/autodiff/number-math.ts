@@ -16,13 +16,13 @@ import type { BinaryKernel } from '../ndarray/kernels/binary.js';
 import type { UnaryKernel } from '../ndarray/kernels/unary.js';
 import type { OpContext } from './context.js';
 import { GradMath, GradientSums, RuleMath, checkIndex, checkReturn } from './grad-math.js';
-import { Node } from './node.js';
+import { Node, isNode } from './node.js';
 
 /** The rule language on plain numbers (a Scalar's values): forward mode runs tangent rules on it when nothing will differentiate them. */
 export class NumberRuleMath implements RuleMath<number> {
   input(ctx: OpContext, i: number): number {
     const v = ctx.saved[i] as unknown;
-    return v instanceof Node ? (v.raw as number) : (v as number);
+    return isNode(v) ? (v.raw as number) : (v as number);
   }
   output(ctx: OpContext): number {
     return ctx.output!.raw as number;
