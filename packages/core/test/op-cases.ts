@@ -6,13 +6,13 @@
  * tests of its own file (layouts, indexing, in-place semantics, kernels). Every case also checks the op's tangent
  * rule: dual to its gradient (checkDuality) and against central differences (gradcheck in forward mode).
  */
-import { Node, Tensor, concat, tensor, where } from '@tapegrad/core';
+import { type Node, type Tensor, concat, tensor, where } from '@tapegrad/core';
 import * as ops from '../src/ops/index';
 import type { OpName } from '../src/ops/index';
 import {
-  BinaryCase,
-  ReductionCase,
-  UnaryCase,
+  type BinaryCase,
+  type ReductionCase,
+  type UnaryCase,
   describeBinary,
   describeReduction,
   describeUnary,

@@ -6,7 +6,7 @@
  * <v, J u> = <J^T v, u> (no finite difference: float64 rounding only), and against central differences.
  */
 import { checkDuality, gradcheck, gradgradcheck } from '@tapegrad/gradcheck';
-import { Generator, Node, Scalar, Tensor, jvp, scalar, tensor } from '@tapegrad/core';
+import { Generator, type Node, type Scalar, type Tensor, jvp, scalar, tensor } from '@tapegrad/core';
 
 export type Shape = readonly number[];
 

@@ -7,7 +7,7 @@
  * With `secondOrder`, the same for the gradient of <f, w> (its Jacobian is the Hessian H, which is symmetric):
  * <v, H u> by forward-over-reverse (jvp of the gradient) against <H v, u> by reverse-over-reverse.
  */
-import { DTypeError, Generator, GradError, Node, Scalar, Tensor, enableGrad, jvp, sweep } from '@tapegrad/core';
+import { DTypeError, Generator, GradError, Node, Scalar, type Tensor, enableGrad, jvp, sweep } from '@tapegrad/core';
 
 /** Options of `checkDuality`. */
 export interface DualityOptions {
@@ -135,7 +135,7 @@ function secondOrder(f: Fn, inputs: readonly Node[], checked: readonly Node[], g
       const targets = checked.map((x) => xs[inputs.indexOf(x)]);
       return pullback(outs, ws, targets, true);
     });
-  return checked.map((x, k) => {
+  return checked.map((x) => {
     const i = inputs.indexOf(x);
     const u = randomLike(x, g);
     const vs = checked.map((c) => randomLike(c, g));

@@ -7,7 +7,7 @@
 import { DTypeError, Generator, GradError, Node, Scalar, Tensor, enableGrad, jvp, noGrad, sweep } from '@tapegrad/core';
 import { numericalGradients, scalarValue } from './numerical.js';
 import { shifted } from './perturb.js';
-import { GradcheckReport, InputReport, compareInput } from './report.js';
+import { GradcheckReport, type InputReport, compareInput } from './report.js';
 
 /** Options of `gradcheck` and `gradgradcheck` (defaults: eps 1e-6, atol 1e-5, rtol 1e-3). */
 export interface GradcheckOptions {

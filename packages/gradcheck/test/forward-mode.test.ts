@@ -1,6 +1,6 @@
 // The forward-mode checks themselves: the duality check, gradcheck in forward mode and gradcheck's fast mode pass
 // right rules and FAIL wrong ones (a tangent rule that disagrees with its gradient rule, a wrong gradient).
-import { DTypeError, GradError, Scalar, Tensor, defineOp, scalar, tensor } from '@tapegrad/core';
+import { DTypeError, GradError, type Scalar, type Tensor, defineOp, scalar, tensor } from '@tapegrad/core';
 import { checkDuality, gradcheck } from '@tapegrad/gradcheck';
 
 /** x^2 with a right gradient and a tangent rule that is right, forgets the 2, or forgets the tangent. */

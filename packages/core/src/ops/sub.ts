@@ -1,7 +1,6 @@
 // y = a - b; da = dy, db = -dy; forward ty = ta - tb
 // A primitive, not a + (-b): one pass and one tape entry instead of two, and listings show the sub a user wrote.
 import { sub as kernel } from '../ndarray/kernels/binary.js';
-import { addTangents } from '../autodiff/grad-math.js';
 import { elementwise } from './elementwise.js';
 
 export const sub = elementwise({

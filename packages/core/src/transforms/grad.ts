@@ -9,7 +9,7 @@ import { Node } from '../autodiff/node.js';
 import { DTypeError, GradError, formatShape } from '../errors.js';
 import { Scalar } from '../scalar.js';
 import { Tensor } from '../tensor.js';
-import { ArgsOf, Differentiable, GradOf, Like, Outputs, describe, eachOutput, splitAux } from './tree.js';
+import { type ArgsOf, type Differentiable, type GradOf, type Like, type Outputs, describe, eachOutput, splitAux } from './tree.js';
 
 /** Which positional arguments a transform differentiates: one (its derivative alone) or a list (a list back). */
 export type Argnums = number | readonly number[];

@@ -5,11 +5,11 @@
  */
 import { mode, enableGrad } from '../autodiff/mode.js';
 import { Node } from '../autodiff/node.js';
-import { Level, closeLevel, hasVisibleTangent, openLevel, setTangent, tangentAt } from '../autodiff/tangents.js';
+import { type Level, closeLevel, hasVisibleTangent, openLevel, setTangent, tangentAt } from '../autodiff/tangents.js';
 import { DTypeError, ShapeError, formatShape } from '../errors.js';
 import { Scalar } from '../scalar.js';
-import { Tensor } from '../tensor.js';
-import { ArgsOf, Like, Outputs, describe, eachOutput, mapOutputs, splitAux, toNode } from './tree.js';
+import type { Tensor } from '../tensor.js';
+import { type ArgsOf, type Like, type Outputs, describe, eachOutput, mapOutputs, splitAux, toNode } from './tree.js';
 
 /** Options of `jvp`. */
 export interface JvpOptions {
@@ -32,12 +32,16 @@ export type TangentsOf<A extends readonly unknown[]> = { [K in keyof A]: Tangent
  * const [y, dy] = jvp((x: Scalar) => x.sin(), [0.5], [1]);   // sin(0.5), cos(0.5)
  * const [z, dz] = jvp((a: Tensor, b: Tensor) => a.mul(b).sum(), [a, b], [u, zerosLike(b)]);   // dz = <u, b>
  */
+// `any[]`, not `unknown[]`, as the bound of the argument list: when `f` is itself a generic call written inline
+// (`jvp(grad(f), ...)`), TypeScript infers it from jvp's parameter first and would fall back to `unknown` arguments.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function jvp<A extends readonly any[], R extends Outputs>(
   f: (...args: A) => R,
   primals: NoInfer<ArgsOf<A>>,
   tangents: NoInfer<TangentsOf<A>>,
   options?: JvpOptions & { readonly hasAux?: false },
 ): [R, Like<R>];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function jvp<A extends readonly any[], R extends Outputs, Aux>(
   f: (...args: A) => readonly [R, Aux],
   primals: NoInfer<ArgsOf<A>>,

@@ -69,6 +69,6 @@ export function describe(x: unknown): string {
   if (x === undefined || x === null) return String(x);
   if (Array.isArray(x)) return `an array of ${x.length}`;
   if (typeof x !== 'object') return `a ${typeof x}`;
-  const name = (x as object).constructor?.name;
+  const name = x.constructor?.name;
   return name === undefined || name === 'Object' ? 'a plain object' : `a ${name}`;
 }
