@@ -56,4 +56,18 @@ export const scaledDotProductAttention = defineOp<AttentionPlan, [TensorNode, Te
     const { dq, dk, dv } = attentionBackward(dy.raw, q.raw, k.raw, v.raw, lse, plan);
     return [q.make(dq), k.make(dk), v.make(dv)];
   },
+  tangent(_m, ctx, tq, tk, tv) {
+    const [q, k, v] = ctx.inputs;
+    const plan = ctx.attrs;
+    const p = probabilities(q, k, plan);
+    let out: TensorNode | null = tv && matmul(p, tv, {});
+    if (tq || tk) {
+      let ts = tq && matmul(tq, k, { transposeB: true });
+      if (tk) ts = ts === null ? matmul(q, tk, { transposeB: true }) : ts.add(matmul(q, tk, { transposeB: true }));
+      const scaled = ts!.mul(plan.scale);
+      const tp = p.mul(scaled.sub(scaled.mul(p).sum(-1, true)));
+      out = out === null ? matmul(tp, v, {}) : out.add(matmul(tp, v, {}));
+    }
+    return out;
+  },
 });

@@ -7,7 +7,8 @@
 //   conv2dInputGrad(G, W) with upstream H:   dG = conv2d(H, W),            dW = conv2dWeightGrad(H, G)
 //   conv2dWeightGrad(X, G) with upstream H:  dX = conv2dInputGrad(G, H),   dG = conv2d(X, H)
 // Forward mode (bilinear): tY = conv2d(tX, W) + conv2d(X, tW), and likewise for the other two.
-import { type OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
 import {
   type ConvGeometry,
@@ -16,7 +17,7 @@ import {
   conv2dWeightGrad as weightGradKernel,
 } from '../ndarray/kernels/conv.js';
 
-type ConvOp = OpFunction<ConvGeometry, [TensorNode, TensorNode]>;
+type ConvOp = OpWithTangent<ConvGeometry, [TensorNode, TensorNode]>;
 
 export const conv2d: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
   name: 'conv2d',
@@ -27,6 +28,10 @@ export const conv2d: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
   backward(ctx, dy) {
     const [x, w] = ctx.saved;
     return [ctx.needsGrad(0) ? conv2dInputGrad(dy, w, ctx.attrs) : null, ctx.needsGrad(1) ? conv2dWeightGrad(x, dy, ctx.attrs) : null];
+  },
+  tangent(m, ctx, tx, tw) {
+    const [x, w] = ctx.inputs;
+    return addTangents(m, tx && conv2d(tx, w, ctx.attrs), tw && conv2d(x, tw, ctx.attrs));
   },
 });
 
@@ -41,6 +46,10 @@ export const conv2dInputGrad: ConvOp = defineOp<ConvGeometry, [TensorNode, Tenso
     const [g, w] = ctx.saved;
     return [ctx.needsGrad(0) ? conv2d(h, w, ctx.attrs) : null, ctx.needsGrad(1) ? conv2dWeightGrad(h, g, ctx.attrs) : null];
   },
+  tangent(m, ctx, tg, tw) {
+    const [g, w] = ctx.inputs;
+    return addTangents(m, tg && conv2dInputGrad(tg, w, ctx.attrs), tw && conv2dInputGrad(g, tw, ctx.attrs));
+  },
 });
 
 /** The adjoint of conv2d in its weight: X, dY -> dW. */
@@ -53,5 +62,9 @@ export const conv2dWeightGrad: ConvOp = defineOp<ConvGeometry, [TensorNode, Tens
   backward(ctx, h) {
     const [x, g] = ctx.saved;
     return [ctx.needsGrad(0) ? conv2dInputGrad(g, h, ctx.attrs) : null, ctx.needsGrad(1) ? conv2d(x, h, ctx.attrs) : null];
+  },
+  tangent(m, ctx, tx, tg) {
+    const [x, g] = ctx.inputs;
+    return addTangents(m, tx && conv2dWeightGrad(tx, g, ctx.attrs), tg && conv2dWeightGrad(x, tg, ctx.attrs));
   },
 });

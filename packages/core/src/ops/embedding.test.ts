@@ -3,7 +3,7 @@
 // gradient); gradcheck and gradgradcheck; typed errors for float indices, indices out of range and bad weights.
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@tapegrad/core';
-import { DTypeError, ShapeError, concat, embedding, randn, tensor } from '@tapegrad/core';
+import { DTypeError, ShapeError, concat, embedding, jvp, randn, tensor } from '@tapegrad/core';
 import { describeOp } from '../../test/op-cases';
 import { expectGradients, uniform } from '../../test/op-harness';
 import { expectSameAsTf, useTfCpu } from '../../test/tfjs-oracle';
@@ -89,6 +89,23 @@ describe('embedding', () => {
       [2, 2],
       [0, 0],
       [0, 0],
+    ]);
+  });
+
+  it("carries the padding row's tangent in forward mode (PyTorch's rule: only the reverse rule leaves that row out)", () => {
+    const w = weight();
+    const tw = tensor([
+      [0.1, 0.2],
+      [0.3, 0.4],
+      [0.5, 0.6],
+      [0.7, 0.8],
+    ]);
+    const [, t] = jvp((x: Tensor) => embedding(ids([[2, 0]]), x, { paddingIdx: 2 }), [w], [tw]);
+    expect(t.toArray()).toEqual([
+      [
+        [0.5, 0.6],
+        [0.1, 0.2],
+      ],
     ]);
   });
 

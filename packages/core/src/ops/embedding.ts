@@ -1,8 +1,9 @@
 // y[..., :] = weight[indices[...], :] (a lookup of rows; PyTorch's embedding). y is linear in weight, and
 // dweight = scatterAdd(dy, indices): each row gets the sum of the gradients of every position that looked it up (a
 // repeated index accumulates), except the row `paddingIdx`, which gets none (its positions' dy is masked to 0).
-// indices get no gradient. Forward mode: ty = embedding(indices, tweight).
-import type { OpFunction } from '../autodiff/define-op.js';
+// indices get no gradient. Forward mode: ty = embedding(indices, tweight), the padding row's tangent included, as
+// PyTorch's forward mode gives it (so jvp and vjp disagree on that row by design).
+import type { OpWithTangent } from '../autodiff/define-op.js';
 import { defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { allocate } from '../ndarray/dtype.js';
@@ -15,7 +16,7 @@ export interface EmbeddingAttrs {
   readonly paddingIdx: number | null;
 }
 
-export const embedding: OpFunction<EmbeddingAttrs, [TensorNode, TensorNode]> = defineOp<EmbeddingAttrs, [TensorNode, TensorNode]>({
+export const embedding: OpWithTangent<EmbeddingAttrs, [TensorNode, TensorNode]> = defineOp<EmbeddingAttrs, [TensorNode, TensorNode]>({
   name: 'embedding',
   forward: (_ctx, indices, weight) => gatherKernel(weight.raw, indices.raw, 0),
   backward(ctx, dy) {
@@ -31,4 +32,6 @@ export const embedding: OpFunction<EmbeddingAttrs, [TensorNode, TensorNode]> = d
     }
     return [null, scatterAdd(g, indices, { axis: 0, size: weight.shape[0] })];
   },
+  // The lookup itself, padding row included (PyTorch's auto_linear rule): only the reverse rule leaves that row out.
+  tangent: (_m, ctx, _ti, tw) => tw && embedding(ctx.inputs[0], tw, ctx.attrs),
 });

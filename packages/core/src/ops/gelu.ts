@@ -43,6 +43,15 @@ function derivative(x: Node, form: GeluForm): Node {
   return cdf.add(x.mul(pdf));
 }
 
+/** g * gelu'(x): one fused pass when nothing is recorded, else in differentiable ops (so it differentiates again). */
+function timesDerivative(g: Node, x: Node, form: GeluForm): Node {
+  if (isGradEnabled()) return g.mul(derivative(x, form));
+  const rg = g.raw;
+  const rx = x.raw;
+  if (typeof rg === 'number' || typeof rx === 'number') return x.make((rg as number) * geluDerivative(rx as number, form));
+  return x.make(geluGradArray(rg, rx, form));
+}
+
 export const gelu = defineOp<GeluAttrs, [Node]>({
   name: 'gelu',
   forward(ctx, x) {
@@ -50,13 +59,6 @@ export const gelu = defineOp<GeluAttrs, [Node]>({
     const r = x.raw;
     return typeof r === 'number' ? geluNumber(r, ctx.attrs.approximate) : geluArray(r, ctx.attrs.approximate, floatResult(r.dtype));
   },
-  backward(ctx, dy) {
-    const [x] = ctx.saved;
-    const form = ctx.attrs.approximate;
-    if (isGradEnabled()) return [dy.mul(derivative(x, form))];
-    const g = dy.raw;
-    const r = x.raw;
-    if (typeof g === 'number' || typeof r === 'number') return [x.make((g as number) * geluDerivative(r as number, form))];
-    return [x.make(geluGradArray(g, r, form))];
-  },
+  backward: (ctx, dy) => [timesDerivative(dy, ctx.saved[0], ctx.attrs.approximate)],
+  tangent: (_m, ctx, tx) => timesDerivative(tx!, ctx.inputs[0], ctx.attrs.approximate),
 });

@@ -83,6 +83,26 @@ export const layerNorm = defineOp<LayerNormAttrs, TensorNode[]>({
     if (hasBias) grads.push(asNode(r.dBias as Float64Array | null));
     return grads;
   },
+  tangent(_m, ctx, tx, ...affine) {
+    const { axes: n, eps, hasWeight, hasBias } = ctx.attrs;
+    const [x] = ctx.inputs;
+    const weight = hasWeight ? ctx.inputs[1] : null;
+    const [tw, tb] = [hasWeight ? affine[0] : null, hasBias ? affine[hasWeight ? 1 : 0] : null];
+    const axes = lastAxes(x.rank, n);
+    const count = countOf(x, axes);
+    const { xhat, std } = normalise(x, axes, eps);
+    let t: TensorNode | null = null;
+    if (tx) {
+      const txhat = tx
+        .sub(tx.sum(axes, true).div(count))
+        .sub(xhat.mul(tx.mul(xhat).sum(axes, true).div(count)))
+        .div(std);
+      t = weight === null ? txhat : txhat.mul(weight);
+    }
+    if (tw) t = t === null ? xhat.mul(tw) : t.add(xhat.mul(tw));
+    if (tb) t = t === null ? tb : t.add(tb);
+    return t;
+  },
 });
 
 /** The summed affine gradient (kept in float64 while summing) in x's dtype. */

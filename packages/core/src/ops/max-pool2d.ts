@@ -3,12 +3,12 @@
 //   y = gather(flat x, a), so dx = scatterAdd(flat dy, a): each window's gradient goes to its maximum alone, and an
 //   element that is the maximum of several overlapping windows gets the sum of theirs.
 // Forward mode: ty = gather(flat tx, a).
-import { type OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { type PoolGeometry, maxPool2dForward } from '../ndarray/kernels/pool.js';
-import { scatterAdd } from './gather.js';
+import { gather, scatterAdd } from './gather.js';
 
-export const maxPool2d: OpFunction<PoolGeometry, [TensorNode]> = defineOp<PoolGeometry, [TensorNode]>({
+export const maxPool2d: OpWithTangent<PoolGeometry, [TensorNode]> = defineOp<PoolGeometry, [TensorNode]>({
   name: 'maxPool2d',
   forward(ctx, x) {
     const { values, argmax } = maxPool2dForward(x.raw, ctx.attrs, [...x.shape.slice(0, -2), ctx.attrs.outH, ctx.attrs.outW]);
@@ -19,5 +19,9 @@ export const maxPool2d: OpFunction<PoolGeometry, [TensorNode]> = defineOp<PoolGe
     const [argmax] = ctx.saved;
     const x = ctx.inputs[0];
     return [scatterAdd(dy.reshape([dy.size]), argmax.reshape([argmax.size]), { axis: 0, size: x.size }).reshape(x.shape)];
+  },
+  tangent(_m, ctx, tx) {
+    const [argmax] = ctx.saved;
+    return gather(tx!.reshape([tx!.size]), argmax.reshape([argmax.size]), { axis: 0 }).reshape(argmax.shape);
   },
 });
