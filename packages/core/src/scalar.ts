@@ -11,7 +11,6 @@ import type { ElementwiseMethods } from './ops/index.js';
 import type { OpContext } from './autodiff/context.js';
 import { entryOp, moveToContext, recordInline } from './autodiff/entry.js';
 import { mode } from './autodiff/mode.js';
-import { type GeluOptions, geluAttrs } from './functions/activation.js';
 import { forwardMode } from './autodiff/tangents.js';
 import type { BinaryOp, UnaryOp } from './ops/elementwise.js';
 import { gradFnName } from './graph.js';
@@ -275,10 +274,6 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   /** Elementwise log(1 + e ** x), computed stably. */
   softplus(): Scalar {
     return this.unary(ops.softplus);
-  }
-  /** Elementwise GELU, x Phi(x), or its tanh form with `approximate: 'tanh'` (as Tensor's). */
-  gelu(options: GeluOptions = {}): Scalar {
-    return ops.gelu(this, geluAttrs(options));
   }
   /** Elementwise SiLU (swish): x sigmoid(x). */
   silu(): Scalar {

@@ -193,7 +193,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   },
   gelu: {
     kind: 'unary',
-    apply: (x) => x.gelu(),
+    apply: (x) => ops.gelu(x, { approximate: 'none' }),
     value: (x) => 0.5 * x * (1 + erfSeries(x / Math.SQRT2)),
     derivative: (x) => 0.5 * (1 + erfSeries(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI),
     domain: [-3, 3],

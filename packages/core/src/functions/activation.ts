@@ -1,4 +1,4 @@
-/** gelu and silu as free functions (PyTorch's `F.gelu`, `F.silu`), over Tensors and Scalars alike. */
+/** gelu and silu as free functions (PyTorch's `F.gelu`, `F.silu`). */
 import { TapegradError } from '../errors.js';
 import type { GeluForm } from '../ndarray/kernels/activation.js';
 import { describeValue } from '../ndarray/shape.js';
@@ -26,16 +26,16 @@ export function geluAttrs(options: GeluOptions): GeluAttrs {
  * @example
  * gelu(tensor([-1, 0, 1]));                          // x Phi(x): [-0.1587, 0, 0.8413]
  * gelu(tensor([-1, 0, 1]), { approximate: 'tanh' }); // [-0.1588, 0, 0.8412]
- * gelu(scalar(0.5)).value;                           // 0.3457
  */
-export function gelu<T extends Tensor | Scalar>(x: T, options: GeluOptions = {}): T {
-  return x.gelu(options) as T;
+export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  return x.gelu(options);
 }
 
 /**
- * SiLU (swish), elementwise: x sigmoid(x). One fused op with its own gradient rule.
+ * SiLU (swish), elementwise: x sigmoid(x). One fused op with its own gradient rule; Scalars have it too.
  * @example
  * silu(tensor([-1, 0, 1]));   // [-0.2689, 0, 0.7311]
+ * silu(scalar(1)).value;      // 0.7311
  */
 export function silu<T extends Tensor | Scalar>(x: T): T {
   return x.silu() as T;
