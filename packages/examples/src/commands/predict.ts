@@ -7,10 +7,11 @@ import { Generator } from '@tapegrad/core';
 import { SafetensorsError, StateDictError } from '@tapegrad/nn';
 import { loadSafetensors } from '@tapegrad/nn/node';
 import { UsageError, numberFlag, parseFlags } from '../args.js';
-import { IMAGE_SIZE, PIXELS } from '../mnist/data.js';
+import { IMAGE_SIZE, PIXELS, loadDigits } from '../mnist/data.js';
+import { DEFAULTS } from '../mnist/defaults.js';
 import { buildModel, hiddenSizesOf } from '../mnist/model.js';
 import { predict } from '../mnist/train.js';
-import { DEFAULTS, loadDigits, pct } from './mnist.js';
+import { pct } from './mnist.js';
 
 const USAGE = `usage: tapegrad predict [--model FILE] [--show N]
   --model FILE  a model.safetensors written by 'tapegrad mnist' (default ${DEFAULTS.out}/model.safetensors)
