@@ -23,6 +23,8 @@ export { embedding } from './functions/embedding.js';
 export type { EmbeddingOptions } from './functions/embedding.js';
 export { scaledDotProductAttention } from './functions/attention.js';
 export type { AttentionOptions } from './functions/attention.js';
+export { einsum, diagonal } from './functions/einsum.js';
+export type { DiagonalOptions } from './functions/einsum.js';
 export type { PadOptions } from './functions/pad.js';
 export type { PerAxis } from './functions/window.js';
 export { grad, valueAndGrad, vjp } from './transforms/grad.js';

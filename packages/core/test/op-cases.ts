@@ -167,6 +167,18 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     secondOrder: true,
   },
   cos: { kind: 'unary', value: Math.cos, derivative: (x) => -Math.sin(x), domain: [-4, 4], secondOrder: true },
+  diagonal: {
+    kind: 'sampled',
+    inputs: () => [uniform([3, 2, 4], -2, 2, { seed: 39 })],
+    apply: (x) => ops.diagonal(x, { axis1: 2, axis2: 0, offset: -1, shape: [3, 2, 4] }),
+    secondOrder: true,
+  },
+  diagonalAdjoint: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed: 40 })],
+    apply: (g) => ops.diagonalAdjoint(g, { axis1: 2, axis2: 0, offset: -1, shape: [3, 2, 4] }),
+    secondOrder: true,
+  },
   div: { kind: 'binary', value: (a, b) => a / b, da: (_a, b) => 1 / b, db: (a, b) => -a / (b * b), domainB: [0.5, 2], secondOrder: true },
   embedding: {
     kind: 'sampled',

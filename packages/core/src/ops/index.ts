@@ -20,6 +20,7 @@ import { clamp } from './clamp.js';
 import { concat } from './concat.js';
 import { conv2d, conv2dInputGrad, conv2dWeightGrad } from './conv2d.js';
 import { cos } from './cos.js';
+import { diagonal, diagonalAdjoint } from './diagonal.js';
 import { div } from './div.js';
 import { embedding } from './embedding.js';
 import type { BinaryOp, UnaryOp } from './elementwise.js';
@@ -72,6 +73,8 @@ export {
   conv2dInputGrad,
   conv2dWeightGrad,
   cos,
+  diagonal,
+  diagonalAdjoint,
   div,
   embedding,
   erf,
@@ -125,6 +128,8 @@ export const OPS = {
   conv2dInputGrad,
   conv2dWeightGrad,
   cos,
+  diagonal,
+  diagonalAdjoint,
   div,
   embedding,
   erf,
