@@ -4,12 +4,13 @@
  * @example
  * import '@tapegrad/gradcheck/jest';
  * expect((x: Tensor) => x.tanh().sum()).toPassGradcheck([x]);
+ * @module @tapegrad/gradcheck/jest
  */
 import type { GradcheckOptions } from './gradcheck.js';
-import { AllCloseOptions, matchers } from './matchers.js';
+import { type AllCloseOptions, matchers } from './matchers.js';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Jest declares its matcher types in a global namespace
   namespace jest {
     interface Matchers<R> {
       /** Passes when the function's tape gradients agree with central differences for every input that requires grad. */

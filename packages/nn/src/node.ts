@@ -1,6 +1,7 @@
 /**
  * @tapegrad/nn/node: the Node-only file I/O of @tapegrad/nn (saveSafetensors, loadSafetensors). Everything else
  * in the package is browser-safe; only this entry point touches the file system.
+ * @module @tapegrad/nn/node
  * @packageDocumentation
  */
 import type { Tensor } from '@tapegrad/core';
@@ -39,5 +40,5 @@ export async function loadSafetensors(path: string): Promise<Record<string, Tens
  * @example (await loadSafetensorsMetadata('out/model.safetensors')).epoch;
  */
 export async function loadSafetensorsMetadata(path: string): Promise<Record<string, string>> {
-  return withSafetensorsFile(path, 'loadSafetensorsMetadata', async (_, layout) => layout.metadata);
+  return withSafetensorsFile(path, 'loadSafetensorsMetadata', (_, layout) => Promise.resolve(layout.metadata));
 }

@@ -1,13 +1,14 @@
 /**
  * @tapegrad/onnx/node: writing and reading ONNX files in Node. Everything else in the package is browser-safe;
  * only this entry point touches the file system.
+ * @module @tapegrad/onnx/node
  * @packageDocumentation
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@tapegrad/nn/node';
 import type { Module, Sequential } from '@tapegrad/nn';
-import { ExportOnnxOptions, exportOnnx } from './export/export.js';
-import { ImportOnnxOptions, importOnnx } from './import/import.js';
+import { type ExportOnnxOptions, exportOnnx } from './export/export.js';
+import { type ImportOnnxOptions, importOnnx } from './import/import.js';
 
 /**
  * Exports `module` (see exportOnnx) and writes the model to `path` atomically, as saveSafetensors writes: the bytes

@@ -4,11 +4,12 @@
  * shared between the calling thread and the helpers. Nothing else changes: ops stay synchronous and the results are
  * those of the single-thread kernels. This is the Node entry (worker_threads); bundlers that honour the `browser`
  * export condition get the Web Worker entry, with the same API.
+ * @module @tapegrad/threads
  * @packageDocumentation
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
-import { Platform, ThreadsController, ThreadsOptions } from './controller.js';
+import { type Platform, ThreadsController, type ThreadsOptions } from './controller.js';
 import { spawnHelper } from './spawn.js';
 
 export { ThreadsError } from './pool.js';
@@ -18,7 +19,7 @@ const node: Platform = {
   defaultThreads: availableParallelism,
   sharedMemory: () => true,
   canWait: () => true,
-  startHelper(index, control, events) {
+  startHelper(_index, control, events) {
     const { port1, port2 } = new MessageChannel();
     const worker = spawnHelper({ control, port: port2 });
     // Referenced until it has started, so `await enableThreads()` is not cut short by an idle event loop.

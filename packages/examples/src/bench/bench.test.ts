@@ -1,6 +1,6 @@
 // The benchmark's own machinery: the yardstick it measures against must compute the right gradients, the peers
 // must start from the same point, and the report must say what the timings say.
-import { Scalar, scalar } from '@tapegrad/core';
+import { type Scalar, scalar } from '@tapegrad/core';
 import { benchCases } from './cases';
 import { scalarMlpData, seededUniform } from './data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from './micrograd-reference';
@@ -8,7 +8,7 @@ import type { Timing } from './measure';
 import { findPythonWithTorch, pytorchPeer } from './peers/pytorch';
 import { tapegradPeer } from './peers/tapegrad';
 import { tfjsCpuPeer } from './peers/tfjs';
-import { BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from './report';
+import { type BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from './report';
 import { floorResults, floorsTable } from './floors';
 
 const cases = benchCases(true, countScalarMlpNodes(scalarMlpData()));

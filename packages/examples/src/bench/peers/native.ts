@@ -14,7 +14,7 @@ function nativePeer(threads: number): Peer {
     ...tapegradPeer,
     id: threads === 1 ? 'tapegrad-native' : `tapegrad-native-${threads}t`,
     label: threads === 1 ? 'tapegrad native' : `tapegrad native ${threads} threads`,
-    async init() {
+    init() {
       if (!enableNative({ threads, quiet: true })) throw new Error(nativeStatus().reason ?? 'the native backend is unavailable');
       const { blas, threads: budget } = nativeStatus();
       return `as tapegrad, plus @tapegrad/native enableNative({ threads: ${threads} }): every float matmul of at least 8^3 multiply-adds on OpenBLAS with ${budget} thread(s) (${blas}); elementwise ops and reductions as in tapegrad`;
@@ -29,7 +29,7 @@ export const tapegradNative2tPeer = nativePeer(2);
 export const openblasPeer: Peer = {
   id: 'openblas-1',
   label: 'OpenBLAS sgemm 1 thread',
-  async init() {
+  init() {
     const addon = nativeAddon();
     if (addon === null) throw new Error(nativeStatus().reason ?? 'the native addon is unavailable');
     addon.setThreads(1);

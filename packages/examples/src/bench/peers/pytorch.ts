@@ -8,13 +8,13 @@
  * libblas.so.3 is installed (OpenBLAS with libopenblas0; the reference BLAS, ~5 GFLOP/s, without), which counts
  * its threads apart, so the child gets OPENBLAS_NUM_THREADS and OMP_NUM_THREADS too.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { BenchCase, budgetFor } from '../cases.js';
+import { type BenchCase, budgetFor } from '../cases.js';
 import { matmulData, mlpData, tanhSumData } from '../data.js';
 import type { Peer, Runner } from './peer.js';
 
@@ -32,6 +32,7 @@ export function findPythonWithTorch(): { python: string; reason?: undefined } | 
 
 /** This file's path in the ESM and CommonJS builds alike (V8's call sites name it in either). */
 function thisFile(): string {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back as it was
   const original = Error.prepareStackTrace;
   try {
     Error.prepareStackTrace = (_error, frames) => frames;
@@ -74,7 +75,7 @@ class PythonPeer {
       this.child.stdin!.write(`${JSON.stringify(request)}\n`);
       const line = await this.replies.next();
       if (line.done) throw new Error('the Python process exited');
-      const reply = JSON.parse(line.value as string) as { ok: boolean; error?: string } & T;
+      const reply = JSON.parse(line.value) as { ok: boolean; error?: string } & T;
       if (!reply.ok) throw new Error(reply.error ?? 'the Python process failed');
       return reply;
     });
