@@ -43,14 +43,14 @@ function thisFile(): string {
   }
 }
 
-/** pytorch_peer.py: beside this file in the sources, under src/ when this file is a build in dist/. */
+/** pytorch_peer.py: beside this file in the sources (src/peers), or there when this file is the build in dist/. */
 function peerScript(): string {
   const here = dirname(thisFile());
   const beside = join(here, 'pytorch_peer.py');
   if (existsSync(beside)) return beside;
   let dir = here;
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'src', 'bench', 'peers', 'pytorch_peer.py');
+  return join(dir, 'src', 'peers', 'pytorch_peer.py');
 }
 
 /** The Python process: one JSON request per line, one reply per line. */
