@@ -25,7 +25,10 @@ function nativePeer(threads: number): Peer {
 export const tapegradNativePeer = nativePeer(1);
 export const tapegradNative2tPeer = nativePeer(2);
 
-/** OpenBLAS's sgemm on one thread, through the addon, into one preallocated C: no tensor, no allocation. */
+/**
+ * OpenBLAS's sgemm on one thread, through the addon, into one preallocated C: no tensor, no allocation. The step
+ * adds C up in JavaScript, as tapegrad's W2 step does (the value the peers must agree on), so both pay that alike.
+ */
 export const openblasPeer: Peer = {
   id: 'openblas-1',
   label: 'OpenBLAS sgemm 1 thread',
