@@ -7,14 +7,14 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { UsageError, checkOutputDir, defineCommand, numberFlag, parseCommand } from '../args.js';
-import { CommandName } from '../command-list.js';
+import type { CommandName } from '../command-list.js';
 import { MODEL_FILE, readCheckpointInfo, restoreCheckpoint, saveCheckpoint } from '../mnist/checkpoint.js';
-import { MnistSplit, MnistUnavailableError, loadMnist } from '../mnist/data.js';
+import { type MnistSplit, MnistUnavailableError, loadMnist } from '../mnist/data.js';
 import { confusionMatrix, confusionSvg, confusionText, curvesSvg, digitGrid, misclassified } from '../mnist/report.js';
 import { LAYER_RULE, OPTIMIZERS, RULES, checkHidden } from '../mnist/settings.js';
-import { EpochRecord, OptimizerName, TrainConfig, Trainer, createTrainer, predict, train } from '../mnist/train.js';
+import { type EpochRecord, type OptimizerName, type TrainConfig, type Trainer, createTrainer, predict, train } from '../mnist/train.js';
 
 /** Defaults chosen so a run takes about two minutes on two idle cores and ends above 96% test accuracy. */
 export const DEFAULTS = {

@@ -11,7 +11,7 @@ import { IMAGE_SIZE, PIXELS } from '../mnist/data.js';
 import { buildModel, hiddenSizesOf } from '../mnist/model.js';
 import { checkHidden } from '../mnist/settings.js';
 import { predict } from '../mnist/train.js';
-import { Write, toConsole } from '../textbook/output.js';
+import { type Write, toConsole } from '../textbook/output.js';
 import { DEFAULTS, loadDigits, pct } from './mnist.js';
 
 const command = () =>
