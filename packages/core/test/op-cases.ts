@@ -90,6 +90,12 @@ const POOL_GEOMETRY = {
   outW: 4,
 };
 
+// prettier-ignore
+const TAKE_INDICES = [
+  2, 0, 1, 0,  2, 2, 0, 2,  0, 1, 1, 0,  1, 0, 2, 2,  2, 1, 0, 0,
+  0, 0, 0, 0,  1, 2, 1, 2,  2, 2, 2, 1,  0, 1, 0, 0,  1, 1, 2, 2,
+];
+
 export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   abs: { kind: 'unary', value: Math.abs, derivative: Math.sign, kinks: [0] },
   add: { kind: 'binary', value: (a, b) => a + b, da: () => 1, db: () => 1 },
@@ -304,6 +310,23 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     inputs: () => [uniform([2, 4], -2, 2, { seed: 16 })],
     apply: (g) => ops.scatterAdd(g, tensor([2, 0, 2, 1], { dtype: 'int32' }), { axis: 1, size: 3 }),
   },
+  scatterAlongAxis: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 4, 3], -2, 2, { seed: 40 })],
+    // Index 0 twice in some lines (their gradients add) and never in others.
+    apply: (g) =>
+      ops
+        .scatterAlongAxis(
+          g,
+          tensor([0, 2, 1, 3, 0, 4, 0, 1, 0, 2, 4, 3, 4, 3, 2, 1, 0, 4, 3, 3, 1, 2, 0, 0], { dtype: 'int32', shape: [2, 4, 3] }),
+          {
+            axis: 1,
+            size: 5,
+          },
+        )
+        .tanh(),
+    secondOrder: true,
+  },
   sigmoid: { kind: 'unary', value: logistic, derivative: (x) => logistic(x) * (1 - logistic(x)), domain: [-5, 5], secondOrder: true },
   silu: {
     kind: 'unary',
@@ -328,6 +351,13 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   sqrt: { kind: 'unary', value: Math.sqrt, derivative: (x) => 0.5 / Math.sqrt(x), domain: [0.2, 3], secondOrder: true },
   sub: { kind: 'binary', value: (a, b) => a - b, da: () => 1, db: () => -1 },
   sum: { kind: 'reduction', apply: (x, axis, keepDims) => x.sum(axis, keepDims), combine: total },
+  takeAlongAxis: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 41 })],
+    // Five picks along axis 1 of length 3: repeats (an element picked twice gets both gradients), and x[0, 1, 3] never picked.
+    apply: (x) => ops.takeAlongAxis(x, tensor(TAKE_INDICES, { dtype: 'int32', shape: [2, 5, 4] }), { axis: 1 }).tanh(),
+    secondOrder: true,
+  },
   tanh: { kind: 'unary', value: Math.tanh, derivative: (x) => 1 - Math.tanh(x) ** 2, domain: [-3, 3], secondOrder: true },
   transpose: {
     kind: 'sampled',

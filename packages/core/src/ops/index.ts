@@ -53,6 +53,7 @@ import { softplus } from './softplus.js';
 import { sqrt } from './sqrt.js';
 import { sub } from './sub.js';
 import { sum } from './sum.js';
+import { takeAlongAxis, scatterAlongAxis } from './take-along-axis.js';
 import { tanh } from './tanh.js';
 import { transpose } from './transpose.js';
 import { where } from './where.js';
@@ -103,7 +104,24 @@ export {
   relu,
   reshape,
 };
-export { scaledDotProductAttention, scatterAdd, sigmoid, silu, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
+export {
+  scaledDotProductAttention,
+  scatterAdd,
+  scatterAlongAxis,
+  sigmoid,
+  silu,
+  sin,
+  slice,
+  softmax,
+  softplus,
+  sqrt,
+  sub,
+  sum,
+  takeAlongAxis,
+  tanh,
+  transpose,
+  where,
+};
 
 /** Each RuleMath method's op: the elementwise op of that name, of one operand or of two. */
 type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends (a: number) => number ? UnaryOp : BinaryOp };
@@ -157,6 +175,7 @@ export const OPS = {
   reshape,
   scaledDotProductAttention,
   scatterAdd,
+  scatterAlongAxis,
   sigmoid,
   silu,
   sin,
@@ -166,6 +185,7 @@ export const OPS = {
   sqrt,
   sub,
   sum,
+  takeAlongAxis,
   tanh,
   transpose,
   where,

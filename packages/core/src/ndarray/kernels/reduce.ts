@@ -120,7 +120,7 @@ export function reduce(x: NDArray, axes: readonly number[], keepDims: boolean, k
   return new NDArray(r.data, outShape);
 }
 
-/** Index of the largest (or smallest) element along one axis; ties go to the first; int32 result. */
+/** Index of the largest (or smallest) element along one axis; ties go to the first, and so does the first NaN (as max propagates it); int32 result. */
 export function argReduce(x: NDArray, axis: number, keepDims: boolean, kind: 'max' | 'min'): NDArray {
   const shape = x.shape;
   const n = shape[axis];
@@ -132,9 +132,9 @@ export function argReduce(x: NDArray, axis: number, keepDims: boolean, kind: 'ma
     for (let i = 0; i < inner; i++) {
       let best = 0;
       let m = X[o * n * inner + i];
-      for (let k = 1; k < n; k++) {
+      for (let k = 1; k < n && m === m; k++) {
         const v = X[(o * n + k) * inner + i];
-        if (kind === 'max' ? v > m : v < m) {
+        if (v !== v || (kind === 'max' ? v > m : v < m)) {
           m = v;
           best = k;
         }

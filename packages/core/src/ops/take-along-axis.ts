@@ -1,0 +1,36 @@
+// y = takeAlongAxis(x, indices, axis): y[..., j, ...] = x[..., indices[..., j, ...], ...] (np.take_along_axis,
+// torch.gather); indices are int32 and have x's shape except along `axis`. y is linear in x, so
+//   dx = scatterAlongAxis(dy, indices): zeros of x's shape, dy added at the picked positions (an element picked
+//   twice gets both gradients, an element never picked gets 0),
+// and scatterAlongAxis's gradient is takeAlongAxis again (each is the other's adjoint), so every order
+// differentiates. Forward mode: each op applied to the tangent (linear). indices get no gradient or tangent.
+// sort and topk are this op at the indices of a sort (functions/sort.ts).
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import type { TensorNode } from '../autodiff/node.js';
+import { scatterAlongAxis as scatterKernel, takeAlongAxis as takeKernel } from '../ndarray/kernels/along-axis.js';
+
+export interface AlongAxisAttrs {
+  /** The axis the indices pick along (already in [0, rank)). */
+  readonly axis: number;
+}
+
+export const takeAlongAxis: OpWithTangent<AlongAxisAttrs, [TensorNode, TensorNode]> = defineOp<AlongAxisAttrs, [TensorNode, TensorNode]>({
+  name: 'takeAlongAxis',
+  forward: (ctx, x, indices) => takeKernel(x.raw, indices.raw, ctx.attrs.axis),
+  backward(ctx, dy) {
+    const [x, indices] = ctx.inputs;
+    return [scatterAlongAxis(dy, indices, { axis: ctx.attrs.axis, size: x.shape[ctx.attrs.axis] }), null];
+  },
+  tangent: (_m, ctx, tx) => tx && takeAlongAxis(tx, ctx.inputs[1], ctx.attrs),
+});
+
+/** The adjoint of takeAlongAxis: g added into zeros whose `axis` has length `size`, at `indices`. */
+export const scatterAlongAxis: OpWithTangent<AlongAxisAttrs & { readonly size: number }, [TensorNode, TensorNode]> = defineOp<
+  AlongAxisAttrs & { readonly size: number },
+  [TensorNode, TensorNode]
+>({
+  name: 'scatterAlongAxis',
+  forward: (ctx, g, indices) => scatterKernel(g.raw, indices.raw, ctx.attrs.axis, ctx.attrs.size),
+  backward: (ctx, dy) => [takeAlongAxis(dy, ctx.inputs[1], { axis: ctx.attrs.axis }), null],
+  tangent: (_m, ctx, tg) => tg && scatterAlongAxis(tg, ctx.inputs[1], ctx.attrs),
+});
