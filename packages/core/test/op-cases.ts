@@ -151,6 +151,8 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     value: (x) => 0.5 * Math.log((1 + x) / (1 - x)),
     derivative: (x) => 1 / (1 - x * x),
     domain: [-0.9, 0.9],
+    secondOrder: true,
+  },
   avgPool2d: {
     kind: 'sampled',
     inputs: () => [uniform([2, 2, 5, 4], -2, 2, { seed: 28 })],
@@ -213,6 +215,8 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     kind: 'unary',
     value: (x) => (Math.exp(x) + Math.exp(-x)) / 2,
     derivative: (x) => (Math.exp(x) - Math.exp(-x)) / 2,
+    secondOrder: true,
+  },
   diagonal: {
     kind: 'sampled',
     inputs: () => [uniform([3, 2, 4], -2, 2, { seed: 39 })],
