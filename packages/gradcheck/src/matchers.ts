@@ -1,8 +1,10 @@
 /**
- * Jest matchers: `toPassGradcheck` and `toBeAllClose`. Their failure messages show the report: input, index,
- * analytic, numeric and both errors, worst first.
+ * Jest matchers: `toPassGradcheck`, `toPassDualityCheck`, `toMatchGradient` and `toBeAllClose`. Their failure
+ * messages show the report: input, index, analytic, numeric and both errors, worst first.
  */
 import { type Node, Scalar, Tensor } from '@tapegrad/core';
+import { type CheckGradientOptions, type Point, checkGradient } from './check-gradient.js';
+import { type DualityOptions, checkDuality } from './duality.js';
 import { type GradcheckOptions, gradcheck } from './gradcheck.js';
 
 /** Tolerances of `allClose` and `toBeAllClose`. */
@@ -59,11 +61,27 @@ export function allClose(actual: Comparable, expected: Comparable, options: AllC
   };
 }
 
-/** The Jest matchers `toPassGradcheck` and `toBeAllClose`, for `expect.extend`. */
+/** The Jest matchers `toPassGradcheck`, `toPassDualityCheck`, `toMatchGradient` and `toBeAllClose`, for `expect.extend`. */
 export const matchers = {
   /** Passes when `gradcheck(f, inputs, options).ok`; the failure message is the report. */
   toPassGradcheck(this: { isNot: boolean }, f: (...inputs: any[]) => unknown, inputs: readonly unknown[], options?: GradcheckOptions) {
     const report = gradcheck(f, inputs, options);
+    return { pass: report.ok, message: () => report.toString() };
+  },
+  /** Passes when `checkDuality(f, inputs, options).ok` (forward and reverse mode agree); the failure message is the report. */
+  toPassDualityCheck(this: { isNot: boolean }, f: (...inputs: any[]) => unknown, inputs: readonly unknown[], options?: DualityOptions) {
+    const report = checkDuality(f, inputs, options);
+    return { pass: report.ok, message: () => report.toString() };
+  },
+  /** Passes when `checkGradient(f, df, x, options).ok` (a plain function's hand-written gradient); the message is the report. */
+  toMatchGradient(
+    this: { isNot: boolean },
+    f: (x: any) => number,
+    df: (x: any) => number | ArrayLike<number>,
+    x: Point,
+    options?: CheckGradientOptions,
+  ) {
+    const report = checkGradient(f, df as never, x, options);
     return { pass: report.ok, message: () => report.toString() };
   },
   /** Passes when `allClose(received, expected, options)` does. */
