@@ -87,5 +87,5 @@ function gradientValues(g: unknown, n: number, scalar: boolean): ArrayLike<numbe
 
 function describe(v: unknown): string {
   if (Array.isArray(v)) return `an array of ${v.length}`;
-  return v === null ? 'null' : typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'object'}` : `a ${typeof v}`;
+  return v === null ? 'null' : typeof v === 'object' ? `a ${v.constructor?.name ?? 'object'}` : `a ${typeof v}`;
 }

@@ -7,7 +7,7 @@
  * expect((x: Tensor) => x.tanh().sum()).toPassGradcheck([x]);
  * @module @tapegrad/gradcheck/jest
  */
-import type { CheckGradientOptions, Point } from './check-gradient.js';
+import type { CheckGradientOptions, GradientOf, Point } from './check-gradient.js';
 import type { DualityOptions } from './duality.js';
 import type { GradcheckOptions } from './gradcheck.js';
 import { type AllCloseOptions, matchers } from './matchers.js';
@@ -21,7 +21,7 @@ declare global {
       /** Passes when forward mode (jvp) and reverse mode agree: <v, J u> = <J^T v, u> for random u and v (checkDuality). */
       toPassDualityCheck(inputs: readonly unknown[], options?: DualityOptions): R;
       /** Passes when `df` is the gradient of the plain function at `x`, by central differences (checkGradient). */
-      toMatchGradient(df: (x: any) => number | ArrayLike<number>, x: Point, options?: CheckGradientOptions): R;
+      toMatchGradient<X extends Point>(df: (x: X) => GradientOf<X>, x: X, options?: CheckGradientOptions): R;
       /** Elementwise |received - expected| <= atol + rtol |expected|; NaN never matches, an infinity only itself. */
       toBeAllClose(expected: unknown, options?: AllCloseOptions): R;
     }

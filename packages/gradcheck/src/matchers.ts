@@ -3,7 +3,7 @@
  * messages show the report: input, index, analytic, numeric and both errors, worst first.
  */
 import { type Node, Scalar, Tensor } from '@tapegrad/core';
-import { type CheckGradientOptions, type Point, checkGradient } from './check-gradient.js';
+import { type CheckGradientOptions, type GradientOf, type Point, checkGradient } from './check-gradient.js';
 import { type DualityOptions, checkDuality } from './duality.js';
 import { type GradcheckOptions, gradcheck } from './gradcheck.js';
 
@@ -76,12 +76,12 @@ export const matchers = {
   /** Passes when `checkGradient(f, df, x, options).ok` (a plain function's hand-written gradient); the message is the report. */
   toMatchGradient(
     this: { isNot: boolean },
-    f: (x: any) => number,
-    df: (x: any) => number | ArrayLike<number>,
+    f: (x: never) => number,
+    df: (x: never) => number | ArrayLike<number>,
     x: Point,
     options?: CheckGradientOptions,
   ) {
-    const report = checkGradient(f, df as never, x, options);
+    const report = checkGradient(f as (x: Point) => number, df as (x: Point) => GradientOf<Point>, x, options);
     return { pass: report.ok, message: () => report.toString() };
   },
   /** Passes when `allClose(received, expected, options)` does. */
