@@ -17,4 +17,4 @@ export type { Layer, CheckLayerOptions } from './check-layer.js';
 export { GradcheckReport } from './report.js';
 export type { InputReport, Mismatch, Tolerance } from './report.js';
 export { allClose, matchers } from './matchers.js';
-export type { AllCloseOptions } from './matchers.js';
+export type { AllCloseOptions, MatcherResult } from './matchers.js';

@@ -61,15 +61,33 @@ export function allClose(actual: Comparable, expected: Comparable, options: AllC
   };
 }
 
+/** What a matcher returns to Jest: whether it passed, and the message to show when the expectation fails. */
+export interface MatcherResult {
+  /** Whether the check passed. */
+  readonly pass: boolean;
+  /** The report, computed only when Jest shows it. */
+  readonly message: () => string;
+}
+
 /** The Jest matchers `toPassGradcheck`, `toPassDualityCheck`, `toMatchGradient` and `toBeAllClose`, for `expect.extend`. */
 export const matchers = {
   /** Passes when `gradcheck(f, inputs, options).ok`; the failure message is the report. */
-  toPassGradcheck(this: { isNot: boolean }, f: (...inputs: any[]) => unknown, inputs: readonly unknown[], options?: GradcheckOptions) {
+  toPassGradcheck(
+    this: { isNot: boolean },
+    f: (...inputs: any[]) => unknown,
+    inputs: readonly unknown[],
+    options?: GradcheckOptions,
+  ): MatcherResult {
     const report = gradcheck(f, inputs, options);
     return { pass: report.ok, message: () => report.toString() };
   },
   /** Passes when `checkDuality(f, inputs, options).ok` (forward and reverse mode agree); the failure message is the report. */
-  toPassDualityCheck(this: { isNot: boolean }, f: (...inputs: any[]) => unknown, inputs: readonly unknown[], options?: DualityOptions) {
+  toPassDualityCheck(
+    this: { isNot: boolean },
+    f: (...inputs: any[]) => unknown,
+    inputs: readonly unknown[],
+    options?: DualityOptions,
+  ): MatcherResult {
     const report = checkDuality(f, inputs, options);
     return { pass: report.ok, message: () => report.toString() };
   },
@@ -80,12 +98,12 @@ export const matchers = {
     df: (x: never) => number | ArrayLike<number>,
     x: Point,
     options?: CheckGradientOptions,
-  ) {
+  ): MatcherResult {
     const report = checkGradient(f as (x: Point) => number, df as (x: Point) => GradientOf<Point>, x, options);
     return { pass: report.ok, message: () => report.toString() };
   },
   /** Passes when `allClose(received, expected, options)` does. */
-  toBeAllClose(this: { isNot: boolean }, received: Comparable, expected: Comparable, options?: AllCloseOptions) {
+  toBeAllClose(this: { isNot: boolean }, received: Comparable, expected: Comparable, options?: AllCloseOptions): MatcherResult {
     const r = allClose(received, expected, options);
     return { pass: r.pass, message: () => (this.isNot ? `expected values not to be all close, but ${r.message}` : r.message) };
   },

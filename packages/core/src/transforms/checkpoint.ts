@@ -32,6 +32,7 @@ interface CallAttrs {
  * @example
  * const block = checkpoint((x: Tensor) => x.matmul(w1).relu().matmul(w2).relu());
  * block(x).sum().backward();   // w1.grad, w2.grad as without checkpoint; block's activations were not kept
+ * @typeParam F - the function's type, which the checkpointed function keeps.
  */
 export function checkpoint<F extends (...args: any[]) => Differentiable>(fn: F): F {
   const call = (attrs: CallAttrs, nodes: readonly Node[]): unknown => {

@@ -43,6 +43,7 @@ export type HvpOf<A extends readonly unknown[]> = { -readonly [K in keyof A]: Gr
  * formed. Returns one product per primal: H v restricted to that argument.
  * @example
  * const [hv] = hvp((x: Tensor) => x.pow(3).sum(), [tensor([1, 2])], [tensor([1, 1])]);   // [6, 12]
+ * @typeParam F - the function's type: primals and tangents follow its parameters, and so do the products.
  */
 export function hvp<F extends (...args: any[]) => Differentiable>(
   f: F,
