@@ -1,6 +1,6 @@
-/** Element types. float64 is the default: gradients are checked to float64 precision. */
 import { DTypeError } from '../errors.js';
 
+/** Element types. float64 is the default: gradients are checked to float64 precision. */
 export type DType = 'float64' | 'float32' | 'int32';
 
 /** The storage of a Tensor of each dtype: Float64Array, Float32Array or Int32Array. */
