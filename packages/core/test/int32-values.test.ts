@@ -3,7 +3,7 @@
 // Fractions keep PyTorch's, NumPy's and TF.js's truncation toward zero (docs/decisions.md, "int32 conversion").
 import { DTypeError, arange, full, tensor, zeros } from '@tapegrad/core';
 
-const range = '(int32 holds integers from -2147483648 to 2147483647; fractions are truncated toward zero)';
+const range = '(an integer in [-2^31, 2^31 - 1] after truncation toward zero)';
 
 function errorOf(fn: () => unknown): Error {
   try {

@@ -87,6 +87,6 @@ export function checkInt32Values(data: ArrayLike<number>, shape: readonly number
 /** The DTypeError for a value with no int32 value; `where` says where it was (`at index [1, 0]`, `as the fill value`). */
 export function int32ValueError(op: string, value: number, where: string): DTypeError {
   return new DTypeError(
-    `${op}: ${String(value)} ${where} has no int32 value (int32 holds integers from -2147483648 to 2147483647; fractions are truncated toward zero)`,
+    `${op}: ${String(value)} ${where} has no int32 value (an integer in [-2^31, 2^31 - 1] after truncation toward zero)`,
   );
 }
