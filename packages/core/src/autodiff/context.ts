@@ -13,7 +13,9 @@ import { shared } from '../shared.js';
 /** @internal */ export const RECORDING = 1;
 /** @internal */ export const RELEASED = 2;
 /** @internal */ export const USES_OUTPUT = 4;
-const SAVED_INPUTS = 8;
+/** @internal */ export const SAVED_INPUTS = 8;
+// A call that is not recorded but whose saves are read anyway: one sample of vmap's loop over a recorded call.
+const KEEPS_SAVES = 16;
 
 /** Where each recorded op's forward was called, kept only in anomaly mode. */
 export const forwardTraces = shared('forwardTraces', () => new WeakMap<OpContext, string>());
@@ -39,8 +41,10 @@ export class OpContext<Attrs = unknown, N extends Node = Node> {
     /** The trailing plain object passed to the op function (options that get no gradient). */
     readonly attrs: Attrs,
     recording: boolean,
+    /** Keep what forward saves even when the call is not recorded (the saves are read anyway). */
+    keepsSaves = false,
   ) {
-    this._flags = recording ? RECORDING : 0;
+    this._flags = (recording ? RECORDING : 0) | (keepsSaves ? KEEPS_SAVES : 0);
   }
 
   /** Whether this call is being recorded on the tape (false under noGrad or when no input requires grad). */
@@ -60,14 +64,14 @@ export class OpContext<Attrs = unknown, N extends Node = Node> {
 
   /** Keeps values for backward. Nodes among them are version-checked: mutating one in place before backward is an error. */
   save(...items: unknown[]): void {
-    if ((this._flags & RECORDING) === 0) return;
+    if ((this._flags & (RECORDING | KEEPS_SAVES)) === 0) return;
     this._saved = items;
     this._versionSum = versionSum(items);
   }
 
   /** Saves exactly the inputs, in order (cheaper than `save(...inputs)`: no second list is kept). */
   saveInputs(): void {
-    if ((this._flags & RECORDING) === 0) return;
+    if ((this._flags & (RECORDING | KEEPS_SAVES)) === 0) return;
     this._flags |= SAVED_INPUTS;
     this._versionSum = versionSum(this.inputs);
   }

@@ -14,7 +14,8 @@
  */
 import { AnomalyError, GradError } from '../errors.js';
 import { OpContext, forwardTraces } from './context.js';
-import { DefinedOp, OpDefinition, isRecorded, withBackward } from './define-op.js';
+import { batching, innermostBatched } from './batching.js';
+import { AnyOp, DefinedOp, OpDefinition, isRecorded, withBackward } from './define-op.js';
 import { checkFinite } from './finite.js';
 import { entryInput, entrySeq } from './entry.js';
 import { mode } from './mode.js';
@@ -27,16 +28,36 @@ import type { Node } from './node.js';
 export interface InPlaceOp<Attrs> {
   (target: Node, operands: readonly Node[], attrs: Attrs): void;
   readonly definition: DefinedOp<Attrs>;
+  /** Marks an in-place op: inside vmap it changes a batched target through its physical value (no batch rule needed). */
+  readonly inPlace: true;
 }
 
 /** Defines an in-place op (see the file comment); calling it changes `target` and records the change when needed. */
 export function defineInPlaceOp<Attrs>(spec: OpDefinition<Attrs>): InPlaceOp<Attrs> {
   const definition = withBackward(spec);
   const fn = (target: Node, operands: readonly Node[], attrs: Attrs) => applyInPlace(definition, target, operands, attrs);
-  return Object.assign(fn, { definition });
+  return Object.assign(fn, { definition, inPlace: true as const });
 }
 
-function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: readonly Node[], attrs: Attrs): void {
+/** Applies an in-place op: writes the result into `target`, and records the change when `target` is in a recorded graph. */
+export function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: readonly Node[], attrs: Attrs): void {
+  // Inside vmap, a batched target is changed through its physical value (transforms/batch-in-place.ts).
+  const batched = batching.open !== 0 ? innermostBatched([target, ...operands]) : null;
+  if (batched !== null) return batched._applyInPlaceBatched(op as unknown as AnyOp, target, operands, attrs);
+  changeInPlace(op, target, operands, attrs, runForward);
+}
+
+/**
+ * @internal the change of `target` by `op`, made by `run` against the call's context (the op's forward, or for a
+ * batched target the change of its physical value), and recorded when `target` takes part in a recorded graph.
+ */
+export function changeInPlace<Attrs>(
+  op: DefinedOp<Attrs>,
+  target: Node,
+  operands: readonly Node[],
+  attrs: Attrs,
+  run: (op: DefinedOp<Attrs>, ctx: OpContext<Attrs>) => void,
+): void {
   if (mode.grad && target.requiresGrad && target.isLeaf) {
     throw new GradError(
       `${op.name}: ${target.label} is a leaf that requires grad; changing it in place while grad mode is on would make it ` +
@@ -45,7 +66,7 @@ function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: reado
   }
   const current = [target, ...operands];
   if (!isRecorded(current)) {
-    runForward(op, new OpContext(op, current, attrs, false));
+    run(op, new OpContext(op, current, attrs, false));
     target._bumpVersion();
     return;
   }
@@ -59,7 +80,7 @@ function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: reado
   }
   const inputs = [previous, ...operands.map((x) => (x === target ? previous : x))];
   const ctx = new OpContext(op, inputs, attrs, true);
-  runForward(op, ctx);
+  run(op, ctx);
   target._bumpVersion();
   target._creator = ctx;
   target.requiresGrad = true;

@@ -1,11 +1,13 @@
 // y = x converted to `dtype`; dx = dy converted back (the sweep casts gradients to each input's dtype)
-import { defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): elementwise, so the batched value converted, its batch axis where it was.
+import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import type { DType } from '../ndarray/dtype.js';
 import { cast as kernel } from '../ndarray/kernels/layout.js';
 
-export const cast = defineOp<{ readonly dtype: DType }, [TensorNode]>({
+export const cast: OpWithBatch<{ readonly dtype: DType }, [TensorNode]> = defineOp<{ readonly dtype: DType }, [TensorNode]>({
   name: 'cast',
   forward: (ctx, x) => kernel(x.raw, ctx.attrs.dtype),
   backward: (_ctx, dy) => [dy],
+  batch: (ctx, x) => ({ value: cast(x.value, ctx.attrs), dim: x.dim! }),
 });

@@ -1,5 +1,6 @@
 // y = min(max(x, lo), hi); dx = dy * [lo <= x <= hi]  (the bounds themselves pass the gradient, as PyTorch's clamp)
-import { defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): elementwise, so the batched value clamped, its batch axis where it was.
+import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { describeValue } from '../ndarray/shape.js';
@@ -12,7 +13,7 @@ export interface ClampAttrs {
   readonly max?: number;
 }
 
-export const clamp = defineOp<ClampAttrs>({
+export const clamp: OpWithBatch<ClampAttrs, [Node]> = defineOp<ClampAttrs, [Node]>({
   name: 'clamp',
   forward(ctx, x: Node) {
     const lo = ctx.attrs.min ?? -Infinity;
@@ -33,5 +34,9 @@ export const clamp = defineOp<ClampAttrs>({
     const x = m.input(ctx, 0);
     const inside = m.mul(m.mask(greaterEqual, x, ctx.attrs.min ?? -Infinity), m.mask(lessEqual, x, ctx.attrs.max ?? Infinity));
     m.inputGrad(0, m.mul(dy, inside));
+  },
+  batch(ctx, x) {
+    ctx.saveInputs();
+    return { value: clamp(x.value, ctx.attrs), dim: x.dim! };
   },
 });

@@ -1,11 +1,13 @@
 // y = [x_1 | x_2 | ...] along `axis`; dx_i = the slice of dy that x_i occupies
-import { defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): every operand with the batch first (one the same for every sample repeated along it), joined along axis + 1.
+import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { promote } from '../ndarray/dtype.js';
 import { concat as kernel } from '../ndarray/kernels/layout.js';
 import { slice } from './slice.js';
+import { batchFirst, batchSize } from './batching.js';
 
-export const concat = defineOp<{ readonly axis: number }, TensorNode[]>({
+export const concat: OpWithBatch<{ readonly axis: number }, TensorNode[]> = defineOp<{ readonly axis: number }, TensorNode[]>({
   name: 'concat',
   forward(ctx, ...xs) {
     const dtype = xs.map((x) => x.dtype).reduce(promote);
@@ -23,5 +25,9 @@ export const concat = defineOp<{ readonly axis: number }, TensorNode[]>({
       offset += x.shape[axis];
       return ctx.needsInputGrad[i] ? slice(dy, { begin, size: x.shape }) : null;
     });
+  },
+  batch(ctx, ...xs) {
+    const size = batchSize(xs);
+    return { value: concat(...xs.map((x) => batchFirst(x, size)), { axis: ctx.attrs.axis + 1 }), dim: 0 };
   },
 });

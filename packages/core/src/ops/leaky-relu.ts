@@ -1,5 +1,6 @@
 // y = x > 0 ? x : slope * x; dx = dy * (x > 0 ? 1 : slope)  (at 0 the slope side, as PyTorch)
-import { defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): elementwise, so the op on the batched value, its batch axis where it was.
+import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { greater } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
@@ -11,7 +12,7 @@ export interface LeakyReluAttrs {
   readonly slope: number;
 }
 
-export const leakyRelu = defineOp<LeakyReluAttrs>({
+export const leakyRelu: OpWithBatch<LeakyReluAttrs, [Node]> = defineOp<LeakyReluAttrs, [Node]>({
   name: 'leakyRelu',
   forward(ctx, x: Node) {
     const s = ctx.attrs.slope;
@@ -25,5 +26,9 @@ export const leakyRelu = defineOp<LeakyReluAttrs>({
     const positive = m.mask(greater, m.input(ctx, 0), 0);
     // positive + slope * (1 - positive)
     m.inputGrad(0, m.mul(dy, m.add(m.mul(positive, 1 - ctx.attrs.slope), ctx.attrs.slope)));
+  },
+  batch(ctx, x) {
+    ctx.saveInputs();
+    return { value: leakyRelu(x.value, ctx.attrs), dim: x.dim! };
   },
 });

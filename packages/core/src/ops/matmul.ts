@@ -4,11 +4,15 @@
 //   Y = A^T B   : dA = B G^T,     dB = A G
 //   Y = A^T B^T : dA = B^T G^T,   dB = G^T A^T
 // Every gradient is again a matmul with transpose flags, so no transpose is ever materialised.
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): a batched matmul, each operand's batch first (size-1 axes after it up to the other's rank) so that the
+// kernel's broadcasting batch axes carry it; a batch of rows against one matrix is folded into A's rows, one product.
+import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
+import type { BatchArg } from '../autodiff/batching.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
+import { batchFirstPadded, moveBatchAxis, sampleRank } from './batching.js';
 
-export const matmulFlagged: OpFunction<MatmulFlags, [TensorNode, TensorNode]> = defineOp<MatmulFlags, [TensorNode, TensorNode]>({
+export const matmulFlagged: OpWithBatch<MatmulFlags, [TensorNode, TensorNode]> = defineOp<MatmulFlags, [TensorNode, TensorNode]>({
   name: 'matmul',
   forward(ctx, a, b) {
     ctx.saveInputs();
@@ -25,5 +29,20 @@ export const matmulFlagged: OpFunction<MatmulFlags, [TensorNode, TensorNode]> = 
     if (!tA && tB) return [needA ? mm(g, b, false, false) : null, needB ? mm(g, a, true, false) : null];
     if (tA && !tB) return [needA ? mm(b, g, false, true) : null, needB ? mm(a, g, false, false) : null];
     return [needA ? mm(b, g, true, true) : null, needB ? mm(g, a, true, true) : null];
+  },
+  batch(ctx, a, b) {
+    ctx.saveInputs();
+    const flags = ctx.attrs;
+    if (b.dim === null && b.value.rank === 2 && !flags.transposeA) {
+      // Every sample's rows times one matrix: one product of all the rows (a loop of small ones would repack B each time).
+      const front = moveBatchAxis(a, 0);
+      const lead = front.shape.slice(0, -1);
+      const k = front.shape[front.rank - 1];
+      const y = matmulFlagged(front.reshape([lead.reduce((n, d) => n * d, 1), k]), b.value, flags);
+      return { value: y.reshape([...lead, y.shape[1]]), dim: 0 };
+    }
+    const rank = Math.max(sampleRank(a), sampleRank(b));
+    const lined = (x: BatchArg) => (x.dim === null ? x.value : batchFirstPadded(x, rank));
+    return { value: matmulFlagged(lined(a), lined(b), flags), dim: 0 };
   },
 });

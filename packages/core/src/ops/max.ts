@@ -1,15 +1,17 @@
 // y = max (or min) of x over `axes`; dx = dy * [x = y] / (number of elements equal to y)
 // Ties share the gradient evenly (as JAX and PyTorch's amax), so the rule is symmetric in tied elements.
-import { OpDefinition, defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
+import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { equal } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { reducedShape } from '../ndarray/shape.js';
 import { maskNode } from '../autodiff/node-math.js';
 import type { ReduceAttrs } from './sum.js';
+import { reducedBatch } from './batching.js';
 
-function extremum(kind: 'max' | 'min'): OpDefinition<ReduceAttrs, [TensorNode]> {
-  return {
+function extremum(kind: 'max' | 'min'): OpWithBatch<ReduceAttrs, [TensorNode]> {
+  const op: OpWithBatch<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
     name: kind,
     forward(ctx, x) {
       ctx.saveInputs();
@@ -24,8 +26,15 @@ function extremum(kind: 'max' | 'min'): OpDefinition<ReduceAttrs, [TensorNode]> 
       const share = hit.div(hit.sum(ctx.attrs.axes, true));
       return [dy.reshape(kept).mul(share)];
     },
-  };
+    batch(ctx, x) {
+      ctx.saveInputs();
+      ctx.saveOutput();
+      const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
+      return { value: op(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
+    },
+  });
+  return op;
 }
 
-export const max = defineOp(extremum('max'));
-export const min = defineOp(extremum('min'));
+export const max = extremum('max');
+export const min = extremum('min');

@@ -1,10 +1,16 @@
 // y = x viewed with a new shape (same elements, row-major); dx = dy reshaped to x's shape
+// Batched (vmap): the batch first (row-major order keeps each sample's elements together), then [batch, ...shape].
 import { defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { NDArray } from '../ndarray/ndarray.js';
+import { moveBatchAxis } from './batching.js';
 
 export const reshape = defineOp<{ readonly shape: readonly number[] }, [TensorNode]>({
   name: 'reshape',
   forward: (ctx, x) => new NDArray(x.data.slice(), ctx.attrs.shape.slice()),
   backward: (ctx, dy) => [dy.reshape(ctx.inputs[0].shape)],
+  batch(ctx, x) {
+    const front = moveBatchAxis(x, 0);
+    return { value: front.reshape([front.shape[0], ...ctx.attrs.shape]), dim: 0 };
+  },
 });

@@ -1,12 +1,13 @@
 // y = exp(x - m) / sum exp(x - m) along `axis`, m the slice's maximum (nothing overflows);
-// dx = y * (dy - sum(dy * y)) along the axis.
+// dx = y * (dy - sum(dy * y)) along the axis. Batched (vmap): the same softmax over the batched value.
 // Fused for a measured reason (STYLE.md): the composite exp(x - logSumExp(x)) lost its normalisation for large
 // float32 logits. Its test checks it against that composite, which stays the oracle.
-import { defineOp } from '../autodiff/define-op.js';
+import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { softmaxArray } from '../ndarray/kernels/softmax.js';
+import { physicalAxis } from './batching.js';
 
-export const softmax = defineOp<{ readonly axis: number }, [TensorNode]>({
+export const softmax: OpWithBatch<{ readonly axis: number }, [TensorNode]> = defineOp<{ readonly axis: number }, [TensorNode]>({
   name: 'softmax',
   forward(ctx, x) {
     ctx.saveOutput();
@@ -15,5 +16,9 @@ export const softmax = defineOp<{ readonly axis: number }, [TensorNode]>({
   backward(ctx, dy) {
     const y = ctx.output!;
     return [y.mul(dy.sub(dy.mul(y).sum(ctx.attrs.axis, true)))];
+  },
+  batch(ctx, x) {
+    ctx.saveOutput();
+    return { value: softmax(x.value, { axis: physicalAxis(ctx.attrs.axis, x.dim!) }), dim: x.dim! };
   },
 });

@@ -1,8 +1,10 @@
 // y = sum of x over `axes`; dx = dy (with the reduced axes kept as size 1) broadcast back to x's shape
-import { defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): the same sum over the batched value, each sample's axes shifted past the batch axis.
+import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { reducedShape } from '../ndarray/shape.js';
+import { reducedBatch } from './batching.js';
 
 export interface ReduceAttrs {
   /** Normalised (non-negative, ascending) axes. */
@@ -10,11 +12,15 @@ export interface ReduceAttrs {
   readonly keepDims: boolean;
 }
 
-export const sum = defineOp<ReduceAttrs, [TensorNode]>({
+export const sum: OpWithBatch<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
   name: 'sum',
   forward: (ctx, x) => reduce(x.raw, ctx.attrs.axes, ctx.attrs.keepDims, 'sum'),
   backward(ctx, dy) {
     const x = ctx.inputs[0];
     return [dy.reshape(reducedShape(x.shape, ctx.attrs.axes, true)).broadcastTo(x.shape)];
+  },
+  batch(ctx, x) {
+    const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
+    return { value: sum(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
   },
 });

@@ -1,7 +1,9 @@
 // y = x with axes permuted by `perm`; dx = dy permuted by the inverse permutation
+// Batched (vmap): one transpose of the batched value, the batch axis first and each sample's axes permuted after it.
 import { defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { transpose as kernel } from '../ndarray/kernels/layout.js';
+import { physicalAxis } from './batching.js';
 
 export const transpose = defineOp<{ readonly perm: readonly number[] }, [TensorNode]>({
   name: 'transpose',
@@ -10,5 +12,9 @@ export const transpose = defineOp<{ readonly perm: readonly number[] }, [TensorN
     const inverse = new Array<number>(ctx.attrs.perm.length);
     ctx.attrs.perm.forEach((p, i) => (inverse[p] = i));
     return [dy.transpose(inverse)];
+  },
+  batch(ctx, x) {
+    const dim = x.dim!;
+    return { value: x.value.transpose([dim, ...ctx.attrs.perm.map((p) => physicalAxis(p, dim))]), dim: 0 };
   },
 });

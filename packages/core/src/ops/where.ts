@@ -1,10 +1,12 @@
 // y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): elementwise, so the three operands lined up as for any elementwise op (ops/batching.ts).
+import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { allocate, resultType } from '../ndarray/dtype.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { broadcastShapes, sameShape } from '../ndarray/shape.js';
+import { alignElementwise } from './batching.js';
 
 function select(c: NDArray, a: NDArray, b: NDArray): NDArray {
   const shape = broadcastShapes(broadcastShapes(c.shape, a.shape, 'where'), b.shape, 'where');
@@ -14,7 +16,7 @@ function select(c: NDArray, a: NDArray, b: NDArray): NDArray {
   return new NDArray(out, shape);
 }
 
-export const where: OpFunction<undefined, [Node, Node, Node]> = defineOp<undefined, [Node, Node, Node]>({
+export const where: OpWithBatch<undefined, [Node, Node, Node]> = defineOp<undefined, [Node, Node, Node]>({
   name: 'where',
   forward(ctx, cond, a, b) {
     ctx.save(cond);
@@ -26,5 +28,11 @@ export const where: OpFunction<undefined, [Node, Node, Node]> = defineOp<undefin
     const [cond] = ctx.saved;
     const zero = dy.zerosLike();
     return [null, ctx.needsGrad(1) ? where(cond, dy, zero) : null, ctx.needsGrad(2) ? where(cond, zero, dy) : null];
+  },
+  batch(ctx, ...args) {
+    ctx.save(ctx.inputs[0]);
+    const { values, dim } = alignElementwise(args);
+    const [c, a, b] = values;
+    return { value: where(c, a, b), dim };
   },
 });
