@@ -100,11 +100,11 @@ export function describeVmap(c: VmapCase): void {
         const w = uniform((c.apply(...samples[0]) as Tensor).shape, -1.5, 1.5, { seed: 5 + k, requiresGrad: false });
         const loss = (...xs: Tensor[]) => (c.apply(...xs) as Tensor).mul(w).sum();
         const gradients = grad(loss, { argnums: floats });
-        const loop = Array.from({ length: BATCH }, (_, b) => gradients(...perSample(b)) as Tensor[]);
+        const loop = Array.from({ length: BATCH }, (_, b) => gradients(...perSample(b)));
         // One output axis for every gradient: within the rank of the lowest-rank operand.
         const low = Math.min(...floats.map((i) => samples[0][i].rank));
         const gradAxes = g.int(2 * low + 2) - (low + 1);
-        const batched = vmap((...xs: Tensor[]) => gradients(...xs) as Tensor[], { inAxes, outAxes: gradAxes })(...args);
+        const batched = vmap((...xs: Tensor[]) => gradients(...xs), { inAxes, outAxes: gradAxes })(...args);
         floats.forEach((input, j) =>
           expectClose(
             batched[j],

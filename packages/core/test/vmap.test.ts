@@ -8,6 +8,7 @@ import {
   TransformError,
   defineOp,
   grad,
+  jvp,
   noGrad,
   randn,
   scalar,
@@ -33,7 +34,7 @@ function mlpLoss(w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor, x: Tensor, labe
     .neg()
     .sum();
 }
-const params = () => [
+const params = (): [Tensor, Tensor, Tensor, Tensor] => [
   uniform([4, 5], -1, 1, { seed: 1 }),
   uniform([5], -1, 1, { seed: 2 }),
   uniform([5, 3], -1, 1, { seed: 3 }),
@@ -122,15 +123,13 @@ describe('vmap', () => {
     const { xs, labels } = batch();
     const perSample = grad(mlpLoss, { argnums: [0, 1, 2, 3] });
     const batched = vmap(perSample, { inAxes: [null, null, null, null, 0, 0] })(...p, xs, labels);
-    const loop = rows(xs).map((x, i) => perSample(...p, x, rows(labels)[i]) as Tensor[]);
+    const loop = rows(xs).map((x, i) => perSample(...p, x, rows(labels)[i]));
     batched.forEach((g, j) => {
       expect(g.shape).toEqual([6, ...p[j].shape]);
       close(g, stack(loop.map((l) => l[j])));
     });
     // And their mean is the gradient of the mean loss.
-    const mean = grad((w1: Tensor) => stack(rows(xs).map((x, i) => mlpLoss(w1, p[1], p[2], p[3], x, rows(labels)[i]))).mean())(
-      p[0],
-    ) as Tensor;
+    const mean = grad((w1: Tensor) => stack(rows(xs).map((x, i) => mlpLoss(w1, p[1], p[2], p[3], x, rows(labels)[i]))).mean())(p[0]);
     close(batched[0].mean(0), mean);
   });
 
@@ -139,10 +138,8 @@ describe('vmap', () => {
     const { xs, labels } = batch();
     const viaVmap = grad((w1: Tensor) =>
       vmap(mlpLoss, { inAxes: [null, null, null, null, 0, 0] })(w1, p[1], p[2], p[3], xs, labels).mean(),
-    )(p[0]) as Tensor;
-    const viaLoop = grad((w1: Tensor) => stack(rows(xs).map((x, i) => mlpLoss(w1, p[1], p[2], p[3], x, rows(labels)[i]))).mean())(
-      p[0],
-    ) as Tensor;
+    )(p[0]);
+    const viaLoop = grad((w1: Tensor) => stack(rows(xs).map((x, i) => mlpLoss(w1, p[1], p[2], p[3], x, rows(labels)[i]))).mean())(p[0]);
     close(viaVmap, viaLoop);
   });
 
@@ -150,9 +147,27 @@ describe('vmap', () => {
     const w = uniform([3], -1, 1, { seed: 8 });
     const xs = uniform([4, 3], -1, 1, { seed: 9, requiresGrad: false });
     const loss = (w: Tensor, x: Tensor) => x.mul(w).sin().sum();
-    const norms = (w: Tensor) => (vmap(grad(loss), { inAxes: [null, 0] })(w, xs) as Tensor).square().sum();
-    const loopNorms = (w: Tensor) => stack(rows(xs).map((x) => (grad(loss)(w, x) as Tensor).square().sum())).sum();
-    close(grad(norms)(w) as Tensor, grad(loopNorms)(w) as Tensor);
+    const norms = (w: Tensor) =>
+      vmap(grad(loss), { inAxes: [null, 0] })(w, xs)
+        .square()
+        .sum();
+    const loopNorms = (w: Tensor) => stack(rows(xs).map((x) => grad(loss)(w, x).square().sum())).sum();
+    close(grad(norms)(w), grad(loopNorms)(w));
+  });
+
+  it('composes with forward mode both ways: vmap(jvp(f)) and jvp(vmap(f)) equal a loop of jvps', () => {
+    const f = (x: Tensor, w: Tensor) => x.matmul(w).tanh().mul(x.sum());
+    const w = uniform([3, 2], -1, 1, { seed: 20, requiresGrad: false });
+    const xs = uniform([4, 3], -1, 1, { seed: 21, requiresGrad: false });
+    const txs = uniform([4, 3], -1, 1, { seed: 22, requiresGrad: false });
+    const tw = uniform([3, 2], -1, 1, { seed: 23, requiresGrad: false });
+    const loop = rows(xs).map((x, i) => jvp(f, [x, w], [rows(txs)[i], tw]));
+    const [ys, tys] = vmap((x: Tensor, t: Tensor) => jvp(f, [x, w], [t, tw]))(xs, txs);
+    close(ys, stack(loop.map(([y]) => y)));
+    close(tys, stack(loop.map(([, t]) => t)));
+    const [ys2, tys2] = jvp((x: Tensor, w: Tensor) => vmap(f, { inAxes: [0, null] })(x, w), [xs, w], [txs, tw]);
+    close(ys2, stack(loop.map(([y]) => y)));
+    close(tys2, stack(loop.map(([, t]) => t)));
   });
 
   it('runs .backward() inside the function as well', () => {
@@ -216,7 +231,7 @@ describe('vmap of an op without a batching rule', () => {
       const xs = uniform([4, 3], -1, 1, { seed: 13 });
       close(vmap((x: Tensor) => cube(x).sum())(xs), xs.pow(3).sum(1));
       close(vmap(grad((x: Tensor) => cube(x).sum()))(xs), xs.square().mul(3));
-      const outer = grad((x: Tensor) => vmap((r: Tensor) => cube(r).sum())(x).sum())(xs) as Tensor;
+      const outer = grad((x: Tensor) => vmap((r: Tensor) => cube(r).sum())(x).sum())(xs);
       close(outer, xs.square().mul(3));
       expect(warn.mock.calls.filter(([m]) => String(m).includes("'userCube'"))).toHaveLength(1);
       expect(String(warn.mock.calls[0][0])).toMatch(/vmap: op 'userCube' has no batching rule/);

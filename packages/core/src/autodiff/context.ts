@@ -14,7 +14,8 @@ import { shared } from '../shared.js';
 /** @internal */ export const RELEASED = 2;
 /** @internal */ export const USES_OUTPUT = 4;
 /** @internal */ export const SAVED_INPUTS = 8;
-// A call that is not recorded but whose saves are read anyway: one sample of vmap's loop over a recorded call.
+// A call that is not recorded but whose saves are read anyway: forward mode's tangent rules read them, and so does
+// the backward of a call vmap ran as a loop over samples.
 const KEEPS_SAVES = 16;
 
 /** Where each recorded op's forward was called, kept only in anomaly mode. */
@@ -41,7 +42,7 @@ export class OpContext<Attrs = unknown, N extends Node = Node> {
     /** The trailing plain object passed to the op function (options that get no gradient). */
     readonly attrs: Attrs,
     recording: boolean,
-    /** Keep what forward saves even when the call is not recorded (the saves are read anyway). */
+    /** Keep what forward saves even when the call is not recorded (forward mode, or vmap's loop, reads it). */
     keepsSaves = false,
   ) {
     this._flags = (recording ? RECORDING : 0) | (keepsSaves ? KEEPS_SAVES : 0);

@@ -9,10 +9,12 @@ import { NDArray } from '../ndarray/ndarray.js';
 import { BatchRule, BatchedNode, batching, innermostBatched } from './batching.js';
 import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
+import { pushTangents } from './forward.js';
 import type { GradMath, RuleMath } from './grad-math.js';
 import { nodeGradients } from './node-math.js';
 import { mode } from './mode.js';
 import { Node, Operand, RawValue, isNode } from './node.js';
+import { Level, forwardMode, visibleLevels } from './tangents.js';
 
 /** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
 export type InputGrads = ReadonlyArray<Node | null | undefined>;
@@ -45,10 +47,17 @@ export interface OpDefinition<Attrs = undefined, In extends readonly Node[] = re
    */
   gradient?<V>(m: GradMath<V>, ctx: OpContext<Attrs>, gradOutput: V): void;
   /**
-   * Reserved for forward mode (`jvp` and friends, not yet implemented): the rule in the same math language, given
-   * the tangent of each input (null for an input that is not perturbed), returning the output's tangent. (A TangentRule.)
+   * The forward-mode rule (`jvp`): given the tangent of each input (null for an input that is not perturbed; at
+   * least one is), returns the output's tangent (null for zero), written with differentiable ops or over `m`, the
+   * rule language gradients use, so that it can be differentiated again. A tangent may have its input's shape:
+   * forward mode broadcasts it to the output's. Optional: without it, forward mode transposes `backward` instead
+   * (correct, but a few times slower; see docs/transforms.md).
    */
-  tangent?<V>(m: RuleMath<V>, ctx: OpContext<Attrs>, ...inputTangents: Array<V | null>): V;
+  tangent?(
+    m: RuleMath<NodeKind<In>>,
+    ctx: OpContext<Attrs, NodeKind<In>>,
+    ...inputTangents: Array<NodeKind<In> | null>
+  ): NodeKind<In> | null;
   /**
    * The batching rule (`vmap`): the op for a whole batch of samples at once, from each operand's batched value
    * (see BatchRule). `'loop'` opts into the fallback, the op applied once per sample, as an op without a rule gets.
@@ -62,6 +71,21 @@ export type BatchSlot<Attrs = undefined, In extends readonly Node[] = readonly N
 /** An op function whose definition has a batching rule (what `defineOp` returns when given one). */
 export type OpWithBatch<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = OpFunction<Attrs, In> & {
   readonly definition: BatchSlot<Attrs, In>;
+};
+
+/** An op function whose definition has a tangent rule and a batching rule, as every built-in op's has. */
+export type OpWithRules<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = OpFunction<Attrs, In> & {
+  readonly definition: TangentSlot<Attrs, In> & BatchSlot<Attrs, In>;
+};
+
+/** An op definition's tangent rule, required (every built-in op has one: ops/index.ts checks). */
+export type TangentSlot<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = Required<
+  Pick<OpDefinition<Attrs, In>, 'tangent'>
+>;
+
+/** An op function whose definition has a tangent rule (what `defineOp` returns when given one). */
+export type OpWithTangent<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = OpFunction<Attrs, In> & {
+  readonly definition: TangentSlot<Attrs, In>;
 };
 
 /** An op definition as `defineOp` stores it: `backward` is always there (derived from `gradient` if need be). */
@@ -107,6 +131,12 @@ export type AnyOp = DefinedOp<unknown, readonly Node[]>;
  * });
  * cube(x).sum().backward();
  */
+export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
+  spec: OpDefinition<Attrs, In> & TangentSlot<Attrs, In> & BatchSlot<Attrs, In>,
+): OpWithRules<Attrs, In>;
+export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
+  spec: OpDefinition<Attrs, In> & TangentSlot<Attrs, In>,
+): OpWithTangent<Attrs, In>;
 export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
   spec: OpDefinition<Attrs, In> & BatchSlot<Attrs, In>,
 ): OpWithBatch<Attrs, In>;
@@ -186,18 +216,23 @@ export function applyOp(op: AnyOp, operands: Operand[], attrs: unknown, ownsOper
     inputs[i] = node;
   }
   const recording = isRecorded(inputs);
+  // The jvp levels that perturb an input (null unless a jvp is running and reaches this call).
+  const levels = forwardMode.open !== 0 && mode.grad ? visibleLevels(inputs) : null;
   // The operand batched at the newest vmap level, if a vmap is running and reaches this call (batching.ts).
   const batched = batching.open !== 0 ? innermostBatched(inputs) : null;
   const ctx =
-    recording || batched !== null || attrs !== undefined || passive === undefined ? new OpContext(op, inputs, attrs, recording) : passive;
-  return runCall(op, ctx, inputs, batched);
+    recording || levels !== null || batched !== null || attrs !== undefined || passive === undefined
+      ? new OpContext(op, inputs, attrs, recording, levels !== null)
+      : passive;
+  return runCall(op, ctx, inputs, batched, levels);
 }
 
 /**
- * @internal runs one call of `op` on `inputs` (nodes) against `ctx`, and records it when `ctx` is recording: forward
- * with recording off, or, when `batched` is given, the op's batch rule (vmap) with recording as it is.
+ * @internal runs one call of `op` on `inputs` (nodes) against `ctx`: forward with recording off, or, when `batched`
+ * is given, the op's batch rule (vmap) with recording as it is; records the call when `ctx` is recording, and pushes
+ * the tangents of `levels` (forward mode) to its output.
  */
-export function runCall(op: AnyOp, ctx: OpContext, inputs: readonly Node[], batched: BatchedNode | null = null): Node {
+export function runCall(op: AnyOp, ctx: OpContext, inputs: readonly Node[], batched: BatchedNode | null, levels: Level[] | null): Node {
   let result: Node | RawValue;
   try {
     if (batched !== null) {
@@ -244,13 +279,17 @@ export function runCall(op: AnyOp, ctx: OpContext, inputs: readonly Node[], batc
     if (bad) {
       const where = `(inputs: ${inputs.map((x) => `${x.label} ${formatShape(x.shape)}`).join(', ')})`;
       const inBackward = mode.backwardOf;
+      const inTangent = forwardMode.ruleOf;
       throw new AnomalyError(
         inBackward !== null
           ? `${inBackward.op.name} backward produced ${bad} (in its ${op.name} ${where})`
-          : `${op.name} forward produced ${bad} ${where}`,
+          : inTangent !== null
+            ? `${inTangent.name} tangent (forward mode) produced ${bad} (in its ${op.name} ${where})`
+            : `${op.name} forward produced ${bad} ${where}`,
       );
     }
   }
+  if (levels !== null) pushTangents(op, ctx, out, levels);
   return out;
 }
 

@@ -1,14 +1,15 @@
-// y = take(x, indices, axis) (tf.gather / np.take); dx = scatterAdd(dy, indices): rows picked twice get both gradients
+// y = take(x, indices, axis) (tf.gather / np.take); dx = scatterAdd(dy, indices): rows picked twice get both gradients;
+// forward ty = take(tx, indices, axis) (integer indices are never perturbed)
 // Batched (vmap): with one operand batched, the same op on its batched value (the batch axis moves with the axes
 // around it); with both, each sample's indices offset into its own rows of the batch, flattened into one axis.
-import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
-import type { BatchArg, BatchResult } from '../autodiff/batching.js';
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
+import { gather as gatherKernel, scatterAdd as scatterKernel } from '../ndarray/kernels/layout.js';
+import type { BatchArg, BatchResult } from '../autodiff/batching.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { batchFirst, batchSize, moveBatchAxis, physicalAxis } from './batching.js';
-import { gather as gatherKernel, scatterAdd as scatterKernel } from '../ndarray/kernels/layout.js';
 
-export const gather: OpWithBatch<{ readonly axis: number }, [TensorNode, TensorNode]> = defineOp<
+export const gather: OpWithRules<{ readonly axis: number }, [TensorNode, TensorNode]> = defineOp<
   { readonly axis: number },
   [TensorNode, TensorNode]
 >({
@@ -18,6 +19,7 @@ export const gather: OpWithBatch<{ readonly axis: number }, [TensorNode, TensorN
     const [x, indices] = ctx.inputs;
     return [scatterAdd(dy, indices, { axis: ctx.attrs.axis, size: x.shape[ctx.attrs.axis] }), null];
   },
+  tangent: (_m, ctx, tx) => tx && gather(tx, ctx.inputs[1], ctx.attrs),
   batch(ctx, x, indices) {
     const axis = ctx.attrs.axis;
     if (indices.dim === null) {
@@ -29,14 +31,18 @@ export const gather: OpWithBatch<{ readonly axis: number }, [TensorNode, TensorN
   },
 });
 
-/** Sums slices of g into zeros at the given indices along `axis`: the adjoint of gather (and its gradient is gather). */
-export const scatterAdd: OpWithBatch<{ readonly axis: number; readonly size: number }, [TensorNode, TensorNode]> = defineOp<
+/**
+ * Sums slices of g into zeros at the given indices along `axis`: the adjoint of gather (its gradient is gather, and
+ * being linear, its tangent is itself applied to the tangent).
+ */
+export const scatterAdd: OpWithRules<{ readonly axis: number; readonly size: number }, [TensorNode, TensorNode]> = defineOp<
   { readonly axis: number; readonly size: number },
   [TensorNode, TensorNode]
 >({
   name: 'scatterAdd',
   forward: (ctx, g, indices) => scatterKernel(g.raw, indices.raw, ctx.attrs.axis, ctx.attrs.size),
   backward: (ctx, dy) => [gather(dy, ctx.inputs[1], { axis: ctx.attrs.axis }), null],
+  tangent: (_m, ctx, tg) => tg && scatterAdd(tg, ctx.inputs[1], ctx.attrs),
   batch(ctx, g, indices) {
     const { axis, size } = ctx.attrs;
     if (indices.dim !== null) return scatterEach(g, indices, axis, size);

@@ -1,6 +1,7 @@
-// y = x > 0 ? x : slope * x; dx = dy * (x > 0 ? 1 : slope)  (at 0 the slope side, as PyTorch)
+// y = x > 0 ? x : slope * x; dx = dy * (x > 0 ? 1 : slope); forward ty = tx * (x > 0 ? 1 : slope)  (at 0 the slope side,
+// as PyTorch)
 // Batched (vmap): elementwise, so the op on the batched value, its batch axis where it was.
-import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { greater } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
@@ -12,7 +13,7 @@ export interface LeakyReluAttrs {
   readonly slope: number;
 }
 
-export const leakyRelu: OpWithBatch<LeakyReluAttrs, [Node]> = defineOp<LeakyReluAttrs, [Node]>({
+export const leakyRelu: OpWithRules<LeakyReluAttrs, [Node]> = defineOp<LeakyReluAttrs, [Node]>({
   name: 'leakyRelu',
   forward(ctx, x: Node) {
     const s = ctx.attrs.slope;
@@ -26,6 +27,10 @@ export const leakyRelu: OpWithBatch<LeakyReluAttrs, [Node]> = defineOp<LeakyRelu
     const positive = m.mask(greater, m.input(ctx, 0), 0);
     // positive + slope * (1 - positive)
     m.inputGrad(0, m.mul(dy, m.add(m.mul(positive, 1 - ctx.attrs.slope), ctx.attrs.slope)));
+  },
+  tangent(m, ctx, tx) {
+    const positive = m.mask(greater, m.input(ctx, 0), 0);
+    return m.mul(tx!, m.add(m.mul(positive, 1 - ctx.attrs.slope), ctx.attrs.slope));
   },
   batch(ctx, x) {
     ctx.saveInputs();

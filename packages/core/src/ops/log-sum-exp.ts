@@ -1,7 +1,7 @@
 // y = log sum exp(x) over `axes`, computed as m + log sum exp(x - m) with m = max x (finite for |x| ~ 1e308);
-// dx = dy * exp(x - y) = dy * softmax(x)
+// dx = dy * exp(x - y) = dy * softmax(x); forward ty = sum(tx * exp(x - y)) over `axes`
 // Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
-import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { binary, sub, add } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
@@ -21,7 +21,7 @@ export function logSumExpArray(x: NDArray, axes: readonly number[], keepDims: bo
   return keepDims ? y : new NDArray(y.data, reducedShape(x.shape, axes, false));
 }
 
-export const logSumExp: OpWithBatch<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const logSumExp: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
   name: 'logSumExp',
   forward(ctx, x) {
     ctx.saveInputs();
@@ -33,6 +33,11 @@ export const logSumExp: OpWithBatch<ReduceAttrs, [TensorNode]> = defineOp<Reduce
     const kept = reducedShape(x.shape, ctx.attrs.axes, true);
     const y = ctx.output!.reshape(kept);
     return [dy.reshape(kept).mul(x.sub(y).exp())];
+  },
+  tangent(m, ctx, tx) {
+    const x = m.input(ctx, 0);
+    const y = m.output(ctx).reshape(reducedShape(x.shape, ctx.attrs.axes, true));
+    return tx!.mul(x.sub(y).exp()).sum(ctx.attrs.axes, ctx.attrs.keepDims);
   },
   batch(ctx, x) {
     ctx.saveInputs();

@@ -1,7 +1,9 @@
 // y = max (or min) of x over `axes`; dx = dy * [x = y] / (number of elements equal to y)
 // Ties share the gradient evenly (as JAX and PyTorch's amax), so the rule is symmetric in tied elements.
+// Forward, the same shares: ty = sum(tx * [x = y] / count) over `axes`.
 // Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
-import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
+import type { OpContext } from '../autodiff/context.js';
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { equal } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
@@ -10,22 +12,16 @@ import { maskNode } from '../autodiff/node-math.js';
 import type { ReduceAttrs } from './sum.js';
 import { reducedBatch } from './batching.js';
 
-function extremum(kind: 'max' | 'min'): OpWithBatch<ReduceAttrs, [TensorNode]> {
-  const op: OpWithBatch<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+function extremum(kind: 'max' | 'min'): OpWithRules<ReduceAttrs, [TensorNode]> {
+  const op: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
     name: kind,
     forward(ctx, x) {
       ctx.saveInputs();
       ctx.saveOutput();
       return reduce(x.raw, ctx.attrs.axes, ctx.attrs.keepDims, kind);
     },
-    backward(ctx, dy) {
-      const [x] = ctx.saved;
-      const kept = reducedShape(x.shape, ctx.attrs.axes, true);
-      const y = ctx.output!.reshape(kept);
-      const hit = maskNode(equal, x, y);
-      const share = hit.div(hit.sum(ctx.attrs.axes, true));
-      return [dy.reshape(kept).mul(share)];
-    },
+    backward: (ctx, dy) => [dy.reshape(reducedShape(ctx.inputs[0].shape, ctx.attrs.axes, true)).mul(shares(ctx))],
+    tangent: (_m, ctx, tx) => tx!.mul(shares(ctx)).sum(ctx.attrs.axes, ctx.attrs.keepDims),
     batch(ctx, x) {
       ctx.saveInputs();
       ctx.saveOutput();
@@ -34,6 +30,14 @@ function extremum(kind: 'max' | 'min'): OpWithBatch<ReduceAttrs, [TensorNode]> {
     },
   });
   return op;
+}
+
+/** Each element's share of the extremum: [x = y] / (number of elements equal to y), y kept with size-1 axes. */
+function shares(ctx: OpContext<ReduceAttrs, TensorNode>): TensorNode {
+  const [x] = ctx.saved;
+  const y = ctx.output!.reshape(reducedShape(x.shape, ctx.attrs.axes, true));
+  const hit = maskNode(equal, x, y);
+  return hit.div(hit.sum(ctx.attrs.axes, true));
 }
 
 export const max = extremum('max');

@@ -1,6 +1,7 @@
-// y = x[begin : begin + size] (a box); dx = dy placed into zeros of x's shape at `begin` (pad, its adjoint)
+// y = x[begin : begin + size] (a box); dx = dy placed into zeros of x's shape at `begin` (pad, its adjoint);
+// forward ty = tx[begin : begin + size] (both ops are linear: each one's tangent is itself applied to the tangent)
 // Batched (vmap), both: the same box with the whole batch axis added to it.
-import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { pad as padKernel, slice as sliceKernel } from '../ndarray/kernels/layout.js';
 import { withBatchEntry } from './batching.js';
@@ -10,18 +11,20 @@ export interface BoxAttrs {
   readonly size: readonly number[];
 }
 
-export const slice: OpWithBatch<BoxAttrs, [TensorNode]> = defineOp<BoxAttrs, [TensorNode]>({
+export const slice: OpWithRules<BoxAttrs, [TensorNode]> = defineOp<BoxAttrs, [TensorNode]>({
   name: 'slice',
   forward: (ctx, x) => sliceKernel(x.raw, ctx.attrs.begin, ctx.attrs.size),
   backward: (ctx, dy) => [padInto(dy, { begin: ctx.attrs.begin, size: ctx.inputs[0].shape })],
+  tangent: (_m, ctx, tx) => slice(tx!, ctx.attrs),
   batch: (ctx, x) => ({ value: slice(x.value, batchedBox(ctx.attrs, x.dim!, x.value.shape[x.dim!])), dim: x.dim! }),
 });
 
 /** Zero-pads x into a box of shape `size` at offset `begin`; its gradient slices that box back out. */
-export const padInto: OpWithBatch<BoxAttrs, [TensorNode]> = defineOp<BoxAttrs, [TensorNode]>({
+export const padInto: OpWithRules<BoxAttrs, [TensorNode]> = defineOp<BoxAttrs, [TensorNode]>({
   name: 'padInto',
   forward: (ctx, x) => padKernel(x.raw, ctx.attrs.begin, ctx.attrs.size),
   backward: (ctx, dy) => [slice(dy, { begin: ctx.attrs.begin, size: ctx.inputs[0].shape })],
+  tangent: (_m, ctx, tx) => padInto(tx!, ctx.attrs),
   batch: (ctx, x) => ({ value: padInto(x.value, batchedBox(ctx.attrs, x.dim!, x.value.shape[x.dim!])), dim: x.dim! }),
 });
 

@@ -1,6 +1,7 @@
-// y = sum of x over `axes`; dx = dy (with the reduced axes kept as size 1) broadcast back to x's shape
+// y = sum of x over `axes`; dx = dy (with the reduced axes kept as size 1) broadcast back to x's shape;
+// forward ty = sum of tx over `axes`
 // Batched (vmap): the same sum over the batched value, each sample's axes shifted past the batch axis.
-import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { reducedShape } from '../ndarray/shape.js';
@@ -12,13 +13,14 @@ export interface ReduceAttrs {
   readonly keepDims: boolean;
 }
 
-export const sum: OpWithBatch<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const sum: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
   name: 'sum',
   forward: (ctx, x) => reduce(x.raw, ctx.attrs.axes, ctx.attrs.keepDims, 'sum'),
   backward(ctx, dy) {
     const x = ctx.inputs[0];
     return [dy.reshape(reducedShape(x.shape, ctx.attrs.axes, true)).broadcastTo(x.shape)];
   },
+  tangent: (_m, ctx, tx) => sum(tx!, ctx.attrs),
   batch(ctx, x) {
     const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
     return { value: sum(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };

@@ -1,6 +1,7 @@
-// y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient
+// y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient;
+// forward ty = cond ? ta : tb (zeros for a branch that is not perturbed; a perturbed cond changes nothing)
 // Batched (vmap): elementwise, so the three operands lined up as for any elementwise op (ops/batching.ts).
-import { OpWithBatch, defineOp } from '../autodiff/define-op.js';
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { allocate, resultType } from '../ndarray/dtype.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
@@ -16,7 +17,7 @@ function select(c: NDArray, a: NDArray, b: NDArray): NDArray {
   return new NDArray(out, shape);
 }
 
-export const where: OpWithBatch<undefined, [Node, Node, Node]> = defineOp<undefined, [Node, Node, Node]>({
+export const where: OpWithRules<undefined, [Node, Node, Node]> = defineOp<undefined, [Node, Node, Node]>({
   name: 'where',
   forward(ctx, cond, a, b) {
     ctx.save(cond);
@@ -28,6 +29,11 @@ export const where: OpWithBatch<undefined, [Node, Node, Node]> = defineOp<undefi
     const [cond] = ctx.saved;
     const zero = dy.zerosLike();
     return [null, ctx.needsGrad(1) ? where(cond, dy, zero) : null, ctx.needsGrad(2) ? where(cond, zero, dy) : null];
+  },
+  tangent(_m, ctx, _tc, ta, tb) {
+    if (ta === null && tb === null) return null;
+    const [cond] = ctx.saved;
+    return where(cond, ta ?? ctx.inputs[1].zerosLike(), tb ?? ctx.inputs[2].zerosLike());
   },
   batch(ctx, ...args) {
     ctx.save(ctx.inputs[0]);

@@ -12,7 +12,9 @@ import type { BatchArg, BatchResult } from '../autodiff/batching.js';
 import { innermostBatched, batching } from '../autodiff/batching.js';
 import { OpContext, SAVED_INPUTS, USES_OUTPUT } from '../autodiff/context.js';
 import { type AnyOp, applyOp, isRecorded, runCall } from '../autodiff/define-op.js';
+import { mode } from '../autodiff/mode.js';
 import { type Node, isNode } from '../autodiff/node.js';
+import { forwardMode, visibleLevels } from '../autodiff/tangents.js';
 import { TransformError } from '../errors.js';
 import { stack } from '../combine.js';
 import type { Tensor } from '../tensor.js';
@@ -41,8 +43,10 @@ export function loopOverBatch(
       outs.push(applyOp(op, sample, ctx.attrs) as Tensor);
       continue;
     }
+    // The per-sample call as applyOp makes it, but keeping what forward saves (the batched call's backward reads it).
+    const levels = forwardMode.open !== 0 && mode.grad ? visibleLevels(sample) : null;
     const call = new OpContext(op, sample, ctx.attrs, isRecorded(sample), true);
-    outs.push(runCall(op, call, sample, batching.open !== 0 ? innermostBatched(sample) : null) as Tensor);
+    outs.push(runCall(op, call, sample, batching.open !== 0 ? innermostBatched(sample) : null, levels) as Tensor);
     samples.push(sample);
     calls.push(call);
   }
