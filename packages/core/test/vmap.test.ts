@@ -7,8 +7,10 @@ import {
   type Tensor,
   TransformError,
   defineOp,
+  embedding,
   grad,
   jvp,
+  maxPool2d,
   noGrad,
   randn,
   scalar,
@@ -276,6 +278,54 @@ describe('vmap of an op without a batching rule', () => {
     });
     expect(() => vmap((x: Tensor) => bad(x))(zeros([3, 2]))).toThrow(GradError);
     expect(() => vmap((x: Tensor) => bad(x))(zeros([3, 2]))).toThrow(/userBad: its batch rule must return/);
+  });
+});
+
+describe('vmap of built-in ops where a batch rule has no batched form for the case', () => {
+  const ids = tensor([1, 0, 2, 1, 2, 2], { dtype: 'int32', shape: [2, 3] });
+
+  it('batches an embedding lookup of batched indices in one table, and of one index list in batched tables', () => {
+    const warn = jest.spyOn(console, 'warn');
+    try {
+      const table = uniform([3, 4], -1, 1, { seed: 21 });
+      close(vmap((i: Tensor) => embedding(i, table))(ids), stack(rows(ids).map((i) => embedding(i, table))));
+      const tables = uniform([2, 3, 4], -1, 1, { seed: 22 });
+      const one = tensor([2, 0], { dtype: 'int32' });
+      close(vmap((w: Tensor) => embedding(one, w, { paddingIdx: 0 }))(tables), stack(rows(tables).map((w) => embedding(one, w))));
+      const g = vmap(grad((w: Tensor) => embedding(one, w, { paddingIdx: 0 }).square().sum()))(tables);
+      // d/dw of sum(w[2]^2) + sum(w[0]^2), the padding row 0 getting no gradient: 2 w on row 2, zero elsewhere.
+      close(g, stack(rows(tables).map((w) => w.mul(tensor([[0], [0], [2]])))));
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('loops (warning once, naming the op and the batched operands) for batched indices into batched tables', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const tables = uniform([2, 3, 4], -1, 1, { seed: 23 });
+      const f = vmap((i: Tensor, w: Tensor) => embedding(i, w));
+      close(f(ids, tables), stack(rows(ids).map((i, b) => embedding(i, rows(tables)[b]))));
+      f(ids, tables);
+      expect(warn.mock.calls.map(([m]) => String(m))).toEqual([
+        "vmap: op 'embedding' runs once per sample with operands 0, 1 batched (its batch rule has no batched form for that combination), a loop rather than one batched call",
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('max pooling inside two vmaps loops at the inner level and still equals the loop of calls', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const xs = uniform([2, 3, 1, 2, 4, 4], -1, 1, { seed: 24 });
+      const pooled = vmap(vmap((x: Tensor) => maxPool2d(x, 2)))(xs);
+      close(pooled, stack(rows(xs).map((x) => stack(rows(x).map((s) => maxPool2d(s, 2))))));
+      expect(warn.mock.calls.map(([m]) => String(m)).join('\n')).toMatch(/op 'maxPool2d' runs once per sample/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

@@ -54,12 +54,14 @@ export type BatchArgs<In extends readonly Node[]> = { readonly [I in keyof In]: 
  * An op's batching rule (`batch` beside `forward`, `backward` and `tangent`): given each operand's batched value,
  * computes the op for every sample at once with ordinary ops, and saves on `ctx`, as forward does, what the op's
  * backward reads (`ctx.saveInputs()`, `ctx.saveOutput()`, `ctx.save(...)`: the call's inputs and output are the
- * per-sample, batched nodes). `'loop'` opts into the fallback: the op applied once per sample.
+ * per-sample, batched nodes). `'loop'` opts into the fallback: the op applied once per sample. A rule returns null,
+ * before saving anything, for a combination of batched operands it has no batched form for: that call loops (and
+ * warns once, naming the op), as an op without a rule would.
  */
 // Declared as a method, so that (as forward and backward are) it is checked bivariantly: an op's definition then
 // stays assignable to the engine's untyped view of every op.
 export type BatchRule<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = {
-  rule(ctx: OpContext<Attrs, NodeKind<In>>, ...args: BatchArgs<In>): BatchResult;
+  rule(ctx: OpContext<Attrs, NodeKind<In>>, ...args: BatchArgs<In>): BatchResult | null;
 }['rule'];
 
 /** What a batched tensor offers the engine (transforms/batched-tensor.ts implements it). */

@@ -27,10 +27,10 @@ export function loopOverBatch(
   ctx: OpContext,
   args: readonly BatchArg[],
   size: number,
-  optedIn: boolean,
+  why: LoopReason,
   wrap: (physical: Tensor) => Node,
 ): BatchResult {
-  warnOnce(op.name, optedIn);
+  warnOnce(op.name, why, args);
   if (size === 0)
     throw new TransformError(`vmap: ${op.name} has no batching rule, so it runs once per sample, and the batch has no samples`);
   const keepSaves = ctx.recording;
@@ -100,14 +100,25 @@ function savedError(op: AnyOp, what: string): TransformError {
   );
 }
 
-function warnOnce(name: string, optedIn: boolean): void {
+/**
+ * Why a call loops: the op has no batching rule ('none'), its definition asks for `batch: 'loop'` ('opted'), or its
+ * rule has no batched form for this combination of batched operands ('case').
+ */
+export type LoopReason = 'none' | 'opted' | 'case';
+
+function warnOnce(name: string, why: LoopReason, args: readonly BatchArg[]): void {
   if (warned.has(name)) return;
   warned.add(name);
+  const batched = args.map((a, i) => (a.dim === null ? null : i)).filter((i) => i !== null);
+  const reasons: Record<LoopReason, string> = {
+    opted: `vmap: op '${name}' runs once per sample (its definition asks for batch: 'loop'), a loop rather than one batched call`,
+    none:
+      `vmap: op '${name}' has no batching rule, so it runs once per sample, a loop rather than one batched call; ` +
+      `give its defineOp a batch rule (see docs/custom-ops.md) to batch it`,
+    case:
+      `vmap: op '${name}' runs once per sample with operands ${batched.join(', ')} batched (its batch rule has no ` +
+      `batched form for that combination), a loop rather than one batched call`,
+  };
   // Through globalThis: core runs in Node and in browsers, and types neither's globals.
-  (globalThis as { console?: { warn(message: string): void } }).console?.warn(
-    optedIn
-      ? `vmap: op '${name}' runs once per sample (its definition asks for batch: 'loop'), a loop rather than one batched call`
-      : `vmap: op '${name}' has no batching rule, so it runs once per sample, a loop rather than one batched call; ` +
-          `give its defineOp a batch rule (see docs/custom-ops.md) to batch it`,
-  );
+  (globalThis as { console?: { warn(message: string): void } }).console?.warn(reasons[why]);
 }

@@ -89,10 +89,9 @@ export class BatchedTensor extends Tensor implements BatchedNode {
   _applyBatched(op: AnyOp, ctx: OpContext, inputs: readonly Node[]): Node {
     const args = this.unwrap(inputs);
     const rule = op.batch;
-    const out =
-      typeof rule === 'function'
-        ? rule(ctx, ...args)
-        : loopOverBatch(op, ctx, args, this._level.size, rule === 'loop', (p) => this._wrap(p, 0));
+    const byRule = typeof rule === 'function' ? rule(ctx, ...args) : null;
+    const fallback = typeof rule === 'function' ? 'case' : rule === 'loop' ? 'opted' : 'none';
+    const out = byRule ?? loopOverBatch(op, ctx, args, this._level.size, fallback, (p) => this._wrap(p, 0));
     const size = this._level.size;
     if (out === null || typeof out !== 'object' || !isNode(out.value) || !Number.isInteger(out.dim) || out.value.shape[out.dim] !== size) {
       const got =
