@@ -14,9 +14,13 @@ import { shared } from '../shared.js';
 /** @internal */ export const RELEASED = 2;
 /** @internal */ export const USES_OUTPUT = 4;
 /** @internal */ export const SAVED_INPUTS = 8;
-// A call that is not recorded but whose saves are read anyway: forward mode's tangent rules read them, and so does
-// the backward of a call vmap ran as a loop over samples.
-const KEEPS_SAVES = 16;
+/**
+ * @internal a call that is not recorded but whose saves are read anyway: forward mode's tangent rules read them, and
+ * so does the backward of a call vmap ran as a loop over samples.
+ */
+export const KEEPS_SAVES = 16;
+/** @internal forward mode's name for KEEPS_SAVES. */
+export const KEEPS_FOR_TANGENTS = KEEPS_SAVES;
 
 /** Where each recorded op's forward was called, kept only in anomaly mode. */
 export const forwardTraces = shared('forwardTraces', () => new WeakMap<OpContext, string>());
