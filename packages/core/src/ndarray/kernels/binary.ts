@@ -7,6 +7,7 @@
 import { type DType, type TypedArray, allocate, floatResult, resultType } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { type BroadcastPlan, broadcastPlan } from './broadcast-plan.js';
+import { deviceOf } from '../device.js';
 
 type Loop = (a: TypedArray, b: TypedArray, out: TypedArray, p: BroadcastPlan) => void;
 
@@ -221,6 +222,8 @@ export const sigmoidGrad = define(
 
 /** Runs a binary kernel with NumPy broadcasting; the result dtype follows promotion (`resultType`) unless `dtype` is given. */
 export function binary(kernel: BinaryKernel, a: NDArray, b: NDArray, dtype?: DType): NDArray {
+  const device = deviceOf(a, b);
+  if (device !== undefined) return device.binary(kernel, a, b, dtype);
   const plan = broadcastPlan(a.shape, b.shape, kernel.name);
   const out = allocate(dtype ?? kernel.resultDType(resultType(a, b)), plan.size);
   kernel.loop(a.data, b.data, out, plan);

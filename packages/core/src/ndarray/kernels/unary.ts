@@ -205,6 +205,7 @@ export const softplus = define('softplus', softplusNumber, (X, O) => {
 });
 
 export function unary(kernel: UnaryKernel, x: NDArray): NDArray {
+  if (x.device !== undefined) return x.device.unary(kernel, x);
   const out = allocate(kernel.resultDType(x.dtype), x.size);
   kernel.loop(x.data, out);
   return new NDArray(out, x.shape);
