@@ -96,8 +96,7 @@ export function deviceBackend(name: string, op: string): DeviceBackend {
 export function deviceDataError(array: NDArray): DeviceError {
   return new DeviceError(
     `a ${array.dtype} tensor of shape ${formatShape(array.shape)} on '${array.device!.name}' has no synchronous values: ` +
-      'read them with `await t.dataAsync()` / `await t.toArrayAsync()` or move it with `await t.to("cpu")`; ' +
-      'an op that reads values here has no kernel on that device yet',
+      'read them with `await t.dataAsync()` or `await t.to("cpu")` (or the op that read them has no kernel there yet)',
   );
 }
 
