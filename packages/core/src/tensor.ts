@@ -26,6 +26,7 @@ import {
 import * as ops from './ops/index.js';
 import type { ElementwiseMethods } from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
+import { type GeluOptions, geluAttrs } from './functions/activation.js';
 
 type TensorOperand = Operand<Tensor>;
 
@@ -390,6 +391,50 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   erf(): Tensor {
     return ops.erf(this);
   }
+  /** Elementwise log(1 + x), exact near 0 (log1p(1e-10) keeps every digit of 1e-10 - 5e-21). */
+  log1p(): Tensor {
+    return ops.log1p(this);
+  }
+  /** Elementwise e ** x - 1, exact near 0 (expm1(1e-10) keeps every digit of 1e-10 + 5e-21). */
+  expm1(): Tensor {
+    return ops.expm1(this);
+  }
+  /** Elementwise arcsine, on [-1, 1]; the derivative 1 / sqrt(1 - x^2) is Infinity at +-1. */
+  asin(): Tensor {
+    return ops.asin(this);
+  }
+  /** Elementwise arccosine, on [-1, 1]; the derivative -1 / sqrt(1 - x^2) is -Infinity at +-1. */
+  acos(): Tensor {
+    return ops.acos(this);
+  }
+  /** Elementwise arctangent. */
+  atan(): Tensor {
+    return ops.atan(this);
+  }
+  /** Elementwise hyperbolic sine. */
+  sinh(): Tensor {
+    return ops.sinh(this);
+  }
+  /** Elementwise hyperbolic cosine. */
+  cosh(): Tensor {
+    return ops.cosh(this);
+  }
+  /** Elementwise inverse hyperbolic sine. */
+  asinh(): Tensor {
+    return ops.asinh(this);
+  }
+  /** Elementwise inverse hyperbolic cosine, on [1, Infinity). */
+  acosh(): Tensor {
+    return ops.acosh(this);
+  }
+  /** Elementwise inverse hyperbolic tangent, on (-1, 1). */
+  atanh(): Tensor {
+    return ops.atanh(this);
+  }
+  /** Elementwise atan2(this, other): the angle of the point (other, this), in (-pi, pi], broadcasting. */
+  atan2(o: TensorOperand): Tensor {
+    return ops.atan2(this, o);
+  }
   /** Elementwise max(x, 0); relu'(0) = 0. */
   relu(): Tensor {
     return ops.relu(this);
@@ -411,9 +456,77 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   softplus(): Tensor {
     return ops.softplus(this);
   }
+  /**
+   * Elementwise GELU: x Phi(x) = x/2 (1 + erf(x / sqrt 2)), or with `approximate: 'tanh'` the tanh form
+   * x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (PyTorch's `approximate` option; exact by default).
+   * @example
+   * tensor([-1, 0, 1]).gelu().toArray();                          // [-0.1587, 0, 0.8413] (4 digits shown)
+   * tensor([-1, 0, 1]).gelu({ approximate: 'tanh' }).toArray();   // [-0.1588, 0, 0.8412]
+   */
+  gelu(options: GeluOptions = {}): Tensor {
+    return ops.gelu(this, geluAttrs(options));
+  }
+  /** Elementwise SiLU (swish): x sigmoid(x). */
+  silu(): Tensor {
+    return ops.silu(this);
+  }
   /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
   clamp(min?: number, max?: number): Tensor {
     return ops.clamp(this, { min, max });
+  }
+
+  // Comparisons and logical ops: 0/1 masks in the operands' dtype that never require grad (`where` conditions).
+  /** 1 where this == other, else 0 (broadcasting; NaN equals nothing); never requires grad. */
+  eq(o: TensorOperand): Tensor {
+    return ops.eq(this, o);
+  }
+  /** 1 where this != other, else 0 (broadcasting); never requires grad. */
+  ne(o: TensorOperand): Tensor {
+    return ops.ne(this, o);
+  }
+  /** 1 where this < other, else 0 (broadcasting); never requires grad. */
+  lt(o: TensorOperand): Tensor {
+    return ops.lt(this, o);
+  }
+  /** 1 where this <= other, else 0 (broadcasting); never requires grad. */
+  le(o: TensorOperand): Tensor {
+    return ops.le(this, o);
+  }
+  /**
+   * 1 where this > other, else 0 (broadcasting), in the operands' dtype; never requires grad.
+   * @example
+   * where(x.gt(0), x, x.mul(0.1));   // leaky relu
+   */
+  gt(o: TensorOperand): Tensor {
+    return ops.gt(this, o);
+  }
+  /** 1 where this >= other, else 0 (broadcasting); never requires grad. */
+  ge(o: TensorOperand): Tensor {
+    return ops.ge(this, o);
+  }
+  /** 1 where both are non-zero (NaN counts as true), else 0; never requires grad. */
+  logicalAnd(o: TensorOperand): Tensor {
+    return ops.logicalAnd(this, o);
+  }
+  /** 1 where either is non-zero, else 0; never requires grad. */
+  logicalOr(o: TensorOperand): Tensor {
+    return ops.logicalOr(this, o);
+  }
+  /** 1 where exactly one is non-zero, else 0; never requires grad. */
+  logicalXor(o: TensorOperand): Tensor {
+    return ops.logicalXor(this, o);
+  }
+  /** 1 where this is 0, else 0; never requires grad. */
+  logicalNot(): Tensor {
+    return ops.logicalNot(this);
+  }
+  /** 1 where this is NaN, else 0; never requires grad. */
+  isNaN(): Tensor {
+    return ops.isNaN(this);
+  }
+  /** 1 where this is finite (neither NaN nor infinite), else 0; never requires grad. */
+  isFinite(): Tensor {
+    return ops.isFinite(this);
   }
 
   // Reductions: `axis` is one axis, a list, or undefined for all; negative axes count from the end.

@@ -16,6 +16,7 @@ import {
   describeBinary,
   describeReduction,
   describeUnary,
+  distinct,
   expectGradients,
   expectTangents,
   uniform,
@@ -52,8 +53,69 @@ function erfSeries(x: number): number {
   return (2 / Math.sqrt(Math.PI)) * sum;
 }
 
+/** A convolution of [2, 4, 5, 4] by [4, 2, 3, 2] in two groups, stride (2, 1), padding (1, 1) top-left, dilation (1, 2): [2, 4, 3, 4]. */
+const CONV_GEOMETRY = {
+  batch: 2,
+  inChannels: 4,
+  height: 5,
+  width: 4,
+  outChannels: 4,
+  groups: 2,
+  kernelH: 3,
+  kernelW: 2,
+  strideH: 2,
+  strideW: 1,
+  dilationH: 1,
+  dilationW: 2,
+  padTop: 1,
+  padLeft: 1,
+  outH: 3,
+  outW: 4,
+};
+
+/** 3 x 3 windows over [.., 5, 4] planes, stride (2, 1), padding 1 on every side: [.., 3, 4]. */
+const POOL_GEOMETRY = {
+  planes: 4,
+  height: 5,
+  width: 4,
+  kernelH: 3,
+  kernelW: 3,
+  strideH: 2,
+  strideW: 1,
+  dilationH: 1,
+  dilationW: 1,
+  padTop: 1,
+  padLeft: 1,
+  outH: 3,
+  outW: 4,
+};
+
+/** A mask op's case: gradcheck through `where` and a product with the mask, which must act as a constant. */
+function maskCase(seed: number, mask: (a: Tensor, b: Tensor) => Tensor): OpCase {
+  return {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed }), uniform([3], -2, 2, { seed: seed + 1 })],
+    apply: (a, b) => where(mask(a, b), a.mul(b), a.sub(b)).mul(mask(a, b).add(0.5)),
+    secondOrder: true,
+  };
+}
+
 export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   abs: { kind: 'unary', value: Math.abs, derivative: Math.sign, kinks: [0] },
+  acos: {
+    kind: 'unary',
+    value: (x) => Math.atan2(Math.sqrt(1 - x * x), x),
+    derivative: (x) => -1 / Math.sqrt(1 - x * x),
+    domain: [-0.9, 0.9],
+    secondOrder: true,
+  },
+  acosh: {
+    kind: 'unary',
+    value: (x) => Math.log(x + Math.sqrt(x * x - 1)),
+    derivative: (x) => 1 / Math.sqrt(x * x - 1),
+    domain: [1.2, 3],
+    secondOrder: true,
+  },
   add: { kind: 'binary', value: (a, b) => a + b, da: () => 1, db: () => 1 },
   addInPlace: {
     kind: 'sampled',
@@ -66,10 +128,52 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     da: (a, b) => (a + b > 0 ? 1 : 0),
     db: (a, b) => (a + b > 0 ? 1 : 0),
   },
+  asin: {
+    kind: 'unary',
+    value: (x) => Math.atan2(x, Math.sqrt(1 - x * x)),
+    derivative: (x) => 1 / Math.sqrt(1 - x * x),
+    domain: [-0.9, 0.9],
+    secondOrder: true,
+  },
+  asinh: {
+    kind: 'unary',
+    value: (x) => Math.sign(x) * Math.log(Math.abs(x) + Math.sqrt(x * x + 1)),
+    derivative: (x) => 1 / Math.sqrt(x * x + 1),
+    secondOrder: true,
+  },
   assign: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 3 }), uniform([3], -2, 2, { seed: 4 })],
     apply: (x, y) => x.mul(1).assign(y).mul(x),
+  },
+  atan: { kind: 'unary', value: (x) => Math.asin(x / Math.sqrt(1 + x * x)), derivative: (x) => 1 / (1 + x * x), secondOrder: true },
+  atan2: {
+    kind: 'binary',
+    // The half-angle form 2 atan(a / (sqrt(a^2 + b^2) + b)), exact away from the negative b axis (b < 0, a = 0).
+    value: (a, b) => 2 * Math.atan(a / (Math.hypot(a, b) + b)),
+    da: (a, b) => b / (a * a + b * b),
+    db: (a, b) => -a / (a * a + b * b),
+    domainA: [0.5, 2],
+    secondOrder: true,
+  },
+  atanh: {
+    kind: 'unary',
+    value: (x) => 0.5 * Math.log((1 + x) / (1 - x)),
+    derivative: (x) => 1 / (1 - x * x),
+    domain: [-0.9, 0.9],
+    secondOrder: true,
+  },
+  avgPool2d: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 2, 5, 4], -2, 2, { seed: 28 })],
+    apply: (x) => ops.avgPool2d(x, { ...POOL_GEOMETRY, countIncludePad: false, inputShape: [2, 2, 5, 4] }),
+    secondOrder: true,
+  },
+  avgPool2dAdjoint: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 2, 3, 4], -2, 2, { seed: 29 })],
+    apply: (g) => ops.avgPool2dAdjoint(g, { ...POOL_GEOMETRY, countIncludePad: false, inputShape: [2, 2, 5, 4] }),
+    secondOrder: true,
   },
   broadcastTo: {
     kind: 'sampled',
@@ -98,8 +202,55 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     apply: (a, b) => concat([a, b.mul(b)], 1),
     secondOrder: true,
   },
+  conv2d: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 4, 5, 4], -1, 1, { seed: 22 }), uniform([4, 2, 3, 2], -1, 1, { seed: 23 })],
+    apply: (x, w) => ops.conv2d(x, w, CONV_GEOMETRY),
+    secondOrder: true,
+  },
+  conv2dInputGrad: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 4, 3, 4], -1, 1, { seed: 24 }), uniform([4, 2, 3, 2], -1, 1, { seed: 25 })],
+    apply: (g, w) => ops.conv2dInputGrad(g, w, CONV_GEOMETRY),
+    secondOrder: true,
+  },
+  conv2dWeightGrad: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 4, 5, 4], -1, 1, { seed: 26 }), uniform([2, 4, 3, 4], -1, 1, { seed: 27 })],
+    apply: (x, g) => ops.conv2dWeightGrad(x, g, CONV_GEOMETRY),
+    secondOrder: true,
+  },
   cos: { kind: 'unary', value: Math.cos, derivative: (x) => -Math.sin(x), domain: [-4, 4], secondOrder: true },
+  cosh: {
+    kind: 'unary',
+    value: (x) => (Math.exp(x) + Math.exp(-x)) / 2,
+    derivative: (x) => (Math.exp(x) - Math.exp(-x)) / 2,
+    secondOrder: true,
+  },
+  diagonal: {
+    kind: 'sampled',
+    inputs: () => [uniform([3, 2, 4], -2, 2, { seed: 39 })],
+    apply: (x) => ops.diagonal(x, { axis1: 2, axis2: 0, offset: -1, shape: [3, 2, 4] }),
+    secondOrder: true,
+  },
+  diagonalAdjoint: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed: 40 })],
+    apply: (g) => ops.diagonalAdjoint(g, { axis1: 2, axis2: 0, offset: -1, shape: [3, 2, 4] }),
+    secondOrder: true,
+  },
   div: { kind: 'binary', value: (a, b) => a / b, da: (_a, b) => 1 / b, db: (a, b) => -a / (b * b), domainB: [0.5, 2], secondOrder: true },
+  embedding: {
+    kind: 'sampled',
+    // Row 2 is the padding row, a constant here: its zero gradient is by design, not the derivative gradcheck measures.
+    inputs: () => [uniform([4, 3], -2, 2, { seed: 32 })],
+    apply: (w) => {
+      const rows = concat([w.slice([0, 0], [2, 3]), tensor([[0.3, -0.2, 0.1]]), w.slice([2, 0], [2, 3])]);
+      return ops.embedding(tensor([4, 0, 4, 1, 2, 0], { dtype: 'int32', shape: [2, 3] }), rows, { paddingIdx: 2 }).tanh();
+    },
+    secondOrder: true,
+  },
+  eq: maskCase(60, (a, b) => a.eq(b.mul(0).add(tensor([a.data[0], 7, 7])))),
   erf: {
     kind: 'unary',
     value: erfSeries,
@@ -108,11 +259,31 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     secondOrder: true,
   },
   exp: { kind: 'unary', value: Math.exp, derivative: Math.exp, secondOrder: true },
+  expm1: { kind: 'unary', value: (x) => Math.exp(x) - 1, derivative: Math.exp, secondOrder: true },
   gather: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 9 })],
     apply: (x) => x.gather([2, 0, 2, 1], 1),
   },
+  ge: maskCase(70, (a, b) => a.ge(b)),
+  gelu: {
+    kind: 'unary',
+    apply: (x) => ops.gelu(x, { approximate: 'none' }),
+    value: (x) => 0.5 * x * (1 + erfSeries(x / Math.SQRT2)),
+    derivative: (x) => 0.5 * (1 + erfSeries(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI),
+    domain: [-3, 3],
+    secondOrder: true,
+  },
+  gt: maskCase(68, (a, b) => a.gt(b)),
+  isFinite: maskCase(82, (a, b) => a.div(b.gt(0)).isFinite()),
+  isNaN: maskCase(80, (a) => a.log().isNaN()),
+  layerNorm: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 33 }), uniform([3, 4], 0.5, 1.5, { seed: 34 }), uniform([3, 4], -1, 1, { seed: 35 })],
+    apply: (x, w, b) => ops.layerNorm(x, w, b, { axes: 2, eps: 1e-5, hasWeight: true, hasBias: true }).mul(x),
+    secondOrder: true,
+  },
+  le: maskCase(66, (a, b) => a.le(b)),
   leakyRelu: {
     kind: 'unary',
     apply: (x) => x.leakyRelu(0.1),
@@ -121,6 +292,11 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     kinks: [0],
   },
   log: { kind: 'unary', value: Math.log, derivative: (x) => 1 / x, domain: [0.2, 3], secondOrder: true },
+  log1p: { kind: 'unary', value: (x) => Math.log(1 + x), derivative: (x) => 1 / (1 + x), domain: [-0.8, 2], secondOrder: true },
+  logicalAnd: maskCase(72, (a, b) => a.gt(0).logicalAnd(b.lt(0.5))),
+  logicalNot: maskCase(78, (a) => a.gt(0).logicalNot()),
+  logicalOr: maskCase(74, (a, b) => a.gt(0).logicalOr(b.lt(0.5))),
+  logicalXor: maskCase(76, (a, b) => a.gt(0).logicalXor(b.lt(0.5))),
   logSoftmax: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3, 4], -3, 3, { seed: 10 })],
@@ -133,6 +309,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     combine: (v) => Math.log(total(v.map(Math.exp))),
     secondOrder: true,
   },
+  lt: maskCase(64, (a, b) => a.lt(b)),
   matmul: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 11 }), uniform([4, 5], -2, 2, { seed: 12 })],
@@ -141,6 +318,13 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   },
   max: { kind: 'reduction', apply: (x, axis, keepDims) => x.max(axis, keepDims), combine: (v) => Math.max(...v), distinctInputs: true },
   maximum: { kind: 'binary', value: Math.max, da: (a, b) => (a > b ? 1 : 0), db: (a, b) => (b > a ? 1 : 0) },
+  maxPool2d: {
+    kind: 'sampled',
+    // Distinct values: a tie would put the gradient on a kink.
+    inputs: () => [distinct([2, 2, 5, 4], 30)],
+    apply: (x) => ops.maxPool2d(x, POOL_GEOMETRY),
+    secondOrder: true,
+  },
   min: { kind: 'reduction', apply: (x, axis, keepDims) => x.min(axis, keepDims), combine: (v) => Math.min(...v), distinctInputs: true },
   minimum: { kind: 'binary', value: Math.min, da: (a, b) => (a < b ? 1 : 0), db: (a, b) => (b < a ? 1 : 0) },
   mul: { kind: 'binary', value: (a, b) => a * b, da: (_a, b) => b, db: (a) => a, secondOrder: true },
@@ -150,7 +334,14 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     apply: (x) => x.mul(x).mulInPlace(2.5),
     secondOrder: true,
   },
+  ne: maskCase(62, (a, b) => a.ne(b.mul(0).add(tensor([a.data[0], 7, 7])))),
   neg: { kind: 'unary', value: (x) => -x, derivative: () => -1 },
+  pad: {
+    kind: 'sampled',
+    inputs: () => [uniform([3, 4], -2, 2, { seed: 31 })],
+    apply: (x) => ops.pad(x, { before: [1, -1], after: [-2, 2], value: 0.5 }),
+    secondOrder: true,
+  },
   padInto: {
     kind: 'sampled',
     inputs: () => [uniform([2, 2], -2, 2, { seed: 14 })],
@@ -171,13 +362,37 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     inputs: () => [uniform([2, 3], -2, 2, { seed: 15 })],
     apply: (x) => x.reshape([3, 2]),
   },
+  scaledDotProductAttention: {
+    kind: 'sampled',
+    inputs: () => [
+      uniform([2, 3, 4], -1, 1, { seed: 36 }),
+      uniform([1, 5, 4], -1, 1, { seed: 37 }),
+      uniform([2, 5, 3], -1, 1, { seed: 38 }),
+    ],
+    apply: (q, k, v) =>
+      ops.scaledDotProductAttention(q, k, v, { batch: [2], L: 3, S: 5, D: 4, Dv: 3, scale: 0.5, causal: true, mask: null }),
+    secondOrder: true,
+  },
   scatterAdd: {
     kind: 'sampled',
     inputs: () => [uniform([2, 4], -2, 2, { seed: 16 })],
     apply: (g) => ops.scatterAdd(g, tensor([2, 0, 2, 1], { dtype: 'int32' }), { axis: 1, size: 3 }),
   },
   sigmoid: { kind: 'unary', value: logistic, derivative: (x) => logistic(x) * (1 - logistic(x)), domain: [-5, 5], secondOrder: true },
+  silu: {
+    kind: 'unary',
+    value: (x) => x * logistic(x),
+    derivative: (x) => logistic(x) * (1 + x * (1 - logistic(x))),
+    domain: [-5, 5],
+    secondOrder: true,
+  },
   sin: { kind: 'unary', value: Math.sin, derivative: Math.cos, domain: [-4, 4], secondOrder: true },
+  sinh: {
+    kind: 'unary',
+    value: (x) => (Math.exp(x) - Math.exp(-x)) / 2,
+    derivative: (x) => (Math.exp(x) + Math.exp(-x)) / 2,
+    secondOrder: true,
+  },
   slice: {
     kind: 'sampled',
     inputs: () => [uniform([3, 4], -2, 2, { seed: 17 })],

@@ -8,34 +8,58 @@
 import type { RuleMath, RuleMathOp } from '../autodiff/grad-math.js';
 import type { Node, Operand } from '../autodiff/node.js';
 import { abs } from './abs.js';
+import { acos } from './acos.js';
+import { acosh } from './acosh.js';
+import { asin } from './asin.js';
+import { asinh } from './asinh.js';
+import { atan } from './atan.js';
+import { atan2 } from './atan2.js';
+import { atanh } from './atanh.js';
+import { cosh } from './cosh.js';
+import { expm1 } from './expm1.js';
+import { log1p } from './log1p.js';
+import { sinh } from './sinh.js';
 import { add } from './add.js';
 import { addInPlace } from './add-in-place.js';
 import { addRelu } from './add-relu.js';
 import { assign } from './assign.js';
+import { scaledDotProductAttention } from './attention.js';
+import { avgPool2d, avgPool2dAdjoint } from './avg-pool2d.js';
 import { broadcastTo } from './broadcast-to.js';
 import { cast } from './cast.js';
 import { clamp } from './clamp.js';
 import { concat } from './concat.js';
+import { eq, ge, gt, le, lt, ne } from './compare.js';
+import { isFinite, isNaN } from './is-finite.js';
+import { logicalAnd, logicalNot, logicalOr, logicalXor } from './logical.js';
+import { conv2d, conv2dInputGrad, conv2dWeightGrad } from './conv2d.js';
 import { cos } from './cos.js';
+import { diagonal, diagonalAdjoint } from './diagonal.js';
 import { div } from './div.js';
+import { embedding } from './embedding.js';
 import type { BinaryOp, UnaryOp } from './elementwise.js';
 import { erf } from './erf.js';
 import { exp } from './exp.js';
 import { gather, scatterAdd } from './gather.js';
+import { gelu } from './gelu.js';
+import { layerNorm } from './layer-norm.js';
 import { leakyRelu } from './leaky-relu.js';
 import { log } from './log.js';
 import { logSoftmax } from './log-softmax.js';
 import { logSumExp } from './log-sum-exp.js';
 import { matmulFlagged } from './matmul.js';
 import { max, min } from './max.js';
+import { maxPool2d } from './max-pool2d.js';
 import { maximum, minimum } from './maximum.js';
 import { mul } from './mul.js';
 import { mulInPlace } from './mul-in-place.js';
 import { neg } from './neg.js';
+import { pad } from './pad.js';
 import { pow } from './pow.js';
 import { relu } from './relu.js';
 import { reshape } from './reshape.js';
 import { sigmoid } from './sigmoid.js';
+import { silu } from './silu.js';
 import { sin } from './sin.js';
 import { padInto, slice } from './slice.js';
 import { softmax } from './softmax.js';
@@ -47,9 +71,55 @@ import { tanh } from './tanh.js';
 import { transpose } from './transpose.js';
 import { where } from './where.js';
 
-export { abs, add, addInPlace, addRelu, assign, broadcastTo, cast, clamp, concat, cos, div, erf, exp, gather, leakyRelu, log };
-export { logSoftmax, logSumExp, matmulFlagged, max, maximum, min, minimum, mul, mulInPlace, neg, padInto, pow, relu, reshape };
-export { scatterAdd, sigmoid, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
+export {
+  abs,
+  add,
+  addInPlace,
+  addRelu,
+  assign,
+  avgPool2d,
+  avgPool2dAdjoint,
+  broadcastTo,
+  cast,
+  clamp,
+  concat,
+  conv2d,
+  conv2dInputGrad,
+  conv2dWeightGrad,
+  cos,
+  diagonal,
+  diagonalAdjoint,
+  div,
+  embedding,
+  erf,
+  exp,
+  gather,
+  gelu,
+  layerNorm,
+  leakyRelu,
+  log,
+};
+export {
+  logSoftmax,
+  logSumExp,
+  matmulFlagged,
+  max,
+  maxPool2d,
+  maximum,
+  min,
+  minimum,
+  mul,
+  mulInPlace,
+  neg,
+  pad,
+  padInto,
+  pow,
+  relu,
+  reshape,
+};
+export { scaledDotProductAttention, scatterAdd, sigmoid, silu, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
+export { acos, acosh, asin, asinh, atan, atan2, atanh, cosh, expm1, log1p, sinh };
+export { eq, ge, gt, isFinite, isNaN, le, logicalAnd, logicalNot, logicalOr, logicalXor, lt, ne };
 
 /** Each RuleMath method's op: the elementwise op of that name, of one operand or of two. */
 type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends (a: number) => number ? UnaryOp : BinaryOp };
@@ -60,38 +130,75 @@ type HasTangentRule = { readonly definition: { readonly tangent: (...args: never
 /** Every built-in op by name (matmul's op is matmulFlagged). */
 export const OPS = {
   abs,
+  acos,
+  acosh,
   add,
   addInPlace,
   addRelu,
+  asin,
+  asinh,
   assign,
+  atan,
+  atan2,
+  atanh,
+  avgPool2d,
+  avgPool2dAdjoint,
   broadcastTo,
   cast,
   clamp,
   concat,
+  conv2d,
+  conv2dInputGrad,
+  conv2dWeightGrad,
   cos,
+  cosh,
+  diagonal,
+  diagonalAdjoint,
   div,
+  embedding,
+  eq,
   erf,
   exp,
+  expm1,
   gather,
+  ge,
+  gelu,
+  gt,
+  isFinite,
+  isNaN,
+  layerNorm,
+  le,
   leakyRelu,
   log,
+  log1p,
+  logicalAnd,
+  logicalNot,
+  logicalOr,
+  logicalXor,
   logSoftmax,
   logSumExp,
+  lt,
   matmul: matmulFlagged,
   max,
   maximum,
+  maxPool2d,
   min,
   minimum,
   mul,
   mulInPlace,
+  ne,
   neg,
+  pad,
   padInto,
   pow,
   relu,
   reshape,
+  scaledDotProductAttention,
   scatterAdd,
   sigmoid,
+  silu,
   sin,
+  sinh,
   slice,
   softmax,
   softplus,
