@@ -18,6 +18,9 @@ import { type DeviceBackend, deviceDataError } from './device.js';
 export class NDArray {
   static {
     brand(this, 'NDArray');
+    // CPU arrays read `device` and `handle` from here (undefined); device arrays carry their own.
+    Object.defineProperty(this.prototype, 'device', { value: undefined, writable: true });
+    Object.defineProperty(this.prototype, 'handle', { value: undefined, writable: true });
   }
   /** Number of elements (the product of the shape). */
   readonly size: number;
@@ -98,5 +101,3 @@ export class NDArray {
     return this.toString();
   }
 }
-Object.defineProperty(NDArray.prototype, 'device', { value: undefined, writable: true });
-Object.defineProperty(NDArray.prototype, 'handle', { value: undefined, writable: true });
