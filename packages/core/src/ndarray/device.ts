@@ -32,17 +32,27 @@ export interface DeviceBackend {
   upload(array: NDArray, op: string): NDArray;
   /** A CPU copy of a device array, once the queued work that writes it has run. */
   download(array: NDArray): Promise<TypedArray>;
+  /** `kernel` (found by its name) on every element of x. */
   unary(kernel: UnaryKernel, x: NDArray): NDArray;
+  /** `kernel` (found by its name) on a and b, broadcasting; `dtype` is the CPU kernel's result dtype, if forced. */
   binary(kernel: BinaryKernel, a: NDArray, b: NDArray, dtype?: DType): NDArray;
+  /** op(a) . op(b) with the transpose flags, batch axes broadcast. */
   matmul(a: NDArray, b: NDArray, flags: MatmulFlags): NDArray;
+  /** The sum, maximum or minimum over `axes` (normalised, ascending). */
   reduce(x: NDArray, axes: readonly number[], keepDims: boolean, kind: ReduceKind): NDArray;
+  /** softmax (or log-softmax when `log`) along `axis`. */
   softmax(x: NDArray, axis: number, log: boolean): NDArray;
+  /** The axes permuted by `perm`. */
   transpose(x: NDArray, perm: readonly number[]): NDArray;
+  /** x repeated along size-1 and missing leading axes to `shape`. */
   broadcastTo(x: NDArray, shape: Shape): NDArray;
   /** A copy with another shape of the same size (reshape never aliases storage, on any device). */
   reshape(x: NDArray, shape: Shape): NDArray;
+  /** The box of extent `size` starting at `begin`. */
   slice(x: NDArray, begin: readonly number[], size: readonly number[]): NDArray;
+  /** x placed at `begin` in zeros of `shape` (slice's adjoint). */
   pad(x: NDArray, begin: readonly number[], shape: Shape): NDArray;
+  /** x converted to `dtype`. */
   cast(x: NDArray, dtype: DType): NDArray;
   /** x += alpha * other (other broadcast to x's shape), in x's storage. */
   addInPlace(x: NDArray, other: NDArray, alpha: number): void;

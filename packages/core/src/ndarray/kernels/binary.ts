@@ -11,11 +11,15 @@ import { deviceOf } from '../device.js';
 
 type Loop = (a: TypedArray, b: TypedArray, out: TypedArray, p: BroadcastPlan) => void;
 
+/** An elementwise kernel of two operands (NumPy broadcasting): its number form and its typed-array loop. */
 export interface BinaryKernel {
+  /** The kernel's name; a device backend finds its own kernel by it. */
   readonly name: string;
+  /** Always 2. */
   readonly arity: 2;
   /** The op on two numbers. */
   readonly scalar: (a: number, b: number) => number;
+  /** The op over two typed arrays along a broadcast plan, written into `out`. */
   readonly loop: Loop;
   /** Result dtype from the promoted operand dtype (div, pow: int32 becomes float64). */
   readonly resultDType: (promoted: DType) => DType;

@@ -6,6 +6,7 @@ import { type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { reducedShape, sizeOf } from '../shape.js';
 
+/** Which reduction: a sum, a maximum or a minimum. */
 export type ReduceKind = 'sum' | 'max' | 'min';
 
 function reduceAll(x: NDArray, kind: ReduceKind): number {
