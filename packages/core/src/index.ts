@@ -55,6 +55,7 @@ export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError, DeviceE
 export { registerDevice, unregisterDevice, deviceBackend } from './ndarray/device.js';
 export type { DeviceBackend } from './ndarray/device.js';
 export { Generator, seed, globalGenerator } from './ndarray/random.js';
+export { brandClass } from './shared.js';
 export type { DType, TypedArray } from './ndarray/dtype.js';
 export { NDArray } from './ndarray/ndarray.js';
 export type { NestedArray } from './ndarray/nested.js';
