@@ -32,6 +32,11 @@ export type { GradOptions, Argnums, GradsAt, Pullback, CotangentOf, ValueFn, Aux
 export { jvp } from './transforms/jvp.js';
 export type { JvpOptions, TangentOf, TangentsOf } from './transforms/jvp.js';
 export type { Differentiable, Outputs, Like, ArgOf, ArgsOf, GradOf } from './transforms/tree.js';
+export { jacfwd, jacrev, jacobian } from './transforms/jacobian.js';
+export type { JacobianOptions, Jac, JacAt, JacobianOf, JacobianFn, JacobianAuxFn } from './transforms/jacobian.js';
+export { hessian, hvp } from './transforms/hessian.js';
+export { checkpoint } from './transforms/checkpoint.js';
+export type { HessianOf, HvpOf } from './transforms/hessian.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, setAnomalyDetection } from './autodiff/mode.js';
 export { OpContext } from './autodiff/context.js';
 export { defineOp } from './autodiff/define-op.js';
@@ -55,6 +60,7 @@ export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError, DeviceE
 export { registerDevice, unregisterDevice, deviceBackend } from './ndarray/device.js';
 export type { DeviceBackend } from './ndarray/device.js';
 export { Generator, seed, globalGenerator } from './ndarray/random.js';
+export type { GeneratorState } from './ndarray/random.js';
 export { brandClass } from './shared.js';
 export type { DType, TypedArray } from './ndarray/dtype.js';
 export { NDArray } from './ndarray/ndarray.js';
