@@ -77,19 +77,22 @@ describe('the seeded inputs', () => {
 describe('tapegrad and TF.js start from the same point', () => {
   beforeAll(() => tfjsCpuPeer.init());
 
-  it.each(['W1', 'W2-256', 'W4'])('%s: the first iteration gives the same value as tfjs-cpu within float32 tolerance', async (id) => {
+  it.each(['W1', 'W2-256', 'W4', 'W5'])('%s: the first iteration gives the same value as tfjs-cpu within float32 tolerance', async (id) => {
     const c = byId(id);
     const ours = (await tapegradPeer.prepare(c)).step();
     const theirs = (await tfjsCpuPeer.prepare(c)).step();
     expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(c.rtol * Math.max(1, Math.abs(theirs)));
   });
 
-  it('W1: the loss after ten SGD steps agrees too, so the updates are the same', async () => {
-    const ours = await tapegradPeer.prepare(byId('W1'));
-    const theirs = await tfjsCpuPeer.prepare(byId('W1'));
+  it.each([
+    ['W1', 10],
+    ['W5', 5],
+  ] as const)('%s: the loss after %i SGD steps agrees too, so the layouts and the updates are the same', async (id, steps) => {
+    const ours = await tapegradPeer.prepare(byId(id));
+    const theirs = await tfjsCpuPeer.prepare(byId(id));
     let a = 0,
       b = 0;
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < steps; i++) {
       a = ours.step();
       b = theirs.step();
     }

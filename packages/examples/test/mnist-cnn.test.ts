@@ -10,6 +10,7 @@ import { UsageError } from '../src/args';
 import { parseTrainFlags } from '../src/commands/mnist';
 import { run as predictCommand } from '../src/commands/predict';
 import { restoreCheckpoint, saveCheckpoint, readCheckpointInfo } from '../src/mnist/checkpoint';
+import { affineBatch } from '../src/mnist/affine';
 import { CNN_DEFAULTS, buildCnn } from '../src/mnist/cnn';
 import { type MnistSplit, loadMnist } from '../src/mnist/data';
 import { type TrainConfig, createTrainer, predict, train } from '../src/mnist/train';
@@ -45,6 +46,24 @@ describe('mnist --model cnn flags', () => {
     expect(parseTrainFlags('mnist', ['--model', 'mlp'])!.config.model).toBeUndefined();
     expect(() => parseTrainFlags('mnist', ['--model', 'rnn'])).toThrow(new UsageError("mnist: --model must be 'mlp' or 'cnn', got 'rnn'"));
     expect(() => parseTrainFlags('mnist', ['--model', 'cnn', '--hidden', '64'])).toThrow(/--hidden sets the MLP's layers/);
+  });
+});
+
+describe('the affine distortions', () => {
+  it('leave a digit unchanged at zero range, keep its ink within a few percent, and repeat for a seed', () => {
+    const images = data.train.images.data as Float32Array;
+    const rows = [0, 5, 9];
+    const out = new Float32Array(rows.length * 784);
+    affineBatch(images, rows, out, { rotate: 0, scale: 0, shift: 0 }, new Generator(1));
+    expect(Array.from(out.subarray(784, 1568))).toEqual(Array.from(images.subarray(5 * 784, 6 * 784)));
+    const ink = (a: Float32Array, i: number) => a.subarray(i * 784, (i + 1) * 784).reduce((s, v) => s + v, 0);
+    affineBatch(images, rows, out, { rotate: 12, scale: 0, shift: 2 }, new Generator(1));
+    // A rotation and a shift move the strokes (away from the border, as MNIST digits are) but not their amount.
+    rows.forEach((r, i) => expect(ink(out, i) / ink(images, r)).toBeCloseTo(1, 1));
+    expect(Array.from(out.subarray(0, 784))).not.toEqual(Array.from(images.subarray(0, 784)));
+    const again = new Float32Array(out.length);
+    affineBatch(images, rows, again, { rotate: 12, scale: 0, shift: 2 }, new Generator(1));
+    expect(Array.from(again)).toEqual(Array.from(out));
   });
 });
 

@@ -23,6 +23,12 @@ export const CNN_DEFAULTS = {
   out: 'out/mnist-cnn',
 };
 
+/**
+ * The CNN's training digits are distorted (affine.ts): rotated up to 12 degrees, scaled up to 10% either way, and
+ * shifted by up to --shift pixels (continuous, not whole pixels as for the MLP).
+ */
+export const CNN_DISTORTION = { rotate: 12, scale: 0.1 } as const;
+
 /** The layer sizes, fixed: named so the banner and the tests can say what was built. */
 export const CNN_LAYOUT = { channels: [16, 32], kernel: 5, hidden: 128 } as const;
 

@@ -5,9 +5,10 @@
  */
 import { Generator, type Tensor, noGrad, tensor } from '@tapegrad/core';
 import { Adam, CosineAnnealingLR, type Optimizer, SGD, type Sequential, accuracy, permutation, softmaxCrossEntropy } from '@tapegrad/nn';
+import { affineBatch } from './affine.js';
 import { augmentBatch } from './augment.js';
 import { type DigitSet, PIXELS } from './data.js';
-import { buildCnn } from './cnn.js';
+import { CNN_DISTORTION, buildCnn } from './cnn.js';
 import { buildModel } from './model.js';
 
 export type OptimizerName = 'adam' | 'sgd';
@@ -123,7 +124,8 @@ export function train(trainer: Trainer, config: TrainConfig, data: { train: Digi
     for (let step = 0; step < steps; step++) {
       const rows = order.subarray(step * config.batchSize, Math.min(n, (step + 1) * config.batchSize));
       const batch = new Float32Array(rows.length * PIXELS);
-      augmentBatch(images, rows, batch, config.shift, augment);
+      if (config.model === 'cnn') affineBatch(images, rows, batch, { ...CNN_DISTORTION, shift: config.shift }, augment);
+      else augmentBatch(images, rows, batch, config.shift, augment);
       const y = new Int32Array(rows.length);
       for (let i = 0; i < rows.length; i++) y[i] = labels[rows[i]];
       const x = tensor(batch, { shape: [rows.length, PIXELS] });
