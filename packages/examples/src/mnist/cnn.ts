@@ -15,7 +15,7 @@ import { CLASSES } from './model.js';
 
 /** The CNN job's defaults where they differ from the MLP's (DEFAULTS in defaults.ts). */
 export const CNN_DEFAULTS = {
-  epochs: 12,
+  epochs: 10,
   adamLr: 2e-3,
   sgdLr: 0.05,
   dropout: 0.3,
