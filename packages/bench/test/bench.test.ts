@@ -6,8 +6,8 @@ import { scalarMlpData, seededUniform } from '../src/data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../src/micrograd-reference';
 import type { Timing } from '../src/measure';
 import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
-import { tapegradPeer } from '../src/peers/tapegrad';
-import { tfjsCpuPeer } from '../src/peers/tfjs';
+import { lenetRunner as tapegradLenet, tapegradPeer } from '../src/peers/tapegrad';
+import { lenetRunner as tfjsLenet, tfjsCpuPeer } from '../src/peers/tfjs';
 import { type BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from '../src/report';
 import { floorResults, floorsTable } from '../src/floors';
 
@@ -77,22 +77,31 @@ describe('the seeded inputs', () => {
 describe('tapegrad and TF.js start from the same point', () => {
   beforeAll(() => tfjsCpuPeer.init());
 
-  it.each(['W1', 'W2-256', 'W4', 'W5'])('%s: the first iteration gives the same value as tfjs-cpu within float32 tolerance', async (id) => {
+  it.each(['W1', 'W2-256', 'W4'])('%s: the first iteration gives the same value as tfjs-cpu within float32 tolerance', async (id) => {
     const c = byId(id);
     const ours = (await tapegradPeer.prepare(c)).step();
     const theirs = (await tfjsCpuPeer.prepare(c)).step();
     expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(c.rtol * Math.max(1, Math.abs(theirs)));
   });
 
-  it.each([
-    ['W1', 10],
-    ['W5', 5],
-  ] as const)('%s: the loss after %i SGD steps agrees too, so the layouts and the updates are the same', async (id, steps) => {
-    const ours = await tapegradPeer.prepare(byId(id));
-    const theirs = await tfjsCpuPeer.prepare(byId(id));
+  it('W5 (on a batch of 2: TF.js-cpu takes seconds per step of 64): the same loss at the first step and after three', () => {
+    const ours = tapegradLenet(2);
+    const theirs = tfjsLenet(2);
+    const first = [ours.step(), theirs.step()];
+    expect(Math.abs(first[0] - first[1])).toBeLessThanOrEqual(1e-4 * first[1]);
+    ours.step();
+    theirs.step();
+    const third = [ours.step(), theirs.step()];
+    expect(third[0]).not.toBeCloseTo(first[0], 3); // the steps changed the weights
+    expect(Math.abs(third[0] - third[1])).toBeLessThanOrEqual(1e-4 * third[1]);
+  });
+
+  it('W1: the loss after ten SGD steps agrees too, so the updates are the same', async () => {
+    const ours = await tapegradPeer.prepare(byId('W1'));
+    const theirs = await tfjsCpuPeer.prepare(byId('W1'));
     let a = 0,
       b = 0;
-    for (let i = 0; i < steps; i++) {
+    for (let i = 0; i < 10; i++) {
       a = ours.step();
       b = theirs.step();
     }

@@ -67,9 +67,9 @@ function scalarMlpRunner(): Runner {
 }
 
 /** W5 with the functional ops a user writes a CNN with: conv2d, maxPool2d, matmul against [out, in] weights. */
-function lenetRunner(): Runner {
-  const d = lenetData();
-  const batch = d.x.shape[0];
+/** W5's runner; tests pass a small batch (the case is 64). */
+export function lenetRunner(batch = 64): Runner {
+  const d = lenetData(batch);
   const x = fromHost(d.x, 'float32');
   const labels = tensor(d.labels, { shape: [batch, 1], dtype: 'int32' });
   const params = d.params.map((p) => fromHost(p, 'float32', true));

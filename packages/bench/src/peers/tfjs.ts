@@ -107,9 +107,9 @@ function tanhSumRunner(): Runner {
  * [kh, kw, in, out], dense weights to [in, out], and fc1's rows reordered from (c, h, w) to NHWC's (h, w, c)
  * flattening order, so that both libraries compute the same function from the same numbers.
  */
-function lenetRunner(): Runner {
-  const d = lenetData();
-  const batch = d.x.shape[0];
+/** W5's runner; tests pass a small batch (the case is 64). */
+export function lenetRunner(batch = 64): Runner {
+  const d = lenetData(batch);
   const x = tf.tidy(() => tf.transpose(fromHost(d.x), [0, 2, 3, 1]));
   const oneHot = tf.oneHot(tf.tensor1d(d.labels, 'int32'), 10);
   const starts = d.params.map((p, i) =>
