@@ -2,7 +2,7 @@
  * Random affine distortions of 28x28 digits for the CNN: each training digit is rotated by up to `rotate` degrees,
  * scaled by a factor in [1 - scale, 1 + scale] and shifted by up to `shift` pixels (each drawn uniformly, about the
  * image centre), sampled bilinearly with zero fill. With 8,000 training digits a CNN learns the shapes of these
- * variations instead of the digits themselves (integer shifts alone leave it below 99% on the held-out 2,000).
+ * variations instead of the digits themselves (integer shifts alone: 98.70% on the held-out 2,000 after 12 epochs).
  * Every draw comes from the seeded generator, four per digit in a fixed order, so runs stay reproducible.
  */
 import type { Generator } from '@tapegrad/core';
