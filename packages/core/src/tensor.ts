@@ -7,21 +7,13 @@ import { Node, Operand, RawValue, TensorNode } from './autodiff/node.js';
 import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
 import { DType, isDType, isFloat } from './ndarray/dtype.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
+import { flatIndicesAlong } from './ndarray/kernels/layout.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
 import { formatWithValues } from './ndarray/format.js';
 import { gradFnName } from './graph.js';
 import { brand } from './shared.js';
-import {
-  broadcastShapes,
-  broadcastsTo,
-  describeValue,
-  normalizeAxes,
-  normalizeAxis,
-  sameShape,
-  sizeOf,
-  stridesOf,
-} from './ndarray/shape.js';
+import { broadcastShapes, broadcastsTo, describeValue, normalizeAxes, normalizeAxis, sameShape, sizeOf } from './ndarray/shape.js';
 import * as ops from './ops/index.js';
 import type { ElementwiseMethods } from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
@@ -533,20 +525,8 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
         `takeAlongAxis: indices of shape ${formatShape(indices.shape)} do not match ${formatShape(this.shape)} outside axis ${a}`,
       );
     const idx = checkedIndices(indices, this.shape[a], 'takeAlongAxis');
-    const strides = stridesOf(this.shape);
-    const istr = stridesOf(idx.shape);
-    const flat = new Int32Array(idx.size);
-    for (let p = 0; p < idx.size; p++) {
-      let off = 0;
-      let rem = p;
-      for (let d = 0; d < idx.rank; d++) {
-        const i = Math.floor(rem / istr[d]);
-        rem -= i * istr[d];
-        off += (d === a ? idx.data[p] : i) * strides[d];
-      }
-      flat[p] = off;
-    }
-    return this.reshape([this.size]).gather(new Tensor(new NDArray(flat, idx.shape)), 0);
+    // A gather from the flattened tensor at the flat position of each picked element: its gradient is gather's.
+    return this.reshape([this.size]).gather(new Tensor(flatIndicesAlong(this.shape, idx.raw, a)), 0);
   }
   /** Converts to another dtype (differentiable between float dtypes). */
   cast(dtype: DType): Tensor {

@@ -1,5 +1,5 @@
-import { KernelBackend, setKernelBackend } from '../../backend/kernel-backend';
-import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from '../../backend/wasm-gemm';
+import { KernelBackend, setKernelBackend } from './backend/kernel-backend';
+import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from './backend/wasm-gemm';
 import { ShapeError } from '../../errors';
 import { DType, TypedArray, allocate } from '../dtype';
 import { NDArray } from '../ndarray';
