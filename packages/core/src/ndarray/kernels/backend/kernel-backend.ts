@@ -54,11 +54,17 @@ export function getKernelBackend(): KernelBackend {
  * 0 or 1). Same-shape and one-element operands make a single run.
  */
 export interface BroadcastRuns {
+  /** How many runs the output is split into. */
   readonly rows: number;
+  /** The length of every run. */
   readonly len: number;
+  /** The step through `a` within a run: 0 (a broadcast value) or 1. */
   readonly sa: number;
+  /** The step through `b` within a run: 0 or 1. */
   readonly sb: number;
+  /** Where run r starts reading `a`. */
   readonly aOff: Int32Array;
+  /** Where run r starts reading `b`. */
   readonly bOff: Int32Array;
 }
 
@@ -68,9 +74,17 @@ export interface BroadcastRuns {
  * Either returns undefined / false to decline.
  */
 export interface ReduceImplementation {
+  /** The reduction of all of `x`, or undefined to decline. */
   all?(x: TypedArray): number | undefined;
+  /** The reduction of the middle axis of `x` as [outer, n, inner] into `out`; false to decline. */
   axis?(x: TypedArray, out: TypedArray, outer: number, n: number, inner: number): boolean;
 }
+
+/** A unary kernel a backend supplies: `out[i] = f(x[i])` (arrays of one length); false to decline. */
+export type UnaryImplementation = (x: TypedArray, out: TypedArray) => boolean;
+
+/** A binary kernel a backend supplies: `out = f(a, b)` over the broadcast runs; false to decline. */
+export type BinaryImplementation = (a: TypedArray, b: TypedArray, out: TypedArray, runs: BroadcastRuns) => boolean;
 
 /**
  * Kernels a backend package supplies in place of core's own (the kernel seam), keyed by the name of the core kernel
@@ -87,11 +101,12 @@ export interface ReduceImplementation {
  * reach a backend: one number is cheaper in JavaScript than any call.
  */
 export interface KernelSet {
-  readonly unary?: { readonly [kernel: string]: ((x: TypedArray, out: TypedArray) => boolean) | undefined };
-  readonly binary?: {
-    readonly [kernel: string]: ((a: TypedArray, b: TypedArray, out: TypedArray, runs: BroadcastRuns) => boolean) | undefined;
-  };
-  readonly reduce?: { readonly [kind: string]: ReduceImplementation | undefined };
+  /** Unary kernels by core kernel name ('exp', 'tanh', 'relu', ...). */
+  readonly unary?: Readonly<Partial<Record<string, UnaryImplementation>>>;
+  /** Binary kernels by core kernel name ('add', 'mul', 'greater', 'tanhGrad', ...). */
+  readonly binary?: Readonly<Partial<Record<string, BinaryImplementation>>>;
+  /** Reductions by kind: 'sum', 'max', 'min'. */
+  readonly reduce?: Readonly<Partial<Record<string, ReduceImplementation>>>;
 }
 
 // Installed sets, newest first; shared by every copy of the library in the process (shared.ts).
