@@ -3,7 +3,7 @@
  * Graphviz DOT (what the examples print and the docs draw).
  */
 import type { OpContext } from './autodiff/context.js';
-import { Node } from './autodiff/node.js';
+import type { Node } from './autodiff/node.js';
 import { formatShape } from './errors.js';
 import { inputAt } from './autodiff/in-place.js';
 

@@ -14,7 +14,7 @@
  */
 import { AnomalyError, GradError } from '../errors.js';
 import { OpContext, forwardTraces } from './context.js';
-import { DefinedOp, OpDefinition, isRecorded, withBackward } from './define-op.js';
+import { type DefinedOp, type OpDefinition, isRecorded, withBackward } from './define-op.js';
 import { checkFinite } from './finite.js';
 import { entryInput, entrySeq } from './entry.js';
 import { mode } from './mode.js';

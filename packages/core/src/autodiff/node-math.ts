@@ -4,14 +4,14 @@
  * runs here, as does a Scalar sweep that records its rules, is explained, or runs in anomaly mode.
  */
 import { hasGradHooks, runGradHooks } from './hooks.js';
-import { BinaryKernel, binary } from '../ndarray/kernels/binary.js';
-import { UnaryKernel, unary } from '../ndarray/kernels/unary.js';
+import { type BinaryKernel, binary } from '../ndarray/kernels/binary.js';
+import { type UnaryKernel, unary } from '../ndarray/kernels/unary.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { allocate, floatResult, resultType } from '../ndarray/dtype.js';
 import { sumOfProducts } from '../ndarray/kernels/reduce.js';
 import type { OpContext } from './context.js';
 import type { AnyOp } from './define-op.js';
-import { GradMath, GradientSums, checkIndex, checkReturn } from './grad-math.js';
+import { type GradMath, type GradientSums, checkIndex, checkReturn } from './grad-math.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
 
@@ -52,7 +52,7 @@ class NodeMath implements GradMath<Node> {
     this.grads[i] = before === null ? g : before.add(g);
   }
   input(ctx: OpContext, i: number): Node {
-    return ctx.saved[i] as Node;
+    return ctx.saved[i];
   }
   output(ctx: OpContext): Node {
     return ctx.output!;

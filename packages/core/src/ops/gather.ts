@@ -1,5 +1,5 @@
 // y = take(x, indices, axis) (tf.gather / np.take); dx = scatterAdd(dy, indices): rows picked twice get both gradients
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { gather as gatherKernel, scatterAdd as scatterKernel } from '../ndarray/kernels/layout.js';
 

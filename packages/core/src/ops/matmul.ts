@@ -4,9 +4,9 @@
 //   Y = A^T B   : dA = B G^T,     dB = A G
 //   Y = A^T B^T : dA = B^T G^T,   dB = G^T A^T
 // Every gradient is again a matmul with transpose flags, so no transpose is ever materialised.
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
-import { MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
+import { type MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
 
 export const matmulFlagged: OpFunction<MatmulFlags, [TensorNode, TensorNode]> = defineOp<MatmulFlags, [TensorNode, TensorNode]>({
   name: 'matmul',

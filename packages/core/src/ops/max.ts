@@ -1,6 +1,6 @@
 // y = max (or min) of x over `axes`; dx = dy * [x = y] / (number of elements equal to y)
 // Ties share the gradient evenly (as JAX and PyTorch's amax), so the rule is symmetric in tied elements.
-import { OpDefinition, defineOp } from '../autodiff/define-op.js';
+import { type OpDefinition, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { equal } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';

@@ -1,5 +1,5 @@
 // y = x[begin : begin + size] (a box); dx = dy placed into zeros of x's shape at `begin` (pad, its adjoint)
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { pad as padKernel, slice as sliceKernel } from '../ndarray/kernels/layout.js';
 

@@ -1,5 +1,5 @@
 // y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { allocate, resultType } from '../ndarray/dtype.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
@@ -19,7 +19,7 @@ export const where: OpFunction<undefined, [Node, Node, Node]> = defineOp<undefin
   forward(ctx, cond, a, b) {
     ctx.save(cond);
     const rc = cond.raw;
-    if (typeof rc === 'number') return rc !== 0 ? (a.raw as number) : (b.raw as number);
+    if (typeof rc === 'number') return rc !== 0 ? a.raw : b.raw;
     return select(rc, a.raw as NDArray, b.raw as NDArray);
   },
   backward(ctx, dy) {

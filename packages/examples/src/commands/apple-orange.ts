@@ -3,10 +3,10 @@
  * with the book's layer objects and with Scalars on the tape; prints the book's output lines and the tape.
  */
 import { writeFileSync } from 'node:fs';
-import { ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
+import { type ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
 import { UsageError, parseFlags } from '../args.js';
 import { bookLines, priceGraph, priceWithLayers, priceWithTape } from '../textbook/apple-orange.js';
-import { Write, toConsole, withOptionalValue } from '../textbook/output.js';
+import { type Write, toConsole, withOptionalValue } from '../textbook/output.js';
 
 const FORMATS: readonly ExplainFormat[] = ['text', 'markdown', 'json'];
 

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { Browser, DIST, OUT, StaticServer, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
+import { type Browser, DIST, OUT, type StaticServer, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
 
 let server: StaticServer;
 let browser: Browser;
