@@ -3,10 +3,10 @@
  * with the book's layer objects and with Scalars on the tape; prints the book's output lines and the tape.
  */
 import { writeFileSync } from 'node:fs';
-import { type ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
-import { UsageError, parseFlags } from '../args.js';
+import { ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
+import { UsageError, checkOutputFile, defineCommand, parseCommand } from '../args.js';
 import { bookLines, priceGraph, priceWithLayers, priceWithTape } from '../textbook/apple-orange.js';
-import { type Write, toConsole, withOptionalValue } from '../textbook/output.js';
+import { Write, toConsole } from '../textbook/output.js';
 
 const FORMATS: readonly ExplainFormat[] = ['text', 'markdown', 'json'];
 
@@ -17,16 +17,20 @@ export async function renderSvg(dot: string): Promise<string> {
   return graphviz.dot(dot);
 }
 
+const command = () =>
+  defineCommand('apple-orange')
+    .option('--dot', 'print the graph as Graphviz DOT')
+    .option('--svg <file>', 'also draw the graph, with values and gradients, to an SVG file')
+    .option('--explain [format]', `print the tape explained: ${FORMATS.join(', ')} (default text)`);
+
 export async function run(args: string[], write: Write = toConsole): Promise<void> {
-  const { values } = parseFlags('apple-orange', withOptionalValue(args, '--explain', 'text'), {
-    dot: { type: 'boolean' },
-    svg: { type: 'string' },
-    explain: { type: 'string' },
-  });
-  const format = values.explain as ExplainFormat | undefined;
+  const values = parseCommand<{ dot?: boolean; svg?: string; explain?: string | true }>(command(), args, write);
+  if (values === null) return;
+  const format = (values.explain === true ? 'text' : values.explain) as ExplainFormat | undefined;
   if (format !== undefined && !FORMATS.includes(format)) {
     throw new UsageError(`apple-orange: --explain takes text, markdown or json, got '${format}'`);
   }
+  if (values.svg !== undefined) checkOutputFile('apple-orange', '--svg', values.svg);
   const graph = priceGraph();
   const tape = priceWithTape(graph);
   if (values.dot) {
