@@ -144,8 +144,8 @@ export function withBackward<Attrs, In extends readonly Node[]>(spec: OpDefiniti
   if (typeof spec.backward === 'function') return spec as DefinedOp<Attrs, In>;
   if (typeof spec.gradient !== 'function')
     throw new TypeError(`defineOp: op '${spec.name}' needs a backward function (or a gradient rule)`);
-  const definition = { ...spec, backward: (ctx: OpContext, dy: Node) => nodeGradients(definition as unknown as AnyOp, ctx, dy) };
-  return definition as unknown as DefinedOp<Attrs, In>;
+  const definition = { ...spec, backward: (ctx: OpContext, dy: Node) => nodeGradients(definition, ctx, dy) };
+  return definition;
 }
 
 /** The tape's recording rule, written once: a call is recorded when grad mode is on and one of its inputs requires grad. */
@@ -255,7 +255,7 @@ function describeOperand(x: unknown): string {
   if (x === null || x === undefined) return String(x);
   if (Array.isArray(x)) return 'an array';
   if (typeof x !== 'object') return `a ${typeof x}`;
-  const name = (x as object).constructor?.name;
+  const name = x.constructor?.name;
   return name === undefined || name === 'Object' ? 'a plain object' : `a ${name}`;
 }
 

@@ -166,6 +166,10 @@ export class NumberSums implements GradientSums<number> {
     }
     this.count = 0;
     this.math.entry = null;
-    if (this.values.length <= KEPT_LIMIT) spare = this;
+    if (this.values.length <= KEPT_LIMIT) keepForNextSweep(this);
   }
+}
+
+function keepForNextSweep(sums: NumberSums): void {
+  spare = sums;
 }

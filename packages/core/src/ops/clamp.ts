@@ -6,7 +6,7 @@ import { DTypeError, ShapeError } from '../errors.js';
 import { describeValue } from '../ndarray/shape.js';
 import { greaterEqual, lessEqual } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
-import { DType, floatResult } from '../ndarray/dtype.js';
+import { type DType, floatResult } from '../ndarray/dtype.js';
 
 export interface ClampAttrs {
   readonly min?: number;

@@ -5,12 +5,12 @@
  * holds its math, its kernel's name and its rule, and nothing else.
  */
 import type { OpContext } from '../autodiff/context.js';
-import { DefinedOp, OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type DefinedOp, type OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { GradMath, RuleMath } from '../autodiff/grad-math.js';
 import type { Node, RawValue } from '../autodiff/node.js';
 import type { NDArray } from '../ndarray/ndarray.js';
-import { BinaryKernel, binary } from '../ndarray/kernels/binary.js';
-import { UnaryKernel, unary } from '../ndarray/kernels/unary.js';
+import { type BinaryKernel, binary } from '../ndarray/kernels/binary.js';
+import { type UnaryKernel, unary } from '../ndarray/kernels/unary.js';
 
 /** What forward keeps for the rule: the inputs, the output, both, or nothing (add's rule needs neither). */
 export type Saves = 'inputs' | 'output' | 'both' | 'none';

@@ -8,7 +8,7 @@
 import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
-import { MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
+import { type MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
 
 export const matmulFlagged: OpWithTangent<MatmulFlags, [TensorNode, TensorNode]> = defineOp<MatmulFlags, [TensorNode, TensorNode]>({
   name: 'matmul',

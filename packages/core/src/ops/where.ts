@@ -20,7 +20,7 @@ export const where: OpWithTangent<undefined, [Node, Node, Node]> = defineOp<unde
   forward(ctx, cond, a, b) {
     ctx.save(cond);
     const rc = cond.raw;
-    if (typeof rc === 'number') return rc !== 0 ? (a.raw as number) : (b.raw as number);
+    if (typeof rc === 'number') return rc !== 0 ? a.raw : b.raw;
     return select(rc, a.raw as NDArray, b.raw as NDArray);
   },
   backward(ctx, dy) {

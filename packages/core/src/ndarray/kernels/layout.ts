@@ -148,3 +148,25 @@ export function cast(x: NDArray, dtype: DType): NDArray {
   } else out.set(x.data);
   return new NDArray(out, x.shape);
 }
+
+/**
+ * The flat (row-major) position in an array of `shape` of each element that `indices` picks along `axis`
+ * (NumPy's take_along_axis): `indices` has `shape` except along `axis`, where it holds positions on that axis.
+ */
+export function flatIndicesAlong(shape: Shape, indices: NDArray, axis: number): NDArray {
+  const strides = stridesOf(shape);
+  const istr = stridesOf(indices.shape);
+  const picks = indices.data;
+  const flat = new Int32Array(indices.size);
+  for (let p = 0; p < flat.length; p++) {
+    let off = 0;
+    let rem = p;
+    for (let d = 0; d < istr.length; d++) {
+      const i = Math.floor(rem / istr[d]);
+      rem -= i * istr[d];
+      off += (d === axis ? picks[p] : i) * strides[d];
+    }
+    flat[p] = off;
+  }
+  return new NDArray(flat, indices.shape);
+}
