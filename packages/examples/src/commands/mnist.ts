@@ -10,6 +10,7 @@ import cliProgress from 'cli-progress';
 import { UsageError, numberFlag, parseFlags } from '../args.js';
 import { MODEL_FILE, readCheckpointInfo, restoreCheckpoint, saveCheckpoint } from '../mnist/checkpoint.js';
 import { MnistSplit, MnistUnavailableError, loadMnist } from '../mnist/data.js';
+import { ONNX_FILE, saveDeployable } from '../mnist/deploy.js';
 import { confusionMatrix, confusionSvg, confusionText, curvesSvg, digitGrid, misclassified } from '../mnist/report.js';
 import { EpochRecord, OptimizerName, TrainConfig, createTrainer, predict, train } from '../mnist/train.js';
 
@@ -156,6 +157,7 @@ export async function runTraining(command: string, args: string[]): Promise<void
   });
   const seconds = (performance.now() - started) / 1000;
   await saveCheckpoint(out, trainer, config);
+  await saveDeployable(out, trainer.model, config, trainer.epochsDone);
   const { classes } = predict(trainer.model, data.test.images);
   const truth = data.test.labels.data as Int32Array;
   const matrix = confusionMatrix(truth, classes);
@@ -171,7 +173,7 @@ export async function runTraining(command: string, args: string[]): Promise<void
   ]);
   const hits = matrix.reduce((n, row, i) => n + row[i], 0);
   console.log(
-    `wrote ${out}/{${MODEL_FILE},optimizer.safetensors,curves.svg,confusion.txt,confusion.svg,misclassified.png,misclassified.svg}`,
+    `wrote ${out}/{${MODEL_FILE},${ONNX_FILE},optimizer.safetensors,curves.svg,confusion.txt,confusion.svg,misclassified.png,misclassified.svg}`,
   );
   console.log(
     `test accuracy ${pct(hits / truth.length)} (${hits}/${truth.length}) after ${trainer.epochsDone} epochs; training took ${seconds.toFixed(1)}s`,
