@@ -33,9 +33,6 @@ const NO_SHAPE: readonly number[] = Object.freeze([]);
  * const a = scalar(3); const y = a.mul(a); y.backward(); a.grad;   // 6
  */
 export class Scalar extends Node implements ElementwiseMethods<Scalar> {
-  static {
-    brand(this, 'Scalar');
-  }
   private _value: number;
   /** @internal see Node._version. */
   _version = 0;
@@ -174,7 +171,7 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   // applies the op itself (recordInline), and when nothing is recorded (as in every backward rule outside
   // createGraph) runs the forward's kernel alone. Anomaly mode and other operands take the op function.
   private binary(op: BinaryOp, o: ScalarOperand): Scalar {
-    const other = o instanceof Scalar ? o : typeof o === 'number' ? new Scalar(o, false) : null;
+    const other = isScalar(o) ? o : typeof o === 'number' ? new Scalar(o, false) : null;
     if (other === null || mode.anomaly) return op(this, o);
     return recordInline(op.definition, this, other) ?? new Scalar(op.definition.kernel.scalar(this._value, other._value), false);
   }
@@ -277,6 +274,9 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
     return ops.clamp(this, { min, max });
   }
 }
+
+/** `x instanceof Scalar`, for any copy of the library (shared.ts), without the call through Symbol.hasInstance. */
+const isScalar = brand(Scalar, 'Scalar');
 
 /**
  * A Scalar leaf. It requires grad unless told otherwise.
