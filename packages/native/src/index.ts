@@ -3,6 +3,7 @@
  * through an N-API addon compiled at install against the system's OpenBLAS (Debian: `libopenblas-dev`). When the
  * addon was not built or does not load, it prints one line saying why and tapegrad keeps its WebAssembly kernels:
  * installing this package never fails because of it.
+ * @module @tapegrad/native
  * @packageDocumentation
  */
 import { getGemmExecutor, setGemmExecutor } from '@tapegrad/core';
