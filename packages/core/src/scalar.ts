@@ -9,7 +9,7 @@ import type { DType } from './ndarray/dtype.js';
 import * as ops from './ops/index.js';
 import type { ElementwiseMethods } from './ops/index.js';
 import type { OpContext } from './autodiff/context.js';
-import { moveToContext, recordInline } from './autodiff/inline-entry.js';
+import { entryOp, moveToContext, recordInline } from './autodiff/entry.js';
 import { mode } from './autodiff/mode.js';
 import type { BinaryOp, UnaryOp } from './ops/elementwise.js';
 import { gradFnName } from './graph.js';
@@ -61,7 +61,7 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   }
   /** The tape entry that produced this Scalar; null for leaves and for values computed without recording. */
   override get creator(): OpContext | null {
-    // An entry kept in the node (see inline-entry.ts) becomes an OpContext when first asked for.
+    // An entry kept in the node (see entry.ts) becomes an OpContext when first asked for.
     return this._inlineOp !== null ? moveToContext(this) : this._creator;
   }
   /** Always `[]`: a Scalar is 0-dimensional. */
@@ -156,8 +156,8 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
    */
   override toString(): string {
     // Read without `creator`, which would move an inline entry into an OpContext just to print its name.
-    const op = this._inlineOp ?? this._creator?.op;
-    const gradFn = op !== undefined ? `, gradFn=<${gradFnName(op.name)}>` : '';
+    const op = entryOp(this);
+    const gradFn = op !== null ? `, gradFn=<${gradFnName(op.name)}>` : '';
     const constant = this.requiresGrad ? '' : ', requiresGrad=false';
     return `Scalar(value=${this._value}, grad=${this.grad}${gradFn}${constant}${this.name !== undefined ? `, name='${this.name}'` : ''})`;
   }

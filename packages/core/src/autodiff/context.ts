@@ -9,7 +9,7 @@ import { mode } from './mode.js';
 import { Node, isNode } from './node.js';
 import { shared } from '../shared.js';
 
-// The bits of `_flags`; inline-entry.ts reads those it keeps in a Scalar.
+// The bits of `_flags`; entry.ts reads those it keeps in a Scalar.
 /** @internal */ export const RECORDING = 1;
 /** @internal */ export const RELEASED = 2;
 /** @internal */ export const USES_OUTPUT = 4;
@@ -120,7 +120,7 @@ export class OpContext<Attrs = unknown, N extends Node = Node> {
 
   /**
    * @internal makes this context describe another call: a scratch context that forward runs against, or that a
-   * rule reads an entry kept inline in a Scalar through (see inline-entry.ts). `op` and `inputs` are readonly to
+   * rule reads an entry kept inline in a Scalar through (see entry.ts). `op` and `inputs` are readonly to
    * everyone else.
    */
   _pointAt(

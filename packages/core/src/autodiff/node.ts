@@ -28,7 +28,7 @@ export abstract class Node {
   /** @internal the tape entry as an OpContext (`creator` reads it). */
   _creator: OpContext | null = null;
   /**
-   * @internal a tape entry kept in this node instead of an OpContext (a Scalar op, see inline-entry.ts): the op,
+   * @internal a tape entry kept in this node instead of an OpContext (a Scalar op, see entry.ts): the op,
    * its one or two inputs, its sequence number, and what forward saved (flags and version sum, as an OpContext
    * keeps them). `_inlineOp` is null for every other node.
    */
