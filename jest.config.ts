@@ -69,7 +69,12 @@ const config: Config = {
     {
       ...base,
       displayName: 'all',
-      testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/docs/test/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/packages/*/src/**/*.test.ts',
+        '<rootDir>/packages/*/test/**/*.test.ts',
+        '<rootDir>/docs/test/**/*.test.ts',
+        '<rootDir>/test/*.test.ts',
+      ],
     },
     perBackend('js'),
     perBackend('wasm'),

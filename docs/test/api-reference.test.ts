@@ -1,6 +1,6 @@
 /**
  * `pnpm run docs` builds the API reference with no warnings: every export of the packages' entry points has a
- * TSDoc comment (typedoc.json sets validation.notDocumented and treatWarningsAsErrors). TypeDoc is an ES module,
+ * TSDoc comment (typedoc.config.mjs sets validation.notDocumented and treatWarningsAsErrors). TypeDoc is an ES module,
  * so it runs in a child process; `--emit none` validates without writing docs/api.
  */
 import { spawnSync } from 'node:child_process';

@@ -2,14 +2,21 @@
  * The small slice of Markdown the docs tests need: which files are pages, their fenced code blocks, their
  * links, and the anchors their headings make (GitHub's slug rules).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export const repoRoot = join(__dirname, '..', '..');
 
-/** README.md and every .md under docs/ (the generated API reference holds no Markdown, but is skipped anyway). */
+/**
+ * README.md, each package's README.md (the page npm shows) and every .md under docs/ (the generated API reference
+ * holds no Markdown, but is skipped anyway).
+ */
 export function markdownPages(): string[] {
   const pages = [join(repoRoot, 'README.md')];
+  for (const pkg of readdirSync(join(repoRoot, 'packages'))) {
+    const readme = join(repoRoot, 'packages', pkg, 'README.md');
+    if (existsSync(readme)) pages.push(readme);
+  }
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);

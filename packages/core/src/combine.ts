@@ -1,18 +1,26 @@
 /** Free functions over several tensors: concat, stack, where. */
 import { DTypeError, ShapeError, formatShape } from './errors.js';
 import * as ops from './ops/index.js';
-import { normalizeAxis } from './ndarray/shape.js';
+import { describeValue, normalizeAxis } from './ndarray/shape.js';
 import { Tensor } from './tensor.js';
 import { Scalar } from './scalar.js';
 import { Node } from './autodiff/node.js';
 
+/** Refuses anything but a list of Tensors, naming the first item that is not one. */
+function checkList(tensors: readonly Tensor[], op: string): void {
+  if (!Array.isArray(tensors)) throw new DTypeError(`${op}: takes a list of Tensors; got ${describeValue(tensors)}`);
+  tensors.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new DTypeError(`${op}: item ${i} is ${describeValue(t)}, not a Tensor`);
+  });
+}
+
 /** Joins tensors along an existing axis; all other axes must match. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  checkList(tensors, 'concat');
   if (tensors.length === 0) throw new ShapeError('concat: needs at least one tensor');
   const first = tensors[0];
   const a = normalizeAxis(axis, first.rank, 'concat');
   for (const [i, t] of tensors.entries()) {
-    if (!(t instanceof Tensor)) throw new DTypeError(`concat: item ${i} is not a Tensor`);
     if (t.rank !== first.rank || t.shape.some((d, k) => k !== a && d !== first.shape[k])) {
       throw new ShapeError(
         `concat: item ${i} has shape ${formatShape(t.shape)}, which does not match ${formatShape(first.shape)} outside axis ${a}`,
@@ -25,6 +33,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 
 /** Joins same-shape tensors along a new axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+  checkList(tensors, 'stack');
   if (tensors.length === 0) throw new ShapeError('stack: needs at least one tensor');
   const a = normalizeAxis(axis, tensors[0].rank + 1, 'stack');
   for (const [i, t] of tensors.entries()) {

@@ -1,6 +1,7 @@
 /**
  * @tapegrad/core: Scalar and Tensor nodes that record ops onto a tape, and the reverse sweep that applies
  * the chain rule over it.
+ * @module @tapegrad/core
  * @packageDocumentation
  */
 export { Scalar, scalar } from './scalar.js';

@@ -9,7 +9,7 @@ import type { DType } from './ndarray/dtype.js';
 import * as ops from './ops/index.js';
 import type { ElementwiseMethods } from './ops/index.js';
 import type { OpContext } from './autodiff/context.js';
-import { moveToContext, recordInline } from './autodiff/inline-entry.js';
+import { entryOp, moveToContext, recordInline } from './autodiff/entry.js';
 import { mode } from './autodiff/mode.js';
 import type { BinaryOp, UnaryOp } from './ops/elementwise.js';
 import { gradFnName } from './graph.js';
@@ -33,9 +33,6 @@ const NO_SHAPE: readonly number[] = Object.freeze([]);
  * const a = scalar(3); const y = a.mul(a); y.backward(); a.grad;   // 6
  */
 export class Scalar extends Node implements ElementwiseMethods<Scalar> {
-  static {
-    brand(this, 'Scalar');
-  }
   private _value: number;
   /** @internal see Node._version. */
   _version = 0;
@@ -64,7 +61,7 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   }
   /** The tape entry that produced this Scalar; null for leaves and for values computed without recording. */
   override get creator(): OpContext | null {
-    // An entry kept in the node (see inline-entry.ts) becomes an OpContext when first asked for.
+    // An entry kept in the node (see entry.ts) becomes an OpContext when first asked for.
     return this._inlineOp !== null ? moveToContext(this) : this._creator;
   }
   /** Always `[]`: a Scalar is 0-dimensional. */
@@ -159,8 +156,8 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
    */
   override toString(): string {
     // Read without `creator`, which would move an inline entry into an OpContext just to print its name.
-    const op = this._inlineOp ?? this._creator?.op;
-    const gradFn = op !== undefined ? `, gradFn=<${gradFnName(op.name)}>` : '';
+    const op = entryOp(this);
+    const gradFn = op !== null ? `, gradFn=<${gradFnName(op.name)}>` : '';
     const constant = this.requiresGrad ? '' : ', requiresGrad=false';
     return `Scalar(value=${this._value}, grad=${this.grad}${gradFn}${constant}${this.name !== undefined ? `, name='${this.name}'` : ''})`;
   }
@@ -174,7 +171,7 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   // applies the op itself (recordInline), and when nothing is recorded (as in every backward rule outside
   // createGraph) runs the forward's kernel alone. Anomaly mode and other operands take the op function.
   private binary(op: BinaryOp, o: ScalarOperand): Scalar {
-    const other = o instanceof Scalar ? o : typeof o === 'number' ? new Scalar(o, false) : null;
+    const other = isScalar(o) ? o : typeof o === 'number' ? new Scalar(o, false) : null;
     if (other === null || mode.anomaly) return op(this, o);
     return recordInline(op.definition, this, other) ?? new Scalar(op.definition.kernel.scalar(this._value, other._value), false);
   }
@@ -277,6 +274,9 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
     return ops.clamp(this, { min, max });
   }
 }
+
+/** `x instanceof Scalar`, for any copy of the library (shared.ts), without the call through Symbol.hasInstance. */
+const isScalar = brand(Scalar, 'Scalar');
 
 /**
  * A Scalar leaf. It requires grad unless told otherwise.

@@ -414,7 +414,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
    * x.matmul(weight, { transposeB: true }); // [n, k] x [m, k]^T -> [n, m], as a Linear layer does
    */
   matmul(other: Tensor, options: MatmulFlags = {}): Tensor {
-    if (!(other instanceof Tensor)) throw new DTypeError(`matmul: the other operand must be a Tensor, got ${typeof other}`);
+    if (!(other instanceof Tensor)) throw new DTypeError(`matmul: the other operand must be a Tensor, got ${describeValue(other)}`);
     if (this.rank === 0 || other.rank === 0)
       throw new ShapeError(`matmul: operands must be at least 1-D, got ${formatShape(this.shape)} and ${formatShape(other.shape)}`);
     const tA = options.transposeA === true;
@@ -443,6 +443,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   // Layout.
   /** A new shape with the same elements; one entry may be -1 (inferred). */
   reshape(shape: readonly number[]): Tensor {
+    if (!Array.isArray(shape)) throw new ShapeError(`reshape: a shape is a list of sizes such as [2, 3]; got ${describeValue(shape)}`);
     const target = shape.slice();
     const unknown = target.indexOf(-1);
     if (unknown !== -1) {
@@ -476,6 +477,8 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   }
   /** Permutes axes; without `perm`, reverses them (a matrix transpose for 2-D). */
   transpose(perm?: readonly number[]): Tensor {
+    if (perm !== undefined && !Array.isArray(perm))
+      throw new ShapeError(`transpose: perm is a list of axes such as [1, 0]; got ${describeValue(perm)}`);
     const p = perm ?? this.shape.map((_, i) => this.rank - 1 - i);
     const norm = p.map((a) => normalizeAxis(a, this.rank, 'transpose'));
     if (norm.length !== this.rank || new Set(norm).size !== this.rank) {

@@ -6,12 +6,14 @@ import {
   ShapeError,
   Tensor,
   arange,
+  concat,
   eye,
   full,
   ones,
   onesLike,
   rand,
   randn,
+  stack,
   tensor,
   zeros,
   zerosLike,
@@ -134,6 +136,25 @@ describe('operands and axes', () => {
       const e = errorOf(fn);
       expect(e).toBeInstanceOf(ShapeError);
       expect(e.message.startsWith(`${op}: `)).toBe(true);
+    }
+  });
+});
+
+describe('arguments of the wrong type', () => {
+  it('are typed errors naming the op: lists for concat/stack, shapes and perms, slopes and bounds', () => {
+    const cases: Array<[string, () => unknown, typeof DTypeError | typeof ShapeError]> = [
+      ['stack: item 1 is 3, not a Tensor', () => stack([zeros([2]), 3 as never]), DTypeError],
+      ['concat: takes a list of Tensors; got Tensor', () => concat(zeros([2]) as never), DTypeError],
+      ['reshape: a shape is a list of sizes such as [2, 3]; got "ab"', () => zeros([2]).reshape('ab' as never), ShapeError],
+      ['transpose: perm is a list of axes such as [1, 0]; got 1', () => zeros([2, 3]).transpose(1 as never), ShapeError],
+      ['matmul: the other operand must be a Tensor, got an array', () => zeros([2, 2]).matmul([[1, 2]] as never), DTypeError],
+      ['leakyRelu: slope must be a number; got "a"', () => zeros([2]).leakyRelu('a' as never), DTypeError],
+      ['clamp: min and max must be numbers (or undefined); got "a" and Infinity', () => zeros([2]).clamp('a' as never), DTypeError],
+    ];
+    for (const [message, fn, type] of cases) {
+      const e = errorOf(fn);
+      expect(e).toBeInstanceOf(type);
+      expect(e.message).toBe(message);
     }
   });
 });

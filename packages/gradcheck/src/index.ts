@@ -1,6 +1,7 @@
 /**
  * @tapegrad/gradcheck: numerical gradients, gradient checks of functions and of hand-written layers, and
  * Jest matchers (`@tapegrad/gradcheck/jest`).
+ * @module @tapegrad/gradcheck
  * @packageDocumentation
  */
 export { numericalGradient, numericalGradients } from './numerical.js';

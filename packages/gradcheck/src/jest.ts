@@ -4,6 +4,7 @@
  * @example
  * import '@tapegrad/gradcheck/jest';
  * expect((x: Tensor) => x.tanh().sum()).toPassGradcheck([x]);
+ * @module @tapegrad/gradcheck/jest
  */
 import type { GradcheckOptions } from './gradcheck.js';
 import { AllCloseOptions, matchers } from './matchers.js';

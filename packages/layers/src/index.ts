@@ -2,6 +2,7 @@
  * @tapegrad/layers: the textbook layer objects (forward / backward(dout)) of "Deep Learning from Scratch",
  * built on @tapegrad/core. Each is a thin wrapper: forward applies core ops to a private graph and backward
  * sweeps it, so every derivative is the core op's rule, written once.
+ * @module @tapegrad/layers
  * @packageDocumentation
  */
 export { MulLayer } from './mul-layer.js';

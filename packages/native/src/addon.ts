@@ -8,10 +8,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-type FloatArray = Float32Array | Float64Array;
+/** The typed arrays the addon computes on. */
+export type FloatArray = Float32Array | Float64Array;
 
 /** The names of the addon's elementwise kernels (csrc/elementwise.c), the same as core's kernels of those ops. */
+/** The addon's unary kernels by name. */
 export const UNARY_KERNELS = ['neg', 'abs', 'relu', 'sqrt', 'sign', 'exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus'] as const;
+/** The addon's binary kernels by name. */
 export const BINARY_KERNELS = [
   'add',
   'sub',
@@ -25,7 +28,9 @@ export const BINARY_KERNELS = [
   'reluGrad',
   'addRelu',
 ] as const;
+/** A name in {@link UNARY_KERNELS}. */
 export type UnaryKernelName = (typeof UNARY_KERNELS)[number];
+/** A name in {@link BINARY_KERNELS}. */
 export type BinaryKernelName = (typeof BINARY_KERNELS)[number];
 
 /** What the addon exports (csrc/addon.c); every array argument is read or written in place. */
@@ -58,13 +63,17 @@ export interface NativeAddon {
     tA: boolean,
     tB: boolean,
   ): void;
+  /** Sets how many threads OpenBLAS runs each product on (enableNative manages this; see executor.ts). */
   setThreads(threads: number): void;
+  /** How many threads OpenBLAS runs each product on now. */
   threads(): number;
   /** OpenBLAS's configuration and the kernel family it chose for this CPU. */
   blasInfo(): string;
   /** The instruction sets the elementwise kernels were compiled for, one chosen at load. */
   readonly dispatchLevels: string;
+  /** out = f(x) elementwise, by op name; x and out of one float dtype and length (out may be x). */
   readonly unary: Readonly<Record<UnaryKernelName, (x: FloatArray, out: FloatArray) => void>>;
+  /** out = f(a, b) over core's broadcast plan (rows of `len` outputs; a and b read from their row offsets with step 0 or 1). */
   readonly binary: Readonly<
     Record<
       BinaryKernelName,
@@ -81,10 +90,15 @@ export interface NativeAddon {
       ) => void
     >
   >;
+  /** The sum of every element (four running sums in double, core's order). */
   sumAll(x: FloatArray): number;
+  /** The sum of a[i] * b[i], each product rounded to the dtype first (core's sumOfProducts). */
   sumOfProducts(a: FloatArray, b: FloatArray): number;
+  /** The largest (or, with `min`, the smallest) element; NaN if any is NaN. */
   extremeAll(x: FloatArray, min: boolean): number;
+  /** out[o, i] = sum over k of x[o, k, i], for x viewed as [outer, n, inner]. */
   sumAxis(x: FloatArray, out: FloatArray, outer: number, n: number, inner: number): void;
+  /** The largest (or smallest) along the middle axis of [outer, n, inner]. */
   extremeAxis(x: FloatArray, out: FloatArray, outer: number, n: number, inner: number, min: boolean): void;
   /** x += alpha * y, in place (core's addInPlace). */
   axpy(x: FloatArray, y: FloatArray, alpha: number): void;

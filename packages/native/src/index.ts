@@ -3,11 +3,15 @@
  * through an N-API addon compiled at install against the system's OpenBLAS (Debian: `libopenblas-dev`). When the
  * addon was not built or does not load, it prints one line saying why and tapegrad keeps its WebAssembly kernels:
  * installing this package never fails because of it.
+ * @module @tapegrad/native
  * @packageDocumentation
  */
 import { getGemmExecutor, setGemmExecutor } from '@tapegrad/core';
-import { loadAddon } from './addon.js';
+import { NativeAddon, loadAddon } from './addon.js';
 import { NativeGemmExecutor } from './executor.js';
+
+export type { NativeAddon, FloatArray, UnaryKernelName, BinaryKernelName } from './addon.js';
+export { UNARY_KERNELS, BINARY_KERNELS } from './addon.js';
 
 /** Options of {@link enableNative}. */
 export interface NativeOptions {
@@ -111,4 +115,18 @@ export function nativeStatus(): NativeStatus {
     dispatch: addon.dispatchLevels,
     threads: active ? installed!.threads() : undefined,
   };
+}
+
+/**
+ * The addon's raw functions (OpenBLAS's products, the elementwise, reduction and update kernels on typed arrays), or
+ * null when it is unavailable: for benchmarks, and for code that wants OpenBLAS on its own typed arrays. Each
+ * function checks its arguments' types and bounds and throws a TypeError or RangeError naming itself.
+ * @example
+ * const addon = nativeAddon();
+ * const c = new Float32Array(4);
+ * addon?.gemm(new Float32Array([1, 2, 3, 4]), 0, new Float32Array([5, 6, 7, 8]), 0, c, 0, 2, 2, 2, false, false);
+ * c;   // Float32Array [19, 22, 43, 50]
+ */
+export function nativeAddon(): NativeAddon | null {
+  return loadAddon().addon;
 }

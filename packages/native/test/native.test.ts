@@ -2,7 +2,7 @@
 // @tapegrad/threads in either order of enabling (helpers run from the sources, as in the threads package's tests),
 // and the one-line fallback when the addon is unavailable.
 import { GemmExecutor, getGemmExecutor, setGemmExecutor, tensor } from '@tapegrad/core';
-import { NATIVE_MIN_WORK, disableNative, enableNative, nativeStatus } from '@tapegrad/native';
+import { NATIVE_MIN_WORK, disableNative, enableNative, nativeAddon, nativeStatus } from '@tapegrad/native';
 import { disableThreads, enableThreads } from '@tapegrad/threads';
 import { addon, describeNative } from './native-addon';
 
@@ -98,6 +98,12 @@ describeNative('enableNative', () => {
     }
     expect(gemm).toHaveBeenCalledTimes(4);
   }, 60_000);
+
+  it('nativeAddon() hands out the raw kernels: OpenBLAS on plain typed arrays', () => {
+    const c = new Float32Array(4);
+    nativeAddon()!.gemm(new Float32Array([1, 2, 3, 4]), 0, new Float32Array([5, 6, 7, 8]), 0, c, 0, 2, 2, 2, false, false);
+    expect(Array.from(c)).toEqual([19, 22, 43, 50]);
+  });
 
   it('rejects a bad thread count or minWork', () => {
     expect(() => enableNative({ threads: 0 })).toThrow(/enableNative: threads must be a whole number of at least 1, got 0/);

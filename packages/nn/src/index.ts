@@ -1,6 +1,7 @@
 /**
  * @tapegrad/nn: modules, losses, initialisers, optimisers, data batching and safetensors, browser-safe.
  * File I/O lives in `@tapegrad/nn/node`.
+ * @module @tapegrad/nn
  * @packageDocumentation
  */
 export { Module, StateDictError } from './module.js';

@@ -1,6 +1,7 @@
 /**
  * @tapegrad/nn/node: the Node-only file I/O of @tapegrad/nn (saveSafetensors, loadSafetensors). Everything else
  * in the package is browser-safe; only this entry point touches the file system.
+ * @module @tapegrad/nn/node
  * @packageDocumentation
  */
 import type { Tensor } from '@tapegrad/core';

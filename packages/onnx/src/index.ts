@@ -1,6 +1,7 @@
 /**
  * @tapegrad/onnx: export trained tapegrad modules to ONNX, for ONNX Runtime and the other runtimes that serve
  * models, and import ONNX MLPs back as modules. Browser-safe; file I/O lives in `@tapegrad/onnx/node`.
+ * @module @tapegrad/onnx
  * @packageDocumentation
  */
 export { exportOnnx, SUPPORTED_OPSETS } from './export/export.js';

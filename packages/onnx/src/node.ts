@@ -1,6 +1,7 @@
 /**
  * @tapegrad/onnx/node: writing and reading ONNX files in Node. Everything else in the package is browser-safe;
  * only this entry point touches the file system.
+ * @module @tapegrad/onnx/node
  * @packageDocumentation
  */
 import { readFile } from 'node:fs/promises';

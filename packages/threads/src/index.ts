@@ -4,6 +4,7 @@
  * shared between the calling thread and the helpers. Nothing else changes: ops stay synchronous and the results are
  * those of the single-thread kernels. This is the Node entry (worker_threads); bundlers that honour the `browser`
  * export condition get the Web Worker entry, with the same API.
+ * @module @tapegrad/threads
  * @packageDocumentation
  */
 import { availableParallelism } from 'node:os';

@@ -10,7 +10,7 @@
  *   is explained (an observer) or runs in anomaly mode, since those look at each gradient as a node;
  * - plain numbers (NumberSums, number-math.ts): any other sweep over Scalars. An op's `gradient` rule then runs
  *   on numbers, allocating nothing per gradient, which is what a micrograd-sized graph needs.
- * The entries are reached through their output nodes (see inline-entry.ts: a Scalar op may keep its entry in
+ * The entries are reached through their output nodes (see entry.ts: a Scalar op may keep its entry in
  * its output node instead of an OpContext).
  */
 import { AnomalyError, GradError, ShapeError, formatShape } from '../errors.js';
@@ -20,7 +20,7 @@ import { checkFinite } from './finite.js';
 import { hasGradHooks, runGradHooks } from './hooks.js';
 import type { GradientSums } from './grad-math.js';
 import { inputAt } from './in-place.js';
-import { checkEntry, entryArity, entryInput, entryOf, entrySeq, forgetReader, releaseEntry } from './inline-entry.js';
+import { checkEntry, entryArity, entryInput, entryOf, entrySeq, forgetReader, releaseEntry } from './entry.js';
 import { mode } from './mode.js';
 import { Node } from './node.js';
 import { NodeSums } from './node-math.js';

@@ -6,10 +6,10 @@
 import { GradError, formatShape } from '../errors.js';
 import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
-import { Node } from './node.js';
+import { Node, isNode } from './node.js';
 import { shared } from '../shared.js';
 
-// The bits of `_flags`; inline-entry.ts reads those it keeps in a Scalar.
+// The bits of `_flags`; entry.ts reads those it keeps in a Scalar.
 /** @internal */ export const RECORDING = 1;
 /** @internal */ export const RELEASED = 2;
 /** @internal */ export const USES_OUTPUT = 4;
@@ -103,7 +103,7 @@ export class OpContext<Attrs = unknown, N extends Node = Node> {
   _checkUsable(): void {
     if ((this._flags & RELEASED) !== 0) throw releasedError(this);
     if (this.seq > mode.lastMutationSeq || this.currentVersionSum() === this._versionSum) return;
-    const saved = this.savedNodes().filter((v): v is Node => v instanceof Node);
+    const saved = this.savedNodes().filter(isNode);
     if ((this._flags & USES_OUTPUT) !== 0 && this.output) saved.push(this.output);
     throw new GradError(
       `${this.op.name}: a value it saved for backward was modified in place after the forward pass ` +
@@ -120,7 +120,7 @@ export class OpContext<Attrs = unknown, N extends Node = Node> {
 
   /**
    * @internal makes this context describe another call: a scratch context that forward runs against, or that a
-   * rule reads an entry kept inline in a Scalar through (see inline-entry.ts). `op` and `inputs` are readonly to
+   * rule reads an entry kept inline in a Scalar through (see entry.ts). `op` and `inputs` are readonly to
    * everyone else.
    */
   _pointAt(
@@ -156,7 +156,7 @@ function versionSum(items: readonly unknown[]): number {
   let sum = 0;
   for (let i = 0; i < items.length; i++) {
     const v = items[i];
-    if (v instanceof Node) sum += v._version;
+    if (isNode(v)) sum += v._version;
   }
   return sum;
 }

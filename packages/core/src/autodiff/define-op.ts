@@ -11,7 +11,7 @@ import { checkFinite } from './finite.js';
 import type { GradMath, RuleMath } from './grad-math.js';
 import { nodeGradients } from './node-math.js';
 import { mode } from './mode.js';
-import { Node, Operand, RawValue } from './node.js';
+import { Node, Operand, RawValue, isNode } from './node.js';
 
 /** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
 export type InputGrads = ReadonlyArray<Node | null | undefined>;
@@ -76,7 +76,7 @@ export interface OpFunction<Attrs = undefined, In extends readonly Node[] = read
 }
 
 function isAttrs(x: unknown): boolean {
-  return x !== null && typeof x === 'object' && !(x instanceof Node) && !ArrayBuffer.isView(x) && !Array.isArray(x);
+  return x !== null && typeof x === 'object' && !isNode(x) && !ArrayBuffer.isView(x) && !Array.isArray(x);
 }
 
 /** An op with its types erased, as the machinery that applies and sweeps every op handles it. */
@@ -134,7 +134,7 @@ export function isRecorded(inputs: ArrayLike<Node>): boolean {
 export function applyOp(op: AnyOp, operands: Operand[], attrs: unknown, ownsOperands = false, passive?: OpContext): Node {
   let ref: Node | undefined;
   for (const x of operands) {
-    if (x instanceof Node) {
+    if (isNode(x)) {
       ref = x;
       break;
     }
@@ -149,7 +149,7 @@ export function applyOp(op: AnyOp, operands: Operand[], attrs: unknown, ownsOper
   for (let i = 0; i < operands.length; i++) {
     const x = operands[i];
     let node: Node;
-    if (x instanceof Node) {
+    if (isNode(x)) {
       // Another copy of the library (shared.ts) has other constructors: only a different kind of value is refused.
       if (x.constructor !== ref.constructor && typeof x.raw !== typeof ref.raw) {
         throw new DTypeError(`${op.name}: operands mix ${ref.constructor.name} and ${x.constructor.name}; use tensor(...) for both`);
@@ -187,7 +187,7 @@ export function applyOp(op: AnyOp, operands: Operand[], attrs: unknown, ownsOper
     throw e;
   }
   let out: Node;
-  if (result instanceof Node) {
+  if (isNode(result)) {
     // The output is always a new node: forward may hand back an input or a captured constant, and adopting
     // it would rewrite that node's place in the graph. An input's value is copied so that in-place updates
     // of the output cannot reach the input.

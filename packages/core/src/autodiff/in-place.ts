@@ -14,9 +14,9 @@
  */
 import { AnomalyError, GradError } from '../errors.js';
 import { OpContext, forwardTraces } from './context.js';
-import { DefinedOp, OpDefinition, withBackward } from './define-op.js';
+import { DefinedOp, OpDefinition, isRecorded, withBackward } from './define-op.js';
 import { checkFinite } from './finite.js';
-import { entryInput, entrySeq } from './inline-entry.js';
+import { entryInput, entrySeq } from './entry.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
 
@@ -43,9 +43,9 @@ function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: reado
         `a computed value that no longer gathers .grad (PyTorch refuses this too). Update it inside noGrad(() => ...), as optimisers do.`,
     );
   }
-  const record = mode.grad && (target.requiresGrad || operands.some((x) => x.requiresGrad));
-  if (!record) {
-    runForward(op, new OpContext(op, [target, ...operands], attrs, false));
+  const current = [target, ...operands];
+  if (!isRecorded(current)) {
+    runForward(op, new OpContext(op, current, attrs, false));
     target._bumpVersion();
     return;
   }

@@ -23,15 +23,12 @@ const display = shared('displayIds', () => ({ next: 1, ids: new WeakMap<object, 
 
 /** What Scalar and Tensor share as graph nodes: a value, a gradient, `requiresGrad` and the tape entry that made it. */
 export abstract class Node {
-  static {
-    brand(this, 'Node');
-  }
   /** Whether gradients flow to this node. */
   requiresGrad: boolean;
   /** @internal the tape entry as an OpContext (`creator` reads it). */
   _creator: OpContext | null = null;
   /**
-   * @internal a tape entry kept in this node instead of an OpContext (a Scalar op, see inline-entry.ts): the op,
+   * @internal a tape entry kept in this node instead of an OpContext (a Scalar op, see entry.ts): the op,
    * its one or two inputs, its sequence number, and what forward saved (flags and version sum, as an OpContext
    * keeps them). `_inlineOp` is null for every other node.
    */
@@ -165,6 +162,9 @@ export abstract class Node {
   /** The value as a JS number (a Tensor must hold exactly one element). */
   abstract item(): number;
 }
+
+/** `x instanceof Node`, for any copy of the library (shared.ts), without the call through Symbol.hasInstance. */
+export const isNode = brand(Node, 'Node');
 
 /**
  * What ops need of a Tensor beyond Node: its NDArray value and the layout, reduction and arithmetic methods their

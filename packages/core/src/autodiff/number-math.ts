@@ -16,7 +16,7 @@ import type { BinaryKernel } from '../ndarray/kernels/binary.js';
 import type { UnaryKernel } from '../ndarray/kernels/unary.js';
 import type { OpContext } from './context.js';
 import { GradMath, GradientSums, checkIndex, checkReturn } from './grad-math.js';
-import { Node } from './node.js';
+import { Node, isNode } from './node.js';
 
 /** The rules on plain numbers. One per NumberSums; `entry` is the call whose rule runs. */
 class NumberMath implements GradMath<number> {
@@ -32,7 +32,7 @@ class NumberMath implements GradMath<number> {
   }
   input(ctx: OpContext, i: number): number {
     const v = ctx.saved[i] as unknown;
-    return v instanceof Node ? (v.raw as number) : (v as number);
+    return isNode(v) ? (v.raw as number) : (v as number);
   }
   output(ctx: OpContext): number {
     return ctx.output!.raw as number;

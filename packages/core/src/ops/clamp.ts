@@ -1,7 +1,8 @@
 // y = min(max(x, lo), hi); dx = dy * [lo <= x <= hi]  (the bounds themselves pass the gradient, as PyTorch's clamp)
 import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
-import { ShapeError } from '../errors.js';
+import { DTypeError, ShapeError } from '../errors.js';
+import { describeValue } from '../ndarray/shape.js';
 import { greaterEqual, lessEqual } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
 import { DType, floatResult } from '../ndarray/dtype.js';
@@ -16,6 +17,8 @@ export const clamp = defineOp<ClampAttrs>({
   forward(ctx, x: Node) {
     const lo = ctx.attrs.min ?? -Infinity;
     const hi = ctx.attrs.max ?? Infinity;
+    if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi))
+      throw new DTypeError(`clamp: min and max must be numbers (or undefined); got ${describeValue(lo)} and ${describeValue(hi)}`);
     if (lo > hi) throw new ShapeError(`clamp: min ${lo} is greater than max ${hi}`);
     ctx.saveInputs();
     const f = (v: number) => (v < lo ? lo : v > hi ? hi : v);

@@ -127,6 +127,10 @@ function hasKernelOfArity(op: unknown, arity: 1 | 2): boolean {
  * UNARY_OP_NAMES.includes('tanh');   // true
  * scalar(0.5)[UNARY_OP_NAMES[0]]();  // abs(0.5)
  */
-export const UNARY_OP_NAMES: readonly UnaryOpName[] = (Object.keys(OPS) as OpName[]).filter((name): name is UnaryOpName =>
-  hasKernelOfArity(OPS[name], 1),
-);
+export const UNARY_OP_NAMES: readonly UnaryOpName[] = /* @__PURE__ */ unaryOpNames();
+
+// Computed in a function marked pure, so that a bundle which never reads UNARY_OP_NAMES leaves it, and with it OPS
+// and every op, out: `import { scalar }` would otherwise carry matmul, softmax and the rest (test/tree-shaking.test.ts).
+function unaryOpNames(): UnaryOpName[] {
+  return (Object.keys(OPS) as OpName[]).filter((name): name is UnaryOpName => hasKernelOfArity(OPS[name], 1));
+}

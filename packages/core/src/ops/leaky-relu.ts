@@ -4,6 +4,8 @@ import type { Node } from '../autodiff/node.js';
 import { greater } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
 import { floatResult } from '../ndarray/dtype.js';
+import { DTypeError } from '../errors.js';
+import { describeValue } from '../ndarray/shape.js';
 
 export interface LeakyReluAttrs {
   readonly slope: number;
@@ -13,6 +15,7 @@ export const leakyRelu = defineOp<LeakyReluAttrs>({
   name: 'leakyRelu',
   forward(ctx, x: Node) {
     const s = ctx.attrs.slope;
+    if (typeof s !== 'number') throw new DTypeError(`leakyRelu: slope must be a number; got ${describeValue(s)}`);
     ctx.saveInputs();
     const f = (v: number) => (v > 0 ? v : s * v);
     const r = x.raw;

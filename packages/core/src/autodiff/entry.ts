@@ -1,18 +1,21 @@
 /**
- * Tape entries kept in their output Scalar. A micrograd-sized graph is tens of thousands of one-number ops, and
- * for each of them an OpContext and its inputs list are three objects besides the output node. Kept in the node
- * instead (the op, its one or two inputs, its sequence number, the flags and version sum of what forward saved),
- * an entry costs six fields. That roughly halves the bytes such a graph holds while it is being built, which is
- * what the garbage collector copies (W3 of `pnpm bench`).
+ * Where a node's tape entry is, and how the engine reaches it: the one module that knows an entry has two forms.
+ * - An OpContext (context.ts), in `node._creator`: every op on Tensors, ops with attributes, users' ops.
+ * - Kept inline in the output Scalar (`node._inlineOp`, `_in0`, `_in1`, `_inlineSeq`, `_inlineFlags`,
+ *   `_inlineVersions`): the built-in elementwise ops that Scalar's methods apply (outside anomaly mode).
+ * The sweep (backward.ts) and the in-place machinery go through entrySeq / entryArity / entryInput / checkEntry /
+ * entryOf / releaseEntry, never through the fields.
  *
- * Nothing outside the engine sees the difference. `creator` moves an entry to an ordinary OpContext the first time
- * it is read; from then on the node has one. Forward runs against a scratch OpContext pointed at the call, and the
- * numeric sweep runs the op's gradient rule against another pointed at the entry, so ops and their rules are
- * written exactly as for any other call.
+ * Why the second form (a speed-for-clarity trade, docs/decisions.md): a micrograd-sized graph is tens of thousands
+ * of one-number ops, and for each an OpContext and its inputs list are two objects besides the output node. Kept in
+ * the node, an entry costs six fields, which about halves the bytes such a graph holds while it is built; the
+ * garbage collector copies those bytes, and W3 of `pnpm bench` ran 2 to 2.5 times slower without it.
  *
- * Only built-in elementwise ops on Scalars are recorded this way (Scalar's methods, outside anomaly mode): their
- * forward returns a number and they have a `gradient` rule. A forward that keeps values of its own with
- * `ctx.save(...)` gets an OpContext at once.
+ * Nothing outside the engine sees the difference. Scalar's `creator` moves an entry to an ordinary OpContext the
+ * first time it is read; from then on the node has one. Forward runs against a scratch OpContext pointed at the
+ * call (the recorder), and the numeric sweep runs the op's gradient rule against another pointed at the entry (the
+ * reader), so ops and their rules are written exactly as for any other call. A forward that keeps values of its
+ * own with `ctx.save(...)` gets an OpContext at once.
  */
 import { NOTHING_SAVED, OpContext, RECORDING, RELEASED, USES_OUTPUT } from './context.js';
 import { AnyOp, isRecorded } from './define-op.js';
@@ -122,6 +125,11 @@ export function entryOf(node: Node): OpContext {
 export function releaseEntry(node: Node): void {
   if (node._inlineOp !== null) node._inlineFlags |= RELEASED;
   else node._creator!._release();
+}
+
+/** The op of the entry that produced `node`, or null for a leaf (read without moving an inline entry). */
+export function entryOp(node: Node): AnyOp | null {
+  return node._inlineOp ?? node._creator?.op ?? null;
 }
 
 /** Drops the reader's hold on the last graph it read. */
