@@ -22,7 +22,7 @@ const commands: Record<string, Command> = {
   },
   predict: { summary: 'classify held-out MNIST digits with a saved model (--model FILE)', load: () => import('./commands/predict.js') },
   'apple-orange': {
-    summary: "seed 004's apple/orange price graph with layers and with the tape (--dot, --svg FILE, --explain)",
+    summary: "seed 004's apple/orange price graph with layers and with the tape (--dot, --svg FILE, --exact, --explain)",
     load: () => import('./commands/apple-orange.js'),
   },
   mazur: {

@@ -1,6 +1,7 @@
 /**
- * `tapegrad apple-orange [--dot] [--svg FILE] [--explain [text|markdown|json]]`: seed 004's price graph,
- * with the book's layer objects and with Scalars on the tape; prints the book's output lines and the tape.
+ * `tapegrad apple-orange [--dot] [--svg FILE] [--exact] [--explain [text|markdown|json]]`: seed 004's price graph,
+ * with the book's layer objects and with Scalars on the tape; prints the book's output lines and the tape. The
+ * graph's numbers are written as people write them (715, not 715.0000000000001) unless --exact.
  */
 import { writeFileSync } from 'node:fs';
 import { ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
@@ -21,8 +22,10 @@ export async function run(args: string[], write: Write = toConsole): Promise<voi
   const { values } = parseFlags('apple-orange', withOptionalValue(args, '--explain', 'text'), {
     dot: { type: 'boolean' },
     svg: { type: 'string' },
+    exact: { type: 'boolean' },
     explain: { type: 'string' },
   });
+  const dotOptions = { title: 'apple-orange', ...(values.exact ? { format: String } : {}) };
   const format = values.explain as ExplainFormat | undefined;
   if (format !== undefined && !FORMATS.includes(format)) {
     throw new UsageError(`apple-orange: --explain takes text, markdown or json, got '${format}'`);
@@ -30,7 +33,7 @@ export async function run(args: string[], write: Write = toConsole): Promise<voi
   const graph = priceGraph();
   const tape = priceWithTape(graph);
   if (values.dot) {
-    write(toDot(graph.price, 'apple-orange').trimEnd());
+    write(toDot(graph.price, dotOptions).trimEnd());
     return;
   }
   if (format !== undefined) {
@@ -46,7 +49,7 @@ export async function run(args: string[], write: Write = toConsole): Promise<voi
   write('The tape, in recording order:');
   write(formatTape(graph.price));
   if (values.svg !== undefined) {
-    writeFileSync(values.svg, await renderSvg(toDot(graph.price, 'apple-orange')));
+    writeFileSync(values.svg, await renderSvg(toDot(graph.price, dotOptions)));
     write('');
     write(`wrote the graph with values and gradients to ${values.svg}`);
   }

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { numberFlag, parseFlags } from '../args.js';
 import { Write, toConsole } from '../textbook/output.js';
 import { Curve, epochsToReach, trainNeuron } from '../textbook/saturation.js';
-import { lineChart } from '../textbook/svg-plot.js';
+import { lineChart } from '../charts/line-chart.js';
 
 /** Long enough for the quadratic run to get out of saturation and below any sensible target. */
 const SEARCH_EPOCHS = 20_000;
