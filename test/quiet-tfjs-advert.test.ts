@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { FilteredWarn, isTfjsNodeAdvert, withoutTfjsNodeAdvert } from './quiet-tfjs-advert';
+import { type FilteredWarn, isTfjsNodeAdvert, withoutTfjsNodeAdvert } from './quiet-tfjs-advert';
 
 test('the filter drops the advertisement TensorFlow.js really prints, and nothing else', async () => {
   // The message as this tfjs version prints it: console.warn replaced (past the setup's filter) while the CPU

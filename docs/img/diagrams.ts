@@ -2,7 +2,7 @@
  * The graphs the docs draw, built with the library and exported with its own `toDot`. `render.ts` turns them
  * into the committed .dot and .svg files; docs/test/diagrams.test.ts checks the committed .dot files are current.
  */
-import { Tensor, scalar, tensor, toDot } from '@tapegrad/core';
+import { type Tensor, scalar, tensor, toDot } from '@tapegrad/core';
 
 /** Seed 004's apple/orange price graph after backward: every node shows its value and d price / d node. */
 export function appleOrange(): string {

@@ -5,12 +5,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { repoRoot } from './markdown';
 
 test('TypeDoc documents every export without a warning', () => {
   const typedoc = join(repoRoot, 'node_modules', 'typedoc', 'bin', 'typedoc');
   const run = spawnSync(process.execPath, [typedoc, '--emit', 'none'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
-  const output = `${run.stdout}${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+  const output = stripVTControlCharacters(`${run.stdout}${run.stderr}`);
   const warnings = output.split('\n').filter((l) => /\[(warning|error)\]/.test(l));
   if (run.status !== 0 || warnings.length > 0) {
     throw new Error(`typedoc exited with ${run.status}:\n${warnings.slice(0, 60).join('\n') || output}`);

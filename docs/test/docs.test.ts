@@ -23,7 +23,7 @@ describe('the TypeScript snippets in the docs', () => {
     try {
       printed = await runSnippet(snippet, require, (fn) => jest.isolateModules(fn));
     } catch (e) {
-      throw new Error(`${snippet.where}: the snippet threw: ${(e as Error).stack ?? e}`);
+      throw new Error(`${snippet.where}: the snippet threw: ${(e as Error).stack ?? String(e)}`);
     }
     if (snippet.expectedOutput !== null) {
       expect(normalizeOutput(printed)).toBe(normalizeOutput(snippet.expectedOutput));

@@ -10,7 +10,7 @@
 import * as ts from 'typescript';
 import { join } from 'node:path';
 import { format } from 'node:util';
-import { CodeBlock, codeBlocks, markdownPages, pageName, readPage, repoRoot } from './markdown';
+import { type CodeBlock, codeBlocks, markdownPages, pageName, readPage, repoRoot } from './markdown';
 
 export interface Snippet {
   /** e.g. `docs/concepts.md:42`: where the block's opening fence is. */
@@ -113,6 +113,7 @@ export async function runSnippet(snippet: Snippet, requireFn: NodeJS.Require, is
   isolate(() => {
     // The matchers must see this copy's Scalar and Tensor classes, so they are registered again in here.
     requireFn('@tapegrad/gradcheck/jest');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the snippet, compiled above, runs as a CommonJS module body
     const body = new Function('require', 'module', 'exports', 'console', 'test', 'it', 'describe', js);
     result = body(requireFn, module, module.exports, quiet, test, test, describe);
   });

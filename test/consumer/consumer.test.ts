@@ -259,7 +259,7 @@ describe.each(managers)('installed from the tarballs with %s', (manager) => {
       await new Promise<void>((ready, fail) => {
         const timer = setTimeout(() => fail(new Error(`vite dev did not start in 60 s:\n${output}`)), 60_000);
         const listen = (chunk: Buffer) => {
-          output += chunk;
+          output += chunk.toString();
           if (/ready in/.test(output)) ready(clearTimeout(timer));
         };
         vite.stdout.on('data', listen);

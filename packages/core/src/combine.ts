@@ -3,7 +3,7 @@ import { DTypeError, ShapeError, formatShape } from './errors.js';
 import * as ops from './ops/index.js';
 import { describeValue, normalizeAxis } from './ndarray/shape.js';
 import { Tensor } from './tensor.js';
-import { Scalar } from './scalar.js';
+import type { Scalar } from './scalar.js';
 import { Node } from './autodiff/node.js';
 
 /** Refuses anything but a list of Tensors, naming the first item that is not one. */

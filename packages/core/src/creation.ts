@@ -1,9 +1,9 @@
 /** Functions that make Tensor leaves: from data, constant fills, ranges, and seeded random draws. */
 import { DTypeError, ShapeError, allocationError, formatShape } from './errors.js';
-import { DType, TypedArray, dtypeOfArray, isDType } from './ndarray/dtype.js';
+import { type DType, type TypedArray, dtypeOfArray, isDType } from './ndarray/dtype.js';
 import { NDArray } from './ndarray/ndarray.js';
-import { NestedArray, flatten, inferShape } from './ndarray/nested.js';
-import { Generator, globalGenerator } from './ndarray/random.js';
+import { type NestedArray, flatten, inferShape } from './ndarray/nested.js';
+import { type Generator, globalGenerator } from './ndarray/random.js';
 import { checkShape, describeValue, sizeOf } from './ndarray/shape.js';
 import { Tensor } from './tensor.js';
 
@@ -76,7 +76,7 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions & 
 
 function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtype: DType, options: TensorOptions): Tensor {
   const array = allocateArray(shape, dtype, 'tensor');
-  array.data.set(data as ArrayLike<number>);
+  array.data.set(data);
   return leaf(array, options);
 }
 

@@ -3,9 +3,9 @@
  * order: d y/d input = d y/d output (upstream) x d output/d input (local) = product, with the running sum
  * where a node collects gradient from several paths. Plain text, Markdown with LaTeX, or JSON.
  */
-import { SweepObserver, sweep } from './autodiff/backward.js';
+import { type SweepObserver, sweep } from './autodiff/backward.js';
 import type { OpContext } from './autodiff/context.js';
-import { Node } from './autodiff/node.js';
+import type { Node } from './autodiff/node.js';
 import { GradError } from './errors.js';
 
 /** One chain-rule step of the sweep: one input receiving one contribution. */
@@ -101,7 +101,7 @@ function textLine(root: string, s: ExplainStep): string {
 function markdownLine(root: string, s: ExplainStep): string {
   const d = (a: string, b: string) => `\\frac{\\partial ${tex(a)}}{\\partial ${tex(b)}}`;
   const local = s.local === null ? `J^\\top` : d(s.output, s.input);
-  const values = s.local === null ? `${s.upstream}` : `${s.upstream} \\times ${s.local}`;
+  const values = s.local === null ? s.upstream : `${s.upstream} \\times ${s.local}`;
   const sum = s.runningSum === null ? '' : ` (running sum: ${s.runningSum})`;
   return `- step ${s.seq} (\`${s.op}\`): $${d(root, s.input)} \\mathrel{${s.runningSum === null ? '=' : '+='}} ${d(root, s.output)} \\cdot ${local} = ${values} = ${s.product}$${sum}`;
 }

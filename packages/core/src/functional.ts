@@ -18,6 +18,9 @@ export interface GradOptions {
   readonly argnums?: number | readonly number[];
 }
 
+// One gradient is `any` for now, so that `grad(f)(x)` reads as the Scalar or Tensor that f takes; the issue-16 op
+// typing is to give it that type instead.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type GradResult<O extends GradOptions> = O['argnums'] extends readonly number[] ? Differentiable[] : any;
 
 function prepare(args: unknown[], argnums: readonly number[], caller: string): { args: unknown[]; targets: Node[] } {

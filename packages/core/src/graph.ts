@@ -3,7 +3,7 @@
  * Graphviz DOT (what the examples print and the docs draw).
  */
 import type { OpContext } from './autodiff/context.js';
-import { Node, RawValue } from './autodiff/node.js';
+import type { Node, RawValue } from './autodiff/node.js';
 import { TapegradError, formatShape } from './errors.js';
 import { inputAt } from './autodiff/in-place.js';
 

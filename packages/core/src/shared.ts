@@ -24,7 +24,7 @@ export function brand<C extends abstract new (...args: never[]) => unknown>(cls:
   Object.defineProperty(cls.prototype, mark, { value: true });
   // The same prototype behind a constructor without a custom hasInstance: a plain, fast instanceof.
   const own = function () {} as unknown as abstract new () => unknown;
-  own.prototype = cls.prototype;
+  own.prototype = cls.prototype as object;
   const is = (x: unknown): x is InstanceType<C> =>
     typeof x === 'object' && x !== null && (x instanceof own || (x as Record<symbol, unknown>)[mark] === true);
   Object.defineProperty(cls, Symbol.hasInstance, {

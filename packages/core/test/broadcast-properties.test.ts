@@ -3,7 +3,7 @@
 // input's shape and dtype and agree with central differences (float64 gradcheck) or with the closed form. The
 // seeds are fixed so CI is repeatable; change them (or drop them) to explore further.
 import fc from 'fast-check';
-import { Generator, Tensor, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, tensor } from '@tapegrad/core';
 import { gradcheck } from '@tapegrad/gradcheck';
 import { broadcastMap, broadcastShape, sizeOf } from './op-harness';
 

@@ -1,5 +1,5 @@
 // Users define ops the same way the built-in ones are defined: forward saves, backward returns one gradient per input.
-import { Node, Scalar, Tensor, defineOp, scalar, tensor } from '@tapegrad/core';
+import { type Node, type Tensor, defineOp, scalar, tensor } from '@tapegrad/core';
 import { gradgradcheck } from '@tapegrad/gradcheck';
 
 // Over Node, so one definition serves Scalars and Tensors: cube(t) is a Tensor, cube(s) a Scalar.
@@ -48,7 +48,7 @@ describe('defineOp', () => {
       backward: (_ctx, g: Tensor) => [g],
     });
     const x = tensor([1, 2], { requiresGrad: true });
-    const y = identity(x) as Tensor;
+    const y = identity(x);
     expect(y).not.toBe(x);
     expect(x.creator).toBeNull();
     y.addInPlace(1);
@@ -62,7 +62,7 @@ describe('defineOp', () => {
       backward: (ctx, g: Tensor) => [g.mul(ctx.attrs.k)],
     });
     const x = tensor([1, 2], { requiresGrad: true });
-    (scale(x, { k: 3 }) as Tensor).sum().backward();
+    scale(x, { k: 3 }).sum().backward();
     expect(Array.from(x.grad!.data)).toEqual([3, 3]);
   });
 });

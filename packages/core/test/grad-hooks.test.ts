@@ -1,6 +1,6 @@
 // Gradient hooks on nodes (PyTorch's Tensor.register_hook): when they run, what they see, what a replacement
 // changes, on Tensors and on Scalars (whose sweep runs on plain numbers), and how misuse is refused.
-import { GradError, Tensor, grad, scalar, tensor } from '@tapegrad/core';
+import { GradError, type Tensor, grad, scalar, tensor } from '@tapegrad/core';
 
 describe('Node.registerHook', () => {
   it('sees an intermediate node’s whole gradient, summed over its uses', () => {

@@ -1,5 +1,5 @@
 // createGraph: backward rules are recorded, so gradients can be differentiated again, to any order.
-import { Scalar, Tensor, grad, scalar, tensor, valueAndGrad, vjp } from '@tapegrad/core';
+import { type Scalar, type Tensor, grad, scalar, tensor, valueAndGrad, vjp } from '@tapegrad/core';
 
 describe('higher-order gradients', () => {
   it.each([-1.3, -0.2, 0.4, 2.1])('d2/dx2 tanh(x) = -2 tanh(x) (1 - tanh(x)^2) at %p', (x0) => {

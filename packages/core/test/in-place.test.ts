@@ -1,7 +1,7 @@
 // In-place changes, PyTorch's way (autodiff/in-place.ts): recorded on a node that takes part in a graph, refused
 // on a leaf that requires grad while grad mode is on, and seen through every alias of the storage. The expected
 // gradients are closed forms; the gradcheck cases compare against central differences.
-import { GradError, Tensor, noGrad, tapeOf, tensor, zeros } from '@tapegrad/core';
+import { GradError, type Tensor, noGrad, tapeOf, tensor, zeros } from '@tapegrad/core';
 import { gradcheck } from '@tapegrad/gradcheck';
 
 const leaf = (values: number[]) => tensor(values, { requiresGrad: true });

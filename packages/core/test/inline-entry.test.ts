@@ -1,7 +1,7 @@
 // Scalar ops keep their tape entry in the output node until `creator` is read (autodiff/entry.ts).
 // These tests pin that nothing observable depends on where an entry lives: listings, the in-place checks, a
 // released graph, and gradients of graphs where some entries have moved to an OpContext and others have not.
-import { GradError, OpContext, Scalar, defineOp, scalar, tapeOf } from '@tapegrad/core';
+import { GradError, OpContext, type Scalar, defineOp, scalar, tapeOf } from '@tapegrad/core';
 import { recordInline } from '../src/autodiff/entry';
 
 // y = tanh(a*b + a) * leakyRelu(b - 2) (leakyRelu takes an attribute, so it goes through an OpContext);

@@ -1,6 +1,6 @@
 // A forward pass that is never differentiated leaves nothing behind: no global tape keeps its entries alive.
 // Needs `global.gc`: the root `pnpm test` runs Jest under `node --expose-gc` (workers inherit the flag).
-import { Scalar, Tensor, scalar, tensor } from '@tapegrad/core';
+import { type Scalar, type Tensor, scalar, tensor } from '@tapegrad/core';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 

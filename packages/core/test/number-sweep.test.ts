@@ -1,7 +1,19 @@
 // A backward over Scalars carries gradients as plain numbers (rules written once over GradMath, run on
 // numbers). These tests pin what that path must keep: user ops with only a node backward, errors, the
 // in-place check, the functional API, and equality with the node path the rules also serve.
-import { Generator, GradError, Scalar, Tensor, defineOp, detectAnomaly, enableGrad, grad, scalar, sweep, tensor } from '@tapegrad/core';
+import {
+  Generator,
+  GradError,
+  type Scalar,
+  type Tensor,
+  defineOp,
+  detectAnomaly,
+  enableGrad,
+  grad,
+  scalar,
+  sweep,
+  tensor,
+} from '@tapegrad/core';
 
 // f(a, b) = tanh(a*b + a) * sigmoid(b) / (b*b + 1) - exp(-a) + a^b, with its partials written out by hand.
 function f(a: Scalar, b: Scalar): Scalar {
@@ -98,7 +110,7 @@ describe('the Scalar sweep on plain numbers', () => {
       },
     });
     const x = scalar(-2);
-    (cube(x) as Scalar).mul(0.5).backward();
+    cube(x).mul(0.5).backward();
     expect(x.grad).toBe(0.5 * 3 * 4);
   });
 
@@ -119,10 +131,7 @@ describe('the Scalar sweep on plain numbers', () => {
       },
     });
     const x = scalar(1.5);
-    const y = x
-      .mul(x)
-      .add((inner(x) as Scalar).mul(3))
-      .tanh();
+    const y = x.mul(x).add(inner(x).mul(3)).tanh();
     y.backward();
     const u = 1.5 * 1.5 + 3 * (2 / 3) * 1.5 ** 3;
     expect(x.grad).toBeCloseTo((1 - Math.tanh(u) ** 2) * (2 * 1.5 + 3 * 2 * 1.5 ** 2), 12);
@@ -135,8 +144,8 @@ describe('the Scalar sweep on plain numbers', () => {
       backward: () => [tensor([1, 2])],
     });
     const x = scalar(1);
-    expect(() => (bad(x) as Scalar).backward()).toThrow(GradError);
-    expect(() => (bad(scalar(1)) as Scalar).backward()).toThrow(/^badRule: backward returned a Tensor gradient for Scalar input 0/);
+    expect(() => bad(x).backward()).toThrow(GradError);
+    expect(() => bad(scalar(1)).backward()).toThrow(/^badRule: backward returned a Tensor gradient for Scalar input 0/);
     expect(x.grad).toBe(0);
   });
 
@@ -146,7 +155,7 @@ describe('the Scalar sweep on plain numbers', () => {
       forward: (_ctx, x: Scalar) => x.value,
       backward: (_ctx, g: Scalar) => [g, g],
     });
-    expect(() => (bad(scalar(1)) as Scalar).backward()).toThrow(/^twoGrads: backward returned 2 gradients for 1 inputs/);
+    expect(() => bad(scalar(1)).backward()).toThrow(/^twoGrads: backward returned 2 gradients for 1 inputs/);
   });
 
   it('still refuses a value reassigned after it was saved, and accepts graphs recorded after the change', () => {
@@ -214,7 +223,7 @@ describe('the Scalar sweep on plain numbers', () => {
       const a = scalar(1.5);
       const early = a.mul(a);
       recordUnrelatedOps(200_000);
-      (twice(early) as Scalar).mul(3).backward();
+      twice(early).mul(3).backward();
       expect(calls).toBe(1);
       expect(a.grad).toBe(3 * 2 * 2 * 1.5);
     });
@@ -238,10 +247,10 @@ describe('defineOp', () => {
       gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(m.mul(dy, m.input(ctx, 0)), 2)),
     });
     const s = scalar(1.5);
-    (square(s) as Scalar).backward();
+    square(s).backward();
     expect(s.grad).toBe(3);
     const t = tensor([1, -2], { requiresGrad: true });
-    (square(t) as Tensor).sum().backward();
+    square(t).sum().backward();
     expect((t.grad as Tensor).toArray()).toEqual([2, -4]);
     expect(typeof square.definition.backward).toBe('function');
   });
@@ -285,8 +294,8 @@ describe('defineOp', () => {
   it.each(both)('refuses a rule that returns its gradients as a list, naming the op (%s)', (_kind, run) => {
     const listed = defineOp({
       name: 'listed',
-      forward: (_ctx, x: Scalar | Tensor) => x.mul(2 as never),
-      gradient: ((m: { mul(a: unknown, b: number): unknown }, _ctx: unknown, dy: unknown) => [m.mul(dy, 2)]) as never,
+      forward: (_ctx, x: Scalar | Tensor) => x.mul(2),
+      gradient: (m: { mul(a: unknown, b: number): unknown }, _ctx: unknown, dy: unknown) => [m.mul(dy, 2)],
     });
     expect(() => run(listed, 1)).toThrow(GradError);
     expect(() => run(listed, 1)).toThrow(
@@ -297,7 +306,7 @@ describe('defineOp', () => {
   it.each(both)('refuses a gradient for an input the op does not have, naming the op (%s)', (_kind, run) => {
     const offByOne = defineOp({
       name: 'offByOne',
-      forward: (_ctx, x: Scalar | Tensor) => x.mul(2 as never),
+      forward: (_ctx, x: Scalar | Tensor) => x.mul(2),
       gradient: (m, _ctx, dy) => m.inputGrad(1, m.mul(dy, 2)),
     });
     expect(() => run(offByOne, 1)).toThrow(GradError);
@@ -305,7 +314,7 @@ describe('defineOp', () => {
   });
 
   it('refuses a definition with neither backward nor gradient, naming the op', () => {
-    expect(() => defineOp({ name: 'noRule', forward: (_ctx: unknown, x: Scalar) => x.value } as never)).toThrow(
+    expect(() => defineOp({ name: 'noRule', forward: (_ctx: unknown, x: Scalar) => x.value })).toThrow(
       /defineOp: op 'noRule' needs a backward function/,
     );
   });

@@ -5,13 +5,13 @@
  * gradcheck (and gradgradcheck where its rule is differentiated again) on a sample input, beside the op-specific
  * tests of its own file (layouts, indexing, in-place semantics, kernels).
  */
-import { Node, Tensor, concat, tensor, where } from '@tapegrad/core';
+import { type Node, type Tensor, concat, tensor, where } from '@tapegrad/core';
 import * as ops from '../src/ops/index';
 import type { OpName } from '../src/ops/index';
 import {
-  BinaryCase,
-  ReductionCase,
-  UnaryCase,
+  type BinaryCase,
+  type ReductionCase,
+  type UnaryCase,
   describeBinary,
   describeReduction,
   describeUnary,

@@ -4,7 +4,7 @@
  * the same checks over every shape case for unary, binary and reduction ops, on Tensors and on Scalars.
  */
 import { gradcheck, gradgradcheck } from '@tapegrad/gradcheck';
-import { Generator, Node, Scalar, Tensor, scalar, tensor } from '@tapegrad/core';
+import { Generator, type Node, type Scalar, type Tensor, scalar, tensor } from '@tapegrad/core';
 
 export type Shape = readonly number[];
 

@@ -1,6 +1,6 @@
 // logSumExp, softmax, logSoftmax, softplus and sigmoid stay finite, value and gradient, for logits of
 // magnitude 1e4 (where a naive exp overflows to Infinity), and reach the right limits.
-import { Scalar, Tensor, scalar, tensor } from '@tapegrad/core';
+import { type Scalar, type Tensor, scalar, tensor } from '@tapegrad/core';
 
 const BIG = 1e4;
 

@@ -1,5 +1,5 @@
 // The tape and the reverse sweep: accumulation, retainGraph, deep graphs, determinism, noGrad, detach.
-import { GradError, Scalar, Tensor, noGrad, scalar, tensor, formatTape, toDot, tapeOf, randn, seed } from '@tapegrad/core';
+import { GradError, type Scalar, Tensor, noGrad, scalar, tensor, formatTape, toDot, tapeOf, randn, seed } from '@tapegrad/core';
 
 describe('the reverse sweep', () => {
   it("reproduces seed 004's apple/orange doubles exactly", () => {
@@ -95,7 +95,7 @@ describe('the reverse sweep', () => {
     d.name = 'd';
     d.backward();
     expect(tapeOf(d).map((r) => r.op)).toEqual(['mul', 'add']);
-    expect(formatTape(d).split('\n')[0]).toMatch(/^#\d+ c = mul\(a, b\)  value=6  grad=1$/);
+    expect(formatTape(d).split('\n')[0]).toMatch(/^#\d+ c = mul\(a, b\) {2}value=6 {2}grad=1$/);
     const dot = toDot(d);
     expect(dot).toMatch(/^digraph "tapegrad" \{/);
     expect(dot).toContain('{ a | value 2 | grad 4 }');

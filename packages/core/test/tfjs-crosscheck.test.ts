@@ -1,7 +1,7 @@
 // Cross-check against TensorFlow.js (cpu backend): composite functions evaluated in tapegrad (float64 and
 // float32) and in tfjs on the same seeded inputs; values and gradients agree within float32 tolerance.
 import * as tf from '@tensorflow/tfjs';
-import { Generator, Tensor, concat, stack, tensor, where } from '@tapegrad/core';
+import { Generator, type Tensor, concat, stack, tensor, where } from '@tapegrad/core';
 
 interface Case {
   readonly name: string;

@@ -4,7 +4,6 @@ import {
   DTypeError,
   NDArray,
   ShapeError,
-  Tensor,
   arange,
   concat,
   eye,
@@ -176,6 +175,6 @@ describe('errors name the op the user called, not the one it is built from', () 
     expect(errorOf(() => (x.grad = [1, 2] as never))).toBeInstanceOf(DTypeError);
     x.grad = tensor([1, 1]);
     x.mul(3).sum().backward();
-    expect(Array.from((x.grad as Tensor).data)).toEqual([4, 4]);
+    expect(Array.from(x.grad.data)).toEqual([4, 4]);
   });
 });

@@ -20,7 +20,7 @@ export interface ParsedFlags<S extends FlagSpec> {
 /** Parses `args` against `spec`; unknown flags and stray positionals are usage errors naming the command. */
 export function parseFlags<S extends FlagSpec>(command: string, args: string[], spec: S, allowPositionals = false): ParsedFlags<S> {
   try {
-    return parseArgs({ args, options: spec, strict: true, allowPositionals }) as unknown as ParsedFlags<S>;
+    return parseArgs({ args, options: spec, strict: true, allowPositionals });
   } catch (error) {
     throw new UsageError(`${command}: ${(error as Error).message}`);
   }

@@ -44,8 +44,8 @@ describe('mnist flags', () => {
     [['--batch', '0'], /--batch must be an integer/],
     [['--frobnicate'], /mnist: Unknown option '--frobnicate'/],
   ])('rejects %j with a UsageError', (args, message) => {
-    expect(() => parseTrainFlags('mnist', args as string[])).toThrow(UsageError);
-    expect(() => parseTrainFlags('mnist', args as string[])).toThrow(message);
+    expect(() => parseTrainFlags('mnist', args)).toThrow(UsageError);
+    expect(() => parseTrainFlags('mnist', args)).toThrow(message);
   });
 });
 

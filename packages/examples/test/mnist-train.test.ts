@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMnist, MnistSplit, PIXELS } from '../src/mnist/data';
+import { loadMnist, type MnistSplit, PIXELS } from '../src/mnist/data';
 import { restoreCheckpoint, saveCheckpoint } from '../src/mnist/checkpoint';
-import { TrainConfig, createTrainer, predict, train } from '../src/mnist/train';
+import { type TrainConfig, createTrainer, predict, train } from '../src/mnist/train';
 
 const small: TrainConfig = { epochs: 4, batchSize: 32, lr: 2e-3, optimizer: 'adam', hidden: [64], seed: 1, dropout: 0, shift: 0 };
 let data: MnistSplit;

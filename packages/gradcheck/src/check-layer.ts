@@ -2,16 +2,16 @@
  * checkLayer verifies a hand-written layer object (forward(...) / backward(dout), the textbook style) against
  * central differences of L = <forward(inputs), dout>, for its inputs and optionally its parameters.
  */
-import { DTypeError, Node, Scalar, Tensor, noGrad, scalar } from '@tapegrad/core';
+import { DTypeError, type Node, Scalar, Tensor, noGrad, scalar } from '@tapegrad/core';
 import { numericalGradients } from './numerical.js';
-import { GradcheckReport, InputReport, compareInput } from './report.js';
+import { GradcheckReport, type InputReport, compareInput } from './report.js';
 
 /** A hand-written layer in the textbook style. */
 export interface Layer {
   /** Computes the output from the inputs (numbers or tensors), keeping what backward needs. */
   forward(...inputs: any[]): unknown;
   /** Given dL/dout, returns dL/dinput: one gradient, or one per input. */
-  backward(dout: any): unknown;
+  backward(dout: unknown): unknown;
 }
 
 /** Options of `checkLayer` (defaults: eps 1e-6, atol 1e-5, rtol 1e-3). */
@@ -93,7 +93,7 @@ export function checkLayer(layer: Layer, inputs: readonly Value[], dout: Value, 
       i,
       `input ${i}`,
       n.shape,
-      typeof grads[i] === 'number' ? [grads[i] as number] : values(asNode(grads[i], `gradient ${i}`)),
+      typeof grads[i] === 'number' ? [grads[i]] : values(asNode(grads[i], `gradient ${i}`)),
       numeric[i],
       tol,
     ),

@@ -7,10 +7,10 @@
  * @module @tapegrad/gradcheck/jest
  */
 import type { GradcheckOptions } from './gradcheck.js';
-import { AllCloseOptions, matchers } from './matchers.js';
+import { type AllCloseOptions, matchers } from './matchers.js';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Jest declares its matcher types in a global namespace
   namespace jest {
     interface Matchers<R> {
       /** Passes when the function's tape gradients agree with central differences for every input that requires grad. */

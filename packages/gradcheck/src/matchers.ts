@@ -2,8 +2,8 @@
  * Jest matchers: `toPassGradcheck` and `toBeAllClose`. Their failure messages show the report: input, index,
  * analytic, numeric and both errors, worst first.
  */
-import { Node, Scalar, Tensor } from '@tapegrad/core';
-import { GradcheckOptions, gradcheck } from './gradcheck.js';
+import { type Node, Scalar, Tensor } from '@tapegrad/core';
+import { type GradcheckOptions, gradcheck } from './gradcheck.js';
 
 /** Tolerances of `allClose` and `toBeAllClose`. */
 export interface AllCloseOptions {

@@ -1,5 +1,5 @@
 /** Numerical gradients by central differences, in float64. */
-import { DTypeError, GradError, Node, Scalar, Tensor, noGrad, tensor } from '@tapegrad/core';
+import { DTypeError, GradError, Node, Scalar, type Tensor, noGrad, tensor } from '@tapegrad/core';
 import { perturbable } from './perturb.js';
 
 /** Options of `numericalGradient`. */

@@ -3,7 +3,7 @@
  * exactly (the original value is written back, not recomputed) and the node's version is restored, so a
  * graph that saved the input stays valid.
  */
-import { DTypeError, Node, Scalar, Tensor } from '@tapegrad/core';
+import { DTypeError, type Node, Scalar, Tensor } from '@tapegrad/core';
 
 export interface Perturbable {
   readonly size: number;

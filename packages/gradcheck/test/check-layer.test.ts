@@ -1,5 +1,5 @@
 // checkLayer verifies hand-written forward/backward layers (textbook style) against central differences.
-import { DTypeError, Tensor, tensor } from '@tapegrad/core';
+import { DTypeError, type Tensor, tensor } from '@tapegrad/core';
 import { checkLayer } from '@tapegrad/gradcheck';
 
 /** The book's MulLayer on numbers: out = x y; dx = dout y, dy = dout x. */

@@ -1,5 +1,5 @@
 // numericalGradient: central differences in float64, against closed-form derivatives.
-import { GradError, Scalar, Tensor, scalar, tensor } from '@tapegrad/core';
+import { GradError, type Scalar, type Tensor, scalar, tensor } from '@tapegrad/core';
 import { numericalGradient } from '@tapegrad/gradcheck';
 
 describe('numericalGradient', () => {

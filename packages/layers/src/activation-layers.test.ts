@@ -1,4 +1,4 @@
-import { Tensor, tensor } from '@tapegrad/core';
+import { type Tensor, tensor } from '@tapegrad/core';
 import { checkLayer } from '@tapegrad/gradcheck';
 import { ReluLayer, SigmoidLayer } from '@tapegrad/layers';
 

@@ -1,5 +1,6 @@
 /** AddLayer: z = x + y. Its backward is the core `add` rule (dx = dy = dout, summed back to each shape). */
-import { LocalGraph, Value, unwrap } from './local-graph.js';
+import type { Tensor } from '@tapegrad/core';
+import { LocalGraph, type Value, unwrap } from './local-graph.js';
 
 /**
  * The book's addition node, on plain numbers or Tensors (NumPy broadcasting).
@@ -16,7 +17,7 @@ export class AddLayer {
   /** z = x + y on Tensors (or a Tensor and a number), with broadcasting. */
   forward(x: Value, y: Value): Value;
   forward(x: Value, y: Value): Value {
-    return unwrap(this.graph.forward([x, y], (a, b) => a.add(b)));
+    return unwrap(this.graph.forward([x, y], (a: Tensor, b: Tensor) => a.add(b)));
   }
 
   /** Returns [dx, dy] for the upstream gradient `dout`. */

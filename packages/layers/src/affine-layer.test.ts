@@ -1,4 +1,4 @@
-import { ShapeError, Tensor, randn, seed, tensor } from '@tapegrad/core';
+import { ShapeError, randn, seed, tensor } from '@tapegrad/core';
 import { checkLayer } from '@tapegrad/gradcheck';
 import { AffineLayer } from '@tapegrad/layers';
 
@@ -83,6 +83,6 @@ describe('AffineLayer', () => {
     );
     const y = affine.forward(tensor([1, 1]));
     expect(y.toArray()).toEqual([5, 7]);
-    expect((affine.backward(tensor([1, 0])) as Tensor).toArray()).toEqual([1, 3]);
+    expect(affine.backward(tensor([1, 0])).toArray()).toEqual([1, 3]);
   });
 });

@@ -4,7 +4,7 @@
  * hands back the leaves' gradients. A layer's derivative is therefore the core op's rule itself (the rule for
  * `mul` lives only in packages/core/src/ops/mul.ts), with the same broadcast reduction the tape uses.
  */
-import { DTypeError, GradError, Node, Scalar, ShapeError, Tensor, enableGrad, full, scalar, sweep, tensor } from '@tapegrad/core';
+import { DTypeError, GradError, type Node, Scalar, ShapeError, Tensor, enableGrad, full, scalar, sweep, tensor } from '@tapegrad/core';
 
 /** What the textbook layers take and give: plain numbers (as in the book's apple example) or Tensors. */
 export type Value = number | Tensor;
@@ -46,10 +46,11 @@ export class LocalGraph {
   /**
    * Applies `fn` to leaves made from `inputs` (recording forced on, even inside `noGrad`: backward needs the
    * graph). Numbers become Scalars when every input is a number, else 0-d tensors of the tensors' dtype.
-   * `differentiable[i] = false` marks an input (labels, targets) that gets no gradient.
+   * `differentiable[i] = false` marks an input (labels, targets) that gets no gradient. The elementwise layers
+   * type their leaves as Tensor also when they are Scalars: they call only methods the two classes share.
    */
   forward(inputs: readonly Value[], fn: (...leaves: any[]) => Node, differentiable?: readonly boolean[]): Node {
-    const like = (inputs.find((v) => v instanceof Tensor) as Tensor | undefined) ?? null;
+    const like = inputs.find((v) => v instanceof Tensor) ?? null;
     this.leaves = inputs.map((v, i) => leafOf(v, like, differentiable?.[i] ?? true, this.layer, i));
     this.numeric = inputs.map((v) => typeof v === 'number');
     this.output = enableGrad(() => fn(...this.leaves));

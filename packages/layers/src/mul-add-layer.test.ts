@@ -1,4 +1,4 @@
-import { Tensor, ShapeError, GradError, noGrad, tensor } from '@tapegrad/core';
+import { type Tensor, ShapeError, GradError, noGrad, tensor } from '@tapegrad/core';
 import { checkLayer } from '@tapegrad/gradcheck';
 import { AddLayer, MulLayer } from '@tapegrad/layers';
 

@@ -1,5 +1,6 @@
 /** MulLayer: z = x * y. Its backward is the core `mul` rule (dx = dout * y, dy = dout * x), not a copy of it. */
-import { LocalGraph, Value, unwrap } from './local-graph.js';
+import type { Tensor } from '@tapegrad/core';
+import { LocalGraph, type Value, unwrap } from './local-graph.js';
 
 /**
  * The book's multiplication node. Takes plain numbers (then returns numbers) or Tensors (with NumPy
@@ -17,7 +18,7 @@ export class MulLayer {
   /** z = x * y on Tensors (or a Tensor and a number), with broadcasting. */
   forward(x: Value, y: Value): Value;
   forward(x: Value, y: Value): Value {
-    return unwrap(this.graph.forward([x, y], (a, b) => a.mul(b)));
+    return unwrap(this.graph.forward([x, y], (a: Tensor, b: Tensor) => a.mul(b)));
   }
 
   /** Returns [dx, dy] for the upstream gradient `dout`. */

@@ -1,5 +1,6 @@
 /** ReluLayer: out = max(0, x); backward is the core `relu` rule (dout where x > 0, else 0). */
-import { LocalGraph, Value, unwrap } from './local-graph.js';
+import type { Tensor } from '@tapegrad/core';
+import { LocalGraph, type Value, unwrap } from './local-graph.js';
 
 /**
  * The book's ReLU node. Unlike the book's version it never writes into `dout`, so the caller's array is safe.
@@ -16,7 +17,7 @@ export class ReluLayer {
   /** max(x, 0) elementwise. */
   forward(x: Value): Value;
   forward(x: Value): Value {
-    return unwrap(this.graph.forward([x], (a) => a.relu()));
+    return unwrap(this.graph.forward([x], (a: Tensor) => a.relu()));
   }
 
   /** Returns dx. */

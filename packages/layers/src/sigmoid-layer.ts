@@ -1,5 +1,6 @@
 /** SigmoidLayer: out = 1 / (1 + exp(-x)); backward is the core `sigmoid` rule, dx = dout * out * (1 - out). */
-import { LocalGraph, Value, unwrap } from './local-graph.js';
+import type { Tensor } from '@tapegrad/core';
+import { LocalGraph, type Value, unwrap } from './local-graph.js';
 
 /**
  * The book's sigmoid node; `out` keeps the last forward result, as the book's layer does.
@@ -18,7 +19,7 @@ export class SigmoidLayer {
   /** 1 / (1 + e^-x) elementwise. */
   forward(x: Value): Value;
   forward(x: Value): Value {
-    this.out = unwrap(this.graph.forward([x], (a) => a.sigmoid()));
+    this.out = unwrap(this.graph.forward([x], (a: Tensor) => a.sigmoid()));
     return this.out;
   }
 

@@ -1,4 +1,4 @@
-import { ShapeError, Tensor, randn, seed, tensor } from '@tapegrad/core';
+import { ShapeError, type Tensor, randn, seed, tensor } from '@tapegrad/core';
 import { checkLayer } from '@tapegrad/gradcheck';
 import { SoftmaxWithLossLayer } from '@tapegrad/layers';
 

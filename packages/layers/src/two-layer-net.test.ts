@@ -1,4 +1,4 @@
-import { Generator, Tensor, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, tensor } from '@tapegrad/core';
 import { gradcheck } from '@tapegrad/gradcheck';
 import { TwoLayerNet } from '@tapegrad/layers';
 

@@ -3,7 +3,7 @@
  * gradients from calling each layer's backward in reverse order. `gradientByTape` computes the same
  * gradients the tape way (one expression, one backward), so the two styles can be read side by side.
  */
-import { Generator, Tensor, randn, zeros } from '@tapegrad/core';
+import { type Generator, type Tensor, randn, zeros } from '@tapegrad/core';
 import { AffineLayer } from './affine-layer.js';
 import { ReluLayer } from './relu-layer.js';
 import { SigmoidLayer } from './sigmoid-layer.js';

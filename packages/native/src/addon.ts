@@ -140,6 +140,7 @@ export type AddonLoad = { readonly addon: NativeAddon; readonly reason?: undefin
  * `__filename` compiles in both; V8's call sites name the file in either), as @tapegrad/threads finds its worker.
  */
 function thisFile(): string {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back as it was
   const original = Error.prepareStackTrace;
   try {
     Error.prepareStackTrace = (_error, frames) => frames;

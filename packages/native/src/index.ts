@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import { getGemmExecutor, setGemmExecutor } from '@tapegrad/core';
-import { NativeAddon, loadAddon } from './addon.js';
+import { type NativeAddon, loadAddon } from './addon.js';
 import { NativeGemmExecutor } from './executor.js';
 
 export type { NativeAddon, FloatArray, UnaryKernelName, BinaryKernelName } from './addon.js';

@@ -2,7 +2,7 @@
 // dgemm accumulate in their own precision, in their own order and with fused multiply-adds, so neither is bit for
 // bit the TypeScript kernel (which accumulates float32 products in float64): each element must lie within the
 // standard forward-error bound of a k-term dot product, |c - exact| <= k u sum_p |a_ip b_pj| (u = 2^-24 or 2^-53).
-import { setKernelBackend, tensor, Tensor } from '@tapegrad/core';
+import { setKernelBackend, tensor, type Tensor } from '@tapegrad/core';
 import { disableNative, enableNative } from '@tapegrad/native';
 import { gemmPacked } from '../../core/src/ndarray/kernels/matmul';
 import { addon, describeNative } from './native-addon';
@@ -75,7 +75,7 @@ describeNative('gemm (OpenBLAS)', () => {
           const B = randomArray(dtype, k * n + 5);
           const C = dtype === 'float32' ? new Float32Array(m * n + 2) : new Float64Array(m * n + 2);
           C.fill(NaN); // gemm overwrites C: whatever was there (even NaN) never leaks in
-          addon.gemm(A, 3, B as never, 5, C as never, 1, m, n, k, tA, tB);
+          addon.gemm(A, 3, B, 5, C, 1, m, n, k, tA, tB);
           const { exact, magnitude } = reference(A.subarray(3), B.subarray(5), m, n, k, tA, tB);
           expectWithinBound(C.subarray(1, 1 + m * n), exact, magnitude, k, dtype);
           expect(C[0]).toBeNaN();
@@ -106,7 +106,7 @@ describeNative('gemm (OpenBLAS)', () => {
       B[0 * n + 2] = 0;
       B[3 * n + 4] = -Infinity; // column 4: -+Infinity, NaN where row 3 also has Infinity against it
       const C = dtype === 'float32' ? new Float32Array(m * n) : new Float64Array(m * n);
-      addon.gemm(A, 0, B as never, 0, C as never, 0, m, n, k, false, false);
+      addon.gemm(A, 0, B, 0, C, 0, m, n, k, false, false);
       const typescript = dtype === 'float32' ? new Float32Array(m * n) : new Float64Array(m * n);
       gemmPacked(A, 0, B, 0, typescript, 0, m, n, k, false, false);
       const kind = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : 'finite');

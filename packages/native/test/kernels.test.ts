@@ -136,7 +136,7 @@ describeNative('binary kernels over broadcast plans', () => {
           kernel.loop(a, b, expected, plan);
           const actual = alloc(dtype, plan.size);
           addon.binary[name](a, b, actual, plan.rows, plan.len, plan.sa, plan.sb, plan.aOff, plan.bOff);
-          expectClose(actual, expected, dtype, ulpsOf(name, dtype), `${name} on [${aShape}] and [${bShape}]`);
+          expectClose(actual, expected, dtype, ulpsOf(name, dtype), `${name} on [${aShape.join(',')}] and [${bShape.join(',')}]`);
         }
       });
 
@@ -212,7 +212,7 @@ describeNative('reductions', () => {
           const actual = alloc(dtype, outer * inner).fill(99);
           if (kind === 'sum') addon.sumAxis(x, actual, outer, n, inner);
           else addon.extremeAxis(x, actual, outer, n, inner, kind === 'min');
-          expectClose(actual, expected, dtype, 0, `${kind} over axis ${axis} of [${shape}]`);
+          expectClose(actual, expected, dtype, 0, `${kind} over axis ${axis} of [${shape.join(',')}]`);
         }
       }
     });

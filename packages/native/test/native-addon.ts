@@ -2,7 +2,7 @@
  * The addon for the tests, or a visible note and skipped suites when it was not built. Where the addon must be there
  * (CI installs libopenblas-dev: .ci/run sets TAPEGRAD_REQUIRE_NATIVE=1) its absence fails the run instead.
  */
-import { loadAddon, NativeAddon } from '../src/addon';
+import { loadAddon, type NativeAddon } from '../src/addon';
 
 const load = loadAddon();
 

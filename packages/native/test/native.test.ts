@@ -1,7 +1,7 @@
 // enableNative() in front of core's matmul: what it takes and what it hands on, the thread budget it shares with
 // @tapegrad/threads in either order of enabling (helpers run from the sources, as in the threads package's tests),
 // and the one-line fallback when the addon is unavailable.
-import { GemmExecutor, getGemmExecutor, setGemmExecutor, tensor } from '@tapegrad/core';
+import { type GemmExecutor, getGemmExecutor, setGemmExecutor, tensor } from '@tapegrad/core';
 import { NATIVE_MIN_WORK, disableNative, enableNative, nativeAddon, nativeStatus } from '@tapegrad/native';
 import { disableThreads, enableThreads } from '@tapegrad/threads';
 import { addon, describeNative } from './native-addon';

@@ -2,7 +2,7 @@
 // (plain, momentum, dampening, Nesterov, weight decay) and Adam/AdamW over several steps, float32 and float64,
 // on odd sizes. The Adam constants are computed here from PyTorch's formulas; matching nn's bits also checks that
 // nn computes them that way.
-import { Tensor, noGrad, tensor } from '@tapegrad/core';
+import { type Tensor, noGrad, tensor } from '@tapegrad/core';
 import { Adam, AdamW, SGD } from '@tapegrad/nn';
 import { addon, describeNative } from './native-addon';
 

@@ -15,8 +15,8 @@
  * - Errors name the path the caller gave, never the temporary file, and keep the system error's `code`.
  */
 import { randomBytes } from 'node:crypto';
-import { Stats } from 'node:fs';
-import { FileHandle, lstat, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { type FileHandle, lstat, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { types } from 'node:util';
 
@@ -73,8 +73,8 @@ export function errorNaming(error: unknown, operation: string, path: string, act
 
 /** Where a write to `path` lands (through symbolic links) and what is there now (null: nothing). */
 async function resolveTarget(path: string, operation: string): Promise<{ target: string; existing: Stats | null }> {
-  const link = await lstat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null;
+  const link = await lstat(path).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   });
   if (link === null) return { target: path, existing: null };

@@ -2,7 +2,7 @@
  * Data helpers: a batching iterator over tensors that share their first axis, with seeded shuffling, and the
  * accuracy of predictions against labels. (`oneHot` lives with the losses' target handling.)
  */
-import { DTypeError, Generator, ShapeError, Tensor } from '@tapegrad/core';
+import { DTypeError, Generator, ShapeError, type Tensor } from '@tapegrad/core';
 
 /** Options of `new DataLoader(tensors, options)`. */
 export interface DataLoaderOptions {

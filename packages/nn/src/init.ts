@@ -6,7 +6,7 @@
  *   He (Kaiming):    Var(w) = gain^2 / fanIn, gain = sqrt(2)  uniform bound = gain * sqrt(3 / fanIn)
  * Fans follow PyTorch: a weight of shape [out, in, ...rest] has fanIn = in * prod(rest), fanOut = out * prod(rest).
  */
-import { Generator, ShapeError, Tensor, globalGenerator } from '@tapegrad/core';
+import { type Generator, ShapeError, type Tensor, globalGenerator } from '@tapegrad/core';
 
 /** Options of the initialisers. */
 export interface InitOptions {

@@ -16,7 +16,7 @@
  * (shared) is listed where it appears and marked "(shared)" after the first time; "×n" after a shape means the
  * module ran n times in the pass; "--" for a shape means it did not run.
  */
-import { DType, Tensor, TapegradError, noGrad, zeros } from '@tapegrad/core';
+import { type DType, Tensor, TapegradError, noGrad, zeros } from '@tapegrad/core';
 import type { Module } from './module.js';
 
 /** What summary runs the model on: an input shape (zeros of the parameters' dtype) or the inputs themselves. */
@@ -93,7 +93,7 @@ export function summarize(root: Module, input: SummaryInput, options: SummaryOpt
 
 function toInputs(root: Module, input: SummaryInput, options: SummaryOptions): Tensor[] {
   if (input instanceof Tensor) return [input];
-  if (Array.isArray(input) && input.length > 0 && input.every((t) => t instanceof Tensor)) return input as Tensor[];
+  if (Array.isArray(input) && input.length > 0 && input.every((t) => t instanceof Tensor)) return input;
   const shape = input as readonly number[];
   if (!Array.isArray(shape) || shape.some((d) => !(Number.isInteger(d) && d >= 0)))
     throw new TapegradError(

@@ -9,8 +9,8 @@
  * the module in a typed error that comes out of it; PyTorch gets the same from `module(x)` calling `__call__`.
  */
 import { Tensor, TapegradError, noGrad } from '@tapegrad/core';
-import { FullBackwardHook, ForwardHook, ForwardPreHook, RemovableHandle, addHook, runForward } from './module-hooks.js';
-import { SummaryInput, SummaryOptions, summarize } from './module-summary.js';
+import { type FullBackwardHook, type ForwardHook, type ForwardPreHook, type RemovableHandle, addHook, runForward } from './module-hooks.js';
+import { type SummaryInput, type SummaryOptions, summarize } from './module-summary.js';
 
 export type { FullBackwardHook, ForwardHook, ForwardPreHook, RemovableHandle } from './module-hooks.js';
 
@@ -57,6 +57,7 @@ export abstract class Module {
 
   constructor() {
     // `this.forward` is already the subclass's method here (the prototype chain is set before any constructor runs).
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- runForward calls it with this module as `this`
     const forward = this.forward;
     Object.defineProperty(this, 'forward', {
       value: (...inputs: Tensor[]) => runForward(this, forward, inputs),

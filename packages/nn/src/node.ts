@@ -40,5 +40,5 @@ export async function loadSafetensors(path: string): Promise<Record<string, Tens
  * @example (await loadSafetensorsMetadata('out/model.safetensors')).epoch;
  */
 export async function loadSafetensorsMetadata(path: string): Promise<Record<string, string>> {
-  return withSafetensorsFile(path, 'loadSafetensorsMetadata', async (_, layout) => layout.metadata);
+  return withSafetensorsFile(path, 'loadSafetensorsMetadata', (_, layout) => Promise.resolve(layout.metadata));
 }

@@ -4,9 +4,9 @@
  * readFile stops at 2 GiB, a single read(2) at 2 GiB too), in memory about its own size, and a hostile header is
  * refused before any tensor's bytes are read.
  */
-import { FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { Tensor } from '@tapegrad/core';
-import { Layout, SafetensorsError, headerLength, layoutOf, tensorOf } from './safetensors.js';
+import { type Layout, SafetensorsError, headerLength, layoutOf, tensorOf } from './safetensors.js';
 
 /** The most one read asks for (1 GiB). */
 export const READ_CHUNK = 1 << 30;
@@ -38,7 +38,7 @@ export async function withSafetensorsFile<T>(
 
 /** Every tensor of the file open as `handle`, by name (a null-prototype object). */
 export async function readTensors(handle: FileHandle, layout: Layout, chunk = READ_CHUNK): Promise<Record<string, Tensor>> {
-  const out: Record<string, Tensor> = Object.create(null);
+  const out = Object.create(null) as Record<string, Tensor>;
   for (const e of layout.entries) {
     const bytes = new Uint8Array(e.end - e.begin);
     await readAt(handle, bytes, layout.dataStart + e.begin, chunk);

@@ -120,7 +120,7 @@ class HeaderParser {
       return null;
     }
     this.expect(0x7b, '__metadata__ must be an object of strings');
-    const metadata: Record<string, string> = Object.create(null);
+    const metadata = Object.create(null) as Record<string, string>;
     let count = 0;
     this.members('__metadata__', (key) => {
       if (Object.prototype.hasOwnProperty.call(metadata, key)) fail(`__metadata__ has the key ${quote(key)} twice`);

@@ -9,9 +9,9 @@
  * any tensor, so a hostile file costs time and memory in proportion to its own size. The steps are exported for
  * node.ts, which reads a file in pieces rather than whole.
  */
-import { DType, NDArray, Tensor, TypedArray } from '@tapegrad/core';
+import { type DType, NDArray, Tensor, type TypedArray } from '@tapegrad/core';
 import { DTYPE_BITS, FILE_DTYPE, integerAt, readItems, readableAs, sharedName } from './safetensors-dtypes.js';
-import { HeaderEntry, MAX_ENTRIES, MAX_RANK, SafetensorsError, fail, parseHeader, quote } from './safetensors-header.js';
+import { type HeaderEntry, MAX_ENTRIES, MAX_RANK, SafetensorsError, fail, parseHeader, quote } from './safetensors-header.js';
 
 export { SafetensorsError, MAX_ENTRIES, MAX_RANK };
 
@@ -27,9 +27,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  */
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   // A null-prototype header, so a tensor named `__proto__` is a member like any other.
-  const header: Record<string, unknown> = Object.create(null);
+  const header = Object.create(null) as Record<string, unknown>;
   if (metadata !== undefined) {
-    const copy: Record<string, string> = Object.create(null);
+    const copy = Object.create(null) as Record<string, string>;
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string') throw new SafetensorsError(`encodeSafetensors: metadata ${quote(k)} must be a string, got ${typeof v}`);
       copy[k] = v;
@@ -137,7 +137,7 @@ export function layoutOf(headerBytes: Uint8Array, dataLength: number): Layout {
   for (let i = 0; i < entries.length; i++) entries[i] = checkEntry(entries[i], dataLength);
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   checkCoverage(entries, dataLength);
-  return { entries, metadata: header.metadata ?? Object.create(null), dataStart: 8 + headerBytes.length };
+  return { entries, metadata: header.metadata ?? (Object.create(null) as Record<string, string>), dataStart: 8 + headerBytes.length };
 }
 
 /**
@@ -164,7 +164,7 @@ export function tensorOf(entry: Entry, bytes: Uint8Array, owned: boolean): Tenso
  */
 export function decodeSafetensors(bytes: Uint8Array): Record<string, Tensor> {
   const { entries, dataStart } = layoutOfBytes(bytes);
-  const out: Record<string, Tensor> = Object.create(null);
+  const out = Object.create(null) as Record<string, Tensor>;
   for (const e of entries) out[e.name] = tensorOf(e, bytes.subarray(dataStart + e.begin, dataStart + e.end), false);
   return out;
 }

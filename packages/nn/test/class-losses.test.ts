@@ -2,7 +2,7 @@
 // softmaxCrossEntropy where it has the same semantics, and gradchecked in float64. losses-pytorch.test.ts
 // replays PyTorch's own values for every combination.
 import * as tf from '@tensorflow/tfjs';
-import { DTypeError, GradError, Generator, ShapeError, TapegradError, Tensor, randn, tensor } from '@tapegrad/core';
+import { DTypeError, GradError, Generator, ShapeError, TapegradError, type Tensor, randn, tensor } from '@tapegrad/core';
 import { crossEntropy, nllLoss, softmaxCrossEntropy } from '@tapegrad/nn';
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // each with a non-unit upstream gradient. pytorch/losses.py produced the file; rerun it to add cases.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NestedArray, Tensor, tensor } from '@tapegrad/core';
+import { type NestedArray, type Tensor, tensor } from '@tapegrad/core';
 import { binaryCrossEntropy, crossEntropy, huberLoss, l1Loss, nllLoss, smoothL1Loss } from '@tapegrad/nn';
 
 interface Case {
@@ -41,7 +41,7 @@ describe('losses against PyTorch (float64)', () => {
     const options = { ...c.options, weight: c.options.weight ? tensor(c.options.weight) : undefined };
     const loss = LOSSES[c.loss](x, t, options);
     expect(loss).toBeAllClose(c.value, { rtol: 1e-12, atol: 1e-14 });
-    loss.backward(tensor(c.seed as NestedArray).reshape(loss.shape));
+    loss.backward(tensor(c.seed).reshape(loss.shape));
     expect(x.grad!).toBeAllClose(c.grad, { rtol: 1e-12, atol: 1e-14 });
   });
 });

@@ -1,4 +1,4 @@
-import { Generator, Tensor, randn, rand, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, randn, rand, tensor } from '@tapegrad/core';
 import { gradgradcheck } from '@tapegrad/gradcheck';
 import { binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, mseLoss, oneHot, softmaxCrossEntropy } from '@tapegrad/nn';
 

@@ -1,7 +1,7 @@
 // Module features of issues 12 and 14: PyTorch's printed tree, layer sizes checked, errors that say where in the
 // model they happened, forward hooks, train()/eval() through containers, parameter counts and summary().
 import { inspect } from 'node:util';
-import { Generator, ShapeError, Tensor, TapegradError, ones, randn, tensor, zeros } from '@tapegrad/core';
+import { Generator, ShapeError, type Tensor, TapegradError, ones, randn, tensor, zeros } from '@tapegrad/core';
 import { BatchNorm1d, Dropout, LeakyReLU, Linear, MLP, Module, ReLU, Sequential, Sigmoid, Softmax } from '@tapegrad/nn';
 
 class Block extends Module {

@@ -1,4 +1,4 @@
-import { Tensor, tensor, zeros } from '@tapegrad/core';
+import { type Tensor, tensor, zeros } from '@tapegrad/core';
 import { Linear, MLP, Module, ReLU, Sequential, StateDictError } from '@tapegrad/nn';
 
 class Block extends Module {

@@ -3,17 +3,17 @@
 // and clipGradValue, against PyTorch 1.13 in float64. pytorch/optim.py produced the file.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Tensor, tensor } from '@tapegrad/core';
+import { type Tensor, tensor } from '@tapegrad/core';
 import {
   AdaGrad,
   Adam,
   AdamW,
   CosineAnnealingLR,
   ExponentialLR,
-  LRScheduler,
+  type LRScheduler,
   LinearLR,
   OneCycleLR,
-  Optimizer,
+  type Optimizer,
   RMSprop,
   ReduceLROnPlateau,
   SGD,
@@ -49,7 +49,6 @@ const reference = JSON.parse(readFileSync(join(__dirname, 'pytorch', 'optim.json
   clipGradValue: { clipValue: number; grads: number[][]; clipped: number[][] };
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const OPTIMIZERS: Record<string, new (params: any, options: any) => Optimizer<any>> = { SGD, AdaGrad, RMSprop, Adam, AdamW };
 
 describe('optimisers against PyTorch (float64, gradients set by hand)', () => {

@@ -1,8 +1,8 @@
 // Each optimiser runs several steps on the same small problem as TensorFlow.js's optimiser of the same name
 // (cpu backend, float32; gradients from each library's own autodiff) and must end at the same parameters.
 import * as tf from '@tensorflow/tfjs';
-import { DTypeError, Generator, ShapeError, Tensor, TapegradError, tensor } from '@tapegrad/core';
-import { AdaGrad, Adam, AdamW, Optimizer, RMSprop, SGD } from '@tapegrad/nn';
+import { DTypeError, Generator, ShapeError, type Tensor, TapegradError, tensor } from '@tapegrad/core';
+import { AdaGrad, Adam, AdamW, type Optimizer, RMSprop, SGD } from '@tapegrad/nn';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -157,10 +157,10 @@ export function referenceDecode(file: Uint8Array): ReferenceFile {
     check(typeof dtype === 'string' && !UNSUPPORTED.includes(dtype) && BYTES[dtype] !== undefined, 'dtype');
     check(Array.isArray(shape) && shape.length <= 64 && shape.every(isCount), 'shape');
     check(Array.isArray(offsets) && offsets.length === 2 && offsets.every(isCount), 'offsets');
-    const [begin, end] = offsets as number[];
-    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    const [begin, end] = offsets;
+    const count = shape.reduce((a, b) => a * b, 1);
     check(begin <= end && end <= dataLength && count * BYTES[dtype] === end - begin, 'size');
-    spans.push({ name, dtype, shape: shape as number[], begin, end });
+    spans.push({ name, dtype, shape: shape, begin, end });
   }
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let covered = 0;

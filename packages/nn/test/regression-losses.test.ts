@@ -1,7 +1,7 @@
 // l1Loss, huberLoss, smoothL1Loss and binaryCrossEntropy's rule: closed forms, TF.js's losses, float64
 // gradchecks away from the kinks, and the chosen (sub)gradient at each kink tested exactly.
 import * as tf from '@tensorflow/tfjs';
-import { Generator, Tensor, TapegradError, rand, randn, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, TapegradError, rand, randn, tensor } from '@tapegrad/core';
 import { gradgradcheck } from '@tapegrad/gradcheck';
 import { binaryCrossEntropy, huberLoss, l1Loss, smoothL1Loss } from '@tapegrad/nn';
 

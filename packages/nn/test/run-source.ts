@@ -3,7 +3,7 @@
  * (tsx's loader with tsconfig.spec.json's paths), as a user's script would run against the built packages. The
  * child is node itself (not the tsx CLI, which would start a second process), so killing it kills the script.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 

@@ -2,9 +2,9 @@
 // every mutation of a valid file (bytes flipped, cut, appended, header edited) is either a SafetensorsError or
 // decodes to exactly what an independent reader (reference-decoder.ts) reads. Sized to a few seconds.
 import fc from 'fast-check';
-import { DType, Tensor, tensor } from '@tapegrad/core';
+import { type DType, type Tensor, tensor } from '@tapegrad/core';
 import { SafetensorsError, decodeSafetensors, encodeSafetensors, safetensorsMetadata } from '@tapegrad/nn';
-import { Invalid, ReferenceFile, referenceDecode } from './reference-decoder';
+import { Invalid, type ReferenceFile, referenceDecode } from './reference-decoder';
 
 /** Names a checkpoint may use: any string, with the ones that are traps for a plain object mixed in often. */
 const name = fc.oneof(
@@ -173,7 +173,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
       const numbers = [...text.matchAll(/\d+/g)];
       if (numbers.length === 0) return b;
       const m = numbers[which % numbers.length];
-      return withHeader(b, text.slice(0, m.index) + String(Math.max(0, Number(m[0]) + delta)) + text.slice(m.index! + m[0].length), length);
+      return withHeader(b, text.slice(0, m.index) + String(Math.max(0, Number(m[0]) + delta)) + text.slice(m.index + m[0].length), length);
     }),
   ),
   fc.tuple(fc.nat(), fc.constantFrom(...DTYPES)).map(([which, dtype]) =>
@@ -182,7 +182,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
       const dtypes = [...text.matchAll(/"dtype":"[A-Z0-9_]+"/g)];
       if (dtypes.length === 0) return b;
       const m = dtypes[which % dtypes.length];
-      return withHeader(b, text.slice(0, m.index) + `"dtype":"${dtype}"` + text.slice(m.index! + m[0].length), length);
+      return withHeader(b, text.slice(0, m.index) + `"dtype":"${dtype}"` + text.slice(m.index + m[0].length), length);
     }),
   ),
   // Give a tensor another dtype and a flat shape that fits its bytes: valid files of every dtype, random bits.

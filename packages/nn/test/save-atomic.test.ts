@@ -151,7 +151,7 @@ describe('errors', () => {
   it("name the caller's path, not the temporary file, and keep the system error's code", async () => {
     const path = join(dir, 'missing', 'm.safetensors');
     let error: NodeJS.ErrnoException | undefined;
-    await saveSafetensors(path, filled(1)).catch((e: NodeJS.ErrnoException) => (error = e));
+    await saveSafetensors(path, filled(1)).catch((e: unknown) => (error = e as NodeJS.ErrnoException));
     expect(error?.message).toBe(`saveSafetensors: cannot write '${path}': ENOENT: no such file or directory`);
     expect(error?.code).toBe('ENOENT');
     expect(error?.path).toBe(path);

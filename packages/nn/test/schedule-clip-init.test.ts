@@ -197,8 +197,8 @@ describe('clipGradValue', () => {
     a.grad = shared;
     b.grad = shared;
     clipGradValue([a, b], 1);
-    expect(a.grad!.toArray()).toEqual([1, -0.5]);
-    expect(b.grad!.toArray()).toEqual([1, -0.5]);
+    expect(a.grad.toArray()).toEqual([1, -0.5]);
+    expect(b.grad.toArray()).toEqual([1, -0.5]);
     expect(shared.toArray()).toEqual([3, -0.5]);
     expect(() => clipGradValue([a], -1)).toThrow(/clipGradValue: clipValue must be a finite number >= 0, got -1/);
   });
@@ -212,8 +212,8 @@ describe('clipGradNorm', () => {
     b.grad = tensor([0, 4]);
     const norm = clipGradNorm([a, b], 1);
     expect(norm).toBe(5);
-    expect(a.grad!).toBeAllClose([3 / 5, 0], { rtol: 1e-6 });
-    expect(b.grad!).toBeAllClose([0, 4 / 5], { rtol: 1e-6 });
+    expect(a.grad).toBeAllClose([3 / 5, 0], { rtol: 1e-6 });
+    expect(b.grad).toBeAllClose([0, 4 / 5], { rtol: 1e-6 });
   });
 
   it('leaves small gradients alone and never mutates a shared gradient tensor', () => {
@@ -224,14 +224,14 @@ describe('clipGradNorm', () => {
     expect(a.grad).toBe(shared);
     clipGradNorm([a], 5);
     expect(shared.toArray()).toEqual([30, 40]);
-    expect(a.grad!).toBeAllClose([3, 4], { rtol: 1e-6 });
+    expect(a.grad).toBeAllClose([3, 4], { rtol: 1e-6 });
   });
 
   it('supports the max norm', () => {
     const a = param();
     a.grad = tensor([-6, 2]);
     expect(clipGradNorm([a], 3, { normType: Infinity })).toBe(6);
-    expect(a.grad!).toBeAllClose([-3, 1], { rtol: 1e-6 });
+    expect(a.grad).toBeAllClose([-3, 1], { rtol: 1e-6 });
   });
 });
 

@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@tapegrad/nn/node';
 import type { Module, Sequential } from '@tapegrad/nn';
-import { ExportOnnxOptions, exportOnnx } from './export/export.js';
-import { ImportOnnxOptions, importOnnx } from './import/import.js';
+import { type ExportOnnxOptions, exportOnnx } from './export/export.js';
+import { type ImportOnnxOptions, importOnnx } from './import/import.js';
 
 /**
  * Exports `module` (see exportOnnx) and writes the model to `path` atomically, as saveSafetensors writes: the bytes

@@ -1,5 +1,5 @@
 /** What exportOnnx refuses, and that each refusal is an OnnxExportError naming what is at fault. */
-import { Tensor, TapegradError } from '@tapegrad/core';
+import { type Tensor, TapegradError } from '@tapegrad/core';
 import { BatchNorm1d, Linear, MLP, Module, ReLU, Sequential } from '@tapegrad/nn';
 import { OnnxExportError, exportOnnx } from '@tapegrad/onnx';
 
@@ -86,7 +86,7 @@ describe('options', () => {
     [[null, 2.5], 'inputShape[1] must be a positive integer'],
     [['', 2], 'inputShape[0] must be a positive integer'],
   ])('inputShape %j is refused', (inputShape, message) => {
-    expect(exportError(model(), { inputShape: inputShape as (number | null)[] }).message).toContain(message);
+    expect(exportError(model(), { inputShape: inputShape }).message).toContain(message);
   });
   test('the input and output names must differ and not be empty', () => {
     expect(exportError(model(), { inputShape: [null, 2], inputName: 'x', outputName: 'x' }).message).toMatch(

@@ -4,10 +4,10 @@
  * through the one exported file (the batch axis is dynamic), agrees with tapegrad's eval-mode forward to 1e-5.
  */
 import * as ort from 'onnxruntime-node';
-import { Generator, Tensor, noGrad } from '@tapegrad/core';
+import { Generator, type Tensor, noGrad } from '@tapegrad/core';
 import { Dropout, Linear, MLP, Module, ReLU, Sequential, Softmax } from '@tapegrad/nn';
 import { SUPPORTED_OPSETS, exportOnnx, registerOnnxExporter } from '@tapegrad/onnx';
-import { ValueInfoProto, decodeModelProto } from '../src/proto/onnx';
+import { type ValueInfoProto, decodeModelProto } from '../src/proto/onnx';
 import { CASES } from './models';
 import { maxAbsDifference, runOrt, seededInput } from './ort';
 

@@ -1,7 +1,7 @@
 /** What importOnnx refuses: each refusal is an OnnxImportError that names the node or the part of the file at fault. */
 import { TapegradError } from '@tapegrad/core';
 import { OnnxImportError, importOnnx } from '@tapegrad/onnx';
-import { ModelProto, NodeProto, TensorProto, encodeModelProto } from '../src/proto/onnx';
+import { type ModelProto, type NodeProto, type TensorProto, encodeModelProto } from '../src/proto/onnx';
 
 const FLOAT = 1;
 const f32 = (values: number[]) => new Uint8Array(new Float32Array(values).buffer);

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, globalGenerator, noGrad, tensor } from '@tapegrad/core';
-import { BatchNorm1d, LeakyReLU, Linear, MLP, Sequential, Softmax } from '@tapegrad/nn';
+import { type BatchNorm1d, type LeakyReLU, type Linear, MLP, Sequential, type Softmax } from '@tapegrad/nn';
 import { exportOnnx, importOnnx } from '@tapegrad/onnx';
 import { loadOnnx } from '@tapegrad/onnx/node';
 import { CASES } from './models';

@@ -1,6 +1,19 @@
 /** The models the export tests run through ONNX Runtime: every exportable module, in the arrangements users build. */
 import { Generator, noGrad, randn } from '@tapegrad/core';
-import { BatchNorm1d, Dropout, Identity, LeakyReLU, Linear, MLP, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '@tapegrad/nn';
+import {
+  BatchNorm1d,
+  Dropout,
+  Identity,
+  LeakyReLU,
+  Linear,
+  MLP,
+  type Module,
+  ReLU,
+  Sequential,
+  Sigmoid,
+  Softmax,
+  Tanh,
+} from '@tapegrad/nn';
 
 /** A model, the input shape it is exported with, and the concrete shape of one sample (the batch axis left out). */
 export interface ExportCase {

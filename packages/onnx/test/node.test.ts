@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { Generator, Tensor } from '@tapegrad/core';
+import { Generator, type Tensor } from '@tapegrad/core';
 import { MLP, Module } from '@tapegrad/nn';
 import { OnnxExportError, exportOnnx } from '@tapegrad/onnx';
 import { saveOnnx } from '@tapegrad/onnx/node';

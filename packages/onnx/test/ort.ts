@@ -3,7 +3,7 @@
  * tapegrad computes on the same input.
  */
 import * as ort from 'onnxruntime-node';
-import { Generator, Tensor, noGrad, randn } from '@tapegrad/core';
+import { Generator, type Tensor, noGrad, randn } from '@tapegrad/core';
 import type { Module } from '@tapegrad/nn';
 
 /** ONNX Runtime's output for one float32 input, with its default (full) graph optimisations; loading the session is ONNX Runtime's own validation of the graph. */

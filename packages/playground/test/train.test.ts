@@ -1,4 +1,4 @@
-import { ConfigError, TrainConfig, parseLayerSizes, parseTrainConfig } from '../src/train/config';
+import { ConfigError, type TrainConfig, parseLayerSizes, parseTrainConfig } from '../src/train/config';
 import { DATASETS, EXTENT, makeDataset } from '../src/train/datasets';
 import { Trainer } from '../src/train/trainer';
 

@@ -5,7 +5,7 @@
  * `Cross-Origin-Embedder-Policy: require-corp`); elsewhere {@link enableThreads} resolves 1 and changes nothing.
  * @packageDocumentation
  */
-import { Platform, ThreadsController, ThreadsOptions } from './controller.js';
+import { type Platform, ThreadsController, type ThreadsOptions } from './controller.js';
 
 export { ThreadsError } from './pool.js';
 export { DEFAULT_MIN_WORK, type ThreadsOptions } from './controller.js';
@@ -27,7 +27,7 @@ const browser: Platform = {
   defaultThreads: () => globalThis.navigator?.hardwareConcurrency || 1,
   sharedMemory: () => globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
   canWait: canBlock,
-  startHelper(index, control, events) {
+  startHelper(_index, control, events) {
     // This exact `new Worker(new URL(…, import.meta.url))` form is what bundlers (Vite, webpack 5) detect to bundle
     // the helper script with its imports.
     const worker = new Worker(new URL('./browser-worker.js', import.meta.url), { type: 'module' });

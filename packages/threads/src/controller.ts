@@ -5,7 +5,7 @@
  */
 import { getGemmExecutor, setGemmExecutor } from '@tapegrad/core';
 import { CONTROL_BYTES, Slot } from './protocol.js';
-import { Helper, HelperLink, ThreadPool, ThreadsError } from './pool.js';
+import { type Helper, type HelperLink, ThreadPool, ThreadsError } from './pool.js';
 
 /** Options of `enableThreads`. */
 export interface ThreadsOptions {

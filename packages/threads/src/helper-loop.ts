@@ -5,7 +5,7 @@
  * does not run its event loop; the only platform difference is how a new data buffer reaches it (`poll`).
  */
 import { getKernelBackend, gemmSingleThread, setKernelBackend } from '@tapegrad/core';
-import { BACKENDS, BufferMessage, ERROR_BYTES, ERROR_BYTES_AT, KindArray, Slot, viewsOf } from './protocol.js';
+import { BACKENDS, type BufferMessage, ERROR_BYTES, ERROR_BYTES_AT, type KindArray, Slot, viewsOf } from './protocol.js';
 
 /**
  * After a task, poll for the next one this long before sleeping: the products of a backward pass follow each other

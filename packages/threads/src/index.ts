@@ -9,7 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
-import { Platform, ThreadsController, ThreadsOptions } from './controller.js';
+import { type Platform, ThreadsController, type ThreadsOptions } from './controller.js';
 import { spawnHelper } from './spawn.js';
 
 export { ThreadsError } from './pool.js';
@@ -19,7 +19,7 @@ const node: Platform = {
   defaultThreads: availableParallelism,
   sharedMemory: () => true,
   canWait: () => true,
-  startHelper(index, control, events) {
+  startHelper(_index, control, events) {
     const { port1, port2 } = new MessageChannel();
     const worker = spawnHelper({ control, port: port2 });
     // Referenced until it has started, so `await enableThreads()` is not cut short by an idle event loop.

@@ -8,8 +8,8 @@
  * cannot see: O(mk + kn + mn) copying against O(mnk) arithmetic, which is why small products are declined.
  */
 import { TapegradError, getKernelBackend, type GemmExecutor, type GemmKernel, type TypedArray } from '@tapegrad/core';
-import { BACKENDS, BufferMessage, ERROR_BYTES_AT, KINDS, KindArray, Slot, kindOf, viewsOf } from './protocol.js';
-import { Share, contiguousA, contiguousB, planShares, scatterBlock, stageA, stageB } from './split.js';
+import { BACKENDS, type BufferMessage, ERROR_BYTES_AT, KINDS, type KindArray, Slot, kindOf, viewsOf } from './protocol.js';
+import { type Share, contiguousA, contiguousB, planShares, scatterBlock, stageA, stageB } from './split.js';
 
 /** A helper thread failed: it could not start, or its kernel threw. The message names the helper and the cause. */
 export class ThreadsError extends TapegradError {}
@@ -17,9 +17,9 @@ export class ThreadsError extends TapegradError {}
 /** What the platform provides for one helper: the only parts of a helper that differ between Node and a browser. */
 export interface HelperLink {
   /** Hands the helper a new data buffer; called before the task that first uses it is posted. */
-  send(message: BufferMessage): void;
+  readonly send: (message: BufferMessage) => void;
   /** Ends the helper (it has been told to stop already); resolves once it is gone. */
-  terminate(): Promise<unknown>;
+  readonly terminate: () => Promise<unknown>;
 }
 
 /** One helper thread as the calling thread sees it. */
@@ -151,7 +151,7 @@ export class ThreadPool implements GemmExecutor {
       if (p.helper.ctrl[Slot.Status] !== 0 && failure === null)
         failure = new ThreadsError(`matmul: helper thread ${p.helper.index} failed: ${errorText(p.helper.ctrl)}`);
     }
-    if (failure !== null) throw failure;
+    if (failure !== null) throw failure as unknown; // rethrown as it was caught
     for (const { share: s, cAt } of posted) scatterBlock(view, cAt, s.i1 - s.i0, s.j1 - s.j0, C, co + s.i0 * n + s.j0, n);
     return true;
   }

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { MessagePort, Worker } from 'node:worker_threads';
+import { type MessagePort, Worker } from 'node:worker_threads';
 
 /** What a Node helper is started with (its workerData). */
 export interface HelperData {
@@ -19,6 +19,7 @@ export interface HelperData {
  * call sites name the file in either (a file: URL for ESM, a path for CommonJS).
  */
 function thisFile(): string {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back as it was
   const original = Error.prepareStackTrace;
   try {
     Error.prepareStackTrace = (_error, frames) => frames;

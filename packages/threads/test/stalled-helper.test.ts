@@ -1,6 +1,6 @@
 // The calling thread takes back a task its helper has not claimed, so a helper that is never scheduled neither
 // stalls a product nor changes its result.
-import { Tensor, tensor } from '@tapegrad/core';
+import { type Tensor, tensor } from '@tapegrad/core';
 import { disableThreads, enableThreads, threadCount } from '@tapegrad/threads';
 import { ThreadPool } from '../src/pool';
 

@@ -2,11 +2,11 @@
 // flag and both kernel backends; the helper really computes its share; gradients still pass gradcheck; misuse and
 // helper failures give typed errors. Helpers run from the sources (see source-workers.ts).
 import {
-  DType,
-  GemmKernel,
-  KernelBackend,
-  Tensor,
-  TypedArray,
+  type DType,
+  type GemmKernel,
+  type KernelBackend,
+  type Tensor,
+  type TypedArray,
   gemmSingleThread,
   getGemmExecutor,
   setKernelBackend,

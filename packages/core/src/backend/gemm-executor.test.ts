@@ -1,6 +1,6 @@
 import { NDArray } from '../ndarray/ndarray';
 import { gemmSingleThread, matmul } from '../ndarray/kernels/matmul';
-import { GemmExecutor, GemmKernel, getGemmExecutor, setGemmExecutor } from './gemm-executor';
+import { type GemmExecutor, type GemmKernel, getGemmExecutor, setGemmExecutor } from './gemm-executor';
 
 let state = 7;
 function random(shape: number[]): NDArray {

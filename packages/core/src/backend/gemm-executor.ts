@@ -69,7 +69,9 @@ const slot = shared('gemmExecutor', () => ({ installed: null as GemmExecutor | n
  */
 export function setGemmExecutor(executor: GemmExecutor | null): void {
   if (executor !== null && typeof executor?.gemm !== 'function') {
-    throw new TypeError(`setGemmExecutor: expected an object with a gemm method, or null; got ${String(executor)}`);
+    throw new TypeError(
+      `setGemmExecutor: expected an object with a gemm method, or null; got ${typeof executor === 'object' ? 'an object without one' : typeof executor}`,
+    );
   }
   slot.installed = executor;
 }

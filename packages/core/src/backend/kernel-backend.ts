@@ -12,7 +12,7 @@ import { shared } from '../shared.js';
 export type KernelBackend = 'auto' | 'wasm' | 'wasm-relaxed' | 'js';
 
 // One choice for every copy of the library in the process (shared.ts).
-const choice = shared('kernelBackend', () => ({ selected: 'auto' as KernelBackend }));
+const choice = shared('kernelBackend', (): { selected: KernelBackend } => ({ selected: 'auto' }));
 
 /**
  * Chooses the kernel backend for the calls that follow.

@@ -6,14 +6,28 @@
  */
 import { WASM_KERNELS_HEX, WASM_RELAXED_GEMM_HEX } from './wasm-kernels.generated.js';
 
+/** A WebAssembly gemm export: C = op(A) op(B), every array a byte address into the module's memory. */
+type WasmGemm = (
+  a: number,
+  b: number,
+  c: number,
+  m: number,
+  n: number,
+  k: number,
+  tA: boolean,
+  tB: boolean,
+  pa: number,
+  pb: number,
+) => void;
+
 /** A module's matrix product (byte addresses into its memory for every array argument). */
 export interface WasmGemmKernels {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
   packedABytes(size: number): number;
   packedBBytes(size: number): number;
-  gemmF32(a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, pa: number, pb: number): void;
-  gemmF64(a: number, b: number, c: number, m: number, n: number, k: number, tA: boolean, tB: boolean, pa: number, pb: number): void;
+  readonly gemmF32: WasmGemm;
+  readonly gemmF64: WasmGemm;
 }
 
 /** The SIMD module: the matrix product and float32 tanh. */
@@ -32,7 +46,7 @@ let loadedRelaxed: WasmGemmKernels | null | undefined;
 
 function decodeHex(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(2 * i, 2), 16);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return bytes;
 }
 

@@ -3,8 +3,8 @@
  * Knows nothing of gradients; kernels take and return these. Most users never need it: `tensor(...)`
  * makes Tensors from data; `new Tensor(ndarray)` wraps one without copying (for loaders and fused ops).
  */
-import { DType, TypedArray, allocate, dtypeOfArray } from './dtype.js';
-import { Shape, checkShape, sizeOf } from './shape.js';
+import { type DType, type TypedArray, allocate, dtypeOfArray } from './dtype.js';
+import { type Shape, checkShape, sizeOf } from './shape.js';
 import { ShapeError, formatShape } from '../errors.js';
 import { formatWithValues } from './format.js';
 import { brand } from '../shared.js';

@@ -1,6 +1,6 @@
 /** Conversion between nested JS arrays and flat row-major data. */
 import { ShapeError, formatShape } from '../errors.js';
-import { DType, TypedArray, allocate } from './dtype.js';
+import { type DType, type TypedArray, allocate } from './dtype.js';
 
 /** A number or (nested) arrays of numbers, as `tensor(...)` takes and `toArray()` returns. */
 export type NestedArray = number | readonly NestedArray[];
@@ -37,7 +37,9 @@ export function flatten(value: NestedArray, shape: readonly number[], dtype: DTy
           `where shape ${formatShape(shape)} needs length ${shape[depth]}`,
       );
     }
-    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, [...path, i]);
+    // Array.isArray narrows a readonly array to any[]: say again what it holds.
+    const items = v as readonly NestedArray[];
+    for (let i = 0; i < items.length; i++) walk(items[i], depth + 1, [...path, i]);
   };
   walk(value, 0, []);
   return out;

@@ -61,10 +61,13 @@ export function normalizeAxis(axis: number, rank: number, op: string): number {
   return a;
 }
 
+/** Array.isArray, which would narrow a readonly list of numbers to any[]. */
+const isList = (v: unknown): v is readonly unknown[] => Array.isArray(v);
+
 /** Normalises `axis` (undefined = all axes) into a sorted, duplicate-free list. */
 export function normalizeAxes(axis: number | readonly number[] | undefined, rank: number, op: string): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
-  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+  if (typeof axis !== 'number' && !isList(axis)) {
     throw new ShapeError(`${op}: axis is an integer, a list of integers, or undefined for all axes; got ${describeValue(axis)}`);
   }
   const list = typeof axis === 'number' ? [axis] : axis;
@@ -87,7 +90,7 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepDims: bo
 
 /** Refuses anything but a list of non-negative integer sizes (`[-2, -2]` has four elements, but is no shape). */
 export function checkShape(shape: readonly number[], op: string): void {
-  if (!Array.isArray(shape)) throw new ShapeError(`${op}: a shape is a list of sizes such as [2, 3]; got ${describeValue(shape)}`);
+  if (!isList(shape)) throw new ShapeError(`${op}: a shape is a list of sizes such as [2, 3]; got ${describeValue(shape)}`);
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
     if (!Number.isInteger(d) || d < 0) {

@@ -1,13 +1,13 @@
 // The benchmark's own machinery: the yardstick it measures against must compute the right gradients, the peers
 // must start from the same point, and the report must say what the timings say.
-import { Scalar, scalar } from '@tapegrad/core';
+import { type Scalar, scalar } from '@tapegrad/core';
 import { benchCases } from './cases';
 import { scalarMlpData, seededUniform } from './data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from './micrograd-reference';
 import type { Timing } from './measure';
 import { tapegradPeer } from './peers/tapegrad';
 import { tfjsCpuPeer } from './peers/tfjs';
-import { BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from './report';
+import { type BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from './report';
 
 const cases = benchCases(true, countScalarMlpNodes(scalarMlpData()));
 const byId = (id: string) => cases.find((c) => c.id === id)!;

@@ -14,15 +14,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BenchCase, TimingBudget, benchCases, budgetFor } from './cases.js';
+import { type BenchCase, type TimingBudget, benchCases, budgetFor } from './cases.js';
 import { scalarMlpData } from './data.js';
 import { machineInfo } from './machine.js';
-import { MemoryDrift, Slice, Timing, summarize } from './measure.js';
+import { type MemoryDrift, type Slice, type Timing, summarize } from './measure.js';
 import { PeerProcess, servePeer } from './peer-process.js';
 import { nextSlice, roundOrder } from './schedule.js';
 import { countScalarMlpNodes } from './micrograd-reference.js';
 import type { Peer } from './peers/peer.js';
-import { BenchRun, CaseResult, PeerSummary, agreement, markdownSection, markdownTable, memoryLine, spliceSection } from './report.js';
+import {
+  type BenchRun,
+  type CaseResult,
+  type PeerSummary,
+  agreement,
+  markdownSection,
+  markdownTable,
+  memoryLine,
+  spliceSection,
+} from './report.js';
 
 const PEER_IDS = ['tapegrad', 'tapegrad-2t', 'reference', 'tfjs-cpu', 'tfjs-wasm-1', 'tfjs-wasm-2'] as const;
 

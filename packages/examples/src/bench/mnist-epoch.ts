@@ -6,7 +6,7 @@
  */
 import { DEFAULTS } from '../commands/mnist.js';
 import { PIXELS, loadMnist } from '../mnist/data.js';
-import { Trainer, createTrainer } from '../mnist/train.js';
+import { type Trainer, createTrainer } from '../mnist/train.js';
 import { MNIST_BATCH, MNIST_TRAIN_DIGITS } from './cases.js';
 
 /** One batch: float32 pixels [size, 784] row-major and int32 labels [size]. */

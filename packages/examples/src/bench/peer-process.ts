@@ -3,9 +3,9 @@
  * another's timings. The processes live for the whole run and time what the parent asks, one request at a
  * time, so that the parent can take every case in rounds across the peers (schedule.ts).
  */
-import { fork, ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import type { BenchCase } from './cases.js';
-import { MemoryDrift, Slice, measureMemory, timeSlice, warmUp } from './measure.js';
+import { type MemoryDrift, type Slice, measureMemory, timeSlice, warmUp } from './measure.js';
 import type { Peer, Runner } from './peers/peer.js';
 import type { SliceBudget } from './schedule.js';
 import { budgetFor } from './cases.js';
@@ -39,7 +39,7 @@ export interface Ready {
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Child side: sets the peer up, says so, then answers requests until the parent disconnects. */
-export async function servePeer(load: () => Promise<Peer>, cases: readonly BenchCase[]): Promise<void> {
+export async function servePeer(load: () => Peer | Promise<Peer>, cases: readonly BenchCase[]): Promise<void> {
   let peer: Peer | null = null;
   let ready: Ready;
   try {

@@ -1,6 +1,6 @@
 /** Turns a run into the JSON record, the console table and the table in docs/performance.md. */
-import { BenchCase, lowerIsBetter, toUnit } from './cases.js';
-import { MachineInfo, describeMachine } from './machine.js';
+import { type BenchCase, lowerIsBetter, toUnit } from './cases.js';
+import { type MachineInfo, describeMachine } from './machine.js';
 import type { MemoryDrift, Timing } from './measure.js';
 
 export interface PeerSummary {

@@ -4,10 +4,10 @@
  * graph's numbers are written as people write them (715, not 715.0000000000001) unless --exact.
  */
 import { writeFileSync } from 'node:fs';
-import { ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
+import { type ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
 import { UsageError, parseFlags } from '../args.js';
 import { bookLines, priceGraph, priceWithLayers, priceWithTape } from '../textbook/apple-orange.js';
-import { Write, toConsole, withOptionalValue } from '../textbook/output.js';
+import { type Write, toConsole, withOptionalValue } from '../textbook/output.js';
 
 const FORMATS: readonly ExplainFormat[] = ['text', 'markdown', 'json'];
 

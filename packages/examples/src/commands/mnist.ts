@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { UsageError, numberFlag, parseFlags } from '../args.js';
 import { MODEL_FILE, readCheckpointInfo, restoreCheckpoint, saveCheckpoint } from '../mnist/checkpoint.js';
-import { MnistSplit, MnistUnavailableError, loadMnist } from '../mnist/data.js';
+import { type MnistSplit, MnistUnavailableError, loadMnist } from '../mnist/data.js';
 import { ONNX_FILE, saveDeployable } from '../mnist/deploy.js';
 import { confusionMatrix, confusionSvg, confusionText, curvesSvg, digitGrid, misclassified } from '../mnist/report.js';
-import { EpochRecord, OptimizerName, TrainConfig, createTrainer, predict, train } from '../mnist/train.js';
+import { type EpochRecord, type OptimizerName, type TrainConfig, createTrainer, predict, train } from '../mnist/train.js';
 
 /** Defaults chosen so a run takes about two minutes on two idle cores and ends above 96% test accuracy. */
 export const DEFAULTS = {

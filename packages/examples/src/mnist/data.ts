@@ -4,7 +4,7 @@
  * `mnist.set()` shuffles with Math.random, so it is not used: the same split must come back on every run, and
  * `predict` must see exactly the digits training held out.
  */
-import { Generator, Tensor, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, tensor } from '@tapegrad/core';
 import { permutation } from '@tapegrad/nn';
 
 export const IMAGE_SIZE = 28;
@@ -69,7 +69,7 @@ async function readDigits(moduleName: string): Promise<{ pixels: Float32Array; l
   let row = 0;
   digits.forEach((d, label) => {
     const count = Math.floor(d.raw.length / PIXELS);
-    pixels.set(Float32Array.from(d.raw as ArrayLike<number>), row * PIXELS);
+    pixels.set(Float32Array.from(d.raw), row * PIXELS);
     labels.fill(label, row, row + count);
     row += count;
   });

@@ -3,8 +3,8 @@
  * float32 with He-uniform weights and zero biases. A Sequential, so its state dict uses PyTorch's names
  * (`0.weight`, `3.weight`, `6.weight`, ...) and loads into an equivalent torch.nn.Sequential.
  */
-import { Generator } from '@tapegrad/core';
-import { Dropout, Linear, Module, ReLU, Sequential } from '@tapegrad/nn';
+import type { Generator } from '@tapegrad/core';
+import { Dropout, Linear, type Module, ReLU, Sequential } from '@tapegrad/nn';
 import { PIXELS } from './data.js';
 
 export const CLASSES = 10;

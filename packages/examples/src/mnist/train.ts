@@ -3,10 +3,10 @@
  * from generators reseeded per purpose and per epoch from --seed, so the same seed gives the same loss sequence
  * bit for bit, and a run resumed after epoch k continues exactly as the uninterrupted run would have.
  */
-import { Generator, Tensor, noGrad, tensor } from '@tapegrad/core';
-import { Adam, CosineAnnealingLR, Optimizer, SGD, Sequential, accuracy, permutation, softmaxCrossEntropy } from '@tapegrad/nn';
+import { Generator, type Tensor, noGrad, tensor } from '@tapegrad/core';
+import { Adam, CosineAnnealingLR, type Optimizer, SGD, type Sequential, accuracy, permutation, softmaxCrossEntropy } from '@tapegrad/nn';
 import { augmentBatch } from './augment.js';
-import { DigitSet, PIXELS } from './data.js';
+import { type DigitSet, PIXELS } from './data.js';
 import { buildModel } from './model.js';
 
 export type OptimizerName = 'adam' | 'sgd';
@@ -81,7 +81,7 @@ export function predict(model: Sequential, images: Tensor, chunk = 1000): { logi
   noGrad(() => {
     for (let start = 0; start < n; start += chunk) {
       const size = Math.min(chunk, n - start);
-      logits.set(model.forward(images.slice([start, 0], [size, -1])).data as Float32Array, start * 10);
+      logits.set(model.forward(images.slice([start, 0], [size, -1])).data, start * 10);
     }
   });
   model.train(wasTraining);

@@ -2,7 +2,7 @@
  * Seed 004's apple/orange price graph: price = (apple * apple_num + orange * orange_num) * tax, computed
  * with the book's layer objects and with named Scalars on the tape.
  */
-import { Scalar, scalar } from '@tapegrad/core';
+import { type Scalar, scalar } from '@tapegrad/core';
 import { AddLayer, MulLayer } from '@tapegrad/layers';
 
 export interface PriceGradients {

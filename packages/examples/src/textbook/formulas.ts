@@ -8,7 +8,7 @@
  * log-likelihood: softmax with sum t ln y, sigmoid with the Bernoulli one, linear with -1/2 sum (t - a)^2.
  * The closed forms below are evaluated with plain loops, independently of the engine, and compared with the tape.
  */
-import { Generator, Tensor, randn, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, randn, tensor } from '@tapegrad/core';
 
 export type Hidden = 'sigmoid' | 'tanh' | 'relu';
 export type Output = 'softmax' | 'sigmoid' | 'linear';

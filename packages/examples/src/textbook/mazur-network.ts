@@ -3,7 +3,7 @@
  * 0.10, targets 0.01 and 0.99, E = sum 1/2 (target - out)^2, learning rate 0.5, weights w1..w8 trained and the
  * biases b1, b2 held fixed. Everything is computed with named Scalars on the tape.
  */
-import { Scalar, scalar, sweep } from '@tapegrad/core';
+import { type Scalar, scalar, sweep } from '@tapegrad/core';
 
 export const INPUTS = [0.05, 0.1] as const;
 export const TARGETS = [0.01, 0.99] as const;

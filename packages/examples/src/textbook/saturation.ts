@@ -5,7 +5,7 @@
  * there, so it barely moves; cross-entropy C = -[y ln a + (1 - y) ln(1 - a)] has dC/dw = (a - y) x: no sigma'.
  * Both runs are Scalars on the tape; the costs are written out, the derivatives come from the engine.
  */
-import { Scalar, scalar } from '@tapegrad/core';
+import { type Scalar, scalar } from '@tapegrad/core';
 
 export type Cost = 'quadratic' | 'cross-entropy';
 

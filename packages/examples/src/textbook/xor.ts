@@ -3,7 +3,7 @@
  * TwoLayerNet (Affine -> Sigmoid -> Affine -> SoftmaxWithLoss) learns it by plain gradient descent, with
  * gradients from the layer objects' backward calls.
  */
-import { Generator, Tensor, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, tensor } from '@tapegrad/core';
 import { TwoLayerNet } from '@tapegrad/layers';
 
 export const XOR_INPUTS = [

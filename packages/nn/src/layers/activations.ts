@@ -1,5 +1,5 @@
 /** Activation modules: thin wrappers over the core ops, so they can sit in a Sequential. */
-import { ShapeError, Tensor, TapegradError } from '@tapegrad/core';
+import { ShapeError, type Tensor, TapegradError } from '@tapegrad/core';
 import { Module } from '../module.js';
 
 /** max(x, 0). @example new Sequential(new Linear(2, 4), new ReLU()) */

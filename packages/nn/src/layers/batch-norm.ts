@@ -4,7 +4,7 @@
  * the unbiased estimate, as in PyTorch). In eval mode the running statistics are used instead.
  * State-dict names follow PyTorch: weight, bias, running_mean, running_var (num_batches_tracked is not kept).
  */
-import { DType, ShapeError, Tensor, noGrad, ones, zeros } from '@tapegrad/core';
+import { type DType, ShapeError, type Tensor, noGrad, ones, zeros } from '@tapegrad/core';
 import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
 import { checkSize } from './sizes.js';

@@ -2,7 +2,7 @@
  * Dropout (inverted): in training, each element is zeroed with probability p and the survivors are scaled by
  * 1 / (1 - p), so the expected output equals the input and evaluation needs no rescaling. Identity in eval mode.
  */
-import { Generator, ShapeError, Tensor, globalGenerator, tensor } from '@tapegrad/core';
+import { type Generator, ShapeError, type Tensor, globalGenerator, tensor } from '@tapegrad/core';
 import { Module } from '../module.js';
 
 /**

@@ -2,7 +2,7 @@
  * Linear (the Affine layer): y = x W^T + b with W of shape [out, in] and b of shape [out], PyTorch's layout and
  * names (`weight`, `bias`), so a state dict moves to and from `torch.nn.Linear` unchanged.
  */
-import { DType, Generator, ShapeError, Tensor, zeros as zerosTensor } from '@tapegrad/core';
+import { type DType, type Generator, ShapeError, Tensor, zeros as zerosTensor } from '@tapegrad/core';
 import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
 import { checkSize } from './sizes.js';

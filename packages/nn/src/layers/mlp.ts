@@ -4,10 +4,10 @@
  * modules, so its state dict reads `0.weight`, `0.bias`, `2.weight`, ... like a PyTorch nn.Sequential.
  * Initialisation matches the activation: He (uniform) for ReLU, Xavier (uniform) for sigmoid and tanh; biases 0.
  */
-import { DType, Generator, ShapeError } from '@tapegrad/core';
-import { Module } from '../module.js';
+import { type DType, type Generator, ShapeError } from '@tapegrad/core';
+import type { Module } from '../module.js';
 import { ReLU, Sigmoid, Softmax, Tanh } from './activations.js';
-import { Linear, LinearInit } from './linear.js';
+import { Linear, type LinearInit } from './linear.js';
 import { Sequential } from './sequential.js';
 
 /** The hidden-layer activations of seed 000. */

@@ -2,7 +2,7 @@
  * Sequential: modules applied in order. Children are stored under the names '0', '1', ... exactly as
  * `torch.nn.Sequential` names them, so state-dict keys read `0.weight`, `2.bias`, ...
  */
-import { Tensor, TapegradError } from '@tapegrad/core';
+import { type Tensor, TapegradError } from '@tapegrad/core';
 import { Module } from '../module.js';
 import { hasHooks } from '../module-hooks.js';
 import { ReLU } from './activations.js';

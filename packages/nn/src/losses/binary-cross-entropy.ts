@@ -7,8 +7,8 @@
  * BCE has its own rule because the composite's chain through log p gives 0 * Infinity = NaN at p = 0 or 1, even
  * for a confident correct prediction; PyTorch differentiates it as one function for the same reason.
  */
-import { Tensor, TapegradError, defineOp } from '@tapegrad/core';
-import { Reduction, checkReduction, checkSameShape, reduce } from './reduction.js';
+import { type Tensor, TapegradError, defineOp } from '@tapegrad/core';
+import { type Reduction, checkReduction, checkSameShape, reduce } from './reduction.js';
 
 /** Options of the binary cross-entropy losses. */
 export interface BCEOptions {
@@ -56,7 +56,7 @@ export function binaryCrossEntropy(p: Tensor, target: Tensor, options: BCEOption
     // PyTorch refuses these too: a "probability" outside [0, 1] is a bug upstream (a missing sigmoid).
     if (!(data[i] >= 0 && data[i] <= 1)) throw new TapegradError(`${op}: p must lie in [0, 1], got ${data[i]} at position ${i}`);
   }
-  return reduce(elementwiseBCE(p, target) as Tensor, reduction, op);
+  return reduce(elementwiseBCE(p, target), reduction, op);
 }
 
 /**

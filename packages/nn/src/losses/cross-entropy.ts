@@ -8,7 +8,7 @@
  * A zero target probability ignores its class even where logp is -Infinity (0 log 0 = 0).
  */
 import { GradError, ShapeError, Tensor, TapegradError, tensor, where } from '@tapegrad/core';
-import { ClassRows, classLabels, classWeights, maskIgnored, pickedLoss, reduceSamples, toClassRows } from './classes.js';
+import { type ClassRows, classLabels, classWeights, maskIgnored, pickedLoss, reduceSamples, toClassRows } from './classes.js';
 import type { NLLOptions } from './nll.js';
 import { checkReduction, shapeOf } from './reduction.js';
 

@@ -5,8 +5,8 @@
  * Both are written as m^2 / 2 + delta (|d| - m) with m = min(|d|, delta): the same values, and a gradient that
  * is d inside and delta sign(d) outside with no branch to mask, continuous at |d| = delta and 0 at d = 0.
  */
-import { Tensor, TapegradError } from '@tapegrad/core';
-import { Reduction, checkReduction, checkSameShape, reduce } from './reduction.js';
+import { type Tensor, TapegradError } from '@tapegrad/core';
+import { type Reduction, checkReduction, checkSameShape, reduce } from './reduction.js';
 
 /** Options of huberLoss. */
 export interface HuberOptions {

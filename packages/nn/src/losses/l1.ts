@@ -1,6 +1,6 @@
 /** Mean absolute error (PyTorch's F.l1_loss): L = reduce(|x - y|); at x = y the gradient is 0, as sign(0) = 0. */
-import { Tensor } from '@tapegrad/core';
-import { Reduction, checkReduction, checkSameShape, reduce } from './reduction.js';
+import type { Tensor } from '@tapegrad/core';
+import { type Reduction, checkReduction, checkSameShape, reduce } from './reduction.js';
 
 /**
  * Absolute error between `input` and `target` (same shape), reduced by 'mean' (default), 'sum' or 'none'.

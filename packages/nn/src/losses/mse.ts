@@ -1,6 +1,6 @@
 /** Mean squared error and its sum forms: L = reduce((y - t)^2). */
-import { Tensor } from '@tapegrad/core';
-import { Reduction, checkSameShape, reduce } from './reduction.js';
+import type { Tensor } from '@tapegrad/core';
+import { type Reduction, checkSameShape, reduce } from './reduction.js';
 
 /**
  * Squared error between `input` and `target` (same shape). `reduction` is 'mean' (default, PyTorch's),

@@ -4,9 +4,9 @@
  *   'mean' = sum_n loss_n / sum_n weight[y_n] over the samples not ignored; 'sum'; 'none' (shape of the labels)
  * crossEntropy(x, y) is nllLoss(logSoftmax(x), y).
  */
-import { Tensor } from '@tapegrad/core';
+import type { Tensor } from '@tapegrad/core';
 import { classLabels, classWeights, pickedLoss, reduceSamples, toClassRows } from './classes.js';
-import { Reduction, checkReduction } from './reduction.js';
+import { type Reduction, checkReduction } from './reduction.js';
 
 /** Options of nllLoss (PyTorch's names). */
 export interface NLLOptions {

@@ -53,5 +53,5 @@ const fused = defineOp({
  * loss.backward();
  */
 export function softmaxCrossEntropy(logits: Tensor, target: Tensor): Tensor {
-  return fused(logits, targetMatrix(logits, target, 'softmaxCrossEntropy')) as Tensor;
+  return fused(logits, targetMatrix(logits, target, 'softmaxCrossEntropy'));
 }

@@ -1,5 +1,5 @@
 /** Target checks shared by the classification losses: int32 class labels [N] or one-hot / probabilities [N, C]. */
-import { DTypeError, ShapeError, Tensor, tensor } from '@tapegrad/core';
+import { DTypeError, ShapeError, type Tensor, tensor } from '@tapegrad/core';
 
 /** Validates `target` against logits [N, C] and returns it as a float matrix [N, C] of the logits' dtype. */
 export function targetMatrix(logits: Tensor, target: Tensor, op: string): Tensor {
@@ -10,7 +10,7 @@ export function targetMatrix(logits: Tensor, target: Tensor, op: string): Tensor
     if (target.rank !== 1 || target.shape[0] !== n) {
       throw new ShapeError(`${op}: int32 labels must have shape [${n}] for logits [${n}, ${c}], got [${target.shape.join(', ')}]`);
     }
-    return oneHot(target, c, { dtype: logits.dtype as 'float32' | 'float64', op });
+    return oneHot(target, c, { dtype: logits.dtype, op });
   }
   if (target.rank !== 2 || target.shape[0] !== n || target.shape[1] !== c) {
     throw new ShapeError(`${op}: a float target must have the logits' shape [${n}, ${c}], got [${target.shape.join(', ')}]`);

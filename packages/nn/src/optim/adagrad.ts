@@ -4,7 +4,7 @@
 //   p <- p - clr * g / (sqrt(sum) + eps)
 // TensorFlow.js's adagrad differs in two conventions: its accumulator starts at 0.1 and its epsilon sits inside
 // the square root, sqrt(sum + 1e-7). Pass { initialAccumulatorValue: 0.1 } to match it (see the test).
-import { Optimizer, Params, UpdateContext, checkNonNegative } from './optimizer.js';
+import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
 
 /** Options of AdaGrad (PyTorch's names). */
 export interface AdaGradOptions {

@@ -5,7 +5,7 @@
 //   amsgrad: vMax <- max(vMax, v), and vMax replaces v below
 //   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 // TensorFlow.js's adam computes the same update (same eps placement); its default eps is 1e-7 instead of 1e-8.
-import { Optimizer, Params, UpdateContext, checkNonNegative } from './optimizer.js';
+import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
 
 /** Options of Adam and AdamW (PyTorch's names). */
 export interface AdamOptions {

@@ -5,7 +5,7 @@
  * The clipped gradients are new tensors (a gradient object may be shared between parameters, so it is never
  * changed in place).
  */
-import { Tensor, TapegradError, noGrad } from '@tapegrad/core';
+import { type Tensor, TapegradError, noGrad } from '@tapegrad/core';
 
 /**
  * Returns the total norm before clipping.

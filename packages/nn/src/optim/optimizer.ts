@@ -7,7 +7,7 @@
  * Steps are counted per parameter, as in PyTorch: a parameter whose first gradient arrives late starts its
  * bias corrections (Adam) and decay (AdaGrad) at step 1, and one without a gradient keeps its count.
  */
-import { DType, DTypeError, ShapeError, Tensor, TapegradError, TypedArray, noGrad, tensor } from '@tapegrad/core';
+import { type DType, DTypeError, ShapeError, Tensor, TapegradError, type TypedArray, noGrad, tensor } from '@tapegrad/core';
 
 /** Per-parameter state: named buffers of the parameter's size (moments, accumulators). */
 export type ParamState = Record<string, TypedArray>;
@@ -19,9 +19,9 @@ export interface UpdateContext {
   /** The gradient (read only). */
   readonly g: TypedArray;
   /** A state buffer by name, created (filled with `init`) on first use. */
-  buffer(name: string, init?: number): TypedArray;
+  readonly buffer: (name: string, init?: number) => TypedArray;
   /** Whether `name` existed before this step (PyTorch's momentum buffer starts as the first gradient). */
-  has(name: string): boolean;
+  readonly has: (name: string) => boolean;
   /** This parameter's 1-based step number: how many updates it has had, this one included. */
   readonly step: number;
   /** The learning rate of the parameter's group. */
@@ -119,9 +119,9 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   addParamGroup(spec: ParamGroupSpec<Partial<H>>): void {
     const where = this.groupName(this.paramGroups.length);
     const { params, ...options } = spec as ParamGroupSpec<Partial<H>> & Record<string, unknown>;
-    if (params === undefined || params === null || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== 'function')
+    if (params === undefined || params === null || typeof params[Symbol.iterator] !== 'function')
       throw new TapegradError(`${where}: 'params' must be a list of tensors`);
-    const list = [...(params as Iterable<Tensor>)];
+    const list = [...params];
     if (list.length === 0) throw new TapegradError(`${where}: got an empty parameter list`);
     const seen = new Set(this._params);
     list.forEach((p, i) => {

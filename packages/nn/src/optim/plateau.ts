@@ -5,7 +5,7 @@
  * improvement, every group's lr becomes max(lr * factor, minLr) (a change smaller than eps is skipped), and
  * the next `cooldown` epochs count no bad epochs. A NaN metric never improves, as in PyTorch.
  */
-import { Tensor, TapegradError } from '@tapegrad/core';
+import { type Tensor, TapegradError } from '@tapegrad/core';
 import type { Hyperparameters, Optimizer } from './optimizer.js';
 import { counters, readCounters } from './schedule.js';
 

@@ -5,7 +5,7 @@
 //   momentum > 0: buf <- momentum * buf + g / denom;  p <- p - lr * buf,  else p <- p - lr * g / denom
 // TensorFlow.js's rmsprop calls alpha `decay` (default 0.9, PyTorch's 0.99), puts eps inside the square root, and
 // folds lr into its momentum buffer (the same thing while lr is constant).
-import { Optimizer, Params, UpdateContext, checkNonNegative } from './optimizer.js';
+import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
 
 /** Options of RMSprop (PyTorch's names). */
 export interface RMSpropOptions {

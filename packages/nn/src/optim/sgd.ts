@@ -4,7 +4,7 @@
 //   g <- g + momentum * buf (nesterov) or buf
 //   p <- p - lr * g
 import { TapegradError } from '@tapegrad/core';
-import { Optimizer, Params, UpdateContext, checkNonNegative } from './optimizer.js';
+import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
 
 /** Options of SGD (PyTorch's names). */
 export interface SGDOptions {

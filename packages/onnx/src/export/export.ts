@@ -4,10 +4,10 @@
  */
 import type { Module } from '@tapegrad/nn';
 import { OnnxExportError } from '../errors.js';
-import { DataType, ModelProto, ValueInfoProto, encodeModelProto } from '../proto/onnx.js';
+import { DataType, type ModelProto, type ValueInfoProto, encodeModelProto } from '../proto/onnx.js';
 import { VERSION } from '../version.js';
 import { exporterFor } from './exporters.js';
-import { OnnxDim, OnnxGraph } from './graph-builder.js';
+import { type OnnxDim, OnnxGraph } from './graph-builder.js';
 
 /**
  * The opsets exportOnnx writes, each with the IR version that introduced it (ONNX's versioning table).

@@ -5,7 +5,7 @@
  */
 import { BatchNorm1d, Dropout, Identity, LeakyReLU, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '@tapegrad/nn';
 import { OnnxExportError } from '../errors.js';
-import { OnnxDim, OnnxExporter, OnnxNodeOptions, OnnxValue } from './graph-builder.js';
+import type { OnnxDim, OnnxExporter, OnnxNodeOptions, OnnxValue } from './graph-builder.js';
 
 /** A module class, abstract or not, whatever its constructor takes. @example const classes: ModuleClass[] = [Linear, ReLU]; */
 export type ModuleClass<M extends Module = Module> = abstract new (...args: never[]) => M;
@@ -115,12 +115,12 @@ export function registerOnnxExporter<M extends Module>(moduleClass: ModuleClass<
  * (an MLP is a Sequential; a subclass with its own forward computes something else and needs its own exporter).
  */
 export function exporterFor(module: Module, path: string): OnnxExporter {
-  let proto: object | null = Object.getPrototypeOf(module);
+  let proto = Object.getPrototypeOf(module) as object | null;
   while (proto !== null && proto !== Module.prototype) {
     const exporter = EXPORTERS.get(proto.constructor as ModuleClass);
     if (exporter !== undefined) return exporter;
     if (Object.prototype.hasOwnProperty.call(proto, 'forward')) break;
-    proto = Object.getPrototypeOf(proto);
+    proto = Object.getPrototypeOf(proto) as object | null;
   }
   const where = path === '' ? 'the model itself' : `module '${path}'`;
   throw new OnnxExportError(

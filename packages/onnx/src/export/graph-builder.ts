@@ -6,7 +6,7 @@
 import type { Tensor } from '@tapegrad/core';
 import type { Module } from '@tapegrad/nn';
 import { OnnxExportError } from '../errors.js';
-import { AttributeProto, AttributeType, DataType, NodeProto, TensorProto } from '../proto/onnx.js';
+import { type AttributeProto, AttributeType, DataType, type NodeProto, type TensorProto } from '../proto/onnx.js';
 
 /** One dimension of a value: a fixed size, or a name for a size known only at run time ('batch'). @example const dims: OnnxDim[] = ['batch', 784]; */
 export type OnnxDim = number | string;

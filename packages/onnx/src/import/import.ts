@@ -3,11 +3,11 @@
  * write it) rebuilt as a Sequential of tapegrad modules with its weights. The reading side of the exporter's table:
  * ONNX operator -> the function that turns one node into a layer.
  */
-import { DType, Generator, tensor } from '@tapegrad/core';
-import { BatchNorm1d, LeakyReLU, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, StateDict, Tanh } from '@tapegrad/nn';
+import { type DType, Generator, tensor } from '@tapegrad/core';
+import { BatchNorm1d, LeakyReLU, Linear, type Module, ReLU, Sequential, Sigmoid, Softmax, type StateDict, Tanh } from '@tapegrad/nn';
 import { OnnxImportError } from '../errors.js';
-import { AttributeProto, AttributeType, DataType, ModelProto, NodeProto, decodeModelProto } from '../proto/onnx.js';
-import { Constant, readTensor } from './tensors.js';
+import { type AttributeProto, AttributeType, DataType, type ModelProto, type NodeProto, decodeModelProto } from '../proto/onnx.js';
+import { type Constant, readTensor } from './tensors.js';
 
 /** Options of {@link importOnnx}. @example importOnnx(bytes, { dtype: 'float64' }) */
 export interface ImportOnnxOptions {

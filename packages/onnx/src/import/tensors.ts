@@ -3,7 +3,7 @@
  * before anything is allocated: a hostile file costs at most its own size.
  */
 import { OnnxImportError } from '../errors.js';
-import { DataType, TensorProto } from '../proto/onnx.js';
+import { DataType, type TensorProto } from '../proto/onnx.js';
 
 /** A constant of the graph: its dims and its values. */
 export interface Constant {

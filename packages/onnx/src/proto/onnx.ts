@@ -111,7 +111,7 @@ function model(): protobuf.Type {
  */
 export function encodeModelProto(message: ModelProto): Uint8Array {
   const type = model();
-  const bytes = type.encode(type.fromObject(message as Record<string, unknown>)).finish();
+  const bytes = type.encode(type.fromObject(message)).finish();
   return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes);
 }
 
@@ -121,5 +121,5 @@ export function encodeModelProto(message: ModelProto): Uint8Array {
  */
 export function decodeModelProto(bytes: Uint8Array): ModelProto {
   const type = model();
-  return type.toObject(type.decode(bytes), { longs: Number, bytes: Uint8Array, arrays: true, defaults: false }) as ModelProto;
+  return type.toObject(type.decode(bytes), { longs: Number, bytes: Uint8Array, arrays: true, defaults: false });
 }

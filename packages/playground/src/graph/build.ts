@@ -3,7 +3,7 @@
  * names the node it produced, and the last statement is the root whose tape the page draws.
  */
 import { Scalar, scalar } from '@tapegrad/core';
-import { Expr, ParseError, Statement, parseProgram, parseValues } from './expression.js';
+import { type Expr, ParseError, type Statement, parseProgram, parseValues } from './expression.js';
 
 /** A value during evaluation: a plain number until a named scalar takes part. */
 type Value = number | Scalar;

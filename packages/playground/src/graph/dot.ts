@@ -3,7 +3,7 @@
  * the entry a sweep step is at without laying the graph out again. Built from `tapeOf` rather than core's
  * `toDot` because the page wants rounded numbers and ids on every node and edge.
  */
-import { Node, Scalar, tapeOf } from '@tapegrad/core';
+import { type Node, Scalar, tapeOf } from '@tapegrad/core';
 
 /** A number as the page shows it: six significant digits, so 110.00000000000001 reads 110. */
 export function formatNumber(v: number): string {

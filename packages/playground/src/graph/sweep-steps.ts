@@ -2,7 +2,7 @@
  * The reverse sweep of a Scalar graph as the steps the page walks through: core's `explainSteps` (the
  * chain-rule products in sweep order) joined with the ids of the drawn elements each step touches.
  */
-import { Scalar, explainSteps, tapeOf } from '@tapegrad/core';
+import { type Scalar, explainSteps, tapeOf } from '@tapegrad/core';
 import { edgeId, formatNumberText, opId, valueId } from './dot.js';
 
 export interface SweepStep {

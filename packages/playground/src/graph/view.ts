@@ -8,7 +8,7 @@ import { buildGraph } from './build.js';
 import { tapeToDot } from './dot.js';
 import { ParseError } from './expression.js';
 import { PRESETS } from './presets.js';
-import { SweepStep, describeStep, sweepSteps } from './sweep-steps.js';
+import { type SweepStep, describeStep, sweepSteps } from './sweep-steps.js';
 
 const HIGHLIGHTS = ['active-op', 'active-edge', 'active-input', 'active-output', 'swept'];
 

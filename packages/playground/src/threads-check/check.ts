@@ -4,7 +4,7 @@
  * each compares with the single-thread kernel (bitwise) and a naive triple loop, and how many tasks the helpers
  * ran. It only measures; the tests decide.
  */
-import { DType, GemmKernel, TypedArray, gemmSingleThread, getGemmExecutor, tensor } from '@tapegrad/core';
+import { type DType, type GemmKernel, type TypedArray, gemmSingleThread, getGemmExecutor, tensor } from '@tapegrad/core';
 import { disableThreads, enableThreads, threadCount } from '@tapegrad/threads';
 
 /** The pool's own counters, which @tapegrad/threads does not export: read through the installed executor. */
@@ -104,9 +104,9 @@ function checkProduct(dtype: DType, tA: boolean, tB: boolean): ProductReport {
   const b = tensor(random(K * N, dtype), { shape: tB ? [N, K] : [K, N], dtype });
   const executor = getGemmExecutor();
   let shared = false;
-  const gemm = executor?.gemm;
+  const gemm = executor?.gemm.bind(executor);
   // Spy on the installed executor's answer for this product.
-  if (executor && gemm) executor.gemm = (...args) => (shared = gemm.apply(executor, args));
+  if (executor && gemm) executor.gemm = (...args) => (shared = gemm(...args));
   const before = totalTasks();
   let c: TypedArray;
   try {

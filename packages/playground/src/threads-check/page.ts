@@ -3,7 +3,7 @@
  * page's main thread (`run`) or in a module Web Worker (`runInWorker`).
  */
 import { enableThreads } from '@tapegrad/threads';
-import { CheckReport, runCheck } from './check.js';
+import { type CheckReport, runCheck } from './check.js';
 
 export interface ThreadsCheck {
   run(threads: number): Promise<CheckReport>;

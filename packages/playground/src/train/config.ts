@@ -2,7 +2,7 @@
  * The train view's settings, read from the form and checked before any training starts, so a bad layer
  * size or learning rate is reported on the page in words rather than as an engine error.
  */
-import { DATASETS, DatasetName } from './datasets.js';
+import { DATASETS, type DatasetName } from './datasets.js';
 
 export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid'] as const;
 export const OPTIMISERS = ['adam', 'sgd'] as const;

@@ -3,11 +3,11 @@
  * and the model's class probabilities over a grid for the decision boundary. Runs in the Web Worker, and
  * in Node for the tests: nothing here touches the DOM.
  */
-import { Generator, Tensor, noGrad, tensor } from '@tapegrad/core';
-import { Adam, MLP, Optimizer, SGD, softmaxCrossEntropy } from '@tapegrad/nn';
+import { Generator, type Tensor, noGrad, tensor } from '@tapegrad/core';
+import { Adam, MLP, type Optimizer, SGD, softmaxCrossEntropy } from '@tapegrad/nn';
 import { exportOnnx } from '@tapegrad/onnx';
 import type { TrainConfig } from './config.js';
-import { Dataset, EXTENT, makeDataset } from './datasets.js';
+import { type Dataset, EXTENT, makeDataset } from './datasets.js';
 
 export class Trainer {
   readonly data: Dataset;

@@ -4,9 +4,9 @@
  * accuracy. Training never runs on the page's thread.
  */
 import { byId, clearError, describeError, showError } from '../alert.js';
-import { drawBoundary, drawPoints, Points } from './boundary.js';
-import { ConfigError, TrainConfig, TrainForm, parseTrainConfig } from './config.js';
-import { DatasetName, makeDataset } from './datasets.js';
+import { drawBoundary, drawPoints, type Points } from './boundary.js';
+import { ConfigError, type TrainConfig, type TrainForm, parseTrainConfig } from './config.js';
+import { type DatasetName, makeDataset } from './datasets.js';
 import { LossChart } from './loss-chart.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 

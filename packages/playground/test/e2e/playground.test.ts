@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
 import { makeDataset } from '../../src/train/datasets';
-import { Browser, DIST, OUT, StaticServer, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
+import { type Browser, DIST, OUT, type StaticServer, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
 
 let server: StaticServer;
 let browser: Browser;

@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import type { CheckReport } from '../../src/threads-check/check';
 import type { ThreadsCheck } from '../../src/threads-check/page';
-import { Browser, DIST, StaticServer, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
+import { type Browser, DIST, type StaticServer, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
 
 let isolated: StaticServer;
 let plain: StaticServer;

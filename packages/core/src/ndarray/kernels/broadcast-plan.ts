@@ -3,7 +3,7 @@
  * `len` elements; row r reads a from aOff[r] with step sa and b from bOff[r] with step sb (steps are 0 or 1).
  * Same-shape and scalar operands collapse to a single row, so the common cases cost one tight loop.
  */
-import { Shape, broadcastShapes, sizeOf } from '../shape.js';
+import { type Shape, broadcastShapes, sizeOf } from '../shape.js';
 
 export interface BroadcastPlan {
   readonly shape: number[];

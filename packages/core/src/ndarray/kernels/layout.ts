@@ -1,7 +1,7 @@
 /** Kernels that move elements without arithmetic: transpose, broadcast, slice, pad, concat, gather, where, cast. */
-import { DType, allocate } from '../dtype.js';
+import { type DType, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
-import { Shape, sizeOf, stridesOf } from '../shape.js';
+import { type Shape, sizeOf, stridesOf } from '../shape.js';
 
 /** Walks every index of `shape` in row-major order, calling `visit(outIndex, srcOffset)`. */
 function forEachOffset(shape: Shape, srcStrides: readonly number[], visit: (o: number, s: number) => void): void {

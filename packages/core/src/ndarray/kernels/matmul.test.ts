@@ -1,7 +1,7 @@
-import { KernelBackend, setKernelBackend } from '../../backend/kernel-backend';
+import { type KernelBackend, setKernelBackend } from '../../backend/kernel-backend';
 import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from '../../backend/wasm-gemm';
 import { ShapeError } from '../../errors';
-import { DType, TypedArray, allocate } from '../dtype';
+import { type DType, allocate } from '../dtype';
 import { NDArray } from '../ndarray';
 import { gemmDirect, gemmPacked, matmul } from './matmul';
 
@@ -136,7 +136,7 @@ describe.each(BACKENDS)('matmul kernel (%s backend) against a naive triple loop'
   it('keeps the operand dtype: float32 in gives float32 out, mixed gives float64, int32 stays exact', () => {
     const { a, b } = operands(40, 50, 30, false, false, 'float32');
     expect(matmul(a, b).dtype).toBe('float32');
-    const b64 = new NDArray(Float64Array.from(b.data as TypedArray), b.shape);
+    const b64 = new NDArray(Float64Array.from(b.data), b.shape);
     const mixed = matmul(a, b64);
     expect(mixed.dtype).toBe('float64');
     expectClose(mixed, reference(a, b64, false, false), 1e-12);

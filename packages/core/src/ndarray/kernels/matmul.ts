@@ -15,11 +15,11 @@
  * A host with threads (e.g. `@tapegrad/threads` in Node) may install a parallel executor that shares each large
  * product between threads, each running this same single-thread selection on its share of C.
  */
-import { GemmKernel, getGemmExecutor } from '../../backend/gemm-executor.js';
+import { type GemmKernel, getGemmExecutor } from '../../backend/gemm-executor.js';
 import { getKernelBackend } from '../../backend/kernel-backend.js';
 import { wasmGemm, wasmRelaxedGemmAvailable } from '../../backend/wasm-gemm.js';
 import { ShapeError, formatShape } from '../../errors.js';
-import { TypedArray, allocate, promote } from '../dtype.js';
+import { type TypedArray, allocate, promote } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { broadcastShapes, sizeOf, stridesOf } from '../shape.js';
 

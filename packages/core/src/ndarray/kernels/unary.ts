@@ -1,5 +1,5 @@
 /** Elementwise unary kernels: a number form (Scalar nodes) and a typed-array loop (Tensor nodes). */
-import { DType, TypedArray, allocate, floatResult } from '../dtype.js';
+import { type DType, type TypedArray, allocate, floatResult } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { getKernelBackend } from '../../backend/kernel-backend.js';
 import { wasmTanhF32 } from '../../backend/wasm-tanh.js';
@@ -87,6 +87,7 @@ function tanhFloat32(X: TypedArray, O: Float32Array): void {
 // erf by W. J. Cody's rational Chebyshev approximations ("Rational Chebyshev approximations for the error
 // function", Math. Comp. 23, 1969, pp. 631-638; the coefficients of his SPECFUN routine CALERF). JavaScript has no
 // Math.erf; these reach about 1e-16 relative error in float64 (erf.test.ts checks them against Python's math.erf).
+/* eslint-disable no-loss-of-precision -- Cody's coefficients as he printed them; each rounds to the nearest double */
 // |x| <= 0.46875:  erf(x) = x A(x^2) / B(x^2)
 const ERF_A = [3.1611237438705656, 113.864154151050156, 377.485237685302021, 3209.37758913846947, 0.185777706184603153];
 const ERF_B = [23.6012909523441209, 244.024637934444173, 1282.61652607737228, 2844.23683343917062];
@@ -105,6 +106,7 @@ const ERFC_P = [
 ];
 const ERFC_Q = [2.56852019228982242, 1.87295284992346047, 0.527905102951428412, 0.0605183413124413191, 0.00233520497626869185];
 const ONE_OVER_SQRT_PI = 0.56418958354775628695;
+/* eslint-enable no-loss-of-precision */
 // Past this |x|, erfc(|x|) is below the smallest double and erf(x) is +-1.
 const ERFC_UNDERFLOW = 26.543;
 

@@ -13,7 +13,7 @@ export interface Peer {
   /** The column heading in the table. */
   readonly label: string;
   /** Sets the peer up; returns a note about its configuration (backend, threads, SIMD) for the report. */
-  init(): Promise<string>;
+  init(): string | Promise<string>;
   supports(c: BenchCase): boolean;
   /** True when the peer is known to be orders of magnitude slower on this case: its timing is capped. */
   isSlowOn?(c: BenchCase): boolean;

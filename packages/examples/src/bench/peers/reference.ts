@@ -8,7 +8,7 @@ import type { Peer, Runner } from './peer.js';
 export const referencePeer: Peer = {
   id: 'reference',
   label: 'closure micrograd (plain JS)',
-  async init() {
+  init() {
     return 'a port of micrograd: one closure per node, recursive topological sort';
   },
   supports: (c: BenchCase) => c.workload === 'W3',

@@ -1,9 +1,9 @@
 /** tapegrad, through its public API only: the implementation under test. */
-import { DType, Scalar, Tensor, noGrad, scalar, tensor } from '@tapegrad/core';
+import { type DType, type Scalar, type Tensor, noGrad, scalar, tensor } from '@tapegrad/core';
 import { softmaxCrossEntropy } from '@tapegrad/nn';
 import { enableThreads } from '@tapegrad/threads';
-import { BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
-import { HostArray, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
+import { type BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
+import { type HostArray, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
 import { scalarMlpLoss } from '../micrograd-reference.js';
 import { PIXELS } from '../../mnist/data.js';
 import { mnistEpochSetup } from '../mnist-epoch.js';
@@ -120,7 +120,7 @@ async function mnistRunner(batchCount: number): Promise<Runner> {
 export const tapegradPeer: Peer = {
   id: 'tapegrad',
   label: 'tapegrad',
-  async init() {
+  init() {
     return "@tapegrad/core from source, default kernel backend 'auto': matmul on the WebAssembly SIMD kernel (packages/core/wasm/gemm.ts), elementwise ops and reductions in TypeScript";
   },
   supports: () => true,

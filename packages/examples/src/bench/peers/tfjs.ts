@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
-import { HostArray, ScalarMlpData, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
+import { type BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
+import { type HostArray, type ScalarMlpData, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
 import type { Peer, Runner } from './peer.js';
 
 const fromHost = (h: HostArray): tf.Tensor => tf.tensor(h.data, h.shape.slice(), 'float32');
@@ -23,7 +23,7 @@ function mlpRunner(): Runner {
         const h1 = tf.relu(tf.add(tf.matMul(x, w1), b1));
         const h2 = tf.relu(tf.add(tf.matMul(h1, w2), b2));
         const logits = tf.add(tf.matMul(h2, w3), b3);
-        return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+        return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(oneHot, logits);
       }, true) as tf.Scalar;
       const value = loss.dataSync()[0];
       loss.dispose();
@@ -114,7 +114,7 @@ async function mnistRunner(batchCount: number): Promise<Runner> {
   // tapegrad's Linear weight is [out, in] (PyTorch's layout); a TF.js kernel is [in, out].
   const vars = params.map((p) => {
     const start = tf.tidy(() => {
-      const t = tf.tensor(p.data as Float32Array, p.shape.slice(), 'float32');
+      const t = tf.tensor(p.data, p.shape.slice(), 'float32');
       return p.shape.length === 2 ? tf.transpose(t) : t;
     });
     const v = tf.variable(start);
@@ -136,7 +136,7 @@ async function mnistRunner(batchCount: number): Promise<Runner> {
           const h1 = tf.relu(tf.add(tf.matMul(x, w1), b1));
           const h2 = tf.relu(tf.add(tf.matMul(h1, w2), b2));
           const logits = tf.add(tf.matMul(h2, w3), b3);
-          return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+          return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(oneHot, logits);
         }, true) as tf.Scalar;
         const value = loss.dataSync()[0];
         loss.dispose();

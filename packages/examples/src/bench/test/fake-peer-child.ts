@@ -9,10 +9,10 @@ const busy = (ms: number): void => {
 };
 
 void servePeer(
-  async () => ({
+  () => ({
     id: 'fake',
     label: 'a fake peer',
-    init: async () => 'set up',
+    init: () => 'set up',
     supports: (c) => c.id === 'W3',
     prepare: () => ({ step: () => (busy(1), 42) }),
   }),
