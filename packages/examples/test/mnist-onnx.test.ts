@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadMnist, PIXELS } from '../src/mnist/data';
 import { ONNX_FILE, saveDeployable } from '../src/mnist/deploy';
-import { TrainConfig, createTrainer, predict, train } from '../src/mnist/train';
+import { type TrainConfig, createTrainer, predict, train } from '../src/mnist/train';
 
 const config: TrainConfig = { epochs: 1, batchSize: 32, lr: 2e-3, optimizer: 'adam', hidden: [32, 16], seed: 3, dropout: 0.2, shift: 1 };
 

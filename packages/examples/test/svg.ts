@@ -1,5 +1,5 @@
 /** Reading the charts' SVG in tests: the text shown, and the drawn lines with their points, from the parsed document. */
-import { DOMParser, Element } from '@xmldom/xmldom';
+import { DOMParser, type Element } from '@xmldom/xmldom';
 
 export interface ParsedSvg {
   readonly width: number;

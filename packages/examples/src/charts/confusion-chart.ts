@@ -3,7 +3,7 @@
  * with its count. Correct predictions (the diagonal) are blue; mistakes are red, darker the more there are, so the
  * confusions stand out whatever the diagonal's size.
  */
-import { ChartOption, LAYOUT, renderSvg } from './render.js';
+import { type ChartOption, LAYOUT, renderSvg } from './render.js';
 
 const CELL = 38;
 /** The plot starts lower than a line chart's: the prediction axis, its labels and its name sit above it. */

@@ -2,7 +2,7 @@
  * A grid of small images, each with a caption under it: the misclassified test digits, captioned with the true digit
  * and the prediction. Drawn as ECharts graphic elements so it goes through the same renderer as every chart.
  */
-import { ChartOption, FONT, renderSvg } from './render.js';
+import { type ChartOption, FONT, renderSvg } from './render.js';
 
 export interface CaptionedImage {
   /** The image as a data: URL (a PNG). */

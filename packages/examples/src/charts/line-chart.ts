@@ -3,7 +3,7 @@
  * plot (never over the data), named axes and ECharts' rounded ticks. The training curves and the saturation plot
  * are these.
  */
-import { ChartOption, LAYOUT, PALETTE, renderSvg } from './render.js';
+import { type ChartOption, LAYOUT, PALETTE, renderSvg } from './render.js';
 
 export interface Series {
   /** The name shown in the legend. */

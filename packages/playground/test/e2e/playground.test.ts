@@ -178,7 +178,7 @@ describe('train view', () => {
   it('downloads the trained network as model.onnx, which ONNX Runtime loads and which classifies the spiral as well', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#train-export')]);
     expect(download.suggestedFilename()).toBe('model.onnx');
-    const bytes = readFileSync((await download.path())!);
+    const bytes = readFileSync(await download.path());
     await page.locator('#train-status', { hasText: `downloaded model.onnx (${bytes.length.toLocaleString('en-US')} bytes` }).waitFor();
     // Loading is ONNX Runtime's validation of the file; then it must classify the page's data set as the page did.
     const session = await ort.InferenceSession.create(bytes);
