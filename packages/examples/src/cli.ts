@@ -1,74 +1,95 @@
 #!/usr/bin/env node
 /**
- * The `tapegrad` CLI: `tapegrad <command> [options]`. Each command lives in its own module under commands/
- * and is loaded only when asked for; `start` runs the main job.
+ * The `tapegrad` CLI: `tapegrad <command> [options]`, on commander. Each command lives in its own module under
+ * commands/, parses its own options (so `tapegrad <command> --help` shows them) and is loaded only when asked for.
+ * A bare `tapegrad` prints the help. A mistake of the user's (a flag, a file) is one line on stderr and exit status
+ * 2; anything else is a bug, printed with its stack, and exit status 1.
  */
+import { Command, CommanderError } from 'commander';
 import { UsageError } from './args.js';
+import { COMMANDS, CommandName } from './command-list.js';
 
-interface Command {
-  readonly summary: string;
-  readonly load: () => Promise<{ run(args: string[]): Promise<void> | void }>;
-}
+type CommandModule = { run(args: string[]): Promise<void> | void };
 
-// One line per command; each module exports `run(args)`.
-const commands: Record<string, Command> = {
-  start: {
-    summary: 'the main job: train an MLP on real MNIST digits with the default settings (as mnist)',
-    load: () => import('./commands/start.js'),
-  },
-  mnist: {
-    summary: 'train a 784-256-128-10 MLP on MNIST digits (--epochs --batch --lr --optimizer --hidden --seed --out --resume)',
-    load: () => import('./commands/mnist.js'),
-  },
-  predict: { summary: 'classify held-out MNIST digits with a saved model (--model FILE)', load: () => import('./commands/predict.js') },
-  'apple-orange': {
-    summary: "seed 004's apple/orange price graph with layers and with the tape (--dot, --svg FILE, --exact, --explain)",
-    load: () => import('./commands/apple-orange.js'),
-  },
-  mazur: {
-    summary: "seed 002's worked 2-2-2 network, every printed number checked (--explain)",
-    load: () => import('./commands/mazur.js'),
-  },
-  formulas: {
-    summary: "seed 000's boxed formulas (18) and (30) against the tape on a random network",
-    load: () => import('./commands/formulas.js'),
-  },
-  xor: { summary: "seed 004's XOR learned by a two-layer network; prints the truth table", load: () => import('./commands/xor.js') },
-  saturation: {
-    summary: "seed 003's saturated neuron: quadratic vs cross-entropy cost (--out FILE.svg)",
-    load: () => import('./commands/saturation.js'),
-  },
-  gradcheck: {
-    summary: 'gradient check of a small MLP and of each textbook layer (--broken shows a failure)',
-    load: () => import('./commands/gradcheck.js'),
-  },
+const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
+  start: () => import('./commands/start.js'),
+  mnist: () => import('./commands/mnist.js'),
+  predict: () => import('./commands/predict.js'),
+  'apple-orange': () => import('./commands/apple-orange.js'),
+  mazur: () => import('./commands/mazur.js'),
+  formulas: () => import('./commands/formulas.js'),
+  xor: () => import('./commands/xor.js'),
+  saturation: () => import('./commands/saturation.js'),
+  gradcheck: () => import('./commands/gradcheck.js'),
 };
 
-function help(): string {
-  const width = Math.max(...Object.keys(commands).map((k) => k.length), 4);
-  return [
-    'usage: tapegrad <command> [options]',
-    '',
-    'commands:',
-    ...Object.entries(commands).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
-  ].join('\n');
+const isCommand = (name: string): name is CommandName => Object.prototype.hasOwnProperty.call(COMMANDS, name);
+
+function program(): Command {
+  const root = new Command('tapegrad')
+    .description('worked examples of tapegrad, a reverse-mode autodiff engine: textbook networks, MNIST training and prediction')
+    .usage('<command> [options]')
+    .helpOption('-h, --help', 'show this help')
+    .helpCommand(false)
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+    .addHelpText('after', "\nRun 'tapegrad <command> --help' for a command's options.");
+  for (const name of Object.keys(COMMANDS) as CommandName[]) {
+    // The command's own module parses its options: here it only takes everything after its name.
+    root
+      .command(name)
+      .description(COMMANDS[name])
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(async (_options: unknown, command: Command) => (await LOADERS[name]()).run(command.args));
+  }
+  root
+    .command('help')
+    .description("show a command's help (tapegrad help <command>)")
+    .argument('[command]')
+    .action(async (name?: string) => {
+      if (name === undefined) root.outputHelp();
+      else if (isCommand(name)) await (await LOADERS[name]()).run(['--help']);
+      else throw new UsageError(`unknown command '${name}'; 'tapegrad --help' lists them`);
+    });
+  return root;
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [name = 'start', ...args] = argv;
-  if (name === 'help' || name === '--help' || name === '-h') {
-    console.log(help());
+  const root = program();
+  if (argv.length === 0) {
+    root.outputHelp();
     return;
   }
-  const command = commands[name];
-  if (command === undefined) throw new UsageError(`unknown command '${name}'\n\n${help()}`);
-  const module = await command.load();
-  await module.run(args);
+  try {
+    await root.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed') return;
+    throw new UsageError(`${error.message.replace(/^error: /, '')}; 'tapegrad --help' lists the commands and options`);
+  }
 }
 
+/** System errors (a full disk, a permission) say what and where in one line; only bugs need a stack. */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!)
+  );
+}
+
+// Output piped into a reader that stops early (`tapegrad --help | head`) is not an error of the program's.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`tapegrad: ${error.message}`);
+  if (error instanceof UsageError || isSystemError(error)) {
+    console.error(`tapegrad: ${error.message.replace(/\s*\n\s*/g, ' ')}`);
     process.exitCode = 2;
   } else {
     console.error(error);

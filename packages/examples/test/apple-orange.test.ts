@@ -94,6 +94,6 @@ describe('apple-orange (seed 004)', () => {
 
   it('refuses an unknown explain format and unknown flags', async () => {
     await expect(capture(['--explain', 'yaml'])).rejects.toThrow(UsageError);
-    await expect(capture(['--bogus'])).rejects.toThrow(/apple-orange: Unknown option '--bogus'/);
+    await expect(capture(['--bogus'])).rejects.toThrow(/apple-orange: unknown option '--bogus'/);
   });
 });

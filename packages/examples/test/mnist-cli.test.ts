@@ -8,7 +8,7 @@ import { shiftInto } from '../src/mnist/augment';
 
 describe('mnist flags', () => {
   it('has the documented defaults', () => {
-    const { config, out, resume } = parseTrainFlags('mnist', []);
+    const { config, out, resume } = parseTrainFlags('mnist', [])!;
     expect(config).toMatchObject({ optimizer: 'adam', hidden: [256, 128], seed: 0, lr: 1e-3 });
     expect(out).toBe('out/mnist');
     expect(resume).toBe(false);
@@ -31,7 +31,7 @@ describe('mnist flags', () => {
       '--out',
       'x',
       '--resume',
-    ]);
+    ])!;
     expect(config).toMatchObject({ epochs: 3, batchSize: 32, lr: 0.01, optimizer: 'sgd', hidden: [64, 32], seed: 9 });
     expect([out, resume]).toEqual(['x', true]);
   });
@@ -42,7 +42,12 @@ describe('mnist flags', () => {
     [['--optimizer', 'lbfgs'], /--optimizer must be 'adam' or 'sgd', got 'lbfgs'/],
     [['--hidden', '256,abc'], /--hidden must be a comma-separated list of positive layer sizes/],
     [['--batch', '0'], /--batch must be an integer/],
-    [['--frobnicate'], /mnist: Unknown option '--frobnicate'/],
+    [['--frobnicate'], /^mnist: unknown option '--frobnicate'$/],
+    [['--epoch', '3'], /^mnist: unknown option '--epoch' \(Did you mean --epochs\?\)$/],
+    [['--hidden', '100000'], /--hidden makes an MLP 784-100000-10 of 79500010 weights, more than the 20000000 this job builds/],
+    [['--hidden', Array(17).fill(8).join(',')], /--hidden must be a list of at most 16 layer sizes/],
+    [['--epochs'], /^mnist: option '--epochs <n>' argument missing$/],
+    [['stray'], /^mnist: too many arguments/],
   ])('rejects %j with a UsageError', (args, message) => {
     expect(() => parseTrainFlags('mnist', args)).toThrow(UsageError);
     expect(() => parseTrainFlags('mnist', args)).toThrow(message);

@@ -101,8 +101,11 @@ async function resolveTarget(path: string, operation: string): Promise<{ target:
 }
 
 /**
- * Writes `bytes` to `path` atomically (see the file comment). `operation` names the caller in errors. Exported
- * from `@tapegrad/nn/node` for the other packages' savers (`saveOnnx`).
+ * Replaces the file at `path` with `bytes` atomically, as saveSafetensors does: a temporary file beside it, flushed
+ * and renamed over it, so readers see the old file or the new one; racing writes each end whole; temporary files of
+ * killed writes are cleaned; the replaced file's mode is kept; a symbolic link is written through. Errors name
+ * `path` (after `operation`, the caller's name) and keep the system error's `code`. Exported from
+ * `@tapegrad/nn/node` for the other packages' savers (`saveOnnx`).
  * @example await writeFileAtomic('out/model.onnx', bytes, 'saveOnnx');
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array, operation: string): Promise<void> {

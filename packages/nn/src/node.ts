@@ -6,10 +6,10 @@
  */
 import type { Tensor } from '@tapegrad/core';
 import { writeFileAtomic } from './atomic-write.js';
-
-export { writeFileAtomic };
 import { encodeSafetensors } from './safetensors.js';
 import { readTensors, withSafetensorsFile } from './safetensors-file.js';
+
+export { writeFileAtomic };
 
 /**
  * Writes tensors to `path` in the safetensors format, atomically: the bytes go to a temporary file in the same

@@ -4,10 +4,10 @@
  * graph's numbers are written as people write them (715, not 715.0000000000001) unless --exact.
  */
 import { writeFileSync } from 'node:fs';
-import { type ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
-import { UsageError, parseFlags } from '../args.js';
+import { ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
+import { UsageError, checkOutputFile, defineCommand, parseCommand } from '../args.js';
 import { bookLines, priceGraph, priceWithLayers, priceWithTape } from '../textbook/apple-orange.js';
-import { type Write, toConsole, withOptionalValue } from '../textbook/output.js';
+import { Write, toConsole } from '../textbook/output.js';
 
 const FORMATS: readonly ExplainFormat[] = ['text', 'markdown', 'json'];
 
@@ -18,18 +18,22 @@ export async function renderSvg(dot: string): Promise<string> {
   return graphviz.dot(dot);
 }
 
+const command = () =>
+  defineCommand('apple-orange')
+    .option('--dot', 'print the graph as Graphviz DOT')
+    .option('--svg <file>', 'also draw the graph, with values and gradients, to an SVG file')
+    .option('--exact', 'write the exact doubles in the graph (715.0000000000001), not 6 significant digits')
+    .option('--explain [format]', `print the tape explained: ${FORMATS.join(', ')} (default text)`);
+
 export async function run(args: string[], write: Write = toConsole): Promise<void> {
-  const { values } = parseFlags('apple-orange', withOptionalValue(args, '--explain', 'text'), {
-    dot: { type: 'boolean' },
-    svg: { type: 'string' },
-    exact: { type: 'boolean' },
-    explain: { type: 'string' },
-  });
+  const values = parseCommand<{ dot?: boolean; svg?: string; exact?: boolean; explain?: string | true }>(command(), args, write);
+  if (values === null) return;
   const dotOptions = { title: 'apple-orange', ...(values.exact ? { format: String } : {}) };
-  const format = values.explain as ExplainFormat | undefined;
+  const format = (values.explain === true ? 'text' : values.explain) as ExplainFormat | undefined;
   if (format !== undefined && !FORMATS.includes(format)) {
     throw new UsageError(`apple-orange: --explain takes text, markdown or json, got '${format}'`);
   }
+  if (values.svg !== undefined) checkOutputFile('apple-orange', '--svg', values.svg);
   const graph = priceGraph();
   const tape = priceWithTape(graph);
   if (values.dot) {

@@ -2,9 +2,9 @@
  * `tapegrad formulas [--hidden sigmoid|tanh|relu|all] [--output softmax|sigmoid|linear|all] [--seed N]`:
  * seed 000's boxed gradient formulas (18) and (30) against the tape's gradients on a random network.
  */
-import { UsageError, numberFlag, parseFlags } from '../args.js';
-import { HIDDEN, type Hidden, OUTPUT, type Output, checkFormulas } from '../textbook/formulas.js';
-import { type Write, toConsole } from '../textbook/output.js';
+import { UsageError, defineCommand, numberFlag, parseCommand } from '../args.js';
+import { HIDDEN, Hidden, OUTPUT, Output, checkFormulas } from '../textbook/formulas.js';
+import { Write, toConsole } from '../textbook/output.js';
 
 function choices<T extends string>(flag: string, value: string, all: readonly T[]): readonly T[] {
   if (value === 'all') return all;
@@ -15,15 +15,18 @@ function choices<T extends string>(flag: string, value: string, all: readonly T[
 
 const fmt = (x: number) => x.toExponential(2);
 
+const command = () =>
+  defineCommand('formulas')
+    .option('--hidden <name>', `hidden activation: ${HIDDEN.join(', ')} or all`, 'all')
+    .option('--output <name>', `output activation: ${OUTPUT.join(', ')} or all`, 'all')
+    .option('--seed <n>', 'seed of the random network (default 0)');
+
 export function run(args: string[], write: Write = toConsole): void {
-  const { values } = parseFlags('formulas', args, {
-    hidden: { type: 'string', default: 'all' },
-    output: { type: 'string', default: 'all' },
-    seed: { type: 'string' },
-  });
-  const hiddens = choices<Hidden>('hidden', values.hidden as string, HIDDEN);
-  const outputs = choices<Output>('output', values.output as string, OUTPUT);
-  const seedValue = numberFlag('formulas', 'seed', values.seed, 0, { integer: true, min: 0 });
+  const flags = parseCommand<{ hidden: string; output: string; seed?: string }>(command(), args, write);
+  if (flags === null) return;
+  const hiddens = choices<Hidden>('hidden', flags.hidden, HIDDEN);
+  const outputs = choices<Output>('output', flags.output, OUTPUT);
+  const seedValue = numberFlag('formulas', 'seed', flags.seed, 0, { integer: true, min: 0, max: 2 ** 31 - 1 });
   write('Seed 000: z = f(XW + b), a = zV + c, y = g(a), Ln = log-likelihood; N = 6, D = 4, M = 5, K = 3.');
   write('(18) dLn/dV_mk = sum_n (t_nk - y_nk) z_nm');
   write("(30) dLn/dW_dm = sum_n sum_k (t_nk - y_nk) V_mk f'(net_nm) x_nd, where f' = z(1 - z) as printed for sigmoid,");

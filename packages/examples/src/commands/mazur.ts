@@ -3,17 +3,20 @@
  * number the document prints next to the engine's value, flags each disagreement with its reason, and the
  * error after the first update and after 10,000 updates.
  */
-import { type ExplainFormat, explain } from '@tapegrad/core';
-import { UsageError, parseFlags } from '../args.js';
+import { ExplainFormat, explain } from '@tapegrad/core';
+import { UsageError, defineCommand, parseCommand } from '../args.js';
 import { FORMULA_SLIPS, compare, withPrintedDigits } from '../textbook/mazur-document.js';
 import { trace } from '../textbook/mazur-network.js';
-import { type Write, toConsole, withOptionalValue } from '../textbook/output.js';
+import { Write, toConsole } from '../textbook/output.js';
 
 const FORMATS: readonly ExplainFormat[] = ['text', 'markdown', 'json'];
 
+const command = () => defineCommand('mazur').option('--explain [format]', `print the tape explained: ${FORMATS.join(', ')} (default text)`);
+
 export function run(args: string[], write: Write = toConsole): void {
-  const { values } = parseFlags('mazur', withOptionalValue(args, '--explain', 'text'), { explain: { type: 'string' } });
-  const format = values.explain as ExplainFormat | undefined;
+  const values = parseCommand<{ explain?: string | true }>(command(), args, write);
+  if (values === null) return;
+  const format = (values.explain === true ? 'text' : values.explain) as ExplainFormat | undefined;
   if (format !== undefined && !FORMATS.includes(format))
     throw new UsageError(`mazur: --explain takes text, markdown or json, got '${format}'`);
   const t = trace();

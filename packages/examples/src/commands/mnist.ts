@@ -4,15 +4,18 @@
  * misclassified digits into --out.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { UsageError, numberFlag, parseFlags } from '../args.js';
+import { Command } from 'commander';
+import { UsageError, checkOutputDir, defineCommand, numberFlag, parseCommand } from '../args.js';
+import { CommandName } from '../command-list.js';
 import { MODEL_FILE, readCheckpointInfo, restoreCheckpoint, saveCheckpoint } from '../mnist/checkpoint.js';
-import { type MnistSplit, MnistUnavailableError, loadMnist } from '../mnist/data.js';
+import { MnistSplit, MnistUnavailableError, loadMnist } from '../mnist/data.js';
 import { ONNX_FILE, saveDeployable } from '../mnist/deploy.js';
 import { confusionMatrix, confusionSvg, confusionText, curvesSvg, digitGrid, misclassified } from '../mnist/report.js';
-import { type EpochRecord, type OptimizerName, type TrainConfig, createTrainer, predict, train } from '../mnist/train.js';
+import { LAYER_RULE, OPTIMIZERS, RULES, checkHidden } from '../mnist/settings.js';
+import { EpochRecord, OptimizerName, TrainConfig, Trainer, createTrainer, predict, train } from '../mnist/train.js';
 
 /** Defaults chosen so a run takes about two minutes on two idle cores and ends above 96% test accuracy. */
 export const DEFAULTS = {
@@ -27,64 +30,73 @@ export const DEFAULTS = {
   out: 'out/mnist',
 };
 
-const FLAGS = {
-  epochs: { type: 'string' },
-  batch: { type: 'string' },
-  lr: { type: 'string' },
-  optimizer: { type: 'string' },
-  hidden: { type: 'string' },
-  seed: { type: 'string' },
-  dropout: { type: 'string' },
-  shift: { type: 'string' },
-  out: { type: 'string' },
-  resume: { type: 'boolean' },
-  'train-limit': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+/** The training command's options (`mnist`, and `start`, which is the same job). */
+function command(name: CommandName): Command {
+  return defineCommand(name)
+    .option('--epochs <n>', `total epochs (default ${DEFAULTS.epochs})`)
+    .option('--batch <n>', `batch size (default ${DEFAULTS.batch})`)
+    .option('--lr <x>', `peak learning rate, cosine-annealed to 0 (default ${DEFAULTS.adamLr} for adam, ${DEFAULTS.sgdLr} for sgd)`)
+    .option('--optimizer <name>', 'adam | sgd (SGD with Nesterov momentum 0.9) (default adam)')
+    .option('--hidden <list>', `hidden layer sizes, e.g. 256,128 (default ${DEFAULTS.hidden.join(',')})`)
+    .option('--seed <n>', `seed of the weights, shuffling, dropout and augmentation (default ${DEFAULTS.seed})`)
+    .option('--dropout <p>', `dropout after each hidden layer (default ${DEFAULTS.dropout})`)
+    .option('--shift <n>', `random translation of training digits in pixels (default ${DEFAULTS.shift})`)
+    .option('--out <dir>', `output folder (default ${DEFAULTS.out})`)
+    .option('--resume', `continue from DIR/${MODEL_FILE} up to --epochs (the rest of its settings come from the checkpoint)`)
+    .option('--train-limit <n>', 'train on only the first N training digits (quick runs)');
+}
 
-export const USAGE = `usage: tapegrad mnist [options]
-  --epochs N        total epochs (default ${DEFAULTS.epochs})
-  --batch N         batch size (default ${DEFAULTS.batch})
-  --lr X            peak learning rate, cosine-annealed to 0 (default ${DEFAULTS.adamLr} for adam, ${DEFAULTS.sgdLr} for sgd)
-  --optimizer NAME  adam | sgd (SGD with Nesterov momentum 0.9) (default adam)
-  --hidden LIST     hidden layer sizes, e.g. 256,128 (default ${DEFAULTS.hidden.join(',')})
-  --seed N          seed of the weights, shuffling, dropout and augmentation (default ${DEFAULTS.seed})
-  --dropout P       dropout after each hidden layer (default ${DEFAULTS.dropout})
-  --shift N         random translation of training digits in pixels (default ${DEFAULTS.shift})
-  --out DIR         output folder (default ${DEFAULTS.out})
-  --resume          continue from DIR/${MODEL_FILE} up to --epochs
-  --train-limit N   train on only the first N training digits (quick runs)`;
+type TrainFlags = {
+  epochs?: string;
+  batch?: string;
+  lr?: string;
+  optimizer?: string;
+  hidden?: string;
+  seed?: string;
+  dropout?: string;
+  shift?: string;
+  out?: string;
+  resume?: boolean;
+  trainLimit?: string;
+};
 
 function parseHidden(command: string, value: string | undefined): number[] {
   if (value === undefined) return DEFAULTS.hidden;
   const sizes = value.split(',').map((s) => s.trim());
-  if (sizes.some((s) => !/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 100_000)) {
+  if (sizes.some((s) => !/^\d+$/.test(s) || Number(s) < (LAYER_RULE.min ?? 1)))
     throw new UsageError(`${command}: --hidden must be a comma-separated list of positive layer sizes such as 256,128; got '${value}'`);
-  }
-  return sizes.map(Number);
+  return checkHidden(command, '--hidden', sizes.map(Number));
 }
 
-/** Parses the training flags shared by `mnist` and `start`. */
-export function parseTrainFlags(command: string, args: string[]) {
-  const { values } = parseFlags(command, args, FLAGS);
+/** What the training flags ask for; null when --help was asked for (and shown through `write`). */
+export interface TrainRequest {
+  readonly config: TrainConfig;
+  readonly out: string;
+  readonly resume: boolean;
+  readonly trainLimit: number | undefined;
+}
+
+/** Parses the training flags shared by `mnist` and `start`: every value checked, nothing loaded or allocated. */
+export function parseTrainFlags(name: CommandName, args: string[], write?: (line: string) => void): TrainRequest | null {
+  const values = parseCommand<TrainFlags>(command(name), args, write);
+  if (values === null) return null;
   const optimizer = (values.optimizer ?? 'adam') as OptimizerName;
-  if (optimizer !== 'adam' && optimizer !== 'sgd')
-    throw new UsageError(`${command}: --optimizer must be 'adam' or 'sgd', got '${values.optimizer}'`);
+  if (!OPTIMIZERS.includes(optimizer)) throw new UsageError(`${name}: --optimizer must be 'adam' or 'sgd', got '${values.optimizer}'`);
   const config: TrainConfig = {
-    epochs: numberFlag(command, 'epochs', values.epochs, DEFAULTS.epochs, { min: 1, max: 10_000, integer: true }),
-    batchSize: numberFlag(command, 'batch', values.batch, DEFAULTS.batch, { min: 1, max: 8000, integer: true }),
-    lr: numberFlag(command, 'lr', values.lr, optimizer === 'sgd' ? DEFAULTS.sgdLr : DEFAULTS.adamLr, { min: 1e-8, max: 10 }),
+    epochs: numberFlag(name, 'epochs', values.epochs, DEFAULTS.epochs, RULES.epochs),
+    batchSize: numberFlag(name, 'batch', values.batch, DEFAULTS.batch, RULES.batchSize),
+    lr: numberFlag(name, 'lr', values.lr, optimizer === 'sgd' ? DEFAULTS.sgdLr : DEFAULTS.adamLr, RULES.lr),
     optimizer,
-    hidden: parseHidden(command, values.hidden),
-    seed: numberFlag(command, 'seed', values.seed, DEFAULTS.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
-    dropout: numberFlag(command, 'dropout', values.dropout, DEFAULTS.dropout, { min: 0, max: 0.95 }),
-    shift: numberFlag(command, 'shift', values.shift, DEFAULTS.shift, { min: 0, max: 8, integer: true }),
+    hidden: parseHidden(name, values.hidden),
+    seed: numberFlag(name, 'seed', values.seed, DEFAULTS.seed, RULES.seed),
+    dropout: numberFlag(name, 'dropout', values.dropout, DEFAULTS.dropout, RULES.dropout),
+    shift: numberFlag(name, 'shift', values.shift, DEFAULTS.shift, RULES.shift),
   };
   const trainLimit =
-    values['train-limit'] === undefined
+    values.trainLimit === undefined
       ? undefined
-      : numberFlag(command, 'train-limit', values['train-limit'], 0, { min: 1, max: 8000, integer: true });
-  return { config, out: values.out ?? DEFAULTS.out, resume: values.resume ?? false, trainLimit, help: values.help ?? false };
+      : numberFlag(name, 'train-limit', values.trainLimit, 0, { min: 1, max: 8000, integer: true });
+  return { config, out: values.out ?? DEFAULTS.out, resume: values.resume ?? false, trainLimit };
 }
 
 /** Loads the digits; a missing `mnist` package becomes a clear message, not a stack trace. */
@@ -101,28 +113,31 @@ export function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
 }
 
+/** The trainer a run starts from: a fresh one, or (with --resume) the checkpoint's, its settings checked first. */
+async function startingPoint(name: CommandName, request: TrainRequest): Promise<{ config: TrainConfig; trainer: Trainer }> {
+  if (!request.resume) return { config: request.config, trainer: createTrainer(request.config) };
+  const path = join(request.out, MODEL_FILE);
+  if (!existsSync(path)) throw new UsageError(`${name}: --resume found no checkpoint at ${path}; train without --resume first`);
+  // The architecture, seed and optimiser come from the checkpoint, held to the flags' rules; --epochs may extend the run.
+  const saved = await readCheckpointInfo(path, name);
+  const config = { ...saved.config, epochs: request.config.epochs };
+  const trainer = createTrainer(config);
+  const info = await restoreCheckpoint(request.out, trainer, name);
+  console.log(`resuming from ${path} after epoch ${info.epochsDone} of ${config.epochs}`);
+  if (info.epochsDone >= config.epochs)
+    console.log(`nothing to do: the checkpoint already has ${info.epochsDone} epochs; pass a larger --epochs to continue`);
+  return { config, trainer };
+}
+
 /** Runs the job with parsed flags. */
-export async function runTraining(command: string, args: string[]): Promise<void> {
-  const { config: flagConfig, out, resume, trainLimit, help } = parseTrainFlags(command, args);
-  if (help) {
-    console.log(USAGE.replace('tapegrad mnist', `tapegrad ${command}`));
-    return;
-  }
-  let config = flagConfig;
-  const data = await loadDigits(command, { trainLimit });
-  let trainer = createTrainer(config);
-  if (resume) {
-    if (!existsSync(join(out, MODEL_FILE)))
-      throw new UsageError(`${command}: --resume found no checkpoint at ${join(out, MODEL_FILE)}; train without --resume first`);
-    const saved = (await readCheckpointInfo(join(out, MODEL_FILE))).config;
-    // The architecture, seed and optimiser come from the checkpoint; --epochs may extend the run.
-    config = { ...saved, epochs: flagConfig.epochs };
-    trainer = createTrainer(config);
-    const info = await restoreCheckpoint(out, trainer);
-    console.log(`resuming from ${join(out, MODEL_FILE)} after epoch ${info.epochsDone} of ${config.epochs}`);
-    if (info.epochsDone >= config.epochs)
-      console.log(`nothing to do: the checkpoint already has ${info.epochsDone} epochs; pass a larger --epochs to continue`);
-  }
+export async function runTraining(name: CommandName, args: string[]): Promise<void> {
+  const request = parseTrainFlags(name, args);
+  if (request === null) return;
+  const { out, trainLimit } = request;
+  // Every path is checked and every setting read before the digits are loaded or a network is built.
+  checkOutputDir(name, '--out', out);
+  const { config, trainer } = await startingPoint(name, request);
+  const data = await loadDigits(name, { trainLimit });
   console.log(
     `MNIST MLP ${[784, ...config.hidden, 10].join('-')} ReLU, ${config.optimizer} lr ${config.lr} (cosine), batch ${config.batchSize}, ` +
       `dropout ${config.dropout}, shift ${config.shift}px, seed ${config.seed}, float32; ` +
@@ -163,7 +178,6 @@ export async function runTraining(command: string, args: string[]): Promise<void
   const matrix = confusionMatrix(truth, classes);
   const wrong = misclassified(truth, classes, 40);
   const grid = digitGrid(data.test.images.data as Float32Array, wrong);
-  await mkdir(out, { recursive: true });
   await Promise.all([
     writeFile(join(out, 'curves.svg'), curvesSvg(trainer.history)),
     writeFile(join(out, 'confusion.txt'), confusionText(matrix)),

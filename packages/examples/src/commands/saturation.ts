@@ -3,11 +3,10 @@
  * with the quadratic cost and with cross-entropy; prints milestones, how much faster cross-entropy is, and
  * writes both curves as an SVG plot (default out/saturation.svg).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { numberFlag, parseFlags } from '../args.js';
-import { type Write, toConsole } from '../textbook/output.js';
-import { type Curve, epochsToReach, trainNeuron } from '../textbook/saturation.js';
+import { writeFileSync } from 'node:fs';
+import { checkOutputFile, defineCommand, numberFlag, parseCommand } from '../args.js';
+import { Write, toConsole } from '../textbook/output.js';
+import { Curve, epochsToReach, trainNeuron } from '../textbook/saturation.js';
 import { lineChart } from '../charts/line-chart.js';
 
 /** Long enough for the quadratic run to get out of saturation and below any sensible target. */
@@ -33,11 +32,19 @@ export function measure(target = 0.1): SaturationReport {
   };
 }
 
+const command = () =>
+  defineCommand('saturation')
+    .option('--epochs <n>', 'epochs shown in the table and the plot (default 300)')
+    .option('--target <a>', 'output the runs race down to (default 0.1)')
+    .option('--out <file>', 'where to write the SVG plot (default out/saturation.svg)');
+
 export function run(args: string[], write: Write = toConsole): void {
-  const { values } = parseFlags('saturation', args, { epochs: { type: 'string' }, target: { type: 'string' }, out: { type: 'string' } });
+  const values = parseCommand<{ epochs?: string; target?: string; out?: string }>(command(), args, write);
+  if (values === null) return;
   const epochs = numberFlag('saturation', 'epochs', values.epochs, 300, { integer: true, min: 1, max: SEARCH_EPOCHS });
   const target = numberFlag('saturation', 'target', values.target, 0.1, { min: 0.01, max: 0.97 });
   const out = values.out ?? 'out/saturation.svg';
+  checkOutputFile('saturation', '--out', out);
   const r = measure(target);
   const q = r.quadratic;
   const ce = r.crossEntropy;
@@ -84,7 +91,6 @@ export function run(args: string[], write: Write = toConsole): void {
       ],
     },
   ]);
-  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, svg);
   write(`wrote ${out}`);
 }

@@ -5,16 +5,3 @@ export type Write = (line: string) => void;
 
 /** The default writer: standard output. */
 export const toConsole: Write = (line) => console.log(line);
-
-/**
- * Lets a flag take an optional value (`--explain` or `--explain markdown`): when the next argument is missing
- * or is another flag, `fallback` is inserted, so node's strict parser can treat it as a string flag.
- */
-export function withOptionalValue(args: readonly string[], flag: string, fallback: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    out.push(args[i]);
-    if (args[i] === flag && (i + 1 >= args.length || args[i + 1].startsWith('--'))) out.push(fallback);
-  }
-  return out;
-}
