@@ -11,6 +11,7 @@ import type { ElementwiseMethods } from './ops/index.js';
 import type { OpContext } from './autodiff/context.js';
 import { entryOp, moveToContext, recordInline } from './autodiff/entry.js';
 import { mode } from './autodiff/mode.js';
+import { forwardMode } from './autodiff/tangents.js';
 import type { BinaryOp, UnaryOp } from './ops/elementwise.js';
 import { gradFnName } from './graph.js';
 import { brand } from './shared.js';
@@ -91,6 +92,10 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   _conformTo(): Scalar {
     return this;
   }
+  /** @internal a Scalar tangent already has a Scalar's shape and dtype. */
+  _expandTo(): Scalar {
+    return this;
+  }
 
   /** dL/d(this) from the backward calls so far (0 before any); set it to 0 to reset, as micrograd does. */
   get grad(): number {
@@ -169,15 +174,16 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   // Scalar graphs are tens of thousands of one-number ops, so the op function's generic part (argument parsing,
   // operand checks, the attribute test) costs more than the math: a method that knows its operands are Scalars
   // applies the op itself (recordInline), and when nothing is recorded (as in every backward rule outside
-  // createGraph) runs the forward's kernel alone. Anomaly mode and other operands take the op function.
+  // createGraph) runs the forward's kernel alone. Anomaly mode, forward mode (a jvp is running: tangents travel with
+  // the values) and other operands take the op function.
   private binary(op: BinaryOp, o: ScalarOperand): Scalar {
     const other = isScalar(o) ? o : typeof o === 'number' ? new Scalar(o, false) : null;
-    if (other === null || mode.anomaly) return op(this, o);
+    if (other === null || mode.anomaly || forwardMode.open !== 0) return op(this, o);
     return recordInline(op.definition, this, other) ?? new Scalar(op.definition.kernel.scalar(this._value, other._value), false);
   }
 
   private unary(op: UnaryOp): Scalar {
-    if (mode.anomaly) return op(this);
+    if (mode.anomaly || forwardMode.open !== 0) return op(this);
     return recordInline(op.definition, this, null) ?? new Scalar(op.definition.kernel.scalar(this._value), false);
   }
 

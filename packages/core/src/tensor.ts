@@ -101,6 +101,12 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     return t.dtype === like.dtype ? t : t.cast(like.dtype);
   }
 
+  /** @internal forward mode's broadcast: a tangent of an input's shape spread to the shape of `like`, cast to its dtype. */
+  _expandTo(like: Node): Tensor {
+    const t = sameShape(this.shape, like.shape) ? this : this.broadcastTo(like.shape);
+    return t.dtype === like.dtype ? t : t.cast(like.dtype);
+  }
+
   /** Marks this tensor as a leaf that gets gradients (floating dtypes only). Returns this. */
   setRequiresGrad(flag = true): this {
     if (flag && !isFloat(this.dtype))

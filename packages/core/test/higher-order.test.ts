@@ -4,12 +4,12 @@ import { type Scalar, type Tensor, grad, scalar, tensor, valueAndGrad, vjp } fro
 describe('higher-order gradients', () => {
   it.each([-1.3, -0.2, 0.4, 2.1])('d2/dx2 tanh(x) = -2 tanh(x) (1 - tanh(x)^2) at %p', (x0) => {
     const t = Math.tanh(x0);
-    const d2 = grad(grad((x: Scalar) => x.tanh()))(x0) as Scalar;
+    const d2 = grad(grad((x: Scalar) => x.tanh()))(x0);
     expect(d2.value).toBeCloseTo(-2 * t * (1 - t * t), 14);
   });
 
   it.each([-2, 0.5, 1, 3])('d3/dx3 sin(x) = -cos(x) at %p', (x0) => {
-    const d3 = grad(grad(grad((x: Scalar) => x.sin())))(x0) as Scalar;
+    const d3 = grad(grad(grad((x: Scalar) => x.sin())))(x0);
     expect(d3.value).toBeCloseTo(-Math.cos(x0), 14);
   });
 
@@ -17,15 +17,15 @@ describe('higher-order gradients', () => {
     let f: (x: Scalar) => Scalar = (x) => x.mul(2).exp();
     for (let i = 0; i < 4; i++) {
       const g = grad(f);
-      f = (x) => g(x) as Scalar;
+      f = (x) => g(x);
     }
     expect(f(scalar(0.3)).value).toBeCloseTo(16 * Math.exp(0.6), 10);
   });
 
   it('differentiates a tensor gradient again (Hessian-vector product of sum(x^3))', () => {
     const x = tensor([1, -2, 3], { requiresGrad: true });
-    const gx = grad((t: Tensor) => t.pow(3).sum())(x) as Tensor; // 3x^2
-    const hv = grad((t: Tensor) => (grad((u: Tensor) => u.pow(3).sum())(t) as Tensor).sum())(x) as Tensor; // 6x
+    const gx = grad((t: Tensor) => t.pow(3).sum())(x); // 3x^2
+    const hv = grad((t: Tensor) => grad((u: Tensor) => u.pow(3).sum())(t).sum())(x); // 6x
     expect(Array.from(gx.data)).toEqual([3, 12, 27]);
     expect(Array.from(hv.data)).toEqual([6, -12, 18]);
   });
@@ -77,14 +77,14 @@ describe('functional transforms', () => {
 
   it('valueAndGrad returns the value with the gradient, for plain numbers too', () => {
     const [y, dy] = valueAndGrad((x: Scalar) => x.mul(x).add(1))(3);
-    expect((y as Scalar).value).toBe(10);
-    expect((dy as Scalar).value).toBe(6);
+    expect(y.value).toBe(10);
+    expect(dy.value).toBe(6);
   });
 
   it('vjp pulls a cotangent back through a non-scalar function', () => {
     const x = tensor([1, 2, 3]);
     const [y, pullback] = vjp((t: Tensor) => t.square())(x);
-    expect(Array.from((y as Tensor).data)).toEqual([1, 4, 9]);
+    expect(Array.from(y.data)).toEqual([1, 4, 9]);
     const [dx] = pullback(tensor([1, 10, 100])) as Tensor[];
     expect(Array.from(dx.data)).toEqual([2, 40, 600]);
   });
@@ -94,7 +94,7 @@ describe('functional transforms', () => {
   });
 
   it('grad of a function that ignores its argument is zero', () => {
-    const g = grad((_x: Scalar, y: Scalar) => y.mul(2))(1, scalar(5)) as Scalar;
+    const g = grad((_x: Scalar, y: Scalar) => y.mul(2))(1, scalar(5));
     expect(g.value).toBe(0);
   });
 });

@@ -3,7 +3,8 @@
  * to OPS without a case here fails `tsc` (and op-cases.test.ts checks that every op's test file runs its case).
  * Elementwise ops and reductions get the standard proofs of op-harness.ts from closed forms; every other op gets
  * gradcheck (and gradgradcheck where its rule is differentiated again) on a sample input, beside the op-specific
- * tests of its own file (layouts, indexing, in-place semantics, kernels).
+ * tests of its own file (layouts, indexing, in-place semantics, kernels). Every case also checks the op's tangent
+ * rule: dual to its gradient (checkDuality) and against central differences (gradcheck in forward mode).
  */
 import { type Node, type Tensor, concat, tensor, where } from '@tapegrad/core';
 import * as ops from '../src/ops/index';
@@ -16,6 +17,7 @@ import {
   describeReduction,
   describeUnary,
   expectGradients,
+  expectTangents,
   uniform,
 } from './op-harness';
 
@@ -26,6 +28,8 @@ export interface SampledCase {
   readonly secondOrder?: boolean;
   readonly eps?: number;
   readonly rtol?: number;
+  /** The duality check's tolerance, where a float32 step in between rounds both modes (default 1e-12). */
+  readonly dualityRtol?: number;
 }
 
 /** What `describeOp` runs for an op. */
@@ -79,6 +83,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     apply: (x) => x.cast('float32').mul(3).cast('float64'),
     eps: 1e-2,
     rtol: 1e-4,
+    dualityRtol: 1e-6,
   },
   clamp: {
     kind: 'unary',
@@ -229,6 +234,9 @@ export function describeOp(name: OpName): void {
       describe(`${name} (gradcheck on a sample input)`, () => {
         it(c.secondOrder ? 'passes gradcheck and gradgradcheck' : 'passes gradcheck', () => {
           expectGradients(c.apply, c.inputs(), { secondOrder: c.secondOrder, eps: c.eps, rtol: c.rtol });
+        });
+        it('has tangents dual to its gradients, matching central differences', () => {
+          expectTangents(c.apply, c.inputs(), { secondOrder: c.secondOrder, eps: c.eps, rtol: c.rtol, dualityRtol: c.dualityRtol });
         });
       });
   }

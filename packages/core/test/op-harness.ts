@@ -1,10 +1,12 @@
 /**
  * Shared, table-driven checks for op tests: seeded inputs away from kinks, independent oracles (broadcasting
  * and reductions by explicit index arithmetic, never through the kernels under test), and suites that run
- * the same checks over every shape case for unary, binary and reduction ops, on Tensors and on Scalars.
+ * the same checks over every shape case for unary, binary and reduction ops, on Tensors and on Scalars. Every
+ * op's tangent rule (forward mode) is checked two ways: against its gradient rule by the duality
+ * <v, J u> = <J^T v, u> (no finite difference: float64 rounding only), and against central differences.
  */
-import { gradcheck, gradgradcheck } from '@tapegrad/gradcheck';
-import { Generator, type Node, type Scalar, type Tensor, scalar, tensor } from '@tapegrad/core';
+import { checkDuality, gradcheck, gradgradcheck } from '@tapegrad/gradcheck';
+import { Generator, type Node, type Scalar, type Tensor, jvp, scalar, tensor } from '@tapegrad/core';
 
 export type Shape = readonly number[];
 
@@ -138,6 +140,22 @@ export function expectGradients(
 }
 
 /**
+ * Asserts the op's forward mode is right: its tangents are dual to its gradients (<v, J u> = <J^T v, u> for random
+ * u and v, relative 1e-12; with `secondOrder`, forward-over-reverse against reverse-over-reverse too), and they
+ * match central differences (gradcheck of forward mode, one jvp per element).
+ */
+export function expectTangents(
+  f: (...xs: any[]) => Node,
+  inputs: readonly Node[],
+  options: { secondOrder?: boolean; eps?: number; atol?: number; rtol?: number; dualityRtol?: number } = {},
+): void {
+  const duality = checkDuality(f, inputs, { secondOrder: options.secondOrder, rtol: options.dualityRtol });
+  expect(duality.toString()).toMatch(/^checkDuality: passed/);
+  const forward = gradcheck(scaled(f), inputs, { eps: options.eps, atol: options.atol, rtol: options.rtol, mode: 'forward' });
+  expect(forward.toString()).toMatch(/^gradcheck \(forward mode\): passed/);
+}
+
+/**
  * The Scalar gradients of `apply` at `values` through the node form of each rule: a backward with createGraph
  * runs the rules on recorded nodes, where a plain backward over Scalars runs them on numbers. The two must agree.
  */
@@ -180,6 +198,24 @@ export function describeUnary(c: UnaryCase): void {
     });
     it.each(UNARY_SHAPES)('passes gradcheck on shape %j', (shape) => {
       expectGradients((t) => c.apply(t), [input(shape, 2)], { secondOrder: c.secondOrder });
+    });
+    it.each(UNARY_SHAPES)('has tangents dual to its gradients and matching central differences on shape %j', (shape) => {
+      expectTangents((t) => c.apply(t), [input(shape, 7)], { secondOrder: c.secondOrder });
+    });
+    it("carries tangent tx * f'(x) in forward mode, on Tensors and on Scalars", () => {
+      const x = input([2, 3], 8);
+      const u = upstream([2, 3], 98);
+      const [, t] = jvp((a: Tensor) => c.apply(a) as Tensor, [x], [u]);
+      expect(Array.from(t.data)).toBeAllClose(
+        Array.from(x.data, (v, i) => u.data[i] * c.derivative(v)),
+        { rtol: 1e-12, atol: 1e-15 },
+      );
+      for (const v of input([3], 9).data) {
+        const [y, ts] = jvp((s: Scalar) => c.apply(s) as Scalar, [v], [-0.7]);
+        expect(y.value).toBeCloseTo(c.value(v), 13);
+        expect(ts.value).toBeCloseTo(-0.7 * c.derivative(v), 12);
+      }
+      expectTangents((s) => c.apply(s), [scalar(input([1], 10).data[0])], { secondOrder: c.secondOrder });
     });
     it("backpropagates dy * f'(x) for a random upstream dy", () => {
       const x = input([2, 3], 3);
@@ -257,6 +293,19 @@ export function describeBinary(c: BinaryCase): void {
     it.each(BINARY_SHAPES)('passes gradcheck (gradients summed to each shape): %j op %j', (sa, sb) => {
       expectGradients((x, y) => c.apply(x, y), inputs(sa, sb, 2), { secondOrder: c.secondOrder });
     });
+    it.each(BINARY_SHAPES)('has tangents dual to its gradients (tangents spread to the output shape): %j op %j', (sa, sb) => {
+      expectTangents((x, y) => c.apply(x, y), inputs(sa, sb, 6), { secondOrder: c.secondOrder });
+    });
+    it('carries the closed-form partials times the tangents in forward mode, on Tensors and Scalars', () => {
+      const [a, b] = inputs([2, 3], [2, 3], 7);
+      const [ua, ub] = [upstream([2, 3], 96), upstream([2, 3], 97)];
+      const [, t] = jvp((x: Tensor, y: Tensor) => c.apply(x, y) as Tensor, [a, b], [ua, ub]);
+      const expected = Array.from(a.data, (v, i) => ua.data[i] * c.da(v, b.data[i]) + ub.data[i] * c.db(v, b.data[i]));
+      expect(Array.from(t.data)).toBeAllClose(expected, { rtol: 1e-12, atol: 1e-15 });
+      const [, ts] = jvp((x: Scalar, y: Scalar) => c.apply(x, y) as Scalar, [a.data[0], b.data[0]], [0.3, -1.1]);
+      expect(ts.value).toBeCloseTo(0.3 * c.da(a.data[0], b.data[0]) - 1.1 * c.db(a.data[0], b.data[0]), 12);
+      expectTangents((x, y) => c.apply(x, y), [scalar(a.data[1]), scalar(b.data[1])], { secondOrder: c.secondOrder });
+    });
     it('backpropagates the closed-form partials times a random upstream dy', () => {
       const [a, b] = inputs([2, 3], [2, 3], 3);
       const dy = upstream([2, 3]);
@@ -321,6 +370,9 @@ export function describeReduction(c: ReductionCase): void {
     });
     it.each(REDUCE_CASES)('passes gradcheck over axis %j (keepDims %p)', (axis, keepDims) => {
       expectGradients((x) => c.apply(x, axis, keepDims), [input(2)], { secondOrder: c.secondOrder });
+    });
+    it.each(REDUCE_CASES)('has tangents dual to its gradients over axis %j (keepDims %p)', (axis, keepDims) => {
+      expectTangents((x) => c.apply(x, axis, keepDims), [input(4)], { secondOrder: c.secondOrder });
     });
     it.each([[[]], [[5]]] as Array<[Shape]>)('reduces a rank-%j input over all axes', (shape) => {
       const x = c.distinctInputs ? distinct(shape, 3) : uniform(shape, -2, 2, { seed: 3 });

@@ -8,6 +8,8 @@ export { numericalGradient, numericalGradients } from './numerical.js';
 export type { NumericalOptions } from './numerical.js';
 export { gradcheck, gradgradcheck } from './gradcheck.js';
 export type { GradcheckOptions } from './gradcheck.js';
+export { checkDuality, DualityReport } from './duality.js';
+export type { DualityOptions, DualityInput } from './duality.js';
 export { checkLayer } from './check-layer.js';
 export type { Layer, CheckLayerOptions } from './check-layer.js';
 export { GradcheckReport } from './report.js';

@@ -49,6 +49,23 @@ export function perturbable(x: Node, what: string): Perturbable {
   throw new DTypeError(`${what}: expected a Scalar or Tensor input, got ${typeof x}`);
 }
 
+/**
+ * `fn()` with every element of `x` moved by `step * u[i]`, then `x` restored exactly (the original values are
+ * written back, and a Scalar's version too): one central difference along a direction.
+ */
+export function shifted<T>(x: Node, u: ArrayLike<number>, step: number, fn: () => T, what: string): T {
+  if (x instanceof Scalar) return perturbable(x, what).with(0, x.value + step * u[0], fn);
+  if (!(x instanceof Tensor)) throw new DTypeError(`${what}: expected a Scalar or Tensor input, got ${typeof x}`);
+  const data = x.data;
+  const original = Float64Array.from(data);
+  for (let i = 0; i < data.length; i++) data[i] = original[i] + step * u[i];
+  try {
+    return fn();
+  } finally {
+    data.set(original);
+  }
+}
+
 /** The flat index `i` of `shape` as a multi-index, for reports. */
 export function unravel(i: number, shape: readonly number[]): number[] {
   const idx = new Array<number>(shape.length);

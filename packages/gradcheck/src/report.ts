@@ -15,6 +15,8 @@ export interface Mismatch {
   readonly absError: number;
   /** |analytic - numeric| / |numeric|. */
   readonly relError: number;
+  /** What was compared, where it is not one element (fast mode: 'reverse mode <grad, u>', 'forward mode J u'). */
+  readonly what?: string;
 }
 
 /** The check of one input. */
@@ -53,6 +55,7 @@ export function compareInput(
   analytic: ArrayLike<number>,
   numeric: ArrayLike<number>,
   tol: Tolerance,
+  labels?: readonly string[],
 ): InputReport {
   let maxAbs = 0;
   let maxRel = 0;
@@ -66,7 +69,9 @@ export function compareInput(
     const relError = absError / Math.max(Math.abs(n), Number.MIN_VALUE);
     const bound = tol.atol + tol.rtol * Math.abs(n);
     const score = Number.isNaN(absError) ? Infinity : absError / bound;
-    const m = { index: i, position: unravel(i, shape), analytic: a, numeric: n, absError, relError };
+    const m: Mismatch = labels
+      ? { index: i, position: [], analytic: a, numeric: n, absError, relError, what: labels[i] }
+      : { index: i, position: unravel(i, shape), analytic: a, numeric: n, absError, relError };
     if (Number.isNaN(absError) || absError > maxAbs) maxAbs = Number.isNaN(absError) ? NaN : absError;
     if (relError > maxRel) maxRel = relError;
     if (score > worstScore) {
@@ -118,8 +123,9 @@ export class GradcheckReport {
         `  input ${r.input} ${r.label} [${r.shape.join(', ')}]: ${r.ok ? 'ok' : 'FAIL'}  max abs error ${fmt(r.maxAbsError)}, max rel error ${fmt(r.maxRelError)}`,
       );
       for (const m of r.ok ? [] : r.failures) {
+        const where = m.what ?? `at [${m.position.join(', ')}] (flat ${m.index})`;
         lines.push(
-          `    at [${m.position.join(', ')}] (flat ${m.index}): analytic ${fmt(m.analytic)}  numeric ${fmt(m.numeric)}  abs error ${fmt(m.absError)}  rel error ${fmt(m.relError)}`,
+          `    ${where}: analytic ${fmt(m.analytic)}  numeric ${fmt(m.numeric)}  abs error ${fmt(m.absError)}  rel error ${fmt(m.relError)}`,
         );
       }
     }

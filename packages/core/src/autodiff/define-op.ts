@@ -8,10 +8,12 @@ import { AnomalyError, DTypeError, ShapeError, formatShape } from '../errors.js'
 import { NDArray } from '../ndarray/ndarray.js';
 import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
+import { pushTangents } from './forward.js';
 import type { GradMath, RuleMath } from './grad-math.js';
 import { nodeGradients } from './node-math.js';
 import { mode } from './mode.js';
 import { Node, Operand, RawValue, isNode } from './node.js';
+import { forwardMode, visibleLevels } from './tangents.js';
 
 /** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
 export type InputGrads = ReadonlyArray<Node | null | undefined>;
@@ -44,11 +46,28 @@ export interface OpDefinition<Attrs = undefined, In extends readonly Node[] = re
    */
   gradient?<V>(m: GradMath<V>, ctx: OpContext<Attrs>, gradOutput: V): void;
   /**
-   * Reserved for forward mode (`jvp` and friends, not yet implemented): the rule in the same math language, given
-   * the tangent of each input (null for an input that is not perturbed), returning the output's tangent. (A TangentRule.)
+   * The forward-mode rule (`jvp`): given the tangent of each input (null for an input that is not perturbed; at
+   * least one is), returns the output's tangent (null for zero), written with differentiable ops or over `m`, the
+   * rule language gradients use, so that it can be differentiated again. A tangent may have its input's shape:
+   * forward mode broadcasts it to the output's. Optional: without it, forward mode transposes `backward` instead
+   * (correct, but a few times slower; see docs/transforms.md).
    */
-  tangent?<V>(m: RuleMath<V>, ctx: OpContext<Attrs>, ...inputTangents: Array<V | null>): V;
+  tangent?(
+    m: RuleMath<NodeKind<In>>,
+    ctx: OpContext<Attrs, NodeKind<In>>,
+    ...inputTangents: Array<NodeKind<In> | null>
+  ): NodeKind<In> | null;
 }
+
+/** An op definition's tangent rule, required (every built-in op has one: ops/index.ts checks). */
+export type TangentSlot<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = Required<
+  Pick<OpDefinition<Attrs, In>, 'tangent'>
+>;
+
+/** An op function whose definition has a tangent rule (what `defineOp` returns when given one). */
+export type OpWithTangent<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = OpFunction<Attrs, In> & {
+  readonly definition: TangentSlot<Attrs, In>;
+};
 
 /** An op definition as `defineOp` stores it: `backward` is always there (derived from `gradient` if need be). */
 export interface DefinedOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]> extends OpDefinition<Attrs, In> {
@@ -93,6 +112,12 @@ export type AnyOp = DefinedOp<unknown, readonly Node[]>;
  * });
  * cube(x).sum().backward();
  */
+export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
+  spec: OpDefinition<Attrs, In> & TangentSlot<Attrs, In>,
+): OpWithTangent<Attrs, In>;
+export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
+  spec: OpDefinition<Attrs, In>,
+): OpFunction<Attrs, In>;
 export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
   spec: OpDefinition<Attrs, In>,
 ): OpFunction<Attrs, In> {
@@ -166,7 +191,12 @@ export function applyOp(op: AnyOp, operands: Operand[], attrs: unknown, ownsOper
     inputs[i] = node;
   }
   const recording = isRecorded(inputs);
-  const ctx = recording || attrs !== undefined || passive === undefined ? new OpContext(op, inputs, attrs, recording) : passive;
+  // The jvp levels that perturb an input (null unless a jvp is running and reaches this call).
+  const levels = forwardMode.open !== 0 && mode.grad ? visibleLevels(inputs) : null;
+  const ctx =
+    recording || levels !== null || attrs !== undefined || passive === undefined
+      ? new OpContext(op, inputs, attrs, recording, levels !== null)
+      : passive;
   let result: Node | RawValue;
   try {
     if (mode.grad) {
@@ -207,13 +237,17 @@ export function applyOp(op: AnyOp, operands: Operand[], attrs: unknown, ownsOper
     if (bad) {
       const where = `(inputs: ${inputs.map((x) => `${x.label} ${formatShape(x.shape)}`).join(', ')})`;
       const inBackward = mode.backwardOf;
+      const inTangent = forwardMode.ruleOf;
       throw new AnomalyError(
         inBackward !== null
           ? `${inBackward.op.name} backward produced ${bad} (in its ${op.name} ${where})`
-          : `${op.name} forward produced ${bad} ${where}`,
+          : inTangent !== null
+            ? `${inTangent.name} tangent (forward mode) produced ${bad} (in its ${op.name} ${where})`
+            : `${op.name} forward produced ${bad} ${where}`,
       );
     }
   }
+  if (levels !== null) pushTangents(op, ctx, out, levels);
   return out;
 }
 

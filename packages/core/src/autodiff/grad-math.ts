@@ -23,12 +23,24 @@ import type { Node } from './node.js';
 export type GradientRule<Attrs = unknown> = <V>(m: GradMath<V>, ctx: OpContext<Attrs>, gradOutput: V) => void;
 
 /**
- * A forward-mode rule in the same language (the intended shape; forward mode itself is not implemented yet): given
- * the tangent of each input (null where an input is not perturbed), it returns the output's tangent, e.g.
- * `tangent: (m, ctx, dx) => m.mul(dx!, m.cos(m.input(ctx, 0)))` for sin, or for mul
- * `(m, ctx, da, db) => m.add(m.mul(da, m.input(ctx, 1)), m.mul(db, m.input(ctx, 0)))` with nulls left out.
+ * A forward-mode rule written once over RuleMath: given the tangent of each input (null where an input is not
+ * perturbed; at least one is), it returns the output's tangent, or null where it is zero. It reads saved values as
+ * a gradient rule does. A tangent may have its input's shape: forward mode broadcasts it to the output's. For sin,
+ * `(m, ctx, dx) => m.mul(dx!, m.cos(m.input(ctx, 0)))`; for mul, `addTangents(m, da && m.mul(da, b), db && m.mul(db, a))`.
+ * Forward mode runs it on nodes (recorded when the tangent is itself differentiated) and, for Scalars, on numbers.
  */
-export type TangentRule<Attrs = unknown> = <V>(m: RuleMath<V>, ctx: OpContext<Attrs>, ...inputTangents: Array<V | null>) => V;
+export type TangentRule<Attrs = unknown> = <V>(m: RuleMath<V>, ctx: OpContext<Attrs>, ...inputTangents: Array<V | null>) => V | null;
+
+/**
+ * The sum of a forward rule's terms, one per perturbed input (null where an input is not perturbed): the tangent
+ * of an op of several inputs is the sum of what each input's tangent contributes.
+ * @example
+ * // mul: dy = da * b + a * db
+ * tangent: (m, ctx, da, db) => addTangents(m, da && m.mul(da, m.input(ctx, 1)), db && m.mul(db, m.input(ctx, 0)))
+ */
+export function addTangents<V>(m: RuleMath<V>, a: V | null, b: V | null): V | null {
+  return a === null ? b : b === null ? a : m.add(a, b);
+}
 
 /**
  * The values and math a rule is written in, over values `V` (nodes, or plain numbers for Scalar sweeps). Each

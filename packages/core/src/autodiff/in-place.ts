@@ -14,11 +14,13 @@
  */
 import { AnomalyError, GradError } from '../errors.js';
 import { OpContext, forwardTraces } from './context.js';
-import { DefinedOp, OpDefinition, isRecorded, withBackward } from './define-op.js';
+import { AnyOp, DefinedOp, OpDefinition, TangentSlot, isRecorded, withBackward } from './define-op.js';
+import { pushTangents } from './forward.js';
 import { checkFinite } from './finite.js';
 import { entryInput, entrySeq } from './entry.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
+import { forwardMode, visibleLevels } from './tangents.js';
 
 /**
  * An in-place op: `forward(ctx, target, ...operands)` writes the result into `target`'s storage (returning its raw
@@ -26,12 +28,15 @@ import type { Node } from './node.js';
  */
 export interface InPlaceOp<Attrs> {
   (target: Node, operands: readonly Node[], attrs: Attrs): void;
-  readonly definition: DefinedOp<Attrs>;
+  readonly definition: DefinedOp<Attrs> & TangentSlot<Attrs>;
 }
 
-/** Defines an in-place op (see the file comment); calling it changes `target` and records the change when needed. */
-export function defineInPlaceOp<Attrs>(spec: OpDefinition<Attrs>): InPlaceOp<Attrs> {
-  const definition = withBackward(spec);
+/**
+ * Defines an in-place op (see the file comment); calling it changes `target` and records the change when needed.
+ * Its tangent rule gives the target's new tangent (in forward mode the change is applied to the tangent too).
+ */
+export function defineInPlaceOp<Attrs>(spec: OpDefinition<Attrs> & TangentSlot<Attrs>): InPlaceOp<Attrs> {
+  const definition = withBackward(spec) as DefinedOp<Attrs> & TangentSlot<Attrs>;
   const fn = (target: Node, operands: readonly Node[], attrs: Attrs) => applyInPlace(definition, target, operands, attrs);
   return Object.assign(fn, { definition });
 }
@@ -44,27 +49,33 @@ function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: reado
     );
   }
   const current = [target, ...operands];
+  // The jvp levels that perturb the target or an operand: the change is applied to the target's tangent too.
+  const levels = forwardMode.open !== 0 && mode.grad ? visibleLevels(current) : null;
   if (!isRecorded(current)) {
-    runForward(op, new OpContext(op, current, attrs, false));
+    const ctx = new OpContext(op, current, attrs, false, levels !== null);
+    runForward(op, ctx);
     target._bumpVersion();
+    if (levels !== null) pushTangents(op as unknown as AnyOp, ctx, target, levels);
     return;
   }
   // The previous version: a shadow sharing the storage (and so the version counter) takes over the old entry.
   const previous = target.make(target.raw);
   previous.requiresGrad = target.requiresGrad;
+  previous._tangents = target._tangents;
   const old = target.creator;
   if (old !== null) {
     previous._creator = old;
     old.output = previous;
   }
   const inputs = [previous, ...operands.map((x) => (x === target ? previous : x))];
-  const ctx = new OpContext(op, inputs, attrs, true);
+  const ctx = new OpContext(op, inputs, attrs, true, levels !== null);
   runForward(op, ctx);
   target._bumpVersion();
   target._creator = ctx;
   target.requiresGrad = true;
   ctx.seq = mode.nextSeq++;
   ctx._setOutput(target);
+  if (levels !== null) pushTangents(op as unknown as AnyOp, ctx, target, levels);
   if (mode.anomaly) {
     forwardTraces.set(ctx, new Error().stack ?? '');
     const bad = checkFinite(target);

@@ -11,8 +11,9 @@ import { allocate, floatResult, resultType } from '../ndarray/dtype.js';
 import { sumOfProducts } from '../ndarray/kernels/reduce.js';
 import type { OpContext } from './context.js';
 import type { AnyOp } from './define-op.js';
-import { GradMath, GradientSums, checkIndex, checkReturn } from './grad-math.js';
+import { GradMath, GradientSums, RuleMath, checkIndex, checkReturn } from './grad-math.js';
 import { mode } from './mode.js';
+import { isDifferentiated } from './tangents.js';
 import type { Node } from './node.js';
 
 function operandNode(like: Node, b: Node | number): Node {
@@ -38,19 +39,12 @@ export function nodeGradients(op: AnyOp, ctx: OpContext, dy: Node): Array<Node |
   return m.grads;
 }
 
-/** The rules over graph nodes: recorded when grad mode is on (createGraph), plain node math otherwise. */
-class NodeMath implements GradMath<Node> {
-  readonly grads: Array<Node | null>;
-
-  constructor(private readonly ctx: OpContext) {
-    this.grads = ctx.inputs.map(() => null);
-  }
-
-  inputGrad(i: number, g: Node): void {
-    checkIndex(this.ctx, i);
-    const before = this.grads[i];
-    this.grads[i] = before === null ? g : before.add(g);
-  }
+/**
+ * The rule language over graph nodes: each math method is the op of its name, recorded when grad mode is on and an
+ * input requires grad (createGraph, or a tangent that will be differentiated), plain node math otherwise. Forward
+ * mode runs tangent rules on it; NodeMath adds `inputGrad` for gradient rules.
+ */
+export class NodeRuleMath implements RuleMath<Node> {
   input(ctx: OpContext, i: number): Node {
     return ctx.saved[i] as Node;
   }
@@ -109,9 +103,25 @@ class NodeMath implements GradMath<Node> {
     return a.make(typeof r === 'number' ? kernel.scalar(r) : unary(kernel, r));
   }
   fused(kernel: BinaryKernel, a: Node, b: Node): Node | null {
-    if (mode.grad) return null;
+    if (isDifferentiated(a, b)) return null;
     const ra = a.raw;
     return a.make(typeof ra === 'number' ? kernel.scalar(ra, b.raw as number) : binary(kernel, ra, b.raw as NDArray));
+  }
+}
+
+/** The rules over graph nodes, with `inputGrad` gathering each input's gradient for the node `backward`. */
+class NodeMath extends NodeRuleMath implements GradMath<Node> {
+  readonly grads: Array<Node | null>;
+
+  constructor(private readonly ctx: OpContext) {
+    super();
+    this.grads = ctx.inputs.map(() => null);
+  }
+
+  inputGrad(i: number, g: Node): void {
+    checkIndex(this.ctx, i);
+    const before = this.grads[i];
+    this.grads[i] = before === null ? g : before.add(g);
   }
 }
 

@@ -10,6 +10,7 @@ import type { AnyOp } from './define-op.js';
 import { mode } from './mode.js';
 import { brand, shared } from '../shared.js';
 import { GradHook, RemovableHandle, addGradHook } from './hooks.js';
+import type { TangentLink } from './tangents.js';
 
 /** The raw value a node holds: a number for a Scalar, an NDArray for a Tensor. */
 export type RawValue = number | NDArray;
@@ -44,6 +45,8 @@ export abstract class Node {
   _grad: Node | null = null;
   /** @internal the gradient being gathered by the sweep that is running (in a sweep over Scalars: its slot in the sweep's sums). */
   _pending: Node | number | null = null;
+  /** @internal this node's forward-mode tangents, one per `jvp` level that perturbs it (tangents.ts); null for most nodes. */
+  _tangents: TangentLink | null = null;
   /**
    * @internal bumped by every in-place mutation, so backward can refuse stale saved values. A Tensor keeps it with
    * its storage, so every tensor that shares the storage (a detached alias, a stateDict entry) shares the counter.
@@ -122,6 +125,11 @@ export abstract class Node {
    * dtype, with differentiable ops: what the sweep does to a rule's gradient that has the output's shape.
    */
   abstract _conformTo(like: Node): Node;
+  /**
+   * @internal this tangent broadcast to the shape of `like` (the output it is the tangent of) and cast to its dtype,
+   * with differentiable ops: what forward mode does to a rule's tangent that has an input's shape.
+   */
+  abstract _expandTo(like: Node): Node;
   /** A zero of the same kind, shape and dtype, not requiring grad. */
   abstract zerosLike(): Node;
   /** A short rendering of the value for listings. */

@@ -15,21 +15,11 @@ import { sigmoidNumber } from '../ndarray/kernels/unary.js';
 import type { BinaryKernel } from '../ndarray/kernels/binary.js';
 import type { UnaryKernel } from '../ndarray/kernels/unary.js';
 import type { OpContext } from './context.js';
-import { GradMath, GradientSums, checkIndex, checkReturn } from './grad-math.js';
+import { GradMath, GradientSums, RuleMath, checkIndex, checkReturn } from './grad-math.js';
 import { Node, isNode } from './node.js';
 
-/** The rules on plain numbers. One per NumberSums; `entry` is the call whose rule runs. */
-class NumberMath implements GradMath<number> {
-  entry: OpContext | null = null;
-
-  constructor(private readonly sums: NumberSums) {}
-
-  inputGrad(i: number, g: number): void {
-    const entry = this.entry!;
-    const x = entry.inputs[i];
-    if (x === undefined) checkIndex(entry, i);
-    if (x.requiresGrad) this.sums.add(x, g);
-  }
+/** The rule language on plain numbers (a Scalar's values): forward mode runs tangent rules on it when nothing will differentiate them. */
+export class NumberRuleMath implements RuleMath<number> {
   input(ctx: OpContext, i: number): number {
     const v = ctx.saved[i] as unknown;
     return isNode(v) ? (v.raw as number) : (v as number);
@@ -81,6 +71,22 @@ class NumberMath implements GradMath<number> {
   }
   fused(kernel: BinaryKernel, a: number, b: number): number {
     return kernel.scalar(a, b);
+  }
+}
+
+/** The rules on plain numbers, with `inputGrad` adding into the sweep's sums. One per NumberSums; `entry` is the call whose rule runs. */
+class NumberMath extends NumberRuleMath implements GradMath<number> {
+  entry: OpContext | null = null;
+
+  constructor(private readonly sums: NumberSums) {
+    super();
+  }
+
+  inputGrad(i: number, g: number): void {
+    const entry = this.entry!;
+    const x = entry.inputs[i];
+    if (x === undefined) checkIndex(entry, i);
+    if (x.requiresGrad) this.sums.add(x, g);
   }
 }
 

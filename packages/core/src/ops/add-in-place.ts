@@ -1,5 +1,7 @@
 // y = x + alpha * other, written into x's storage (other broadcast to x's shape); dx = dy, dother = alpha * dy
-// (summed back to other's shape by the sweep). Recorded when x or other takes part in a graph (see in-place.ts).
+// (summed back to other's shape by the sweep); forward tx' = tx + alpha * tother. Recorded when x or other takes part
+// in a graph (see in-place.ts).
+import { addTangents } from '../autodiff/grad-math.js';
 import { defineInPlaceOp } from '../autodiff/in-place.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
@@ -20,4 +22,5 @@ export const addInPlace = defineInPlaceOp<{ readonly alpha: number }>({
     return x.raw;
   },
   backward: (ctx, dy: TensorNode) => [dy, ctx.attrs.alpha === 1 ? dy : dy.mul(ctx.attrs.alpha)],
+  tangent: (m, ctx, tx, tother) => addTangents(m, tx, tother && (ctx.attrs.alpha === 1 ? tother : tother.mul(ctx.attrs.alpha))),
 });

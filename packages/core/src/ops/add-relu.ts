@@ -1,8 +1,10 @@
-// y = max(a + b, 0) (broadcasting); da = db = dy * [y > 0] (summed to each shape), since y > 0 exactly when a + b > 0
+// y = max(a + b, 0) (broadcasting); da = db = dy * [y > 0] (summed to each shape), since y > 0 exactly when a + b > 0;
+// forward ty = (ta + tb) * [y > 0]
 // Fused because a Linear layer followed by ReLU then spends one pass and one allocation on the bias and the
 // activation instead of two, and its backward reads the mask off the output (measured, STYLE.md). Its test checks
 // it against the composite relu(add(a, b)), which stays the oracle.
 import { addRelu as kernel, greater, reluGrad } from '../ndarray/kernels/binary.js';
+import { addTangents } from '../autodiff/grad-math.js';
 import { elementwise } from './elementwise.js';
 
 export const addRelu = elementwise({
@@ -14,5 +16,10 @@ export const addRelu = elementwise({
     const dz = m.fused(reluGrad, dy, y) ?? m.mul(dy, m.mask(greater, y, 0));
     m.inputGrad(0, dz);
     m.inputGrad(1, dz);
+  },
+  tangent(m, ctx, ta, tb) {
+    const y = m.output(ctx);
+    const tz = addTangents(m, ta, tb)!;
+    return m.fused(reluGrad, tz, y) ?? m.mul(tz, m.mask(greater, y, 0));
   },
 });

@@ -1,4 +1,5 @@
-// y = a + b (broadcasting); da = dy, db = dy (the sweep sums each back to its input's shape)
+// y = a + b (broadcasting); da = dy, db = dy (the sweep sums each back to its input's shape); forward ty = ta + tb
+import { addTangents } from '../autodiff/grad-math.js';
 import { add as kernel } from '../ndarray/kernels/binary.js';
 import { elementwise } from './elementwise.js';
 
@@ -10,4 +11,5 @@ export const add = elementwise({
     m.inputGrad(0, dy);
     m.inputGrad(1, dy);
   },
+  tangent: (m, _ctx, ta, tb) => addTangents(m, ta, tb),
 });

@@ -1,5 +1,6 @@
 // y = src (broadcast to x's shape), written into x's storage; dx = 0 (the old value no longer matters, PyTorch's
-// copy_ gives zeros too), dsrc = dy (summed back to src's shape). Recorded when x or src takes part in a graph.
+// copy_ gives zeros too), dsrc = dy (summed back to src's shape); forward tx' = tsrc (broadcast; zero when src is not
+// perturbed). Recorded when x or src takes part in a graph.
 import { defineInPlaceOp } from '../autodiff/in-place.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
@@ -13,4 +14,5 @@ export const assign = defineInPlaceOp<undefined>({
     return x.raw;
   },
   backward: (_ctx, dy: TensorNode) => [dy.zerosLike(), dy],
+  tangent: (_m, _ctx, _tx, tsrc) => tsrc,
 });

@@ -1,4 +1,5 @@
-// y = x converted to `dtype`; dx = dy converted back (the sweep casts gradients to each input's dtype)
+// y = x converted to `dtype`; dx = dy converted back (the sweep casts gradients to each input's dtype); forward ty = tx
+// converted to `dtype` (forward mode casts tangents to each output's dtype)
 import { defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import type { DType } from '../ndarray/dtype.js';
@@ -8,4 +9,5 @@ export const cast = defineOp<{ readonly dtype: DType }, [TensorNode]>({
   name: 'cast',
   forward: (ctx, x) => kernel(x.raw, ctx.attrs.dtype),
   backward: (_ctx, dy) => [dy],
+  tangent: (_m, _ctx, tx) => tx,
 });

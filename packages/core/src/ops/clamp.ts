@@ -1,4 +1,5 @@
-// y = min(max(x, lo), hi); dx = dy * [lo <= x <= hi]  (the bounds themselves pass the gradient, as PyTorch's clamp)
+// y = min(max(x, lo), hi); dx = dy * [lo <= x <= hi]; forward ty = tx * [lo <= x <= hi]  (the bounds themselves pass the
+// gradient, as PyTorch's clamp)
 import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { DTypeError, ShapeError } from '../errors.js';
@@ -33,5 +34,9 @@ export const clamp = defineOp<ClampAttrs>({
     const x = m.input(ctx, 0);
     const inside = m.mul(m.mask(greaterEqual, x, ctx.attrs.min ?? -Infinity), m.mask(lessEqual, x, ctx.attrs.max ?? Infinity));
     m.inputGrad(0, m.mul(dy, inside));
+  },
+  tangent(m, ctx, tx) {
+    const x = m.input(ctx, 0);
+    return m.mul(tx!, m.mul(m.mask(greaterEqual, x, ctx.attrs.min ?? -Infinity), m.mask(lessEqual, x, ctx.attrs.max ?? Infinity)));
   },
 });

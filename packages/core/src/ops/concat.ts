@@ -1,11 +1,12 @@
-// y = [x_1 | x_2 | ...] along `axis`; dx_i = the slice of dy that x_i occupies
-import { defineOp } from '../autodiff/define-op.js';
+// y = [x_1 | x_2 | ...] along `axis`; dx_i = the slice of dy that x_i occupies; forward ty = [t_1 | t_2 | ...] (zeros
+// for an input that is not perturbed)
+import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { promote } from '../ndarray/dtype.js';
 import { concat as kernel } from '../ndarray/kernels/layout.js';
 import { slice } from './slice.js';
 
-export const concat = defineOp<{ readonly axis: number }, TensorNode[]>({
+export const concat: OpWithTangent<{ readonly axis: number }, TensorNode[]> = defineOp<{ readonly axis: number }, TensorNode[]>({
   name: 'concat',
   forward(ctx, ...xs) {
     const dtype = xs.map((x) => x.dtype).reduce(promote);
@@ -24,4 +25,5 @@ export const concat = defineOp<{ readonly axis: number }, TensorNode[]>({
       return ctx.needsInputGrad[i] ? slice(dy, { begin, size: x.shape }) : null;
     });
   },
+  tangent: (_m, ctx, ...ts) => concat(...ts.map((t, i) => t ?? ctx.inputs[i].zerosLike()), ctx.attrs),
 });

@@ -1,4 +1,4 @@
-// y = cos x; dx = -dy * sin x
+// y = cos x; dx = -dy * sin x; forward ty = -tx * sin x
 import { cos as kernel } from '../ndarray/kernels/unary.js';
 import { elementwise } from './elementwise.js';
 
@@ -7,4 +7,5 @@ export const cos = elementwise({
   kernel,
   saves: 'inputs',
   gradient: (m, ctx, dy) => m.inputGrad(0, m.neg(m.mul(dy, m.sin(m.input(ctx, 0))))),
+  tangent: (m, ctx, tx) => m.neg(m.mul(tx, m.sin(m.input(ctx, 0)))),
 });

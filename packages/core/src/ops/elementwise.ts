@@ -31,18 +31,24 @@ export interface ElementwiseSpec<K extends ElementwiseKernel> {
   /** The gradient rule over GradMath: it hands each input's gradient to `m.inputGrad(i, g)`. */
   gradient<V>(m: GradMath<V>, ctx: OpContext, gradOutput: V): void;
   /**
-   * The forward-mode rule, in the same language (optional; forward mode is not implemented yet). It gets the
-   * tangent of each input (null for an input that is not perturbed) and returns the output's tangent, reading
-   * saved values as `gradient` does. For sin: `tangent: (m, ctx, dx) => m.mul(dx!, m.cos(m.input(ctx, 0)))`; for
-   * mul, the sum of `m.mul(da, m.input(ctx, 1))` and `m.mul(db, m.input(ctx, 0))` over the non-null tangents.
+   * The forward-mode rule, in the same language: the tangent of each input (for an op of two operands, null for
+   * one that is not perturbed) gives the output's, reading saved values as `gradient` does. For sin:
+   * `tangent: (m, ctx, dx) => m.mul(dx, m.cos(m.input(ctx, 0)))`; for mul,
+   * `(m, ctx, da, db) => addTangents(m, da && m.mul(da, m.input(ctx, 1)), db && m.mul(db, m.input(ctx, 0)))`.
    */
-  tangent?<V>(m: RuleMath<V>, ctx: OpContext, ...inputTangents: Array<V | null>): V;
+  readonly tangent: ElementwiseTangent<K>;
 }
+
+/** An elementwise op's tangent rule: of `dx` for one operand, of `da` and `db` (null where not perturbed) for two. */
+export type ElementwiseTangent<K extends ElementwiseKernel> = K extends BinaryKernel
+  ? <V>(m: RuleMath<V>, ctx: OpContext, da: V | null, db: V | null) => V | null
+  : <V>(m: RuleMath<V>, ctx: OpContext, dx: V) => V;
 
 /** An elementwise op's definition: what defineOp keeps, plus the kernel and what forward saves. */
 export interface ElementwiseDefinition<K extends ElementwiseKernel> extends DefinedOp<undefined, InputsOf<K>> {
   readonly kernel: K;
   readonly saves: Saves;
+  readonly tangent: ElementwiseTangent<K>;
 }
 
 /** An elementwise op: `op(x)` or `op(a, b)` over Scalars or Tensors (plain numbers allowed), with its definition. */
@@ -58,12 +64,13 @@ export type BinaryOp = ElementwiseOp<BinaryKernel>;
 /**
  * Declares an elementwise op from its kernel and its rule (see the file comment).
  * @example
- * // y = sin x; dx = dy * cos x
+ * // y = sin x; dx = dy * cos x (backward), dy = dx * cos x (forward)
  * export const sin = elementwise({
  *   name: 'sin',
  *   kernel: kernels.sin,
  *   saves: 'inputs',
  *   gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.cos(m.input(ctx, 0)))),
+ *   tangent: (m, ctx, dx) => m.mul(dx, m.cos(m.input(ctx, 0))),
  * });
  */
 export function elementwise<K extends ElementwiseKernel>(spec: ElementwiseSpec<K>): ElementwiseOp<K> {

@@ -1,4 +1,4 @@
-// y = erf x = 2/sqrt(pi) * integral from 0 to x of e^(-t^2) dt; dx = dy * 2/sqrt(pi) * e^(-x^2)
+// y = erf x = 2/sqrt(pi) * integral from 0 to x of e^(-t^2) dt; dx = dy * 2/sqrt(pi) * e^(-x^2); forward ty = tx * 2/sqrt(pi) * e^(-x^2)
 import { erf as kernel } from '../ndarray/kernels/unary.js';
 import { elementwise } from './elementwise.js';
 
@@ -11,5 +11,9 @@ export const erf = elementwise({
   gradient(m, ctx, dy) {
     const x = m.input(ctx, 0);
     m.inputGrad(0, m.mul(dy, m.mul(m.exp(m.neg(m.mul(x, x))), TWO_OVER_SQRT_PI)));
+  },
+  tangent(m, ctx, tx) {
+    const x = m.input(ctx, 0);
+    return m.mul(tx, m.mul(m.exp(m.neg(m.mul(x, x))), TWO_OVER_SQRT_PI));
   },
 });

@@ -1,4 +1,4 @@
-// y = e^x; dx = dy * y
+// y = e^x; dx = dy * y; forward ty = tx * y
 import { exp as kernel } from '../ndarray/kernels/unary.js';
 import { elementwise } from './elementwise.js';
 
@@ -7,4 +7,5 @@ export const exp = elementwise({
   kernel,
   saves: 'output',
   gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.output(ctx))),
+  tangent: (m, ctx, tx) => m.mul(tx, m.output(ctx)),
 });

@@ -1,9 +1,9 @@
 /**
  * Every built-in op, each defined once in its own file, and OPS: all of them by name. OPS is what the rest of the
- * code is checked against by the compiler: Scalar and Tensor implement a method for each elementwise op
- * (ElementwiseMethods), every math method of the rule language (RuleMath) is an op here of the same arity, and
- * the op tests keep one case per op (test/op-cases.ts). Adding an op is its file, its kernel, its test and a line
- * here; `tsc` then names anything still missing.
+ * code is checked against by the compiler: every op has a tangent rule (forward mode) beside its gradient,
+ * Scalar and Tensor implement a method for each elementwise op (ElementwiseMethods), every math method of the rule
+ * language (RuleMath) is an op here of the same arity, and the op tests keep one case per op (test/op-cases.ts).
+ * Adding an op is its file, its kernel, its test and a line here; `tsc` then names anything still missing.
  */
 import type { RuleMath, RuleMathOp } from '../autodiff/grad-math.js';
 import type { Node, Operand } from '../autodiff/node.js';
@@ -54,6 +54,9 @@ export { scatterAdd, sigmoid, sin, slice, softmax, softplus, sqrt, sub, sum, tan
 /** Each RuleMath method's op: the elementwise op of that name, of one operand or of two. */
 type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends (a: number) => number ? UnaryOp : BinaryOp };
 
+/** What every built-in op's definition must have: a tangent rule (`jvp` and every forward-mode transform use it). */
+type HasTangentRule = { readonly definition: { readonly tangent: (...args: never[]) => unknown } };
+
 /** Every built-in op by name (matmul's op is matmulFlagged). */
 export const OPS = {
   abs,
@@ -98,7 +101,7 @@ export const OPS = {
   tanh,
   transpose,
   where,
-} as const satisfies RuleVocabulary & Readonly<Record<string, unknown>>;
+} as const satisfies RuleVocabulary & Readonly<Record<string, HasTangentRule>>;
 
 /** The name of a built-in op. */
 export type OpName = keyof typeof OPS;

@@ -1,4 +1,5 @@
-// y = x > 0 ? x : slope * x; dx = dy * (x > 0 ? 1 : slope)  (at 0 the slope side, as PyTorch)
+// y = x > 0 ? x : slope * x; dx = dy * (x > 0 ? 1 : slope); forward ty = tx * (x > 0 ? 1 : slope)  (at 0 the slope side,
+// as PyTorch)
 import { defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { greater } from '../ndarray/kernels/binary.js';
@@ -25,5 +26,9 @@ export const leakyRelu = defineOp<LeakyReluAttrs>({
     const positive = m.mask(greater, m.input(ctx, 0), 0);
     // positive + slope * (1 - positive)
     m.inputGrad(0, m.mul(dy, m.add(m.mul(positive, 1 - ctx.attrs.slope), ctx.attrs.slope)));
+  },
+  tangent(m, ctx, tx) {
+    const positive = m.mask(greater, m.input(ctx, 0), 0);
+    return m.mul(tx!, m.add(m.mul(positive, 1 - ctx.attrs.slope), ctx.attrs.slope));
   },
 });

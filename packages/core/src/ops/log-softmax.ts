@@ -1,5 +1,5 @@
 // y = (x - m) - log sum exp(x - m) along `axis`, m the slice's maximum (exact for logits of any magnitude);
-// dx = dy - softmax(x) * sum(dy) = dy - exp(y) * sum(dy) along the axis.
+// dx = dy - softmax(x) * sum(dy) = dy - exp(y) * sum(dy) along the axis; forward ty = tx - sum(exp(y) * tx) along the axis.
 // Fused for a measured reason (STYLE.md): the composite x - logSumExp(x) rounds logSumExp to the float32 grid
 // first ([1e7, 1e7] gave [-1, -1], not [-ln 2, -ln 2]). Its test checks it against that composite, the oracle.
 import { defineOp } from '../autodiff/define-op.js';
@@ -15,5 +15,9 @@ export const logSoftmax = defineOp<{ readonly axis: number }, [TensorNode]>({
   backward(ctx, dy) {
     const y = ctx.output!;
     return [dy.sub(y.exp().mul(dy.sum(ctx.attrs.axis, true)))];
+  },
+  tangent(m, ctx, tx) {
+    const y = m.output(ctx);
+    return tx!.sub(y.exp().mul(tx!).sum(ctx.attrs.axis, true));
   },
 });

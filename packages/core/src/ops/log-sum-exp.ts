@@ -1,5 +1,5 @@
 // y = log sum exp(x) over `axes`, computed as m + log sum exp(x - m) with m = max x (finite for |x| ~ 1e308);
-// dx = dy * exp(x - y) = dy * softmax(x)
+// dx = dy * exp(x - y) = dy * softmax(x); forward ty = sum(tx * exp(x - y)) over `axes`
 import { defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { binary, sub, add } from '../ndarray/kernels/binary.js';
@@ -31,5 +31,10 @@ export const logSumExp = defineOp<ReduceAttrs, [TensorNode]>({
     const kept = reducedShape(x.shape, ctx.attrs.axes, true);
     const y = ctx.output!.reshape(kept);
     return [dy.reshape(kept).mul(x.sub(y).exp())];
+  },
+  tangent(m, ctx, tx) {
+    const x = m.input(ctx, 0);
+    const y = m.output(ctx).reshape(reducedShape(x.shape, ctx.attrs.axes, true));
+    return tx!.mul(x.sub(y).exp()).sum(ctx.attrs.axes, ctx.attrs.keepDims);
   },
 });

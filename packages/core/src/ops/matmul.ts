@@ -4,11 +4,13 @@
 //   Y = A^T B   : dA = B G^T,     dB = A G
 //   Y = A^T B^T : dA = B^T G^T,   dB = G^T A^T
 // Every gradient is again a matmul with transpose flags, so no transpose is ever materialised.
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+// Forward (product rule): tY = op(tA) op(B) + op(A) op(tB), with the same flags.
+import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
 
-export const matmulFlagged: OpFunction<MatmulFlags, [TensorNode, TensorNode]> = defineOp<MatmulFlags, [TensorNode, TensorNode]>({
+export const matmulFlagged: OpWithTangent<MatmulFlags, [TensorNode, TensorNode]> = defineOp<MatmulFlags, [TensorNode, TensorNode]>({
   name: 'matmul',
   forward(ctx, a, b) {
     ctx.saveInputs();
@@ -25,5 +27,9 @@ export const matmulFlagged: OpFunction<MatmulFlags, [TensorNode, TensorNode]> = 
     if (!tA && tB) return [needA ? mm(g, b, false, false) : null, needB ? mm(g, a, true, false) : null];
     if (tA && !tB) return [needA ? mm(b, g, false, true) : null, needB ? mm(a, g, false, false) : null];
     return [needA ? mm(b, g, true, true) : null, needB ? mm(g, a, true, true) : null];
+  },
+  tangent(m, ctx, ta, tb) {
+    const [a, b] = ctx.saved;
+    return addTangents(m, ta && matmulFlagged(ta, b, ctx.attrs), tb && matmulFlagged(a, tb, ctx.attrs));
   },
 });

@@ -1,6 +1,8 @@
 // y = max (or min) of x over `axes`; dx = dy * [x = y] / (number of elements equal to y)
 // Ties share the gradient evenly (as JAX and PyTorch's amax), so the rule is symmetric in tied elements.
-import { OpDefinition, defineOp } from '../autodiff/define-op.js';
+// Forward, the same shares: ty = sum(tx * [x = y] / count) over `axes`.
+import type { OpContext } from '../autodiff/context.js';
+import { OpDefinition, TangentSlot, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { equal } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
@@ -8,7 +10,7 @@ import { reducedShape } from '../ndarray/shape.js';
 import { maskNode } from '../autodiff/node-math.js';
 import type { ReduceAttrs } from './sum.js';
 
-function extremum(kind: 'max' | 'min'): OpDefinition<ReduceAttrs, [TensorNode]> {
+function extremum(kind: 'max' | 'min'): OpDefinition<ReduceAttrs, [TensorNode]> & TangentSlot<ReduceAttrs, [TensorNode]> {
   return {
     name: kind,
     forward(ctx, x) {
@@ -16,15 +18,17 @@ function extremum(kind: 'max' | 'min'): OpDefinition<ReduceAttrs, [TensorNode]> 
       ctx.saveOutput();
       return reduce(x.raw, ctx.attrs.axes, ctx.attrs.keepDims, kind);
     },
-    backward(ctx, dy) {
-      const [x] = ctx.saved;
-      const kept = reducedShape(x.shape, ctx.attrs.axes, true);
-      const y = ctx.output!.reshape(kept);
-      const hit = maskNode(equal, x, y);
-      const share = hit.div(hit.sum(ctx.attrs.axes, true));
-      return [dy.reshape(kept).mul(share)];
-    },
+    backward: (ctx, dy) => [dy.reshape(reducedShape(ctx.inputs[0].shape, ctx.attrs.axes, true)).mul(shares(ctx))],
+    tangent: (_m, ctx, tx) => tx!.mul(shares(ctx)).sum(ctx.attrs.axes, ctx.attrs.keepDims),
   };
+}
+
+/** Each element's share of the extremum: [x = y] / (number of elements equal to y), y kept with size-1 axes. */
+function shares(ctx: OpContext<ReduceAttrs, TensorNode>): TensorNode {
+  const [x] = ctx.saved;
+  const y = ctx.output!.reshape(reducedShape(x.shape, ctx.attrs.axes, true));
+  const hit = maskNode(equal, x, y);
+  return hit.div(hit.sum(ctx.attrs.axes, true));
 }
 
 export const max = defineOp(extremum('max'));

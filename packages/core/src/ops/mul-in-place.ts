@@ -1,4 +1,5 @@
-// y = x * factor, written into x's storage; dx = factor * dy. Recorded when x takes part in a graph (see in-place.ts).
+// y = x * factor, written into x's storage; dx = factor * dy; forward tx' = factor * tx. Recorded when x takes part in a
+// graph (see in-place.ts).
 import { defineInPlaceOp } from '../autodiff/in-place.js';
 import type { TensorNode } from '../autodiff/node.js';
 
@@ -11,4 +12,5 @@ export const mulInPlace = defineInPlaceOp<{ readonly factor: number }>({
     return x.raw;
   },
   backward: (ctx, dy: TensorNode) => [dy.mul(ctx.attrs.factor)],
+  tangent: (_m, ctx, tx) => tx && tx.mul(ctx.attrs.factor),
 });

@@ -1,4 +1,4 @@
-// y = -x; dx = -dy
+// y = -x; dx = -dy; forward ty = -tx
 import { neg as kernel } from '../ndarray/kernels/unary.js';
 import { elementwise } from './elementwise.js';
 
@@ -7,4 +7,5 @@ export const neg = elementwise({
   kernel,
   saves: 'none',
   gradient: (m, _ctx, dy) => m.inputGrad(0, m.neg(dy)),
+  tangent: (m, _ctx, tx) => m.neg(tx),
 });

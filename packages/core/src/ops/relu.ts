@@ -1,4 +1,4 @@
-// y = max(x, 0); dx = dy * [x > 0]  (relu'(0) = 0, as PyTorch, JAX and TensorFlow)
+// y = max(x, 0); dx = dy * [x > 0]; forward ty = tx * [x > 0]  (relu'(0) = 0, as PyTorch, JAX and TensorFlow)
 // A primitive, not maximum(x, 0): that would split the gradient 1/2 at the tie x = 0.
 import { greater, reluGrad } from '../ndarray/kernels/binary.js';
 import { relu as kernel } from '../ndarray/kernels/unary.js';
@@ -12,5 +12,9 @@ export const relu = elementwise({
     const x = m.input(ctx, 0);
     // Unrecorded: one fused pass, no mask tensor (as tanh); recorded: the mask form, for higher derivatives.
     m.inputGrad(0, m.fused(reluGrad, dy, x) ?? m.mul(dy, m.mask(greater, x, 0)));
+  },
+  tangent(m, ctx, tx) {
+    const x = m.input(ctx, 0);
+    return m.fused(reluGrad, tx, x) ?? m.mul(tx, m.mask(greater, x, 0));
   },
 });

@@ -1,4 +1,4 @@
-// y = 1 / (1 + e^-x), computed without overflow for |x| up to the float range; dx = dy * y * (1 - y)
+// y = 1 / (1 + e^-x), computed without overflow for |x| up to the float range; dx = dy * y * (1 - y); forward ty = tx * y * (1 - y)
 // A primitive, not a composite of exp: 1 / (1 + e^-x) overflows e^-x below x = -709 and takes four passes.
 import { sigmoidGrad } from '../ndarray/kernels/binary.js';
 import { sigmoid as kernel } from '../ndarray/kernels/unary.js';
@@ -12,5 +12,9 @@ export const sigmoid = elementwise({
     const y = m.output(ctx);
     // Unrecorded: one fused pass (as tanh); recorded: differentiable ops, for higher derivatives.
     m.inputGrad(0, m.fused(sigmoidGrad, dy, y) ?? m.mul(m.mul(dy, y), m.add(m.neg(y), 1)));
+  },
+  tangent(m, ctx, tx) {
+    const y = m.output(ctx);
+    return m.fused(sigmoidGrad, tx, y) ?? m.mul(m.mul(tx, y), m.add(m.neg(y), 1));
   },
 });

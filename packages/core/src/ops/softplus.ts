@@ -1,4 +1,4 @@
-// y = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) (no overflow); dx = dy * sigmoid(x)
+// y = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) (no overflow); dx = dy * sigmoid(x); forward ty = tx * sigmoid(x)
 // A fused op, not a composite: the composite's max and |x| have kinks at 0 that would give dx(0) = 0, not 1/2.
 import { softplus as kernel } from '../ndarray/kernels/unary.js';
 import { elementwise } from './elementwise.js';
@@ -8,4 +8,5 @@ export const softplus = elementwise({
   kernel,
   saves: 'inputs',
   gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.sigmoid(m.input(ctx, 0)))),
+  tangent: (m, ctx, tx) => m.mul(tx, m.sigmoid(m.input(ctx, 0))),
 });

@@ -1,4 +1,4 @@
-// y = sqrt(x); dx = dy / (2 y)
+// y = sqrt(x); dx = dy / (2 y); forward ty = tx / (2 y)
 // A primitive, not x ^ 0.5: pow(-0, 0.5) is 0 where sqrt(-0) is -0, and pow(-Infinity, 0.5) is Infinity, not NaN.
 import { sqrt as kernel } from '../ndarray/kernels/unary.js';
 import { elementwise } from './elementwise.js';
@@ -8,4 +8,5 @@ export const sqrt = elementwise({
   kernel,
   saves: 'output',
   gradient: (m, ctx, dy) => m.inputGrad(0, m.div(dy, m.mul(m.output(ctx), 2))),
+  tangent: (m, ctx, tx) => m.div(tx, m.mul(m.output(ctx), 2)),
 });

@@ -1,5 +1,6 @@
-// y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient
-import { OpFunction, defineOp } from '../autodiff/define-op.js';
+// y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient;
+// forward ty = cond ? ta : tb (zeros for a branch that is not perturbed; a perturbed cond changes nothing)
+import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { allocate, resultType } from '../ndarray/dtype.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
@@ -14,7 +15,7 @@ function select(c: NDArray, a: NDArray, b: NDArray): NDArray {
   return new NDArray(out, shape);
 }
 
-export const where: OpFunction<undefined, [Node, Node, Node]> = defineOp<undefined, [Node, Node, Node]>({
+export const where: OpWithTangent<undefined, [Node, Node, Node]> = defineOp<undefined, [Node, Node, Node]>({
   name: 'where',
   forward(ctx, cond, a, b) {
     ctx.save(cond);
@@ -26,5 +27,10 @@ export const where: OpFunction<undefined, [Node, Node, Node]> = defineOp<undefin
     const [cond] = ctx.saved;
     const zero = dy.zerosLike();
     return [null, ctx.needsGrad(1) ? where(cond, dy, zero) : null, ctx.needsGrad(2) ? where(cond, zero, dy) : null];
+  },
+  tangent(_m, ctx, _tc, ta, tb) {
+    if (ta === null && tb === null) return null;
+    const [cond] = ctx.saved;
+    return where(cond, ta ?? ctx.inputs[1].zerosLike(), tb ?? ctx.inputs[2].zerosLike());
   },
 });
