@@ -18,7 +18,8 @@ const base = {
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   moduleNameMapper: {
     '^@tapegrad/([^/]+)$': '<rootDir>/packages/$1/src/index.ts',
-    '^@tapegrad/([^/]+)/(.+)$': '<rootDir>/packages/$1/src/$2.ts',
+    // A subpath is a module (`@tapegrad/nn/node`: src/node.ts) or a folder's index (`@tapegrad/examples/mnist`).
+    '^@tapegrad/([^/]+)/(.+)$': ['<rootDir>/packages/$1/src/$2.ts', '<rootDir>/packages/$1/src/$2/index.ts'],
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   setupFilesAfterEnv: ['<rootDir>/jest.setup.ts'],

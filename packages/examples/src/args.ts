@@ -7,8 +7,8 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { COMMANDS, CommandName } from './command-list.js';
-import { Write, toConsole } from './textbook/output.js';
+import { COMMANDS, type CommandName } from './command-list.js';
+import { type Write, toConsole } from './textbook/output.js';
 
 /** A mistake in how a command was called (or in a file it was given); the CLI prints its message on one line and exits 2. */
 export class UsageError extends Error {
@@ -41,7 +41,7 @@ export function parseCommand<F extends Flags>(command: Command, args: readonly s
   let help = '';
   command.exitOverride().configureOutput({ writeOut: (text) => (help += text), writeErr: () => undefined, outputError: () => undefined });
   try {
-    command.parse(args as string[], { from: 'user' });
+    command.parse(args, { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (error.code === 'commander.helpDisplayed') {

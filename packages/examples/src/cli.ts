@@ -7,7 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './args.js';
-import { COMMANDS, CommandName } from './command-list.js';
+import { COMMANDS, type CommandName } from './command-list.js';
 
 type CommandModule = { run(args: string[]): Promise<void> | void };
 

@@ -8,7 +8,7 @@ import { Generator, tensor } from '@tapegrad/core';
 import { encodeSafetensors } from '@tapegrad/nn';
 import { saveSafetensors } from '@tapegrad/nn/node';
 import { UsageError } from '../src/args';
-import { COMMANDS, CommandName } from '../src/command-list';
+import { COMMANDS, type CommandName } from '../src/command-list';
 import { run as runApple } from '../src/commands/apple-orange';
 import { run as runFormulas } from '../src/commands/formulas';
 import { run as runGradcheck } from '../src/commands/gradcheck';
@@ -37,8 +37,8 @@ function cli(args: string[]): Promise<{ status: number | null; stdout: string; s
   );
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
 

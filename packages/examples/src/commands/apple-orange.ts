@@ -4,10 +4,10 @@
  * graph's numbers are written as people write them (715, not 715.0000000000001) unless --exact.
  */
 import { writeFileSync } from 'node:fs';
-import { ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
+import { type ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
 import { UsageError, checkOutputFile, defineCommand, parseCommand } from '../args.js';
 import { bookLines, priceGraph, priceWithLayers, priceWithTape } from '../textbook/apple-orange.js';
-import { Write, toConsole } from '../textbook/output.js';
+import { type Write, toConsole } from '../textbook/output.js';
 
 const FORMATS: readonly ExplainFormat[] = ['text', 'markdown', 'json'];
 

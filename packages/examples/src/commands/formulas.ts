@@ -3,8 +3,8 @@
  * seed 000's boxed gradient formulas (18) and (30) against the tape's gradients on a random network.
  */
 import { UsageError, defineCommand, numberFlag, parseCommand } from '../args.js';
-import { HIDDEN, Hidden, OUTPUT, Output, checkFormulas } from '../textbook/formulas.js';
-import { Write, toConsole } from '../textbook/output.js';
+import { HIDDEN, type Hidden, OUTPUT, type Output, checkFormulas } from '../textbook/formulas.js';
+import { type Write, toConsole } from '../textbook/output.js';
 
 function choices<T extends string>(flag: string, value: string, all: readonly T[]): readonly T[] {
   if (value === 'all') return all;

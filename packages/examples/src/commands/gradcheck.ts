@@ -3,11 +3,11 @@
  * small MLP (3 -> 4 tanh -> 2, softmax cross-entropy) with central differences, then each textbook layer's
  * backward with checkLayer. `--broken` swaps in a tanh op whose rule forgets a factor, to show a failure.
  */
-import { Generator, Tensor, defineOp, randn, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, defineOp, randn, tensor } from '@tapegrad/core';
 import { checkLayer, gradcheck } from '@tapegrad/gradcheck';
 import { AddLayer, AffineLayer, MulLayer, ReluLayer, SigmoidLayer, SoftmaxWithLossLayer } from '@tapegrad/layers';
 import { defineCommand, numberFlag, parseCommand } from '../args.js';
-import { Write, toConsole } from '../textbook/output.js';
+import { type Write, toConsole } from '../textbook/output.js';
 
 /** tanh with a wrong rule: dx = dy * (1 - y) instead of dy * (1 - y^2). */
 const brokenTanh = defineOp({
@@ -42,7 +42,7 @@ export function run(args: string[], write: Write = toConsole): void {
     randn([2], { generator: g, name: 'b2' }),
   ];
   params.forEach((p) => p.setRequiresGrad());
-  const activation = values.broken ? (h: Tensor) => brokenTanh(h) as Tensor : (h: Tensor) => h.tanh();
+  const activation = values.broken ? (h: Tensor) => brokenTanh(h) : (h: Tensor) => h.tanh();
   const loss = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) =>
     activation(x.matmul(W1).add(b1))
       .matmul(W2)

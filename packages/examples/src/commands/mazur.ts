@@ -3,11 +3,11 @@
  * number the document prints next to the engine's value, flags each disagreement with its reason, and the
  * error after the first update and after 10,000 updates.
  */
-import { ExplainFormat, explain } from '@tapegrad/core';
+import { type ExplainFormat, explain } from '@tapegrad/core';
 import { UsageError, defineCommand, parseCommand } from '../args.js';
 import { FORMULA_SLIPS, compare, withPrintedDigits } from '../textbook/mazur-document.js';
 import { trace } from '../textbook/mazur-network.js';
-import { Write, toConsole } from '../textbook/output.js';
+import { type Write, toConsole } from '../textbook/output.js';
 
 const FORMATS: readonly ExplainFormat[] = ['text', 'markdown', 'json'];
 

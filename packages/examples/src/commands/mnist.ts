@@ -7,28 +7,16 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { UsageError, checkOutputDir, defineCommand, numberFlag, parseCommand } from '../args.js';
-import { CommandName } from '../command-list.js';
+import type { CommandName } from '../command-list.js';
 import { MODEL_FILE, readCheckpointInfo, restoreCheckpoint, saveCheckpoint } from '../mnist/checkpoint.js';
-import { MnistSplit, MnistUnavailableError, loadMnist } from '../mnist/data.js';
+import { loadDigits } from '../mnist/data.js';
+import { DEFAULTS } from '../mnist/defaults.js';
 import { ONNX_FILE, saveDeployable } from '../mnist/deploy.js';
 import { confusionMatrix, confusionSvg, confusionText, curvesSvg, digitGrid, misclassified } from '../mnist/report.js';
 import { LAYER_RULE, OPTIMIZERS, RULES, checkHidden } from '../mnist/settings.js';
-import { EpochRecord, OptimizerName, TrainConfig, Trainer, createTrainer, predict, train } from '../mnist/train.js';
-
-/** Defaults chosen so a run takes about two minutes on two idle cores and ends above 96% test accuracy. */
-export const DEFAULTS = {
-  epochs: 60,
-  batch: 64,
-  adamLr: 1e-3,
-  sgdLr: 0.05,
-  hidden: [256, 128],
-  seed: 0,
-  dropout: 0.2,
-  shift: 1,
-  out: 'out/mnist',
-};
+import { type EpochRecord, type OptimizerName, type TrainConfig, type Trainer, createTrainer, predict, train } from '../mnist/train.js';
 
 /** The training command's options (`mnist`, and `start`, which is the same job). */
 function command(name: CommandName): Command {
@@ -97,16 +85,6 @@ export function parseTrainFlags(name: CommandName, args: string[], write?: (line
       ? undefined
       : numberFlag(name, 'train-limit', values.trainLimit, 0, { min: 1, max: 8000, integer: true });
   return { config, out: values.out ?? DEFAULTS.out, resume: values.resume ?? false, trainLimit };
-}
-
-/** Loads the digits; a missing `mnist` package becomes a clear message, not a stack trace. */
-export async function loadDigits(command: string, options: { trainLimit?: number } = {}): Promise<MnistSplit> {
-  try {
-    return await loadMnist(options);
-  } catch (error) {
-    if (error instanceof MnistUnavailableError) throw new UsageError(`${command}: ${error.message}`);
-    throw error;
-  }
 }
 
 export function pct(x: number): string {

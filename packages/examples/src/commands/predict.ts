@@ -7,12 +7,13 @@ import { Generator } from '@tapegrad/core';
 import { loadSafetensors } from '@tapegrad/nn/node';
 import { UsageError, defineCommand, numberFlag, parseCommand } from '../args.js';
 import { readUserFile } from '../mnist/checkpoint.js';
-import { IMAGE_SIZE, PIXELS } from '../mnist/data.js';
+import { IMAGE_SIZE, PIXELS, loadDigits } from '../mnist/data.js';
+import { DEFAULTS } from '../mnist/defaults.js';
 import { buildModel, hiddenSizesOf } from '../mnist/model.js';
 import { checkHidden } from '../mnist/settings.js';
 import { predict } from '../mnist/train.js';
-import { Write, toConsole } from '../textbook/output.js';
-import { DEFAULTS, loadDigits, pct } from './mnist.js';
+import { type Write, toConsole } from '../textbook/output.js';
+import { pct } from './mnist.js';
 
 const command = () =>
   defineCommand('predict')

@@ -5,8 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { checkOutputFile, defineCommand, numberFlag, parseCommand } from '../args.js';
-import { Write, toConsole } from '../textbook/output.js';
-import { Curve, epochsToReach, trainNeuron } from '../textbook/saturation.js';
+import { type Write, toConsole } from '../textbook/output.js';
+import { type Curve, epochsToReach, trainNeuron } from '../textbook/saturation.js';
 import { lineChart } from '../charts/line-chart.js';
 
 /** Long enough for the quadratic run to get out of saturation and below any sensible target. */

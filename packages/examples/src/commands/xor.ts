@@ -1,6 +1,6 @@
 /** `tapegrad xor [--hidden N] [--epochs N] [--lr X] [--seed N]`: seed 004's XOR learned by a two-layer network. */
 import { defineCommand, numberFlag, parseCommand } from '../args.js';
-import { Write, toConsole } from '../textbook/output.js';
+import { type Write, toConsole } from '../textbook/output.js';
 import { XOR_INPUTS, XOR_TARGETS, trainXor } from '../textbook/xor.js';
 
 const command = () =>

@@ -6,6 +6,7 @@
  */
 import { Generator, type Tensor, tensor } from '@tapegrad/core';
 import { permutation } from '@tapegrad/nn';
+import { UsageError } from '../args.js';
 
 export const IMAGE_SIZE = 28;
 export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
@@ -100,4 +101,14 @@ export async function loadMnist(options: { trainLimit?: number; testLimit?: numb
     train: subset(pixels, labels, trainRows.subarray(0, options.trainLimit ?? trainRows.length)),
     test: subset(pixels, labels, testRows.subarray(0, options.testLimit ?? testRows.length)),
   };
+}
+
+/** Loads the digits; a missing `mnist` package becomes a clear message, not a stack trace. */
+export async function loadDigits(command: string, options: { trainLimit?: number } = {}): Promise<MnistSplit> {
+  try {
+    return await loadMnist(options);
+  } catch (error) {
+    if (error instanceof MnistUnavailableError) throw new UsageError(`${command}: ${error.message}`);
+    throw error;
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { PIXELS } from './data.js';
 import { CLASSES } from './model.js';
-import { NumberRule, UsageError, numberFrom, shown } from '../args.js';
+import { type NumberRule, UsageError, numberFrom, shown } from '../args.js';
 import type { OptimizerName, TrainConfig } from './train.js';
 
 /** The rule of each numeric setting, by its name in TrainConfig. */
@@ -42,10 +42,10 @@ export function checkHidden(command: string, where: string, hidden: unknown): nu
   if (!Array.isArray(hidden) || hidden.length > MAX_HIDDEN_LAYERS)
     throw new UsageError(`${command}: ${where} must be a list of at most ${MAX_HIDDEN_LAYERS} layer sizes, got ${shown(hidden)}`);
   hidden.forEach((size, i) => numberFrom(command, `${where}: layer ${i + 1}'s size`, size, LAYER_RULE));
-  const count = parameterCount(hidden);
+  const count = parameterCount(hidden as number[]);
   if (count > MAX_PARAMETERS)
     throw new UsageError(
-      `${command}: ${where} makes an MLP ${[PIXELS, ...hidden, CLASSES].join('-')} of ${count} weights, more than the ${MAX_PARAMETERS} this job builds`,
+      `${command}: ${where} makes an MLP ${[PIXELS, ...(hidden as number[]), CLASSES].join('-')} of ${count} weights, more than the ${MAX_PARAMETERS} this job builds`,
     );
   return hidden as number[];
 }

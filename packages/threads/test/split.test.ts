@@ -1,4 +1,4 @@
-import { GRAIN, type Share, contiguousA, contiguousB, planShares, scatterBlock, stageA, stageB } from './split';
+import { GRAIN, type Share, contiguousA, contiguousB, planShares, scatterBlock, stageA, stageB } from '../src/split';
 
 /** Every element of C in exactly one share, and nothing outside C. */
 function expectTiling(shares: Share[], m: number, n: number): void {

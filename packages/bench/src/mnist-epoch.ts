@@ -4,9 +4,7 @@
  * `createTrainer`. No shuffling, augmentation or dropout, so every peer sees the same batches in the same order and
  * the step-1 losses must agree. TF.js copies its starting weights from this model.
  */
-import { DEFAULTS } from '../commands/mnist.js';
-import { PIXELS, loadMnist } from '../mnist/data.js';
-import { type Trainer, createTrainer } from '../mnist/train.js';
+import { DEFAULTS, PIXELS, type Trainer, createTrainer, loadMnist } from '@tapegrad/examples/mnist';
 import { MNIST_BATCH, MNIST_TRAIN_DIGITS } from './cases.js';
 
 /** One batch: float32 pixels [size, 784] row-major and int32 labels [size]. */

@@ -5,7 +5,7 @@ import { enableThreads } from '@tapegrad/threads';
 import { type BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
 import { type HostArray, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
 import { scalarMlpLoss } from '../micrograd-reference.js';
-import { PIXELS } from '../../mnist/data.js';
+import { PIXELS } from '@tapegrad/examples/mnist';
 import { mnistEpochSetup } from '../mnist-epoch.js';
 import type { Peer, Runner } from './peer.js';
 

@@ -1,7 +1,7 @@
 // A peer process for schedule.test.ts: the real protocol (servePeer) around a fake peer whose step takes ~1 ms and
 // returns 42, so the test needs no library and no build. Run by Node with tsx registered (see the test).
-import { servePeer } from '../peer-process.js';
-import { benchCases } from '../cases.js';
+import { servePeer } from '../src/peer-process.js';
+import { benchCases } from '../src/cases.js';
 
 const busy = (ms: number): void => {
   const end = performance.now() + ms;

@@ -1,10 +1,10 @@
 // The rounds a case is timed in (schedule.ts), the summary over slices (measure.ts), and the peer process protocol.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { TimingBudget } from './cases';
-import { summarize } from './measure';
-import { PeerProcess } from './peer-process';
-import { ROUNDS, nextSlice, roundOrder } from './schedule';
+import type { TimingBudget } from '../src/cases';
+import { summarize } from '../src/measure';
+import { PeerProcess } from '../src/peer-process';
+import { ROUNDS, nextSlice, roundOrder } from '../src/schedule';
 
 const budget: TimingBudget = { warmup: 5, minIterations: 20, minSeconds: 4, maxIterations: 500 };
 
@@ -50,7 +50,7 @@ describe('a timing summarised over slices', () => {
 
 describe('a peer process', () => {
   // The real protocol around a fake peer, compiled by tsx in the child (a fresh clone has no dist to run).
-  const child = path.resolve(__dirname, 'test', 'fake-peer-child.ts');
+  const child = path.resolve(__dirname, 'fake-peer-child.ts');
   const loader = ['--import', pathToFileURL(require.resolve('tsx/esm', { paths: [__dirname] })).href];
   jest.setTimeout(60_000);
 

@@ -1,13 +1,13 @@
 // The benchmark's own machinery: the yardstick it measures against must compute the right gradients, the peers
 // must start from the same point, and the report must say what the timings say.
 import { type Scalar, scalar } from '@tapegrad/core';
-import { benchCases } from './cases';
-import { scalarMlpData, seededUniform } from './data';
-import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from './micrograd-reference';
-import type { Timing } from './measure';
-import { tapegradPeer } from './peers/tapegrad';
-import { tfjsCpuPeer } from './peers/tfjs';
-import { type BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from './report';
+import { benchCases } from '../src/cases';
+import { scalarMlpData, seededUniform } from '../src/data';
+import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../src/micrograd-reference';
+import type { Timing } from '../src/measure';
+import { tapegradPeer } from '../src/peers/tapegrad';
+import { tfjsCpuPeer } from '../src/peers/tfjs';
+import { type BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from '../src/report';
 
 const cases = benchCases(true, countScalarMlpNodes(scalarMlpData()));
 const byId = (id: string) => cases.find((c) => c.id === id)!;

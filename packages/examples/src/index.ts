@@ -1,2 +1,0 @@
-/** @tapegrad/examples: the worked examples behind the `tapegrad` CLI. */
-export {};
