@@ -29,7 +29,7 @@ export type { RawValue, Operand } from './autodiff/node.js';
 export type { BackwardOptions, SweepObserver } from './autodiff/backward.js';
 export { sweep } from './autodiff/backward.js';
 export { tapeOf, formatTape, toDot } from './graph.js';
-export type { TapeRow } from './graph.js';
+export type { DotOptions, TapeRow } from './graph.js';
 export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError } from './errors.js';
 export { Generator, seed, globalGenerator } from './ndarray/random.js';
 export type { DType, TypedArray } from './ndarray/dtype.js';
