@@ -12,7 +12,7 @@ import { pushTangents } from './forward.js';
 import type { GradMath, RuleMath } from './grad-math.js';
 import { nodeGradients } from './node-math.js';
 import { mode } from './mode.js';
-import { Node, Operand, RawValue, isNode } from './node.js';
+import { type Node, type Operand, type RawValue, isNode } from './node.js';
 import { forwardMode, visibleLevels } from './tangents.js';
 
 /** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */

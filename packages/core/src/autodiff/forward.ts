@@ -17,10 +17,10 @@ import type { OpContext } from './context.js';
 import type { AnyOp } from './define-op.js';
 import { checkFinite } from './finite.js';
 import { mode } from './mode.js';
-import { Node, TensorNode, isNode } from './node.js';
+import { Node, type TensorNode, isNode } from './node.js';
 import { NodeRuleMath } from './node-math.js';
 import { NumberRuleMath } from './number-math.js';
-import { Level, forwardMode, hasVisibleTangent, setTangent, tangentAt, withLevelHidden } from './tangents.js';
+import { type Level, forwardMode, hasVisibleTangent, setTangent, tangentAt, withLevelHidden } from './tangents.js';
 
 const onNumbers = new NumberRuleMath();
 const onNodes = new NodeRuleMath();
@@ -50,7 +50,7 @@ export function pushTangents(op: AnyOp, ctx: OpContext, out: Node, levels: reado
 
 function tangentOf(op: AnyOp, ctx: OpContext, out: Node, level: Level): Node | number | null {
   const inputs = ctx.inputs;
-  const tangents: Array<Node | number | null> = new Array(inputs.length);
+  const tangents = new Array<Node | number | null>(inputs.length);
   // On numbers only when nothing will differentiate the tangent: no input on the tape, no older level perturbing it.
   let numeric = typeof out.raw === 'number' && isElementwise(op);
   for (let i = 0; i < inputs.length; i++) {
@@ -59,7 +59,7 @@ function tangentOf(op: AnyOp, ctx: OpContext, out: Node, level: Level): Node | n
     if (numeric && (isDifferentiable(inputs[i]) || (isNode(t) && isDifferentiable(t)))) numeric = false;
   }
   if (numeric) {
-    const ts = tangents.map((t) => (isNode(t) ? (t.raw as number) : t)) as Array<number | null>;
+    const ts = tangents.map<number | null>((t) => (isNode(t) ? (t.raw as number) : t));
     return (op.tangent as unknown as NumberRule)(onNumbers, ctx, ...ts);
   }
   const ts = tangents.map((t, i) => (typeof t === 'number' ? inputs[i].make(t) : t));

@@ -14,7 +14,7 @@
  */
 import { AnomalyError, GradError } from '../errors.js';
 import { OpContext, forwardTraces } from './context.js';
-import { AnyOp, DefinedOp, OpDefinition, TangentSlot, isRecorded, withBackward } from './define-op.js';
+import { type AnyOp, type DefinedOp, type OpDefinition, type TangentSlot, isRecorded, withBackward } from './define-op.js';
 import { pushTangents } from './forward.js';
 import { checkFinite } from './finite.js';
 import { entryInput, entrySeq } from './entry.js';
@@ -55,7 +55,7 @@ function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: reado
     const ctx = new OpContext(op, current, attrs, false, levels !== null);
     runForward(op, ctx);
     target._bumpVersion();
-    if (levels !== null) pushTangents(op as unknown as AnyOp, ctx, target, levels);
+    if (levels !== null) pushTangents(op, ctx, target, levels);
     return;
   }
   // The previous version: a shadow sharing the storage (and so the version counter) takes over the old entry.
@@ -75,7 +75,7 @@ function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: reado
   target.requiresGrad = true;
   ctx.seq = mode.nextSeq++;
   ctx._setOutput(target);
-  if (levels !== null) pushTangents(op as unknown as AnyOp, ctx, target, levels);
+  if (levels !== null) pushTangents(op, ctx, target, levels);
   if (mode.anomaly) {
     forwardTraces.set(ctx, new Error().stack ?? '');
     const bad = checkFinite(target);

@@ -11,7 +11,7 @@ import { allocate, floatResult, resultType } from '../ndarray/dtype.js';
 import { sumOfProducts } from '../ndarray/kernels/reduce.js';
 import type { OpContext } from './context.js';
 import type { AnyOp } from './define-op.js';
-import { GradMath, GradientSums, RuleMath, checkIndex, checkReturn } from './grad-math.js';
+import { type GradMath, type GradientSums, type RuleMath, checkIndex, checkReturn } from './grad-math.js';
 import { mode } from './mode.js';
 import { isDifferentiated } from './tangents.js';
 import type { Node } from './node.js';

@@ -1,6 +1,6 @@
 // y = x repeated along broadcast axes to `shape`; dx = dy summed back to x's shape (the sweep does the sum);
 // forward ty = tx repeated the same way
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { broadcastTo as kernel } from '../ndarray/kernels/layout.js';
 

@@ -1,6 +1,6 @@
 // y = [x_1 | x_2 | ...] along `axis`; dx_i = the slice of dy that x_i occupies; forward ty = [t_1 | t_2 | ...] (zeros
 // for an input that is not perturbed)
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { promote } from '../ndarray/dtype.js';
 import { concat as kernel } from '../ndarray/kernels/layout.js';

@@ -1,6 +1,6 @@
 // y = take(x, indices, axis) (tf.gather / np.take); dx = scatterAdd(dy, indices): rows picked twice get both gradients;
 // forward ty = take(tx, indices, axis) (integer indices are never perturbed)
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { gather as gatherKernel, scatterAdd as scatterKernel } from '../ndarray/kernels/layout.js';
 

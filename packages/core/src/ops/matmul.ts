@@ -5,7 +5,7 @@
 //   Y = A^T B^T : dA = B^T G^T,   dB = G^T A^T
 // Every gradient is again a matmul with transpose flags, so no transpose is ever materialised.
 // Forward (product rule): tY = op(tA) op(B) + op(A) op(tB), with the same flags.
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { type MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';

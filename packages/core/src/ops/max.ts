@@ -2,7 +2,7 @@
 // Ties share the gradient evenly (as JAX and PyTorch's amax), so the rule is symmetric in tied elements.
 // Forward, the same shares: ty = sum(tx * [x = y] / count) over `axes`.
 import type { OpContext } from '../autodiff/context.js';
-import { OpDefinition, TangentSlot, defineOp } from '../autodiff/define-op.js';
+import { type OpDefinition, type TangentSlot, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { equal } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';

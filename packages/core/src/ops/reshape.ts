@@ -1,5 +1,5 @@
 // y = x viewed with a new shape (same elements, row-major); dx = dy reshaped to x's shape; forward ty = tx reshaped
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { NDArray } from '../ndarray/ndarray.js';
 

@@ -1,6 +1,6 @@
 // y = x[begin : begin + size] (a box); dx = dy placed into zeros of x's shape at `begin` (pad, its adjoint);
 // forward ty = tx[begin : begin + size] (both ops are linear: each one's tangent is itself applied to the tangent)
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { pad as padKernel, slice as sliceKernel } from '../ndarray/kernels/layout.js';
 

@@ -1,6 +1,6 @@
 // y = sum of x over `axes`; dx = dy (with the reduced axes kept as size 1) broadcast back to x's shape;
 // forward ty = sum of tx over `axes`
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { reducedShape } from '../ndarray/shape.js';

@@ -1,5 +1,5 @@
 // y = x with axes permuted by `perm`; dx = dy permuted by the inverse permutation; forward ty = tx permuted by `perm`
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { transpose as kernel } from '../ndarray/kernels/layout.js';
 

@@ -1,6 +1,6 @@
 // y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient;
 // forward ty = cond ? ta : tb (zeros for a branch that is not perturbed; a perturbed cond changes nothing)
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { allocate, resultType } from '../ndarray/dtype.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
