@@ -14,7 +14,7 @@
  */
 import { AnomalyError, GradError } from '../errors.js';
 import { OpContext, forwardTraces } from './context.js';
-import { type AnyOp, type DefinedOp, type OpDefinition, type TangentSlot, isRecorded, withBackward } from './define-op.js';
+import { type DefinedOp, type OpDefinition, type TangentSlot, isRecorded, withBackward } from './define-op.js';
 import { pushTangents } from './forward.js';
 import { checkFinite } from './finite.js';
 import { entryInput, entrySeq } from './entry.js';
