@@ -52,6 +52,7 @@ export function tangentInline(op: AnyOp, a: Node, b: Node | null): Node | null {
     const raw = b === null ? op.forward(scratch, a) : op.forward(scratch, a, b);
     const out = a.make(raw as number);
     scratch.output = out;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- tangent rules are plain functions: none reads `this`
     const rule = op.tangent as unknown as NumberRule;
     const ta = la === null ? null : (la.value as number);
     const t = b === null ? rule(onNumbers, scratch, ta) : rule(onNumbers, scratch, ta, lb === null ? null : (lb.value as number));

@@ -4,7 +4,7 @@
  * (a step function's derivative is 0 wherever it has one, so no gradient or tangent flows through a mask). The op
  * runs with recording off, so the tape and forward mode never see it; its rules exist for the OPS table only.
  */
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
 import { noGrad } from '../autodiff/mode.js';
 import type { Node, RawValue } from '../autodiff/node.js';
 import type { BinaryKernel } from '../ndarray/kernels/binary.js';
