@@ -1,7 +1,7 @@
 // logicalAnd, logicalOr, logicalXor, logicalNot: truth tables against JavaScript's boolean operators (non-zero is
 // true, NaN included, as in PyTorch), broadcasting, TF.js's logical ops on the same masks, and no gradient.
 import * as tf from '@tensorflow/tfjs';
-import { type Tensor, tensor } from '@tapegrad/core';
+import { tensor } from '@tapegrad/core';
 import { broadcastMap, expectTensor } from '../../test/op-harness';
 import { describeOp } from '../../test/op-cases';
 
