@@ -5,6 +5,7 @@ import { benchCases } from '../src/cases';
 import { scalarMlpData, seededUniform } from '../src/data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../src/micrograd-reference';
 import type { Timing } from '../src/measure';
+import { disagreement, problem, viaLoop, viaVmap } from '../src/per-sample-grads';
 import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
 import { tapegradPeer } from '../src/peers/tapegrad';
 import { tfjsCpuPeer } from '../src/peers/tfjs';
@@ -242,5 +243,14 @@ describe('the chart', () => {
     const texts = parseSvg(speedupChart(r)).texts.map((t) => t.text);
     expect(texts).toEqual(expect.arrayContaining(['W4', 'tfjs-cpu', 'tapegrad-2t', '3x', '0.5x']));
     expect(texts).not.toContain('tapegrad'); // tapegrad is the reference line, not a bar
+  });
+});
+
+describe('the per-sample gradient benchmark', () => {
+  it('computes the same per-sample gradients by vmap as by the loop of grad calls, shaped [batch, ...parameter]', () => {
+    const { params, xs, ys } = problem(3, 'float64');
+    const batched = viaVmap(params, xs, ys);
+    expect(batched.map((g) => g.shape)).toEqual(params.map((p) => [3, ...p.shape]));
+    expect(disagreement(batched, viaLoop(params, xs, ys))).toBeLessThan(1e-12);
   });
 });

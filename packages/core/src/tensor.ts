@@ -3,11 +3,12 @@
  * argument checks live here so that every error names the op and the shapes at fault.
  */
 import { sweep, type BackwardOptions } from './autodiff/backward.js';
+import { isBatched } from './autodiff/batching.js';
 import { Node, type Operand, type RawValue, type TensorNode } from './autodiff/node.js';
 import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
 import { type DType, checkInt32Values, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
-import { flatIndicesAlong } from './ndarray/kernels/layout.js';
+import { offsetsBesideAxis } from './ndarray/kernels/layout.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { type NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
 import { formatWithValues } from './ndarray/format.js';
@@ -658,8 +659,11 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
         `takeAlongAxis: indices of shape ${formatShape(indices.shape)} do not match ${formatShape(this.shape)} outside axis ${a}`,
       );
     const idx = checkedIndices(indices, this.shape[a], 'takeAlongAxis');
-    // A gather from the flattened tensor at the flat position of each picked element: its gradient is gather's.
-    return this.reshape([this.size]).gather(new Tensor(flatIndicesAlong(this.shape, idx.raw, a)), 0);
+    // Flat positions in ops, idx * stride(a) + the offset of the other axes, so that batched indices (vmap) batch.
+    const stride = sizeOf(this.shape.slice(a + 1));
+    const others = new Tensor(offsetsBesideAxis(this.shape, idx.shape, a));
+    const flat = (stride === 1 ? idx : idx.mul(stride)).add(others);
+    return ops.gather(this.reshape([this.size]), flat, { axis: 0 });
   }
   /** Converts to another dtype (differentiable between float dtypes). */
   cast(dtype: DType): Tensor {
@@ -697,6 +701,11 @@ function checkedIndices(indices: Tensor | readonly number[], n: number, op: stri
   }
   const t = indices instanceof Tensor ? indices : new Tensor(new NDArray(Int32Array.from(indices), [indices.length]));
   if (t.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${t.dtype}`);
+  // Batched indices (vmap) are checked through every sample's values at once.
+  if (isBatched(t)) {
+    const physical = checkedIndices(t._physical as Tensor, n, op);
+    return physical === t._physical ? t : (t._wrap(physical, t._bdim) as Tensor);
+  }
   const d = t.data;
   let copy: Int32Array | null = null;
   for (let i = 0; i < d.length; i++) {

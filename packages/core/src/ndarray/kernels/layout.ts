@@ -150,23 +150,23 @@ export function cast(x: NDArray, dtype: DType): NDArray {
 }
 
 /**
- * The flat (row-major) position in an array of `shape` of each element that `indices` picks along `axis`
- * (NumPy's take_along_axis): `indices` has `shape` except along `axis`, where it holds positions on that axis.
+ * For each position of an index array of `indexShape`, the flat (row-major) offset in an array of `shape` of its
+ * coordinates on every axis but `axis` (NumPy's take_along_axis adds `index * stride(axis)` to it). The picks stay
+ * out so that the caller can add them with ops, which batch under vmap.
  */
-export function flatIndicesAlong(shape: Shape, indices: NDArray, axis: number): NDArray {
+export function offsetsBesideAxis(shape: Shape, indexShape: Shape, axis: number): NDArray {
   const strides = stridesOf(shape);
-  const istr = stridesOf(indices.shape);
-  const picks = indices.data;
-  const flat = new Int32Array(indices.size);
-  for (let p = 0; p < flat.length; p++) {
+  const istr = stridesOf(indexShape);
+  const out = new Int32Array(sizeOf(indexShape));
+  for (let p = 0; p < out.length; p++) {
     let off = 0;
     let rem = p;
     for (let d = 0; d < istr.length; d++) {
       const i = Math.floor(rem / istr[d]);
       rem -= i * istr[d];
-      off += (d === axis ? picks[p] : i) * strides[d];
+      if (d !== axis) off += i * strides[d];
     }
-    flat[p] = off;
+    out[p] = off;
   }
-  return new NDArray(flat, indices.shape);
+  return new NDArray(out, indexShape);
 }
