@@ -17,10 +17,6 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
-    rollupOptions: {
-      // threads.html: a bare page for the end-to-end tests of @tapegrad/threads in the browser (see src/threads-check).
-      input: { main: new URL('./index.html', import.meta.url).pathname, threads: new URL('./threads.html', import.meta.url).pathname },
-    },
   },
   server: { port: 5173, headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },

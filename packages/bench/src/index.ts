@@ -1,6 +1,8 @@
 /**
- * Entry point of `pnpm bench`: tapegrad side by side with TensorFlow.js (cpu; wasm with 1 and 2 threads) and a
- * hand-written closure-based micrograd, on the same seeded inputs. Each peer runs in its own Node process, so
+ * Entry point of `pnpm bench`: tapegrad (WebAssembly; with @tapegrad/threads; with @tapegrad/native's OpenBLAS) side
+ * by side with TensorFlow.js (cpu; wasm with 1 and 2 threads), PyTorch CPU (1 and 2 threads, where a Python with
+ * torch is installed), OpenBLAS's sgemm alone (W2) and a hand-written closure-based micrograd, on the same seeded
+ * inputs. Each peer runs in its own Node process, so
  * one library's JIT state, heap and thread pool never colour another's timings (peer-process.ts), and every case
  * is timed in rounds across the peers (schedule.ts).
  *
@@ -32,8 +34,21 @@ import {
   memoryLine,
   spliceSection,
 } from './report.js';
+import { floorsTable } from './floors.js';
 
-const PEER_IDS = ['tapegrad', 'tapegrad-2t', 'reference', 'tfjs-cpu', 'tfjs-wasm-1', 'tfjs-wasm-2'] as const;
+const PEER_IDS = [
+  'tapegrad',
+  'tapegrad-2t',
+  'tapegrad-native',
+  'tapegrad-native-2t',
+  'reference',
+  'tfjs-cpu',
+  'tfjs-wasm-1',
+  'tfjs-wasm-2',
+  'pytorch-1',
+  'pytorch-2',
+  'openblas-1',
+] as const;
 
 // Loaded lazily so that the tapegrad process never loads TensorFlow.js and vice versa.
 async function loadPeer(id: string): Promise<Peer> {
@@ -42,6 +57,16 @@ async function loadPeer(id: string): Promise<Peer> {
       return (await import('./peers/tapegrad.js')).tapegradPeer;
     case 'tapegrad-2t':
       return (await import('./peers/tapegrad.js')).tapegrad2tPeer;
+    case 'tapegrad-native':
+      return (await import('./peers/native.js')).tapegradNativePeer;
+    case 'tapegrad-native-2t':
+      return (await import('./peers/native.js')).tapegradNative2tPeer;
+    case 'openblas-1':
+      return (await import('./peers/native.js')).openblasPeer;
+    case 'pytorch-1':
+      return (await import('./peers/pytorch.js')).pytorch1Peer;
+    case 'pytorch-2':
+      return (await import('./peers/pytorch.js')).pytorch2Peer;
     case 'reference':
       return (await import('./peers/reference.js')).referencePeer;
     case 'tfjs-cpu':
@@ -231,7 +256,7 @@ async function main(): Promise<void> {
     results,
     memory: reports.tapegrad?.memory,
   };
-  console.log(`\n${markdownTable(run)}`);
+  console.log(`\n${markdownTable(run)}\n\n${floorsTable(run)}`);
   if (run.memory) console.log(`\n${memoryLine(run.memory)}`);
   for (const r of results)
     if (!agreement(run, r).ok) console.log(`\nWARNING ${r.case.id}: step-1 values disagree: ${agreement(run, r).detail}`);

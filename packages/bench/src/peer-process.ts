@@ -60,11 +60,12 @@ export async function servePeer(load: () => Peer | Promise<Peer>, cases: readonl
         if (!peer.supports(c)) return { ok: true, supported: false };
         const slow = peer.isSlowOn?.(c) ?? false;
         runner = await peer.prepare(c);
-        return { ok: true, supported: true, slow, firstValue: warmUp(runner, budgetFor(c, slow).warmup) };
+        const firstValue = runner.remote ? runner.remote.firstValue : warmUp(runner, budgetFor(c, slow).warmup);
+        return { ok: true, supported: true, slow, firstValue };
       }
       case 'time':
         if (runner === null) return { ok: false, error: 'time: no case is prepared' };
-        return { ok: true, slice: await timeSlice(runner, req.slice) };
+        return { ok: true, slice: runner.remote ? await runner.remote.timeSlice(req.slice) : await timeSlice(runner, req.slice) };
       case 'release':
         runner?.dispose?.();
         runner = null;

@@ -1,5 +1,6 @@
 /** Turns a run into the JSON record, the console table and the table in docs/performance.md. */
 import { type BenchCase, lowerIsBetter, toUnit } from './cases.js';
+import { floorsTable } from './floors.js';
 import { type MachineInfo, describeMachine } from './machine.js';
 import type { MemoryDrift, Timing } from './measure.js';
 
@@ -155,6 +156,8 @@ export function markdownSection(run: BenchRun): string {
     "batch's loss).",
     '',
     markdownTable(run),
+    '',
+    floorsTable(run),
     '',
     ...(run.memory ? [memoryLine(run.memory), ''] : []),
     gcLine(run),

@@ -5,9 +5,11 @@ import { benchCases } from '../src/cases';
 import { scalarMlpData, seededUniform } from '../src/data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../src/micrograd-reference';
 import type { Timing } from '../src/measure';
+import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
 import { tapegradPeer } from '../src/peers/tapegrad';
 import { tfjsCpuPeer } from '../src/peers/tfjs';
 import { type BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from '../src/report';
+import { floorResults, floorsTable } from '../src/floors';
 
 const cases = benchCases(true, countScalarMlpNodes(scalarMlpData()));
 const byId = (id: string) => cases.find((c) => c.id === id)!;
@@ -96,6 +98,32 @@ describe('tapegrad and TF.js start from the same point', () => {
   });
 });
 
+// PyTorch (Debian's python3-torch) from the same arrays: its step-1 values must be tapegrad's, as the harness checks.
+const torch = findPythonWithTorch();
+if (torch.python === undefined) console.log(`PyTorch step-1 checks skipped: ${torch.reason}`);
+(torch.python === undefined ? describe.skip : describe)('tapegrad and PyTorch start from the same point', () => {
+  const peer = pytorchPeer(1);
+  beforeAll(() => peer.init(), 120_000);
+  afterAll(() => peer.close?.());
+
+  it.each(['W1', 'W1-f64', 'W2-256', 'W4'])(
+    "%s: PyTorch's first iteration gives tapegrad's value within the case tolerance",
+    async (id) => {
+      const c = byId(id);
+      const ours = (await tapegradPeer.prepare(c)).step();
+      const theirs = (await peer.prepare(c)).remote!.firstValue;
+      expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(c.rtol * Math.max(1, Math.abs(theirs)));
+    },
+  );
+
+  it('times its own iterations and hands back a slice of them', async () => {
+    const runner = await peer.prepare(byId('W2-256'));
+    const slice = await runner.remote!.timeSlice({ minIterations: 3, minSeconds: 0, maxIterations: 3 });
+    expect(slice.samples).toHaveLength(3);
+    expect(slice.samples.every((t) => t > 0 && t < 10)).toBe(true);
+  });
+});
+
 describe("the MNIST epoch: the main job's model on its digits, tapegrad and TF.js from the same weights", () => {
   // Three batches instead of the epoch's 63 keep the test fast; the batches and the model are the real ones.
   const threeBatches = { ...byId('MNIST'), batches: 3 };
@@ -167,6 +195,26 @@ describe('the report', () => {
     expect(agreement(same, same.results[0]).ok).toBe(true);
     const off = run({ tapegrad: timing(1, 100), 'tfjs-cpu': timing(1, 101) });
     expect(agreement(off, off.results[0]).ok).toBe(false);
+  });
+
+  it("reads the issue's floors off the run: native W4 against PyTorch from medians and best times, unmeasured without the peers", () => {
+    const r = run({
+      tapegrad: timing(0.02, 5),
+      'tapegrad-native': timing(0.012, 5),
+      'pytorch-1': timing(0.01, 5),
+      'tfjs-wasm-1': timing(0.05, 5),
+    });
+    const floors = floorResults(r);
+    const w4native = floors.find((f) => f.what.startsWith('W4, native'))!;
+    expect(w4native.median).toBeCloseTo(1.2, 12); // 12 ms against 10 ms: 1.2x slower, within 1.5x
+    expect(w4native.met).toBe(true);
+    const w4wasm = floors.find((f) => f.what.startsWith('W4, WebAssembly'))!;
+    expect(w4wasm.median).toBeCloseTo(2.5, 12);
+    expect(w4wasm.met).toBe(true);
+    expect(floors.find((f) => f.what.startsWith('W1, native'))!.median).toBeUndefined();
+    expect(floorsTable(r)).toMatch(
+      /\| W1, native: PyTorch 1 thread time over tapegrad native \| not measured \| not measured \| at most 1.3x slower \| — \|/,
+    );
   });
 
   it('replaces only the generated block of the document, or appends one', () => {

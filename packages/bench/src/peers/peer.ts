@@ -1,10 +1,24 @@
 /** What a benchmarked implementation provides: one runner per case it supports. */
 import type { BenchCase } from '../cases.js';
+import type { Slice } from '../measure.js';
+import type { SliceBudget } from '../schedule.js';
 
 /** One prepared case: `step` runs a full iteration and returns a value the peers must agree on (e.g. the loss). */
 export interface Runner {
   step(): number;
   dispose?(): void;
+  /**
+   * Set when the iterations run in another process that times them itself (PyTorch in Python): the harness asks it
+   * for whole slices, so the pipe between the processes never falls inside a timed iteration, and never calls step.
+   */
+  readonly remote?: RemoteRunner;
+}
+
+/** A case prepared and warmed up in another process. */
+export interface RemoteRunner {
+  /** The first (un-warmed) iteration's value. */
+  readonly firstValue: number;
+  timeSlice(budget: SliceBudget): Promise<Slice>;
 }
 
 export interface Peer {
@@ -19,4 +33,6 @@ export interface Peer {
   isSlowOn?(c: BenchCase): boolean;
   /** Builds the case's inputs and starting parameters; asynchronous when they are loaded (the MNIST digits). */
   prepare(c: BenchCase): Runner | Promise<Runner>;
+  /** Stops what init started outside this process (PyTorch's Python); a peer's process otherwise just exits. */
+  close?(): void;
 }

@@ -41,13 +41,13 @@ export function parameterCount(hidden: readonly number[]): number {
 export function checkHidden(command: string, where: string, hidden: unknown): number[] {
   if (!Array.isArray(hidden) || hidden.length > MAX_HIDDEN_LAYERS)
     throw new UsageError(`${command}: ${where} must be a list of at most ${MAX_HIDDEN_LAYERS} layer sizes, got ${shown(hidden)}`);
-  hidden.forEach((size, i) => numberFrom(command, `${where}: layer ${i + 1}'s size`, size, LAYER_RULE));
-  const count = parameterCount(hidden as number[]);
+  const sizes = (hidden as unknown[]).map((size, i) => numberFrom(command, `${where}: layer ${i + 1}'s size`, size, LAYER_RULE));
+  const count = parameterCount(sizes);
   if (count > MAX_PARAMETERS)
     throw new UsageError(
-      `${command}: ${where} makes an MLP ${[PIXELS, ...(hidden as number[]), CLASSES].join('-')} of ${count} weights, more than the ${MAX_PARAMETERS} this job builds`,
+      `${command}: ${where} makes an MLP ${[PIXELS, ...sizes, CLASSES].join('-')} of ${count} weights, more than the ${MAX_PARAMETERS} this job builds`,
     );
-  return hidden as number[];
+  return sizes;
 }
 
 /** The most bytes of JSON a checkpoint's `config` metadata may hold (a real one is about 150). */

@@ -13,6 +13,8 @@ import { type BrowserContext, type Page, chromium } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const DIST = resolve(__dirname, '../../dist');
+/** The test-only pages (test/pages), built by `pnpm --filter playground build:test-pages`. */
+export const TEST_PAGES_DIST = resolve(__dirname, '../pages/dist');
 export const OUT = resolve(__dirname, 'out');
 
 /** Installs Debian's chromium package when it is not there yet (the tests run as root in CI). */
@@ -44,11 +46,14 @@ export const CROSS_ORIGIN_ISOLATION = {
 
 /**
  * Serves `root` on 127.0.0.1 at a port the OS picks, cross-origin isolated as the playground is deployed unless
- * `isolated` is false (to see what a page without SharedArrayBuffer does).
+ * `isolated` is false (to see what a page without SharedArrayBuffer does). `page` is the built page the tests open.
  */
-export async function serve(root: string, { isolated = true }: { isolated?: boolean } = {}): Promise<StaticServer> {
-  if (!existsSync(join(root, 'index.html'))) {
-    throw new Error(`${root}/index.html is missing: build the playground first (pnpm --filter playground build, or run pnpm test:e2e)`);
+export async function serve(
+  root: string,
+  { isolated = true, page = 'index.html' }: { isolated?: boolean; page?: string } = {},
+): Promise<StaticServer> {
+  if (!existsSync(join(root, page))) {
+    throw new Error(`${root}/${page} is missing: build it first (pnpm test:e2e builds the playground and the test pages)`);
   }
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);

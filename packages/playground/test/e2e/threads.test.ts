@@ -1,13 +1,13 @@
 /**
- * @tapegrad/threads in a real browser, through the playground build (threads.html, src/threads-check): on a
+ * @tapegrad/threads in a real browser, through a Vite build as the playground's (test/pages: threads.html, threads-check/): on a
  * cross-origin isolated page two threads share every product, from the page's main thread (which polls) and from
  * a Web Worker (which may block), with results bit-for-bit those of the single-thread kernel, and the helper
  * really computes its share; on a page that is not isolated enableThreads resolves 1 and nothing changes.
  */
 import type { Page } from 'playwright-core';
-import type { CheckReport } from '../../src/threads-check/check';
-import type { ThreadsCheck } from '../../src/threads-check/page';
-import { type Browser, DIST, type StaticServer, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
+import type { CheckReport } from '../pages/threads-check/check';
+import type { ThreadsCheck } from '../pages/threads-check/page';
+import { type Browser, type StaticServer, TEST_PAGES_DIST, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
 
 let isolated: StaticServer;
 let plain: StaticServer;
@@ -16,8 +16,8 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   ensureChromium();
-  isolated = await serve(DIST);
-  plain = await serve(DIST, { isolated: false });
+  isolated = await serve(TEST_PAGES_DIST, { page: 'threads.html' });
+  plain = await serve(TEST_PAGES_DIST, { isolated: false, page: 'threads.html' });
   browser = await launchChromium();
 }, 900_000);
 
