@@ -57,9 +57,15 @@ export function namesConfigFromMetadata(command: string, path: string, text: str
   const config = raw as Record<string, unknown>;
   const unknown = Object.keys(config).filter((k) => !(k in NAMES_RULES));
   if (unknown.length > 0) throw new UsageError(`${command}: ${where}: its config has unknown settings (${shown(unknown)})`);
-  const entries = (Object.keys(NAMES_RULES) as Array<keyof NamesConfig>).map((key) => [
-    key,
-    numberFrom(command, `${where}: config.${key}`, config[key], NAMES_RULES[key]),
-  ]);
-  return checkHeads(command, where, Object.fromEntries(entries));
+  const setting = (key: keyof NamesConfig) => numberFrom(command, `${where}: config.${key}`, config[key], NAMES_RULES[key]);
+  return checkHeads(command, where, {
+    epochs: setting('epochs'),
+    batchSize: setting('batchSize'),
+    lr: setting('lr'),
+    width: setting('width'),
+    heads: setting('heads'),
+    layers: setting('layers'),
+    dropout: setting('dropout'),
+    seed: setting('seed'),
+  });
 }
