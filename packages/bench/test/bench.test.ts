@@ -7,7 +7,7 @@ import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../s
 import type { Timing } from '../src/measure';
 import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
 import { tapegradPeer } from '../src/peers/tapegrad';
-import { tfjsCpuPeer } from '../src/peers/tfjs';
+import { tfjsCpuPeer, tfjsWasm1Peer } from '../src/peers/tfjs';
 import { type BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from '../src/report';
 import { floorResults, floorsTable } from '../src/floors';
 
@@ -95,6 +95,20 @@ describe('tapegrad and TF.js start from the same point', () => {
     }
     expect(Number.isFinite(a)).toBe(true);
     expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-4 * Math.abs(b));
+  });
+});
+
+describe('W6: the transformer block in tapegrad and in TF.js ops', () => {
+  // TF.js's wasm backend: its cpu backend takes close to a minute for this block.
+  beforeAll(() => tfjsWasm1Peer.init());
+  afterAll(() => tfjsCpuPeer.init());
+
+  it('gives the same loss from the same input and weights (mean(out^2) over 131,072 outputs)', async () => {
+    const c = byId('W6');
+    const ours = (await tapegradPeer.prepare(c)).step();
+    const theirs = (await tfjsWasm1Peer.prepare(c)).step();
+    expect(ours).toBeGreaterThan(0.1); // the input alone has mean square 1/3; the residual branches move it
+    expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(c.rtol * Math.abs(theirs));
   });
 });
 

@@ -7,6 +7,7 @@ import { type HostArray, matmulData, mlpData, scalarMlpData, tanhSumData } from 
 import { scalarMlpLoss } from '../micrograd-reference.js';
 import { PIXELS } from '@tapegrad/examples/mnist';
 import { mnistEpochSetup } from '../mnist-epoch.js';
+import { blockRunner } from './tapegrad-block.js';
 import type { Peer, Runner } from './peer.js';
 
 function fromHost(h: HostArray, dtype: DType, requiresGrad = false): Tensor {
@@ -134,6 +135,8 @@ export const tapegradPeer: Peer = {
         return scalarMlpRunner();
       case 'W4':
         return tanhSumRunner();
+      case 'W6':
+        return blockRunner();
       case 'MNIST':
         return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
     }
