@@ -24,7 +24,7 @@ export function blockRunner(): Runner {
       const loss = block.forward(x).square().mean();
       loss.backward();
       // Every gradient exists once backward returns (tapegrad is eager); touching them keeps the work honest.
-      if (params.some((p) => (p.grad) === null) || x.grad === null) throw new Error('W6: a gradient is missing');
+      if (params.some((p) => p.grad === null) || x.grad === null) throw new Error('W6: a gradient is missing');
       return loss.item();
     },
   };
