@@ -1,5 +1,5 @@
 /** W6 in tapegrad: @tapegrad/nn's TransformerBlock, as a user would run it. */
-import { type Tensor, tensor } from '@tapegrad/core';
+import { tensor } from '@tapegrad/core';
 import { TransformerBlock } from '@tapegrad/nn';
 import { W6, blockData } from '../block-data.js';
 import type { Runner } from './peer.js';
