@@ -51,6 +51,8 @@ describe('MultiheadAttention', () => {
       ],
       { atol: 1e-15 },
     );
+    // forward(x) is self-attention.
+    expect(identityAttention(2, 1).forward(x)).toBeAllClose(identityAttention(2, 1).forward(x, x, x), { atol: 0 });
   });
 
   it('splits E into heads: with two heads of one feature, each feature attends on its own scores', () => {

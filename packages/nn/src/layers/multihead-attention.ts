@@ -99,8 +99,11 @@ export class MultiheadAttention extends Module {
     if (this.out_proj.bias) zeros(this.out_proj.bias);
   }
 
-  /** query [B, L, E], key [B, S, E], value [B, S, E] -> [B, L, E]. */
-  forward(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionCallOptions = {}): Tensor {
+  /**
+   * query [B, L, E], key [B, S, E], value [B, S, E] -> [B, L, E]. The key defaults to the query and the value to the
+   * key, so `forward(x)` is self-attention (what ONNX export writes).
+   */
+  forward(query: Tensor, key: Tensor = query, value: Tensor = key, options: MultiheadAttentionCallOptions = {}): Tensor {
     const [B, L, S] = this.checkInputs(query, key, value);
     const E = this.embedDim;
     const heads = (x: Tensor, block: number, length: number): Tensor => {
