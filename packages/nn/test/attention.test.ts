@@ -2,7 +2,8 @@
 // attention is softmax(x x^T / sqrt(d)) x), gradchecks in float64 of every input and parameter, the dropout path,
 // masks, PyTorch's initialisation and the errors. attention-pytorch.test.ts compares both with PyTorch itself.
 import { DTypeError, Generator, ShapeError, type Tensor, TapegradError, eye, randn, tensor, zeros } from '@tapegrad/core';
-import { MultiheadAttention, TransformerBlock } from '@tapegrad/nn';
+import { checkLayer } from '@tapegrad/gradcheck';
+import { type Module, MultiheadAttention, TransformerBlock } from '@tapegrad/nn';
 
 const g = (seed = 5) => new Generator(seed);
 const sigma = (a: number) => 1 / (1 + Math.exp(-a));
@@ -20,6 +21,30 @@ function identityAttention(E: number, heads: number): MultiheadAttention {
     'out_proj.bias': zeros([E]),
   });
   return mha;
+}
+
+/**
+ * A module call as checkLayer's textbook layer: backward reruns the call with a graph and returns each input's
+ * gradient; every parameter is exposed under its state-dict name, its gradient as `d_<name>`.
+ */
+function asLayer(module: Module, call: (...inputs: Tensor[]) => Tensor) {
+  let inputs: Tensor[] = [];
+  const layer: Record<string, unknown> & { forward(...xs: Tensor[]): Tensor; backward(dout: Tensor): Tensor[] } = {
+    ...Object.fromEntries(module.namedParameters()),
+    forward(...xs: Tensor[]) {
+      inputs = xs;
+      return call(...xs);
+    },
+    backward(dout: Tensor) {
+      module.zeroGrad();
+      const xs = inputs.map((x) => x.detach().clone().setRequiresGrad(true));
+      call(...xs).backward(dout);
+      for (const [name, p] of module.namedParameters()) layer[`d_${name}`] = p.grad;
+      return xs.map((x) => x.grad!);
+    },
+  };
+  const params = Object.fromEntries(module.namedParameters().map(([name]) => [name, `d_${name}`]));
+  return { layer, params };
 }
 
 describe('MultiheadAttention', () => {
@@ -111,6 +136,14 @@ describe('MultiheadAttention', () => {
     ]);
   });
 
+  it('passes checkLayer (central differences in float64, random upstream gradient) for q, k, v and every parameter', () => {
+    const mha = new MultiheadAttention(4, 2, { generator: g(6) });
+    const { layer, params } = asLayer(mha, (q, k, v) => mha.forward(q, k, v, { causal: true }));
+    const inputs = [1, 2, 3].map((s) => randn([2, 3, 4], { generator: g(s) }));
+    const report = checkLayer(layer, inputs, randn([2, 3, 4], { generator: g(8) }), { params });
+    expect(report.ok).toBe(true);
+  });
+
   it('drops attention weights in training only; the dropout path computes the same attention as the fused one', () => {
     const x3 = randn([2, 4, 4], { generator: g(1) });
     const plain = new MultiheadAttention(4, 2, { generator: g() });
@@ -195,6 +228,14 @@ describe('TransformerBlock', () => {
     for (const p of [block.norm1.weight!, block.norm2.weight!]) p.data.set(randn([4], { generator: g(7) }).data);
     const x = randn([2, 3, 4], { generator: g(1), requiresGrad: true });
     expect((a: Tensor) => block.forward(a)).toPassGradcheck([x, ...block.parameters()]);
+  });
+
+  it('passes checkLayer for its input and all twelve parameters (gelu, causal, random upstream gradient)', () => {
+    const block = new TransformerBlock(4, 2, { dimFeedforward: 6, activation: 'gelu', dropout: 0, causal: true, generator: g(2) });
+    const { layer, params } = asLayer(block, (x) => block.forward(x));
+    expect(Object.keys(params)).toHaveLength(12);
+    const report = checkLayer(layer, [randn([2, 3, 4], { generator: g(3) })], randn([2, 3, 4], { generator: g(4) }), { params });
+    expect(report.ok).toBe(true);
   });
 
   it('is causal when built so: a later position does not change an earlier output', () => {
