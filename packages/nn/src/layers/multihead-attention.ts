@@ -45,7 +45,7 @@ export interface MultiheadAttentionCallOptions {
   readonly causal?: boolean;
   /** [L, S], or [B * heads, L, S] (one per batch element and head, PyTorch's layout). */
   readonly attnMask?: Tensor;
-  /** [B, S]: the keys of batch element b to ignore (padding). */
+  /** Shape [B, S], the keys of batch element b to ignore (padding). */
   readonly keyPaddingMask?: Tensor;
 }
 

@@ -33,9 +33,9 @@ export interface TransformerBlockOptions {
 
 /** Options of one TransformerBlock call (masks as in MultiheadAttention). */
 export interface TransformerBlockCallOptions {
-  /** [L, L] or [B * heads, L, L]: int32 nonzero hides, a float is added to the scores. */
+  /** Shape [L, L] or [B * heads, L, L]; an int32 nonzero entry hides, a float is added to the scores. */
   readonly attnMask?: Tensor;
-  /** [B, L]: positions of batch element b that no query attends to. */
+  /** Shape [B, L], the positions of batch element b that no query attends to. */
   readonly keyPaddingMask?: Tensor;
 }
 
