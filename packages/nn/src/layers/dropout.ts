@@ -4,6 +4,7 @@
  */
 import { type Generator, ShapeError, type Tensor, globalGenerator, tensor } from '@tapegrad/core';
 import { Module } from '../module.js';
+import { brand } from '../brand.js';
 
 /** Inverted dropout of x with probability p, drawn from `generator` (default the global one). */
 export function dropout(x: Tensor, p: number, generator: Generator = globalGenerator): Tensor {
@@ -22,6 +23,9 @@ export function dropout(x: Tensor, p: number, generator: Generator = globalGener
  * drop.eval().forward(x);   // x unchanged
  */
 export class Dropout extends Module {
+  static {
+    brand(this, 'Dropout');
+  }
   private readonly _generator: Generator;
 
   constructor(
