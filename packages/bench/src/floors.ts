@@ -66,6 +66,14 @@ const FLOORS: readonly Floor[] = [
     value: 1,
   })),
   {
+    what: 'W5, WebAssembly: tapegrad over TF.js-wasm 1 thread',
+    caseId: 'W5',
+    under: 'tapegrad',
+    over: 'tfjs-wasm-1',
+    kind: 'min',
+    value: 2,
+  },
+  {
     what: 'W6, WebAssembly: tapegrad over TF.js-wasm 1 thread (issue 14)',
     caseId: 'W6',
     under: 'tapegrad',

@@ -17,7 +17,7 @@ export { Sequential } from './layers/sequential.js';
 export { Conv1d, Conv2d } from './layers/conv.js';
 export type { ConvLayerOptions } from './layers/conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pooling.js';
-export { Flatten } from './layers/flatten.js';
+export { Flatten, Unflatten } from './layers/flatten.js';
 export { Embedding } from './layers/embedding.js';
 export type { EmbeddingLayerOptions } from './layers/embedding.js';
 export { LayerNorm } from './layers/layer-norm.js';

@@ -21,6 +21,7 @@ import {
   ReLU,
   Sequential,
   SiLU,
+  Unflatten,
 } from '@tapegrad/nn';
 
 const g = () => new Generator(11);
@@ -203,6 +204,9 @@ describe('pools and Flatten', () => {
     expect(new AdaptiveAvgPool2d(3).forward(x).slice([0, 0, 1, 1], [1, 1, 1, 1]).item()).toBe(8.5);
     expect(new Flatten().forward(x).shape).toEqual([1, 16]);
     expect(new Flatten(0, 2).forward(x).shape).toEqual([4, 4]);
+    const rows = new Unflatten(1, [1, 4, 4]).forward(tensor([Array.from({ length: 16 }, (_, i) => i + 1)]));
+    expect(rows.toArray()).toEqual(x.toArray());
+    expect(() => new Unflatten(1, [3, 5]).forward(zeros([2, 16]))).toThrow(/cannot split axis 1 of an input \[2, 16\] into \[3, 5\]/);
   });
 
   it('match TF.js maxPool and avgPool with stride and padding', () => {

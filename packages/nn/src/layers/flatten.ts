@@ -37,3 +37,42 @@ export class Flatten extends Module {
     return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
   }
 }
+
+/**
+ * The inverse of Flatten (PyTorch's `nn.Unflatten`): splits axis `dim` into `sizes`, e.g. flat 784-pixel rows
+ * into [1, 28, 28] images at the head of a convolutional model.
+ * @example
+ * new Unflatten(1, [1, 28, 28]).forward(zeros([8, 784])).shape;   // [8, 1, 28, 28]
+ */
+export class Unflatten extends Module {
+  constructor(
+    /** The axis split (negative counts from the end). */
+    readonly dim: number,
+    /** The sizes it is split into; their product must be that axis's size. */
+    readonly sizes: readonly number[],
+  ) {
+    super();
+    if (!Number.isInteger(dim) || !Array.isArray(sizes) || sizes.length === 0 || sizes.some((s) => !(Number.isInteger(s) && s > 0)))
+      throw new ShapeError(
+        `Unflatten: expected an integer dim and a non-empty list of positive sizes, got ${String(dim)} and ${String(sizes)}`,
+      );
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw moduleError(ShapeError, this, `expected a Tensor, got ${typeof x}`);
+    const axis = this.dim < 0 ? this.dim + x.rank : this.dim;
+    const product = this.sizes.reduce((a, b) => a * b, 1);
+    if (axis < 0 || axis >= x.rank || x.shape[axis] !== product)
+      throw moduleError(
+        ShapeError,
+        this,
+        `cannot split axis ${this.dim} of an input [${x.shape.join(', ')}] into [${this.sizes.join(', ')}]`,
+      );
+    return x.reshape([...x.shape.slice(0, axis), ...this.sizes, ...x.shape.slice(axis + 1)]);
+  }
+
+  /** `dim=1, unflattened_size=(1, 28, 28)`, as PyTorch prints it. */
+  override extraRepr(): string {
+    return `dim=${this.dim}, unflattened_size=(${this.sizes.join(', ')}${this.sizes.length === 1 ? ',' : ''})`;
+  }
+}

@@ -1,13 +1,13 @@
 /**
- * ONNX exporters of LayerNorm, MultiheadAttention and TransformerBlock, in opset-17 operators with float
- * constants only (the graph builder writes float32 initializers): LayerNormalization; attention head by head
+ * ONNX exporters of MultiheadAttention and TransformerBlock (its LayerNorms through conv-exporters.ts), in opset-17
+ * operators with float constants only (the graph builder writes float32 initializers): attention head by head
  * (each head's query, key and value projections are MatMuls by that head's rows of in_proj_weight, so no Reshape
  * with int64 shapes is needed), softmax(q kᵀ / √d + causal mask) v, heads concatenated, then out_proj; GELU as
  * x · ½(1 + erf(x / √2)) (ONNX's Gelu operator arrives only in opset 20). What they write is the eval-mode
  * computation (no dropout). MultiheadAttention exports as self-attention, `forward(x)`.
  */
 import type { Tensor } from '@tapegrad/core';
-import { LayerNorm, type Linear, MultiheadAttention, TransformerBlock } from '@tapegrad/nn';
+import { type Linear, MultiheadAttention, TransformerBlock } from '@tapegrad/nn';
 import { OnnxExportError } from '../errors.js';
 import type { OnnxDim, OnnxExporter, OnnxGraph, OnnxValue } from './graph-builder.js';
 
@@ -50,26 +50,6 @@ function linear(graph: OnnxGraph, m: Linear, x: OnnxValue, path: string): OnnxVa
 function constant(graph: OnnxGraph, name: string, value: number): string {
   return graph.initializer(name, [value], []);
 }
-
-/** LayerNormalization over the trailing normalizedShape axes; ones and zeros stand in for a missing affine. */
-export const layerNormExporter: OnnxExporter<LayerNorm> = (m, x, graph, path) => {
-  const n = m.normalizedShape.length;
-  if (x.shape.length < n || x.shape.slice(-n).join() !== m.normalizedShape.join())
-    throw new OnnxExportError(
-      `exportOnnx: ${where(m, path)} normalises [..., ${m.normalizedShape.join(', ')}]; its input there has shape [${x.shape.join(', ')}]`,
-    );
-  const size = m.normalizedShape.reduce((a, b) => a * b, 1);
-  const scale = m.weight
-    ? graph.weight(key(path, 'weight'), m.weight)
-    : graph.initializer(key(path, 'weight'), new Float32Array(size).fill(1), m.normalizedShape);
-  const shift = m.bias
-    ? graph.weight(key(path, 'bias'), m.bias)
-    : graph.initializer(key(path, 'bias'), new Float32Array(size), m.normalizedShape);
-  return graph.node('LayerNormalization', [x.name, scale, shift], x.shape, {
-    scope: path,
-    attributes: { axis: { int: -n }, epsilon: { float: m.eps } },
-  });
-};
 
 /** Self-attention of x [B, L, E], causal or not. */
 function selfAttention(graph: OnnxGraph, m: MultiheadAttention, x: OnnxValue, path: string, causal: boolean): OnnxValue {
@@ -141,7 +121,6 @@ export const transformerBlockExporter: OnnxExporter<TransformerBlock> = (m, x, g
 };
 
 export const ATTENTION_EXPORTERS = [
-  [LayerNorm, layerNormExporter],
   [MultiheadAttention, multiheadAttentionExporter],
   [TransformerBlock, transformerBlockExporter],
 ] as const;
