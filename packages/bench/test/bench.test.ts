@@ -7,8 +7,8 @@ import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../s
 import type { Timing } from '../src/measure';
 import { disagreement, problem, viaLoop, viaVmap } from '../src/per-sample-grads';
 import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
-import { tapegradPeer } from '../src/peers/tapegrad';
-import { tfjsCpuPeer } from '../src/peers/tfjs';
+import { lenetRunner as tapegradLenet, tapegradPeer } from '../src/peers/tapegrad';
+import { lenetRunner as tfjsLenet, tfjsCpuPeer, tfjsWasm1Peer } from '../src/peers/tfjs';
 import { parseSvg } from '../../examples/test/svg';
 import { speedupChart } from '../src/chart';
 import { type BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from '../src/report';
@@ -87,6 +87,18 @@ describe('tapegrad and TF.js start from the same point', () => {
     expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(c.rtol * Math.max(1, Math.abs(theirs)));
   });
 
+  it('W5 (on a batch of 2: TF.js-cpu takes seconds per step of 64): the same loss at the first step and after three', () => {
+    const ours = tapegradLenet(2);
+    const theirs = tfjsLenet(2);
+    const first = [ours.step(), theirs.step()];
+    expect(Math.abs(first[0] - first[1])).toBeLessThanOrEqual(1e-4 * first[1]);
+    ours.step();
+    theirs.step();
+    const third = [ours.step(), theirs.step()];
+    expect(third[0]).not.toBeCloseTo(first[0], 3); // the steps changed the weights
+    expect(Math.abs(third[0] - third[1])).toBeLessThanOrEqual(1e-4 * third[1]);
+  });
+
   it('W1: the loss after ten SGD steps agrees too, so the updates are the same', async () => {
     const ours = await tapegradPeer.prepare(byId('W1'));
     const theirs = await tfjsCpuPeer.prepare(byId('W1'));
@@ -98,6 +110,20 @@ describe('tapegrad and TF.js start from the same point', () => {
     }
     expect(Number.isFinite(a)).toBe(true);
     expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-4 * Math.abs(b));
+  });
+});
+
+describe('W6: the transformer block in tapegrad and in TF.js ops', () => {
+  // TF.js's wasm backend: its cpu backend takes close to a minute for this block.
+  beforeAll(() => tfjsWasm1Peer.init());
+  afterAll(() => tfjsCpuPeer.init());
+
+  it('gives the same loss from the same input and weights (mean(out^2) over 131,072 outputs)', async () => {
+    const c = byId('W6');
+    const ours = (await tapegradPeer.prepare(c)).step();
+    const theirs = (await tfjsWasm1Peer.prepare(c)).step();
+    expect(ours).toBeGreaterThan(0.1); // the input alone has mean square 1/3; the residual branches move it
+    expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(c.rtol * Math.abs(theirs));
   });
 });
 
