@@ -1,8 +1,9 @@
 // Training an MLP on webgpu: the same model, data and SGD steps on the CPU (float32) and on the device give the same
 // losses within float32 tolerance, and a long run makes no new device buffers once the pool has warmed up.
-import { Generator, type Tensor, noGrad, tensor } from '@tapegrad/core';
+import { type Tensor, noGrad } from '@tapegrad/core';
 import { webgpuMemory } from '@tapegrad/webgpu';
 import { releaseWebgpuDevice, webgpuDevice } from './webgpu-device';
+import { mlp } from './mlp';
 
 let ready = false;
 beforeAll(async () => {
@@ -10,32 +11,9 @@ beforeAll(async () => {
 });
 afterAll(releaseWebgpuDevice);
 
-const [BATCH, IN, HIDDEN, CLASSES] = [16, 20, 32, 10];
-
-function uniform(n: number, scale: number, g: Generator): Float32Array {
-  return Float32Array.from({ length: n }, () => scale * (2 * g.uniform() - 1));
-}
-
-/** A two-layer MLP (Linear, ReLU, Linear) with softmax cross-entropy, built from core ops only. */
+/** The MLP with SGD written as core in-place ops (no optimiser object). */
 function model(device: 'cpu' | 'webgpu') {
-  const g = new Generator(7);
-  const leaf = (data: Float32Array, shape: number[]) => tensor(data, { shape, device, requiresGrad: true });
-  const params = [
-    leaf(uniform(HIDDEN * IN, 1 / Math.sqrt(IN), g), [HIDDEN, IN]),
-    leaf(uniform(HIDDEN, 0.1, g), [HIDDEN]),
-    leaf(uniform(CLASSES * HIDDEN, 1 / Math.sqrt(HIDDEN), g), [CLASSES, HIDDEN]),
-    leaf(uniform(CLASSES, 0.1, g), [CLASSES]),
-  ];
-  const x = tensor(uniform(BATCH * IN, 1, g), { shape: [BATCH, IN], device });
-  const oneHot = new Float32Array(BATCH * CLASSES);
-  for (let i = 0; i < BATCH; i++) oneHot[i * CLASSES + g.int(CLASSES)] = 1;
-  const target = tensor(oneHot, { shape: [BATCH, CLASSES], device });
-  const [w1, b1, w2, b2] = params;
-  const loss = (): Tensor => {
-    const h = x.matmul(w1, { transposeB: true }).addRelu(b1);
-    const logits = h.matmul(w2, { transposeB: true }).add(b2);
-    return logits.logSoftmax(-1).mul(target).sum().div(-BATCH);
-  };
+  const { params, loss } = mlp(device);
   const step = (lr: number): Tensor => {
     for (const p of params) p.zeroGrad();
     const l = loss();
