@@ -74,12 +74,19 @@ export interface DeviceBackend {
  * `p -= lr g`. State: `[momentum_buffer]` when momentum > 0, else none.
  */
 export interface SGDDeviceUpdate {
+  /** Which update. */
   readonly rule: 'sgd';
+  /** The learning rate. */
   readonly lr: number;
+  /** The momentum factor (0: plain SGD, no state). */
   readonly momentum: number;
+  /** Dampening of the momentum. */
   readonly dampening: number;
+  /** Nesterov momentum. */
   readonly nesterov: boolean;
+  /** L2 penalty added to the gradient. */
   readonly weightDecay: number;
+  /** Whether this is the parameter's first step with momentum (the buffer then starts as the gradient). */
   readonly firstStep: boolean;
 }
 
@@ -90,13 +97,21 @@ export interface SGDDeviceUpdate {
  * State: `[exp_avg, exp_avg_sq]`, then `max_exp_avg_sq` with amsgrad.
  */
 export interface AdamDeviceUpdate {
+  /** Which update. */
   readonly rule: 'adam';
+  /** The learning rate. */
   readonly lr: number;
+  /** Decay rates of the first and second moments. */
   readonly betas: readonly [number, number];
+  /** Added to the root of the second moment. */
   readonly eps: number;
+  /** L2 penalty (Adam) or decoupled decay (AdamW). */
   readonly weightDecay: number;
+  /** Whether weight decay shrinks the weights (AdamW) instead of adding to the gradient. */
   readonly decoupled: boolean;
+  /** Normalise by the largest second moment seen so far. */
   readonly amsgrad: boolean;
+  /** The parameter's 1-based step count (for the bias corrections). */
   readonly step: number;
 }
 
