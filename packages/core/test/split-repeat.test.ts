@@ -3,8 +3,8 @@
 // chunk and repeat, and typed errors naming the op.
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError, type Tensor, concat, tensor } from '@tapegrad/core';
-import { expectGradients, ravel, uniform, unravel } from '../../test/op-harness';
-import { expectLikeTfjs } from '../../test/tfjs-peer';
+import { expectGradients, ravel, uniform, unravel } from './op-harness';
+import { expectLikeTfjs } from './tfjs-peer';
 
 describe('split and chunk', () => {
   it('cut pieces of the given sizes (a list) or of one size (a number, the last taking what is left)', () => {

@@ -3,8 +3,8 @@
 // random upstream gradient, PyTorch's correction semantics, and typed errors.
 import * as tf from '@tensorflow/tfjs';
 import { TapegradError, type Tensor, tensor } from '@tapegrad/core';
-import { expectGradients, reduceOracle, uniform } from '../../test/op-harness';
-import { expectLikeTfjs } from '../../test/tfjs-peer';
+import { expectGradients, reduceOracle, uniform } from './op-harness';
+import { expectLikeTfjs } from './tfjs-peer';
 
 const AXES: Array<number | number[] | undefined> = [undefined, 0, 1, -1, [0, 2]];
 const varianceOf = (correction: number) => (v: number[]) => {
