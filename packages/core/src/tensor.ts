@@ -5,7 +5,7 @@
 import { sweep, BackwardOptions } from './autodiff/backward.js';
 import { Node, Operand, RawValue, TensorNode } from './autodiff/node.js';
 import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
-import { DType, isDType, isFloat } from './ndarray/dtype.js';
+import { DType, checkInt32Values, isDType, isFloat } from './ndarray/dtype.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
@@ -747,6 +747,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     if (dtype === this.dtype) return this;
     if (this.requiresGrad && dtype === 'int32')
       throw new DTypeError(`cast: cannot cast ${this.label}, which requires grad, to int32; detach() it first`);
+    if (dtype === 'int32') checkInt32Values(this.data, this.shape, 'cast', ` of ${this.label}`);
     return ops.cast(this, { dtype });
   }
 }
