@@ -5,6 +5,7 @@ import { benchCases } from '../src/cases';
 import { scalarMlpData, seededUniform } from '../src/data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../src/micrograd-reference';
 import type { Timing } from '../src/measure';
+import { disagreement, problem, viaLoop, viaVmap } from '../src/per-sample-grads';
 import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
 import { tapegradPeer } from '../src/peers/tapegrad';
 import { tfjsCpuPeer } from '../src/peers/tfjs';
@@ -221,5 +222,14 @@ describe('the report', () => {
     const doc = `# Title\n\nintro\n\n${DOC_START}\nold table\n${DOC_END}\n\nafter\n`;
     expect(spliceSection(doc, 'new table')).toBe(`# Title\n\nintro\n\n${DOC_START}\nnew table\n${DOC_END}\n\nafter\n`);
     expect(spliceSection('# Title\n', 'T')).toBe(`# Title\n\n${DOC_START}\nT\n${DOC_END}\n`);
+  });
+});
+
+describe('the per-sample gradient benchmark', () => {
+  it('computes the same per-sample gradients by vmap as by the loop of grad calls, shaped [batch, ...parameter]', () => {
+    const { params, xs, ys } = problem(3, 'float64');
+    const batched = viaVmap(params, xs, ys);
+    expect(batched.map((g) => g.shape)).toEqual(params.map((p) => [3, ...p.shape]));
+    expect(disagreement(batched, viaLoop(params, xs, ys))).toBeLessThan(1e-12);
   });
 });

@@ -33,6 +33,8 @@ export type { GradOptions, Argnums, GradsAt, Pullback, CotangentOf, ValueFn, Aux
 export { jvp } from './transforms/jvp.js';
 export type { JvpOptions, TangentOf, TangentsOf } from './transforms/jvp.js';
 export type { Differentiable, Outputs, Like, ArgOf, ArgsOf, GradOf } from './transforms/tree.js';
+export { vmap } from './transforms/vmap.js';
+export type { VmapOptions, VmapOutputs, Batched } from './transforms/vmap.js';
 export { jacfwd, jacrev, jacobian } from './transforms/jacobian.js';
 export type { JacobianOptions, Jac, JacAt, JacobianOf, JacobianFn, JacobianAuxFn } from './transforms/jacobian.js';
 export { hessian, hvp } from './transforms/hessian.js';
@@ -53,7 +55,7 @@ export type { BackwardOptions, SweepObserver } from './autodiff/backward.js';
 export { sweep } from './autodiff/backward.js';
 export { tapeOf, formatTape, toDot } from './graph.js';
 export type { TapeRow } from './graph.js';
-export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError } from './errors.js';
+export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError, TransformError } from './errors.js';
 export { Generator, seed, globalGenerator } from './ndarray/random.js';
 export type { GeneratorState } from './ndarray/random.js';
 export { brandClass } from './shared.js';
