@@ -1,6 +1,7 @@
 // y = x with its elements in reverse order along each of `axes`; dx = dy flipped the same way (flip is its own
 // inverse and its own transpose); forward ty = tx flipped
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { physicalAxis } from './batching.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { flip as kernel } from '../ndarray/kernels/axes.js';
 
@@ -9,9 +10,11 @@ export interface FlipAttrs {
   readonly axes: readonly number[];
 }
 
-export const flip: OpWithTangent<FlipAttrs, [TensorNode]> = defineOp<FlipAttrs, [TensorNode]>({
+export const flip: OpWithRules<FlipAttrs, [TensorNode]> = defineOp<FlipAttrs, [TensorNode]>({
   name: 'flip',
   forward: (ctx, x) => kernel(x.raw, ctx.attrs.axes),
   backward: (ctx, dy) => [flip(dy, ctx.attrs)],
   tangent: (_m, ctx, tx) => flip(tx!, ctx.attrs),
+  // Batched (vmap): the sample's axes, shifted past the batch axis (still ascending).
+  batch: (ctx, x) => ({ value: flip(x.value, { axes: ctx.attrs.axes.map((a) => physicalAxis(a, x.dim!)) }), dim: x.dim! }),
 });

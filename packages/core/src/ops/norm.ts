@@ -2,7 +2,7 @@
 // dx = dy * x / y, and 0 where y = 0: the zero vector gets the subgradient 0, as in PyTorch, not 0/0;
 // forward ty = sum(tx * x) / y over `axes`, 0 where y = 0
 import type { OpContext } from '../autodiff/context.js';
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { maskNode } from '../autodiff/node-math.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { greater, mul } from '../ndarray/kernels/binary.js';
@@ -10,6 +10,7 @@ import { binary } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { sqrt, unary } from '../ndarray/kernels/unary.js';
 import { reducedShape } from '../ndarray/shape.js';
+import { reducedBatch } from './batching.js';
 import type { ReduceAttrs } from './sum.js';
 import { where } from './where.js';
 
@@ -20,7 +21,7 @@ function inverseNorm(ctx: OpContext<ReduceAttrs, TensorNode>): TensorNode {
   return positive.div(where(positive, y, 1));
 }
 
-export const norm: OpWithTangent<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const norm: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
   name: 'norm',
   forward(ctx, x) {
     ctx.saveInputs();
@@ -40,5 +41,12 @@ export const norm: OpWithTangent<ReduceAttrs, [TensorNode]> = defineOp<ReduceAtt
   tangent(_m, ctx, tx) {
     const [x] = ctx.saved;
     return tx!.mul(x).sum(ctx.attrs.axes, true).mul(inverseNorm(ctx)).reshape(ctx.output!.shape);
+  },
+  // Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
+  batch(ctx, x) {
+    ctx.saveInputs();
+    ctx.saveOutput();
+    const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
+    return { value: norm(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
   },
 });

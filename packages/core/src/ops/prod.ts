@@ -4,13 +4,15 @@
 // Differentiated again (createGraph), the rule is y / x in differentiable ops; an input with zeros is then refused
 // with a GradError (the product of the others is not y / x there, and its own derivative is not written here).
 import type { OpContext } from '../autodiff/context.js';
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import { isBatched } from '../autodiff/batching.js';
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { mode } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { GradError } from '../errors.js';
 import { prod as kernel, prodOfOthers } from '../ndarray/kernels/axes.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { reducedShape } from '../ndarray/shape.js';
+import { reducedBatch } from './batching.js';
 import type { ReduceAttrs } from './sum.js';
 
 /**
@@ -19,6 +21,8 @@ import type { ReduceAttrs } from './sum.js';
  */
 function others(ctx: OpContext<ReduceAttrs, TensorNode>, differentiated: boolean, inOps = differentiated): TensorNode {
   const [x] = ctx.saved;
+  // Under vmap x's values cannot be read: the rule is then y / x in ops (not exact at a zero factor).
+  if (isBatched(x)) return ctx.output!.reshape(reducedShape(x.shape, ctx.attrs.axes, true)).div(x);
   const { others: exact, hasZero } = prodOfOthers(x.raw as NDArray, ctx.attrs.axes);
   if (!hasZero && inOps) return ctx.output!.reshape(reducedShape(x.shape, ctx.attrs.axes, true)).div(x);
   if (!differentiated) return x.make(exact) as TensorNode;
@@ -27,7 +31,7 @@ function others(ctx: OpContext<ReduceAttrs, TensorNode>, differentiated: boolean
   );
 }
 
-export const prod: OpWithTangent<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const prod: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
   name: 'prod',
   forward(ctx, x) {
     ctx.saveInputs();
@@ -40,4 +44,11 @@ export const prod: OpWithTangent<ReduceAttrs, [TensorNode]> = defineOp<ReduceAtt
   },
   // y / x in ops where there is no zero, so that a jvp of a jvp differentiates it.
   tangent: (_m, ctx, tx) => tx!.mul(others(ctx, tx!.requiresGrad, true)).sum(ctx.attrs.axes, ctx.attrs.keepDims),
+  // Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
+  batch(ctx, x) {
+    ctx.saveInputs();
+    ctx.saveOutput();
+    const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
+    return { value: prod(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
+  },
 });
