@@ -65,6 +65,13 @@ const onNative = {
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/packages/native/test/native-backend.setup.ts'],
 };
 
+// @tapegrad/webgpu's tests run Dawn on this machine's Vulkan driver; without a GPU, on the SwiftShader driver that Debian's
+// chromium package ships (CI installs chromium and libvulkan1). Set here so that Jest's workers inherit it (a test's
+// process.env is a copy that Dawn never sees); NODEVICE_SELECT quiets Mesa's device-select layer, which is not needed.
+const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (process.env.VK_ICD_FILENAMES === undefined && existsSync(swiftshader)) process.env.VK_ICD_FILENAMES = swiftshader;
+process.env.NODEVICE_SELECT ??= '1';
+
 const config: Config = {
   projects: [
     {

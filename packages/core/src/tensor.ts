@@ -5,8 +5,9 @@
 import { sweep, BackwardOptions } from './autodiff/backward.js';
 import { isBatched } from './autodiff/batching.js';
 import { Node, Operand, RawValue, TensorNode } from './autodiff/node.js';
-import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
-import { DType, checkInt32Values, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
+import { DTypeError, DeviceError, GradError, ShapeError, formatShape } from './errors.js';
+import { DType, TypedArray, checkInt32Values, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
+import { deviceBackend } from './ndarray/device.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
@@ -81,6 +82,47 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   get rank(): number {
     return this._array.shape.length;
   }
+  /** Where the elements live: 'cpu', or the name of a device backend such as 'webgpu'. */
+  get device(): string {
+    return this._array.device?.name ?? 'cpu';
+  }
+
+  /**
+   * This tensor on `device`, as a new leaf that shares nothing with this one (the graph is cut, as `detach`), or this
+   * tensor itself when it is there already. Moving onto a device queues the upload and returns at once; moving back
+   * to 'cpu' waits for the device, so it returns a Promise (await it).
+   * @example
+   * const x = tensor([[1, 2], [3, 4]], { dtype: 'float32' }).to('webgpu');   // after `await initWebGPU()`
+   * const back = await x.to('cpu');   // a CPU tensor again
+   */
+  to(device: 'cpu'): Promise<Tensor>;
+  /** (A device name; pass 'cpu' as the literal so that the Promise it returns is typed.) */
+  to(device: string): Tensor;
+  to(device: string): Tensor | Promise<Tensor> {
+    if (device === this.device) return device === 'cpu' ? Promise.resolve(this) : this;
+    if (device === 'cpu') return this.dataAsync().then((data) => new Tensor(new NDArray(data, this.shape.slice()), false, this.name));
+    if (this.device !== 'cpu')
+      throw new DeviceError(`to: ${this.label} is on '${this.device}'; bring it to the CPU first (await t.to('cpu')), then to '${device}'`);
+    return new Tensor(deviceBackend(device, 'to').upload(this._array, 'to'), false, this.name);
+  }
+  /**
+   * The elements as a typed array, once every queued op that writes them has run: a copy for a device tensor, the
+   * storage itself (as `data`) on the CPU. Code that runs on either device reads values this way.
+   * @example
+   * const values = await y.dataAsync();
+   */
+  dataAsync(): Promise<TypedArray> {
+    const a = this._array;
+    return a.device === undefined ? Promise.resolve(a.data) : a.device.download(a);
+  }
+  /**
+   * The values as nested JS arrays (as `toArray`), read from the device when the tensor is on one.
+   * @example
+   * console.log(await loss.toArrayAsync());
+   */
+  async toArrayAsync(): Promise<NestedArray> {
+    return toNested(await this.dataAsync(), this.shape);
+  }
 
   /** @internal */ make(raw: RawValue): Tensor {
     return new Tensor(typeof raw === 'number' ? NDArray.scalar(raw, 'float64') : raw);
@@ -91,7 +133,12 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     return new Tensor(NDArray.scalar(value, dtype));
   }
   zerosLike(): Tensor {
-    return new Tensor(NDArray.zeros(this.shape, this.dtype));
+    return new Tensor(this.onMyDevice(NDArray.zeros(this.shape, this.dtype), 'zerosLike'));
+  }
+  /** A CPU array moved to this tensor's device (unchanged for a CPU tensor). */
+  private onMyDevice(array: NDArray, op: string): NDArray {
+    const device = this._array.device;
+    return device === undefined ? array : device.upload(array, op);
   }
   /** @internal the sweep's un-broadcast: sums the broadcast axes back to the shape of `like`, then casts to its dtype. */
   _conformTo(like: Node): Tensor {
@@ -169,9 +216,9 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
         throw new GradError(
           `backward: output ${this.label} has shape ${formatShape(this.shape)}; a non-scalar output needs a seed gradient of the same shape`,
         );
-      seed = new Tensor(NDArray.scalar(1, this.dtype)).reshape(this.shape);
+      seed = new Tensor(this.onMyDevice(NDArray.scalar(1, this.dtype), 'backward')).reshape(this.shape);
     } else {
-      seed = gradient instanceof Tensor ? gradient : new Tensor(fromNested(gradient, this.dtype, 'backward'));
+      seed = gradient instanceof Tensor ? gradient : new Tensor(this.onMyDevice(fromNested(gradient, this.dtype, 'backward'), 'backward'));
       if (!sameShape(seed.shape, this.shape))
         throw new ShapeError(
           `backward: seed gradient has shape ${formatShape(seed.shape)} but the output has shape ${formatShape(this.shape)}`,
@@ -199,6 +246,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     return toNested(this.data, this.shape);
   }
   formatValue(): string {
+    if (this._array.device !== undefined) return `${this.dtype}${formatShape(this.shape)} on ${this.device}`;
     if (this.size === 1) return String(this.data[0]);
     return this.size <= 8 ? JSON.stringify(this.toArray()) : `${this.dtype}${formatShape(this.shape)}`;
   }
@@ -216,6 +264,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     if (c !== null) suffixes.push(`gradFn=<${gradFnName(c.op.name)}>`);
     else if (this.requiresGrad) suffixes.push('requiresGrad=true');
     if (this.name !== undefined) suffixes.push(`name='${this.name}'`);
+    if (this._array.device !== undefined) return `tensor(<on ${this.device}>, ${suffixes.join(', ')})`;
     return formatWithValues('tensor', this.data, this.shape, this.dtype, suffixes);
   }
   /** What `console.log` and `util.inspect` show in Node: `toString()`, not the internal fields. */

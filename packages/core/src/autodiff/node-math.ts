@@ -78,6 +78,7 @@ export class NodeRuleMath implements RuleMath<Node> {
     const ra = a.raw;
     const rb = b.raw;
     if (typeof ra === 'number' || typeof rb === 'number' || ra.size !== rb.size) return a.mul(b);
+    if (ra.device !== undefined || rb.device !== undefined) return a.mul(b); // the device's kernels, and its sum
     const dtype = resultType(ra, rb);
     if (dtype === 'int32') return a.mul(b);
     const out = allocate(dtype, 1);

@@ -10,7 +10,8 @@ export const reshape: OpWithRules<{ readonly shape: readonly number[] }, [Tensor
   [TensorNode]
 >({
   name: 'reshape',
-  forward: (ctx, x) => new NDArray(x.data.slice(), ctx.attrs.shape.slice()),
+  forward: (ctx, x) =>
+    x.raw.device ? x.raw.device.reshape(x.raw, ctx.attrs.shape.slice()) : new NDArray(x.data.slice(), ctx.attrs.shape.slice()),
   backward: (ctx, dy) => [dy.reshape(ctx.inputs[0].shape)],
   tangent: (_m, ctx, tx) => reshape(tx!, ctx.attrs),
   batch(ctx, x) {

@@ -6,6 +6,7 @@ import { type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { reducedShape, sizeOf } from '../shape.js';
 
+/** Which reduction: a sum, a maximum or a minimum. */
 export type ReduceKind = 'sum' | 'max' | 'min';
 
 function reduceAll(x: NDArray, kind: ReduceKind): number {
@@ -107,6 +108,7 @@ function reduceAxis(x: NDArray, axis: number, kind: ReduceKind): NDArray {
 
 /** Reduces `axes` (already normalised, ascending). Empty max/min gives -Infinity/Infinity, empty sum 0. */
 export function reduce(x: NDArray, axes: readonly number[], keepDims: boolean, kind: ReduceKind): NDArray {
+  if (x.device !== undefined) return x.device.reduce(x, axes, keepDims, kind);
   const outShape = reducedShape(x.shape, axes, keepDims);
   // One output element is a reduction of everything, whichever axes were named (the rest have size 1): one pass,
   // and the same order as any other full sum.
