@@ -61,7 +61,8 @@ export { tapeOf, formatTape, toDot } from './graph.js';
 export type { TapeRow } from './graph.js';
 export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError, TransformError, DeviceError } from './errors.js';
 export { registerDevice, unregisterDevice, deviceBackend } from './ndarray/device.js';
-export type { DeviceBackend } from './ndarray/device.js';
+export type { DeviceBackend, DeviceOptimizerUpdate, SGDDeviceUpdate, AdamDeviceUpdate } from './ndarray/device.js';
+export { deviceOptimizerStep } from './functions/optimizer-step.js';
 export { Generator, seed, globalGenerator } from './ndarray/random.js';
 export type { GeneratorState } from './ndarray/random.js';
 export { brandClass } from './shared.js';
@@ -70,8 +71,15 @@ export { NDArray } from './ndarray/ndarray.js';
 export type { NestedArray } from './ndarray/nested.js';
 export { explain, explainSteps } from './explain.js';
 export type { Explanation, ExplainStep, ExplainFormat } from './explain.js';
-export { setKernelBackend, getKernelBackend } from './backend/kernel-backend.js';
-export type { KernelBackend } from './backend/kernel-backend.js';
-export { setGemmExecutor, getGemmExecutor } from './backend/gemm-executor.js';
-export type { GemmExecutor, GemmKernel } from './backend/gemm-executor.js';
+export { setKernelBackend, getKernelBackend, setKernelSet, kernelSetNames } from './ndarray/kernels/backend/kernel-backend.js';
+export type {
+  KernelBackend,
+  KernelSet,
+  BroadcastRuns,
+  ReduceImplementation,
+  UnaryImplementation,
+  BinaryImplementation,
+} from './ndarray/kernels/backend/kernel-backend.js';
+export { setGemmExecutor, getGemmExecutor } from './ndarray/kernels/backend/gemm-executor.js';
+export type { GemmExecutor, GemmKernel } from './ndarray/kernels/backend/gemm-executor.js';
 export { gemmSingleThread } from './ndarray/kernels/matmul.js';

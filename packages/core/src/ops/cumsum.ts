@@ -1,6 +1,6 @@
 // y_i = sum of x_j for j <= i along `axis` (j >= i when `reverse`); dx = the running sum of dy the other way
 // (dx_j = sum of dy_i for i >= j); forward ty = the running sum of tx, the same way
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { physicalAxis } from './batching.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { cumsum as kernel } from '../ndarray/kernels/axes.js';

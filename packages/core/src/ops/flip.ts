@@ -1,6 +1,6 @@
 // y = x with its elements in reverse order along each of `axes`; dx = dy flipped the same way (flip is its own
 // inverse and its own transpose); forward ty = tx flipped
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { physicalAxis } from './batching.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { flip as kernel } from '../ndarray/kernels/axes.js';

@@ -2,7 +2,7 @@
 // dx = dy * x / y, and 0 where y = 0: the zero vector gets the subgradient 0, as in PyTorch, not 0/0;
 // forward ty = sum(tx * x) / y over `axes`, 0 where y = 0
 import type { OpContext } from '../autodiff/context.js';
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { maskNode } from '../autodiff/node-math.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { greater, mul } from '../ndarray/kernels/binary.js';

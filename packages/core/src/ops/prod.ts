@@ -5,7 +5,7 @@
 // with a GradError (the product of the others is not y / x there, and its own derivative is not written here).
 import type { OpContext } from '../autodiff/context.js';
 import { isBatched } from '../autodiff/batching.js';
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { mode } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { GradError } from '../errors.js';
@@ -23,7 +23,7 @@ function others(ctx: OpContext<ReduceAttrs, TensorNode>, differentiated: boolean
   const [x] = ctx.saved;
   // Under vmap x's values cannot be read: the rule is then y / x in ops (not exact at a zero factor).
   if (isBatched(x)) return ctx.output!.reshape(reducedShape(x.shape, ctx.attrs.axes, true)).div(x);
-  const { others: exact, hasZero } = prodOfOthers(x.raw as NDArray, ctx.attrs.axes);
+  const { others: exact, hasZero } = prodOfOthers(x.raw, ctx.attrs.axes);
   if (!hasZero && inOps) return ctx.output!.reshape(reducedShape(x.shape, ctx.attrs.axes, true)).div(x);
   if (!differentiated) return x.make(exact) as TensorNode;
   throw new GradError(
