@@ -17,6 +17,7 @@ export type { MaxPool2dOptions, AvgPool2dOptions } from './functions/pool.js';
 export { pad } from './functions/pad.js';
 export { gelu, silu } from './functions/activation.js';
 export type { GeluOptions } from './functions/activation.js';
+export type { NormOrder, VarianceOptions } from './functions/statistics.js';
 export { layerNorm } from './functions/layer-norm.js';
 export type { LayerNormOptions } from './functions/layer-norm.js';
 export { embedding } from './functions/embedding.js';

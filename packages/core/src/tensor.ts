@@ -20,6 +20,8 @@ import * as ops from './ops/index.js';
 import type { ElementwiseMethods } from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
 import { type GeluOptions, geluAttrs } from './functions/activation.js';
+import { type NormOrder, type VarianceOptions, norm, std, variance } from './functions/statistics.js';
+import { chunk, repeat, split, tile } from './functions/shape.js';
 
 type TensorOperand = Operand<Tensor>;
 
@@ -558,6 +560,44 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   logSumExp(axis?: number | readonly number[], keepDims = false): Tensor {
     return ops.logSumExp(this, this.reduceAttrs(axis, keepDims, 'logSumExp'));
   }
+  /** Product over `axis` (one axis, a list, or all when omitted); its gradient is exact where x has zeros (PyTorch's rule). */
+  prod(axis?: number | readonly number[], keepDims = false): Tensor {
+    return ops.prod(this, { axes: normalizeAxes(axis, this.rank, 'prod'), keepDims });
+  }
+  /**
+   * Running sum along `axis` (negative counts from the end); with `reverse`, from the end of the axis.
+   * @example
+   * tensor([1, 2, 3]).cumsum(0).toArray();                     // [1, 3, 6]
+   * tensor([1, 2, 3]).cumsum(0, { reverse: true }).toArray();  // [6, 5, 3]
+   */
+  cumsum(axis: number, options: { readonly reverse?: boolean } = {}): Tensor {
+    return ops.cumsum(this, { axis: normalizeAxis(axis, this.rank, 'cumsum'), reverse: options.reverse ?? false });
+  }
+  /**
+   * Variance over `axis` (one axis, a list, or all when omitted): sum((x - mean)^2) / (N - correction), with
+   * PyTorch's default correction 1 (the unbiased estimate); `{ correction: 0 }` for the population variance.
+   * @example
+   * tensor([1, 2, 3, 4]).var().item();                      // 1.6666666666666667
+   * tensor([1, 2, 3, 4]).var(0, { correction: 0 }).item();  // 1.25
+   */
+  var(axis?: number | readonly number[], options: VarianceOptions = {}): Tensor {
+    return variance(this, axis, options);
+  }
+  /** Standard deviation over `axis`: the square root of {@link Tensor.var} with the same options. */
+  std(axis?: number | readonly number[], options: VarianceOptions = {}): Tensor {
+    return std(this, axis, options);
+  }
+  /**
+   * Vector p-norm over `axis` (all axes when omitted): p = 2 (default) or 'fro', 1, Infinity or -Infinity. At the
+   * zero vector the gradient is 0, as in PyTorch.
+   * @example
+   * tensor([3, -4]).norm().item();    // 5
+   * tensor([3, -4]).norm(1).item();   // 7
+   */
+  norm(p: NormOrder = 2, axis?: number | readonly number[], keepDims = false): Tensor {
+    return norm(this, p, axis, keepDims);
+  }
+
   /** exp(x) / sum(exp(x)) along `axis`, each slice shifted by its maximum first: exact for logits of any magnitude. */
   softmax(axis = -1): Tensor {
     return ops.softmax(this, { axis: normalizeAxis(axis, this.rank, 'softmax') });
@@ -661,6 +701,40 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     }
     if (norm.every((a, i) => a === i)) return this;
     return ops.transpose(this, { perm: norm });
+  }
+  /**
+   * Reverses the order of the elements along each of `axis` (one axis, a list, or all when omitted).
+   * @example
+   * tensor([[1, 2], [3, 4]]).flip(1).toArray();   // [[2, 1], [4, 3]]
+   */
+  flip(axis?: number | readonly number[]): Tensor {
+    return ops.flip(this, { axes: normalizeAxes(axis, this.rank, 'flip') });
+  }
+  /**
+   * Splits along `axis` into pieces of `sizes[i]` elements (a list that adds up to the axis' size), or of `size`
+   * elements each (a number; the last piece takes what is left).
+   * @example
+   * tensor([1, 2, 3, 4, 5]).split(2).map((t) => t.toArray());   // [[1, 2], [3, 4], [5]]
+   */
+  split(sizes: number | readonly number[], axis = 0): Tensor[] {
+    return split(this, sizes, axis);
+  }
+  /** Splits along `axis` into `chunks` pieces of ceil(n / chunks) elements (PyTorch's `chunk`). */
+  chunk(chunks: number, axis = 0): Tensor[] {
+    return chunk(this, chunks, axis);
+  }
+  /**
+   * PyTorch's `repeat`: copies along each axis `reps[i]` times; `reps` has at least one entry per axis (extra
+   * leading entries add axes).
+   * @example
+   * tensor([1, 2]).repeat([2, 2]).toArray();   // [[1, 2, 1, 2], [1, 2, 1, 2]]
+   */
+  repeat(reps: readonly number[]): Tensor {
+    return repeat(this, reps);
+  }
+  /** `torch.tile` / `tf.tile`: as {@link Tensor.repeat}, with `reps` padded with leading 1s when shorter than the rank. */
+  tile(reps: readonly number[]): Tensor {
+    return tile(this, reps);
   }
   /** Repeats size-1 and missing leading axes to `shape` (NumPy rules); the gradient is summed back. */
   broadcastTo(shape: readonly number[]): Tensor {

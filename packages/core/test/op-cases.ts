@@ -247,6 +247,12 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     derivative: (x) => (Math.exp(x) - Math.exp(-x)) / 2,
     secondOrder: true,
   },
+  cumsum: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 84 })],
+    apply: (x) => ops.cumsum(x, { axis: 1, reverse: false }).add(ops.cumsum(x.mul(x), { axis: 2, reverse: true })),
+    secondOrder: true,
+  },
   diagonal: {
     kind: 'sampled',
     inputs: () => [uniform([3, 2, 4], -2, 2, { seed: 39 })],
@@ -280,6 +286,12 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   },
   exp: { kind: 'unary', value: Math.exp, derivative: Math.exp, secondOrder: true },
   expm1: { kind: 'unary', value: (x) => Math.exp(x) - 1, derivative: Math.exp, secondOrder: true },
+  flip: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 85 })],
+    apply: (x) => x.flip([0, 2]).mul(x),
+    secondOrder: true,
+  },
   gather: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 9 })],
@@ -357,6 +369,12 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   },
   ne: maskCase(62, (a, b) => a.ne(b.mul(0).add(firstThenSevens(a)))),
   neg: { kind: 'unary', value: (x) => -x, derivative: () => -1 },
+  norm: {
+    kind: 'reduction',
+    apply: (x, axis, keepDims) => x.norm(2, axis, keepDims),
+    combine: (v) => Math.sqrt(total(v.map((x) => x * x))),
+    secondOrder: true,
+  },
   pad: {
     kind: 'sampled',
     inputs: () => [uniform([3, 4], -2, 2, { seed: 31 })],
@@ -375,6 +393,12 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     db: (a, b) => a ** b * Math.log(a),
     domainA: [0.5, 2],
     domainB: [-1.5, 1.5],
+    secondOrder: true,
+  },
+  prod: {
+    kind: 'reduction',
+    apply: (x, axis, keepDims) => x.prod(axis, keepDims),
+    combine: (v) => v.reduce((p, x) => p * x, 1),
     secondOrder: true,
   },
   relu: { kind: 'unary', value: (x) => Math.max(x, 0), derivative: (x) => (x > 0 ? 1 : 0), kinks: [0] },

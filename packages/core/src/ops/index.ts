@@ -17,6 +17,10 @@ import { atan } from './atan.js';
 import { atan2 } from './atan2.js';
 import { atanh } from './atanh.js';
 import { cosh } from './cosh.js';
+import { cumsum } from './cumsum.js';
+import { flip } from './flip.js';
+import { norm } from './norm.js';
+import { prod } from './prod.js';
 import { expm1 } from './expm1.js';
 import { log1p } from './log1p.js';
 import { sinh } from './sinh.js';
@@ -139,6 +143,7 @@ export {
 };
 export { acos, acosh, asin, asinh, atan, atan2, atanh, cosh, expm1, log1p, sinh };
 export { eq, ge, gt, isFinite, isNaN, le, logicalAnd, logicalNot, logicalOr, logicalXor, lt, ne };
+export { cumsum, flip, norm, prod };
 
 /** Each RuleMath method's op: the elementwise op of that name, of one operand or of two. */
 type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends (a: number) => number ? UnaryOp : BinaryOp };
@@ -177,6 +182,7 @@ export const OPS = {
   conv2dWeightGrad,
   cos,
   cosh,
+  cumsum,
   diagonal,
   diagonalAdjoint,
   div,
@@ -185,6 +191,7 @@ export const OPS = {
   erf,
   exp,
   expm1,
+  flip,
   gather,
   ge,
   gelu,
@@ -213,9 +220,11 @@ export const OPS = {
   mulInPlace,
   ne,
   neg,
+  norm,
   pad,
   padInto,
   pow,
+  prod,
   relu,
   reshape,
   scaledDotProductAttention,
