@@ -182,6 +182,13 @@ function accumulate(acc: Float64Array, X: TypedArray, scalar: boolean, len: numb
   acc[3] = s3;
 }
 
+/** A broadcast input as a full-size array (what the generated loop reads). */
+export function materialise(src: TypedArray, strides: readonly number[], program: Program): TypedArray {
+  const out = allocate(program.dtype, program.size);
+  gather(src, strides, program.shape, 0, program.size, out);
+  return out;
+}
+
 /** Copies elements [start, start + len) of `src` broadcast to `shape` (src's strides against it, 0 where broadcast). */
 function gather(src: TypedArray, strides: readonly number[], shape: readonly number[], start: number, len: number, dst: TypedArray): void {
   const rank = shape.length;

@@ -19,7 +19,7 @@ import { type DType, type TypedArray, allocate } from '../ndarray/dtype.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { type Shape, broadcastShapes, sizeOf } from '../ndarray/shape.js';
 import type { Tensor } from '../tensor.js';
-import { runProgram } from './block-program.js';
+import { runFused } from './codegen.js';
 import { type FusedPlan, compile, unfusableReason } from './compile.js';
 import { type FuseValue, type TraceNode, traceFunction } from './trace.js';
 
@@ -102,11 +102,11 @@ const fused = defineOp<FusedPlan, Tensor[]>({
     const written = plan.kept.map((_, k) => kept[k] ?? null);
     if (plan.reduced) {
       const out = allocate(forward.dtype, 1);
-      out[0] = runProgram(forward, raw, [null, ...written])[0];
+      out[0] = runFused(forward, raw, [null, ...written])[0];
       return new NDArray(out, plan.outShape);
     }
     const out = allocate(forward.dtype, forward.size);
-    runProgram(forward, raw, [out, ...written]);
+    runFused(forward, raw, [out, ...written]);
     return new NDArray(out, plan.outShape);
   },
   backward(ctx: OpContext<FusedPlan, Tensor>, dy: Tensor) {
@@ -121,7 +121,7 @@ const fused = defineOp<FusedPlan, Tensor[]>({
     const inputs = saved.slice(0, plan.uses.length) as Tensor[];
     const kept = saved.slice(plan.uses.length) as TypedArray[];
     const written: Array<TypedArray | null> = program.outputs.map((o) => (o.reduce ? null : allocate(program.dtype, program.size)));
-    const sums = runProgram(program, [...inputs.map((t) => t.raw.data), dy.raw.data, ...kept], written);
+    const sums = runFused(program, [...inputs.map((t) => t.raw.data), dy.raw.data, ...kept], written);
     return inputs.map((x, k) => {
       const o = outputOf[k];
       if (o < 0) return null;
