@@ -275,6 +275,10 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   softplus(): Scalar {
     return this.unary(ops.softplus);
   }
+  /** Elementwise SiLU (swish): x sigmoid(x). */
+  silu(): Scalar {
+    return this.unary(ops.silu);
+  }
   /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
   clamp(min?: number, max?: number): Scalar {
     return ops.clamp(this, { min, max });

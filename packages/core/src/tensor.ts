@@ -25,6 +25,7 @@ import {
 import * as ops from './ops/index.js';
 import type { ElementwiseMethods } from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
+import { type GeluOptions, geluAttrs } from './functions/activation.js';
 
 type TensorOperand = Operand<Tensor>;
 
@@ -361,6 +362,20 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   /** Elementwise log(1 + e ** x), computed stably. */
   softplus(): Tensor {
     return ops.softplus(this);
+  }
+  /**
+   * Elementwise GELU: x Phi(x) = x/2 (1 + erf(x / sqrt 2)), or with `approximate: 'tanh'` the tanh form
+   * x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (PyTorch's `approximate` option; exact by default).
+   * @example
+   * tensor([-1, 0, 1]).gelu().toArray();                          // [-0.1587, 0, 0.8413] (4 digits shown)
+   * tensor([-1, 0, 1]).gelu({ approximate: 'tanh' }).toArray();   // [-0.1588, 0, 0.8412]
+   */
+  gelu(options: GeluOptions = {}): Tensor {
+    return ops.gelu(this, geluAttrs(options));
+  }
+  /** Elementwise SiLU (swish): x sigmoid(x). */
+  silu(): Tensor {
+    return ops.silu(this);
   }
   /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
   clamp(min?: number, max?: number): Tensor {

@@ -16,6 +16,7 @@ import {
   describeBinary,
   describeReduction,
   describeUnary,
+  distinct,
   expectGradients,
   expectTangents,
   uniform,
@@ -52,6 +53,43 @@ function erfSeries(x: number): number {
   return (2 / Math.sqrt(Math.PI)) * sum;
 }
 
+/** A convolution of [2, 4, 5, 4] by [4, 2, 3, 2] in two groups, stride (2, 1), padding (1, 1) top-left, dilation (1, 2): [2, 4, 3, 4]. */
+const CONV_GEOMETRY = {
+  batch: 2,
+  inChannels: 4,
+  height: 5,
+  width: 4,
+  outChannels: 4,
+  groups: 2,
+  kernelH: 3,
+  kernelW: 2,
+  strideH: 2,
+  strideW: 1,
+  dilationH: 1,
+  dilationW: 2,
+  padTop: 1,
+  padLeft: 1,
+  outH: 3,
+  outW: 4,
+};
+
+/** 3 x 3 windows over [.., 5, 4] planes, stride (2, 1), padding 1 on every side: [.., 3, 4]. */
+const POOL_GEOMETRY = {
+  planes: 4,
+  height: 5,
+  width: 4,
+  kernelH: 3,
+  kernelW: 3,
+  strideH: 2,
+  strideW: 1,
+  dilationH: 1,
+  dilationW: 1,
+  padTop: 1,
+  padLeft: 1,
+  outH: 3,
+  outW: 4,
+};
+
 export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   abs: { kind: 'unary', value: Math.abs, derivative: Math.sign, kinks: [0] },
   add: { kind: 'binary', value: (a, b) => a + b, da: () => 1, db: () => 1 },
@@ -70,6 +108,18 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 3 }), uniform([3], -2, 2, { seed: 4 })],
     apply: (x, y) => x.mul(1).assign(y).mul(x),
+  },
+  avgPool2d: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 2, 5, 4], -2, 2, { seed: 28 })],
+    apply: (x) => ops.avgPool2d(x, { ...POOL_GEOMETRY, countIncludePad: false, inputShape: [2, 2, 5, 4] }),
+    secondOrder: true,
+  },
+  avgPool2dAdjoint: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 2, 3, 4], -2, 2, { seed: 29 })],
+    apply: (g) => ops.avgPool2dAdjoint(g, { ...POOL_GEOMETRY, countIncludePad: false, inputShape: [2, 2, 5, 4] }),
+    secondOrder: true,
   },
   broadcastTo: {
     kind: 'sampled',
@@ -98,8 +148,48 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     apply: (a, b) => concat([a, b.mul(b)], 1),
     secondOrder: true,
   },
+  conv2d: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 4, 5, 4], -1, 1, { seed: 22 }), uniform([4, 2, 3, 2], -1, 1, { seed: 23 })],
+    apply: (x, w) => ops.conv2d(x, w, CONV_GEOMETRY),
+    secondOrder: true,
+  },
+  conv2dInputGrad: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 4, 3, 4], -1, 1, { seed: 24 }), uniform([4, 2, 3, 2], -1, 1, { seed: 25 })],
+    apply: (g, w) => ops.conv2dInputGrad(g, w, CONV_GEOMETRY),
+    secondOrder: true,
+  },
+  conv2dWeightGrad: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 4, 5, 4], -1, 1, { seed: 26 }), uniform([2, 4, 3, 4], -1, 1, { seed: 27 })],
+    apply: (x, g) => ops.conv2dWeightGrad(x, g, CONV_GEOMETRY),
+    secondOrder: true,
+  },
   cos: { kind: 'unary', value: Math.cos, derivative: (x) => -Math.sin(x), domain: [-4, 4], secondOrder: true },
+  diagonal: {
+    kind: 'sampled',
+    inputs: () => [uniform([3, 2, 4], -2, 2, { seed: 39 })],
+    apply: (x) => ops.diagonal(x, { axis1: 2, axis2: 0, offset: -1, shape: [3, 2, 4] }),
+    secondOrder: true,
+  },
+  diagonalAdjoint: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed: 40 })],
+    apply: (g) => ops.diagonalAdjoint(g, { axis1: 2, axis2: 0, offset: -1, shape: [3, 2, 4] }),
+    secondOrder: true,
+  },
   div: { kind: 'binary', value: (a, b) => a / b, da: (_a, b) => 1 / b, db: (a, b) => -a / (b * b), domainB: [0.5, 2], secondOrder: true },
+  embedding: {
+    kind: 'sampled',
+    // Row 2 is the padding row, a constant here: its zero gradient is by design, not the derivative gradcheck measures.
+    inputs: () => [uniform([4, 3], -2, 2, { seed: 32 })],
+    apply: (w) => {
+      const rows = concat([w.slice([0, 0], [2, 3]), tensor([[0.3, -0.2, 0.1]]), w.slice([2, 0], [2, 3])]);
+      return ops.embedding(tensor([4, 0, 4, 1, 2, 0], { dtype: 'int32', shape: [2, 3] }), rows, { paddingIdx: 2 }).tanh();
+    },
+    secondOrder: true,
+  },
   erf: {
     kind: 'unary',
     value: erfSeries,
@@ -112,6 +202,20 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 9 })],
     apply: (x) => x.gather([2, 0, 2, 1], 1),
+  },
+  gelu: {
+    kind: 'unary',
+    apply: (x) => ops.gelu(x, { approximate: 'none' }),
+    value: (x) => 0.5 * x * (1 + erfSeries(x / Math.SQRT2)),
+    derivative: (x) => 0.5 * (1 + erfSeries(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI),
+    domain: [-3, 3],
+    secondOrder: true,
+  },
+  layerNorm: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 33 }), uniform([3, 4], 0.5, 1.5, { seed: 34 }), uniform([3, 4], -1, 1, { seed: 35 })],
+    apply: (x, w, b) => ops.layerNorm(x, w, b, { axes: 2, eps: 1e-5, hasWeight: true, hasBias: true }).mul(x),
+    secondOrder: true,
   },
   leakyRelu: {
     kind: 'unary',
@@ -140,6 +244,13 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     secondOrder: true,
   },
   max: { kind: 'reduction', apply: (x, axis, keepDims) => x.max(axis, keepDims), combine: (v) => Math.max(...v), distinctInputs: true },
+  maxPool2d: {
+    kind: 'sampled',
+    // Distinct values: a tie would put the gradient on a kink.
+    inputs: () => [distinct([2, 2, 5, 4], 30)],
+    apply: (x) => ops.maxPool2d(x, POOL_GEOMETRY),
+    secondOrder: true,
+  },
   maximum: { kind: 'binary', value: Math.max, da: (a, b) => (a > b ? 1 : 0), db: (a, b) => (b > a ? 1 : 0) },
   min: { kind: 'reduction', apply: (x, axis, keepDims) => x.min(axis, keepDims), combine: (v) => Math.min(...v), distinctInputs: true },
   minimum: { kind: 'binary', value: Math.min, da: (a, b) => (a < b ? 1 : 0), db: (a, b) => (b < a ? 1 : 0) },
@@ -151,6 +262,12 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     secondOrder: true,
   },
   neg: { kind: 'unary', value: (x) => -x, derivative: () => -1 },
+  pad: {
+    kind: 'sampled',
+    inputs: () => [uniform([3, 4], -2, 2, { seed: 31 })],
+    apply: (x) => ops.pad(x, { before: [1, -1], after: [-2, 2], value: 0.5 }),
+    secondOrder: true,
+  },
   padInto: {
     kind: 'sampled',
     inputs: () => [uniform([2, 2], -2, 2, { seed: 14 })],
@@ -171,12 +288,30 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     inputs: () => [uniform([2, 3], -2, 2, { seed: 15 })],
     apply: (x) => x.reshape([3, 2]),
   },
+  scaledDotProductAttention: {
+    kind: 'sampled',
+    inputs: () => [
+      uniform([2, 3, 4], -1, 1, { seed: 36 }),
+      uniform([1, 5, 4], -1, 1, { seed: 37 }),
+      uniform([2, 5, 3], -1, 1, { seed: 38 }),
+    ],
+    apply: (q, k, v) =>
+      ops.scaledDotProductAttention(q, k, v, { batch: [2], L: 3, S: 5, D: 4, Dv: 3, scale: 0.5, causal: true, mask: null }),
+    secondOrder: true,
+  },
   scatterAdd: {
     kind: 'sampled',
     inputs: () => [uniform([2, 4], -2, 2, { seed: 16 })],
     apply: (g) => ops.scatterAdd(g, tensor([2, 0, 2, 1], { dtype: 'int32' }), { axis: 1, size: 3 }),
   },
   sigmoid: { kind: 'unary', value: logistic, derivative: (x) => logistic(x) * (1 - logistic(x)), domain: [-5, 5], secondOrder: true },
+  silu: {
+    kind: 'unary',
+    value: (x) => x * logistic(x),
+    derivative: (x) => logistic(x) * (1 + x * (1 - logistic(x))),
+    domain: [-5, 5],
+    secondOrder: true,
+  },
   sin: { kind: 'unary', value: Math.sin, derivative: Math.cos, domain: [-4, 4], secondOrder: true },
   slice: {
     kind: 'sampled',

@@ -7,8 +7,8 @@
  */
 import { type Platform, ThreadsController, type ThreadsOptions } from './controller.js';
 
-export { ThreadsError } from './pool.js';
-export { DEFAULT_MIN_WORK, type ThreadsOptions } from './controller.js';
+export { ThreadsError, WorkerLostError } from './pool.js';
+export { DEFAULT_HELPER_TIMEOUT, DEFAULT_MIN_WORK, MAX_RESPAWNS, type ThreadsOptions } from './controller.js';
 
 /**
  * Whether this thread may block in Atomics.wait: a Web Worker may, a page's main thread may not (it throws a

@@ -7,42 +7,14 @@
  * @module @tapegrad/threads
  * @packageDocumentation
  */
-import { availableParallelism } from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
-import { type Platform, ThreadsController, type ThreadsOptions } from './controller.js';
+import { ThreadsController, type ThreadsOptions } from './controller.js';
+import { nodePlatform } from './node-platform.js';
 import { spawnHelper } from './spawn.js';
 
-export { ThreadsError } from './pool.js';
-export { DEFAULT_MIN_WORK, type ThreadsOptions } from './controller.js';
+export { ThreadsError, WorkerLostError } from './pool.js';
+export { DEFAULT_HELPER_TIMEOUT, DEFAULT_MIN_WORK, MAX_RESPAWNS, type ThreadsOptions } from './controller.js';
 
-const node: Platform = {
-  defaultThreads: availableParallelism,
-  sharedMemory: () => true,
-  canWait: () => true,
-  startHelper(_index, control, events) {
-    const { port1, port2 } = new MessageChannel();
-    const worker = spawnHelper({ control, port: port2 });
-    // Referenced until it has started, so `await enableThreads()` is not cut short by an idle event loop.
-    worker.once('message', () => {
-      worker.unref();
-      events.ready();
-    });
-    worker.once('error', (error: Error) => {
-      worker.unref();
-      events.lost(`failed: ${error.message}`);
-    });
-    worker.once('exit', (code) => events.lost(`exited (code ${code}) before it was ready`));
-    return {
-      send: (message) => port1.postMessage(message),
-      terminate: () => {
-        port1.close();
-        return worker.terminate();
-      },
-    };
-  },
-};
-
-const controller = new ThreadsController(node);
+const controller = new ThreadsController(nodePlatform(spawnHelper));
 
 /**
  * Starts `threads - 1` helper threads and shares every matrix product of at least `minWork` multiply-adds between

@@ -11,8 +11,27 @@ import { TapegradError, getKernelBackend, type GemmExecutor, type GemmKernel, ty
 import { BACKENDS, type BufferMessage, ERROR_BYTES_AT, KINDS, type KindArray, Slot, kindOf, viewsOf } from './protocol.js';
 import { type Share, contiguousA, contiguousB, planShares, scatterBlock, stageA, stageB } from './split.js';
 
-/** A helper thread failed: it could not start, or its kernel threw. The message names the helper and the cause. */
+/**
+ * A helper thread failed: it could not start, or its kernel threw. The message names the helper and the cause.
+ * @example try { x.matmul(w); } catch (e) { if (e instanceof ThreadsError) console.error(e.message); }
+ */
 export class ThreadsError extends TapegradError {}
+
+/**
+ * A helper thread died or stopped answering in the middle of its share of a product: the product is abandoned with
+ * this error (naming the product, the helper and the rows or columns it held) once `helperTimeout` has passed, the
+ * helper is stopped, and the pool starts a new one in its place. Catch it to retry the step.
+ * @example try { loss = step(); } catch (e) { if (e instanceof WorkerLostError) loss = step(); else throw e; }
+ */
+export class WorkerLostError extends ThreadsError {
+  constructor(
+    message: string,
+    /** The lost helper's number (1 for the first helper). */
+    readonly helper: number,
+  ) {
+    super(message);
+  }
+}
 
 /** What the platform provides for one helper: the only parts of a helper that differ between Node and a browser. */
 export interface HelperLink {
@@ -31,6 +50,33 @@ export interface Helper extends HelperLink {
   /** False once the helper has exited or failed: it gets no more tasks. */
   alive: boolean;
 }
+
+/** How a pool works, besides its helpers. */
+export interface PoolOptions {
+  /** Products with fewer multiply-adds than this stay on the calling thread. */
+  readonly minWork: number;
+  /**
+   * Whether the calling thread may block in Atomics.wait. A browser page's main thread may not (it throws there);
+   * it polls for its helpers instead, which is short since only products above minWork are shared.
+   */
+  readonly canWait: boolean;
+  /** Milliseconds a helper may take beyond the calling thread's own share before it counts as lost. */
+  readonly helperTimeout: number;
+  /**
+   * Told of a helper lost mid-product (after it has been marked dead and told to stop), to replace it; returns what
+   * became of it, for the error message ("a new helper is starting").
+   */
+  readonly onLost: (helper: Helper) => string;
+}
+
+/**
+ * A helper's share is the size of the calling thread's own, so it should end about when the calling thread's does;
+ * it is given helperTimeout on top, plus this many times what the calling thread's share took (helpers may share a
+ * core with each other or with other processes, and run several times slower).
+ */
+const SLOWDOWN_ALLOWED = 10;
+/** While waiting for a helper, the calling thread looks at the clock at least this often. */
+const WAIT_SLICE_MS = 50;
 
 /**
  * Before sleeping in Atomics.wait, poll this long for a helper to finish: it usually finishes about when the calling
@@ -55,19 +101,20 @@ export class ThreadPool implements GemmExecutor {
   private scratch: KindArray[] = [];
   private seq = 0;
 
-  /**
-   * @param canWait Whether the calling thread may block in Atomics.wait. A browser page's main thread may not (it
-   * throws there); it polls for its helpers instead, which is short since only products above minWork are shared.
-   */
+  /** @param helpers The helpers, by slot (helper i in slot i - 1): a lost helper's slot gets its replacement. */
   constructor(
-    readonly helpers: readonly Helper[],
-    readonly minWork: number,
-    readonly canWait = true,
+    readonly helpers: Array<Helper | undefined>,
+    private readonly options: PoolOptions,
   ) {}
+
+  get minWork(): number {
+    return this.options.minWork;
+  }
 
   /** Helpers that have loaded the kernels and are still alive: the ones a task may go to. */
   ready(): Helper[] {
-    return this.helpers.filter((h) => h.alive && Atomics.load(h.ctrl, Slot.Ready) === 1);
+    // (A slot stays empty when its helper could not even be created.)
+    return this.helpers.filter((h): h is Helper => h !== undefined && h.alive && Atomics.load(h.ctrl, Slot.Ready) === 1);
   }
 
   /** The calling thread and the helpers ready now: what an executor in front (native OpenBLAS) runs a product on. */
@@ -77,7 +124,7 @@ export class ThreadPool implements GemmExecutor {
 
   /** How many tasks each helper has run itself (tasks taken back by the calling thread do not count). */
   helperTasks(): number[] {
-    return this.helpers.map((h) => Atomics.load(h.ctrl, Slot.Tasks));
+    return this.helpers.map((h) => (h ? Atomics.load(h.ctrl, Slot.Tasks) : 0));
   }
 
   gemm(
@@ -94,7 +141,7 @@ export class ThreadPool implements GemmExecutor {
     tB: boolean,
     kernel: GemmKernel,
   ): boolean {
-    if (m * n * k < this.minWork) return false;
+    if (m * n * k < this.options.minWork) return false;
     const helpers = this.ready();
     if (helpers.length === 0) return false;
     const shares = planShares(m, n, helpers.length + 1);
@@ -135,11 +182,13 @@ export class ThreadPool implements GemmExecutor {
 
     // The calling thread's share meanwhile, straight from the caller's arrays where its band is contiguous there.
     let failure: unknown = null;
+    const started = performance.now();
     try {
       this.runOwnShare(A, ao, B, bo, C, co, m, n, k, tA, tB, shares[0], kind, kernel);
     } catch (error) {
       failure = error;
     }
+    const deadline = performance.now() + this.options.helperTimeout + SLOWDOWN_ALLOWED * (performance.now() - started);
     // Every helper is waited for even after a failure: none may still be writing the buffer when we return.
     for (const p of posted) {
       if (Atomics.compareExchange(p.helper.ctrl, Slot.Claim, p.seq, 0) === p.seq) {
@@ -147,7 +196,10 @@ export class ThreadPool implements GemmExecutor {
         if (failure === null) this.runTakenBack(view, p.helper.ctrl, kernel);
         continue;
       }
-      this.await(p.helper, p.seq);
+      if (!this.await(p.helper, p.seq, deadline)) {
+        if (failure === null) failure = this.lose(p, m, n, k, kind);
+        continue;
+      }
       if (p.helper.ctrl[Slot.Status] !== 0 && failure === null)
         failure = new ThreadsError(`matmul: helper thread ${p.helper.index} failed: ${errorText(p.helper.ctrl)}`);
     }
@@ -208,13 +260,38 @@ export class ThreadPool implements GemmExecutor {
     return seq;
   }
 
-  private await(helper: Helper, seq: number): void {
+  /** Waits until the helper has finished task `seq` (true) or the deadline has passed (false). */
+  private await(helper: Helper, seq: number, deadline: number): boolean {
     const until = performance.now() + SPIN_MS;
     for (let i = 1; ; i++) {
       const done = Atomics.load(helper.ctrl, Slot.Done);
-      if (done === seq) return;
-      if (this.canWait && (i & 255) === 0 && performance.now() > until) Atomics.wait(helper.ctrl, Slot.Done, done);
+      if (done === seq) return true;
+      if ((i & 255) !== 0) continue;
+      const now = performance.now();
+      if (now > deadline) return Atomics.load(helper.ctrl, Slot.Done) === seq;
+      if (this.options.canWait && now > until) Atomics.wait(helper.ctrl, Slot.Done, done, Math.min(WAIT_SLICE_MS, deadline - now));
     }
+  }
+
+  /**
+   * A helper that has not finished its task by the deadline: it gets no more tasks and is told to stop, the data
+   * buffer it may still write into is dropped (the next product gets a fresh one), and the controller replaces it.
+   */
+  private lose(p: Posted, m: number, n: number, k: number, kind: number): WorkerLostError {
+    const { helper, share: s } = p;
+    helper.alive = false;
+    Atomics.store(helper.ctrl, Slot.Stop, 1);
+    Atomics.notify(helper.ctrl, Slot.Seq);
+    this.buffer = null;
+    const next = this.options.onLost(helper);
+    const part = s.i0 === 0 && s.i1 === m ? `columns ${s.j0}-${s.j1 - 1}` : `rows ${s.i0}-${s.i1 - 1}`;
+    const dtype = ['float32', 'float64', 'int32'][kind];
+    return new WorkerLostError(
+      `matmul of [${m}, ${k}] by [${k}, ${n}] (${dtype}): helper thread ${helper.index} did not finish its share (${part} of the ` +
+        `result) in time (helperTimeout ${this.options.helperTimeout} ms), so the product was abandoned; the helper was stopped ` +
+        `and ${next}`,
+      helper.index,
+    );
   }
 
   /** Runs a task posted to a helper, as the helper would have, reading its parameters back from its control block. */

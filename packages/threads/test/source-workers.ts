@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HelperData } from '../src/spawn';
 
-const repoRoot = join(__dirname, '..', '..', '..');
-
-/** A `spawn` module whose helpers run `packages/threads/<file>.ts` (default: the real worker, src/worker). */
-export function spawnModule(file = 'src/worker'): { spawnHelper(data: HelperData): Worker } {
-  const tsx = require.resolve('tsx/cjs/api', { paths: [repoRoot] });
+/**
+ * The code of a helper (for `new Worker(code, { eval: true })`) that runs `packages/threads/<file>.ts` from the
+ * sources. `tsxApi` is the path of tsx's `cjs/api` module.
+ */
+export function workerCode(repoRoot: string, tsxApi: string, file: string): string {
   const packages = join(repoRoot, 'packages');
-  const code = [
-    `require(${JSON.stringify(tsx)}).register({ tsconfig: ${JSON.stringify(join(repoRoot, 'tsconfig.spec.json'))} });`,
+  return [
+    `require(${JSON.stringify(tsxApi)}).register({ tsconfig: ${JSON.stringify(join(repoRoot, 'tsconfig.spec.json'))} });`,
     `const Module = require('node:module');`,
     `const resolve = Module._resolveFilename;`,
     `Module._resolveFilename = function (request, ...rest) {`,
@@ -26,6 +26,12 @@ export function spawnModule(file = 'src/worker'): { spawnHelper(data: HelperData
     `};`,
     `require(${JSON.stringify(join(repoRoot, 'packages', 'threads', `${file}.ts`))});`,
   ].join('\n');
+}
+
+/** A `spawn` module whose helpers run `packages/threads/<file>.ts` (default: the real worker, src/worker). */
+export function spawnModule(file = 'src/worker'): { spawnHelper(data: HelperData): Worker } {
+  const repoRoot = join(__dirname, '..', '..', '..');
+  const code = workerCode(repoRoot, require.resolve('tsx/cjs/api', { paths: [repoRoot] }), file);
   return {
     spawnHelper: (data: HelperData) => new Worker(code, { eval: true, workerData: data, transferList: [data.port] }),
   };

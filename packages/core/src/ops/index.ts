@@ -12,30 +12,40 @@ import { add } from './add.js';
 import { addInPlace } from './add-in-place.js';
 import { addRelu } from './add-relu.js';
 import { assign } from './assign.js';
+import { scaledDotProductAttention } from './attention.js';
+import { avgPool2d, avgPool2dAdjoint } from './avg-pool2d.js';
 import { broadcastTo } from './broadcast-to.js';
 import { cast } from './cast.js';
 import { clamp } from './clamp.js';
 import { concat } from './concat.js';
+import { conv2d, conv2dInputGrad, conv2dWeightGrad } from './conv2d.js';
 import { cos } from './cos.js';
+import { diagonal, diagonalAdjoint } from './diagonal.js';
 import { div } from './div.js';
+import { embedding } from './embedding.js';
 import type { BinaryOp, UnaryOp } from './elementwise.js';
 import { erf } from './erf.js';
 import { exp } from './exp.js';
 import { gather, scatterAdd } from './gather.js';
+import { gelu } from './gelu.js';
+import { layerNorm } from './layer-norm.js';
 import { leakyRelu } from './leaky-relu.js';
 import { log } from './log.js';
 import { logSoftmax } from './log-softmax.js';
 import { logSumExp } from './log-sum-exp.js';
 import { matmulFlagged } from './matmul.js';
 import { max, min } from './max.js';
+import { maxPool2d } from './max-pool2d.js';
 import { maximum, minimum } from './maximum.js';
 import { mul } from './mul.js';
 import { mulInPlace } from './mul-in-place.js';
 import { neg } from './neg.js';
+import { pad } from './pad.js';
 import { pow } from './pow.js';
 import { relu } from './relu.js';
 import { reshape } from './reshape.js';
 import { sigmoid } from './sigmoid.js';
+import { silu } from './silu.js';
 import { sin } from './sin.js';
 import { padInto, slice } from './slice.js';
 import { softmax } from './softmax.js';
@@ -47,9 +57,53 @@ import { tanh } from './tanh.js';
 import { transpose } from './transpose.js';
 import { where } from './where.js';
 
-export { abs, add, addInPlace, addRelu, assign, broadcastTo, cast, clamp, concat, cos, div, erf, exp, gather, leakyRelu, log };
-export { logSoftmax, logSumExp, matmulFlagged, max, maximum, min, minimum, mul, mulInPlace, neg, padInto, pow, relu, reshape };
-export { scatterAdd, sigmoid, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
+export {
+  abs,
+  add,
+  addInPlace,
+  addRelu,
+  assign,
+  avgPool2d,
+  avgPool2dAdjoint,
+  broadcastTo,
+  cast,
+  clamp,
+  concat,
+  conv2d,
+  conv2dInputGrad,
+  conv2dWeightGrad,
+  cos,
+  diagonal,
+  diagonalAdjoint,
+  div,
+  embedding,
+  erf,
+  exp,
+  gather,
+  gelu,
+  layerNorm,
+  leakyRelu,
+  log,
+};
+export {
+  logSoftmax,
+  logSumExp,
+  matmulFlagged,
+  max,
+  maxPool2d,
+  maximum,
+  min,
+  minimum,
+  mul,
+  mulInPlace,
+  neg,
+  pad,
+  padInto,
+  pow,
+  relu,
+  reshape,
+};
+export { scaledDotProductAttention, scatterAdd, sigmoid, silu, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
 
 /** Each RuleMath method's op: the elementwise op of that name, of one operand or of two. */
 type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends (a: number) => number ? UnaryOp : BinaryOp };
@@ -64,33 +118,47 @@ export const OPS = {
   addInPlace,
   addRelu,
   assign,
+  avgPool2d,
+  avgPool2dAdjoint,
   broadcastTo,
   cast,
   clamp,
   concat,
+  conv2d,
+  conv2dInputGrad,
+  conv2dWeightGrad,
   cos,
+  diagonal,
+  diagonalAdjoint,
   div,
+  embedding,
   erf,
   exp,
   gather,
+  gelu,
+  layerNorm,
   leakyRelu,
   log,
   logSoftmax,
   logSumExp,
   matmul: matmulFlagged,
   max,
+  maxPool2d,
   maximum,
   min,
   minimum,
   mul,
   mulInPlace,
   neg,
+  pad,
   padInto,
   pow,
   relu,
   reshape,
+  scaledDotProductAttention,
   scatterAdd,
   sigmoid,
+  silu,
   sin,
   slice,
   softmax,

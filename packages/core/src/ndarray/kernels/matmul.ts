@@ -87,6 +87,16 @@ function chooseGemm(work: number): Gemm {
 }
 
 /**
+ * One matrix product through the same path as `matmul` (the selected backend's kernel, offered to the parallel
+ * executor when one is installed): what fused ops (convolution, attention) call on their own buffers. Arguments as
+ * for {@link GemmKernel}; C's range must be zero on entry.
+ */
+export const gemm: GemmKernel = (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
+  if (m === 0 || n === 0 || k === 0) return;
+  chooseGemm(m * n * k)(A, ao, B, bo, C, co, m, n, k, tA, tB);
+};
+
+/**
  * The single-thread matrix product under the selected kernel backend, never offered to a parallel executor: what
  * each thread of an executor runs on its share of C. Arguments as for {@link GemmKernel}; C's range must be zero.
  * @example

@@ -1,0 +1,204 @@
+/**
+ * 2-D convolution on NCHW typed arrays as im2col plus matrix products (the `gemm` seam of matmul.ts, so the
+ * WebAssembly, native and threaded products serve convolutions too).
+ *
+ * The work is split into chunks of output rows (a row is one (image, output row) pair, `outW` output positions).
+ * For a chunk of `cols` output positions, im2col writes the patches as a [K, cols] matrix, K = C * kh * kw (row
+ * (c, i, j), column (image, oh, ow)); then for each group g of channels:
+ *   forward      Y_g [O/g, cols] = W_g [O/g, K/g] . col_g [K/g, cols]
+ *   weight grad  dW_g [O/g, K/g] += dY_g [O/g, cols] . col_g^T
+ *   input grad   dcol_g [K/g, cols] = W_g^T . dY_g, scattered back (col2im) into dX.
+ * Each kernel holds one patch buffer of at most `convLimits.colElements` elements at a time (a chunk is never smaller than one
+ * output row), so memory stays bounded whatever the batch size; the buffers are kept between calls, one set per
+ * dtype, so a training loop allocates none.
+ */
+import { type DType, type TypedArray, allocate } from '../dtype.js';
+import { NDArray } from '../ndarray.js';
+import { gemm } from './matmul.js';
+
+/** Everything about one convolution's shapes: input [batch, inChannels, height, width], weight [outChannels, inChannels / groups, kernelH, kernelW]. */
+export interface ConvGeometry {
+  readonly batch: number;
+  readonly inChannels: number;
+  readonly height: number;
+  readonly width: number;
+  readonly outChannels: number;
+  readonly groups: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  /** Zero rows added above the input (those added below only shorten or lengthen `outH`). */
+  readonly padTop: number;
+  /** Zero columns added left of the input. */
+  readonly padLeft: number;
+  readonly outH: number;
+  readonly outW: number;
+}
+
+/**
+ * The largest patch buffer a kernel builds: 2^21 elements (16 MiB in float64, 8 MiB in float32). A field rather than
+ * a constant so that tests can force many small chunks.
+ */
+export const convLimits = { colElements: 1 << 21 };
+
+interface Scratch {
+  col: TypedArray;
+  rows: TypedArray;
+  small: TypedArray;
+}
+const scratchByDType = new Map<DType, Scratch>();
+
+/** A reusable buffer of at least `size` elements of `dtype` (contents unspecified). */
+function buffer(dtype: DType, which: keyof Scratch, size: number): TypedArray {
+  let s = scratchByDType.get(dtype);
+  if (s === undefined) {
+    s = { col: allocate(dtype, 0), rows: allocate(dtype, 0), small: allocate(dtype, 0) };
+    scratchByDType.set(dtype, s);
+  }
+  if (s[which].length < size) s[which] = allocate(dtype, size);
+  return s[which];
+}
+
+/** How many output rows (image, oh) one chunk covers: as many as fit in COL_ELEMENTS, at least one. */
+function rowsPerChunk(g: ConvGeometry): number {
+  const k = (g.inChannels * g.kernelH * g.kernelW) | 0;
+  return Math.max(1, Math.floor(convLimits.colElements / Math.max(1, k * g.outW)));
+}
+
+/**
+ * The output positions ow in [lo, hi) whose input column ow * stride + offset lies inside [0, width): the rest
+ * read padding. Computed once per kernel column, so the inner loops carry no bounds test.
+ */
+function validRange(offset: number, stride: number, width: number, outW: number): [number, number] {
+  const lo = offset >= 0 ? 0 : Math.ceil(-offset / stride);
+  const hi = offset > width - 1 ? 0 : Math.floor((width - 1 - offset) / stride) + 1;
+  return [Math.min(lo, outW), Math.max(Math.min(hi, outW), Math.min(lo, outW))];
+}
+
+/**
+ * Writes the patches of output rows [r0, r1) as col [K, (r1 - r0) * outW]; padding reads as 0. With `add`, the
+ * reverse (col2im): adds each col entry into the input position it was read from.
+ */
+function patches(X: TypedArray, col: TypedArray, g: ConvGeometry, r0: number, r1: number, add: boolean): void {
+  const { inChannels: C, height: H, width: W, kernelH: kh, kernelW: kw, outH, outW } = g;
+  const cols = (r1 - r0) * outW;
+  const sh = g.strideH;
+  const sw = g.strideW;
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < kh; i++) {
+      const rowOffset = i * g.dilationH - g.padTop;
+      for (let j = 0; j < kw; j++) {
+        const colOffset = j * g.dilationW - g.padLeft;
+        const [lo, hi] = validRange(colOffset, sw, W, outW);
+        let dst = ((c * kh + i) * kw + j) * cols;
+        for (let r = r0; r < r1; r++, dst += outW) {
+          const b = (r / outH) | 0;
+          const ih = (r - b * outH) * sh + rowOffset;
+          if (ih < 0 || ih >= H) {
+            if (!add) col.fill(0, dst, dst + outW);
+            continue;
+          }
+          const src = ((b * C + c) * H + ih) * W + colOffset;
+          if (add) {
+            for (let ow = lo, s = src + lo * sw; ow < hi; ow++, s += sw) X[s] += col[dst + ow];
+          } else {
+            if (lo > 0) col.fill(0, dst, dst + lo);
+            for (let ow = lo, s = src + lo * sw; ow < hi; ow++, s += sw) col[dst + ow] = X[s];
+            if (hi < outW) col.fill(0, dst + hi, dst + outW);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Moves output rows [r0, r1) between NCHW (Y [batch, O, outH, outW]) and the chunk's [O, cols] layout:
+ * `toChunk` gathers Y into `rows`, otherwise `rows` is scattered into Y.
+ */
+function moveRows(Y: TypedArray, rows: TypedArray, g: ConvGeometry, r0: number, r1: number, toChunk: boolean): void {
+  const { outChannels: O, outH, outW } = g;
+  const cols = (r1 - r0) * outW;
+  const plane = outH * outW;
+  for (let o = 0; o < O; o++) {
+    let at = o * cols;
+    for (let r = r0; r < r1; r++, at += outW) {
+      const b = (r / outH) | 0;
+      const y = (b * O + o) * plane + (r - b * outH) * outW;
+      if (toChunk) for (let t = 0; t < outW; t++) rows[at + t] = Y[y + t];
+      else for (let t = 0; t < outW; t++) Y[y + t] = rows[at + t];
+    }
+  }
+}
+
+/** Calls `each(r0, r1)` over the chunks of output rows. */
+function forChunks(g: ConvGeometry, each: (r0: number, r1: number) => void): void {
+  const total = g.batch * g.outH;
+  const step = rowsPerChunk(g);
+  for (let r0 = 0; r0 < total; r0 += step) each(r0, Math.min(total, r0 + step));
+}
+
+/** Y = conv2d(X, W): [batch, O, outH, outW]. X and W share a float dtype. */
+export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry): NDArray {
+  const { outChannels: O, groups } = g;
+  const K = g.inChannels * g.kernelH * g.kernelW;
+  const Kg = K / groups;
+  const Og = O / groups;
+  const out = allocate(x.dtype, g.batch * O * g.outH * g.outW);
+  forChunks(g, (r0, r1) => {
+    const cols = (r1 - r0) * g.outW;
+    const col = buffer(x.dtype, 'col', K * cols);
+    const rows = buffer(x.dtype, 'rows', O * cols);
+    patches(x.data, col, g, r0, r1, false);
+    rows.fill(0, 0, O * cols);
+    for (let p = 0; p < groups; p++) gemm(w.data, p * Og * Kg, col, p * Kg * cols, rows, p * Og * cols, Og, cols, Kg, false, false);
+    moveRows(out, rows, g, r0, r1, false);
+  });
+  return new NDArray(out, [g.batch, O, g.outH, g.outW]);
+}
+
+/** dX = the adjoint of conv2d in X, applied to dY (a transposed convolution): [batch, C, height, width]. */
+export function conv2dInputGrad(dy: NDArray, w: NDArray, g: ConvGeometry): NDArray {
+  const { outChannels: O, groups } = g;
+  const K = g.inChannels * g.kernelH * g.kernelW;
+  const Kg = K / groups;
+  const Og = O / groups;
+  const dx = allocate(dy.dtype, g.batch * g.inChannels * g.height * g.width);
+  forChunks(g, (r0, r1) => {
+    const cols = (r1 - r0) * g.outW;
+    const col = buffer(dy.dtype, 'col', K * cols);
+    const rows = buffer(dy.dtype, 'rows', O * cols);
+    moveRows(dy.data, rows, g, r0, r1, true);
+    col.fill(0, 0, K * cols);
+    for (let p = 0; p < groups; p++) gemm(w.data, p * Og * Kg, rows, p * Og * cols, col, p * Kg * cols, Kg, cols, Og, true, false);
+    patches(dx, col, g, r0, r1, true);
+  });
+  return new NDArray(dx, [g.batch, g.inChannels, g.height, g.width]);
+}
+
+/** dW = the adjoint of conv2d in W, applied to dY: [O, C / groups, kernelH, kernelW]. */
+export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry): NDArray {
+  const { outChannels: O, groups } = g;
+  const K = g.inChannels * g.kernelH * g.kernelW;
+  const Kg = K / groups;
+  const Og = O / groups;
+  const dw = allocate(x.dtype, O * Kg);
+  let first = true;
+  forChunks(g, (r0, r1) => {
+    const cols = (r1 - r0) * g.outW;
+    const col = buffer(x.dtype, 'col', K * cols);
+    const rows = buffer(x.dtype, 'rows', O * cols);
+    patches(x.data, col, g, r0, r1, false);
+    moveRows(dy.data, rows, g, r0, r1, true);
+    // The first chunk's products go straight into dW (zero on entry); later ones through a buffer, then added.
+    const into = first ? dw : buffer(x.dtype, 'small', O * Kg);
+    if (!first) into.fill(0, 0, O * Kg);
+    for (let p = 0; p < groups; p++) gemm(rows, p * Og * cols, col, p * Kg * cols, into, p * Og * Kg, Og, Kg, cols, false, true);
+    if (!first) for (let i = 0; i < O * Kg; i++) dw[i] += into[i];
+    first = false;
+  });
+  return new NDArray(dw, [O, g.inChannels / groups, g.kernelH, g.kernelW]);
+}

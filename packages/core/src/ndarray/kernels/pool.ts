@@ -1,0 +1,108 @@
+/**
+ * 2-D pooling on NCHW typed arrays: max (with the flat index of each maximum, for its gradient) and average, and the
+ * average's adjoint. Each window's in-range taps are found once per output position, so the inner loops carry no
+ * bounds test.
+ */
+import { allocate } from '../dtype.js';
+import { NDArray } from '../ndarray.js';
+
+/** One pooling's shapes: input [batch, channels, height, width] read as `planes` = batch * channels images. */
+export interface PoolGeometry {
+  readonly planes: number;
+  readonly height: number;
+  readonly width: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly outH: number;
+  readonly outW: number;
+}
+
+/** The taps t in [lo, hi) of a window starting at `start` whose positions start + t * step lie in [0, size). */
+function taps(start: number, step: number, count: number, size: number): [number, number] {
+  const lo = start >= 0 ? 0 : Math.ceil(-start / step);
+  const hi = Math.min(count, start > size - 1 ? 0 : Math.floor((size - 1 - start) / step) + 1);
+  return [lo, Math.max(lo, hi)];
+}
+
+/**
+ * The maximum of each window (padding counts as -Infinity) and the flat index into X of the element chosen: the first
+ * maximum in row-major window order, or the last NaN (PyTorch's rule: `v > max || isnan(v)`).
+ */
+export function maxPool2dForward(x: NDArray, g: PoolGeometry, shape: readonly number[]): { values: NDArray; argmax: NDArray } {
+  const { planes, height: H, width: W, outH, outW } = g;
+  const X = x.data;
+  const out = allocate(x.dtype, planes * outH * outW);
+  const arg = new Int32Array(out.length);
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * H * W;
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = oh * g.strideH - g.padTop;
+      const [iLo, iHi] = taps(h0, g.dilationH, g.kernelH, H);
+      for (let ow = 0; ow < outW; ow++, o++) {
+        const w0 = ow * g.strideW - g.padLeft;
+        const [jLo, jHi] = taps(w0, g.dilationW, g.kernelW, W);
+        let best = -Infinity;
+        let at = base + (h0 + iLo * g.dilationH) * W + w0 + jLo * g.dilationW;
+        for (let i = iLo; i < iHi; i++) {
+          const row = base + (h0 + i * g.dilationH) * W + w0;
+          for (let j = jLo; j < jHi; j++) {
+            const v = X[row + j * g.dilationW];
+            if (v > best || v !== v) {
+              best = v;
+              at = row + j * g.dilationW;
+            }
+          }
+        }
+        out[o] = best;
+        arg[o] = at;
+      }
+    }
+  }
+  return { values: new NDArray(out, shape), argmax: new NDArray(arg, shape) };
+}
+
+/**
+ * Average pooling and its adjoint. Forward: each output is its window's sum over the divisor; adjoint: each output's
+ * gradient over the divisor is added to every element of its window. The divisor is kh * kw when padding counts
+ * (`countIncludePad`), else the number of window elements inside the input.
+ */
+export function avgPool2d(src: NDArray, g: PoolGeometry, countIncludePad: boolean, adjoint: boolean, shape: readonly number[]): NDArray {
+  const { planes, height: H, width: W, outH, outW } = g;
+  const S = src.data;
+  const out = allocate(src.dtype, adjoint ? planes * H * W : planes * outH * outW);
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * H * W;
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = oh * g.strideH - g.padTop;
+      const [iLo, iHi] = taps(h0, 1, g.kernelH, H);
+      for (let ow = 0; ow < outW; ow++, o++) {
+        const w0 = ow * g.strideW - g.padLeft;
+        const [jLo, jHi] = taps(w0, 1, g.kernelW, W);
+        const divisor = countIncludePad ? g.kernelH * g.kernelW : (iHi - iLo) * (jHi - jLo);
+        if (adjoint) {
+          const share = S[o] / divisor;
+          for (let i = iLo; i < iHi; i++) {
+            const row = base + (h0 + i) * W + w0;
+            for (let j = jLo; j < jHi; j++) out[row + j] += share;
+          }
+        } else {
+          let sum = 0;
+          for (let i = iLo; i < iHi; i++) {
+            const row = base + (h0 + i) * W + w0;
+            for (let j = jLo; j < jHi; j++) sum += S[row + j];
+          }
+          out[o] = sum / divisor;
+        }
+      }
+    }
+  }
+  return new NDArray(out, shape);
+}

@@ -1,0 +1,30 @@
+// y[n, c, oh, ow] = (sum of x over the window) / d, with d = kh * kw when padding counts (countIncludePad), else the
+// number of window elements inside x. y is linear in x, so dx is its adjoint applied to dy: each window's dy / d is
+// added to every element of the window (avgPool2dAdjoint). The adjoint is linear too, and its own adjoint is avgPool2d,
+// so every order is differentiable. Forward mode: ty = avgPool2d(tx), and likewise for the adjoint.
+import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
+import type { TensorNode } from '../autodiff/node.js';
+import { type PoolGeometry, avgPool2d as kernel } from '../ndarray/kernels/pool.js';
+
+/** A pooling's geometry, whether padding counts in each divisor, and the shape of the pooled input. */
+export interface AvgPoolAttrs extends PoolGeometry {
+  readonly countIncludePad: boolean;
+  readonly inputShape: readonly number[];
+}
+
+const outputShape = (a: AvgPoolAttrs) => [...a.inputShape.slice(0, -2), a.outH, a.outW];
+
+export const avgPool2d: OpWithTangent<AvgPoolAttrs, [TensorNode]> = defineOp<AvgPoolAttrs, [TensorNode]>({
+  name: 'avgPool2d',
+  forward: (ctx, x) => kernel(x.raw, ctx.attrs, ctx.attrs.countIncludePad, false, outputShape(ctx.attrs)),
+  backward: (ctx, dy) => [avgPool2dAdjoint(dy, ctx.attrs)],
+  tangent: (_m, ctx, tx) => avgPool2d(tx!, ctx.attrs),
+});
+
+/** The adjoint of avgPool2d: spreads each output's value over its window (divided as the forward divides). */
+export const avgPool2dAdjoint: OpWithTangent<AvgPoolAttrs, [TensorNode]> = defineOp<AvgPoolAttrs, [TensorNode]>({
+  name: 'avgPool2dAdjoint',
+  forward: (ctx, dy) => kernel(dy.raw, ctx.attrs, ctx.attrs.countIncludePad, true, ctx.attrs.inputShape),
+  backward: (ctx, h) => [avgPool2d(h, ctx.attrs)],
+  tangent: (_m, ctx, th) => avgPool2dAdjoint(th!, ctx.attrs),
+});
