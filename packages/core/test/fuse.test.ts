@@ -1,9 +1,10 @@
 // fuse(fn): fused values and gradients are the eager ones bit for bit (Object.is on every element: NaN, -0 and
 // rounding included), for random chains of every elementwise op, float32 and float64, broadcasting, aliasing.
 import fc from 'fast-check';
-import { GradError, type Tensor, fuse, jvp, noGrad, tensor, detectAnomaly, AnomalyError, type FuseValue } from '@tapegrad/core';
+import { GradError, Tensor, fuse, jvp, noGrad, tensor, detectAnomaly, AnomalyError, type FuseValue } from '@tapegrad/core';
 import { FUSABLE } from '../src/fusion/trace';
 import { setGeneratedCode } from '../src/fusion/codegen';
+import { poolStats } from '../src/fusion/buffer-pool';
 
 type DT = 'float32' | 'float64';
 
@@ -228,5 +229,47 @@ describe('fuse', () => {
     expect(() => f(tensor([1, 2]), tensor([1, 2, 3]))).toThrow(/add|fuse/);
     expect(() => fuse((a) => a.valueOf() as unknown as FuseValue)(tensor([1]))).toThrow(/no data/);
     expect(() => f(1, 2)).toThrow(/at least one Tensor/);
+  });
+
+  describe("the buffers a call keeps for its backward (tanh's output) come from a pool", () => {
+    const f = fuse((x, w) => x.mul(w).tanh().sum());
+    const xs = [0, 1, 2].map((k) => tensor(Array.from({ length: 257 }, (_, i) => Math.sin(i + k) * 2)));
+    const eagerGrad = (x: Tensor): number[] => {
+      const w = tensor(0.6, { requiresGrad: true });
+      x.mul(w).tanh().sum().backward();
+      return [w.grad!.item()];
+    };
+    const fusedGrad = (y: Tensor, w: Tensor, options = {}): number[] => {
+      w.zeroGrad();
+      y.backward(options);
+      return [w.grad!.item()];
+    };
+
+    test('a buffer is lent again once the backward has released its entry', () => {
+      const w = tensor(0.6, { requiresGrad: true });
+      f(xs[0], w).backward();
+      const before = { ...poolStats };
+      f(xs[1], w).backward();
+      expect(poolStats.reused).toBe(before.reused + 1);
+      expect(poolStats.allocated).toBe(before.allocated);
+    });
+
+    test('never while the entry may still be swept: retainGraph, or no backward yet', () => {
+      const w = tensor(0.6, { requiresGrad: true });
+      const y0 = f(xs[0], w);
+      expect(fusedGrad(y0, w, { retainGraph: true })).toEqual(eagerGrad(xs[0]));
+      const y1 = f(xs[1], w); // y0's entry is retained and y1's not swept: neither buffer may be lent to y2
+      const y2 = f(xs[2], w);
+      expect(fusedGrad(y2, w)).toEqual(eagerGrad(xs[2]));
+      expect(fusedGrad(y1, w)).toEqual(eagerGrad(xs[1]));
+      expect(fusedGrad(y0, w)).toEqual(eagerGrad(xs[0]));
+      expect(() => y1.backward()).toThrow(GradError); // released: a backward never reads a buffer lent again
+    });
+
+    test('the kept buffer is not among the saved values a user can reach', () => {
+      const w = tensor(0.6, { requiresGrad: true });
+      const y = f(xs[0], w);
+      expect(y.creator!.saved.every((v) => v instanceof Tensor)).toBe(true);
+    });
   });
 });

@@ -19,6 +19,7 @@ import { type DType, type TypedArray, allocate } from '../ndarray/dtype.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { type Shape, broadcastShapes, sizeOf } from '../ndarray/shape.js';
 import type { Tensor } from '../tensor.js';
+import { lendBuffers, keptBuffers } from './buffer-pool.js';
 import { runFused } from './codegen.js';
 import { type FusedPlan, compile, unfusableReason } from './compile.js';
 import { type FuseValue, type TraceNode, traceFunction } from './trace.js';
@@ -96,8 +97,8 @@ const fused = defineOp<FusedPlan, Tensor[]>({
     const plan = ctx.attrs;
     const { forward } = plan;
     // Values the backward reads and would have to recompute at a cost (tanh's output) are written out, when recorded.
-    const kept = ctx.recording ? plan.kept.map(() => allocate(forward.dtype, forward.size)) : [];
-    ctx.save(...inputs, ...kept);
+    const kept = ctx.recording && plan.kept.length > 0 ? lendBuffers(ctx, forward.dtype, forward.size, plan.kept.length) : [];
+    ctx.saveInputs();
     const raw = inputs.map((t) => t.raw.data);
     const written = plan.kept.map((_, k) => kept[k] ?? null);
     if (plan.reduced) {
@@ -117,9 +118,8 @@ const fused = defineOp<FusedPlan, Tensor[]>({
       );
     }
     const { program, outputOf } = plan.backward!;
-    const saved = ctx.saved as unknown as ReadonlyArray<Tensor | TypedArray>;
-    const inputs = saved.slice(0, plan.uses.length) as Tensor[];
-    const kept = saved.slice(plan.uses.length) as TypedArray[];
+    const inputs = ctx.saved;
+    const kept = keptBuffers(ctx);
     const written: Array<TypedArray | null> = program.outputs.map((o) => (o.reduce ? null : allocate(program.dtype, program.size)));
     const sums = runFused(program, [...inputs.map((t) => t.raw.data), dy.raw.data, ...kept], written);
     return inputs.map((x, k) => {
