@@ -2,7 +2,7 @@
 // rounding included), for random chains of every elementwise op, float32 and float64, broadcasting, aliasing.
 import fc from 'fast-check';
 import { GradError, Tensor, fuse, jvp, noGrad, tensor, detectAnomaly, AnomalyError, type FuseValue } from '@tapegrad/core';
-import { FUSABLE } from '../src/fusion/trace';
+import { fusableOps } from '../src/fusion/trace';
 import { setGeneratedCode } from '../src/fusion/codegen';
 import { poolStats } from '../src/fusion/buffer-pool';
 
@@ -28,8 +28,8 @@ interface ChainStep {
   readonly b: number | { readonly constant: number };
 }
 
-const NAMES = [...FUSABLE.keys()];
-const isUnary = (name: string): boolean => FUSABLE.get(name)!.definition.kernel.arity === 1;
+const NAMES = [...fusableOps().keys()];
+const isUnary = (name: string): boolean => fusableOps().get(name)!.definition.kernel.arity === 1;
 
 /** Applies a chain to values (Tensors eagerly, FuseValues traced): the same code drives both paths. */
 function applyChain<V>(steps: readonly ChainStep[], args: readonly V[], sum: boolean): V {

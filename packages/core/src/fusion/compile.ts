@@ -15,7 +15,7 @@ import type { BinaryKernel } from '../ndarray/kernels/binary.js';
 import type { UnaryKernel } from '../ndarray/kernels/unary.js';
 import { type Shape, sameShape, sizeOf, stridesOf } from '../ndarray/shape.js';
 import type { Program, SlotSpec, Step } from './block-program.js';
-import { FUSABLE, type TraceNode } from './trace.js';
+import { fusableOps, type TraceNode } from './trace.js';
 
 /** One use of an argument by an op of the trace: its node and operand position. */
 export interface Use {
@@ -218,7 +218,7 @@ interface SymbolicContext {
 }
 
 function kernelOf(name: string): UnaryKernel | BinaryKernel {
-  return FUSABLE.get(name)!.definition.kernel;
+  return fusableOps().get(name)!.definition.kernel;
 }
 
 /**

@@ -4,7 +4,7 @@
  * and `saves`, so a new one is picked up here without an edit) and `sum()`. Each call appends a node to a Trace,
  * in call order: the order an eager run would record them in, which the fused gradient keeps.
  */
-import { ShapeError, TapegradError, formatShape } from '../errors.js';
+import { TapegradError } from '../errors.js';
 import type { Shape } from '../ndarray/shape.js';
 import { broadcastShapes } from '../ndarray/shape.js';
 import { OPS, type BinaryOpName, type UnaryOpName } from '../ops/index.js';
@@ -72,29 +72,39 @@ function operandId(self: Traced, other: unknown, name: string): number {
   throw new TapegradError(`fuse: ${name} takes a traced value or a number, got ${other === null ? 'null' : typeof other}`);
 }
 
-/** The elementwise ops of OPS by name: those whose definition carries a kernel and what forward saves. */
-export const FUSABLE: ReadonlyMap<string, ElementwiseOp<ElementwiseKernel>> = new Map(
-  Object.entries(OPS).flatMap(([name, op]) => {
-    const definition = (op as { definition: { kernel?: { arity?: number }; saves?: string } }).definition;
-    return definition.kernel?.arity !== undefined && definition.saves !== undefined
-      ? [[name, op as unknown as ElementwiseOp<ElementwiseKernel>] as const]
-      : [];
-  }),
-);
+let fusable: ReadonlyMap<string, ElementwiseOp<ElementwiseKernel>> | null = null;
 
-for (const [name, op] of FUSABLE) {
-  const unaryOp = op.definition.kernel.arity === 1;
-  Object.defineProperty(Traced.prototype, name, {
-    value: function (this: Traced, other?: unknown): Traced {
-      const inputs = unaryOp ? [this.id] : [this.id, operandId(this, other, name)];
-      const shape = unaryOp ? this.shape : broadcastShapes(this.shape, this.trace.nodes[inputs[1]].shape, name);
-      return new Traced(this.trace, this.trace.push({ kind: 'op', op, inputs, shape }), shape);
-    },
-  });
+/**
+ * The elementwise ops of OPS by name (those whose definition carries a kernel and what forward saves), each
+ * installed as a method of traced values on the first call: nothing runs when the module is imported.
+ */
+export function fusableOps(): ReadonlyMap<string, ElementwiseOp<ElementwiseKernel>> {
+  if (fusable !== null) return fusable;
+  const ops = new Map(
+    Object.entries(OPS).flatMap(([name, op]) => {
+      const definition = (op as { definition: { kernel?: { arity?: number }; saves?: string } }).definition;
+      return definition.kernel?.arity !== undefined && definition.saves !== undefined
+        ? [[name, op as unknown as ElementwiseOp<ElementwiseKernel>] as const]
+        : [];
+    }),
+  );
+  for (const [name, op] of ops) {
+    const unaryOp = op.definition.kernel.arity === 1;
+    Object.defineProperty(Traced.prototype, name, {
+      value: function (this: Traced, other?: unknown): Traced {
+        const inputs = unaryOp ? [this.id] : [this.id, operandId(this, other, name)];
+        const shape = unaryOp ? this.shape : broadcastShapes(this.shape, this.trace.nodes[inputs[1]].shape, name);
+        return new Traced(this.trace, this.trace.push({ kind: 'op', op, inputs, shape }), shape);
+      },
+    });
+  }
+  fusable = ops;
+  return ops;
 }
 
 /** Runs fn once on placeholders of the given shapes and returns the trace and the id of its result. */
 export function traceFunction(fn: (...args: FuseValue[]) => FuseValue, shapes: readonly Shape[]): { trace: Trace; result: number } {
+  fusableOps();
   const trace = new Trace();
   const args = shapes.map((shape, index) => new Traced(trace, trace.push({ kind: 'arg', index, shape }), shape));
   const result: unknown = fn(...(args as unknown as FuseValue[]));
@@ -108,9 +118,4 @@ function describe(x: unknown): string {
   if (x instanceof Traced) return 'a value of another trace';
   if (Array.isArray(x)) return 'an array (one output only)';
   return x === null ? 'null' : typeof x;
-}
-
-/** @internal a shape error naming fuse, for a call whose arguments do not broadcast. */
-export function shapeMismatch(what: string, shape: Shape): ShapeError {
-  return new ShapeError(`fuse: ${what} ${formatShape(shape)}`);
 }
