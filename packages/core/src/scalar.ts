@@ -263,6 +263,50 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   erf(): Scalar {
     return this.unary(ops.erf);
   }
+  /** Elementwise log(1 + x), exact near 0 (log1p(1e-10) keeps every digit of 1e-10 - 5e-21). */
+  log1p(): Scalar {
+    return this.unary(ops.log1p);
+  }
+  /** Elementwise e ** x - 1, exact near 0 (expm1(1e-10) keeps every digit of 1e-10 + 5e-21). */
+  expm1(): Scalar {
+    return this.unary(ops.expm1);
+  }
+  /** Elementwise arcsine, on [-1, 1]; the derivative 1 / sqrt(1 - x^2) is Infinity at +-1. */
+  asin(): Scalar {
+    return this.unary(ops.asin);
+  }
+  /** Elementwise arccosine, on [-1, 1]; the derivative -1 / sqrt(1 - x^2) is -Infinity at +-1. */
+  acos(): Scalar {
+    return this.unary(ops.acos);
+  }
+  /** Elementwise arctangent. */
+  atan(): Scalar {
+    return this.unary(ops.atan);
+  }
+  /** Elementwise hyperbolic sine. */
+  sinh(): Scalar {
+    return this.unary(ops.sinh);
+  }
+  /** Elementwise hyperbolic cosine. */
+  cosh(): Scalar {
+    return this.unary(ops.cosh);
+  }
+  /** Elementwise inverse hyperbolic sine. */
+  asinh(): Scalar {
+    return this.unary(ops.asinh);
+  }
+  /** Elementwise inverse hyperbolic cosine, on [1, Infinity). */
+  acosh(): Scalar {
+    return this.unary(ops.acosh);
+  }
+  /** Elementwise inverse hyperbolic tangent, on (-1, 1). */
+  atanh(): Scalar {
+    return this.unary(ops.atanh);
+  }
+  /** Elementwise atan2(this, other): the angle of the point (other, this), in (-pi, pi]. */
+  atan2(o: ScalarOperand): Scalar {
+    return this.binary(ops.atan2, o);
+  }
   /** Elementwise max(x, 0); relu'(0) = 0. */
   relu(): Scalar {
     return this.unary(ops.relu);

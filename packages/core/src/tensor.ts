@@ -342,6 +342,50 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   erf(): Tensor {
     return ops.erf(this);
   }
+  /** Elementwise log(1 + x), exact near 0 (log1p(1e-10) keeps every digit of 1e-10 - 5e-21). */
+  log1p(): Tensor {
+    return ops.log1p(this);
+  }
+  /** Elementwise e ** x - 1, exact near 0 (expm1(1e-10) keeps every digit of 1e-10 + 5e-21). */
+  expm1(): Tensor {
+    return ops.expm1(this);
+  }
+  /** Elementwise arcsine, on [-1, 1]; the derivative 1 / sqrt(1 - x^2) is Infinity at +-1. */
+  asin(): Tensor {
+    return ops.asin(this);
+  }
+  /** Elementwise arccosine, on [-1, 1]; the derivative -1 / sqrt(1 - x^2) is -Infinity at +-1. */
+  acos(): Tensor {
+    return ops.acos(this);
+  }
+  /** Elementwise arctangent. */
+  atan(): Tensor {
+    return ops.atan(this);
+  }
+  /** Elementwise hyperbolic sine. */
+  sinh(): Tensor {
+    return ops.sinh(this);
+  }
+  /** Elementwise hyperbolic cosine. */
+  cosh(): Tensor {
+    return ops.cosh(this);
+  }
+  /** Elementwise inverse hyperbolic sine. */
+  asinh(): Tensor {
+    return ops.asinh(this);
+  }
+  /** Elementwise inverse hyperbolic cosine, on [1, Infinity). */
+  acosh(): Tensor {
+    return ops.acosh(this);
+  }
+  /** Elementwise inverse hyperbolic tangent, on (-1, 1). */
+  atanh(): Tensor {
+    return ops.atanh(this);
+  }
+  /** Elementwise atan2(this, other): the angle of the point (other, this), in (-pi, pi], broadcasting. */
+  atan2(o: TensorOperand): Tensor {
+    return ops.atan2(this, o);
+  }
   /** Elementwise max(x, 0); relu'(0) = 0. */
   relu(): Tensor {
     return ops.relu(this);

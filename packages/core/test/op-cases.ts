@@ -92,6 +92,20 @@ const POOL_GEOMETRY = {
 
 export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   abs: { kind: 'unary', value: Math.abs, derivative: Math.sign, kinks: [0] },
+  acos: {
+    kind: 'unary',
+    value: (x) => Math.atan2(Math.sqrt(1 - x * x), x),
+    derivative: (x) => -1 / Math.sqrt(1 - x * x),
+    domain: [-0.9, 0.9],
+    secondOrder: true,
+  },
+  acosh: {
+    kind: 'unary',
+    value: (x) => Math.log(x + Math.sqrt(x * x - 1)),
+    derivative: (x) => 1 / Math.sqrt(x * x - 1),
+    domain: [1.2, 3],
+    secondOrder: true,
+  },
   add: { kind: 'binary', value: (a, b) => a + b, da: () => 1, db: () => 1 },
   addInPlace: {
     kind: 'sampled',
@@ -104,10 +118,40 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     da: (a, b) => (a + b > 0 ? 1 : 0),
     db: (a, b) => (a + b > 0 ? 1 : 0),
   },
+  asin: {
+    kind: 'unary',
+    value: (x) => Math.atan2(x, Math.sqrt(1 - x * x)),
+    derivative: (x) => 1 / Math.sqrt(1 - x * x),
+    domain: [-0.9, 0.9],
+    secondOrder: true,
+  },
+  asinh: {
+    kind: 'unary',
+    value: (x) => Math.sign(x) * Math.log(Math.abs(x) + Math.sqrt(x * x + 1)),
+    derivative: (x) => 1 / Math.sqrt(x * x + 1),
+    secondOrder: true,
+  },
   assign: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 3 }), uniform([3], -2, 2, { seed: 4 })],
     apply: (x, y) => x.mul(1).assign(y).mul(x),
+  },
+  atan: { kind: 'unary', value: (x) => Math.asin(x / Math.sqrt(1 + x * x)), derivative: (x) => 1 / (1 + x * x), secondOrder: true },
+  atan2: {
+    kind: 'binary',
+    // The half-angle form 2 atan(a / (sqrt(a^2 + b^2) + b)), exact away from the negative b axis (b < 0, a = 0).
+    value: (a, b) => 2 * Math.atan(a / (Math.hypot(a, b) + b)),
+    da: (a, b) => b / (a * a + b * b),
+    db: (a, b) => -a / (a * a + b * b),
+    domainA: [0.5, 2],
+    secondOrder: true,
+  },
+  atanh: {
+    kind: 'unary',
+    value: (x) => 0.5 * Math.log((1 + x) / (1 - x)),
+    derivative: (x) => 1 / (1 - x * x),
+    domain: [-0.9, 0.9],
+    secondOrder: true,
   },
   avgPool2d: {
     kind: 'sampled',
@@ -167,6 +211,12 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     secondOrder: true,
   },
   cos: { kind: 'unary', value: Math.cos, derivative: (x) => -Math.sin(x), domain: [-4, 4], secondOrder: true },
+  cosh: {
+    kind: 'unary',
+    value: (x) => (Math.exp(x) + Math.exp(-x)) / 2,
+    derivative: (x) => (Math.exp(x) - Math.exp(-x)) / 2,
+    secondOrder: true,
+  },
   diagonal: {
     kind: 'sampled',
     inputs: () => [uniform([3, 2, 4], -2, 2, { seed: 39 })],
@@ -198,6 +248,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     secondOrder: true,
   },
   exp: { kind: 'unary', value: Math.exp, derivative: Math.exp, secondOrder: true },
+  expm1: { kind: 'unary', value: (x) => Math.exp(x) - 1, derivative: Math.exp, secondOrder: true },
   gather: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 9 })],
@@ -225,6 +276,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     kinks: [0],
   },
   log: { kind: 'unary', value: Math.log, derivative: (x) => 1 / x, domain: [0.2, 3], secondOrder: true },
+  log1p: { kind: 'unary', value: (x) => Math.log(1 + x), derivative: (x) => 1 / (1 + x), domain: [-0.8, 2], secondOrder: true },
   logSoftmax: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3, 4], -3, 3, { seed: 10 })],
@@ -313,6 +365,12 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     secondOrder: true,
   },
   sin: { kind: 'unary', value: Math.sin, derivative: Math.cos, domain: [-4, 4], secondOrder: true },
+  sinh: {
+    kind: 'unary',
+    value: (x) => (Math.exp(x) - Math.exp(-x)) / 2,
+    derivative: (x) => (Math.exp(x) + Math.exp(-x)) / 2,
+    secondOrder: true,
+  },
   slice: {
     kind: 'sampled',
     inputs: () => [uniform([3, 4], -2, 2, { seed: 17 })],

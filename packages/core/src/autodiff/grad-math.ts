@@ -78,6 +78,10 @@ export interface RuleMath<V> {
   sin(a: V): V;
   /** cos a. */
   cos(a: V): V;
+  /** sinh a (cosh's derivative: e^a - e^-a would cancel near 0). */
+  sinh(a: V): V;
+  /** cosh a. */
+  cosh(a: V): V;
   /** 1 / (1 + e ** -a), without overflow. */
   sigmoid(a: V): V;
   /** A constant (never differentiated) elementwise kernel result, such as the 0/1 mask `x > 0` of relu. */

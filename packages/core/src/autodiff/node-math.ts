@@ -92,6 +92,12 @@ export class NodeRuleMath implements RuleMath<Node> {
   cos(a: Node): Node {
     return a.cos();
   }
+  sinh(a: Node): Node {
+    return a.sinh();
+  }
+  cosh(a: Node): Node {
+    return a.cosh();
+  }
   sigmoid(a: Node): Node {
     return a.sigmoid();
   }

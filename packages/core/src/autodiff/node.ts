@@ -163,6 +163,10 @@ export abstract class Node {
   abstract sin(): Node;
   /** Elementwise cosine. */
   abstract cos(): Node;
+  /** Elementwise hyperbolic sine. */
+  abstract sinh(): Node;
+  /** Elementwise hyperbolic cosine. */
+  abstract cosh(): Node;
   /** Elementwise hyperbolic tangent. */
   abstract tanh(): Node;
   /** Elementwise logistic function 1 / (1 + e ** -x). */

@@ -60,6 +60,12 @@ export class NumberRuleMath implements RuleMath<number> {
   cos(a: number): number {
     return Math.cos(a);
   }
+  sinh(a: number): number {
+    return Math.sinh(a);
+  }
+  cosh(a: number): number {
+    return Math.cosh(a);
+  }
   sigmoid(a: number): number {
     return sigmoidNumber(a);
   }

@@ -222,52 +222,52 @@ function kernelOf(name: string): UnaryKernel | BinaryKernel {
 }
 
 /**
- * GradMath over program slots: each method appends the kernel call its eager counterpart makes (`add` is the add
- * op's kernel, `fused(k, …)` is `k`, `mulFor` is a product that the use's reduction sums, as mulFor's one pass does).
+ * GradMath over program slots: each method appends the kernel call its eager counterpart makes. The math methods
+ * (add, mul, exp, sinh, …) are each the elementwise op of that name (ops/index.ts checks RuleMath against OPS), so
+ * they are installed from the ops themselves: a method added to RuleMath needs no edit here. `fused(k, …)` is `k`,
+ * and `mulFor` is a product that the argument's reduction sums, as mulFor's one pass does.
  */
-class SymbolicMath implements GradMath<Sym> {
+class SymbolicMath {
   grads: Array<Sym | null> = [];
 
   constructor(
-    private readonly b: ProgramBuilder,
+    readonly builder: ProgramBuilder,
     private readonly valueOf: (node: number, position: number) => Sym,
     private readonly outputOf: (node: number) => Sym,
-  ) {}
-
-  private operand(x: Sym | number): Sym {
-    return typeof x === 'number' ? { slot: this.b.constant(x) } : x;
-  }
-  private binary(name: string, a: Sym, x: Sym | number): Sym {
-    return { slot: this.b.step(kernelOf(name), a.slot, this.operand(x).slot) };
-  }
-  private unary(name: string, a: Sym): Sym {
-    return { slot: this.b.step(kernelOf(name), a.slot, -1) };
+  ) {
+    for (const [name, op] of fusableOps()) {
+      const kernel = op.definition.kernel;
+      Object.defineProperty(this, name, {
+        value: kernel.arity === 1 ? (a: Sym) => this.apply(kernel, a) : (a: Sym, x: Sym | number) => this.apply(kernel, a, x),
+      });
+    }
   }
 
+  apply(kernel: UnaryKernel | BinaryKernel, a: Sym, x?: Sym | number): Sym {
+    const b = x === undefined ? -1 : typeof x === 'number' ? this.builder.constant(x) : x.slot;
+    return { slot: this.builder.step(kernel, a.slot, b) };
+  }
   input(ctx: OpContext, i: number): Sym {
     return this.valueOf((ctx as unknown as SymbolicContext).node, i);
   }
   output(ctx: OpContext): Sym {
     return this.outputOf((ctx as unknown as SymbolicContext).node);
   }
-  add = (a: Sym, x: Sym | number): Sym => this.binary('add', a, x);
-  sub = (a: Sym, x: Sym | number): Sym => this.binary('sub', a, x);
-  mul = (a: Sym, x: Sym | number): Sym => this.binary('mul', a, x);
-  div = (a: Sym, x: Sym | number): Sym => this.binary('div', a, x);
-  pow = (a: Sym, x: Sym | number): Sym => this.binary('pow', a, x);
-  mulFor = (_ctx: OpContext, _i: number, a: Sym, x: Sym): Sym => this.binary('mul', a, x);
-  neg = (a: Sym): Sym => this.unary('neg', a);
-  exp = (a: Sym): Sym => this.unary('exp', a);
-  log = (a: Sym): Sym => this.unary('log', a);
-  sin = (a: Sym): Sym => this.unary('sin', a);
-  cos = (a: Sym): Sym => this.unary('cos', a);
-  sigmoid = (a: Sym): Sym => this.unary('sigmoid', a);
-  mask = (kernel: BinaryKernel, a: Sym, x: Sym | number): Sym => ({ slot: this.b.step(kernel, a.slot, this.operand(x).slot) });
-  map = (kernel: UnaryKernel, a: Sym): Sym => ({ slot: this.b.step(kernel, a.slot, -1) });
-  fused = (kernel: BinaryKernel, a: Sym, x: Sym): Sym => ({ slot: this.b.step(kernel, a.slot, x.slot) });
+  mulFor(_ctx: OpContext, _i: number, a: Sym, x: Sym): Sym {
+    return this.apply(kernelOf('mul'), a, x);
+  }
+  mask(kernel: BinaryKernel, a: Sym, x: Sym | number): Sym {
+    return this.apply(kernel, a, x);
+  }
+  map(kernel: UnaryKernel, a: Sym): Sym {
+    return this.apply(kernel, a);
+  }
+  fused(kernel: BinaryKernel, a: Sym, x: Sym): Sym {
+    return this.apply(kernel, a, x);
+  }
   inputGrad(i: number, g: Sym): void {
     const before = this.grads[i];
-    this.grads[i] = before === null || before === undefined ? g : this.add(before, g);
+    this.grads[i] = before === null || before === undefined ? g : this.apply(kernelOf('add'), before, g);
   }
 }
 
@@ -327,6 +327,7 @@ function compileBackward(plan: FusedPlan): BackwardPlan {
     return { slot: slotOfNode.get(node)! };
   };
   const m = new SymbolicMath(b, valueOf, outputOfNode);
+  const math = m as unknown as GradMath<Sym>;
   const pending = new Map<number, Sym>();
   const top = nodes[plan.result];
   const bodyId = top.kind === 'sum' ? top.input : plan.result;
@@ -337,10 +338,10 @@ function compileBackward(plan: FusedPlan): BackwardPlan {
     if (target.kind === 'arg') {
       const u = useIndex(node, position);
       const before = contributions[u];
-      contributions[u] = before === null ? g : m.add(before, g);
+      contributions[u] = before === null ? g : m.apply(kernelOf('add'), before, g);
     } else if (target.kind === 'op') {
       const before = pending.get(id);
-      pending.set(id, before === undefined ? g : m.add(before, g));
+      pending.set(id, before === undefined ? g : m.apply(kernelOf('add'), before, g));
     }
   };
   if (top.kind === 'sum' && nodes[bodyId].kind !== 'op') give(plan.result, 0, bodyId, { slot: dy });
@@ -352,7 +353,7 @@ function compileBackward(plan: FusedPlan): BackwardPlan {
     const inputs = n.inputs.map((id) => ({ requiresGrad: requiresGrad[id], size: sizeOf(nodes[id].shape), shape: nodes[id].shape }));
     const ctx: SymbolicContext = { node: i, inputs, needsGrad: (j) => inputs[j].requiresGrad, attrs: undefined };
     m.grads = n.inputs.map(() => null);
-    n.op.definition.gradient!(m, ctx as unknown as OpContext<undefined>, gy);
+    n.op.definition.gradient!(math, ctx as unknown as OpContext<undefined>, gy);
     m.grads.forEach((g, position) => {
       if (g !== null) give(i, position, n.inputs[position], g);
     });

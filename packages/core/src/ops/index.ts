@@ -8,6 +8,17 @@
 import type { RuleMath, RuleMathOp } from '../autodiff/grad-math.js';
 import type { Node, Operand } from '../autodiff/node.js';
 import { abs } from './abs.js';
+import { acos } from './acos.js';
+import { acosh } from './acosh.js';
+import { asin } from './asin.js';
+import { asinh } from './asinh.js';
+import { atan } from './atan.js';
+import { atan2 } from './atan2.js';
+import { atanh } from './atanh.js';
+import { cosh } from './cosh.js';
+import { expm1 } from './expm1.js';
+import { log1p } from './log1p.js';
+import { sinh } from './sinh.js';
 import { add } from './add.js';
 import { addInPlace } from './add-in-place.js';
 import { addRelu } from './add-relu.js';
@@ -104,6 +115,7 @@ export {
   reshape,
 };
 export { scaledDotProductAttention, scatterAdd, sigmoid, silu, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
+export { acos, acosh, asin, asinh, atan, atan2, atanh, cosh, expm1, log1p, sinh };
 
 /** Each RuleMath method's op: the elementwise op of that name, of one operand or of two. */
 type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends (a: number) => number ? UnaryOp : BinaryOp };
@@ -114,10 +126,17 @@ type HasTangentRule = { readonly definition: { readonly tangent: (...args: never
 /** Every built-in op by name (matmul's op is matmulFlagged). */
 export const OPS = {
   abs,
+  acos,
+  acosh,
   add,
   addInPlace,
   addRelu,
+  asin,
+  asinh,
   assign,
+  atan,
+  atan2,
+  atanh,
   avgPool2d,
   avgPool2dAdjoint,
   broadcastTo,
@@ -128,17 +147,20 @@ export const OPS = {
   conv2dInputGrad,
   conv2dWeightGrad,
   cos,
+  cosh,
   diagonal,
   diagonalAdjoint,
   div,
   embedding,
   erf,
   exp,
+  expm1,
   gather,
   gelu,
   layerNorm,
   leakyRelu,
   log,
+  log1p,
   logSoftmax,
   logSumExp,
   matmul: matmulFlagged,
@@ -160,6 +182,7 @@ export const OPS = {
   sigmoid,
   silu,
   sin,
+  sinh,
   slice,
   softmax,
   softplus,

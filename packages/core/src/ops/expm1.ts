@@ -1,0 +1,11 @@
+// y = e^x - 1, exact near 0 where e^x - 1 cancels; dx = dy * (y + 1); forward ty = tx * (y + 1)
+import { expm1 as kernel } from '../ndarray/kernels/elementary.js';
+import { elementwise } from './elementwise.js';
+
+export const expm1 = elementwise({
+  name: 'expm1',
+  kernel,
+  saves: 'output',
+  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.add(m.output(ctx), 1))),
+  tangent: (m, ctx, tx) => m.mul(tx, m.add(m.output(ctx), 1)),
+});
