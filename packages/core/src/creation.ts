@@ -1,6 +1,6 @@
 /** Functions that make Tensor leaves: from data, constant fills, ranges, and seeded random draws. */
 import { DTypeError, ShapeError, allocationError, formatShape } from './errors.js';
-import { type DType, type TypedArray, dtypeOfArray, isDType } from './ndarray/dtype.js';
+import { type DType, type TypedArray, checkInt32Values, dtypeOfArray, hasInt32Value, int32ValueError, isDType } from './ndarray/dtype.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { type NestedArray, flatten, inferShape } from './ndarray/nested.js';
 import { type Generator, globalGenerator } from './ndarray/random.js';
@@ -75,6 +75,7 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions & 
 }
 
 function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtype: DType, options: TensorOptions): Tensor {
+  if (dtype === 'int32' && !(data instanceof Int32Array)) checkInt32Values(data, shape, 'tensor');
   const array = allocateArray(shape, dtype, 'tensor');
   array.data.set(data);
   return leaf(array, options);
@@ -115,7 +116,9 @@ export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
 
 function filled(shape: readonly number[], value: number, options: TensorOptions, op: string): Tensor {
   if (typeof value !== 'number') throw new DTypeError(`${op}: the fill value must be a number; got ${describeValue(value)}`);
-  const array = allocateArray(shape, checkDType(options.dtype, op), op);
+  const dtype = checkDType(options.dtype, op);
+  if (dtype === 'int32' && !hasInt32Value(value)) throw int32ValueError(op, value, 'as the fill value');
+  const array = allocateArray(shape, dtype, op);
   if (value !== 0) array.data.fill(value);
   return leaf(array, options);
 }
@@ -133,7 +136,13 @@ export function arange(start: number, stop?: number, step = 1, options: TensorOp
   if (!Number.isFinite(lo) || !Number.isFinite(hi))
     throw new ShapeError(`arange: start and stop must be finite numbers, got ${describeValue(lo)} and ${describeValue(hi)}`);
   const n = Math.max(0, Math.ceil((hi - lo) / step));
-  const array = allocateArray([n], checkDType(options.dtype, 'arange'), 'arange');
+  const dtype = checkDType(options.dtype, 'arange');
+  if (dtype === 'int32' && n > 0) {
+    if (!hasInt32Value(lo)) throw int32ValueError('arange', lo, 'as the start');
+    const last = lo + (n - 1) * step;
+    if (!hasInt32Value(last)) throw int32ValueError('arange', last, 'as the last value');
+  }
+  const array = allocateArray([n], dtype, 'arange');
   for (let i = 0; i < n; i++) array.data[i] = lo + i * step;
   return leaf(array, options);
 }

@@ -51,6 +51,7 @@ export { tapeOf, formatTape, toDot } from './graph.js';
 export type { TapeRow } from './graph.js';
 export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError } from './errors.js';
 export { Generator, seed, globalGenerator } from './ndarray/random.js';
+export { brandClass } from './shared.js';
 export type { DType, TypedArray } from './ndarray/dtype.js';
 export { NDArray } from './ndarray/ndarray.js';
 export type { NestedArray } from './ndarray/nested.js';

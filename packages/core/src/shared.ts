@@ -20,7 +20,26 @@ const PREFIX = 'tapegrad.core.1.';
  * costs no call through `Symbol.hasInstance` (measured: 3-4 ns a check against about 12).
  */
 export function brand<C extends abstract new (...args: never[]) => unknown>(cls: C, name: string): (x: unknown) => x is InstanceType<C> {
-  const mark = Symbol.for(PREFIX + name);
+  return brandClass(cls, PREFIX + name);
+}
+
+/**
+ * Makes `instanceof cls` recognise instances of `cls` made by another copy of the package that defines it (the
+ * ESM and CommonJS builds loaded side by side, or two bundles on one page), as tapegrad's own classes do: the
+ * prototype is marked under `Symbol.for(key)` and `cls[Symbol.hasInstance]` looks for the mark. `key` names the
+ * package, a format number and the class (`'tapegrad.nn.1.Module'`); change the number when what the class holds
+ * changes shape, so copies that disagree keep apart. Subclasses of `cls` keep the ordinary check unless branded
+ * too. Returns the same test as a function.
+ * @example
+ * class Layer {}
+ * const isLayer = brandClass(Layer, 'my-package.1.Layer');
+ * isLayer(new Layer()); // true
+ */
+export function brandClass<C extends abstract new (...args: never[]) => unknown>(
+  cls: C,
+  key: string,
+): (x: unknown) => x is InstanceType<C> {
+  const mark = Symbol.for(key);
   Object.defineProperty(cls.prototype, mark, { value: true });
   // The same prototype behind a constructor without a custom hasInstance: a plain, fast instanceof.
   const own = function () {} as unknown as abstract new () => unknown;

@@ -5,7 +5,7 @@
 import { sweep, BackwardOptions } from './autodiff/backward.js';
 import { Node, Operand, RawValue, TensorNode } from './autodiff/node.js';
 import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
-import { DType, isDType, isFloat } from './ndarray/dtype.js';
+import { DType, checkInt32Values, isDType, isFloat } from './ndarray/dtype.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
@@ -426,6 +426,60 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     return ops.clamp(this, { min, max });
   }
 
+  // Comparisons and logical ops: 0/1 masks in the operands' dtype that never require grad (`where` conditions).
+  /** 1 where this == other, else 0 (broadcasting; NaN equals nothing); never requires grad. */
+  eq(o: TensorOperand): Tensor {
+    return ops.eq(this, o);
+  }
+  /** 1 where this != other, else 0 (broadcasting); never requires grad. */
+  ne(o: TensorOperand): Tensor {
+    return ops.ne(this, o);
+  }
+  /** 1 where this < other, else 0 (broadcasting); never requires grad. */
+  lt(o: TensorOperand): Tensor {
+    return ops.lt(this, o);
+  }
+  /** 1 where this <= other, else 0 (broadcasting); never requires grad. */
+  le(o: TensorOperand): Tensor {
+    return ops.le(this, o);
+  }
+  /**
+   * 1 where this > other, else 0 (broadcasting), in the operands' dtype; never requires grad.
+   * @example
+   * where(x.gt(0), x, x.mul(0.1));   // leaky relu
+   */
+  gt(o: TensorOperand): Tensor {
+    return ops.gt(this, o);
+  }
+  /** 1 where this >= other, else 0 (broadcasting); never requires grad. */
+  ge(o: TensorOperand): Tensor {
+    return ops.ge(this, o);
+  }
+  /** 1 where both are non-zero (NaN counts as true), else 0; never requires grad. */
+  logicalAnd(o: TensorOperand): Tensor {
+    return ops.logicalAnd(this, o);
+  }
+  /** 1 where either is non-zero, else 0; never requires grad. */
+  logicalOr(o: TensorOperand): Tensor {
+    return ops.logicalOr(this, o);
+  }
+  /** 1 where exactly one is non-zero, else 0; never requires grad. */
+  logicalXor(o: TensorOperand): Tensor {
+    return ops.logicalXor(this, o);
+  }
+  /** 1 where this is 0, else 0; never requires grad. */
+  logicalNot(): Tensor {
+    return ops.logicalNot(this);
+  }
+  /** 1 where this is NaN, else 0; never requires grad. */
+  isNaN(): Tensor {
+    return ops.isNaN(this);
+  }
+  /** 1 where this is finite (neither NaN nor infinite), else 0; never requires grad. */
+  isFinite(): Tensor {
+    return ops.isFinite(this);
+  }
+
   // Reductions: `axis` is one axis, a list, or undefined for all; negative axes count from the end.
   /** Sum over `axis` (one axis, a list, or all when omitted; negative counts from the end). */
   sum(axis?: number | readonly number[], keepDims = false): Tensor {
@@ -619,6 +673,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     if (dtype === this.dtype) return this;
     if (this.requiresGrad && dtype === 'int32')
       throw new DTypeError(`cast: cannot cast ${this.label}, which requires grad, to int32; detach() it first`);
+    if (dtype === 'int32') checkInt32Values(this.data, this.shape, 'cast', ` of ${this.label}`);
     return ops.cast(this, { dtype });
   }
 }

@@ -90,6 +90,16 @@ const POOL_GEOMETRY = {
   outW: 4,
 };
 
+/** A mask op's case: gradcheck through `where` and a product with the mask, which must act as a constant. */
+function maskCase(seed: number, mask: (a: Tensor, b: Tensor) => Tensor): OpCase {
+  return {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3], -2, 2, { seed }), uniform([3], -2, 2, { seed: seed + 1 })],
+    apply: (a, b) => where(mask(a, b), a.mul(b), a.sub(b)).mul(mask(a, b).add(0.5)),
+    secondOrder: true,
+  };
+}
+
 export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   abs: { kind: 'unary', value: Math.abs, derivative: Math.sign, kinks: [0] },
   acos: {
@@ -240,6 +250,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     },
     secondOrder: true,
   },
+  eq: maskCase(60, (a, b) => a.eq(b.mul(0).add(tensor([a.data[0], 7, 7])))),
   erf: {
     kind: 'unary',
     value: erfSeries,
@@ -254,6 +265,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     inputs: () => [uniform([2, 3], -2, 2, { seed: 9 })],
     apply: (x) => x.gather([2, 0, 2, 1], 1),
   },
+  ge: maskCase(70, (a, b) => a.ge(b)),
   gelu: {
     kind: 'unary',
     apply: (x) => ops.gelu(x, { approximate: 'none' }),
@@ -262,12 +274,16 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     domain: [-3, 3],
     secondOrder: true,
   },
+  gt: maskCase(68, (a, b) => a.gt(b)),
+  isFinite: maskCase(82, (a, b) => a.div(b.gt(0)).isFinite()),
+  isNaN: maskCase(80, (a) => a.log().isNaN()),
   layerNorm: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 33 }), uniform([3, 4], 0.5, 1.5, { seed: 34 }), uniform([3, 4], -1, 1, { seed: 35 })],
     apply: (x, w, b) => ops.layerNorm(x, w, b, { axes: 2, eps: 1e-5, hasWeight: true, hasBias: true }).mul(x),
     secondOrder: true,
   },
+  le: maskCase(66, (a, b) => a.le(b)),
   leakyRelu: {
     kind: 'unary',
     apply: (x) => x.leakyRelu(0.1),
@@ -277,6 +293,10 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
   },
   log: { kind: 'unary', value: Math.log, derivative: (x) => 1 / x, domain: [0.2, 3], secondOrder: true },
   log1p: { kind: 'unary', value: (x) => Math.log(1 + x), derivative: (x) => 1 / (1 + x), domain: [-0.8, 2], secondOrder: true },
+  logicalAnd: maskCase(72, (a, b) => a.gt(0).logicalAnd(b.lt(0.5))),
+  logicalNot: maskCase(78, (a) => a.gt(0).logicalNot()),
+  logicalOr: maskCase(74, (a, b) => a.gt(0).logicalOr(b.lt(0.5))),
+  logicalXor: maskCase(76, (a, b) => a.gt(0).logicalXor(b.lt(0.5))),
   logSoftmax: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3, 4], -3, 3, { seed: 10 })],
@@ -289,6 +309,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     combine: (v) => Math.log(total(v.map(Math.exp))),
     secondOrder: true,
   },
+  lt: maskCase(64, (a, b) => a.lt(b)),
   matmul: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 11 }), uniform([4, 5], -2, 2, { seed: 12 })],
@@ -296,6 +317,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     secondOrder: true,
   },
   max: { kind: 'reduction', apply: (x, axis, keepDims) => x.max(axis, keepDims), combine: (v) => Math.max(...v), distinctInputs: true },
+  maximum: { kind: 'binary', value: Math.max, da: (a, b) => (a > b ? 1 : 0), db: (a, b) => (b > a ? 1 : 0) },
   maxPool2d: {
     kind: 'sampled',
     // Distinct values: a tie would put the gradient on a kink.
@@ -303,7 +325,6 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     apply: (x) => ops.maxPool2d(x, POOL_GEOMETRY),
     secondOrder: true,
   },
-  maximum: { kind: 'binary', value: Math.max, da: (a, b) => (a > b ? 1 : 0), db: (a, b) => (b > a ? 1 : 0) },
   min: { kind: 'reduction', apply: (x, axis, keepDims) => x.min(axis, keepDims), combine: (v) => Math.min(...v), distinctInputs: true },
   minimum: { kind: 'binary', value: Math.min, da: (a, b) => (a < b ? 1 : 0), db: (a, b) => (b < a ? 1 : 0) },
   mul: { kind: 'binary', value: (a, b) => a * b, da: (_a, b) => b, db: (a) => a, secondOrder: true },
@@ -313,6 +334,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     apply: (x) => x.mul(x).mulInPlace(2.5),
     secondOrder: true,
   },
+  ne: maskCase(62, (a, b) => a.ne(b.mul(0).add(tensor([a.data[0], 7, 7])))),
   neg: { kind: 'unary', value: (x) => -x, derivative: () => -1 },
   pad: {
     kind: 'sampled',

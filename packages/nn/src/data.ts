@@ -3,6 +3,7 @@
  * accuracy of predictions against labels. (`oneHot` lives with the losses' target handling.)
  */
 import { DTypeError, Generator, ShapeError, type Tensor } from '@tapegrad/core';
+import { brand } from './brand.js';
 
 /** Options of `new DataLoader(tensors, options)`. */
 export interface DataLoaderOptions {
@@ -25,6 +26,9 @@ export interface DataLoaderOptions {
  * for (const [xb, yb] of loader) { ... }
  */
 export class DataLoader implements Iterable<Tensor[]> {
+  static {
+    brand(this, 'DataLoader');
+  }
   /** Rows per batch. */
   readonly batchSize: number;
   /** Whether each epoch reorders the rows. */

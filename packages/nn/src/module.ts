@@ -11,6 +11,7 @@
 import { Tensor, TapegradError, noGrad } from '@tapegrad/core';
 import { type FullBackwardHook, type ForwardHook, type ForwardPreHook, type RemovableHandle, addHook, runForward } from './module-hooks.js';
 import { type SummaryInput, type SummaryOptions, summarize } from './module-summary.js';
+import { brand } from './brand.js';
 
 export type { FullBackwardHook, ForwardHook, ForwardPreHook, RemovableHandle } from './module-hooks.js';
 
@@ -21,6 +22,9 @@ export type StateDict = Record<string, Tensor>;
 
 /** `loadStateDict` found missing, unexpected or wrongly-shaped keys; the message lists every one of them. */
 export class StateDictError extends TapegradError {
+  static {
+    brand(this, 'StateDictError');
+  }
   constructor(
     message: string,
     /** Keys the module has and the state dict lacks. */
@@ -50,6 +54,9 @@ function formatShape(shape: readonly number[]): string {
  * new TwoLayer().namedParameters().map(([name]) => name);   // ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
  */
 export abstract class Module {
+  static {
+    brand(this, 'Module');
+  }
   /** Whether the module is in training mode (Dropout drops, BatchNorm uses batch statistics). */
   training = true;
   // Underscore-prefixed properties are internal state, never walked for parameters.

@@ -12,13 +12,18 @@
  * open, and a file must mean one thing.
  */
 import { TapegradError } from '@tapegrad/core';
+import { brand } from './brand.js';
 
 /**
  * A file that is not valid safetensors (or a tensor that cannot be written): the message says what and where.
  * @example
  * try { decodeSafetensors(bytes); } catch (e) { if (e instanceof SafetensorsError) console.error(e.message); }
  */
-export class SafetensorsError extends TapegradError {}
+export class SafetensorsError extends TapegradError {
+  static {
+    brand(this, 'SafetensorsError');
+  }
+}
 
 /**
  * The most dimensions a tensor in a file may have (NumPy's limit): a longer shape is refused as it is read.

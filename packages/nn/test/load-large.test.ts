@@ -48,6 +48,17 @@ describe('files past 2 GiB', () => {
     await expect(attempt).rejects.toThrow(`loadSafetensors: '${path}' is not valid safetensors: the buffer has`);
   });
 
+  it('refuses a 120-byte file whose header claims 4 GiB, naming the file, without allocating the tensor', async () => {
+    const header = { w: { dtype: 'F32', shape: [GiB], data_offsets: [0, 4 * GiB] } };
+    const path = sparseFile('claims.safetensors', header, sizeWith(header, 16));
+    for (const attempt of [loadSafetensors(path), loadSafetensorsMetadata(path)]) {
+      await expect(attempt).rejects.toThrow(SafetensorsError);
+      await expect(attempt).rejects.toThrow(
+        /'.*claims\.safetensors' is not valid safetensors: tensor "w": data_offsets \[0, 4294967296\] run past the end/,
+      );
+    }
+  });
+
   // Needs 2 GiB of memory for the tensor and 2 GiB of zeros read from the sparse file: 2-15 s, by how busy the
   // machine is. The two tests above already fail on any whole-file read; this one is run on request
   // (TAPEGRAD_LARGE_FILES=1) to see the pieces land in the right places.

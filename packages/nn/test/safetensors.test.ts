@@ -154,6 +154,16 @@ describe('decodeSafetensors on hostile files', () => {
       /run past the end of the 8-byte buffer/,
     ],
     [
+      'a tensor claiming 4 GiB of an 8-byte buffer',
+      () => file({ a: { dtype: 'F32', shape: [2 ** 30], data_offsets: [0, 2 ** 32] } }, F32_1_5_NEG2),
+      /data_offsets \[0, 4294967296\] run past the end of the 8-byte buffer/,
+    ],
+    [
+      'offsets past 2^40',
+      () => file({ a: { dtype: 'U8', shape: [1], data_offsets: [2 ** 40, 2 ** 40 + 1] } }, F32_1_5_NEG2),
+      /data_offsets \[1099511627776, 1099511627777\] run past the end/,
+    ],
+    [
       'offsets that end before they begin',
       () => file({ a: { dtype: 'F32', shape: [0], data_offsets: [8, 0] } }, F32_1_5_NEG2),
       /end before they begin/,

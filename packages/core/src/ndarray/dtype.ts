@@ -1,3 +1,5 @@
+import { DTypeError } from '../errors.js';
+
 /** Element types. float64 is the default: gradients are checked to float64 precision. */
 export type DType = 'float64' | 'float32' | 'int32';
 
@@ -54,4 +56,37 @@ export function resultType(a: { readonly dtype: DType; readonly shape: readonly 
 /** The dtype an op that always yields real values (div, exp, ...) produces: int32 operands become float64. */
 export function floatResult(dtype: DType): DType {
   return dtype === 'int32' ? 'float64' : dtype;
+}
+
+/**
+ * Whether `value` has an int32 value: after truncation toward zero (PyTorch's, NumPy's and TF.js's conversion of
+ * a fraction) it lies in [-2^31, 2^31 - 1]. NaN, the infinities and larger magnitudes do not: typed-array
+ * conversion would make them 0 or wrap them modulo 2^32, a silently wrong number (docs/decisions.md).
+ */
+export function hasInt32Value(value: number): boolean {
+  return value > -2147483649 && value < 2147483648;
+}
+
+/**
+ * Refuses the first value of `data` that has no int32 value (hasInt32Value) with a DTypeError naming `op` and the
+ * value's index in `shape` (row-major), followed by `suffix` (say, whose data it is).
+ */
+export function checkInt32Values(data: ArrayLike<number>, shape: readonly number[], op: string, suffix = ''): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (hasInt32Value(v)) continue;
+    const index: number[] = [];
+    for (let d = shape.length - 1, rest = i; d >= 0; d--) {
+      index.unshift(rest % shape[d]);
+      rest = Math.floor(rest / shape[d]);
+    }
+    throw int32ValueError(op, v, `at index [${index.join(', ')}]${suffix}`);
+  }
+}
+
+/** The DTypeError for a value with no int32 value; `where` says where it was (`at index [1, 0]`, `as the fill value`). */
+export function int32ValueError(op: string, value: number, where: string): DTypeError {
+  return new DTypeError(
+    `${op}: ${String(value)} ${where} has no int32 value (an integer in [-2^31, 2^31 - 1] after truncation toward zero)`,
+  );
 }

@@ -1,6 +1,6 @@
 /** Conversion between nested JS arrays and flat row-major data. */
 import { ShapeError, formatShape } from '../errors.js';
-import { type DType, type TypedArray, allocate } from './dtype.js';
+import { type DType, type TypedArray, allocate, hasInt32Value, int32ValueError } from './dtype.js';
 
 /** A number or (nested) arrays of numbers, as `tensor(...)` takes and `toArray()` returns. */
 export type NestedArray = number | readonly NestedArray[];
@@ -28,6 +28,7 @@ export function flatten(value: NestedArray, shape: readonly number[], dtype: DTy
     if (depth === shape.length) {
       if (typeof v !== 'number')
         throw new ShapeError(`${op}: expected a number at index [${path.join(', ')}], found ${Array.isArray(v) ? 'an array' : typeof v}`);
+      if (dtype === 'int32' && !hasInt32Value(v)) throw int32ValueError(op, v, `at index [${path.join(', ')}]`);
       out[k++] = v;
       return;
     }

@@ -29,6 +29,9 @@ import { broadcastTo } from './broadcast-to.js';
 import { cast } from './cast.js';
 import { clamp } from './clamp.js';
 import { concat } from './concat.js';
+import { eq, ge, gt, le, lt, ne } from './compare.js';
+import { isFinite, isNaN } from './is-finite.js';
+import { logicalAnd, logicalNot, logicalOr, logicalXor } from './logical.js';
 import { conv2d, conv2dInputGrad, conv2dWeightGrad } from './conv2d.js';
 import { cos } from './cos.js';
 import { diagonal, diagonalAdjoint } from './diagonal.js';
@@ -116,6 +119,7 @@ export {
 };
 export { scaledDotProductAttention, scatterAdd, sigmoid, silu, sin, slice, softmax, softplus, sqrt, sub, sum, tanh, transpose, where };
 export { acos, acosh, asin, asinh, atan, atan2, atanh, cosh, expm1, log1p, sinh };
+export { eq, ge, gt, isFinite, isNaN, le, logicalAnd, logicalNot, logicalOr, logicalXor, lt, ne };
 
 /** Each RuleMath method's op: the elementwise op of that name, of one operand or of two. */
 type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends (a: number) => number ? UnaryOp : BinaryOp };
@@ -152,25 +156,37 @@ export const OPS = {
   diagonalAdjoint,
   div,
   embedding,
+  eq,
   erf,
   exp,
   expm1,
   gather,
+  ge,
   gelu,
+  gt,
+  isFinite,
+  isNaN,
   layerNorm,
+  le,
   leakyRelu,
   log,
   log1p,
+  logicalAnd,
+  logicalNot,
+  logicalOr,
+  logicalXor,
   logSoftmax,
   logSumExp,
+  lt,
   matmul: matmulFlagged,
   max,
-  maxPool2d,
   maximum,
+  maxPool2d,
   min,
   minimum,
   mul,
   mulInPlace,
+  ne,
   neg,
   pad,
   padInto,

@@ -1,9 +1,13 @@
 /** Activation modules: thin wrappers over the core ops, so they can sit in a Sequential. */
 import { ShapeError, type Tensor, TapegradError } from '@tapegrad/core';
 import { Module } from '../module.js';
+import { brand } from '../brand.js';
 
 /** max(x, 0). @example new Sequential(new Linear(2, 4), new ReLU()) */
 export class ReLU extends Module {
+  static {
+    brand(this, 'ReLU');
+  }
   forward(x: Tensor): Tensor {
     return x.relu();
   }
@@ -11,6 +15,9 @@ export class ReLU extends Module {
 
 /** x for x > 0, slope * x otherwise (default slope 0.01, PyTorch's). @example new LeakyReLU(0.2).forward(x) */
 export class LeakyReLU extends Module {
+  static {
+    brand(this, 'LeakyReLU');
+  }
   constructor(
     /** The slope for negative inputs. */
     readonly negativeSlope = 0.01,
@@ -30,6 +37,9 @@ export class LeakyReLU extends Module {
 
 /** 1 / (1 + exp(-x)). @example new Sigmoid().forward(x) */
 export class Sigmoid extends Module {
+  static {
+    brand(this, 'Sigmoid');
+  }
   forward(x: Tensor): Tensor {
     return x.sigmoid();
   }
@@ -37,6 +47,9 @@ export class Sigmoid extends Module {
 
 /** tanh(x). @example new Tanh().forward(x) */
 export class Tanh extends Module {
+  static {
+    brand(this, 'Tanh');
+  }
   forward(x: Tensor): Tensor {
     return x.tanh();
   }
@@ -44,6 +57,9 @@ export class Tanh extends Module {
 
 /** softmax along `axis` (default the last), computed stably as exp(x - logSumExp(x)). @example new Softmax().forward(logits) */
 export class Softmax extends Module {
+  static {
+    brand(this, 'Softmax');
+  }
   constructor(
     /** The axis the probabilities sum to 1 along. */
     readonly axis = -1,
@@ -63,6 +79,9 @@ export class Softmax extends Module {
 
 /** The identity: MLP's 'linear' output. @example new Identity().forward(x) === x */
 export class Identity extends Module {
+  static {
+    brand(this, 'Identity');
+  }
   forward(x: Tensor): Tensor {
     return x;
   }

@@ -8,6 +8,7 @@ import { type DType, ShapeError, type Tensor, noGrad, ones, zeros } from '@tapeg
 import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
 import { checkSize } from './sizes.js';
+import { brand } from '../brand.js';
 
 /** Options of `new BatchNorm1d(features, options)`. */
 export interface BatchNormOptions {
@@ -29,6 +30,9 @@ export interface BatchNormOptions {
  * bn.eval().forward(x);   // uses the running statistics
  */
 export class BatchNorm1d extends Module {
+  static {
+    brand(this, 'BatchNorm1d');
+  }
   /** Per-feature scale (gamma), or null without `affine`. */
   readonly weight: Tensor | null;
   /** Per-feature shift (beta), or null without `affine`. */

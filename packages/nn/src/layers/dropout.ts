@@ -4,6 +4,7 @@
  */
 import { type Generator, ShapeError, type Tensor, globalGenerator, tensor } from '@tapegrad/core';
 import { Module } from '../module.js';
+import { brand } from '../brand.js';
 
 /**
  * Inverted dropout, reproducible from its generator.
@@ -13,6 +14,9 @@ import { Module } from '../module.js';
  * drop.eval().forward(x);   // x unchanged
  */
 export class Dropout extends Module {
+  static {
+    brand(this, 'Dropout');
+  }
   private readonly _generator: Generator;
 
   constructor(

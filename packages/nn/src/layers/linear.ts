@@ -7,6 +7,7 @@ import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
 import { checkSize } from './sizes.js';
 import { heNormal, heUniform, uniform, xavierNormal, xavierUniform, zeros } from '../init.js';
+import { brand } from '../brand.js';
 
 /** How Linear initialises its weight: PyTorch's default, or one of the named schemes (bias then starts at 0). */
 export type LinearInit = 'pytorch' | 'heUniform' | 'heNormal' | 'xavierUniform' | 'xavierNormal';
@@ -33,6 +34,9 @@ export interface LinearOptions {
  * layer.forward(x);   // x: [batch, 784] -> [batch, 256]
  */
 export class Linear extends Module {
+  static {
+    brand(this, 'Linear');
+  }
   /** The weight, shape [out, in]. */
   readonly weight: Tensor;
   /** The bias, shape [out], or null when built with `bias: false`. */

@@ -9,6 +9,7 @@ import type { Module } from '../module.js';
 import { ReLU, Sigmoid, Softmax, Tanh } from './activations.js';
 import { Linear, type LinearInit } from './linear.js';
 import { Sequential } from './sequential.js';
+import { brand } from '../brand.js';
 
 /** The hidden-layer activations of seed 000. */
 export type HiddenActivation = 'sigmoid' | 'tanh' | 'relu';
@@ -43,6 +44,9 @@ const OUTPUT: Record<OutputActivation, () => Module | null> = {
  * softmaxCrossEntropy(net.forward(x), labels).backward();
  */
 export class MLP extends Sequential {
+  static {
+    brand(this, 'MLP');
+  }
   constructor(
     /** Layer widths, input first: [784, 256, 128, 10]. */
     readonly sizes: readonly number[],

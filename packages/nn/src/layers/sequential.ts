@@ -7,6 +7,7 @@ import { Module } from '../module.js';
 import { hasHooks } from '../module-hooks.js';
 import { ReLU } from './activations.js';
 import { Linear } from './linear.js';
+import { brand } from '../brand.js';
 
 /**
  * Modules applied one after the other.
@@ -15,6 +16,9 @@ import { Linear } from './linear.js';
  * model.forward(x); Object.keys(model.stateDict());   // ['0.weight', '0.bias', '2.weight', '2.bias']
  */
 export class Sequential extends Module {
+  static {
+    brand(this, 'Sequential');
+  }
   /** The i-th layer. */
   [index: number]: Module;
   private readonly _length: number;

@@ -5,6 +5,7 @@
 // TensorFlow.js's adagrad differs in two conventions: its accumulator starts at 0.1 and its epsilon sits inside
 // the square root, sqrt(sum + 1e-7). Pass { initialAccumulatorValue: 0.1 } to match it (see the test).
 import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { brand } from '../brand.js';
 
 /** Options of AdaGrad (PyTorch's names). */
 export interface AdaGradOptions {
@@ -28,6 +29,9 @@ export type AdaGradHyperparameters = { -readonly [K in keyof AdaGradOptions]-?: 
  * @example const opt = new AdaGrad(model.parameters(), { lr: 0.1 });
  */
 export class AdaGrad extends Optimizer<AdaGradHyperparameters> {
+  static {
+    brand(this, 'AdaGrad');
+  }
   constructor(params: Params<AdaGradOptions>, options: AdaGradOptions = {}) {
     super('AdaGrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 }, options);
   }

@@ -6,6 +6,7 @@
 //   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 // TensorFlow.js's adam computes the same update (same eps placement); its default eps is 1e-7 instead of 1e-8.
 import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { brand } from '../brand.js';
 
 /** Options of Adam and AdamW (PyTorch's names). */
 export interface AdamOptions {
@@ -31,6 +32,9 @@ export type AdamHyperparameters = { -readonly [K in keyof AdamOptions]-?: NonNul
  * opt.zeroGrad(); softmaxCrossEntropy(model.forward(x), labels).backward(); opt.step();
  */
 export class Adam extends Optimizer<AdamHyperparameters> {
+  static {
+    brand(this, 'Adam');
+  }
   /** Whether weight decay shrinks the weights (AdamW) instead of adding to the gradient. */
   protected readonly decoupled: boolean = false;
 
@@ -79,6 +83,9 @@ export class Adam extends Optimizer<AdamHyperparameters> {
  * @example const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
  */
 export class AdamW extends Adam {
+  static {
+    brand(this, 'AdamW');
+  }
   protected override readonly decoupled: boolean = true;
 
   constructor(params: Params<AdamOptions>, options: AdamOptions = {}) {

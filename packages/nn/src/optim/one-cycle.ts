@@ -11,6 +11,7 @@
 import { TapegradError } from '@tapegrad/core';
 import type { Hyperparameters, Optimizer } from './optimizer.js';
 import { LRScheduler } from './schedule.js';
+import { brand } from '../brand.js';
 
 /** Options of OneCycleLR (PyTorch's names and defaults). */
 export interface OneCycleLROptions {
@@ -61,6 +62,9 @@ interface Leg {
  * for (const [x, y] of loader) { ...; opt.step(); sched.step(); }
  */
 export class OneCycleLR extends LRScheduler {
+  static {
+    brand(this, 'OneCycleLR');
+  }
   /** Steps in the cycle. */
   readonly totalSteps: number;
   /** 'cos' or 'linear'. */

@@ -8,6 +8,7 @@
  * bias corrections (Adam) and decay (AdaGrad) at step 1, and one without a gradient keeps its count.
  */
 import { type DType, DTypeError, ShapeError, Tensor, TapegradError, type TypedArray, noGrad, tensor } from '@tapegrad/core';
+import { brand } from '../brand.js';
 
 /** Per-parameter state: named buffers of the parameter's size (moments, accumulators). */
 export type ParamState = Record<string, TypedArray>;
@@ -66,6 +67,9 @@ interface State {
  * }
  */
 export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
+  static {
+    brand(this, 'Optimizer');
+  }
   /** The parameter groups, each with its options; a scheduler or you may change `lr` (and the others) between steps. */
   readonly paramGroups: Array<ParamGroup<H>> = [];
   /** The options a group gets for what it does not set. */

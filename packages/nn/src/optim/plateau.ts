@@ -8,6 +8,7 @@
 import { type Tensor, TapegradError } from '@tapegrad/core';
 import type { Hyperparameters, Optimizer } from './optimizer.js';
 import { counters, readCounters } from './schedule.js';
+import { brand } from '../brand.js';
 
 /** Options of ReduceLROnPlateau (PyTorch's names and defaults). */
 export interface ReduceLROnPlateauOptions {
@@ -36,6 +37,9 @@ export interface ReduceLROnPlateauOptions {
  * for (let epoch = 0; epoch < epochs; epoch++) { trainOneEpoch(); sched.step(validationLoss()); }
  */
 export class ReduceLROnPlateau {
+  static {
+    brand(this, 'ReduceLROnPlateau');
+  }
   /** 'min' or 'max'. */
   readonly mode: 'min' | 'max';
   /** The reduction factor. */

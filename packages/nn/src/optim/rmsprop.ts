@@ -6,6 +6,7 @@
 // TensorFlow.js's rmsprop calls alpha `decay` (default 0.9, PyTorch's 0.99), puts eps inside the square root, and
 // folds lr into its momentum buffer (the same thing while lr is constant).
 import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { brand } from '../brand.js';
 
 /** Options of RMSprop (PyTorch's names). */
 export interface RMSpropOptions {
@@ -31,6 +32,9 @@ export type RMSpropHyperparameters = { -readonly [K in keyof RMSpropOptions]-?: 
  * @example const opt = new RMSprop(model.parameters(), { lr: 1e-3, alpha: 0.9 });
  */
 export class RMSprop extends Optimizer<RMSpropHyperparameters> {
+  static {
+    brand(this, 'RMSprop');
+  }
   constructor(params: Params<RMSpropOptions>, options: RMSpropOptions = {}) {
     super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false }, options);
   }

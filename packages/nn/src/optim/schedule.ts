@@ -13,6 +13,7 @@
  */
 import { Tensor, TapegradError, tensor } from '@tapegrad/core';
 import type { Hyperparameters, Optimizer } from './optimizer.js';
+import { brand } from '../brand.js';
 
 /**
  * The learning rate each group had before the first schedule attached to the optimiser, kept in the group as
@@ -47,6 +48,9 @@ export function readCounters(state: Record<string, Tensor>, names: readonly stri
  * for (let epoch = 0; epoch < 10; epoch++) { trainOneEpoch(); sched.step(); }
  */
 export abstract class LRScheduler {
+  static {
+    brand(this, 'LRScheduler');
+  }
   /** Each group's initial learning rate, the base of the schedule. */
   readonly baseLrs: readonly number[];
   /** Calls to `step()` so far. */
@@ -110,6 +114,9 @@ export abstract class LRScheduler {
  * @example const sched = new StepLR(opt, { stepSize: 10, gamma: 0.1 });  // each epoch: ...; sched.step();
  */
 export class StepLR extends LRScheduler {
+  static {
+    brand(this, 'StepLR');
+  }
   /** Epochs between decays. */
   readonly stepSize: number;
   /** Decay factor. */
@@ -134,6 +141,9 @@ export class StepLR extends LRScheduler {
  * @example const sched = new ExponentialLR(opt, { gamma: 0.95 });
  */
 export class ExponentialLR extends LRScheduler {
+  static {
+    brand(this, 'ExponentialLR');
+  }
   /** Decay factor per epoch. */
   readonly gamma: number;
 
@@ -164,6 +174,9 @@ export interface LinearLROptions {
  * @example const warmup = new LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
  */
 export class LinearLR extends LRScheduler {
+  static {
+    brand(this, 'LinearLR');
+  }
   /** The factor at epoch 0. */
   readonly startFactor: number;
   /** The factor from totalIters on. */
@@ -196,6 +209,9 @@ export class LinearLR extends LRScheduler {
  * @example const sched = new CosineAnnealingLR(opt, { tMax: epochs });
  */
 export class CosineAnnealingLR extends LRScheduler {
+  static {
+    brand(this, 'CosineAnnealingLR');
+  }
   /** Epochs of the half cosine. */
   readonly tMax: number;
   /** The final learning rate. */
@@ -223,6 +239,9 @@ export class CosineAnnealingLR extends LRScheduler {
  * const sched = new SequentialLR(opt, [warmup, decay], [5]);
  */
 export class SequentialLR extends LRScheduler {
+  static {
+    brand(this, 'SequentialLR');
+  }
   constructor(
     optimizer: Optimizer<Hyperparameters>,
     /** The schedules, in order; each must drive `optimizer`. */

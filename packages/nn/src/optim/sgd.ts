@@ -5,6 +5,7 @@
 //   p <- p - lr * g
 import { TapegradError } from '@tapegrad/core';
 import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { brand } from '../brand.js';
 
 /** Options of SGD (PyTorch's names). */
 export interface SGDOptions {
@@ -30,6 +31,9 @@ export type SGDHyperparameters = { -readonly [K in keyof SGDOptions]-?: NonNulla
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class SGD extends Optimizer<SGDHyperparameters> {
+  static {
+    brand(this, 'SGD');
+  }
   constructor(params: Params<SGDOptions>, options: SGDOptions = {}) {
     super('SGD', params, { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 }, options);
   }
