@@ -116,11 +116,23 @@ describe.each([
     );
   });
 
-  test('a long chain with a broadcast bias and a scalar, float32, with every element path (n not a multiple of 4)', () => {
-    const f = fuse((x, b, s) => x.mul(s).add(b).sigmoid().mul(x).sub(b.mul(x)).exp().sum());
+  test('a long chain over several blocks: a broadcast bias, a scalar, tanh twice with values crossing it, float32', () => {
+    const chain = <V extends FuseValue | Tensor>(x: V, b: V, s: V): V =>
+      (x as FuseValue)
+        .mul(s as FuseValue)
+        .add(b as FuseValue)
+        .tanh()
+        .mul(x as FuseValue)
+        .sub((b as FuseValue).mul(x as FuseValue))
+        .tanh()
+        .sigmoid()
+        .mul(x as FuseValue)
+        .exp()
+        .sum() as unknown as V;
+    const f = fuse((x, b, s) => chain(x, b, s));
     const make = (): Tensor[] => [
       tensor(
-        Array.from({ length: 7 }, (_, r) => Array.from({ length: 13 }, (_, c) => Math.cos(r * 13 + c) * 2)),
+        Array.from({ length: 701 }, (_, r) => Array.from({ length: 13 }, (_, c) => Math.cos(r * 13 + c) * 2)),
         { dtype: 'float32', requiresGrad: true },
       ),
       tensor(
@@ -132,10 +144,11 @@ describe.each([
     const a = make();
     const e = make();
     f(a[0], a[1], a[2]).backward();
-    e[0].mul(e[2]).add(e[1]).sigmoid().mul(e[0]).sub(e[1].mul(e[0])).exp().sum().backward();
+    chain(e[0], e[1], e[2]).backward();
     expect(f.lastUnfusedReason).toBeNull();
     a.forEach((t, i) => expect([i, sameBits(t.grad, e[i].grad)]).toEqual([i, true]));
   });
+
   test("W4's chain on float32: one value, one gradient per weight, as eager", () => {
     const f = fuse((x, w, b) => x.mul(w).add(b).tanh().sum());
     const data = Array.from({ length: 10007 }, (_, i) => Math.sin(i * 0.37) * 3);
