@@ -46,9 +46,5 @@ export default {
     '@tapegrad/gradcheck.GradcheckReport.tolerance.__type.eps',
     '@tapegrad/gradcheck.allClose.__type.pass',
     '@tapegrad/gradcheck.allClose.__type.message',
-    '@tapegrad/gradcheck.matchers.__type.toPassGradcheck.__type.pass',
-    '@tapegrad/gradcheck.matchers.__type.toPassGradcheck.__type.message',
-    '@tapegrad/gradcheck.matchers.__type.toBeAllClose.__type.pass',
-    '@tapegrad/gradcheck.matchers.__type.toBeAllClose.__type.message',
   ],
 };

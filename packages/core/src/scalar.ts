@@ -12,6 +12,7 @@ import type { OpContext } from './autodiff/context.js';
 import { entryOp, moveToContext, recordInline } from './autodiff/entry.js';
 import { mode } from './autodiff/mode.js';
 import { forwardMode } from './autodiff/tangents.js';
+import { tangentInline } from './autodiff/forward.js';
 import type { BinaryOp, UnaryOp } from './ops/elementwise.js';
 import { gradFnName } from './graph.js';
 import { brand } from './shared.js';
@@ -174,16 +175,20 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
   // Scalar graphs are tens of thousands of one-number ops, so the op function's generic part (argument parsing,
   // operand checks, the attribute test) costs more than the math: a method that knows its operands are Scalars
   // applies the op itself (recordInline), and when nothing is recorded (as in every backward rule outside
-  // createGraph) runs the forward's kernel alone. Anomaly mode, forward mode (a jvp is running: tangents travel with
-  // the values) and other operands take the op function.
+  // createGraph) runs the forward's kernel alone; while a jvp runs, an input that carries a tangent makes the output
+  // carry one (tangentInline, on numbers, or the op function). Anomaly mode and other operands take the op function.
   private binary(op: BinaryOp, o: ScalarOperand): Scalar {
     const other = isScalar(o) ? o : typeof o === 'number' ? new Scalar(o, false) : null;
-    if (other === null || mode.anomaly || forwardMode.open !== 0) return op(this, o);
+    if (other === null || mode.anomaly) return op(this, o);
+    if (forwardMode.open !== 0 && (this._tangents !== null || other._tangents !== null)) {
+      return (tangentInline(op.definition, this, other) as Scalar | null) ?? op(this, o);
+    }
     return recordInline(op.definition, this, other) ?? new Scalar(op.definition.kernel.scalar(this._value, other._value), false);
   }
 
   private unary(op: UnaryOp): Scalar {
-    if (mode.anomaly || forwardMode.open !== 0) return op(this);
+    if (mode.anomaly) return op(this);
+    if (forwardMode.open !== 0 && this._tangents !== null) return (tangentInline(op.definition, this, null) as Scalar | null) ?? op(this);
     return recordInline(op.definition, this, null) ?? new Scalar(op.definition.kernel.scalar(this._value), false);
   }
 

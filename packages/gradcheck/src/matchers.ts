@@ -1,8 +1,10 @@
 /**
- * Jest matchers: `toPassGradcheck` and `toBeAllClose`. Their failure messages show the report: input, index,
- * analytic, numeric and both errors, worst first.
+ * Jest matchers: `toPassGradcheck`, `toPassDualityCheck`, `toMatchGradient` and `toBeAllClose`. Their failure
+ * messages show the report: input, index, analytic, numeric and both errors, worst first.
  */
 import { type Node, Scalar, Tensor } from '@tapegrad/core';
+import { type CheckGradientOptions, type GradientOf, type Point, checkGradient } from './check-gradient.js';
+import { type DualityOptions, checkDuality } from './duality.js';
 import { type GradcheckOptions, gradcheck } from './gradcheck.js';
 
 /** Tolerances of `allClose` and `toBeAllClose`. */
@@ -59,15 +61,49 @@ export function allClose(actual: Comparable, expected: Comparable, options: AllC
   };
 }
 
-/** The Jest matchers `toPassGradcheck` and `toBeAllClose`, for `expect.extend`. */
+/** What a matcher returns to Jest: whether it passed, and the message to show when the expectation fails. */
+export interface MatcherResult {
+  /** Whether the check passed. */
+  readonly pass: boolean;
+  /** The report, computed only when Jest shows it. */
+  readonly message: () => string;
+}
+
+/** The Jest matchers `toPassGradcheck`, `toPassDualityCheck`, `toMatchGradient` and `toBeAllClose`, for `expect.extend`. */
 export const matchers = {
   /** Passes when `gradcheck(f, inputs, options).ok`; the failure message is the report. */
-  toPassGradcheck(this: { isNot: boolean }, f: (...inputs: any[]) => unknown, inputs: readonly unknown[], options?: GradcheckOptions) {
+  toPassGradcheck(
+    this: { isNot: boolean },
+    f: (...inputs: any[]) => unknown,
+    inputs: readonly unknown[],
+    options?: GradcheckOptions,
+  ): MatcherResult {
     const report = gradcheck(f, inputs, options);
     return { pass: report.ok, message: () => report.toString() };
   },
+  /** Passes when `checkDuality(f, inputs, options).ok` (forward and reverse mode agree); the failure message is the report. */
+  toPassDualityCheck(
+    this: { isNot: boolean },
+    f: (...inputs: any[]) => unknown,
+    inputs: readonly unknown[],
+    options?: DualityOptions,
+  ): MatcherResult {
+    const report = checkDuality(f, inputs, options);
+    return { pass: report.ok, message: () => report.toString() };
+  },
+  /** Passes when `checkGradient(f, df, x, options).ok` (a plain function's hand-written gradient); the message is the report. */
+  toMatchGradient(
+    this: { isNot: boolean },
+    f: (x: never) => number,
+    df: (x: never) => number | ArrayLike<number>,
+    x: Point,
+    options?: CheckGradientOptions,
+  ): MatcherResult {
+    const report = checkGradient(f as (x: Point) => number, df as (x: Point) => GradientOf<Point>, x, options);
+    return { pass: report.ok, message: () => report.toString() };
+  },
   /** Passes when `allClose(received, expected, options)` does. */
-  toBeAllClose(this: { isNot: boolean }, received: Comparable, expected: Comparable, options?: AllCloseOptions) {
+  toBeAllClose(this: { isNot: boolean }, received: Comparable, expected: Comparable, options?: AllCloseOptions): MatcherResult {
     const r = allClose(received, expected, options);
     return { pass: r.pass, message: () => (this.isNot ? `expected values not to be all close, but ${r.message}` : r.message) };
   },

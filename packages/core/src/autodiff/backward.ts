@@ -46,6 +46,12 @@ export interface SweepRequest extends BackwardOptions {
   readonly seeds: readonly Node[];
   /** When given, their gradients are returned and no `.grad` is touched (the functional API). */
   readonly targets?: readonly Node[];
+  /**
+   * The sweep does not go past the targets: a target that is itself computed gets the gradient that reaches it and
+   * passes nothing on (each one is differentiated on its own, as an argument). What `checkpoint` needs to sweep a
+   * recomputed piece of a graph inside the sweep of the whole.
+   */
+  readonly stopAtTargets?: boolean;
   readonly observer?: SweepObserver;
 }
 
@@ -58,7 +64,7 @@ export function sweep(req: SweepRequest): Node[] {
   const createGraph = req.createGraph ?? false;
   const retain = req.retainGraph ?? createGraph;
   // Every entry is checked before any rule runs, so a refused backward leaves the graph as it was.
-  const order = collect(req.roots);
+  const order = collect(req.roots, req.stopAtTargets && req.targets ? new Set(req.targets) : null);
   const numeric = !createGraph && !req.observer && !mode.anomaly && req.roots.every((r) => typeof r.raw === 'number');
   const sums: GradientSums<unknown> = numeric ? NumberSums.take() : new NodeSums();
   const wasRecording = mode.grad;
@@ -151,12 +157,13 @@ let slots: Array<Node | undefined> = [];
  * newest root's sequence number: the slot is both the visited mark and a counting sort, so reading the slots in
  * order gives the tape order backwards.
  */
-function collect(roots: readonly Node[]): Node[] {
+function collect(roots: readonly Node[], stop: ReadonlySet<Node> | null): Node[] {
+  // A root that is also a stopping point passes nothing on either.
+  const start = roots.filter((r) => !r.isLeaf && (stop === null || !stop.has(r)));
   let top = -1;
-  for (const r of roots) if (!r.isLeaf && entrySeq(r) > top) top = entrySeq(r);
+  for (const r of start) if (entrySeq(r) > top) top = entrySeq(r);
   if (top < 0) return [];
-  const stack: Node[] = [];
-  for (const r of roots) if (!r.isLeaf) stack.push(r);
+  const stack: Node[] = start.slice();
   let count = 0;
   let last = -1;
   try {
@@ -165,7 +172,7 @@ function collect(roots: readonly Node[]): Node[] {
       const seq = entrySeq(node);
       const at = top - seq;
       if (at >= slots.length) {
-        if (at > 4 * count + SPARSE_SLACK) return collectSparse(roots);
+        if (at > 4 * count + SPARSE_SLACK) return collectSparse(roots, stop);
         while (slots.length <= at) slots.push(undefined);
       } else if (slots[at] === node) continue;
       slots[at] = node;
@@ -175,7 +182,7 @@ function collect(roots: readonly Node[]): Node[] {
       for (let i = 0, n = entryArity(node); i < n; i++) {
         const x = inputAt(entryInput(node, i), seq);
         // An input reached before is not pushed again (most activations feed several ops).
-        if (!x.isLeaf && x.requiresGrad && slots[top - entrySeq(x)] !== x) stack.push(x);
+        if (!x.isLeaf && x.requiresGrad && slots[top - entrySeq(x)] !== x && (stop === null || !stop.has(x))) stack.push(x);
       }
     }
     const order = new Array<Node>(count);
@@ -191,9 +198,9 @@ function collect(roots: readonly Node[]): Node[] {
 }
 
 /** `collect` for a graph whose entries lie far apart on the tape: a set for the visited mark, then a sort. */
-function collectSparse(roots: readonly Node[]): Node[] {
+function collectSparse(roots: readonly Node[], stop: ReadonlySet<Node> | null): Node[] {
   const seen = new Set<Node>();
-  const stack: Node[] = roots.filter((r) => !r.isLeaf);
+  const stack: Node[] = roots.filter((r) => !r.isLeaf && (stop === null || !stop.has(r)));
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (seen.has(node)) continue;
@@ -201,7 +208,7 @@ function collectSparse(roots: readonly Node[]): Node[] {
     checkEntry(node);
     for (let i = 0, n = entryArity(node); i < n; i++) {
       const x = inputAt(entryInput(node, i), entrySeq(node));
-      if (!x.isLeaf && x.requiresGrad && !seen.has(x)) stack.push(x);
+      if (!x.isLeaf && x.requiresGrad && !seen.has(x) && (stop === null || !stop.has(x))) stack.push(x);
     }
   }
   return [...seen].sort((a, b) => entrySeq(b) - entrySeq(a));

@@ -14,8 +14,8 @@ import { shared } from '../shared.js';
 /** @internal */ export const RELEASED = 2;
 /** @internal */ export const USES_OUTPUT = 4;
 const SAVED_INPUTS = 8;
-// Forward mode's tangent rules read what forward saved, so a call whose tangents are computed keeps its saves too.
-const KEEPS_FOR_TANGENTS = 16;
+/** @internal forward mode's tangent rules read what forward saved, so a call whose tangents are computed keeps its saves too. */
+export const KEEPS_FOR_TANGENTS = 16;
 
 /** Where each recorded op's forward was called, kept only in anomaly mode. */
 export const forwardTraces = shared('forwardTraces', () => new WeakMap<OpContext, string>());

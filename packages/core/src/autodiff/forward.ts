@@ -13,17 +13,55 @@
 import { AnomalyError, GradError, formatShape } from '../errors.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { sweep } from './backward.js';
-import type { OpContext } from './context.js';
+import { KEEPS_FOR_TANGENTS, NOTHING_SAVED, OpContext } from './context.js';
 import type { AnyOp } from './define-op.js';
 import { checkFinite } from './finite.js';
 import { mode } from './mode.js';
 import { Node, TensorNode, isNode } from './node.js';
 import { NodeRuleMath } from './node-math.js';
 import { NumberRuleMath } from './number-math.js';
-import { Level, forwardMode, hasVisibleTangent, setTangent, tangentAt, withLevelHidden } from './tangents.js';
+import { Level, forwardMode, hasVisibleTangent, isVisible, setTangent, tangentAt, withLevelHidden } from './tangents.js';
 
 const onNumbers = new NumberRuleMath();
 const onNodes = new NodeRuleMath();
+
+const NO_OP: AnyOp = { name: 'none', forward: () => 0, backward: () => [] };
+/** The context an inline forward-mode call (`tangentInline`) runs against; its inputs lists are reused. */
+const scratch = new OpContext(NO_OP, [], undefined, false, true);
+const scratchInputs: [Node[], Node[]] = [[], []];
+
+/**
+ * A built-in elementwise op on one or two Scalars while a jvp runs, the numeric case done inline (as recordInline
+ * does for the tape): when nothing is recorded, each input is perturbed by at most the one same visible level with
+ * a tangent that is a number, the op's forward and tangent rule run on numbers against a scratch context, and the
+ * output gets its tangent with no OpContext made. Returns null when the general path (applyOp) is needed.
+ */
+export function tangentInline(op: AnyOp, a: Node, b: Node | null): Node | null {
+  if (!mode.grad || a.requiresGrad || (b !== null && b.requiresGrad)) return null;
+  const la = a._tangents;
+  const lb = b === null ? null : b._tangents;
+  const link = la ?? lb;
+  if (link === null || !isVisible(link.level)) return null;
+  if (la !== null && (la.next !== null || typeof la.value !== 'number' || la.level !== link.level)) return null;
+  if (lb !== null && (lb.next !== null || typeof lb.value !== 'number' || lb.level !== link.level)) return null;
+  const inputs = b === null ? scratchInputs[0] : scratchInputs[1];
+  inputs[0] = a;
+  if (b !== null) inputs[1] = b;
+  scratch._pointAt(op, inputs, null, 0, KEEPS_FOR_TANGENTS, 0, NOTHING_SAVED);
+  try {
+    const raw = b === null ? op.forward(scratch, a) : op.forward(scratch, a, b);
+    const out = a.make(raw as number);
+    scratch.output = out;
+    const rule = op.tangent as unknown as NumberRule;
+    const ta = la === null ? null : (la.value as number);
+    const t = b === null ? rule(onNumbers, scratch, ta) : rule(onNumbers, scratch, ta, lb === null ? null : (lb.value as number));
+    if (t !== null) out._tangents = { level: link.level, value: t, next: null };
+    return out;
+  } finally {
+    scratch._pointAt(NO_OP, [], null, 0, 0, 0, NOTHING_SAVED);
+    scratchInputs[0][0] = scratchInputs[1][0] = scratchInputs[1][1] = null!;
+  }
+}
 
 /**
  * Gives `out`, the result of one call of `op`, its tangent at each of `levels` (oldest first, so that a newer

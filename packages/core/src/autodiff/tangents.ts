@@ -108,17 +108,21 @@ export function visibleLevels(inputs: ArrayLike<Node>): Level[] | null {
 /**
  * Runs `fn` with `level` and every level opened after it hidden: what an op's tangent rule for `level` runs under,
  * so its ops carry only the tangents of older levels. Levels opened inside `fn` (a `jvp` inside a rule) are seen.
+ * (A level opened inside `fn` is closed again before it returns, so the same levels are unhidden after it.)
  */
 export function withLevelHidden<T>(level: Level, fn: () => T): T {
   const levels = forwardMode.levels;
-  const hidden: Level[] = [];
-  for (const l of levels) if (l.id >= level.id) hidden.push(l);
-  for (const l of hidden) l.hidden++;
+  for (let i = 0; i < levels.length; i++) if (levels[i].id >= level.id) levels[i].hidden++;
   try {
     return fn();
   } finally {
-    for (const l of hidden) l.hidden--;
+    for (let i = 0; i < levels.length; i++) if (levels[i].id >= level.id) levels[i].hidden--;
   }
+}
+
+/** Whether `level` is open and not hidden: its tangents are seen by the ops that run now. */
+export function isVisible(level: Level): boolean {
+  return level.open && level.hidden === 0;
 }
 
 /**

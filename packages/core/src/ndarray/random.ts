@@ -12,6 +12,14 @@ function splitmix32(state: { s: number }): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
+/** A Generator's position in its stream (see `getState`). */
+export interface GeneratorState {
+  /** The four 32-bit words of xoshiro128**. */
+  readonly words: readonly [number, number, number, number];
+  /** The second normal of the last Box-Muller pair, not yet drawn. */
+  readonly spareNormal: number | null;
+}
+
 /**
  * A seeded random stream: the same seed gives the same draws on every JS engine.
  * @example
@@ -40,6 +48,22 @@ export class Generator {
     this.c = splitmix32(st);
     this.d = splitmix32(st);
     this.spareNormal = null;
+  }
+
+  /**
+   * The stream's position, to come back to with `setState` (PyTorch's `get_state`): `checkpoint` replays the draws of
+   * a recomputed forward (dropout masks) this way.
+   * @example
+   * const s = g.getState(); const a = g.uniform(); g.setState(s); g.uniform() === a;   // true
+   */
+  getState(): GeneratorState {
+    return { words: [this.a, this.b, this.c, this.d], spareNormal: this.spareNormal };
+  }
+
+  /** Goes back to a position `getState` returned: the same draws follow. */
+  setState(state: GeneratorState): void {
+    [this.a, this.b, this.c, this.d] = state.words;
+    this.spareNormal = state.spareNormal;
   }
 
   /** A uniform 32-bit unsigned integer. */

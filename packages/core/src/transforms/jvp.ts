@@ -90,9 +90,9 @@ export function perturbed(primal: Node, tangent: unknown, level: Level, i: numbe
   return x;
 }
 
-function tangentValue(primal: Node, t: unknown, i: number): Node | number {
+function tangentValue(primal: Node, t: unknown, i: number): Node | number | null {
   if (typeof t === 'number') {
-    if (primal instanceof Scalar) return t;
+    if (primal instanceof Scalar) return t === 0 ? null : t;
     throw new DTypeError(
       `jvp: tangent ${i} is a number, but primal ${i} is a Tensor of shape ${formatShape(primal.shape)}; give a Tensor of that shape`,
     );
@@ -109,8 +109,11 @@ function tangentValue(primal: Node, t: unknown, i: number): Node | number {
   if (t.dtype !== primal.dtype) {
     throw new DTypeError(`jvp: tangent ${i} is ${t.dtype}, primal ${i} is ${primal.dtype}; they must match (cast the tangent)`);
   }
-  // A Scalar tangent that nothing differentiates travels as a number (the numeric path).
-  return t instanceof Scalar && !t.requiresGrad && !hasVisibleTangent(t) ? t.value : t;
+  // A tangent that nothing differentiates and that is all zeros is no tangent at all: the ops downstream of an input
+  // held still then compute no tangent terms for it (a symbolic zero). A Scalar one travels as a number.
+  if (t.requiresGrad || hasVisibleTangent(t)) return t;
+  if (isZero(t)) return null;
+  return t instanceof Scalar ? t.value : t;
 }
 
 /** The output's tangent at `level` as a node (zeros when the level never reached it). */
@@ -118,4 +121,12 @@ export function outputTangent(out: Node, level: Level): Node {
   const t = tangentAt(out, level);
   if (t === null) return out.zerosLike();
   return typeof t === 'number' ? out.make(t) : t;
+}
+
+function isZero(t: Node): boolean {
+  const r = t.raw;
+  if (typeof r === 'number') return r === 0;
+  const d = r.data;
+  for (let i = 0; i < d.length; i++) if (d[i] !== 0) return false;
+  return true;
 }
