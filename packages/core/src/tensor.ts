@@ -5,7 +5,7 @@
 import { sweep, BackwardOptions } from './autodiff/backward.js';
 import { Node, Operand, RawValue, TensorNode } from './autodiff/node.js';
 import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
-import { DType, checkInt32Values, isDType, isFloat } from './ndarray/dtype.js';
+import { DType, checkInt32Values, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { NDArray } from './ndarray/ndarray.js';
 import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
@@ -245,6 +245,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
    */
   addInPlace(other: Tensor | number, alpha = 1): this {
     if (typeof alpha !== 'number') throw new DTypeError(`addInPlace: alpha must be a number; got ${describeValue(alpha)}`);
+    if (this.dtype === 'int32') this.int32Factor(alpha, 'addInPlace', 'alpha');
     ops.addInPlace(this, [this.inPlaceOperand(other, 'addInPlace')], { alpha });
     return this;
   }
@@ -255,18 +256,37 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
    */
   mulInPlace(factor: number): this {
     if (typeof factor !== 'number') throw new DTypeError(`mulInPlace: factor must be a number; got ${describeValue(factor)}`);
+    if (this.dtype === 'int32') this.int32Factor(factor, 'mulInPlace', 'factor');
     ops.mulInPlace(this, [], { factor });
     return this;
   }
 
   private inPlaceOperand(other: Tensor | number, op: string): Tensor {
-    if (typeof other === 'number') return this.constant(other);
+    if (typeof other === 'number') {
+      // An int32 target takes an integer, as PyTorch's in-place ops refuse a float result for an integer tensor;
+      // assign truncates toward zero, as copy_ does (docs/decisions.md, "int32 conversion").
+      if (this.dtype === 'int32') this.int32Factor(op === 'assign' ? Math.trunc(other) : other, op, 'the operand');
+      return this.constant(other);
+    }
     if (!(other instanceof Tensor)) throw new DTypeError(`${op}: the operand must be a Tensor or a number; got ${describeValue(other)}`);
     if (!broadcastsTo(other.shape, this.shape))
       throw new ShapeError(
         `${op}: an operand of shape ${formatShape(other.shape)} cannot be ${op === 'assign' ? 'assigned to' : 'added into'} shape ${formatShape(this.shape)}`,
       );
+    if (this.dtype === 'int32' && other.dtype !== 'int32') {
+      if (op !== 'assign')
+        throw new DTypeError(
+          `${op}: a ${other.dtype} operand would make a float result, which int32 ${this.label} cannot hold; cast one of them`,
+        );
+      checkInt32Values(other.data, other.shape, op, ` of ${other.label}`);
+    }
     return other;
+  }
+
+  /** Refuses a number an in-place op on an int32 tensor cannot use: a fraction, NaN, ±Infinity or past int32. */
+  private int32Factor(value: number, op: string, what: string): void {
+    if (!Number.isInteger(value) || !hasInt32Value(value))
+      throw new DTypeError(`${op}: ${what} ${String(value)} is not an int32 integer, so int32 ${this.label} cannot hold the result`);
   }
 
   // Elementwise (NumPy broadcasting; plain numbers welcome).

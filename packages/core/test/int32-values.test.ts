@@ -77,4 +77,34 @@ describe('numbers that become int32', () => {
     );
     expect(() => arange(-3e9, -3e9 + 2, 1, { dtype: 'int32' })).toThrow(DTypeError);
   });
+
+  it('refuse them when written in place into an int32 tensor; a float result is refused as PyTorch refuses it', () => {
+    const counts = () => tensor([1, 2], { dtype: 'int32', name: 'counts' });
+    // assign truncates toward zero, as copy_ does; integers add and multiply in place.
+    expect(Array.from(counts().assign(tensor([1.9, -2.9])).data)).toEqual([1, -2]);
+    expect(Array.from(counts().assign(7.5).data)).toEqual([7, 7]);
+    expect(Array.from(counts().addInPlace(tensor([3, 4], { dtype: 'int32' }), -2).data)).toEqual([-5, -6]);
+    expect(Array.from(counts().mulInPlace(-3).data)).toEqual([-3, -6]);
+    const cases: Array<[() => unknown, string]> = [
+      [() => counts().assign(tensor([NaN, 1])), `assign: NaN at index [0] of %`],
+      [() => counts().assign(Infinity), 'assign: the operand Infinity is not an int32 integer, so int32 counts cannot hold the result'],
+      [() => counts().addInPlace(0.5), 'addInPlace: the operand 0.5 is not an int32 integer, so int32 counts cannot hold the result'],
+      [
+        () => counts().addInPlace(tensor([1, 1])),
+        'addInPlace: a float64 operand would make a float result, which int32 counts cannot hold; cast one of them',
+      ],
+      [() => counts().addInPlace(1, 0.5), 'addInPlace: alpha 0.5 is not an int32 integer, so int32 counts cannot hold the result'],
+      [() => counts().mulInPlace(3e9), 'mulInPlace: factor 3000000000 is not an int32 integer, so int32 counts cannot hold the result'],
+      [() => counts().mulInPlace(NaN), 'mulInPlace: factor NaN is not an int32 integer, so int32 counts cannot hold the result'],
+    ];
+    for (const [fn, message] of cases) {
+      const e = errorOf(fn);
+      expect(e).toBeInstanceOf(DTypeError);
+      if (message.endsWith('%')) expect(e.message.startsWith(message.slice(0, -1))).toBe(true);
+      else expect(e.message).toBe(message);
+    }
+    const unchanged = counts();
+    expect(() => unchanged.mulInPlace(0.5)).toThrow(DTypeError);
+    expect(Array.from(unchanged.data)).toEqual([1, 2]);
+  });
 });
