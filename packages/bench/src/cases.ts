@@ -1,6 +1,6 @@
 /** The benchmark cases: what each one computes, how its speed is expressed, and how long it is timed. */
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'MNIST';
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'MNIST';
 
 export interface TimingBudget {
   /** Untimed iterations first, so every peer is measured after its JIT and caches have warmed up. */
@@ -97,6 +97,14 @@ export function benchCases(quick: boolean, scalarMlpNodes: number): BenchCase[] 
       rtol: 1e-4,
     },
     { id: 'W4', workload: 'W4', title: 'W4 y = sum(tanh(x*w+b)) on 1e6 float32, grads of w, b', unit: 'ms/iter', budget, rtol: 1e-4 },
+    {
+      id: 'W5',
+      workload: 'W5',
+      title: 'W5 LeNet-5 conv-pool-conv-pool-fc-fc-fc ReLU, batch 64 of 1x28x28, softmax-CE, SGD step, float32',
+      unit: 'ms/step',
+      budget,
+      rtol: 1e-4,
+    },
     mnistCase(quick),
   ];
 }

@@ -85,3 +85,46 @@ export function tanhSumData(size = 1_000_000): { x: Float32Array; w: number; b: 
   const next = seededUniform(4);
   return { x: uniformArray(size, -2, 2, next), w: 0.75, b: -0.25 };
 }
+
+export interface LenetData {
+  /** Images [batch, 1, 28, 28] (NCHW) in [0, 1). */
+  readonly x: HostArray;
+  readonly labels: Int32Array;
+  /**
+   * PyTorch's layouts and default initialisation: conv1 [6, 1, 5, 5] and [6], conv2 [16, 6, 5, 5] and [16], then
+   * fc1 [120, 400], fc2 [84, 120], fc3 [10, 84] with their biases (weights [out, in]; fc1's inputs in C, H, W order).
+   */
+  readonly params: readonly HostArray[];
+  readonly learningRate: number;
+}
+
+/** W5: LeNet-5 (conv 5x5 pad 2 -> 6, pool, conv 5x5 -> 16, pool, 400-120-84-10) on one batch of 64 digits' shape. */
+export function lenetData(batch = 64): LenetData {
+  const next = seededUniform(5);
+  const x = { data: uniformArray(batch * 28 * 28, 0, 1, next), shape: [batch, 1, 28, 28] };
+  const labels = new Int32Array(batch);
+  for (let i = 0; i < batch; i++) labels[i] = Math.floor(next() * 10);
+  const layers: Array<{ weight: number[]; fanIn: number }> = [
+    { weight: [6, 1, 5, 5], fanIn: 25 },
+    { weight: [16, 6, 5, 5], fanIn: 150 },
+    { weight: [120, 400], fanIn: 400 },
+    { weight: [84, 120], fanIn: 120 },
+    { weight: [10, 84], fanIn: 84 },
+  ];
+  const params: HostArray[] = [];
+  for (const { weight, fanIn } of layers) {
+    // U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weights and biases: what torch.nn.Conv2d and Linear draw by default.
+    const bound = 1 / Math.sqrt(fanIn);
+    params.push({
+      data: uniformArray(
+        weight.reduce((a, b) => a * b, 1),
+        -bound,
+        bound,
+        next,
+      ),
+      shape: weight,
+    });
+    params.push({ data: uniformArray(weight[0], -bound, bound, next), shape: [weight[0]] });
+  }
+  return { x, labels, params, learningRate: 0.05 };
+}

@@ -5,9 +5,10 @@ import { benchCases } from '../src/cases';
 import { scalarMlpData, seededUniform } from '../src/data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../src/micrograd-reference';
 import type { Timing } from '../src/measure';
+import { disagreement, problem, viaLoop, viaVmap } from '../src/per-sample-grads';
 import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
-import { tapegradPeer } from '../src/peers/tapegrad';
-import { tfjsCpuPeer } from '../src/peers/tfjs';
+import { lenetRunner as tapegradLenet, tapegradPeer } from '../src/peers/tapegrad';
+import { lenetRunner as tfjsLenet, tfjsCpuPeer } from '../src/peers/tfjs';
 import { type BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from '../src/report';
 import { floorResults, floorsTable } from '../src/floors';
 
@@ -82,6 +83,18 @@ describe('tapegrad and TF.js start from the same point', () => {
     const ours = (await tapegradPeer.prepare(c)).step();
     const theirs = (await tfjsCpuPeer.prepare(c)).step();
     expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(c.rtol * Math.max(1, Math.abs(theirs)));
+  });
+
+  it('W5 (on a batch of 2: TF.js-cpu takes seconds per step of 64): the same loss at the first step and after three', () => {
+    const ours = tapegradLenet(2);
+    const theirs = tfjsLenet(2);
+    const first = [ours.step(), theirs.step()];
+    expect(Math.abs(first[0] - first[1])).toBeLessThanOrEqual(1e-4 * first[1]);
+    ours.step();
+    theirs.step();
+    const third = [ours.step(), theirs.step()];
+    expect(third[0]).not.toBeCloseTo(first[0], 3); // the steps changed the weights
+    expect(Math.abs(third[0] - third[1])).toBeLessThanOrEqual(1e-4 * third[1]);
   });
 
   it('W1: the loss after ten SGD steps agrees too, so the updates are the same', async () => {
@@ -221,5 +234,14 @@ describe('the report', () => {
     const doc = `# Title\n\nintro\n\n${DOC_START}\nold table\n${DOC_END}\n\nafter\n`;
     expect(spliceSection(doc, 'new table')).toBe(`# Title\n\nintro\n\n${DOC_START}\nnew table\n${DOC_END}\n\nafter\n`);
     expect(spliceSection('# Title\n', 'T')).toBe(`# Title\n\n${DOC_START}\nT\n${DOC_END}\n`);
+  });
+});
+
+describe('the per-sample gradient benchmark', () => {
+  it('computes the same per-sample gradients by vmap as by the loop of grad calls, shaped [batch, ...parameter]', () => {
+    const { params, xs, ys } = problem(3, 'float64');
+    const batched = viaVmap(params, xs, ys);
+    expect(batched.map((g) => g.shape)).toEqual(params.map((p) => [3, ...p.shape]));
+    expect(disagreement(batched, viaLoop(params, xs, ys))).toBeLessThan(1e-12);
   });
 });

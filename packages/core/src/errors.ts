@@ -40,6 +40,16 @@ export class GradError extends TapegradError {
   }
 }
 
+/**
+ * Misuse of a function transform: reading the values of a batched tensor inside `vmap` (they stand for every sample
+ * at once), a batched value used after its vmap returned, `inAxes` that do not fit the arguments.
+ */
+export class TransformError extends TapegradError {
+  static {
+    brand(this, 'TransformError');
+  }
+}
+
 /** Raised in anomaly mode by the first op whose forward or backward produced NaN or Infinity. */
 export class AnomalyError extends TapegradError {
   static {

@@ -3,6 +3,7 @@
  * argument checks live here so that every error names the op and the shapes at fault.
  */
 import { sweep, BackwardOptions } from './autodiff/backward.js';
+import { isBatched } from './autodiff/batching.js';
 import { Node, Operand, RawValue, TensorNode } from './autodiff/node.js';
 import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
 import { DType, checkInt32Values, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
@@ -672,20 +673,22 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
         `takeAlongAxis: indices of shape ${formatShape(indices.shape)} do not match ${formatShape(this.shape)} outside axis ${a}`,
       );
     const idx = checkedIndices(indices, this.shape[a], 'takeAlongAxis');
+    // Flat positions in ops, idx * stride(a) + the offset of the other axes, so that batched indices (vmap) batch.
     const strides = stridesOf(this.shape);
     const istr = stridesOf(idx.shape);
-    const flat = new Int32Array(idx.size);
+    const others = new Int32Array(idx.size);
     for (let p = 0; p < idx.size; p++) {
       let off = 0;
       let rem = p;
       for (let d = 0; d < idx.rank; d++) {
         const i = Math.floor(rem / istr[d]);
         rem -= i * istr[d];
-        off += (d === a ? idx.data[p] : i) * strides[d];
+        if (d !== a) off += i * strides[d];
       }
-      flat[p] = off;
+      others[p] = off;
     }
-    return this.reshape([this.size]).gather(new Tensor(new NDArray(flat, idx.shape)), 0);
+    const flat = (strides[a] === 1 ? idx : idx.mul(strides[a])).add(new Tensor(new NDArray(others, idx.shape)));
+    return ops.gather(this.reshape([this.size]), flat, { axis: 0 });
   }
   /** Converts to another dtype (differentiable between float dtypes). */
   cast(dtype: DType): Tensor {
@@ -710,6 +713,11 @@ function checkedIndices(indices: Tensor | readonly number[], n: number, op: stri
   }
   const t = indices instanceof Tensor ? indices : new Tensor(new NDArray(Int32Array.from(indices), [indices.length]));
   if (t.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${t.dtype}`);
+  // Batched indices (vmap) are checked through every sample's values at once.
+  if (isBatched(t)) {
+    const physical = checkedIndices(t._physical as Tensor, n, op);
+    return physical === t._physical ? t : (t._wrap(physical, t._bdim) as Tensor);
+  }
   const d = t.data;
   let copy: Int32Array | null = null;
   for (let i = 0; i < d.length; i++) {

@@ -9,6 +9,7 @@
 import { type Node, type Tensor, concat, tensor, where } from '@tapegrad/core';
 import * as ops from '../src/ops/index';
 import type { OpName } from '../src/ops/index';
+import { describeVmap } from './vmap-harness';
 import {
   type BinaryCase,
   type ReductionCase,
@@ -31,6 +32,8 @@ export interface SampledCase {
   readonly rtol?: number;
   /** The duality check's tolerance, where a float32 step in between rounds both modes (default 1e-12). */
   readonly dualityRtol?: number;
+  /** Inputs the vmap check always batches (an in-place op's target). */
+  readonly batched?: readonly number[];
 }
 
 /** What `describeOp` runs for an op. */
@@ -91,6 +94,15 @@ const POOL_GEOMETRY = {
 };
 
 /** A mask op's case: gradcheck through `where` and a product with the mask, which must act as a constant. */
+/** [a[0, 0], 7, 7] from a [2, 3] with ops (so it works under vmap too): an operand equal to a in one place only. */
+function firstThenSevens(a: Tensor): Tensor {
+  return a
+    .slice([0, 0], [1, 3])
+    .reshape([3])
+    .mul(tensor([1, 0, 0]))
+    .add(tensor([0, 7, 7]));
+}
+
 function maskCase(seed: number, mask: (a: Tensor, b: Tensor) => Tensor): OpCase {
   return {
     kind: 'sampled',
@@ -121,6 +133,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 1 }), uniform([3], -2, 2, { seed: 2 })],
     apply: (x, y) => x.mul(1).addInPlace(y, 0.5),
+    batched: [0],
   },
   addRelu: {
     kind: 'binary',
@@ -145,6 +158,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     kind: 'sampled',
     inputs: () => [uniform([2, 3], -2, 2, { seed: 3 }), uniform([3], -2, 2, { seed: 4 })],
     apply: (x, y) => x.mul(1).assign(y).mul(x),
+    batched: [0],
   },
   atan: { kind: 'unary', value: (x) => Math.asin(x / Math.sqrt(1 + x * x)), derivative: (x) => 1 / (1 + x * x), secondOrder: true },
   atan2: {
@@ -250,7 +264,7 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     },
     secondOrder: true,
   },
-  eq: maskCase(60, (a, b) => a.eq(b.mul(0).add(tensor([a.data[0], 7, 7])))),
+  eq: maskCase(60, (a, b) => a.eq(b.mul(0).add(firstThenSevens(a)))),
   erf: {
     kind: 'unary',
     value: erfSeries,
@@ -333,8 +347,9 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     inputs: () => [uniform([2, 3], -2, 2, { seed: 13 })],
     apply: (x) => x.mul(x).mulInPlace(2.5),
     secondOrder: true,
+    batched: [0],
   },
-  ne: maskCase(62, (a, b) => a.ne(b.mul(0).add(tensor([a.data[0], 7, 7])))),
+  ne: maskCase(62, (a, b) => a.ne(b.mul(0).add(firstThenSevens(a)))),
   neg: { kind: 'unary', value: (x) => -x, derivative: () => -1 },
   pad: {
     kind: 'sampled',
@@ -435,9 +450,10 @@ function method(name: string): (...xs: any[]) => any {
   return (x, ...rest) => x[name](...rest);
 }
 
-/** Runs the standard proof of op `name` from its case (see the file comment); every op's test file calls it. */
+/** Runs the standard proof of op `name` from its case (see the file comment), and its vmap check; every op's test file calls it. */
 export function describeOp(name: OpName): void {
   const c = OP_CASES[name];
+  describeVmapCase(name, c);
   switch (c.kind) {
     case 'unary':
       return describeUnary({ ...c, name, apply: c.apply ?? method(name) });
@@ -453,6 +469,63 @@ export function describeOp(name: OpName): void {
         it('has tangents dual to its gradients, matching central differences', () => {
           expectTangents(c.apply, c.inputs(), { secondOrder: c.secondOrder, eps: c.eps, rtol: c.rtol, dualityRtol: c.dualityRtol });
         });
+      });
+  }
+}
+
+const UNARY_SAMPLES: number[][] = [[2, 3], [], [4]];
+const BINARY_SAMPLES: Array<[number[], number[]]> = [
+  [[2, 3], [3]],
+  [[], [4]],
+  [[3], [2, 1, 3]],
+];
+const REDUCTION_AXES: Array<[number | number[] | undefined, boolean]> = [
+  [undefined, false],
+  [1, true],
+  [[0, 2], false],
+  [-1, false],
+];
+
+/** The vmap check of op `name` (test/vmap-harness.ts), on samples drawn as its case draws its inputs. */
+function describeVmapCase(name: OpName, c: OpCase): void {
+  // Seed 100 k + b is sample b of configuration k: one shape per configuration.
+  const config = (seed: number) => Math.floor(seed / 100);
+  switch (c.kind) {
+    case 'unary': {
+      const [lo, hi] = c.domain ?? [-2, 2];
+      const shape = (seed: number) => UNARY_SAMPLES[config(seed) % UNARY_SAMPLES.length];
+      return describeVmap({
+        name,
+        apply: c.apply ?? method(name),
+        sample: (seed) => [uniform(shape(seed), lo, hi, { seed, avoid: c.kinks })],
+      });
+    }
+    case 'binary': {
+      const [aLo, aHi] = c.domainA ?? [-2, 2];
+      const [bLo, bHi] = c.domainB ?? [-2, 2];
+      const shapes = (seed: number) => BINARY_SAMPLES[config(seed) % BINARY_SAMPLES.length];
+      return describeVmap({
+        name,
+        apply: method(name),
+        sample: (seed) => [uniform(shapes(seed)[0], aLo, aHi, { seed }), uniform(shapes(seed)[1], bLo, bHi, { seed: seed + 50 })],
+      });
+    }
+    case 'reduction':
+      for (const [axis, keepDims] of REDUCTION_AXES)
+        describeVmap({
+          name: `${name} over ${JSON.stringify(axis)}${keepDims ? ' (keepDims)' : ''}`,
+          apply: (x) => c.apply(x, axis, keepDims),
+          sample: (seed) => [c.distinctInputs ? distinct([2, 3, 4], seed + 1) : uniform([2, 3, 4], -2, 2, { seed })],
+          configs: 2,
+        });
+      return;
+    case 'sampled':
+      // Each sample scales the case's inputs by its own positive factor: signs, order and domains are kept.
+      return describeVmap({
+        name,
+        apply: c.apply,
+        sample: (seed) => c.inputs().map((x) => x.mul(1 + 0.1 * ((seed % 100) + 1) + 0.01 * config(seed))),
+        batched: c.batched,
       });
   }
 }

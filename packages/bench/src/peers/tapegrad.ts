@@ -1,9 +1,9 @@
 /** tapegrad, through its public API only: the implementation under test. */
-import { type DType, type Scalar, type Tensor, fuse, noGrad, scalar, tensor } from '@tapegrad/core';
+import { type DType, type Scalar, type Tensor, conv2d, fuse, maxPool2d, noGrad, scalar, tensor } from '@tapegrad/core';
 import { softmaxCrossEntropy } from '@tapegrad/nn';
 import { enableThreads } from '@tapegrad/threads';
 import { type BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
-import { type HostArray, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
+import { type HostArray, lenetData, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
 import { scalarMlpLoss } from '../micrograd-reference.js';
 import { PIXELS } from '@tapegrad/examples/mnist';
 import { mnistEpochSetup } from '../mnist-epoch.js';
@@ -62,6 +62,35 @@ function scalarMlpRunner(): Runner {
       const loss = scalarMlpLoss<Scalar>(params, data);
       loss.backward();
       return loss.value;
+    },
+  };
+}
+
+/** W5 with the functional ops a user writes a CNN with: conv2d, maxPool2d, matmul against [out, in] weights. */
+/** W5's runner; tests pass a small batch (the case is 64). */
+export function lenetRunner(batch = 64): Runner {
+  const d = lenetData(batch);
+  const x = fromHost(d.x, 'float32');
+  const labels = tensor(d.labels, { shape: [batch, 1], dtype: 'int32' });
+  const params = d.params.map((p) => fromHost(p, 'float32', true));
+  const [c1, c1b, c2, c2b, f1, f1b, f2, f2b, f3, f3b] = params;
+  const perChannel = (b: Tensor) => b.reshape([1, b.shape[0], 1, 1]);
+  return {
+    step() {
+      let h = maxPool2d(conv2d(x, c1, { padding: 2 }).add(perChannel(c1b)).relu(), 2);
+      h = maxPool2d(conv2d(h, c2).add(perChannel(c2b)).relu(), 2).reshape([batch, 400]);
+      h = h.matmul(f1, { transposeB: true }).add(f1b).relu();
+      h = h.matmul(f2, { transposeB: true }).add(f2b).relu();
+      const logits = h.matmul(f3, { transposeB: true }).add(f3b);
+      const loss = logits.logSoftmax(-1).takeAlongAxis(labels, -1).mean().neg();
+      loss.backward();
+      noGrad(() => {
+        for (const p of params) {
+          p.addInPlace(p.grad as Tensor, -d.learningRate);
+          p.zeroGrad();
+        }
+      });
+      return loss.item();
     },
   };
 }
@@ -136,6 +165,8 @@ export const tapegradPeer: Peer = {
         return scalarMlpRunner();
       case 'W4':
         return tanhSumRunner();
+      case 'W5':
+        return lenetRunner();
       case 'MNIST':
         return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
     }

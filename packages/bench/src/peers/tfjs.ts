@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { type BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
-import { type HostArray, type ScalarMlpData, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
+import { type HostArray, type ScalarMlpData, lenetData, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
 import type { Peer, Runner } from './peer.js';
 
 const fromHost = (h: HostArray): tf.Tensor => tf.tensor(h.data, h.shape.slice(), 'float32');
@@ -102,6 +102,52 @@ function tanhSumRunner(): Runner {
 }
 
 /**
+ * W5 as a TF.js user writes LeNet-5: NHWC, tf.conv2d / tf.maxPool, tf.train.sgd. The inputs and weights are the
+ * shared PyTorch-layout arrays moved into TF.js's layouts once, before timing: images to NHWC, filters to
+ * [kh, kw, in, out], dense weights to [in, out], and fc1's rows reordered from (c, h, w) to NHWC's (h, w, c)
+ * flattening order, so that both libraries compute the same function from the same numbers.
+ */
+/** W5's runner; tests pass a small batch (the case is 64). */
+export function lenetRunner(batch = 64): Runner {
+  const d = lenetData(batch);
+  const x = tf.tidy(() => tf.transpose(fromHost(d.x), [0, 2, 3, 1]));
+  const oneHot = tf.oneHot(tf.tensor1d(d.labels, 'int32'), 10);
+  const starts = d.params.map((p, i) =>
+    tf.tidy(() => {
+      const t = fromHost(p);
+      if (i === 0 || i === 2) return tf.transpose(t, [2, 3, 1, 0]);
+      if (i === 4) return tf.reshape(tf.transpose(tf.reshape(t, [120, 16, 5, 5]), [2, 3, 1, 0]), [400, 120]);
+      return p.shape.length === 2 ? tf.transpose(t) : t;
+    }),
+  );
+  const vars = starts.map((t) => tf.variable(t));
+  tf.dispose(starts);
+  const [c1, c1b, c2, c2b, f1, f1b, f2, f2b, f3, f3b] = vars;
+  const optimizer = tf.train.sgd(d.learningRate);
+  return {
+    step() {
+      const loss = optimizer.minimize(() => {
+        const conv = (input: tf.Tensor4D, filter: tf.Variable, bias: tf.Variable, pad: 'same' | 'valid') =>
+          tf.maxPool<tf.Tensor4D>(tf.relu(tf.add<tf.Tensor4D>(tf.conv2d(input, filter as tf.Tensor4D, 1, pad), bias)), 2, 2, 'valid');
+        const h = conv(conv(x as tf.Tensor4D, c1, c1b, 'same'), c2, c2b, 'valid');
+        let z: tf.Tensor = tf.reshape(h, [batch, 400]);
+        z = tf.relu(tf.add(tf.matMul(z, f1), f1b));
+        z = tf.relu(tf.add(tf.matMul(z, f2), f2b));
+        const logits = tf.add(tf.matMul(z, f3), f3b);
+        return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(oneHot, logits);
+      }, true) as tf.Scalar;
+      const value = loss.dataSync()[0];
+      loss.dispose();
+      return value;
+    },
+    dispose() {
+      tf.dispose([x, oneHot, ...vars]);
+      optimizer.dispose();
+    },
+  };
+}
+
+/**
  * The MNIST epoch as a TF.js user would write the main job's loop: variables, tf.train.adam and
  * tf.losses.softmaxCrossEntropy. Adam's epsilon is set to PyTorch's (and tapegrad's) 1e-8; TF.js's default is 1e-7.
  * The starting weights are copied from tapegrad's model (loaded lazily, so the other workloads never load it).
@@ -162,6 +208,8 @@ function prepare(c: BenchCase): Runner | Promise<Runner> {
       return scalarMlpRunner();
     case 'W4':
       return tanhSumRunner();
+    case 'W5':
+      return lenetRunner();
     case 'MNIST':
       return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
   }

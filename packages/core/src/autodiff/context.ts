@@ -13,9 +13,14 @@ import { shared } from '../shared.js';
 /** @internal */ export const RECORDING = 1;
 /** @internal */ export const RELEASED = 2;
 /** @internal */ export const USES_OUTPUT = 4;
-const SAVED_INPUTS = 8;
-/** @internal forward mode's tangent rules read what forward saved, so a call whose tangents are computed keeps its saves too. */
-export const KEEPS_FOR_TANGENTS = 16;
+/** @internal */ export const SAVED_INPUTS = 8;
+/**
+ * @internal a call that is not recorded but whose saves are read anyway: forward mode's tangent rules read them, and
+ * so does the backward of a call vmap ran as a loop over samples.
+ */
+export const KEEPS_SAVES = 16;
+/** @internal forward mode's name for KEEPS_SAVES. */
+export const KEEPS_FOR_TANGENTS = KEEPS_SAVES;
 
 /** Where each recorded op's forward was called, kept only in anomaly mode. */
 export const forwardTraces = shared('forwardTraces', () => new WeakMap<OpContext, string>());
@@ -41,10 +46,10 @@ export class OpContext<Attrs = unknown, N extends Node = Node> {
     /** The trailing plain object passed to the op function (options that get no gradient). */
     readonly attrs: Attrs,
     recording: boolean,
-    /** Whether forward mode computes this call's tangents (its rule then reads what forward saved, recorded or not). */
-    forTangents = false,
+    /** Keep what forward saves even when the call is not recorded (forward mode, or vmap's loop, reads it). */
+    keepsSaves = false,
   ) {
-    this._flags = (recording ? RECORDING : 0) | (forTangents ? KEEPS_FOR_TANGENTS : 0);
+    this._flags = (recording ? RECORDING : 0) | (keepsSaves ? KEEPS_SAVES : 0);
   }
 
   /** Whether this call is being recorded on the tape (false under noGrad or when no input requires grad). */
@@ -64,14 +69,14 @@ export class OpContext<Attrs = unknown, N extends Node = Node> {
 
   /** Keeps values for backward. Nodes among them are version-checked: mutating one in place before backward is an error. */
   save(...items: unknown[]): void {
-    if ((this._flags & (RECORDING | KEEPS_FOR_TANGENTS)) === 0) return;
+    if ((this._flags & (RECORDING | KEEPS_SAVES)) === 0) return;
     this._saved = items;
     this._versionSum = versionSum(items);
   }
 
   /** Saves exactly the inputs, in order (cheaper than `save(...inputs)`: no second list is kept). */
   saveInputs(): void {
-    if ((this._flags & (RECORDING | KEEPS_FOR_TANGENTS)) === 0) return;
+    if ((this._flags & (RECORDING | KEEPS_SAVES)) === 0) return;
     this._flags |= SAVED_INPUTS;
     this._versionSum = versionSum(this.inputs);
   }

@@ -6,6 +6,7 @@
  */
 import { AnomalyError, DTypeError, ShapeError, formatShape } from '../errors.js';
 import { NDArray } from '../ndarray/ndarray.js';
+import { BatchRule, BatchedNode, batching, innermostBatched } from './batching.js';
 import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
 import { pushTangents } from './forward.js';
@@ -13,7 +14,7 @@ import type { GradMath, RuleMath } from './grad-math.js';
 import { nodeGradients } from './node-math.js';
 import { mode } from './mode.js';
 import { Node, Operand, RawValue, isNode } from './node.js';
-import { forwardMode, visibleLevels } from './tangents.js';
+import { Level, forwardMode, visibleLevels } from './tangents.js';
 
 /** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
 export type InputGrads = ReadonlyArray<Node | null | undefined>;
@@ -57,7 +58,25 @@ export interface OpDefinition<Attrs = undefined, In extends readonly Node[] = re
     ctx: OpContext<Attrs, NodeKind<In>>,
     ...inputTangents: Array<NodeKind<In> | null>
   ): NodeKind<In> | null;
+  /**
+   * The batching rule (`vmap`): the op for a whole batch of samples at once, from each operand's batched value
+   * (see BatchRule). `'loop'` opts into the fallback, the op applied once per sample, as an op without a rule gets.
+   */
+  batch?: BatchRule<Attrs, In> | 'loop';
 }
+
+/** An op definition's batching rule, required (every built-in op has one: ops/index.ts checks). */
+export type BatchSlot<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = Required<Pick<OpDefinition<Attrs, In>, 'batch'>>;
+
+/** An op function whose definition has a batching rule (what `defineOp` returns when given one). */
+export type OpWithBatch<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = OpFunction<Attrs, In> & {
+  readonly definition: BatchSlot<Attrs, In>;
+};
+
+/** An op function whose definition has a tangent rule and a batching rule, as every built-in op's has. */
+export type OpWithRules<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = OpFunction<Attrs, In> & {
+  readonly definition: TangentSlot<Attrs, In> & BatchSlot<Attrs, In>;
+};
 
 /** An op definition's tangent rule, required (every built-in op has one: ops/index.ts checks). */
 export type TangentSlot<Attrs = undefined, In extends readonly Node[] = readonly Node[]> = Required<
@@ -113,8 +132,14 @@ export type AnyOp = DefinedOp<unknown, readonly Node[]>;
  * cube(x).sum().backward();
  */
 export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
+  spec: OpDefinition<Attrs, In> & TangentSlot<Attrs, In> & BatchSlot<Attrs, In>,
+): OpWithRules<Attrs, In>;
+export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
   spec: OpDefinition<Attrs, In> & TangentSlot<Attrs, In>,
 ): OpWithTangent<Attrs, In>;
+export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
+  spec: OpDefinition<Attrs, In> & BatchSlot<Attrs, In>,
+): OpWithBatch<Attrs, In>;
 export function defineOp<Attrs = undefined, In extends readonly Node[] = readonly Node[]>(
   spec: OpDefinition<Attrs, In>,
 ): OpFunction<Attrs, In>;
@@ -193,13 +218,28 @@ export function applyOp(op: AnyOp, operands: Operand[], attrs: unknown, ownsOper
   const recording = isRecorded(inputs);
   // The jvp levels that perturb an input (null unless a jvp is running and reaches this call).
   const levels = forwardMode.open !== 0 && mode.grad ? visibleLevels(inputs) : null;
+  // The operand batched at the newest vmap level, if a vmap is running and reaches this call (batching.ts).
+  const batched = batching.open !== 0 ? innermostBatched(inputs) : null;
   const ctx =
-    recording || levels !== null || attrs !== undefined || passive === undefined
+    recording || levels !== null || batched !== null || attrs !== undefined || passive === undefined
       ? new OpContext(op, inputs, attrs, recording, levels !== null)
       : passive;
+  return runCall(op, ctx, inputs, batched, levels);
+}
+
+/**
+ * @internal runs one call of `op` on `inputs` (nodes) against `ctx`: forward with recording off, or, when `batched`
+ * is given, the op's batch rule (vmap) with recording as it is; records the call when `ctx` is recording, and pushes
+ * the tangents of `levels` (forward mode) to its output.
+ */
+export function runCall(op: AnyOp, ctx: OpContext, inputs: readonly Node[], batched: BatchedNode | null, levels: Level[] | null): Node {
   let result: Node | RawValue;
   try {
-    if (mode.grad) {
+    if (batched !== null) {
+      // The op's batch rule stands in for forward. Its ops are recorded as any others (on the values of the whole
+      // batch, for a gradient taken outside the vmap); this call is recorded below on the per-sample values.
+      result = batched._applyBatched(op, ctx, inputs);
+    } else if (mode.grad) {
       // Recording is off inside forward, so ops that a user's forward calls are not recorded separately.
       mode.grad = false;
       try {
@@ -217,15 +257,17 @@ export function applyOp(op: AnyOp, operands: Operand[], attrs: unknown, ownsOper
     throw e;
   }
   let out: Node;
-  if (isNode(result)) {
+  if (batched !== null) {
+    out = result as Node;
+  } else if (isNode(result)) {
     // The output is always a new node: forward may hand back an input or a captured constant, and adopting
     // it would rewrite that node's place in the graph. An input's value is copied so that in-place updates
     // of the output cannot reach the input.
     out = result.make(!result.isLeaf || result.requiresGrad || inputs.includes(result) ? copyRaw(result.raw) : result.raw);
   } else {
-    out = ref.make(result);
+    out = inputs[0].make(result);
   }
-  if (recording) {
+  if (ctx.recording) {
     out.requiresGrad = true;
     out._creator = ctx;
     ctx.seq = mode.nextSeq++;

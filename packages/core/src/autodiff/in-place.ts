@@ -13,6 +13,7 @@
  * write `.data` and call `markMutated()`.
  */
 import { AnomalyError, GradError } from '../errors.js';
+import { batching, innermostBatched } from './batching.js';
 import { OpContext, forwardTraces } from './context.js';
 import { AnyOp, DefinedOp, OpDefinition, TangentSlot, isRecorded, withBackward } from './define-op.js';
 import { pushTangents } from './forward.js';
@@ -29,6 +30,8 @@ import { forwardMode, visibleLevels } from './tangents.js';
 export interface InPlaceOp<Attrs> {
   (target: Node, operands: readonly Node[], attrs: Attrs): void;
   readonly definition: DefinedOp<Attrs> & TangentSlot<Attrs>;
+  /** Marks an in-place op: inside vmap it changes a batched target through its physical value (no batch rule needed). */
+  readonly inPlace: true;
 }
 
 /**
@@ -38,10 +41,28 @@ export interface InPlaceOp<Attrs> {
 export function defineInPlaceOp<Attrs>(spec: OpDefinition<Attrs> & TangentSlot<Attrs>): InPlaceOp<Attrs> {
   const definition = withBackward(spec) as DefinedOp<Attrs> & TangentSlot<Attrs>;
   const fn = (target: Node, operands: readonly Node[], attrs: Attrs) => applyInPlace(definition, target, operands, attrs);
-  return Object.assign(fn, { definition });
+  return Object.assign(fn, { definition, inPlace: true as const });
 }
 
-function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: readonly Node[], attrs: Attrs): void {
+/** Applies an in-place op: writes the result into `target`, and records the change when `target` is in a recorded graph. */
+export function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: readonly Node[], attrs: Attrs): void {
+  // Inside vmap, a batched target is changed through its physical value (transforms/batch-in-place.ts).
+  const batched = batching.open !== 0 ? innermostBatched([target, ...operands]) : null;
+  if (batched !== null) return batched._applyInPlaceBatched(op as unknown as AnyOp, target, operands, attrs);
+  changeInPlace(op, target, operands, attrs, runForward);
+}
+
+/**
+ * @internal the change of `target` by `op`, made by `run` against the call's context (the op's forward, or for a
+ * batched target the change of its physical value), and recorded when `target` takes part in a recorded graph.
+ */
+export function changeInPlace<Attrs>(
+  op: DefinedOp<Attrs>,
+  target: Node,
+  operands: readonly Node[],
+  attrs: Attrs,
+  run: (op: DefinedOp<Attrs>, ctx: OpContext<Attrs>) => void,
+): void {
   if (mode.grad && target.requiresGrad && target.isLeaf) {
     throw new GradError(
       `${op.name}: ${target.label} is a leaf that requires grad; changing it in place while grad mode is on would make it ` +
@@ -53,7 +74,7 @@ function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: reado
   const levels = forwardMode.open !== 0 && mode.grad ? visibleLevels(current) : null;
   if (!isRecorded(current)) {
     const ctx = new OpContext(op, current, attrs, false, levels !== null);
-    runForward(op, ctx);
+    run(op, ctx);
     target._bumpVersion();
     if (levels !== null) pushTangents(op as unknown as AnyOp, ctx, target, levels);
     return;
@@ -69,7 +90,7 @@ function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: reado
   }
   const inputs = [previous, ...operands.map((x) => (x === target ? previous : x))];
   const ctx = new OpContext(op, inputs, attrs, true, levels !== null);
-  runForward(op, ctx);
+  run(op, ctx);
   target._bumpVersion();
   target._creator = ctx;
   target.requiresGrad = true;

@@ -12,9 +12,15 @@ import { sumOfProducts } from '../ndarray/kernels/reduce.js';
 import type { OpContext } from './context.js';
 import type { AnyOp } from './define-op.js';
 import { GradMath, GradientSums, RuleMath, checkIndex, checkReturn } from './grad-math.js';
+import { batchedConstant, batching, isBatched } from './batching.js';
 import { mode } from './mode.js';
 import { isDifferentiated } from './tangents.js';
 import type { Node } from './node.js';
+
+/** Whether a vmap is running and `a` or `b` is batched: kernels cannot read such values, ops batch them. */
+function isBatchedOperand(a: Node, b: Node): boolean {
+  return batching.open !== 0 && (isBatched(a) || isBatched(b));
+}
 
 function operandNode(like: Node, b: Node | number): Node {
   return typeof b === 'number' ? like.constant(b) : b;
@@ -22,8 +28,11 @@ function operandNode(like: Node, b: Node | number): Node {
 
 /** A constant elementwise kernel result over nodes: `kernel(a, b)`, a node of `a`'s kind not requiring grad. */
 export function maskNode<N extends Node>(kernel: BinaryKernel, a: N, b: N | number): N {
+  const bn = operandNode(a, b);
+  const batched = batchedConstant([a, bn], (ra, rb) => binary(kernel, ra, rb, floatResult(ra.dtype)));
+  if (batched !== null) return batched as N;
   const ra = a.raw;
-  const rb = operandNode(a, b).raw;
+  const rb = bn.raw;
   // In the dtype of `a`, so a 0/1 mask does not promote the gradient it multiplies.
   const raw = typeof ra === 'number' ? kernel.scalar(ra, rb as number) : binary(kernel, ra, rb as NDArray, floatResult(ra.dtype));
   return a.make(raw) as N;
@@ -65,9 +74,10 @@ export class NodeRuleMath implements RuleMath<Node> {
   }
   mulFor(ctx: OpContext, i: number, a: Node, b: Node): Node {
     const like = ctx.inputs[i];
+    if (mode.grad || like.size !== 1 || isBatchedOperand(a, b)) return a.mul(b);
     const ra = a.raw;
     const rb = b.raw;
-    if (mode.grad || like.size !== 1 || typeof ra === 'number' || typeof rb === 'number' || ra.size !== rb.size) return a.mul(b);
+    if (typeof ra === 'number' || typeof rb === 'number' || ra.size !== rb.size) return a.mul(b);
     const dtype = resultType(ra, rb);
     if (dtype === 'int32') return a.mul(b);
     const out = allocate(dtype, 1);
@@ -105,11 +115,14 @@ export class NodeRuleMath implements RuleMath<Node> {
     return maskNode(kernel, a, b);
   }
   map(kernel: UnaryKernel, a: Node): Node {
+    const batched = batchedConstant([a], (r) => unary(kernel, r));
+    if (batched !== null) return batched;
     const r = a.raw;
     return a.make(typeof r === 'number' ? kernel.scalar(r) : unary(kernel, r));
   }
   fused(kernel: BinaryKernel, a: Node, b: Node): Node | null {
-    if (isDifferentiated(a, b)) return null;
+    // Batched values (vmap) take the composite too: its ops are batched.
+    if (isDifferentiated(a, b) || isBatchedOperand(a, b)) return null;
     const ra = a.raw;
     return a.make(typeof ra === 'number' ? kernel.scalar(ra, b.raw as number) : binary(kernel, ra, b.raw as NDArray));
   }

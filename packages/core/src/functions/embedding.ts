@@ -1,4 +1,5 @@
 /** embedding: PyTorch's `F.embedding`, a differentiable lookup of rows. */
+import { isBatched } from '../autodiff/batching.js';
 import { DTypeError, ShapeError, formatShape } from '../errors.js';
 import { describeValue } from '../ndarray/shape.js';
 import * as ops from '../ops/index.js';
@@ -31,7 +32,10 @@ export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOpt
   if (weight.rank !== 2) throw new ShapeError(`embedding: weight must be [rows, dim]; got shape ${formatShape(weight.shape)}`);
   checkOptions(options, 'embedding');
   const rows = weight.shape[0];
-  const I = indices.data;
+  // Under vmap, every sample's indices (a batched tensor's own values cannot be read).
+  let values: Tensor = indices;
+  while (isBatched(values)) values = values._physical as Tensor;
+  const I = values.data;
   for (let i = 0; i < I.length; i++)
     if (I[i] < 0 || I[i] >= rows)
       throw new ShapeError(

@@ -7,7 +7,11 @@
 // Fused (ndarray/kernels/attention.ts): one block of one attention matrix at a time, forward and backward, with the
 // softmax rows' log-sum-exps kept instead of P (backward recomputes P); the composite softmax(...).matmul(v) is its
 // test's oracle. Recorded (createGraph), the rule is that composite's, in differentiable ops.
-import { defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): the batch is one more leading batch axis of q, k and v (first, size-1 axes after it to line up
+// with the others), and the composite computes it (it broadcasts over the batch axes as matmul does; the fused
+// kernel's plan is fixed to the call's shapes). Nothing is saved for the fused backward, which then takes the
+// composite's path too.
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { isGradEnabled } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import type { AttentionPlan } from '../ndarray/kernels/attention.js';
@@ -16,6 +20,7 @@ import { NDArray } from '../ndarray/ndarray.js';
 import { matmulFlagged as matmul } from './matmul.js';
 import { softmax } from './softmax.js';
 import { where } from './where.js';
+import { batchFirstPadded, sampleRank } from './batching.js';
 
 /** The attention probabilities P in differentiable ops (the composite, materialised over every slice). */
 function probabilities(q: TensorNode, k: TensorNode, plan: AttentionPlan): TensorNode {
@@ -33,7 +38,10 @@ function probabilities(q: TensorNode, k: TensorNode, plan: AttentionPlan): Tenso
   return softmax(s, { axis: s.rank - 1 });
 }
 
-export const scaledDotProductAttention = defineOp<AttentionPlan, [TensorNode, TensorNode, TensorNode]>({
+export const scaledDotProductAttention: OpWithRules<AttentionPlan, [TensorNode, TensorNode, TensorNode]> = defineOp<
+  AttentionPlan,
+  [TensorNode, TensorNode, TensorNode]
+>({
   name: 'scaledDotProductAttention',
   forward(ctx, q, k, v) {
     const { out, lse } = attentionForward(q.raw, k.raw, v.raw, ctx.attrs);
@@ -41,9 +49,9 @@ export const scaledDotProductAttention = defineOp<AttentionPlan, [TensorNode, Te
     return out;
   },
   backward(ctx, dy) {
-    const [q, k, v, lse] = ctx.saved as unknown as [TensorNode, TensorNode, TensorNode, Float64Array];
+    const [q, k, v, lse] = ctx.saved as unknown as [TensorNode, TensorNode, TensorNode, Float64Array | null];
     const plan = ctx.attrs;
-    if (isGradEnabled()) {
+    if (isGradEnabled() || lse === null) {
       const p = probabilities(q, k, plan);
       const dp = matmul(dy, v, { transposeB: true });
       const ds = p.mul(dp.sub(dp.mul(p).sum(-1, true))).mul(plan.scale);
@@ -69,5 +77,12 @@ export const scaledDotProductAttention = defineOp<AttentionPlan, [TensorNode, Te
       out = out === null ? matmul(tp, v, {}) : out.add(matmul(tp, v, {}));
     }
     return out;
+  },
+  batch(ctx, q, k, v) {
+    const [pq, pk, pv] = ctx.inputs;
+    ctx.save(pq, pk, pv, null);
+    const rank = Math.max(sampleRank(q), sampleRank(k), sampleRank(v));
+    const lined = [q, k, v].map((a) => (a.dim === null ? a.value : batchFirstPadded(a, rank)));
+    return { value: matmul(probabilities(lined[0], lined[1], ctx.attrs), lined[2], {}), dim: 0 };
   },
 });

@@ -1,6 +1,7 @@
 // y = min(max(x, lo), hi); dx = dy * [lo <= x <= hi]; forward ty = tx * [lo <= x <= hi]  (the bounds themselves pass the
 // gradient, as PyTorch's clamp)
-import { defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): elementwise, so the batched value clamped, its batch axis where it was.
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { describeValue } from '../ndarray/shape.js';
@@ -13,7 +14,7 @@ export interface ClampAttrs {
   readonly max?: number;
 }
 
-export const clamp = defineOp<ClampAttrs>({
+export const clamp: OpWithRules<ClampAttrs, [Node]> = defineOp<ClampAttrs, [Node]>({
   name: 'clamp',
   forward(ctx, x: Node) {
     const lo = ctx.attrs.min ?? -Infinity;
@@ -38,5 +39,9 @@ export const clamp = defineOp<ClampAttrs>({
   tangent(m, ctx, tx) {
     const x = m.input(ctx, 0);
     return m.mul(tx!, m.mul(m.mask(greaterEqual, x, ctx.attrs.min ?? -Infinity), m.mask(lessEqual, x, ctx.attrs.max ?? Infinity)));
+  },
+  batch(ctx, x) {
+    ctx.saveInputs();
+    return { value: clamp(x.value, ctx.attrs), dim: x.dim! };
   },
 });

@@ -7,7 +7,11 @@
 //   conv2dInputGrad(G, W) with upstream H:   dG = conv2d(H, W),            dW = conv2dWeightGrad(H, G)
 //   conv2dWeightGrad(X, G) with upstream H:  dX = conv2dInputGrad(G, H),   dG = conv2d(X, H)
 // Forward mode (bilinear): tY = conv2d(tX, W) + conv2d(X, tW), and likewise for the other two.
-import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): with only the image (or dY) batched, the batch folds into N: one convolution of B * N images. Else
+// the batch goes into the groups: every sample's channels side by side (C -> B * C, O -> B * O, groups -> B * groups),
+// so each sample's images meet only that sample's weights, and one grouped convolution computes every sample.
+import type { BatchArg, BatchResult } from '../autodiff/batching.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
 import {
@@ -16,8 +20,9 @@ import {
   conv2dInputGrad as inputGradKernel,
   conv2dWeightGrad as weightGradKernel,
 } from '../ndarray/kernels/conv.js';
+import { batchFirst, batchSize } from './batching.js';
 
-type ConvOp = OpWithTangent<ConvGeometry, [TensorNode, TensorNode]>;
+type ConvOp = OpWithRules<ConvGeometry, [TensorNode, TensorNode]>;
 
 export const conv2d: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
   name: 'conv2d',
@@ -32,6 +37,10 @@ export const conv2d: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
   tangent(m, ctx, tx, tw) {
     const [x, w] = ctx.inputs;
     return addTangents(m, tx && conv2d(tx, w, ctx.attrs), tw && conv2d(x, tw, ctx.attrs));
+  },
+  batch(ctx, x, w) {
+    ctx.saveInputs();
+    return w.dim === null ? intoImages(conv2d, ctx.attrs, x, w) : intoGroups(conv2d, ctx.attrs, [x, 'images'], [w, 'weight'], 'images');
   },
 });
 
@@ -50,6 +59,12 @@ export const conv2dInputGrad: ConvOp = defineOp<ConvGeometry, [TensorNode, Tenso
     const [g, w] = ctx.inputs;
     return addTangents(m, tg && conv2dInputGrad(tg, w, ctx.attrs), tw && conv2dInputGrad(g, tw, ctx.attrs));
   },
+  batch(ctx, g, w) {
+    ctx.saveInputs();
+    return w.dim === null
+      ? intoImages(conv2dInputGrad, ctx.attrs, g, w)
+      : intoGroups(conv2dInputGrad, ctx.attrs, [g, 'images'], [w, 'weight'], 'images');
+  },
 });
 
 /** The adjoint of conv2d in its weight: X, dY -> dW. */
@@ -67,4 +82,41 @@ export const conv2dWeightGrad: ConvOp = defineOp<ConvGeometry, [TensorNode, Tens
     const [x, g] = ctx.inputs;
     return addTangents(m, tx && conv2dWeightGrad(tx, g, ctx.attrs), tg && conv2dWeightGrad(x, tg, ctx.attrs));
   },
+  batch(ctx, x, g) {
+    ctx.saveInputs();
+    return intoGroups(conv2dWeightGrad, ctx.attrs, [x, 'images'], [g, 'images'], 'weight');
+  },
 });
+
+type Conv = (a: TensorNode, b: TensorNode, geometry: ConvGeometry) => TensorNode;
+
+/** `op` with only its [N, C, H, W] operand batched: the batch folded into N. */
+function intoImages(op: Conv, geometry: ConvGeometry, images: BatchArg, other: BatchArg): BatchResult {
+  const front = batchFirst(images, batchSize([images]));
+  const [size, n] = front.shape;
+  const y = op(front.reshape([size * n, ...front.shape.slice(2)]), other.value, { ...geometry, batch: size * n });
+  return { value: y.reshape([size, n, ...y.shape.slice(1)]), dim: 0 };
+}
+
+/** Whether an operand (or the result) is images [N, channels, h, w] or a weight [O, C / groups, kh, kw]. */
+type Layout = 'images' | 'weight';
+
+/** `op` with the batch in the groups (see the file comment): images [N, B * C, h, w], weights [B * O, C / g, kh, kw]. */
+function intoGroups(op: Conv, geometry: ConvGeometry, a: [BatchArg, Layout], b: [BatchArg, Layout], result: Layout): BatchResult {
+  const size = batchSize([a[0], b[0]]);
+  const side = ([arg, layout]: [BatchArg, Layout]): TensorNode => {
+    const front = batchFirst(arg, size); // [B, N, C, h, w] or [B, O, C / g, kh, kw]
+    const s = front.shape;
+    if (layout === 'weight') return front.reshape([size * s[1], ...s.slice(2)]);
+    return front.transpose([1, 0, 2, 3, 4]).reshape([s[1], size * s[2], s[3], s[4]]);
+  };
+  const grouped = {
+    ...geometry,
+    inChannels: size * geometry.inChannels,
+    outChannels: size * geometry.outChannels,
+    groups: size * geometry.groups,
+  };
+  const y = op(side(a), side(b), grouped);
+  if (result === 'weight') return { value: y.reshape([size, y.shape[0] / size, ...y.shape.slice(1)]), dim: 0 };
+  return { value: y.reshape([y.shape[0], size, y.shape[1] / size, y.shape[2], y.shape[3]]), dim: 1 };
+}

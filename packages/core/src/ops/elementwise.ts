@@ -1,16 +1,19 @@
 /**
  * Elementwise ops declared once. `elementwise({ name, kernel, saves, gradient })` makes the op function: forward is
  * derived from the kernel (its number form for Scalars, its typed-array loop for Tensors) and from `saves`, and the
- * kernel stays on the definition, so a Scalar method runs it directly when nothing is recorded. An op file then
- * holds its math, its kernel's name and its rule, and nothing else.
+ * kernel stays on the definition, so a Scalar method runs it directly when nothing is recorded. The batching rule
+ * (vmap) is derived too: the op applied to the operands' batched values, lined up (ops/batching.ts). An op file
+ * then holds its math, its kernel's name and its rule, and nothing else.
  */
+import type { BatchRule } from '../autodiff/batching.js';
 import type { OpContext } from '../autodiff/context.js';
 import { DefinedOp, OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { GradMath, RuleMath } from '../autodiff/grad-math.js';
-import type { Node, RawValue } from '../autodiff/node.js';
+import type { Node, RawValue, TensorNode } from '../autodiff/node.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { BinaryKernel, binary } from '../ndarray/kernels/binary.js';
 import { UnaryKernel, unary } from '../ndarray/kernels/unary.js';
+import { alignElementwise } from './batching.js';
 
 /** What forward keeps for the rule: the inputs, the output, both, or nothing (add's rule needs neither). */
 export type Saves = 'inputs' | 'output' | 'both' | 'none';
@@ -49,6 +52,7 @@ export interface ElementwiseDefinition<K extends ElementwiseKernel> extends Defi
   readonly kernel: K;
   readonly saves: Saves;
   readonly tangent: ElementwiseTangent<K>;
+  readonly batch: BatchRule<undefined, InputsOf<K>>;
 }
 
 /** An elementwise op: `op(x)` or `op(a, b)` over Scalars or Tensors (plain numbers allowed), with its definition. */
@@ -91,7 +95,14 @@ export function elementwise<K extends ElementwiseKernel>(spec: ElementwiseSpec<K
           save(ctx);
           return binaryRaw(kernel, a, b);
         };
-  return defineOp({ ...spec, forward }) as unknown as ElementwiseOp<K>;
+  // Every sample at once: the op itself on the lined-up batched values (vmap).
+  const batch: BatchRule = (ctx, ...args) => {
+    save(ctx);
+    const { values, dim } = alignElementwise(args);
+    return { value: (op as (...xs: TensorNode[]) => TensorNode)(...values), dim };
+  };
+  const op = defineOp({ ...spec, forward, batch }) as unknown as ElementwiseOp<K>;
+  return op;
 }
 
 /** A binary kernel on the raw values of two nodes of one kind. */

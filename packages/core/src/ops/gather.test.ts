@@ -1,9 +1,10 @@
 // gather (np.take / tf.gather) by int32 indices and takeAlongAxis (np.take_along_axis); the gradient is
 // scatterAdd, so an index picked twice gets both gradients.
-import { DTypeError, ShapeError, tensor, zeros } from '@tapegrad/core';
+import { DTypeError, Generator, ShapeError, type Tensor, tensor, zeros } from '@tapegrad/core';
 import { scatterAdd } from './gather';
 import { expectGradients, ravel, uniform, unravel } from '../../test/op-harness';
 import { describeOp } from '../../test/op-cases';
+import { describeVmap } from '../../test/vmap-harness';
 
 describeOp('gather');
 describeOp('scatterAdd');
@@ -123,4 +124,34 @@ describe('takeAlongAxis', () => {
       'takeAlongAxis: indices of shape [1, 1] do not match [2, 3] outside axis 1',
     );
   });
+});
+
+/** Random int32 indices into an axis of size `n` (negative ones among them unless `negative` is false), seeded. */
+function indicesOf(shape: number[], n: number, seed: number, negative = true): Tensor {
+  const g = new Generator(seed);
+  const size = shape.reduce((a, d) => a * d, 1);
+  return tensor(
+    Int32Array.from({ length: size }, () => (negative ? g.int(2 * n) - n : g.int(n))),
+    { shape },
+  );
+}
+
+// The vmap checks of the op cases batch x only; these batch the indices too (alone, or with x or g).
+describeVmap({
+  name: 'gather with per-sample indices',
+  apply: (x, idx) => x.gather(idx, 1),
+  sample: (seed) => [uniform([2, 3, 4], -1, 1, { seed }), indicesOf([2, 2], 3, seed)],
+  configs: 6,
+});
+describeVmap({
+  name: 'scatterAdd with per-sample indices',
+  apply: (g, idx) => scatterAdd(g, idx, { axis: 1, size: 3 }),
+  sample: (seed) => [uniform([2, 2, 2, 4], -1, 1, { seed }), indicesOf([2, 2], 3, seed, false)],
+  configs: 6,
+});
+describeVmap({
+  name: 'takeAlongAxis with per-sample indices',
+  apply: (x, idx) => x.takeAlongAxis(idx, 1),
+  sample: (seed) => [uniform([2, 3, 4], -1, 1, { seed }), indicesOf([2, 2, 4], 3, seed)],
+  configs: 6,
 });

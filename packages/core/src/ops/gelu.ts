@@ -4,8 +4,8 @@
 //   dx = dy (1/2 (1 + t) + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2))
 // Forward mode: ty = tx gelu'(x). Fused: one pass forward and one for the gradient, where the composite takes about
 // ten; the composite (x.mul(x.div(sqrt 2).erf().add(1)).mul(0.5), and the tanh form) is its test's oracle. Written in
-// differentiable ops when recorded (createGraph), so higher derivatives flow.
-import { defineOp } from '../autodiff/define-op.js';
+// differentiable ops when recorded (createGraph), so higher derivatives flow. Batched (vmap): the same op on the batched value.
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { isGradEnabled } from '../autodiff/mode.js';
 import type { Node } from '../autodiff/node.js';
 import type { GeluForm } from '../ndarray/kernels/activation.js';
@@ -52,7 +52,7 @@ function timesDerivative(g: Node, x: Node, form: GeluForm): Node {
   return x.make(geluGradArray(rg, rx, form));
 }
 
-export const gelu = defineOp<GeluAttrs, [Node]>({
+export const gelu: OpWithRules<GeluAttrs, [Node]> = defineOp<GeluAttrs, [Node]>({
   name: 'gelu',
   forward(ctx, x) {
     ctx.saveInputs();
@@ -61,4 +61,8 @@ export const gelu = defineOp<GeluAttrs, [Node]>({
   },
   backward: (ctx, dy) => [timesDerivative(dy, ctx.saved[0], ctx.attrs.approximate)],
   tangent: (_m, ctx, tx) => timesDerivative(tx!, ctx.inputs[0], ctx.attrs.approximate),
+  batch(ctx, x) {
+    ctx.saveInputs();
+    return { value: gelu(x.value, ctx.attrs), dim: x.dim! };
+  },
 });

@@ -1,9 +1,10 @@
 /**
  * Every built-in op, each defined once in its own file, and OPS: all of them by name. OPS is what the rest of the
- * code is checked against by the compiler: every op has a tangent rule (forward mode) beside its gradient,
- * Scalar and Tensor implement a method for each elementwise op (ElementwiseMethods), every math method of the rule
- * language (RuleMath) is an op here of the same arity, and the op tests keep one case per op (test/op-cases.ts).
- * Adding an op is its file, its kernel, its test and a line here; `tsc` then names anything still missing.
+ * code is checked against by the compiler: every op has a tangent rule (forward mode) beside its gradient and a
+ * batching rule (vmap), Scalar and Tensor implement a method for each elementwise op (ElementwiseMethods), every
+ * math method of the rule language (RuleMath) is an op here of the same arity, and the op tests keep one case per op
+ * (test/op-cases.ts). Adding an op is its file, its kernel, its test and a line here; `tsc` then names anything
+ * still missing.
  */
 import type { RuleMath, RuleMathOp } from '../autodiff/grad-math.js';
 import type { Node, Operand } from '../autodiff/node.js';
@@ -127,6 +128,12 @@ type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends 
 /** What every built-in op's definition must have: a tangent rule (`jvp` and every forward-mode transform use it). */
 type HasTangentRule = { readonly definition: { readonly tangent: (...args: never[]) => unknown } };
 
+/**
+ * What every built-in op must have for vmap: a batching rule (or `batch: 'loop'`, an explicit opt-in to the loop over
+ * samples), or be an in-place op, which vmap applies to a batched target's physical value.
+ */
+type Batches = { readonly definition: { readonly batch: unknown } } | { readonly inPlace: true };
+
 /** Every built-in op by name (matmul's op is matmulFlagged). */
 export const OPS = {
   abs,
@@ -208,7 +215,7 @@ export const OPS = {
   tanh,
   transpose,
   where,
-} as const satisfies RuleVocabulary & Readonly<Record<string, HasTangentRule>>;
+} as const satisfies RuleVocabulary & Readonly<Record<string, HasTangentRule & Batches>>;
 
 /** The name of a built-in op. */
 export type OpName = keyof typeof OPS;

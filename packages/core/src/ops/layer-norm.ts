@@ -6,12 +6,17 @@
 // Fused (one pass forward, one backward, instead of about a dozen; the row statistics are kept for backward): the
 // composite x.sub(mean).div(var.add(eps).sqrt()).mul(w).add(b) is its test's oracle. Recorded (createGraph), the
 // rule is written in differentiable ops.
-import { defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): with only x batched, the same op on the batched value (its batch axis first if it is a normalised
+// axis); with a batched weight or bias, the op without them, then the (batched) affine map as elementwise ops. Either
+// way no row statistics are saved, and backward takes its differentiable-ops path (a batched value cannot be read).
+import type { BatchArg, BatchResult } from '../autodiff/batching.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { isGradEnabled } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import type { RowStats } from '../ndarray/kernels/layer-norm.js';
 import { layerNormBackward, layerNormForward } from '../ndarray/kernels/layer-norm.js';
 import { NDArray } from '../ndarray/ndarray.js';
+import { alignElementwise, moveBatchAxis } from './batching.js';
 import { sqrt } from './sqrt.js';
 
 export interface LayerNormAttrs {
@@ -37,7 +42,7 @@ function countOf(x: TensorNode, axes: number[]): number {
   return axes.reduce((n, a) => n * x.shape[a], 1);
 }
 
-export const layerNorm = defineOp<LayerNormAttrs, TensorNode[]>({
+export const layerNorm: OpWithRules<LayerNormAttrs, TensorNode[]> = defineOp<LayerNormAttrs, TensorNode[]>({
   name: 'layerNorm',
   forward(ctx, x, ...affine) {
     const { axes, eps, hasWeight, hasBias } = ctx.attrs;
@@ -50,12 +55,12 @@ export const layerNorm = defineOp<LayerNormAttrs, TensorNode[]>({
   },
   backward(ctx, dy) {
     const { axes: n, eps, hasWeight, hasBias } = ctx.attrs;
-    const [x, weight, stats] = ctx.saved as unknown as [TensorNode, TensorNode | null, RowStats];
+    const [x, weight, stats] = ctx.saved as unknown as [TensorNode, TensorNode | null, RowStats | null];
     const leading = Array.from({ length: x.rank - n }, (_, i) => i);
     const needs = ctx.inputs.map((_, i) => ctx.needsGrad(i));
     const [wantDx, wantDw, wantDb] = [needs[0], hasWeight && needs[1], hasBias && needs[hasWeight ? 2 : 1]];
     const grads: Array<TensorNode | null> = [];
-    if (isGradEnabled()) {
+    if (isGradEnabled() || stats === null) {
       const axes = lastAxes(x.rank, n);
       const { xhat, std } = normalise(x, axes, eps);
       const g = weight === null ? dy : dy.mul(weight);
@@ -103,7 +108,29 @@ export const layerNorm = defineOp<LayerNormAttrs, TensorNode[]>({
     if (tb) t = t === null ? tb : t.add(tb);
     return t;
   },
+  batch(ctx, x, ...affine) {
+    const { axes, hasWeight, hasBias } = ctx.attrs;
+    ctx.save(ctx.inputs[0], hasWeight ? ctx.inputs[1] : null, null);
+    const [weight, bias] = [hasWeight ? affine[0] : null, hasBias ? affine[hasWeight ? 1 : 0] : null];
+    // x with its batch axis among the leading (not normalised) axes.
+    const xs: BatchArg = x.dim === null || x.dim < x.value.rank - axes ? x : { value: moveBatchAxis(x, 0), dim: 0 };
+    if ((weight === null || weight.dim === null) && (bias === null || bias.dim === null)) {
+      const rest = [weight, bias].filter((a) => a !== null).map((a) => a.value);
+      return { value: layerNorm(xs.value, ...rest, ctx.attrs), dim: xs.dim! };
+    }
+    let y: BatchArg = { value: layerNorm(xs.value, { ...ctx.attrs, hasWeight: false, hasBias: false }), dim: xs.dim };
+    if (weight !== null) y = elementwise(y, weight, (a, b) => a.mul(b));
+    if (bias !== null) y = elementwise(y, bias, (a, b) => a.add(b));
+    return y as BatchResult;
+  },
 });
+
+/** f of two batch operands (at least one batched), lined up as an elementwise op's. */
+function elementwise(a: BatchArg, b: BatchArg, f: (a: TensorNode, b: TensorNode) => TensorNode): BatchArg {
+  if (a.dim === null && b.dim === null) return { value: f(a.value, b.value), dim: null };
+  const { values, dim } = alignElementwise([a, b]);
+  return { value: f(values[0], values[1]), dim };
+}
 
 /** The summed affine gradient (kept in float64 while summing) in x's dtype. */
 function castLike(data: Float64Array, x: TensorNode) {

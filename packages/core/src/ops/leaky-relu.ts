@@ -1,6 +1,7 @@
 // y = x > 0 ? x : slope * x; dx = dy * (x > 0 ? 1 : slope); forward ty = tx * (x > 0 ? 1 : slope)  (at 0 the slope side,
 // as PyTorch)
-import { defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): elementwise, so the op on the batched value, its batch axis where it was.
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { greater } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
@@ -12,7 +13,7 @@ export interface LeakyReluAttrs {
   readonly slope: number;
 }
 
-export const leakyRelu = defineOp<LeakyReluAttrs>({
+export const leakyRelu: OpWithRules<LeakyReluAttrs, [Node]> = defineOp<LeakyReluAttrs, [Node]>({
   name: 'leakyRelu',
   forward(ctx, x: Node) {
     const s = ctx.attrs.slope;
@@ -30,5 +31,9 @@ export const leakyRelu = defineOp<LeakyReluAttrs>({
   tangent(m, ctx, tx) {
     const positive = m.mask(greater, m.input(ctx, 0), 0);
     return m.mul(tx!, m.add(m.mul(positive, 1 - ctx.attrs.slope), ctx.attrs.slope));
+  },
+  batch(ctx, x) {
+    ctx.saveInputs();
+    return { value: leakyRelu(x.value, ctx.attrs), dim: x.dim! };
   },
 });

@@ -1,6 +1,7 @@
 // y = log sum exp(x) over `axes`, computed as m + log sum exp(x - m) with m = max x (finite for |x| ~ 1e308);
 // dx = dy * exp(x - y) = dy * softmax(x); forward ty = sum(tx * exp(x - y)) over `axes`
-import { defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { binary, sub, add } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
@@ -8,6 +9,7 @@ import { exp, log, unary } from '../ndarray/kernels/unary.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { reducedShape } from '../ndarray/shape.js';
 import type { ReduceAttrs } from './sum.js';
+import { reducedBatch } from './batching.js';
 
 export function logSumExpArray(x: NDArray, axes: readonly number[], keepDims: boolean): NDArray {
   const m = reduce(x, axes, true, 'max');
@@ -19,7 +21,7 @@ export function logSumExpArray(x: NDArray, axes: readonly number[], keepDims: bo
   return keepDims ? y : new NDArray(y.data, reducedShape(x.shape, axes, false));
 }
 
-export const logSumExp = defineOp<ReduceAttrs, [TensorNode]>({
+export const logSumExp: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
   name: 'logSumExp',
   forward(ctx, x) {
     ctx.saveInputs();
@@ -36,5 +38,11 @@ export const logSumExp = defineOp<ReduceAttrs, [TensorNode]>({
     const x = m.input(ctx, 0);
     const y = m.output(ctx).reshape(reducedShape(x.shape, ctx.attrs.axes, true));
     return tx!.mul(x.sub(y).exp()).sum(ctx.attrs.axes, ctx.attrs.keepDims);
+  },
+  batch(ctx, x) {
+    ctx.saveInputs();
+    ctx.saveOutput();
+    const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
+    return { value: logSumExp(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
   },
 });

@@ -5,12 +5,16 @@
 //   Y = A^T B^T : dA = B^T G^T,   dB = G^T A^T
 // Every gradient is again a matmul with transpose flags, so no transpose is ever materialised.
 // Forward (product rule): tY = op(tA) op(B) + op(A) op(tB), with the same flags.
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): a batched matmul, each operand's batch first (size-1 axes after it up to the other's rank) so that the
+// kernel's broadcasting batch axes carry it; a batch of rows against one matrix is folded into A's rows, one product.
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
+import type { BatchArg } from '../autodiff/batching.js';
+import { batchFirstPadded, moveBatchAxis, sampleRank } from './batching.js';
 
-export const matmulFlagged: OpWithTangent<MatmulFlags, [TensorNode, TensorNode]> = defineOp<MatmulFlags, [TensorNode, TensorNode]>({
+export const matmulFlagged: OpWithRules<MatmulFlags, [TensorNode, TensorNode]> = defineOp<MatmulFlags, [TensorNode, TensorNode]>({
   name: 'matmul',
   forward(ctx, a, b) {
     ctx.saveInputs();
@@ -31,5 +35,20 @@ export const matmulFlagged: OpWithTangent<MatmulFlags, [TensorNode, TensorNode]>
   tangent(m, ctx, ta, tb) {
     const [a, b] = ctx.saved;
     return addTangents(m, ta && matmulFlagged(ta, b, ctx.attrs), tb && matmulFlagged(a, tb, ctx.attrs));
+  },
+  batch(ctx, a, b) {
+    ctx.saveInputs();
+    const flags = ctx.attrs;
+    if (b.dim === null && b.value.rank === 2 && !flags.transposeA) {
+      // Every sample's rows times one matrix: one product of all the rows (a loop of small ones would repack B each time).
+      const front = moveBatchAxis(a, 0);
+      const lead = front.shape.slice(0, -1);
+      const k = front.shape[front.rank - 1];
+      const y = matmulFlagged(front.reshape([lead.reduce((n, d) => n * d, 1), k]), b.value, flags);
+      return { value: y.reshape([...lead, y.shape[1]]), dim: 0 };
+    }
+    const rank = Math.max(sampleRank(a), sampleRank(b));
+    const lined = (x: BatchArg) => (x.dim === null ? x.value : batchFirstPadded(x, rank));
+    return { value: matmulFlagged(lined(a), lined(b), flags), dim: 0 };
   },
 });

@@ -3,12 +3,17 @@
 //   y = gather(flat x, a), so dx = scatterAdd(flat dy, a): each window's gradient goes to its maximum alone, and an
 //   element that is the maximum of several overlapping windows gets the sum of theirs.
 // Forward mode: ty = gather(flat tx, a).
-import { type OpWithTangent, defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): the batch axis first, as more planes; the value is gather(flat x, a) over the whole batch (so a
+// gradient outside the vmap flows), and each sample's a, an index into that sample, is saved for the rules above.
+import { type BatchedNode, isBatched } from '../autodiff/batching.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
+import { NDArray } from '../ndarray/ndarray.js';
 import { type PoolGeometry, maxPool2dForward } from '../ndarray/kernels/pool.js';
+import { moveBatchAxis } from './batching.js';
 import { gather, scatterAdd } from './gather.js';
 
-export const maxPool2d: OpWithTangent<PoolGeometry, [TensorNode]> = defineOp<PoolGeometry, [TensorNode]>({
+export const maxPool2d: OpWithRules<PoolGeometry, [TensorNode]> = defineOp<PoolGeometry, [TensorNode]>({
   name: 'maxPool2d',
   forward(ctx, x) {
     const { values, argmax } = maxPool2dForward(x.raw, ctx.attrs, [...x.shape.slice(0, -2), ctx.attrs.outH, ctx.attrs.outW]);
@@ -23,5 +28,18 @@ export const maxPool2d: OpWithTangent<PoolGeometry, [TensorNode]> = defineOp<Poo
   tangent(_m, ctx, tx) {
     const [argmax] = ctx.saved;
     return gather(tx!.reshape([tx!.size]), argmax.reshape([argmax.size]), { axis: 0 }).reshape(argmax.shape);
+  },
+  batch(ctx, x) {
+    const front = moveBatchAxis(x, 0);
+    // Inside another vmap the batch's values cannot be read (the argmax needs them): that case loops.
+    if (isBatched(front)) return null;
+    const size = front.shape[0];
+    const outShape = [...front.shape.slice(0, -2), ctx.attrs.outH, ctx.attrs.outW];
+    const { argmax } = maxPool2dForward(front.raw, { ...ctx.attrs, planes: ctx.attrs.planes * size }, outShape);
+    const perSample = front.size / Math.max(size, 1);
+    const own = Int32Array.from(argmax.data, (a) => a % perSample);
+    ctx.save((ctx.inputs[0] as unknown as BatchedNode)._wrap(front.make(new NDArray(own, outShape)) as TensorNode, 0));
+    const flat = gather(front.reshape([front.size]), front.make(new NDArray(argmax.data, [argmax.size])) as TensorNode, { axis: 0 });
+    return { value: flat.reshape(outShape), dim: 0 };
   },
 });

@@ -1,17 +1,19 @@
 // y = max (or min) of x over `axes`; dx = dy * [x = y] / (number of elements equal to y)
 // Ties share the gradient evenly (as JAX and PyTorch's amax), so the rule is symmetric in tied elements.
 // Forward, the same shares: ty = sum(tx * [x = y] / count) over `axes`.
+// Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
 import type { OpContext } from '../autodiff/context.js';
-import { OpDefinition, TangentSlot, defineOp } from '../autodiff/define-op.js';
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { equal } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { reducedShape } from '../ndarray/shape.js';
 import { maskNode } from '../autodiff/node-math.js';
 import type { ReduceAttrs } from './sum.js';
+import { reducedBatch } from './batching.js';
 
-function extremum(kind: 'max' | 'min'): OpDefinition<ReduceAttrs, [TensorNode]> & TangentSlot<ReduceAttrs, [TensorNode]> {
-  return {
+function extremum(kind: 'max' | 'min'): OpWithRules<ReduceAttrs, [TensorNode]> {
+  const op: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
     name: kind,
     forward(ctx, x) {
       ctx.saveInputs();
@@ -20,7 +22,14 @@ function extremum(kind: 'max' | 'min'): OpDefinition<ReduceAttrs, [TensorNode]> 
     },
     backward: (ctx, dy) => [dy.reshape(reducedShape(ctx.inputs[0].shape, ctx.attrs.axes, true)).mul(shares(ctx))],
     tangent: (_m, ctx, tx) => tx!.mul(shares(ctx)).sum(ctx.attrs.axes, ctx.attrs.keepDims),
-  };
+    batch(ctx, x) {
+      ctx.saveInputs();
+      ctx.saveOutput();
+      const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
+      return { value: op(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
+    },
+  });
+  return op;
 }
 
 /** Each element's share of the extremum: [x = y] / (number of elements equal to y), y kept with size-1 axes. */
@@ -31,5 +40,5 @@ function shares(ctx: OpContext<ReduceAttrs, TensorNode>): TensorNode {
   return hit.div(hit.sum(ctx.attrs.axes, true));
 }
 
-export const max = defineOp(extremum('max'));
-export const min = defineOp(extremum('min'));
+export const max = extremum('max');
+export const min = extremum('min');

@@ -1,9 +1,11 @@
 // y = x viewed with a new shape (same elements, row-major); dx = dy reshaped to x's shape; forward ty = tx reshaped
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): the batch first (row-major order keeps each sample's elements together), then [batch, ...shape].
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { NDArray } from '../ndarray/ndarray.js';
+import { moveBatchAxis } from './batching.js';
 
-export const reshape: OpWithTangent<{ readonly shape: readonly number[] }, [TensorNode]> = defineOp<
+export const reshape: OpWithRules<{ readonly shape: readonly number[] }, [TensorNode]> = defineOp<
   { readonly shape: readonly number[] },
   [TensorNode]
 >({
@@ -11,4 +13,8 @@ export const reshape: OpWithTangent<{ readonly shape: readonly number[] }, [Tens
   forward: (ctx, x) => new NDArray(x.data.slice(), ctx.attrs.shape.slice()),
   backward: (ctx, dy) => [dy.reshape(ctx.inputs[0].shape)],
   tangent: (_m, ctx, tx) => reshape(tx!, ctx.attrs),
+  batch(ctx, x) {
+    const front = moveBatchAxis(x, 0);
+    return { value: front.reshape([front.shape[0], ...ctx.attrs.shape]), dim: 0 };
+  },
 });

@@ -1,9 +1,11 @@
 // y = sum of x over `axes`; dx = dy (with the reduced axes kept as size 1) broadcast back to x's shape;
 // forward ty = sum of tx over `axes`
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): the same sum over the batched value, each sample's axes shifted past the batch axis.
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { reducedShape } from '../ndarray/shape.js';
+import { reducedBatch } from './batching.js';
 
 export interface ReduceAttrs {
   /** Normalised (non-negative, ascending) axes. */
@@ -11,7 +13,7 @@ export interface ReduceAttrs {
   readonly keepDims: boolean;
 }
 
-export const sum: OpWithTangent<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const sum: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
   name: 'sum',
   forward: (ctx, x) => reduce(x.raw, ctx.attrs.axes, ctx.attrs.keepDims, 'sum'),
   backward(ctx, dy) {
@@ -19,4 +21,8 @@ export const sum: OpWithTangent<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttr
     return [dy.reshape(reducedShape(x.shape, ctx.attrs.axes, true)).broadcastTo(x.shape)];
   },
   tangent: (_m, ctx, tx) => sum(tx!, ctx.attrs),
+  batch(ctx, x) {
+    const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
+    return { value: sum(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
+  },
 });

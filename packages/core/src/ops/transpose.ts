@@ -1,9 +1,11 @@
 // y = x with axes permuted by `perm`; dx = dy permuted by the inverse permutation; forward ty = tx permuted by `perm`
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): one transpose of the batched value, the batch axis first and each sample's axes permuted after it.
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { transpose as kernel } from '../ndarray/kernels/layout.js';
+import { physicalAxis } from './batching.js';
 
-export const transpose: OpWithTangent<{ readonly perm: readonly number[] }, [TensorNode]> = defineOp<
+export const transpose: OpWithRules<{ readonly perm: readonly number[] }, [TensorNode]> = defineOp<
   { readonly perm: readonly number[] },
   [TensorNode]
 >({
@@ -15,4 +17,8 @@ export const transpose: OpWithTangent<{ readonly perm: readonly number[] }, [Ten
     return [dy.transpose(inverse)];
   },
   tangent: (_m, ctx, tx) => transpose(tx!, ctx.attrs),
+  batch(ctx, x) {
+    const dim = x.dim!;
+    return { value: x.value.transpose([dim, ...ctx.attrs.perm.map((p) => physicalAxis(p, dim))]), dim: 0 };
+  },
 });

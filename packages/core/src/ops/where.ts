@@ -1,11 +1,13 @@
 // y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient;
 // forward ty = cond ? ta : tb (zeros for a branch that is not perturbed; a perturbed cond changes nothing)
-import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
+// Batched (vmap): elementwise, so the three operands lined up as for any elementwise op (ops/batching.ts).
+import { OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { allocate, resultType } from '../ndarray/dtype.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { broadcastShapes, sameShape } from '../ndarray/shape.js';
+import { alignElementwise } from './batching.js';
 
 function select(c: NDArray, a: NDArray, b: NDArray): NDArray {
   const shape = broadcastShapes(broadcastShapes(c.shape, a.shape, 'where'), b.shape, 'where');
@@ -15,7 +17,7 @@ function select(c: NDArray, a: NDArray, b: NDArray): NDArray {
   return new NDArray(out, shape);
 }
 
-export const where: OpWithTangent<undefined, [Node, Node, Node]> = defineOp<undefined, [Node, Node, Node]>({
+export const where: OpWithRules<undefined, [Node, Node, Node]> = defineOp<undefined, [Node, Node, Node]>({
   name: 'where',
   forward(ctx, cond, a, b) {
     ctx.save(cond);
@@ -32,5 +34,11 @@ export const where: OpWithTangent<undefined, [Node, Node, Node]> = defineOp<unde
     if (ta === null && tb === null) return null;
     const [cond] = ctx.saved;
     return where(cond, ta ?? ctx.inputs[1].zerosLike(), tb ?? ctx.inputs[2].zerosLike());
+  },
+  batch(ctx, ...args) {
+    ctx.save(ctx.inputs[0]);
+    const { values, dim } = alignElementwise(args);
+    const [c, a, b] = values;
+    return { value: where(c, a, b), dim };
   },
 });

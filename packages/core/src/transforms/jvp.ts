@@ -3,6 +3,7 @@
  * runs once, and each op carries the tangents along with the values (autodiff/forward.ts), so the output comes with
  * J u, the Jacobian of `f` times the tangents, without ever forming J and without a tape.
  */
+import { isBatched } from '../autodiff/batching.js';
 import { mode, enableGrad } from '../autodiff/mode.js';
 import { Node } from '../autodiff/node.js';
 import { type Level, closeLevel, hasVisibleTangent, openLevel, setTangent, tangentAt } from '../autodiff/tangents.js';
@@ -111,7 +112,8 @@ function tangentValue(primal: Node, t: unknown, i: number): Node | number | null
   }
   // A tangent that nothing differentiates and that is all zeros is no tangent at all: the ops downstream of an input
   // held still then compute no tangent terms for it (a symbolic zero). A Scalar one travels as a number.
-  if (t.requiresGrad || hasVisibleTangent(t)) return t;
+  // A batched tangent (jvp inside vmap) cannot be read: it is taken as it is.
+  if (t.requiresGrad || hasVisibleTangent(t) || isBatched(t)) return t;
   if (isZero(t)) return null;
   return t instanceof Scalar ? t.value : t;
 }

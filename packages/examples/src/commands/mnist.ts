@@ -14,12 +14,26 @@ import { MODEL_FILE, readCheckpointInfo, restoreCheckpoint, saveCheckpoint } fro
 import { loadDigits } from '../mnist/data.js';
 import { DEFAULTS } from '../mnist/defaults.js';
 import { confusionMatrix, confusionSvg, confusionText, curvesSvg, digitGrid, misclassified } from '../mnist/report.js';
-import { LAYER_RULE, OPTIMIZERS, RULES, checkHidden } from '../mnist/settings.js';
-import { type EpochRecord, type OptimizerName, type TrainConfig, type Trainer, createTrainer, predict, train } from '../mnist/train.js';
+import { CNN_DEFAULTS, describeCnn } from '../mnist/cnn.js';
+import { LAYER_RULE, MODELS, OPTIMIZERS, RULES, checkHidden } from '../mnist/settings.js';
+import {
+  type EpochRecord,
+  type ModelKind,
+  type OptimizerName,
+  type TrainConfig,
+  type Trainer,
+  createTrainer,
+  predict,
+  train,
+} from '../mnist/train.js';
 
 /** The training command's options (`mnist`, and `start`, which is the same job). */
 function command(name: CommandName): Command {
   return defineCommand(name)
+    .option(
+      '--model <kind>',
+      `mlp | cnn (a LeNet-style CNN with its own defaults: ${CNN_DEFAULTS.epochs} epochs, out ${CNN_DEFAULTS.out}) (default mlp)`,
+    )
     .option('--epochs <n>', `total epochs (default ${DEFAULTS.epochs})`)
     .option('--batch <n>', `batch size (default ${DEFAULTS.batch})`)
     .option('--lr <x>', `peak learning rate, cosine-annealed to 0 (default ${DEFAULTS.adamLr} for adam, ${DEFAULTS.sgdLr} for sgd)`)
@@ -34,6 +48,7 @@ function command(name: CommandName): Command {
 }
 
 type TrainFlags = {
+  model?: string;
   epochs?: string;
   batch?: string;
   lr?: string;
@@ -67,23 +82,28 @@ export interface TrainRequest {
 export function parseTrainFlags(name: CommandName, args: string[], write?: (line: string) => void): TrainRequest | null {
   const values = parseCommand<TrainFlags>(command(name), args, write);
   if (values === null) return null;
+  const model = (values.model ?? 'mlp') as ModelKind;
+  if (!MODELS.includes(model)) throw new UsageError(`${name}: --model must be 'mlp' or 'cnn', got '${values.model}'`);
+  if (model === 'cnn' && values.hidden !== undefined) throw new UsageError(`${name}: --hidden sets the MLP's layers; the cnn's are fixed`);
+  const defaults = model === 'cnn' ? { ...DEFAULTS, ...CNN_DEFAULTS } : DEFAULTS;
   const optimizer = (values.optimizer ?? 'adam') as OptimizerName;
   if (!OPTIMIZERS.includes(optimizer)) throw new UsageError(`${name}: --optimizer must be 'adam' or 'sgd', got '${values.optimizer}'`);
   const config: TrainConfig = {
-    epochs: numberFlag(name, 'epochs', values.epochs, DEFAULTS.epochs, RULES.epochs),
-    batchSize: numberFlag(name, 'batch', values.batch, DEFAULTS.batch, RULES.batchSize),
-    lr: numberFlag(name, 'lr', values.lr, optimizer === 'sgd' ? DEFAULTS.sgdLr : DEFAULTS.adamLr, RULES.lr),
+    epochs: numberFlag(name, 'epochs', values.epochs, defaults.epochs, RULES.epochs),
+    batchSize: numberFlag(name, 'batch', values.batch, defaults.batch, RULES.batchSize),
+    lr: numberFlag(name, 'lr', values.lr, optimizer === 'sgd' ? defaults.sgdLr : defaults.adamLr, RULES.lr),
     optimizer,
-    hidden: parseHidden(name, values.hidden),
-    seed: numberFlag(name, 'seed', values.seed, DEFAULTS.seed, RULES.seed),
-    dropout: numberFlag(name, 'dropout', values.dropout, DEFAULTS.dropout, RULES.dropout),
-    shift: numberFlag(name, 'shift', values.shift, DEFAULTS.shift, RULES.shift),
+    hidden: model === 'cnn' ? [] : parseHidden(name, values.hidden),
+    ...(model === 'cnn' && { model }),
+    seed: numberFlag(name, 'seed', values.seed, defaults.seed, RULES.seed),
+    dropout: numberFlag(name, 'dropout', values.dropout, defaults.dropout, RULES.dropout),
+    shift: numberFlag(name, 'shift', values.shift, defaults.shift, RULES.shift),
   };
   const trainLimit =
     values.trainLimit === undefined
       ? undefined
       : numberFlag(name, 'train-limit', values.trainLimit, 0, { min: 1, max: 8000, integer: true });
-  return { config, out: values.out ?? DEFAULTS.out, resume: values.resume ?? false, trainLimit };
+  return { config, out: values.out ?? defaults.out, resume: values.resume ?? false, trainLimit };
 }
 
 export function pct(x: number): string {
@@ -115,8 +135,9 @@ export async function runTraining(name: CommandName, args: string[]): Promise<vo
   checkOutputDir(name, '--out', out);
   const { config, trainer } = await startingPoint(name, request);
   const data = await loadDigits(name, { trainLimit });
+  const network = config.model === 'cnn' ? describeCnn() : `MLP ${[784, ...config.hidden, 10].join('-')} ReLU`;
   console.log(
-    `MNIST MLP ${[784, ...config.hidden, 10].join('-')} ReLU, ${config.optimizer} lr ${config.lr} (cosine), batch ${config.batchSize}, ` +
+    `MNIST ${network}, ${config.optimizer} lr ${config.lr} (cosine), batch ${config.batchSize}, ` +
       `dropout ${config.dropout}, shift ${config.shift}px, seed ${config.seed}, float32; ` +
       `${data.train.labels.size} train / ${data.test.labels.size} test digits`,
   );

@@ -9,6 +9,7 @@ import { UsageError, defineCommand, numberFlag, parseCommand } from '../args.js'
 import { readUserFile } from '../mnist/checkpoint.js';
 import { IMAGE_SIZE, PIXELS, loadDigits } from '../mnist/data.js';
 import { DEFAULTS } from '../mnist/defaults.js';
+import { buildCnn, describeCnn } from '../mnist/cnn.js';
 import { buildModel, hiddenSizesOf } from '../mnist/model.js';
 import { checkHidden } from '../mnist/settings.js';
 import { predict } from '../mnist/train.js';
@@ -44,15 +45,18 @@ export async function run(args: string[], write: Write = toConsole): Promise<voi
   const state = await readUserFile('predict', path, () => loadSafetensors(path));
   // The network's size comes from the file's weight shapes: held to --hidden's rules before anything is built, so a
   // small file cannot ask for a large network (a shape [500000000, 0] has no bytes).
-  const hidden = checkHidden('predict', `the model '${path}'`, hiddenSizesOf(state));
-  const model = buildModel(hidden, { dropout: 0, init: new Generator(0), noise: new Generator(0) });
+  // A 4-D weight at layer 1 is the CNN of `mnist --model cnn` (fixed sizes; the state dict must fit them exactly).
+  const cnn = state['1.weight']?.shape.length === 4;
+  const hidden = cnn ? [] : checkHidden('predict', `the model '${path}'`, hiddenSizesOf(state));
+  const options = { dropout: 0, init: new Generator(0), noise: new Generator(0) };
+  const model = cnn ? buildCnn(options) : buildModel(hidden, options);
   await readUserFile('predict', path, () => model.loadStateDict(state));
   const { test } = await loadDigits('predict');
   const { classes, logits } = predict(model, test.images);
   const truth = test.labels.data as Int32Array;
   let hits = 0;
   for (let i = 0; i < truth.length; i++) if (classes[i] === truth[i]) hits++;
-  write(`model ${path}: MLP ${[PIXELS, ...hidden, 10].join('-')}`);
+  write(`model ${path}: ${cnn ? describeCnn() : `MLP ${[PIXELS, ...hidden, 10].join('-')}`}`);
   write(`test accuracy ${pct(hits / truth.length)} (${hits}/${truth.length}) on the held-out split`);
   const images = test.images.data as Float32Array;
   for (let i = 0; i < show; i++) {

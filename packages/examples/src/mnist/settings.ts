@@ -6,7 +6,7 @@
 import { PIXELS } from './data.js';
 import { CLASSES } from './model.js';
 import { type NumberRule, UsageError, numberFrom, shown } from '../args.js';
-import type { OptimizerName, TrainConfig } from './train.js';
+import type { ModelKind, OptimizerName, TrainConfig } from './train.js';
 
 /** The rule of each numeric setting, by its name in TrainConfig. */
 export const RULES = {
@@ -25,6 +25,7 @@ export const MAX_HIDDEN_LAYERS = 16;
 export const MAX_PARAMETERS = 20_000_000;
 
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd'];
+export const MODELS: readonly ModelKind[] = ['mlp', 'cnn'];
 
 /** Weights and biases of the MLP PIXELS-hidden...-CLASSES. */
 export function parameterCount(hidden: readonly number[]): number {
@@ -68,7 +69,7 @@ export function configFromMetadata(command: string, path: string, text: string |
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new UsageError(`${command}: the checkpoint '${path}': its config is not a JSON object`);
   const config = raw as Record<string, unknown>;
-  const known = new Set([...Object.keys(RULES), 'optimizer', 'hidden']);
+  const known = new Set([...Object.keys(RULES), 'optimizer', 'hidden', 'model']);
   const unknown = Object.keys(config).filter((k) => !known.has(k));
   if (unknown.length > 0) throw new UsageError(`${command}: the checkpoint '${path}': its config has unknown settings (${shown(unknown)})`);
   const optimizer = config.optimizer;
@@ -76,6 +77,9 @@ export function configFromMetadata(command: string, path: string, text: string |
     throw new UsageError(
       `${command}: ${where('optimizer')} must be ${OPTIMIZERS.map((o) => `'${o}'`).join(' or ')}, got ${shown(optimizer)}`,
     );
+  const model = config.model ?? 'mlp';
+  if (model !== 'mlp' && model !== 'cnn')
+    throw new UsageError(`${command}: ${where('model')} must be ${MODELS.map((m) => `'${m}'`).join(' or ')}, got ${shown(model)}`);
   const number = (key: keyof typeof RULES) => numberFrom(command, where(key), config[key], RULES[key]);
   return {
     epochs: number('epochs'),
@@ -83,6 +87,7 @@ export function configFromMetadata(command: string, path: string, text: string |
     lr: number('lr'),
     optimizer,
     hidden: checkHidden(command, where('hidden'), config.hidden),
+    ...(model === 'cnn' && { model }),
     seed: number('seed'),
     dropout: number('dropout'),
     shift: number('shift'),

@@ -5,11 +5,15 @@
  */
 import { Generator, type Tensor, noGrad, tensor } from '@tapegrad/core';
 import { Adam, CosineAnnealingLR, type Optimizer, SGD, type Sequential, accuracy, permutation, softmaxCrossEntropy } from '@tapegrad/nn';
+import { affineBatch } from './affine.js';
 import { augmentBatch } from './augment.js';
 import { type DigitSet, PIXELS } from './data.js';
+import { CNN_DISTORTION, buildCnn } from './cnn.js';
 import { buildModel } from './model.js';
 
 export type OptimizerName = 'adam' | 'sgd';
+/** The network: the MLP of model.ts, or the LeNet-style CNN of cnn.ts. */
+export type ModelKind = 'mlp' | 'cnn';
 
 export interface TrainConfig {
   readonly epochs: number;
@@ -17,6 +21,8 @@ export interface TrainConfig {
   readonly lr: number;
   readonly optimizer: OptimizerName;
   readonly hidden: readonly number[];
+  /** Which network (default 'mlp'; `hidden` applies to the MLP only). */
+  readonly model?: ModelKind;
   readonly seed: number;
   /** Dropout probability after each hidden ReLU. */
   readonly dropout: number;
@@ -65,7 +71,8 @@ const DROPOUT = 4;
 /** A fresh model and optimiser for `config` (weights drawn from the seed). */
 export function createTrainer(config: TrainConfig): Trainer {
   const noise = new Generator(0);
-  const model = buildModel(config.hidden, { dropout: config.dropout, init: new Generator(streamSeed(config.seed, INIT, 0)), noise });
+  const options = { dropout: config.dropout, init: new Generator(streamSeed(config.seed, INIT, 0)), noise };
+  const model = config.model === 'cnn' ? buildCnn(options) : buildModel(config.hidden, options);
   const params = model.parameters();
   const optimizer =
     config.optimizer === 'sgd' ? new SGD(params, { lr: config.lr, momentum: 0.9, nesterov: true }) : new Adam(params, { lr: config.lr });
@@ -117,7 +124,8 @@ export function train(trainer: Trainer, config: TrainConfig, data: { train: Digi
     for (let step = 0; step < steps; step++) {
       const rows = order.subarray(step * config.batchSize, Math.min(n, (step + 1) * config.batchSize));
       const batch = new Float32Array(rows.length * PIXELS);
-      augmentBatch(images, rows, batch, config.shift, augment);
+      if (config.model === 'cnn') affineBatch(images, rows, batch, { ...CNN_DISTORTION, shift: config.shift }, augment);
+      else augmentBatch(images, rows, batch, config.shift, augment);
       const y = new Int32Array(rows.length);
       for (let i = 0; i < rows.length; i++) y[i] = labels[rows[i]];
       const x = tensor(batch, { shape: [rows.length, PIXELS] });

@@ -86,3 +86,33 @@ export class Identity extends Module {
     return x;
   }
 }
+
+/**
+ * x Φ(x), the Gaussian error linear unit (PyTorch's `nn.GELU`); `approximate: 'tanh'` uses
+ * 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³))). @example new GELU({ approximate: 'tanh' }).forward(x)
+ */
+export class GELU extends Module {
+  /** 'none' (exact, with erf) or 'tanh'. */
+  readonly approximate: 'none' | 'tanh';
+  constructor(options: { readonly approximate?: 'none' | 'tanh' } = {}) {
+    super();
+    const form = options.approximate ?? 'none';
+    if (form !== 'none' && form !== 'tanh') throw new TapegradError(`GELU: approximate must be 'none' or 'tanh', got ${String(form)}`);
+    this.approximate = form;
+  }
+  forward(x: Tensor): Tensor {
+    return x.gelu({ approximate: this.approximate });
+  }
+
+  /** `approximate='none'`, as PyTorch prints it. */
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+}
+
+/** x sigmoid(x), the sigmoid-weighted linear unit or swish (PyTorch's `nn.SiLU`). @example new SiLU().forward(x) */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return x.silu();
+  }
+}

@@ -5,6 +5,7 @@
  */
 import { BatchNorm1d, Dropout, Identity, LeakyReLU, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '@tapegrad/nn';
 import { OnnxExportError } from '../errors.js';
+import { CONV_EXPORTERS } from './conv-exporters.js';
 import type { OnnxDim, OnnxExporter, OnnxNodeOptions, OnnxValue } from './graph-builder.js';
 
 /** A module class, abstract or not, whatever its constructor takes. @example const classes: ModuleClass[] = [Linear, ReLU]; */
@@ -91,6 +92,7 @@ const EXPORTERS = new Map<ModuleClass, OnnxExporter>(
       [Identity, passThrough],
       [Dropout, passThrough],
       [BatchNorm1d, batchNorm1d],
+      ...CONV_EXPORTERS,
     ] as Array<[ModuleClass, OnnxExporter<never>]>
   ).map(([c, e]) => [c, e as OnnxExporter]),
 );

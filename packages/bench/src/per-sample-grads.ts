@@ -1,0 +1,175 @@
+/**
+ * Per-sample gradients of the MNIST MLP (784-256-128-10, ReLU, softmax cross-entropy), the benchmark of issue 13's
+ * vmap: `vmap(grad(loss))` over a batch of 128, one batched pass, against a JavaScript loop of `grad` calls, one per
+ * sample. Both are timed in the same process, alternating, after a warm-up; the report gives medians and the
+ * ratio. Peak memory (the process's maximum resident set) is measured in a fresh child process per variant, so one
+ * variant's garbage does not count against the other.
+ *
+ * Run: `pnpm bench:per-sample` (options: --batch N, --dtype float32|float64, --rounds N).
+ */
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { type DType, Generator, type Tensor, grad, noGrad, stack, tensor, vmap } from '@tapegrad/core';
+import { median } from './measure.js';
+
+/** The layer sizes of the MNIST MLP. */
+export const SIZES = [784, 256, 128, 10] as const;
+
+/** The MLP's parameters, as positional arguments: w1, b1, w2, b2, w3, b3. */
+export type Params = [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+
+/** One sample's loss: softmax cross-entropy of the MLP's logits for `x` [784] against the int32 label `y` []. */
+export function sampleLoss(w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor, w3: Tensor, b3: Tensor, x: Tensor, y: Tensor): Tensor {
+  const h1 = x.matmul(w1).add(b1).relu();
+  const h2 = h1.matmul(w2).add(b2).relu();
+  const logits = h2.matmul(w3).add(b3);
+  return logits
+    .logSoftmax(-1)
+    .takeAlongAxis(y.reshape([1]), -1)
+    .neg()
+    .sum();
+}
+
+const gradients = grad(sampleLoss, { argnums: [0, 1, 2, 3, 4, 5] });
+
+/** Seeded He-initialised parameters and a batch of inputs in [0, 1) with labels in [0, 10). */
+export function problem(batch: number, dtype: DType, seed = 1): { params: Params; xs: Tensor; ys: Tensor } {
+  const g = new Generator(seed);
+  const uniform = (shape: number[], scale: number) =>
+    tensor(
+      Float64Array.from({ length: shape.reduce((n, d) => n * d, 1) }, () => scale * (2 * g.uniform() - 1)),
+      { shape, dtype },
+    );
+  const params: Tensor[] = [];
+  for (let l = 0; l + 1 < SIZES.length; l++) {
+    params.push(uniform([SIZES[l], SIZES[l + 1]], Math.sqrt(6 / SIZES[l])), uniform([SIZES[l + 1]], 0.1));
+  }
+  const xs = uniform([batch, SIZES[0]], 0.5).add(0.5);
+  const ys = tensor(
+    Int32Array.from({ length: batch }, () => g.int(SIZES[SIZES.length - 1])),
+    { shape: [batch] },
+  );
+  return { params: params as Params, xs, ys };
+}
+
+/** Per-sample gradients in one batched pass: six tensors of shape [batch, ...parameter shape]. */
+export function viaVmap(params: Params, xs: Tensor, ys: Tensor): Tensor[] {
+  return vmap(gradients, { inAxes: [null, null, null, null, null, null, 0, 0] })(...params, xs, ys);
+}
+
+/** Per-sample gradients by a loop of `grad` calls: for each sample, its six gradients. */
+export function viaLoop(params: Params, xs: Tensor, ys: Tensor): Tensor[][] {
+  const out: Tensor[][] = [];
+  for (let b = 0; b < xs.shape[0]; b++) {
+    const x = xs.slice([b, 0], [1, -1]).reshape([xs.shape[1]]);
+    const y = ys.slice([b], [1]).reshape([]);
+    out.push(gradients(...params, x, y));
+  }
+  return out;
+}
+
+/** The largest relative difference between the two variants' gradients (against the largest magnitude of each). */
+export function disagreement(batched: readonly Tensor[], loop: readonly Tensor[][]): number {
+  let worst = 0;
+  batched.forEach((g, j) => {
+    const expected = noGrad(() => stack(loop.map((l) => l[j])));
+    const a = g.data;
+    const e = expected.data;
+    let scale = 0;
+    for (let i = 0; i < e.length; i++) scale = Math.max(scale, Math.abs(e[i]));
+    for (let i = 0; i < e.length; i++) worst = Math.max(worst, Math.abs(a[i] - e[i]) / (scale || 1));
+  });
+  return worst;
+}
+
+interface Options {
+  readonly batch: number;
+  readonly dtype: DType;
+  readonly rounds: number;
+}
+
+function parse(argv: readonly string[]): Options & { mode?: 'vmap' | 'loop' } {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const dtype = (get('dtype') ?? 'float32') as DType;
+  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`--dtype must be float32 or float64, got ${dtype}`);
+  const mode = get('memory-of') as 'vmap' | 'loop' | undefined;
+  return { batch: Number(get('batch') ?? 128), dtype, rounds: Number(get('rounds') ?? 15), mode };
+}
+
+/** The child process of the memory measurement: one warm-up call and one measured call of a variant. */
+function measureMemory(mode: 'vmap' | 'loop', options: Options): void {
+  const { params, xs, ys } = problem(options.batch, options.dtype);
+  const run = () => (mode === 'vmap' ? viaVmap(params, xs, ys) : viaLoop(params, xs, ys));
+  run();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = process.memoryUsage();
+  const result = run();
+  gc?.();
+  const after = process.memoryUsage();
+  const retained = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+  process.stdout.write(
+    JSON.stringify({ maxRssMB: process.resourceUsage().maxRSS / 1024, retainedMB: retained / 2 ** 20, kept: result.length }),
+  );
+}
+
+function memoryOf(mode: 'vmap' | 'loop', options: Options): { maxRssMB: number; retainedMB: number } {
+  // This very script (run as `node .../per-sample-grads.js`), in a fresh process.
+  const script = process.argv[1];
+  const args = ['--expose-gc', script, '--memory-of', mode, '--batch', String(options.batch), '--dtype', options.dtype];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`memory child (${mode}) failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as { maxRssMB: number; retainedMB: number };
+}
+
+async function main(): Promise<void> {
+  const options = parse(process.argv.slice(2));
+  if (options.mode !== undefined) return measureMemory(options.mode, options);
+  const { params, xs, ys } = problem(options.batch, options.dtype);
+  const gradientsPerSample = SIZES.slice(1).reduce((n, d, l) => n + SIZES[l] * d + d, 0);
+  console.log(
+    `Per-sample gradients of the MLP ${SIZES.join('-')} (${gradientsPerSample.toLocaleString('en-US')} parameters), ` +
+      `batch ${options.batch}, ${options.dtype}; Node ${process.version}, load average ${(await loadAverage()).join(' ')}`,
+  );
+  const check = disagreement(viaVmap(params, xs, ys), viaLoop(params, xs, ys));
+  console.log(`agreement: largest relative difference between vmap and the loop ${check.toExponential(2)}`);
+  // Warm-up, then rounds alternating the two variants (which goes first alternates too).
+  for (let i = 0; i < 2; i++) {
+    viaVmap(params, xs, ys);
+    viaLoop(params, xs, ys);
+  }
+  const times = { vmap: [] as number[], loop: [] as number[] };
+  for (let r = 0; r < options.rounds; r++) {
+    for (const mode of r % 2 === 0 ? (['vmap', 'loop'] as const) : (['loop', 'vmap'] as const)) {
+      const t0 = performance.now();
+      if (mode === 'vmap') viaVmap(params, xs, ys);
+      else viaLoop(params, xs, ys);
+      times[mode].push(performance.now() - t0);
+    }
+  }
+  const m = { vmap: median(times.vmap.sort((a, b) => a - b)), loop: median(times.loop.sort((a, b) => a - b)) };
+  const spread = (t: number[]) => `${t[0].toFixed(1)}-${t[t.length - 1].toFixed(1)}`;
+  console.log(`vmap(grad):      median ${m.vmap.toFixed(1)} ms (range ${spread(times.vmap)}, ${options.rounds} runs)`);
+  console.log(`loop of grad:    median ${m.loop.toFixed(1)} ms (range ${spread(times.loop)}, ${options.rounds} runs)`);
+  console.log(`ratio loop / vmap: ${(m.loop / m.vmap).toFixed(2)}x`);
+  const mem = { vmap: memoryOf('vmap', options), loop: memoryOf('loop', options) };
+  for (const mode of ['vmap', 'loop'] as const) {
+    console.log(
+      `memory, ${mode.padEnd(4)}: peak RSS ${mem[mode].maxRssMB.toFixed(0)} MB (a fresh process, one warm-up call and one measured), ` +
+        `kept by the result ${mem[mode].retainedMB.toFixed(0)} MB`,
+    );
+  }
+  const outputMB = (options.batch * gradientsPerSample * (options.dtype === 'float32' ? 4 : 8)) / 2 ** 20;
+  console.log(`(the per-sample gradients themselves take ${outputMB.toFixed(0)} MB)`);
+}
+
+async function loadAverage(): Promise<string[]> {
+  const os = await import('node:os');
+  return os.loadavg().map((v) => v.toFixed(2));
+}
+
+// Run as a script, not when imported (the bench's tests import it).
+if (/per-sample-grads\.[jt]s$/.test(process.argv[1] ?? '')) void main();

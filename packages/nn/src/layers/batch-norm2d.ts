@@ -1,0 +1,108 @@
+/**
+ * BatchNorm2d over [batch, channels, height, width]: each channel is normalised over its batch and spatial
+ * positions, y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c], with the biased variance of the n = B H W
+ * values in training, the running statistics in eval. The running mean and the running unbiased variance
+ * (var * n / (n - 1)) move toward each batch's by `momentum`, and `num_batches_tracked` counts the training
+ * batches, as in PyTorch. State-dict names: weight, bias, running_mean, running_var, num_batches_tracked (a 0-d
+ * int32 here; PyTorch's int64 loads into it whenever it fits 31 bits, see safetensors-dtypes.ts).
+ */
+import { type DType, ShapeError, Tensor, TapegradError, noGrad, ones, zeros } from '@tapegrad/core';
+import { Module } from '../module.js';
+import { moduleError } from '../module-context.js';
+import type { BatchNormOptions } from './batch-norm.js';
+import { checkSize } from './sizes.js';
+
+/**
+ * Batch normalisation per channel of [batch, channels, height, width] inputs (PyTorch's `nn.BatchNorm2d`).
+ * @example
+ * const bn = new BatchNorm2d(16);
+ * bn.forward(x);          // training: batch statistics; running statistics updated
+ * bn.eval().forward(x);   // uses the running statistics
+ */
+export class BatchNorm2d extends Module {
+  /** Per-channel scale (gamma), or null without `affine`. */
+  readonly weight: Tensor | null;
+  /** Per-channel shift (beta), or null without `affine`. */
+  readonly bias: Tensor | null;
+  /** Added to the variance. */
+  readonly eps: number;
+  /** Weight of each new batch in the running statistics. */
+  readonly momentum: number;
+
+  constructor(
+    /** The number of channels (the size of axis 1). */
+    readonly numFeatures: number,
+    options: BatchNormOptions = {},
+  ) {
+    super();
+    checkSize('BatchNorm2d', 'numFeatures', numFeatures);
+    const dtype: DType = options.dtype ?? 'float64';
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
+    if (!(this.eps >= 0) || !(this.momentum >= 0 && this.momentum <= 1))
+      throw new TapegradError(
+        `BatchNorm2d: eps must be >= 0 and momentum in [0, 1], got eps ${options.eps} and momentum ${options.momentum}`,
+      );
+    const affine = options.affine ?? true;
+    this.weight = affine ? ones([numFeatures], { dtype, requiresGrad: true }) : null;
+    this.bias = affine ? zeros([numFeatures], { dtype, requiresGrad: true }) : null;
+    this.registerBuffer('running_mean', zeros([numFeatures], { dtype }));
+    this.registerBuffer('running_var', ones([numFeatures], { dtype }));
+    this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int32' }));
+  }
+
+  /** The running mean (buffer `running_mean`). */
+  get runningMean(): Tensor {
+    return this.buffer('running_mean');
+  }
+  /** The running unbiased variance (buffer `running_var`). */
+  get runningVar(): Tensor {
+    return this.buffer('running_var');
+  }
+  /** The number of training batches seen (buffer `num_batches_tracked`). */
+  get numBatchesTracked(): number {
+    return this.buffer('num_batches_tracked').item();
+  }
+
+  /** Normalises x [batch, channels, height, width]. */
+  forward(x: Tensor): Tensor {
+    const c = this.numFeatures;
+    if (!(x instanceof Tensor) || x.rank !== 4 || x.shape[1] !== c)
+      throw moduleError(
+        ShapeError,
+        this,
+        `expected input [batch, ${c}, height, width], got ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`,
+      );
+    const perChannel = [1, c, 1, 1];
+    let normalized: Tensor;
+    if (this.training) {
+      const n = x.shape[0] * x.shape[2] * x.shape[3];
+      if (n < 2)
+        throw moduleError(
+          ShapeError,
+          this,
+          `training needs more than one value per channel to estimate a variance, got [${x.shape.join(', ')}]`,
+        );
+      const mean = x.mean([0, 2, 3], true);
+      const centered = x.sub(mean);
+      const variance = centered.square().mean([0, 2, 3], true);
+      normalized = centered.div(variance.add(this.eps).sqrt());
+      noGrad(() => {
+        const m = this.momentum;
+        this.runningMean.mulInPlace(1 - m).addInPlace(mean.detach().reshape([c]), m);
+        this.runningVar.mulInPlace(1 - m).addInPlace(variance.detach().reshape([c]), (m * n) / (n - 1));
+        const count = this.buffer('num_batches_tracked');
+        count.data[0] += 1;
+        count.markMutated();
+      });
+    } else {
+      normalized = x.sub(this.runningMean.reshape(perChannel)).div(this.runningVar.add(this.eps).sqrt().reshape(perChannel));
+    }
+    return this.weight && this.bias ? normalized.mul(this.weight.reshape(perChannel)).add(this.bias.reshape(perChannel)) : normalized;
+  }
+
+  /** `16, eps=1e-5, momentum=0.1, affine=true`, as PyTorch prints it. */
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}`;
+  }
+}
