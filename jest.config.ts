@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from 'jest';
-import { WASM_RELAXED_GEMM_HEX } from './packages/core/src/backend/wasm-kernels.generated';
+import { WASM_RELAXED_GEMM_HEX } from './packages/core/src/ndarray/kernels/backend/wasm-kernels.generated';
 
 // Tests run from TypeScript sources: `@tapegrad/*` resolves to each package's `src`, so no build is needed,
 // and the `.js` extensions that ESM sources use on relative imports are stripped for Jest's resolver.
@@ -64,6 +64,13 @@ const onNative = {
   testMatch: perBackend('js').testMatch,
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/packages/native/test/native-backend.setup.ts'],
 };
+
+// @tapegrad/webgpu's tests run Dawn on this machine's Vulkan driver; without a GPU, on the SwiftShader driver that Debian's
+// chromium package ships (CI installs chromium and libvulkan1). Set here so that Jest's workers inherit it (a test's
+// process.env is a copy that Dawn never sees); NODEVICE_SELECT quiets Mesa's device-select layer, which is not needed.
+const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (process.env.VK_ICD_FILENAMES === undefined && existsSync(swiftshader)) process.env.VK_ICD_FILENAMES = swiftshader;
+process.env.NODEVICE_SELECT ??= '1';
 
 const config: Config = {
   projects: [

@@ -1,6 +1,6 @@
 /** The benchmark cases: what each one computes, how its speed is expressed, and how long it is timed. */
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'MNIST';
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6' | 'MNIST';
 
 export interface TimingBudget {
   /** Untimed iterations first, so every peer is measured after its JIT and caches have warmed up. */
@@ -102,6 +102,15 @@ export function benchCases(quick: boolean, scalarMlpNodes: number): BenchCase[] 
       workload: 'W5',
       title: 'W5 LeNet-5 conv-pool-conv-pool-fc-fc-fc ReLU, batch 64 of 1x28x28, softmax-CE, SGD step, float32',
       unit: 'ms/step',
+      budget,
+      rtol: 1e-4,
+    },
+    {
+      id: 'W6',
+      workload: 'W6',
+      title:
+        'W6 one causal pre-norm transformer block (batch 8, sequence 128, width 128, 4 heads, FF 512, GELU), forward + backward, float32',
+      unit: 'ms/iter',
       budget,
       rtol: 1e-4,
     },

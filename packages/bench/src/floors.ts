@@ -89,6 +89,14 @@ const FLOORS: readonly Floor[] = [
     kind: 'min',
     value: 2,
   },
+  {
+    what: 'W6, WebAssembly: tapegrad over TF.js-wasm 1 thread (issue 14)',
+    caseId: 'W6',
+    under: 'tapegrad',
+    over: 'tfjs-wasm-1',
+    kind: 'min',
+    value: 1.5,
+  },
   { what: 'W3: tapegrad over the closure micrograd', caseId: 'W3', under: 'tapegrad', over: 'reference', kind: 'min', value: 1 },
 ];
 

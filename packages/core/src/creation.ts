@@ -2,6 +2,7 @@
 import { DTypeError, ShapeError, allocationError, formatShape } from './errors.js';
 import { type DType, type TypedArray, checkInt32Values, dtypeOfArray, hasInt32Value, int32ValueError, isDType } from './ndarray/dtype.js';
 import { NDArray } from './ndarray/ndarray.js';
+import { deviceBackend } from './ndarray/device.js';
 import { type NestedArray, flatten, inferShape } from './ndarray/nested.js';
 import { type Generator, globalGenerator } from './ndarray/random.js';
 import { checkShape, describeValue, sizeOf } from './ndarray/shape.js';
@@ -15,6 +16,11 @@ export interface TensorOptions {
   readonly requiresGrad?: boolean;
   /** A display name for listings, DOT graphs and `explain`. */
   readonly name?: string;
+  /**
+   * Where the elements live: 'cpu' (default) or a registered device such as 'webgpu' (after `await initWebGPU()`).
+   * On a device the default dtype is float32, the float type GPUs have.
+   */
+  readonly device?: string;
 }
 
 /** Options of `rand` and `randn`. */
@@ -40,8 +46,15 @@ function allocateArray(shape: readonly number[], dtype: DType, op: string): NDAr
   }
 }
 
-function leaf(array: NDArray, options: TensorOptions): Tensor {
-  return new Tensor(array, options.requiresGrad ?? false, options.name);
+function leaf(array: NDArray, options: TensorOptions, op = 'tensor'): Tensor {
+  const { device } = options;
+  const placed = device === undefined || device === 'cpu' ? array : deviceBackend(device, op).upload(array, op);
+  return new Tensor(placed, options.requiresGrad ?? false, options.name);
+}
+
+/** The dtype asked for: the option, else float32 on a device (GPUs have no float64), else the default float64. */
+function requestedDType(options: TensorOptions): DType | undefined {
+  return options.dtype ?? (options.device !== undefined && options.device !== 'cpu' ? 'float32' : undefined);
 }
 
 /**
@@ -60,7 +73,7 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions & 
       throw new ShapeError(`tensor: shape ${formatShape(shape)} needs ${sizeOf(shape)} elements, the data has ${data.length}`);
     return fromFlat(data, shape, dtype, options);
   }
-  const dtype = checkDType(options.dtype, 'tensor');
+  const dtype = checkDType(requestedDType(options), 'tensor');
   const inferred = inferShape(data, 'tensor');
   const flat = flatten(data, inferred, dtype, 'tensor');
   if (options.shape) {
@@ -107,16 +120,16 @@ export function ones(shape: readonly number[], options: TensorOptions = {}): Ten
 }
 /** Zeros with the shape and dtype of `t`. */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return filled(likeShape(t, 'zerosLike'), 0, { dtype: t.dtype, ...options }, 'zerosLike');
+  return filled(likeShape(t, 'zerosLike'), 0, { dtype: t.dtype, device: t.device, ...options }, 'zerosLike');
 }
 /** Ones with the shape and dtype of `t`. */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return filled(likeShape(t, 'onesLike'), 1, { dtype: t.dtype, ...options }, 'onesLike');
+  return filled(likeShape(t, 'onesLike'), 1, { dtype: t.dtype, device: t.device, ...options }, 'onesLike');
 }
 
 function filled(shape: readonly number[], value: number, options: TensorOptions, op: string): Tensor {
   if (typeof value !== 'number') throw new DTypeError(`${op}: the fill value must be a number; got ${describeValue(value)}`);
-  const dtype = checkDType(options.dtype, op);
+  const dtype = checkDType(requestedDType(options), op);
   if (dtype === 'int32' && !hasInt32Value(value)) throw int32ValueError(op, value, 'as the fill value');
   const array = allocateArray(shape, dtype, op);
   if (value !== 0) array.data.fill(value);
@@ -136,7 +149,7 @@ export function arange(start: number, stop?: number, step = 1, options: TensorOp
   if (!Number.isFinite(lo) || !Number.isFinite(hi))
     throw new ShapeError(`arange: start and stop must be finite numbers, got ${describeValue(lo)} and ${describeValue(hi)}`);
   const n = Math.max(0, Math.ceil((hi - lo) / step));
-  const dtype = checkDType(options.dtype, 'arange');
+  const dtype = checkDType(requestedDType(options), 'arange');
   if (dtype === 'int32' && n > 0) {
     if (!hasInt32Value(lo)) throw int32ValueError('arange', lo, 'as the start');
     const last = lo + (n - 1) * step;
@@ -149,7 +162,7 @@ export function arange(start: number, stop?: number, step = 1, options: TensorOp
 
 /** The n x m identity (m defaults to n). */
 export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
-  const array = allocateArray([n, m], checkDType(options.dtype, 'eye'), 'eye');
+  const array = allocateArray([n, m], checkDType(requestedDType(options), 'eye'), 'eye');
   for (let i = 0; i < Math.min(n, m); i++) array.data[i * m + i] = 1;
   return leaf(array, options);
 }
@@ -159,7 +172,7 @@ export function rand(shape: readonly number[], options: RandomOptions & { low?: 
   const g = options.generator ?? globalGenerator;
   const lo = options.low ?? 0;
   const hi = options.high ?? 1;
-  const array = allocateArray(shape, checkDType(options.dtype, 'rand'), 'rand');
+  const array = allocateArray(shape, checkDType(requestedDType(options), 'rand'), 'rand');
   for (let i = 0; i < array.size; i++) array.data[i] = lo + (hi - lo) * g.uniform();
   return leaf(array, options);
 }
@@ -169,7 +182,7 @@ export function randn(shape: readonly number[], options: RandomOptions & { mean?
   const g = options.generator ?? globalGenerator;
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
-  const array = allocateArray(shape, checkDType(options.dtype, 'randn'), 'randn');
+  const array = allocateArray(shape, checkDType(requestedDType(options), 'randn'), 'randn');
   for (let i = 0; i < array.size; i++) array.data[i] = mean + std * g.normal();
   return leaf(array, options);
 }

@@ -57,6 +57,16 @@ export class AnomalyError extends TapegradError {
   }
 }
 
+/**
+ * A tensor on the wrong device for what was asked: values read synchronously from a GPU tensor, operands on two
+ * devices, an op with no kernel on the device, a device that was never initialised.
+ */
+export class DeviceError extends TapegradError {
+  static {
+    brand(this, 'DeviceError');
+  }
+}
+
 /** Formats a shape the way messages show it: `[2, 3]`, `[]` for a 0-d value. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

@@ -49,6 +49,10 @@ export type { UnaryOpName } from './ops/index.js';
 export type { OpDefinition, DefinedOp, OpFunction, InputGrads } from './autodiff/define-op.js';
 export type { GradMath, GradientRule, RuleMath, TangentRule } from './autodiff/grad-math.js';
 export type { MatmulFlags } from './ndarray/kernels/matmul.js';
+export type { UnaryKernel } from './ndarray/kernels/unary.js';
+export type { BinaryKernel } from './ndarray/kernels/binary.js';
+export type { ReduceKind } from './ndarray/kernels/reduce.js';
+export type { Shape } from './ndarray/shape.js';
 export { Node } from './autodiff/node.js';
 export type { GradHook, RemovableHandle } from './autodiff/hooks.js';
 export type { RawValue, Operand } from './autodiff/node.js';
@@ -56,7 +60,10 @@ export type { BackwardOptions, SweepObserver } from './autodiff/backward.js';
 export { sweep } from './autodiff/backward.js';
 export { tapeOf, formatTape, toDot } from './graph.js';
 export type { TapeRow } from './graph.js';
-export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError, TransformError } from './errors.js';
+export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError, TransformError, DeviceError } from './errors.js';
+export { registerDevice, unregisterDevice, deviceBackend } from './ndarray/device.js';
+export type { DeviceBackend, DeviceOptimizerUpdate, SGDDeviceUpdate, AdamDeviceUpdate } from './ndarray/device.js';
+export { deviceOptimizerStep } from './functions/optimizer-step.js';
 export { Generator, seed, globalGenerator } from './ndarray/random.js';
 export type { GeneratorState } from './ndarray/random.js';
 export { brandClass } from './shared.js';
@@ -65,8 +72,15 @@ export { NDArray } from './ndarray/ndarray.js';
 export type { NestedArray } from './ndarray/nested.js';
 export { explain, explainSteps } from './explain.js';
 export type { Explanation, ExplainStep, ExplainFormat } from './explain.js';
-export { setKernelBackend, getKernelBackend } from './backend/kernel-backend.js';
-export type { KernelBackend } from './backend/kernel-backend.js';
-export { setGemmExecutor, getGemmExecutor } from './backend/gemm-executor.js';
-export type { GemmExecutor, GemmKernel } from './backend/gemm-executor.js';
+export { setKernelBackend, getKernelBackend, setKernelSet, kernelSetNames } from './ndarray/kernels/backend/kernel-backend.js';
+export type {
+  KernelBackend,
+  KernelSet,
+  BroadcastRuns,
+  ReduceImplementation,
+  UnaryImplementation,
+  BinaryImplementation,
+} from './ndarray/kernels/backend/kernel-backend.js';
+export { setGemmExecutor, getGemmExecutor } from './ndarray/kernels/backend/gemm-executor.js';
+export type { GemmExecutor, GemmKernel } from './ndarray/kernels/backend/gemm-executor.js';
 export { gemmSingleThread } from './ndarray/kernels/matmul.js';

@@ -2,27 +2,20 @@
  * Tensor: an n-dimensional typed-array value on the tape. Methods are one-liners over the ops in ops/;
  * argument checks live here so that every error names the op and the shapes at fault.
  */
-import { sweep, BackwardOptions } from './autodiff/backward.js';
+import { sweep, type BackwardOptions } from './autodiff/backward.js';
 import { isBatched } from './autodiff/batching.js';
-import { Node, Operand, RawValue, TensorNode } from './autodiff/node.js';
-import { DTypeError, GradError, ShapeError, formatShape } from './errors.js';
-import { DType, checkInt32Values, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
+import { Node, type Operand, type RawValue, type TensorNode } from './autodiff/node.js';
+import { DTypeError, DeviceError, GradError, ShapeError, formatShape } from './errors.js';
+import { type DType, type TypedArray, checkInt32Values, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
+import { deviceBackend } from './ndarray/device.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
+import { offsetsBesideAxis } from './ndarray/kernels/layout.js';
 import { NDArray } from './ndarray/ndarray.js';
-import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
+import { type NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
 import { formatWithValues } from './ndarray/format.js';
 import { gradFnName } from './graph.js';
 import { brand } from './shared.js';
-import {
-  broadcastShapes,
-  broadcastsTo,
-  describeValue,
-  normalizeAxes,
-  normalizeAxis,
-  sameShape,
-  sizeOf,
-  stridesOf,
-} from './ndarray/shape.js';
+import { broadcastShapes, broadcastsTo, describeValue, normalizeAxes, normalizeAxis, sameShape, sizeOf } from './ndarray/shape.js';
 import * as ops from './ops/index.js';
 import type { ElementwiseMethods } from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
@@ -79,6 +72,47 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   get rank(): number {
     return this._array.shape.length;
   }
+  /** Where the elements live: 'cpu', or the name of a device backend such as 'webgpu'. */
+  get device(): string {
+    return this._array.device?.name ?? 'cpu';
+  }
+
+  /**
+   * This tensor on `device`, as a new leaf that shares nothing with this one (the graph is cut, as `detach`), or this
+   * tensor itself when it is there already. Moving onto a device queues the upload and returns at once; moving back
+   * to 'cpu' waits for the device, so it returns a Promise (await it).
+   * @example
+   * const x = tensor([[1, 2], [3, 4]], { dtype: 'float32' }).to('webgpu');   // after `await initWebGPU()`
+   * const back = await x.to('cpu');   // a CPU tensor again
+   */
+  to(device: 'cpu'): Promise<Tensor>;
+  /** (A device name; pass 'cpu' as the literal so that the Promise it returns is typed.) */
+  to(device: string): Tensor;
+  to(device: string): Tensor | Promise<Tensor> {
+    if (device === this.device) return device === 'cpu' ? Promise.resolve(this) : this;
+    if (device === 'cpu') return this.dataAsync().then((data) => new Tensor(new NDArray(data, this.shape.slice()), false, this.name));
+    if (this.device !== 'cpu')
+      throw new DeviceError(`to: ${this.label} is on '${this.device}'; bring it to the CPU first (await t.to('cpu')), then to '${device}'`);
+    return new Tensor(deviceBackend(device, 'to').upload(this._array, 'to'), false, this.name);
+  }
+  /**
+   * The elements as a typed array, once every queued op that writes them has run: a copy for a device tensor, the
+   * storage itself (as `data`) on the CPU. Code that runs on either device reads values this way.
+   * @example
+   * const values = await y.dataAsync();
+   */
+  dataAsync(): Promise<TypedArray> {
+    const a = this._array;
+    return a.device === undefined ? Promise.resolve(a.data) : a.device.download(a);
+  }
+  /**
+   * The values as nested JS arrays (as `toArray`), read from the device when the tensor is on one.
+   * @example
+   * console.log(await loss.toArrayAsync());
+   */
+  async toArrayAsync(): Promise<NestedArray> {
+    return toNested(await this.dataAsync(), this.shape);
+  }
 
   /** @internal */ make(raw: RawValue): Tensor {
     return new Tensor(typeof raw === 'number' ? NDArray.scalar(raw, 'float64') : raw);
@@ -89,17 +123,16 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     return new Tensor(NDArray.scalar(value, dtype));
   }
   zerosLike(): Tensor {
-    return new Tensor(NDArray.zeros(this.shape, this.dtype));
+    return new Tensor(this.onMyDevice(NDArray.zeros(this.shape, this.dtype), 'zerosLike'));
+  }
+  /** A CPU array moved to this tensor's device (unchanged for a CPU tensor). */
+  private onMyDevice(array: NDArray, op: string): NDArray {
+    const device = this._array.device;
+    return device === undefined ? array : device.upload(array, op);
   }
   /** @internal the sweep's un-broadcast: sums the broadcast axes back to the shape of `like`, then casts to its dtype. */
   _conformTo(like: Node): Tensor {
-    let t: Tensor = this;
-    if (!sameShape(t.shape, like.shape)) {
-      const lead = t.rank - like.shape.length;
-      const axes: number[] = [];
-      for (let i = 0; i < t.rank; i++) if (i < lead || (like.shape[i - lead] === 1 && t.shape[i] !== 1)) axes.push(i);
-      t = t.sum(axes, true).reshape(like.shape);
-    }
+    const t = sameShape(this.shape, like.shape) ? this : this.sum(broadcastAxes(like.shape, this.shape), true).reshape(like.shape);
     return t.dtype === like.dtype ? t : t.cast(like.dtype);
   }
 
@@ -167,9 +200,9 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
         throw new GradError(
           `backward: output ${this.label} has shape ${formatShape(this.shape)}; a non-scalar output needs a seed gradient of the same shape`,
         );
-      seed = new Tensor(NDArray.scalar(1, this.dtype)).reshape(this.shape);
+      seed = new Tensor(this.onMyDevice(NDArray.scalar(1, this.dtype), 'backward')).reshape(this.shape);
     } else {
-      seed = gradient instanceof Tensor ? gradient : new Tensor(fromNested(gradient, this.dtype, 'backward'));
+      seed = gradient instanceof Tensor ? gradient : new Tensor(this.onMyDevice(fromNested(gradient, this.dtype, 'backward'), 'backward'));
       if (!sameShape(seed.shape, this.shape))
         throw new ShapeError(
           `backward: seed gradient has shape ${formatShape(seed.shape)} but the output has shape ${formatShape(this.shape)}`,
@@ -197,6 +230,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     return toNested(this.data, this.shape);
   }
   formatValue(): string {
+    if (this._array.device !== undefined) return `${this.dtype}${formatShape(this.shape)} on ${this.device}`;
     if (this.size === 1) return String(this.data[0]);
     return this.size <= 8 ? JSON.stringify(this.toArray()) : `${this.dtype}${formatShape(this.shape)}`;
   }
@@ -214,6 +248,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     if (c !== null) suffixes.push(`gradFn=<${gradFnName(c.op.name)}>`);
     else if (this.requiresGrad) suffixes.push('requiresGrad=true');
     if (this.name !== undefined) suffixes.push(`name='${this.name}'`);
+    if (this._array.device !== undefined) return `tensor(<on ${this.device}>, ${suffixes.join(', ')})`;
     return formatWithValues('tensor', this.data, this.shape, this.dtype, suffixes);
   }
   /** What `console.log` and `util.inspect` show in Node: `toString()`, not the internal fields. */
@@ -583,7 +618,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   // Layout.
   /** A new shape with the same elements; one entry may be -1 (inferred). */
   reshape(shape: readonly number[]): Tensor {
-    if (!Array.isArray(shape)) throw new ShapeError(`reshape: a shape is a list of sizes such as [2, 3]; got ${describeValue(shape)}`);
+    if (!isList(shape)) throw new ShapeError(`reshape: a shape is a list of sizes such as [2, 3]; got ${describeValue(shape)}`);
     const target = shape.slice();
     const unknown = target.indexOf(-1);
     if (unknown !== -1) {
@@ -617,7 +652,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   }
   /** Permutes axes; without `perm`, reverses them (a matrix transpose for 2-D). */
   transpose(perm?: readonly number[]): Tensor {
-    if (perm !== undefined && !Array.isArray(perm))
+    if (perm !== undefined && !isList(perm))
       throw new ShapeError(`transpose: perm is a list of axes such as [1, 0]; got ${describeValue(perm)}`);
     const p = perm ?? this.shape.map((_, i) => this.rank - 1 - i);
     const norm = p.map((a) => normalizeAxis(a, this.rank, 'transpose'));
@@ -674,20 +709,9 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
       );
     const idx = checkedIndices(indices, this.shape[a], 'takeAlongAxis');
     // Flat positions in ops, idx * stride(a) + the offset of the other axes, so that batched indices (vmap) batch.
-    const strides = stridesOf(this.shape);
-    const istr = stridesOf(idx.shape);
-    const others = new Int32Array(idx.size);
-    for (let p = 0; p < idx.size; p++) {
-      let off = 0;
-      let rem = p;
-      for (let d = 0; d < idx.rank; d++) {
-        const i = Math.floor(rem / istr[d]);
-        rem -= i * istr[d];
-        if (d !== a) off += i * strides[d];
-      }
-      others[p] = off;
-    }
-    const flat = (strides[a] === 1 ? idx : idx.mul(strides[a])).add(new Tensor(new NDArray(others, idx.shape)));
+    const stride = sizeOf(this.shape.slice(a + 1));
+    const others = new Tensor(offsetsBesideAxis(this.shape, idx.shape, a));
+    const flat = (stride === 1 ? idx : idx.mul(stride)).add(others);
     return ops.gather(this.reshape([this.size]), flat, { axis: 0 });
   }
   /** Converts to another dtype (differentiable between float dtypes). */
@@ -699,6 +723,19 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     if (dtype === 'int32') checkInt32Values(this.data, this.shape, 'cast', ` of ${this.label}`);
     return ops.cast(this, { dtype });
   }
+}
+
+/** Whether `x` is an array (without narrowing a typed parameter to any[], as Array.isArray would). */
+function isList(x: unknown): boolean {
+  return Array.isArray(x);
+}
+
+/** The axes of `to` along which `from` was broadcast (missing leading axes, and size 1 against a larger size). */
+function broadcastAxes(from: readonly number[], to: readonly number[]): number[] {
+  const lead = to.length - from.length;
+  const axes: number[] = [];
+  for (let i = 0; i < to.length; i++) if (i < lead || (from[i - lead] === 1 && to[i] !== 1)) axes.push(i);
+  return axes;
 }
 
 function checkedIndices(indices: Tensor | readonly number[], n: number, op: string): Tensor {

@@ -15,6 +15,7 @@ const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   start: () => import('./commands/start.js'),
   mnist: () => import('./commands/mnist.js'),
   predict: () => import('./commands/predict.js'),
+  names: () => import('./commands/names.js'),
   'apple-orange': () => import('./commands/apple-orange.js'),
   mazur: () => import('./commands/mazur.js'),
   formulas: () => import('./commands/formulas.js'),

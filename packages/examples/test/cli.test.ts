@@ -14,6 +14,7 @@ import { run as runFormulas } from '../src/commands/formulas';
 import { run as runGradcheck } from '../src/commands/gradcheck';
 import { run as runMazur } from '../src/commands/mazur';
 import { parseTrainFlags, runTraining } from '../src/commands/mnist';
+import { run as runNames } from '../src/commands/names';
 import { run as runPredict } from '../src/commands/predict';
 import { run as runSaturation } from '../src/commands/saturation';
 import { run as runXor } from '../src/commands/xor';
@@ -84,6 +85,7 @@ describe('the tapegrad process', () => {
 describe('every command', () => {
   const runners: Record<Exclude<CommandName, 'start' | 'mnist'>, (args: string[], write: (l: string) => void) => unknown> = {
     predict: runPredict,
+    names: runNames,
     'apple-orange': runApple,
     mazur: runMazur,
     formulas: runFormulas,

@@ -23,6 +23,10 @@ export type { EmbeddingLayerOptions } from './layers/embedding.js';
 export { LayerNorm } from './layers/layer-norm.js';
 export type { LayerNormLayerOptions } from './layers/layer-norm.js';
 export { BatchNorm2d } from './layers/batch-norm2d.js';
+export { MultiheadAttention } from './layers/multihead-attention.js';
+export type { MultiheadAttentionOptions, MultiheadAttentionCallOptions } from './layers/multihead-attention.js';
+export { TransformerBlock } from './layers/transformer-block.js';
+export type { TransformerBlockOptions, TransformerBlockCallOptions } from './layers/transformer-block.js';
 export { MLP } from './layers/mlp.js';
 export type { MLPOptions, HiddenActivation, OutputActivation } from './layers/mlp.js';
 export { mseLoss } from './losses/mse.js';
@@ -42,7 +46,15 @@ export * as init from './init.js';
 export { xavierUniform, xavierNormal, heUniform, heNormal, fans } from './init.js';
 export type { InitOptions } from './init.js';
 export { Optimizer } from './optim/optimizer.js';
-export type { UpdateContext, ParamState, Hyperparameters, ParamGroup, ParamGroupSpec, Params } from './optim/optimizer.js';
+export type {
+  UpdateContext,
+  DeviceUpdateContext,
+  ParamState,
+  Hyperparameters,
+  ParamGroup,
+  ParamGroupSpec,
+  Params,
+} from './optim/optimizer.js';
 export { SGD } from './optim/sgd.js';
 export type { SGDOptions, SGDHyperparameters } from './optim/sgd.js';
 export { AdaGrad } from './optim/adagrad.js';

@@ -73,8 +73,11 @@ export abstract class Module {
     });
   }
 
-  /** Computes the module's output. */
-  abstract forward(...inputs: Tensor[]): Tensor;
+  /**
+   * Computes the module's output from its input tensors; a module may also take a trailing options object
+   * (MultiheadAttention's masks), which hooks receive as it is, among the inputs.
+   */
+  abstract forward(...inputs: Array<Tensor | object | undefined>): Tensor;
 
   /**
    * Registers `hook(module, inputs, output)` to run after every forward call; a returned tensor replaces the

@@ -1,6 +1,6 @@
 /** What exportOnnx refuses, and that each refusal is an OnnxExportError naming what is at fault. */
 import { type Tensor, TapegradError } from '@tapegrad/core';
-import { BatchNorm1d, Linear, MLP, Module, ReLU, Sequential } from '@tapegrad/nn';
+import { BatchNorm1d, LayerNorm, Linear, MLP, Module, ReLU, Sequential, TransformerBlock } from '@tapegrad/nn';
 import { OnnxExportError, exportOnnx } from '@tapegrad/onnx';
 
 class Doubler extends Module {
@@ -19,6 +19,19 @@ function exportError(module: Module, options: Parameters<typeof exportOnnx>[1]):
   }
   throw new Error('exportOnnx did not throw');
 }
+
+describe('attention modules', () => {
+  test('a causal block needs a fixed sequence length (its mask is a constant), and inputs of the right width', () => {
+    const block = new TransformerBlock(8, 2, { dimFeedforward: 8, causal: true, dtype: 'float32' });
+    expect(exportError(block, { inputShape: [null, null, 8] }).message).toBe(
+      "exportOnnx: MultiheadAttention at 'self_attn' is causal, so its sequence length must be fixed; give inputShape a number for axis 1",
+    );
+    expect(exportError(new TransformerBlock(8, 2, { dimFeedforward: 8 }), { inputShape: [null, 4, 6] }).message).toMatch(
+      /LayerNorm at 'norm1' normalises \[\.\.\., 8\]; its input there has shape \[batch, 4, 6\]/,
+    );
+    expect(exportError(new LayerNorm(8), { inputShape: [null, 4] }).message).toMatch(/LayerNorm at '\(root\)' normalises/);
+  });
+});
 
 describe('a module with no exporter', () => {
   test('is named by its path and class', () => {

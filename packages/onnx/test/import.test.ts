@@ -26,10 +26,13 @@ async function disagreement(bytes: Uint8Array, sample: readonly number[], names 
 }
 
 describe('a round trip through exportOnnx', () => {
-  test.each(CASES.map((c) => [c.name, c] as const))('%s: the imported model computes what ONNX Runtime does', async (_name, c) => {
-    const bytes = exportOnnx(c.build(), { inputShape: c.inputShape });
-    expect(await disagreement(bytes, c.sample)).toBeLessThanOrEqual(1e-5);
-  });
+  test.each(CASES.filter((c) => c.importable !== false).map((c) => [c.name, c] as const))(
+    '%s: the imported model computes what ONNX Runtime does',
+    async (_name, c) => {
+      const bytes = exportOnnx(c.build(), { inputShape: c.inputShape });
+      expect(await disagreement(bytes, c.sample)).toBeLessThanOrEqual(1e-5);
+    },
+  );
 
   test('a float32 MLP comes back with the same weights, bit for bit, and the same layers', () => {
     const original = new MLP([9, 6, 3], { activation: 'tanh', dtype: 'float32', generator: new Generator(31) });

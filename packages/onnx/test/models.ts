@@ -4,6 +4,7 @@ import {
   BatchNorm1d,
   Dropout,
   Identity,
+  LayerNorm,
   LeakyReLU,
   Linear,
   MLP,
@@ -13,6 +14,8 @@ import {
   Sigmoid,
   Softmax,
   Tanh,
+  TransformerBlock,
+  MultiheadAttention,
 } from '@tapegrad/nn';
 
 /** A model, the input shape it is exported with, and the concrete shape of one sample (the batch axis left out). */
@@ -21,6 +24,17 @@ export interface ExportCase {
   readonly build: () => Module;
   readonly inputShape: readonly (number | null)[];
   readonly sample: readonly number[];
+  /** False for models importOnnx cannot read back (it reads MLPs; attention and layer norm are export-only). */
+  readonly importable?: false;
+}
+
+/** Moves every LayerNorm's weight and bias and every attention bias off their ones and zeros, as training would. */
+function trainedNorms(model: Module, g: Generator): Module {
+  noGrad(() => {
+    for (const [name, p] of model.namedParameters())
+      if (/norm|bias/.test(name)) p.assign(p.add(randn(p.shape, { generator: g, std: 0.3, dtype: p.dtype })));
+  });
+  return model;
 }
 
 /** Moves BatchNorm's running statistics away from 0 and 1 and gives it a non-trivial affine, as training would. */
@@ -110,6 +124,42 @@ export const CASES: readonly ExportCase[] = [
     },
     inputShape: [null, 5, 8],
     sample: [5, 8],
+  },
+  {
+    name: 'a causal TransformerBlock with GELU on [batch, 7, 16], 4 heads (LayerNormalization, attention head by head, Erf)',
+    build: () => {
+      const g = new Generator(21);
+      const block = new TransformerBlock(16, 4, { dimFeedforward: 32, activation: 'gelu', causal: true, dtype: 'float32', generator: g });
+      return trainedNorms(block, g);
+    },
+    inputShape: [null, 7, 16],
+    sample: [7, 16],
+    importable: false,
+  },
+  {
+    name: 'two non-causal ReLU TransformerBlocks in a Sequential, a dynamic sequence length',
+    build: () => {
+      const g = new Generator(22);
+      const options = { dimFeedforward: 24, layerNormEps: 1e-3, dtype: 'float32', generator: g } as const;
+      return trainedNorms(new Sequential(new TransformerBlock(12, 3, options), new TransformerBlock(12, 1, options)), g);
+    },
+    inputShape: [null, null, 12],
+    sample: [5, 12],
+    importable: false,
+  },
+  {
+    name: 'MultiheadAttention (self-attention) without biases, and a LayerNorm over the last two axes',
+    build: () => {
+      const g = new Generator(23);
+      const model = new Sequential(
+        new MultiheadAttention(8, 2, { bias: false, dtype: 'float32', generator: g }),
+        new LayerNorm([6, 8], { dtype: 'float32', eps: 1e-4 }),
+      );
+      return trainedNorms(model, g);
+    },
+    inputShape: [null, 6, 8],
+    sample: [6, 8],
+    importable: false,
   },
   {
     name: 'a model that is only an Identity',

@@ -7,6 +7,7 @@ import { type HostArray, lenetData, matmulData, mlpData, scalarMlpData, tanhSumD
 import { scalarMlpLoss } from '../micrograd-reference.js';
 import { PIXELS } from '@tapegrad/examples/mnist';
 import { mnistEpochSetup } from '../mnist-epoch.js';
+import { blockRunner } from './tapegrad-block.js';
 import type { Peer, Runner } from './peer.js';
 
 function fromHost(h: HostArray, dtype: DType, requiresGrad = false): Tensor {
@@ -165,6 +166,8 @@ export const tapegradPeer: Peer = {
         return scalarMlpRunner();
       case 'W4':
         return tanhSumRunner();
+      case 'W6':
+        return blockRunner();
       case 'W5':
         return lenetRunner();
       case 'MNIST':

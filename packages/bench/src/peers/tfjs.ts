@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
 import { type HostArray, type ScalarMlpData, lenetData, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
 import type { Peer, Runner } from './peer.js';
+import { blockRunner } from './tfjs-block.js';
 
 const fromHost = (h: HostArray): tf.Tensor => tf.tensor(h.data, h.shape.slice(), 'float32');
 
@@ -208,6 +209,8 @@ function prepare(c: BenchCase): Runner | Promise<Runner> {
       return scalarMlpRunner();
     case 'W4':
       return tanhSumRunner();
+    case 'W6':
+      return blockRunner();
     case 'W5':
       return lenetRunner();
     case 'MNIST':
@@ -242,7 +245,7 @@ function tfjsPeer(id: string, label: string, backend: 'cpu' | 'wasm', threads = 
     },
     // TF.js has no float64 tensors: its W1 figure stands as the yardstick for tapegrad's float64 run.
     supports: (c) => c.id !== 'W1-f64',
-    isSlowOn: (c) => c.workload === 'W3' || (backend === 'cpu' && c.id === 'W2-1024'),
+    isSlowOn: (c) => c.workload === 'W3' || (backend === 'cpu' && (c.id === 'W2-1024' || c.workload === 'W6')),
     prepare: (c) => prepare(c),
   };
 }

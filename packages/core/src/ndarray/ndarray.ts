@@ -8,6 +8,7 @@ import { type Shape, checkShape, sizeOf } from './shape.js';
 import { ShapeError, formatShape } from '../errors.js';
 import { formatWithValues } from './format.js';
 import { brand } from '../shared.js';
+import { type DeviceBackend, deviceDataError } from './device.js';
 
 /**
  * @example
@@ -17,6 +18,9 @@ import { brand } from '../shared.js';
 export class NDArray {
   static {
     brand(this, 'NDArray');
+    // CPU arrays read `device` and `handle` from here (undefined); device arrays carry their own.
+    Object.defineProperty(this.prototype, 'device', { value: undefined, writable: true });
+    Object.defineProperty(this.prototype, 'handle', { value: undefined, writable: true });
   }
   /** Number of elements (the product of the shape). */
   readonly size: number;
@@ -24,6 +28,13 @@ export class NDArray {
   readonly dtype: DType;
   /** @internal the version counter of this storage, bumped by every in-place change (see Node._version). */
   _version = 0;
+  /**
+   * The device backend holding the elements, or undefined for JavaScript memory (device.ts). Kept on the prototype
+   * for CPU arrays, so they are built exactly as before; only device arrays carry their own.
+   */
+  declare readonly device: DeviceBackend | undefined;
+  /** @internal the backend's handle to the device storage (a GPU buffer); undefined on the CPU. */
+  declare readonly handle: unknown;
 
   /**
    * Wraps `data` (not copied) as an array of `shape`; `data.length` must equal the product of `shape`.
@@ -40,6 +51,27 @@ export class NDArray {
     if (sizeOf(shape) !== data.length) {
       throw new ShapeError(`NDArray: shape ${formatShape(shape)} needs ${sizeOf(shape)} elements, the data has ${data.length}`);
     }
+  }
+
+  /**
+   * @internal an array whose elements live on `device` behind `handle`; reading `data` throws a DeviceError that
+   * says how to read them (asynchronously). Made without the constructor, which needs the elements.
+   */
+  static onDevice(device: DeviceBackend, handle: unknown, shape: Shape, dtype: DType): NDArray {
+    checkShape(shape, 'NDArray');
+    const a = Object.create(NDArray.prototype) as { -readonly [K in keyof NDArray]: NDArray[K] };
+    Object.defineProperty(a, 'data', {
+      get(this: NDArray): never {
+        throw deviceDataError(this);
+      },
+    });
+    a.shape = shape;
+    a.size = sizeOf(shape);
+    a.dtype = dtype;
+    a._version = 0;
+    a.device = device;
+    a.handle = handle;
+    return a;
   }
 
   /** A zero-filled array of `shape` and `dtype`. */
@@ -61,6 +93,7 @@ export class NDArray {
 
   /** The values as PyTorch prints a tensor, then the shape and dtype. */
   toString(): string {
+    if (this.device !== undefined) return `ndarray(<on ${this.device.name}>, shape=[${this.shape.join(', ')}], dtype=${this.dtype})`;
     return formatWithValues('ndarray', this.data, this.shape, this.dtype, [`shape=[${this.shape.join(', ')}]`, `dtype=${this.dtype}`]);
   }
   /** What `console.log` and `util.inspect` show in Node: `toString()`, not the fields. */

@@ -1,6 +1,7 @@
 /** Shape arithmetic shared by kernels and ops: sizes, strides, broadcasting, axis normalisation. */
 import { ShapeError, formatShape } from '../errors.js';
 
+/** The extent of each axis, outermost first; `[]` for a 0-d value. */
 export type Shape = readonly number[];
 
 export function sizeOf(shape: Shape): number {

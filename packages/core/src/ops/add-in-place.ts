@@ -10,8 +10,12 @@ import { sameShape } from '../ndarray/shape.js';
 export const addInPlace = defineInPlaceOp<{ readonly alpha: number }>({
   name: 'addInPlace',
   forward(ctx, x: TensorNode, other: TensorNode) {
-    const d = x.data;
     const alpha = ctx.attrs.alpha;
+    if (x.raw.device !== undefined) {
+      x.raw.device.addInPlace(x.raw, other.raw, alpha);
+      return x.raw;
+    }
+    const d = x.data;
     if (other.size === 1) {
       const v = alpha * other.data[0];
       for (let i = 0; i < d.length; i++) d[i] += v;

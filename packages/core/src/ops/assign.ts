@@ -9,6 +9,10 @@ import { sameShape } from '../ndarray/shape.js';
 export const assign = defineInPlaceOp<undefined>({
   name: 'assign',
   forward(_ctx, x: TensorNode, src: TensorNode) {
+    if (x.raw.device !== undefined) {
+      x.raw.device.assign(x.raw, src.raw);
+      return x.raw;
+    }
     if (src.size === 1) x.data.fill(src.data[0]);
     else x.data.set(sameShape(src.shape, x.shape) ? src.data : broadcastTo(src.raw, x.shape).data);
     return x.raw;

@@ -6,8 +6,12 @@ import type { TensorNode } from '../autodiff/node.js';
 export const mulInPlace = defineInPlaceOp<{ readonly factor: number }>({
   name: 'mulInPlace',
   forward(ctx, x: TensorNode) {
-    const d = x.data;
     const factor = ctx.attrs.factor;
+    if (x.raw.device !== undefined) {
+      x.raw.device.mulInPlace(x.raw, factor);
+      return x.raw;
+    }
+    const d = x.data;
     for (let i = 0; i < d.length; i++) d[i] *= factor;
     return x.raw;
   },

@@ -1,6 +1,6 @@
 // y = x viewed with a new shape (same elements, row-major); dx = dy reshaped to x's shape; forward ty = tx reshaped
 // Batched (vmap): the batch first (row-major order keeps each sample's elements together), then [batch, ...shape].
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { moveBatchAxis } from './batching.js';
@@ -10,7 +10,8 @@ export const reshape: OpWithRules<{ readonly shape: readonly number[] }, [Tensor
   [TensorNode]
 >({
   name: 'reshape',
-  forward: (ctx, x) => new NDArray(x.data.slice(), ctx.attrs.shape.slice()),
+  forward: (ctx, x) =>
+    x.raw.device ? x.raw.device.reshape(x.raw, ctx.attrs.shape.slice()) : new NDArray(x.data.slice(), ctx.attrs.shape.slice()),
   backward: (ctx, dy) => [dy.reshape(ctx.inputs[0].shape)],
   tangent: (_m, ctx, tx) => reshape(tx!, ctx.attrs),
   batch(ctx, x) {

@@ -6,6 +6,15 @@ import { type Generator, ShapeError, type Tensor, globalGenerator, tensor } from
 import { Module } from '../module.js';
 import { brand } from '../brand.js';
 
+/** Inverted dropout of x with probability p, drawn from `generator` (default the global one). */
+export function dropout(x: Tensor, p: number, generator: Generator = globalGenerator): Tensor {
+  if (p === 0) return x;
+  const keep = 1 / (1 - p);
+  const mask = new (x.dtype === 'float32' ? Float32Array : Float64Array)(x.size);
+  for (let i = 0; i < mask.length; i++) mask[i] = generator.uniform() < p ? 0 : keep;
+  return x.mul(tensor(mask, { shape: x.shape }));
+}
+
 /**
  * Inverted dropout, reproducible from its generator.
  * @example
@@ -30,11 +39,7 @@ export class Dropout extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (!this.training || this.p === 0) return x;
-    const keep = 1 / (1 - this.p);
-    const mask = new (x.dtype === 'float32' ? Float32Array : Float64Array)(x.size);
-    for (let i = 0; i < mask.length; i++) mask[i] = this._generator.uniform() < this.p ? 0 : keep;
-    return x.mul(tensor(mask, { shape: x.shape }));
+    return this.training ? dropout(x, this.p, this._generator) : x;
   }
 
   /** `p=0.5`, as PyTorch prints it. */

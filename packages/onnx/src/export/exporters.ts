@@ -5,6 +5,7 @@
  */
 import { BatchNorm1d, Dropout, Identity, LeakyReLU, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '@tapegrad/nn';
 import { OnnxExportError } from '../errors.js';
+import { ATTENTION_EXPORTERS } from './attention-exporters.js';
 import { CONV_EXPORTERS } from './conv-exporters.js';
 import type { OnnxDim, OnnxExporter, OnnxNodeOptions, OnnxValue } from './graph-builder.js';
 
@@ -92,6 +93,7 @@ const EXPORTERS = new Map<ModuleClass, OnnxExporter>(
       [Identity, passThrough],
       [Dropout, passThrough],
       [BatchNorm1d, batchNorm1d],
+      ...ATTENTION_EXPORTERS,
       ...CONV_EXPORTERS,
     ] as Array<[ModuleClass, OnnxExporter<never>]>
   ).map(([c, e]) => [c, e as OnnxExporter]),

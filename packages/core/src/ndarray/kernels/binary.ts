@@ -7,14 +7,20 @@
 import { type DType, type TypedArray, allocate, floatResult, resultType } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { type BroadcastPlan, broadcastPlan } from './broadcast-plan.js';
+import { installedBinary } from './backend/kernel-backend.js';
+import { deviceOf } from '../device.js';
 
 type Loop = (a: TypedArray, b: TypedArray, out: TypedArray, p: BroadcastPlan) => void;
 
+/** An elementwise kernel of two operands (NumPy broadcasting): its number form and its typed-array loop. */
 export interface BinaryKernel {
+  /** The kernel's name; a device backend finds its own kernel by it. */
   readonly name: string;
+  /** Always 2. */
   readonly arity: 2;
   /** The op on two numbers. */
   readonly scalar: (a: number, b: number) => number;
+  /** The op over two typed arrays along a broadcast plan, written into `out`. */
   readonly loop: Loop;
   /** Result dtype from the promoted operand dtype (div, pow: int32 becomes float64). */
   readonly resultDType: (promoted: DType) => DType;
@@ -221,8 +227,10 @@ export const sigmoidGrad = define(
 
 /** Runs a binary kernel with NumPy broadcasting; the result dtype follows promotion (`resultType`) unless `dtype` is given. */
 export function binary(kernel: BinaryKernel, a: NDArray, b: NDArray, dtype?: DType): NDArray {
+  const device = deviceOf(a, b);
+  if (device !== undefined) return device.binary(kernel, a, b, dtype);
   const plan = broadcastPlan(a.shape, b.shape, kernel.name);
   const out = allocate(dtype ?? kernel.resultDType(resultType(a, b)), plan.size);
-  kernel.loop(a.data, b.data, out, plan);
+  if (!installedBinary(kernel.name, a.data, b.data, out, plan)) kernel.loop(a.data, b.data, out, plan);
   return new NDArray(out, plan.shape);
 }

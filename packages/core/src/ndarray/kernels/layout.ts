@@ -22,6 +22,7 @@ function forEachOffset(shape: Shape, srcStrides: readonly number[], visit: (o: n
 }
 
 export function transpose(x: NDArray, perm: readonly number[]): NDArray {
+  if (x.device !== undefined) return x.device.transpose(x, perm);
   const shape = perm.map((p) => x.shape[p]);
   const xs = stridesOf(x.shape);
   const srcStrides = perm.map((p) => xs[p]);
@@ -39,6 +40,7 @@ export function transpose(x: NDArray, perm: readonly number[]): NDArray {
 }
 
 export function broadcastTo(x: NDArray, shape: Shape): NDArray {
+  if (x.device !== undefined) return x.device.broadcastTo(x, shape);
   if (x.size === 1) {
     // One value repeated (the gradient of a full reduction, a scalar operand): a fill, no index walk.
     const out = allocate(x.dtype, sizeOf(shape));
@@ -58,6 +60,7 @@ export function broadcastTo(x: NDArray, shape: Shape): NDArray {
 
 /** Copies the box starting at `begin` with extent `size`. */
 export function slice(x: NDArray, begin: readonly number[], size: readonly number[]): NDArray {
+  if (x.device !== undefined) return x.device.slice(x, begin, size);
   const xs = stridesOf(x.shape);
   let start = 0;
   for (let d = 0; d < x.rank; d++) start += begin[d] * xs[d];
@@ -71,6 +74,7 @@ export function slice(x: NDArray, begin: readonly number[], size: readonly numbe
 
 /** Places x into zeros of shape `shape` at offset `begin`: the adjoint of slice. */
 export function pad(x: NDArray, begin: readonly number[], shape: Shape): NDArray {
+  if (x.device !== undefined) return x.device.pad(x, begin, shape);
   const os = stridesOf(shape);
   let start = 0;
   for (let d = 0; d < x.rank; d++) start += begin[d] * os[d];
@@ -140,6 +144,7 @@ export function scatterAdd(g: NDArray, indices: NDArray, axis: number, size: num
 }
 
 export function cast(x: NDArray, dtype: DType): NDArray {
+  if (x.device !== undefined) return x.device.cast(x, dtype);
   const out = allocate(dtype, x.size);
   if (dtype === 'int32') {
     // Truncation toward zero, as NumPy's astype and PyTorch's .int().
@@ -147,4 +152,26 @@ export function cast(x: NDArray, dtype: DType): NDArray {
     for (let i = 0; i < X.length; i++) out[i] = Math.trunc(X[i]);
   } else out.set(x.data);
   return new NDArray(out, x.shape);
+}
+
+/**
+ * For each position of an index array of `indexShape`, the flat (row-major) offset in an array of `shape` of its
+ * coordinates on every axis but `axis` (NumPy's take_along_axis adds `index * stride(axis)` to it). The picks stay
+ * out so that the caller can add them with ops, which batch under vmap.
+ */
+export function offsetsBesideAxis(shape: Shape, indexShape: Shape, axis: number): NDArray {
+  const strides = stridesOf(shape);
+  const istr = stridesOf(indexShape);
+  const out = new Int32Array(sizeOf(indexShape));
+  for (let p = 0; p < out.length; p++) {
+    let off = 0;
+    let rem = p;
+    for (let d = 0; d < istr.length; d++) {
+      const i = Math.floor(rem / istr[d]);
+      rem -= i * istr[d];
+      if (d !== axis) off += i * strides[d];
+    }
+    out[p] = off;
+  }
+  return new NDArray(out, indexShape);
 }

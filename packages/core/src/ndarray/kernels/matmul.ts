@@ -15,9 +15,10 @@
  * A host with threads (e.g. `@tapegrad/threads` in Node) may install a parallel executor that shares each large
  * product between threads, each running this same single-thread selection on its share of C.
  */
-import { type GemmKernel, getGemmExecutor } from '../../backend/gemm-executor.js';
-import { getKernelBackend } from '../../backend/kernel-backend.js';
-import { wasmGemm, wasmRelaxedGemmAvailable } from '../../backend/wasm-gemm.js';
+import { deviceOf } from '../device.js';
+import { type GemmKernel, getGemmExecutor } from './backend/gemm-executor.js';
+import { getKernelBackend } from './backend/kernel-backend.js';
+import { wasmGemm, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { type TypedArray, allocate, promote } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
@@ -319,6 +320,8 @@ export function gemmDirect(
  * matmul(x, dz, { transposeA: true })   // x^T . dz without building x^T
  */
 export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray {
+  const device = deviceOf(a, b);
+  if (device !== undefined) return device.matmul(a, b, flags);
   const tA = !!flags.transposeA;
   const tB = !!flags.transposeB;
   const shape = matmulShape(a.shape, b.shape, flags);

@@ -9,6 +9,7 @@ import { allocate, floatResult } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 
 export function softmaxArray(x: NDArray, axis: number, log: boolean): NDArray {
+  if (x.device !== undefined) return x.device.softmax(x, axis, log);
   const shape = x.shape;
   const n = shape[axis];
   let inner = 1;

@@ -1,0 +1,66 @@
+/**
+ * W6 in TensorFlow.js ops, as a TF.js user would write PyTorch's pre-norm encoder layer: layer norm from
+ * tf.moments, the fused input projection split into heads, a causal additive mask before tf.softmax, exact GELU from
+ * tf.erf, and tf.valueAndGrads for the gradients of the input and every weight.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { W6, blockData } from '../block-data.js';
+import type { Runner } from './peer.js';
+
+export function blockRunner(): Runner {
+  const d = blockData();
+  const { batch: B, length: L, width: E, heads: H, eps } = W6;
+  const D = E / H;
+  const names = Object.keys(d.weights);
+  const inputs = [
+    tf.tensor(d.x.data, d.x.shape.slice(), 'float32'),
+    ...names.map((k) => tf.tensor(d.weights[k].data, d.weights[k].shape.slice(), 'float32')),
+  ];
+  const causal = tf.tidy(() => tf.sub(tf.linalg.bandPart(tf.ones([L, L]), -1, 0), 1).mul(1e30)); // 0 on and below the diagonal, -1e30 above
+  const layerNorm = (t: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => {
+    const { mean, variance } = tf.moments(t, -1, true);
+    return tf.add(tf.mul(tf.mul(tf.sub(t, mean), tf.rsqrt(tf.add(variance, eps))), w), b);
+  };
+  const linear = (t: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.add(tf.matMul(t, w, false, true), b);
+  const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, L, H, D]), [0, 2, 1, 3]);
+  const gelu = (t: tf.Tensor) => tf.mul(tf.mul(t, 0.5), tf.add(1, tf.erf(tf.mul(t, Math.SQRT1_2))));
+  const loss = (...args: tf.Tensor[]): tf.Scalar => {
+    const [x, inW, inB, outW, outB, w1, b1, w2, b2, n1w, n1b, n2w, n2b] = args;
+    const h = tf.reshape(layerNorm(x, n1w, n1b), [B * L, E]);
+    const [q, k, v] = tf.split(linear(h, inW, inB), 3, -1).map(heads);
+    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(D)), causal);
+    const attended = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), v), [0, 2, 1, 3]), [B * L, E]);
+    const y = tf.add(x, tf.reshape(linear(attended, outW, outB), [B, L, E]));
+    const f = linear(gelu(linear(tf.reshape(layerNorm(y, n2w, n2b), [B * L, E]), w1, b1)), w2, b2);
+    const out = tf.add(y, tf.reshape(f, [B, L, E]));
+    return tf.mean(tf.square(out));
+  };
+  const expected = [
+    'self_attn.in_proj_weight',
+    'self_attn.in_proj_bias',
+    'self_attn.out_proj.weight',
+    'self_attn.out_proj.bias',
+    'linear1.weight',
+    'linear1.bias',
+    'linear2.weight',
+    'linear2.bias',
+    'norm1.weight',
+    'norm1.bias',
+    'norm2.weight',
+    'norm2.bias',
+  ];
+  if (names.join() !== expected.join()) throw new Error(`W6: weights in an unexpected order: ${names.join(', ')}`);
+  const f = tf.valueAndGrads(loss);
+  return {
+    step() {
+      return tf.tidy(() => {
+        const { value, grads } = f(inputs);
+        for (const g of grads) g.dataSync();
+        return value.dataSync()[0];
+      });
+    },
+    dispose() {
+      tf.dispose([...inputs, causal]);
+    },
+  };
+}

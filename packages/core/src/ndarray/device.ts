@@ -1,0 +1,172 @@
+/**
+ * The device seam: arrays whose elements live outside JavaScript memory (a GPU buffer). A device backend such as
+ * @tapegrad/webgpu implements `DeviceBackend` and registers it under its name; an NDArray on it carries the backend
+ * as `device` and the backend's own handle, and the kernel entry points (unary, binary, matmul, reduce, softmax,
+ * the layout kernels and the in-place updates) hand such arrays to the backend instead of looping over `data`.
+ * Ops, rules, the tape and the sweep never look: a device tensor goes through the same code as a CPU one.
+ * Core knows only this interface, so it stays free of any browser or Node API.
+ */
+import type { DType, TypedArray } from './dtype.js';
+import type { NDArray } from './ndarray.js';
+import type { Shape } from './shape.js';
+import type { BinaryKernel } from './kernels/binary.js';
+import type { UnaryKernel } from './kernels/unary.js';
+import type { ReduceKind } from './kernels/reduce.js';
+import type { MatmulFlags } from './kernels/matmul.js';
+import { DeviceError, formatShape } from '../errors.js';
+import { shared } from '../shared.js';
+
+/**
+ * What a device backend supplies: moving arrays on and off the device, and one method per kernel entry point.
+ * Every method takes and returns device arrays (a kernel given a CPU operand of one element, such as the `2` of
+ * `x.mul(2)`, uploads it; any other CPU operand is the backend's error to raise). A method the backend does not
+ * implement throws a DeviceError naming the op.
+ * @example
+ * // see @tapegrad/webgpu for a complete backend; core only dispatches to it:
+ * const x = tensor([1, 2, 3], { dtype: 'float32', device: 'webgpu' });   // after `await initWebGPU()`
+ */
+export interface DeviceBackend {
+  /** The name users pass as `device` ('webgpu'). */
+  readonly name: string;
+  /** A device copy of a CPU array (the upload is queued; the call returns at once). */
+  upload(array: NDArray, op: string): NDArray;
+  /** A CPU copy of a device array, once the queued work that writes it has run. */
+  download(array: NDArray): Promise<TypedArray>;
+  /** `kernel` (found by its name) on every element of x. */
+  unary(kernel: UnaryKernel, x: NDArray): NDArray;
+  /** `kernel` (found by its name) on a and b, broadcasting; `dtype` is the CPU kernel's result dtype, if forced. */
+  binary(kernel: BinaryKernel, a: NDArray, b: NDArray, dtype?: DType): NDArray;
+  /** op(a) . op(b) with the transpose flags, batch axes broadcast. */
+  matmul(a: NDArray, b: NDArray, flags: MatmulFlags): NDArray;
+  /** The sum, maximum or minimum over `axes` (normalised, ascending). */
+  reduce(x: NDArray, axes: readonly number[], keepDims: boolean, kind: ReduceKind): NDArray;
+  /** softmax (or log-softmax when `log`) along `axis`. */
+  softmax(x: NDArray, axis: number, log: boolean): NDArray;
+  /** The axes permuted by `perm`. */
+  transpose(x: NDArray, perm: readonly number[]): NDArray;
+  /** x repeated along size-1 and missing leading axes to `shape`. */
+  broadcastTo(x: NDArray, shape: Shape): NDArray;
+  /** A copy with another shape of the same size (reshape never aliases storage, on any device). */
+  reshape(x: NDArray, shape: Shape): NDArray;
+  /** The box of extent `size` starting at `begin`. */
+  slice(x: NDArray, begin: readonly number[], size: readonly number[]): NDArray;
+  /** x placed at `begin` in zeros of `shape` (slice's adjoint). */
+  pad(x: NDArray, begin: readonly number[], shape: Shape): NDArray;
+  /** x converted to `dtype`. */
+  cast(x: NDArray, dtype: DType): NDArray;
+  /** x += alpha * other (other broadcast to x's shape), in x's storage. */
+  addInPlace(x: NDArray, other: NDArray, alpha: number): void;
+  /** x *= factor, in x's storage. */
+  mulInPlace(x: NDArray, factor: number): void;
+  /** x = src (broadcast to x's shape), in x's storage. */
+  assign(x: NDArray, src: NDArray): void;
+  /**
+   * One optimiser update of `param` from `grad`, fused and in place, with the rule's state arrays (see
+   * {@link DeviceOptimizerUpdate} for their order): nn's optimisers call it through `deviceOptimizerStep`. Optional: a
+   * backend without it makes those optimisers throw a DeviceError.
+   */
+  optimizerUpdate?(update: DeviceOptimizerUpdate, param: NDArray, grad: NDArray, state: readonly NDArray[]): void;
+}
+
+/**
+ * SGD's update with PyTorch's semantics: `g += weightDecay p`; with momentum, `buf = g` on the parameter's first step
+ * (`firstStep`), else `buf = momentum buf + (1 - dampening) g`, and `g = g + momentum buf` (nesterov) or `buf`;
+ * `p -= lr g`. State: `[momentum_buffer]` when momentum > 0, else none.
+ */
+export interface SGDDeviceUpdate {
+  /** Which update. */
+  readonly rule: 'sgd';
+  /** The learning rate. */
+  readonly lr: number;
+  /** The momentum factor (0: plain SGD, no state). */
+  readonly momentum: number;
+  /** Dampening of the momentum. */
+  readonly dampening: number;
+  /** Nesterov momentum. */
+  readonly nesterov: boolean;
+  /** L2 penalty added to the gradient. */
+  readonly weightDecay: number;
+  /** Whether this is the parameter's first step with momentum (the buffer then starts as the gradient). */
+  readonly firstStep: boolean;
+}
+
+/**
+ * Adam's update with PyTorch's semantics at the parameter's 1-based `step`: `g += weightDecay p` (Adam) or
+ * `p *= 1 - lr weightDecay` (AdamW, `decoupled`); `m = b1 m + (1 - b1) g`; `v = b2 v + (1 - b2) g^2`; with amsgrad
+ * `vMax = max(vMax, v)` replaces v; `p -= lr / (1 - b1^step) m / (sqrt(v / (1 - b2^step)) + eps)`.
+ * State: `[exp_avg, exp_avg_sq]`, then `max_exp_avg_sq` with amsgrad.
+ */
+export interface AdamDeviceUpdate {
+  /** Which update. */
+  readonly rule: 'adam';
+  /** The learning rate. */
+  readonly lr: number;
+  /** Decay rates of the first and second moments. */
+  readonly betas: readonly [number, number];
+  /** Added to the root of the second moment. */
+  readonly eps: number;
+  /** L2 penalty (Adam) or decoupled decay (AdamW). */
+  readonly weightDecay: number;
+  /** Whether weight decay shrinks the weights (AdamW) instead of adding to the gradient. */
+  readonly decoupled: boolean;
+  /** Normalise by the largest second moment seen so far. */
+  readonly amsgrad: boolean;
+  /** The parameter's 1-based step count (for the bias corrections). */
+  readonly step: number;
+}
+
+/** The optimiser updates a device backend runs fused (DeviceBackend.optimizerUpdate). */
+export type DeviceOptimizerUpdate = SGDDeviceUpdate | AdamDeviceUpdate;
+
+// The registered backends, one table for every copy of core in the process (shared.ts).
+const registry = shared('devices', (): Map<string, DeviceBackend> => new Map());
+
+/**
+ * Makes a device backend available under its name: `tensor(data, { device: name })` and `t.to(name)` then reach it.
+ * Registering the same name again replaces the backend (a re-initialised device).
+ * @example
+ * registerDevice(myBackend);   // what @tapegrad/webgpu's initWebGPU() does
+ */
+export function registerDevice(backend: DeviceBackend): void {
+  if (backend.name === 'cpu') throw new DeviceError("registerDevice: 'cpu' is the name of JavaScript memory and cannot be replaced");
+  registry.set(backend.name, backend);
+}
+
+/**
+ * Removes a device backend (its tensors keep working until dropped; new ones cannot be made on it).
+ * @example
+ * unregisterDevice('webgpu');
+ */
+export function unregisterDevice(name: string): void {
+  registry.delete(name);
+}
+
+/**
+ * The backend registered under `name`, or a DeviceError naming `op` and the devices there are.
+ * @example
+ * const webgpu = deviceBackend('webgpu', 'to');
+ */
+export function deviceBackend(name: string, op: string): DeviceBackend {
+  const backend = registry.get(name);
+  if (backend === undefined) {
+    const known = ['cpu', ...registry.keys()].map((d) => `'${d}'`).join(', ');
+    throw new DeviceError(
+      `${op}: no device '${String(name)}' is registered (there are ${known}); ` +
+        (name === 'webgpu' ? "call `await initWebGPU()` from '@tapegrad/webgpu' first" : 'register its backend first'),
+    );
+  }
+  return backend;
+}
+
+/** @internal the error for reading a device array's elements synchronously. */
+export function deviceDataError(array: NDArray): DeviceError {
+  return new DeviceError(
+    `a ${array.dtype} tensor of shape ${formatShape(array.shape)} on '${array.device!.name}' has no synchronous values: ` +
+      'read them with `await t.dataAsync()` or `await t.to("cpu")` (or the op that read them has no kernel there yet)',
+  );
+}
+
+/** @internal the device of two operands: the first one on a device, or undefined when both are on the CPU. */
+export function deviceOf(a: NDArray, b?: NDArray): DeviceBackend | undefined {
+  return a.device ?? b?.device;
+}

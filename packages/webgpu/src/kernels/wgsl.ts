@@ -1,0 +1,294 @@
+/**
+ * The WGSL of every kernel, as functions of what varies (an op's expression, a reduction's combining step), so each
+ * distinct kernel is compiled once and cached by its source. Conventions: binding 0 is a read-only u32 array of
+ * parameters (sizes, shapes, strides; its first entry the number of outputs), the inputs follow, the output is last.
+ * Flat kernels run 256 threads a workgroup over a 2-D grid of workgroups (WebGPU caps each grid axis at 65,535).
+ */
+
+// Infinities and NaN from bit patterns held in private variables: WGSL rejects a constant expression that is not finite.
+const SPECIALS = `
+var<private> POS_INF_BITS: u32 = 0x7f800000u;
+var<private> NEG_INF_BITS: u32 = 0xff800000u;
+var<private> NAN_BITS: u32 = 0x7fc00000u;
+fn posInf() -> f32 { return bitcast<f32>(POS_INF_BITS); }
+fn negInf() -> f32 { return bitcast<f32>(NEG_INF_BITS); }
+fn nan() -> f32 { return bitcast<f32>(NAN_BITS); }
+`;
+
+export const FLAT_HEADER = `${SPECIALS}
+@group(0) @binding(0) var<storage, read> p: array<u32>;
+fn flatIndex(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 256u; }
+`;
+
+/** Threads per workgroup of the flat kernels. */
+export const FLAT_WORKGROUP = 256;
+
+/** Stable float32 helpers the elementwise expressions use. */
+const MATH = `
+fn tanhStable(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }
+fn sigmoidStable(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }
+fn softplusStable(x: f32) -> f32 { return max(x, 0.0) + log(1.0 + exp(-abs(x))); }
+fn isNan(x: f32) -> bool { return !(x == x); }
+// erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7, under float32's resolution near 1).
+fn erfApprox(x: f32) -> f32 {
+  let t = 1.0 / (1.0 + 0.3275911 * abs(x));
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
+  return sign(x) * y;
+}
+// Math.pow's cases: x^0 = 1, a negative base only to an integer power.
+fn powJs(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return 1.0; }
+  if (a == 0.0) { if (b > 0.0) { return 0.0; } return posInf(); }
+  let r = pow(abs(a), b);
+  if (a > 0.0) { return r; }
+  if (fract(b) != 0.0) { return nan(); }
+  if (fract(b * 0.5) != 0.0) { return -r; }
+  return r;
+}
+`;
+
+/** y = f(x), elementwise; params [size]. */
+export function unarySource(expression: string): string {
+  return `${FLAT_HEADER}${MATH}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+fn f(x: f32) -> f32 { return ${expression}; }
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p[0]) { return; }
+  y[i] = f(x[i]);
+}`;
+}
+
+/** Walks a flat output index to the offsets of two strided operands; params [size, rank, shape, stridesA, stridesB]. */
+const TWO_OFFSETS = `
+fn offsets(i: u32) -> vec2u {
+  let rank = p[1];
+  var rem = i;
+  var o = vec2u(0u, 0u);
+  for (var d = i32(rank) - 1; d >= 0; d--) {
+    let k = u32(d);
+    let extent = p[2u + k];
+    let c = rem % extent;
+    rem = rem / extent;
+    o += c * vec2u(p[2u + rank + k], p[2u + 2u * rank + k]);
+  }
+  return o;
+}`;
+
+/** y = f(a, b) with NumPy broadcasting (a stride of 0 repeats an operand along an axis). */
+export function binarySource(expression: string): string {
+  return `${FLAT_HEADER}${MATH}${TWO_OFFSETS}
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+fn f(a: f32, b: f32) -> f32 { return ${expression}; }
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p[0]) { return; }
+  let o = offsets(i);
+  y[i] = f(a[o.x], b[o.y]);
+}`;
+}
+
+/**
+ * dst[dstOffset + sum i_d dstStride_d] = src[srcOffset + sum i_d srcStride_d] over an index space: transpose,
+ * broadcast, slice and pad are this one kernel with different strides. Params [size, rank, shape, srcStrides,
+ * dstStrides, srcOffset, dstOffset]. `element` is f32 or i32.
+ */
+export function stridedCopySource(element: 'f32' | 'i32'): string {
+  return `${FLAT_HEADER}${TWO_OFFSETS}
+@group(0) @binding(1) var<storage, read> src: array<${element}>;
+@group(0) @binding(2) var<storage, read_write> dst: array<${element}>;
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p[0]) { return; }
+  let rank = p[1];
+  let o = offsets(i);
+  dst[p[2u + 3u * rank + 1u] + o.y] = src[p[2u + 3u * rank] + o.x];
+}`;
+}
+
+/** x += alpha * other (other strided/broadcast), in place; params [size, rank, shape, 0-strides, otherStrides, alpha bits]. */
+export const ADD_IN_PLACE = `${FLAT_HEADER}${TWO_OFFSETS}
+@group(0) @binding(1) var<storage, read> other: array<f32>;
+@group(0) @binding(2) var<storage, read_write> x: array<f32>;
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p[0]) { return; }
+  let alpha = bitcast<f32>(p[2u + 3u * p[1]]);
+  x[i] = x[i] + alpha * other[offsets(i).y];
+}`;
+
+/** x *= factor, in place; params [size, factor bits]. */
+export const MUL_IN_PLACE = `${FLAT_HEADER}
+@group(0) @binding(1) var<storage, read_write> x: array<f32>;
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p[0]) { return; }
+  x[i] = x[i] * bitcast<f32>(p[1]);
+}`;
+
+/** float32 <-> int32 (truncation toward zero, as NumPy's astype); params [size]. */
+export function castSource(from: 'f32' | 'i32', to: 'f32' | 'i32'): string {
+  return `${FLAT_HEADER}
+@group(0) @binding(1) var<storage, read> x: array<${from}>;
+@group(0) @binding(2) var<storage, read_write> y: array<${to}>;
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p[0]) { return; }
+  y[i] = ${to}(${from === 'f32' ? 'trunc(x[i])' : 'x[i]'});
+}`;
+}
+
+/** Side of the square tiles of the matrix product (a workgroup computes one TILE x TILE block of the output). */
+export const TILE = 16;
+
+/**
+ * C = op(A) op(B), batched: each workgroup stages a TILE x TILE block of op(A) and of op(B) in workgroup memory per
+ * step along k, so each element read from global memory serves TILE multiply-adds. The transposes are read in
+ * place (no copy). Params [M, N, K, transposeA, transposeB, batches, then per batch: offset of A, offset of B].
+ */
+export const MATMUL = `
+@group(0) @binding(0) var<storage, read> p: array<u32>;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+const T = ${TILE}u;
+var<workgroup> tileA: array<array<f32, ${TILE}>, ${TILE}>;
+var<workgroup> tileB: array<array<f32, ${TILE}>, ${TILE}>;
+@compute @workgroup_size(${TILE}, ${TILE}) fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let M = p[0]; let N = p[1]; let K = p[2];
+  let transA = p[3] == 1u; let transB = p[4] == 1u;
+  let batch = wg.z;
+  let aOff = p[6u + 2u * batch];
+  let bOff = p[7u + 2u * batch];
+  let row = wg.y * T + lid.y;
+  let col = wg.x * T + lid.x;
+  var acc = 0.0;
+  let steps = (K + T - 1u) / T;
+  for (var s = 0u; s < steps; s++) {
+    let ka = s * T + lid.x;
+    var av = 0.0;
+    if (row < M && ka < K) {
+      if (transA) { av = a[aOff + ka * M + row]; } else { av = a[aOff + row * K + ka]; }
+    }
+    tileA[lid.y][lid.x] = av;
+    let kb = s * T + lid.y;
+    var bv = 0.0;
+    if (kb < K && col < N) {
+      if (transB) { bv = b[bOff + col * K + kb]; } else { bv = b[bOff + kb * N + col]; }
+    }
+    tileB[lid.y][lid.x] = bv;
+    workgroupBarrier();
+    for (var k = 0u; k < T; k++) { acc += tileA[lid.y][k] * tileB[k][lid.x]; }
+    workgroupBarrier();
+  }
+  if (row < M && col < N) { c[batch * M * N + row * N + col] = acc; }
+}`;
+
+/** Threads that share one output element of a reduction. */
+export const REDUCE_WORKGROUP = 64;
+
+/**
+ * One workgroup per output element: its threads combine strided parts of the reduced elements, then a tree in
+ * workgroup memory combines theirs. Params [outputs, reduced count, kept rank, reduced rank, kept shape, kept
+ * strides, reduced shape, reduced strides]. `combine` is `acc + v`, `max(acc, v)` or `min(acc, v)`.
+ */
+export function reduceSource(init: string, combine: string): string {
+  return `${SPECIALS}
+@group(0) @binding(0) var<storage, read> p: array<u32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+var<workgroup> part: array<f32, ${REDUCE_WORKGROUP}>;
+fn combine(acc: f32, v: f32) -> f32 { return ${combine}; }
+fn walk(flat: u32, rank: u32, shapeAt: u32) -> u32 {
+  var rem = flat;
+  var off = 0u;
+  for (var d = i32(rank) - 1; d >= 0; d--) {
+    let k = u32(d);
+    let extent = p[shapeAt + k];
+    off += (rem % extent) * p[shapeAt + rank + k];
+    rem = rem / extent;
+  }
+  return off;
+}
+@compute @workgroup_size(${REDUCE_WORKGROUP}) fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
+    @builtin(local_invocation_index) li: u32) {
+  let o = wg.x + wg.y * nwg.x;
+  if (o >= p[0]) { return; }
+  let count = p[1]; let kept = p[2]; let reduced = p[3];
+  let base = walk(o, kept, 4u);
+  var acc = ${init};
+  for (var r = li; r < count; r += ${REDUCE_WORKGROUP}u) { acc = combine(acc, x[base + walk(r, reduced, 4u + 2u * kept)]); }
+  part[li] = acc;
+  workgroupBarrier();
+  for (var s = ${REDUCE_WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
+    if (li < s) { part[li] = combine(part[li], part[li + s]); }
+    workgroupBarrier();
+  }
+  if (li == 0u) { y[o] = part[0]; }
+}`;
+}
+
+/**
+ * softmax or log-softmax along one axis, one thread per slice, shifted by the slice's maximum first (nothing
+ * overflows). Params [slices, axis length, inner size (the axis stride)].
+ */
+export function softmaxSource(log: boolean): string {
+  return `${FLAT_HEADER}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let r = flatIndex(gid, nwg);
+  if (r >= p[0]) { return; }
+  let n = p[1]; let inner = p[2];
+  let base = (r / inner) * n * inner + r % inner;
+  var m = negInf();
+  for (var j = 0u; j < n; j++) { m = max(m, x[base + j * inner]); }
+  if (!(m > negInf() && m < posInf())) { m = 0.0; }
+  var s = 0.0;
+  for (var j = 0u; j < n; j++) { s += exp(x[base + j * inner] - m); }
+  let ls = log(s);
+  for (var j = 0u; j < n; j++) {
+    let z = x[base + j * inner] - m;
+    y[base + j * inner] = ${log ? 'z - ls' : 'exp(z) / s'};
+  }
+}`;
+}
+
+/** The WGSL expression of each unary kernel of core, by the kernel's name. */
+export const UNARY_EXPRESSIONS: Readonly<Record<string, string>> = {
+  neg: '-x',
+  exp: 'exp(x)',
+  log: 'log(x)',
+  sqrt: 'sqrt(x)',
+  sin: 'sin(x)',
+  cos: 'cos(x)',
+  tanh: 'tanhStable(x)',
+  abs: 'abs(x)',
+  sign: 'sign(x)',
+  relu: 'select(0.0, x, x > 0.0 || isNan(x))',
+  erf: 'erfApprox(x)',
+  sigmoid: 'sigmoidStable(x)',
+  softplus: 'softplusStable(x)',
+};
+
+/** The WGSL expression of each binary kernel of core, by the kernel's name. */
+export const BINARY_EXPRESSIONS: Readonly<Record<string, string>> = {
+  add: 'a + b',
+  sub: 'a - b',
+  mul: 'a * b',
+  div: 'a / b',
+  pow: 'powJs(a, b)',
+  maximum: 'select(b, a, a > b || isNan(a))',
+  minimum: 'select(b, a, a < b || isNan(a))',
+  greater: 'select(0.0, 1.0, a > b)',
+  greaterEqual: 'select(0.0, 1.0, a >= b)',
+  lessEqual: 'select(0.0, 1.0, a <= b)',
+  equal: 'select(0.0, 1.0, a == b)',
+  tanhGrad: 'a * (1.0 - b * b)',
+  addRelu: 'select(0.0, a + b, a + b > 0.0 || isNan(a + b))',
+  reluGrad: 'select(0.0 * a, a, b > 0.0)',
+  sigmoidGrad: 'a * b * (1.0 - b)',
+};
