@@ -57,6 +57,22 @@ const FLOORS: readonly Floor[] = [
     kind: 'min',
     value: 2,
   },
+  {
+    what: 'W4, WebAssembly, written with fuse: tapegrad fused over TF.js-wasm 1 thread',
+    caseId: 'W4',
+    under: 'tapegrad-fused',
+    over: 'tfjs-wasm-1',
+    kind: 'min',
+    value: 2,
+  },
+  {
+    what: 'W4, written with fuse, no native kernels: PyTorch 1 thread time over tapegrad fused',
+    caseId: 'W4',
+    under: 'tapegrad-fused',
+    over: 'pytorch-1',
+    kind: 'max',
+    value: 1.5,
+  },
   ...[256, 512, 1024].map((n): Floor => ({
     what: `W2 n=${n}, WebAssembly: tapegrad over TF.js-wasm 1 thread`,
     caseId: `W2-${n}`,

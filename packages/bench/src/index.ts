@@ -41,6 +41,7 @@ import { floorsTable } from './floors.js';
 const PEER_IDS = [
   'tapegrad',
   'tapegrad-2t',
+  'tapegrad-fused',
   'tapegrad-native',
   'tapegrad-native-2t',
   'reference',
@@ -59,6 +60,8 @@ async function loadPeer(id: string): Promise<Peer> {
       return (await import('./peers/tapegrad.js')).tapegradPeer;
     case 'tapegrad-2t':
       return (await import('./peers/tapegrad.js')).tapegrad2tPeer;
+    case 'tapegrad-fused':
+      return (await import('./peers/tapegrad.js')).tapegradFusedPeer;
     case 'tapegrad-native':
       return (await import('./peers/native.js')).tapegradNativePeer;
     case 'tapegrad-native-2t':

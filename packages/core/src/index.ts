@@ -36,6 +36,8 @@ export type { PerAxis } from './functions/window.js';
 export { grad, valueAndGrad, vjp } from './transforms/grad.js';
 export type { GradOptions, Argnums, GradsAt, Pullback, CotangentOf, ValueFn, AuxFn } from './transforms/grad.js';
 export { jvp } from './transforms/jvp.js';
+export { fuse } from './fusion/fuse.js';
+export type { FusedFunction, FuseValue } from './fusion/fuse.js';
 export type { JvpOptions, TangentOf, TangentsOf } from './transforms/jvp.js';
 export type { Differentiable, Outputs, Like, ArgOf, ArgsOf, GradOf } from './transforms/tree.js';
 export { vmap } from './transforms/vmap.js';

@@ -1,5 +1,5 @@
 /** tapegrad, through its public API only: the implementation under test. */
-import { type DType, type Scalar, type Tensor, conv2d, maxPool2d, noGrad, scalar, tensor } from '@tapegrad/core';
+import { type DType, type Scalar, type Tensor, conv2d, fuse, maxPool2d, noGrad, scalar, tensor } from '@tapegrad/core';
 import { softmaxCrossEntropy } from '@tapegrad/nn';
 import { enableThreads } from '@tapegrad/threads';
 import { type BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
@@ -99,14 +99,16 @@ export function lenetRunner(batch = 64): Runner {
 /** Keeps gradient reads from being optimised away. */
 export let sink = 0;
 
-function tanhSumRunner(): Runner {
+function tanhSumRunner(fused = false): Runner {
   const d = tanhSumData();
+  // fuse: the same chain as one pass forward and one backward (packages/core/src/fusion), bit for bit the eager result.
+  const chain = fused ? fuse((x, w, b) => x.mul(w).add(b).tanh().sum()) : (x: Tensor, w: Tensor, b: Tensor) => x.mul(w).add(b).tanh().sum();
   const x = tensor(d.x, { shape: [d.x.length], dtype: 'float32' });
   const w = tensor(Float32Array.of(d.w), { shape: [], dtype: 'float32', requiresGrad: true });
   const b = tensor(Float32Array.of(d.b), { shape: [], dtype: 'float32', requiresGrad: true });
   return {
     step() {
-      const y = x.mul(w).add(b).tanh().sum();
+      const y = chain(x, w, b);
       y.backward();
       // Reading both gradients is part of the work: a peer that computed them lazily must pay here.
       sink = (w.grad as Tensor).item() + (b.grad as Tensor).item();
@@ -172,6 +174,17 @@ export const tapegradPeer: Peer = {
         return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
     }
   },
+};
+
+/** W4 written with `fuse`: the elementwise chain and its sum as one pass over the data, forward and backward. */
+export const tapegradFusedPeer: Peer = {
+  id: 'tapegrad-fused',
+  label: 'tapegrad fused',
+  init() {
+    return 'as tapegrad, with the W4 chain written as fuse((x, w, b) => x.mul(w).add(b).tanh().sum()): one generated loop forward and one backward, no intermediate arrays';
+  },
+  supports: (c: BenchCase) => c.workload === 'W4',
+  prepare: () => tanhSumRunner(true),
 };
 
 /**

@@ -16,6 +16,11 @@ export interface UnaryKernel {
   readonly loop: (x: TypedArray, out: TypedArray) => void;
   /** Result dtype from the operand's. */
   readonly resultDType: (d: DType) => DType;
+  /**
+   * The element form of the loop into float32 storage, where that is not `scalar` rounded (tanh's rational
+   * approximation): what fused code (fusion/codegen.ts) evaluates per element to give the loop's bits.
+   */
+  readonly float32?: (x: number) => number;
 }
 
 const same = (d: DType): DType => d;
@@ -68,26 +73,25 @@ function tanhFloat32(X: TypedArray, O: Float32Array): void {
       }
     }
   }
-  for (let i = from; i < X.length; i++) {
-    const x = X[i];
-    if (!(Math.abs(x) < TANH_RATIONAL_LIMIT)) {
-      O[i] = Math.tanh(x);
-      continue;
-    }
-    const x2 = x * x;
-    let p = -2.76076847742355e-16;
-    p = p * x2 + 2.00018790482477e-13;
-    p = p * x2 - 8.60467152213735e-11;
-    p = p * x2 + 5.12229709037114e-8;
-    p = p * x2 + 1.48572235717979e-5;
-    p = p * x2 + 6.37261928875436e-4;
-    p = p * x2 + 4.89352455891786e-3;
-    let q = 1.19825839466702e-6;
-    q = q * x2 + 1.18534705686654e-4;
-    q = q * x2 + 2.268434632439e-3;
-    q = q * x2 + 4.89352518554385e-3;
-    O[i] = (x * p) / q;
-  }
+  for (let i = from; i < X.length; i++) O[i] = tanhFloat32Number(X[i]);
+}
+
+/** One element of tanhFloat32: the rational form inside the limit, Math.tanh beyond it (and for NaN). */
+export function tanhFloat32Number(x: number): number {
+  if (!(Math.abs(x) < TANH_RATIONAL_LIMIT)) return Math.tanh(x);
+  const x2 = x * x;
+  let p = -2.76076847742355e-16;
+  p = p * x2 + 2.00018790482477e-13;
+  p = p * x2 - 8.60467152213735e-11;
+  p = p * x2 + 5.12229709037114e-8;
+  p = p * x2 + 1.48572235717979e-5;
+  p = p * x2 + 6.37261928875436e-4;
+  p = p * x2 + 4.89352455891786e-3;
+  let q = 1.19825839466702e-6;
+  q = q * x2 + 1.18534705686654e-4;
+  q = q * x2 + 2.268434632439e-3;
+  q = q * x2 + 4.89352518554385e-3;
+  return (x * p) / q;
 }
 
 // erf by W. J. Cody's rational Chebyshev approximations ("Rational Chebyshev approximations for the error
@@ -168,10 +172,13 @@ export const sin = define('sin', Math.sin, (X, O) => {
 export const cos = define('cos', Math.cos, (X, O) => {
   for (let i = 0; i < X.length; i++) O[i] = Math.cos(X[i]);
 });
-export const tanh = define('tanh', Math.tanh, (X, O) => {
-  if (O instanceof Float32Array) tanhFloat32(X, O);
-  else for (let i = 0; i < X.length; i++) O[i] = Math.tanh(X[i]);
-});
+export const tanh: UnaryKernel = {
+  ...define('tanh', Math.tanh, (X, O) => {
+    if (O instanceof Float32Array) tanhFloat32(X, O);
+    else for (let i = 0; i < X.length; i++) O[i] = Math.tanh(X[i]);
+  }),
+  float32: tanhFloat32Number,
+};
 export const abs = define(
   'abs',
   Math.abs,
