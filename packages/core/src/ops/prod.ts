@@ -10,7 +10,6 @@ import { mode } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { GradError } from '../errors.js';
 import { prod as kernel, prodOfOthers } from '../ndarray/kernels/axes.js';
-import type { NDArray } from '../ndarray/ndarray.js';
 import { reducedShape } from '../ndarray/shape.js';
 import { reducedBatch } from './batching.js';
 import type { ReduceAttrs } from './sum.js';
