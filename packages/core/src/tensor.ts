@@ -20,6 +20,7 @@ import * as ops from './ops/index.js';
 import type { ElementwiseMethods } from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
 import { type GeluOptions, geluAttrs } from './functions/activation.js';
+import { type SortOptions, type TopkOptions, sort, topk } from './functions/sort.js';
 import { type NormOrder, type VarianceOptions, norm, std, variance } from './functions/statistics.js';
 import { chunk, repeat, split, tile } from './functions/shape.js';
 
@@ -613,6 +614,24 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   /** Indices of the smallest elements along `axis` (int32; not differentiable). */
   argmin(axis = -1, keepDims = false): Tensor {
     return new Tensor(argReduce(this._array, normalizeAxis(axis, this.rank, 'argmin'), keepDims, 'min'));
+  }
+  /**
+   * Sorts along an axis (the last by default; `torch.Tensor.sort`), stable: `[values, indices]`, values
+   * differentiable and indices int32. Same as {@link sort}.
+   * @example
+   * const [values, indices] = tensor([3, 1, 2]).sort({ descending: true });   // [3, 2, 1], [0, 2, 1]
+   */
+  sort(options: SortOptions = {}): [Tensor, Tensor] {
+    return sort(this, options);
+  }
+  /**
+   * The `k` largest (or smallest) elements along an axis, sorted (`torch.Tensor.topk`): `[values, indices]`.
+   * Same as {@link topk}.
+   * @example
+   * const [values, indices] = tensor([0.5, 2, -1, 3]).topk(2);   // [3, 2], [3, 1]
+   */
+  topk(k: number, options: TopkOptions = {}): [Tensor, Tensor] {
+    return topk(this, k, options);
   }
 
   private reduceAttrs(axis: number | readonly number[] | undefined, keepDims: boolean, op: string) {

@@ -58,6 +58,12 @@ describe('sort', () => {
     expectPicked(sort(x, { axis, descending: true }), oracle(x, axis, n, true));
   });
 
+  it.each(SHAPES)('is also a Tensor method: x.sort() of %j along axis %i', (shape, axis) => {
+    const x = distinct(shape, 4);
+    const n = shape[axis < 0 ? axis + shape.length : axis];
+    expectPicked(x.sort({ axis, descending: true }), oracle(x, axis, n, true));
+  });
+
   it('keeps equal values in index order in both directions, and sorts NaN as the largest value', () => {
     const x = tensor([2, NaN, 1, 2, -Infinity, NaN, 1]);
     const [up, upIdx] = sort(x);
@@ -106,6 +112,12 @@ describe('topk', () => {
       expectPicked(topk(x, k, { axis }), oracle(x, axis, k, true));
       expectPicked(topk(x, k, { axis, largest: false }), oracle(x, axis, k, false));
     }
+  });
+
+  it.each(SHAPES)('is also a Tensor method: x.topk(k) of %j along axis %i', (shape, axis) => {
+    const x = distinct(shape, 10);
+    const n = shape[axis < 0 ? axis + shape.length : axis];
+    expectPicked(x.topk(Math.ceil(n / 2), { axis, largest: false }), oracle(x, axis, Math.ceil(n / 2), false));
   });
 
   it('agrees with TF.js tf.topk on values and indices, ties included (the lower index first)', () => {
