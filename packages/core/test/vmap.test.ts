@@ -355,7 +355,7 @@ describe('valuesForCheck', () => {
       [1, 2, 3, 4, 5, 6, 7, 8],
     ]);
     // The batched tensor's own values stay unreadable: only the check's view sees them.
-    expect(() => vmap((x: Tensor) => x.data)(xs)).toThrow(TransformError);
+    expect(() => vmap((x: Tensor) => x.add(x.data[0]))(xs)).toThrow(TransformError);
     expect(() => valuesForCheck([1, 2] as unknown as Tensor)).toThrow(/valuesForCheck: expected a Tensor, got a list of 2/);
   });
 });
