@@ -166,3 +166,53 @@ describe('the classification losses validate inside vmap', () => {
     );
   });
 });
+
+describe('the classification losses in other vmap layouts', () => {
+  const at = (x: Tensor, index: number[]) =>
+    x
+      .slice(
+        index,
+        x.shape.map((d, i) => (i < index.length ? 1 : d)),
+      )
+      .reshape(x.shape.slice(index.length));
+
+  it('batch the logits alone (labels the same for every sample), and on an axis other than the first', () => {
+    const xs = randn([B, 4, 3], f64);
+    const y = labels.slice([0, 0], [1, 4]).reshape([4]);
+    const weighted = (x: Tensor, t: Tensor) => crossEntropy(x, t, { weight, labelSmoothing: 0.1 });
+    const loop = stack([0, 1, 2].map((b) => grad(weighted)(at(xs, [b]), y)));
+    expect(vmap(grad(weighted), { inAxes: [0, null] })(xs, y)).toBeAllClose(loop, { rtol: 1e-12, atol: 1e-14 });
+    const moved = xs.transpose([1, 0, 2]); // [4, B, 3]: the batch on axis 1
+    const perSample = vmap((x: Tensor, t: Tensor) => crossEntropy(x, t), { inAxes: [1, null] })(moved, y);
+    expect(perSample).toBeAllClose(stack([0, 1, 2].map((b) => crossEntropy(at(xs, [b]), y))), { rtol: 1e-12, atol: 1e-14 });
+  });
+
+  it('nest: a vmap of a vmap gives every sample of every group', () => {
+    const xs = randn([2, B, 4, 3], f64);
+    const ys = tensor(
+      Array.from({ length: 2 * B * 4 }, (_, i) => (i * 7) % 3),
+      { dtype: 'int32', shape: [2, B, 4] },
+    );
+    const losses: Array<[string, Loss]> = [
+      ['nllLoss', (x, t) => nllLoss(x.logSoftmax(-1), t, { ignoreIndex: 1 })],
+      ['softmaxCrossEntropy', (x, t) => softmaxCrossEntropy(x, t)],
+    ];
+    for (const [, loss] of losses) {
+      const nested = vmap(vmap(loss))(xs, ys);
+      const loop = stack([0, 1].map((a) => stack([0, 1, 2].map((b) => loss(at(xs, [a, b]), at(ys, [a, b]))))));
+      expect(nested).toBeAllClose(loop, { rtol: 1e-12, atol: 1e-14 });
+    }
+  });
+
+  it('differentiate through the vmap from outside (grad of vmap) as through the loop', () => {
+    const xs = randn([B, 4, 3], f64);
+    const p = rand([B, 4, 3], f64).mul(0.8).add(0.1);
+    const t = rand([B, 4, 3], f64);
+    const throughVmap = grad((x: Tensor) => vmap((r: Tensor, l: Tensor) => softmaxCrossEntropy(r, l))(x, labels).sum())(xs);
+    const throughLoop = grad((x: Tensor) => stack([0, 1, 2].map((b) => softmaxCrossEntropy(at(x, [b]), at(labels, [b])))).sum())(xs);
+    expect(throughVmap).toBeAllClose(throughLoop, { rtol: 1e-12, atol: 1e-14 });
+    const bceVmap = grad((q: Tensor) => vmap((a: Tensor, b: Tensor) => binaryCrossEntropy(a, b))(q, t).sum())(p);
+    const bceLoop = grad((q: Tensor) => stack([0, 1, 2].map((b) => binaryCrossEntropy(at(q, [b]), at(t, [b])))).sum())(p);
+    expect(bceVmap).toBeAllClose(bceLoop, { rtol: 1e-12, atol: 1e-14 });
+  });
+});
