@@ -174,7 +174,7 @@ export const tapegradFusedPeer: Peer = {
   init() {
     return 'as tapegrad, with the W4 chain written as fuse((x, w, b) => x.mul(w).add(b).tanh().sum()): one generated loop forward and one backward, no intermediate arrays';
   },
-  supports: (c: BenchCase) => c.workload === 'W4',
+  supports: (c) => c.workload === 'W4',
   prepare: () => tanhSumRunner(true),
 };
 
