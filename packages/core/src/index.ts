@@ -78,6 +78,7 @@ export type {
   ReduceImplementation,
   UnaryImplementation,
   BinaryImplementation,
+  InPlaceImplementation,
 } from './ndarray/kernels/backend/kernel-backend.js';
 export { setGemmExecutor, getGemmExecutor } from './ndarray/kernels/backend/gemm-executor.js';
 export type { GemmExecutor, GemmKernel } from './ndarray/kernels/backend/gemm-executor.js';

@@ -87,9 +87,16 @@ export type UnaryImplementation = (x: TypedArray, out: TypedArray) => boolean;
 export type BinaryImplementation = (a: TypedArray, b: TypedArray, out: TypedArray, runs: BroadcastRuns) => boolean;
 
 /**
+ * An in-place update a backend supplies: 'addInPlace' is `x[i] += alpha * y[i]` over arrays of one length (x's
+ * dtype, the sum evaluated in double and rounded once, as core's loop does); false to decline.
+ */
+export type InPlaceImplementation = (x: TypedArray, y: TypedArray, alpha: number) => boolean;
+
+/**
  * Kernels a backend package supplies in place of core's own (the kernel seam), keyed by the name of the core kernel
  * each one replaces: unary 'exp', 'tanh', 'relu', ... and binary 'add', 'mul', 'greater', 'tanhGrad', ... (the
- * names of ndarray/kernels/unary.ts and binary.ts), and the reductions 'sum', 'max', 'min'. An implementation works
+ * names of ndarray/kernels/unary.ts and binary.ts), the reductions 'sum', 'max', 'min' and the in-place update
+ * 'addInPlace'. An implementation works
  * on flat typed arrays of the operands' dtypes into a preallocated result, and returns false (or undefined) to
  * decline a call it does not handle (a dtype, a size too small to pay for the call), which core's own kernel then
  * runs. It must compute what core's kernel computes: bit for bit for arithmetic and for reductions (they sum in
@@ -107,6 +114,8 @@ export interface KernelSet {
   readonly binary?: Readonly<Partial<Record<string, BinaryImplementation>>>;
   /** Reductions by kind: 'sum', 'max', 'min'. */
   readonly reduce?: Readonly<Partial<Record<string, ReduceImplementation>>>;
+  /** In-place updates by op name: 'addInPlace' (an SGD step, `p.addInPlace(g, -lr)`). */
+  readonly inPlace?: Readonly<Partial<Record<string, InPlaceImplementation>>>;
 }
 
 // Installed sets, newest first; shared by every copy of the library in the process (shared.ts).
@@ -172,5 +181,13 @@ export function installedReduceAxis(kind: string, x: TypedArray, out: TypedArray
   const list = active();
   if (list === null) return false;
   for (const { kernels } of list) if (kernels.reduce?.[kind]?.axis?.(x, out, outer, n, inner) === true) return true;
+  return false;
+}
+
+/** @internal runs an installed in-place update: true when one changed `x`. */
+export function installedInPlace(kernel: string, x: TypedArray, y: TypedArray, alpha: number): boolean {
+  const list = active();
+  if (list === null) return false;
+  for (const { kernels } of list) if (kernels.inPlace?.[kernel]?.(x, y, alpha) === true) return true;
   return false;
 }
