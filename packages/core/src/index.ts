@@ -70,7 +70,13 @@ export { NDArray } from './ndarray/ndarray.js';
 export type { NestedArray } from './ndarray/nested.js';
 export { explain, explainSteps } from './explain.js';
 export type { Explanation, ExplainStep, ExplainFormat } from './explain.js';
-export { setKernelBackend, getKernelBackend, setKernelSet, kernelSetNames } from './ndarray/kernels/backend/kernel-backend.js';
+export {
+  setKernelBackend,
+  getKernelBackend,
+  setKernelSet,
+  kernelSetNames,
+  runOptimizerKernel,
+} from './ndarray/kernels/backend/kernel-backend.js';
 export type {
   KernelBackend,
   KernelSet,
@@ -79,6 +85,7 @@ export type {
   UnaryImplementation,
   BinaryImplementation,
   InPlaceImplementation,
+  OptimizerImplementation,
 } from './ndarray/kernels/backend/kernel-backend.js';
 export { setGemmExecutor, getGemmExecutor } from './ndarray/kernels/backend/gemm-executor.js';
 export type { GemmExecutor, GemmKernel } from './ndarray/kernels/backend/gemm-executor.js';

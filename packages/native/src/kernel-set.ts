@@ -4,7 +4,7 @@
  *
  * Only the kernels that give core's bits are installed: the arithmetic ones (a float32 expression evaluated in double
  * and rounded once, as JavaScript does; csrc/elementwise.c), relu and its gradient, float32 tanh (core's rational
- * form), the reductions (core's order of sums) and addInPlace (an SGD step). The libm ones (exp, log, sin, cos, pow, sigmoid, softplus,
+ * form), the reductions (core's order of sums), addInPlace (an SGD step) and nn's SGD, Adam and AdamW updates. The libm ones (exp, log, sin, cos, pow, sigmoid, softplus,
  * float64 tanh) are within 1-3 ulps of V8's Math functions, not bit for bit, so they stay with core: with the native
  * backend on, gradients are the same bits as without it, apart from the matrix products (see docs/decisions.md).
  * Arrays shorter than `minElements` stay with core too: below that the call into the addon costs more than the loop.
@@ -13,6 +13,7 @@ import type {
   BinaryImplementation,
   InPlaceImplementation,
   KernelSet,
+  OptimizerImplementation,
   ReduceImplementation,
   TypedArray,
   UnaryImplementation,
@@ -86,5 +87,30 @@ export function nativeKernelSet(addon: NativeAddon, minElements: number): Kernel
   const inPlace: Record<string, InPlaceImplementation> = {
     addInPlace: (x, y, alpha) => x.length >= minElements && sameFloat(y, x) && (addon.axpy(x as FloatArray, y, alpha), true),
   };
-  return { unary, binary, reduce, inPlace };
+  return { unary, binary, reduce, inPlace, optimizer: optimizerKernel(addon, minElements) };
+}
+
+/**
+ * nn's SGD (plain and with momentum) and Adam/AdamW on csrc/optim.c, which evaluates nn's loops' expressions in double
+ * and rounds once per store, as JavaScript does. The constants are computed here exactly as nn's Adam computes them.
+ * AMSGrad has no C kernel and stays with nn's loop.
+ */
+function optimizerKernel(addon: NativeAddon, minElements: number): OptimizerImplementation {
+  return (u, p, g, state) => {
+    if (p.length < minElements || !sameFloat(g, p) || !state.every((s) => sameFloat(s, p))) return false;
+    const states = state as readonly FloatArray[];
+    if (u.rule === 'sgd') {
+      if (u.momentum === 0) addon.sgd(p as FloatArray, g, u.lr, u.weightDecay);
+      else addon.sgdMomentum(p as FloatArray, g, states[0], u.lr, u.weightDecay, u.momentum, u.dampening, u.nesterov, u.firstStep);
+      return true;
+    }
+    if (u.amsgrad) return false;
+    const [b1, b2] = u.betas;
+    const stepSize = u.lr / (1 - b1 ** u.step);
+    const rootC2 = Math.sqrt(1 - b2 ** u.step);
+    const coupled = u.decoupled ? 0 : u.weightDecay;
+    const shrink = u.decoupled ? 1 - u.lr * u.weightDecay : 1;
+    addon.adam(p as FloatArray, g, states[0], states[1], b1, b2, stepSize, rootC2, u.eps, coupled, shrink);
+    return true;
+  };
 }

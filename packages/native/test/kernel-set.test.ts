@@ -1,9 +1,11 @@
 // enableNative() installs the addon's C kernels in core's kernel seam (src/kernel-set.ts): which calls reach them
 // (float arrays of at least minElements), which stay with core (int32, mixed dtypes, small arrays, the libm
 // kernels), and that a training step gives the same bits with them as with core's TypeScript loops: losses,
-// gradients and updated parameters, float32 and float64, with the products on OpenBLAS both times.
+// gradients and updated parameters, float32 and float64, with the products on OpenBLAS both times; and nn's SGD,
+// Adam and AdamW steps through core's runOptimizerKernel, the same bits as nn's own loops.
 import { type Tensor, kernelSetNames, noGrad, setKernelSet, tensor } from '@tapegrad/core';
 import { NATIVE_MIN_ELEMENTS, disableNative, enableNative } from '@tapegrad/native';
+import { Adam, AdamW, SGD } from '@tapegrad/nn';
 import { addon, describeNative } from './native-addon';
 
 type Float = 'float32' | 'float64';
@@ -121,5 +123,55 @@ describeNative("the addon's kernels in core's kernel seam", () => {
     large.add(large);
     expect(add).toHaveBeenCalledTimes(1);
     expect(() => enableNative({ minElements: -1 })).toThrow(/enableNative: minElements must be a number of elements >= 0, got -1/);
+  });
+});
+
+/** What the tests need of an optimiser. */
+interface Stepper {
+  step(): void;
+}
+
+/** Four steps of `make`'s optimiser on two parameters with gradients that change each step; the parameters after. */
+function optimise(dtype: Float, make: (params: Tensor[]) => Stepper): number[][] {
+  state = 5;
+  const params = [tensor(uniform(300, 1), { dtype, requiresGrad: true }), tensor(uniform(257, 1), { dtype, requiresGrad: true })];
+  const opt = make(params);
+  for (let step = 0; step < 4; step++) {
+    for (const p of params) p.grad = tensor(uniform(p.size, 2), { dtype });
+    opt.step();
+  }
+  return params.map((p) => Array.from(p.data));
+}
+
+describeNative("nn's optimisers on the addon's update kernels", () => {
+  afterEach(() => {
+    disableNative();
+    jest.restoreAllMocks();
+  });
+
+  const cases: Array<[string, (params: Tensor[]) => Stepper, 'sgd' | 'sgdMomentum' | 'adam']> = [
+    ['SGD', (p) => new SGD(p, { lr: 0.1, weightDecay: 0.01 }), 'sgd'],
+    ['SGD with Nesterov momentum', (p) => new SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }), 'sgdMomentum'],
+    ['SGD with dampened momentum', (p) => new SGD(p, { lr: 0.05, momentum: 0.8, dampening: 0.3 }), 'sgdMomentum'],
+    ['Adam', (p) => new Adam(p, { lr: 0.01, weightDecay: 0.02 }), 'adam'],
+    ['AdamW', (p) => new AdamW(p, { lr: 0.01, weightDecay: 0.05 }), 'adam'],
+  ];
+  for (const dtype of ['float32', 'float64'] as const)
+    for (const [name, make, kernel] of cases)
+      it(`${name} (${dtype}) gives nn's bits, one kernel call per parameter and step`, () => {
+        const own = optimise(dtype, make);
+        const spy = jest.spyOn(addon, kernel);
+        enableNative({ minElements: 0 });
+        const fused = optimise(dtype, make);
+        expect(spy).toHaveBeenCalledTimes(8);
+        expect(fused).toEqual(own);
+      });
+
+  it("leaves AMSGrad, which has no C kernel, to nn's loop", () => {
+    const own = optimise('float32', (p) => new Adam(p, { lr: 0.01, amsgrad: true }));
+    const spy = jest.spyOn(addon, 'adam');
+    enableNative({ minElements: 0 });
+    expect(optimise('float32', (p) => new Adam(p, { lr: 0.01, amsgrad: true }))).toEqual(own);
+    expect(spy).not.toHaveBeenCalled();
   });
 });
