@@ -4,7 +4,7 @@
  *
  * Only the kernels that give core's bits are installed: the arithmetic ones (a float32 expression evaluated in double
  * and rounded once, as JavaScript does; csrc/elementwise.c), relu and its gradient, float32 tanh (core's rational
- * form), the reductions (core's order of sums), addInPlace (an SGD step) and nn's SGD, Adam and AdamW updates. The libm ones (exp, log, sin, cos, pow, sigmoid, softplus,
+ * form), the reductions and sums of products (core's order of sums), addInPlace (an SGD step) and nn's SGD, Adam and AdamW updates. The libm ones (exp, log, sin, cos, pow, sigmoid, softplus,
  * float64 tanh) are within 1-3 ulps of V8's Math functions, not bit for bit, so they stay with core: with the native
  * backend on, gradients are the same bits as without it, apart from the matrix products (see docs/decisions.md).
  * Arrays shorter than `minElements` stay with core too: below that the call into the addon costs more than the loop.
@@ -87,7 +87,10 @@ export function nativeKernelSet(addon: NativeAddon, minElements: number): Kernel
   const inPlace: Record<string, InPlaceImplementation> = {
     addInPlace: (x, y, alpha) => x.length >= minElements && sameFloat(y, x) && (addon.axpy(x as FloatArray, y, alpha), true),
   };
-  return { unary, binary, reduce, inPlace, optimizer: optimizerKernel(addon, minElements) };
+  // Two arrays of one float dtype: core's result dtype is then theirs, so the addon rounds each product as core does.
+  const sumOfProducts = (a: TypedArray, b: TypedArray): number | undefined =>
+    a.length >= minElements && sameFloat(a, b) ? addon.sumOfProducts(a, b as FloatArray) : undefined;
+  return { unary, binary, reduce, inPlace, sumOfProducts, optimizer: optimizerKernel(addon, minElements) };
 }
 
 /**

@@ -78,6 +78,24 @@ describeNative("the addon's kernels in core's kernel seam", () => {
     expect(withKernels.losses[2]).toBeLessThan(withKernels.losses[0]); // it trains: the comparison is not of constants
   });
 
+  it.each(['float32', 'float64'] as const)('W4 (sum(tanh(x w + b)), 0-d w and b) gives the same bits with them (%s)', (dtype) => {
+    const run = () => {
+      state = 3;
+      const x = tensor(uniform(5000, 2), { dtype });
+      const w = tensor(0.7, { dtype, requiresGrad: true });
+      const b = tensor(-0.2, { dtype, requiresGrad: true });
+      const y = x.mul(w).add(b).tanh().sum();
+      y.backward();
+      return [y.item(), w.grad!.item(), b.grad!.item()];
+    };
+    const sumOfProducts = jest.spyOn(addon, 'sumOfProducts');
+    enableNative();
+    const withKernels = run();
+    expect(sumOfProducts).toHaveBeenCalledTimes(1); // w's gradient, sum(dy * x), without the product array
+    setKernelSet('native', null);
+    expect(withKernels).toEqual(run());
+  });
+
   it('runs float arrays of at least minElements on the addon, and leaves the rest to core', () => {
     const add = jest.spyOn(addon.binary, 'add');
     const relu = jest.spyOn(addon.unary, 'relu');

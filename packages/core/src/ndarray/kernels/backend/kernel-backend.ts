@@ -129,6 +129,12 @@ export interface KernelSet {
   readonly reduce?: Readonly<Partial<Record<string, ReduceImplementation>>>;
   /** In-place updates by op name: 'addInPlace' (an SGD step, `p.addInPlace(g, -lr)`). */
   readonly inPlace?: Readonly<Partial<Record<string, InPlaceImplementation>>>;
+  /**
+   * The sum of `a[i] * b[i]` over two arrays of one length and float dtype, each product rounded to that dtype and
+   * summed as core's full sum (four running sums in double): mul's gradient for a one-element operand. Undefined
+   * to decline.
+   */
+  readonly sumOfProducts?: (a: TypedArray, b: TypedArray) => number | undefined;
   /** Fused optimiser updates of CPU parameters (nn's SGD, Adam and AdamW try it before their own loops). */
   readonly optimizer?: OptimizerImplementation;
 }
@@ -197,6 +203,17 @@ export function installedReduceAxis(kind: string, x: TypedArray, out: TypedArray
   if (list === null) return false;
   for (const { kernels } of list) if (kernels.reduce?.[kind]?.axis?.(x, out, outer, n, inner) === true) return true;
   return false;
+}
+
+/** @internal an installed sum of products' result, or undefined. */
+export function installedSumOfProducts(a: TypedArray, b: TypedArray): number | undefined {
+  const list = active();
+  if (list === null) return undefined;
+  for (const { kernels } of list) {
+    const r = kernels.sumOfProducts?.(a, b);
+    if (r !== undefined) return r;
+  }
+  return undefined;
 }
 
 /** @internal runs an installed in-place update: true when one changed `x`. */
