@@ -78,7 +78,13 @@ export { NDArray } from './ndarray/ndarray.js';
 export type { NestedArray } from './ndarray/nested.js';
 export { explain, explainSteps } from './explain.js';
 export type { Explanation, ExplainStep, ExplainFormat } from './explain.js';
-export { setKernelBackend, getKernelBackend, setKernelSet, kernelSetNames } from './ndarray/kernels/backend/kernel-backend.js';
+export {
+  setKernelBackend,
+  getKernelBackend,
+  setKernelSet,
+  kernelSetNames,
+  runOptimizerKernel,
+} from './ndarray/kernels/backend/kernel-backend.js';
 export type {
   KernelBackend,
   KernelSet,
@@ -86,6 +92,8 @@ export type {
   ReduceImplementation,
   UnaryImplementation,
   BinaryImplementation,
+  InPlaceImplementation,
+  OptimizerImplementation,
 } from './ndarray/kernels/backend/kernel-backend.js';
 export { setGemmExecutor, getGemmExecutor } from './ndarray/kernels/backend/gemm-executor.js';
 export type { GemmArgs, GemmCall, GemmExecutor, GemmKernel } from './ndarray/kernels/backend/gemm-executor.js';

@@ -4,6 +4,7 @@
  */
 import { sweep, type BackwardOptions } from './autodiff/backward.js';
 import { isBatched } from './autodiff/batching.js';
+import { mode } from './autodiff/mode.js';
 import { Node, type Operand, type RawValue, type TensorNode } from './autodiff/node.js';
 import { DTypeError, DeviceError, GradError, ShapeError, formatShape } from './errors.js';
 import { type DType, type TypedArray, checkInt32Values, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
@@ -133,6 +134,20 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     const device = this._array.device;
     return device === undefined ? array : device.upload(array, op);
   }
+  /**
+   * @internal as Node's, but when nothing is recorded a leaf's own copy of its first gradient is a copy of the memory
+   * (`slice`, a memcpy) rather than `g.mul(1)`: the same bits at a tenth of the cost (issue 18; docs/decisions.md).
+   * Recorded sweeps (createGraph), batched gradients and device arrays keep the op, which is what they need.
+   */
+  override _accumulateGrad(g: Node): void {
+    const raw = g.raw;
+    if (this._grad === null && this.isLeaf && !mode.grad && typeof raw !== 'number' && raw.device === undefined && !isBatched(g)) {
+      this._grad = g.make(new NDArray(raw.data.slice(), raw.shape));
+      return;
+    }
+    super._accumulateGrad(g);
+  }
+
   /** @internal the sweep's un-broadcast: sums the broadcast axes back to the shape of `like`, then casts to its dtype. */
   _conformTo(like: Node): Tensor {
     const t = sameShape(this.shape, like.shape) ? this : this.sum(broadcastAxes(like.shape, this.shape), true).reshape(like.shape);

@@ -6,12 +6,14 @@
  * @module @tapegrad/native
  * @packageDocumentation
  */
-import { getGemmExecutor, setGemmExecutor } from '@tapegrad/core';
+import { getGemmExecutor, setGemmExecutor, setKernelSet } from '@tapegrad/core';
 import { type NativeAddon, loadAddon } from './addon.js';
 import { NativeGemmExecutor } from './executor.js';
+import { NATIVE_MIN_ELEMENTS, nativeKernelSet } from './kernel-set.js';
 
 export type { NativeAddon, FloatArray, UnaryKernelName, BinaryKernelName } from './addon.js';
 export { UNARY_KERNELS, BINARY_KERNELS } from './addon.js';
+export { NATIVE_MIN_ELEMENTS } from './kernel-set.js';
 
 /** Options of {@link enableNative}. */
 export interface NativeOptions {
@@ -24,6 +26,11 @@ export interface NativeOptions {
    * Products with fewer multiply-adds (m·n·k) than this stay with core's kernels. Default {@link NATIVE_MIN_WORK}.
    */
   readonly minWork?: number;
+  /**
+   * Elementwise ops and reductions over fewer elements than this stay with core's kernels. Default
+   * {@link NATIVE_MIN_ELEMENTS}.
+   */
+  readonly minElements?: number;
   /** Say nothing when the addon is unavailable (the result still says whether native is active). */
   readonly quiet?: boolean;
 }
@@ -54,21 +61,24 @@ let installed: NativeGemmExecutor | null = null;
 let warned = false;
 
 /**
- * Sends every float32 and float64 matrix product, forward and backward, to OpenBLAS; returns whether the native
- * backend is now active. When the addon is unavailable it prints one line naming the reason (once per process,
+ * Sends every float32 and float64 matrix product, forward and backward, to OpenBLAS, and the elementwise ops and
+ * reductions whose C kernels give core's bits (arithmetic, relu, float32 tanh, sums, maxima, minima and their
+ * gradients) to the addon's vectorised kernels; returns whether the native backend is now active. When the addon is unavailable it prints one line naming the reason (once per process,
  * unless `quiet`) and returns false: tapegrad then runs as before, on its WebAssembly kernels.
  * Calling it again replaces the options.
- * @throws RangeError for a thread count that is not a whole number of at least 1, or a negative `minWork`.
+ * @throws RangeError for a thread count that is not a whole number of at least 1, or a negative `minWork` or `minElements`.
  * @example
  * import { enableNative } from '@tapegrad/native';
  * if (enableNative()) console.log('matrix products run on OpenBLAS');
  */
 export function enableNative(options: NativeOptions = {}): boolean {
-  const { threads, minWork = NATIVE_MIN_WORK, quiet = false } = options;
+  const { threads, minWork = NATIVE_MIN_WORK, minElements = NATIVE_MIN_ELEMENTS, quiet = false } = options;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
     throw new RangeError(`enableNative: threads must be a whole number of at least 1, got ${String(threads)}`);
   if (typeof minWork !== 'number' || !(minWork >= 0))
     throw new RangeError(`enableNative: minWork must be a number of multiply-adds >= 0, got ${String(minWork)}`);
+  if (typeof minElements !== 'number' || !(minElements >= 0))
+    throw new RangeError(`enableNative: minElements must be a number of elements >= 0, got ${String(minElements)}`);
   const { addon, reason } = loadAddon();
   if (addon === null) {
     if (!quiet && !warned) {
@@ -81,11 +91,12 @@ export function enableNative(options: NativeOptions = {}): boolean {
   const behind = current === installed && installed !== null ? installed.behind : current;
   installed = new NativeGemmExecutor(addon, { threads, minWork }, behind);
   setGemmExecutor(installed);
+  setKernelSet('native', nativeKernelSet(addon, minElements));
   return true;
 }
 
 /**
- * Stops sending products to OpenBLAS: the executor that was installed before enableNative (e.g. the thread pool)
+ * Stops sending products to OpenBLAS, and elementwise ops and reductions to the addon: the executor that was installed before enableNative (e.g. the thread pool)
  * takes them again. Does nothing when the native backend is not active.
  * @example
  * enableNative();
@@ -93,6 +104,7 @@ export function enableNative(options: NativeOptions = {}): boolean {
  */
 export function disableNative(): void {
   if (installed === null) return;
+  setKernelSet('native', null);
   if (getGemmExecutor() === installed) setGemmExecutor(installed.behind);
   installed.release();
   installed = null;

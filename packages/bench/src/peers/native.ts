@@ -17,7 +17,7 @@ function nativePeer(threads: number): Peer {
     init() {
       if (!enableNative({ threads, quiet: true })) throw new Error(nativeStatus().reason ?? 'the native backend is unavailable');
       const { blas, threads: budget } = nativeStatus();
-      return `as tapegrad, plus @tapegrad/native enableNative({ threads: ${threads} }): every float matmul of at least 8^3 multiply-adds on OpenBLAS with ${budget} thread(s) (${blas}); elementwise ops and reductions as in tapegrad`;
+      return `as tapegrad, plus @tapegrad/native enableNative({ threads: ${threads} }): every float matmul of at least 8^3 multiply-adds on OpenBLAS with ${budget} thread(s) (${blas}); elementwise ops, reductions and addInPlace of at least 256 elements on the addon's C kernels where they give core's bits`;
     },
   };
 }

@@ -5,7 +5,7 @@
 //   amsgrad: vMax <- max(vMax, v), and vMax replaces v below
 //   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 // TensorFlow.js's adam computes the same update (same eps placement); its default eps is 1e-7 instead of 1e-8.
-import { deviceOptimizerStep } from '@tapegrad/core';
+import { deviceOptimizerStep, runOptimizerKernel } from '@tapegrad/core';
 import { type DeviceUpdateContext, Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
 import { brand } from '../brand.js';
 
@@ -91,6 +91,21 @@ export class Adam extends Optimizer<AdamHyperparameters> {
       vMax[i] = vHat;
       p[i] = pi * shrink - (stepSize * mi) / (Math.sqrt(vHat) / rootC2 + eps);
     }
+  }
+
+  protected override fusedUpdate({ p, g, lr, step, buffer }: UpdateContext, h: AdamHyperparameters): boolean {
+    const state = [buffer('exp_avg'), buffer('exp_avg_sq'), ...(h.amsgrad ? [buffer('max_exp_avg_sq')] : [])];
+    const update = {
+      rule: 'adam',
+      lr,
+      betas: h.betas,
+      eps: h.eps,
+      weightDecay: h.weightDecay,
+      decoupled: this.decoupled,
+      amsgrad: h.amsgrad,
+      step,
+    } as const;
+    return runOptimizerKernel(update, p, g, state);
   }
 
   protected override deviceUpdate({ param, grad, lr, step, buffer, op }: DeviceUpdateContext, h: AdamHyperparameters): void {

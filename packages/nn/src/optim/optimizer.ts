@@ -205,17 +205,16 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
           const buffers = state.buffers;
           const existing = new Set(Object.keys(buffers));
           const { size, dtype } = p;
-          this.update(
-            {
-              p: p.data,
-              g: grad.data,
-              step: state.step,
-              lr: group.lr,
-              has: (name) => existing.has(name),
-              buffer: (name, init = 0) => (buffers[name] ??= allocate(dtype, size, init)),
-            },
-            group,
-          );
+          const ctx: UpdateContext = {
+            p: p.data,
+            g: grad.data,
+            step: state.step,
+            lr: group.lr,
+            has: (name) => existing.has(name),
+            buffer: (name, init = 0) => (buffers[name] ??= allocate(dtype, size, init)),
+          };
+          // A backend's fused kernel (core's runOptimizerKernel, e.g. @tapegrad/native's) when one takes it.
+          if (this.fusedUpdate?.(ctx, group) !== true) this.update(ctx, group);
           p.markMutated();
         }
       }
@@ -224,6 +223,12 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
 
   /** The elementwise update of one parameter, with its group's options. */
   protected abstract update(ctx: UpdateContext, group: H): void;
+
+  /**
+   * The same update through an installed backend's fused kernel (core's runOptimizerKernel), giving `update`'s bits;
+   * false when no backend takes it, and `update` then runs. Optional.
+   */
+  protected fusedUpdate?(ctx: UpdateContext, group: H): boolean;
 
   /**
    * The same update for a parameter on a device, as one fused kernel there (core's deviceOptimizerStep). An optimiser

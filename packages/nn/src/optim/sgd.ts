@@ -3,7 +3,7 @@
 //   buf <- g on the first step, else momentum * buf + (1 - dampening) * g
 //   g <- g + momentum * buf (nesterov) or buf
 //   p <- p - lr * g
-import { TapegradError, deviceOptimizerStep } from '@tapegrad/core';
+import { TapegradError, deviceOptimizerStep, runOptimizerKernel } from '@tapegrad/core';
 import { type DeviceUpdateContext, Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
 import { brand } from '../brand.js';
 
@@ -62,6 +62,13 @@ export class SGD extends Optimizer<SGDHyperparameters> {
       const b = (buf[i] = first ? gi : mu * buf[i] + (1 - dampening) * gi);
       p[i] -= lr * (nesterov ? gi + mu * b : b);
     }
+  }
+
+  protected override fusedUpdate({ p, g, lr, buffer, has }: UpdateContext, h: SGDHyperparameters): boolean {
+    const { momentum, dampening, nesterov, weightDecay } = h;
+    const firstStep = momentum > 0 && !has('momentum_buffer');
+    const state = momentum > 0 ? [buffer('momentum_buffer')] : [];
+    return runOptimizerKernel({ rule: 'sgd', lr, momentum, dampening, nesterov, weightDecay, firstStep }, p, g, state);
   }
 
   protected override deviceUpdate({ param, grad, lr, buffer, has, op }: DeviceUpdateContext, h: SGDHyperparameters): void {

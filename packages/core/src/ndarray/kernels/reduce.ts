@@ -5,7 +5,7 @@
 import { type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { reducedShape, sizeOf } from '../shape.js';
-import { installedReduceAll, installedReduceAxis } from './backend/kernel-backend.js';
+import { installedReduceAll, installedReduceAxis, installedSumOfProducts } from './backend/kernel-backend.js';
 
 /** Which reduction: a sum, a maximum or a minimum. */
 export type ReduceKind = 'sum' | 'max' | 'min';
@@ -46,6 +46,8 @@ function reduceAll(x: NDArray, kind: ReduceKind): number {
  * `reduceAll` gives on the product array, without that array (a scalar weight's gradient, see GradMath.mulFor).
  */
 export function sumOfProducts(A: TypedArray, B: TypedArray, dtype: 'float32' | 'float64'): number {
+  const installed = installedSumOfProducts(A, B);
+  if (installed !== undefined) return installed;
   let s0 = 0,
     s1 = 0,
     s2 = 0,

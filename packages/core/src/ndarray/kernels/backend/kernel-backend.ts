@@ -7,6 +7,7 @@
 import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from './wasm-gemm.js';
 import { shared } from '../../../shared.js';
 import type { TypedArray } from '../../dtype.js';
+import type { DeviceOptimizerUpdate } from '../../device.js';
 
 /**
  * Which implementation runs the heavy kernels (matrix products, float32 tanh): 'wasm' (WebAssembly SIMD128, when the
@@ -87,9 +88,28 @@ export type UnaryImplementation = (x: TypedArray, out: TypedArray) => boolean;
 export type BinaryImplementation = (a: TypedArray, b: TypedArray, out: TypedArray, runs: BroadcastRuns) => boolean;
 
 /**
+ * An in-place update a backend supplies: 'addInPlace' is `x[i] += alpha * y[i]` over arrays of one length (x's
+ * dtype, the sum evaluated in double and rounded once, as core's loop does); false to decline.
+ */
+export type InPlaceImplementation = (x: TypedArray, y: TypedArray, alpha: number) => boolean;
+
+/**
+ * A fused optimiser update a backend supplies for CPU arrays: the rule and hyperparameters as deviceOptimizerStep
+ * takes them, the parameter (updated in place), its gradient and the rule's state arrays, all of one dtype and
+ * length. It must give the bits of nn's own loop for that rule; false to decline (a rule or option it lacks).
+ */
+export type OptimizerImplementation = (
+  update: DeviceOptimizerUpdate,
+  param: TypedArray,
+  grad: TypedArray,
+  state: readonly TypedArray[],
+) => boolean;
+
+/**
  * Kernels a backend package supplies in place of core's own (the kernel seam), keyed by the name of the core kernel
  * each one replaces: unary 'exp', 'tanh', 'relu', ... and binary 'add', 'mul', 'greater', 'tanhGrad', ... (the
- * names of ndarray/kernels/unary.ts and binary.ts), and the reductions 'sum', 'max', 'min'. An implementation works
+ * names of ndarray/kernels/unary.ts and binary.ts), the reductions 'sum', 'max', 'min' and the in-place update
+ * 'addInPlace'. An implementation works
  * on flat typed arrays of the operands' dtypes into a preallocated result, and returns false (or undefined) to
  * decline a call it does not handle (a dtype, a size too small to pay for the call), which core's own kernel then
  * runs. It must compute what core's kernel computes: bit for bit for arithmetic and for reductions (they sum in
@@ -107,6 +127,16 @@ export interface KernelSet {
   readonly binary?: Readonly<Partial<Record<string, BinaryImplementation>>>;
   /** Reductions by kind: 'sum', 'max', 'min'. */
   readonly reduce?: Readonly<Partial<Record<string, ReduceImplementation>>>;
+  /** In-place updates by op name: 'addInPlace' (an SGD step, `p.addInPlace(g, -lr)`). */
+  readonly inPlace?: Readonly<Partial<Record<string, InPlaceImplementation>>>;
+  /**
+   * The sum of `a[i] * b[i]` over two arrays of one length and float dtype, each product rounded to that dtype and
+   * summed as core's full sum (four running sums in double): mul's gradient for a one-element operand. Undefined
+   * to decline.
+   */
+  readonly sumOfProducts?: (a: TypedArray, b: TypedArray) => number | undefined;
+  /** Fused optimiser updates of CPU parameters (nn's SGD, Adam and AdamW try it before their own loops). */
+  readonly optimizer?: OptimizerImplementation;
 }
 
 // Installed sets, newest first; shared by every copy of the library in the process (shared.ts).
@@ -172,5 +202,45 @@ export function installedReduceAxis(kind: string, x: TypedArray, out: TypedArray
   const list = active();
   if (list === null) return false;
   for (const { kernels } of list) if (kernels.reduce?.[kind]?.axis?.(x, out, outer, n, inner) === true) return true;
+  return false;
+}
+
+/** @internal an installed sum of products' result, or undefined. */
+export function installedSumOfProducts(a: TypedArray, b: TypedArray): number | undefined {
+  const list = active();
+  if (list === null) return undefined;
+  for (const { kernels } of list) {
+    const r = kernels.sumOfProducts?.(a, b);
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+/** @internal runs an installed in-place update: true when one changed `x`. */
+export function installedInPlace(kernel: string, x: TypedArray, y: TypedArray, alpha: number): boolean {
+  const list = active();
+  if (list === null) return false;
+  for (const { kernels } of list) if (kernels.inPlace?.[kernel]?.(x, y, alpha) === true) return true;
+  return false;
+}
+
+/**
+ * Runs an installed kernel set's fused optimiser update on CPU typed arrays, in place; returns false, changing
+ * nothing, when no installed set takes it (then the caller runs its own loop). nn's SGD, Adam and AdamW call it
+ * for every CPU parameter, so `enableNative()` makes their steps one C loop each.
+ * @example
+ * const p = new Float32Array([1, 2]);
+ * const update = { rule: 'sgd', lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, firstStep: true } as const;
+ * if (!runOptimizerKernel(update, p, new Float32Array([0.5, 0.5]), [])) for (let i = 0; i < 2; i++) p[i] -= 0.1 * 0.5;
+ */
+export function runOptimizerKernel(
+  update: DeviceOptimizerUpdate,
+  param: TypedArray,
+  grad: TypedArray,
+  state: readonly TypedArray[],
+): boolean {
+  const list = active();
+  if (list === null) return false;
+  for (const { kernels } of list) if (kernels.optimizer?.(update, param, grad, state) === true) return true;
   return false;
 }
