@@ -43,6 +43,7 @@ import { erf } from './erf.js';
 import { exp } from './exp.js';
 import { gather, scatterAdd } from './gather.js';
 import { gelu } from './gelu.js';
+import { batchNorm } from './batch-norm.js';
 import { layerNorm } from './layer-norm.js';
 import { leakyRelu } from './leaky-relu.js';
 import { log } from './log.js';
@@ -80,6 +81,7 @@ export {
   assign,
   avgPool2d,
   avgPool2dAdjoint,
+  batchNorm,
   broadcastTo,
   cast,
   clamp,
@@ -150,6 +152,7 @@ export const OPS = {
   atanh,
   avgPool2d,
   avgPool2dAdjoint,
+  batchNorm,
   broadcastTo,
   cast,
   clamp,
