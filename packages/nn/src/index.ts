@@ -46,7 +46,15 @@ export * as init from './init.js';
 export { xavierUniform, xavierNormal, heUniform, heNormal, fans } from './init.js';
 export type { InitOptions } from './init.js';
 export { Optimizer } from './optim/optimizer.js';
-export type { UpdateContext, ParamState, Hyperparameters, ParamGroup, ParamGroupSpec, Params } from './optim/optimizer.js';
+export type {
+  UpdateContext,
+  DeviceUpdateContext,
+  ParamState,
+  Hyperparameters,
+  ParamGroup,
+  ParamGroupSpec,
+  Params,
+} from './optim/optimizer.js';
 export { SGD } from './optim/sgd.js';
 export type { SGDOptions, SGDHyperparameters } from './optim/sgd.js';
 export { AdaGrad } from './optim/adagrad.js';

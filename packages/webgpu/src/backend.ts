@@ -8,6 +8,7 @@ import {
   type BinaryKernel,
   type DType,
   type DeviceBackend,
+  type DeviceOptimizerUpdate,
   DTypeError,
   DeviceError,
   type MatmulFlags,
@@ -20,6 +21,7 @@ import {
 } from '@tapegrad/core';
 import { BufferPool, type PoolStats } from './pool.js';
 import * as wgsl from './kernels/wgsl.js';
+import { adamSource, sgdSource } from './kernels/optimizers.js';
 
 /** What a device array keeps: its storage buffer. */
 interface Handle {
@@ -28,6 +30,8 @@ interface Handle {
 
 const MAX_GROUPS = 65535;
 const PARAMS_CACHE_LIMIT = 4096;
+/** u32 entries of the one params buffer that is rewritten for every call of a kernel whose numbers change per step. */
+const DYNAMIC_PARAMS = 64;
 
 function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
@@ -64,6 +68,7 @@ export class WebGPUBackend implements DeviceBackend {
   readonly pool: BufferPool;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly params = new Map<string, GPUBuffer>();
+  private dynamicParams: GPUBuffer | null = null;
   private lastError: string | null = null;
   private lost: string | null = null;
 
@@ -165,9 +170,28 @@ export class WebGPUBackend implements DeviceBackend {
     return b;
   }
 
-  private run(code: string, params: readonly number[], buffers: readonly GPUBuffer[], groups: readonly [number, number, number]): void {
+  /**
+   * The params buffer of a kernel whose numbers change with every call (an optimiser's step size): one buffer, written
+   * before each dispatch. The queue runs writes and submissions in the order they were made, so each dispatch reads
+   * the values written just before it, and no buffer is made per call.
+   */
+  private freshParams(values: readonly number[]): GPUBuffer {
+    if (values.length > DYNAMIC_PARAMS) throw new DeviceError(`webgpu: ${values.length} dynamic parameters exceed ${DYNAMIC_PARAMS}`);
+    this.dynamicParams ??= this.device.createBuffer({ size: DYNAMIC_PARAMS * 4, usage: 0x80 | 0x08 });
+    this.device.queue.writeBuffer(this.dynamicParams, 0, new Uint32Array(values));
+    return this.dynamicParams;
+  }
+
+  private run(
+    code: string,
+    params: readonly number[],
+    buffers: readonly GPUBuffer[],
+    groups: readonly [number, number, number],
+    fresh = false,
+  ): void {
     const pipeline = this.pipeline(code);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramsBuffer(params) } }];
+    const paramsBuffer = fresh ? this.freshParams(params) : this.paramsBuffer(params);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: paramsBuffer } }];
     buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const encoder = this.device.createCommandEncoder();
@@ -418,8 +442,43 @@ export class WebGPUBackend implements DeviceBackend {
     this.stridedCopy(s, target, target.shape, broadcastStrides(s.shape, target.shape), stridesOf(target.shape));
   }
 
+  optimizerUpdate(update: DeviceOptimizerUpdate, param: NDArray, grad: NDArray, state: readonly NDArray[]): void {
+    const op = update.rule === 'sgd' ? 'SGD.step' : 'Adam.step';
+    const buffers = [this.operand(grad, op), this.operand(param, op), ...state.map((s) => this.operand(s, op))].map((a) =>
+      this.bufferOf(a),
+    );
+    if (new Set(buffers).size !== buffers.length)
+      throw new DeviceError(`${op}: the parameter, its gradient and its state must not share storage`);
+    const size = param.size;
+    if (size === 0) return;
+    let code: string;
+    let coefficients: number[];
+    if (update.rule === 'sgd') {
+      const { lr, weightDecay, momentum, dampening, nesterov, firstStep } = update;
+      code = sgdSource(momentum > 0);
+      coefficients = [lr, weightDecay, momentum, dampening, nesterov ? 1 : 0, firstStep ? 1 : 0];
+    } else {
+      const { lr, betas, eps, weightDecay, decoupled, amsgrad, step } = update;
+      const [b1, b2] = betas;
+      code = adamSource(amsgrad);
+      coefficients = [
+        b1,
+        1 - b1,
+        b2,
+        1 - b2,
+        eps,
+        decoupled ? 0 : weightDecay,
+        decoupled ? 1 - lr * weightDecay : 1,
+        lr / (1 - b1 ** step),
+        Math.sqrt(1 - b2 ** step),
+      ];
+    }
+    this.run(code, [size, ...coefficients.map(f32Bits)], buffers, this.grid(size, wgsl.FLAT_WORKGROUP), true);
+  }
+
   /** Releases the pooled buffers and the device. */
   destroy(): void {
+    this.dynamicParams?.destroy();
     this.pool.destroy();
     for (const b of this.params.values()) b.destroy();
     this.params.clear();

@@ -60,7 +60,63 @@ export interface DeviceBackend {
   mulInPlace(x: NDArray, factor: number): void;
   /** x = src (broadcast to x's shape), in x's storage. */
   assign(x: NDArray, src: NDArray): void;
+  /**
+   * One optimiser update of `param` from `grad`, fused and in place, with the rule's state arrays (see
+   * {@link DeviceOptimizerUpdate} for their order): nn's optimisers call it through `deviceOptimizerStep`. Optional: a
+   * backend without it makes those optimisers throw a DeviceError.
+   */
+  optimizerUpdate?(update: DeviceOptimizerUpdate, param: NDArray, grad: NDArray, state: readonly NDArray[]): void;
 }
+
+/**
+ * SGD's update with PyTorch's semantics: `g += weightDecay p`; with momentum, `buf = g` on the parameter's first step
+ * (`firstStep`), else `buf = momentum buf + (1 - dampening) g`, and `g = g + momentum buf` (nesterov) or `buf`;
+ * `p -= lr g`. State: `[momentum_buffer]` when momentum > 0, else none.
+ */
+export interface SGDDeviceUpdate {
+  /** Which update. */
+  readonly rule: 'sgd';
+  /** The learning rate. */
+  readonly lr: number;
+  /** The momentum factor (0: plain SGD, no state). */
+  readonly momentum: number;
+  /** Dampening of the momentum. */
+  readonly dampening: number;
+  /** Nesterov momentum. */
+  readonly nesterov: boolean;
+  /** L2 penalty added to the gradient. */
+  readonly weightDecay: number;
+  /** Whether this is the parameter's first step with momentum (the buffer then starts as the gradient). */
+  readonly firstStep: boolean;
+}
+
+/**
+ * Adam's update with PyTorch's semantics at the parameter's 1-based `step`: `g += weightDecay p` (Adam) or
+ * `p *= 1 - lr weightDecay` (AdamW, `decoupled`); `m = b1 m + (1 - b1) g`; `v = b2 v + (1 - b2) g^2`; with amsgrad
+ * `vMax = max(vMax, v)` replaces v; `p -= lr / (1 - b1^step) m / (sqrt(v / (1 - b2^step)) + eps)`.
+ * State: `[exp_avg, exp_avg_sq]`, then `max_exp_avg_sq` with amsgrad.
+ */
+export interface AdamDeviceUpdate {
+  /** Which update. */
+  readonly rule: 'adam';
+  /** The learning rate. */
+  readonly lr: number;
+  /** Decay rates of the first and second moments. */
+  readonly betas: readonly [number, number];
+  /** Added to the root of the second moment. */
+  readonly eps: number;
+  /** L2 penalty (Adam) or decoupled decay (AdamW). */
+  readonly weightDecay: number;
+  /** Whether weight decay shrinks the weights (AdamW) instead of adding to the gradient. */
+  readonly decoupled: boolean;
+  /** Normalise by the largest second moment seen so far. */
+  readonly amsgrad: boolean;
+  /** The parameter's 1-based step count (for the bias corrections). */
+  readonly step: number;
+}
+
+/** The optimiser updates a device backend runs fused (DeviceBackend.optimizerUpdate). */
+export type DeviceOptimizerUpdate = SGDDeviceUpdate | AdamDeviceUpdate;
 
 // The registered backends, one table for every copy of core in the process (shared.ts).
 const registry = shared('devices', (): Map<string, DeviceBackend> => new Map());

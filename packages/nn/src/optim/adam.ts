@@ -5,7 +5,8 @@
 //   amsgrad: vMax <- max(vMax, v), and vMax replaces v below
 //   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 // TensorFlow.js's adam computes the same update (same eps placement); its default eps is 1e-7 instead of 1e-8.
-import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { deviceOptimizerStep } from '@tapegrad/core';
+import { type DeviceUpdateContext, Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
 import { brand } from '../brand.js';
 
 /** Options of Adam and AdamW (PyTorch's names). */
@@ -75,6 +76,21 @@ export class Adam extends Optimizer<AdamHyperparameters> {
       if (vMax) vMax[i] = vi = Math.max(vMax[i], vi);
       p[i] = pi * shrink - (stepSize * mi) / (Math.sqrt(vi) / rootC2 + eps);
     }
+  }
+
+  protected override deviceUpdate({ param, grad, lr, step, buffer, op }: DeviceUpdateContext, h: AdamHyperparameters): void {
+    const state = [buffer('exp_avg'), buffer('exp_avg_sq'), ...(h.amsgrad ? [buffer('max_exp_avg_sq')] : [])];
+    const update = {
+      rule: 'adam',
+      lr,
+      betas: h.betas,
+      eps: h.eps,
+      weightDecay: h.weightDecay,
+      decoupled: this.decoupled,
+      amsgrad: h.amsgrad,
+      step,
+    } as const;
+    deviceOptimizerStep(op, update, param, grad, state);
   }
 }
 

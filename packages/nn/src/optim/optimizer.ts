@@ -6,8 +6,22 @@
  * `markMutated()` bumps the parameter's version, so a graph that saved the old value refuses to backward.
  * Steps are counted per parameter, as in PyTorch: a parameter whose first gradient arrives late starts its
  * bias corrections (Adam) and decay (AdaGrad) at step 1, and one without a gradient keeps its count.
+ * A parameter on a device (webgpu) has no synchronous `data`: its state buffers are tensors on that device, and the
+ * subclass's `deviceUpdate` hands the step to one fused kernel there (core's deviceOptimizerStep), so training never
+ * reads parameters back.
  */
-import { type DType, DTypeError, ShapeError, Tensor, TapegradError, type TypedArray, noGrad, tensor } from '@tapegrad/core';
+import {
+  type DType,
+  DTypeError,
+  DeviceError,
+  ShapeError,
+  Tensor,
+  TapegradError,
+  type TypedArray,
+  full,
+  noGrad,
+  tensor,
+} from '@tapegrad/core';
 import { brand } from '../brand.js';
 
 /** Per-parameter state: named buffers of the parameter's size (moments, accumulators). */
@@ -27,6 +41,24 @@ export interface UpdateContext {
   readonly step: number;
   /** The learning rate of the parameter's group. */
   readonly lr: number;
+}
+
+/** The view a device update gets of one parameter: tensors on the parameter's device instead of typed arrays. */
+export interface DeviceUpdateContext {
+  /** The parameter, updated in place. */
+  readonly param: Tensor;
+  /** Its gradient (read only). */
+  readonly grad: Tensor;
+  /** A state buffer by name, on the parameter's device, created (filled with `init`) on first use. */
+  readonly buffer: (name: string, init?: number) => Tensor;
+  /** Whether `name` existed before this step. */
+  readonly has: (name: string) => boolean;
+  /** This parameter's 1-based step number. */
+  readonly step: number;
+  /** The learning rate of the parameter's group. */
+  readonly lr: number;
+  /** The caller, as errors name it (`SGD.step`). */
+  readonly op: string;
 }
 
 /** The options every optimiser has. */
@@ -55,6 +87,8 @@ export type ParamGroup<H extends Hyperparameters = Hyperparameters> = H & {
 interface State {
   step: number;
   readonly buffers: ParamState;
+  /** The buffers of a parameter on a device, as tensors there. */
+  readonly deviceBuffers: Record<string, Tensor>;
 }
 
 /**
@@ -162,11 +196,15 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
           const grad = p.grad;
           if (grad === null) continue;
           let state = this._state.get(p);
-          if (state === undefined) this._state.set(p, (state = { step: 0, buffers: {} }));
+          if (state === undefined) this._state.set(p, (state = { step: 0, buffers: {}, deviceBuffers: {} }));
+          state.step++;
+          if (p.device !== 'cpu') {
+            this.stepOnDevice(p, grad, state, group);
+            continue;
+          }
           const buffers = state.buffers;
           const existing = new Set(Object.keys(buffers));
           const { size, dtype } = p;
-          state.step++;
           this.update(
             {
               p: p.data,
@@ -187,6 +225,30 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   /** The elementwise update of one parameter, with its group's options. */
   protected abstract update(ctx: UpdateContext, group: H): void;
 
+  /**
+   * The same update for a parameter on a device, as one fused kernel there (core's deviceOptimizerStep). An optimiser
+   * without it refuses device parameters before any step.
+   */
+  protected deviceUpdate?(ctx: DeviceUpdateContext, group: H): void;
+
+  private stepOnDevice(p: Tensor, grad: Tensor, state: State, group: ParamGroup<H>): void {
+    const buffers = state.deviceBuffers;
+    const existing = new Set(Object.keys(buffers));
+    const make = (init: number) => full(p.shape, init, { dtype: p.dtype, device: p.device });
+    this.deviceUpdate!(
+      {
+        param: p,
+        grad,
+        step: state.step,
+        lr: group.lr,
+        op: `${this.name}.step`,
+        has: (name) => existing.has(name),
+        buffer: (name, init = 0) => (buffers[name] ??= make(init)),
+      },
+      group,
+    );
+  }
+
   /** Throws a TapegradError naming `where` for an option out of range (`lr` is checked by the base). */
   protected validate(options: H, where: string): void {
     checkNonNegative(where, 'lr', options.lr);
@@ -204,6 +266,9 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     if (grad.rank !== p.rank || grad.shape.some((d, i) => d !== p.shape[i]))
       throw new ShapeError(`${which()} has a .grad of shape [${grad.shape.join(', ')}]; it must have the parameter's shape`);
     if (grad.dtype !== p.dtype) throw new DTypeError(`${which()} has a .grad of dtype ${grad.dtype}; it must have the parameter's dtype`);
+    if (grad.device !== p.device) throw new DeviceError(`${which()} is on '${p.device}' and its .grad on '${grad.device}'`);
+    if (p.device !== 'cpu' && this.deviceUpdate === undefined)
+      throw new DeviceError(`${which()} is on '${p.device}': ${this.name} has no device update yet (SGD, Adam and AdamW have one)`);
   }
 
   /**
@@ -226,6 +291,8 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       if (!state) return;
       out[`${i}.step`] = tensor(state.step);
       for (const [k, v] of Object.entries(state.buffers)) out[`${i}.${k}`] = tensor(v, { shape: p.shape });
+      // A copy on the device (reshape never aliases): read it with `await t.to('cpu')` before saving.
+      for (const [k, v] of Object.entries(state.deviceBuffers)) out[`${i}.${k}`] = noGrad(() => v.reshape(p.shape));
     });
     return out;
   }
@@ -254,7 +321,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       if (!m || p === undefined)
         throw new TapegradError(`${where}: unexpected key '${key}' (this optimiser has ${this._params.length} parameters)`);
       let s = restored.get(p);
-      if (!s) restored.set(p, (s = { step: -1, buffers: {} }));
+      if (!s) restored.set(p, (s = { step: -1, buffers: {}, deviceBuffers: {} }));
       if (m[2] === 'step') {
         if (t.size !== 1 || !(Number.isInteger(t.item()) && t.item() >= 0))
           throw new TapegradError(`${where}: '${key}' must be a step count (an integer >= 0)`);
@@ -263,6 +330,10 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       }
       if (t.size !== p.size)
         throw new TapegradError(`${where}: '${key}' has ${t.size} elements, parameter ${m[1]} has shape [${p.shape.join(', ')}]`);
+      if (p.device !== 'cpu') {
+        s.deviceBuffers[m[2]] = onDeviceCopy(t, p, `${where}: '${key}'`);
+        continue;
+      }
       const buf = allocate(p.dtype, p.size, 0);
       buf.set(t.data);
       s.buffers[m[2]] = buf;
@@ -302,6 +373,16 @@ function toGroupSpecs<O>(params: Params<O>, name: string): { specs: Array<ParamG
 /** The options without the keys set to undefined, so they do not hide the defaults. */
 function definedOnly<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A copy of a saved buffer `t` with the shape, dtype and device of parameter `p` (reshape and cast always copy). */
+function onDeviceCopy(t: Tensor, p: Tensor, where: string): Tensor {
+  if (t.device !== 'cpu' && t.device !== p.device) throw new DeviceError(`${where} is on '${t.device}', its parameter on '${p.device}'`);
+  return noGrad(() => {
+    const typed = t.dtype === p.dtype ? t : t.cast(p.dtype);
+    const shaped = typed.reshape(p.shape);
+    return shaped.device === p.device ? shaped : shaped.to(p.device);
+  });
 }
 
 function allocate(dtype: DType, size: number, init: number): TypedArray {

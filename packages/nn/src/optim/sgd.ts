@@ -3,8 +3,8 @@
 //   buf <- g on the first step, else momentum * buf + (1 - dampening) * g
 //   g <- g + momentum * buf (nesterov) or buf
 //   p <- p - lr * g
-import { TapegradError } from '@tapegrad/core';
-import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { TapegradError, deviceOptimizerStep } from '@tapegrad/core';
+import { type DeviceUpdateContext, Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
 import { brand } from '../brand.js';
 
 /** Options of SGD (PyTorch's names). */
@@ -62,5 +62,12 @@ export class SGD extends Optimizer<SGDHyperparameters> {
       const b = (buf[i] = first ? gi : mu * buf[i] + (1 - dampening) * gi);
       p[i] -= lr * (nesterov ? gi + mu * b : b);
     }
+  }
+
+  protected override deviceUpdate({ param, grad, lr, buffer, has, op }: DeviceUpdateContext, h: SGDHyperparameters): void {
+    const { momentum, dampening, nesterov, weightDecay } = h;
+    const firstStep = momentum > 0 && !has('momentum_buffer');
+    const state = momentum > 0 ? [buffer('momentum_buffer')] : [];
+    deviceOptimizerStep(op, { rule: 'sgd', lr, momentum, dampening, nesterov, weightDecay, firstStep }, param, grad, state);
   }
 }

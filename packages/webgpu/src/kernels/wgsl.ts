@@ -15,7 +15,7 @@ fn negInf() -> f32 { return bitcast<f32>(NEG_INF_BITS); }
 fn nan() -> f32 { return bitcast<f32>(NAN_BITS); }
 `;
 
-const FLAT_HEADER = `${SPECIALS}
+export const FLAT_HEADER = `${SPECIALS}
 @group(0) @binding(0) var<storage, read> p: array<u32>;
 fn flatIndex(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 256u; }
 `;

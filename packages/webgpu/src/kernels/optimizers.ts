@@ -1,0 +1,63 @@
+/**
+ * The optimiser updates, fused: one thread per parameter element reads the gradient and the state, and writes the
+ * parameter and the state in place, so a training step on the device never reads parameters back. The math is nn's
+ * (PyTorch's semantics; see SGDDeviceUpdate and AdamDeviceUpdate in @tapegrad/core). Params: [size, then the
+ * coefficients as f32 bits], written afresh for every call (they change every step: Adam's bias corrections, a
+ * schedule's learning rate).
+ */
+import { FLAT_HEADER } from './wgsl.js';
+
+const MAIN = `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p[0]) { return; }`;
+
+const coefficient = (index: number): string => `bitcast<f32>(p[${index + 1}u])`;
+
+/**
+ * SGD: coefficients [lr, weightDecay, momentum, dampening, nesterov (0 or 1), first step (0 or 1)]; with momentum the
+ * momentum buffer is binding 3.
+ */
+export function sgdSource(withMomentum: boolean): string {
+  const [lr, wd, mu, dampening, nesterov, first] = [0, 1, 2, 3, 4, 5].map(coefficient);
+  const step = withMomentum
+    ? `var b = g_;
+  if (${first} == 0.0) { b = ${mu} * buf[i] + (1.0 - ${dampening}) * g_; }
+  buf[i] = b;
+  var d = b;
+  if (${nesterov} != 0.0) { d = g_ + ${mu} * b; }
+  w[i] = w[i] - ${lr} * d;`
+    : `w[i] = w[i] - ${lr} * g_;`;
+  return `${FLAT_HEADER}
+@group(0) @binding(1) var<storage, read> g: array<f32>;
+@group(0) @binding(2) var<storage, read_write> w: array<f32>;
+${withMomentum ? '@group(0) @binding(3) var<storage, read_write> buf: array<f32>;' : ''}
+${MAIN}
+  let g_ = g[i] + ${wd} * w[i];
+  ${step}
+}`;
+}
+
+/**
+ * Adam and AdamW: coefficients [b1, 1 - b1, b2, 1 - b2, eps, coupled weight decay, shrink (1 - lr wd for AdamW),
+ * lr / (1 - b1^t), sqrt(1 - b2^t)] (the differences taken in float64 on the CPU); bindings 3 and 4 the moments, 5 the
+ * largest second moment with amsgrad.
+ */
+export function adamSource(amsgrad: boolean): string {
+  const [b1, a1, b2, a2, eps, coupled, shrink, stepSize, rootC2] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(coefficient);
+  return `${FLAT_HEADER}
+@group(0) @binding(1) var<storage, read> g: array<f32>;
+@group(0) @binding(2) var<storage, read_write> w: array<f32>;
+@group(0) @binding(3) var<storage, read_write> m: array<f32>;
+@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+${amsgrad ? '@group(0) @binding(5) var<storage, read_write> vMax: array<f32>;' : ''}
+${MAIN}
+  let w_ = w[i];
+  let g_ = g[i] + ${coupled} * w_;
+  let m_ = ${b1} * m[i] + ${a1} * g_;
+  var v_ = ${b2} * v[i] + ${a2} * g_ * g_;
+  m[i] = m_;
+  v[i] = v_;
+  ${amsgrad ? 'v_ = max(vMax[i], v_);\n  vMax[i] = v_;' : ''}
+  w[i] = w_ * ${shrink} - ${stepSize} * m_ / (sqrt(v_) / ${rootC2} + ${eps});
+}`;
+}
