@@ -15,6 +15,18 @@ export type FromWorker =
       readonly grid: Float32Array;
       readonly resolution: number;
     }
+  /** The held-out digits the view shows (the digits data set, instead of 'data'). */
+  | { readonly type: 'digits'; readonly images: Float32Array; readonly labels: Int32Array; readonly train: number }
+  /** Training on the digits: the held-out digits' predicted classes instead of a boundary grid. */
+  | {
+      readonly type: 'digit-progress';
+      readonly step: number;
+      /** Loss of each step since the previous message, in order. */
+      readonly losses: readonly number[];
+      /** On the held-out digits. */
+      readonly accuracy: number;
+      readonly predictions: Int32Array;
+    }
   | { readonly type: 'done'; readonly step: number; readonly reason: string }
   /** What enableThreads() resolved in the worker (1 without cross-origin isolation), or why it failed. */
   | { readonly type: 'threads'; readonly count: number; readonly failure?: string }
