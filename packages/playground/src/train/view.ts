@@ -145,7 +145,11 @@ export function mountTrainView(): void {
   byId('dataset').addEventListener('change', preview);
   // The CNN reads images: choosing it picks the digits.
   byId('model').addEventListener('change', () => {
-    if (byId<HTMLSelectElement>('model').value !== 'cnn') return;
+    const cnn = byId<HTMLSelectElement>('model').value === 'cnn';
+    // The CNN's layers and activation are fixed (digit-trainer.ts).
+    byId<HTMLInputElement>('hidden').disabled = cnn;
+    byId<HTMLSelectElement>('activation').disabled = cnn;
+    if (!cnn) return;
     byId<HTMLSelectElement>('dataset').value = 'digits';
     // Adam at the MLP's 0.01 makes the CNN's first steps jump about; 0.003 learns the digits steadily.
     const lr = byId<HTMLInputElement>('lr');
