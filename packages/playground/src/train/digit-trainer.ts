@@ -19,6 +19,7 @@ import {
   permutation,
   softmaxCrossEntropy,
 } from '@tapegrad/nn';
+import { exportOnnx } from '@tapegrad/onnx';
 import type { TrainConfig } from './config.js';
 import { DIGIT_CLASSES, DIGIT_PIXELS, DIGIT_SIDE, type Digits } from './digits.js';
 
@@ -108,5 +109,15 @@ export class DigitTrainer {
     let right = 0;
     for (let i = 0; i < count; i++) if (predicted[i] === labels[i]) right++;
     return right / count;
+  }
+
+  /** The network as an ONNX model: float32, input 'image' [batch, 784] (rows of pixels in [0, 1]), output 'logits' [batch, 10]. */
+  toOnnx(): Uint8Array {
+    return exportOnnx(this.model, {
+      inputShape: [null, DIGIT_PIXELS],
+      inputName: 'image',
+      outputName: 'logits',
+      docString: `tapegrad playground: ${describeDigitModel(this.config)} on the digits after ${this.steps} steps; softmax the logits for class probabilities`,
+    });
   }
 }

@@ -18,6 +18,7 @@ const MAX_STEPS = 3000;
 const GRID_RESOLUTION = 64;
 
 let run = 0;
+let current: Trainer | DigitTrainer | null = null;
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   (self as unknown as Worker).postMessage(message, transfer);
@@ -80,6 +81,7 @@ async function startDigits(config: DigitTrainer['config'], id: number): Promise<
   const set = await loadDigits();
   if (id !== run) return;
   const trainer = new DigitTrainer(config, set);
+  current = trainer;
   post({ type: 'digits', images: set.test.images, labels: set.test.labels, train: set.train.count });
   await trainDigits(trainer, id);
 }
@@ -91,6 +93,16 @@ enableThreads().then(
 );
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
+  if (event.data.type === 'export') {
+    if (current === null) return post({ type: 'onnx-error', message: 'There is no network to export yet: train one first.' });
+    try {
+      const bytes = current.toOnnx();
+      post({ type: 'onnx', bytes, step: current.steps }, [bytes.buffer]);
+    } catch (e) {
+      post({ type: 'onnx-error', message: `Export to ONNX failed: ${describeError(e)}` });
+    }
+    return;
+  }
   run++;
   if (event.data.type === 'stop') return;
   if (event.data.config.dataset === 'digits') {
@@ -99,6 +111,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   }
   try {
     const trainer = new Trainer(event.data.config);
+    current = trainer;
     post({ type: 'data', x: trainer.data.x, y: trainer.data.y, classes: trainer.data.classes });
     train(trainer, run).catch((e: unknown) => post({ type: 'error', message: describeError(e) }));
   } catch (e) {
