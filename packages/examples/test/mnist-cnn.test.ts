@@ -75,7 +75,7 @@ describe('the CNN', () => {
     expect(keys).toContain('1.weight');
     expect(keys).toContain('2.num_batches_tracked');
     expect(keys).toContain('13.bias');
-    expect(model.numParameters()).toBe(16 * 25 + 2 * 16 + 32 * 16 * 25 + 2 * 32 + (1568 * 128 + 128) + (128 * 10 + 10));
+    expect(model.numParameters()).toBe(24 * 25 + 2 * 24 + 48 * 24 * 25 + 2 * 48 + (48 * 7 * 7 * 128 + 128) + (128 * 10 + 10));
   });
 
   it('learns 256 digits in two epochs well above chance, saves a checkpoint that resumes exactly and that predict reads', async () => {
@@ -103,7 +103,7 @@ describe('the CNN', () => {
       await saveCheckpoint(dir, straight, small);
       const lines: string[] = [];
       await predictCommand(['--model', join(dir, 'model.safetensors'), '--show', '0'], (line) => lines.push(line));
-      expect(lines[0]).toMatch(/: CNN conv5x5\(16\)-BN-ReLU-pool-conv5x5\(32\)-BN-ReLU-pool-FC128-FC10$/);
+      expect(lines[0]).toMatch(/: CNN conv5x5\(24\)-BN-ReLU-pool-conv5x5\(48\)-BN-ReLU-pool-FC128-FC10$/);
       const hits = Number(/\((\d+)\/2000\)/.exec(lines[1])![1]);
       expect(hits / 2000).toBeGreaterThan(0.4);
     } finally {
