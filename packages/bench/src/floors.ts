@@ -82,6 +82,15 @@ const FLOORS: readonly Floor[] = [
     value: 1.5,
   },
   { what: 'W3: tapegrad over the closure micrograd', caseId: 'W3', under: 'tapegrad', over: 'reference', kind: 'min', value: 1 },
+  // Issue 17's target on a real GPU; on SwiftShader (a CPU implementation) the ratio says nothing about GPU speed.
+  ...['W1', 'W2-256', 'W2-512', 'W2-1024', 'W5', 'W6'].map((caseId): Floor => ({
+    what: `${caseId}, WebGPU (issue 17): tapegrad webgpu over TF.js-webgpu, same adapter`,
+    caseId,
+    under: 'tapegrad-webgpu',
+    over: 'tfjs-webgpu',
+    kind: 'min',
+    value: 1,
+  })),
 ];
 
 /**

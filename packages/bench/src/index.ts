@@ -12,6 +12,7 @@
  * npx -y pnpm@10.34.9 bench -- --peers tapegrad,tfjs-wasm-1
  * npx -y pnpm@10.34.9 bench -- --peers tapegrad,tapegrad-2t --only W1,W2   # 1 vs 2 threads (@tapegrad/threads)
  * npx -y pnpm@10.34.9 bench -- --only MNIST          # whole epochs of the main job's MNIST model
+ * npx -y pnpm@10.34.9 bench -- --backend webgpu      # W1 and W2 on the GPU: tapegrad and TF.js-webgpu (Dawn)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -50,7 +51,16 @@ const PEER_IDS = [
   'pytorch-1',
   'pytorch-2',
   'openblas-1',
+  'tapegrad-webgpu',
+  'tfjs-webgpu',
 ] as const;
+
+/**
+ * `--backend webgpu`: the peers on the GPU beside tapegrad on the CPU (whose step-1 values they are checked against),
+ * and the workloads both GPU peers run.
+ */
+const WEBGPU_PEERS = ['tapegrad', 'tapegrad-webgpu', 'tfjs-webgpu'];
+const WEBGPU_CASES = 'W1,W2';
 
 // Loaded lazily so that the tapegrad process never loads TensorFlow.js and vice versa.
 async function loadPeer(id: string): Promise<Peer> {
@@ -77,6 +87,10 @@ async function loadPeer(id: string): Promise<Peer> {
       return (await import('./peers/tfjs.js')).tfjsWasm1Peer;
     case 'tfjs-wasm-2':
       return (await import('./peers/tfjs.js')).tfjsWasm2Peer;
+    case 'tapegrad-webgpu':
+      return (await import('./peers/tapegrad-webgpu.js')).tapegradWebgpuPeer;
+    case 'tfjs-webgpu':
+      return (await import('./peers/tfjs-webgpu.js')).tfjsWebgpuPeer;
     default:
       throw new Error(`unknown peer '${id}'; expected one of ${PEER_IDS.join(', ')}`);
   }
@@ -198,25 +212,29 @@ async function main(): Promise<void> {
       'no-docs': { type: 'boolean' },
       child: { type: 'string' },
       'memory-steps': { type: 'string' },
+      backend: { type: 'string', default: 'cpu' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(
-      'pnpm bench [-- --only W1,W2-512,W3,MNIST] [--peers tapegrad,tfjs-wasm-1] [--quick] [--memory-steps 5000] [--docs | --no-docs]',
+      'pnpm bench [-- --only W1,W2-512,W3,MNIST] [--peers tapegrad,tfjs-wasm-1] [--backend cpu|webgpu] [--quick] [--memory-steps 5000] [--docs | --no-docs]',
     );
     console.log(`peers: ${PEER_IDS.join(', ')}`);
     return;
   }
   const quick = values.quick ?? false;
-  const cases = selectCases(benchCases(quick, countScalarMlpNodes(scalarMlpData())), values.only);
-  // Heap and RSS drift over many W1 steps: 5,000 (the issue's floor) in a full run, off in a quick one.
-  const memorySteps = Number(values['memory-steps'] ?? (quick ? 0 : 5000));
+  if (values.backend !== 'cpu' && values.backend !== 'webgpu')
+    throw new Error(`--backend: expected cpu or webgpu, got '${values.backend}'`);
+  const gpu = values.backend === 'webgpu';
+  const cases = selectCases(benchCases(quick, countScalarMlpNodes(scalarMlpData())), values.only ?? (gpu ? WEBGPU_CASES : undefined));
+  // Heap and RSS drift over many W1 steps: 5,000 (the issue's floor) in a full run, off in a quick one (and on the GPU).
+  const memorySteps = Number(values['memory-steps'] ?? (quick || gpu ? 0 : 5000));
   if (!Number.isInteger(memorySteps) || memorySteps < 0)
     throw new Error(`--memory-steps: expected a whole number, got ${values['memory-steps']}`);
   if (values.child) return servePeer(() => loadPeer(values.child!), cases);
 
-  const peerIds = values.peers ? values.peers.split(',').map((s) => s.trim()) : [...PEER_IDS];
+  const peerIds = values.peers ? values.peers.split(',').map((s) => s.trim()) : gpu ? WEBGPU_PEERS : [...PEER_IDS];
   for (const id of peerIds)
     if (!(PEER_IDS as readonly string[]).includes(id)) throw new Error(`--peers: unknown peer '${id}'; known: ${PEER_IDS.join(', ')}`);
   // Taken before the run: on a shared machine the load says how much the timings can be trusted.
@@ -267,7 +285,7 @@ async function main(): Promise<void> {
   for (const r of results)
     if (!agreement(run, r).ok) console.log(`\nWARNING ${r.case.id}: step-1 values disagree: ${agreement(run, r).detail}`);
   // A filtered run would replace the full table with a partial one, so only complete runs update the docs by default.
-  writeOutputs(run, values['no-docs'] ? false : (values.docs ?? (!values.only && !values.peers)));
+  writeOutputs(run, values['no-docs'] ? false : (values.docs ?? (!values.only && !values.peers && !gpu)));
 }
 
 main().catch((e: unknown) => {

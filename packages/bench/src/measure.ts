@@ -39,7 +39,15 @@ export interface Slice {
 }
 
 /** Times iterations until the slice's budget is met (see schedule.ts). */
-export async function timeSlice(runner: Runner, budget: SliceBudget): Promise<Slice> {
+export function timeSlice(runner: Runner, budget: SliceBudget): Promise<Slice> {
+  return timeIterations(() => runner.step(), budget);
+}
+
+/**
+ * Times calls of `iterate` until the budget is met; an iteration that returns a promise is timed until it settles
+ * (a GPU's work is queued by the call and done when its result has been read back).
+ */
+export async function timeIterations(iterate: () => unknown, budget: SliceBudget): Promise<Slice> {
   let gcMs = 0;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) gcMs += entry.duration;
@@ -50,7 +58,8 @@ export async function timeSlice(runner: Runner, budget: SliceBudget): Promise<Sl
   let elapsed = 0;
   while (samples.length < budget.maxIterations && (samples.length < budget.minIterations || elapsed < budget.minSeconds * 1e3)) {
     const t0 = performance.now();
-    runner.step();
+    const result = iterate();
+    if (result instanceof Promise) await result;
     const t1 = performance.now();
     samples.push((t1 - t0) / 1e3);
     elapsed += t1 - t0;

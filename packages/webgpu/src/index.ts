@@ -41,7 +41,14 @@ export function _unavailable(reason: string): false {
   return false;
 }
 
-function describeAdapter(info: GPUAdapterInfo | undefined): string {
+/**
+ * An adapter's name as tapegrad reports it: vendor, architecture, device and description, those the adapter gives,
+ * joined by ' / ' (what {@link webgpuStatus} says, and what a page can show about another library's adapter).
+ * @example
+ * const adapter = await navigator.gpu.requestAdapter();
+ * console.log(describeAdapter(adapter?.info)); // e.g. 'google / swiftshader / SwiftShader driver 5.0.0'
+ */
+export function describeAdapter(info: GPUAdapterInfo | undefined): string {
   if (info === undefined) return 'unknown adapter';
   const parts = [info.vendor, info.architecture, info.device, info.description].filter((s) => typeof s === 'string' && s !== '');
   return parts.length > 0 ? [...new Set(parts)].join(' / ') : 'unnamed adapter';

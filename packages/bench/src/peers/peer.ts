@@ -8,8 +8,9 @@ export interface Runner {
   step(): number;
   dispose?(): void;
   /**
-   * Set when the iterations run in another process that times them itself (PyTorch in Python): the harness asks it
-   * for whole slices, so the pipe between the processes never falls inside a timed iteration, and never calls step.
+   * Set when the iterations run in another process that times them itself (PyTorch in Python), or asynchronously (a
+   * GPU's queue, read back with a promise): the harness asks it for whole slices, so the pipe between the processes
+   * never falls inside a timed iteration, and never calls step.
    */
   readonly remote?: RemoteRunner;
 }

@@ -1,0 +1,72 @@
+/**
+ * tapegrad on the 'webgpu' device (@tapegrad/webgpu on Dawn): the workloads whose ops have device kernels, written
+ * as a user of the device writes them. W1's loss is the mean of -log_softmax at the labels, taken with a one-hot mask
+ * (takeAlongAxis has no device kernel), and its SGD step is nn's, one fused kernel per parameter on the device.
+ * Each iteration ends when its loss (W2: the sum of the product) has been read back.
+ */
+import { type Tensor, tensor } from '@tapegrad/core';
+import { SGD } from '@tapegrad/nn';
+import { initWebGPU, webgpuStatus } from '@tapegrad/webgpu';
+import type { BenchCase } from '../cases.js';
+import { type HostArray, matmulData, mlpData } from '../data.js';
+import { asyncRunner } from './async-runner.js';
+import { adapterNote, dawnGpu } from './dawn.js';
+import type { Peer, Runner } from './peer.js';
+
+const onDevice = (h: HostArray, requiresGrad = false): Tensor => tensor(h.data, { shape: h.shape, device: 'webgpu', requiresGrad });
+
+/** The labels as a one-hot [batch, classes] float32 mask on the device. */
+export function oneHotOnDevice(labels: Int32Array, classes: number): Tensor {
+  const mask = new Float32Array(labels.length * classes);
+  labels.forEach((label, i) => (mask[i * classes + label] = 1));
+  return tensor(mask, { shape: [labels.length, classes], device: 'webgpu' });
+}
+
+const read = async (t: Tensor): Promise<number> => (await t.dataAsync())[0];
+
+function mlpRunner(c: BenchCase): Promise<Runner> {
+  const d = mlpData();
+  const x = onDevice(d.x);
+  const oneHot = oneHotOnDevice(d.labels, 10);
+  const params = d.params.map((p) => onDevice(p, true));
+  const [w1, b1, w2, b2, w3, b3] = params;
+  const opt = new SGD(params, { lr: d.learningRate });
+  return asyncRunner(() => {
+    opt.zeroGrad();
+    const h1 = x.matmul(w1).add(b1).relu();
+    const h2 = h1.matmul(w2).add(b2).relu();
+    const logits = h2.matmul(w3).add(b3);
+    const loss = logits.logSoftmax(-1).mul(oneHot).sum().div(-d.labels.length);
+    loss.backward();
+    opt.step();
+    return read(loss);
+  }, c.budget.warmup);
+}
+
+function matmulRunner(c: BenchCase, n: number): Promise<Runner> {
+  const { a, b } = matmulData(n);
+  const ta = onDevice(a);
+  const tb = onDevice(b);
+  return asyncRunner(() => read(ta.matmul(tb).sum()), c.budget.warmup);
+}
+
+/** Whether the adapter is a CPU implementation (set by init). */
+let software = false;
+
+export const tapegradWebgpuPeer: Peer = {
+  id: 'tapegrad-webgpu',
+  label: 'tapegrad webgpu',
+  async init() {
+    const dawn = await dawnGpu();
+    software = dawn.software;
+    if (!(await initWebGPU({ gpu: dawn.gpu }))) throw new Error(`no WebGPU: ${webgpuStatus().reason}`);
+    return `@tapegrad/webgpu from source (WGSL kernels, Dawn ${adapterNote({ ...dawn, adapter: webgpuStatus().adapter! })})`;
+  },
+  // On a software adapter (seconds per iteration) a few iterations say all there is to say.
+  isSlowOn: () => software,
+  supports: (c) => c.id === 'W1' || c.workload === 'W2',
+  prepare(c: BenchCase): Promise<Runner> {
+    if (c.workload === 'W2') return matmulRunner(c, Number(c.id.split('-')[1]));
+    return mlpRunner(c);
+  },
+};
