@@ -13,7 +13,7 @@ import { restoreCheckpoint, saveCheckpoint, readCheckpointInfo } from '../src/mn
 import { affineBatch } from '../src/mnist/affine';
 import { CNN_DEFAULTS, buildCnn } from '../src/mnist/cnn';
 import { type MnistSplit, loadMnist } from '../src/mnist/data';
-import { type TrainConfig, createTrainer, predict, train } from '../src/mnist/train';
+import { type TrainConfig, cnnDistortion, createTrainer, predict, train } from '../src/mnist/train';
 
 let data: MnistSplit;
 beforeAll(async () => {
@@ -64,6 +64,19 @@ describe('the affine distortions', () => {
     const again = new Float32Array(out.length);
     affineBatch(images, rows, again, { rotate: 12, scale: 0, shift: 2 }, new Generator(1));
     expect(Array.from(again)).toEqual(Array.from(out));
+  });
+});
+
+describe("the CNN's distortion per epoch", () => {
+  it('distorts every epoch but the last two, and never leaves the first undistorted', () => {
+    const config = { epochs: 15, shift: 2 };
+    const clean = Array.from({ length: 15 }, (_, e) => cnnDistortion(e, config)).map(
+      (d) => d.rotate === 0 && d.scale === 0 && d.shift === 0,
+    );
+    expect(clean).toEqual([...new Array<boolean>(13).fill(false), true, true]);
+    expect(cnnDistortion(0, config)).toEqual({ rotate: 12, scale: 0.1, shift: 2 });
+    expect([0, 1].map((e) => cnnDistortion(e, { epochs: 2, shift: 1 }).shift)).toEqual([1, 0]);
+    expect(cnnDistortion(0, { epochs: 1, shift: 1 }).shift).toBe(1);
   });
 });
 

@@ -15,7 +15,7 @@ import {
   permutation,
   softmaxCrossEntropy,
 } from '@tapegrad/nn';
-import { affineBatch } from './affine.js';
+import { type AffineRange, affineBatch } from './affine.js';
 import { augmentBatch } from './augment.js';
 import { type DigitSet, PIXELS } from './data.js';
 import { CNN_CLEAN_EPOCHS, CNN_DISTORTION, CNN_LABEL_SMOOTHING, buildCnn } from './cnn.js';
@@ -73,7 +73,15 @@ function streamSeed(seed: number, purpose: number, epoch: number): number {
   return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(purpose, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35)) | 0;
 }
 
-const UNDISTORTED = { rotate: 0, scale: 0, shift: 0 };
+/**
+ * How far the CNN's training digits are distorted in `epoch` (0-based): CNN_DISTORTION with --shift, except in the
+ * last CNN_CLEAN_EPOCHS epochs (never the first), which see the digits as they are, so the weights and BatchNorm
+ * statistics end on the distribution the held-out digits come from.
+ */
+export function cnnDistortion(epoch: number, config: Pick<TrainConfig, 'epochs' | 'shift'>): AffineRange {
+  const clean = epoch > 0 && epoch >= config.epochs - CNN_CLEAN_EPOCHS;
+  return clean ? { rotate: 0, scale: 0, shift: 0 } : { ...CNN_DISTORTION, shift: config.shift };
+}
 
 const INIT = 1;
 const SHUFFLE = 2;
@@ -129,9 +137,7 @@ export function train(trainer: Trainer, config: TrainConfig, data: { train: Digi
     augment.seed(streamSeed(config.seed, AUGMENT, epoch));
     noise.seed(streamSeed(config.seed, DROPOUT, epoch));
     const order = permutation(n, shuffle);
-    // The CNN's last epochs (never its first) see the digits as they are, so its weights and BatchNorm statistics
-    // end on the distribution it is tested on.
-    const clean = epoch > 0 && epoch >= config.epochs - CNN_CLEAN_EPOCHS;
+    const distortion = cnnDistortion(epoch, config);
     hooks.onEpochStart?.(epoch, steps);
     let lossSum = 0;
     let hits = 0;
@@ -139,8 +145,7 @@ export function train(trainer: Trainer, config: TrainConfig, data: { train: Digi
     for (let step = 0; step < steps; step++) {
       const rows = order.subarray(step * config.batchSize, Math.min(n, (step + 1) * config.batchSize));
       const batch = new Float32Array(rows.length * PIXELS);
-      if (config.model === 'cnn')
-        affineBatch(images, rows, batch, clean ? UNDISTORTED : { ...CNN_DISTORTION, shift: config.shift }, augment);
+      if (config.model === 'cnn') affineBatch(images, rows, batch, distortion, augment);
       else augmentBatch(images, rows, batch, config.shift, augment);
       const y = new Int32Array(rows.length);
       for (let i = 0; i < rows.length; i++) y[i] = labels[rows[i]];
