@@ -1,11 +1,11 @@
 // The benchmark's own machinery: the yardstick it measures against must compute the right gradients, the peers
 // must start from the same point, and the report must say what the timings say.
 import { type Scalar, scalar } from '@tapegrad/core';
-import { benchCases } from '../src/cases';
+import { benchCases, matmulSize } from '../src/cases';
 import { scalarMlpData, seededUniform } from '../src/data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../src/micrograd-reference';
 import type { Timing } from '../src/measure';
-import { disagreement, problem, viaLoop, viaVmap } from '../src/per-sample-grads';
+import { disagreement, problem, viaLoop, viaVmap, writeOutputs } from '../src/per-sample-grads';
 import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
 import { lenetRunner as tapegradLenet, tapegradPeer } from '../src/peers/tapegrad';
 import { lenetRunner as tfjsLenet, tfjsCpuPeer, tfjsWasm1Peer } from '../src/peers/tfjs';
@@ -153,6 +153,13 @@ if (torch.python === undefined) console.log(`PyTorch step-1 checks skipped: ${to
   });
 });
 
+describe('the cases', () => {
+  it("give W2's matrix size from the case id, and refuse a case that is not W2", () => {
+    expect(cases.filter((c) => c.workload === 'W2').map(matmulSize)).toEqual([256, 512, 1024]);
+    expect(() => matmulSize(byId('W3'))).toThrow("matmulSize: 'W3' is not a W2-n case");
+  });
+});
+
 describe("the MNIST epoch: the main job's model on its digits, tapegrad and TF.js from the same weights", () => {
   // Three batches instead of the epoch's 63 keep the test fast; the batches and the model are the real ones.
   const threeBatches = { ...byId('MNIST'), batches: 3 };
@@ -278,5 +285,12 @@ describe('the per-sample gradient benchmark', () => {
     const batched = viaVmap(params, xs, ys);
     expect(batched.map((g) => g.shape)).toEqual(params.map((p) => [3, ...p.shape]));
     expect(disagreement(batched, viaLoop(params, xs, ys))).toBeLessThan(1e-12);
+  });
+
+  it("measures its floor on arrays of the per-sample gradients' sizes and types, every element written", () => {
+    const { params } = problem(3, 'float32');
+    const outs = writeOutputs(params, 3);
+    expect(outs.map((o) => o.length)).toEqual(params.map((p) => 3 * p.size));
+    expect(outs.every((o) => o instanceof Float32Array && Array.from(o).every((v) => v === 1))).toBe(true);
   });
 });
