@@ -20,6 +20,8 @@ export type { GeluOptions } from './functions/activation.js';
 export type { NormOrder, VarianceOptions } from './functions/statistics.js';
 export { layerNorm } from './functions/layer-norm.js';
 export type { LayerNormOptions } from './functions/layer-norm.js';
+export { batchNorm } from './functions/batch-norm.js';
+export type { BatchNormOptions } from './functions/batch-norm.js';
 export { embedding } from './functions/embedding.js';
 export type { EmbeddingOptions } from './functions/embedding.js';
 export { scaledDotProductAttention } from './functions/attention.js';

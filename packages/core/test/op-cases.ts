@@ -195,6 +195,12 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     apply: (g) => ops.avgPool2dAdjoint(g, { ...POOL_GEOMETRY, countIncludePad: false, inputShape: [2, 2, 5, 4] }),
     secondOrder: true,
   },
+  batchNorm: {
+    kind: 'sampled',
+    inputs: () => [uniform([3, 2, 2, 2], -2, 2, { seed: 36 }), uniform([2], 0.5, 1.5, { seed: 37 }), uniform([2], -1, 1, { seed: 38 })],
+    apply: (x, w, b) => ops.batchNorm(x, w, b, { eps: 1e-5, hasWeight: true, hasBias: true }).mul(x),
+    secondOrder: true,
+  },
   broadcastTo: {
     kind: 'sampled',
     inputs: () => [uniform([3, 1], -2, 2, { seed: 5 })],

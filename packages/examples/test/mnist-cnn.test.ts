@@ -13,7 +13,7 @@ import { MNIST_CHECKPOINT } from '../src/mnist/checkpoint';
 import { affineBatch } from '../src/mnist/affine';
 import { CNN_DEFAULTS, buildCnn } from '../src/mnist/cnn';
 import { type MnistSplit, loadMnist } from '../src/mnist/data';
-import { type TrainConfig, createTrainer, predict, train } from '../src/mnist/train';
+import { type TrainConfig, cnnDistortion, createTrainer, predict, train } from '../src/mnist/train';
 
 let data: MnistSplit;
 beforeAll(async () => {
@@ -67,6 +67,19 @@ describe('the affine distortions', () => {
   });
 });
 
+describe("the CNN's distortion per epoch", () => {
+  it('distorts every epoch but the last two, and never leaves the first undistorted', () => {
+    const config = { epochs: 15, shift: 2 };
+    const clean = Array.from({ length: 15 }, (_, e) => cnnDistortion(e, config)).map(
+      (d) => d.rotate === 0 && d.scale === 0 && d.shift === 0,
+    );
+    expect(clean).toEqual([...new Array<boolean>(13).fill(false), true, true]);
+    expect(cnnDistortion(0, config)).toEqual({ rotate: 12, scale: 0.1, shift: 2 });
+    expect([0, 1].map((e) => cnnDistortion(e, { epochs: 2, shift: 1 }).shift)).toEqual([1, 0]);
+    expect(cnnDistortion(0, { epochs: 1, shift: 1 }).shift).toBe(1);
+  });
+});
+
 describe('the CNN', () => {
   it('maps [B, 784] rows to [B, 10] logits through PyTorch-named layers', () => {
     const model = buildCnn({ dropout: 0.3, init: new Generator(1), noise: new Generator(2) });
@@ -75,7 +88,7 @@ describe('the CNN', () => {
     expect(keys).toContain('1.weight');
     expect(keys).toContain('2.num_batches_tracked');
     expect(keys).toContain('13.bias');
-    expect(model.numParameters()).toBe(16 * 25 + 2 * 16 + 32 * 16 * 25 + 2 * 32 + (1568 * 128 + 128) + (128 * 10 + 10));
+    expect(model.numParameters()).toBe(24 * 25 + 2 * 24 + 48 * 24 * 25 + 2 * 48 + (48 * 7 * 7 * 128 + 128) + (128 * 10 + 10));
   });
 
   it('learns 256 digits in two epochs well above chance, saves a checkpoint that resumes exactly and that predict reads', async () => {
@@ -103,7 +116,7 @@ describe('the CNN', () => {
       await MNIST_CHECKPOINT.save(dir, straight, small);
       const lines: string[] = [];
       await predictCommand(['--model', join(dir, 'model.safetensors'), '--show', '0'], (line) => lines.push(line));
-      expect(lines[0]).toMatch(/: CNN conv5x5\(16\)-BN-ReLU-pool-conv5x5\(32\)-BN-ReLU-pool-FC128-FC10$/);
+      expect(lines[0]).toMatch(/: CNN conv5x5\(24\)-BN-ReLU-pool-conv5x5\(48\)-BN-ReLU-pool-FC128-FC10$/);
       const hits = Number(/\((\d+)\/2000\)/.exec(lines[1])![1]);
       expect(hits / 2000).toBeGreaterThan(0.4);
     } finally {

@@ -2,11 +2,12 @@ import { ConfigError, type TrainConfig, parseLayerSizes, parseTrainConfig } from
 import { DATASETS, EXTENT, makeDataset } from '../src/train/datasets';
 import { Trainer } from '../src/train/trainer';
 
-const FORM = { dataset: 'spiral', seed: '1', hidden: '32, 32', activation: 'relu', optimiser: 'adam', lr: '0.01' };
+const FORM = { model: 'mlp', dataset: 'spiral', seed: '1', hidden: '32, 32', activation: 'relu', optimiser: 'adam', lr: '0.01' };
 
 describe('train settings', () => {
   it('reads the form into a config', () => {
     expect(parseTrainConfig(FORM)).toEqual({
+      model: 'mlp',
       dataset: 'spiral',
       seed: 1,
       hidden: [32, 32],
@@ -59,7 +60,15 @@ describe('data sets', () => {
 });
 
 describe("Trainer (the worker's loop, with @tapegrad/nn)", () => {
-  const config: TrainConfig = { dataset: 'spiral', seed: 1, hidden: [32, 32], activation: 'relu', optimiser: 'adam', lr: 0.01 };
+  const config: TrainConfig = {
+    model: 'mlp',
+    dataset: 'spiral',
+    seed: 1,
+    hidden: [32, 32],
+    activation: 'relu',
+    optimiser: 'adam',
+    lr: 0.01,
+  };
 
   it('starts near chance: loss about ln 3 and accuracy far below 95% on the 3-class spiral', () => {
     const t = new Trainer(config);

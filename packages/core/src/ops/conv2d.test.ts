@@ -137,17 +137,21 @@ describe('conv2d against its definition', () => {
     expect(Array.from(w.grad!.data)).toEqual(new Array(54).fill(0));
   });
 
+  // Stride 1 with 'same' padding takes the straight-copy path of the patches (consecutive output rows read consecutive
+  // input rows); the strided case copies row by row.
   it.each([
-    ['one output row', 1],
-    ['three output rows, so chunks straddle images', 3 * 36 * 5],
-  ])('gives the same values and gradients with patch chunks of %s', (_name, elements) => {
+    ['one output row, strided', 1, { stride: [2, 1], padding: 1, groups: 2 }],
+    ['three output rows, so chunks straddle images, strided', 3 * 36 * 5, { stride: [2, 1], padding: 1, groups: 2 }],
+    ['one output row, stride 1 and same padding', 1, { padding: 'same', groups: 2 }],
+    ['four output rows, so chunks straddle images, stride 1 and same padding', 4 * 36 * 5, { padding: 'same', groups: 2 }],
+  ] as Array<[string, number, ConvOptions]>)('gives the same values and gradients with patch chunks of %s', (_name, elements, options) => {
     const x = uniform([3, 4, 6, 5], -1, 1, { seed: 12 });
     const w = uniform([6, 2, 3, 3], -1, 1, { seed: 13 });
-    const dy = uniform([3, 6, 3, 5], -1, 1, { seed: 14, requiresGrad: false });
+    const dy = uniform(conv2d(x, w, options).shape, -1, 1, { seed: 14, requiresGrad: false });
     const run = () => {
       x.zeroGrad();
       w.zeroGrad();
-      const y = conv2d(x, w, { stride: [2, 1], padding: 1, groups: 2 });
+      const y = conv2d(x, w, options);
       y.backward(dy);
       return [y.data, x.grad!.data, w.grad!.data].map((d) => Array.from(d));
     };

@@ -52,6 +52,7 @@ import { erf } from './erf.js';
 import { exp } from './exp.js';
 import { gather, scatterAdd } from './gather.js';
 import { gelu } from './gelu.js';
+import { batchNorm } from './batch-norm.js';
 import { layerNorm } from './layer-norm.js';
 import { leakyRelu } from './leaky-relu.js';
 import { log } from './log.js';
@@ -90,6 +91,7 @@ export {
   assign,
   avgPool2d,
   avgPool2dAdjoint,
+  batchNorm,
   broadcastTo,
   cast,
   clamp,
@@ -178,6 +180,7 @@ export const OPS = {
   atanh,
   avgPool2d,
   avgPool2dAdjoint,
+  batchNorm,
   broadcastTo,
   cast,
   clamp,

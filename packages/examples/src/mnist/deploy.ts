@@ -17,7 +17,7 @@ export async function saveDeployable(dir: string, model: Module, config: TrainCo
     inputShape: [null, PIXELS],
     inputName: 'pixels',
     outputName: 'logits',
-    graphName: `mnist-mlp-${[PIXELS, ...config.hidden, CLASSES].join('-')}`,
+    graphName: config.model === 'cnn' ? 'mnist-cnn' : `mnist-mlp-${[PIXELS, ...config.hidden, CLASSES].join('-')}`,
     docString: `tapegrad mnist: ${CLASSES} digit logits (softmax them for probabilities) from ${PIXELS} pixels in [0, 1], row by row`,
     metadata: { config: JSON.stringify(config), epochs_done: String(epochsDone) },
   });

@@ -4,11 +4,21 @@
  * bit for bit, and a run resumed after epoch k continues exactly as the uninterrupted run would have.
  */
 import { Generator, type Tensor, noGrad, tensor } from '@tapegrad/core';
-import { Adam, CosineAnnealingLR, type Optimizer, SGD, type Sequential, accuracy, permutation, softmaxCrossEntropy } from '@tapegrad/nn';
-import { affineBatch } from './affine.js';
+import {
+  Adam,
+  CosineAnnealingLR,
+  type Optimizer,
+  SGD,
+  type Sequential,
+  accuracy,
+  crossEntropy,
+  permutation,
+  softmaxCrossEntropy,
+} from '@tapegrad/nn';
+import { type AffineRange, affineBatch } from './affine.js';
 import { augmentBatch } from './augment.js';
 import { type DigitSet, PIXELS } from './data.js';
-import { CNN_DISTORTION, buildCnn } from './cnn.js';
+import { CNN_CLEAN_EPOCHS, CNN_DISTORTION, CNN_LABEL_SMOOTHING, buildCnn } from './cnn.js';
 import { buildModel } from './model.js';
 
 export type OptimizerName = 'adam' | 'sgd';
@@ -61,6 +71,16 @@ export interface Trainer {
 /** One 32-bit seed per (run seed, purpose, epoch): independent streams that a resumed run can recreate. */
 function streamSeed(seed: number, purpose: number, epoch: number): number {
   return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(purpose, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35)) | 0;
+}
+
+/**
+ * How far the CNN's training digits are distorted in `epoch` (0-based): CNN_DISTORTION with --shift, except in the
+ * last CNN_CLEAN_EPOCHS epochs (never the first), which see the digits as they are, so the weights and BatchNorm
+ * statistics end on the distribution the held-out digits come from.
+ */
+export function cnnDistortion(epoch: number, config: Pick<TrainConfig, 'epochs' | 'shift'>): AffineRange {
+  const clean = epoch > 0 && epoch >= config.epochs - CNN_CLEAN_EPOCHS;
+  return clean ? { rotate: 0, scale: 0, shift: 0 } : { ...CNN_DISTORTION, shift: config.shift };
 }
 
 const INIT = 1;
@@ -117,6 +137,7 @@ export function train(trainer: Trainer, config: TrainConfig, data: { train: Digi
     augment.seed(streamSeed(config.seed, AUGMENT, epoch));
     noise.seed(streamSeed(config.seed, DROPOUT, epoch));
     const order = permutation(n, shuffle);
+    const distortion = cnnDistortion(epoch, config);
     hooks.onEpochStart?.(epoch, steps);
     let lossSum = 0;
     let hits = 0;
@@ -124,14 +145,19 @@ export function train(trainer: Trainer, config: TrainConfig, data: { train: Digi
     for (let step = 0; step < steps; step++) {
       const rows = order.subarray(step * config.batchSize, Math.min(n, (step + 1) * config.batchSize));
       const batch = new Float32Array(rows.length * PIXELS);
-      if (config.model === 'cnn') affineBatch(images, rows, batch, { ...CNN_DISTORTION, shift: config.shift }, augment);
+      if (config.model === 'cnn') affineBatch(images, rows, batch, distortion, augment);
       else augmentBatch(images, rows, batch, config.shift, augment);
       const y = new Int32Array(rows.length);
       for (let i = 0; i < rows.length; i++) y[i] = labels[rows[i]];
       const x = tensor(batch, { shape: [rows.length, PIXELS] });
       optimizer.zeroGrad();
       const logits = model.forward(x);
-      const loss = softmaxCrossEntropy(logits, tensor(y, { shape: [rows.length] }));
+      const target = tensor(y, { shape: [rows.length] });
+      // The CNN's targets are label-smoothed (PyTorch's cross_entropy(label_smoothing=...)); the MLP's are not.
+      const loss =
+        config.model === 'cnn'
+          ? crossEntropy(logits, target, { labelSmoothing: CNN_LABEL_SMOOTHING })
+          : softmaxCrossEntropy(logits, target);
       loss.backward();
       optimizer.step();
       const value = loss.item();

@@ -4,9 +4,10 @@
  * values in training, the running statistics in eval. The running mean and the running unbiased variance
  * (var * n / (n - 1)) move toward each batch's by `momentum`, and `num_batches_tracked` counts the training
  * batches, as in PyTorch. State-dict names: weight, bias, running_mean, running_var, num_batches_tracked (a 0-d
- * int32 here; PyTorch's int64 loads into it whenever it fits 31 bits, see safetensors-dtypes.ts).
+ * int32 here; PyTorch's int64 loads into it whenever it fits 31 bits, see safetensors-dtypes.ts). Core's fused `batchNorm`
+ * (PyTorch's F.batch_norm) does the arithmetic.
  */
-import { type DType, ShapeError, Tensor, TapegradError, noGrad, ones, zeros } from '@tapegrad/core';
+import { type DType, ShapeError, Tensor, TapegradError, batchNorm, noGrad, ones, zeros } from '@tapegrad/core';
 import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
 import type { BatchNormOptions } from './batch-norm.js';
@@ -73,32 +74,24 @@ export class BatchNorm2d extends Module {
         this,
         `expected input [batch, ${c}, height, width], got ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`,
       );
-    const perChannel = [1, c, 1, 1];
-    let normalized: Tensor;
-    if (this.training) {
-      const n = x.shape[0] * x.shape[2] * x.shape[3];
-      if (n < 2)
-        throw moduleError(
-          ShapeError,
-          this,
-          `training needs more than one value per channel to estimate a variance, got [${x.shape.join(', ')}]`,
-        );
-      const mean = x.mean([0, 2, 3], true);
-      const centered = x.sub(mean);
-      const variance = centered.square().mean([0, 2, 3], true);
-      normalized = centered.div(variance.add(this.eps).sqrt());
-      noGrad(() => {
-        const m = this.momentum;
-        this.runningMean.mulInPlace(1 - m).addInPlace(mean.detach().reshape([c]), m);
-        this.runningVar.mulInPlace(1 - m).addInPlace(variance.detach().reshape([c]), (m * n) / (n - 1));
-        const count = this.buffer('num_batches_tracked');
-        count.data[0] += 1;
-        count.markMutated();
-      });
-    } else {
-      normalized = x.sub(this.runningMean.reshape(perChannel)).div(this.runningVar.add(this.eps).sqrt().reshape(perChannel));
-    }
-    return this.weight && this.bias ? normalized.mul(this.weight.reshape(perChannel)).add(this.bias.reshape(perChannel)) : normalized;
+    const affine = { ...(this.weight && { weight: this.weight }), ...(this.bias && { bias: this.bias }) };
+    const statistics = { runningMean: this.runningMean, runningVar: this.runningVar, eps: this.eps };
+    if (!this.training) return batchNorm(x, { ...statistics, ...affine });
+    const n = x.shape[0] * x.shape[2] * x.shape[3];
+    if (n < 2)
+      throw moduleError(
+        ShapeError,
+        this,
+        `training needs more than one value per channel to estimate a variance, got [${x.shape.join(', ')}]`,
+      );
+    // One fused op (core's batchNorm) normalises with the batch's statistics and moves the running ones.
+    const y = batchNorm(x, { ...statistics, ...affine, momentum: this.momentum, training: true });
+    noGrad(() => {
+      const count = this.buffer('num_batches_tracked');
+      count.data[0] += 1;
+      count.markMutated();
+    });
+    return y;
   }
 
   /** `16, eps=1e-5, momentum=0.1, affine=true`, as PyTorch prints it. */

@@ -1,11 +1,23 @@
 /**
  * Exporters for the convolutional and normalisation modules (Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d with
- * output 1, Flatten, BatchNorm2d, LayerNorm, GELU, SiLU), writing what `module.eval().forward(x)` computes, as
+ * output 1, Flatten, Unflatten, BatchNorm2d, LayerNorm, GELU, SiLU), writing what `module.eval().forward(x)` computes, as
  * torch.onnx.export does. Spatial sizes must be known (only the batch axis may be symbolic), since each exporter
  * states its output shape. GELU is written as its formula (Erf, or Tanh for the tanh form), which every supported
  * opset has; ONNX's own Gelu operator only exists from opset 20.
  */
-import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, Flatten, GELU, LayerNorm, MaxPool2d, type Module, SiLU } from '@tapegrad/nn';
+import {
+  AdaptiveAvgPool2d,
+  AvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Flatten,
+  GELU,
+  LayerNorm,
+  MaxPool2d,
+  type Module,
+  SiLU,
+  Unflatten,
+} from '@tapegrad/nn';
 import { OnnxExportError } from '../errors.js';
 import type { OnnxDim, OnnxExporter, OnnxGraph, OnnxValue } from './graph-builder.js';
 
@@ -142,6 +154,19 @@ const flatten: OnnxExporter<Flatten> = (m, x, graph, path) => {
   });
 };
 
+const unflatten: OnnxExporter<Unflatten> = (m, x, graph, path) => {
+  // A Reshape whose target copies the batch axis (0 in ONNX's shape means "keep this dimension").
+  const axis = m.dim < 0 ? m.dim + x.shape.length : m.dim;
+  if (axis < 1 || axis >= x.shape.length)
+    fail(m, path, `splits axis ${m.dim} of [${x.shape.join(', ')}]; only an axis after the batch axis is exported`);
+  const kept = x.shape.slice(1);
+  if (kept.some((d) => typeof d !== 'number')) fail(m, path, `needs known sizes after the batch axis, got [${x.shape.join(', ')}]`);
+  const [before, after] = [kept.slice(0, axis - 1) as number[], kept.slice(axis) as number[]];
+  const target = [...before, ...m.sizes, ...after];
+  const shape = graph.int64Initializer(join(path, 'shape'), [0, ...target], [target.length + 1]);
+  return graph.node('Reshape', [x.name, shape], [x.shape[0], ...target], { scope: path });
+};
+
 const batchNorm2d: OnnxExporter<BatchNorm2d> = (m, x, graph, path) => {
   image(m, x, path, m.numFeatures);
   const c = m.numFeatures;
@@ -199,6 +224,7 @@ export const CONV_EXPORTERS: ReadonlyArray<[abstract new (...args: never[]) => M
   [AvgPool2d, pool('AveragePool')],
   [AdaptiveAvgPool2d, adaptiveAvgPool2d],
   [Flatten, flatten],
+  [Unflatten, unflatten],
   [BatchNorm2d, batchNorm2d],
   [LayerNorm, layerNorm],
   [GELU, gelu],

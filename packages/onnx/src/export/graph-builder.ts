@@ -139,6 +139,18 @@ export class OnnxGraph {
     return unique;
   }
 
+  /** Adds an int64 constant (a shape for Reshape, say) and returns its (unique) name. */
+  int64Initializer(name: string, values: readonly number[], dims: readonly number[]): string {
+    if (values.some((v) => !Number.isSafeInteger(v)))
+      throw new OnnxExportError(`exportOnnx: int64 initializer '${name}' holds a value that is not a safe integer: [${values.join(', ')}]`);
+    const bytes = new Uint8Array(values.length * 8);
+    const view = new DataView(bytes.buffer);
+    values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
+    const unique = this.uniqueValue(name);
+    this.initializers.push({ name: unique, dims: [...dims], data_type: DataType.INT64, raw_data: bytes });
+    return unique;
+  }
+
   /** Adds a module's tensor (a parameter or buffer) as a float32 initializer named `name`; returns its name. */
   weight(name: string, tensor: Tensor): string {
     return this.initializer(name, tensor.data, tensor.shape);

@@ -6,11 +6,16 @@ import { DATASETS, type DatasetName } from './datasets.js';
 
 export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid'] as const;
 export const OPTIMISERS = ['adam', 'sgd'] as const;
+/** An MLP (on the 2-D points or the flat digits), or the small CNN (digits only, see digit-trainer.ts). */
+export const MODELS = ['mlp', 'cnn'] as const;
+/** The 2-D point sets, and a few hundred MNIST digits (digits.ts). */
+export const DATA_CHOICES = [...DATASETS, 'digits'] as const;
 
 export interface TrainConfig {
-  readonly dataset: DatasetName;
+  readonly model: (typeof MODELS)[number];
+  readonly dataset: DatasetName | 'digits';
   readonly seed: number;
-  /** Hidden layer widths; the input (2) and output (number of classes) layers are added by the trainer. */
+  /** The MLP's hidden layer widths; the input (2, or 784 pixels) and output (the classes) layers are added by the trainer. */
   readonly hidden: readonly number[];
   readonly activation: (typeof ACTIVATIONS)[number];
   readonly optimiser: (typeof OPTIMISERS)[number];
@@ -50,7 +55,8 @@ export function parseLayerSizes(text: string): number[] {
 /**
  * Checks the form's values and returns the settings to train with.
  * @example
- * parseTrainConfig({ dataset: 'spiral', seed: '1', hidden: '32, 32', activation: 'relu', optimiser: 'adam', lr: '0.01' });
+ * parseTrainConfig({ model: 'mlp', dataset: 'spiral', seed: '1', hidden: '32, 32', activation: 'relu', optimiser: 'adam', lr: '0.01' });
+ * parseTrainConfig({ model: 'cnn', dataset: 'digits', seed: '1', hidden: '', activation: 'relu', optimiser: 'adam', lr: '0.003' });
  */
 export function parseTrainConfig(form: TrainForm): TrainConfig {
   const lr = Number(form.lr);
@@ -59,10 +65,16 @@ export function parseTrainConfig(form: TrainForm): TrainConfig {
   }
   const seed = Number(form.seed);
   if (!Number.isInteger(seed)) throw new ConfigError(`Seed '${form.seed}' must be a whole number.`);
+  const model = oneOf('model', form.model, MODELS);
+  const dataset = oneOf('data set', form.dataset, DATA_CHOICES);
+  if (model === 'cnn' && dataset !== 'digits')
+    throw new ConfigError(`The CNN reads 28×28 images: choose the digits data set for it (the ${dataset} points are for the MLP).`);
   return {
-    dataset: oneOf('data set', form.dataset, DATASETS),
+    model,
+    dataset,
     seed,
-    hidden: parseLayerSizes(form.hidden),
+    // The CNN's layers are fixed (digit-trainer.ts), so its form's hidden sizes are not read.
+    hidden: model === 'cnn' ? [] : parseLayerSizes(form.hidden),
     activation: oneOf('activation', form.activation, ACTIVATIONS),
     optimiser: oneOf('optimiser', form.optimiser, OPTIMISERS),
     lr,

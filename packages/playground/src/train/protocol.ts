@@ -19,11 +19,26 @@ export type FromWorker =
       readonly grid: Float32Array;
       readonly resolution: number;
     }
+  /** The held-out digits the view shows (the digits data set, instead of 'data'). */
+  | { readonly type: 'digits'; readonly images: Float32Array; readonly labels: Int32Array; readonly train: number }
+  /** Training on the digits: the held-out digits' predicted classes instead of a boundary grid. */
+  | {
+      readonly type: 'digit-progress';
+      readonly step: number;
+      /** Loss of each step since the previous message, in order. */
+      readonly losses: readonly number[];
+      /** On the held-out digits. */
+      readonly accuracy: number;
+      readonly predictions: Int32Array;
+    }
   | { readonly type: 'done'; readonly step: number; readonly reason: string }
   /** What enableThreads() resolved in the worker (1 without cross-origin isolation), or why it failed. */
   | { readonly type: 'threads'; readonly count: number; readonly failure?: string }
   | { readonly type: 'error'; readonly message: string }
-  /** The network as an ONNX model (input 'point' [batch, 2], output 'logits' [batch, classes]), after `step` steps. */
+  /**
+   * The network as an ONNX model (input 'point' [batch, 2], or 'image' [batch, 784] on the digits; output 'logits'
+   * [batch, classes]), after `step` steps.
+   */
   | { readonly type: 'onnx'; readonly bytes: Uint8Array; readonly step: number }
   /** Why an 'export' could not be answered (training is not affected). */
   | { readonly type: 'onnx-error'; readonly message: string };

@@ -18,6 +18,7 @@ export class Trainer {
   steps = 0;
 
   constructor(readonly config: TrainConfig) {
+    if (config.dataset === 'digits') throw new Error('Trainer: the digits are trained by DigitTrainer (digit-trainer.ts)');
     this.data = makeDataset(config.dataset, config.seed);
     this.model = new MLP([2, ...config.hidden, this.data.classes], {
       activation: config.activation,

@@ -7,10 +7,13 @@ import { byId, clearError, describeError, showError } from '../alert.js';
 import { drawBoundary, drawPoints, type Points } from './boundary.js';
 import { ConfigError, type TrainConfig, type TrainForm, parseTrainConfig } from './config.js';
 import { type DatasetName, makeDataset } from './datasets.js';
+import { drawDigits } from './digit-grid.js';
+import { describeDigitModel } from './digit-trainer.js';
 import { LossChart } from './loss-chart.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 const FIELDS: Record<keyof TrainForm, string> = {
+  model: 'model',
   dataset: 'dataset',
   seed: 'data-seed',
   hidden: 'hidden',
@@ -37,6 +40,7 @@ export function mountTrainView(): void {
   let points: Points | null = null;
   let classes = 0;
   let config: TrainConfig | null = null;
+  let digits: { images: Float32Array; labels: Int32Array } | null = null;
 
   const readForm = (): TrainForm =>
     Object.fromEntries(Object.entries(FIELDS).map(([key, id]) => [key, byId<HTMLInputElement | HTMLSelectElement>(id).value])) as TrainForm;
@@ -68,6 +72,21 @@ export function mountTrainView(): void {
         accuracyOut.dataset.value = String(m.accuracy);
         chart.push(m.step, m.losses);
         if (points !== null) drawBoundary(canvas, m.grid, m.resolution, classes, points);
+        return;
+      case 'digits':
+        exportButton.disabled = false;
+        digits = { images: m.images, labels: m.labels };
+        drawDigits(canvas, m.images, m.labels, null);
+        if (config !== null)
+          status.textContent = `training on ${m.train} digits, tested on ${m.labels.length} held out: ${describeDigitModel(config)}, ${config.optimiser} lr ${config.lr}`;
+        return;
+      case 'digit-progress':
+        stepOut.textContent = String(m.step);
+        lossOut.textContent = m.losses[m.losses.length - 1].toFixed(4);
+        accuracyOut.textContent = `${(m.accuracy * 100).toFixed(1)}%`;
+        accuracyOut.dataset.value = String(m.accuracy);
+        chart.push(m.step, m.losses);
+        if (digits !== null) drawDigits(canvas, digits.images, digits.labels, m.predictions);
         return;
       case 'done':
         setRunning(false, m.reason);
@@ -111,23 +130,42 @@ export function mountTrainView(): void {
       stepOut.textContent = '0';
       lossOut.textContent = accuracyOut.textContent = '–';
       delete accuracyOut.dataset.value;
-      setRunning(true, `training on ${config.dataset}`);
+      setRunning(true, config.dataset === 'digits' ? 'loading the digits' : `training on ${config.dataset}`);
       send({ type: 'start', config });
     } catch (e) {
       showError(error, e instanceof ConfigError ? e.message : describeError(e));
     }
   });
 
-  // Show the chosen data set before any training.
+  // Show the chosen data set before any training (the digits arrive with the first digits run).
   function preview(): void {
     const seed = Number(byId<HTMLInputElement>('data-seed').value);
     if (!Number.isInteger(seed) || !stopButton.disabled) return;
-    const data = makeDataset(byId<HTMLSelectElement>('dataset').value as DatasetName, seed);
+    const chosen = byId<HTMLSelectElement>('dataset').value;
+    if (chosen === 'digits') {
+      if (digits !== null) drawDigits(canvas, digits.images, digits.labels, null);
+      else drawPoints(canvas, { x: new Float64Array(0), y: new Int32Array(0) });
+      return;
+    }
+    const data = makeDataset(chosen as DatasetName, seed);
     points = { x: data.x, y: data.y };
     classes = data.classes;
     drawPoints(canvas, points);
   }
   byId('dataset').addEventListener('change', preview);
+  // The CNN reads images: choosing it picks the digits.
+  byId('model').addEventListener('change', () => {
+    const cnn = byId<HTMLSelectElement>('model').value === 'cnn';
+    // The CNN's layers and activation are fixed (digit-trainer.ts).
+    byId<HTMLInputElement>('hidden').disabled = cnn;
+    byId<HTMLSelectElement>('activation').disabled = cnn;
+    if (!cnn) return;
+    byId<HTMLSelectElement>('dataset').value = 'digits';
+    // Adam at the MLP's 0.01 makes the CNN's first steps jump about; 0.003 learns the digits steadily.
+    const lr = byId<HTMLInputElement>('lr');
+    if (lr.value === '0.01') lr.value = '0.003';
+    preview();
+  });
   byId('data-seed').addEventListener('change', preview);
   preview();
 

@@ -8,6 +8,8 @@
  */
 import { enableThreads } from '@tapegrad/threads';
 import { describeError } from '../error-text.js';
+import { DigitTrainer } from './digit-trainer.js';
+import { type Digits, unpackDigits } from './digits.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { Trainer } from './trainer.js';
 
@@ -16,7 +18,7 @@ const MAX_STEPS = 3000;
 const GRID_RESOLUTION = 64;
 
 let run = 0;
-let current: Trainer | null = null;
+let current: Trainer | DigitTrainer | null = null;
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   (self as unknown as Worker).postMessage(message, transfer);
@@ -46,6 +48,44 @@ async function train(trainer: Trainer, id: number): Promise<void> {
   }
 }
 
+/** The digits, fetched (a lazily loaded chunk of the build) and unpacked on the first digits run. */
+let digits: Promise<Digits> | null = null;
+const loadDigits = () => (digits ??= import('virtual:mnist-digits').then((m) => unpackDigits(m.default)));
+
+/** Like `train`, on the digits: the held-out digits' predictions instead of a boundary grid. */
+async function trainDigits(trainer: DigitTrainer, id: number): Promise<void> {
+  while (id === run) {
+    const losses: number[] = [];
+    for (let i = 0; i < STEPS_PER_REPORT; i++) losses.push(trainer.step());
+    const last = losses[losses.length - 1];
+    if (!Number.isFinite(last)) {
+      post({
+        type: 'error',
+        message: `The loss became ${last} at step ${trainer.steps}: the learning rate ${trainer.config.lr} is too large for this model; lower it and train again.`,
+      });
+      return;
+    }
+    const predictions = trainer.predictions();
+    post({ type: 'digit-progress', step: trainer.steps, losses, accuracy: trainer.accuracy(predictions), predictions }, [
+      predictions.buffer,
+    ]);
+    if (trainer.steps >= MAX_STEPS) {
+      post({ type: 'done', step: trainer.steps, reason: `stopped after ${MAX_STEPS} steps` });
+      return;
+    }
+    await pause();
+  }
+}
+
+async function startDigits(config: DigitTrainer['config'], id: number): Promise<void> {
+  const set = await loadDigits();
+  if (id !== run) return;
+  const trainer = new DigitTrainer(config, set);
+  current = trainer;
+  post({ type: 'digits', images: set.test.images, labels: set.test.labels, train: set.train.count });
+  await trainDigits(trainer, id);
+}
+
 // Products run here alone until the helpers are ready, so training need not wait for them.
 enableThreads().then(
   (count) => post({ type: 'threads', count }),
@@ -65,6 +105,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   }
   run++;
   if (event.data.type === 'stop') return;
+  if (event.data.config.dataset === 'digits') {
+    startDigits(event.data.config, run).catch((e: unknown) => post({ type: 'error', message: describeError(e) }));
+    return;
+  }
   try {
     const trainer = new Trainer(event.data.config);
     current = trainer;

@@ -1,9 +1,9 @@
 /** @jest-environment ./packages/onnx/test/ort-environment.ts */
 /**
  * The built playground in a real browser: the apple/orange tape with seed 004's gradients, the reverse
- * sweep stepped entry by entry, bad input shown on the page, the spiral trained in the page past 95%, and the
- * trained network downloaded as model.onnx, which ONNX Runtime runs. (The environment shares typed arrays with
- * onnxruntime-node's binding; see ort-environment.ts.)
+ * sweep stepped entry by entry, bad input shown on the page, the spiral trained in the page past 95%, the
+ * trained network downloaded as model.onnx, which ONNX Runtime runs (the environment shares typed arrays with
+ * onnxruntime-node's binding; see ort-environment.ts), and the CNN trained on the digits past 85% held-out accuracy.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -256,6 +256,53 @@ describe('train view', () => {
       if (row.indexOf(Math.max(...row)) === data.y[i]) right++;
     }
     expect(right / data.count).toBeGreaterThan(0.95);
+  });
+
+  it('refuses the CNN on 2-D points with a message on the page', async () => {
+    await page.selectOption('#model', 'cnn');
+    expect(await page.inputValue('#dataset')).toBe('digits'); // choosing the CNN picks the digits
+    await page.selectOption('#dataset', 'moons');
+    await page.click('#train-start');
+    const alert = page.locator('#train-error[role="alert"]');
+    await alert.waitFor({ state: 'visible' });
+    expect(await alert.innerText()).toMatch(/The CNN reads 28×28 images: choose the digits data set/);
+  });
+
+  it('trains the CNN on the digits live, past 85% on the held-out ones, framing each shown digit right or wrong', async () => {
+    await page.selectOption('#model', 'cnn');
+    await page.selectOption('#dataset', 'digits');
+    expect(await page.inputValue('#lr')).toBe('0.003');
+    expect(await page.isDisabled('#hidden')).toBe(true); // the CNN's layers are fixed
+    await page.click('#train-start');
+    await page.locator('#train-error').waitFor({ state: 'hidden' });
+    await page.locator('#train-status', { hasText: 'training on 400 digits, tested on 200 held out: CNN conv5x5(8)' }).waitFor();
+    const handle = await page.waitForFunction(
+      () => {
+        const shown = document.getElementById('train-accuracy')?.textContent ?? '';
+        return parseFloat(shown) > 85 ? shown : false;
+      },
+      undefined,
+      { timeout: 300_000, polling: 500 },
+    );
+    expect(parseFloat((await handle.jsonValue()) as string)).toBeGreaterThan(85);
+    // The grid of held-out digits: most frames green (right), the digits' white ink inside them.
+    const frames = await page.evaluate(() => {
+      const canvas = document.getElementById('boundary') as HTMLCanvasElement;
+      const ctx = canvas.getContext('2d')!;
+      const cell = Math.floor(canvas.width / 10);
+      let green = 0;
+      let red = 0;
+      for (let i = 0; i < 100; i++) {
+        const [r, g, b] = ctx.getImageData((i % 10) * cell + 2, Math.floor(i / 10) * cell + 2, 1, 1).data;
+        if (r === 46 && g === 139 && b === 87) green++;
+        if (r === 214 && g === 39 && b === 40) red++;
+      }
+      return { green, red };
+    });
+    expect(frames.green + frames.red).toBe(100);
+    expect(frames.green).toBeGreaterThan(75);
+    await screenshot('train-cnn-digits');
+    if (await page.locator('#train-stop').isEnabled()) await page.click('#train-stop');
   });
 
   it('raised no uncaught error or console error along the way', () => {
