@@ -47,6 +47,8 @@ export type { UnaryOpName } from './ops/index.js';
 export type { OpDefinition, DefinedOp, OpFunction, InputGrads } from './autodiff/define-op.js';
 export type { GradMath, GradientRule, RuleMath, TangentRule } from './autodiff/grad-math.js';
 export type { MatmulFlags } from './ndarray/kernels/matmul.js';
+export type { ConvGeometry } from './ndarray/kernels/conv.js';
+export type { PoolGeometry } from './ndarray/kernels/pool.js';
 export type { UnaryKernel } from './ndarray/kernels/unary.js';
 export type { BinaryKernel } from './ndarray/kernels/binary.js';
 export type { ReduceKind } from './ndarray/kernels/reduce.js';
