@@ -19,17 +19,12 @@ export default tseslint.config(
       'docs/api/**',
       'bench-results/**',
       // Generated from packages/core/wasm by wasm/build.mjs.
-      'packages/core/src/backend/wasm-kernels.generated.ts',
+      'packages/core/src/ndarray/kernels/backend/wasm-kernels.generated.ts',
       // AssemblyScript, not TypeScript: asc checks it when wasm/build.mjs compiles it.
       'packages/core/wasm/*.ts',
       // A user's project against the packed packages: consumer.test.ts type-checks and runs it with its own configs.
       'test/consumer/fixture/**',
     ],
-  },
-  {
-    // TEMPORARY, until the issue-16 core refactor lands: the files "arch" is rewriting (the sweep, the op
-    // definitions, the Scalar and Tensor method lists) are not linted yet. arch removes this block.
-    ignores: ['packages/core/src/autodiff/**', 'packages/core/src/ops/**', 'packages/core/src/scalar.ts', 'packages/core/src/tensor.ts'],
   },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,

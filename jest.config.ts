@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from 'jest';
-import { WASM_RELAXED_GEMM_HEX } from './packages/core/src/backend/wasm-kernels.generated';
+import { WASM_RELAXED_GEMM_HEX } from './packages/core/src/ndarray/kernels/backend/wasm-kernels.generated';
 
 // Tests run from TypeScript sources: `@tapegrad/*` resolves to each package's `src`, so no build is needed,
 // and the `.js` extensions that ESM sources use on relative imports are stripped for Jest's resolver.

@@ -33,8 +33,10 @@ import {
   markdownSection,
   markdownTable,
   memoryLine,
+  PERFORMANCE_CHART,
   spliceSection,
 } from './report.js';
+import { speedupChart } from './chart.js';
 import { floorsTable } from './floors.js';
 
 const PEER_IDS = [
@@ -185,12 +187,16 @@ function writeOutputs(run: BenchRun, writeDocs: boolean): void {
   const file = path.join(dir, `bench-${run.date.replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, json);
   fs.writeFileSync(path.join(dir, 'latest.json'), json);
-  console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
+  const chart = speedupChart(run);
+  fs.writeFileSync(file.replace(/\.json$/, '.svg'), chart);
+  fs.writeFileSync(path.join(dir, 'latest.svg'), chart);
+  console.log(`\nresults: ${path.relative(process.cwd(), file)} (and its chart, .svg)`);
   if (!writeDocs) return;
   const doc = path.resolve('docs', 'performance.md');
   const text = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : '# Performance\n';
   fs.writeFileSync(doc, spliceSection(text, markdownSection(run)));
-  console.log(`table:   ${path.relative(process.cwd(), doc)}`);
+  fs.writeFileSync(path.resolve('docs', PERFORMANCE_CHART), chart);
+  console.log(`table:   ${path.relative(process.cwd(), doc)} (chart: docs/${PERFORMANCE_CHART})`);
 }
 
 async function main(): Promise<void> {

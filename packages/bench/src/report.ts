@@ -33,6 +33,9 @@ export interface BenchRun {
 
 const SUBJECT = 'tapegrad';
 
+/** The chart of the latest full run, beside docs/performance.md. */
+export const PERFORMANCE_CHART = 'performance.svg';
+
 /** W1 in float64 is compared with the peers' float32 W1: the floor asks for TF.js's float32 speed. */
 function peerCaseId(c: BenchCase): string {
   return c.id === 'W1-f64' ? 'W1' : c.id;
@@ -156,6 +159,8 @@ export function markdownSection(run: BenchRun): string {
     "batch's loss).",
     '',
     markdownTable(run),
+    '',
+    `![Each peer's median time over tapegrad's, per case](${PERFORMANCE_CHART})`,
     '',
     floorsTable(run),
     '',

@@ -9,6 +9,8 @@ import { disagreement, problem, viaLoop, viaVmap } from '../src/per-sample-grads
 import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
 import { lenetRunner as tapegradLenet, tapegradPeer } from '../src/peers/tapegrad';
 import { lenetRunner as tfjsLenet, tfjsCpuPeer, tfjsWasm1Peer } from '../src/peers/tfjs';
+import { parseSvg } from '../../examples/test/svg';
+import { speedupChart } from '../src/chart';
 import { type BenchRun, agreement, markdownTable, speedup, spliceSection, DOC_END, DOC_START } from '../src/report';
 import { floorResults, floorsTable } from '../src/floors';
 
@@ -248,6 +250,25 @@ describe('the report', () => {
     const doc = `# Title\n\nintro\n\n${DOC_START}\nold table\n${DOC_END}\n\nafter\n`;
     expect(spliceSection(doc, 'new table')).toBe(`# Title\n\nintro\n\n${DOC_START}\nnew table\n${DOC_END}\n\nafter\n`);
     expect(spliceSection('# Title\n', 'T')).toBe(`# Title\n\n${DOC_START}\nT\n${DOC_END}\n`);
+  });
+});
+
+describe('the chart', () => {
+  const timing = (median: number): Timing => ({ firstValue: 5, iterations: 3, median, min: median, max: median, gcFraction: 0 });
+  it("draws each peer's time over tapegrad's, from the same figures as the table", () => {
+    const r: BenchRun = {
+      date: '2026-12-05T00:00:00.000Z',
+      command: '',
+      quick: false,
+      machine: { os: '', cpu: '', logicalCores: 2, memoryGiB: 1, node: '', v8: '', loadAverage: [0, 0, 0] },
+      peers: ['tapegrad', 'tapegrad-2t', 'tfjs-cpu'].map((id) => ({ id, label: id, note: '', failed: false })),
+      results: [
+        { case: byId('W4'), timings: { tapegrad: timing(0.01), 'tapegrad-2t': timing(0.005), 'tfjs-cpu': timing(0.03) }, errors: {} },
+      ],
+    };
+    const texts = parseSvg(speedupChart(r)).texts.map((t) => t.text);
+    expect(texts).toEqual(expect.arrayContaining(['W4', 'tfjs-cpu', 'tapegrad-2t', '3x', '0.5x']));
+    expect(texts).not.toContain('tapegrad'); // tapegrad is the reference line, not a bar
   });
 });
 

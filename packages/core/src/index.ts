@@ -72,8 +72,15 @@ export { NDArray } from './ndarray/ndarray.js';
 export type { NestedArray } from './ndarray/nested.js';
 export { explain, explainSteps } from './explain.js';
 export type { Explanation, ExplainStep, ExplainFormat } from './explain.js';
-export { setKernelBackend, getKernelBackend } from './backend/kernel-backend.js';
-export type { KernelBackend } from './backend/kernel-backend.js';
-export { setGemmExecutor, getGemmExecutor } from './backend/gemm-executor.js';
-export type { GemmExecutor, GemmKernel } from './backend/gemm-executor.js';
+export { setKernelBackend, getKernelBackend, setKernelSet, kernelSetNames } from './ndarray/kernels/backend/kernel-backend.js';
+export type {
+  KernelBackend,
+  KernelSet,
+  BroadcastRuns,
+  ReduceImplementation,
+  UnaryImplementation,
+  BinaryImplementation,
+} from './ndarray/kernels/backend/kernel-backend.js';
+export { setGemmExecutor, getGemmExecutor } from './ndarray/kernels/backend/gemm-executor.js';
+export type { GemmExecutor, GemmKernel } from './ndarray/kernels/backend/gemm-executor.js';
 export { gemmSingleThread } from './ndarray/kernels/matmul.js';

@@ -2,8 +2,8 @@
  * Scalar: a single JS number on the tape, micrograd style. Scalar leaves get gradients by default, and every
  * node reached by backward keeps its `.grad`, so a student can read dL/dx off any node of the graph.
  */
-import { BackwardOptions, sweep } from './autodiff/backward.js';
-import { Node, Operand, RawValue } from './autodiff/node.js';
+import { type BackwardOptions, sweep } from './autodiff/backward.js';
+import { Node, type Operand, type RawValue } from './autodiff/node.js';
 import { DTypeError, GradError } from './errors.js';
 import type { DType } from './ndarray/dtype.js';
 import * as ops from './ops/index.js';

@@ -2,28 +2,20 @@
  * Tensor: an n-dimensional typed-array value on the tape. Methods are one-liners over the ops in ops/;
  * argument checks live here so that every error names the op and the shapes at fault.
  */
-import { sweep, BackwardOptions } from './autodiff/backward.js';
+import { sweep, type BackwardOptions } from './autodiff/backward.js';
 import { isBatched } from './autodiff/batching.js';
-import { Node, Operand, RawValue, TensorNode } from './autodiff/node.js';
+import { Node, type Operand, type RawValue, type TensorNode } from './autodiff/node.js';
 import { DTypeError, DeviceError, GradError, ShapeError, formatShape } from './errors.js';
-import { DType, TypedArray, checkInt32Values, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
+import { type DType, type TypedArray, checkInt32Values, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
 import { deviceBackend } from './ndarray/device.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
+import { offsetsBesideAxis } from './ndarray/kernels/layout.js';
 import { NDArray } from './ndarray/ndarray.js';
-import { NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
+import { type NestedArray, flatten, inferShape, toNested } from './ndarray/nested.js';
 import { formatWithValues } from './ndarray/format.js';
 import { gradFnName } from './graph.js';
 import { brand } from './shared.js';
-import {
-  broadcastShapes,
-  broadcastsTo,
-  describeValue,
-  normalizeAxes,
-  normalizeAxis,
-  sameShape,
-  sizeOf,
-  stridesOf,
-} from './ndarray/shape.js';
+import { broadcastShapes, broadcastsTo, describeValue, normalizeAxes, normalizeAxis, sameShape, sizeOf } from './ndarray/shape.js';
 import * as ops from './ops/index.js';
 import type { ElementwiseMethods } from './ops/index.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
@@ -140,13 +132,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   }
   /** @internal the sweep's un-broadcast: sums the broadcast axes back to the shape of `like`, then casts to its dtype. */
   _conformTo(like: Node): Tensor {
-    let t: Tensor = this;
-    if (!sameShape(t.shape, like.shape)) {
-      const lead = t.rank - like.shape.length;
-      const axes: number[] = [];
-      for (let i = 0; i < t.rank; i++) if (i < lead || (like.shape[i - lead] === 1 && t.shape[i] !== 1)) axes.push(i);
-      t = t.sum(axes, true).reshape(like.shape);
-    }
+    const t = sameShape(this.shape, like.shape) ? this : this.sum(broadcastAxes(like.shape, this.shape), true).reshape(like.shape);
     return t.dtype === like.dtype ? t : t.cast(like.dtype);
   }
 
@@ -632,7 +618,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   // Layout.
   /** A new shape with the same elements; one entry may be -1 (inferred). */
   reshape(shape: readonly number[]): Tensor {
-    if (!Array.isArray(shape)) throw new ShapeError(`reshape: a shape is a list of sizes such as [2, 3]; got ${describeValue(shape)}`);
+    if (!isList(shape)) throw new ShapeError(`reshape: a shape is a list of sizes such as [2, 3]; got ${describeValue(shape)}`);
     const target = shape.slice();
     const unknown = target.indexOf(-1);
     if (unknown !== -1) {
@@ -666,7 +652,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   }
   /** Permutes axes; without `perm`, reverses them (a matrix transpose for 2-D). */
   transpose(perm?: readonly number[]): Tensor {
-    if (perm !== undefined && !Array.isArray(perm))
+    if (perm !== undefined && !isList(perm))
       throw new ShapeError(`transpose: perm is a list of axes such as [1, 0]; got ${describeValue(perm)}`);
     const p = perm ?? this.shape.map((_, i) => this.rank - 1 - i);
     const norm = p.map((a) => normalizeAxis(a, this.rank, 'transpose'));
@@ -723,20 +709,9 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
       );
     const idx = checkedIndices(indices, this.shape[a], 'takeAlongAxis');
     // Flat positions in ops, idx * stride(a) + the offset of the other axes, so that batched indices (vmap) batch.
-    const strides = stridesOf(this.shape);
-    const istr = stridesOf(idx.shape);
-    const others = new Int32Array(idx.size);
-    for (let p = 0; p < idx.size; p++) {
-      let off = 0;
-      let rem = p;
-      for (let d = 0; d < idx.rank; d++) {
-        const i = Math.floor(rem / istr[d]);
-        rem -= i * istr[d];
-        if (d !== a) off += i * strides[d];
-      }
-      others[p] = off;
-    }
-    const flat = (strides[a] === 1 ? idx : idx.mul(strides[a])).add(new Tensor(new NDArray(others, idx.shape)));
+    const stride = sizeOf(this.shape.slice(a + 1));
+    const others = new Tensor(offsetsBesideAxis(this.shape, idx.shape, a));
+    const flat = (stride === 1 ? idx : idx.mul(stride)).add(others);
     return ops.gather(this.reshape([this.size]), flat, { axis: 0 });
   }
   /** Converts to another dtype (differentiable between float dtypes). */
@@ -748,6 +723,19 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     if (dtype === 'int32') checkInt32Values(this.data, this.shape, 'cast', ` of ${this.label}`);
     return ops.cast(this, { dtype });
   }
+}
+
+/** Whether `x` is an array (without narrowing a typed parameter to any[], as Array.isArray would). */
+function isList(x: unknown): boolean {
+  return Array.isArray(x);
+}
+
+/** The axes of `to` along which `from` was broadcast (missing leading axes, and size 1 against a larger size). */
+function broadcastAxes(from: readonly number[], to: readonly number[]): number[] {
+  const lead = to.length - from.length;
+  const axes: number[] = [];
+  for (let i = 0; i < to.length; i++) if (i < lead || (from[i - lead] === 1 && to[i] !== 1)) axes.push(i);
+  return axes;
 }
 
 function checkedIndices(indices: Tensor | readonly number[], n: number, op: string): Tensor {

@@ -15,6 +15,27 @@ const cube = defineOp({
   },
 });
 
+describe("DESIGN.md's public contract for defineOp", () => {
+  it('types the op from forward: ctx.saved holds Tensors, and cube(x) is a Tensor, with no cast', () => {
+    // DESIGN.md's example, as written there but for Prettier's line breaks: compiled with the tests, so the typed op API keeps it.
+    const cube = defineOp({
+      name: 'cube',
+      forward(ctx, x: Tensor) {
+        ctx.save(x);
+        return x.mul(x).mul(x);
+      },
+      backward(ctx, g: Tensor) {
+        const [x] = ctx.saved;
+        return [g.mul(x.square()).mul(3)];
+      },
+    });
+    const x = tensor([0.5, -2], { requiresGrad: true });
+    const y: Tensor = cube(x);
+    y.backward(tensor([1.5, -0.25]));
+    expect(Array.from(x.grad!.data)).toEqual([1.5 * 3 * 0.25, -0.25 * 3 * 4]);
+  });
+});
+
 describe('defineOp', () => {
   it('records a user op as one tape entry whose rule passes gradcheck (d/dx x^3 = 3x^2)', () => {
     const x = tensor(

@@ -1,5 +1,5 @@
 // Compiles the AssemblyScript kernels in this folder into two WebAssembly modules and embeds both binaries in
-// src/backend/wasm-kernels.generated.ts, so the core loads them synchronously in Node and browsers alike, with no
+// src/ndarray/kernels/backend/wasm-kernels.generated.ts, so the core loads them synchronously in Node and browsers alike, with no
 // file or network access and nothing downloaded: the only tool is the `assemblyscript` dev-dependency.
 //  - the SIMD module (gemm.ts, tanh.ts): WebAssembly SIMD128, which every current host validates;
 //  - the relaxed-SIMD module (gemm.ts alone, compiled with relaxed SIMD on, so its multiply-adds are fused): loaded
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const target = here('../src/backend/wasm-kernels.generated.ts');
+const target = here('../src/ndarray/kernels/backend/wasm-kernels.generated.ts');
 const MAIN_THREAD_COMPILE_LIMIT = 4096;
 
 async function compile(sources, features) {

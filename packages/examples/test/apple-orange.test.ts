@@ -70,6 +70,9 @@ describe('apple-orange (seed 004)', () => {
     const dot = (await capture(['--dot'])).join('\n');
     expect(dot).toMatch(/^digraph "apple-orange" \{/);
     expect(dot).toContain('{ apple | value 100 | grad 2.2 }');
+    // numbers as people write them: 715.0000000000001 is 715, 110.00000000000001 is 110
+    expect(dot).toContain('{ price | value 715 | grad 1 }');
+    expect(dot).toContain('{ apple_num | value 2 | grad 110 }');
     // @hpcc-js/wasm-graphviz ships only ESM, which Jest's CommonJS runtime cannot load: render in plain node.
     const script =
       "import { Graphviz } from '@hpcc-js/wasm-graphviz'; import { readFileSync } from 'node:fs'; const g = await Graphviz.load(); process.stdout.write(g.dot(readFileSync(0, 'utf8')));";
@@ -79,7 +82,14 @@ describe('apple-orange (seed 004)', () => {
       encoding: 'utf8',
     });
     expect(svg).toContain('<svg');
-    expect(svg).toContain('grad 110.00000000000001');
+    expect(svg).toContain('grad 110</text>');
+    expect(svg).not.toContain('110.00000000000001');
+  });
+
+  it('writes the exact doubles with --exact', async () => {
+    const dot = (await capture(['--dot', '--exact'])).join('\n');
+    expect(dot).toContain('{ price | value 715.0000000000001 | grad 1 }');
+    expect(dot).toContain('{ apple_num | value 2 | grad 110.00000000000001 }');
   });
 
   it('refuses an unknown explain format and unknown flags', async () => {

@@ -3,7 +3,7 @@ import { UsageError } from '../src/args';
 import { parseTrainFlags } from '../src/commands/mnist';
 import { MnistUnavailableError, loadAllDigits } from '../src/mnist/data';
 import { hiddenSizesOf } from '../src/mnist/model';
-import { confusionMatrix, confusionText, curvesSvg, digitGrid, misclassified } from '../src/mnist/report';
+import { confusionMatrix, confusionText, digitGrid, misclassified } from '../src/mnist/report';
 import { shiftInto } from '../src/mnist/augment';
 
 describe('mnist flags', () => {
@@ -93,17 +93,8 @@ describe('report helpers', () => {
     // Row 2 (after the 2-pixel gutter), column 2: the digit's first pixel at full white, scaled 2x.
     expect(raw[2 * (width + 1) + 1 + 2]).toBe(255);
     expect(raw[2 * (width + 1) + 1 + 4]).toBe(0);
-    expect(svg).toContain('3 as 5');
+    expect(svg).toContain('3 → 5');
     expect(svg).toContain('data:image/png;base64,');
-  });
-
-  it('plots loss and both accuracies', () => {
-    const svg = curvesSvg([
-      { epoch: 1, loss: 1, trainAccuracy: 0.5, testAccuracy: 0.6, seconds: 1, lr: 1e-3 },
-      { epoch: 2, loss: 0.5, trainAccuracy: 0.8, testAccuracy: 0.85, seconds: 1, lr: 5e-4 },
-    ]);
-    expect(svg.match(/<polyline/g)).toHaveLength(3);
-    expect(svg).toContain('test');
   });
 
   it('shifts digits with zero fill', () => {

@@ -6,6 +6,8 @@ import { run as runSaturation, measure } from '../src/commands/saturation';
 import { run as runXor } from '../src/commands/xor';
 import { XOR_TARGETS, trainXor } from '../src/textbook/xor';
 import { UsageError } from '../src/args';
+import { LAYOUT } from '../src/charts/render';
+import { linesOf, parseSvg } from './svg';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
@@ -57,8 +59,22 @@ describe('saturation (seed 003)', () => {
     const lines: string[] = [];
     runSaturation(['--out', out], (l) => lines.push(l));
     const svg = readFileSync(out, 'utf8');
-    expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/<polyline/g)).toHaveLength(4);
+    const plot = parseSvg(svg);
+    // two lines per cost function (its cost, and its output a in the third panel), in the quadratic's red and
+    // the cross-entropy's blue
+    expect(linesOf(plot, '#c0392b', LAYOUT.plotTop)).toHaveLength(2);
+    expect(linesOf(plot, '#2471a3', LAYOUT.plotTop)).toHaveLength(2);
+    expect(plot.texts.map((t) => t.text)).toEqual(
+      expect.arrayContaining([
+        'Quadratic cost',
+        'Cross-entropy cost',
+        'Output a (target 0)',
+        'epoch',
+        'cost',
+        'quadratic',
+        'cross-entropy',
+      ]),
+    );
     expect(lines.find((l) => l.startsWith('cross-entropy gets there'))).toMatch(/^cross-entropy gets there \d+\.\dx faster/);
   });
 });

@@ -107,8 +107,10 @@ it(`replaces a lost helper ${MAX_RESPAWNS} times, then goes on without it`, asyn
 it('the replacement of a helper that died serves the next products, which equal the triple loop', async () => {
   process.env.TAPEGRAD_TEST_HELPER = 'once-die';
   process.env.TAPEGRAD_TEST_MARKER = join(dir, 'died-once');
-  // Long enough for a working helper's first task on a busy machine (it may compile its kernels then).
-  await enableThreads({ threads: 2, minWork: 0, helperTimeout: 3000 });
+  // Long enough for the replacement's first task on a busy machine (it loads and compiles its kernels then): 3 s was
+  // too short at a load average of 9 on 2 cores. The death itself is seen only when this timeout runs out (the
+  // calling thread waits in Atomics.wait, so the exit event cannot reach it), which is what the test costs.
+  await enableThreads({ threads: 2, minWork: 0, helperTimeout: 15_000 });
   const [a, b] = operands(256, 120, 160);
   expect(attempt(a, b)).toBeInstanceOf(WorkerLostError);
   await until(() => threadCount() === 2);

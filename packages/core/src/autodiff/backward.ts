@@ -15,14 +15,14 @@
  */
 import { AnomalyError, GradError, ShapeError, formatShape } from '../errors.js';
 import { broadcastsTo, sameShape } from '../ndarray/shape.js';
-import { OpContext, forwardTraces } from './context.js';
+import { type OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
 import { hasGradHooks, runGradHooks } from './hooks.js';
 import type { GradientSums } from './grad-math.js';
 import { inputAt } from './in-place.js';
 import { checkEntry, entryArity, entryInput, entryOf, entrySeq, forgetReader, releaseEntry } from './entry.js';
 import { mode } from './mode.js';
-import { Node } from './node.js';
+import type { Node } from './node.js';
 import { NodeSums } from './node-math.js';
 import { NumberSums } from './number-math.js';
 

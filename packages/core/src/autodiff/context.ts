@@ -6,7 +6,7 @@
 import { GradError, formatShape } from '../errors.js';
 import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
-import { Node, isNode } from './node.js';
+import { type Node, isNode } from './node.js';
 import { shared } from '../shared.js';
 
 // The bits of `_flags`; entry.ts reads those it keeps in a Scalar.

@@ -6,15 +6,15 @@
  */
 import { AnomalyError, DTypeError, ShapeError, formatShape } from '../errors.js';
 import { NDArray } from '../ndarray/ndarray.js';
-import { BatchRule, BatchedNode, batching, innermostBatched } from './batching.js';
+import { type BatchRule, type BatchedNode, batching, innermostBatched } from './batching.js';
 import { OpContext, forwardTraces } from './context.js';
 import { checkFinite } from './finite.js';
 import { pushTangents } from './forward.js';
 import type { GradMath, RuleMath } from './grad-math.js';
 import { nodeGradients } from './node-math.js';
 import { mode } from './mode.js';
-import { Node, Operand, RawValue, isNode } from './node.js';
-import { Level, forwardMode, visibleLevels } from './tangents.js';
+import { type Node, type Operand, type RawValue, isNode } from './node.js';
+import { type Level, forwardMode, visibleLevels } from './tangents.js';
 
 /** What an op's backward returns: one gradient per input; null (or undefined) where there is none. */
 export type InputGrads = ReadonlyArray<Node | null | undefined>;
@@ -169,8 +169,8 @@ export function withBackward<Attrs, In extends readonly Node[]>(spec: OpDefiniti
   if (typeof spec.backward === 'function') return spec as DefinedOp<Attrs, In>;
   if (typeof spec.gradient !== 'function')
     throw new TypeError(`defineOp: op '${spec.name}' needs a backward function (or a gradient rule)`);
-  const definition = { ...spec, backward: (ctx: OpContext, dy: Node) => nodeGradients(definition as unknown as AnyOp, ctx, dy) };
-  return definition as unknown as DefinedOp<Attrs, In>;
+  const definition = { ...spec, backward: (ctx: OpContext, dy: Node) => nodeGradients(definition, ctx, dy) };
+  return definition;
 }
 
 /** The tape's recording rule, written once: a call is recorded when grad mode is on and one of its inputs requires grad. */
@@ -297,7 +297,7 @@ function describeOperand(x: unknown): string {
   if (x === null || x === undefined) return String(x);
   if (Array.isArray(x)) return 'an array';
   if (typeof x !== 'object') return `a ${typeof x}`;
-  const name = (x as object).constructor?.name;
+  const name = x.constructor?.name;
   return name === undefined || name === 'Object' ? 'a plain object' : `a ${name}`;
 }
 

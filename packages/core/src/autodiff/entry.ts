@@ -18,7 +18,7 @@
  * own with `ctx.save(...)` gets an OpContext at once.
  */
 import { NOTHING_SAVED, OpContext, RECORDING, RELEASED, USES_OUTPUT } from './context.js';
-import { AnyOp, isRecorded } from './define-op.js';
+import { type AnyOp, isRecorded } from './define-op.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
 

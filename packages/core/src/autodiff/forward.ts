@@ -17,10 +17,10 @@ import { KEEPS_FOR_TANGENTS, NOTHING_SAVED, OpContext } from './context.js';
 import type { AnyOp } from './define-op.js';
 import { checkFinite } from './finite.js';
 import { mode } from './mode.js';
-import { Node, TensorNode, isNode } from './node.js';
+import { Node, type TensorNode, isNode } from './node.js';
 import { NodeRuleMath } from './node-math.js';
 import { NumberRuleMath } from './number-math.js';
-import { Level, forwardMode, hasVisibleTangent, isVisible, setTangent, tangentAt, withLevelHidden } from './tangents.js';
+import { type Level, forwardMode, hasVisibleTangent, isVisible, setTangent, tangentAt, withLevelHidden } from './tangents.js';
 
 const onNumbers = new NumberRuleMath();
 const onNodes = new NodeRuleMath();
@@ -52,6 +52,7 @@ export function tangentInline(op: AnyOp, a: Node, b: Node | null): Node | null {
     const raw = b === null ? op.forward(scratch, a) : op.forward(scratch, a, b);
     const out = a.make(raw as number);
     scratch.output = out;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- tangent rules are plain functions: none reads `this`
     const rule = op.tangent as unknown as NumberRule;
     const ta = la === null ? null : (la.value as number);
     const t = b === null ? rule(onNumbers, scratch, ta) : rule(onNumbers, scratch, ta, lb === null ? null : (lb.value as number));
@@ -88,7 +89,7 @@ export function pushTangents(op: AnyOp, ctx: OpContext, out: Node, levels: reado
 
 function tangentOf(op: AnyOp, ctx: OpContext, out: Node, level: Level): Node | number | null {
   const inputs = ctx.inputs;
-  const tangents: Array<Node | number | null> = new Array(inputs.length);
+  const tangents = new Array<Node | number | null>(inputs.length);
   // On numbers only when nothing will differentiate the tangent: no input on the tape, no older level perturbing it.
   let numeric = typeof out.raw === 'number' && isElementwise(op);
   for (let i = 0; i < inputs.length; i++) {
@@ -97,7 +98,7 @@ function tangentOf(op: AnyOp, ctx: OpContext, out: Node, level: Level): Node | n
     if (numeric && (isDifferentiable(inputs[i]) || (isNode(t) && isDifferentiable(t)))) numeric = false;
   }
   if (numeric) {
-    const ts = tangents.map((t) => (isNode(t) ? (t.raw as number) : t)) as Array<number | null>;
+    const ts = tangents.map<number | null>((t) => (isNode(t) ? (t.raw as number) : t));
     return (op.tangent as unknown as NumberRule)(onNumbers, ctx, ...ts);
   }
   const ts = tangents.map((t, i) => (typeof t === 'number' ? inputs[i].make(t) : t));

@@ -28,7 +28,7 @@ export function addGradHook(node: Node, hook: GradHook): RemovableHandle {
   if (typeof hook !== 'function') throw new GradError(`registerHook: a hook must be a function, got ${typeof hook}`);
   if (!node.requiresGrad) throw new GradError(`registerHook: ${node.label} does not require grad, so no gradient will ever reach the hook`);
   let hooks = table.byNode.get(node);
-  if (!hooks) table.byNode.set(node, (hooks = new Map()));
+  if (!hooks) table.byNode.set(node, (hooks = new Map<number, GradHook>()));
   const id = table.next++;
   hooks.set(id, hook);
   table.live++;
@@ -56,15 +56,15 @@ export function runGradHooks(node: Node, g: Node): Node {
     const fits =
       typeof replaced === 'object' &&
       replaced !== null &&
-      (replaced as Node).constructor === grad.constructor &&
-      (replaced as Node).dtype === grad.dtype &&
-      formatShape((replaced as Node).shape) === formatShape(grad.shape);
+      replaced.constructor === grad.constructor &&
+      replaced.dtype === grad.dtype &&
+      formatShape(replaced.shape) === formatShape(grad.shape);
     if (!fits)
       throw new GradError(
         `registerHook: a hook on ${node.label} returned ${describe(replaced)} for a gradient of shape ${formatShape(grad.shape)}, ` +
           `${grad.dtype}; it must return a ${grad.constructor.name} of that shape and dtype, or nothing`,
       );
-    grad = replaced as Node;
+    grad = replaced;
   }
   return grad;
 }

@@ -15,7 +15,7 @@
 import { AnomalyError, GradError } from '../errors.js';
 import { batching, innermostBatched } from './batching.js';
 import { OpContext, forwardTraces } from './context.js';
-import { AnyOp, DefinedOp, OpDefinition, TangentSlot, isRecorded, withBackward } from './define-op.js';
+import { type DefinedOp, type OpDefinition, type TangentSlot, isRecorded, withBackward } from './define-op.js';
 import { pushTangents } from './forward.js';
 import { checkFinite } from './finite.js';
 import { entryInput, entrySeq } from './entry.js';
@@ -48,7 +48,7 @@ export function defineInPlaceOp<Attrs>(spec: OpDefinition<Attrs> & TangentSlot<A
 export function applyInPlace<Attrs>(op: DefinedOp<Attrs>, target: Node, operands: readonly Node[], attrs: Attrs): void {
   // Inside vmap, a batched target is changed through its physical value (transforms/batch-in-place.ts).
   const batched = batching.open !== 0 ? innermostBatched([target, ...operands]) : null;
-  if (batched !== null) return batched._applyInPlaceBatched(op as unknown as AnyOp, target, operands, attrs);
+  if (batched !== null) return batched._applyInPlaceBatched(op, target, operands, attrs);
   changeInPlace(op, target, operands, attrs, runForward);
 }
 
@@ -76,7 +76,7 @@ export function changeInPlace<Attrs>(
     const ctx = new OpContext(op, current, attrs, false, levels !== null);
     run(op, ctx);
     target._bumpVersion();
-    if (levels !== null) pushTangents(op as unknown as AnyOp, ctx, target, levels);
+    if (levels !== null) pushTangents(op, ctx, target, levels);
     return;
   }
   // The previous version: a shadow sharing the storage (and so the version counter) takes over the old entry.
@@ -96,7 +96,7 @@ export function changeInPlace<Attrs>(
   target.requiresGrad = true;
   ctx.seq = mode.nextSeq++;
   ctx._setOutput(target);
-  if (levels !== null) pushTangents(op as unknown as AnyOp, ctx, target, levels);
+  if (levels !== null) pushTangents(op, ctx, target, levels);
   if (mode.anomaly) {
     forwardTraces.set(ctx, new Error().stack ?? '');
     const bad = checkFinite(target);

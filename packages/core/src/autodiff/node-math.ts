@@ -4,14 +4,14 @@
  * runs here, as does a Scalar sweep that records its rules, is explained, or runs in anomaly mode.
  */
 import { hasGradHooks, runGradHooks } from './hooks.js';
-import { BinaryKernel, binary } from '../ndarray/kernels/binary.js';
-import { UnaryKernel, unary } from '../ndarray/kernels/unary.js';
+import { type BinaryKernel, binary } from '../ndarray/kernels/binary.js';
+import { type UnaryKernel, unary } from '../ndarray/kernels/unary.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { allocate, floatResult, resultType } from '../ndarray/dtype.js';
 import { sumOfProducts } from '../ndarray/kernels/reduce.js';
 import type { OpContext } from './context.js';
 import type { AnyOp } from './define-op.js';
-import { GradMath, GradientSums, RuleMath, checkIndex, checkReturn } from './grad-math.js';
+import { type GradMath, type GradientSums, type RuleMath, checkIndex, checkReturn } from './grad-math.js';
 import { batchedConstant, batching, isBatched } from './batching.js';
 import { mode } from './mode.js';
 import { isDifferentiated } from './tangents.js';
@@ -55,7 +55,7 @@ export function nodeGradients(op: AnyOp, ctx: OpContext, dy: Node): Array<Node |
  */
 export class NodeRuleMath implements RuleMath<Node> {
   input(ctx: OpContext, i: number): Node {
-    return ctx.saved[i] as Node;
+    return ctx.saved[i];
   }
   output(ctx: OpContext): Node {
     return ctx.output!;

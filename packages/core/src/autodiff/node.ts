@@ -9,7 +9,7 @@ import type { OpContext } from './context.js';
 import type { AnyOp } from './define-op.js';
 import { mode } from './mode.js';
 import { brand, shared } from '../shared.js';
-import { GradHook, RemovableHandle, addGradHook } from './hooks.js';
+import { type GradHook, type RemovableHandle, addGradHook } from './hooks.js';
 import type { TangentLink } from './tangents.js';
 
 /** The raw value a node holds: a number for a Scalar, an NDArray for a Tensor. */

@@ -15,8 +15,8 @@ import { sigmoidNumber } from '../ndarray/kernels/unary.js';
 import type { BinaryKernel } from '../ndarray/kernels/binary.js';
 import type { UnaryKernel } from '../ndarray/kernels/unary.js';
 import type { OpContext } from './context.js';
-import { GradMath, GradientSums, RuleMath, checkIndex, checkReturn } from './grad-math.js';
-import { Node, isNode } from './node.js';
+import { type GradMath, type GradientSums, type RuleMath, checkIndex, checkReturn } from './grad-math.js';
+import { type Node, isNode } from './node.js';
 
 /** The rule language on plain numbers (a Scalar's values): forward mode runs tangent rules on it when nothing will differentiate them. */
 export class NumberRuleMath implements RuleMath<number> {
@@ -172,6 +172,10 @@ export class NumberSums implements GradientSums<number> {
     }
     this.count = 0;
     this.math.entry = null;
-    if (this.values.length <= KEPT_LIMIT) spare = this;
+    if (this.values.length <= KEPT_LIMIT) keepForNextSweep(this);
   }
+}
+
+function keepForNextSweep(sums: NumberSums): void {
+  spare = sums;
 }

@@ -1,5 +1,5 @@
 // addRelu: the fused relu(a + b), checked against the composite it replaces and by gradcheck.
-import { Tensor, tapeOf, tensor } from '@tapegrad/core';
+import { type Tensor, tapeOf, tensor } from '@tapegrad/core';
 import { expectGradients, expectTensor, uniform } from '../../test/op-harness';
 import { describeOp } from '../../test/op-cases';
 

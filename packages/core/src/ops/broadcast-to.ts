@@ -1,7 +1,7 @@
 // y = x repeated along broadcast axes to `shape`; dx = dy summed back to x's shape (the sweep does the sum);
 // forward ty = tx repeated the same way
 // Batched (vmap): the batch first, size-1 axes after it up to the target's rank, then broadcast to [batch, ...shape].
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { broadcastTo as kernel } from '../ndarray/kernels/layout.js';
 import { batchFirstPadded } from './batching.js';

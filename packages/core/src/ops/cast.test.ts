@@ -1,5 +1,5 @@
 // cast between dtypes: values converted; between float dtypes dx = dy converted back to the input dtype.
-import { DTypeError, Tensor, tensor } from '@tapegrad/core';
+import { DTypeError, type Tensor, tensor } from '@tapegrad/core';
 import { gradcheck } from '@tapegrad/gradcheck';
 import { expectGradients, uniform } from '../../test/op-harness';
 import { describeOp } from '../../test/op-cases';

@@ -1,7 +1,7 @@
 // y = x converted to `dtype`; dx = dy converted back (the sweep casts gradients to each input's dtype); forward ty = tx
 // converted to `dtype` (forward mode casts tangents to each output's dtype)
 // Batched (vmap): elementwise, so the batched value converted, its batch axis where it was.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import type { DType } from '../ndarray/dtype.js';
 import { cast as kernel } from '../ndarray/kernels/layout.js';

@@ -1,13 +1,13 @@
 // y = min(max(x, lo), hi); dx = dy * [lo <= x <= hi]; forward ty = tx * [lo <= x <= hi]  (the bounds themselves pass the
 // gradient, as PyTorch's clamp)
 // Batched (vmap): elementwise, so the batched value clamped, its batch axis where it was.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { describeValue } from '../ndarray/shape.js';
 import { greaterEqual, lessEqual } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
-import { DType, floatResult } from '../ndarray/dtype.js';
+import { type DType, floatResult } from '../ndarray/dtype.js';
 
 export interface ClampAttrs {
   readonly min?: number;

@@ -1,5 +1,5 @@
 // concat along an axis (and stack along a new one): dx_i = the slice of dy that x_i occupies.
-import { DTypeError, ShapeError, Tensor, concat, stack, tensor, zeros } from '@tapegrad/core';
+import { DTypeError, ShapeError, type Tensor, concat, stack, tensor, zeros } from '@tapegrad/core';
 import { expectGradients, uniform } from '../../test/op-harness';
 import { describeOp } from '../../test/op-cases';
 

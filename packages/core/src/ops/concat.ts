@@ -1,7 +1,7 @@
 // y = [x_1 | x_2 | ...] along `axis`; dx_i = the slice of dy that x_i occupies; forward ty = [t_1 | t_2 | ...] (zeros
 // for an input that is not perturbed)
 // Batched (vmap): every operand with the batch first (one the same for every sample repeated along it), joined along axis + 1.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { promote } from '../ndarray/dtype.js';
 import { concat as kernel } from '../ndarray/kernels/layout.js';

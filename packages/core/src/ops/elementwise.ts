@@ -7,12 +7,12 @@
  */
 import type { BatchRule } from '../autodiff/batching.js';
 import type { OpContext } from '../autodiff/context.js';
-import { DefinedOp, OpFunction, defineOp } from '../autodiff/define-op.js';
+import { type DefinedOp, type OpFunction, defineOp } from '../autodiff/define-op.js';
 import type { GradMath, RuleMath } from '../autodiff/grad-math.js';
 import type { Node, RawValue, TensorNode } from '../autodiff/node.js';
 import type { NDArray } from '../ndarray/ndarray.js';
-import { BinaryKernel, binary } from '../ndarray/kernels/binary.js';
-import { UnaryKernel, unary } from '../ndarray/kernels/unary.js';
+import { type BinaryKernel, binary } from '../ndarray/kernels/binary.js';
+import { type UnaryKernel, unary } from '../ndarray/kernels/unary.js';
 import { alignElementwise } from './batching.js';
 
 /** What forward keeps for the rule: the inputs, the output, both, or nothing (add's rule needs neither). */

@@ -2,7 +2,7 @@
 // forward ty = take(tx, indices, axis) (integer indices are never perturbed)
 // Batched (vmap): with one operand batched, the same op on its batched value (the batch axis moves with the axes
 // around it); with both, each sample's indices offset into its own rows of the batch, flattened into one axis.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { gather as gatherKernel, scatterAdd as scatterKernel } from '../ndarray/kernels/layout.js';
 import type { BatchArg, BatchResult } from '../autodiff/batching.js';

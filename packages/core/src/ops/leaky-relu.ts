@@ -1,7 +1,7 @@
 // y = x > 0 ? x : slope * x; dx = dy * (x > 0 ? 1 : slope); forward ty = tx * (x > 0 ? 1 : slope)  (at 0 the slope side,
 // as PyTorch)
 // Batched (vmap): elementwise, so the op on the batched value, its batch axis where it was.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { greater } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';

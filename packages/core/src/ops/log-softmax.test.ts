@@ -1,7 +1,7 @@
 // logSoftmax: the fused op against its composite x - logSumExp(x) (the oracle), closed forms for large float32
 // logits, TensorFlow.js, and gradcheck / gradgradcheck.
 import * as tf from '@tensorflow/tfjs';
-import { Tensor, tensor } from '@tapegrad/core';
+import { type Tensor, tensor } from '@tapegrad/core';
 import { expectGradients, expectTensor, uniform, upstream } from '../../test/op-harness';
 import { describeOp } from '../../test/op-cases';
 

@@ -3,7 +3,7 @@
 // Batched (vmap): the same op on the batched value, along the same axis of each sample.
 // Fused for a measured reason (STYLE.md): the composite x - logSumExp(x) rounds logSumExp to the float32 grid
 // first ([1e7, 1e7] gave [-1, -1], not [-ln 2, -ln 2]). Its test checks it against that composite, the oracle.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { softmaxArray } from '../ndarray/kernels/softmax.js';
 import { physicalAxis } from './batching.js';

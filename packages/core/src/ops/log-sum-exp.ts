@@ -1,7 +1,7 @@
 // y = log sum exp(x) over `axes`, computed as m + log sum exp(x - m) with m = max x (finite for |x| ~ 1e308);
 // dx = dy * exp(x - y) = dy * softmax(x); forward ty = sum(tx * exp(x - y)) over `axes`
 // Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { binary, sub, add } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';

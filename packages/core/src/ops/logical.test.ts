@@ -1,7 +1,7 @@
 // logicalAnd, logicalOr, logicalXor, logicalNot: truth tables against JavaScript's boolean operators (non-zero is
 // true, NaN included, as in PyTorch), broadcasting, TF.js's logical ops on the same masks, and no gradient.
 import * as tf from '@tensorflow/tfjs';
-import { type Tensor, tensor } from '@tapegrad/core';
+import { tensor } from '@tapegrad/core';
 import { broadcastMap, expectTensor } from '../../test/op-harness';
 import { describeOp } from '../../test/op-cases';
 
@@ -29,7 +29,7 @@ describe.each(Object.keys(JS) as Name[])('%s', (name) => {
     const a = tensor(VALUES, { shape: [6, 1] });
     const b = tensor(VALUES);
     expectTensor(
-      (a[name] as (o: Tensor) => Tensor)(b),
+      a[name](b),
       broadcastMap([a, b], (x, y) => (JS[name](truth(x), truth(y)) ? 1 : 0)),
       0,
       0,
@@ -39,7 +39,7 @@ describe.each(Object.keys(JS) as Name[])('%s', (name) => {
     const a = [1, 1, 0, 0];
     const b = [1, 0, 1, 0];
     const theirs = TF[name](tf.tensor1d(a, 'bool'), tf.tensor1d(b, 'bool'));
-    expect(Array.from((tensor(a)[name] as (o: Tensor) => Tensor)(tensor(b)).data)).toEqual(Array.from(theirs.dataSync()));
+    expect(Array.from(tensor(a)[name](tensor(b)).data)).toEqual(Array.from(theirs.dataSync()));
     theirs.dispose();
   });
 });

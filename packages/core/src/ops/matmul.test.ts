@@ -1,6 +1,6 @@
 // matmul with NumPy's rules (1-D operands promoted then squeezed; batch axes broadcast), and the transposed
 // variants the backward rules use, against a naive triple loop and against plain matmul of explicit transposes.
-import { ShapeError, Tensor, getKernelBackend, tensor, zeros } from '@tapegrad/core';
+import { ShapeError, type Tensor, getKernelBackend, tensor, zeros } from '@tapegrad/core';
 import { matmulFlagged } from './matmul';
 import { broadcastShape, expectGradients, expectTensor, ravel, sizeOf, uniform, unravel } from '../../test/op-harness';
 import { describeOp } from '../../test/op-cases';
@@ -129,7 +129,7 @@ describe('matmulFlagged (the transposed variants backward uses)', () => {
     for (const [sa, sb] of SHAPES) {
       const A = uniform(tA ? [...sa.slice(0, -2), sa[sa.length - 1], sa[sa.length - 2]] : sa, -1, 1, { seed: 5 });
       const B = uniform(tB ? [...sb.slice(0, -2), sb[sb.length - 1], sb[sb.length - 2]] : sb, -1, 1, { seed: 6 });
-      const flagged = matmulFlagged(A, B, { transposeA: tA, transposeB: tB }) as Tensor;
+      const flagged = matmulFlagged(A, B, { transposeA: tA, transposeB: tB });
       const plain = (tA ? swapLast(A) : A).matmul(tB ? swapLast(B) : B);
       expect(flagged.shape).toEqual(plain.shape);
       expect(Array.from(flagged.data)).toBeAllClose(Array.from(plain.data), { rtol: 1e-12, atol: 1e-15 });

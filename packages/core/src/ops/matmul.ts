@@ -7,10 +7,10 @@
 // Forward (product rule): tY = op(tA) op(B) + op(A) op(tB), with the same flags.
 // Batched (vmap): a batched matmul, each operand's batch first (size-1 axes after it up to the other's rank) so that the
 // kernel's broadcasting batch axes carry it; a batch of rows against one matrix is folded into A's rows, one product.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
-import { MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
+import { type MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
 import type { BatchArg } from '../autodiff/batching.js';
 import { batchFirstPadded, moveBatchAxis, sampleRank } from './batching.js';
 

@@ -3,7 +3,7 @@
 // Forward, the same shares: ty = sum(tx * [x = y] / count) over `axes`.
 // Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
 import type { OpContext } from '../autodiff/context.js';
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { equal } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';

@@ -2,9 +2,9 @@
 // y = min(a, b) elementwise; da = dy * ([a < b] + 1/2 [a = b]), db = dy * ([b < a] + 1/2 [a = b])
 // Ties split the gradient evenly, as in PyTorch and JAX. One rule serves both: the input that wins gets dy.
 // Forward, the same weights: ty = ta * ([a wins] + 1/2 [a = b]) + tb * ([b wins] + 1/2 [a = b]).
-import { BinaryKernel, equal, greater, maximum as maxKernel, minimum as minKernel } from '../ndarray/kernels/binary.js';
+import { type BinaryKernel, equal, greater, maximum as maxKernel, minimum as minKernel } from '../ndarray/kernels/binary.js';
 import { addTangents } from '../autodiff/grad-math.js';
-import { BinaryOp, elementwise } from './elementwise.js';
+import { type BinaryOp, elementwise } from './elementwise.js';
 
 function pairwise(name: 'maximum' | 'minimum', kernel: BinaryKernel): BinaryOp {
   const isMax = name === 'maximum';

@@ -5,7 +5,7 @@
  * runs with recording off, so the tape and forward mode never see it; its rules exist for the OPS table only.
  */
 import type { BatchResult } from '../autodiff/batching.js';
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { noGrad } from '../autodiff/mode.js';
 import type { Node, RawValue, TensorNode } from '../autodiff/node.js';
 import type { BinaryKernel } from '../ndarray/kernels/binary.js';

@@ -1,6 +1,6 @@
 // y = x viewed with a new shape (same elements, row-major); dx = dy reshaped to x's shape; forward ty = tx reshaped
 // Batched (vmap): the batch first (row-major order keeps each sample's elements together), then [batch, ...shape].
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { moveBatchAxis } from './batching.js';

@@ -1,7 +1,7 @@
 // y = x[begin : begin + size] (a box); dx = dy placed into zeros of x's shape at `begin` (pad, its adjoint);
 // forward ty = tx[begin : begin + size] (both ops are linear: each one's tangent is itself applied to the tangent)
 // Batched (vmap), both: the same box with the whole batch axis added to it.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { pad as padKernel, slice as sliceKernel } from '../ndarray/kernels/layout.js';
 import { withBatchEntry } from './batching.js';

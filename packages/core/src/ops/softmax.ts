@@ -3,7 +3,7 @@
 // Batched (vmap): the same op on the batched value, along the same axis of each sample.
 // Fused for a measured reason (STYLE.md): the composite exp(x - logSumExp(x)) lost its normalisation for large
 // float32 logits. Its test checks it against that composite, which stays the oracle.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { softmaxArray } from '../ndarray/kernels/softmax.js';
 import { physicalAxis } from './batching.js';

@@ -1,7 +1,7 @@
 // y = sum of x over `axes`; dx = dy (with the reduced axes kept as size 1) broadcast back to x's shape;
 // forward ty = sum of tx over `axes`
 // Batched (vmap): the same sum over the batched value, each sample's axes shifted past the batch axis.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { reducedShape } from '../ndarray/shape.js';

@@ -1,6 +1,6 @@
 // y = x with axes permuted by `perm`; dx = dy permuted by the inverse permutation; forward ty = tx permuted by `perm`
 // Batched (vmap): one transpose of the batched value, the batch axis first and each sample's axes permuted after it.
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { transpose as kernel } from '../ndarray/kernels/layout.js';
 import { physicalAxis } from './batching.js';

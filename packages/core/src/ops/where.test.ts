@@ -1,5 +1,5 @@
 // where(cond, a, b): a where cond != 0 else b, all broadcast; da = dy [cond], db = dy [!cond]; cond gets none.
-import { ShapeError, Tensor, scalar, tensor, where } from '@tapegrad/core';
+import { ShapeError, type Tensor, scalar, tensor, where } from '@tapegrad/core';
 import { broadcastMap, expectGradients, expectTensor, uniform } from '../../test/op-harness';
 import { describeOp } from '../../test/op-cases';
 

@@ -1,7 +1,7 @@
 // y = cond ? a : b (broadcasting all three); da = dy * [cond], db = dy * [!cond]; cond gets no gradient;
 // forward ty = cond ? ta : tb (zeros for a branch that is not perturbed; a perturbed cond changes nothing)
 // Batched (vmap): elementwise, so the three operands lined up as for any elementwise op (ops/batching.ts).
-import { OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { allocate, resultType } from '../ndarray/dtype.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
@@ -22,7 +22,7 @@ export const where: OpWithRules<undefined, [Node, Node, Node]> = defineOp<undefi
   forward(ctx, cond, a, b) {
     ctx.save(cond);
     const rc = cond.raw;
-    if (typeof rc === 'number') return rc !== 0 ? (a.raw as number) : (b.raw as number);
+    if (typeof rc === 'number') return rc !== 0 ? a.raw : b.raw;
     return select(rc, a.raw as NDArray, b.raw as NDArray);
   },
   backward(ctx, dy) {

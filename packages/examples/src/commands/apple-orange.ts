@@ -1,6 +1,7 @@
 /**
- * `tapegrad apple-orange [--dot] [--svg FILE] [--explain [text|markdown|json]]`: seed 004's price graph,
- * with the book's layer objects and with Scalars on the tape; prints the book's output lines and the tape.
+ * `tapegrad apple-orange [--dot] [--svg FILE] [--exact] [--explain [text|markdown|json]]`: seed 004's price graph,
+ * with the book's layer objects and with Scalars on the tape; prints the book's output lines and the tape. The
+ * graph's numbers are written as people write them (715, not 715.0000000000001) unless --exact.
  */
 import { writeFileSync } from 'node:fs';
 import { type ExplainFormat, explain, formatTape, toDot } from '@tapegrad/core';
@@ -21,11 +22,13 @@ const command = () =>
   defineCommand('apple-orange')
     .option('--dot', 'print the graph as Graphviz DOT')
     .option('--svg <file>', 'also draw the graph, with values and gradients, to an SVG file')
+    .option('--exact', 'write the exact doubles in the graph (715.0000000000001), not 6 significant digits')
     .option('--explain [format]', `print the tape explained: ${FORMATS.join(', ')} (default text)`);
 
 export async function run(args: string[], write: Write = toConsole): Promise<void> {
-  const values = parseCommand<{ dot?: boolean; svg?: string; explain?: string | true }>(command(), args, write);
+  const values = parseCommand<{ dot?: boolean; svg?: string; exact?: boolean; explain?: string | true }>(command(), args, write);
   if (values === null) return;
+  const dotOptions = { title: 'apple-orange', ...(values.exact ? { format: String } : {}) };
   const format = (values.explain === true ? 'text' : values.explain) as ExplainFormat | undefined;
   if (format !== undefined && !FORMATS.includes(format)) {
     throw new UsageError(`apple-orange: --explain takes text, markdown or json, got '${format}'`);
@@ -34,7 +37,7 @@ export async function run(args: string[], write: Write = toConsole): Promise<voi
   const graph = priceGraph();
   const tape = priceWithTape(graph);
   if (values.dot) {
-    write(toDot(graph.price, 'apple-orange').trimEnd());
+    write(toDot(graph.price, dotOptions).trimEnd());
     return;
   }
   if (format !== undefined) {
@@ -50,7 +53,7 @@ export async function run(args: string[], write: Write = toConsole): Promise<voi
   write('The tape, in recording order:');
   write(formatTape(graph.price));
   if (values.svg !== undefined) {
-    writeFileSync(values.svg, await renderSvg(toDot(graph.price, 'apple-orange')));
+    writeFileSync(values.svg, await renderSvg(toDot(graph.price, dotOptions)));
     write('');
     write(`wrote the graph with values and gradients to ${values.svg}`);
   }

@@ -13,6 +13,7 @@ import type { CommandName } from '../command-list.js';
 import { MODEL_FILE, readCheckpointInfo, restoreCheckpoint, saveCheckpoint } from '../mnist/checkpoint.js';
 import { loadDigits } from '../mnist/data.js';
 import { DEFAULTS } from '../mnist/defaults.js';
+import { ONNX_FILE, saveDeployable } from '../mnist/deploy.js';
 import { confusionMatrix, confusionSvg, confusionText, curvesSvg, digitGrid, misclassified } from '../mnist/report.js';
 import { CNN_DEFAULTS, describeCnn } from '../mnist/cnn.js';
 import { LAYER_RULE, MODELS, OPTIMIZERS, RULES, checkHidden } from '../mnist/settings.js';
@@ -170,6 +171,7 @@ export async function runTraining(name: CommandName, args: string[]): Promise<vo
   });
   const seconds = (performance.now() - started) / 1000;
   await saveCheckpoint(out, trainer, config);
+  await saveDeployable(out, trainer.model, config, trainer.epochsDone);
   const { classes } = predict(trainer.model, data.test.images);
   const truth = data.test.labels.data as Int32Array;
   const matrix = confusionMatrix(truth, classes);
@@ -184,7 +186,7 @@ export async function runTraining(name: CommandName, args: string[]): Promise<vo
   ]);
   const hits = matrix.reduce((n, row, i) => n + row[i], 0);
   console.log(
-    `wrote ${out}/{${MODEL_FILE},optimizer.safetensors,curves.svg,confusion.txt,confusion.svg,misclassified.png,misclassified.svg}`,
+    `wrote ${out}/{${MODEL_FILE},${ONNX_FILE},optimizer.safetensors,curves.svg,confusion.txt,confusion.svg,misclassified.png,misclassified.svg}`,
   );
   console.log(
     `test accuracy ${pct(hits / truth.length)} (${hits}/${truth.length}) after ${trainer.epochsDone} epochs; training took ${seconds.toFixed(1)}s`,

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { checkOutputFile, defineCommand, numberFlag, parseCommand } from '../args.js';
 import { type Write, toConsole } from '../textbook/output.js';
 import { type Curve, epochsToReach, trainNeuron } from '../textbook/saturation.js';
-import { lineChart } from '../textbook/svg-plot.js';
+import { lineChart } from '../charts/line-chart.js';
 
 /** Long enough for the quadratic run to get out of saturation and below any sensible target. */
 const SEARCH_EPOCHS = 20_000;

@@ -1,7 +1,11 @@
 /** The messages between the train view and its training worker. */
 import type { TrainConfig } from './config.js';
 
-export type ToWorker = { readonly type: 'start'; readonly config: TrainConfig } | { readonly type: 'stop' };
+export type ToWorker =
+  | { readonly type: 'start'; readonly config: TrainConfig }
+  | { readonly type: 'stop' }
+  /** Asks for the network as it is now, as an ONNX model; answered with 'onnx' (training goes on). */
+  | { readonly type: 'export' };
 
 export type FromWorker =
   | { readonly type: 'data'; readonly x: Float64Array; readonly y: Int32Array; readonly classes: number }
@@ -18,4 +22,8 @@ export type FromWorker =
   | { readonly type: 'done'; readonly step: number; readonly reason: string }
   /** What enableThreads() resolved in the worker (1 without cross-origin isolation), or why it failed. */
   | { readonly type: 'threads'; readonly count: number; readonly failure?: string }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  /** The network as an ONNX model (input 'point' [batch, 2], output 'logits' [batch, classes]), after `step` steps. */
+  | { readonly type: 'onnx'; readonly bytes: Uint8Array; readonly step: number }
+  /** Why an 'export' could not be answered (training is not affected). */
+  | { readonly type: 'onnx-error'; readonly message: string };

@@ -5,6 +5,7 @@
  */
 import { Generator, type Tensor, noGrad, tensor } from '@tapegrad/core';
 import { Adam, MLP, type Optimizer, SGD, softmaxCrossEntropy } from '@tapegrad/nn';
+import { exportOnnx } from '@tapegrad/onnx';
 import type { TrainConfig } from './config.js';
 import { type Dataset, EXTENT, makeDataset } from './datasets.js';
 
@@ -61,5 +62,15 @@ export class Trainer {
     }
     const grid = tensor(points, { shape: [resolution * resolution, 2] });
     return Float32Array.from(noGrad(() => this.model.forward(grid).softmax(-1)).data);
+  }
+
+  /** The network as an ONNX model: float32, input 'point' [batch, 2], output 'logits' [batch, classes]. */
+  toOnnx(): Uint8Array {
+    return exportOnnx(this.model, {
+      inputShape: [null, 2],
+      inputName: 'point',
+      outputName: 'logits',
+      docString: `tapegrad playground: ${this.config.dataset} after ${this.steps} steps; softmax the logits for class probabilities`,
+    });
   }
 }

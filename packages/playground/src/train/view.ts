@@ -25,6 +25,7 @@ export function mountTrainView(): void {
   const canvas = byId<HTMLCanvasElement>('boundary');
   const startButton = byId<HTMLButtonElement>('train-start');
   const stopButton = byId<HTMLButtonElement>('train-stop');
+  const exportButton = byId<HTMLButtonElement>('train-export');
   const stepOut = byId('train-step');
   const lossOut = byId('train-loss');
   const accuracyOut = byId('train-accuracy');
@@ -53,6 +54,7 @@ export function mountTrainView(): void {
   function onMessage(m: FromWorker): void {
     switch (m.type) {
       case 'data':
+        exportButton.disabled = false;
         points = { x: m.x, y: m.y };
         classes = m.classes;
         drawPoints(canvas, points);
@@ -77,6 +79,13 @@ export function mountTrainView(): void {
       case 'error':
         showError(error, `Training stopped: ${m.message}`);
         setRunning(false, 'stopped by an error');
+        return;
+      case 'onnx':
+        download(m.bytes, 'model.onnx');
+        status.textContent = `downloaded model.onnx (${m.bytes.length.toLocaleString('en-US')} bytes, the network after ${m.step} steps)`;
+        return;
+      case 'onnx-error':
+        showError(error, m.message);
         return;
     }
   }
@@ -122,8 +131,21 @@ export function mountTrainView(): void {
   byId('data-seed').addEventListener('change', preview);
   preview();
 
+  exportButton.addEventListener('click', () => send({ type: 'export' }));
+
   stopButton.addEventListener('click', () => {
     send({ type: 'stop' });
     setRunning(false, 'stopped');
   });
+}
+
+/** Hands `bytes` to the browser as a file download named `name`. */
+function download(bytes: Uint8Array, name: string): void {
+  // A copy typed as ArrayBuffer-backed, which Blob requires (a transferred buffer could in principle be shared).
+  const url = URL.createObjectURL(new Blob([new Uint8Array(bytes)], { type: 'application/octet-stream' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

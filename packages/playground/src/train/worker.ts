@@ -16,6 +16,7 @@ const MAX_STEPS = 3000;
 const GRID_RESOLUTION = 64;
 
 let run = 0;
+let current: Trainer | null = null;
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   (self as unknown as Worker).postMessage(message, transfer);
@@ -52,10 +53,21 @@ enableThreads().then(
 );
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
+  if (event.data.type === 'export') {
+    if (current === null) return post({ type: 'onnx-error', message: 'There is no network to export yet: train one first.' });
+    try {
+      const bytes = current.toOnnx();
+      post({ type: 'onnx', bytes, step: current.steps }, [bytes.buffer]);
+    } catch (e) {
+      post({ type: 'onnx-error', message: `Export to ONNX failed: ${describeError(e)}` });
+    }
+    return;
+  }
   run++;
   if (event.data.type === 'stop') return;
   try {
     const trainer = new Trainer(event.data.config);
+    current = trainer;
     post({ type: 'data', x: trainer.data.x, y: trainer.data.y, classes: trainer.data.classes });
     train(trainer, run).catch((e: unknown) => post({ type: 'error', message: describeError(e) }));
   } catch (e) {

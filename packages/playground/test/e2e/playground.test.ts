@@ -1,10 +1,15 @@
+/** @jest-environment ./packages/onnx/test/ort-environment.ts */
 /**
  * The built playground in a real browser: the apple/orange tape with seed 004's gradients, the reverse
- * sweep stepped entry by entry, bad input shown on the page, and the spiral trained in the page past 95%.
+ * sweep stepped entry by entry, bad input shown on the page, the spiral trained in the page past 95%, and the
+ * trained network downloaded as model.onnx, which ONNX Runtime runs. (The environment shares typed arrays with
+ * onnxruntime-node's binding; see ort-environment.ts.)
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
+import { makeDataset } from '../../src/train/datasets';
 import { type Browser, DIST, OUT, type StaticServer, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
 
 let server: StaticServer;
@@ -168,6 +173,27 @@ describe('train view', () => {
     expect(await page.locator('#loss-chart canvas').count()).toBeGreaterThan(0);
     await screenshot('train-view');
     if (await page.locator('#train-stop').isEnabled()) await page.click('#train-stop');
+  });
+
+  it('downloads the trained network as model.onnx, which ONNX Runtime loads and which classifies the spiral as well', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#train-export')]);
+    expect(download.suggestedFilename()).toBe('model.onnx');
+    const bytes = readFileSync(await download.path());
+    await page.locator('#train-status', { hasText: `downloaded model.onnx (${bytes.length.toLocaleString('en-US')} bytes` }).waitFor();
+    // Loading is ONNX Runtime's validation of the file; then it must classify the page's data set as the page did.
+    const session = await ort.InferenceSession.create(bytes);
+    expect([session.inputNames, session.outputNames]).toEqual([['point'], ['logits']]);
+    const data = makeDataset('spiral', 1);
+    const { logits } = await session.run({ point: new ort.Tensor('float32', Float32Array.from(data.x), [data.count, 2]) });
+    await session.release();
+    expect([...logits.dims]).toEqual([data.count, 3]);
+    const scores = logits.data as Float32Array;
+    let right = 0;
+    for (let i = 0; i < data.count; i++) {
+      const row = Array.from(scores.subarray(3 * i, 3 * i + 3));
+      if (row.indexOf(Math.max(...row)) === data.y[i]) right++;
+    }
+    expect(right / data.count).toBeGreaterThan(0.95);
   });
 
   it('raised no uncaught error or console error along the way', () => {

@@ -4,16 +4,12 @@
  * Same-shape and scalar operands collapse to a single row, so the common cases cost one tight loop.
  */
 import { type Shape, broadcastShapes, sizeOf } from '../shape.js';
+import type { BroadcastRuns } from './backend/kernel-backend.js';
 
-export interface BroadcastPlan {
+/** The runs (what a backend's binary kernel reads, see BroadcastRuns) and the output's shape and size. */
+export interface BroadcastPlan extends BroadcastRuns {
   readonly shape: number[];
   readonly size: number;
-  readonly rows: number;
-  readonly len: number;
-  readonly sa: number;
-  readonly sb: number;
-  readonly aOff: Int32Array;
-  readonly bOff: Int32Array;
 }
 
 const ZERO_OFFSETS = new Int32Array(1);

@@ -156,3 +156,25 @@ export function cast(x: NDArray, dtype: DType): NDArray {
   } else out.set(x.data);
   return new NDArray(out, x.shape);
 }
+
+/**
+ * For each position of an index array of `indexShape`, the flat (row-major) offset in an array of `shape` of its
+ * coordinates on every axis but `axis` (NumPy's take_along_axis adds `index * stride(axis)` to it). The picks stay
+ * out so that the caller can add them with ops, which batch under vmap.
+ */
+export function offsetsBesideAxis(shape: Shape, indexShape: Shape, axis: number): NDArray {
+  const strides = stridesOf(shape);
+  const istr = stridesOf(indexShape);
+  const out = new Int32Array(sizeOf(indexShape));
+  for (let p = 0; p < out.length; p++) {
+    let off = 0;
+    let rem = p;
+    for (let d = 0; d < istr.length; d++) {
+      const i = Math.floor(rem / istr[d]);
+      rem -= i * istr[d];
+      if (d !== axis) off += i * strides[d];
+    }
+    out[p] = off;
+  }
+  return new NDArray(out, indexShape);
+}

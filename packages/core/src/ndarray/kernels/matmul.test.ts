@@ -1,5 +1,5 @@
-import { type KernelBackend, setKernelBackend } from '../../backend/kernel-backend';
-import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from '../../backend/wasm-gemm';
+import { type KernelBackend, setKernelBackend } from './backend/kernel-backend';
+import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from './backend/wasm-gemm';
 import { ShapeError } from '../../errors';
 import { type DType, allocate } from '../dtype';
 import { NDArray } from '../ndarray';

@@ -16,9 +16,9 @@
  * product between threads, each running this same single-thread selection on its share of C.
  */
 import { deviceOf } from '../device.js';
-import { type GemmKernel, getGemmExecutor } from '../../backend/gemm-executor.js';
-import { getKernelBackend } from '../../backend/kernel-backend.js';
-import { wasmGemm, wasmRelaxedGemmAvailable } from '../../backend/wasm-gemm.js';
+import { type GemmKernel, getGemmExecutor } from './backend/gemm-executor.js';
+import { getKernelBackend } from './backend/kernel-backend.js';
+import { wasmGemm, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { type TypedArray, allocate, promote } from '../dtype.js';
 import { NDArray } from '../ndarray.js';

@@ -5,12 +5,15 @@
 import { type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { reducedShape, sizeOf } from '../shape.js';
+import { installedReduceAll, installedReduceAxis } from './backend/kernel-backend.js';
 
 /** Which reduction: a sum, a maximum or a minimum. */
 export type ReduceKind = 'sum' | 'max' | 'min';
 
 function reduceAll(x: NDArray, kind: ReduceKind): number {
   const X = x.data;
+  const installed = installedReduceAll(kind, X);
+  if (installed !== undefined) return installed;
   if (kind === 'sum') {
     // Four running sums break the add-after-add dependency chain (about 3x faster on a million elements); the
     // order is still fixed, so the result is the same on every run.
@@ -76,7 +79,14 @@ function reduceAxis(x: NDArray, axis: number, kind: ReduceKind): NDArray {
   const inner = sizeOf(shape.slice(axis + 1));
   const outer = sizeOf(shape.slice(0, axis));
   const out = allocate(x.dtype, outer * inner);
-  const X = x.data;
+  if (!installedReduceAxis(kind, x.data, out, outer, n, inner)) reduceMiddle(x.data, out, outer, n, inner, kind);
+  const outShape = shape.slice();
+  outShape[axis] = 1;
+  return new NDArray(out, outShape);
+}
+
+/** Reduces the middle axis of X viewed as [outer, n, inner] into out ([outer, inner], zeros on entry). */
+function reduceMiddle(X: TypedArray, out: TypedArray, outer: number, n: number, inner: number, kind: ReduceKind): void {
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;
     const ob = o * inner;
@@ -101,9 +111,6 @@ function reduceAxis(x: NDArray, axis: number, kind: ReduceKind): NDArray {
       }
     }
   }
-  const outShape = shape.slice();
-  outShape[axis] = 1;
-  return new NDArray(out, outShape);
 }
 
 /** Reduces `axes` (already normalised, ascending). Empty max/min gives -Infinity/Infinity, empty sum 0. */

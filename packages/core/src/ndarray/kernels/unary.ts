@@ -1,8 +1,8 @@
 /** Elementwise unary kernels: a number form (Scalar nodes) and a typed-array loop (Tensor nodes). */
 import { type DType, type TypedArray, allocate, floatResult } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
-import { getKernelBackend } from '../../backend/kernel-backend.js';
-import { wasmTanhF32 } from '../../backend/wasm-tanh.js';
+import { getKernelBackend, installedUnary } from './backend/kernel-backend.js';
+import { wasmTanhF32 } from './backend/wasm-tanh.js';
 
 /** An elementwise kernel of one operand: its number form (Scalars) and its typed-array loop (Tensors). */
 export interface UnaryKernel {
@@ -213,7 +213,7 @@ export const softplus = define('softplus', softplusNumber, (X, O) => {
 export function unary(kernel: UnaryKernel, x: NDArray): NDArray {
   if (x.device !== undefined) return x.device.unary(kernel, x);
   const out = allocate(kernel.resultDType(x.dtype), x.size);
-  kernel.loop(x.data, out);
+  if (!installedUnary(kernel.name, x.data, out)) kernel.loop(x.data, out);
   return new NDArray(out, x.shape);
 }
 

@@ -1,5 +1,5 @@
-import { NDArray } from '../ndarray/ndarray';
-import { gemmSingleThread, matmul } from '../ndarray/kernels/matmul';
+import { NDArray } from '../../ndarray';
+import { gemmSingleThread, matmul } from '../matmul';
 import { type GemmExecutor, type GemmKernel, getGemmExecutor, setGemmExecutor } from './gemm-executor';
 
 let state = 7;

@@ -3,7 +3,7 @@
  * SIMD128 build or its relaxed-SIMD build, whose multiply-adds are fused: one rounding per step instead of two, so
  * its results differ from the SIMD128 build's in the last bits (both within float32's dot-product error bound).
  */
-import type { TypedArray } from '../ndarray/dtype.js';
+import type { TypedArray } from '../../dtype.js';
 import { align16, wasmKernels, wasmMemory, wasmRelaxedKernels } from './wasm-module.js';
 
 /** True when the WebAssembly kernels loaded (they are loaded on the first call). */

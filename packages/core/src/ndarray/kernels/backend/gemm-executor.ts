@@ -4,8 +4,8 @@
  * executor (in Node, `@tapegrad/threads`) splits C between the calling thread and its helpers, each running the
  * ordinary single-thread kernel on its share. Ops are synchronous, so an executor returns only when C is complete.
  */
-import { shared } from '../shared.js';
-import type { TypedArray } from '../ndarray/dtype.js';
+import { shared } from '../../../shared.js';
+import type { TypedArray } from '../../dtype.js';
 
 /**
  * A single-thread matrix product: C[co, co + m*n) = op(A) . op(B), with op(A) of shape [m, k] and op(B) of shape

@@ -1,0 +1,176 @@
+/**
+ * The kernel seam: which implementation runs core's kernels. A backend name chooses core's own families (the
+ * TypeScript reference, WebAssembly SIMD for products and float32 tanh, relaxed SIMD), and backend packages plug
+ * their own kernels in under 'auto' with `setKernelSet` (elementwise and reductions, keyed by kernel name) and
+ * `setGemmExecutor` (matrix products, gemm-executor.ts). Rules and ops never see which ran.
+ */
+import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from './wasm-gemm.js';
+import { shared } from '../../../shared.js';
+import type { TypedArray } from '../../dtype.js';
+
+/**
+ * Which implementation runs the heavy kernels (matrix products, float32 tanh): 'wasm' (WebAssembly SIMD128, when the
+ * host supports it), 'wasm-relaxed' (the same, with the matrix product's multiply-adds fused by relaxed SIMD) or 'js'
+ * (the pure-TypeScript reference). 'auto', the default, picks 'wasm-relaxed' where the host validates relaxed SIMD,
+ * else 'wasm' where it loads, else 'js'. Every backend gives the same values within float32 rounding, so tests run
+ * each case under each backend; 'wasm' gives the same bits on every host, 'wasm-relaxed' (and so 'auto') not
+ * quite: a fused multiply-add rounds once where SIMD128 rounds twice.
+ */
+export type KernelBackend = 'auto' | 'wasm' | 'wasm-relaxed' | 'js';
+
+// One choice for every copy of the library in the process (shared.ts).
+const choice = shared('kernelBackend', (): { selected: KernelBackend } => ({ selected: 'auto' }));
+
+/**
+ * Chooses the kernel backend for the calls that follow.
+ * @example
+ * setKernelBackend('js');      // the TypeScript reference kernels only
+ * setKernelBackend('wasm');    // WebAssembly for every float product and float32 tanh, however small (throws if unavailable)
+ * setKernelBackend('wasm-relaxed');   // the same with fused multiply-adds in products (throws where relaxed SIMD is not validated)
+ * setKernelBackend('auto');    // WebAssembly, relaxed SIMD where validated (the default)
+ */
+export function setKernelBackend(backend: KernelBackend): void {
+  if (backend !== 'auto' && backend !== 'wasm' && backend !== 'wasm-relaxed' && backend !== 'js')
+    throw new TypeError(`setKernelBackend: unknown backend ${String(backend)}; expected 'auto', 'wasm', 'wasm-relaxed' or 'js'`);
+  if (backend === 'wasm' && !wasmGemmAvailable())
+    throw new TypeError(
+      'setKernelBackend: the WebAssembly SIMD backend is not available on this host (no WebAssembly, or no SIMD support)',
+    );
+  if (backend === 'wasm-relaxed' && !wasmRelaxedGemmAvailable())
+    throw new TypeError(
+      "setKernelBackend: this host does not validate WebAssembly relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd); 'wasm' works everywhere",
+    );
+  choice.selected = backend;
+}
+
+/** The backend chosen with setKernelBackend ('auto' unless changed). */
+export function getKernelBackend(): KernelBackend {
+  return choice.selected;
+}
+
+/**
+ * How a broadcasting binary kernel walks its operands (core's BroadcastPlan): the output is `rows` contiguous runs
+ * of `len` elements; run r reads `a` from `aOff[r]` with step `sa` and `b` from `bOff[r]` with step `sb` (each step
+ * 0 or 1). Same-shape and one-element operands make a single run.
+ */
+export interface BroadcastRuns {
+  /** How many runs the output is split into. */
+  readonly rows: number;
+  /** The length of every run. */
+  readonly len: number;
+  /** The step through `a` within a run: 0 (a broadcast value) or 1. */
+  readonly sa: number;
+  /** The step through `b` within a run: 0 or 1. */
+  readonly sb: number;
+  /** Where run r starts reading `a`. */
+  readonly aOff: Int32Array;
+  /** Where run r starts reading `b`. */
+  readonly bOff: Int32Array;
+}
+
+/**
+ * A reduction a backend supplies ('sum', 'max' or 'min', NaN propagating for the last two): `all` reduces a whole
+ * array, `axis` the middle axis of `x` viewed as [outer, n, inner] into `out` ([outer, inner], zeros on entry).
+ * Either returns undefined / false to decline.
+ */
+export interface ReduceImplementation {
+  /** The reduction of all of `x`, or undefined to decline. */
+  all?(x: TypedArray): number | undefined;
+  /** The reduction of the middle axis of `x` as [outer, n, inner] into `out`; false to decline. */
+  axis?(x: TypedArray, out: TypedArray, outer: number, n: number, inner: number): boolean;
+}
+
+/** A unary kernel a backend supplies: `out[i] = f(x[i])` (arrays of one length); false to decline. */
+export type UnaryImplementation = (x: TypedArray, out: TypedArray) => boolean;
+
+/** A binary kernel a backend supplies: `out = f(a, b)` over the broadcast runs; false to decline. */
+export type BinaryImplementation = (a: TypedArray, b: TypedArray, out: TypedArray, runs: BroadcastRuns) => boolean;
+
+/**
+ * Kernels a backend package supplies in place of core's own (the kernel seam), keyed by the name of the core kernel
+ * each one replaces: unary 'exp', 'tanh', 'relu', ... and binary 'add', 'mul', 'greater', 'tanhGrad', ... (the
+ * names of ndarray/kernels/unary.ts and binary.ts), and the reductions 'sum', 'max', 'min'. An implementation works
+ * on flat typed arrays of the operands' dtypes into a preallocated result, and returns false (or undefined) to
+ * decline a call it does not handle (a dtype, a size too small to pay for the call), which core's own kernel then
+ * runs. It must compute what core's kernel computes: bit for bit for arithmetic and for reductions (they sum in
+ * core's order: four running sums over a whole array, one run per axis), within the ulps its package documents
+ * for libm functions. Gradient rules never know which ran, so no rule changes when a backend is added.
+ *
+ * Installed sets run only under the 'auto' backend, newest first; 'js', 'wasm' and 'wasm-relaxed' keep their
+ * meaning (core's own kernels), which is what lets each Jest backend project test core's kernels. Scalars never
+ * reach a backend: one number is cheaper in JavaScript than any call.
+ */
+export interface KernelSet {
+  /** Unary kernels by core kernel name ('exp', 'tanh', 'relu', ...). */
+  readonly unary?: Readonly<Partial<Record<string, UnaryImplementation>>>;
+  /** Binary kernels by core kernel name ('add', 'mul', 'greater', 'tanhGrad', ...). */
+  readonly binary?: Readonly<Partial<Record<string, BinaryImplementation>>>;
+  /** Reductions by kind: 'sum', 'max', 'min'. */
+  readonly reduce?: Readonly<Partial<Record<string, ReduceImplementation>>>;
+}
+
+// Installed sets, newest first; shared by every copy of the library in the process (shared.ts).
+const sets = shared('kernelSets', () => ({ installed: [] as Array<{ readonly name: string; readonly kernels: KernelSet }> }));
+
+/**
+ * Installs a backend's kernels under `name` (replacing what that name installed before), or removes them with
+ * `null`. See KernelSet for what an implementation must do.
+ * @example
+ * setKernelSet('native', { unary: { tanh: (x, out) => x instanceof Float64Array && addon.tanh(x, out) } });
+ * setKernelSet('native', null);   // core's own kernels again
+ */
+export function setKernelSet(name: string, kernels: KernelSet | null): void {
+  if (typeof name !== 'string' || name === '') throw new TypeError(`setKernelSet: a kernel set needs a name, got ${String(name)}`);
+  if (kernels !== null && (typeof kernels !== 'object' || kernels === undefined))
+    throw new TypeError(`setKernelSet: expected an object of kernels, or null; got ${String(kernels)}`);
+  sets.installed = sets.installed.filter((s) => s.name !== name);
+  if (kernels !== null) sets.installed = [{ name, kernels }, ...sets.installed];
+}
+
+/**
+ * The names of the installed kernel sets, newest first.
+ * @example
+ * kernelSetNames();   // ['native'] after enableNative()
+ */
+export function kernelSetNames(): string[] {
+  return sets.installed.map((s) => s.name);
+}
+
+function active(): ReadonlyArray<{ readonly kernels: KernelSet }> | null {
+  return sets.installed.length === 0 || choice.selected !== 'auto' ? null : sets.installed;
+}
+
+/** @internal runs an installed unary kernel: true when one wrote `out`. */
+export function installedUnary(kernel: string, x: TypedArray, out: TypedArray): boolean {
+  const list = active();
+  if (list === null) return false;
+  for (const { kernels } of list) if (kernels.unary?.[kernel]?.(x, out) === true) return true;
+  return false;
+}
+
+/** @internal runs an installed binary kernel: true when one wrote `out`. */
+export function installedBinary(kernel: string, a: TypedArray, b: TypedArray, out: TypedArray, runs: BroadcastRuns): boolean {
+  const list = active();
+  if (list === null) return false;
+  for (const { kernels } of list) if (kernels.binary?.[kernel]?.(a, b, out, runs) === true) return true;
+  return false;
+}
+
+/** @internal an installed whole-array reduction's result, or undefined. */
+export function installedReduceAll(kind: string, x: TypedArray): number | undefined {
+  const list = active();
+  if (list === null) return undefined;
+  for (const { kernels } of list) {
+    const r = kernels.reduce?.[kind]?.all?.(x);
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+/** @internal runs an installed axis reduction: true when one wrote `out`. */
+export function installedReduceAxis(kind: string, x: TypedArray, out: TypedArray, outer: number, n: number, inner: number): boolean {
+  const list = active();
+  if (list === null) return false;
+  for (const { kernels } of list) if (kernels.reduce?.[kind]?.axis?.(x, out, outer, n, inner) === true) return true;
+  return false;
+}
