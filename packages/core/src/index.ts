@@ -62,7 +62,7 @@ export { tapeOf, formatTape, toDot } from './graph.js';
 export type { TapeRow } from './graph.js';
 export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError, TransformError, DeviceError } from './errors.js';
 export { registerDevice, unregisterDevice, deviceBackend } from './ndarray/device.js';
-export type { DeviceBackend, DeviceOptimizerUpdate, SGDDeviceUpdate, AdamDeviceUpdate } from './ndarray/device.js';
+export type { DeviceBackend, DeviceOptimizerUpdate, SGDDeviceUpdate, AdamDeviceUpdate, PooledMaxima } from './ndarray/device.js';
 export { deviceOptimizerStep } from './functions/optimizer-step.js';
 export { Generator, seed, globalGenerator } from './ndarray/random.js';
 export type { GeneratorState } from './ndarray/random.js';

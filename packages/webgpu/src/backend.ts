@@ -15,6 +15,7 @@ import {
   type MatmulFlags,
   NDArray,
   type PoolGeometry,
+  type PooledMaxima,
   type ReduceKind,
   type Shape,
   ShapeError,
@@ -496,7 +497,7 @@ export class WebGPUBackend implements DeviceBackend {
     return spatial.conv2d(this, kind, a, b, g);
   }
 
-  maxPool2d(x: NDArray, g: PoolGeometry, shape: Shape): { values: NDArray; argmax: NDArray } {
+  maxPool2d(x: NDArray, g: PoolGeometry, shape: Shape): PooledMaxima {
     return spatial.maxPool2d(this, x, g, shape);
   }
 

@@ -8,7 +8,7 @@
  * with K = C kh kw and cols = batch outH outW (the patch matrix lives on the device whole: it is a training step's
  * largest temporary, and returns to the pool with it).
  */
-import { type ConvGeometry, DTypeError, DeviceError, type NDArray, type PoolGeometry, type Shape } from '@tapegrad/core';
+import { type ConvGeometry, DTypeError, DeviceError, type NDArray, type PoolGeometry, type PooledMaxima, type Shape } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
 import * as wgsl from './kernels/spatial.js';
 
@@ -61,7 +61,7 @@ export function conv2d(
 
 const poolParams = (size: number, g: PoolGeometry): number[] => [size, ...wgsl.POOL_FIELDS.map((f) => g[f])];
 
-export function maxPool2d(backend: WebGPUBackend, x: NDArray, g: PoolGeometry, shape: Shape): { values: NDArray; argmax: NDArray } {
+export function maxPool2d(backend: WebGPUBackend, x: NDArray, g: PoolGeometry, shape: Shape): PooledMaxima {
   const a = backend.operand(x, 'maxPool2d');
   const values = backend.alloc(shape, 'float32');
   const argmax = backend.alloc(shape, 'int32');

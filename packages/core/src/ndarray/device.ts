@@ -72,13 +72,21 @@ export interface DeviceBackend {
   /** conv2d's three kernels (kernels/conv.ts): `forward` (x, w), `inputGrad` (dy, w) and `weightGrad` (x, dy). */
   conv2d?(kind: 'forward' | 'inputGrad' | 'weightGrad', a: NDArray, b: NDArray, g: ConvGeometry): NDArray;
   /** Max pooling's values and the flat index into x (int32) of each window's maximum (kernels/pool.ts). */
-  maxPool2d?(x: NDArray, g: PoolGeometry, shape: Shape): { values: NDArray; argmax: NDArray };
+  maxPool2d?(x: NDArray, g: PoolGeometry, shape: Shape): PooledMaxima;
   /** Average pooling, or its adjoint (kernels/pool.ts). */
   avgPool2d?(src: NDArray, g: PoolGeometry, countIncludePad: boolean, adjoint: boolean, shape: Shape): NDArray;
   /** take(x, int32 indices, axis) (kernels/layout.ts). */
   gather?(x: NDArray, indices: NDArray, axis: number): NDArray;
   /** gather's adjoint: slices of g summed into zeros whose `axis` has length `size` (kernels/layout.ts). */
   scatterAdd?(g: NDArray, indices: NDArray, axis: number, size: number): NDArray;
+}
+
+/** What max pooling returns on a device. */
+export interface PooledMaxima {
+  /** The maximum of each window. */
+  readonly values: NDArray;
+  /** The flat index into the input (int32) of each window's maximum. */
+  readonly argmax: NDArray;
 }
 
 /** The kernels a device backend may leave out. */
