@@ -513,6 +513,10 @@ export class WebGPUBackend implements DeviceBackend {
     return spatial.gatherOrScatter(this, 'scatterAdd', g, indices, axis, size);
   }
 
+  layerNorm(x: NDArray, width: number, eps: number, weight: NDArray | null, bias: NDArray | null): NDArray {
+    return spatial.layerNorm(this, x, width, eps, weight, bias);
+  }
+
   /** Releases the pooled buffers and the device. */
   destroy(): void {
     this.dynamicParams?.destroy();

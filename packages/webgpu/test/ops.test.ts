@@ -1,7 +1,7 @@
 // Every op with a webgpu kernel, run on the device and on the CPU's float32 kernels from the same inputs: values,
 // and the gradients a random upstream gradient sends back through the op's (unchanged) rule, agree within float32
 // tolerances. The CPU side is core's reference; the device side shares none of its kernel code.
-import { DTypeError, DeviceError, Generator, type Tensor, avgPool2d, conv2d, maxPool2d, noGrad, tensor } from '@tapegrad/core';
+import { DTypeError, DeviceError, Generator, type Tensor, avgPool2d, conv2d, layerNorm, maxPool2d, noGrad, tensor } from '@tapegrad/core';
 import { releaseWebgpuDevice, webgpuDevice } from './webgpu-device';
 
 let ready = false;
@@ -95,6 +95,10 @@ const CASES: readonly Case[] = [
     f: (x) => avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }),
   },
   { name: 'avgPool2d 3, stride 1, padding 1, pad counted', inputs: [u(1, 2, 5, 5)], f: (x) => avgPool2d(x, 3, { stride: 1, padding: 1 }) },
+  // layer norm: the fused forward on the device, its backward through the device's elementwise and reduction kernels
+  { name: 'layerNorm with weight and bias', inputs: [u(3, 4, 6), u(6), u(6)], f: (x, w, b) => layerNorm(x, 6, { weight: w, bias: b }) },
+  { name: 'layerNorm over two axes, no affine', inputs: [u(2, 3, 5)], f: (x) => layerNorm(x, [3, 5]) },
+  { name: 'layerNorm with a weight only, eps 0.1', inputs: [u(5, 7), u(7)], f: (x, w) => layerNorm(x, 7, { weight: w, eps: 0.1 }) },
   // gather and its gradient scatterAdd (an index taken twice gets both gradients)
   { name: 'gather axis 1, repeated index', inputs: [u(3, 4, 2)], f: (x) => x.gather([2, 0, 2, 3], 1) },
   {
