@@ -26,6 +26,7 @@ import { BufferPool, type PoolStats } from './pool.js';
 import * as wgsl from './kernels/wgsl.js';
 import { adamSource, sgdSource } from './kernels/optimizers.js';
 import * as spatial from './spatial.js';
+import * as spatialWgsl from './kernels/spatial.js';
 
 /** What a device array keeps: its storage buffer. */
 interface Handle {
@@ -511,6 +512,24 @@ export class WebGPUBackend implements DeviceBackend {
 
   scatterAdd(g: NDArray, indices: NDArray, axis: number, size: number): NDArray {
     return spatial.gatherOrScatter(this, 'scatterAdd', g, indices, axis, size);
+  }
+
+  where(cond: NDArray, x: NDArray, y: NDArray): NDArray {
+    // A CPU condition (a mask the op built) moves: it is a constant of the graph.
+    const c =
+      cond.device === undefined && cond.size > 1 ? this.upload(cond, 'where') : cond.dtype === 'int32' ? cond : this.operand(cond, 'where');
+    const [a, b] = [this.operand(x, 'where'), this.operand(y, 'where')];
+    const shape = broadcastShape(broadcastShape(c.shape, a.shape, 'where'), b.shape, 'where');
+    const out = this.alloc(shape, 'float32');
+    const strides = [c, a, b].flatMap((t) => broadcastStrides(t.shape, shape));
+    const code = spatialWgsl.whereSource(c.dtype === 'int32' ? 'i32' : 'f32');
+    this.flat(
+      code,
+      [out.size, shape.length, ...shape, ...strides],
+      [c, a, b, out].map((t) => this.bufferOf(t)),
+      out.size,
+    );
+    return out;
   }
 
   layerNorm(x: NDArray, width: number, eps: number, weight: NDArray | null, bias: NDArray | null): NDArray {

@@ -1,7 +1,20 @@
 // Every op with a webgpu kernel, run on the device and on the CPU's float32 kernels from the same inputs: values,
 // and the gradients a random upstream gradient sends back through the op's (unchanged) rule, agree within float32
 // tolerances. The CPU side is core's reference; the device side shares none of its kernel code.
-import { DTypeError, DeviceError, Generator, type Tensor, avgPool2d, conv2d, layerNorm, maxPool2d, noGrad, tensor } from '@tapegrad/core';
+import {
+  DTypeError,
+  DeviceError,
+  Generator,
+  type Tensor,
+  avgPool2d,
+  conv2d,
+  layerNorm,
+  maxPool2d,
+  noGrad,
+  scaledDotProductAttention,
+  tensor,
+  where,
+} from '@tapegrad/core';
 import { releaseWebgpuDevice, webgpuDevice } from './webgpu-device';
 
 let ready = false;
@@ -99,6 +112,34 @@ const CASES: readonly Case[] = [
   { name: 'layerNorm with weight and bias', inputs: [u(3, 4, 6), u(6), u(6)], f: (x, w, b) => layerNorm(x, 6, { weight: w, bias: b }) },
   { name: 'layerNorm over two axes, no affine', inputs: [u(2, 3, 5)], f: (x) => layerNorm(x, [3, 5]) },
   { name: 'layerNorm with a weight only, eps 0.1', inputs: [u(5, 7), u(7)], f: (x, w) => layerNorm(x, 7, { weight: w, eps: 0.1 }) },
+  // where, and attention (the composite on the device: scores, mask, softmax, product)
+  { name: 'where, broadcast condition', inputs: [u(3, 4), u(4)], f: (a, b) => where(a.gt(0), a, b) },
+  {
+    name: 'comparisons and logical ops as masks',
+    inputs: [u(3, 4), u(4)],
+    f: (a, b) =>
+      a
+        .mul(
+          a
+            .lt(b)
+            .add(a.le(0.5))
+            .add(a.ge(b).mul(2))
+            .add(a.ne(b).logicalAnd(a.gt(-1)))
+            .add(a.eq(a).logicalNot()),
+        )
+        .add(b),
+  },
+  { name: 'attention', inputs: [u(2, 5, 4), u(2, 6, 4), u(2, 6, 3)], f: (q, k, v) => scaledDotProductAttention(q, k, v) },
+  {
+    name: 'attention causal, heads broadcast',
+    inputs: [u(2, 2, 5, 4), u(1, 2, 5, 4), u(2, 1, 5, 3)],
+    f: (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }),
+  },
+  {
+    name: 'attention with a boolean mask and a scale',
+    inputs: [u(3, 4), u(5, 4), u(5, 2)],
+    f: (q, k, v) => scaledDotProductAttention(q, k, v, { mask: tensor([1, 0, 1, 1, 0], { dtype: 'int32' }).reshape([1, 5]), scale: 0.3 }),
+  },
   // gather and its gradient scatterAdd (an index taken twice gets both gradients)
   { name: 'gather axis 1, repeated index', inputs: [u(3, 4, 2)], f: (x) => x.gather([2, 0, 2, 3], 1) },
   {

@@ -79,6 +79,8 @@ export interface DeviceBackend {
   gather?(x: NDArray, indices: NDArray, axis: number): NDArray;
   /** gather's adjoint: slices of g summed into zeros whose `axis` has length `size` (kernels/layout.ts). */
   scatterAdd?(g: NDArray, indices: NDArray, axis: number, size: number): NDArray;
+  /** cond ? a : b elementwise, broadcasting all three (kernels of ops/where.ts); a CPU cond (a mask) may be moved. */
+  where?(cond: NDArray, a: NDArray, b: NDArray): NDArray;
   /** Layer norm's forward pass over the last `width` elements of each row (its backward runs on the other kernels). */
   layerNorm?(x: NDArray, width: number, eps: number, weight: NDArray | null, bias: NDArray | null): NDArray;
 }
@@ -92,7 +94,7 @@ export interface PooledMaxima {
 }
 
 /** The kernels a device backend may leave out. */
-type OptionalKernel = 'conv2d' | 'maxPool2d' | 'avgPool2d' | 'gather' | 'scatterAdd' | 'layerNorm';
+type OptionalKernel = 'conv2d' | 'maxPool2d' | 'avgPool2d' | 'gather' | 'scatterAdd' | 'layerNorm' | 'where';
 
 /**
  * `backend` with its optional kernel `name`, or a DeviceError saying the op has no kernel on that device yet.

@@ -227,3 +227,27 @@ ${MAIN}
   for (var j = 0u; j < width; j++) { y[base + j] = (x[base + j] - mean) * rstd${affine}; }
 }`;
 }
+
+/**
+ * y = cond != 0 ? a : b with NumPy broadcasting (a stride of 0 repeats an operand); `condType` is cond's element type.
+ * Params [size, rank, shape, cond strides, a strides, b strides].
+ */
+export function whereSource(condType: 'f32' | 'i32'): string {
+  return `${FLAT_HEADER}
+@group(0) @binding(1) var<storage, read> cond: array<${condType}>;
+@group(0) @binding(2) var<storage, read> a: array<f32>;
+@group(0) @binding(3) var<storage, read> b: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+${MAIN}
+  let rank = p[1];
+  var rem = o;
+  var at = vec3u(0u, 0u, 0u);
+  for (var d = i32(rank) - 1; d >= 0; d--) {
+    let k = u32(d);
+    let c = rem % p[2u + k];
+    rem = rem / p[2u + k];
+    at += c * vec3u(p[2u + rank + k], p[2u + 2u * rank + k], p[2u + 3u * rank + k]);
+  }
+  y[o] = select(b[at.z], a[at.y], cond[at.x] != ${condType}(0));
+}`;
+}

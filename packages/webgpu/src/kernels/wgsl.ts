@@ -272,6 +272,9 @@ export const UNARY_EXPRESSIONS: Readonly<Record<string, string>> = {
   erf: 'erfApprox(x)',
   sigmoid: 'sigmoidStable(x)',
   softplus: 'softplusStable(x)',
+  logicalNot: 'select(0.0, 1.0, x == 0.0)',
+  isNaN: 'select(0.0, 1.0, isNan(x))',
+  isFinite: 'select(0.0, 1.0, x - x == 0.0)',
 };
 
 /** The WGSL expression of each binary kernel of core, by the kernel's name. */
@@ -287,6 +290,16 @@ export const BINARY_EXPRESSIONS: Readonly<Record<string, string>> = {
   greaterEqual: 'select(0.0, 1.0, a >= b)',
   lessEqual: 'select(0.0, 1.0, a <= b)',
   equal: 'select(0.0, 1.0, a == b)',
+  // The comparison ops' kernels (core's kernels/logical.ts): 1 where the predicate holds, NaN true as a value.
+  eq: 'select(0.0, 1.0, a == b)',
+  ne: 'select(0.0, 1.0, a != b)',
+  lt: 'select(0.0, 1.0, a < b)',
+  le: 'select(0.0, 1.0, a <= b)',
+  gt: 'select(0.0, 1.0, a > b)',
+  ge: 'select(0.0, 1.0, a >= b)',
+  logicalAnd: 'select(0.0, 1.0, a != 0.0 && b != 0.0)',
+  logicalOr: 'select(0.0, 1.0, a != 0.0 || b != 0.0)',
+  logicalXor: 'select(0.0, 1.0, (a != 0.0) != (b != 0.0))',
   tanhGrad: 'a * (1.0 - b * b)',
   addRelu: 'select(0.0, a + b, a + b > 0.0 || isNan(a + b))',
   reluGrad: 'select(0.0 * a, a, b > 0.0)',
