@@ -65,6 +65,12 @@ const CASES: readonly Case[] = [
   { name: 'matmul transposeB', inputs: [u(5, 7), u(3, 7)], f: (a, b) => a.matmul(b, { transposeB: true }) },
   { name: 'matmul both', inputs: [u(7, 5), u(3, 7)], f: (a, b) => a.matmul(b, { transposeA: true, transposeB: true }) },
   { name: 'matmul tiles (37x41 . 41x19)', inputs: [u(37, 41), u(41, 19)], f: (a, b) => a.matmul(b) },
+  { name: 'matmul of several 64x64 blocks (70x33 . 33x130)', inputs: [u(70, 33), u(33, 130)], f: (a, b) => a.matmul(b) },
+  {
+    name: 'matmul of several blocks, both transposed',
+    inputs: [u(33, 70), u(130, 33)],
+    f: (a, b) => a.matmul(b, { transposeA: true, transposeB: true }),
+  },
   { name: 'batched matmul, batch broadcast', inputs: [u(2, 3, 5, 4), u(4, 6)], f: (a, b) => a.matmul(b) },
   { name: 'matrix . vector', inputs: [u(4, 6), u(6)], f: (a, b) => a.matmul(b) },
   // reductions
