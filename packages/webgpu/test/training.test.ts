@@ -44,9 +44,15 @@ describe('an MLP trained on webgpu', () => {
     if (!ready) return;
     const collect = global.gc;
     if (collect === undefined) throw new Error('run Jest with node --expose-gc (pnpm test does)');
+    // Collects until no more buffers come back: the FinalizationRegistry hands them back in tasks after a collection,
+    // which a loaded machine may run a few turns later.
     const settle = async () => {
-      collect();
-      await new Promise((resolve) => setTimeout(resolve, 0)); // the FinalizationRegistry hands buffers back here
+      let live = Infinity;
+      for (let round = 0; round < 50 && webgpuMemory().live < live; round++) {
+        live = webgpuMemory().live;
+        collect();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     };
     const { params, loss } = mlp('webgpu', { batch: 8, inputs: 8, hidden: 16, classes: 4 });
     const opt = new Adam(params, { lr: 0.01 });
