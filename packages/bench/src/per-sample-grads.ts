@@ -141,20 +141,34 @@ async function main(): Promise<void> {
     viaVmap(params, xs, ys);
     viaLoop(params, xs, ys);
   }
-  const times = { vmap: [] as number[], loop: [] as number[] };
+  const variants = {
+    vmap: () => viaVmap(params, xs, ys),
+    loop: () => viaLoop(params, xs, ys),
+    floor: () => writeOutputs(params, options.batch),
+  };
+  const names = ['vmap', 'loop', 'floor'] as const;
+  const costs = { vmap: [] as Cost[], loop: [] as Cost[], floor: [] as Cost[] };
   for (let r = 0; r < options.rounds; r++) {
-    for (const mode of r % 2 === 0 ? (['vmap', 'loop'] as const) : (['loop', 'vmap'] as const)) {
-      const t0 = performance.now();
-      if (mode === 'vmap') viaVmap(params, xs, ys);
-      else viaLoop(params, xs, ys);
-      times[mode].push(performance.now() - t0);
+    // Each round runs the variants in a rotated order, so none always follows the same one.
+    for (let k = 0; k < names.length; k++) {
+      const mode = names[(r + k) % names.length];
+      costs[mode].push(costOf(variants[mode]));
     }
   }
-  const m = { vmap: median(times.vmap.sort((a, b) => a - b)), loop: median(times.loop.sort((a, b) => a - b)) };
-  const spread = (t: number[]) => `${t[0].toFixed(1)}-${t[t.length - 1].toFixed(1)}`;
-  console.log(`vmap(grad):      median ${m.vmap.toFixed(1)} ms (range ${spread(times.vmap)}, ${options.rounds} runs)`);
-  console.log(`loop of grad:    median ${m.loop.toFixed(1)} ms (range ${spread(times.loop)}, ${options.rounds} runs)`);
-  console.log(`ratio loop / vmap: ${(m.loop / m.vmap).toFixed(2)}x`);
+  const m = { vmap: summarize(costs.vmap), loop: summarize(costs.loop), floor: summarize(costs.floor) };
+  const line = (label: string, c: Summary) =>
+    console.log(
+      `${label.padEnd(20)} median ${c.wall.toFixed(1)} ms (range ${c.range}, ${options.rounds} runs); CPU ${c.user.toFixed(1)} ms user + ` +
+        `${c.system.toFixed(1)} ms system, ${c.faults.toFixed(0)} page faults a call`,
+    );
+  line('vmap(grad):', m.vmap);
+  line('loop of grad:', m.loop);
+  line('writing the output:', m.floor);
+  console.log(`ratio loop / vmap: ${(m.loop.wall / m.vmap.wall).toFixed(2)}x (CPU time ${(m.loop.cpu / m.vmap.cpu).toFixed(2)}x)`);
+  console.log(
+    `(writing the output: fresh arrays of the per-sample gradients' sizes, one per parameter, each written once by fill(): ` +
+      `what any variant that returns them as [batch, ...] tensors pays at least; loop / that floor ${(m.loop.wall / m.floor.wall).toFixed(2)}x)`,
+  );
   const mem = { vmap: memoryOf('vmap', options), loop: memoryOf('loop', options) };
   for (const mode of ['vmap', 'loop'] as const) {
     console.log(
@@ -164,6 +178,62 @@ async function main(): Promise<void> {
   }
   const outputMB = (options.batch * gradientsPerSample * (options.dtype === 'float32' ? 4 : 8)) / 2 ** 20;
   console.log(`(the per-sample gradients themselves take ${outputMB.toFixed(0)} MB)`);
+}
+
+/** The cost of one call: wall time, CPU time in the process and in the kernel for it, and minor page faults. */
+interface Cost {
+  readonly wall: number;
+  readonly user: number;
+  readonly system: number;
+  readonly faults: number;
+}
+
+function costOf(run: () => unknown): Cost {
+  const r0 = process.resourceUsage();
+  const t0 = performance.now();
+  run();
+  const wall = performance.now() - t0;
+  const r1 = process.resourceUsage();
+  return {
+    wall,
+    user: (r1.userCPUTime - r0.userCPUTime) / 1000,
+    system: (r1.systemCPUTime - r0.systemCPUTime) / 1000,
+    faults: r1.minorPageFault - r0.minorPageFault,
+  };
+}
+
+interface Summary {
+  readonly wall: number;
+  readonly range: string;
+  readonly user: number;
+  readonly system: number;
+  readonly cpu: number;
+  readonly faults: number;
+}
+
+/** Medians of each measure (each taken on its own). */
+function summarize(costs: readonly Cost[]): Summary {
+  const of = (pick: (c: Cost) => number) => median(costs.map(pick).sort((a, b) => a - b));
+  const walls = costs.map((c) => c.wall).sort((a, b) => a - b);
+  return {
+    wall: of((c) => c.wall),
+    range: `${walls[0].toFixed(1)}-${walls[walls.length - 1].toFixed(1)}`,
+    user: of((c) => c.user),
+    system: of((c) => c.system),
+    cpu: of((c) => c.user + c.system),
+    faults: of((c) => c.faults),
+  };
+}
+
+/**
+ * The floor under both variants: allocating arrays the size of the per-sample gradients (one per parameter,
+ * [batch, ...parameter shape], the parameters' array type) and writing every element once, natively (`fill`).
+ */
+export function writeOutputs(params: Params, batch: number): ArrayLike<number>[] {
+  return params.map((p) => {
+    const out = new (p.data.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(batch * p.size);
+    return out.fill(1);
+  });
 }
 
 async function loadAverage(): Promise<string[]> {

@@ -5,7 +5,7 @@ import { benchCases } from '../src/cases';
 import { scalarMlpData, seededUniform } from '../src/data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../src/micrograd-reference';
 import type { Timing } from '../src/measure';
-import { disagreement, problem, viaLoop, viaVmap } from '../src/per-sample-grads';
+import { disagreement, problem, viaLoop, viaVmap, writeOutputs } from '../src/per-sample-grads';
 import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
 import { lenetRunner as tapegradLenet, tapegradPeer } from '../src/peers/tapegrad';
 import { lenetRunner as tfjsLenet, tfjsCpuPeer, tfjsWasm1Peer } from '../src/peers/tfjs';
@@ -278,5 +278,12 @@ describe('the per-sample gradient benchmark', () => {
     const batched = viaVmap(params, xs, ys);
     expect(batched.map((g) => g.shape)).toEqual(params.map((p) => [3, ...p.shape]));
     expect(disagreement(batched, viaLoop(params, xs, ys))).toBeLessThan(1e-12);
+  });
+
+  it("measures its floor on arrays of the per-sample gradients' sizes and types, every element written", () => {
+    const { params } = problem(3, 'float32');
+    const outs = writeOutputs(params, 3);
+    expect(outs.map((o) => o.length)).toEqual(params.map((p) => 3 * p.size));
+    expect(outs.every((o) => o instanceof Float32Array && Array.from(o).every((v) => v === 1))).toBe(true);
   });
 });

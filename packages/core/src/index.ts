@@ -32,7 +32,7 @@ export type { GradOptions, Argnums, GradsAt, Pullback, CotangentOf, ValueFn, Aux
 export { jvp } from './transforms/jvp.js';
 export type { JvpOptions, TangentOf, TangentsOf } from './transforms/jvp.js';
 export type { Differentiable, Outputs, Like, ArgOf, ArgsOf, GradOf } from './transforms/tree.js';
-export { vmap } from './transforms/vmap.js';
+export { vmap, valuesForCheck } from './transforms/vmap.js';
 export type { VmapOptions, VmapOutputs, Batched } from './transforms/vmap.js';
 export { jacfwd, jacrev, jacobian } from './transforms/jacobian.js';
 export type { JacobianOptions, Jac, JacAt, JacobianOf, JacobianFn, JacobianAuxFn } from './transforms/jacobian.js';

@@ -16,6 +16,7 @@ import {
   scalar,
   stack,
   tensor,
+  valuesForCheck,
   vmap,
   zeros,
 } from '@tapegrad/core';
@@ -326,6 +327,36 @@ describe('vmap of built-in ops where a batch rule has no batched form for the ca
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe('valuesForCheck', () => {
+  it("gives a tensor's own values outside vmap, and every sample's inside one, nested vmaps included", () => {
+    const xs = tensor([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [5, 6],
+        [7, 8],
+      ],
+    ]);
+    expect(Array.from(valuesForCheck(xs))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const seen: number[][] = [];
+    const record = (x: Tensor) => {
+      seen.push(Array.from(valuesForCheck(x)).sort((a, b) => a - b));
+      return x.mul(2);
+    };
+    vmap(record)(xs);
+    vmap(vmap(record), { inAxes: 1 })(xs);
+    expect(seen).toEqual([
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    ]);
+    // The batched tensor's own values stay unreadable: only the check's view sees them.
+    expect(() => vmap((x: Tensor) => x.add(x.data[0]))(xs)).toThrow(TransformError);
+    expect(() => valuesForCheck([1, 2] as unknown as Tensor)).toThrow(/valuesForCheck: expected a Tensor, got a list of 2/);
   });
 });
 

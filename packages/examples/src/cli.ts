@@ -17,6 +17,7 @@ const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   predict: () => import('./commands/predict.js'),
   names: () => import('./commands/names.js'),
   'apple-orange': () => import('./commands/apple-orange.js'),
+  'forward-mode': () => import('./commands/forward-mode.js'),
   mazur: () => import('./commands/mazur.js'),
   formulas: () => import('./commands/formulas.js'),
   xor: () => import('./commands/xor.js'),

@@ -5,6 +5,7 @@ export const COMMANDS = {
   predict: 'classify held-out MNIST digits with a model saved by mnist',
   names: 'train a small transformer on real first names against a bigram; sample names',
   'apple-orange': "seed 004's apple/orange price graph with layers and with the tape",
+  'forward-mode': "seed 004's apple/orange derivatives by forward mode, one input at a time",
   mazur: "seed 002's worked 2-2-2 network, every printed number checked",
   formulas: "seed 000's boxed formulas (18) and (30) against the tape on a random network",
   xor: "seed 004's XOR learned by a two-layer network; prints the truth table",

@@ -10,6 +10,7 @@ import { saveSafetensors } from '@tapegrad/nn/node';
 import { UsageError } from '../src/args';
 import { COMMANDS, type CommandName } from '../src/command-list';
 import { run as runApple } from '../src/commands/apple-orange';
+import { run as runForwardMode } from '../src/commands/forward-mode';
 import { run as runFormulas } from '../src/commands/formulas';
 import { run as runGradcheck } from '../src/commands/gradcheck';
 import { run as runMazur } from '../src/commands/mazur';
@@ -87,6 +88,7 @@ describe('every command', () => {
     predict: runPredict,
     names: runNames,
     'apple-orange': runApple,
+    'forward-mode': runForwardMode,
     mazur: runMazur,
     formulas: runFormulas,
     xor: runXor,

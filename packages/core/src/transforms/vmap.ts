@@ -7,6 +7,7 @@
 import { type BatchLevel, batching, isBatched } from '../autodiff/batching.js';
 import { Node } from '../autodiff/node.js';
 import { ShapeError, TransformError, formatShape } from '../errors.js';
+import type { TypedArray } from '../ndarray/dtype.js';
 import { describeValue } from '../ndarray/shape.js';
 import { moveBatchAxis } from '../ops/batching.js';
 import { tensor } from '../creation.js';
@@ -163,6 +164,25 @@ function unbatchOutputs(out: unknown, level: BatchLevel, outAxis: number, path: 
   const shape = t.shape.slice();
   shape.splice(axis, 0, level.size);
   return t.unsqueeze(axis).broadcastTo(shape);
+}
+
+/**
+ * Every value behind `t`, for a check that must see them all (labels within the classes, probabilities within
+ * [0, 1]): `t`'s own values outside vmap; inside vmap, where a batched tensor's values cannot be read, every
+ * sample's values at once (the whole batch, in no promised order). For checks only: compute with `t`'s ops, never
+ * with these values, or the result will not be batched.
+ * @example
+ * const checkLabels = (labels: Tensor, classes: number) => {
+ *   if (valuesForCheck(labels).some((k) => k < 0 || k >= classes)) throw new ShapeError('a label is out of range');
+ * };
+ * vmap((y: Tensor) => (checkLabels(y, 3), y.add(1)))(tensor([[0, 2], [1, 1]], { dtype: 'int32' }));   // checked inside vmap
+ */
+export function valuesForCheck(t: Tensor): TypedArray {
+  if (!(t instanceof Tensor)) throw new TransformError(`valuesForCheck: expected a Tensor, got ${describe(t)}`);
+  let values: Tensor = t;
+  // Nested vmaps: the physical value of an inner level is itself batched at an outer one.
+  while (isBatched(values)) values = values._physical as Tensor;
+  return values.data;
 }
 
 function describe(x: unknown): string {

@@ -7,7 +7,8 @@
  * BCE has its own rule because the composite's chain through log p gives 0 * Infinity = NaN at p = 0 or 1, even
  * for a confident correct prediction; PyTorch differentiates it as one function for the same reason.
  */
-import { type Tensor, TapegradError, defineOp } from '@tapegrad/core';
+import { type Tensor, TapegradError, defineOp, valuesForCheck } from '@tapegrad/core';
+import { batchFirst, batchSize } from './batching.js';
 import { type Reduction, checkReduction, checkSameShape, reduce } from './reduction.js';
 
 /** Options of the binary cross-entropy losses. */
@@ -41,6 +42,12 @@ const elementwiseBCE = defineOp({
     const dt = ctx.needsInputGrad[1] ? dy.mul(clampedLog(p.neg().add(1)).sub(clampedLog(p))) : null;
     return [dp, dt];
   },
+  // Elementwise: the op itself on every sample at once, each operand's batch axis first (an unbatched one repeated).
+  batch(ctx, p, t): { value: Tensor; dim: number } {
+    ctx.saveInputs();
+    const size = batchSize(p, t);
+    return { value: elementwiseBCE(batchFirst(p, size), batchFirst(t, size)), dim: 0 };
+  },
 });
 
 /**
@@ -51,7 +58,8 @@ export function binaryCrossEntropy(p: Tensor, target: Tensor, options: BCEOption
   const op = 'binaryCrossEntropy';
   const reduction = checkReduction(options.reduction, op);
   checkSameShape(p, target, op);
-  const data = p.data;
+  // Under vmap, every sample's values (a batched tensor's own cannot be read).
+  const data = valuesForCheck(p);
   for (let i = 0; i < data.length; i++) {
     // PyTorch refuses these too: a "probability" outside [0, 1] is a bug upstream (a missing sigmoid).
     if (!(data[i] >= 0 && data[i] <= 1)) throw new TapegradError(`${op}: p must lie in [0, 1], got ${data[i]} at position ${i}`);

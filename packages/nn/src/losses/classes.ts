@@ -5,7 +5,7 @@
  *   'mean' divides the sum by sum_n w[y_n] over the samples not ignored (NaN when every sample is ignored).
  * Positions d1..dk are samples like n: the class axis moves last and the input becomes rows [M, C].
  */
-import { DTypeError, GradError, ShapeError, Tensor, tensor, where } from '@tapegrad/core';
+import { DTypeError, GradError, ShapeError, Tensor, valuesForCheck, where } from '@tapegrad/core';
 import { shapeOf } from './reduction.js';
 
 /** The input as rows [M, C] (one per sample), and the shape of the per-sample losses. */
@@ -27,22 +27,26 @@ export function toClassRows(input: Tensor, op: string): ClassRows {
   return { rows: input.transpose(perm).reshape([input.size / classes, classes]), sampleShape, classes };
 }
 
-/** Per-class weights [C] as a plain array (they get no gradient, as in PyTorch), or null. */
-export function classWeights(weight: Tensor | undefined, classes: number, op: string): Float64Array | null {
+/** Per-class weights [C] in the input's dtype (they get no gradient, as in PyTorch), or null. */
+export function classWeights(weight: Tensor | undefined, rows: ClassRows, op: string): Tensor | null {
   if (weight === undefined) return null;
+  const { classes } = rows;
   if (!(weight instanceof Tensor)) throw new DTypeError(`${op}: weight must be a Tensor of shape [${classes}]`);
   if (weight.rank !== 1 || weight.shape[0] !== classes)
     throw new ShapeError(`${op}: weight must have shape [${classes}] (one per class), got ${shapeOf(weight)}`);
   if (weight.requiresGrad) throw new GradError(`${op}: weight gets no gradient (as in PyTorch); pass weight.detach()`);
-  return Float64Array.from(weight.data);
+  return weight.cast(rows.rows.dtype);
 }
 
-/** Class labels checked against the classes, with the ignored positions marked. */
+/**
+ * Class labels checked against the classes, as tensors built with ops (so that they batch under vmap, where a
+ * label's value cannot be read: the check reads every sample's values at once).
+ */
 export interface Labels {
-  /** Each sample's class; 0 where the sample is ignored, so it still indexes safely. */
-  readonly index: Int32Array;
-  /** 1 for a sample that counts, 0 for an ignored one; null when none is ignored. */
-  readonly keep: Int32Array | null;
+  /** Each sample's class [M]; 0 where the sample is ignored, so it still indexes safely. */
+  readonly index: Tensor;
+  /** 1 for a sample that counts, 0 for an ignored one [M] (int32). */
+  readonly keep: Tensor;
 }
 
 /** Validates int32 labels of the per-sample shape; every label is a class in [0, C) or ignoreIndex. */
@@ -55,51 +59,48 @@ export function classLabels(target: Tensor, rows: ClassRows, ignoreIndex: number
       `${op}: int32 labels must have shape [${sampleShape.join(', ')}] for an input of ${classes} classes, got ${shapeOf(target)}`,
     );
   }
-  const index = Int32Array.from(target.data);
-  let keep: Int32Array | null = null;
-  for (let i = 0; i < index.length; i++) {
-    const k = index[i];
-    if (k === ignoreIndex) {
-      keep ??= new Int32Array(index.length).fill(1);
-      keep[i] = 0;
-      index[i] = 0;
-    } else if (!(k >= 0 && k < classes)) {
+  const values = valuesForCheck(target);
+  for (let i = 0; i < values.length; i++) {
+    const k = values[i];
+    if (k !== ignoreIndex && !(k >= 0 && k < classes))
       throw new ShapeError(`${op}: label ${k} at position ${i} is outside [0, ${classes}) and is not the ignoreIndex ${ignoreIndex}`);
-    }
   }
-  return { index, keep };
+  const flat = target.reshape([rows.rows.shape[0]]);
+  const ignored = flat.eq(ignoreIndex);
+  return { index: where(ignored, 0, flat), keep: ignored.logicalNot() };
 }
 
 /** Per-sample -w[y] * rows[y] (0 where ignored), and the mean's denominator: sum of w[y] over kept samples. */
-export function pickedLoss(rows: Tensor, labels: Labels, weight: Float64Array | null): { perSample: Tensor; weightSum: number } {
-  const [m, c] = rows.shape;
+export function pickedLoss(rows: Tensor, labels: Labels, weight: Tensor | null): { perSample: Tensor; weightSum: Tensor } {
+  const m = rows.shape[0];
   const { index, keep } = labels;
-  const flat = new Int32Array(m);
-  for (let n = 0; n < m; n++) flat[n] = n * c + index[n];
   // Gathering one element per row (never multiplying a one-hot matrix) keeps another class's -Infinity out.
   let perSample = rows
-    .reshape([m * c])
-    .gather(tensor(flat, { shape: [m] }))
+    .takeAlongAxis(index.reshape([m, 1]), -1)
+    .reshape([m])
     .neg();
-  let weightSum = 0;
+  let counted = keep.cast(rows.dtype);
   if (weight) {
-    const w = new Float64Array(m);
-    for (let n = 0; n < m; n++) weightSum += w[n] = keep && !keep[n] ? 0 : weight[index[n]];
-    perSample = perSample.mul(tensor(w, { dtype: rows.dtype }));
-  } else {
-    for (let n = 0; n < m; n++) weightSum += keep && !keep[n] ? 0 : 1;
+    const w = weight.gather(index);
+    perSample = perSample.mul(w);
+    counted = where(keep, w, 0);
   }
-  return { perSample: maskIgnored(perSample, keep), weightSum };
+  return { perSample: maskIgnored(perSample, keep), weightSum: counted.sum() };
 }
 
 /** Per-sample losses reduced: 'none' in the labels' shape, 'sum', or 'mean' as the sum over `denominator`. */
-export function reduceSamples(perSample: Tensor, reduction: 'mean' | 'sum' | 'none', rows: ClassRows, denominator: number): Tensor {
+export function reduceSamples(
+  perSample: Tensor,
+  reduction: 'mean' | 'sum' | 'none',
+  rows: ClassRows,
+  denominator: Tensor | number,
+): Tensor {
   if (reduction === 'none') return perSample.reshape(rows.sampleShape);
   const total = perSample.sum();
   return reduction === 'sum' ? total : total.div(denominator);
 }
 
 /** Zero where the sample is ignored, by selection (a product would turn an ignored -Infinity into NaN). */
-export function maskIgnored(perSample: Tensor, keep: Int32Array | null): Tensor {
-  return keep ? where(tensor(keep, { shape: perSample.shape }), perSample, 0) : perSample;
+export function maskIgnored(perSample: Tensor, keep: Tensor): Tensor {
+  return where(keep, perSample, 0);
 }

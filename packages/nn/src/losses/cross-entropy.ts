@@ -7,7 +7,7 @@
  *   probabilities: loss_n = -sum_c w_c t'[n, c] logp[n, c],  t' = (1 - eps) t + eps / C;  'mean' divides by N
  * A zero target probability ignores its class even where logp is -Infinity (0 log 0 = 0).
  */
-import { GradError, ShapeError, Tensor, TapegradError, tensor, where } from '@tapegrad/core';
+import { GradError, ShapeError, Tensor, TapegradError, where } from '@tapegrad/core';
 import { type ClassRows, classLabels, classWeights, maskIgnored, pickedLoss, reduceSamples, toClassRows } from './classes.js';
 import type { NLLOptions } from './nll.js';
 import { checkReduction, shapeOf } from './reduction.js';
@@ -31,7 +31,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
   const eps = options.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new TapegradError(`${op}: labelSmoothing must be in [0, 1], got ${eps}`);
   const rows = toClassRows(logits, op);
-  const weight = classWeights(options.weight, rows.classes, op);
+  const weight = classWeights(options.weight, rows, op);
   const logp = rows.rows.logSoftmax(-1);
   if (target instanceof Tensor && target.dtype !== 'int32') {
     if (options.ignoreIndex !== undefined)
@@ -43,7 +43,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
   let perSample = nll;
   if (eps > 0) {
     const c = rows.classes;
-    const weighted = weight ? logp.mul(tensor(weight, { dtype: logp.dtype })) : logp;
+    const weighted = weight ? logp.mul(weight) : logp;
     const smooth = maskIgnored(weighted.sum(-1).neg(), labels.keep);
     perSample = nll.mul(1 - eps).add(smooth.mul(eps / c));
   }
@@ -55,7 +55,7 @@ function probabilityLoss(
   target: Tensor,
   logits: Tensor,
   rows: ClassRows,
-  weight: Float64Array | null,
+  weight: Tensor | null,
   eps: number,
   reduction: 'mean' | 'sum' | 'none',
 ): Tensor {
@@ -64,16 +64,11 @@ function probabilityLoss(
     throw new ShapeError(`${op}: a probability target must have the logits' shape ${shapeOf(logits)}, got ${shapeOf(target)}`);
   if (target.requiresGrad) throw new GradError(`${op}: the target must not require grad; detach() it`);
   const [m, c] = logp.shape;
-  // The target as rows [M, C] like the logits, smoothed and weighted, as one constant.
-  const t = toClassRows(target, op).rows.data;
-  const coef = new Float64Array(m * c);
-  let anyZero = false;
-  for (let i = 0; i < coef.length; i++) {
-    coef[i] = ((1 - eps) * t[i] + eps / c) * (weight ? weight[i % c] : 1);
-    if (coef[i] === 0) anyZero = true;
-  }
-  const coefT = tensor(coef, { shape: [m, c], dtype: logp.dtype });
-  let terms = logp.mul(coefT);
-  if (anyZero) terms = where(coefT, terms, 0);
+  // The target as rows [M, C] like the logits, smoothed and weighted: built with ops, so that it batches (vmap).
+  const t = toClassRows(target.cast(logp.dtype), op).rows;
+  const smoothed = eps > 0 ? t.mul(1 - eps).add(eps / c) : t;
+  const coef = weight ? smoothed.mul(weight) : smoothed;
+  // A zero coefficient ignores its class even where logp is -Infinity (0 log 0 = 0), by selection.
+  const terms = where(coef, logp.mul(coef), 0);
   return reduceSamples(terms.sum(-1).neg(), reduction, rows, m);
 }

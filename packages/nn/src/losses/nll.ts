@@ -28,7 +28,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {})
   const op = 'nllLoss';
   const reduction = checkReduction(options.reduction, op);
   const rows = toClassRows(input, op);
-  const weight = classWeights(options.weight, rows.classes, op);
+  const weight = classWeights(options.weight, rows, op);
   const labels = classLabels(target, rows, options.ignoreIndex ?? -100, op);
   const { perSample, weightSum } = pickedLoss(rows.rows, labels, weight);
   return reduceSamples(perSample, reduction, rows, weightSum);

@@ -3,11 +3,12 @@
 //   dL/dx = (y - t) / N
 // One rule instead of the composite logSoftmax chain: one pass over the logits, and a gradient that is exactly
 // the seed's (y - t)/N. `crossEntropy` (the composite) is its test oracle.
-import { NDArray, Tensor, defineOp, isGradEnabled } from '@tapegrad/core';
+import { NDArray, Tensor, defineOp, isGradEnabled, where } from '@tapegrad/core';
+import { batchFirst, batchSize } from './batching.js';
 import { targetMatrix } from './targets.js';
 
 interface Saved {
-  readonly y: Tensor; // softmax of the logits, computed in forward
+  readonly y: Tensor | null; // softmax of the logits, computed in forward (null under vmap: backward recomputes it)
 }
 
 const fused = defineOp({
@@ -40,8 +41,19 @@ const fused = defineOp({
     const [logits, target, saved] = ctx.saved as [Tensor, Tensor, Saved];
     const n = logits.shape[0];
     // Under createGraph the softmax is recomputed with recorded ops so that second derivatives flow through it.
-    const y = isGradEnabled() ? logits.softmax(-1) : saved.y;
+    const y = isGradEnabled() || saved.y === null ? logits.softmax(-1) : saved.y;
     return [y.sub(target).mul(dy.div(n)), null];
+  },
+  // vmap: every sample's mean at once, by the composite (the fused loop computes one batch's mean); backward then
+  // runs on the per-sample values as it is.
+  batch(ctx, logits, target) {
+    ctx.save(ctx.inputs[0], ctx.inputs[1], { y: null } satisfies Saved);
+    const size = batchSize(logits, target);
+    const x = batchFirst(logits, size);
+    const t = batchFirst(target, size);
+    // 0 * log 0 is taken as 0, as in forward, by selection.
+    const terms = where(t, t.mul(x.logSoftmax(-1)), 0);
+    return { value: terms.sum([1, 2]).neg().div(x.shape[1]), dim: 0 };
   },
 });
 

@@ -1,5 +1,5 @@
 /** Target checks shared by the classification losses: int32 class labels [N] or one-hot / probabilities [N, C]. */
-import { DTypeError, ShapeError, type Tensor, tensor } from '@tapegrad/core';
+import { DTypeError, ShapeError, type Tensor, arange, valuesForCheck } from '@tapegrad/core';
 
 /** Validates `target` against logits [N, C] and returns it as a float matrix [N, C] of the logits' dtype. */
 export function targetMatrix(logits: Tensor, target: Tensor, op: string): Tensor {
@@ -28,12 +28,14 @@ export function oneHot(labels: Tensor, numClasses: number, options: { dtype?: 'f
   if (labels.dtype !== 'int32') throw new DTypeError(`${op}: labels must be int32, got ${labels.dtype}`);
   if (labels.rank !== 1) throw new ShapeError(`${op}: labels must be 1-D, got shape [${labels.shape.join(', ')}]`);
   const n = labels.shape[0];
-  const out = new (options.dtype === 'float32' ? Float32Array : Float64Array)(n * numClasses);
-  const d = labels.data;
-  for (let i = 0; i < n; i++) {
-    const k = d[i];
+  // Checked through every sample's values under vmap; the rows themselves are built with ops, so that they batch.
+  const values = valuesForCheck(labels);
+  for (let i = 0; i < values.length; i++) {
+    const k = values[i];
     if (!(k >= 0 && k < numClasses)) throw new ShapeError(`${op}: label ${k} at position ${i} is outside [0, ${numClasses})`);
-    out[i * numClasses + k] = 1;
   }
-  return tensor(out, { shape: [n, numClasses] });
+  return labels
+    .reshape([n, 1])
+    .eq(arange(0, numClasses, 1, { dtype: 'int32' }))
+    .cast(options.dtype ?? 'float64');
 }

@@ -12,6 +12,13 @@ export interface BuiltGraph {
   readonly root: Scalar;
   /** The leaves made from the given values, by name. */
   readonly leaves: ReadonlyMap<string, Scalar>;
+  /** Every Scalar an op of the program produced, in the order the program computed them. */
+  readonly trace: readonly Scalar[];
+  /**
+   * Runs the program again on other leaves (one per entry of `leaves`, in its order), e.g. jvp's: every Scalar its
+   * ops produce, in the same order as `trace`.
+   */
+  readonly replay: (...leaves: Scalar[]) => Scalar[];
 }
 
 function asScalar(v: Value): Scalar {
@@ -50,21 +57,25 @@ function binary(op: '+' | '-' | '*' | '/' | '^', a: Value, b: Value): Value {
 
 class Evaluator {
   readonly scope = new Map<string, Value>();
+  /** Every Scalar an op produced, in order (see BuiltGraph.trace). */
+  readonly trace: Scalar[] = [];
   private readonly versions = new Map<string, number>();
 
   constructor(
     private readonly source: string,
-    values: ReadonlyMap<string, number>,
-    readonly leaves: Map<string, Scalar>,
+    readonly leaves: ReadonlyMap<string, Scalar>,
   ) {
-    for (const [name, v] of values) {
-      const leaf = scalar(v, { name });
-      leaves.set(name, leaf);
-      this.scope.set(name, leaf);
-    }
+    for (const [name, leaf] of leaves) this.scope.set(name, leaf);
   }
 
+  /** The value of `e`, each Scalar an op made recorded in the trace. */
   eval(e: Expr): Value {
+    const v = this.compute(e);
+    if (v instanceof Scalar && e.kind !== 'number' && e.kind !== 'variable') this.trace.push(v);
+    return v;
+  }
+
+  private compute(e: Expr): Value {
     switch (e.kind) {
       case 'number':
         return e.value;
@@ -107,13 +118,9 @@ class Evaluator {
 export function buildGraph(program: string, values: string): BuiltGraph {
   const parsedValues = parseValues(values);
   const statements: Statement[] = parseProgram(program);
-  const leaves = new Map<string, Scalar>();
-  const evaluator = new Evaluator(program, parsedValues, leaves);
-  let last: Value = 0;
-  for (const s of statements) {
-    last = evaluator.eval(s.expr);
-    if (s.target !== null) evaluator.assign(s.target, last);
-  }
+  const leaves = new Map([...parsedValues].map(([name, v]) => [name, scalar(v, { name })]));
+  const evaluator = new Evaluator(program, leaves);
+  const last = run(evaluator, statements);
   if (typeof last === 'number' || last.creator === null) {
     throw new ParseError(
       'the result does not depend on any variable through an op, so there is no tape to draw: use a variable with a value, e.g. a*b with a=2, b=3',
@@ -123,5 +130,21 @@ export function buildGraph(program: string, values: string): BuiltGraph {
   }
   // A bare final expression gets a name, so the steps read "d out/d a" rather than a display id.
   if (last.name === undefined) last.name = 'out';
-  return { root: last, leaves };
+  const names = [...leaves.keys()];
+  const replay = (...others: Scalar[]): Scalar[] => {
+    const again = new Evaluator(program, new Map(names.map((name, i) => [name, others[i]])));
+    run(again, statements);
+    return again.trace;
+  };
+  return { root: last, leaves, trace: evaluator.trace, replay };
+}
+
+/** Runs the statements in order: the last one's value. */
+function run(evaluator: Evaluator, statements: readonly Statement[]): Value {
+  let last: Value = 0;
+  for (const s of statements) {
+    last = evaluator.eval(s.expr);
+    if (s.target !== null) evaluator.assign(s.target, last);
+  }
+  return last;
 }

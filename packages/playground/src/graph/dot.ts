@@ -31,25 +31,43 @@ function recordText(s: string): string {
   return s.replace(/([{}|<>])/g, '\\$1');
 }
 
-function valueLine(n: Node): string {
+/**
+ * The third field of a value's record: its name ('grad', or 'tangent' for a forward sweep) and each value's number in
+ * it (null: none yet, drawn as a dash).
+ */
+export interface DerivativeField {
+  readonly name: 'grad' | 'tangent';
+  readonly of: (n: Node) => number | null;
+}
+
+/** The gradient the last backward left on each value. */
+export const GRADIENTS: DerivativeField = {
+  name: 'grad',
+  of: (n) => (n instanceof Scalar && n.gradNode !== null ? n.gradNode.value : null),
+};
+
+/** The text of a value's derivative field: `grad 2.2`, `tangent 1`, or a dash when there is no number yet. */
+export function fieldText(name: DerivativeField['name'], v: number | null): string {
+  return `${name} ${v === null ? '–' : formatNumber(v)}`;
+}
+
+function valueLine(n: Node, field: DerivativeField): string {
   const value = formatNumber(n.item());
   if (!n.requiresGrad) {
     return `  ${valueId(n)} [id=${quote(valueId(n))}, class="constant", shape=box, style="rounded,dashed", label=${quote(recordText(value))}];`;
   }
-  const gradNode = n instanceof Scalar ? n.gradNode : null;
-  const grad = gradNode === null ? '–' : formatNumber(gradNode.value);
-  const label = `{ ${recordText(n.label)} | value ${recordText(value)} | grad ${recordText(grad)} }`;
+  const label = `{ ${recordText(n.label)} | value ${recordText(value)} | ${recordText(fieldText(field.name, field.of(n)))} }`;
   const kind = n.isLeaf ? 'leaf' : 'value';
   return `  ${valueId(n)} [id=${quote(valueId(n))}, class=${quote(kind)}, shape=record, label=${quote(label)}];`;
 }
 
 /**
- * DOT for the tape of `root`: value nodes as records (name | value | grad), op nodes as ellipses named by
- * op and position on this graph's tape (1 = recorded first), constants as dashed boxes.
+ * DOT for the tape of `root`: value nodes as records (name | value | grad, or tangent for a forward sweep), op nodes
+ * as ellipses named by op and position on this graph's tape (1 = recorded first), constants as dashed boxes.
  * @example
  * const svg = (await Graphviz.load()).dot(tapeToDot(price));
  */
-export function tapeToDot(root: Node): string {
+export function tapeToDot(root: Node, field: DerivativeField = GRADIENTS): string {
   const lines = [
     'digraph tape {',
     '  rankdir=LR;',
@@ -61,7 +79,7 @@ export function tapeToDot(root: Node): string {
   const value = (n: Node): string => {
     if (!drawn.has(n)) {
       drawn.add(n);
-      lines.push(valueLine(n));
+      lines.push(valueLine(n, field));
     }
     return valueId(n);
   };

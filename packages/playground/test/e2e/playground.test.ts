@@ -42,16 +42,30 @@ async function draw(program: string, values: string): Promise<void> {
   await page.click('#run');
 }
 
+/** A value node's three fields as drawn: name, value, and its gradient (or tangent). */
+async function fields(name: string): Promise<string[]> {
+  const texts = await svgTexts();
+  return texts.slice(texts.indexOf(name), texts.indexOf(name) + 3);
+}
+const derivativeOf = async (name: string) => (await fields(name))[2];
+
 describe('graph view', () => {
-  it('draws the apple/orange tape with the gradients printed in seed 004', async () => {
+  it('draws the apple/orange tape with the gradients printed in seed 004, each only once the sweep has computed it', async () => {
     await page.waitForSelector('#graph svg text');
-    const texts = await svgTexts();
-    // Seed 004's printed backward pass: apple 2.2, apple_num 110, orange 3.3, orange_num 165, tax 650, all_price 1.1.
-    for (const g of ['2.2', '110', '3.3', '165', '650', '1.1']) expect(texts).toContain(`grad ${g}`);
+    let texts = await svgTexts();
     expect(texts).toContain('value 715');
     for (const name of ['apple', 'apple_num', 'orange', 'orange_num', 'tax', 'price']) expect(texts).toContain(name);
     expect(texts.filter((t) => /^(mul|add) #\d$/.test(t))).toHaveLength(4);
+    // Before the sweep, only the seed d price/d price = 1 is known.
+    expect(texts.filter((t) => t.startsWith('grad '))).toEqual(expect.arrayContaining(['grad 1', 'grad –']));
+    expect(texts.filter((t) => t.startsWith('grad ') && t !== 'grad –')).toEqual(['grad 1']);
+    await page.click('#step-end');
+    texts = await svgTexts();
+    // Seed 004's printed backward pass: apple 2.2, apple_num 110, orange 3.3, orange_num 165, tax 650, all_price 1.1.
+    for (const g of ['2.2', '110', '3.3', '165', '650', '1.1']) expect(texts).toContain(`grad ${g}`);
+    expect(texts).not.toContain('grad –');
     await screenshot('graph-view');
+    await page.click('#step-reset');
   });
 
   it('steps the reverse sweep, highlighting each entry and its chain-rule product', async () => {
@@ -60,6 +74,9 @@ describe('graph view', () => {
     expect(await page.locator('#graph .active-op text').textContent()).toBe('mul #4');
     // d price/d all_price = upstream 1 x local (tax = 1.1)
     expect(await stepText()).toBe('#4 mul: ∂price/∂all_price = ∂price/∂price × ∂price/∂all_price = 1 × 1.1 = 1.1');
+    expect(await derivativeOf('all_price')).toBe('grad 1.1');
+    expect(await derivativeOf('tax')).toBe('grad –');
+    expect(await derivativeOf('apple')).toBe('grad –');
 
     await page.click('#step-next');
     expect(await stepText()).toBe('#4 mul: ∂price/∂tax = ∂price/∂price × ∂price/∂tax = 1 × 650 = 650');
@@ -70,14 +87,56 @@ describe('graph view', () => {
     expect(await page.locator('#graph .active-op text').textContent()).toBe('mul #1');
     // The book's MulLayer backward: d apple = dout x apple_num = 1.1 x 2.
     expect(await stepText()).toBe('#1 mul: ∂price/∂apple = ∂price/∂apple_price × ∂apple_price/∂apple = 1.1 × 2 = 2.2');
+    expect(await derivativeOf('apple')).toBe('grad 2.2');
+    expect(await derivativeOf('apple_num')).toBe('grad –');
     expect(await page.locator('#graph .active-edge').count()).toBe(1);
     expect(await page.locator('#graph .swept').count()).toBe(6);
     await screenshot('graph-step');
 
     await page.click('#step-prev');
     expect(await page.locator('#step-counter').innerText()).toBe('step 6 of 8');
+    expect(await derivativeOf('apple')).toBe('grad –');
     await page.click('#step-reset');
     expect(await page.locator('#graph .active-op').count()).toBe(0);
+    expect(await derivativeOf('tax')).toBe('grad –');
+  });
+
+  it('steps a forward sweep from a chosen input: tangents flow with the values, in recording order', async () => {
+    await page.selectOption('#sweep', 'forward:apple');
+    await page.waitForFunction(() => [...document.querySelectorAll('#graph svg text')].some((t) => t.textContent === 'tangent 1'));
+    expect(await page.locator('#step-counter').innerText()).toBe(
+      'tangent of apple set to 1, of the other inputs to 0 · 4 tape entries to go',
+    );
+    expect(await derivativeOf('apple')).toBe('tangent 1');
+    for (const input of ['apple_num', 'orange', 'orange_num', 'tax']) expect(await derivativeOf(input)).toBe('tangent 0');
+    for (const value of ['apple_price', 'orange_price', 'all_price', 'price']) expect(await derivativeOf(value)).toBe('tangent –');
+
+    await page.click('#step-next');
+    expect(await page.locator('#step-counter').innerText()).toBe('step 1 of 4');
+    expect(await page.locator('#graph .active-op text').textContent()).toBe('mul #1');
+    expect(await page.locator('#graph .active-edge').count()).toBe(2);
+    // d apple_price/d apple = apple_num = 2, from the inputs' tangents 1 and 0
+    expect(await stepText()).toBe('#1 mul: ∂apple_price/∂apple = 2, from ∂apple/∂apple = 1 and ∂apple_num/∂apple = 0');
+    expect(await derivativeOf('apple_price')).toBe('tangent 2');
+    expect(await derivativeOf('price')).toBe('tangent –');
+
+    for (let i = 0; i < 3; i++) await page.click('#step-next');
+    expect(await stepText()).toBe('#4 mul: ∂price/∂apple = 2.2, from ∂all_price/∂apple = 2 and ∂tax/∂apple = 0');
+    // Seed 004's d price/d apple, the reverse sweep's number, by forward mode.
+    expect(await derivativeOf('price')).toBe('tangent 2.2');
+    expect(await page.locator('#graph .swept').count()).toBe(6);
+    await screenshot('graph-forward');
+
+    // Another input: d price/d tax = all_price = 650, as seed 004 prints.
+    await page.selectOption('#sweep', 'forward:tax');
+    await page.waitForFunction(() => document.querySelector('#step-counter')?.textContent?.startsWith('tangent of tax'));
+    await page.click('#step-end');
+    expect(await derivativeOf('price')).toBe('tangent 650');
+    expect(await derivativeOf('apple_price')).toBe('tangent 0');
+
+    await page.selectOption('#sweep', 'reverse');
+    await page.waitForFunction(() => document.querySelector('#step-counter')?.textContent?.includes('chain-rule steps to go'));
+    expect(await derivativeOf('tax')).toBe('grad –');
   });
 
   it('shows a parse error on the page with its position', async () => {
@@ -97,6 +156,7 @@ describe('graph view', () => {
     await page.selectOption('#preset', 'micrograd');
     // micrograd's test_sanity_check/README: g = 24.7041, dg/da = 138.8338, dg/db = 645.5773 (shown to 6 digits)
     await page.waitForFunction(() => [...document.querySelectorAll('#graph svg text')].some((t) => t.textContent === 'value 24.7041'));
+    await page.click('#step-end');
     const texts = await svgTexts();
     const leaf = (name: string) => texts.slice(texts.indexOf(name), texts.indexOf(name) + 3);
     expect(leaf('a')).toEqual(['a', 'value -4', 'grad 138.834']);
@@ -109,6 +169,8 @@ describe('graph view', () => {
     expect(await page.locator('#graph-error').innerText()).toMatch(/^Expression, line 1, column 5: unknown variable 'q'/);
     await draw('a*b + tanh(c)', 'a=2, b=-3, c=0.5');
     await page.locator('#graph-error').waitFor({ state: 'hidden' });
+    await page.waitForFunction(() => [...document.querySelectorAll('#graph svg text')].some((t) => t.textContent?.startsWith('tanh #')));
+    await page.click('#step-end');
     // d/da (a*b) = b = -3, d/db = a = 2, d/dc tanh(c) = 1 - tanh(0.5)^2 = 0.786448 (6 significant digits)
     await page.waitForFunction(() => [...document.querySelectorAll('#graph svg text')].some((t) => t.textContent === 'grad 0.786448'));
     const texts = await svgTexts();
