@@ -26,6 +26,13 @@ export interface BenchCase {
   readonly batches?: number;
 }
 
+/** W2's matrix size n, read from the case's id ('W2-512'). */
+export function matmulSize(c: BenchCase): number {
+  const n = Number(c.id.split('-')[1]);
+  if (c.workload !== 'W2' || !Number.isInteger(n)) throw new Error(`matmulSize: '${c.id}' is not a W2-n case`);
+  return n;
+}
+
 /** The main job's training set (10,000 digits less the 2,000 held out) in batches of 128: 62 full and one of 64. */
 export const MNIST_TRAIN_DIGITS = 8000;
 export const MNIST_BATCH = 128;

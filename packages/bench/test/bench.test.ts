@@ -1,7 +1,7 @@
 // The benchmark's own machinery: the yardstick it measures against must compute the right gradients, the peers
 // must start from the same point, and the report must say what the timings say.
 import { type Scalar, scalar } from '@tapegrad/core';
-import { benchCases } from '../src/cases';
+import { benchCases, matmulSize } from '../src/cases';
 import { scalarMlpData, seededUniform } from '../src/data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../src/micrograd-reference';
 import type { Timing } from '../src/measure';
@@ -150,6 +150,13 @@ if (torch.python === undefined) console.log(`PyTorch step-1 checks skipped: ${to
     const slice = await runner.remote!.timeSlice({ minIterations: 3, minSeconds: 0, maxIterations: 3 });
     expect(slice.samples).toHaveLength(3);
     expect(slice.samples.every((t) => t > 0 && t < 10)).toBe(true);
+  });
+});
+
+describe('the cases', () => {
+  it("give W2's matrix size from the case id, and refuse a case that is not W2", () => {
+    expect(cases.filter((c) => c.workload === 'W2').map(matmulSize)).toEqual([256, 512, 1024]);
+    expect(() => matmulSize(byId('W3'))).toThrow("matmulSize: 'W3' is not a W2-n case");
   });
 });
 

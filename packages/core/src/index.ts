@@ -82,5 +82,5 @@ export type {
   BinaryImplementation,
 } from './ndarray/kernels/backend/kernel-backend.js';
 export { setGemmExecutor, getGemmExecutor } from './ndarray/kernels/backend/gemm-executor.js';
-export type { GemmExecutor, GemmKernel } from './ndarray/kernels/backend/gemm-executor.js';
+export type { GemmArgs, GemmCall, GemmExecutor, GemmKernel } from './ndarray/kernels/backend/gemm-executor.js';
 export { gemmSingleThread } from './ndarray/kernels/matmul.js';

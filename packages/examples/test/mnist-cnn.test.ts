@@ -9,7 +9,7 @@ import { loadSafetensors } from '@tapegrad/nn/node';
 import { UsageError } from '../src/args';
 import { parseTrainFlags } from '../src/commands/mnist';
 import { run as predictCommand } from '../src/commands/predict';
-import { restoreCheckpoint, saveCheckpoint, readCheckpointInfo } from '../src/mnist/checkpoint';
+import { MNIST_CHECKPOINT } from '../src/mnist/checkpoint';
 import { affineBatch } from '../src/mnist/affine';
 import { CNN_DEFAULTS, buildCnn } from '../src/mnist/cnn';
 import { type MnistSplit, loadMnist } from '../src/mnist/data';
@@ -88,19 +88,19 @@ describe('the CNN', () => {
     try {
       const half = createTrainer(small);
       train(half, { ...small, epochs: 1 }, data);
-      await saveCheckpoint(dir, half, small);
-      const info = await readCheckpointInfo(join(dir, 'model.safetensors'));
+      await MNIST_CHECKPOINT.save(dir, half, small);
+      const info = await MNIST_CHECKPOINT.readInfo('mnist', join(dir, 'model.safetensors'));
       expect(info.config.model).toBe('cnn');
       const state = await loadSafetensors(join(dir, 'model.safetensors'));
       expect(state['2.num_batches_tracked'].item()).toBe(256 / 32);
       const resumed = createTrainer(small);
-      await restoreCheckpoint(dir, resumed);
+      await MNIST_CHECKPOINT.restore('mnist', dir, resumed, info);
       train(resumed, small, data);
       expect(resumed.history.map((r) => r.loss)).toEqual(straight.history.map((r) => r.loss));
       const x = data.test.images;
       expect(Array.from(predict(resumed.model, x).logits)).toEqual(Array.from(predict(straight.model, x).logits));
 
-      await saveCheckpoint(dir, straight, small);
+      await MNIST_CHECKPOINT.save(dir, straight, small);
       const lines: string[] = [];
       await predictCommand(['--model', join(dir, 'model.safetensors'), '--show', '0'], (line) => lines.push(line));
       expect(lines[0]).toMatch(/: CNN conv5x5\(16\)-BN-ReLU-pool-conv5x5\(32\)-BN-ReLU-pool-FC128-FC10$/);

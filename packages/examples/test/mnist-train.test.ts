@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnist, type MnistSplit, PIXELS } from '../src/mnist/data';
-import { restoreCheckpoint, saveCheckpoint } from '../src/mnist/checkpoint';
+import { MNIST_CHECKPOINT } from '../src/mnist/checkpoint';
 import { type TrainConfig, createTrainer, predict, train } from '../src/mnist/train';
 
 const small: TrainConfig = { epochs: 4, batchSize: 32, lr: 2e-3, optimizer: 'adam', hidden: [64], seed: 1, dropout: 0, shift: 0 };
@@ -73,9 +73,9 @@ describe('training on a small seeded subset', () => {
         },
       };
       expect(() => train(half, config, subset, stopper)).toThrow(StopAfterOneEpoch);
-      await saveCheckpoint(dir, half, config);
+      await MNIST_CHECKPOINT.save(dir, half, config);
       const resumed = createTrainer(config);
-      await restoreCheckpoint(dir, resumed);
+      await MNIST_CHECKPOINT.restore('mnist', dir, resumed, await MNIST_CHECKPOINT.readInfo('mnist', join(dir, 'model.safetensors')));
       expect(resumed.epochsDone).toBe(1);
       train(resumed, config, subset);
       expect(resumed.history.map((r) => r.loss)).toEqual(straight.history.map((r) => r.loss));

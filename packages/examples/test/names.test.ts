@@ -8,7 +8,7 @@ import { Generator } from '@tapegrad/core';
 import { saveSafetensors } from '@tapegrad/nn/node';
 import { run as runNames, parseNamesFlags } from '../src/commands/names';
 import { Bigram } from '../src/names/bigram';
-import { readNamesCheckpointInfo, restoreNamesCheckpoint, saveNamesCheckpoint } from '../src/names/checkpoint';
+import { NAMES_CHECKPOINT } from '../src/names/checkpoint';
 import { IGNORE, Vocabulary, encodeBatch, loadNames, splitNames } from '../src/names/data';
 import { type NamesConfig, createNamesTrainer, evaluate, sampleCategorical, sampleNames, trainNames } from '../src/names/train';
 
@@ -95,11 +95,11 @@ describe('training', () => {
     const first = createNamesTrainer(tiny, data);
     trainNames(first, { ...tiny, epochs: 1 }, data);
     const out = join(dir, 'resume');
-    await saveNamesCheckpoint(out, first, { ...tiny, epochs: 1 });
-    const info = await readNamesCheckpointInfo('names', join(out, 'model.safetensors'));
+    await NAMES_CHECKPOINT.save(out, first, { ...tiny, epochs: 1 });
+    const info = await NAMES_CHECKPOINT.readInfo('names', join(out, 'model.safetensors'));
     expect(info.epochsDone).toBe(1);
     const resumed = createNamesTrainer(info.config, data);
-    await restoreNamesCheckpoint('names', out, resumed, info);
+    await NAMES_CHECKPOINT.restore('names', out, resumed, info);
     trainNames(resumed, tiny, data);
     expect(resumed.history.map((r) => r.heldOutLoss)).toEqual(straight.history.map((r) => r.heldOutLoss));
   });

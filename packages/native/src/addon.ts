@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { GemmArgs } from '@tapegrad/core';
 
 /** The typed arrays the addon computes on. */
 export type FloatArray = Float32Array | Float64Array;
@@ -36,19 +37,7 @@ export type BinaryKernelName = (typeof BINARY_KERNELS)[number];
 /** What the addon exports (csrc/addon.c); every array argument is read or written in place. */
 export interface NativeAddon {
   /** C[co..] = op(A) . op(B), as core's GemmKernel; A, B and C all Float32Array or all Float64Array. */
-  gemm(
-    A: FloatArray,
-    ao: number,
-    B: FloatArray,
-    bo: number,
-    C: FloatArray,
-    co: number,
-    m: number,
-    n: number,
-    k: number,
-    tA: boolean,
-    tB: boolean,
-  ): void;
+  gemm(...product: GemmArgs<FloatArray>): void;
   /** One product of the same shape per entry of the offset arrays. */
   gemmBatch(
     A: FloatArray,

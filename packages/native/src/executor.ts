@@ -9,7 +9,7 @@
  * 2 })` means two threads with or without the native backend), or else 1. Either way no more threads compute than
  * the budget: the pool's helpers sleep while OpenBLAS works, and OpenBLAS is told its count before each product.
  */
-import type { GemmExecutor, GemmKernel, TypedArray } from '@tapegrad/core';
+import type { GemmCall, GemmExecutor, TypedArray } from '@tapegrad/core';
 import type { NativeAddon } from './addon.js';
 
 /** How enableNative's executor behaves; see NativeOptions for the user-facing meaning. */
@@ -46,20 +46,8 @@ export class NativeGemmExecutor implements GemmExecutor {
     return this.settings.threads ?? this.behind?.threads?.() ?? 1;
   }
 
-  gemm(
-    A: TypedArray,
-    ao: number,
-    B: TypedArray,
-    bo: number,
-    C: TypedArray,
-    co: number,
-    m: number,
-    n: number,
-    k: number,
-    tA: boolean,
-    tB: boolean,
-    kernel: GemmKernel,
-  ): boolean {
+  gemm(...call: GemmCall): boolean {
+    const [A, ao, B, bo, C, co, m, n, k, tA, tB] = call;
     if (m * n * k >= this.settings.minWork && sameFloatKind(A, B, C)) {
       const threads = this.threads();
       if (threads !== this.blasThreads) {
@@ -69,7 +57,7 @@ export class NativeGemmExecutor implements GemmExecutor {
       this.addon.gemm(A, ao, B as FloatArray, bo, C as FloatArray, co, m, n, k, tA, tB);
       return true;
     }
-    return this.behind?.gemm(A, ao, B, bo, C, co, m, n, k, tA, tB, kernel) ?? false;
+    return this.behind?.gemm(...call) ?? false;
   }
 
   /** Puts OpenBLAS back to one thread (when this executor is removed). */

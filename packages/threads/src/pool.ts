@@ -7,7 +7,7 @@
  * Operands are copied in and results out, because the caller's tensors live on ordinary ArrayBuffers a helper
  * cannot see: O(mk + kn + mn) copying against O(mnk) arithmetic, which is why small products are declined.
  */
-import { TapegradError, getKernelBackend, type GemmExecutor, type GemmKernel, type TypedArray } from '@tapegrad/core';
+import { TapegradError, getKernelBackend, type GemmCall, type GemmExecutor, type GemmKernel, type TypedArray } from '@tapegrad/core';
 import { BACKENDS, type BufferMessage, ERROR_BYTES_AT, KINDS, type KindArray, Slot, kindOf, viewsOf } from './protocol.js';
 import { type Share, contiguousA, contiguousB, planShares, scatterBlock, stageA, stageB } from './split.js';
 
@@ -127,20 +127,8 @@ export class ThreadPool implements GemmExecutor {
     return this.helpers.map((h) => (h ? Atomics.load(h.ctrl, Slot.Tasks) : 0));
   }
 
-  gemm(
-    A: TypedArray,
-    ao: number,
-    B: TypedArray,
-    bo: number,
-    C: TypedArray,
-    co: number,
-    m: number,
-    n: number,
-    k: number,
-    tA: boolean,
-    tB: boolean,
-    kernel: GemmKernel,
-  ): boolean {
+  gemm(...call: GemmCall): boolean {
+    const [A, ao, B, bo, C, co, m, n, k, tA, tB, kernel] = call;
     if (m * n * k < this.options.minWork) return false;
     const helpers = this.ready();
     if (helpers.length === 0) return false;
@@ -184,7 +172,7 @@ export class ThreadPool implements GemmExecutor {
     let failure: unknown = null;
     const started = performance.now();
     try {
-      this.runOwnShare(A, ao, B, bo, C, co, m, n, k, tA, tB, shares[0], kind, kernel);
+      this.runOwnShare(call, shares[0], kind);
     } catch (error) {
       failure = error;
     }
@@ -303,22 +291,8 @@ export class ThreadPool implements GemmExecutor {
     kernel(view, c[Slot.AOffset], view, c[Slot.BOffset], view, co, m, n, c[Slot.K], c[Slot.TransposeA] === 1, c[Slot.TransposeB] === 1);
   }
 
-  private runOwnShare(
-    A: TypedArray,
-    ao: number,
-    B: TypedArray,
-    bo: number,
-    C: TypedArray,
-    co: number,
-    m: number,
-    n: number,
-    k: number,
-    tA: boolean,
-    tB: boolean,
-    s: Share,
-    kind: number,
-    kernel: GemmKernel,
-  ): void {
+  private runOwnShare(call: GemmCall, s: Share, kind: number): void {
+    const [A, ao, B, bo, C, co, m, n, k, tA, tB, kernel] = call;
     const rows = s.i1 - s.i0;
     const cols = s.j1 - s.j0;
     let aAt = contiguousA(ao, m, k, tA, s);

@@ -1,5 +1,5 @@
 /** What a benchmarked implementation provides: one runner per case it supports. */
-import type { BenchCase } from '../cases.js';
+import type { BenchCase, WorkloadId } from '../cases.js';
 import type { Slice } from '../measure.js';
 import type { SliceBudget } from '../schedule.js';
 
@@ -21,6 +21,12 @@ export interface RemoteRunner {
   readonly firstValue: number;
   timeSlice(budget: SliceBudget): Promise<Slice>;
 }
+
+/**
+ * A peer's runner for every workload, by workload: what `prepare` of a peer that runs them all looks up, so the
+ * compiler names a workload such a peer is missing.
+ */
+export type WorkloadRunners = { readonly [W in WorkloadId]: (c: BenchCase) => Runner | Promise<Runner> };
 
 export interface Peer {
   /** Stable id used on the command line and in the JSON, e.g. 'tfjs-wasm-1'. */

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { type BenchCase, budgetFor } from '../cases.js';
+import { type BenchCase, budgetFor, matmulSize } from '../cases.js';
 import { matmulData, mlpData, tanhSumData } from '../data.js';
 import type { Peer, Runner } from './peer.js';
 
@@ -121,7 +121,7 @@ function caseInputs(c: BenchCase): {
       return { arrays: { x: d.x, labels: { data: d.labels, shape: [d.labels.length] }, ...params }, extra: { lr: d.learningRate } };
     }
     case 'W2': {
-      const { a, b } = matmulData(Number(c.id.split('-')[1]));
+      const { a, b } = matmulData(matmulSize(c));
       return { arrays: { a, b }, extra: {} };
     }
     case 'W4': {

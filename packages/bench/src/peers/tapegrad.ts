@@ -2,17 +2,33 @@
 import { type DType, type Scalar, type Tensor, conv2d, maxPool2d, noGrad, scalar, tensor } from '@tapegrad/core';
 import { softmaxCrossEntropy } from '@tapegrad/nn';
 import { enableThreads } from '@tapegrad/threads';
-import { type BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
+import { MNIST_EPOCH_BATCHES, matmulSize } from '../cases.js';
 import { type HostArray, lenetData, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
 import { scalarMlpLoss } from '../micrograd-reference.js';
 import { PIXELS } from '@tapegrad/examples/mnist';
 import { mnistEpochSetup } from '../mnist-epoch.js';
 import { blockRunner } from './tapegrad-block.js';
-import type { Peer, Runner } from './peer.js';
+import type { Peer, Runner, WorkloadRunners } from './peer.js';
 
 function fromHost(h: HostArray, dtype: DType, requiresGrad = false): Tensor {
   const data = dtype === 'float32' ? Float32Array.from(h.data) : Float64Array.from(h.data);
   return tensor(data, { shape: h.shape, dtype, requiresGrad });
+}
+
+/**
+ * The mean cross-entropy of `logits` at `labels` ([batch, 1]), its backward, and a plain SGD step on `params`
+ * outside the tape, as W1 and W5 train; returns the loss.
+ */
+function crossEntropyStep(logits: Tensor, labels: Tensor, params: readonly Tensor[], learningRate: number): number {
+  const loss = logits.logSoftmax(-1).takeAlongAxis(labels, -1).mean().neg();
+  loss.backward();
+  noGrad(() => {
+    for (const p of params) {
+      p.addInPlace(p.grad as Tensor, -learningRate);
+      p.zeroGrad();
+    }
+  });
+  return loss.item();
 }
 
 function mlpRunner(dtype: DType): Runner {
@@ -25,16 +41,7 @@ function mlpRunner(dtype: DType): Runner {
     step() {
       const h1 = x.matmul(w1).add(b1).relu();
       const h2 = h1.matmul(w2).add(b2).relu();
-      const logits = h2.matmul(w3).add(b3);
-      const loss = logits.logSoftmax(-1).takeAlongAxis(labels, -1).mean().neg();
-      loss.backward();
-      noGrad(() => {
-        for (const p of params) {
-          p.addInPlace(p.grad as Tensor, -d.learningRate);
-          p.zeroGrad();
-        }
-      });
-      return loss.item();
+      return crossEntropyStep(h2.matmul(w3).add(b3), labels, params, d.learningRate);
     },
   };
 }
@@ -82,16 +89,7 @@ export function lenetRunner(batch = 64): Runner {
       h = maxPool2d(conv2d(h, c2).add(perChannel(c2b)).relu(), 2).reshape([batch, 400]);
       h = h.matmul(f1, { transposeB: true }).add(f1b).relu();
       h = h.matmul(f2, { transposeB: true }).add(f2b).relu();
-      const logits = h.matmul(f3, { transposeB: true }).add(f3b);
-      const loss = logits.logSoftmax(-1).takeAlongAxis(labels, -1).mean().neg();
-      loss.backward();
-      noGrad(() => {
-        for (const p of params) {
-          p.addInPlace(p.grad as Tensor, -d.learningRate);
-          p.zeroGrad();
-        }
-      });
-      return loss.item();
+      return crossEntropyStep(h.matmul(f3, { transposeB: true }).add(f3b), labels, params, d.learningRate);
     },
   };
 }
@@ -146,6 +144,16 @@ async function mnistRunner(batchCount: number): Promise<Runner> {
   };
 }
 
+const RUNNERS: WorkloadRunners = {
+  W1: (c) => mlpRunner(c.id === 'W1-f64' ? 'float64' : 'float32'),
+  W2: (c) => matmulRunner(matmulSize(c)),
+  W3: () => scalarMlpRunner(),
+  W4: () => tanhSumRunner(),
+  W5: () => lenetRunner(),
+  W6: () => blockRunner(),
+  MNIST: (c) => mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES),
+};
+
 /** tapegrad from source, default kernel backend ('auto': WebAssembly SIMD matmul where available). */
 export const tapegradPeer: Peer = {
   id: 'tapegrad',
@@ -154,24 +162,7 @@ export const tapegradPeer: Peer = {
     return "@tapegrad/core from source, default kernel backend 'auto': matmul on the WebAssembly SIMD kernel (packages/core/wasm/gemm.ts), elementwise ops and reductions in TypeScript";
   },
   supports: () => true,
-  prepare(c: BenchCase): Runner | Promise<Runner> {
-    switch (c.workload) {
-      case 'W1':
-        return mlpRunner(c.id === 'W1-f64' ? 'float64' : 'float32');
-      case 'W2':
-        return matmulRunner(Number(c.id.split('-')[1]));
-      case 'W3':
-        return scalarMlpRunner();
-      case 'W4':
-        return tanhSumRunner();
-      case 'W6':
-        return blockRunner();
-      case 'W5':
-        return lenetRunner();
-      case 'MNIST':
-        return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
-    }
-  },
+  prepare: (c) => RUNNERS[c.workload](c),
 };
 
 /**

@@ -5,12 +5,20 @@
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { type BenchCase, MNIST_EPOCH_BATCHES } from '../cases.js';
+import { MNIST_EPOCH_BATCHES, matmulSize } from '../cases.js';
 import { type HostArray, type ScalarMlpData, lenetData, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
-import type { Peer, Runner } from './peer.js';
+import type { Peer, Runner, WorkloadRunners } from './peer.js';
 import { blockRunner } from './tfjs-block.js';
 
 const fromHost = (h: HostArray): tf.Tensor => tf.tensor(h.data, h.shape.slice(), 'float32');
+
+/** W1's and the MNIST epoch's network: 784-256-128-10 with ReLUs, softmax cross-entropy against `oneHot`. */
+function mlpLoss(x: tf.Tensor, oneHot: tf.Tensor, [w1, b1, w2, b2, w3, b3]: readonly tf.Tensor[]): tf.Scalar {
+  const h1 = tf.relu(tf.add(tf.matMul(x, w1), b1));
+  const h2 = tf.relu(tf.add(tf.matMul(h1, w2), b2));
+  const logits = tf.add(tf.matMul(h2, w3), b3);
+  return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(oneHot, logits);
+}
 
 /** A training step that returns its loss tensor (read synchronously here, asynchronously on the WebGPU backend). */
 export interface TrainingStep {
@@ -24,16 +32,9 @@ export function mlpStep(): TrainingStep {
   const x = fromHost(d.x);
   const oneHot = tf.oneHot(tf.tensor1d(d.labels, 'int32'), 10);
   const vars = d.params.map((p) => tf.variable(fromHost(p)));
-  const [w1, b1, w2, b2, w3, b3] = vars;
   const optimizer = tf.train.sgd(d.learningRate);
   return {
-    step: () =>
-      optimizer.minimize(() => {
-        const h1 = tf.relu(tf.add(tf.matMul(x, w1), b1));
-        const h2 = tf.relu(tf.add(tf.matMul(h1, w2), b2));
-        const logits = tf.add(tf.matMul(h2, w3), b3);
-        return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(oneHot, logits);
-      }, true) as tf.Scalar,
+    step: () => optimizer.minimize(() => mlpLoss(x, oneHot, vars), true) as tf.Scalar,
     dispose() {
       tf.dispose([x, oneHot, ...vars]);
       optimizer.dispose();
@@ -194,7 +195,6 @@ async function mnistRunner(batchCount: number): Promise<Runner> {
     start.dispose();
     return v;
   });
-  const [w1, b1, w2, b2, w3, b3] = vars;
   const optimizer = tf.train.adam(trainer.optimizer.lr, 0.9, 0.999, 1e-8);
   const inputs = batches.map((b) => ({
     x: tf.tensor2d(b.images, [b.size, b.images.length / b.size], 'float32'),
@@ -205,12 +205,7 @@ async function mnistRunner(batchCount: number): Promise<Runner> {
       let first = NaN;
       for (let i = 0; i < inputs.length; i++) {
         const { x, oneHot } = inputs[i];
-        const loss = optimizer.minimize(() => {
-          const h1 = tf.relu(tf.add(tf.matMul(x, w1), b1));
-          const h2 = tf.relu(tf.add(tf.matMul(h1, w2), b2));
-          const logits = tf.add(tf.matMul(h2, w3), b3);
-          return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(oneHot, logits);
-        }, true) as tf.Scalar;
+        const loss = optimizer.minimize(() => mlpLoss(x, oneHot, vars), true) as tf.Scalar;
         const value = loss.dataSync()[0];
         loss.dispose();
         if (i === 0) first = value;
@@ -225,24 +220,15 @@ async function mnistRunner(batchCount: number): Promise<Runner> {
   };
 }
 
-function prepare(c: BenchCase): Runner | Promise<Runner> {
-  switch (c.workload) {
-    case 'W1':
-      return mlpRunner();
-    case 'W2':
-      return matmulRunner(Number(c.id.split('-')[1]));
-    case 'W3':
-      return scalarMlpRunner();
-    case 'W4':
-      return tanhSumRunner();
-    case 'W6':
-      return blockRunner();
-    case 'W5':
-      return lenetRunner();
-    case 'MNIST':
-      return mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES);
-  }
-}
+const RUNNERS: WorkloadRunners = {
+  W1: () => mlpRunner(),
+  W2: (c) => matmulRunner(matmulSize(c)),
+  W3: () => scalarMlpRunner(),
+  W4: () => tanhSumRunner(),
+  W5: () => lenetRunner(),
+  W6: () => blockRunner(),
+  MNIST: (c) => mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES),
+};
 
 /** The folder holding tfjs-backend-wasm's .wasm binaries, resolved from the workspace root (pnpm's cwd). */
 function wasmDirectory(): string {
@@ -272,7 +258,7 @@ function tfjsPeer(id: string, label: string, backend: 'cpu' | 'wasm', threads = 
     // TF.js has no float64 tensors: its W1 figure stands as the yardstick for tapegrad's float64 run.
     supports: (c) => c.id !== 'W1-f64',
     isSlowOn: (c) => c.workload === 'W3' || (backend === 'cpu' && (c.id === 'W2-1024' || c.workload === 'W6')),
-    prepare: (c) => prepare(c),
+    prepare: (c) => RUNNERS[c.workload](c),
   };
 }
 

@@ -5,6 +5,11 @@
  * math method of the rule language (RuleMath) is an op here of the same arity, and the op tests keep one case per op
  * (test/op-cases.ts). Adding an op is its file, its kernel, its test and a line here; `tsc` then names anything
  * still missing.
+ *
+ * Each name stands twice below, in the exports and in OPS, on purpose: the library imports ops by name, so a bundle
+ * keeps only those it calls, while OPS (which holds every op) is read only inside functions marked pure and so is
+ * dropped from a bundle that never asks for it (test/tree-shaking.test.ts). Reading ops off OPS would put every op
+ * in `import { scalar }`.
  */
 import type { RuleMath, RuleMathOp } from '../autodiff/grad-math.js';
 import type { Node, Operand } from '../autodiff/node.js';

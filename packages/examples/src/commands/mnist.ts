@@ -10,7 +10,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { UsageError, checkOutputDir, defineCommand, numberFlag, parseCommand } from '../args.js';
 import type { CommandName } from '../command-list.js';
-import { MODEL_FILE, readCheckpointInfo, restoreCheckpoint, saveCheckpoint } from '../mnist/checkpoint.js';
+import { MODEL_FILE, OPTIMIZER_FILE } from '../checkpoint.js';
+import { MNIST_CHECKPOINT } from '../mnist/checkpoint.js';
 import { loadDigits } from '../mnist/data.js';
 import { DEFAULTS } from '../mnist/defaults.js';
 import { ONNX_FILE, saveDeployable } from '../mnist/deploy.js';
@@ -117,13 +118,13 @@ async function startingPoint(name: CommandName, request: TrainRequest): Promise<
   const path = join(request.out, MODEL_FILE);
   if (!existsSync(path)) throw new UsageError(`${name}: --resume found no checkpoint at ${path}; train without --resume first`);
   // The architecture, seed and optimiser come from the checkpoint, held to the flags' rules; --epochs may extend the run.
-  const saved = await readCheckpointInfo(path, name);
+  const saved = await MNIST_CHECKPOINT.readInfo(name, path);
   const config = { ...saved.config, epochs: request.config.epochs };
   const trainer = createTrainer(config);
-  const info = await restoreCheckpoint(request.out, trainer, name);
-  console.log(`resuming from ${path} after epoch ${info.epochsDone} of ${config.epochs}`);
-  if (info.epochsDone >= config.epochs)
-    console.log(`nothing to do: the checkpoint already has ${info.epochsDone} epochs; pass a larger --epochs to continue`);
+  await MNIST_CHECKPOINT.restore(name, request.out, trainer, saved);
+  console.log(`resuming from ${path} after epoch ${saved.epochsDone} of ${config.epochs}`);
+  if (saved.epochsDone >= config.epochs)
+    console.log(`nothing to do: the checkpoint already has ${saved.epochsDone} epochs; pass a larger --epochs to continue`);
   return { config, trainer };
 }
 
@@ -170,7 +171,7 @@ export async function runTraining(name: CommandName, args: string[]): Promise<vo
     },
   });
   const seconds = (performance.now() - started) / 1000;
-  await saveCheckpoint(out, trainer, config);
+  await MNIST_CHECKPOINT.save(out, trainer, config);
   await saveDeployable(out, trainer.model, config, trainer.epochsDone);
   const { classes } = predict(trainer.model, data.test.images);
   const truth = data.test.labels.data as Int32Array;
@@ -186,7 +187,7 @@ export async function runTraining(name: CommandName, args: string[]): Promise<vo
   ]);
   const hits = matrix.reduce((n, row, i) => n + row[i], 0);
   console.log(
-    `wrote ${out}/{${MODEL_FILE},${ONNX_FILE},optimizer.safetensors,curves.svg,confusion.txt,confusion.svg,misclassified.png,misclassified.svg}`,
+    `wrote ${out}/{${MODEL_FILE},${ONNX_FILE},${OPTIMIZER_FILE},curves.svg,confusion.txt,confusion.svg,misclassified.png,misclassified.svg}`,
   );
   console.log(
     `test accuracy ${pct(hits / truth.length)} (${hits}/${truth.length}) after ${trainer.epochsDone} epochs; training took ${seconds.toFixed(1)}s`,

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { UsageError, checkOutputDir, defineCommand, numberFlag, parseCommand } from '../args.js';
 import { Bigram } from '../names/bigram.js';
-import { MODEL_FILE, OPTIMIZER_FILE, readNamesCheckpointInfo, restoreNamesCheckpoint, saveNamesCheckpoint } from '../names/checkpoint.js';
+import { MODEL_FILE, OPTIMIZER_FILE } from '../checkpoint.js';
+import { NAMES_CHECKPOINT } from '../names/checkpoint.js';
 import { loadNames, splitNames } from '../names/data.js';
 import { NAMES_DEFAULTS as D, NAMES_RULES as R, checkHeads } from '../names/settings.js';
 import { type NamesConfig, type NamesTrainer, createNamesTrainer, sampleNames, trainNames } from '../names/train.js';
@@ -80,7 +81,7 @@ export async function run(args: string[], write?: (line: string) => void): Promi
   const data = splitNames(await loadNames(), request.trainLimit);
   const trainer: NamesTrainer = createNamesTrainer(config, data);
   if (saved) {
-    await restoreNamesCheckpoint('names', out, trainer, saved);
+    await NAMES_CHECKPOINT.restore('names', out, trainer, saved);
     console.log(`resuming from ${modelPath} after epoch ${saved.epochsDone} of ${config.epochs}`);
   }
   console.log(
@@ -118,7 +119,7 @@ export async function run(args: string[], write?: (line: string) => void): Promi
     },
   });
   const seconds = (performance.now() - started) / 1000;
-  await saveNamesCheckpoint(out, trainer, config);
+  await NAMES_CHECKPOINT.save(out, trainer, config);
   console.log(`wrote ${out}/{${MODEL_FILE},${OPTIMIZER_FILE}}`);
   const last = trainer.history.at(-1);
   if (last) {
@@ -136,5 +137,5 @@ export async function run(args: string[], write?: (line: string) => void): Promi
 
 async function checkpointToResume(modelPath: string) {
   if (!existsSync(modelPath)) throw new UsageError(`names: --resume found no checkpoint at ${modelPath}; train without --resume first`);
-  return readNamesCheckpointInfo('names', modelPath);
+  return NAMES_CHECKPOINT.readInfo('names', modelPath);
 }

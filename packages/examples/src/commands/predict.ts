@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { Generator } from '@tapegrad/core';
 import { loadSafetensors } from '@tapegrad/nn/node';
 import { UsageError, defineCommand, numberFlag, parseCommand } from '../args.js';
-import { readUserFile } from '../mnist/checkpoint.js';
+import { readUserFile } from '../checkpoint.js';
 import { IMAGE_SIZE, PIXELS, loadDigits } from '../mnist/data.js';
 import { DEFAULTS } from '../mnist/defaults.js';
 import { buildCnn, describeCnn } from '../mnist/cnn.js';

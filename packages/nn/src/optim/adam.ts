@@ -66,15 +66,30 @@ export class Adam extends Optimizer<AdamHyperparameters> {
     const a2 = 1 - b2;
     // The moments are stored in the parameter's dtype, but the step uses them unrounded: reading a float32
     // element straight back after writing it cost a third of the update's time.
+    // Two loops rather than an amsgrad test per element: with the test inside, V8 compiled the plain Adam loop
+    // about 1.6x slower in some processes (the MNIST epoch's step, 1.95 against 1.2 ms per batch).
+    if (vMax === null) {
+      for (let i = 0; i < p.length; i++) {
+        const pi = p[i];
+        const gi = g[i] + coupled * pi;
+        const mi = b1 * m[i] + a1 * gi;
+        const vi = b2 * v[i] + a2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] = pi * shrink - (stepSize * mi) / (Math.sqrt(vi) / rootC2 + eps);
+      }
+      return;
+    }
     for (let i = 0; i < p.length; i++) {
       const pi = p[i];
       const gi = g[i] + coupled * pi;
       const mi = b1 * m[i] + a1 * gi;
-      let vi = b2 * v[i] + a2 * gi * gi;
+      const vi = b2 * v[i] + a2 * gi * gi;
+      const vHat = Math.max(vMax[i], vi);
       m[i] = mi;
       v[i] = vi;
-      if (vMax) vMax[i] = vi = Math.max(vMax[i], vi);
-      p[i] = pi * shrink - (stepSize * mi) / (Math.sqrt(vi) / rootC2 + eps);
+      vMax[i] = vHat;
+      p[i] = pi * shrink - (stepSize * mi) / (Math.sqrt(vHat) / rootC2 + eps);
     }
   }
 

@@ -59,10 +59,8 @@ const PACKED_MIN_WORK = 32 * 32 * 32;
 /** Below this many multiply-adds, copying operands into WebAssembly memory costs more than SIMD saves ('auto'). */
 const WASM_MIN_WORK = 16 * 16 * 16;
 
-type Gemm = GemmKernel;
-
 /** The single-thread kernel for one product: the WebAssembly one when selected and applicable, else packed or direct loops. */
-function chooseSingle(work: number): Gemm {
+function chooseSingle(work: number): GemmKernel {
   const backend = getKernelBackend();
   const js = work >= PACKED_MIN_WORK ? gemmPacked : gemmDirect;
   if (backend === 'js' || (backend === 'auto' && work < WASM_MIN_WORK)) return js;
@@ -70,7 +68,7 @@ function chooseSingle(work: number): Gemm {
   const relaxed = backend === 'wasm-relaxed' || (backend === 'auto' && wasmRelaxedGemmAvailable());
   // wasmGemm declines (returns false) for int32 and mixed dtypes, or when the host lacks WebAssembly SIMD.
   return (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
-    if (!wasmGemm(A, ao, B, bo, C, co, m, n, k, tA, tB, relaxed)) js(A, ao, B, bo, C, co, m, n, k, tA, tB);
+    if (!wasmGemm(relaxed, A, ao, B, bo, C, co, m, n, k, tA, tB)) js(A, ao, B, bo, C, co, m, n, k, tA, tB);
   };
 }
 
@@ -78,7 +76,7 @@ function chooseSingle(work: number): Gemm {
  * The kernel for one product: offered first to the parallel executor when one is installed (see
  * backend/gemm-executor.ts; it declines what is too small to share), else the single-thread kernel.
  */
-function chooseGemm(work: number): Gemm {
+function chooseGemm(work: number): GemmKernel {
   const single = chooseSingle(work);
   const executor = getGemmExecutor();
   if (executor === null) return single;
@@ -250,19 +248,7 @@ function microKernel(
 }
 
 /** C (m x n, zero on entry, at offset co) = op(A) . op(B) through packed panels. */
-export function gemmPacked(
-  A: TypedArray,
-  ao: number,
-  B: TypedArray,
-  bo: number,
-  C: TypedArray,
-  co: number,
-  m: number,
-  n: number,
-  k: number,
-  tA: boolean,
-  tB: boolean,
-): void {
+export const gemmPacked: GemmKernel = (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = Math.min(NC, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
@@ -282,22 +268,10 @@ export function gemmPacked(
       }
     }
   }
-}
+};
 
 /** C (m x n, zero on entry) = op(A) . op(B) by direct loops: cheapest for small products. */
-export function gemmDirect(
-  A: TypedArray,
-  ao: number,
-  B: TypedArray,
-  bo: number,
-  C: TypedArray,
-  co: number,
-  m: number,
-  n: number,
-  k: number,
-  tA: boolean,
-  tB: boolean,
-): void {
+export const gemmDirect: GemmKernel = (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
   // Strides of op(A)[i, p] and op(B)[p, j] in the stored arrays.
   const aRow = tA ? 1 : k;
   const aCol = tA ? m : 1;
@@ -311,7 +285,7 @@ export function gemmDirect(
       for (let j = 0; j < n; j++) C[ci + j] += a * B[bp + j * bCol];
     }
   }
-}
+};
 
 /**
  * op(A) . op(B) on raw arrays, batch dimensions broadcast; the dtype is the promotion of both operands'.

@@ -4,26 +4,12 @@
  * each compares with the single-thread kernel (bitwise) and a naive triple loop, and how many tasks the helpers
  * ran. It only measures; the tests decide.
  */
-import { type DType, type GemmKernel, type TypedArray, gemmSingleThread, getGemmExecutor, tensor } from '@tapegrad/core';
+import { type DType, type GemmExecutor, type GemmKernel, type TypedArray, gemmSingleThread, getGemmExecutor, tensor } from '@tapegrad/core';
 import { disableThreads, enableThreads, threadCount } from '@tapegrad/threads';
 
 /** The pool's own counters, which @tapegrad/threads does not export: read through the installed executor. */
-interface PoolInternals {
+interface PoolInternals extends GemmExecutor {
   helperTasks(): number[];
-  gemm(
-    A: TypedArray,
-    ao: number,
-    B: TypedArray,
-    bo: number,
-    C: TypedArray,
-    co: number,
-    m: number,
-    n: number,
-    k: number,
-    tA: boolean,
-    tB: boolean,
-    kernel: GemmKernel,
-  ): boolean;
 }
 
 export interface ProductReport {

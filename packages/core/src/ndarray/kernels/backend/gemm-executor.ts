@@ -8,45 +8,45 @@ import { shared } from '../../../shared.js';
 import type { TypedArray } from '../../dtype.js';
 
 /**
- * A single-thread matrix product: C[co, co + m*n) = op(A) . op(B), with op(A) of shape [m, k] and op(B) of shape
- * [k, n]; A is stored [m, k] (or [k, m] when `transposeA`), B is stored [k, n] (or [n, k] when `transposeB`),
- * all row-major and contiguous from their offsets. C's range must be zero on entry.
+ * One matrix product as every gemm kernel and executor takes it: C[co, co + m*n) = op(A) . op(B), with op(A) of
+ * shape [m, k] and op(B) of shape [k, n]; A is stored [m, k] (or [k, m] when `transposeA`), B is stored [k, n] (or
+ * [n, k] when `transposeB`), all row-major and contiguous from their offsets. C's range must be zero on entry.
+ * Declared once here, so the kernels, the executors (`@tapegrad/threads`, `@tapegrad/native`) and their tests
+ * spell the eleven arguments the same way.
+ * @example
+ * const product: GemmArgs = [A, 0, B, 0, C, 0, m, n, k, false, false];   // C = A . B, A [m, k], B [k, n]
+ * gemmSingleThread(...product);
  */
-export type GemmKernel = (
-  A: TypedArray,
+export type GemmArgs<T extends TypedArray = TypedArray> = [
+  A: T,
   ao: number,
-  B: TypedArray,
+  B: T,
   bo: number,
-  C: TypedArray,
+  C: T,
   co: number,
   m: number,
   n: number,
   k: number,
   transposeA: boolean,
   transposeB: boolean,
-) => void;
+];
+
+/** A single-thread matrix product of the arguments described at {@link GemmArgs}. */
+export type GemmKernel = (...product: GemmArgs) => void;
+
+/**
+ * What an executor's `gemm` takes: the product, then `kernel`, the single-thread kernel the calling thread would
+ * have run (for the calling thread's share).
+ */
+export type GemmCall = [...product: GemmArgs, kernel: GemmKernel];
 
 /** Something that can share a matrix product between threads; installed with {@link setGemmExecutor}. */
 export interface GemmExecutor {
   /**
-   * Computes the product described as for {@link GemmKernel}, or returns false without touching C to leave it to
-   * the calling thread (too little work to pay for the hand-off, helpers not started yet, an unsupported dtype).
-   * `kernel` is the single-thread kernel the calling thread would have run: use it for the calling thread's share.
+   * Computes the product ({@link GemmCall}), or returns false without touching C to leave it to the calling
+   * thread (too little work to pay for the hand-off, helpers not started yet, an unsupported dtype).
    */
-  gemm(
-    A: TypedArray,
-    ao: number,
-    B: TypedArray,
-    bo: number,
-    C: TypedArray,
-    co: number,
-    m: number,
-    n: number,
-    k: number,
-    transposeA: boolean,
-    transposeB: boolean,
-    kernel: GemmKernel,
-  ): boolean;
+  gemm(...call: GemmCall): boolean;
   /**
    * Set on an executor that stands in front of another and hands it what it declines (`@tapegrad/native`'s, in
    * front of the thread pool): `enableThreads` then installs its pool here instead of replacing the front one.

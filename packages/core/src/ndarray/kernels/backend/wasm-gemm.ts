@@ -3,7 +3,7 @@
  * SIMD128 build or its relaxed-SIMD build, whose multiply-adds are fused: one rounding per step instead of two, so
  * its results differ from the SIMD128 build's in the last bits (both within float32's dot-product error bound).
  */
-import type { TypedArray } from '../../dtype.js';
+import type { GemmArgs } from './gemm-executor.js';
 import { align16, wasmKernels, wasmMemory, wasmRelaxedKernels } from './wasm-module.js';
 
 /** True when the WebAssembly kernels loaded (they are loaded on the first call). */
@@ -17,24 +17,11 @@ export function wasmRelaxedGemmAvailable(): boolean {
 }
 
 /**
- * C[co..] = op(A) . op(B) for one m x n result, when A, B and C are all float32 or all float64 and the module
+ * C[co..] = op(A) . op(B) ({@link GemmArgs}), when A, B and C are all float32 or all float64 and the module
  * (the relaxed-SIMD one when `relaxed`) is available; returns false (and does nothing) otherwise. Operands are copied
  * into the module's memory.
  */
-export function wasmGemm(
-  A: TypedArray,
-  ao: number,
-  B: TypedArray,
-  bo: number,
-  C: TypedArray,
-  co: number,
-  m: number,
-  n: number,
-  k: number,
-  tA: boolean,
-  tB: boolean,
-  relaxed = false,
-): boolean {
+export function wasmGemm(relaxed: boolean, ...[A, ao, B, bo, C, co, m, n, k, tA, tB]: GemmArgs): boolean {
   const kernels = relaxed ? wasmRelaxedKernels() : wasmKernels();
   if (kernels === null) return false;
   const Kind = A instanceof Float32Array ? Float32Array : A instanceof Float64Array ? Float64Array : null;
