@@ -6,6 +6,7 @@
  */
 import {
   type BinaryKernel,
+  type ConvGeometry,
   type DType,
   type DeviceBackend,
   type DeviceOptimizerUpdate,
@@ -13,6 +14,8 @@ import {
   DeviceError,
   type MatmulFlags,
   NDArray,
+  type PoolGeometry,
+  type PooledMaxima,
   type ReduceKind,
   type Shape,
   ShapeError,
@@ -22,6 +25,8 @@ import {
 import { BufferPool, type PoolStats } from './pool.js';
 import * as wgsl from './kernels/wgsl.js';
 import { adamSource, sgdSource } from './kernels/optimizers.js';
+import * as spatial from './spatial.js';
+import * as spatialWgsl from './kernels/spatial.js';
 
 /** What a device array keeps: its storage buffer. */
 interface Handle {
@@ -94,7 +99,8 @@ export class WebGPUBackend implements DeviceBackend {
 
   // --- moving data --------------------------------------------------------------------------------------------
 
-  private alloc(shape: Shape, dtype: DType): NDArray {
+  /** @internal (spatial.ts too) */
+  alloc(shape: Shape, dtype: DType): NDArray {
     this.checkAlive();
     const handle: { buffer: GPUBuffer } = { buffer: undefined as unknown as GPUBuffer };
     const array = NDArray.onDevice(this, handle, shape.slice(), dtype);
@@ -102,8 +108,17 @@ export class WebGPUBackend implements DeviceBackend {
     return array;
   }
 
-  private bufferOf(x: NDArray): GPUBuffer {
+  /** @internal (spatial.ts too) */
+  bufferOf(x: NDArray): GPUBuffer {
     return (x.handle as Handle).buffer;
+  }
+
+  /**
+   * @internal x's buffer seen with another shape of the same size, without a copy: for temporaries inside one kernel
+   * call only (the pool takes the buffer back when x is collected, which never happens while a call runs).
+   */
+  view(x: NDArray, shape: Shape): NDArray {
+    return NDArray.onDevice(this, x.handle, shape.slice(), x.dtype);
   }
 
   upload(array: NDArray, op: string): NDArray {
@@ -209,12 +224,14 @@ export class WebGPUBackend implements DeviceBackend {
     return groups <= MAX_GROUPS ? [groups, 1, 1] : [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS), 1];
   }
 
-  private flat(code: string, params: readonly number[], buffers: readonly GPUBuffer[], count: number): void {
+  /** @internal (spatial.ts too) */
+  flat(code: string, params: readonly number[], buffers: readonly GPUBuffer[], count: number): void {
     if (count > 0) this.run(code, params, buffers, this.grid(count, wgsl.FLAT_WORKGROUP));
   }
 
   /** An operand of a kernel: a device array of this backend as float32, or a one-element CPU array uploaded. */
-  private operand(x: NDArray, op: string): NDArray {
+  /** @internal (spatial.ts too) */
+  operand(x: NDArray, op: string): NDArray {
     if (x.device === this) {
       if (x.dtype !== 'float32')
         throw new DTypeError(`${op}: webgpu kernels take float32 operands, got ${x.dtype} of shape ${fmt(x.shape)}`);
@@ -411,7 +428,8 @@ export class WebGPUBackend implements DeviceBackend {
     return out;
   }
 
-  private fill(x: NDArray, value: number): void {
+  /** @internal (spatial.ts too) */
+  fill(x: NDArray, value: number): void {
     if (value === 0) {
       const encoder = this.device.createCommandEncoder();
       encoder.clearBuffer(this.bufferOf(x));
@@ -474,6 +492,48 @@ export class WebGPUBackend implements DeviceBackend {
       ];
     }
     this.run(code, [size, ...coefficients.map(f32Bits)], buffers, this.grid(size, wgsl.FLAT_WORKGROUP), true);
+  }
+
+  conv2d(kind: 'forward' | 'inputGrad' | 'weightGrad', a: NDArray, b: NDArray, g: ConvGeometry): NDArray {
+    return spatial.conv2d(this, kind, a, b, g);
+  }
+
+  maxPool2d(x: NDArray, g: PoolGeometry, shape: Shape): PooledMaxima {
+    return spatial.maxPool2d(this, x, g, shape);
+  }
+
+  avgPool2d(src: NDArray, g: PoolGeometry, countIncludePad: boolean, adjoint: boolean, shape: Shape): NDArray {
+    return spatial.avgPool2d(this, src, g, countIncludePad, adjoint, shape);
+  }
+
+  gather(x: NDArray, indices: NDArray, axis: number): NDArray {
+    return spatial.gatherOrScatter(this, 'gather', x, indices, axis, x.shape[axis]);
+  }
+
+  scatterAdd(g: NDArray, indices: NDArray, axis: number, size: number): NDArray {
+    return spatial.gatherOrScatter(this, 'scatterAdd', g, indices, axis, size);
+  }
+
+  where(cond: NDArray, x: NDArray, y: NDArray): NDArray {
+    // A CPU condition (a mask the op built) moves: it is a constant of the graph.
+    const c =
+      cond.device === undefined && cond.size > 1 ? this.upload(cond, 'where') : cond.dtype === 'int32' ? cond : this.operand(cond, 'where');
+    const [a, b] = [this.operand(x, 'where'), this.operand(y, 'where')];
+    const shape = broadcastShape(broadcastShape(c.shape, a.shape, 'where'), b.shape, 'where');
+    const out = this.alloc(shape, 'float32');
+    const strides = [c, a, b].flatMap((t) => broadcastStrides(t.shape, shape));
+    const code = spatialWgsl.whereSource(c.dtype === 'int32' ? 'i32' : 'f32');
+    this.flat(
+      code,
+      [out.size, shape.length, ...shape, ...strides],
+      [c, a, b, out].map((t) => this.bufferOf(t)),
+      out.size,
+    );
+    return out;
+  }
+
+  layerNorm(x: NDArray, width: number, eps: number, weight: NDArray | null, bias: NDArray | null): NDArray {
+    return spatial.layerNorm(this, x, width, eps, weight, bias);
   }
 
   /** Releases the pooled buffers and the device. */

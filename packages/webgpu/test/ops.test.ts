@@ -1,7 +1,20 @@
 // Every op with a webgpu kernel, run on the device and on the CPU's float32 kernels from the same inputs: values,
 // and the gradients a random upstream gradient sends back through the op's (unchanged) rule, agree within float32
 // tolerances. The CPU side is core's reference; the device side shares none of its kernel code.
-import { DTypeError, DeviceError, Generator, type Tensor, noGrad, tensor } from '@tapegrad/core';
+import {
+  DTypeError,
+  DeviceError,
+  Generator,
+  type Tensor,
+  avgPool2d,
+  conv2d,
+  layerNorm,
+  maxPool2d,
+  noGrad,
+  scaledDotProductAttention,
+  tensor,
+  where,
+} from '@tapegrad/core';
 import { releaseWebgpuDevice, webgpuDevice } from './webgpu-device';
 
 let ready = false;
@@ -52,6 +65,12 @@ const CASES: readonly Case[] = [
   { name: 'matmul transposeB', inputs: [u(5, 7), u(3, 7)], f: (a, b) => a.matmul(b, { transposeB: true }) },
   { name: 'matmul both', inputs: [u(7, 5), u(3, 7)], f: (a, b) => a.matmul(b, { transposeA: true, transposeB: true }) },
   { name: 'matmul tiles (37x41 . 41x19)', inputs: [u(37, 41), u(41, 19)], f: (a, b) => a.matmul(b) },
+  { name: 'matmul of several 64x64 blocks (70x33 . 33x130)', inputs: [u(70, 33), u(33, 130)], f: (a, b) => a.matmul(b) },
+  {
+    name: 'matmul of several blocks, both transposed',
+    inputs: [u(33, 70), u(130, 33)],
+    f: (a, b) => a.matmul(b, { transposeA: true, transposeB: true }),
+  },
   { name: 'batched matmul, batch broadcast', inputs: [u(2, 3, 5, 4), u(4, 6)], f: (a, b) => a.matmul(b) },
   { name: 'matrix . vector', inputs: [u(4, 6), u(6)], f: (a, b) => a.matmul(b) },
   // reductions
@@ -72,6 +91,68 @@ const CASES: readonly Case[] = [
   { name: 'reshape', inputs: [u(3, 4)], f: (x) => x.reshape([2, 6]).mul(x.reshape([2, 6])) },
   { name: 'broadcastTo', inputs: [u(3, 1)], f: (x) => x.broadcastTo([2, 3, 4]) },
   { name: 'slice (and pad, its gradient)', inputs: [u(4, 5)], f: (x) => x.slice([1, 2], [2, 3]) },
+  // convolutions (im2col + matmul; col2im for the input gradient) and pooling
+  { name: 'conv2d', inputs: [u(2, 3, 7, 6), u(4, 3, 3, 2)], f: (x, w) => conv2d(x, w) },
+  {
+    name: 'conv2d stride 2, padding 1, dilation 2',
+    inputs: [u(2, 2, 9, 8), u(3, 2, 3, 3)],
+    f: (x, w) => conv2d(x, w, { stride: 2, padding: 1, dilation: 2 }),
+  },
+  {
+    name: 'conv2d groups 2, stride [1, 2]',
+    inputs: [u(1, 4, 6, 7), u(6, 2, 3, 3)],
+    f: (x, w) => conv2d(x, w, { groups: 2, stride: [1, 2] }),
+  },
+  { name: 'conv2d 5x5 padding 2 (LeNet)', inputs: [u(3, 1, 12, 12), u(6, 1, 5, 5)], f: (x, w) => conv2d(x, w, { padding: 2 }) },
+  { name: 'maxPool2d 2', inputs: [u(2, 3, 6, 6)], f: (x) => maxPool2d(x, 2) },
+  { name: 'maxPool2d 3, stride 2, padding 1', inputs: [u(1, 2, 7, 6)], f: (x) => maxPool2d(x, 3, { stride: 2, padding: 1 }) },
+  { name: 'maxPool2d overlapping, dilation 2', inputs: [u(1, 2, 8, 8)], f: (x) => maxPool2d(x, 2, { stride: 1, dilation: 2 }) },
+  { name: 'avgPool2d 2', inputs: [u(2, 3, 6, 6)], f: (x) => avgPool2d(x, 2) },
+  {
+    name: 'avgPool2d 3, stride 2, padding 1, pad not counted',
+    inputs: [u(1, 2, 7, 6)],
+    f: (x) => avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }),
+  },
+  { name: 'avgPool2d 3, stride 1, padding 1, pad counted', inputs: [u(1, 2, 5, 5)], f: (x) => avgPool2d(x, 3, { stride: 1, padding: 1 }) },
+  // layer norm: the fused forward on the device, its backward through the device's elementwise and reduction kernels
+  { name: 'layerNorm with weight and bias', inputs: [u(3, 4, 6), u(6), u(6)], f: (x, w, b) => layerNorm(x, 6, { weight: w, bias: b }) },
+  { name: 'layerNorm over two axes, no affine', inputs: [u(2, 3, 5)], f: (x) => layerNorm(x, [3, 5]) },
+  { name: 'layerNorm with a weight only, eps 0.1', inputs: [u(5, 7), u(7)], f: (x, w) => layerNorm(x, 7, { weight: w, eps: 0.1 }) },
+  // where, and attention (the composite on the device: scores, mask, softmax, product)
+  { name: 'where, broadcast condition', inputs: [u(3, 4), u(4)], f: (a, b) => where(a.gt(0), a, b) },
+  {
+    name: 'comparisons and logical ops as masks',
+    inputs: [u(3, 4), u(4)],
+    f: (a, b) =>
+      a
+        .mul(
+          a
+            .lt(b)
+            .add(a.le(0.5))
+            .add(a.ge(b).mul(2))
+            .add(a.ne(b).logicalAnd(a.gt(-1)))
+            .add(a.eq(a).logicalNot()),
+        )
+        .add(b),
+  },
+  { name: 'attention', inputs: [u(2, 5, 4), u(2, 6, 4), u(2, 6, 3)], f: (q, k, v) => scaledDotProductAttention(q, k, v) },
+  {
+    name: 'attention causal, heads broadcast',
+    inputs: [u(2, 2, 5, 4), u(1, 2, 5, 4), u(2, 1, 5, 3)],
+    f: (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }),
+  },
+  {
+    name: 'attention with a boolean mask and a scale',
+    inputs: [u(3, 4), u(5, 4), u(5, 2)],
+    f: (q, k, v) => scaledDotProductAttention(q, k, v, { mask: tensor([1, 0, 1, 1, 0], { dtype: 'int32' }).reshape([1, 5]), scale: 0.3 }),
+  },
+  // gather and its gradient scatterAdd (an index taken twice gets both gradients)
+  { name: 'gather axis 1, repeated index', inputs: [u(3, 4, 2)], f: (x) => x.gather([2, 0, 2, 3], 1) },
+  {
+    name: 'takeAlongAxis (the loss picks)',
+    inputs: [u(4, 5)],
+    f: (x) => x.takeAlongAxis(tensor([[1], [4], [0], [1]], { dtype: 'int32' }), -1),
+  },
 ];
 
 function draw(input: Input, seed: number): Float32Array {
@@ -108,6 +189,33 @@ describe('ops on webgpu against the CPU float32 kernels (values and gradients)',
     const gpu = await run(c, 'webgpu');
     expectClose(gpu.value, cpu.value, `${c.name} value`);
     gpu.grads.forEach((g, i) => expectClose(g, cpu.grads[i], `${c.name} gradient of input ${i}`));
+  });
+});
+
+describe('pooling ties and scatter collisions on webgpu', () => {
+  it('maxPool2d picks the first maximum of a tie (its gradient goes there alone), as the CPU', async () => {
+    if (!ready) return;
+    // Windows of 2x2, stride 1: every window holds several 5s; the first in row-major order takes the gradient.
+    const values = [5, 5, 1, 5, 5, 5, 2, 5, 5];
+    const grads = async (device: 'cpu' | 'webgpu') => {
+      const x = tensor(values, { shape: [1, 1, 3, 3], device, dtype: 'float32', requiresGrad: true });
+      maxPool2d(x, 2, { stride: 1 })
+        .mul(tensor([1, 10, 100, 1000], { shape: [1, 1, 2, 2], device, dtype: 'float32' }))
+        .sum()
+        .backward();
+      return Array.from(await x.grad!.dataAsync());
+    };
+    const expected = [1, 10, 0, 100, 1000, 0, 0, 0, 0]; // window (r, c) picks x[r, c]: the first 5 of each
+    expect(await grads('cpu')).toEqual(expected);
+    expect(await grads('webgpu')).toEqual(expected);
+  });
+
+  it('scatterAdd sums every gradient sent to one place (atomic adds)', async () => {
+    if (!ready) return;
+    const x = tensor([1, 2, 3], { device: 'webgpu', requiresGrad: true });
+    const picks = Array.from({ length: 3000 }, (_, i) => i % 3);
+    x.gather(picks).sum().backward();
+    expect(Array.from(await x.grad!.dataAsync())).toEqual([1000, 1000, 1000]);
   });
 });
 

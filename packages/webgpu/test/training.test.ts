@@ -44,16 +44,14 @@ describe('an MLP trained on webgpu', () => {
     if (!ready) return;
     const collect = global.gc;
     if (collect === undefined) throw new Error('run Jest with node --expose-gc (pnpm test does)');
-    // The FinalizationRegistry hands buffers back in tasks V8 posts after a collection, which need not run before one
-    // setTimeout(0) in a busy process (the test failed that way inside the full suite, made 7,173 buffers against
-    // 3,805): wait until the live count stops falling.
+    // Collects until no more buffers come back: the FinalizationRegistry hands them back in tasks after a collection,
+    // which a loaded machine may run a few turns later.
     const settle = async () => {
-      collect();
-      for (let live = Infinity, tries = 0; tries < 50; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 2));
-        const now = webgpuMemory().live;
-        if (now === live) break;
-        live = now;
+      let live = Infinity;
+      for (let round = 0; round < 50 && webgpuMemory().live < live; round++) {
+        live = webgpuMemory().live;
+        collect();
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
     };
     const { params, loss } = mlp('webgpu', { batch: 8, inputs: 8, hidden: 16, classes: 4 });

@@ -1,15 +1,16 @@
 /**
  * TensorFlow.js on its WebGPU backend (@tensorflow/tfjs-backend-webgpu), in Node on Dawn through the `webgpu` package
  * (the backend looks for `navigator.gpu`, which this process provides), on the same adapter as tapegrad's webgpu
- * peer. Written as a TF.js user writes the workloads (variables, tf.train.sgd, tf.losses.softmaxCrossEntropy); the
+ * peer. The workloads are tfjs.ts's, written as a TF.js user writes them (variables, tf.train.sgd, tf.losses.softmaxCrossEntropy); the
  * WebGPU backend has no synchronous reads, so each iteration ends when `await loss.data()` has read the loss back.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BenchCase } from '../cases.js';
-import { type HostArray, matmulData, mlpData } from '../data.js';
+import { type HostArray, matmulData } from '../data.js';
 import { asyncRunner } from './async-runner.js';
 import { adapterNote, dawnGpu } from './dawn.js';
 import type { Peer, Runner } from './peer.js';
+import { type TrainingStep, lenetStep, mlpStep } from './tfjs.js';
 
 const fromHost = (h: HostArray): tf.Tensor => tf.tensor(h.data, h.shape.slice(), 'float32');
 const read = async (t: tf.Tensor): Promise<number> => {
@@ -18,26 +19,13 @@ const read = async (t: tf.Tensor): Promise<number> => {
   return value;
 };
 
-function mlpRunner(c: BenchCase): Promise<Runner> {
-  const d = mlpData();
-  const x = fromHost(d.x);
-  const oneHot = tf.oneHot(tf.tensor1d(d.labels, 'int32'), 10);
-  const vars = d.params.map((p) => tf.variable(fromHost(p)));
-  const [w1, b1, w2, b2, w3, b3] = vars;
-  const optimizer = tf.train.sgd(d.learningRate);
-  const step = () => {
-    const loss = optimizer.minimize(() => {
-      const h1 = tf.relu(tf.add(tf.matMul(x, w1), b1));
-      const h2 = tf.relu(tf.add(tf.matMul(h1, w2), b2));
-      const logits = tf.add(tf.matMul(h2, w3), b3);
-      return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(oneHot, logits);
-    }, true) as tf.Scalar;
-    return read(loss);
-  };
-  return asyncRunner(step, c.budget.warmup, () => {
-    tf.dispose([x, oneHot, ...vars]);
-    optimizer.dispose();
-  });
+/** A training step timed until its loss has been read back. */
+function trainingRunner(c: BenchCase, training: TrainingStep): Promise<Runner> {
+  return asyncRunner(
+    () => read(training.step()),
+    c.budget.warmup,
+    () => training.dispose(),
+  );
 }
 
 function matmulRunner(c: BenchCase, n: number): Promise<Runner> {
@@ -67,6 +55,9 @@ export const tfjsWebgpuPeer: Peer = {
   },
   // On a software adapter (seconds per iteration) a few iterations say all there is to say.
   isSlowOn: () => software,
-  supports: (c) => c.id === 'W1' || c.workload === 'W2',
-  prepare: (c) => (c.workload === 'W2' ? matmulRunner(c, Number(c.id.split('-')[1])) : mlpRunner(c)),
+  supports: (c) => c.id === 'W1' || c.workload === 'W2' || c.workload === 'W5',
+  prepare(c) {
+    if (c.workload === 'W2') return matmulRunner(c, Number(c.id.split('-')[1]));
+    return trainingRunner(c, c.workload === 'W5' ? lenetStep() : mlpStep());
+  },
 };

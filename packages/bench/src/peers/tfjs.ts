@@ -20,20 +20,43 @@ function mlpLoss(x: tf.Tensor, oneHot: tf.Tensor, [w1, b1, w2, b2, w3, b3]: read
   return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(oneHot, logits);
 }
 
-function mlpRunner(): Runner {
+/** A training step that returns its loss tensor (read synchronously here, asynchronously on the WebGPU backend). */
+export interface TrainingStep {
+  step(): tf.Scalar;
+  dispose(): void;
+}
+
+/** W1's SGD step. */
+export function mlpStep(): TrainingStep {
   const d = mlpData();
   const x = fromHost(d.x);
   const oneHot = tf.oneHot(tf.tensor1d(d.labels, 'int32'), 10);
-  const params = d.params.map((p) => tf.variable(fromHost(p)));
+  const vars = d.params.map((p) => tf.variable(fromHost(p)));
   const optimizer = tf.train.sgd(d.learningRate);
   return {
+    step: () => optimizer.minimize(() => mlpLoss(x, oneHot, vars), true) as tf.Scalar,
+    dispose() {
+      tf.dispose([x, oneHot, ...vars]);
+      optimizer.dispose();
+    },
+  };
+}
+
+/** A runner that reads each step's loss synchronously. */
+function syncRunner(training: TrainingStep): Runner {
+  return {
     step() {
-      const loss = optimizer.minimize(() => mlpLoss(x, oneHot, params), true) as tf.Scalar;
+      const loss = training.step();
       const value = loss.dataSync()[0];
       loss.dispose();
       return value;
     },
+    dispose: () => training.dispose(),
   };
+}
+
+function mlpRunner(): Runner {
+  return syncRunner(mlpStep());
 }
 
 function matmulRunner(n: number): Runner {
@@ -113,6 +136,11 @@ function tanhSumRunner(): Runner {
  */
 /** W5's runner; tests pass a small batch (the case is 64). */
 export function lenetRunner(batch = 64): Runner {
+  return syncRunner(lenetStep(batch));
+}
+
+/** W5's SGD step. */
+export function lenetStep(batch = 64): TrainingStep {
   const d = lenetData(batch);
   const x = tf.tidy(() => tf.transpose(fromHost(d.x), [0, 2, 3, 1]));
   const oneHot = tf.oneHot(tf.tensor1d(d.labels, 'int32'), 10);
@@ -129,8 +157,8 @@ export function lenetRunner(batch = 64): Runner {
   const [c1, c1b, c2, c2b, f1, f1b, f2, f2b, f3, f3b] = vars;
   const optimizer = tf.train.sgd(d.learningRate);
   return {
-    step() {
-      const loss = optimizer.minimize(() => {
+    step: () =>
+      optimizer.minimize(() => {
         const conv = (input: tf.Tensor4D, filter: tf.Variable, bias: tf.Variable, pad: 'same' | 'valid') =>
           tf.maxPool<tf.Tensor4D>(tf.relu(tf.add<tf.Tensor4D>(tf.conv2d(input, filter as tf.Tensor4D, 1, pad), bias)), 2, 2, 'valid');
         const h = conv(conv(x as tf.Tensor4D, c1, c1b, 'same'), c2, c2b, 'valid');
@@ -139,11 +167,7 @@ export function lenetRunner(batch = 64): Runner {
         z = tf.relu(tf.add(tf.matMul(z, f2), f2b));
         const logits = tf.add(tf.matMul(z, f3), f3b);
         return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(oneHot, logits);
-      }, true) as tf.Scalar;
-      const value = loss.dataSync()[0];
-      loss.dispose();
-      return value;
-    },
+      }, true) as tf.Scalar,
     dispose() {
       tf.dispose([x, oneHot, ...vars]);
       optimizer.dispose();

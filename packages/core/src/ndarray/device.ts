@@ -13,6 +13,8 @@ import type { BinaryKernel } from './kernels/binary.js';
 import type { UnaryKernel } from './kernels/unary.js';
 import type { ReduceKind } from './kernels/reduce.js';
 import type { MatmulFlags } from './kernels/matmul.js';
+import type { ConvGeometry } from './kernels/conv.js';
+import type { PoolGeometry } from './kernels/pool.js';
 import { DeviceError, formatShape } from '../errors.js';
 import { shared } from '../shared.js';
 
@@ -66,6 +68,41 @@ export interface DeviceBackend {
    * backend without it makes those optimisers throw a DeviceError.
    */
   optimizerUpdate?(update: DeviceOptimizerUpdate, param: NDArray, grad: NDArray, state: readonly NDArray[]): void;
+  // The kernels below are optional: an op whose kernel the backend lacks throws a DeviceError naming it (deviceKernel).
+  /** conv2d's three kernels (kernels/conv.ts): `forward` (x, w), `inputGrad` (dy, w) and `weightGrad` (x, dy). */
+  conv2d?(kind: 'forward' | 'inputGrad' | 'weightGrad', a: NDArray, b: NDArray, g: ConvGeometry): NDArray;
+  /** Max pooling's values and the flat index into x (int32) of each window's maximum (kernels/pool.ts). */
+  maxPool2d?(x: NDArray, g: PoolGeometry, shape: Shape): PooledMaxima;
+  /** Average pooling, or its adjoint (kernels/pool.ts). */
+  avgPool2d?(src: NDArray, g: PoolGeometry, countIncludePad: boolean, adjoint: boolean, shape: Shape): NDArray;
+  /** take(x, int32 indices, axis) (kernels/layout.ts). */
+  gather?(x: NDArray, indices: NDArray, axis: number): NDArray;
+  /** gather's adjoint: slices of g summed into zeros whose `axis` has length `size` (kernels/layout.ts). */
+  scatterAdd?(g: NDArray, indices: NDArray, axis: number, size: number): NDArray;
+  /** cond ? a : b elementwise, broadcasting all three (kernels of ops/where.ts); a CPU cond (a mask) may be moved. */
+  where?(cond: NDArray, a: NDArray, b: NDArray): NDArray;
+  /** Layer norm's forward pass over the last `width` elements of each row (its backward runs on the other kernels). */
+  layerNorm?(x: NDArray, width: number, eps: number, weight: NDArray | null, bias: NDArray | null): NDArray;
+}
+
+/** What max pooling returns on a device. */
+export interface PooledMaxima {
+  /** The maximum of each window. */
+  readonly values: NDArray;
+  /** The flat index into the input (int32) of each window's maximum. */
+  readonly argmax: NDArray;
+}
+
+/** The kernels a device backend may leave out. */
+type OptionalKernel = 'conv2d' | 'maxPool2d' | 'avgPool2d' | 'gather' | 'scatterAdd' | 'layerNorm' | 'where';
+
+/**
+ * `backend` with its optional kernel `name`, or a DeviceError saying the op has no kernel on that device yet.
+ * @internal
+ */
+export function deviceKernel<K extends OptionalKernel>(backend: DeviceBackend, name: K): DeviceBackend & Required<Pick<DeviceBackend, K>> {
+  if (backend[name] === undefined) throw new DeviceError(`${name}: no ${backend.name} kernel yet (bring the tensors to the CPU first)`);
+  return backend as DeviceBackend & Required<Pick<DeviceBackend, K>>;
 }
 
 /**

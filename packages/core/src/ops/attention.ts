@@ -12,7 +12,7 @@
 // kernel's plan is fixed to the call's shapes). Nothing is saved for the fused backward, which then takes the
 // composite's path too.
 import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
-import { isGradEnabled } from '../autodiff/mode.js';
+import { isGradEnabled, noGrad } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import type { AttentionPlan } from '../ndarray/kernels/attention.js';
 import { attentionBackward, attentionForward } from '../ndarray/kernels/attention.js';
@@ -44,6 +44,12 @@ export const scaledDotProductAttention: OpWithRules<AttentionPlan, [TensorNode, 
 >({
   name: 'scaledDotProductAttention',
   forward(ctx, q, k, v) {
+    if (q.raw.device !== undefined) {
+      // On a device: the composite on the device's kernels; nothing saved for the fused backward, which then takes
+      // the composite's path too.
+      ctx.save(q, k, v, null);
+      return noGrad(() => matmul(probabilities(q, k, ctx.attrs), v, {}).raw);
+    }
     const { out, lse } = attentionForward(q.raw, k.raw, v.raw, ctx.attrs);
     ctx.save(q, k, v, lse);
     return out;

@@ -16,6 +16,7 @@ import type { TensorNode } from '../autodiff/node.js';
 import type { RowStats } from '../ndarray/kernels/layer-norm.js';
 import { layerNormBackward, layerNormForward } from '../ndarray/kernels/layer-norm.js';
 import { NDArray } from '../ndarray/ndarray.js';
+import { deviceKernel } from '../ndarray/device.js';
 import { alignElementwise, moveBatchAxis } from './batching.js';
 import { sqrt } from './sqrt.js';
 
@@ -49,6 +50,12 @@ export const layerNorm: OpWithRules<LayerNormAttrs, TensorNode[]> = defineOp<Lay
     const width = x.shape.slice(x.rank - axes).reduce((n, d) => n * d, 1);
     const weight = hasWeight ? affine[0] : null;
     const bias = hasBias ? affine[hasWeight ? 1 : 0] : null;
+    const device = x.raw.device;
+    if (device !== undefined) {
+      // The device's fused forward; no row statistics are saved, so backward takes the differentiable-ops path.
+      ctx.save(x, weight, null);
+      return deviceKernel(device, 'layerNorm').layerNorm(x.raw, width, eps, weight?.raw ?? null, bias?.raw ?? null);
+    }
     const { y, stats } = layerNormForward(x.raw, width, eps, weight?.data ?? null, bias?.data ?? null);
     ctx.save(x, weight, stats);
     return y;

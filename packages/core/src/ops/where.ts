@@ -6,10 +6,13 @@ import type { Node } from '../autodiff/node.js';
 import { allocate, resultType } from '../ndarray/dtype.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
 import { NDArray } from '../ndarray/ndarray.js';
+import { deviceKernel } from '../ndarray/device.js';
 import { broadcastShapes, sameShape } from '../ndarray/shape.js';
 import { alignElementwise } from './batching.js';
 
 function select(c: NDArray, a: NDArray, b: NDArray): NDArray {
+  const device = a.device ?? b.device ?? c.device;
+  if (device !== undefined) return deviceKernel(device, 'where').where(c, a, b);
   const shape = broadcastShapes(broadcastShapes(c.shape, a.shape, 'where'), b.shape, 'where');
   const [C, A, B] = [c, a, b].map((x) => (sameShape(x.shape, shape) ? x : broadcastTo(x, shape)).data);
   const out = allocate(resultType(a, b), C.length);

@@ -34,6 +34,8 @@ export type FromWorker =
   | { readonly type: 'done'; readonly step: number; readonly reason: string }
   /** What enableThreads() resolved in the worker (1 without cross-origin isolation), or why it failed. */
   | { readonly type: 'threads'; readonly count: number; readonly failure?: string }
+  /** Where training runs: the WebGPU adapter's name, or null (the CPU) with the reason there is no GPU. */
+  | { readonly type: 'device'; readonly adapter: string | null; readonly reason?: string }
   | { readonly type: 'error'; readonly message: string }
   /**
    * The network as an ONNX model (input 'point' [batch, 2], or 'image' [batch, 784] on the digits; output 'logits'

@@ -53,15 +53,7 @@ export class Trainer {
    * row from the top: `resolution² * classes` numbers.
    */
   probabilityGrid(resolution: number): Float32Array {
-    const points = new Float64Array(resolution * resolution * 2);
-    for (let r = 0; r < resolution; r++) {
-      for (let c = 0; c < resolution; c++) {
-        const i = r * resolution + c;
-        points[2 * i] = -EXTENT + ((c + 0.5) * 2 * EXTENT) / resolution;
-        points[2 * i + 1] = EXTENT - ((r + 0.5) * 2 * EXTENT) / resolution;
-      }
-    }
-    const grid = tensor(points, { shape: [resolution * resolution, 2] });
+    const grid = tensor(gridPoints(resolution), { shape: [resolution * resolution, 2] });
     return Float32Array.from(noGrad(() => this.model.forward(grid).softmax(-1)).data);
   }
 
@@ -74,4 +66,17 @@ export class Trainer {
       docString: `tapegrad playground: ${this.config.dataset} after ${this.steps} steps; softmax the logits for class probabilities`,
     });
   }
+}
+
+/** The centres of a `resolution` x `resolution` grid over the drawn square, row by row from the top, as (x, y) pairs. */
+export function gridPoints(resolution: number): Float64Array {
+  const points = new Float64Array(resolution * resolution * 2);
+  for (let r = 0; r < resolution; r++) {
+    for (let c = 0; c < resolution; c++) {
+      const i = r * resolution + c;
+      points[2 * i] = -EXTENT + ((c + 0.5) * 2 * EXTENT) / resolution;
+      points[2 * i + 1] = EXTENT - ((r + 0.5) * 2 * EXTENT) / resolution;
+    }
+  }
+  return points;
 }

@@ -34,6 +34,7 @@ export function mountTrainView(): void {
   const accuracyOut = byId('train-accuracy');
   const status = byId('train-status');
   const threadsOut = byId('train-threads');
+  const deviceOut = byId('train-device');
   const chart = new LossChart(byId('loss-chart'));
 
   let worker: Worker | null = null;
@@ -94,6 +95,11 @@ export function mountTrainView(): void {
       case 'threads':
         threadsOut.textContent = `threads: ${m.count}`;
         if (m.failure !== undefined) threadsOut.title = `helper threads could not start: ${m.failure}`;
+        return;
+      case 'device':
+        deviceOut.textContent = m.adapter === null ? 'on the CPU' : `on the GPU: ${m.adapter}`;
+        deviceOut.title =
+          m.adapter === null ? `no WebGPU here: ${m.reason ?? 'unknown reason'}` : 'training runs on WebGPU (@tapegrad/webgpu)';
         return;
       case 'error':
         showError(error, `Training stopped: ${m.message}`);

@@ -5,9 +5,13 @@
  * It enables @tapegrad/threads (one thread per core, on a cross-origin isolated page). With the default layers
  * (32, 32) the training products (300 points) stay below its minWork and run here alone, but the boundary grid's
  * hidden-to-hidden product (4096 points x 32 x 32) is shared with the helpers.
+ *
+ * Where the page has a WebGPU adapter, training runs on it instead (DeviceTrainer), and the page is told which.
  */
 import { enableThreads } from '@tapegrad/threads';
+import { initWebGPU, webgpuStatus } from '@tapegrad/webgpu';
 import { describeError } from '../error-text.js';
+import { DeviceTrainer } from './device-trainer.js';
 import { DigitTrainer } from './digit-trainer.js';
 import { type Digits, unpackDigits } from './digits.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -18,7 +22,7 @@ const MAX_STEPS = 3000;
 const GRID_RESOLUTION = 64;
 
 let run = 0;
-let current: Trainer | DigitTrainer | null = null;
+let current: Trainer | DeviceTrainer | DigitTrainer | null = null;
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   (self as unknown as Worker).postMessage(message, transfer);
@@ -26,10 +30,10 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 
 const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 10));
 
-async function train(trainer: Trainer, id: number): Promise<void> {
+async function train(trainer: Trainer | DeviceTrainer, id: number): Promise<void> {
   while (id === run) {
     const losses: number[] = [];
-    for (let i = 0; i < STEPS_PER_REPORT; i++) losses.push(trainer.step());
+    for (let i = 0; i < STEPS_PER_REPORT; i++) losses.push(await trainer.step());
     const last = losses[losses.length - 1];
     if (!Number.isFinite(last)) {
       post({
@@ -38,8 +42,9 @@ async function train(trainer: Trainer, id: number): Promise<void> {
       });
       return;
     }
-    const grid = trainer.probabilityGrid(GRID_RESOLUTION);
-    post({ type: 'progress', step: trainer.steps, losses, accuracy: trainer.accuracy(), grid, resolution: GRID_RESOLUTION }, [grid.buffer]);
+    const grid = await trainer.probabilityGrid(GRID_RESOLUTION);
+    const accuracy = await trainer.accuracy();
+    post({ type: 'progress', step: trainer.steps, losses, accuracy, grid, resolution: GRID_RESOLUTION }, [grid.buffer]);
     if (trainer.steps >= MAX_STEPS) {
       post({ type: 'done', step: trainer.steps, reason: `stopped after ${MAX_STEPS} steps` });
       return;
@@ -92,28 +97,46 @@ enableThreads().then(
   (e: unknown) => post({ type: 'threads', count: 1, failure: describeError(e) }),
 );
 
-self.onmessage = (event: MessageEvent<ToWorker>) => {
+// The GPU, when the page has a WebGPU adapter: training waits for the answer (it comes at once where there is none).
+const gpu: Promise<boolean> = initWebGPU().then(
+  (found) => {
+    const { adapter, reason } = webgpuStatus();
+    post(found ? { type: 'device', adapter: adapter ?? 'unnamed adapter' } : { type: 'device', adapter: null, reason });
+    return found;
+  },
+  (e: unknown) => {
+    post({ type: 'device', adapter: null, reason: describeError(e) });
+    return false;
+  },
+);
+
+async function exportOnnx(trainer: Trainer | DeviceTrainer | DigitTrainer): Promise<void> {
+  try {
+    const bytes = await trainer.toOnnx();
+    post({ type: 'onnx', bytes, step: trainer.steps }, [bytes.buffer]);
+  } catch (e) {
+    post({ type: 'onnx-error', message: `Export to ONNX failed: ${describeError(e)}` });
+  }
+}
+
+self.onmessage = async (event: MessageEvent<ToWorker>) => {
   if (event.data.type === 'export') {
     if (current === null) return post({ type: 'onnx-error', message: 'There is no network to export yet: train one first.' });
-    try {
-      const bytes = current.toOnnx();
-      post({ type: 'onnx', bytes, step: current.steps }, [bytes.buffer]);
-    } catch (e) {
-      post({ type: 'onnx-error', message: `Export to ONNX failed: ${describeError(e)}` });
-    }
-    return;
+    return exportOnnx(current);
   }
-  run++;
+  const id = ++run;
   if (event.data.type === 'stop') return;
   if (event.data.config.dataset === 'digits') {
-    startDigits(event.data.config, run).catch((e: unknown) => post({ type: 'error', message: describeError(e) }));
+    startDigits(event.data.config, id).catch((e: unknown) => post({ type: 'error', message: describeError(e) }));
     return;
   }
+  const onGpu = await gpu;
+  if (id !== run) return;
   try {
-    const trainer = new Trainer(event.data.config);
+    const trainer = onGpu ? new DeviceTrainer(event.data.config) : new Trainer(event.data.config);
     current = trainer;
     post({ type: 'data', x: trainer.data.x, y: trainer.data.y, classes: trainer.data.classes });
-    train(trainer, run).catch((e: unknown) => post({ type: 'error', message: describeError(e) }));
+    train(trainer, id).catch((e: unknown) => post({ type: 'error', message: describeError(e) }));
   } catch (e) {
     post({ type: 'error', message: describeError(e) });
   }

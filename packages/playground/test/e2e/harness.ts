@@ -78,8 +78,14 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Headless chromium with a fresh, throw-away profile. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * The flags that give headless chromium a WebGPU adapter without a GPU: SwiftShader's Vulkan, which Debian's chromium
+ * ships (the page must be served from localhost, a secure context).
+ */
+export const SWIFTSHADER_WEBGPU = ['--enable-unsafe-webgpu', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
+
+/** Headless chromium with a fresh, throw-away profile; `gpu` swaps --disable-gpu for these flags. */
+export async function launchChromium({ gpu = [] }: { gpu?: readonly string[] } = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'tapegrad-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -88,7 +94,7 @@ export async function launchChromium(): Promise<Browser> {
     args: [
       '--headless',
       '--no-sandbox',
-      '--disable-gpu',
+      ...(gpu.length > 0 ? gpu : ['--disable-gpu']),
       '--disable-quic',
       '--no-first-run',
       '--disable-background-networking',

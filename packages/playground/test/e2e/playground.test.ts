@@ -219,6 +219,8 @@ describe('train view', () => {
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     await page.locator('#train-threads', { hasText: `threads: ${cores}` }).waitFor();
+    // This browser runs with --disable-gpu: no WebGPU adapter, so training ran on the CPU, and the page says so.
+    await page.locator('#train-device', { hasText: 'on the CPU' }).waitFor();
     const helpers = Array.from({ length: cores - 1 }, () => expect.stringMatching(/\/assets\/browser-worker-[\w-]+\.js$/));
     expect(page.workers().map((w) => w.url())).toEqual([expect.stringMatching(/\/assets\/worker-[\w-]+\.js$/), ...helpers]);
     expect(await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done('frame'))))).toBe('frame');

@@ -15,26 +15,41 @@
 import { type DType, type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { gemm } from './matmul.js';
+import { deviceKernel } from '../device.js';
 
 /** Everything about one convolution's shapes: input [batch, inChannels, height, width], weight [outChannels, inChannels / groups, kernelH, kernelW]. */
 export interface ConvGeometry {
+  /** Images in the batch. */
   readonly batch: number;
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Input height. */
   readonly height: number;
+  /** Input width. */
   readonly width: number;
+  /** Channels of the output. */
   readonly outChannels: number;
+  /** Channel groups (each output channel sees inChannels / groups of the input's). */
   readonly groups: number;
+  /** Kernel height. */
   readonly kernelH: number;
+  /** Kernel width. */
   readonly kernelW: number;
+  /** Vertical stride. */
   readonly strideH: number;
+  /** Horizontal stride. */
   readonly strideW: number;
+  /** Vertical dilation. */
   readonly dilationH: number;
+  /** Horizontal dilation. */
   readonly dilationW: number;
   /** Zero rows added above the input (those added below only shorten or lengthen `outH`). */
   readonly padTop: number;
   /** Zero columns added left of the input. */
   readonly padLeft: number;
+  /** Output height. */
   readonly outH: number;
+  /** Output width. */
   readonly outW: number;
 }
 
@@ -235,6 +250,7 @@ function forChunks(g: ConvGeometry, each: (r0: number, r1: number) => void): voi
 
 /** Y = conv2d(X, W): [batch, O, outH, outW]. X and W share a float dtype. */
 export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry): NDArray {
+  if (x.device !== undefined) return deviceKernel(x.device, 'conv2d').conv2d('forward', x, w, g);
   const { outChannels: O, groups } = g;
   const K = g.inChannels * g.kernelH * g.kernelW;
   const Kg = K / groups;
@@ -254,6 +270,7 @@ export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry): NDArray 
 
 /** dX = the adjoint of conv2d in X, applied to dY (a transposed convolution): [batch, C, height, width]. */
 export function conv2dInputGrad(dy: NDArray, w: NDArray, g: ConvGeometry): NDArray {
+  if (dy.device !== undefined) return deviceKernel(dy.device, 'conv2d').conv2d('inputGrad', dy, w, g);
   const { outChannels: O, groups } = g;
   const K = g.inChannels * g.kernelH * g.kernelW;
   const Kg = K / groups;
@@ -273,6 +290,7 @@ export function conv2dInputGrad(dy: NDArray, w: NDArray, g: ConvGeometry): NDArr
 
 /** dW = the adjoint of conv2d in W, applied to dY: [O, C / groups, kernelH, kernelW]. */
 export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry): NDArray {
+  if (x.device !== undefined) return deviceKernel(x.device, 'conv2d').conv2d('weightGrad', x, dy, g);
   const { outChannels: O, groups } = g;
   const K = g.inChannels * g.kernelH * g.kernelW;
   const Kg = K / groups;

@@ -2,6 +2,7 @@
 import { type DType, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { type Shape, sizeOf, stridesOf } from '../shape.js';
+import { deviceKernel } from '../device.js';
 
 /** Walks every index of `shape` in row-major order, calling `visit(outIndex, srcOffset)`. */
 function forEachOffset(shape: Shape, srcStrides: readonly number[], visit: (o: number, s: number) => void): void {
@@ -109,6 +110,7 @@ export function concat(xs: readonly NDArray[], axis: number, dtype: DType): NDAr
 
 /** out = x.shape[:axis] + indices.shape + x.shape[axis+1:], as tf.gather / np.take. Indices are checked by the op. */
 export function gather(x: NDArray, indices: NDArray, axis: number): NDArray {
+  if (x.device !== undefined) return deviceKernel(x.device, 'gather').gather(x, indices, axis);
   const outer = sizeOf(x.shape.slice(0, axis));
   const n = x.shape[axis];
   const inner = sizeOf(x.shape.slice(axis + 1));
@@ -127,6 +129,7 @@ export function gather(x: NDArray, indices: NDArray, axis: number): NDArray {
 
 /** The adjoint of gather: sums rows of `g` into a zero array whose `axis` has length `size`. */
 export function scatterAdd(g: NDArray, indices: NDArray, axis: number, size: number): NDArray {
+  if (g.device !== undefined) return deviceKernel(g.device, 'scatterAdd').scatterAdd(g, indices, axis, size);
   const outer = sizeOf(g.shape.slice(0, axis));
   const inner = sizeOf(g.shape.slice(axis + indices.rank));
   const I = indices.data;

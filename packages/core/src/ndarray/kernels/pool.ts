@@ -5,21 +5,35 @@
  */
 import { allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
+import { deviceKernel } from '../device.js';
 
 /** One pooling's shapes: input [batch, channels, height, width] read as `planes` = batch * channels images. */
 export interface PoolGeometry {
+  /** Images times channels: the planes pooled one by one. */
   readonly planes: number;
+  /** Input height. */
   readonly height: number;
+  /** Input width. */
   readonly width: number;
+  /** Window height. */
   readonly kernelH: number;
+  /** Window width. */
   readonly kernelW: number;
+  /** Vertical stride. */
   readonly strideH: number;
+  /** Horizontal stride. */
   readonly strideW: number;
+  /** Vertical dilation. */
   readonly dilationH: number;
+  /** Horizontal dilation. */
   readonly dilationW: number;
+  /** Padding rows above the input. */
   readonly padTop: number;
+  /** Padding columns left of the input. */
   readonly padLeft: number;
+  /** Output height. */
   readonly outH: number;
+  /** Output width. */
   readonly outW: number;
 }
 
@@ -35,6 +49,7 @@ function taps(start: number, step: number, count: number, size: number): [number
  * maximum in row-major window order, or the last NaN (PyTorch's rule: `v > max || isnan(v)`).
  */
 export function maxPool2dForward(x: NDArray, g: PoolGeometry, shape: readonly number[]): { values: NDArray; argmax: NDArray } {
+  if (x.device !== undefined) return deviceKernel(x.device, 'maxPool2d').maxPool2d(x, g, shape);
   const { planes, height: H, width: W, outH, outW } = g;
   const X = x.data;
   const out = allocate(x.dtype, planes * outH * outW);
@@ -74,6 +89,7 @@ export function maxPool2dForward(x: NDArray, g: PoolGeometry, shape: readonly nu
  * (`countIncludePad`), else the number of window elements inside the input.
  */
 export function avgPool2d(src: NDArray, g: PoolGeometry, countIncludePad: boolean, adjoint: boolean, shape: readonly number[]): NDArray {
+  if (src.device !== undefined) return deviceKernel(src.device, 'avgPool2d').avgPool2d(src, g, countIncludePad, adjoint, shape);
   const { planes, height: H, width: W, outH, outW } = g;
   const S = src.data;
   const out = allocate(src.dtype, adjoint ? planes * H * W : planes * outH * outW);
