@@ -104,15 +104,10 @@ it(`replaces a lost helper ${MAX_RESPAWNS} times, then goes on without it`, asyn
   expect(Array.from(a.matmul(b).data)).toEqual(expected(a, b));
 });
 
-// Skipped: a known bug, recorded in docs/reliability.md ("Known bug"). Since 2026-12-05 the replacement's first
-// product times out in about half the runs (alone as in the full suite, with a 3 s or a 15 s helperTimeout), so the
-// replacement claims its task and does not finish it; the cause is not found yet. Unskip when it is fixed.
-it.skip('the replacement of a helper that died serves the next products, which equal the triple loop', async () => {
+it('the replacement of a helper that died serves the next products, which equal the triple loop', async () => {
   process.env.TAPEGRAD_TEST_HELPER = 'once-die';
   process.env.TAPEGRAD_TEST_MARKER = join(dir, 'died-once');
-  // Long enough for a working helper's first task on a busy machine (it may compile its kernels then). 15 s made the
-  // replacement's first product time out in 3 of 4 full runs (and 3 s in about 1 of 10 at load 9): the cause is
-  // not found yet; 3 s is the setting main had green for longest.
+  // Long enough for a working helper's first task on a busy machine (it may compile its kernels then).
   await enableThreads({ threads: 2, minWork: 0, helperTimeout: 3000 });
   const [a, b] = operands(256, 120, 160);
   expect(attempt(a, b)).toBeInstanceOf(WorkerLostError);

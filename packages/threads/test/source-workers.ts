@@ -33,6 +33,9 @@ export function spawnModule(file = 'src/worker'): { spawnHelper(data: HelperData
   const repoRoot = join(__dirname, '..', '..', '..');
   const code = workerCode(repoRoot, require.resolve('tsx/cjs/api', { paths: [repoRoot] }), file);
   return {
-    spawnHelper: (data: HelperData) => new Worker(code, { eval: true, workerData: data, transferList: [data.port] }),
+    // `env` is passed on purpose: a worker's default env is the process's real one, not the Jest sandbox's
+    // process.env that tests write (TAPEGRAD_TEST_HELPER), so without it a helper never saw the mode a test chose.
+    spawnHelper: (data: HelperData) =>
+      new Worker(code, { eval: true, env: { ...process.env }, workerData: data, transferList: [data.port] }),
   };
 }
