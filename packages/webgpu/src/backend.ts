@@ -253,6 +253,23 @@ export class WebGPUBackend implements DeviceBackend {
     return out;
   }
 
+  clamp(x: NDArray, lo: number, hi: number): NDArray {
+    return this.parametric('clamp', x, [lo, hi]);
+  }
+
+  leakyRelu(x: NDArray, slope: number): NDArray {
+    return this.parametric('leakyRelu', x, [slope]);
+  }
+
+  /** An elementwise kernel with numbers (wgsl.ts's PARAMETRIC_EXPRESSIONS), passed as float32 bits after the size. */
+  private parametric(name: keyof typeof wgsl.PARAMETRIC_EXPRESSIONS, x: NDArray, numbers: readonly number[]): NDArray {
+    const a = this.operand(x, name);
+    const out = this.alloc(a.shape, 'float32');
+    const code = wgsl.unarySource(wgsl.PARAMETRIC_EXPRESSIONS[name]);
+    this.flat(code, [a.size, ...numbers.map(f32Bits)], [this.bufferOf(a), this.bufferOf(out)], a.size);
+    return out;
+  }
+
   binary(kernel: BinaryKernel, x: NDArray, y: NDArray): NDArray {
     const expression = wgsl.BINARY_EXPRESSIONS[kernel.name];
     if (expression === undefined) throw new DeviceError(`${kernel.name}: no webgpu kernel yet`);
@@ -306,7 +323,21 @@ export class WebGPUBackend implements DeviceBackend {
   }
 
   reduce(x: NDArray, axes: readonly number[], keepDims: boolean, kind: ReduceKind): NDArray {
-    const a = this.operand(x, kind);
+    const code =
+      kind === 'sum'
+        ? wgsl.reduceSource('0.0', 'acc + v')
+        : kind === 'max'
+          ? wgsl.reduceSource('negInf()', 'select(acc, v, v > acc || !(v == v))')
+          : wgsl.reduceSource('posInf()', 'select(acc, v, v < acc || !(v == v))');
+    return this.reduction(code, this.operand(x, kind), axes, keepDims);
+  }
+
+  logSumExp(x: NDArray, axes: readonly number[], keepDims: boolean): NDArray {
+    return this.reduction(wgsl.LOG_SUM_EXP, this.operand(x, 'logSumExp'), axes, keepDims);
+  }
+
+  /** One workgroup per output element of a reduction over `axes` (the params of wgsl.ts's REDUCE_HEADER). */
+  private reduction(code: string, a: NDArray, axes: readonly number[], keepDims: boolean): NDArray {
     const strides = stridesOf(a.shape);
     const kept = a.shape.map((_, d) => d).filter((d) => !axes.includes(d));
     const keptShape = kept.map((d) => a.shape[d]);
@@ -325,12 +356,6 @@ export class WebGPUBackend implements DeviceBackend {
       ...axes.map((d) => a.shape[d]),
       ...axes.map((d) => strides[d]),
     ];
-    const code =
-      kind === 'sum'
-        ? wgsl.reduceSource('0.0', 'acc + v')
-        : kind === 'max'
-          ? wgsl.reduceSource('negInf()', 'select(acc, v, v > acc || !(v == v))')
-          : wgsl.reduceSource('posInf()', 'select(acc, v, v < acc || !(v == v))');
     this.run(code, params, [this.bufferOf(a), this.bufferOf(out)], this.grid(outputs, 1));
     return out;
   }
@@ -458,6 +483,23 @@ export class WebGPUBackend implements DeviceBackend {
     if (this.bufferOf(s) === this.bufferOf(target)) s = this.reshape(s, s.shape);
     if (s.dtype !== target.dtype) s = this.cast(s, target.dtype);
     this.stridedCopy(s, target, target.shape, broadcastStrides(s.shape, target.shape), stridesOf(target.shape));
+  }
+
+  concat(xs: readonly NDArray[], axis: number, dtype: DType): NDArray {
+    if (dtype === 'float64') throw new DTypeError('concat: webgpu has no float64; cast the operands to float32 first');
+    const shape = xs[0].shape.slice();
+    shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
+    const out = this.alloc(shape, dtype);
+    const outStrides = stridesOf(shape);
+    let offset = 0;
+    for (const x of xs) {
+      // A CPU operand of one element moves (as in every kernel); any other is the mixed-device error.
+      let a = x.device === this ? x : x.device === undefined && x.size === 1 ? this.upload(x, 'concat') : this.operand(x, 'concat');
+      if (a.dtype !== dtype) a = this.cast(a, dtype);
+      if (a.size > 0) this.stridedCopy(a, out, a.shape, stridesOf(a.shape), outStrides, 0, offset * outStrides[axis]);
+      offset += a.shape[axis];
+    }
+    return out;
   }
 
   optimizerUpdate(update: DeviceOptimizerUpdate, param: NDArray, grad: NDArray, state: readonly NDArray[]): void {

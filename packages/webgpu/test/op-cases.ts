@@ -6,7 +6,18 @@
  * reference; the device side shares none of its kernel code. No test framework here: `checkOpCase` reports the first
  * disagreement as text, and each runner decides.
  */
-import { Generator, type Tensor, avgPool2d, conv2d, layerNorm, maxPool2d, scaledDotProductAttention, tensor, where } from '@tapegrad/core';
+import {
+  Generator,
+  type Tensor,
+  avgPool2d,
+  concat,
+  conv2d,
+  layerNorm,
+  maxPool2d,
+  scaledDotProductAttention,
+  tensor,
+  where,
+} from '@tapegrad/core';
 
 export interface Input {
   readonly shape: readonly number[];
@@ -131,6 +142,18 @@ export const OP_CASES: readonly OpCase[] = [
     inputs: [u(3, 4), u(5, 4), u(5, 2)],
     f: (q, k, v) => scaledDotProductAttention(q, k, v, { mask: tensor([1, 0, 1, 1, 0], { dtype: 'int32' }).reshape([1, 5]), scale: 0.3 }),
   },
+  // the ops training needs beyond those: concat, logSumExp, clamp, leakyRelu
+  { name: 'concat axis 0', inputs: [u(2, 3), u(4, 3)], f: (a, b) => concat([a, b]) },
+  { name: 'concat axis 1 of three', inputs: [u(2, 3, 2), u(2, 1, 2), u(2, 4, 2)], f: (a, b, c) => concat([a, b, c], 1) },
+  { name: 'concat last axis', inputs: [u(3, 2), u(3, 5)], f: (a, b) => concat([a, b], -1) },
+  { name: 'logSumExp all', inputs: [u(4, 6)], f: (x) => x.logSumExp() },
+  { name: 'logSumExp axis -1, large values', inputs: [{ shape: [3, 5], lo: 60, hi: 90 }], f: (x) => x.logSumExp(-1) },
+  { name: 'logSumExp axes [0, 2] keepDims', inputs: [u(3, 4, 5)], f: (x) => x.logSumExp([0, 2], true) },
+  { name: 'clamp both bounds', inputs: [u(4, 5)], f: (x) => x.clamp(-0.7, 1.1) },
+  { name: 'clamp min only', inputs: [u(4, 5)], f: (x) => x.clamp(0.3) },
+  { name: 'clamp max only', inputs: [u(4, 5)], f: (x) => x.clamp(undefined, -0.2) },
+  { name: 'leakyRelu', inputs: [u(4, 5)], f: (x) => x.leakyRelu(0.1) },
+  { name: 'leakyRelu slope 2', inputs: [u(3, 3)], f: (x) => x.leakyRelu(2) },
   // gather and its gradient scatterAdd (an index taken twice gets both gradients)
   { name: 'gather axis 1, repeated index', inputs: [u(3, 4, 2)], f: (x) => x.gather([2, 0, 2, 3], 1) },
   {

@@ -1,7 +1,7 @@
 // Every op with a webgpu kernel against the CPU's float32 kernels, in Node on Dawn (op-cases.ts holds the cases, which
 // the Chromium page of the e2e tests runs too), then the behaviours a case table does not cover: ties, collisions,
 // in-place updates, moves and their errors.
-import { DTypeError, DeviceError, type Tensor, maxPool2d, noGrad, tensor } from '@tapegrad/core';
+import { DTypeError, DeviceError, type Tensor, concat, maxPool2d, noGrad, tensor } from '@tapegrad/core';
 import { checkOpCase, OP_CASES } from './op-cases';
 import { releaseWebgpuDevice, webgpuDevice } from './webgpu-device';
 
@@ -42,6 +42,42 @@ describe('pooling ties and scatter collisions on webgpu', () => {
     const picks = Array.from({ length: 3000 }, (_, i) => i % 3);
     x.gather(picks).sum().backward();
     expect(Array.from(await x.grad!.dataAsync())).toEqual([1000, 1000, 1000]);
+  });
+});
+
+describe('edge values of concat, logSumExp, clamp and leakyRelu on webgpu', () => {
+  it('logSumExp: -Infinity rows stay -Infinity, +Infinity and NaN propagate, large values do not overflow', async () => {
+    if (!ready) return;
+    const x = tensor([-Infinity, -Infinity, Infinity, 1, NaN, 0, 100, 100], { shape: [4, 2], device: 'webgpu' });
+    // closed forms: log(0) = -Infinity; Infinity; NaN; 100 + log 2
+    const got = Array.from(await x.logSumExp(-1).dataAsync());
+    expect(got.slice(0, 3)).toEqual([-Infinity, Infinity, NaN]);
+    expect(got[3]).toBeCloseTo(100 + Math.LN2, 4);
+  });
+
+  it('clamp keeps NaN and the bounds; leakyRelu keeps NaN and sends 0 to 0', async () => {
+    if (!ready) return;
+    const x = tensor([NaN, -5, -1, 0, 2, 9], { device: 'webgpu' });
+    expect(Array.from(await x.clamp(-1, 2).dataAsync())).toEqual([NaN, -1, -1, 0, 2, 2]);
+    expect(Array.from(await x.leakyRelu(0.5).dataAsync())).toEqual([NaN, -2.5, -0.5, 0, 2, 9]);
+    // the gradient passes at the bounds themselves, as PyTorch's clamp (and the CPU rule)
+    const y = tensor([-1, 0.5, 2, 3], { device: 'webgpu', requiresGrad: true });
+    y.clamp(-1, 2).sum().backward();
+    expect(Array.from(await y.grad!.dataAsync())).toEqual([1, 1, 1, 0]);
+  });
+
+  it('concat joins int32 tensors, promotes int32 and float32, moves a one-element CPU operand and refuses a larger one', async () => {
+    if (!ready) return;
+    const i = tensor([1, 2], { dtype: 'int32', device: 'webgpu' });
+    const f = tensor([0.5], { device: 'webgpu' });
+    const joinedInts = concat([i, i]);
+    expect(joinedInts.dtype).toBe('int32');
+    expect(await joinedInts.toArrayAsync()).toEqual([1, 2, 1, 2]);
+    const mixed = concat([i, f]);
+    expect(mixed.dtype).toBe('float32');
+    expect(await mixed.toArrayAsync()).toEqual([1, 2, 0.5]);
+    expect(await concat([f, tensor([7], { dtype: 'float32' })]).toArrayAsync()).toEqual([0.5, 7]);
+    expect(() => concat([f, tensor([1, 2], { dtype: 'float32' })])).toThrow(/concat: an operand of shape \[2\] is on 'cpu'/);
   });
 });
 
@@ -106,7 +142,7 @@ describe('moving between devices and the errors on the way', () => {
     expect(() => tensor([1, 2], { device: 'webgpu', dtype: 'float64' })).toThrow(/float64/);
     expect(() => x.add(tensor([1, 2, 3], { dtype: 'float32' }))).toThrow(/on 'cpu' and another on 'webgpu'/);
     expect(() => x.cast('float64')).toThrow(DTypeError);
-    expect(() => x.logSumExp()).toThrow(DeviceError);
+    expect(() => x.cumsum(0)).toThrow(DeviceError);
     expect(String(x)).toBe('tensor(<on webgpu>, shape=[3], dtype=float32)');
     expect(() => tensor([1], { device: 'tpu' })).toThrow(/no device 'tpu' is registered/);
   });

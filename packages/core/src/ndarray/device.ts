@@ -83,6 +83,14 @@ export interface DeviceBackend {
   where?(cond: NDArray, a: NDArray, b: NDArray): NDArray;
   /** Layer norm's forward pass over the last `width` elements of each row (its backward runs on the other kernels). */
   layerNorm?(x: NDArray, width: number, eps: number, weight: NDArray | null, bias: NDArray | null): NDArray;
+  /** The arrays joined along `axis` as `dtype` (kernels/layout.ts); an operand may be a CPU array to move. */
+  concat?(xs: readonly NDArray[], axis: number, dtype: DType): NDArray;
+  /** log sum exp over `axes` (normalised, ascending), shifted by the maximum (ops/log-sum-exp.ts). */
+  logSumExp?(x: NDArray, axes: readonly number[], keepDims: boolean): NDArray;
+  /** min(max(x, lo), hi) elementwise, NaN kept (ops/clamp.ts); an infinite bound is no bound. */
+  clamp?(x: NDArray, lo: number, hi: number): NDArray;
+  /** x > 0 ? x : slope x elementwise (ops/leaky-relu.ts). */
+  leakyRelu?(x: NDArray, slope: number): NDArray;
 }
 
 /** What max pooling returns on a device. */
@@ -94,7 +102,8 @@ export interface PooledMaxima {
 }
 
 /** The kernels a device backend may leave out. */
-type OptionalKernel = 'conv2d' | 'maxPool2d' | 'avgPool2d' | 'gather' | 'scatterAdd' | 'layerNorm' | 'where';
+type OptionalKernel =
+  'conv2d' | 'maxPool2d' | 'avgPool2d' | 'gather' | 'scatterAdd' | 'layerNorm' | 'where' | 'concat' | 'logSumExp' | 'clamp' | 'leakyRelu';
 
 /**
  * `backend` with its optional kernel `name`, or a DeviceError saying the op has no kernel on that device yet.

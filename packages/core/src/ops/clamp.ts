@@ -5,6 +5,7 @@ import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { Node } from '../autodiff/node.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { describeValue } from '../ndarray/shape.js';
+import { deviceKernel } from '../ndarray/device.js';
 import { greaterEqual, lessEqual } from '../ndarray/kernels/binary.js';
 import { mapArray } from '../ndarray/kernels/unary.js';
 import { type DType, floatResult } from '../ndarray/dtype.js';
@@ -26,6 +27,7 @@ export const clamp: OpWithRules<ClampAttrs, [Node]> = defineOp<ClampAttrs, [Node
     const f = (v: number) => (v < lo ? lo : v > hi ? hi : v);
     const r = x.raw;
     if (typeof r === 'number') return f(r);
+    if (r.device !== undefined) return deviceKernel(r.device, 'clamp').clamp(r, lo, hi);
     // Integer (or infinite) bounds keep an int32 tensor int32; a fractional bound needs a float result.
     const whole = (v: number) => Number.isInteger(v) || !Number.isFinite(v);
     const dtype: DType = whole(lo) && whole(hi) ? r.dtype : floatResult(r.dtype);

@@ -8,6 +8,7 @@ import { mapArray } from '../ndarray/kernels/unary.js';
 import { floatResult } from '../ndarray/dtype.js';
 import { DTypeError } from '../errors.js';
 import { describeValue } from '../ndarray/shape.js';
+import { deviceKernel } from '../ndarray/device.js';
 
 export interface LeakyReluAttrs {
   readonly slope: number;
@@ -21,7 +22,8 @@ export const leakyRelu: OpWithRules<LeakyReluAttrs, [Node]> = defineOp<LeakyRelu
     ctx.saveInputs();
     const f = (v: number) => (v > 0 ? v : s * v);
     const r = x.raw;
-    return typeof r === 'number' ? f(r) : mapArray(r, floatResult(r.dtype), f);
+    if (typeof r === 'number') return f(r);
+    return r.device !== undefined ? deviceKernel(r.device, 'leakyRelu').leakyRelu(r, s) : mapArray(r, floatResult(r.dtype), f);
   },
   gradient(m, ctx, dy) {
     const positive = m.mask(greater, m.input(ctx, 0), 0);

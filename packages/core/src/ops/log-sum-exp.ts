@@ -8,10 +8,12 @@ import { reduce } from '../ndarray/kernels/reduce.js';
 import { exp, log, unary } from '../ndarray/kernels/unary.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { reducedShape } from '../ndarray/shape.js';
+import { deviceKernel } from '../ndarray/device.js';
 import type { ReduceAttrs } from './sum.js';
 import { reducedBatch } from './batching.js';
 
 export function logSumExpArray(x: NDArray, axes: readonly number[], keepDims: boolean): NDArray {
+  if (x.device !== undefined) return deviceKernel(x.device, 'logSumExp').logSumExp(x, axes, keepDims);
   const m = reduce(x, axes, true, 'max');
   // An all -Infinity (or +Infinity) slice would give Inf - Inf = NaN: shift by 0 there instead.
   const md = m.data;

@@ -219,18 +219,13 @@ var<workgroup> tileB: array<array<f32, ${TILE}>, 16>;
 /** Threads that share one output element of a reduction. */
 export const REDUCE_WORKGROUP = 64;
 
-/**
- * One workgroup per output element: its threads combine strided parts of the reduced elements, then a tree in
- * workgroup memory combines theirs. Params [outputs, reduced count, kept rank, reduced rank, kept shape, kept
- * strides, reduced shape, reduced strides]. `combine` is `acc + v`, `max(acc, v)` or `min(acc, v)`.
- */
-export function reduceSource(init: string, combine: string): string {
-  return `${SPECIALS}
+/** The reductions' bindings and index walk: params [outputs, reduced count, kept rank, reduced rank, kept shape, kept
+ * strides, reduced shape, reduced strides]; `walk` maps a flat index over kept (or reduced) axes to an offset. */
+const REDUCE_HEADER = `${SPECIALS}
 @group(0) @binding(0) var<storage, read> p: array<u32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 var<workgroup> part: array<f32, ${REDUCE_WORKGROUP}>;
-fn combine(acc: f32, v: f32) -> f32 { return ${combine}; }
 fn walk(flat: u32, rank: u32, shapeAt: u32) -> u32 {
   var rem = flat;
   var off = 0u;
@@ -241,24 +236,68 @@ fn walk(flat: u32, rank: u32, shapeAt: u32) -> u32 {
     rem = rem / extent;
   }
   return off;
-}
-@compute @workgroup_size(${REDUCE_WORKGROUP}) fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
+}`;
+
+/** Folds part[] into part[0] with the WGSL function `combine`, a tree over the workgroup's threads (all run it). */
+const tree = (combine: string): string => `
+  workgroupBarrier();
+  for (var s = ${REDUCE_WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
+    if (li < s) { part[li] = ${combine}(part[li], part[li + s]); }
+    workgroupBarrier();
+  }`;
+
+const REDUCE_ENTRY = `@compute @workgroup_size(${REDUCE_WORKGROUP}) fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
     @builtin(local_invocation_index) li: u32) {
   let o = wg.x + wg.y * nwg.x;
   if (o >= p[0]) { return; }
   let count = p[1]; let kept = p[2]; let reduced = p[3];
-  let base = walk(o, kept, 4u);
+  let base = walk(o, kept, 4u);`;
+
+/**
+ * One workgroup per output element: its threads combine strided parts of the reduced elements, then a tree in
+ * workgroup memory combines theirs (params: REDUCE_HEADER's). `combine` is `acc + v`, `max(acc, v)` or `min(acc, v)`.
+ */
+export function reduceSource(init: string, combine: string): string {
+  return `${REDUCE_HEADER}
+fn combine(acc: f32, v: f32) -> f32 { return ${combine}; }
+${REDUCE_ENTRY}
   var acc = ${init};
   for (var r = li; r < count; r += ${REDUCE_WORKGROUP}u) { acc = combine(acc, x[base + walk(r, reduced, 4u + 2u * kept)]); }
-  part[li] = acc;
-  workgroupBarrier();
-  for (var s = ${REDUCE_WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
-    if (li < s) { part[li] = combine(part[li], part[li + s]); }
-    workgroupBarrier();
-  }
+  part[li] = acc;${tree('combine')}
   if (li == 0u) { y[o] = part[0]; }
 }`;
 }
+
+/**
+ * log sum exp over the reduced elements, as reduceSource's workgroups in two trees: the maximum m (NaN wins), then
+ * sum exp(v - m), and m + log(sum). A non-finite m is the answer itself (NaN, +Infinity, or -Infinity when every
+ * element is -Infinity), as the CPU kernel gives; written out because SwiftShader's exp and log of NaN and 0 are not
+ * IEEE's (exp(NaN) came back Infinity, log(0) -88).
+ */
+export const LOG_SUM_EXP = `${REDUCE_HEADER}
+var<workgroup> top: f32;
+fn maxNan(acc: f32, v: f32) -> f32 { return select(acc, v, v > acc || !(v == v)); }
+fn plus(acc: f32, v: f32) -> f32 { return acc + v; }
+${REDUCE_ENTRY}
+  var most = negInf();
+  for (var r = li; r < count; r += ${REDUCE_WORKGROUP}u) { most = maxNan(most, x[base + walk(r, reduced, 4u + 2u * kept)]); }
+  part[li] = most;${tree('maxNan')}
+  if (li == 0u) { top = part[0]; }
+  workgroupBarrier();
+  let m = top;
+  let finite = abs(m) < posInf();
+  let c = select(0.0, m, finite);
+  var acc = 0.0;
+  for (var r = li; r < count; r += ${REDUCE_WORKGROUP}u) { acc += exp(x[base + walk(r, reduced, 4u + 2u * kept)] - c); }
+  part[li] = acc;${tree('plus')}
+  if (li == 0u) { y[o] = select(m, c + log(part[0]), finite); }
+}`;
+
+/** Elementwise kernels with numbers (params [size, number bits...]): bounds of clamp, the slope of leakyRelu. NaN stays NaN. */
+export const PARAMETRIC_EXPRESSIONS = {
+  clamp: 'select(select(x, bitcast<f32>(p[2]), x > bitcast<f32>(p[2])), bitcast<f32>(p[1]), x < bitcast<f32>(p[1]))',
+  leakyRelu: 'select(bitcast<f32>(p[1]) * x, x, x > 0.0)',
+} as const;
 
 /**
  * softmax or log-softmax along one axis, one thread per slice, shifted by the slice's maximum first (nothing

@@ -88,6 +88,8 @@ export function pad(x: NDArray, begin: readonly number[], shape: Shape): NDArray
 }
 
 export function concat(xs: readonly NDArray[], axis: number, dtype: DType): NDArray {
+  const device = xs.find((x) => x.device !== undefined)?.device;
+  if (device !== undefined) return deviceKernel(device, 'concat').concat(xs, axis, dtype);
   const shape = xs[0].shape.slice();
   shape[axis] = xs.reduce((s, x) => s + x.shape[axis], 0);
   const out = allocate(dtype, sizeOf(shape));
