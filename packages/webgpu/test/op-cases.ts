@@ -18,6 +18,15 @@ import {
   tensor,
   where,
 } from '@tapegrad/core';
+import {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  crossEntropy,
+  huberLoss,
+  mseLoss,
+  nllLoss,
+  softmaxCrossEntropy,
+} from '@tapegrad/nn';
 
 export interface Input {
   readonly shape: readonly number[];
@@ -31,6 +40,9 @@ export interface OpCase {
   readonly inputs: readonly Input[];
   readonly f: (...xs: Tensor[]) => Tensor;
 }
+
+/** Class labels of four samples of five classes, on the CPU as the losses take them. */
+const LABELS = tensor([3, 0, 4, 1], { dtype: 'int32' });
 
 const u = (...shape: number[]): Input => ({ shape });
 const pos = (...shape: number[]): Input => ({ shape, lo: 0.2, hi: 3 });
@@ -154,6 +166,36 @@ export const OP_CASES: readonly OpCase[] = [
   { name: 'clamp max only', inputs: [u(4, 5)], f: (x) => x.clamp(undefined, -0.2) },
   { name: 'leakyRelu', inputs: [u(4, 5)], f: (x) => x.leakyRelu(0.1) },
   { name: 'leakyRelu slope 2', inputs: [u(3, 3)], f: (x) => x.leakyRelu(2) },
+  // nn's losses: class labels stay on the CPU (checked there), probability targets on the logits' device
+  { name: 'softmaxCrossEntropy, labels', inputs: [u(4, 5)], f: (x) => softmaxCrossEntropy(x, LABELS) },
+  {
+    name: 'softmaxCrossEntropy, probabilities',
+    inputs: [u(4, 5), pos(4, 5)],
+    f: (x, t) => softmaxCrossEntropy(x, t.div(t.sum(-1, true)).detach()),
+  },
+  {
+    name: 'crossEntropy, weights, ignoreIndex and label smoothing',
+    inputs: [u(4, 5), pos(5)],
+    f: (x, w) => crossEntropy(x, tensor([1, -100, 4, 0], { dtype: 'int32' }), { weight: w.detach(), labelSmoothing: 0.1 }),
+  },
+  {
+    name: 'nllLoss of [N, C, d]',
+    inputs: [u(2, 5, 3)],
+    f: (x) =>
+      nllLoss(
+        x.logSoftmax(1),
+        tensor(
+          [
+            [3, 0, 4],
+            [1, 2, 0],
+          ],
+          { dtype: 'int32' },
+        ),
+      ),
+  },
+  { name: 'binaryCrossEntropy', inputs: [u(3, 4), pos(3, 4)], f: (x, t) => binaryCrossEntropy(x.sigmoid(), t.div(3).detach()) },
+  { name: 'binaryCrossEntropyWithLogits', inputs: [u(3, 4), pos(3, 4)], f: (x, t) => binaryCrossEntropyWithLogits(x, t.div(3).detach()) },
+  { name: 'mseLoss and huberLoss', inputs: [u(3, 4), u(3, 4)], f: (a, b) => mseLoss(a, b).add(huberLoss(a, b, { delta: 0.5 })) },
   // gather and its gradient scatterAdd (an index taken twice gets both gradients)
   { name: 'gather axis 1, repeated index', inputs: [u(3, 4, 2)], f: (x) => x.gather([2, 0, 2, 3], 1) },
   {
@@ -172,18 +214,23 @@ function draw(input: Input, seed: number): Float32Array {
 }
 
 /** f's value and the gradients of <f(x), upstream> with respect to every input, on `device`. */
-async function run(c: OpCase, device: 'cpu' | 'webgpu'): Promise<{ value: Float32Array; grads: Float32Array[] }> {
+async function run(c: OpCase, device: 'cpu' | 'webgpu'): Promise<{ value: Float32Array; grads: (Float32Array | null)[] }> {
   const xs = c.inputs.map((input, i) => tensor(draw(input, 11 + i), { shape: input.shape, device, requiresGrad: true }));
   const y = c.f(...xs);
   const upstream = tensor(draw({ shape: y.shape, lo: 0.5, hi: 1.5 }, 99), { shape: y.shape, device });
   y.mul(upstream).sum().backward();
   const value = Float32Array.from(await y.dataAsync());
-  const grads = await Promise.all(xs.map(async (x) => Float32Array.from(await x.grad!.dataAsync())));
+  // An input the case detaches (a target) gets no gradient, on either device.
+  const grads = await Promise.all(xs.map(async (x) => (x.grad === null ? null : Float32Array.from(await x.grad.dataAsync()))));
   return { value, grads };
 }
 
 /** The first element of `actual` outside float32 tolerance of `expected`, described; null when all agree. */
-function firstMismatch(actual: Float32Array, expected: Float32Array, what: string): string | null {
+function firstMismatch(actual: Float32Array | null, expected: Float32Array | null, what: string): string | null {
+  if (actual === null || expected === null)
+    return actual === expected
+      ? null
+      : `${what}: ${actual === null ? 'none' : 'one'} on webgpu, ${expected === null ? 'none' : 'one'} on the cpu`;
   if (actual.length !== expected.length) return `${what}: webgpu has ${actual.length} elements, cpu ${expected.length}`;
   for (let i = 0; i < expected.length; i++) {
     const tol = 2e-5 + 2e-4 * Math.abs(expected[i]);

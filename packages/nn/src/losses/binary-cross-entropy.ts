@@ -7,7 +7,7 @@
  * BCE has its own rule because the composite's chain through log p gives 0 * Infinity = NaN at p = 0 or 1, even
  * for a confident correct prediction; PyTorch differentiates it as one function for the same reason.
  */
-import { type Tensor, TapegradError, defineOp, valuesForCheck } from '@tapegrad/core';
+import { type Tensor, TapegradError, defineOp, valuesForCheck, where } from '@tapegrad/core';
 import { batchFirst, batchSize } from './batching.js';
 import { type Reduction, checkReduction, checkSameShape, reduce } from './reduction.js';
 
@@ -58,6 +58,11 @@ export function binaryCrossEntropy(p: Tensor, target: Tensor, options: BCEOption
   const op = 'binaryCrossEntropy';
   const reduction = checkReduction(options.reduction, op);
   checkSameShape(p, target, op);
+  if (p.device !== 'cpu') {
+    // A device's values cannot be read synchronously: a p outside [0, 1] makes its term NaN instead of an error.
+    const inside = p.ge(0).logicalAnd(p.le(1));
+    return reduce(where(inside, elementwiseBCE(p, target), NaN), reduction, op);
+  }
   // Under vmap, every sample's values (a batched tensor's own cannot be read).
   const data = valuesForCheck(p);
   for (let i = 0; i < data.length; i++) {

@@ -7,6 +7,7 @@
  */
 import { DTypeError, GradError, ShapeError, Tensor, valuesForCheck, where } from '@tapegrad/core';
 import { shapeOf } from './reduction.js';
+import { checkTargetDevice } from './targets.js';
 
 /** The input as rows [M, C] (one per sample), and the shape of the per-sample losses. */
 export interface ClassRows {
@@ -59,6 +60,7 @@ export function classLabels(target: Tensor, rows: ClassRows, ignoreIndex: number
       `${op}: int32 labels must have shape [${sampleShape.join(', ')}] for an input of ${classes} classes, got ${shapeOf(target)}`,
     );
   }
+  checkTargetDevice(rows.rows, target, op);
   const values = valuesForCheck(target);
   for (let i = 0; i < values.length; i++) {
     const k = values[i];

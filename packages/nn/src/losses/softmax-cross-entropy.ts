@@ -3,7 +3,7 @@
 //   dL/dx = (y - t) / N
 // One rule instead of the composite logSoftmax chain: one pass over the logits, and a gradient that is exactly
 // the seed's (y - t)/N. `crossEntropy` (the composite) is its test oracle.
-import { NDArray, Tensor, defineOp, isGradEnabled, where } from '@tapegrad/core';
+import { NDArray, type OpContext, Tensor, defineOp, isGradEnabled, noGrad, where } from '@tapegrad/core';
 import { batchFirst, batchSize } from './batching.js';
 import { targetMatrix } from './targets.js';
 
@@ -11,9 +11,24 @@ interface Saved {
   readonly y: Tensor | null; // softmax of the logits, computed in forward (null under vmap: backward recomputes it)
 }
 
+/**
+ * The forward pass on a device, from its kernels (log-softmax, exp, where, sum): the same loss and saved softmax as
+ * the loop below, which reads values. The target (labels' one-hot rows, built on the CPU) moves to the device.
+ */
+function onDevice(ctx: OpContext, logits: Tensor, target: Tensor): Tensor {
+  const t = target.to(logits.device);
+  return noGrad(() => {
+    const logp = logits.logSoftmax(-1);
+    ctx.save(logits, t, { y: logp.exp() } satisfies Saved);
+    // 0 * log 0 is taken as 0, by selection, as in the loop.
+    return where(t, t.mul(logp), 0).sum().neg().div(logits.shape[0]);
+  });
+}
+
 const fused = defineOp({
   name: 'softmaxCrossEntropy',
   forward(ctx, logits: Tensor, target: Tensor) {
+    if (logits.device !== 'cpu') return onDevice(ctx, logits, target);
     const [n, c] = logits.shape;
     const x = logits.data;
     const t = target.data;

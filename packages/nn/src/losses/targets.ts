@@ -1,11 +1,30 @@
 /** Target checks shared by the classification losses: int32 class labels [N] or one-hot / probabilities [N, C]. */
-import { DTypeError, ShapeError, type Tensor, arange, valuesForCheck } from '@tapegrad/core';
+import { DTypeError, DeviceError, ShapeError, type Tensor, arange, valuesForCheck } from '@tapegrad/core';
+
+/**
+ * Where a loss's target may live when the input is on a device: int32 class labels on the CPU (their range is checked
+ * there, synchronously, and the kernels move them as index constants), any other target on the input's device.
+ */
+export function checkTargetDevice(input: Tensor, target: Tensor, op: string): void {
+  if (target.dtype === 'int32') {
+    if (target.device !== 'cpu')
+      throw new DeviceError(
+        `${op}: int32 class labels are checked against the classes on the CPU, and these are on '${target.device}': ` +
+          "pass them as a CPU tensor (await labels.to('cpu')); they are moved to the device as indices",
+      );
+  } else if (target.device !== input.device) {
+    throw new DeviceError(
+      `${op}: the input is on '${input.device}' and the target on '${target.device}'; move the target with .to('${input.device}')`,
+    );
+  }
+}
 
 /** Validates `target` against logits [N, C] and returns it as a float matrix [N, C] of the logits' dtype. */
 export function targetMatrix(logits: Tensor, target: Tensor, op: string): Tensor {
   if (logits.rank !== 2) throw new ShapeError(`${op}: logits must be [batch, classes], got [${logits.shape.join(', ')}]`);
   if (logits.dtype === 'int32') throw new DTypeError(`${op}: logits must be float32 or float64, got int32`);
   const [n, c] = logits.shape;
+  checkTargetDevice(logits, target, op);
   if (target.dtype === 'int32') {
     if (target.rank !== 1 || target.shape[0] !== n) {
       throw new ShapeError(`${op}: int32 labels must have shape [${n}] for logits [${n}, ${c}], got [${target.shape.join(', ')}]`);
