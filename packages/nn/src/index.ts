@@ -69,7 +69,7 @@ export { OneCycleLR } from './optim/one-cycle.js';
 export type { OneCycleLROptions } from './optim/one-cycle.js';
 export { ReduceLROnPlateau } from './optim/plateau.js';
 export type { ReduceLROnPlateauOptions } from './optim/plateau.js';
-export { clipGradNorm, clipGradValue } from './optim/clip.js';
+export { clipGradNorm, clipGradNormTensor, clipGradValue } from './optim/clip.js';
 export { DataLoader, permutation, accuracy } from './data.js';
 export type { DataLoaderOptions } from './data.js';
 export {

@@ -11,6 +11,7 @@ import {
   SequentialLR,
   StepLR,
   clipGradNorm,
+  clipGradNormTensor,
   clipGradValue,
   fans,
   heNormal,
@@ -232,6 +233,42 @@ describe('clipGradNorm', () => {
     a.grad = tensor([-6, 2]);
     expect(clipGradNorm([a], 3, { normType: Infinity })).toBe(6);
     expect(a.grad).toBeAllClose([-3, 1], { rtol: 1e-6 });
+  });
+});
+
+describe('clipGradNormTensor', () => {
+  it('clips as clipGradNorm does and returns the norm as a tensor (3-4-5, closed form)', () => {
+    const a = param();
+    const b = param();
+    a.grad = tensor([3, 0]);
+    b.grad = tensor([0, 4]);
+    const norm = clipGradNormTensor([a, b], 1);
+    expect(norm.item()).toBeCloseTo(5, 12);
+    expect(a.grad).toBeAllClose([3 / 5, 0], { rtol: 1e-6 });
+    expect(b.grad).toBeAllClose([0, 4 / 5], { rtol: 1e-6 });
+  });
+
+  it('scales by min(1, maxNorm / norm) always: small gradients keep their values, in new tensors', () => {
+    const a = param();
+    const shared = tensor([30, 40]);
+    a.grad = shared;
+    expect(clipGradNormTensor([a], 100).item()).toBeCloseTo(50, 12);
+    expect(a.grad.toArray()).toEqual([30, 40]);
+    expect(shared.toArray()).toEqual([30, 40]);
+  });
+
+  it('supports the max norm and the p-norms, and keeps float32 gradients float32', () => {
+    const a = tensor([0, 0], { dtype: 'float32', requiresGrad: true });
+    a.grad = tensor([-6, 2], { dtype: 'float32' });
+    expect(clipGradNormTensor([a], 3, { normType: Infinity }).item()).toBe(6);
+    expect(a.grad.dtype).toBe('float32');
+    expect(a.grad).toBeAllClose([-3, 1], { rtol: 1e-6 });
+    const b = tensor([0, 0, 0], { requiresGrad: true });
+    b.grad = tensor([1, -2, 2]);
+    // (1 + 8 + 8)^(1/3)
+    expect(clipGradNormTensor([b], 100, { normType: 3 }).item()).toBeCloseTo(17 ** (1 / 3), 12);
+    expect(clipGradNormTensor([], 1).item()).toBe(0);
+    expect(() => clipGradNormTensor([b], -1)).toThrow(/clipGradNormTensor: maxNorm must be >= 0, got -1/);
   });
 });
 
