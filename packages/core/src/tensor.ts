@@ -56,6 +56,17 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   set _version(v: number) {
     this._array._version = v;
   }
+  /**
+   * @internal nn's Module.to: the storage becomes `array`, a copy of the same shape and dtype on another device (PyTorch's
+   * `param.data = ...`). The tensor keeps its identity, so an optimiser or a user holding it follows; the version moves
+   * on past the old one, so a graph that saved the tensor sees the change.
+   */
+  _replaceStorage(array: NDArray): void {
+    if (!sameShape(array.shape, this.shape) || array.dtype !== this.dtype)
+      throw new ShapeError(`to: ${this.label} cannot take storage of shape ${formatShape(array.shape)}, ${array.dtype}`);
+    array._version = this._array._version + 1;
+    this._array = array;
+  }
   /** The row-major element storage. Writing through it bypasses the in-place checks: call `markMutated()` after. */
   get data(): NDArray['data'] {
     return this._array.data;

@@ -242,6 +242,39 @@ export abstract class Module {
   }
 
   /**
+   * Moves every tensor of this module and its descendants (parameters, frozen tensors, buffers) and their gradients
+   * to `device`, in place, as PyTorch's `module.to(device)`: each tensor keeps its identity, so an optimiser made
+   * before still holds the parameters, and its state follows them onto a device at its next step (back on the CPU it
+   * refuses device state until restored with loadStateDict). Moving to a device returns the module at once (the
+   * uploads are queued); moving to 'cpu' waits for the device, so it returns a Promise. Nothing moves unless every
+   * tensor can (a device without float64 refuses float64 tensors: cast the model to float32 first).
+   * @example
+   * const model = new MLP([2, 16, 1], { dtype: 'float32' }).to('webgpu'); // after `await initWebGPU()`
+   * const opt = new Adam(model.parameters());
+   * await model.to('cpu'); // back, for saving
+   */
+  to(device: 'cpu'): Promise<this>;
+  /** (A device name; pass 'cpu' as the literal so that the Promise it returns is typed.) */
+  to(device: string): this;
+  to(device: string): this | Promise<this> {
+    const tensors = new Set<Tensor>();
+    for (const [, module] of this.namedModules()) {
+      for (const [, value] of module.ownEntries()) if (value instanceof Tensor) tensors.add(value);
+      for (const b of module._buffers.values()) tensors.add(b);
+    }
+    const moving = [...tensors].flatMap((t) => (t.grad === null ? [t] : [t, t.grad])).filter((t) => t.device !== device);
+    if (device === 'cpu') {
+      return Promise.all(moving.map((t) => t.to('cpu'))).then((copies) => {
+        moving.forEach((t, i) => t._replaceStorage(copies[i].raw));
+        return this;
+      });
+    }
+    const copies = moving.map((t) => t.to(device)); // all first: a tensor that cannot move throws before any moves
+    moving.forEach((t, i) => t._replaceStorage(copies[i].raw));
+    return this;
+  }
+
+  /**
    * Parameters and buffers by dotted name. The tensors share storage with the module (as in PyTorch), detached
    * from any graph: encode or clone them before training further if you need a snapshot.
    * @example

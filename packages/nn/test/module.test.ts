@@ -1,4 +1,4 @@
-import { type Tensor, tensor, zeros } from '@tapegrad/core';
+import { DeviceError, type Tensor, tensor, zeros } from '@tapegrad/core';
 import { Linear, MLP, Module, ReLU, Sequential, StateDictError } from '@tapegrad/nn';
 
 class Block extends Module {
@@ -98,5 +98,17 @@ describe('stateDict / loadStateDict', () => {
     model.loadStateDict({ weight: tensor([[7, 8]]), extra: zeros([1]) }, { strict: false });
     expect(model.weight.toArray()).toEqual([[7, 8]]);
     expect(() => model.loadStateDict({ weight: zeros([2, 2]) }, { strict: false })).toThrow(StateDictError);
+  });
+});
+
+describe('Module.to without a device', () => {
+  it("to('cpu') of a CPU model resolves to the model with the same tensors; an unknown device moves nothing", async () => {
+    const model = new MLP([2, 3, 1]);
+    const params = model.parameters();
+    await expect(model.to('cpu')).resolves.toBe(model);
+    model.parameters().forEach((p, i) => expect(p).toBe(params[i]));
+    expect(() => model.to('tpu')).toThrow(DeviceError);
+    expect(() => model.to('tpu')).toThrow(/no device 'tpu' is registered/);
+    expect(model.parameters().map((p) => p.device)).toEqual(['cpu', 'cpu', 'cpu', 'cpu']);
   });
 });

@@ -1,7 +1,18 @@
 // nn on the device beyond what the op harness compares: where the losses' targets may live, gradient clipping without
 // reading values back, and Module.to moving a model's parameters and buffers.
-import { DeviceError, tensor } from '@tapegrad/core';
-import { binaryCrossEntropy, clipGradNorm, clipGradNormTensor, crossEntropy, softmaxCrossEntropy } from '@tapegrad/nn';
+import { DTypeError, DeviceError, Generator, type Tensor, tensor } from '@tapegrad/core';
+import {
+  Adam,
+  BatchNorm2d,
+  Linear,
+  MLP,
+  Sequential,
+  binaryCrossEntropy,
+  clipGradNorm,
+  clipGradNormTensor,
+  crossEntropy,
+  softmaxCrossEntropy,
+} from '@tapegrad/nn';
 import { releaseWebgpuDevice, webgpuDevice } from './webgpu-device';
 
 let ready = false;
@@ -70,5 +81,91 @@ describe('gradient clipping on webgpu', () => {
     p.grad = tensor([1, 1], { device: 'webgpu' });
     expect(() => clipGradNorm([p], 1)).toThrow(DeviceError);
     expect(() => clipGradNorm([p], 1)).toThrow(/clipGradNorm: a gradient is on 'webgpu'.*use clipGradNormTensor/);
+  });
+});
+
+describe('Module.to on webgpu', () => {
+  /** The same seeded MLP, a fixed batch of four and its labels (on the CPU, as the losses take them). */
+  const setup = () => {
+    const model = new MLP([3, 8, 4], { dtype: 'float32', generator: new Generator(5) });
+    const x = tensor(
+      Array.from({ length: 12 }, (_, i) => Math.sin(i + 1)),
+      { shape: [4, 3], dtype: 'float32' },
+    );
+    return { model, x, labels: tensor([0, 3, 1, 2], { dtype: 'int32' }) };
+  };
+  const train = async (model: MLP, opt: Adam, x: Tensor, labels: Tensor, steps: number): Promise<number[]> => {
+    const losses: number[] = [];
+    const device = model.parameters()[0].device;
+    const input = device === 'cpu' ? x : x.to(device);
+    for (let s = 0; s < steps; s++) {
+      opt.zeroGrad();
+      const loss = softmaxCrossEntropy(model.forward(input), labels);
+      loss.backward();
+      opt.step();
+      losses.push((await loss.dataAsync())[0]);
+    }
+    return losses;
+  };
+  const values = async (model: MLP) => Promise.all(model.parameters().map(async (p) => Array.from(await p.dataAsync())));
+
+  it('moves the parameters in place (same tensors), and the optimiser made before follows with its state', async () => {
+    if (!ready) return;
+    // The reference: six Adam steps on the CPU.
+    const cpu = setup();
+    const cpuLosses = await train(cpu.model, new Adam(cpu.model.parameters(), { lr: 0.05 }), cpu.x, cpu.labels, 6);
+    // The same, two steps on the CPU, then moved (optimiser made before the move), four on the device, and back.
+    const { model, x, labels } = setup();
+    const params = model.parameters();
+    const opt = new Adam(params, { lr: 0.05 });
+    const before = await train(model, opt, x, labels, 2);
+    expect(model.to('webgpu')).toBe(model);
+    expect(model.parameters()).toEqual(params);
+    model.parameters().forEach((p, i) => {
+      expect(p).toBe(params[i]);
+      expect(p.device).toBe('webgpu');
+      expect(p.grad!.device).toBe('webgpu'); // the gradients moved with them
+    });
+    const after = await train(model, opt, x, labels, 4);
+    expect(cpuLosses[5]).toBeLessThan(cpuLosses[0] * 0.9); // it learns: the comparison is of a moving trajectory
+    [...before, ...after].forEach((l, i) => expect(l).toBeCloseTo(cpuLosses[i], 4));
+    expect(await model.to('cpu')).toBe(model);
+    model.parameters().forEach((p, i) => {
+      expect(p).toBe(params[i]);
+      expect(p.device).toBe('cpu');
+    });
+    const [mine, reference] = [await values(model), await values(cpu.model)];
+    mine.flat().forEach((v, i) => expect(v).toBeCloseTo(reference.flat()[i], 4));
+  });
+
+  it('back on the CPU, the optimiser refuses its device state until restored through its state dict', async () => {
+    if (!ready) return;
+    const { model, x, labels } = setup();
+    const opt = new Adam(model.to('webgpu').parameters(), { lr: 0.05 });
+    await train(model, opt, x, labels, 2);
+    await model.to('cpu');
+    expect(() => opt.step()).toThrow(/on 'cpu' and its optimiser state on 'webgpu' \(moved by Module.to\?\)/);
+    const state = opt.stateDict();
+    for (const key of Object.keys(state)) state[key] = await state[key].to('cpu');
+    opt.loadStateDict(state);
+    const reference = setup();
+    const referenceOpt = new Adam(reference.model.parameters(), { lr: 0.05 });
+    const expected = await train(reference.model, referenceOpt, reference.x, reference.labels, 3);
+    const resumed = await train(model, opt, x, labels, 1);
+    expect(resumed[0]).toBeCloseTo(expected[2], 4);
+  });
+
+  it('moves buffers, refuses float64 before moving anything, and leaves what is there already', () => {
+    if (!ready) return;
+    const norm = new BatchNorm2d(3, { dtype: 'float32' }).to('webgpu');
+    expect(norm.namedBuffers().map(([name, b]) => [name, b.device])).toEqual([
+      ['running_mean', 'webgpu'],
+      ['running_var', 'webgpu'],
+      ['num_batches_tracked', 'webgpu'],
+    ]);
+    expect(norm.to('webgpu')).toBe(norm);
+    const mixed = new Sequential(new Linear(2, 2, { dtype: 'float32' }), new Linear(2, 2));
+    expect(() => mixed.to('webgpu')).toThrow(DTypeError);
+    expect(mixed.parameters().map((p) => p.device)).toEqual(['cpu', 'cpu', 'cpu', 'cpu']);
   });
 });

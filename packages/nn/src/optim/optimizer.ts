@@ -238,6 +238,11 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
 
   private stepOnDevice(p: Tensor, grad: Tensor, state: State, group: ParamGroup<H>): void {
     const buffers = state.deviceBuffers;
+    // State made while the parameter was on the CPU (before Module.to) follows it onto the device.
+    for (const [name, values] of Object.entries(state.buffers)) {
+      buffers[name] = tensor(values, { shape: p.shape }).to(p.device);
+      delete state.buffers[name];
+    }
     const existing = new Set(Object.keys(buffers));
     const make = (init: number) => full(p.shape, init, { dtype: p.dtype, device: p.device });
     this.deviceUpdate!(
@@ -274,6 +279,12 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     if (grad.device !== p.device) throw new DeviceError(`${which()} is on '${p.device}' and its .grad on '${grad.device}'`);
     if (p.device !== 'cpu' && this.deviceUpdate === undefined)
       throw new DeviceError(`${which()} is on '${p.device}': ${this.name} has no device update yet (SGD, Adam and AdamW have one)`);
+    const onDevice = Object.values(this._state.get(p)?.deviceBuffers ?? {}).find((t) => t.device !== p.device);
+    if (onDevice !== undefined)
+      throw new DeviceError(
+        `${which()} is on '${p.device}' and its optimiser state on '${onDevice.device}' (moved by Module.to?): state cannot be ` +
+          "read back synchronously; bring it with `await t.to('cpu')` on each opt.stateDict() entry and opt.loadStateDict(...)",
+      );
   }
 
   /**
