@@ -271,11 +271,21 @@ export class WebGPUBackend implements DeviceBackend {
   }
 
   binary(kernel: BinaryKernel, x: NDArray, y: NDArray): NDArray {
-    const expression = wgsl.BINARY_EXPRESSIONS[kernel.name];
-    if (expression === undefined) throw new DeviceError(`${kernel.name}: no webgpu kernel yet`);
-    const a = this.operand(x, kernel.name);
-    const b = this.operand(y, kernel.name);
-    const shape = broadcastShape(a.shape, b.shape, kernel.name);
+    return this.binaryByName(kernel.name, x, y);
+  }
+
+  gelu(x: NDArray, form: 'none' | 'tanh', upstream: NDArray | null): NDArray {
+    if (upstream === null) return this.parametric('gelu', x, [form === 'tanh' ? 1 : 0]);
+    return this.binaryByName(form === 'tanh' ? 'geluGradTanh' : 'geluGradNone', upstream, x);
+  }
+
+  /** The binary kernel `name` of wgsl.ts's BINARY_EXPRESSIONS, broadcasting. */
+  private binaryByName(name: string, x: NDArray, y: NDArray): NDArray {
+    const expression = wgsl.BINARY_EXPRESSIONS[name];
+    if (expression === undefined) throw new DeviceError(`${name}: no webgpu kernel yet`);
+    const a = this.operand(x, name);
+    const b = this.operand(y, name);
+    const shape = broadcastShape(a.shape, b.shape, name);
     const out = this.alloc(shape, 'float32');
     const size = out.size;
     const params = [size, shape.length, ...shape, ...broadcastStrides(a.shape, shape), ...broadcastStrides(b.shape, shape)];

@@ -12,6 +12,7 @@ import {
   avgPool2d,
   concat,
   conv2d,
+  embedding,
   layerNorm,
   maxPool2d,
   scaledDotProductAttention,
@@ -21,6 +22,7 @@ import {
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
+  Dropout,
   crossEntropy,
   huberLoss,
   mseLoss,
@@ -154,6 +156,22 @@ export const OP_CASES: readonly OpCase[] = [
     inputs: [u(3, 4), u(5, 4), u(5, 2)],
     f: (q, k, v) => scaledDotProductAttention(q, k, v, { mask: tensor([1, 0, 1, 1, 0], { dtype: 'int32' }).reshape([1, 5]), scale: 0.3 }),
   },
+  // the other elementwise kernels
+  ...(['silu', 'sinh', 'cosh', 'atan', 'asinh'] as const).map((op) => ({ name: op, inputs: [u(3, 5)], f: (x: Tensor) => x[op]() })),
+  {
+    name: 'expm1 and log1p, tiny values too',
+    inputs: [{ shape: [12], lo: -1e-5, hi: 1e-5 }, u(6)],
+    f: (t, x) => concat([t.expm1(), t.log1p(), x.expm1(), x.abs().log1p()]),
+  },
+  {
+    name: 'asin, acos, atanh inside (-1, 1)',
+    inputs: [{ shape: [8], lo: -0.9, hi: 0.9 }],
+    f: (x) => concat([x.asin(), x.acos(), x.atanh()]),
+  },
+  { name: 'acosh', inputs: [{ shape: [6], lo: 1.2, hi: 4 }], f: (x) => x.acosh() },
+  { name: 'atan2, broadcast', inputs: [u(3, 4), u(4)], f: (a, b) => a.atan2(b) },
+  { name: 'gelu', inputs: [u(4, 5)], f: (x) => x.gelu() },
+  { name: 'gelu tanh form', inputs: [u(4, 5)], f: (x) => x.gelu({ approximate: 'tanh' }) },
   // the ops training needs beyond those: concat, logSumExp, clamp, leakyRelu
   { name: 'concat axis 0', inputs: [u(2, 3), u(4, 3)], f: (a, b) => concat([a, b]) },
   { name: 'concat axis 1 of three', inputs: [u(2, 3, 2), u(2, 1, 2), u(2, 4, 2)], f: (a, b, c) => concat([a, b, c], 1) },
@@ -196,6 +214,28 @@ export const OP_CASES: readonly OpCase[] = [
   { name: 'binaryCrossEntropy', inputs: [u(3, 4), pos(3, 4)], f: (x, t) => binaryCrossEntropy(x.sigmoid(), t.div(3).detach()) },
   { name: 'binaryCrossEntropyWithLogits', inputs: [u(3, 4), pos(3, 4)], f: (x, t) => binaryCrossEntropyWithLogits(x, t.div(3).detach()) },
   { name: 'mseLoss and huberLoss', inputs: [u(3, 4), u(3, 4)], f: (a, b) => mseLoss(a, b).add(huberLoss(a, b, { delta: 0.5 })) },
+  // nn's layers that draw or look up: an embedding's indices on the CPU (checked there), dropout's mask drawn on the CPU
+  {
+    name: 'embedding with a padding row',
+    inputs: [u(6, 3)],
+    f: (w) =>
+      embedding(
+        tensor(
+          [
+            [1, 5, 0],
+            [5, 2, 2],
+          ],
+          { dtype: 'int32' },
+        ),
+        w,
+        { paddingIdx: 2 },
+      ),
+  },
+  {
+    name: 'dropout (the same mask from the same seed)',
+    inputs: [u(5, 4)],
+    f: (x) => new Dropout(0.4, { generator: new Generator(3) }).forward(x),
+  },
   // gather and its gradient scatterAdd (an index taken twice gets both gradients)
   { name: 'gather axis 1, repeated index', inputs: [u(3, 4, 2)], f: (x) => x.gather([2, 0, 2, 3], 1) },
   {

@@ -66,6 +66,17 @@ describe('edge values of concat, logSumExp, clamp and leakyRelu on webgpu', () =
     expect(Array.from(await y.grad!.dataAsync())).toEqual([1, 1, 1, 0]);
   });
 
+  it('expm1 and log1p keep their relative accuracy for tiny x (where exp(x) - 1 and log(1 + x) cancel)', async () => {
+    if (!ready) return;
+    const x = tensor([1e-6, -3e-7, 2e-8], { device: 'webgpu' });
+    const f32 = Array.from(new Float32Array([1e-6, -3e-7, 2e-8]));
+    const [e, l] = await Promise.all([x.expm1().dataAsync(), x.log1p().dataAsync()]);
+    f32.forEach((v, i) => {
+      expect(Math.abs(e[i] - Math.expm1(v)) / Math.abs(Math.expm1(v))).toBeLessThan(1e-6);
+      expect(Math.abs(l[i] - Math.log1p(v)) / Math.abs(Math.log1p(v))).toBeLessThan(1e-6);
+    });
+  });
+
   it('concat joins int32 tensors, promotes int32 and float32, moves a one-element CPU operand and refuses a larger one', async () => {
     if (!ready) return;
     const i = tensor([1, 2], { dtype: 'int32', device: 'webgpu' });

@@ -1,6 +1,6 @@
 /** embedding: PyTorch's `F.embedding`, a differentiable lookup of rows. */
 import { isBatched } from '../autodiff/batching.js';
-import { DTypeError, ShapeError, formatShape } from '../errors.js';
+import { DTypeError, DeviceError, ShapeError, formatShape } from '../errors.js';
 import { describeValue } from '../ndarray/shape.js';
 import * as ops from '../ops/index.js';
 import { Tensor } from '../tensor.js';
@@ -35,6 +35,10 @@ export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOpt
   // Under vmap, every sample's indices (a batched tensor's own values cannot be read).
   let values: Tensor = indices;
   while (isBatched(values)) values = values._physical as Tensor;
+  if (values.device !== 'cpu')
+    throw new DeviceError(
+      `embedding: indices are checked against the rows on the CPU, and these are on '${values.device}': pass a CPU tensor`,
+    );
   const I = values.data;
   for (let i = 0; i < I.length; i++)
     if (I[i] < 0 || I[i] >= rows)

@@ -91,6 +91,8 @@ export interface DeviceBackend {
   clamp?(x: NDArray, lo: number, hi: number): NDArray;
   /** x > 0 ? x : slope x elementwise (ops/leaky-relu.ts). */
   leakyRelu?(x: NDArray, slope: number): NDArray;
+  /** gelu(x) in `form`, or upstream * gelu'(x) when `upstream` is given (kernels/activation.ts). */
+  gelu?(x: NDArray, form: 'none' | 'tanh', upstream: NDArray | null): NDArray;
 }
 
 /** What max pooling returns on a device. */
@@ -103,7 +105,18 @@ export interface PooledMaxima {
 
 /** The kernels a device backend may leave out. */
 type OptionalKernel =
-  'conv2d' | 'maxPool2d' | 'avgPool2d' | 'gather' | 'scatterAdd' | 'layerNorm' | 'where' | 'concat' | 'logSumExp' | 'clamp' | 'leakyRelu';
+  | 'conv2d'
+  | 'maxPool2d'
+  | 'avgPool2d'
+  | 'gather'
+  | 'scatterAdd'
+  | 'layerNorm'
+  | 'where'
+  | 'concat'
+  | 'logSumExp'
+  | 'clamp'
+  | 'leakyRelu'
+  | 'gelu';
 
 /**
  * `backend` with its optional kernel `name`, or a DeviceError saying the op has no kernel on that device yet.

@@ -34,7 +34,8 @@ export const embedding: OpWithRules<EmbeddingAttrs, [TensorNode, TensorNode]> = 
       const I = indices.data;
       for (let i = 0; i < keep.length; i++) keep[i] = I[i] === pad ? 0 : 1;
       const rowAxes = new Array<number>(dy.rank - indices.rank).fill(1);
-      g = dy.mul(dy.make(new NDArray(keep, [...indices.shape, ...rowAxes])) as TensorNode);
+      const mask = new NDArray(keep, [...indices.shape, ...rowAxes]);
+      g = dy.mul(dy.make(dy.raw.device?.upload(mask, 'embedding') ?? mask) as TensorNode);
     }
     return [null, scatterAdd(g, indices, { axis: 0, size: weight.shape[0] })];
   },

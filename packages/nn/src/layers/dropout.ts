@@ -12,7 +12,8 @@ export function dropout(x: Tensor, p: number, generator: Generator = globalGener
   const keep = 1 / (1 - p);
   const mask = new (x.dtype === 'float32' ? Float32Array : Float64Array)(x.size);
   for (let i = 0; i < mask.length; i++) mask[i] = generator.uniform() < p ? 0 : keep;
-  return x.mul(tensor(mask, { shape: x.shape }));
+  // Drawn on the CPU from the generator (the same masks on any device), then put where x is.
+  return x.mul(tensor(mask, { shape: x.shape, device: x.device }));
 }
 
 /**

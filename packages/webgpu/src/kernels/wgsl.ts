@@ -35,6 +35,29 @@ fn erfApprox(x: f32) -> f32 {
   let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
   return sign(x) * y;
 }
+// log(1 + x) and exp(x) - 1 by their Taylor series for |x| < 0.05 (error below 1e-7 relative), where the plain forms
+// cancel; Kahan's tricks need a log exact near 1, which SwiftShader's is not (it lost 5% at x = 1e-6).
+fn log1pSeries(x: f32) -> f32 {
+  if (abs(x) >= 0.05) { return log(1.0 + x); }
+  return x * (1.0 - x * (0.5 - x * (1.0 / 3.0 - x * (0.25 - x * 0.2))));
+}
+fn expm1Series(x: f32) -> f32 {
+  if (abs(x) >= 0.05) { return exp(x) - 1.0; }
+  return x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x / 120.0))));
+}
+fn siluGradOf(g: f32, x: f32) -> f32 { let s = sigmoidStable(x); return g * s * (1.0 + x * (1.0 - s)); }
+// gelu (PyTorch's 'none' and 'tanh' forms) and its derivative.
+fn geluOf(x: f32, tanhForm: bool) -> f32 {
+  if (tanhForm) { return 0.5 * x * (1.0 + tanhStable(0.7978845608 * (x + 0.044715 * x * x * x))); }
+  return 0.5 * x * (1.0 + erfApprox(x * 0.7071067812));
+}
+fn geluSlope(x: f32, tanhForm: bool) -> f32 {
+  if (tanhForm) {
+    let t = tanhStable(0.7978845608 * (x + 0.044715 * x * x * x));
+    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * 0.7978845608 * (1.0 + 3.0 * 0.044715 * x * x);
+  }
+  return 0.5 * (1.0 + erfApprox(x * 0.7071067812)) + x * exp(-0.5 * x * x) * 0.3989422804;
+}
 // Math.pow's cases: x^0 = 1, a negative base only to an integer power.
 fn powJs(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
@@ -297,6 +320,7 @@ ${REDUCE_ENTRY}
 export const PARAMETRIC_EXPRESSIONS = {
   clamp: 'select(select(x, bitcast<f32>(p[2]), x > bitcast<f32>(p[2])), bitcast<f32>(p[1]), x < bitcast<f32>(p[1]))',
   leakyRelu: 'select(bitcast<f32>(p[1]) * x, x, x > 0.0)',
+  gelu: 'geluOf(x, bitcast<f32>(p[1]) == 1.0)',
 } as const;
 
 /**
@@ -343,6 +367,17 @@ export const UNARY_EXPRESSIONS: Readonly<Record<string, string>> = {
   logicalNot: 'select(0.0, 1.0, x == 0.0)',
   isNaN: 'select(0.0, 1.0, isNan(x))',
   isFinite: 'select(0.0, 1.0, x - x == 0.0)',
+  silu: 'x * sigmoidStable(x)',
+  log1p: 'log1pSeries(x)',
+  expm1: 'expm1Series(x)',
+  sinh: 'sinh(x)',
+  cosh: 'cosh(x)',
+  asin: 'asin(x)',
+  acos: 'acos(x)',
+  atan: 'atan(x)',
+  asinh: 'asinh(x)',
+  acosh: 'acosh(x)',
+  atanh: 'atanh(x)',
 };
 
 /** The WGSL expression of each binary kernel of core, by the kernel's name. */
@@ -372,4 +407,9 @@ export const BINARY_EXPRESSIONS: Readonly<Record<string, string>> = {
   addRelu: 'select(0.0, a + b, a + b > 0.0 || isNan(a + b))',
   reluGrad: 'select(0.0 * a, a, b > 0.0)',
   sigmoidGrad: 'a * b * (1.0 - b)',
+  siluGrad: 'siluGradOf(a, b)',
+  atan2: 'atan2(a, b)',
+  // upstream * gelu'(x), a the upstream gradient and b = x, for each form (see the backend's gelu)
+  geluGradNone: 'a * geluSlope(b, false)',
+  geluGradTanh: 'a * geluSlope(b, true)',
 };

@@ -5,6 +5,7 @@
 import type { DType, TypedArray } from '../dtype.js';
 import { allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
+import { deviceKernel } from '../device.js';
 import type { BinaryKernel } from './binary.js';
 import { sigmoidNumber, erfNumber } from './unary.js';
 import type { UnaryKernel } from './unary.js';
@@ -36,6 +37,7 @@ export function geluDerivative(x: number, form: GeluForm): number {
 
 /** gelu over an array, in the array's float dtype. */
 export function geluArray(x: NDArray, form: GeluForm, dtype: DType): NDArray {
+  if (x.device !== undefined) return deviceKernel(x.device, 'gelu').gelu(x, form, null);
   const X = x.data;
   const out = allocate(dtype, X.length);
   if (form === 'tanh') for (let i = 0; i < X.length; i++) out[i] = geluNumber(X[i], 'tanh');
@@ -45,6 +47,7 @@ export function geluArray(x: NDArray, form: GeluForm, dtype: DType): NDArray {
 
 /** dy * gelu'(x) over two arrays of one shape, in one pass. */
 export function geluGradArray(dy: NDArray, x: NDArray, form: GeluForm): NDArray {
+  if (x.device !== undefined) return deviceKernel(x.device, 'gelu').gelu(x, form, dy);
   const G = dy.data;
   const X = x.data;
   const out = allocate(dy.dtype, X.length);
