@@ -1,7 +1,7 @@
 // Training an MLP on webgpu: the same model, data and SGD steps on the CPU (float32) and on the device give the same
 // losses within float32 tolerance, and 1,000 steps with nn's Adam make no new device buffers once the pool has warmed up.
-import { type Tensor, noGrad } from '@tapegrad/core';
-import { Adam } from '@tapegrad/nn';
+import { Generator, type Tensor, noGrad, randn, tensor } from '@tapegrad/core';
+import { Adam, AdamW, Dropout, Linear, ReLU, Sequential, clipGradNormTensor, softmaxCrossEntropy } from '@tapegrad/nn';
 import { type PoolStats, webgpuMemory } from '@tapegrad/webgpu';
 import { releaseWebgpuDevice, webgpuDevice } from './webgpu-device';
 import { mlp } from './mlp';
@@ -25,6 +25,35 @@ function model(device: 'cpu' | 'webgpu') {
   return { step };
 }
 
+/**
+ * Collects until no more buffers come back: the FinalizationRegistry hands them back in tasks after a collection,
+ * which a loaded machine may run a few turns later.
+ */
+async function settle(): Promise<void> {
+  const collect = global.gc;
+  if (collect === undefined) throw new Error('run Jest with node --expose-gc (pnpm test does)');
+  let live = Infinity;
+  for (let round = 0; round < 50 && webgpuMemory().live < live; round++) {
+    live = webgpuMemory().live;
+    collect();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Runs `step` 1,000 times, settling every 100; the pool's counts after step 200 and at the end, and the losses. */
+async function thousandSteps(step: () => Tensor): Promise<{ warm: PoolStats; after: PoolStats; losses: number[] }> {
+  const losses: number[] = [];
+  let warm: PoolStats | undefined;
+  for (let s = 1; s <= 1000; s++) {
+    const l = step();
+    if (s % 100 !== 0) continue;
+    losses.push((await l.dataAsync())[0]); // waits for the queue, so work does not pile up between collections
+    await settle();
+    if (s === 200) warm = webgpuMemory();
+  }
+  return { warm: warm!, after: webgpuMemory(), losses };
+}
+
 describe('an MLP trained on webgpu', () => {
   it('matches the CPU float32 losses step by step', async () => {
     if (!ready) return;
@@ -42,37 +71,42 @@ describe('an MLP trained on webgpu', () => {
 
   it('keeps device memory flat over 1,000 steps with Adam (collected every 100)', async () => {
     if (!ready) return;
-    const collect = global.gc;
-    if (collect === undefined) throw new Error('run Jest with node --expose-gc (pnpm test does)');
-    // Collects until no more buffers come back: the FinalizationRegistry hands them back in tasks after a collection,
-    // which a loaded machine may run a few turns later.
-    const settle = async () => {
-      let live = Infinity;
-      for (let round = 0; round < 50 && webgpuMemory().live < live; round++) {
-        live = webgpuMemory().live;
-        collect();
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    };
     const { params, loss } = mlp('webgpu', { batch: 8, inputs: 8, hidden: 16, classes: 4 });
     const opt = new Adam(params, { lr: 0.01 });
-    const losses: number[] = [];
-    let warm: PoolStats | undefined;
-    for (let s = 1; s <= 1000; s++) {
+    const { warm, after, losses } = await thousandSteps(() => {
       opt.zeroGrad();
       const l = loss();
       l.backward();
       opt.step();
-      if (s % 100 !== 0) continue;
-      losses.push((await l.dataAsync())[0]); // waits for the queue, so work does not pile up between collections
-      await settle();
-      if (s === 200) warm = webgpuMemory();
-    }
-    const after = webgpuMemory();
+      return l;
+    });
     expect(losses[9]).toBeLessThan(losses[0]); // the steps ran and trained
-    expect(warm!.created).toBeGreaterThan(0);
-    expect(after.created).toBe(warm!.created); // no buffer made in the last 800 steps
-    expect(after.bytes).toBe(warm!.bytes);
-    expect(after.live).toBeLessThan(warm!.created);
+    expect(warm.created).toBeGreaterThan(0);
+    expect(after.created).toBe(warm.created); // no buffer made in the last 800 steps
+    expect(after.bytes).toBe(warm.bytes);
+    expect(after.live).toBeLessThan(warm.created);
+  });
+
+  it("keeps device memory flat over 1,000 steps of nn's path: Module.to, Dropout, softmaxCrossEntropy, clipping, AdamW", async () => {
+    if (!ready) return;
+    const g = new Generator(11);
+    const model = new Sequential(new Linear(8, 16, { dtype: 'float32', generator: g }), new ReLU(), new Dropout(0.2, { generator: g }));
+    model.to('webgpu');
+    const head = new Linear(16, 4, { dtype: 'float32', generator: g }).to('webgpu');
+    const params = [...model.parameters(), ...head.parameters()];
+    const opt = new AdamW(params, { lr: 0.01 });
+    const x = randn([8, 8], { dtype: 'float32', generator: g }).to('webgpu');
+    const labels = tensor([0, 1, 2, 3, 3, 2, 1, 0], { dtype: 'int32' });
+    const { warm, after, losses } = await thousandSteps(() => {
+      opt.zeroGrad();
+      const l = softmaxCrossEntropy(head.forward(model.forward(x)), labels);
+      l.backward();
+      clipGradNormTensor(params, 1);
+      opt.step();
+      return l;
+    });
+    expect(losses[9]).toBeLessThan(losses[0]);
+    expect(after.created).toBe(warm.created);
+    expect(after.bytes).toBe(warm.bytes);
   });
 });
