@@ -5,6 +5,7 @@
  * read back only by `dataAsync`.
  */
 import {
+  type AttentionPlan,
   type BinaryKernel,
   type ConvGeometry,
   type DType,
@@ -26,6 +27,7 @@ import { BufferPool, type PoolStats } from './pool.js';
 import * as wgsl from './kernels/wgsl.js';
 import { adamSource, sgdSource } from './kernels/optimizers.js';
 import * as spatial from './spatial.js';
+import * as attention from './attention.js';
 import * as spatialWgsl from './kernels/spatial.js';
 
 /** What a device array keeps: its storage buffer. */
@@ -279,8 +281,8 @@ export class WebGPUBackend implements DeviceBackend {
     return this.binaryByName(form === 'tanh' ? 'geluGradTanh' : 'geluGradNone', upstream, x);
   }
 
-  /** The binary kernel `name` of wgsl.ts's BINARY_EXPRESSIONS, broadcasting. */
-  private binaryByName(name: string, x: NDArray, y: NDArray): NDArray {
+  /** @internal (attention.ts too) the binary kernel `name` of wgsl.ts's BINARY_EXPRESSIONS, broadcasting. */
+  binaryByName(name: string, x: NDArray, y: NDArray): NDArray {
     const expression = wgsl.BINARY_EXPRESSIONS[name];
     if (expression === undefined) throw new DeviceError(`${name}: no webgpu kernel yet`);
     const a = this.operand(x, name);
@@ -582,6 +584,22 @@ export class WebGPUBackend implements DeviceBackend {
       out.size,
     );
     return out;
+  }
+
+  attention(q: NDArray, k: NDArray, v: NDArray, plan: AttentionPlan): { out: NDArray; lse: NDArray } {
+    return attention.attentionForward(this, q, k, v, plan);
+  }
+
+  attentionBackward(
+    dy: NDArray,
+    q: NDArray,
+    k: NDArray,
+    v: NDArray,
+    out: NDArray,
+    lse: NDArray,
+    plan: AttentionPlan,
+  ): { dq: NDArray; dk: NDArray; dv: NDArray } {
+    return attention.attentionBackward(this, dy, q, k, v, out, lse, plan);
   }
 
   layerNorm(x: NDArray, width: number, eps: number, weight: NDArray | null, bias: NDArray | null): NDArray {

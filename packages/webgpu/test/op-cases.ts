@@ -236,6 +236,29 @@ export const OP_CASES: readonly OpCase[] = [
     inputs: [u(5, 4)],
     f: (x) => new Dropout(0.4, { generator: new Generator(3) }).forward(x),
   },
+  // fused attention: additive and key-padding masks, L != S with causality, several workgroups of rows
+  {
+    name: 'attention with an additive mask, keys and values broadcast',
+    inputs: [u(2, 3, 4, 5), u(3, 6, 5), u(1, 3, 6, 2), u(4, 6)],
+    f: (q, k, v, m) => scaledDotProductAttention(q, k, v, { mask: m.detach() }),
+  },
+  {
+    name: 'attention with a key-padding mask [1, S] per batch',
+    inputs: [u(2, 4, 3), u(2, 5, 3), u(2, 5, 4)],
+    f: (q, k, v) =>
+      scaledDotProductAttention(q, k, v, { mask: tensor([[[1, 1, 0, 1, 0]], [[0, 1, 1, 1, 1]]], { dtype: 'int32', device: q.device }) }),
+  },
+  {
+    name: 'attention causal, more queries than keys',
+    inputs: [u(6, 4), u(3, 4), u(3, 5)],
+    f: (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }),
+  },
+  {
+    name: 'attention causal, fewer queries than keys',
+    inputs: [u(3, 4), u(7, 4), u(7, 2)],
+    f: (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }),
+  },
+  { name: 'attention of 300 rows', inputs: [u(3, 100, 8), u(3, 40, 8), u(3, 40, 8)], f: (q, k, v) => scaledDotProductAttention(q, k, v) },
   // gather and its gradient scatterAdd (an index taken twice gets both gradients)
   { name: 'gather axis 1, repeated index', inputs: [u(3, 4, 2)], f: (x) => x.gather([2, 0, 2, 3], 1) },
   {

@@ -15,6 +15,7 @@ import type { ReduceKind } from './kernels/reduce.js';
 import type { MatmulFlags } from './kernels/matmul.js';
 import type { ConvGeometry } from './kernels/conv.js';
 import type { PoolGeometry } from './kernels/pool.js';
+import type { AttentionPlan } from './kernels/attention.js';
 import { DeviceError, formatShape } from '../errors.js';
 import { shared } from '../shared.js';
 
@@ -93,6 +94,18 @@ export interface DeviceBackend {
   leakyRelu?(x: NDArray, slope: number): NDArray;
   /** gelu(x) in `form`, or upstream * gelu'(x) when `upstream` is given (kernels/activation.ts). */
   gelu?(x: NDArray, form: 'none' | 'tanh', upstream: NDArray | null): NDArray;
+  /** Scaled dot-product attention, fused (ops/attention.ts): the output and each query row's log-sum-exp [...batch, L]. */
+  attention?(q: NDArray, k: NDArray, v: NDArray, plan: AttentionPlan): { out: NDArray; lse: NDArray };
+  /** Its gradients from the output and the saved log-sum-exps, each in its operand's (possibly broadcast) shape. */
+  attentionBackward?(
+    dy: NDArray,
+    q: NDArray,
+    k: NDArray,
+    v: NDArray,
+    out: NDArray,
+    lse: NDArray,
+    plan: AttentionPlan,
+  ): { dq: NDArray; dk: NDArray; dv: NDArray };
 }
 
 /** What max pooling returns on a device. */
@@ -116,7 +129,8 @@ type OptionalKernel =
   | 'logSumExp'
   | 'clamp'
   | 'leakyRelu'
-  | 'gelu';
+  | 'gelu'
+  | 'attentionBackward';
 
 /**
  * `backend` with its optional kernel `name`, or a DeviceError saying the op has no kernel on that device yet.

@@ -17,6 +17,7 @@ import type { TensorNode } from '../autodiff/node.js';
 import type { AttentionPlan } from '../ndarray/kernels/attention.js';
 import { attentionBackward, attentionForward } from '../ndarray/kernels/attention.js';
 import { NDArray } from '../ndarray/ndarray.js';
+import { deviceKernel } from '../ndarray/device.js';
 import { matmulFlagged as matmul } from './matmul.js';
 import { softmax } from './softmax.js';
 import { where } from './where.js';
@@ -44,9 +45,17 @@ export const scaledDotProductAttention: OpWithRules<AttentionPlan, [TensorNode, 
 >({
   name: 'scaledDotProductAttention',
   forward(ctx, q, k, v) {
-    if (q.raw.device !== undefined) {
-      // On a device: the composite on the device's kernels; nothing saved for the fused backward, which then takes
-      // the composite's path too.
+    const device = q.raw.device;
+    if (device?.attention !== undefined) {
+      // The device's fused kernels: its log-sum-exps (a device array) kept for its fused backward, with the output.
+      const { out, lse } = device.attention(q.raw, k.raw, v.raw, ctx.attrs);
+      ctx.save(q, k, v, lse);
+      ctx.saveOutput();
+      return out;
+    }
+    if (device !== undefined) {
+      // A device without it: the composite on its kernels; nothing saved for the fused backward, which then takes the
+      // composite's path too.
       ctx.save(q, k, v, null);
       return noGrad(() => matmul(probabilities(q, k, ctx.attrs), v, {}).raw);
     }
@@ -55,7 +64,7 @@ export const scaledDotProductAttention: OpWithRules<AttentionPlan, [TensorNode, 
     return out;
   },
   backward(ctx, dy) {
-    const [q, k, v, lse] = ctx.saved as unknown as [TensorNode, TensorNode, TensorNode, Float64Array | null];
+    const [q, k, v, lse] = ctx.saved as unknown as [TensorNode, TensorNode, TensorNode, Float64Array | NDArray | null];
     const plan = ctx.attrs;
     if (isGradEnabled() || lse === null) {
       const p = probabilities(q, k, plan);
@@ -67,7 +76,10 @@ export const scaledDotProductAttention: OpWithRules<AttentionPlan, [TensorNode, 
         ctx.needsGrad(2) ? matmul(p, dy, { transposeA: true }) : null,
       ];
     }
-    const { dq, dk, dv } = attentionBackward(dy.raw, q.raw, k.raw, v.raw, lse, plan);
+    const { dq, dk, dv } =
+      lse instanceof NDArray
+        ? deviceKernel(lse.device!, 'attentionBackward').attentionBackward(dy.raw, q.raw, k.raw, v.raw, ctx.output!.raw, lse, plan)
+        : attentionBackward(dy.raw, q.raw, k.raw, v.raw, lse, plan);
     return [q.make(dq), k.make(dk), v.make(dv)];
   },
   tangent(_m, ctx, tq, tk, tv) {

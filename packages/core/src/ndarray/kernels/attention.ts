@@ -18,6 +18,7 @@ import { gemm } from './matmul.js';
 
 /** A mask over the scores, broadcast to [...batch, L, S]: int32 keeps where non-zero; a float mask is added. */
 export interface AttentionMask {
+  /** int32 (keep where non-zero) or the scores' float dtype (added); on the CPU or on the scores' device. */
   readonly array: NDArray;
 }
 
@@ -25,12 +26,19 @@ export interface AttentionMask {
 export interface AttentionPlan {
   /** The broadcast batch shape of q, k and v (and the mask). */
   readonly batch: readonly number[];
+  /** Queries. */
   readonly L: number;
+  /** Keys (and values). */
   readonly S: number;
+  /** The width of a query and a key. */
   readonly D: number;
+  /** The width of a value. */
   readonly Dv: number;
+  /** Multiplies the scores. */
   readonly scale: number;
+  /** Query i sees keys j <= i. */
   readonly causal: boolean;
+  /** The mask, or null. */
   readonly mask: AttentionMask | null;
 }
 

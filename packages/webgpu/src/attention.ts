@@ -1,0 +1,111 @@
+/**
+ * Scaled dot-product attention on the device, fused so that one attention matrix per slice exists at a time (the
+ * WGSL is in kernels/attention.ts). With P = softmax(c Q K^T + mask) row by row and G = dO:
+ *   forward   P (one kernel: scores, mask, softmax, each row's log-sum-exp kept), O = P V (the tiled matmul)
+ *   backward  P again from the log-sum-exps (one pass), dV = P^T G, rowsum = rowsum(G O),
+ *             dS = c P (G V^T - rowsum) in place over P (one kernel: G V^T is never stored), dQ = dS K, dK = dS^T Q
+ * Only the log-sum-exps ([...batch, L]) are kept between forward and backward, where the composite kept the scores,
+ * the masked scores and P; backward holds P (then dS in its place) and no dP. Broadcast batch axes are read in place
+ * through per-slice offsets (nothing is copied to the full batch), and each gradient is summed back to its operand's
+ * shape. Core's CPU kernel (ndarray/kernels/attention.ts) has the same rules: a row that sees no key gives 0.
+ */
+import { type AttentionPlan, type NDArray, type Shape } from '@tapegrad/core';
+import type { WebGPUBackend } from './backend.js';
+import * as wgsl from './kernels/attention.js';
+
+const f32Bits = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0];
+const sizeOf = (shape: readonly number[]): number => shape.reduce((n, d) => n * d, 1);
+
+/** For each slice of `batch`, the element offset of the matching slice of an operand whose batch shape is `own`. */
+function sliceOffsets(own: readonly number[], batch: readonly number[], plane: number): number[] {
+  const lead = batch.length - own.length;
+  const strides = own.map((_, d) => sizeOf(own.slice(d + 1)));
+  return Array.from({ length: sizeOf(batch) }, (_, t) => {
+    let rem = t;
+    let at = 0;
+    for (let d = batch.length - 1; d >= 0; d--) {
+      const i = rem % batch[d];
+      rem = (rem - i) / batch[d];
+      const od = d - lead;
+      if (od >= 0 && own[od] !== 1) at += i * strides[od];
+    }
+    return at * plane;
+  });
+}
+
+/** The mask on the device as the kernel reads it: kind (0 none, 1 boolean, 2 additive), steps and slice offsets. */
+function maskOperand(backend: WebGPUBackend, plan: AttentionPlan) {
+  if (plan.mask === null) return { array: backend.alloc([1], 'float32'), kind: 0, rowStep: 0, colStep: 0, offsets: null };
+  let m = plan.mask.array;
+  if (m.device === undefined) m = backend.upload(m, 'scaledDotProductAttention');
+  const shape = m.shape.length >= 2 ? m.shape : [...new Array<number>(2 - m.shape.length).fill(1), ...m.shape];
+  const [rows, cols] = shape.slice(-2);
+  return {
+    array: m,
+    kind: m.dtype === 'int32' ? 1 : 2,
+    rowStep: rows === 1 ? 0 : cols,
+    colStep: cols === 1 ? 0 : 1,
+    offsets: sliceOffsets(shape.slice(0, -2), plan.batch, rows * cols),
+  };
+}
+
+/** P [...batch, L, S] from q, k and the mask; with `lse` given, recomputed from it (else written to a new one). */
+function probabilities(backend: WebGPUBackend, q: NDArray, k: NDArray, plan: AttentionPlan, lse: NDArray | null) {
+  const { batch, L, S, D, scale, causal } = plan;
+  const slices = sizeOf(batch);
+  const mask = maskOperand(backend, plan);
+  const qo = sliceOffsets(q.shape.slice(0, -2), batch, L * D);
+  const ko = sliceOffsets(k.shape.slice(0, -2), batch, S * D);
+  const offsets = qo.flatMap((o, t) => [o, ko[t], mask.offsets?.[t] ?? 0]);
+  const params = [slices * L, L, S, D, f32Bits(scale), slices, causal ? 1 : 0, mask.kind, mask.rowStep, mask.colStep, ...offsets];
+  const P = backend.alloc([...batch, L, S], 'float32');
+  const rowLse = lse ?? backend.alloc([...batch, L], 'float32');
+  const code = wgsl.probabilitiesSource(mask.array.dtype === 'int32' ? 'i32' : 'f32', lse !== null);
+  const buffers = [q, k, mask.array, P, rowLse].map((a) => backend.bufferOf(a));
+  backend.flat(code, params, buffers, slices * L);
+  return { P, lse: rowLse };
+}
+
+/** g [...batch, rows, cols] summed over the batch axes `shape` broadcast, as `shape`. */
+function sumTo(backend: WebGPUBackend, g: NDArray, shape: Shape): NDArray {
+  const lead = g.shape.length - shape.length;
+  const axes = g.shape.map((_, d) => d).filter((d) => d < lead || (shape[d - lead] === 1 && g.shape[d] !== 1));
+  return axes.length === 0 ? g : backend.reshape(backend.reduce(g, axes, true, 'sum'), shape);
+}
+
+export function attentionForward(backend: WebGPUBackend, q: NDArray, k: NDArray, v: NDArray, plan: AttentionPlan) {
+  const op = 'scaledDotProductAttention';
+  const [qd, kd, vd] = [backend.operand(q, op), backend.operand(k, op), backend.operand(v, op)];
+  const { P, lse } = probabilities(backend, qd, kd, plan, null);
+  return { out: backend.matmul(P, vd, {}), lse };
+}
+
+export function attentionBackward(
+  backend: WebGPUBackend,
+  dy: NDArray,
+  q: NDArray,
+  k: NDArray,
+  v: NDArray,
+  out: NDArray,
+  lse: NDArray,
+  plan: AttentionPlan,
+) {
+  const op = 'scaledDotProductAttention';
+  const [g, qd, kd, vd] = [dy, q, k, v].map((a) => backend.operand(a, op));
+  const { batch, L, S, Dv, scale } = plan;
+  const { P } = probabilities(backend, qd, kd, plan, lse);
+  const dv = sumTo(backend, backend.matmul(P, g, { transposeA: true }), vd.shape);
+  const rowsum = backend.reduce(backend.binaryByName('mul', g, out), [batch.length + 1], false, 'sum');
+  const slices = sizeOf(batch);
+  const vo = sliceOffsets(vd.shape.slice(0, -2), batch, S * Dv);
+  const params = [slices * L * S, L, S, Dv, f32Bits(scale), slices, 0, 0, 0, 0, ...vo.flatMap((o) => [0, o, 0])];
+  backend.flat(
+    wgsl.SCORE_GRADIENT,
+    params,
+    [g, vd, rowsum, P].map((a) => backend.bufferOf(a)),
+    slices * L * S,
+  );
+  const dq = sumTo(backend, backend.matmul(P, kd, {}), qd.shape);
+  const dk = sumTo(backend, backend.matmul(P, qd, { transposeA: true }), kd.shape);
+  return { dq, dk, dv };
+}
