@@ -9,7 +9,7 @@
  * through per-slice offsets (nothing is copied to the full batch), and each gradient is summed back to its operand's
  * shape. Core's CPU kernel (ndarray/kernels/attention.ts) has the same rules: a row that sees no key gives 0.
  */
-import { type AttentionPlan, type NDArray, type Shape } from '@tapegrad/core';
+import type { AttentionPlan, NDArray, Shape } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
 import * as wgsl from './kernels/attention.js';
 
