@@ -1,12 +1,13 @@
 // nn on the device beyond what the op harness compares: where the losses' targets may live, gradient clipping without
 // reading values back, and Module.to moving a model's parameters and buffers.
-import { DTypeError, DeviceError, Generator, type Tensor, tensor } from '@tapegrad/core';
+import { DTypeError, DeviceError, Generator, type Tensor, randn, tensor } from '@tapegrad/core';
 import {
   Adam,
   BatchNorm2d,
   Linear,
   MLP,
   Sequential,
+  TransformerBlock,
   binaryCrossEntropy,
   clipGradNorm,
   clipGradNormTensor,
@@ -167,5 +168,33 @@ describe('Module.to on webgpu', () => {
     const mixed = new Sequential(new Linear(2, 2, { dtype: 'float32' }), new Linear(2, 2));
     expect(() => mixed.to('webgpu')).toThrow(DTypeError);
     expect(mixed.parameters().map((p) => p.device)).toEqual(['cpu', 'cpu', 'cpu', 'cpu']);
+  });
+});
+
+describe('a transformer block on webgpu', () => {
+  it('trains as on the CPU: TransformerBlock (gelu, causal, pre-norm) moved with Module.to, loss and gradients alike', async () => {
+    if (!ready) return;
+    const make = () =>
+      new TransformerBlock(8, 2, {
+        dimFeedforward: 16,
+        activation: 'gelu',
+        dropout: 0,
+        causal: true,
+        dtype: 'float32',
+        generator: new Generator(2),
+      });
+    const x = randn([2, 5, 8], { dtype: 'float32', generator: new Generator(4) });
+    const run = async (block: TransformerBlock, input: Tensor) => {
+      const loss = block.forward(input).square().mean();
+      loss.backward();
+      return {
+        loss: (await loss.dataAsync())[0],
+        grads: await Promise.all(block.parameters().map(async (p) => Array.from(await p.grad!.dataAsync()))),
+      };
+    };
+    const cpu = await run(make(), x);
+    const gpu = await run(make().to('webgpu'), x.to('webgpu'));
+    expect(gpu.loss).toBeCloseTo(cpu.loss, 5);
+    gpu.grads.flat().forEach((g, i) => expect(Math.abs(g - cpu.grads.flat()[i])).toBeLessThan(1e-5 + 1e-3 * Math.abs(cpu.grads.flat()[i])));
   });
 });
