@@ -106,7 +106,7 @@ export interface NativeAddon {
     sums: Float64Array,
   ): void;
   /** The kernel names in the order runProgram's code indexes them. */
-  programKernels(): { readonly unary: readonly string[]; readonly binary: readonly string[] };
+  programKernels(): ProgramKernels;
   /** x += alpha * y, in place (core's addInPlace). */
   axpy(x: FloatArray, y: FloatArray, alpha: number): void;
   /** nn's SGD without momentum: p -= lr * (g + weightDecay * p). */
@@ -137,6 +137,14 @@ export interface NativeAddon {
     coupled: number,
     shrink: number,
   ): void;
+}
+
+/** The addon's kernel tables as runProgram's code indexes them. */
+export interface ProgramKernels {
+  /** Unary kernel names, by index. */
+  readonly unary: readonly string[];
+  /** Binary kernel names, by index. */
+  readonly binary: readonly string[];
 }
 
 /** The addon, or why there is none. */

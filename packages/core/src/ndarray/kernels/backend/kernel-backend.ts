@@ -147,16 +147,66 @@ export interface KernelSet {
  * when `scalar`, else the full size).
  */
 export type FusedSlot =
-  | { readonly kind: 'full'; readonly input: number }
-  | { readonly kind: 'scalar'; readonly input: number }
-  | { readonly kind: 'partial'; readonly input: number; readonly strides: readonly number[] }
-  | { readonly kind: 'const'; readonly value: number }
-  | { readonly kind: 'step'; readonly scalar: boolean };
+  | {
+      /** Read from an input of the full size. */
+      readonly kind: 'full';
+      /** Which input. */
+      readonly input: number;
+    }
+  | {
+      /** Read from an input's one element. */
+      readonly kind: 'scalar';
+      /** Which input. */
+      readonly input: number;
+    }
+  | {
+      /** Read from an input broadcast to the full shape. */
+      readonly kind: 'partial';
+      /** Which input. */
+      readonly input: number;
+      /** The input's stride along each axis of the full shape (0 where it is broadcast). */
+      readonly strides: readonly number[];
+    }
+  | {
+      /** A constant of the traced function. */
+      readonly kind: 'const';
+      /** Its value (rounded to the program's dtype when used). */
+      readonly value: number;
+    }
+  | {
+      /** Written by a step. */
+      readonly kind: 'step';
+      /** Whether the value is one element (every operand of its step was) rather than the full size. */
+      readonly scalar: boolean;
+    };
+
+/** One kernel call of a fused program: `out = kernel(a)`, or `out = kernel(a, b)`. */
+export interface FusedStep {
+  /** The core kernel called, by name ('add', 'tanh', 'tanhGrad', ...). */
+  readonly kernel: {
+    /** The kernel's name in ndarray/kernels/unary.ts or binary.ts. */
+    readonly name: string;
+  };
+  /** The first operand's slot. */
+  readonly a: number;
+  /** The second operand's slot; -1 for a unary kernel. */
+  readonly b: number;
+  /** The slot written. */
+  readonly out: number;
+}
+
+/** What a fused program hands back: a slot written out element by element, or summed. */
+export interface FusedOutput {
+  /** The slot. */
+  readonly slot: number;
+  /** Summed (core's full sum) rather than written out. */
+  readonly reduce: boolean;
+}
 
 /**
- * A program `fuse` compiled (core's fusion/block-program.ts): kernel calls over slots, each `out = kernel(a)` or
- * `out = kernel(a, b)` (b = -1 for a unary kernel) with core's kernel names, every value rounded to `dtype`; each
- * output is written out element by element or summed as core's full sum (four running sums in double).
+ * A program `fuse` compiled (core's fusion/block-program.ts): kernel calls over slots, every value rounded to
+ * `dtype` by its kernel; each output is written out element by element or summed as core's full sum (four running
+ * sums in double).
  */
 export interface FusedProgram {
   /** The dtype of every value. */
@@ -166,14 +216,9 @@ export interface FusedProgram {
   /** The slots, by index. */
   readonly slots: readonly FusedSlot[];
   /** The kernel calls, in order. */
-  readonly steps: ReadonlyArray<{
-    readonly kernel: { readonly name: string };
-    readonly a: number;
-    readonly b: number;
-    readonly out: number;
-  }>;
+  readonly steps: readonly FusedStep[];
   /** What the program hands back. */
-  readonly outputs: ReadonlyArray<{ readonly slot: number; readonly reduce: boolean }>;
+  readonly outputs: readonly FusedOutput[];
 }
 
 /**
