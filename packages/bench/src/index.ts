@@ -12,7 +12,7 @@
  * npx -y pnpm@10.34.9 bench -- --peers tapegrad,tfjs-wasm-1
  * npx -y pnpm@10.34.9 bench -- --peers tapegrad,tapegrad-2t --only W1,W2   # 1 vs 2 threads (@tapegrad/threads)
  * npx -y pnpm@10.34.9 bench -- --only MNIST          # whole epochs of the main job's MNIST model
- * npx -y pnpm@10.34.9 bench -- --backend webgpu      # W1, W2, W5 and W6 on the GPU: tapegrad and TF.js-webgpu (Dawn)
+ * npx -y pnpm@10.34.9 bench -- --backend webgpu      # W1, W2 and W5 on the GPU: tapegrad and TF.js-webgpu (Dawn)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -59,7 +59,6 @@ export type { GradMath, GradientRule, RuleMath, TangentRule } from './autodiff/g
 export type { MatmulFlags } from './ndarray/kernels/matmul.js';
 export type { ConvGeometry } from './ndarray/kernels/conv.js';
 export type { PoolGeometry } from './ndarray/kernels/pool.js';
-export type { AttentionMask, AttentionPlan } from './ndarray/kernels/attention.js';
 export type { UnaryKernel } from './ndarray/kernels/unary.js';
 export type { BinaryKernel } from './ndarray/kernels/binary.js';
 export type { ReduceKind } from './ndarray/kernels/reduce.js';
@@ -74,6 +73,8 @@ export type { TapeRow } from './graph.js';
 export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError, TransformError, DeviceError } from './errors.js';
 export { registerDevice, unregisterDevice, deviceBackend } from './ndarray/device.js';
 export type { DeviceBackend, DeviceOptimizerUpdate, SGDDeviceUpdate, AdamDeviceUpdate, PooledMaxima } from './ndarray/device.js';
+// What a device backend's attention kernels take.
+export type { AttentionMask, AttentionPlan } from './ndarray/kernels/attention.js';
 export { deviceOptimizerStep } from './functions/optimizer-step.js';
 export { Generator, seed, globalGenerator } from './ndarray/random.js';
 export type { GeneratorState } from './ndarray/random.js';

@@ -7,12 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { W6, blockData } from '../block-data.js';
 import type { Runner } from './peer.js';
 
-/** The loss of W6 with its gradients (tf.valueAndGrads), its inputs (x, then every weight) and what to dispose. */
-export function w6Loss(): {
-  f: (inputs: tf.Tensor[]) => { value: tf.Scalar; grads: tf.Tensor[] };
-  inputs: tf.Tensor[];
-  dispose: () => void;
-} {
+export function blockRunner(): Runner {
   const d = blockData();
   const { batch: B, length: L, width: E, heads: H, eps } = W6;
   const D = E / H;
@@ -45,11 +40,7 @@ export function w6Loss(): {
     const out = tf.add(y, tf.reshape(f, [B, L, E]));
     return tf.mean(tf.square(out));
   };
-  return { f: tf.valueAndGrads(loss), inputs, dispose: () => tf.dispose([...inputs, causal]) };
-}
-
-export function blockRunner(): Runner {
-  const { f, inputs, dispose } = w6Loss();
+  const f = tf.valueAndGrads(loss);
   return {
     step() {
       return tf.tidy(() => {
@@ -58,6 +49,8 @@ export function blockRunner(): Runner {
         return value.dataSync()[0];
       });
     },
-    dispose,
+    dispose() {
+      tf.dispose([...inputs, causal]);
+    },
   };
 }
