@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@tapegrad/core';
 import { DTypeError, ShapeError, TapegradError, batchNorm, ones, tensor, vmap, zeros } from '@tapegrad/core';
 import { describeOp } from '../../test/op-cases';
-import { affineOptions, expectFusedMatchesComposite } from '../../test/affine-oracle';
+import { affineOptions, expectFusedMatchesComposite } from '../../test/fused-oracle';
 import { expectGradients, uniform } from '../../test/op-harness';
 import { expectSameAsTf, useTfCpu } from '../../test/tfjs-oracle';
 

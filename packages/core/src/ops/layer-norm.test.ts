@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@tapegrad/core';
 import { DTypeError, ShapeError, TapegradError, layerNorm, randn, tensor, zeros } from '@tapegrad/core';
 import { describeOp } from '../../test/op-cases';
-import { affineOptions, expectFusedMatchesComposite } from '../../test/affine-oracle';
+import { affineOptions, expectFusedMatchesComposite } from '../../test/fused-oracle';
 import { expectGradients, uniform } from '../../test/op-harness';
 import { expectSameAsTf, useTfCpu } from '../../test/tfjs-oracle';
 
