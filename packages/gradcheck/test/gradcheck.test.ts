@@ -1,5 +1,5 @@
 // The checker itself: it passes correct rules and FAILS wrong ones, and its report says where and by how much.
-import { DTypeError, GradError, type Scalar, type Tensor, defineOp, scalar, tensor } from '@tapegrad/core';
+import { DTypeError, GradError, type Scalar, type Tensor, scalar, tensor } from '@tapegrad/core';
 import { gradcheck, gradgradcheck } from '@tapegrad/gradcheck';
 import { squareOp, x0 } from './squares';
 

@@ -1,5 +1,5 @@
 // The Jest matchers registered by @tapegrad/gradcheck/jest (through the root jest.setup.ts).
-import { type Tensor, defineOp, scalar, tensor } from '@tapegrad/core';
+import { type Tensor, scalar, tensor } from '@tapegrad/core';
 import { allClose } from '@tapegrad/gradcheck';
 import { squareOp } from './squares';
 

@@ -4,13 +4,13 @@ import { type OpContext, type Tensor, defineOp, tensor } from '@tapegrad/core';
 
 /** y = x^2 as an op whose backward is `gradient(dy, x)` and, when given, whose tangent is `tangent(tx, x)`. */
 export function squareOp(name: string, gradient: (dy: Tensor, x: Tensor) => Tensor, tangent?: (tx: Tensor, x: Tensor) => Tensor) {
-  const forward = (ctx: OpContext, x: Tensor) => {
+  const forward = (ctx: OpContext<undefined>, x: Tensor) => {
     ctx.saveInputs();
     return x.mul(x);
   };
-  const backward = (ctx: OpContext, dy: Tensor) => [gradient(dy, ctx.saved[0] as Tensor)];
-  if (tangent === undefined) return defineOp({ name, forward, backward });
-  return defineOp({ name, forward, backward, tangent: (_m, ctx, tx) => tangent(tx!, ctx.saved[0]) });
+  const backward = (ctx: OpContext<undefined>, dy: Tensor) => [gradient(dy, ctx.saved[0] as Tensor)];
+  if (tangent === undefined) return defineOp<undefined, [Tensor]>({ name, forward, backward });
+  return defineOp<undefined, [Tensor]>({ name, forward, backward, tangent: (_m, ctx, tx) => tangent(tx!, ctx.saved[0]) });
 }
 
 /** A [2, 3] input away from 0, requiring grad. */
