@@ -99,6 +99,11 @@ export type {
   BinaryImplementation,
   InPlaceImplementation,
   OptimizerImplementation,
+  FusedImplementation,
+  FusedProgram,
+  FusedSlot,
+  FusedStep,
+  FusedOutput,
 } from './ndarray/kernels/backend/kernel-backend.js';
 export { setGemmExecutor, getGemmExecutor } from './ndarray/kernels/backend/gemm-executor.js';
 export type { GemmArgs, GemmCall, GemmExecutor, GemmKernel } from './ndarray/kernels/backend/gemm-executor.js';
