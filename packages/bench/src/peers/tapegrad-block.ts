@@ -3,8 +3,10 @@ import { tensor } from '@tapegrad/core';
 import { TransformerBlock } from '@tapegrad/nn';
 import { W6, blockData } from '../block-data.js';
 import type { Runner } from './peer.js';
+import type { HostArray } from '../data.js';
 
-export function blockRunner(): Runner {
+/** W6's block with block-data's weights, float32 on the CPU, and its input. */
+export function w6Block(): { block: TransformerBlock; x: HostArray } {
   const d = blockData();
   const block = new TransformerBlock(W6.width, W6.heads, {
     dimFeedforward: W6.feedforward,
@@ -15,7 +17,12 @@ export function blockRunner(): Runner {
     dtype: 'float32',
   });
   block.loadStateDict(Object.fromEntries(Object.entries(d.weights).map(([k, w]) => [k, tensor(w.data, { shape: w.shape })])));
-  const x = tensor(d.x.data, { shape: d.x.shape, requiresGrad: true });
+  return { block, x: d.x };
+}
+
+export function blockRunner(): Runner {
+  const { block, x: input } = w6Block();
+  const x = tensor(input.data, { shape: input.shape, requiresGrad: true });
   const params = block.parameters();
   return {
     step() {

@@ -13,6 +13,7 @@ import { asyncRunner } from './async-runner.js';
 import { adapterNote, dawnGpu } from './dawn.js';
 import type { Peer, Runner } from './peer.js';
 import { lenetLogits, meanCrossEntropy, mlpLogits } from './tapegrad-models.js';
+import { w6Block } from './tapegrad-block.js';
 
 const onDevice = (h: HostArray, requiresGrad = false): Tensor => tensor(h.data, { shape: h.shape, device: 'webgpu', requiresGrad });
 
@@ -56,6 +57,20 @@ function lenetRunner(c: BenchCase, batch = 64): Promise<Runner> {
   }, c.budget.warmup);
 }
 
+/** W6 as on the CPU peer (tapegrad-block.ts): nn's TransformerBlock with its weights, moved to the device with Module.to. */
+function blockRunner(c: BenchCase): Promise<Runner> {
+  const { block, x: input } = w6Block();
+  block.to('webgpu');
+  const x = onDevice(input, true);
+  return asyncRunner(() => {
+    x.zeroGrad();
+    block.zeroGrad();
+    const loss = block.forward(x).square().mean();
+    loss.backward();
+    return read(loss);
+  }, c.budget.warmup);
+}
+
 function matmulRunner(c: BenchCase, n: number): Promise<Runner> {
   const { a, b } = matmulData(n);
   const ta = onDevice(a);
@@ -77,9 +92,9 @@ export const tapegradWebgpuPeer: Peer = {
   },
   // On a software adapter (seconds per iteration) a few iterations say all there is to say.
   isSlowOn: () => software,
-  supports: (c) => c.id === 'W1' || c.workload === 'W2' || c.workload === 'W5',
+  supports: (c) => c.id === 'W1' || c.workload === 'W2' || c.workload === 'W5' || c.workload === 'W6',
   prepare(c: BenchCase): Promise<Runner> {
     if (c.workload === 'W2') return matmulRunner(c, matmulSize(c));
-    return c.workload === 'W5' ? lenetRunner(c) : mlpRunner(c);
+    return c.workload === 'W5' ? lenetRunner(c) : c.workload === 'W6' ? blockRunner(c) : mlpRunner(c);
   },
 };

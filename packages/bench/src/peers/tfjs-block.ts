@@ -7,7 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { W6, blockData } from '../block-data.js';
 import type { Runner } from './peer.js';
 
-export function blockRunner(): Runner {
+/** The loss of W6 with its gradients (tf.valueAndGrads), its inputs (x, then every weight) and what to dispose. */
+export function w6Loss(): {
+  f: (inputs: tf.Tensor[]) => { value: tf.Scalar; grads: tf.Tensor[] };
+  inputs: tf.Tensor[];
+  dispose: () => void;
+} {
   const d = blockData();
   const { batch: B, length: L, width: E, heads: H, eps } = W6;
   const D = E / H;
@@ -40,7 +45,11 @@ export function blockRunner(): Runner {
     const out = tf.add(y, tf.reshape(f, [B, L, E]));
     return tf.mean(tf.square(out));
   };
-  const f = tf.valueAndGrads(loss);
+  return { f: tf.valueAndGrads(loss), inputs, dispose: () => tf.dispose([...inputs, causal]) };
+}
+
+export function blockRunner(): Runner {
+  const { f, inputs, dispose } = w6Loss();
   return {
     step() {
       return tf.tidy(() => {
@@ -49,8 +58,6 @@ export function blockRunner(): Runner {
         return value.dataSync()[0];
       });
     },
-    dispose() {
-      tf.dispose([...inputs, causal]);
-    },
+    dispose,
   };
 }

@@ -11,6 +11,7 @@ import { asyncRunner } from './async-runner.js';
 import { adapterNote, dawnGpu } from './dawn.js';
 import type { Peer, Runner } from './peer.js';
 import { type TrainingStep, lenetStep, mlpStep } from './tfjs.js';
+import { w6Loss } from './tfjs-block.js';
 
 const fromHost = (h: HostArray): tf.Tensor => tf.tensor(h.data, h.shape.slice(), 'float32');
 const read = async (t: tf.Tensor): Promise<number> => {
@@ -39,6 +40,20 @@ function matmulRunner(c: BenchCase, n: number): Promise<Runner> {
   );
 }
 
+/** W6 as tfjs-block.ts computes it (the loss and every gradient), the loss read back asynchronously. */
+function blockStep(): TrainingStep {
+  const { f, inputs, dispose } = w6Loss();
+  return {
+    step: () =>
+      tf.tidy(() => {
+        const { value, grads } = f(inputs);
+        tf.dispose(grads); // queued before the loss is read, so reading it waits for them too
+        return value;
+      }),
+    dispose,
+  };
+}
+
 /** Whether the adapter is a CPU implementation (set by init). */
 let software = false;
 
@@ -55,9 +70,9 @@ export const tfjsWebgpuPeer: Peer = {
   },
   // On a software adapter (seconds per iteration) a few iterations say all there is to say.
   isSlowOn: () => software,
-  supports: (c) => c.id === 'W1' || c.workload === 'W2' || c.workload === 'W5',
+  supports: (c) => c.id === 'W1' || c.workload === 'W2' || c.workload === 'W5' || c.workload === 'W6',
   prepare(c) {
     if (c.workload === 'W2') return matmulRunner(c, matmulSize(c));
-    return trainingRunner(c, c.workload === 'W5' ? lenetStep() : mlpStep());
+    return trainingRunner(c, c.workload === 'W5' ? lenetStep() : c.workload === 'W6' ? blockStep() : mlpStep());
   },
 };
