@@ -95,7 +95,17 @@ export interface DeviceBackend {
   /** gelu(x) in `form`, or upstream * gelu'(x) when `upstream` is given (kernels/activation.ts). */
   gelu?(x: NDArray, form: 'none' | 'tanh', upstream: NDArray | null): NDArray;
   /** Scaled dot-product attention, fused (ops/attention.ts): the output and each query row's log-sum-exp [...batch, L]. */
-  attention?(q: NDArray, k: NDArray, v: NDArray, plan: AttentionPlan): { out: NDArray; lse: NDArray };
+  attention?(
+    q: NDArray,
+    k: NDArray,
+    v: NDArray,
+    plan: AttentionPlan,
+  ): {
+    /** The attention's output [...batch, L, Dv]. */
+    out: NDArray;
+    /** Each query row's log-sum-exp [...batch, L], for the backward. */
+    lse: NDArray;
+  };
   /** Its gradients from the output and the saved log-sum-exps, each in its operand's (possibly broadcast) shape. */
   attentionBackward?(
     dy: NDArray,
@@ -105,7 +115,14 @@ export interface DeviceBackend {
     out: NDArray,
     lse: NDArray,
     plan: AttentionPlan,
-  ): { dq: NDArray; dk: NDArray; dv: NDArray };
+  ): {
+    /** The gradient of q, in q's shape. */
+    dq: NDArray;
+    /** The gradient of k, in k's shape. */
+    dk: NDArray;
+    /** The gradient of v, in v's shape. */
+    dv: NDArray;
+  };
 }
 
 /** What max pooling returns on a device. */
