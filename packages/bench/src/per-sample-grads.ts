@@ -124,9 +124,7 @@ function measureMemory(mode: Variant, options: Options): void {
   gc?.();
   const after = process.memoryUsage();
   const retained = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
-  process.stdout.write(
-    JSON.stringify({ maxRssMB: peakRssKB() / 1024, retainedMB: retained / 2 ** 20, kept: result.length }),
-  );
+  process.stdout.write(JSON.stringify({ maxRssMB: peakRssKB() / 1024, retainedMB: retained / 2 ** 20, kept: result.length }));
 }
 
 /**

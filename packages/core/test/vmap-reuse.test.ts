@@ -119,6 +119,18 @@ describe('vmap with reuseOutputs', () => {
     expect(Array.from(f(x).data)).toEqual(Array.from(x.data, (v) => 3 * v));
   });
 
+  it('nests: a reusing vmap inside another gives the same values call after call', () => {
+    const inner = vmap((v: Tensor) => v.mul(2), { reuseOutputs: true });
+    const outer = vmap((row: Tensor) => inner(row), { reuseOutputs: true });
+    const xs = [13, 14, 15].map((seed) => uniform([3, 4, 20_000], -1, 1, { seed, requiresGrad: false }));
+    const results = xs.map((x) => {
+      const y = outer(x);
+      expect(Array.from(y.data)).toEqual(Array.from(x.data, (v) => 2 * v));
+      return y;
+    });
+    expect(() => results[0].data).toThrow(TransformError);
+  });
+
   it('reuses nothing across different vmapped functions, and a function without the option keeps every result', () => {
     const f = perSample();
     const plain = vmap(grad(squaredNorm), { inAxes: [null, 0] });
