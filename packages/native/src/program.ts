@@ -4,8 +4,8 @@
  * runs the program's kernel calls a cache-sized block at a time.
  *
  * Only programs every step of which the addon computes with core's bits are encoded (the kernels kernel-set.ts
- * installs for eager ops); any other program, or one with a broadcast-by-strides input, is declined and core runs
- * it as before. So a fused call gives the same bits with or without the native backend.
+ * installs for eager ops); any other program is declined and core runs it as before. So a fused call gives the
+ * same bits with or without the native backend.
  */
 import type { FusedImplementation, FusedProgram, TypedArray } from '@tapegrad/core';
 import type { FloatArray, NativeAddon } from './addon.js';
@@ -22,11 +22,12 @@ const FULL = 0,
   SCALAR = 1,
   CONSTANT = 2,
   STEP = 3,
-  STEP_SCALAR = 4;
+  STEP_SCALAR = 4,
+  PARTIAL = 5;
 
 /**
  * Encodes `program` for csrc/program.c, or returns null when a step's kernel is not in `exact` for the program's
- * dtype or a slot gathers its input through strides.
+ * dtype.
  */
 export function encodeProgram(
   program: FusedProgram,
@@ -34,10 +35,13 @@ export function encodeProgram(
   exact: (name: string, unary: boolean, dtype: FusedProgram['dtype']) => boolean,
 ): Encoded | null {
   const constants: number[] = [];
+  const partials: number[] = [];
   const code: number[] = [program.dtype === 'float64' ? 1 : 0, program.slots.length, program.steps.length, program.outputs.length];
   for (const slot of program.slots) {
-    if (slot.kind === 'partial') return null;
-    if (slot.kind === 'full') code.push(FULL, slot.input);
+    if (slot.kind === 'partial') {
+      code.push(PARTIAL, partials.length / (1 + program.shape.length));
+      partials.push(slot.input, ...slot.strides);
+    } else if (slot.kind === 'full') code.push(FULL, slot.input);
     else if (slot.kind === 'scalar') code.push(SCALAR, slot.input);
     else if (slot.kind === 'const') code.push(CONSTANT, constants.push(slot.value) - 1);
     else code.push(slot.scalar ? STEP_SCALAR : STEP, 0);
@@ -49,6 +53,7 @@ export function encodeProgram(
     code.push(unary ? 1 : 0, index, step.a, unary ? 0 : step.b, step.out);
   }
   for (const output of program.outputs) code.push(output.slot, output.reduce ? 1 : 0);
+  code.push(program.shape.length, ...program.shape, partials.length / (1 + program.shape.length), ...partials);
   return { code: Int32Array.from(code), constants: Float64Array.from(constants), sums: new Float64Array(program.outputs.length) };
 }
 
