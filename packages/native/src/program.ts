@@ -17,6 +17,11 @@ interface Encoded {
   readonly sums: Float64Array;
 }
 
+/** csrc/program.c's limits (MAX_SLOTS, MAX_IO, MAX_RANK): a larger program is declined, never an error. */
+const MAX_SLOTS = 256,
+  MAX_IO = 64,
+  MAX_RANK = 16;
+
 /** Slot kinds of csrc/program.c. */
 const FULL = 0,
   SCALAR = 1,
@@ -27,13 +32,14 @@ const FULL = 0,
 
 /**
  * Encodes `program` for csrc/program.c, or returns null when a step's kernel is not in `exact` for the program's
- * dtype.
+ * dtype or the program is past the C runner's limits.
  */
 export function encodeProgram(
   program: FusedProgram,
   kernelIndex: { readonly unary: ReadonlyMap<string, number>; readonly binary: ReadonlyMap<string, number> },
   exact: (name: string, unary: boolean, dtype: FusedProgram['dtype']) => boolean,
 ): Encoded | null {
+  if (program.slots.length > MAX_SLOTS || program.outputs.length > MAX_IO || program.shape.length > MAX_RANK) return null;
   const constants: number[] = [];
   const partials: number[] = [];
   const code: number[] = [program.dtype === 'float64' ? 1 : 0, program.slots.length, program.steps.length, program.outputs.length];
@@ -73,7 +79,7 @@ export function nativeFused(
   };
   const encoded = new WeakMap<FusedProgram, Encoded | null>();
   return (program, inputs, written) => {
-    if (program.size < minElements) return undefined;
+    if (program.size < minElements || inputs.length > MAX_IO || written.length > MAX_IO) return undefined;
     const Kind = program.dtype === 'float32' ? Float32Array : Float64Array;
     const ofDtype = (x: TypedArray | null): boolean => x === null || x instanceof Kind;
     if (!inputs.every(ofDtype) || !written.every(ofDtype)) return undefined;

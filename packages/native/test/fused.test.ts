@@ -129,6 +129,15 @@ describeNative('fused chains on the native block runner', () => {
       expect(run).toHaveBeenCalledTimes(dtype === 'float32' ? 6 : 5);
     });
 
+  it("declines a program past the C runner's limits (70 inputs), which core then runs", () => {
+    const run = jest.spyOn(addon, 'runProgram');
+    const shapes = Array.from({ length: 70 }, () => [300]);
+    const [native, core, plain] = threeWays((...xs) => xs.reduce((sum, x) => sum.add(x.mul(0.5))).sum(), shapes, 'float32', 12);
+    expect(native).toEqual(core);
+    expect(native).toEqual(plain);
+    expect(run).not.toHaveBeenCalled();
+  });
+
   it('leaves programs of fewer than minElements elements to core', () => {
     const run = jest.spyOn(addon, 'runProgram');
     enableNative({ minElements: 100 });
