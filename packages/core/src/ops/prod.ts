@@ -5,8 +5,8 @@
 // with a GradError (the product of the others is not y / x there, and its own derivative is not written here).
 import type { OpContext } from '../autodiff/context.js';
 import { OpWithTangent, defineOp } from '../autodiff/define-op.js';
-import { mode } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
+import { isDifferentiated } from '../autodiff/tangents.js';
 import { GradError } from '../errors.js';
 import { prod as kernel, prodOfOthers } from '../ndarray/kernels/axes.js';
 import type { NDArray } from '../ndarray/ndarray.js';
@@ -36,8 +36,8 @@ export const prod: OpWithTangent<ReduceAttrs, [TensorNode]> = defineOp<ReduceAtt
   },
   backward(ctx, dy) {
     const shape = reducedShape(ctx.inputs[0].shape, ctx.attrs.axes, true);
-    return [dy.reshape(shape).mul(others(ctx, mode.grad))];
+    return [dy.reshape(shape).mul(others(ctx, isDifferentiated(dy, ctx.saved[0])))];
   },
   // y / x in ops where there is no zero, so that a jvp of a jvp differentiates it.
-  tangent: (_m, ctx, tx) => tx!.mul(others(ctx, tx!.requiresGrad, true)).sum(ctx.attrs.axes, ctx.attrs.keepDims),
+  tangent: (_m, ctx, tx) => tx!.mul(others(ctx, isDifferentiated(tx!, ctx.saved[0]), true)).sum(ctx.attrs.axes, ctx.attrs.keepDims),
 });
