@@ -77,7 +77,7 @@ describe('cumprod', () => {
       ),
     );
     for (const jac of [jacrev, jacfwd]) {
-      const j = jac((v: Tensor) => v.cumprod(0))(tensor(line)) as Tensor;
+      const j = jac((v: Tensor) => v.cumprod(0))(tensor(line));
       expect(j.toArray()).toBeAllClose(rows, { rtol: 1e-14, atol: 1e-15 });
     }
   });

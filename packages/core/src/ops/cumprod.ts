@@ -28,7 +28,7 @@ const readable = (x: TensorNode, g: TensorNode): boolean => !isBatched(x) && !is
 function checkNoZero(ctx: OpContext<CumprodAttrs, TensorNode>): void {
   const [x] = ctx.saved;
   if (isBatched(x)) return;
-  if ((x.raw as NDArray).data.includes(0))
+  if (x.raw.data.includes(0))
     throw new GradError(
       `cumprod: a second derivative (or a derivative under vmap) through a product with a zero factor (input ${x.label}, shape ${formatShape(x.shape)}) is not supported; the first derivative is`,
     );
@@ -44,15 +44,14 @@ export const cumprod: OpWithRules<CumprodAttrs, [TensorNode]> = defineOp<Cumprod
   backward(ctx, dy) {
     const [x] = ctx.saved;
     const { axis } = ctx.attrs;
-    if (readable(x, dy) && !isDifferentiated(dy, x)) return [x.make(cumprodGrad(x.raw as NDArray, dy.raw, axis))];
+    if (readable(x, dy) && !isDifferentiated(dy, x)) return [x.make(cumprodGrad(x.raw, dy.raw, axis))];
     checkNoZero(ctx);
     return [cumsum(dy.mul(ctx.output!), { axis, reverse: true }).div(x)];
   },
   tangent(_m, ctx, tx) {
     const [x] = ctx.saved;
     const { axis } = ctx.attrs;
-    if (readable(x, tx!) && !isDifferentiated(tx!, x))
-      return x.make(cumprodTangent(x.raw as NDArray, ctx.output!.raw as NDArray, tx!.raw, axis)) as TensorNode;
+    if (readable(x, tx!) && !isDifferentiated(tx!, x)) return x.make(cumprodTangent(x.raw, ctx.output!.raw, tx!.raw, axis)) as TensorNode;
     checkNoZero(ctx);
     return ctx.output!.mul(cumsum(tx!.div(x), { axis, reverse: false }));
   },
