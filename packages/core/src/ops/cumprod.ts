@@ -12,7 +12,6 @@ import type { TensorNode } from '../autodiff/node.js';
 import { isDifferentiated } from '../autodiff/tangents.js';
 import { GradError, formatShape } from '../errors.js';
 import { cumprod as kernel, cumprodGrad, cumprodTangent } from '../ndarray/kernels/axes.js';
-import type { NDArray } from '../ndarray/ndarray.js';
 import { physicalAxis } from './batching.js';
 import { cumsum } from './cumsum.js';
 
