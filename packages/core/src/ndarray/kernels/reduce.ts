@@ -92,7 +92,13 @@ function reduceMiddle(X: TypedArray, out: TypedArray, outer: number, n: number, 
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;
     const ob = o * inner;
-    if (kind === 'sum') {
+    if (kind === 'sum' && inner === 1) {
+      // The last axis (a conv bias's gradient sums over width, then height): one running sum in a register, the
+      // same additions in the same order as the general loop, without its store per element.
+      let s = 0;
+      for (let k = 0; k < n; k++) s += X[base + k];
+      out[ob] = s;
+    } else if (kind === 'sum') {
       for (let k = 0; k < n; k++) {
         const row = base + k * inner;
         for (let i = 0; i < inner; i++) out[ob + i] += X[row + i];
