@@ -1,0 +1,183 @@
+/**
+ * The webgpu op harness's cases, shared by the Node test (ops.test.ts, Dawn) and the Chromium page
+ * (packages/playground/test/pages/webgpu-ops, driven by the e2e test webgpu-ops.test.ts): every op with a webgpu kernel,
+ * run on the device and on the CPU's float32 kernels from the same inputs. Values, and the gradients a random upstream
+ * gradient sends back through the op's (unchanged) rule, must agree within float32 tolerances. The CPU side is core's
+ * reference; the device side shares none of its kernel code. No test framework here: `checkOpCase` reports the first
+ * disagreement as text, and each runner decides.
+ */
+import { Generator, type Tensor, avgPool2d, conv2d, layerNorm, maxPool2d, scaledDotProductAttention, tensor, where } from '@tapegrad/core';
+
+export interface Input {
+  readonly shape: readonly number[];
+  readonly lo?: number;
+  readonly hi?: number;
+}
+
+/** A case: inputs (seeded uniform values in [lo, hi)) and the function of them to run on both devices. */
+export interface OpCase {
+  readonly name: string;
+  readonly inputs: readonly Input[];
+  readonly f: (...xs: Tensor[]) => Tensor;
+}
+
+const u = (...shape: number[]): Input => ({ shape });
+const pos = (...shape: number[]): Input => ({ shape, lo: 0.2, hi: 3 });
+
+export const OP_CASES: readonly OpCase[] = [
+  // unary (elementwise kernels by name)
+  ...(['neg', 'exp', 'sin', 'cos', 'tanh', 'abs', 'relu', 'sigmoid', 'softplus', 'erf'] as const).map((op) => ({
+    name: op,
+    inputs: [u(3, 5)],
+    f: (x: Tensor) => x[op](),
+  })),
+  { name: 'log', inputs: [pos(4, 3)], f: (x) => x.log() },
+  { name: 'sqrt', inputs: [pos(4, 3)], f: (x) => x.sqrt() },
+  { name: 'leakyRelu (mask form)', inputs: [u(6)], f: (x) => x.relu().add(x.neg().relu().mul(-0.1)) },
+  // binary, broadcasting
+  { name: 'add [3,4] + [4]', inputs: [u(3, 4), u(4)], f: (a, b) => a.add(b) },
+  { name: 'sub [2,1,3] - [4,1]', inputs: [u(2, 1, 3), u(4, 1)], f: (a, b) => a.sub(b) },
+  { name: 'mul [3,4] * [3,1]', inputs: [u(3, 4), u(3, 1)], f: (a, b) => a.mul(b) },
+  { name: 'div', inputs: [u(3, 4), pos(3, 4)], f: (a, b) => a.div(b) },
+  { name: 'pow', inputs: [pos(5), u(5)], f: (a, b) => a.pow(b) },
+  { name: 'maximum', inputs: [u(4, 3), u(3)], f: (a, b) => a.maximum(b) },
+  { name: 'minimum', inputs: [u(4, 3), u(4, 3)], f: (a, b) => a.minimum(b) },
+  { name: 'addRelu (bias)', inputs: [u(5, 4), u(4)], f: (a, b) => a.addRelu(b) },
+  { name: 'number operands', inputs: [u(2, 3)], f: (x) => x.mul(3).add(1).div(2).sub(0.5) },
+  // matrix products and the transposed variants backward uses
+  { name: 'matmul', inputs: [u(5, 7), u(7, 3)], f: (a, b) => a.matmul(b) },
+  { name: 'matmul transposeA', inputs: [u(7, 5), u(7, 3)], f: (a, b) => a.matmul(b, { transposeA: true }) },
+  { name: 'matmul transposeB', inputs: [u(5, 7), u(3, 7)], f: (a, b) => a.matmul(b, { transposeB: true }) },
+  { name: 'matmul both', inputs: [u(7, 5), u(3, 7)], f: (a, b) => a.matmul(b, { transposeA: true, transposeB: true }) },
+  { name: 'matmul tiles (37x41 . 41x19)', inputs: [u(37, 41), u(41, 19)], f: (a, b) => a.matmul(b) },
+  { name: 'matmul of several 64x64 blocks (70x33 . 33x130)', inputs: [u(70, 33), u(33, 130)], f: (a, b) => a.matmul(b) },
+  {
+    name: 'matmul of several blocks, both transposed',
+    inputs: [u(33, 70), u(130, 33)],
+    f: (a, b) => a.matmul(b, { transposeA: true, transposeB: true }),
+  },
+  { name: 'batched matmul, batch broadcast', inputs: [u(2, 3, 5, 4), u(4, 6)], f: (a, b) => a.matmul(b) },
+  { name: 'matrix . vector', inputs: [u(4, 6), u(6)], f: (a, b) => a.matmul(b) },
+  // reductions
+  { name: 'sum all', inputs: [u(3, 4, 5)], f: (x) => x.sum() },
+  { name: 'sum axis 0', inputs: [u(3, 4)], f: (x) => x.sum(0) },
+  { name: 'sum axes [0, 2] keepDims', inputs: [u(3, 4, 5)], f: (x) => x.sum([0, 2], true) },
+  { name: 'sum of 5000', inputs: [u(5000)], f: (x) => x.sum() },
+  { name: 'mean axis -1', inputs: [u(4, 6)], f: (x) => x.mean(-1) },
+  { name: 'max axis 1', inputs: [u(4, 6)], f: (x) => x.max(1) },
+  { name: 'min all', inputs: [u(4, 6)], f: (x) => x.min() },
+  // softmax family
+  { name: 'softmax -1', inputs: [u(4, 5)], f: (x) => x.softmax(-1) },
+  { name: 'softmax 0', inputs: [u(4, 5)], f: (x) => x.softmax(0) },
+  { name: 'logSoftmax', inputs: [u(3, 7)], f: (x) => x.logSoftmax(-1) },
+  // layout
+  { name: 'transpose', inputs: [u(3, 4)], f: (x) => x.transpose() },
+  { name: 'transpose [2, 0, 1]', inputs: [u(2, 3, 4)], f: (x) => x.transpose([2, 0, 1]) },
+  { name: 'reshape', inputs: [u(3, 4)], f: (x) => x.reshape([2, 6]).mul(x.reshape([2, 6])) },
+  { name: 'broadcastTo', inputs: [u(3, 1)], f: (x) => x.broadcastTo([2, 3, 4]) },
+  { name: 'slice (and pad, its gradient)', inputs: [u(4, 5)], f: (x) => x.slice([1, 2], [2, 3]) },
+  // convolutions (im2col + matmul; col2im for the input gradient) and pooling
+  { name: 'conv2d', inputs: [u(2, 3, 7, 6), u(4, 3, 3, 2)], f: (x, w) => conv2d(x, w) },
+  {
+    name: 'conv2d stride 2, padding 1, dilation 2',
+    inputs: [u(2, 2, 9, 8), u(3, 2, 3, 3)],
+    f: (x, w) => conv2d(x, w, { stride: 2, padding: 1, dilation: 2 }),
+  },
+  {
+    name: 'conv2d groups 2, stride [1, 2]',
+    inputs: [u(1, 4, 6, 7), u(6, 2, 3, 3)],
+    f: (x, w) => conv2d(x, w, { groups: 2, stride: [1, 2] }),
+  },
+  { name: 'conv2d 5x5 padding 2 (LeNet)', inputs: [u(3, 1, 12, 12), u(6, 1, 5, 5)], f: (x, w) => conv2d(x, w, { padding: 2 }) },
+  { name: 'maxPool2d 2', inputs: [u(2, 3, 6, 6)], f: (x) => maxPool2d(x, 2) },
+  { name: 'maxPool2d 3, stride 2, padding 1', inputs: [u(1, 2, 7, 6)], f: (x) => maxPool2d(x, 3, { stride: 2, padding: 1 }) },
+  { name: 'maxPool2d overlapping, dilation 2', inputs: [u(1, 2, 8, 8)], f: (x) => maxPool2d(x, 2, { stride: 1, dilation: 2 }) },
+  { name: 'avgPool2d 2', inputs: [u(2, 3, 6, 6)], f: (x) => avgPool2d(x, 2) },
+  {
+    name: 'avgPool2d 3, stride 2, padding 1, pad not counted',
+    inputs: [u(1, 2, 7, 6)],
+    f: (x) => avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }),
+  },
+  { name: 'avgPool2d 3, stride 1, padding 1, pad counted', inputs: [u(1, 2, 5, 5)], f: (x) => avgPool2d(x, 3, { stride: 1, padding: 1 }) },
+  // layer norm: the fused forward on the device, its backward through the device's elementwise and reduction kernels
+  { name: 'layerNorm with weight and bias', inputs: [u(3, 4, 6), u(6), u(6)], f: (x, w, b) => layerNorm(x, 6, { weight: w, bias: b }) },
+  { name: 'layerNorm over two axes, no affine', inputs: [u(2, 3, 5)], f: (x) => layerNorm(x, [3, 5]) },
+  { name: 'layerNorm with a weight only, eps 0.1', inputs: [u(5, 7), u(7)], f: (x, w) => layerNorm(x, 7, { weight: w, eps: 0.1 }) },
+  // where, and attention (the composite on the device: scores, mask, softmax, product)
+  { name: 'where, broadcast condition', inputs: [u(3, 4), u(4)], f: (a, b) => where(a.gt(0), a, b) },
+  {
+    name: 'comparisons and logical ops as masks',
+    inputs: [u(3, 4), u(4)],
+    f: (a, b) =>
+      a
+        .mul(
+          a
+            .lt(b)
+            .add(a.le(0.5))
+            .add(a.ge(b).mul(2))
+            .add(a.ne(b).logicalAnd(a.gt(-1)))
+            .add(a.eq(a).logicalNot()),
+        )
+        .add(b),
+  },
+  { name: 'attention', inputs: [u(2, 5, 4), u(2, 6, 4), u(2, 6, 3)], f: (q, k, v) => scaledDotProductAttention(q, k, v) },
+  {
+    name: 'attention causal, heads broadcast',
+    inputs: [u(2, 2, 5, 4), u(1, 2, 5, 4), u(2, 1, 5, 3)],
+    f: (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }),
+  },
+  {
+    name: 'attention with a boolean mask and a scale',
+    inputs: [u(3, 4), u(5, 4), u(5, 2)],
+    f: (q, k, v) => scaledDotProductAttention(q, k, v, { mask: tensor([1, 0, 1, 1, 0], { dtype: 'int32' }).reshape([1, 5]), scale: 0.3 }),
+  },
+  // gather and its gradient scatterAdd (an index taken twice gets both gradients)
+  { name: 'gather axis 1, repeated index', inputs: [u(3, 4, 2)], f: (x) => x.gather([2, 0, 2, 3], 1) },
+  {
+    name: 'takeAlongAxis (the loss picks)',
+    inputs: [u(4, 5)],
+    f: (x) => x.takeAlongAxis(tensor([[1], [4], [0], [1]], { dtype: 'int32' }), -1),
+  },
+];
+
+function draw(input: Input, seed: number): Float32Array {
+  const g = new Generator(seed);
+  const lo = input.lo ?? -2;
+  const hi = input.hi ?? 2;
+  const n = input.shape.reduce((a, b) => a * b, 1);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * g.uniform());
+}
+
+/** f's value and the gradients of <f(x), upstream> with respect to every input, on `device`. */
+async function run(c: OpCase, device: 'cpu' | 'webgpu'): Promise<{ value: Float32Array; grads: Float32Array[] }> {
+  const xs = c.inputs.map((input, i) => tensor(draw(input, 11 + i), { shape: input.shape, device, requiresGrad: true }));
+  const y = c.f(...xs);
+  const upstream = tensor(draw({ shape: y.shape, lo: 0.5, hi: 1.5 }, 99), { shape: y.shape, device });
+  y.mul(upstream).sum().backward();
+  const value = Float32Array.from(await y.dataAsync());
+  const grads = await Promise.all(xs.map(async (x) => Float32Array.from(await x.grad!.dataAsync())));
+  return { value, grads };
+}
+
+/** The first element of `actual` outside float32 tolerance of `expected`, described; null when all agree. */
+function firstMismatch(actual: Float32Array, expected: Float32Array, what: string): string | null {
+  if (actual.length !== expected.length) return `${what}: webgpu has ${actual.length} elements, cpu ${expected.length}`;
+  for (let i = 0; i < expected.length; i++) {
+    const tol = 2e-5 + 2e-4 * Math.abs(expected[i]);
+    if (!(Math.abs(actual[i] - expected[i]) <= tol)) return `${what}[${i}]: webgpu ${actual[i]}, cpu ${expected[i]}`;
+  }
+  return null;
+}
+
+/**
+ * Runs `c` on the CPU and on the 'webgpu' device (which must be initialised) and compares value and gradients:
+ * null when they agree, else the first disagreement (an error thrown on either side propagates).
+ */
+export async function checkOpCase(c: OpCase): Promise<string | null> {
+  const cpu = await run(c, 'cpu');
+  const gpu = await run(c, 'webgpu');
+  return (
+    firstMismatch(gpu.value, cpu.value, `${c.name} value`) ??
+    gpu.grads.reduce<string | null>((found, g, i) => found ?? firstMismatch(g, cpu.grads[i], `${c.name} gradient of input ${i}`), null)
+  );
+}
