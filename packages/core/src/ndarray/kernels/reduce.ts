@@ -94,9 +94,11 @@ function reduceMiddle(X: TypedArray, out: TypedArray, outer: number, n: number, 
     const ob = o * inner;
     if (kind === 'sum' && inner === 1) {
       // The last axis (a conv bias's gradient sums over width, then height): one running sum in a register, the
-      // same additions in the same order as the general loop, without its store per element.
+      // same additions in the same order as the general loop, without its store per element (rounded to float32
+      // after each addition when the output is float32, as that store would).
       let s = 0;
-      for (let k = 0; k < n; k++) s += X[base + k];
+      if (out instanceof Float32Array) for (let k = 0; k < n; k++) s = Math.fround(s + X[base + k]);
+      else for (let k = 0; k < n; k++) s += X[base + k];
       out[ob] = s;
     } else if (kind === 'sum') {
       for (let k = 0; k < n; k++) {
