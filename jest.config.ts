@@ -61,7 +61,8 @@ if (!nativeBuilt) {
 const onNative = {
   ...base,
   displayName: 'ops on the native backend',
-  testMatch: perBackend('js').testMatch,
+  // fuse's tests too: fused programs then run on the addon's block runner, and must still give the eager bits.
+  testMatch: [...perBackend('js').testMatch, '<rootDir>/packages/core/test/fuse.test.ts'],
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/packages/native/test/native-backend.setup.ts'],
 };
 

@@ -42,6 +42,14 @@ const FLOORS: readonly Floor[] = [
     value: 1.5,
   },
   {
+    what: 'W4, native, written with fuse: PyTorch 1 thread time over tapegrad native fused',
+    caseId: 'W4',
+    under: 'tapegrad-native-fused',
+    over: 'pytorch-1',
+    kind: 'max',
+    value: 1.5,
+  },
+  {
     what: 'W1, WebAssembly: tapegrad over TF.js-wasm 1 thread',
     caseId: 'W1',
     under: 'tapegrad',

@@ -45,6 +45,7 @@ const PEER_IDS = [
   'tapegrad-fused',
   'tapegrad-native',
   'tapegrad-native-2t',
+  'tapegrad-native-fused',
   'reference',
   'tfjs-cpu',
   'tfjs-wasm-1',
@@ -76,6 +77,8 @@ async function loadPeer(id: string): Promise<Peer> {
       return (await import('./peers/native.js')).tapegradNativePeer;
     case 'tapegrad-native-2t':
       return (await import('./peers/native.js')).tapegradNative2tPeer;
+    case 'tapegrad-native-fused':
+      return (await import('./peers/native.js')).tapegradNativeFusedPeer;
     case 'openblas-1':
       return (await import('./peers/native.js')).openblasPeer;
     case 'pytorch-1':

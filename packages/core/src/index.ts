@@ -59,6 +59,7 @@ export type { GradMath, GradientRule, RuleMath, TangentRule } from './autodiff/g
 export type { MatmulFlags } from './ndarray/kernels/matmul.js';
 export type { ConvGeometry } from './ndarray/kernels/conv.js';
 export type { PoolGeometry } from './ndarray/kernels/pool.js';
+export type { WindowGeometry } from './ndarray/kernels/window.js';
 export type { UnaryKernel } from './ndarray/kernels/unary.js';
 export type { BinaryKernel } from './ndarray/kernels/binary.js';
 export type { ReduceKind } from './ndarray/kernels/reduce.js';
@@ -98,6 +99,11 @@ export type {
   BinaryImplementation,
   InPlaceImplementation,
   OptimizerImplementation,
+  FusedImplementation,
+  FusedProgram,
+  FusedSlot,
+  FusedStep,
+  FusedOutput,
 } from './ndarray/kernels/backend/kernel-backend.js';
 export { setGemmExecutor, getGemmExecutor } from './ndarray/kernels/backend/gemm-executor.js';
 export type { GemmArgs, GemmCall, GemmExecutor, GemmKernel } from './ndarray/kernels/backend/gemm-executor.js';

@@ -4,7 +4,7 @@
  * that forgets its upstream gradient cannot pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Generator, type Tensor, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, scalar, tensor } from '@tapegrad/core';
 
 export interface PeerInput {
   readonly shape: readonly number[];
@@ -57,5 +57,39 @@ export function expectLikeTfjs(
   xs.forEach((x, k) => {
     if (inputs[k].differentiable === false) return;
     expect(Array.from(x.grad!.data)).toBeAllClose(reference.grads[i++], tolerance);
+  });
+}
+
+/** The elementary functions whose tests share describeElementary. */
+export type Elementary = 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'asinh' | 'acosh' | 'atanh' | 'expm1' | 'log1p';
+
+/** Points near 0 where an elementary function's Maclaurin series to three terms is exact in float64. */
+const NEAR_ZERO = [1e-10, -1e-10, 3e-13, -2.5e-17, 1e-300];
+
+/**
+ * An elementary function's own tests beside describeOp's: TF.js's function in value and gradient on [3, 4] values
+ * drawn from `range`, and, where its Maclaurin series is given, every digit near 0: the value (to 2e-16, when given)
+ * and the derivative (a Scalar's backward with seed 1.5, to 4e-16) against the series.
+ */
+export function describeElementary(
+  name: Elementary,
+  theirs: (x: tf.Tensor) => tf.Tensor,
+  range: readonly [number, number],
+  series?: { readonly value?: (x: number) => number; readonly derivative: (x: number) => number },
+): void {
+  describe(name, () => {
+    it('agrees with TF.js in value and gradient', () => {
+      expectLikeTfjs((x) => x[name](), theirs, [{ shape: [3, 4], range }]);
+    });
+    if (series === undefined) return;
+    const value = series.value;
+    it(`keeps every digit near 0 (${value ? 'value and ' : ''}derivative against its Maclaurin series, at +-1e-10 and smaller)`, () => {
+      if (value) for (const x of NEAR_ZERO) expect(tensor([x])[name]().item()).toBeAllClose(value(x), { rtol: 2e-16, atol: 0 });
+      for (const x of NEAR_ZERO) {
+        const s = scalar(x);
+        s[name]().backward({ seed: 1.5 });
+        expect(s.grad).toBeAllClose(1.5 * series.derivative(x), { rtol: 4e-16, atol: 0 });
+      }
+    });
   });
 }

@@ -2,34 +2,13 @@
 // right rules and FAIL wrong ones (a tangent rule that disagrees with its gradient rule, a wrong gradient).
 import { DTypeError, GradError, type Scalar, type Tensor, defineOp, scalar, tensor } from '@tapegrad/core';
 import { checkDuality, gradcheck } from '@tapegrad/gradcheck';
+import { squareOp, x0 } from './squares';
 
 /** x^2 with a right gradient and a tangent rule that is right, forgets the 2, or forgets the tangent. */
-function square(tangent: (tx: Tensor, x: Tensor) => Tensor) {
-  return defineOp({
-    name: 'square',
-    forward(ctx, x: Tensor) {
-      ctx.saveInputs();
-      return x.mul(x);
-    },
-    backward(ctx, dy: Tensor) {
-      const [x] = ctx.saved;
-      return [dy.mul(x).mul(2)];
-    },
-    tangent: (_m, ctx, tx) => tangent(tx!, ctx.saved[0]),
-  });
-}
+const square = (tangent: (tx: Tensor, x: Tensor) => Tensor) => squareOp('square', (dy, x) => dy.mul(x).mul(2), tangent);
 const right = square((tx, x) => tx.mul(x).mul(2));
 const forgetsTwo = square((tx, x) => tx.mul(x));
 const forgetsTangent = square((_tx, x) => x.mul(2));
-
-const x0 = () =>
-  tensor(
-    [
-      [0.5, -1.2, 2],
-      [1.5, 0.3, -0.7],
-    ],
-    { requiresGrad: true },
-  );
 
 describe('checkDuality', () => {
   it('passes a tangent rule that is the transpose of the gradient rule, to relative 1e-12', () => {

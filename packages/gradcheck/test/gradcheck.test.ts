@@ -1,62 +1,14 @@
 // The checker itself: it passes correct rules and FAILS wrong ones, and its report says where and by how much.
-import { DTypeError, GradError, type Scalar, type Tensor, defineOp, scalar, tensor } from '@tapegrad/core';
+import { DTypeError, GradError, type Scalar, type Tensor, scalar, tensor } from '@tapegrad/core';
 import { gradcheck, gradgradcheck } from '@tapegrad/gradcheck';
+import { squareOp, x0 } from './squares';
 
-/** square with a correct rule and with two classic mistakes. */
-const square = defineOp({
-  name: 'square',
-  forward(ctx, x: Tensor) {
-    ctx.saveInputs();
-    return x.mul(x);
-  },
-  backward(ctx, dy: Tensor) {
-    const [x] = ctx.saved;
-    return [dy.mul(x).mul(2)];
-  },
-});
-const squareForgetsTwo = defineOp({
-  name: 'squareForgetsTwo',
-  forward(ctx, x: Tensor) {
-    ctx.saveInputs();
-    return x.mul(x);
-  },
-  backward(ctx, dy: Tensor) {
-    const [x] = ctx.saved;
-    return [dy.mul(x)];
-  },
-});
-const squareForgetsDy = defineOp({
-  name: 'squareForgetsDy',
-  forward(ctx, x: Tensor) {
-    ctx.saveInputs();
-    return x.mul(x);
-  },
-  backward(ctx) {
-    const [x] = ctx.saved as Tensor[];
-    return [x.mul(2)];
-  },
-});
+/** square with a correct rule and with classic mistakes. */
+const square = squareOp('square', (dy, x) => dy.mul(x).mul(2));
+const squareForgetsTwo = squareOp('squareForgetsTwo', (dy, x) => dy.mul(x));
+const squareForgetsDy = squareOp('squareForgetsDy', (_dy, x) => x.mul(2));
 /** Right first derivative, but the rule uses a detached x, so its own derivative (the second one) is lost. */
-const squareDetachedRule = defineOp({
-  name: 'squareDetachedRule',
-  forward(ctx, x: Tensor) {
-    ctx.saveInputs();
-    return x.mul(x);
-  },
-  backward(ctx, dy: Tensor) {
-    const [x] = ctx.saved as Tensor[];
-    return [dy.mul(x.detach()).mul(2)];
-  },
-});
-
-const x0 = () =>
-  tensor(
-    [
-      [0.5, -1.2, 2],
-      [1.5, 0.3, -0.7],
-    ],
-    { requiresGrad: true },
-  );
+const squareDetachedRule = squareOp('squareDetachedRule', (dy, x) => dy.mul(x.detach()).mul(2));
 
 describe('gradcheck', () => {
   it('passes a correct rule, for a non-scalar output through the random projection', () => {

@@ -1,6 +1,6 @@
 /*
  * The N-API addon of @tapegrad/native: matrix products through OpenBLAS (gemm.c) and vectorised elementwise and
- * reduction kernels (elementwise.c, reduce.c, exported by kernel-bindings.c) and in-place updates (optim.c). N-API keeps the binary independent of
+ * reduction kernels (elementwise.c, reduce.c, exported by kernel-bindings.c), fused programs (program.c) and in-place updates (optim.c). N-API keeps the binary independent of
  * the Node version; src/addon.ts loads it and describes its exports in TypeScript.
  */
 #include <cblas.h>
@@ -20,7 +20,8 @@ NAPI_MODULE_INIT() {
    */
   openblas_set_num_threads(1);
   if (!add(env, exports, "gemm", gemm) || !add(env, exports, "gemmBatch", gemm_batch) || !add(env, exports, "setThreads", set_threads) ||
-      !add(env, exports, "threads", get_threads) || !add(env, exports, "blasInfo", blas_info) || !export_kernels(env, exports) || !export_updates(env, exports)) {
+      !add(env, exports, "threads", get_threads) || !add(env, exports, "blasInfo", blas_info) ||
+      !add(env, exports, "runProgram", run_program) || !add(env, exports, "programKernels", program_kernels) || !export_kernels(env, exports) || !export_updates(env, exports)) {
     napi_throw_error(env, NULL, "@tapegrad/native: could not register the addon's functions");
     return NULL;
   }

@@ -135,6 +135,11 @@ BINARY_BOTH(div, float, x / y)
 BINARY_BOTH(pow, double, pow(x, y))
 BINARY_BOTH(maximum, float, x >= y || x != x ? x : y)
 BINARY_BOTH(minimum, float, x <= y || x != x ? x : y)
+/* Masks for gradient rules (maximum's, abs's, ...): 1 or 0; NaN compares false, as in JavaScript. */
+BINARY_BOTH(greater, float, x > y ? 1 : 0)
+BINARY_BOTH(greaterEqual, float, x >= y ? 1 : 0)
+BINARY_BOTH(lessEqual, float, x <= y ? 1 : 0)
+BINARY_BOTH(equal, float, x == y ? 1 : 0)
 /* The gradient helpers: x is the upstream gradient, y the saved value (tanh's and sigmoid's output, relu's input). */
 BINARY_BOTH(tanhGrad, double, x * (1 - y * y))
 BINARY_BOTH(sigmoidGrad, double, x * y * (1 - y))
@@ -146,6 +151,7 @@ BINARY_BOTH(addRelu, float, x + y > 0 || x + y != x + y ? x + y : 0)
 const BinaryKernel BINARY_KERNELS[] = {
     BINARY_ENTRY(add),      BINARY_ENTRY(sub),         BINARY_ENTRY(mul),      BINARY_ENTRY(div),     BINARY_ENTRY(pow),
     BINARY_ENTRY(maximum),  BINARY_ENTRY(minimum),     BINARY_ENTRY(tanhGrad), BINARY_ENTRY(sigmoidGrad),
-    BINARY_ENTRY(reluGrad), BINARY_ENTRY(addRelu),
+    BINARY_ENTRY(reluGrad), BINARY_ENTRY(addRelu),     BINARY_ENTRY(greater),  BINARY_ENTRY(greaterEqual), BINARY_ENTRY(lessEqual),
+    BINARY_ENTRY(equal),
 };
 const size_t BINARY_KERNEL_COUNT = sizeof BINARY_KERNELS / sizeof BINARY_KERNELS[0];

@@ -28,6 +28,10 @@ export const BINARY_KERNELS = [
   'sigmoidGrad',
   'reluGrad',
   'addRelu',
+  'greater',
+  'greaterEqual',
+  'lessEqual',
+  'equal',
 ] as const;
 /** A name in {@link UNARY_KERNELS}. */
 export type UnaryKernelName = (typeof UNARY_KERNELS)[number];
@@ -89,6 +93,20 @@ export interface NativeAddon {
   sumAxis(x: FloatArray, out: FloatArray, outer: number, n: number, inner: number): void;
   /** The largest (or smallest) along the middle axis of [outer, n, inner]. */
   extremeAxis(x: FloatArray, out: FloatArray, outer: number, n: number, inner: number, min: boolean): void;
+  /**
+   * Runs a fused program encoded by src/program.ts (csrc/program.c has the layout): inputs as its slots read them,
+   * written outputs into `written`, each output's sum into `sums`.
+   */
+  runProgram(
+    code: Int32Array,
+    constants: Float64Array,
+    inputs: readonly FloatArray[],
+    written: ReadonlyArray<FloatArray | null>,
+    size: number,
+    sums: Float64Array,
+  ): void;
+  /** The kernel names in the order runProgram's code indexes them. */
+  programKernels(): ProgramKernels;
   /** x += alpha * y, in place (core's addInPlace). */
   axpy(x: FloatArray, y: FloatArray, alpha: number): void;
   /** nn's SGD without momentum: p -= lr * (g + weightDecay * p). */
@@ -119,6 +137,14 @@ export interface NativeAddon {
     coupled: number,
     shrink: number,
   ): void;
+}
+
+/** The addon's kernel tables as runProgram's code indexes them. */
+export interface ProgramKernels {
+  /** Unary kernel names, by index. */
+  readonly unary: readonly string[];
+  /** Binary kernel names, by index. */
+  readonly binary: readonly string[];
 }
 
 /** The addon, or why there is none. */

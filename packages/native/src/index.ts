@@ -11,7 +11,7 @@ import { type NativeAddon, loadAddon } from './addon.js';
 import { NativeGemmExecutor } from './executor.js';
 import { NATIVE_MIN_ELEMENTS, nativeKernelSet } from './kernel-set.js';
 
-export type { NativeAddon, FloatArray, UnaryKernelName, BinaryKernelName } from './addon.js';
+export type { NativeAddon, FloatArray, UnaryKernelName, BinaryKernelName, ProgramKernels } from './addon.js';
 export { UNARY_KERNELS, BINARY_KERNELS } from './addon.js';
 export { NATIVE_MIN_ELEMENTS } from './kernel-set.js';
 

@@ -4,7 +4,8 @@
  *
  * Only the kernels that give core's bits are installed: the arithmetic ones (a float32 expression evaluated in double
  * and rounded once, as JavaScript does; csrc/elementwise.c), relu and its gradient, float32 tanh (core's rational
- * form), the reductions and sums of products (core's order of sums), addInPlace (an SGD step) and nn's SGD, Adam and AdamW updates. The libm ones (exp, log, sin, cos, pow, sigmoid, softplus,
+ * form), the reductions and sums of products (core's order of sums), addInPlace (an SGD step), nn's SGD, Adam and
+ * AdamW updates, and whole fused programs made of those kernels (program.ts). The libm ones (exp, log, sin, cos, pow, sigmoid, softplus,
  * float64 tanh) are within 1-3 ulps of V8's Math functions, not bit for bit, so they stay with core: with the native
  * backend on, gradients are the same bits as without it, apart from the matrix products (see docs/decisions.md).
  * Arrays shorter than `minElements` stay with core too: below that the call into the addon costs more than the loop.
@@ -19,6 +20,7 @@ import type {
   UnaryImplementation,
 } from '@tapegrad/core';
 import type { BinaryKernelName, FloatArray, NativeAddon, UnaryKernelName } from './addon.js';
+import { nativeFused } from './program.js';
 
 /** Unary kernels that give core's bits in both float dtypes. */
 const EXACT_UNARY = ['neg', 'abs', 'relu', 'sqrt', 'sign'] as const satisfies readonly UnaryKernelName[];
@@ -34,6 +36,10 @@ const EXACT_BINARY = [
   'sigmoidGrad',
   'reluGrad',
   'addRelu',
+  'greater',
+  'greaterEqual',
+  'lessEqual',
+  'equal',
 ] as const satisfies readonly BinaryKernelName[];
 
 /** Below this many elements an elementwise kernel or reduction stays with core (the call costs more than the loop). */
@@ -90,7 +96,14 @@ export function nativeKernelSet(addon: NativeAddon, minElements: number): Kernel
   // Two arrays of one float dtype: core's result dtype is then theirs, so the addon rounds each product as core does.
   const sumOfProducts = (a: TypedArray, b: TypedArray): number | undefined =>
     a.length >= minElements && sameFloat(a, b) ? addon.sumOfProducts(a, b as FloatArray) : undefined;
-  return { unary, binary, reduce, inPlace, sumOfProducts, optimizer: optimizerKernel(addon, minElements) };
+  const fused = nativeFused(addon, minElements, givesCoreBits);
+  return { unary, binary, reduce, inPlace, sumOfProducts, optimizer: optimizerKernel(addon, minElements), fused };
+}
+
+/** Whether the addon's kernel `name` gives core's bits in `dtype`: the kernels installed above, and only those. */
+function givesCoreBits(name: string, unary: boolean, dtype: 'float32' | 'float64'): boolean {
+  if (unary) return (EXACT_UNARY as readonly string[]).includes(name) || (name === 'tanh' && dtype === 'float32');
+  return (EXACT_BINARY as readonly string[]).includes(name);
 }
 
 /**

@@ -7,7 +7,7 @@ import { enableNative, nativeAddon, nativeStatus } from '@tapegrad/native';
 import type { BenchCase } from '../cases.js';
 import { matmulData } from '../data.js';
 import type { Peer, Runner } from './peer.js';
-import { tapegradPeer } from './tapegrad.js';
+import { tapegradFusedPeer, tapegradPeer } from './tapegrad.js';
 
 function nativePeer(threads: number): Peer {
   return {
@@ -24,6 +24,17 @@ function nativePeer(threads: number): Peer {
 
 export const tapegradNativePeer = nativePeer(1);
 export const tapegradNative2tPeer = nativePeer(2);
+
+/** W4 written with `fuse`, with the native backend on: the fused programs run on the addon's C block runner. */
+export const tapegradNativeFusedPeer: Peer = {
+  ...tapegradFusedPeer,
+  id: 'tapegrad-native-fused',
+  label: 'tapegrad native fused',
+  init() {
+    if (!enableNative({ threads: 1, quiet: true })) throw new Error(nativeStatus().reason ?? 'the native backend is unavailable');
+    return "as tapegrad fused, plus @tapegrad/native enableNative({ threads: 1 }): the fused forward and backward programs each run as one call into the addon's C block runner (csrc/program.c)";
+  },
+};
 
 /**
  * OpenBLAS's sgemm on one thread, through the addon, into one preallocated C: no tensor, no allocation. The step

@@ -4,14 +4,15 @@
  * (as TF.js's softmaxCrossEntropy takes it), and its SGD step is nn's, one fused kernel per parameter on the device.
  * Each iteration ends when its loss (W2: the sum of the product) has been read back.
  */
-import { type Tensor, conv2d, maxPool2d, tensor } from '@tapegrad/core';
+import { type Tensor, tensor } from '@tapegrad/core';
 import { SGD } from '@tapegrad/nn';
 import { initWebGPU, webgpuStatus } from '@tapegrad/webgpu';
-import type { BenchCase } from '../cases.js';
+import { type BenchCase, matmulSize } from '../cases.js';
 import { type HostArray, lenetData, matmulData, mlpData } from '../data.js';
 import { asyncRunner } from './async-runner.js';
 import { adapterNote, dawnGpu } from './dawn.js';
 import type { Peer, Runner } from './peer.js';
+import { lenetLogits, meanCrossEntropy, mlpLogits } from './tapegrad-models.js';
 
 const onDevice = (h: HostArray, requiresGrad = false): Tensor => tensor(h.data, { shape: h.shape, device: 'webgpu', requiresGrad });
 
@@ -29,37 +30,26 @@ function mlpRunner(c: BenchCase): Promise<Runner> {
   const x = onDevice(d.x);
   const oneHot = oneHotOnDevice(d.labels, 10);
   const params = d.params.map((p) => onDevice(p, true));
-  const [w1, b1, w2, b2, w3, b3] = params;
   const opt = new SGD(params, { lr: d.learningRate });
   return asyncRunner(() => {
     opt.zeroGrad();
-    const h1 = x.matmul(w1).add(b1).relu();
-    const h2 = h1.matmul(w2).add(b2).relu();
-    const logits = h2.matmul(w3).add(b3);
-    const loss = logits.logSoftmax(-1).mul(oneHot).sum().div(-d.labels.length);
+    const loss = mlpLogits(x, params).logSoftmax(-1).mul(oneHot).sum().div(-d.labels.length);
     loss.backward();
     opt.step();
     return read(loss);
   }, c.budget.warmup);
 }
 
-/** W5 as on the CPU peer (conv2d, maxPool2d, matmul against [out, in] weights), with nn's SGD on the device. */
+/** W5 as on the CPU peer (tapegrad-models.ts), with nn's SGD on the device. */
 function lenetRunner(c: BenchCase, batch = 64): Promise<Runner> {
   const d = lenetData(batch);
   const x = onDevice(d.x);
   const labels = tensor(d.labels, { shape: [batch, 1], dtype: 'int32' });
   const params = d.params.map((p) => onDevice(p, true));
-  const [c1, c1b, c2, c2b, f1, f1b, f2, f2b, f3, f3b] = params;
-  const perChannel = (b: Tensor) => b.reshape([1, b.shape[0], 1, 1]);
   const opt = new SGD(params, { lr: d.learningRate });
   return asyncRunner(() => {
     opt.zeroGrad();
-    let h = maxPool2d(conv2d(x, c1, { padding: 2 }).add(perChannel(c1b)).relu(), 2);
-    h = maxPool2d(conv2d(h, c2).add(perChannel(c2b)).relu(), 2).reshape([batch, 400]);
-    h = h.matmul(f1, { transposeB: true }).add(f1b).relu();
-    h = h.matmul(f2, { transposeB: true }).add(f2b).relu();
-    const logits = h.matmul(f3, { transposeB: true }).add(f3b);
-    const loss = logits.logSoftmax(-1).takeAlongAxis(labels, -1).mean().neg();
+    const loss = meanCrossEntropy(lenetLogits(x, params), labels);
     loss.backward();
     opt.step();
     return read(loss);
@@ -89,7 +79,7 @@ export const tapegradWebgpuPeer: Peer = {
   isSlowOn: () => software,
   supports: (c) => c.id === 'W1' || c.workload === 'W2' || c.workload === 'W5',
   prepare(c: BenchCase): Promise<Runner> {
-    if (c.workload === 'W2') return matmulRunner(c, Number(c.id.split('-')[1]));
+    if (c.workload === 'W2') return matmulRunner(c, matmulSize(c));
     return c.workload === 'W5' ? lenetRunner(c) : mlpRunner(c);
   },
 };

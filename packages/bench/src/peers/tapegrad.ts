@@ -1,5 +1,5 @@
 /** tapegrad, through its public API only: the implementation under test. */
-import { type DType, type Scalar, type Tensor, conv2d, fuse, maxPool2d, noGrad, scalar, tensor } from '@tapegrad/core';
+import { type DType, type Scalar, type Tensor, fuse, noGrad, scalar, tensor } from '@tapegrad/core';
 import { softmaxCrossEntropy } from '@tapegrad/nn';
 import { enableThreads } from '@tapegrad/threads';
 import { MNIST_EPOCH_BATCHES, matmulSize } from '../cases.js';
@@ -8,6 +8,7 @@ import { scalarMlpLoss } from '../micrograd-reference.js';
 import { PIXELS } from '@tapegrad/examples/mnist';
 import { mnistEpochSetup } from '../mnist-epoch.js';
 import { blockRunner } from './tapegrad-block.js';
+import { lenetLogits, meanCrossEntropy, mlpLogits } from './tapegrad-models.js';
 import type { Peer, Runner, WorkloadRunners } from './peer.js';
 
 function fromHost(h: HostArray, dtype: DType, requiresGrad = false): Tensor {
@@ -20,7 +21,7 @@ function fromHost(h: HostArray, dtype: DType, requiresGrad = false): Tensor {
  * outside the tape, as W1 and W5 train; returns the loss.
  */
 function crossEntropyStep(logits: Tensor, labels: Tensor, params: readonly Tensor[], learningRate: number): number {
-  const loss = logits.logSoftmax(-1).takeAlongAxis(labels, -1).mean().neg();
+  const loss = meanCrossEntropy(logits, labels);
   loss.backward();
   noGrad(() => {
     for (const p of params) {
@@ -36,14 +37,7 @@ function mlpRunner(dtype: DType): Runner {
   const x = fromHost(d.x, dtype);
   const labels = tensor(d.labels, { shape: [d.labels.length, 1], dtype: 'int32' });
   const params = d.params.map((p) => fromHost(p, dtype, true));
-  const [w1, b1, w2, b2, w3, b3] = params;
-  return {
-    step() {
-      const h1 = x.matmul(w1).add(b1).relu();
-      const h2 = h1.matmul(w2).add(b2).relu();
-      return crossEntropyStep(h2.matmul(w3).add(b3), labels, params, d.learningRate);
-    },
-  };
+  return { step: () => crossEntropyStep(mlpLogits(x, params), labels, params, d.learningRate) };
 }
 
 function matmulRunner(n: number): Runner {
@@ -74,24 +68,13 @@ function scalarMlpRunner(): Runner {
   };
 }
 
-/** W5 with the functional ops a user writes a CNN with: conv2d, maxPool2d, matmul against [out, in] weights. */
-/** W5's runner; tests pass a small batch (the case is 64). */
+/** W5 with the functional ops a user writes a CNN with (tapegrad-models.ts); tests pass a small batch (the case is 64). */
 export function lenetRunner(batch = 64): Runner {
   const d = lenetData(batch);
   const x = fromHost(d.x, 'float32');
   const labels = tensor(d.labels, { shape: [batch, 1], dtype: 'int32' });
   const params = d.params.map((p) => fromHost(p, 'float32', true));
-  const [c1, c1b, c2, c2b, f1, f1b, f2, f2b, f3, f3b] = params;
-  const perChannel = (b: Tensor) => b.reshape([1, b.shape[0], 1, 1]);
-  return {
-    step() {
-      let h = maxPool2d(conv2d(x, c1, { padding: 2 }).add(perChannel(c1b)).relu(), 2);
-      h = maxPool2d(conv2d(h, c2).add(perChannel(c2b)).relu(), 2).reshape([batch, 400]);
-      h = h.matmul(f1, { transposeB: true }).add(f1b).relu();
-      h = h.matmul(f2, { transposeB: true }).add(f2b).relu();
-      return crossEntropyStep(h.matmul(f3, { transposeB: true }).add(f3b), labels, params, d.learningRate);
-    },
-  };
+  return { step: () => crossEntropyStep(lenetLogits(x, params), labels, params, d.learningRate) };
 }
 
 /** Keeps gradient reads from being optimised away. */

@@ -5,7 +5,7 @@
  * WebGPU backend has no synchronous reads, so each iteration ends when `await loss.data()` has read the loss back.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BenchCase } from '../cases.js';
+import { type BenchCase, matmulSize } from '../cases.js';
 import { type HostArray, matmulData } from '../data.js';
 import { asyncRunner } from './async-runner.js';
 import { adapterNote, dawnGpu } from './dawn.js';
@@ -57,7 +57,7 @@ export const tfjsWebgpuPeer: Peer = {
   isSlowOn: () => software,
   supports: (c) => c.id === 'W1' || c.workload === 'W2' || c.workload === 'W5',
   prepare(c) {
-    if (c.workload === 'W2') return matmulRunner(c, Number(c.id.split('-')[1]));
+    if (c.workload === 'W2') return matmulRunner(c, matmulSize(c));
     return trainingRunner(c, c.workload === 'W5' ? lenetStep() : mlpStep());
   },
 };

@@ -72,7 +72,8 @@ export function sweep(req: SweepRequest): Node[] {
   try {
     for (let i = 0; i < req.roots.length; i++) sums.addNode(req.roots[i], req.seeds[i]);
     for (let k = 0; k < order.length; k++) {
-      const out = order[k];
+      const out = order.nodes[k];
+      if (out === undefined) continue;
       const gy = sums.get(out);
       if (gy === undefined) continue;
       const entry = entryOf(out);
@@ -85,9 +86,14 @@ export function sweep(req: SweepRequest): Node[] {
       mode.backwardOf = null;
     }
     // Released only once every rule has run: a sweep that throws part-way leaves the graph as it found it.
-    if (!retain) for (let k = 0; k < order.length; k++) releaseEntry(order[k]);
+    if (!retain)
+      for (let k = 0; k < order.length; k++) {
+        const out = order.nodes[k];
+        if (out !== undefined) releaseEntry(out);
+      }
     return sums.finish(req.targets);
   } finally {
+    order.done();
     sums.clear();
     forgetReader();
     mode.grad = wasRecording;
@@ -149,30 +155,53 @@ function checkGradFinite(g: Node, x: Node, entry: OpContext, i: number): void {
 const SPARSE_SLACK = 65536;
 // The slot array is kept between sweeps (emptied after each), up to this length.
 const KEPT_SLOTS = 1 << 20;
-let slots: Array<Node | undefined> = [];
+let spareSlots: Array<Node | undefined> | null = null;
+
+/**
+ * The output nodes of a sweep's entries, newest first, with holes (undefined) where no entry is; `done` lets go of
+ * them. The sweep reads collect's slots as they are: copying them into a list of their own (a second pass, and an
+ * array of a node per entry to allocate every sweep) made W3 measurably slower (docs/decisions.md).
+ */
+interface Order {
+  readonly nodes: ReadonlyArray<Node | undefined>;
+  readonly length: number;
+  done(): void;
+}
+
+const NO_ORDER: Order = { nodes: [], length: 0, done() {} };
 
 /**
  * The output nodes of the entries reachable from the roots, newest entry first, each entry checked as it is
  * reached (released graph, values mutated since they were saved). Node `n` goes in slot `top - seq(n)`, `top` the
  * newest root's sequence number: the slot is both the visited mark and a counting sort, so reading the slots in
- * order gives the tape order backwards.
+ * order gives the tape order backwards. The sweep reads the slots themselves (a sweep started inside this one, from
+ * a user's backward, takes slots of its own); `done` empties them for the next sweep.
  */
-function collect(roots: readonly Node[], stop: ReadonlySet<Node> | null): Node[] {
+function collect(roots: readonly Node[], stop: ReadonlySet<Node> | null): Order {
   // A root that is also a stopping point passes nothing on either.
   const start = roots.filter((r) => !r.isLeaf && (stop === null || !stop.has(r)));
   let top = -1;
   for (const r of start) if (entrySeq(r) > top) top = entrySeq(r);
-  if (top < 0) return [];
+  if (top < 0) return NO_ORDER;
+  const slots = spareSlots ?? [];
+  spareSlots = null;
   const stack: Node[] = start.slice();
   let count = 0;
   let last = -1;
+  const done = () => {
+    for (let i = 0; i <= last; i++) slots[i] = undefined;
+    if (slots.length <= KEPT_SLOTS) spareSlots = slots;
+  };
   try {
     while (stack.length > 0) {
       const node = stack.pop()!;
       const seq = entrySeq(node);
       const at = top - seq;
       if (at >= slots.length) {
-        if (at > 4 * count + SPARSE_SLACK) return collectSparse(roots, stop);
+        if (at > 4 * count + SPARSE_SLACK) {
+          done();
+          return collectSparse(roots, stop);
+        }
         while (slots.length <= at) slots.push(undefined);
       } else if (slots[at] === node) continue;
       slots[at] = node;
@@ -185,20 +214,15 @@ function collect(roots: readonly Node[], stop: ReadonlySet<Node> | null): Node[]
         if (!x.isLeaf && x.requiresGrad && slots[top - entrySeq(x)] !== x && (stop === null || !stop.has(x))) stack.push(x);
       }
     }
-    const order = new Array<Node>(count);
-    for (let i = 0, k = 0; i <= last; i++) {
-      const node = slots[i];
-      if (node !== undefined) order[k++] = node;
-    }
-    return order;
-  } finally {
-    for (let i = 0; i <= last; i++) slots[i] = undefined;
-    if (slots.length > KEPT_SLOTS) slots = [];
+  } catch (e) {
+    done();
+    throw e;
   }
+  return { nodes: slots, length: last + 1, done };
 }
 
 /** `collect` for a graph whose entries lie far apart on the tape: a set for the visited mark, then a sort. */
-function collectSparse(roots: readonly Node[], stop: ReadonlySet<Node> | null): Node[] {
+function collectSparse(roots: readonly Node[], stop: ReadonlySet<Node> | null): Order {
   const seen = new Set<Node>();
   const stack: Node[] = roots.filter((r) => !r.isLeaf && (stop === null || !stop.has(r)));
   while (stack.length > 0) {
@@ -211,5 +235,6 @@ function collectSparse(roots: readonly Node[], stop: ReadonlySet<Node> | null): 
       if (!x.isLeaf && x.requiresGrad && !seen.has(x) && (stop === null || !stop.has(x))) stack.push(x);
     }
   }
-  return [...seen].sort((a, b) => entrySeq(b) - entrySeq(a));
+  const nodes = [...seen].sort((a, b) => entrySeq(b) - entrySeq(a));
+  return { nodes, length: nodes.length, done() {} };
 }

@@ -10,17 +10,13 @@ import { type TypedArray, allocate } from '../ndarray/dtype.js';
 import type { BinaryKernel } from '../ndarray/kernels/binary.js';
 import type { BroadcastPlan } from '../ndarray/kernels/broadcast-plan.js';
 import type { UnaryKernel } from '../ndarray/kernels/unary.js';
+import type { FusedSlot } from '../ndarray/kernels/backend/kernel-backend.js';
 
 /** Elements per block: scratch arrays of 16 KB (float32) stay in L1/L2 (a multiple of 4, for the running sums). */
 export const BLOCK = 4096;
 
-/** Where a slot's value comes from. Input slots read runtime input `input` laid out as the full shape, broadcast from one element, or gathered through `strides`. */
-export type SlotSpec =
-  | { readonly kind: 'full'; readonly input: number }
-  | { readonly kind: 'scalar'; readonly input: number }
-  | { readonly kind: 'partial'; readonly input: number; readonly strides: readonly number[] }
-  | { readonly kind: 'const'; readonly value: number }
-  | { readonly kind: 'step'; readonly scalar: boolean };
+/** Where a slot's value comes from (the kernel seam's FusedSlot: a backend may run whole programs). */
+export type SlotSpec = FusedSlot;
 
 /** One kernel call: `out = kernel(a)` or `out = kernel(a, b)`, slots by index (b = -1 for a unary kernel). */
 export interface Step {

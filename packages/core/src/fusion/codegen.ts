@@ -11,12 +11,15 @@
  * `float32` field marks it) runs as that loop instead, on blocks of BLOCK elements: the loop is cut into segments
  * around it, and the values crossing a cut go through block-sized scratch arrays that stay in cache.
  *
+ * A kernel set installed with setKernelSet may run the whole program instead (its `fused`), with the same bits.
+ *
  * Where `new Function` is refused (a page whose Content-Security-Policy forbids 'unsafe-eval'), programs run on
  * block-program.ts instead: the same results, op by op on cached blocks.
  */
 import { type TypedArray, allocate } from '../ndarray/dtype.js';
 import type { BinaryKernel } from '../ndarray/kernels/binary.js';
 import type { UnaryKernel } from '../ndarray/kernels/unary.js';
+import { installedFused } from '../ndarray/kernels/backend/kernel-backend.js';
 import { BLOCK, type Program, type Step, isScalarSlot, materialise, runProgram } from './block-program.js';
 
 /** The generated loop: inputs, written outputs (null for reduced ones); returns each reduced output's sum (0 for the others). */
@@ -36,7 +39,10 @@ let generatedCodeAllowed = true;
  * Runs `program` over `inputs`: written outputs go into `written[k]`, reduced ones are returned (by output index).
  * The generated loop where the host allows it, else the block runner.
  */
-export function runFused(program: Program, inputs: readonly TypedArray[], written: ReadonlyArray<TypedArray | null>): number[] {
+export function runFused(program: Program, inputs: readonly TypedArray[], written: ReadonlyArray<TypedArray | null>): readonly number[] {
+  // A backend's kernel set (e.g. @tapegrad/native's) may run the whole program, with the same bits.
+  const sums = installedFused(program, inputs, written);
+  if (sums !== undefined) return sums;
   let loop = loops.get(program);
   if (loop === undefined) {
     loop = generatedCodeAllowed ? generateLoop(program) : null;

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@tapegrad/core';
 import { DTypeError, ShapeError, TapegradError, batchNorm, ones, tensor, vmap, zeros } from '@tapegrad/core';
 import { describeOp } from '../../test/op-cases';
+import { affineOptions, expectFusedMatchesComposite } from '../../test/fused-oracle';
 import { expectGradients, uniform } from '../../test/op-harness';
 import { expectSameAsTf, useTfCpu } from '../../test/tfjs-oracle';
 
@@ -35,24 +36,13 @@ describe('batchNorm in training against its composite', () => {
     ['[N, C, H, W], bias only', [2, 2, 3, 3], false, true],
     ['[N, C, H, W], no affine parameters', [4, 3, 2, 2], false, false],
   ] as Array<[string, number[], boolean, boolean]>)('%s: values and every gradient', (_name, shape, hasW, hasB) => {
-    const c = shape[1];
-    const make = () => ({
-      x: uniform(shape, -2, 2, { seed: 1 }),
-      w: hasW ? uniform([c], 0.5, 1.5, { seed: 2 }) : null,
-      b: hasB ? uniform([c], -1, 1, { seed: 3 }) : null,
-    });
-    const dy = uniform(shape, -1, 1, { seed: 4, requiresGrad: false });
-    const fused = make();
-    const y = batchNorm(fused.x, { training: true, ...(fused.w ? { weight: fused.w } : {}), ...(fused.b ? { bias: fused.b } : {}) });
-    y.backward(dy);
-    const oracle = make();
-    const z = composite(oracle.x, oracle.w, oracle.b);
-    z.backward(dy);
-    expect(Array.from(y.data)).toBeAllClose(Array.from(z.data), { rtol: 1e-13, atol: 1e-14 });
-    for (const k of ['x', 'w', 'b'] as const) {
-      const [a, o] = [fused[k], oracle[k]];
-      if (a && o) expect(Array.from(a.grad!.data)).toBeAllClose(Array.from(o.grad!.data), { rtol: 1e-12, atol: 1e-13 });
-    }
+    expectFusedMatchesComposite(
+      shape,
+      [shape[1]],
+      { weight: hasW, bias: hasB },
+      (x, w, b) => batchNorm(x, { training: true, ...affineOptions(w, b) }),
+      composite,
+    );
   });
 
   it('passes gradcheck and gradgradcheck through x, weight and bias, with a small eps', () => {

@@ -3,9 +3,10 @@
 // (layer norm written with tf.moments); gradcheck and gradgradcheck (the recorded form of the rule); float32 rows with
 // a large common offset; constant rows; typed errors.
 import * as tf from '@tensorflow/tfjs';
-import type { LayerNormOptions, Tensor } from '@tapegrad/core';
+import type { Tensor } from '@tapegrad/core';
 import { DTypeError, ShapeError, TapegradError, layerNorm, randn, tensor, zeros } from '@tapegrad/core';
 import { describeOp } from '../../test/op-cases';
+import { affineOptions, expectFusedMatchesComposite } from '../../test/fused-oracle';
 import { expectGradients, uniform } from '../../test/op-harness';
 import { expectSameAsTf, useTfCpu } from '../../test/tfjs-oracle';
 
@@ -32,24 +33,13 @@ describe('layerNorm against its composite', () => {
     ['the whole tensor', [3, 4], [3, 4], true, true],
   ] as Array<[string, number[], number[], boolean, boolean]>)('%s: values and every gradient', (_name, shape, norm, hasW, hasB) => {
     const axes = norm.map((_, i) => shape.length - norm.length + i);
-    const make = () => ({
-      x: uniform(shape, -2, 2, { seed: 1 }),
-      w: hasW ? uniform(norm, 0.5, 1.5, { seed: 2 }) : null,
-      b: hasB ? uniform(norm, -1, 1, { seed: 3 }) : null,
-    });
-    const dy = uniform(shape, -1, 1, { seed: 4, requiresGrad: false });
-    const fused = make();
-    const options: LayerNormOptions = { ...(fused.w ? { weight: fused.w } : {}), ...(fused.b ? { bias: fused.b } : {}) };
-    const y = layerNorm(fused.x, norm, options);
-    y.backward(dy);
-    const oracle = make();
-    const z = composite(oracle.x, axes, oracle.w, oracle.b);
-    z.backward(dy);
-    expect(Array.from(y.data)).toBeAllClose(Array.from(z.data), { rtol: 1e-13, atol: 1e-14 });
-    for (const k of ['x', 'w', 'b'] as const) {
-      const [a, o] = [fused[k], oracle[k]];
-      if (a && o) expect(Array.from(a.grad!.data)).toBeAllClose(Array.from(o.grad!.data), { rtol: 1e-12, atol: 1e-13 });
-    }
+    expectFusedMatchesComposite(
+      shape,
+      norm,
+      { weight: hasW, bias: hasB },
+      (x, w, b) => layerNorm(x, norm, affineOptions(w, b)),
+      (x, w, b) => composite(x, axes, w, b),
+    );
   });
 
   it('passes gradcheck and gradgradcheck through x, weight and bias, with a small eps', () => {

@@ -3,6 +3,7 @@
 //   dx = (g - mean(g) - xhat mean(g xhat)) / sqrt(var + eps),   dw = sum of dy xhat,   db = sum of dy
 // (dw and db summed over the leading axes). Forward mode: txhat = (tx - mean(tx) - xhat mean(tx xhat)) / sqrt(var + eps),
 // ty = txhat w + xhat tw + tb.
+// (The rule is batch norm's over other axes; both in normalise.ts.)
 // Fused (one pass forward, one backward, instead of about a dozen; the row statistics are kept for backward): the
 // composite x.sub(mean).div(var.add(eps).sqrt()).mul(w).add(b) is its test's oracle. Recorded (createGraph), the
 // rule is written in differentiable ops.
@@ -15,41 +16,28 @@ import { isGradEnabled } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import type { RowStats } from '../ndarray/kernels/layer-norm.js';
 import { layerNormBackward, layerNormForward } from '../ndarray/kernels/layer-norm.js';
-import { NDArray } from '../ndarray/ndarray.js';
 import { deviceKernel } from '../ndarray/device.js';
 import { alignElementwise, moveBatchAxis } from './batching.js';
-import { sqrt } from './sqrt.js';
+import { type AffineFlags, type NormLayout, affineOf, kernelGradients, normGradients, normTangent, wantedGrads } from './normalise.js';
 
-export interface LayerNormAttrs {
+export interface LayerNormAttrs extends AffineFlags {
   /** How many trailing axes are normalised. */
   readonly axes: number;
   readonly eps: number;
-  /** Whether the inputs after x include a weight, and a bias (in that order). */
-  readonly hasWeight: boolean;
-  readonly hasBias: boolean;
 }
 
-/** The trailing axes of a tensor of `rank` that layer norm normalises. */
-const lastAxes = (rank: number, n: number) => Array.from({ length: n }, (_, i) => rank - n + i);
-
-/** xhat and sqrt(var + eps) in differentiable ops. */
-function normalise(x: TensorNode, axes: number[], eps: number): { xhat: TensorNode; std: TensorNode } {
-  const centred = x.sub(x.sum(axes, true).div(countOf(x, axes)));
-  const std = sqrt(centred.mul(centred).sum(axes, true).div(countOf(x, axes)).add(eps));
-  return { xhat: centred.div(std), std };
-}
-
-function countOf(x: TensorNode, axes: number[]): number {
-  return axes.reduce((n, a) => n * x.shape[a], 1);
+/** Statistics over the last `n` axes; parameters shaped as those axes, broadcast along the leading ones. */
+function trailingLayout(rank: number, n: number): NormLayout {
+  const axes = Array.from({ length: rank }, (_, i) => i);
+  return { stats: axes.slice(rank - n), affine: axes.slice(0, rank - n), lineUp: (p) => p };
 }
 
 export const layerNorm: OpWithRules<LayerNormAttrs, TensorNode[]> = defineOp<LayerNormAttrs, TensorNode[]>({
   name: 'layerNorm',
   forward(ctx, x, ...affine) {
-    const { axes, eps, hasWeight, hasBias } = ctx.attrs;
+    const { axes, eps } = ctx.attrs;
     const width = x.shape.slice(x.rank - axes).reduce((n, d) => n * d, 1);
-    const weight = hasWeight ? affine[0] : null;
-    const bias = hasBias ? affine[hasWeight ? 1 : 0] : null;
+    const [weight, bias] = affineOf(ctx.attrs, affine);
     const device = x.raw.device;
     if (device !== undefined) {
       // The device's fused forward; no row statistics are saved, so backward takes the differentiable-ops path.
@@ -61,64 +49,23 @@ export const layerNorm: OpWithRules<LayerNormAttrs, TensorNode[]> = defineOp<Lay
     return y;
   },
   backward(ctx, dy) {
-    const { axes: n, eps, hasWeight, hasBias } = ctx.attrs;
+    const { axes: n, eps } = ctx.attrs;
     const [x, weight, stats] = ctx.saved as unknown as [TensorNode, TensorNode | null, RowStats | null];
-    const leading = Array.from({ length: x.rank - n }, (_, i) => i);
-    const needs = ctx.inputs.map((_, i) => ctx.needsGrad(i));
-    const [wantDx, wantDw, wantDb] = [needs[0], hasWeight && needs[1], hasBias && needs[hasWeight ? 2 : 1]];
-    const grads: Array<TensorNode | null> = [];
-    if (isGradEnabled() || stats === null) {
-      const axes = lastAxes(x.rank, n);
-      const { xhat, std } = normalise(x, axes, eps);
-      const g = weight === null ? dy : dy.mul(weight);
-      const count = countOf(x, axes);
-      const dx = g
-        .sub(g.sum(axes, true).div(count))
-        .sub(xhat.mul(g.mul(xhat).sum(axes, true).div(count)))
-        .div(std);
-      grads.push(wantDx ? dx : null);
-      if (hasWeight) grads.push(wantDw ? dy.mul(xhat).sum(leading) : null);
-      if (hasBias) grads.push(wantDb ? dy.sum(leading) : null);
-      return grads;
-    }
+    const want = wantedGrads(ctx);
+    if (isGradEnabled() || stats === null) return normGradients(trailingLayout(x.rank, n), ctx.attrs, want, x, weight, dy, eps);
     const width = x.size / Math.max(1, stats.mean.length);
-    const r = layerNormBackward(dy.raw, x.raw, stats, stats.mean.length === 0 ? 0 : width, weight?.data ?? null, {
-      dx: wantDx,
-      dWeight: wantDw,
-      dBias: wantDb,
-    });
-    const affineShape = x.shape.slice(x.rank - n);
-    const asNode = (data: Float64Array | null) =>
-      data === null ? null : (x.make(new NDArray(castLike(data, x), affineShape)) as TensorNode);
-    grads.push(r.dx === null ? null : (x.make(r.dx) as TensorNode));
-    if (hasWeight) grads.push(asNode(r.dWeight as Float64Array | null));
-    if (hasBias) grads.push(asNode(r.dBias as Float64Array | null));
-    return grads;
+    const r = layerNormBackward(dy.raw, x.raw, stats, stats.mean.length === 0 ? 0 : width, weight?.data ?? null, want);
+    return kernelGradients(ctx.attrs, x, x.shape.slice(x.rank - n), r);
   },
   tangent(_m, ctx, tx, ...affine) {
-    const { axes: n, eps, hasWeight, hasBias } = ctx.attrs;
     const [x] = ctx.inputs;
-    const weight = hasWeight ? ctx.inputs[1] : null;
-    const [tw, tb] = [hasWeight ? affine[0] : null, hasBias ? affine[hasWeight ? 1 : 0] : null];
-    const axes = lastAxes(x.rank, n);
-    const count = countOf(x, axes);
-    const { xhat, std } = normalise(x, axes, eps);
-    let t: TensorNode | null = null;
-    if (tx) {
-      const txhat = tx
-        .sub(tx.sum(axes, true).div(count))
-        .sub(xhat.mul(tx.mul(xhat).sum(axes, true).div(count)))
-        .div(std);
-      t = weight === null ? txhat : txhat.mul(weight);
-    }
-    if (tw) t = t === null ? xhat.mul(tw) : t.add(xhat.mul(tw));
-    if (tb) t = t === null ? tb : t.add(tb);
-    return t;
+    const [weight] = affineOf(ctx.attrs, ctx.inputs.slice(1));
+    return normTangent(trailingLayout(x.rank, ctx.attrs.axes), x, weight, ctx.attrs.eps, tx, ...affineOf(ctx.attrs, affine));
   },
   batch(ctx, x, ...affine) {
-    const { axes, hasWeight, hasBias } = ctx.attrs;
+    const { axes, hasWeight } = ctx.attrs;
     ctx.save(ctx.inputs[0], hasWeight ? ctx.inputs[1] : null, null);
-    const [weight, bias] = [hasWeight ? affine[0] : null, hasBias ? affine[hasWeight ? 1 : 0] : null];
+    const [weight, bias] = affineOf(ctx.attrs, affine);
     // x with its batch axis among the leading (not normalised) axes.
     const xs: BatchArg = x.dim === null || x.dim < x.value.rank - axes ? x : { value: moveBatchAxis(x, 0), dim: 0 };
     if ((weight === null || weight.dim === null) && (bias === null || bias.dim === null)) {
@@ -137,9 +84,4 @@ function elementwise(a: BatchArg, b: BatchArg, f: (a: TensorNode, b: TensorNode)
   if (a.dim === null && b.dim === null) return { value: f(a.value, b.value), dim: null };
   const { values, dim } = alignElementwise([a, b]);
   return { value: f(values[0], values[1]), dim };
-}
-
-/** The summed affine gradient (kept in float64 while summing) in x's dtype. */
-function castLike(data: Float64Array, x: TensorNode) {
-  return x.dtype === 'float32' ? Float32Array.from(data) : data;
 }

@@ -94,34 +94,23 @@ export class Adam extends Optimizer<AdamHyperparameters> {
   }
 
   protected override fusedUpdate({ p, g, lr, step, buffer }: UpdateContext, h: AdamHyperparameters): boolean {
-    const state = [buffer('exp_avg'), buffer('exp_avg_sq'), ...(h.amsgrad ? [buffer('max_exp_avg_sq')] : [])];
-    const update = {
-      rule: 'adam',
-      lr,
-      betas: h.betas,
-      eps: h.eps,
-      weightDecay: h.weightDecay,
-      decoupled: this.decoupled,
-      amsgrad: h.amsgrad,
-      step,
-    } as const;
-    return runOptimizerKernel(update, p, g, state);
+    return runOptimizerKernel(this.kernelUpdate(h, lr, step), p, g, kernelState(buffer, h));
   }
 
   protected override deviceUpdate({ param, grad, lr, step, buffer, op }: DeviceUpdateContext, h: AdamHyperparameters): void {
-    const state = [buffer('exp_avg'), buffer('exp_avg_sq'), ...(h.amsgrad ? [buffer('max_exp_avg_sq')] : [])];
-    const update = {
-      rule: 'adam',
-      lr,
-      betas: h.betas,
-      eps: h.eps,
-      weightDecay: h.weightDecay,
-      decoupled: this.decoupled,
-      amsgrad: h.amsgrad,
-      step,
-    } as const;
-    deviceOptimizerStep(op, update, param, grad, state);
+    deviceOptimizerStep(op, this.kernelUpdate(h, lr, step), param, grad, kernelState(buffer, h));
   }
+
+  /** The update a backend's fused kernel (CPU or device) runs for this step. */
+  private kernelUpdate(h: AdamHyperparameters, lr: number, step: number) {
+    const { betas, eps, weightDecay, amsgrad } = h;
+    return { rule: 'adam', lr, betas, eps, weightDecay, decoupled: this.decoupled, amsgrad, step } as const;
+  }
+}
+
+/** The state a fused kernel reads and writes, in its order: the two moments, and the running maximum under AMSGrad. */
+function kernelState<B>(buffer: (name: string) => B, h: AdamHyperparameters): B[] {
+  return [buffer('exp_avg'), buffer('exp_avg_sq'), ...(h.amsgrad ? [buffer('max_exp_avg_sq')] : [])];
 }
 
 /**

@@ -1,12 +1,11 @@
 /**
  * Batch normalisation of x viewed as [N, C, S] (S the product of the axes after the channel axis): each channel is
- * normalised over its N * S values. The forward pass keeps each channel's mean and 1 / standard deviation for the
- * gradient; the backward pass gives dX, dWeight and dBias at once. As in layer-norm.ts, sums run in double
- * precision whatever the storage and the variance is taken about the mean (two passes), so a large common offset
- * loses nothing to cancellation.
+ * normalised over its N * S values (moments.ts). The forward pass keeps each channel's mean and 1 / standard
+ * deviation for the gradient; the backward pass gives dX, dWeight and dBias at once.
  */
 import { type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
+import { meanOf, varianceOf } from './moments.js';
 
 /** Each channel's mean, biased variance and 1 / sqrt(var + eps). */
 export interface ChannelStats {
@@ -31,22 +30,13 @@ export function batchNormForward(
 ): { y: NDArray; stats: ChannelStats } {
   const X = x.data;
   const [n, channels, plane] = view(x);
-  const count = n * plane;
   const Y = allocate(x.dtype, X.length);
   const mean = new Float64Array(channels);
   const variance = new Float64Array(channels);
   const rstd = new Float64Array(channels);
   for (let c = 0; c < channels; c++) {
-    let sum = 0;
-    for (let b = 0, o = c * plane; b < n; b++, o += channels * plane) for (let s = 0; s < plane; s++) sum += X[o + s];
-    const m = sum / count;
-    let squares = 0;
-    for (let b = 0, o = c * plane; b < n; b++, o += channels * plane)
-      for (let s = 0; s < plane; s++) {
-        const d = X[o + s] - m;
-        squares += d * d;
-      }
-    const v = squares / count;
+    const m = meanOf(X, c * plane, n, plane, channels * plane);
+    const v = varianceOf(X, m, c * plane, n, plane, channels * plane);
     const r = 1 / Math.sqrt(v + eps);
     mean[c] = m;
     variance[c] = v;

@@ -14,43 +14,20 @@
  */
 import { type DType, type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
+import type { WindowGeometry } from './window.js';
 import { gemm } from './matmul.js';
 import { deviceKernel } from '../device.js';
 
 /** Everything about one convolution's shapes: input [batch, inChannels, height, width], weight [outChannels, inChannels / groups, kernelH, kernelW]. */
-export interface ConvGeometry {
+export interface ConvGeometry extends WindowGeometry {
   /** Images in the batch. */
   readonly batch: number;
   /** Channels of the input. */
   readonly inChannels: number;
-  /** Input height. */
-  readonly height: number;
-  /** Input width. */
-  readonly width: number;
   /** Channels of the output. */
   readonly outChannels: number;
   /** Channel groups (each output channel sees inChannels / groups of the input's). */
   readonly groups: number;
-  /** Kernel height. */
-  readonly kernelH: number;
-  /** Kernel width. */
-  readonly kernelW: number;
-  /** Vertical stride. */
-  readonly strideH: number;
-  /** Horizontal stride. */
-  readonly strideW: number;
-  /** Vertical dilation. */
-  readonly dilationH: number;
-  /** Horizontal dilation. */
-  readonly dilationW: number;
-  /** Zero rows added above the input (those added below only shorten or lengthen `outH`). */
-  readonly padTop: number;
-  /** Zero columns added left of the input. */
-  readonly padLeft: number;
-  /** Output height. */
-  readonly outH: number;
-  /** Output width. */
-  readonly outW: number;
 }
 
 /**

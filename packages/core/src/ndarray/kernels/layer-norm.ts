@@ -1,12 +1,12 @@
 /**
  * Layer normalisation over the last `width` elements of each row: the forward pass (with each row's mean and
- * 1 / standard deviation, kept for the gradient) and the backward pass giving dX, dWeight and dBias at once.
- * Sums run in double precision whatever the storage; the variance is taken about the mean (two passes), so rows
- * with a large common offset lose nothing to cancellation.
+ * 1 / standard deviation (moments.ts), kept for the gradient) and the backward pass giving dX, dWeight and dBias
+ * at once.
  */
 import type { TypedArray } from '../dtype.js';
 import { allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
+import { meanOf, varianceOf } from './moments.js';
 
 /** Each row's mean and reciprocal standard deviation 1 / sqrt(var + eps) (biased variance, as PyTorch's). */
 export interface RowStats {
@@ -28,15 +28,8 @@ export function layerNormForward(
   const mean = new Float64Array(rows);
   const rstd = new Float64Array(rows);
   for (let r = 0, o = 0; r < rows; r++, o += width) {
-    let sum = 0;
-    for (let j = 0; j < width; j++) sum += X[o + j];
-    const m = sum / width;
-    let squares = 0;
-    for (let j = 0; j < width; j++) {
-      const d = X[o + j] - m;
-      squares += d * d;
-    }
-    const s = 1 / Math.sqrt(squares / width + eps);
+    const m = meanOf(X, o, 1, width, 0);
+    const s = 1 / Math.sqrt(varianceOf(X, m, o, 1, width, 0) + eps);
     mean[r] = m;
     rstd[r] = s;
     if (weight !== null && bias !== null) for (let j = 0; j < width; j++) Y[o + j] = (X[o + j] - m) * s * weight[j] + bias[j];
@@ -59,7 +52,7 @@ export function layerNormBackward(
   width: number,
   weight: TypedArray | null,
   want: { dx: boolean; dWeight: boolean; dBias: boolean },
-): { dx: NDArray | null; dWeight: TypedArray | null; dBias: TypedArray | null } {
+): { dx: NDArray | null; dWeight: Float64Array | null; dBias: Float64Array | null } {
   const G = dy.data;
   const X = x.data;
   const rows = stats.mean.length;

@@ -5,36 +5,13 @@
  */
 import { type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
+import type { WindowGeometry } from './window.js';
 import { deviceKernel } from '../device.js';
 
 /** One pooling's shapes: input [batch, channels, height, width] read as `planes` = batch * channels images. */
-export interface PoolGeometry {
+export interface PoolGeometry extends WindowGeometry {
   /** Images times channels: the planes pooled one by one. */
   readonly planes: number;
-  /** Input height. */
-  readonly height: number;
-  /** Input width. */
-  readonly width: number;
-  /** Window height. */
-  readonly kernelH: number;
-  /** Window width. */
-  readonly kernelW: number;
-  /** Vertical stride. */
-  readonly strideH: number;
-  /** Horizontal stride. */
-  readonly strideW: number;
-  /** Vertical dilation. */
-  readonly dilationH: number;
-  /** Horizontal dilation. */
-  readonly dilationW: number;
-  /** Padding rows above the input. */
-  readonly padTop: number;
-  /** Padding columns left of the input. */
-  readonly padLeft: number;
-  /** Output height. */
-  readonly outH: number;
-  /** Output width. */
-  readonly outW: number;
 }
 
 /** The taps t in [lo, hi) of a window starting at `start` whose positions start + t * step lie in [0, size). */

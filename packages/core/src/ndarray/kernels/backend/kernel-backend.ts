@@ -137,7 +137,100 @@ export interface KernelSet {
   readonly sumOfProducts?: (a: TypedArray, b: TypedArray) => number | undefined;
   /** Fused optimiser updates of CPU parameters (nn's SGD, Adam and AdamW try it before their own loops). */
   readonly optimizer?: OptimizerImplementation;
+  /** Whole fused programs (what `fuse` compiles), run in one pass; see {@link FusedImplementation}. */
+  readonly fused?: FusedImplementation;
 }
+
+/**
+ * Where a fused program's slot gets its value: an input array of the full size ('full'), one element of an input
+ * broadcast ('scalar'), an input gathered through `strides` ('partial'), a constant, or a step's result (one element
+ * when `scalar`, else the full size).
+ */
+export type FusedSlot =
+  | {
+      /** Read from an input of the full size. */
+      readonly kind: 'full';
+      /** Which input. */
+      readonly input: number;
+    }
+  | {
+      /** Read from an input's one element. */
+      readonly kind: 'scalar';
+      /** Which input. */
+      readonly input: number;
+    }
+  | {
+      /** Read from an input broadcast to the full shape. */
+      readonly kind: 'partial';
+      /** Which input. */
+      readonly input: number;
+      /** The input's stride along each axis of the full shape (0 where it is broadcast). */
+      readonly strides: readonly number[];
+    }
+  | {
+      /** A constant of the traced function. */
+      readonly kind: 'const';
+      /** Its value (rounded to the program's dtype when used). */
+      readonly value: number;
+    }
+  | {
+      /** Written by a step. */
+      readonly kind: 'step';
+      /** Whether the value is one element (every operand of its step was) rather than the full size. */
+      readonly scalar: boolean;
+    };
+
+/** One kernel call of a fused program: `out = kernel(a)`, or `out = kernel(a, b)`. */
+export interface FusedStep {
+  /** The core kernel called, by name ('add', 'tanh', 'tanhGrad', ...). */
+  readonly kernel: {
+    /** The kernel's name in ndarray/kernels/unary.ts or binary.ts. */
+    readonly name: string;
+  };
+  /** The first operand's slot. */
+  readonly a: number;
+  /** The second operand's slot; -1 for a unary kernel. */
+  readonly b: number;
+  /** The slot written. */
+  readonly out: number;
+}
+
+/** What a fused program hands back: a slot written out element by element, or summed. */
+export interface FusedOutput {
+  /** The slot. */
+  readonly slot: number;
+  /** Summed (core's full sum) rather than written out. */
+  readonly reduce: boolean;
+}
+
+/**
+ * A program `fuse` compiled (core's fusion/block-program.ts): kernel calls over slots, every value rounded to
+ * `dtype` by its kernel; each output is written out element by element or summed as core's full sum (four running
+ * sums in double).
+ */
+export interface FusedProgram {
+  /** The dtype of every value. */
+  readonly dtype: 'float32' | 'float64';
+  /** The number of elements of the full shape. */
+  readonly size: number;
+  /** The slots, by index. */
+  readonly slots: readonly FusedSlot[];
+  /** The kernel calls, in order. */
+  readonly steps: readonly FusedStep[];
+  /** What the program hands back. */
+  readonly outputs: readonly FusedOutput[];
+}
+
+/**
+ * Runs a whole fused program: `inputs` as its slots read them, each written output into `written[k]` (full size,
+ * null for a reduced output); returns each output's sum (0 for a written one), or undefined to decline. It must give
+ * the bits core's own run gives (each step as its kernel, rounded to the dtype; sums in core's order).
+ */
+export type FusedImplementation = (
+  program: FusedProgram,
+  inputs: readonly TypedArray[],
+  written: ReadonlyArray<TypedArray | null>,
+) => readonly number[] | undefined;
 
 // Installed sets, newest first; shared by every copy of the library in the process (shared.ts).
 const sets = shared('kernelSets', () => ({ installed: [] as Array<{ readonly name: string; readonly kernels: KernelSet }> }));
@@ -211,6 +304,21 @@ export function installedSumOfProducts(a: TypedArray, b: TypedArray): number | u
   if (list === null) return undefined;
   for (const { kernels } of list) {
     const r = kernels.sumOfProducts?.(a, b);
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+/** @internal an installed kernel set's run of a whole fused program (its sums), or undefined. */
+export function installedFused(
+  program: FusedProgram,
+  inputs: readonly TypedArray[],
+  written: ReadonlyArray<TypedArray | null>,
+): readonly number[] | undefined {
+  const list = active();
+  if (list === null) return undefined;
+  for (const { kernels } of list) {
+    const r = kernels.fused?.(program, inputs, written);
     if (r !== undefined) return r;
   }
   return undefined;

@@ -1,0 +1,114 @@
+// What batch norm and layer norm share. Both are y = xhat * w + b with xhat = (x - mean) / sqrt(var + eps), mean and
+// (biased) var over some axes of x; with g = dy * w and means over those axes,
+//   dx = (g - mean(g) - xhat mean(g xhat)) / sqrt(var + eps),   dw = sum of dy xhat,   db = sum of dy
+// (dw and db summed over the axes the affine parameters are broadcast along), and forward mode's
+//   txhat = (tx - mean(tx) - xhat mean(tx xhat)) / sqrt(var + eps),   ty = txhat w + xhat tw + tb.
+// They differ only in where the statistics are taken (batch norm: every axis but the channels; layer norm: the last
+// axes) and in how a parameter lines up with x (per channel, or per trailing element): a NormLayout. The rules below
+// are the ops' differentiable paths (createGraph, vmap, a device value); their fused kernels are in ndarray/kernels.
+import type { OpContext } from '../autodiff/context.js';
+import type { TensorNode } from '../autodiff/node.js';
+import { NDArray } from '../ndarray/ndarray.js';
+import { sqrt } from './sqrt.js';
+
+/** Whether the inputs after x include a weight, and a bias (in that order). */
+export interface AffineFlags {
+  readonly hasWeight: boolean;
+  readonly hasBias: boolean;
+}
+
+/** Where a normalisation takes its statistics and how its parameters line up with x. */
+export interface NormLayout {
+  /** The axes of x that each mean and variance run over. */
+  readonly stats: number[];
+  /** The axes of x a weight or bias is broadcast along (dw and db are summed over them). */
+  readonly affine: number[];
+  /** A [C] or trailing-shaped parameter (or its tangent) shaped to broadcast against x. */
+  lineUp(p: TensorNode): TensorNode;
+}
+
+/** The weight and bias among the inputs after x (null where absent). */
+export function affineOf<T>(flags: AffineFlags, affine: readonly T[]): [T | null, T | null] {
+  return [flags.hasWeight ? affine[0] : null, flags.hasBias ? affine[flags.hasWeight ? 1 : 0] : null];
+}
+
+/** Which of dx, dw and db the entry's inputs want. */
+export function wantedGrads(ctx: OpContext<AffineFlags>): { dx: boolean; dWeight: boolean; dBias: boolean } {
+  const { hasWeight, hasBias } = ctx.attrs;
+  return { dx: ctx.needsGrad(0), dWeight: hasWeight && ctx.needsGrad(1), dBias: hasBias && ctx.needsGrad(hasWeight ? 2 : 1) };
+}
+
+/** How many values each statistic runs over. */
+function countOf(x: TensorNode, axes: number[]): number {
+  return axes.reduce((n, a) => n * x.shape[a], 1);
+}
+
+/** xhat and sqrt(var + eps) in differentiable ops. */
+function normalise(x: TensorNode, axes: number[], eps: number): { xhat: TensorNode; std: TensorNode } {
+  const count = countOf(x, axes);
+  const centred = x.sub(x.sum(axes, true).div(count));
+  const std = sqrt(centred.mul(centred).sum(axes, true).div(count).add(eps));
+  return { xhat: centred.div(std), std };
+}
+
+/** (g - mean(g) - xhat mean(g xhat)) / std: a gradient (or tangent) carried through xhat = normalise(x). */
+function throughXhat(g: TensorNode, xhat: TensorNode, std: TensorNode, axes: number[], count: number): TensorNode {
+  return g
+    .sub(g.sum(axes, true).div(count))
+    .sub(xhat.mul(g.mul(xhat).sum(axes, true).div(count)))
+    .div(std);
+}
+
+/** dx, dw and db (each null where not wanted, dw and db only where the op has them) in differentiable ops. */
+export function normGradients(
+  layout: NormLayout,
+  flags: AffineFlags,
+  want: { dx: boolean; dWeight: boolean; dBias: boolean },
+  x: TensorNode,
+  weight: TensorNode | null,
+  dy: TensorNode,
+  eps: number,
+): Array<TensorNode | null> {
+  const { xhat, std } = normalise(x, layout.stats, eps);
+  const g = weight === null ? dy : dy.mul(layout.lineUp(weight));
+  const grads: Array<TensorNode | null> = [want.dx ? throughXhat(g, xhat, std, layout.stats, countOf(x, layout.stats)) : null];
+  if (flags.hasWeight) grads.push(want.dWeight ? dy.mul(xhat).sum(layout.affine) : null);
+  if (flags.hasBias) grads.push(want.dBias ? dy.sum(layout.affine) : null);
+  return grads;
+}
+
+/** The output's tangent from those of x, the weight and the bias (null where not perturbed). */
+export function normTangent(
+  layout: NormLayout,
+  x: TensorNode,
+  weight: TensorNode | null,
+  eps: number,
+  tx: TensorNode | null,
+  tw: TensorNode | null,
+  tb: TensorNode | null,
+): TensorNode | null {
+  const { xhat, std } = normalise(x, layout.stats, eps);
+  let t: TensorNode | null = null;
+  if (tx) {
+    const txhat = throughXhat(tx, xhat, std, layout.stats, countOf(x, layout.stats));
+    t = weight === null ? txhat : txhat.mul(layout.lineUp(weight));
+  }
+  if (tw) t = t === null ? xhat.mul(layout.lineUp(tw)) : t.add(xhat.mul(layout.lineUp(tw)));
+  if (tb) t = t === null ? layout.lineUp(tb).broadcastTo(x.shape) : t.add(layout.lineUp(tb));
+  return t;
+}
+
+/** A fused kernel's dx, dw and db (dw and db summed in float64) as nodes like x, in the order of the op's inputs. */
+export function kernelGradients(
+  flags: AffineFlags,
+  x: TensorNode,
+  affineShape: readonly number[],
+  r: { dx: NDArray | null; dWeight: Float64Array | null; dBias: Float64Array | null },
+): Array<TensorNode | null> {
+  const asNode = (data: Float64Array | null) =>
+    data === null ? null : (x.make(new NDArray(x.dtype === 'float32' ? Float32Array.from(data) : data, affineShape)) as TensorNode);
+  const grads: Array<TensorNode | null> = [r.dx === null ? null : (x.make(r.dx) as TensorNode)];
+  if (flags.hasWeight) grads.push(asNode(r.dWeight));
+  if (flags.hasBias) grads.push(asNode(r.dBias));
+  return grads;
+}
