@@ -8,6 +8,7 @@
  * Run: `pnpm bench:per-sample` (options: --batch N, --dtype float32|float64, --rounds N).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { type DType, Generator, type Tensor, grad, noGrad, stack, tensor, vmap } from '@tapegrad/core';
 import { median } from './measure.js';
@@ -57,6 +58,16 @@ export function viaVmap(params: Params, xs: Tensor, ys: Tensor): Tensor[] {
   return vmap(gradients, { inAxes: [null, null, null, null, null, null, 0, 0] })(...params, xs, ys);
 }
 
+const reusingGradients = vmap(gradients, { inAxes: [null, null, null, null, null, null, 0, 0], reuseOutputs: true });
+
+/**
+ * The same per-sample gradients, each call reusing the memory of the previous call's (vmap's `reuseOutputs`), as a
+ * training loop that consumes them before the next step would.
+ */
+export function viaVmapReusing(params: Params, xs: Tensor, ys: Tensor): Tensor[] {
+  return reusingGradients(...params, xs, ys);
+}
+
 /** Per-sample gradients by a loop of `grad` calls: for each sample, its six gradients. */
 export function viaLoop(params: Params, xs: Tensor, ys: Tensor): Tensor[][] {
   const out: Tensor[][] = [];
@@ -88,21 +99,23 @@ interface Options {
   readonly rounds: number;
 }
 
-function parse(argv: readonly string[]): Options & { mode?: 'vmap' | 'loop' } {
+type Variant = 'vmap' | 'reusing' | 'loop';
+
+function parse(argv: readonly string[]): Options & { mode?: Variant } {
   const get = (name: string) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const dtype = (get('dtype') ?? 'float32') as DType;
   if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`--dtype must be float32 or float64, got ${dtype}`);
-  const mode = get('memory-of') as 'vmap' | 'loop' | undefined;
+  const mode = get('memory-of') as Variant | undefined;
   return { batch: Number(get('batch') ?? 128), dtype, rounds: Number(get('rounds') ?? 15), mode };
 }
 
 /** The child process of the memory measurement: one warm-up call and one measured call of a variant. */
-function measureMemory(mode: 'vmap' | 'loop', options: Options): void {
+function measureMemory(mode: Variant, options: Options): void {
   const { params, xs, ys } = problem(options.batch, options.dtype);
-  const run = () => (mode === 'vmap' ? viaVmap(params, xs, ys) : viaLoop(params, xs, ys));
+  const run = () => ({ vmap: viaVmap, reusing: viaVmapReusing, loop: viaLoop })[mode](params, xs, ys);
   run();
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
@@ -111,12 +124,25 @@ function measureMemory(mode: 'vmap' | 'loop', options: Options): void {
   gc?.();
   const after = process.memoryUsage();
   const retained = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
-  process.stdout.write(
-    JSON.stringify({ maxRssMB: process.resourceUsage().maxRSS / 1024, retainedMB: retained / 2 ** 20, kept: result.length }),
-  );
+  process.stdout.write(JSON.stringify({ maxRssMB: peakRssKB() / 1024, retainedMB: retained / 2 ** 20, kept: result.length }));
 }
 
-function memoryOf(mode: 'vmap' | 'loop', options: Options): { maxRssMB: number; retainedMB: number } {
+/**
+ * This process's peak resident set in KiB: Linux's VmHWM, which starts afresh at exec. (getrusage's maxRSS, which
+ * `process.resourceUsage()` reports, keeps the high-water mark of the process that spawned this one, so every child
+ * of a large parent reported the parent's peak.) Elsewhere, maxRSS.
+ */
+function peakRssKB(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]);
+  } catch {
+    // No /proc: not Linux.
+  }
+  return process.resourceUsage().maxRSS;
+}
+
+function memoryOf(mode: Variant, options: Options): { maxRssMB: number; retainedMB: number } {
   // This very script (run as `node .../per-sample-grads.js`), in a fresh process.
   const script = process.argv[1];
   const args = ['--expose-gc', script, '--memory-of', mode, '--batch', String(options.batch), '--dtype', options.dtype];
@@ -134,20 +160,30 @@ async function main(): Promise<void> {
     `Per-sample gradients of the MLP ${SIZES.join('-')} (${gradientsPerSample.toLocaleString('en-US')} parameters), ` +
       `batch ${options.batch}, ${options.dtype}; Node ${process.version}, load average ${(await loadAverage()).join(' ')}`,
   );
-  const check = disagreement(viaVmap(params, xs, ys), viaLoop(params, xs, ys));
-  console.log(`agreement: largest relative difference between vmap and the loop ${check.toExponential(2)}`);
+  const loop = viaLoop(params, xs, ys);
+  const check = disagreement(viaVmap(params, xs, ys), loop);
+  // Twice: the second call runs in the memory of the first's outputs.
+  viaVmapReusing(params, xs, ys);
+  const checkReusing = disagreement(viaVmapReusing(params, xs, ys), loop);
+  console.log(
+    `agreement: largest relative difference between vmap and the loop ${check.toExponential(2)}, ` +
+      `with reuseOutputs ${checkReusing.toExponential(2)}`,
+  );
   // Warm-up, then rounds alternating the two variants (which goes first alternates too).
   for (let i = 0; i < 2; i++) {
     viaVmap(params, xs, ys);
     viaLoop(params, xs, ys);
   }
+  const reused = writeOutputs(params, options.batch);
   const variants = {
     vmap: () => viaVmap(params, xs, ys),
+    reusing: () => viaVmapReusing(params, xs, ys),
     loop: () => viaLoop(params, xs, ys),
     floor: () => writeOutputs(params, options.batch),
+    reusedFloor: () => writeOutputs(params, options.batch, reused),
   };
-  const names = ['vmap', 'loop', 'floor'] as const;
-  const costs = { vmap: [] as Cost[], loop: [] as Cost[], floor: [] as Cost[] };
+  const names = ['vmap', 'reusing', 'loop', 'floor', 'reusedFloor'] as const;
+  const costs = { vmap: [] as Cost[], reusing: [] as Cost[], loop: [] as Cost[], floor: [] as Cost[], reusedFloor: [] as Cost[] };
   for (let r = 0; r < options.rounds; r++) {
     // Each round runs the variants in a rotated order, so none always follows the same one.
     for (let k = 0; k < names.length; k++) {
@@ -155,24 +191,34 @@ async function main(): Promise<void> {
       costs[mode].push(costOf(variants[mode]));
     }
   }
-  const m = { vmap: summarize(costs.vmap), loop: summarize(costs.loop), floor: summarize(costs.floor) };
+  const m = {
+    vmap: summarize(costs.vmap),
+    reusing: summarize(costs.reusing),
+    loop: summarize(costs.loop),
+    floor: summarize(costs.floor),
+    reusedFloor: summarize(costs.reusedFloor),
+  };
   const line = (label: string, c: Summary) =>
     console.log(
-      `${label.padEnd(20)} median ${c.wall.toFixed(1)} ms (range ${c.range}, ${options.rounds} runs); CPU ${c.user.toFixed(1)} ms user + ` +
+      `${label.padEnd(30)} median ${c.wall.toFixed(1)} ms (range ${c.range}, ${options.rounds} runs); CPU ${c.user.toFixed(1)} ms user + ` +
         `${c.system.toFixed(1)} ms system, ${c.faults.toFixed(0)} page faults a call`,
     );
   line('vmap(grad):', m.vmap);
+  line('vmap(grad), reuseOutputs:', m.reusing);
   line('loop of grad:', m.loop);
   line('writing the output:', m.floor);
-  console.log(`ratio loop / vmap: ${(m.loop.wall / m.vmap.wall).toFixed(2)}x (CPU time ${(m.loop.cpu / m.vmap.cpu).toFixed(2)}x)`);
+  line('writing the output, reused:', m.reusedFloor);
+  const ratio = (of: Summary) => `${(m.loop.wall / of.wall).toFixed(2)}x (CPU time ${(m.loop.cpu / of.cpu).toFixed(2)}x)`;
+  console.log(`ratio loop / vmap: ${ratio(m.vmap)}; loop / vmap with reuseOutputs: ${ratio(m.reusing)}`);
   console.log(
     `(writing the output: fresh arrays of the per-sample gradients' sizes, one per parameter, each written once by fill(): ` +
-      `what any variant that returns them as [batch, ...] tensors pays at least; loop / that floor ${(m.loop.wall / m.floor.wall).toFixed(2)}x)`,
+      `what any variant that returns them as [batch, ...] tensors in fresh memory pays at least; loop / that floor ` +
+      `${ratio(m.floor)}; reused: the same arrays written again, the floor under reuseOutputs, loop / it ${ratio(m.reusedFloor)})`,
   );
-  const mem = { vmap: memoryOf('vmap', options), loop: memoryOf('loop', options) };
-  for (const mode of ['vmap', 'loop'] as const) {
+  const mem = { vmap: memoryOf('vmap', options), reusing: memoryOf('reusing', options), loop: memoryOf('loop', options) };
+  for (const mode of ['vmap', 'reusing', 'loop'] as const) {
     console.log(
-      `memory, ${mode.padEnd(4)}: peak RSS ${mem[mode].maxRssMB.toFixed(0)} MB (a fresh process, one warm-up call and one measured), ` +
+      `memory, ${mode.padEnd(7)}: peak RSS ${mem[mode].maxRssMB.toFixed(0)} MB (a fresh process, one warm-up call and one measured), ` +
         `kept by the result ${mem[mode].retainedMB.toFixed(0)} MB`,
     );
   }
@@ -229,9 +275,13 @@ function summarize(costs: readonly Cost[]): Summary {
  * The floor under both variants: allocating arrays the size of the per-sample gradients (one per parameter,
  * [batch, ...parameter shape], the parameters' array type) and writing every element once, natively (`fill`).
  */
-export function writeOutputs(params: Params, batch: number): ArrayLike<number>[] {
-  return params.map((p) => {
-    const out = new (p.data.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(batch * p.size);
+export function writeOutputs(
+  params: Params,
+  batch: number,
+  into?: readonly (Float32Array | Float64Array)[],
+): (Float32Array | Float64Array)[] {
+  return params.map((p, i) => {
+    const out = into?.[i] ?? new (p.data.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(batch * p.size);
     return out.fill(1);
   });
 }

@@ -5,7 +5,7 @@ import { benchCases, matmulSize } from '../src/cases';
 import { scalarMlpData, seededUniform } from '../src/data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../src/micrograd-reference';
 import type { Timing } from '../src/measure';
-import { disagreement, problem, viaLoop, viaVmap, writeOutputs } from '../src/per-sample-grads';
+import { disagreement, problem, viaLoop, viaVmap, viaVmapReusing, writeOutputs } from '../src/per-sample-grads';
 import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
 import { lenetRunner as tapegradLenet, tapegradPeer } from '../src/peers/tapegrad';
 import { lenetRunner as tfjsLenet, tfjsCpuPeer, tfjsWasm1Peer } from '../src/peers/tfjs';
@@ -285,6 +285,18 @@ describe('the per-sample gradient benchmark', () => {
     const batched = viaVmap(params, xs, ys);
     expect(batched.map((g) => g.shape)).toEqual(params.map((p) => [3, ...p.shape]));
     expect(disagreement(batched, viaLoop(params, xs, ys))).toBeLessThan(1e-12);
+  });
+
+  it('with reuseOutputs, gives the same per-sample gradients call after call, in the memory of the previous call', () => {
+    const { params, xs, ys } = problem(3, 'float64');
+    const loop = viaLoop(params, xs, ys);
+    const first = viaVmapReusing(params, xs, ys);
+    const firstW1 = first[0].data;
+    const second = viaVmapReusing(params, xs, ys);
+    expect(disagreement(second, loop)).toBeLessThan(1e-12);
+    // w1's per-sample gradients (3 x 784 x 256) are large enough to be reused; the first call's are then unreadable.
+    expect(second[0].data === firstW1).toBe(true);
+    expect(() => first[0].data).toThrow(/reuseOutputs/);
   });
 
   it("measures its floor on arrays of the per-sample gradients' sizes and types, every element written", () => {

@@ -1,5 +1,5 @@
 // createGraph: backward rules are recorded, so gradients can be differentiated again, to any order.
-import { type Scalar, type Tensor, grad, scalar, tensor, valueAndGrad, vjp } from '@tapegrad/core';
+import { type Scalar, type Tensor, defineOp, grad, jacrev, scalar, tensor, valueAndGrad, vjp } from '@tapegrad/core';
 
 describe('higher-order gradients', () => {
   it.each([-1.3, -0.2, 0.4, 2.1])('d2/dx2 tanh(x) = -2 tanh(x) (1 - tanh(x)^2) at %p', (x0) => {
@@ -91,6 +91,38 @@ describe('functional transforms', () => {
 
   it('grad refuses a function with a non-scalar output', () => {
     expect(() => grad((t: Tensor) => t.mul(2))(tensor([1, 2]))).toThrow(/must return a single value, got shape \[2\]; use vjp/);
+  });
+
+  it('treats each argument as an independent input, as JAX does, even one computed from another argument', () => {
+    // f(x, y) = x y with y = 3x computed outside: the partials are y and x, not the total derivative 2 (3x) of 3x^2.
+    const x = tensor([2], { requiresGrad: true });
+    const y = x.mul(3);
+    const f = (a: Tensor, b: Tensor) => a.mul(b).sum();
+    const [gx, gy] = grad(f, { argnums: [0, 1] })(x, y);
+    expect(Array.from(gx.data)).toEqual([6]);
+    expect(Array.from(gy.data)).toEqual([2]);
+    const [, vjpOf] = vjp(f)(x, y);
+    expect(vjpOf(tensor(1)).map((g) => Array.from(g.data))).toEqual([[6], [2]]);
+    expect(Array.from(jacrev(f, { argnums: 0 })(x, y).data)).toEqual([6]);
+  });
+
+  it('does not sweep the history of a computed argument (a functional training loop stays one step long)', () => {
+    // w after each step is computed from the last step's gradient; the next step's sweep must not run those ops again.
+    const loss = (w: Tensor) => w.square().sum();
+    let w = tensor([1, -2], { requiresGrad: true });
+    let sweptHistory = false;
+    for (let step = 0; step < 3; step++) {
+      const g = grad(loss)(w);
+      // A custom op on the path from the last step's gradient: its backward would run only if the sweep went past w.
+      const spy = defineOp<undefined, [Tensor]>({
+        name: 'historySpy',
+        forward: (_ctx, t) => t.raw,
+        backward: (_ctx, dy) => ((sweptHistory = true), [dy]),
+      });
+      w = w.sub(spy(g).mul(0.25));
+    }
+    expect(sweptHistory).toBe(false);
+    expect(Array.from(w.data)).toEqual([0.125, -0.25]);
   });
 
   it('grad of a function that ignores its argument is zero', () => {

@@ -1,8 +1,7 @@
 // Scalar ops keep their tape entry in the output node until `creator` is read (autodiff/entry.ts).
 // These tests pin that nothing observable depends on where an entry lives: listings, the in-place checks, a
 // released graph, and gradients of graphs where some entries have moved to an OpContext and others have not.
-import { GradError, OpContext, type Scalar, defineOp, scalar, tapeOf } from '@tapegrad/core';
-import { recordInline } from '../src/autodiff/entry';
+import { GradError, OpContext, type Scalar, scalar, tapeOf } from '@tapegrad/core';
 
 // y = tanh(a*b + a) * leakyRelu(b - 2) (leakyRelu takes an attribute, so it goes through an OpContext);
 // returns every node it made, last the output.
@@ -116,25 +115,23 @@ describe('tape entries kept in Scalar outputs', () => {
     expect(x.grad).toBeCloseTo(2 * (1 - t * t) * 6, 14);
   });
 
-  it('moves an entry whose forward saves values of its own to an OpContext at once', () => {
-    const square = defineOp({
-      name: 'squareSaving',
-      forward(ctx, x: Scalar) {
-        ctx.save(x.value * 2);
-        return x.value * x.value;
-      },
-      gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, ctx.saved[0] as unknown as number)),
-    });
-    const x = scalar(3);
-    const y = recordInline(square.definition, x, null) as Scalar;
-    expect(y._inlineOp).toBeNull();
-    expect(y.creator!.saved).toEqual([6]);
-    y.backward();
-    expect(x.grad).toBe(6);
-  });
-
-  it('refuses to keep inline an op with no gradient rule', () => {
-    const onlyBackward = defineOp({ name: 'onlyBackward', forward: (_ctx, x: Scalar) => x.value, backward: (_ctx, g: Scalar) => [g] });
-    expect(() => recordInline(onlyBackward.definition, scalar(1), null)).toThrow(/^onlyBackward: only built-in ops/);
+  it("records what an elementwise op's saves declares: a value changed after mul saved it is refused, not after add or tanh", () => {
+    // mul saves its inputs: dx = dy * w reads w, so changing w afterwards must refuse the backward.
+    const [x, w] = [scalar(2), scalar(3)];
+    const y = x.mul(w);
+    w.value = 4;
+    expect(() => y.backward()).toThrow(/^mul: a value it saved for backward was modified in place/);
+    // add saves nothing (its rule passes dy on), so changing an input is harmless: dx = 1.
+    const a = scalar(2);
+    const s = a.add(1);
+    a.value = 5;
+    s.backward();
+    expect(a.grad).toBe(1);
+    // tanh saves its output (dx = dy (1 - y^2)), not its input: changing x leaves the gradient at tanh(2)'s.
+    const t = scalar(2);
+    const u = t.tanh();
+    t.value = -1;
+    u.backward();
+    expect(t.grad).toBeCloseTo(1 - Math.tanh(2) * Math.tanh(2), 15);
   });
 });

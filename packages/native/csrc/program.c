@@ -14,7 +14,9 @@
  *         S x (kind, arg): kind 0 full input `arg`, 1 one element of input `arg`, 2 constant `arg`,
  *                          3 a step's full-size value, 4 a step's one-element value,
  *         T x (unary 0/1, kernel index in UNARY_KERNELS or BINARY_KERNELS, a, b, out),
- *         O x (slot, reduce 0/1)]
+ *         O x (slot, reduce 0/1),
+ *         rank R, R x (size of each axis of the full shape), P, P x (input, R x stride): the inputs gathered
+ *         through strides ('partial' slots, kind 5, `arg` = their index here; stride 0 where broadcast)]
  * sums[k] receives output k's sum (0 for a written output); written[k] (full size) receives a written output.
  */
 #include <stdlib.h>
@@ -28,7 +30,9 @@
 #define MAX_SLOTS 256
 #define MAX_IO 64
 
-enum { FULL, SCALAR, CONSTANT, STEP, STEP_SCALAR };
+enum { FULL, SCALAR, CONSTANT, STEP, STEP_SCALAR, PARTIAL };
+
+#define MAX_RANK 16
 
 typedef struct {
   int32_t kind, arg;
@@ -48,6 +52,9 @@ typedef struct {
   const Slot *slots;
   const Call *steps;
   const Output *outputs;
+  /* The full shape, and each strided input: its index, then its stride along each axis. */
+  size_t rank, partial_count;
+  const int32_t *shape, *partials;
   /* direct[s]: the written output a full-size step's value goes straight into, or -1 (it goes to scratch). */
   int32_t direct[MAX_SLOTS];
 } Program;
@@ -58,10 +65,36 @@ static bool one_element(const Program *p, int32_t s) {
 }
 
 /*
+ * Elements [start, start + len) of a strided input, laid out as the full shape (core's gather in
+ * block-program.ts): an odometer over the axes, stepping the input offset by each axis's stride.
+ */
+#define DEFINE_GATHER(NAME, T)                                                                                      \
+  static void NAME(const Program *p, const T *src, const int32_t *strides, size_t start, size_t len, T *dst) {     \
+    size_t idx[MAX_RANK], rest = start;                                                                            \
+    int64_t off = 0;                                                                                               \
+    for (size_t d = p->rank; d-- > 0;) {                                                                           \
+      idx[d] = rest % (size_t)p->shape[d];                                                                         \
+      rest /= (size_t)p->shape[d];                                                                                 \
+      off += (int64_t)idx[d] * strides[d];                                                                         \
+    }                                                                                                              \
+    for (size_t j = 0; j < len; j++) {                                                                             \
+      dst[j] = src[off];                                                                                           \
+      for (size_t d = p->rank; d-- > 0;) {                                                                         \
+        off += strides[d];                                                                                         \
+        if (++idx[d] < (size_t)p->shape[d]) break;                                                                 \
+        off -= (int64_t)strides[d] * p->shape[d];                                                                  \
+        idx[d] = 0;                                                                                                \
+      }                                                                                                            \
+    }                                                                                                              \
+  }
+DEFINE_GATHER(gather_f32, float)
+DEFINE_GATHER(gather_f64, double)
+
+/*
  * The block loop, once per dtype. view[s] points at slot s's values for the current block: into an input, into a
  * written output, or into scratch; a one-element slot's single value is view[s][0].
  */
-#define DEFINE_RUN(NAME, T, SUFFIX)                                                                                 \
+#define DEFINE_RUN(NAME, T, SUFFIX, GATHER)                                                                                 \
   static void NAME(const Program *p, T *const *inputs, T *const *written, const double *constants, T *scratch,     \
                    double *sums) {                                                                                 \
     T *view[MAX_SLOTS];                                                                                            \
@@ -79,7 +112,11 @@ static bool one_element(const Program *p, int32_t s) {
           view[s] = inputs[slot.arg];                                                                              \
         else if (slot.kind == STEP && p->direct[s] >= 0)                                                           \
           view[s] = written[p->direct[s]] + start;                                                                 \
-        else                                                                                                       \
+        else if (slot.kind == PARTIAL) {                                                                           \
+          const int32_t *partial = p->partials + (size_t)slot.arg * (1 + p->rank);                                 \
+          view[s] = scratch + s * PROGRAM_BLOCK;                                                                   \
+          GATHER(p, inputs[partial[0]], partial + 1, start, len, view[s]);                                         \
+        } else                                                                                                     \
           view[s] = scratch + s * PROGRAM_BLOCK;                                                                   \
       }                                                                                                            \
       for (size_t t = 0; t < p->step_count; t++) {                                                                 \
@@ -122,8 +159,8 @@ static bool one_element(const Program *p, int32_t s) {
     }                                                                                                              \
   }
 
-DEFINE_RUN(run_f32, float, f32)
-DEFINE_RUN(run_f64, double, f64)
+DEFINE_RUN(run_f32, float, f32, gather_f32)
+DEFINE_RUN(run_f64, double, f64, gather_f64)
 
 /* Reads and checks the code array: every index in range, every step writing a step slot of the right size. */
 static bool read_code(Args *args, const Array *code, Program *p) {
@@ -133,15 +170,30 @@ static bool read_code(Args *args, const Array *code, Program *p) {
   p->f64 = c[0] == 1;
   if (c[1] < 0 || c[1] > MAX_SLOTS || c[2] < 0 || c[3] < 0 || c[3] > MAX_IO) return range_error(args, "too many slots or outputs");
   p->slot_count = (size_t)c[1], p->step_count = (size_t)c[2], p->output_count = (size_t)c[3];
-  if (code->length != 4 + 2 * p->slot_count + 5 * p->step_count + 2 * p->output_count)
-    return range_error(args, "code's length does not match its counts");
+  const size_t body = 4 + 2 * p->slot_count + 5 * p->step_count + 2 * p->output_count;
+  if (code->length < body + 2) return range_error(args, "code's length does not match its counts");
   p->slots = (const Slot *)(c + 4);
   p->steps = (const Call *)(c + 4 + 2 * p->slot_count);
   p->outputs = (const Output *)(c + 4 + 2 * p->slot_count + 5 * p->step_count);
+  if (c[body] < 0 || c[body] > MAX_RANK) return range_error(args, "the shape's rank is out of range");
+  p->rank = (size_t)c[body];
+  p->shape = c + body + 1;
+  if (code->length < body + 2 + p->rank) return range_error(args, "code's length does not match its counts");
+  int64_t elements = 1;
+  for (size_t d = 0; d < p->rank; d++) {
+    if (p->shape[d] < 0) return range_error(args, "an axis of the shape is negative");
+    elements *= p->shape[d];
+  }
+  if (c[body + 1 + p->rank] < 0) return range_error(args, "the count of strided inputs is negative");
+  p->partial_count = (size_t)c[body + 1 + p->rank];
+  p->partials = c + body + 2 + p->rank;
+  if (code->length != body + 2 + p->rank + p->partial_count * (1 + p->rank)) return range_error(args, "code's length does not match its counts");
+  p->size = (size_t)elements;
   const int32_t slots = (int32_t)p->slot_count;
   for (size_t s = 0; s < p->slot_count; s++) {
     p->direct[s] = -1;
-    if (p->slots[s].kind < FULL || p->slots[s].kind > STEP_SCALAR || p->slots[s].arg < 0) return range_error(args, "a slot is malformed");
+    if (p->slots[s].kind < FULL || p->slots[s].kind > PARTIAL || p->slots[s].arg < 0) return range_error(args, "a slot is malformed");
+    if (p->slots[s].kind == PARTIAL && (size_t)p->slots[s].arg >= p->partial_count) return range_error(args, "a strided slot is out of range");
   }
   for (size_t t = 0; t < p->step_count; t++) {
     const Call k = p->steps[t];
@@ -199,7 +251,7 @@ napi_value run_program(napi_env env, napi_callback_info info) {
     return NULL;
   if (constants.type != napi_float64_array || sums.type != napi_float64_array) return THROW_TYPE(&args, "constants and sums must be Float64Array");
   if (sums.length < p.output_count) return THROW_RANGE(&args, "sums needs an element per output");
-  p.size = (size_t)size;
+  if ((size_t)size != p.size) return THROW_RANGE(&args, "size is not the product of the shape's axes");
   if (!read_arrays(&args, 2, p.f64, false, inputs, input_lengths, &input_count) ||
       !read_arrays(&args, 3, p.f64, true, written, written_lengths, &written_count))
     return NULL;
@@ -209,6 +261,17 @@ napi_value run_program(napi_env env, napi_callback_info info) {
     if ((slot.kind == FULL || slot.kind == SCALAR) &&
         ((size_t)slot.arg >= input_count || input_lengths[slot.arg] < (slot.kind == FULL ? p.size : 1)))
       return THROW_RANGE(&args, "an input is missing or shorter than its slot reads");
+  }
+  for (size_t q = 0; q < p.partial_count; q++) {
+    /* The largest offset a strided input is read at: each axis at its last index (strides are never negative). */
+    const int32_t *partial = p.partials + q * (1 + p.rank);
+    int64_t last = 0;
+    for (size_t d = 0; d < p.rank; d++) {
+      if (partial[1 + d] < 0) return THROW_RANGE(&args, "a stride is negative");
+      last += (int64_t)partial[1 + d] * (p.shape[d] > 0 ? p.shape[d] - 1 : 0);
+    }
+    if (partial[0] < 0 || (size_t)partial[0] >= input_count || (p.size > 0 && (uint64_t)last >= input_lengths[partial[0]]))
+      return THROW_RANGE(&args, "a strided input is missing or shorter than its strides read");
   }
   for (size_t o = 0; o < p.output_count; o++)
     if (!p.outputs[o].reduce && (o >= written_count || written[o] == NULL || written_lengths[o] < p.size))

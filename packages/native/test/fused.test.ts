@@ -1,7 +1,7 @@
 // fuse()'d chains on the addon's C block runner (src/program.ts, csrc/program.c): the same bits as core's own
 // fused run and as the eager ops, forward and backward, in both float dtypes, over sizes that end mid-block and
-// mid-lane; programs with a kernel the addon does not compute bit for bit (exp, float64 tanh) or a broadcast-by-
-// strides input are declined and run by core; and runProgram refuses malformed code with a RangeError.
+// mid-lane, with inputs broadcast by strides (a bias); programs with a kernel the addon does not compute bit for bit
+// (exp, float64 tanh) are declined and run by core; and runProgram refuses malformed code with a RangeError.
 import { type FuseValue, type Tensor, fuse, setKernelSet, tensor } from '@tapegrad/core';
 import { disableNative, enableNative } from '@tapegrad/native';
 import { addon, describeNative } from './native-addon';
@@ -88,14 +88,54 @@ describeNative('fused chains on the native block runner', () => {
     expect(new Set(native[1]).size).toBe(1); // x's gradient is -7.5 times the upstream scalar everywhere
   });
 
-  it('declines a forward with a libm kernel (exp) or an input broadcast by strides, which core then runs', () => {
+  it('declines a forward with a libm kernel (exp), which core then runs', () => {
     const run = jest.spyOn(addon, 'runProgram');
-    const [native, core] = threeWays((x, w) => x.mul(w).exp().sum(), [[600], []], 'float32');
+    const [native, core, plain] = threeWays((x, w) => x.mul(w).exp().sum(), [[600], []], 'float32');
     expect(native).toEqual(core);
+    expect(native).toEqual(plain);
     expect(run).toHaveBeenCalledTimes(1); // the backward only: mul by the kept exp(x w), then by x
-    const [nativeBias, coreBias] = threeWays((x, b) => x.add(b).relu(), [[40, 30], [30]], 'float32');
-    expect(nativeBias).toEqual(coreBias);
-    expect(run).toHaveBeenCalledTimes(1); // not at all: its backward recomputes x + b, reading b by strides too
+  });
+
+  for (const dtype of ['float32', 'float64'] as const)
+    it(`gathers inputs broadcast by strides block by block: a bias row, a column, a [5, 1, 7] against [5, 3, 1] (${dtype})`, () => {
+      const run = jest.spyOn(addon, 'runProgram');
+      const bias = threeWays((x, b) => x.add(b).relu(), [[40, 30], [30]], dtype, 5);
+      expect(bias[0]).toEqual(bias[1]);
+      expect(bias[0]).toEqual(bias[2]);
+      // 1100 rows of a column: a run that crosses the 1024-element blocks in the middle of a row.
+      const column = threeWays(
+        (x, c) => x.mul(c).tanh().sum(),
+        [
+          [1100, 3],
+          [1100, 1],
+        ],
+        dtype,
+        6,
+      );
+      expect(column[0]).toEqual(column[1]);
+      expect(column[0]).toEqual(column[2]);
+      const both = threeWays(
+        (a, b) => a.sub(b).mul(a).sum(),
+        [
+          [5, 1, 7],
+          [5, 3, 1],
+        ],
+        dtype,
+        8,
+      );
+      expect(both[0]).toEqual(both[1]);
+      expect(both[0]).toEqual(both[2]);
+      // Forward and backward of each, except float64 tanh's forward (libm's in C).
+      expect(run).toHaveBeenCalledTimes(dtype === 'float32' ? 6 : 5);
+    });
+
+  it("declines a program past the C runner's limits (70 inputs), which core then runs", () => {
+    const run = jest.spyOn(addon, 'runProgram');
+    const shapes = Array.from({ length: 70 }, () => [300]);
+    const [native, core, plain] = threeWays((...xs) => xs.reduce((sum, x) => sum.add(x.mul(0.5))).sum(), shapes, 'float32', 12);
+    expect(native).toEqual(core);
+    expect(native).toEqual(plain);
+    expect(run).not.toHaveBeenCalled();
   });
 
   it('leaves programs of fewer than minElements elements to core', () => {
@@ -111,8 +151,8 @@ describeNative('fused chains on the native block runner', () => {
   describe('runProgram refuses malformed calls with a RangeError or TypeError naming itself', () => {
     const x = new Float32Array(8);
     const sums = new Float64Array(1);
-    // One full input (slot 0), one step slot (1): out = neg(x), summed.
-    const good = () => Int32Array.of(0, 2, 1, 1, 0, 0, 3, 0, 1, 0, 0, 0, 1, 1, 1);
+    // One full input (slot 0), one step slot (1): out = neg(x), summed; shape [8], no strided input.
+    const good = () => Int32Array.of(0, 2, 1, 1, 0, 0, 3, 0, 1, 0, 0, 0, 1, 1, 1, 1, 8, 0);
     it('accepts the well-formed program and computes it', () => {
       const input = Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8);
       addon.runProgram(good(), new Float64Array(0), [input], [null], 8, sums);
@@ -124,14 +164,24 @@ describeNative('fused chains on the native block runner', () => {
       ['a step writing an input slot', (c: Int32Array) => (c[12] = 0), /runProgram: a step writes a slot that is not a step's/],
       ['a wrong dtype code', (c: Int32Array) => (c[0] = 7), /runProgram: code\[0\]/],
       ['an input index past the inputs', (c: Int32Array) => (c[5] = 3), /runProgram: an input is missing/],
+      ['a shape whose size is not the size given', (c: Int32Array) => (c[16] = 9), /runProgram: size is not the product/],
+      ['a strided slot with no strided input', (c: Int32Array) => (c[4] = 5), /runProgram: a strided slot is out of range/],
     ])('%s', (_, spoil, message) => {
       const code = good();
       spoil(code);
       expect(() => addon.runProgram(code, new Float64Array(0), [x], [null], 8, sums)).toThrow(message);
     });
-    it('an input shorter than the size, a written output missing, arrays of another dtype', () => {
-      expect(() => addon.runProgram(good(), new Float64Array(0), [x], [null], 9, sums)).toThrow(/an input is missing or shorter/);
-      const written = Int32Array.of(0, 2, 1, 1, 0, 0, 3, 0, 1, 0, 0, 0, 1, 1, 0);
+    it('an input shorter than the size, a strided input shorter than its strides, a written output missing, arrays of another dtype', () => {
+      const nine = Int32Array.from(good());
+      nine[16] = 9;
+      expect(() => addon.runProgram(nine, new Float64Array(0), [x], [null], 9, sums)).toThrow(/an input is missing or shorter/);
+      // slot 0 gathers input 0 with stride 2 over [8]: it would read element 14 of 8.
+      const strided = Int32Array.of(0, 2, 1, 1, 5, 0, 3, 0, 1, 0, 0, 0, 1, 1, 1, 1, 8, 1, 0, 2);
+      expect(() => addon.runProgram(strided, new Float64Array(0), [x], [null], 8, sums)).toThrow(/a strided input is missing or shorter/);
+      strided[19] = 1;
+      addon.runProgram(strided, new Float64Array(0), [Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8)], [null], 8, sums);
+      expect(sums[0]).toBe(-36);
+      const written = Int32Array.of(0, 2, 1, 1, 0, 0, 3, 0, 1, 0, 0, 0, 1, 1, 0, 1, 8, 0);
       expect(() => addon.runProgram(written, new Float64Array(0), [x], [null], 8, sums)).toThrow(/a written output has no array/);
       expect(() => addon.runProgram(good(), new Float64Array(0), [new Float64Array(8)], [null], 8, sums)).toThrow(/must be a Float32Array/);
     });

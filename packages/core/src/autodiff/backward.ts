@@ -52,6 +52,8 @@ export interface SweepRequest extends BackwardOptions {
    * recomputed piece of a graph inside the sweep of the whole.
    */
   readonly stopAtTargets?: boolean;
+  /** Nodes the sweep does not go past either (the functional transforms' arguments, each an independent input). */
+  readonly stopAt?: readonly Node[];
   readonly observer?: SweepObserver;
 }
 
@@ -64,7 +66,8 @@ export function sweep(req: SweepRequest): Node[] {
   const createGraph = req.createGraph ?? false;
   const retain = req.retainGraph ?? createGraph;
   // Every entry is checked before any rule runs, so a refused backward leaves the graph as it was.
-  const order = collect(req.roots, req.stopAtTargets && req.targets ? new Set(req.targets) : null);
+  const stops = [...(req.stopAtTargets && req.targets ? req.targets : []), ...(req.stopAt ?? [])];
+  const order = collect(req.roots, stops.length > 0 ? new Set(stops) : null);
   const numeric = !createGraph && !req.observer && !mode.anomaly && req.roots.every((r) => typeof r.raw === 'number');
   const sums: GradientSums<unknown> = numeric ? NumberSums.take() : new NodeSums();
   const wasRecording = mode.grad;

@@ -5,6 +5,7 @@
  * records the call as a tape entry (an OpContext) when the recording rule says so.
  */
 import { AnomalyError, DTypeError, ShapeError, formatShape } from '../errors.js';
+import { copyArray } from '../ndarray/dtype.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { type BatchRule, type BatchedNode, batching, innermostBatched } from './batching.js';
 import { OpContext, forwardTraces } from './context.js';
@@ -314,5 +315,5 @@ function describe(n: Node): string {
 }
 
 function copyRaw(raw: RawValue): RawValue {
-  return typeof raw === 'number' ? raw : new NDArray(raw.data.slice(), raw.shape);
+  return typeof raw === 'number' ? raw : new NDArray(copyArray(raw.data), raw.shape);
 }

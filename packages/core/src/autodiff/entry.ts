@@ -12,21 +12,18 @@
  * garbage collector copies those bytes, and W3 of `pnpm bench` ran 2 to 2.5 times slower without it.
  *
  * Nothing outside the engine sees the difference. Scalar's `creator` moves an entry to an ordinary OpContext the
- * first time it is read; from then on the node has one. Forward runs against a scratch OpContext pointed at the
- * call (the recorder), and the numeric sweep runs the op's gradient rule against another pointed at the entry (the
- * reader), so ops and their rules are written exactly as for any other call. A forward that keeps values of its
- * own with `ctx.save(...)` gets an OpContext at once.
+ * first time it is read; from then on the node has one. An elementwise op's forward is declared, not written (its
+ * kernel and what it saves, ops/elementwise.ts), so recordInline runs the kernel's number form and records what
+ * `saves` declares; the numeric sweep runs the op's gradient rule against a scratch OpContext pointed at the entry
+ * (the reader), so rules are written exactly as for any other call. Running forward itself through a scratch
+ * context cost W3 about 15% more (docs/decisions.md).
  */
-import { NOTHING_SAVED, OpContext, RECORDING, RELEASED, USES_OUTPUT } from './context.js';
-import { type AnyOp, isRecorded } from './define-op.js';
+import { NOTHING_SAVED, OpContext, RECORDING, RELEASED, SAVED_INPUTS, USES_OUTPUT } from './context.js';
+import type { AnyOp } from './define-op.js';
 import { mode } from './mode.js';
 import type { Node } from './node.js';
 
 const NO_OP: AnyOp = { name: 'none', forward: () => 0, backward: () => [] };
-
-/** The context forward runs against while an inline entry is recorded; its inputs lists are reused. */
-const recorder = new OpContext(NO_OP, [], undefined, true);
-const recorderInputs: [Node[], Node[]] = [[], []];
 
 /** The context the numeric sweep reads an inline entry through. */
 const reader = new OpContext(NO_OP, [], undefined, true);
@@ -49,35 +46,31 @@ function forget(lists: [Node[], Node[]]): void {
   lists[0][0] = lists[1][0] = lists[1][1] = null!;
 }
 
+/** What recordInline reads of an elementwise op's definition (ops/elementwise.ts): its kernel's number form, what forward saves. */
+export interface InlineOp extends AnyOp {
+  readonly kernel: { scalar(a: number, b?: number): number };
+  readonly saves: 'inputs' | 'output' | 'both' | 'none';
+}
+
 /**
- * Applies a built-in op to one or two Scalars (`b` null for a unary op) with its entry kept in the output, when
- * `isRecorded` says the call is recorded; returns null (nothing done) when it is not. Forward runs with recording
- * on, as every built-in's forward on Scalars runs kernels only.
+ * Applies an elementwise op to one or two Scalars (`b` null for a unary op) with its entry kept in the output, when
+ * the call is recorded (grad mode on and an input requiring grad, as `isRecorded` says); returns null (nothing done)
+ * when it is not. The op's forward is its kernel's number form and what its `saves` declares (ops/elementwise.ts), so
+ * both are run from the definition here, as that forward would run them.
  */
-export function recordInline<N extends Node>(op: AnyOp, a: N, b: N | null): N | null {
-  const inputs = inputsList(recorderInputs, a, b);
-  if (!isRecorded(inputs)) {
-    forget(recorderInputs);
-    return null;
-  }
-  recorder._pointAt(op, inputs, null, 0, RECORDING, 0, NOTHING_SAVED);
-  const raw = b === null ? op.forward(recorder, a) : op.forward(recorder, a, b);
-  forget(recorderInputs);
-  if (typeof raw !== 'number' || op.gradient === undefined) {
-    throw new TypeError(`${op.name}: only built-in ops with a number forward and a gradient rule are recorded inline`);
-  }
+export function recordInline<N extends Node>(op: InlineOp, a: N, b: N | null): N | null {
+  if (!mode.grad || !(a.requiresGrad || (b !== null && b.requiresGrad))) return null;
+  const raw = b === null ? op.kernel.scalar(a.raw as number) : op.kernel.scalar(a.raw as number, b.raw as number);
+  const savesInputs = op.saves === 'inputs' || op.saves === 'both';
   const out = a.make(raw) as N;
   out.requiresGrad = true;
   out._inlineOp = op;
   out._in0 = a;
   out._in1 = b;
   out._inlineSeq = mode.nextSeq++;
-  out._inlineFlags = recorder._flags;
-  // A new node's version is 0, so a used output adds nothing to the sum yet (as in OpContext._setOutput).
-  out._inlineVersions = recorder._versionSum + ((recorder._flags & USES_OUTPUT) !== 0 ? out._version : 0);
-  const saved = recorder._saved;
-  recorder._saved = NOTHING_SAVED;
-  if (saved !== NOTHING_SAVED) moveToContext(out, saved);
+  out._inlineFlags = RECORDING | (savesInputs ? SAVED_INPUTS : 0) | (op.saves === 'output' || op.saves === 'both' ? USES_OUTPUT : 0);
+  // As saveInputs' version sum; a new node's version is 0, so a used output adds nothing yet (OpContext._setOutput).
+  out._inlineVersions = savesInputs ? a._version + (b === null ? 0 : b._version) : 0;
   return out;
 }
 

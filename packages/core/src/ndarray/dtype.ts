@@ -16,7 +16,37 @@ export function isFloat(dtype: DType): boolean {
   return dtype !== 'int32';
 }
 
+/**
+ * @internal Memory a call may reuse (vmap's `reuseOutputs`): while `made` is a list, every allocation is listed in
+ * it (so the caller can tell its own results from values made before it), and one of at least `RECYCLE_MIN`
+ * elements takes a `spare` buffer of its exact dtype and length when there is one (zeroed, as fresh memory is)
+ * instead of new memory, which at that size the system maps and faults in page by page.
+ */
+export const recycling: { spare: TypedArray[]; made: TypedArray[] | null } = { spare: [], made: null };
+export const RECYCLE_MIN = 1 << 16;
+
 export function allocate(dtype: DType, size: number): TypedArray {
+  return recycling.made === null ? fresh(dtype, size) : recycle(dtype, size, true);
+}
+
+/** A copy of `data` in new memory (or spare memory, see `recycling`). */
+export function copyArray(data: TypedArray): TypedArray {
+  if (recycling.made === null) return data.slice();
+  const out = recycle(dtypeOfArray(data), data.length, false);
+  out.set(data);
+  return out;
+}
+
+function recycle(dtype: DType, size: number, zero: boolean): TypedArray {
+  const spare = recycling.spare;
+  const i = size < RECYCLE_MIN ? -1 : spare.findIndex((a) => a.length === size && dtypeOfArray(a) === dtype);
+  const out = i < 0 ? fresh(dtype, size) : spare.splice(i, 1)[0];
+  if (i >= 0 && zero) out.fill(0);
+  recycling.made!.push(out);
+  return out;
+}
+
+function fresh(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case 'float64':
       return new Float64Array(size);

@@ -184,3 +184,26 @@ describe('Tensor.matmul with transpose flags', () => {
     );
   });
 });
+
+describe('matmul with inner size 1 (outer products, computed a block of rows at a time)', () => {
+  // 100 x 300 float64 is 234 KB of C, several 32 KB blocks and a shorter last one; a batch of 3 against one row.
+  const a = uniform([3, 100, 1], -1, 1, { seed: 31 });
+  const b = uniform([1, 300], -1, 1, { seed: 32 });
+  const outer = (x: Tensor, y: Tensor, m: number, n: number) =>
+    Array.from({ length: 3 }, (_, t) => Array.from({ length: m * n }, (_, e) => x.data[t * m + Math.floor(e / n)] * y.data[e % n])).flat();
+
+  it('is a_i b_j for every flag (with k = 1 each operand is laid out alike either way)', () => {
+    const expected = { shape: [3, 100, 300], data: outer(a, b, 100, 300) };
+    expectTensor(a.matmul(b), expected, 0, 0);
+    expectTensor(a.reshape([3, 1, 100]).matmul(b, { transposeA: true }), expected, 0, 0);
+    expectTensor(a.matmul(b.reshape([300, 1]), { transposeB: true }), expected, 0, 0);
+    expectTensor(a.reshape([3, 1, 100]).matmul(b.reshape([300, 1]), { transposeA: true, transposeB: true }), expected, 0, 0);
+  });
+
+  it('in float32 too', () => {
+    const [x, y] = [a.cast('float32'), b.cast('float32')];
+    const product = x.matmul(y);
+    expect(product.dtype).toBe('float32');
+    expectTensor(product, { shape: [3, 100, 300], data: Array.from(Float32Array.from(outer(x, y, 100, 300))) }, 0, 0);
+  });
+});

@@ -2,6 +2,7 @@
 // Batched (vmap): the batch first (row-major order keeps each sample's elements together), then [batch, ...shape].
 import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
+import { copyArray } from '../ndarray/dtype.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { moveBatchAxis } from './batching.js';
 
@@ -11,7 +12,7 @@ export const reshape: OpWithRules<{ readonly shape: readonly number[] }, [Tensor
 >({
   name: 'reshape',
   forward: (ctx, x) =>
-    x.raw.device ? x.raw.device.reshape(x.raw, ctx.attrs.shape.slice()) : new NDArray(x.data.slice(), ctx.attrs.shape.slice()),
+    x.raw.device ? x.raw.device.reshape(x.raw, ctx.attrs.shape.slice()) : new NDArray(copyArray(x.data), ctx.attrs.shape.slice()),
   backward: (ctx, dy) => [dy.reshape(ctx.inputs[0].shape)],
   tangent: (_m, ctx, tx) => reshape(tx!, ctx.attrs),
   batch(ctx, x) {

@@ -55,12 +55,12 @@ export function valueAndGrad(f: (...args: any[]) => unknown, options: GradOption
   const many = Array.isArray(options.argnums);
   return (...args: unknown[]) =>
     enableGrad(() => {
-      const { args: inputs, targets } = prepare(args, argnums, 'grad');
+      const { args: inputs, targets, stopAt } = prepare(args, argnums, 'grad');
       const result = f(...inputs);
       const [out, aux] = options.hasAux ? splitAux(result, 'grad') : [result, undefined];
       const seed = seedFor(out, 'grad');
       const grads = (out as Node).requiresGrad
-        ? sweep({ roots: [out as Node], seeds: [seed], targets, createGraph: true })
+        ? sweep({ roots: [out as Node], seeds: [seed], targets, createGraph: true, stopAt })
         : targets.map((t) => t.zerosLike());
       const g = many ? grads : grads[0];
       return options.hasAux ? [[out, aux], g] : [out, g];
@@ -129,7 +129,7 @@ export function vjp(f: (...args: any[]) => unknown, options: GradOptions = {}): 
   return (...args: unknown[]) =>
     enableGrad(() => {
       const argnums = options.argnums === undefined ? args.map((_, i) => i) : argnumList(options.argnums, 0);
-      const { args: inputs, targets } = prepare(args, argnums, 'vjp');
+      const { args: inputs, targets, stopAt } = prepare(args, argnums, 'vjp');
       const result = f(...inputs);
       const [out, aux] = options.hasAux ? splitAux(result, 'vjp') : [result, undefined];
       const outs: Node[] = [];
@@ -139,7 +139,14 @@ export function vjp(f: (...args: any[]) => unknown, options: GradOptions = {}): 
           const seeds = cotangents(cotangent, out, outs);
           const live = outs.map((o, k) => [o, seeds[k]] as const).filter(([o]) => o.requiresGrad);
           if (live.length === 0) return targets.map((t) => t.zerosLike());
-          return sweep({ roots: live.map(([o]) => o), seeds: live.map(([, s]) => s), targets, createGraph: true, retainGraph: true });
+          return sweep({
+            roots: live.map(([o]) => o),
+            seeds: live.map(([, s]) => s),
+            targets,
+            createGraph: true,
+            retainGraph: true,
+            stopAt,
+          });
         });
       return options.hasAux ? [out, pullback, aux] : [out, pullback];
     });
@@ -177,7 +184,11 @@ function seedLike(c: unknown, out: Node): Node {
  * that requires grad (a plain number becomes a Scalar leaf, a node that does not require grad a new leaf with its
  * value, and its forward-mode tangents, so that jvp(grad(f)) differentiates the gradient along them).
  */
-export function prepare(args: readonly unknown[], argnums: readonly number[], caller: string): { args: unknown[]; targets: Node[] } {
+export function prepare(
+  args: readonly unknown[],
+  argnums: readonly number[],
+  caller: string,
+): { args: unknown[]; targets: Node[]; stopAt: Node[] } {
   const out = args.slice();
   const targets = argnums.map((i) => {
     if (!Number.isInteger(i) || i < 0 || i >= args.length) {
@@ -198,7 +209,8 @@ export function prepare(args: readonly unknown[], argnums: readonly number[], ca
     out[i] = node;
     return node;
   });
-  return { args: out, targets };
+  // Every argument is an independent input, as in JAX: a sweep does not go past one into how it was computed.
+  return { args: out, targets, stopAt: out.filter((a): a is Node => a instanceof Node) };
 }
 
 /** The argnums as a list; `fallback` when not given. */

@@ -111,11 +111,11 @@ function jacobianBy(mode: Mode, f: (...args: never[]) => unknown, args: unknown[
   return enableGrad(() => {
     // The recorded pass reverse mode needs; with 'auto' it also tells the output's size, and is reused when reverse wins.
     if (mode !== 'forward') {
-      const { args: inputs, targets } = prepare(args, argnums, caller);
+      const { args: inputs, targets, stopAt } = prepare(args, argnums, caller);
       const [out, aux] = split((f as (...a: unknown[]) => unknown)(...inputs), options, caller);
       const inputSize = targets.reduce((n, t) => n + t.size, 0);
       if (mode === 'reverse' || outputSize(out, caller) < inputSize) {
-        const jac = mapOutputs(out, caller, (o) => pick(rowsOf(o, targets), many));
+        const jac = mapOutputs(out, caller, (o) => pick(rowsOf(o, targets, stopAt), many));
         return options.hasAux ? [jac, aux] : jac;
       }
     }
@@ -124,11 +124,11 @@ function jacobianBy(mode: Mode, f: (...args: never[]) => unknown, args: unknown[
 }
 
 /** The Jacobians of output `o` with respect to each target: one backward sweep per element of `o`. */
-function rowsOf(o: Node, targets: readonly Node[]): Node[] {
+function rowsOf(o: Node, targets: readonly Node[], stopAt: readonly Node[]): Node[] {
   const rows = targets.map((): Node[] => []);
   for (let i = 0; i < o.size; i++) {
     const grads = o.requiresGrad
-      ? sweep({ roots: [o], seeds: [basisLike(o, i)], targets, createGraph: true, retainGraph: true })
+      ? sweep({ roots: [o], seeds: [basisLike(o, i)], targets, createGraph: true, retainGraph: true, stopAt })
       : targets.map((t) => t.zerosLike());
     grads.forEach((g, k) => rows[k].push(g));
   }

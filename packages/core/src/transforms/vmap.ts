@@ -14,6 +14,7 @@ import { tensor } from '../creation.js';
 import { Scalar } from '../scalar.js';
 import { Tensor } from '../tensor.js';
 import { BatchedTensor } from './batched-tensor.js';
+import { type ReusableOutputs, reusingOutputs } from './reuse-outputs.js';
 
 /** Options of `vmap`. */
 export interface VmapOptions {
@@ -25,6 +26,15 @@ export interface VmapOptions {
   readonly inAxes?: number | readonly (number | null)[];
   /** Where the batch axis goes in every output (negative counts from the end; default 0). */
   readonly outAxes?: number;
+  /**
+   * Let each call reuse the memory of the previous call's outputs (default false), as JAX's buffer donation does:
+   * large results, such as per-sample gradients, then need no fresh memory (which the system maps and zeroes page
+   * by page) on every call. So the outputs of a call are valid until the next call: then they become unreadable
+   * (reading one throws a TransformError), except one passed back in as an argument. `clone()` what you keep. An
+   * output's `.data` array, if you hold on to it, is not guarded: it sees the next call's values. The vmapped
+   * function holds the last outputs' memory until its next call.
+   */
+  readonly reuseOutputs?: boolean;
 }
 
 /** What a vmapped function may return: a Tensor (or a Scalar), or a list (nested) of them. */
@@ -51,6 +61,7 @@ type Untyped = any;
  * @example
  * const norms = vmap((x: Tensor) => x.square().sum().sqrt())(tensor([[3, 4], [6, 8]]));   // [5, 10]
  * const perSample = vmap(grad((w: Tensor, x: Tensor) => x.matmul(w).square().sum()), { inAxes: [null, 0] })(w, xs);
+ * const step = vmap(grad(loss), { inAxes: [null, 0], reuseOutputs: true });   // each call reuses the last one's memory
  */
 export function vmap<F extends (...args: any[]) => VmapOutputs>(
   f: F,
@@ -58,7 +69,7 @@ export function vmap<F extends (...args: any[]) => VmapOutputs>(
 ): (...args: Parameters<F>) => Batched<ReturnType<F>> {
   const outAxis = options.outAxes ?? 0;
   if (!Number.isInteger(outAxis)) throw new TransformError(`vmap: outAxes must be an integer, got ${String(outAxis)}`);
-  return (...args: unknown[]) => {
+  const call = (args: unknown[]): unknown => {
     const axes = inAxesFor(options.inAxes, args.length);
     const size = batchSizeOf(args, axes);
     const level: BatchLevel = { id: batching.nextId++, size, open: true };
@@ -66,11 +77,20 @@ export function vmap<F extends (...args: any[]) => VmapOutputs>(
     try {
       const inputs = args.map((a, i) => (axes[i] === null ? a : batchArgument(a, axes[i], level)));
       const out = f(...inputs);
-      return unbatchOutputs(out, level, outAxis, []) as Batched<ReturnType<F>>;
+      return unbatchOutputs(out, level, outAxis, []);
     } finally {
       level.open = false;
       batching.open--;
     }
+  };
+  if (!options.reuseOutputs) return (...args: unknown[]) => call(args) as Batched<ReturnType<F>>;
+  let previous: ReusableOutputs = [];
+  return (...args: unknown[]) => {
+    const last = previous;
+    previous = [];
+    const [result, reusable] = reusingOutputs(last, args, () => call(args));
+    previous = reusable;
+    return result as Batched<ReturnType<F>>;
   };
 }
 

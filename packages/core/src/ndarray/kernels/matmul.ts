@@ -327,7 +327,32 @@ export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray
       if (da >= 0 && aBatch[da] !== 1) ai += idx * aStrides[da];
       if (db >= 0 && bBatch[db] !== 1) bi += idx * bStrides[db];
     }
-    gemm(a.data, ai * aMat, b.data, bi * bMat, out, t * m * n, m, n, k, tA, tB);
+    if (k === 1) outerProduct(gemm, a.data, ai * aMat, b.data, bi * bMat, out, t * m * n, m, n);
+    else gemm(a.data, ai * aMat, b.data, bi * bMat, out, t * m * n, m, n, k, tA, tB);
   }
   return new NDArray(out, shape);
+}
+
+/** Bytes of C an outer product computes per call of the kernel. */
+const OUTER_BLOCK_BYTES = 32 * 1024;
+
+/**
+ * C (m x n) = a b^T, the product with inner size 1 (a linear layer's weight gradient for one sample): the kernel's
+ * copy of C stays in the L1/L2 cache when it goes a block of rows at a time, measured 2x faster in float64 for
+ * [784] x [256] (44 against 21 ms for 128 of them; float32 9.9 against 8.7). With k = 1, op(A) and op(B) are laid
+ * out alike whatever the flags, so a block of rows starts `i` elements into A.
+ */
+function outerProduct(
+  gemm: GemmKernel,
+  A: TypedArray,
+  ao: number,
+  B: TypedArray,
+  bo: number,
+  C: TypedArray,
+  co: number,
+  m: number,
+  n: number,
+): void {
+  const rows = getGemmExecutor() === null ? Math.max(1, Math.floor(OUTER_BLOCK_BYTES / (n * C.BYTES_PER_ELEMENT))) : m;
+  for (let i = 0; i < m; i += rows) gemm(A, ao + i, B, bo, C, co + i * n, Math.min(rows, m - i), n, 1, false, false);
 }

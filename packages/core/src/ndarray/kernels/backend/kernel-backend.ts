@@ -211,6 +211,8 @@ export interface FusedOutput {
 export interface FusedProgram {
   /** The dtype of every value. */
   readonly dtype: 'float32' | 'float64';
+  /** The full (broadcast) shape every full-size value has. */
+  readonly shape: readonly number[];
   /** The number of elements of the full shape. */
   readonly size: number;
   /** The slots, by index. */

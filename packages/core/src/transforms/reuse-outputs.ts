@@ -1,0 +1,78 @@
+/**
+ * vmap's `reuseOutputs`: each call of the vmapped function may reuse the memory of the previous call's outputs, as
+ * JAX's buffer donation lets a call reuse its arguments'. Per-sample gradients are large (the MNIST MLP's are
+ * 115 MB for a batch of 128 in float32), and fresh memory that large is mapped by the C allocator and faulted in
+ * (zeroed by the kernel) page by page on every call: that costs more than computing them. Reused memory is already
+ * mapped.
+ *
+ * Safety: only a buffer the previous call allocated itself (listed by `allocate` while the call ran) and that an
+ * output holds is reused, never an argument's or anything made before the call; the previous outputs' arrays are
+ * made unreadable (a TransformError names what happened) before their memory is handed out, so a stale read fails
+ * loudly instead of seeing the new values; an output passed back in as an argument keeps its memory.
+ */
+import { isBatched } from '../autodiff/batching.js';
+import { TransformError, formatShape } from '../errors.js';
+import { RECYCLE_MIN, type TypedArray, recycling } from '../ndarray/dtype.js';
+import type { NDArray } from '../ndarray/ndarray.js';
+import { Tensor } from '../tensor.js';
+
+/** The outputs of a vmapped function's last call whose memory its next call may reuse: each array with its buffer. */
+export type ReusableOutputs = Array<[NDArray, TypedArray]>;
+
+/**
+ * Runs `call` with the memory of `previous` offered to its large allocations (see the file comment); returns its
+ * result and the outputs the next call may reuse.
+ */
+export function reusingOutputs<T>(previous: ReusableOutputs, args: readonly unknown[], call: () => T): [T, ReusableOutputs] {
+  const kept = new Set<TypedArray>();
+  eachTensorIn(args, (raw) => kept.add(raw.data));
+  const spare = new Set<TypedArray>();
+  // An output passed back in stays valid through this call, and is reused by the next one that does not take it.
+  const carried = previous.filter(([, data]) => kept.has(data));
+  for (const [raw, data] of previous) {
+    if (kept.has(data)) continue;
+    makeUnreadable(raw);
+    if (data.length >= RECYCLE_MIN) spare.add(data);
+  }
+  const outerMade = recycling.made;
+  const made: TypedArray[] = [];
+  recycling.spare.push(...spare);
+  recycling.made = made;
+  try {
+    const result = call();
+    const own = new Set(made);
+    const reusable: ReusableOutputs = carried;
+    eachTensorIn([result], (raw) => {
+      if (own.has(raw.data)) reusable.push([raw, raw.data]);
+    });
+    return [result, reusable];
+  } finally {
+    recycling.made = outerMade;
+    // Inside an outer reusing call, what this one allocated was allocated during that one too.
+    if (outerMade !== null) outerMade.push(...made);
+    else recycling.spare = [];
+  }
+}
+
+/** Calls `visit` with the CPU array of every Tensor in `values` (nested lists), a batched one's physical values. */
+function eachTensorIn(values: readonly unknown[], visit: (raw: NDArray) => void): void {
+  for (const v of values) {
+    if (Array.isArray(v)) eachTensorIn(v, visit);
+    if (!(v instanceof Tensor)) continue;
+    let t: Tensor = v;
+    while (isBatched(t)) t = t._physical as Tensor;
+    if (t.raw.device === undefined) visit(t.raw);
+  }
+}
+
+function makeUnreadable(raw: NDArray): void {
+  const shape = raw.shape;
+  Object.defineProperty(raw, 'data', {
+    get(): never {
+      throw new TransformError(
+        `vmap: this tensor (shape ${formatShape(shape)}) was returned by a vmap with reuseOutputs, and its next call ` +
+          `reused the memory; clone() what you keep before calling it again`,
+      );
+    },
+  });
+}
