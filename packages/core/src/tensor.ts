@@ -601,6 +601,14 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     return ops.cumsum(this, { axis: normalizeAxis(axis, this.rank, 'cumsum'), reverse: options.reverse ?? false });
   }
   /**
+   * Running product along `axis` (negative counts from the end); its gradient is exact where x has zeros.
+   * @example
+   * tensor([1, 2, 3, 4]).cumprod(0).toArray();   // [1, 2, 6, 24]
+   */
+  cumprod(axis: number): Tensor {
+    return ops.cumprod(this, { axis: normalizeAxis(axis, this.rank, 'cumprod') });
+  }
+  /**
    * Variance over `axis` (one axis, a list, or all when omitted): sum((x - mean)^2) / (N - correction), with
    * PyTorch's default correction 1 (the unbiased estimate); `{ correction: 0 }` for the population variance.
    * @example

@@ -253,6 +253,12 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     derivative: (x) => (Math.exp(x) - Math.exp(-x)) / 2,
     secondOrder: true,
   },
+  cumprod: {
+    kind: 'sampled',
+    inputs: () => [uniform([2, 3, 4], 0.5, 1.5, { seed: 86 })],
+    apply: (x) => ops.cumprod(x, { axis: 1 }).add(ops.cumprod(x.mul(x), { axis: 2 })),
+    secondOrder: true,
+  },
   cumsum: {
     kind: 'sampled',
     inputs: () => [uniform([2, 3, 4], -2, 2, { seed: 84 })],

@@ -22,8 +22,8 @@ beforeAll(async () => {
 
 const small: TrainConfig = {
   epochs: 2,
-  batchSize: 32,
-  lr: 2e-3,
+  batchSize: 16,
+  lr: 4e-3,
   optimizer: 'adam',
   hidden: [],
   model: 'cnn',
@@ -96,16 +96,28 @@ describe('the CNN', () => {
     train(straight, small, data);
     expect(straight.history[1].testAccuracy).toBeGreaterThan(0.4); // chance is 0.1
     expect(straight.history[1].loss).toBeLessThan(straight.history[0].loss);
+    // One cycle per batch over the run ends within 1% of lr (a per-epoch cosine's second of two epochs runs at lr / 2).
+    expect(straight.history[1].lr).toBeLessThan(small.lr * 0.01);
+    expect(straight.history[0].lr).toBeGreaterThan(small.lr * 0.4);
 
     const dir = mkdtempSync(join(tmpdir(), 'tapegrad-cnn-'));
     try {
+      // Stopped after its first epoch (as a killed run whose checkpoint was saved then): the one-cycle schedule spans
+      // the configured two epochs, so a one-epoch run would not be the same first half.
       const half = createTrainer(small);
-      train(half, { ...small, epochs: 1 }, data);
+      const stop = new Error('stopped after epoch 1');
+      expect(() =>
+        train(half, small, data, {
+          onEpochEnd: () => {
+            throw stop;
+          },
+        }),
+      ).toThrow(stop);
       await MNIST_CHECKPOINT.save(dir, half, small);
       const info = await MNIST_CHECKPOINT.readInfo('mnist', join(dir, 'model.safetensors'));
       expect(info.config.model).toBe('cnn');
       const state = await loadSafetensors(join(dir, 'model.safetensors'));
-      expect(state['2.num_batches_tracked'].item()).toBe(256 / 32);
+      expect(state['2.num_batches_tracked'].item()).toBe(256 / 16);
       const resumed = createTrainer(small);
       await MNIST_CHECKPOINT.restore('mnist', dir, resumed, info);
       train(resumed, small, data);

@@ -1,16 +1,16 @@
 // tapegrad names on a tiny configuration: the data and its split, the bigram baseline against hand counts, the
-// seeded sampler against its distribution, a short run that beats the bigram on held-out names, and the checkpoint
+// seeded sampler (multinomial) against the model's own distribution, a short run that beats the bigram on held-out names, and the checkpoint
 // resumed to the same numbers as an uninterrupted run.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator } from '@tapegrad/core';
+import { noGrad, tensor } from '@tapegrad/core';
 import { saveSafetensors } from '@tapegrad/nn/node';
 import { run as runNames, parseNamesFlags } from '../src/commands/names';
 import { Bigram } from '../src/names/bigram';
 import { NAMES_CHECKPOINT } from '../src/names/checkpoint';
 import { IGNORE, Vocabulary, encodeBatch, loadNames, splitNames } from '../src/names/data';
-import { type NamesConfig, createNamesTrainer, evaluate, sampleCategorical, sampleNames, trainNames } from '../src/names/train';
+import { type NamesConfig, createNamesTrainer, evaluate, sampleNames, trainNames } from '../src/names/train';
 
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'tapegrad-names-'))));
@@ -57,17 +57,49 @@ describe('the bigram baseline', () => {
   });
 });
 
-describe('sampleCategorical', () => {
-  it('draws each index with its probability (chi-squared over 20,000 draws)', () => {
-    const weights = [0.5, 0, 2, 1.5];
-    const g = new Generator(11);
-    const counts = [0, 0, 0, 0];
-    const n = 20000;
-    for (let i = 0; i < n; i++) counts[sampleCategorical(weights, g)]++;
-    expect(counts[1]).toBe(0);
-    const expected = weights.map((w) => (w / 4) * n);
-    const chi2 = [0, 2, 3].reduce((s, i) => s + (counts[i] - expected[i]) ** 2 / expected[i], 0);
-    expect(chi2).toBeLessThan(13.8); // 2 degrees of freedom, p = 0.001
+describe('sampling', () => {
+  it("draws first characters with the model's own probabilities (chi-squared over 3,000 names), reproducibly from the seed", async () => {
+    const data = splitNames(await loadNames(), 400);
+    const trainer = createNamesTrainer({ ...tiny, epochs: 1 }, data);
+    trainNames(trainer, { ...tiny, epochs: 1 }, data);
+    trainer.model.eval();
+    // The model's distribution of the first character: the softmax of its logits after '.' alone.
+    const V = data.vocabulary.size;
+    const probs = Array.from(
+      noGrad(() =>
+        trainer.model
+          .forward(tensor(new Int32Array(1), { shape: [1, 1] }))
+          .reshape([V])
+          .softmax(-1),
+      ).data,
+    );
+    const n = 3000;
+    const names = sampleNames(trainer.model, data, n, 5);
+    const counts = new Array<number>(V).fill(0);
+    for (const name of names) counts[name === '' ? 0 : data.vocabulary.chars.indexOf(name[0])]++;
+    // Categories expected at least 10 times each (the rest pooled), 1 - 1e-4 quantile of chi-squared.
+    let chi2 = 0;
+    let pooled = 0;
+    let pooledCount = 0;
+    let dof = -1;
+    for (let c = 0; c < V; c++) {
+      if (probs[c] * n >= 10) {
+        chi2 += (counts[c] - probs[c] * n) ** 2 / (probs[c] * n);
+        dof++;
+      } else {
+        pooled += probs[c] * n;
+        pooledCount += counts[c];
+      }
+    }
+    if (pooled > 0) {
+      chi2 += (pooledCount - pooled) ** 2 / pooled;
+      dof++;
+    }
+    expect(dof).toBeGreaterThan(10);
+    expect(chi2).toBeLessThan(dof + 6 * Math.sqrt(2 * dof));
+    const few = sampleNames(trainer.model, data, 50, 5);
+    expect(sampleNames(trainer.model, data, 50, 5)).toEqual(few);
+    expect(sampleNames(trainer.model, data, 50, 6)).not.toEqual(few);
   });
 });
 

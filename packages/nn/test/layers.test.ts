@@ -1,4 +1,4 @@
-import { Generator, noGrad, tapeOf, tensor, randn } from '@tapegrad/core';
+import { Generator, grad, noGrad, tapeOf, tensor, randn } from '@tapegrad/core';
 import { BatchNorm1d, Dropout, LeakyReLU, Linear, MLP, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '@tapegrad/nn';
 
 const g = () => new Generator(3);
@@ -123,6 +123,41 @@ describe('BatchNorm1d', () => {
     const input = randn([4, 3], { generator: g(), requiresGrad: true });
     noGrad(() => bn.weight!.assign(tensor([0.5, 2, -1]))); // a leaf that requires grad changes in place under noGrad
     expect((a: typeof input) => bn.forward(a)).toPassGradcheck([input]);
+  });
+
+  it("trains through core's fused batchNorm op (BatchNorm2d's), with the composite's values and gradients", () => {
+    const bn = new BatchNorm1d(3);
+    noGrad(() => bn.weight!.assign(tensor([0.5, 2, -1])));
+    const input = randn([5, 3], { generator: g(), requiresGrad: true });
+    const y = bn.forward(input);
+    expect(tapeOf(y).map((row) => row.op)).toEqual(['batchNorm']);
+    const dy = randn([5, 3], { generator: new Generator(12) });
+    y.backward(dy);
+    // The composite by hand: batch mean, biased variance, eps 1e-5, then the affine map.
+    const x = tensor(input.toArray(), { requiresGrad: true });
+    const mean = x.mean(0, true);
+    const composite = x
+      .sub(mean)
+      .div(x.sub(mean).square().mean(0, true).add(1e-5).sqrt())
+      .mul(tensor([0.5, 2, -1]));
+    expect(y).toBeAllClose(composite.detach(), { rtol: 1e-12, atol: 1e-12 });
+    composite.backward(dy);
+    expect(input.grad!).toBeAllClose(x.grad!, { rtol: 1e-10, atol: 1e-12 });
+  });
+
+  it('passes gradcheck in eval mode (running statistics), and differentiates twice in training', () => {
+    const bn = new BatchNorm1d(3);
+    noGrad(() => {
+      bn.runningMean.assign(tensor([0.2, -1, 3]));
+      bn.runningVar.assign(tensor([0.5, 2, 4]));
+      bn.weight!.assign(tensor([0.5, 2, -1]));
+    });
+    const input = randn([4, 3], { generator: g(), requiresGrad: true });
+    bn.eval();
+    expect((a: typeof input) => bn.forward(a)).toPassGradcheck([input]);
+    bn.train();
+    const dy = randn([4, 3], { generator: new Generator(13) });
+    expect((a: typeof input) => grad((b: typeof input) => bn.forward(b).mul(dy).sum())(a)).toPassGradcheck([input]);
   });
 });
 

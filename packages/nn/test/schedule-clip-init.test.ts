@@ -78,6 +78,15 @@ describe('the schedules added for issue 14 (closed forms; optim-pytorch.test.ts 
     expect(trace(opt, () => sched.step(), 4)).toBeAllClose([0.5, 0.75, 1, 0.1, 0.01], { rtol: 1e-15 });
   });
 
+  it('OneCycleLR gives finite rates on a cycle too short for its warm-up (pctStart T - 1 = 0, a leg of no length)', () => {
+    const opt = new SGD([param()], { lr: 0.1, momentum: 0.9 });
+    const sched = new OneCycleLR(opt, { maxLr: 1, totalSteps: 4, pctStart: 0.25, annealStrategy: 'linear' });
+    const lrs = trace(opt, () => sched.step(), 4);
+    // The warm-up leg is step 0 alone, at its end value maxLr; then linearly down to 1 / 25 / 1e4 at step 3.
+    expect(lrs.slice(0, 4)).toBeAllClose([1, 1 + (4e-6 - 1) / 3, 1 + ((4e-6 - 1) * 2) / 3, 4e-6], { rtol: 1e-10 });
+    expect(lrs.every((lr) => Number.isFinite(lr))).toBe(true);
+  });
+
   it('OneCycleLR rises from maxLr / divFactor to maxLr at step pctStart T - 1, then falls to its minimum at T - 1', () => {
     const opt = new SGD([param()], { lr: 0.1, momentum: 0.9 });
     const sched = new OneCycleLR(opt, {

@@ -9,6 +9,7 @@ import { MNIST_EPOCH_BATCHES, matmulSize } from '../cases.js';
 import { type HostArray, type ScalarMlpData, lenetData, matmulData, mlpData, scalarMlpData, tanhSumData } from '../data.js';
 import type { Peer, Runner, WorkloadRunners } from './peer.js';
 import { blockRunner } from './tfjs-block.js';
+import { composedConv2d } from './tfjs-conv-grad.js';
 
 const fromHost = (h: HostArray): tf.Tensor => tf.tensor(h.data, h.shape.slice(), 'float32');
 
@@ -133,14 +134,19 @@ function tanhSumRunner(): Runner {
  * shared PyTorch-layout arrays moved into TF.js's layouts once, before timing: images to NHWC, filters to
  * [kh, kw, in, out], dense weights to [in, out], and fc1's rows reordered from (c, h, w) to NHWC's (h, w, c)
  * flattening order, so that both libraries compute the same function from the same numbers.
+ *
+ * `convBackward: 'composed'` is for backends without `Conv2DBackpropFilter` (wasm): the convolutions' gradients
+ * come from tfjs-conv-grad.ts, built from the backend's own forward kernels; 'kernels' is `tf.conv2d`'s own gradient.
  */
+export type ConvBackward = 'kernels' | 'composed';
+
 /** W5's runner; tests pass a small batch (the case is 64). */
-export function lenetRunner(batch = 64): Runner {
-  return syncRunner(lenetStep(batch));
+export function lenetRunner(batch = 64, convBackward: ConvBackward = 'kernels'): Runner {
+  return syncRunner(lenetStep(batch, convBackward));
 }
 
 /** W5's SGD step. */
-export function lenetStep(batch = 64): TrainingStep {
+export function lenetStep(batch = 64, convBackward: ConvBackward = 'kernels'): TrainingStep {
   const d = lenetData(batch);
   const x = tf.tidy(() => tf.transpose(fromHost(d.x), [0, 2, 3, 1]));
   const oneHot = tf.oneHot(tf.tensor1d(d.labels, 'int32'), 10);
@@ -159,9 +165,11 @@ export function lenetStep(batch = 64): TrainingStep {
   return {
     step: () =>
       optimizer.minimize(() => {
-        const conv = (input: tf.Tensor4D, filter: tf.Variable, bias: tf.Variable, pad: 'same' | 'valid') =>
-          tf.maxPool<tf.Tensor4D>(tf.relu(tf.add<tf.Tensor4D>(tf.conv2d(input, filter as tf.Tensor4D, 1, pad), bias)), 2, 2, 'valid');
-        const h = conv(conv(x as tf.Tensor4D, c1, c1b, 'same'), c2, c2b, 'valid');
+        const convolve = (input: tf.Tensor4D, filter: tf.Tensor4D, pad: 'same' | 'valid', first: boolean) =>
+          convBackward === 'composed' ? composedConv2d(input, filter, pad, !first) : tf.conv2d(input, filter, 1, pad);
+        const conv = (input: tf.Tensor4D, filter: tf.Variable, bias: tf.Variable, pad: 'same' | 'valid', first = false) =>
+          tf.maxPool<tf.Tensor4D>(tf.relu(tf.add<tf.Tensor4D>(convolve(input, filter as tf.Tensor4D, pad, first), bias)), 2, 2, 'valid');
+        const h = conv(conv(x as tf.Tensor4D, c1, c1b, 'same', true), c2, c2b, 'valid');
         let z: tf.Tensor = tf.reshape(h, [batch, 400]);
         z = tf.relu(tf.add(tf.matMul(z, f1), f1b));
         z = tf.relu(tf.add(tf.matMul(z, f2), f2b));
@@ -220,15 +228,17 @@ async function mnistRunner(batchCount: number): Promise<Runner> {
   };
 }
 
-const RUNNERS: WorkloadRunners = {
-  W1: () => mlpRunner(),
-  W2: (c) => matmulRunner(matmulSize(c)),
-  W3: () => scalarMlpRunner(),
-  W4: () => tanhSumRunner(),
-  W5: () => lenetRunner(),
-  W6: () => blockRunner(),
-  MNIST: (c) => mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES),
-};
+function runners(convBackward: ConvBackward): WorkloadRunners {
+  return {
+    W1: () => mlpRunner(),
+    W2: (c) => matmulRunner(matmulSize(c)),
+    W3: () => scalarMlpRunner(),
+    W4: () => tanhSumRunner(),
+    W5: () => lenetRunner(64, convBackward),
+    W6: () => blockRunner(),
+    MNIST: (c) => mnistRunner(c.batches ?? MNIST_EPOCH_BATCHES),
+  };
+}
 
 /** The folder holding tfjs-backend-wasm's .wasm binaries, resolved from the workspace root (pnpm's cwd). */
 function wasmDirectory(): string {
@@ -237,6 +247,8 @@ function wasmDirectory(): string {
 }
 
 function tfjsPeer(id: string, label: string, backend: 'cpu' | 'wasm', threads = 1): Peer {
+  // tfjs-backend-wasm has no Conv2DBackpropFilter: its W5 runs the composed convolution gradient (tfjs-conv-grad.ts).
+  const workloads = runners(backend === 'wasm' ? 'composed' : 'kernels');
   return {
     id,
     label,
@@ -250,7 +262,7 @@ function tfjsPeer(id: string, label: string, backend: 'cpu' | 'wasm', threads = 
         const ok = await tf.setBackend('wasm');
         if (!ok) throw new Error(`tfjs-backend-wasm failed to initialise with ${threads} thread(s)`);
         const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-        return `tfjs ${tf.version.tfjs}, wasm backend, threads=${wasm.getThreadsCount()}, simd=${simd}`;
+        return `tfjs ${tf.version.tfjs}, wasm backend, threads=${wasm.getThreadsCount()}, simd=${simd}; W5 with conv backward composed from its own forward kernels (no Conv2DBackpropFilter in tfjs-backend-wasm)`;
       }
       await tf.setBackend('cpu');
       return `tfjs ${tf.version.tfjs}, cpu backend`;
@@ -258,7 +270,7 @@ function tfjsPeer(id: string, label: string, backend: 'cpu' | 'wasm', threads = 
     // TF.js has no float64 tensors: its W1 figure stands as the yardstick for tapegrad's float64 run.
     supports: (c) => c.id !== 'W1-f64',
     isSlowOn: (c) => c.workload === 'W3' || (backend === 'cpu' && (c.id === 'W2-1024' || c.workload === 'W6')),
-    prepare: (c) => RUNNERS[c.workload](c),
+    prepare: (c) => workloads[c.workload](c),
   };
 }
 

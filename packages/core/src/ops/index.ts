@@ -22,6 +22,7 @@ import { atan } from './atan.js';
 import { atan2 } from './atan2.js';
 import { atanh } from './atanh.js';
 import { cosh } from './cosh.js';
+import { cumprod } from './cumprod.js';
 import { cumsum } from './cumsum.js';
 import { flip } from './flip.js';
 import { norm } from './norm.js';
@@ -150,7 +151,7 @@ export {
 };
 export { acos, acosh, asin, asinh, atan, atan2, atanh, cosh, expm1, log1p, sinh };
 export { eq, ge, gt, isFinite, isNaN, le, logicalAnd, logicalNot, logicalOr, logicalXor, lt, ne };
-export { cumsum, flip, norm, prod };
+export { cumprod, cumsum, flip, norm, prod };
 
 /** Each RuleMath method's op: the elementwise op of that name, of one operand or of two. */
 type RuleVocabulary = { readonly [K in RuleMathOp]: RuleMath<number>[K] extends (a: number) => number ? UnaryOp : BinaryOp };
@@ -190,6 +191,7 @@ export const OPS = {
   conv2dWeightGrad,
   cos,
   cosh,
+  cumprod,
   cumsum,
   diagonal,
   diagonalAdjoint,

@@ -6,8 +6,8 @@
 import type { OpContext } from '../autodiff/context.js';
 import { isBatched } from '../autodiff/batching.js';
 import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
-import { mode } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
+import { isDifferentiated } from '../autodiff/tangents.js';
 import { GradError } from '../errors.js';
 import { prod as kernel, prodOfOthers } from '../ndarray/kernels/axes.js';
 import { reducedShape } from '../ndarray/shape.js';
@@ -39,10 +39,10 @@ export const prod: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs
   },
   backward(ctx, dy) {
     const shape = reducedShape(ctx.inputs[0].shape, ctx.attrs.axes, true);
-    return [dy.reshape(shape).mul(others(ctx, mode.grad))];
+    return [dy.reshape(shape).mul(others(ctx, isDifferentiated(dy, ctx.saved[0])))];
   },
   // y / x in ops where there is no zero, so that a jvp of a jvp differentiates it.
-  tangent: (_m, ctx, tx) => tx!.mul(others(ctx, tx!.requiresGrad, true)).sum(ctx.attrs.axes, ctx.attrs.keepDims),
+  tangent: (_m, ctx, tx) => tx!.mul(others(ctx, isDifferentiated(tx!, ctx.saved[0]), true)).sum(ctx.attrs.axes, ctx.attrs.keepDims),
   // Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
   batch(ctx, x) {
     ctx.saveInputs();

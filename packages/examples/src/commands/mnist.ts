@@ -38,7 +38,10 @@ function command(name: CommandName): Command {
     )
     .option('--epochs <n>', `total epochs (default ${DEFAULTS.epochs})`)
     .option('--batch <n>', `batch size (default ${DEFAULTS.batch})`)
-    .option('--lr <x>', `peak learning rate, cosine-annealed to 0 (default ${DEFAULTS.adamLr} for adam, ${DEFAULTS.sgdLr} for sgd)`)
+    .option(
+      '--lr <x>',
+      `peak learning rate, cosine-annealed to 0 (one-cycle for the cnn; default ${DEFAULTS.adamLr} for adam, ${DEFAULTS.sgdLr} for sgd, cnn ${CNN_DEFAULTS.adamLr} for adam)`,
+    )
     .option('--optimizer <name>', 'adam | sgd (SGD with Nesterov momentum 0.9) (default adam)')
     .option('--hidden <list>', `hidden layer sizes, e.g. 256,128 (default ${DEFAULTS.hidden.join(',')})`)
     .option('--seed <n>', `seed of the weights, shuffling, dropout and augmentation (default ${DEFAULTS.seed})`)
@@ -139,7 +142,7 @@ export async function runTraining(name: CommandName, args: string[]): Promise<vo
   const data = await loadDigits(name, { trainLimit });
   const network = config.model === 'cnn' ? describeCnn() : `MLP ${[784, ...config.hidden, 10].join('-')} ReLU`;
   console.log(
-    `MNIST ${network}, ${config.optimizer} lr ${config.lr} (cosine), batch ${config.batchSize}, ` +
+    `MNIST ${network}, ${config.optimizer} lr ${config.lr} (${config.model === 'cnn' ? 'one-cycle' : 'cosine'}), batch ${config.batchSize}, ` +
       `dropout ${config.dropout}, shift ${config.shift}px, seed ${config.seed}, float32; ` +
       `${data.train.labels.size} train / ${data.test.labels.size} test digits`,
   );

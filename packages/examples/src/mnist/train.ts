@@ -7,6 +7,8 @@ import { Generator, type Tensor, noGrad, tensor } from '@tapegrad/core';
 import {
   Adam,
   CosineAnnealingLR,
+  type LRScheduler,
+  OneCycleLR,
   type Optimizer,
   SGD,
   type Sequential,
@@ -18,7 +20,7 @@ import {
 import { type AffineRange, affineBatch } from './affine.js';
 import { augmentBatch } from './augment.js';
 import { type DigitSet, PIXELS } from './data.js';
-import { CNN_CLEAN_EPOCHS, CNN_DISTORTION, CNN_LABEL_SMOOTHING, buildCnn } from './cnn.js';
+import { CNN_CLEAN_EPOCHS, CNN_DISTORTION, CNN_LABEL_SMOOTHING, CNN_WARMUP, buildCnn } from './cnn.js';
 import { buildModel } from './model.js';
 
 export type OptimizerName = 'adam' | 'sgd';
@@ -123,16 +125,22 @@ export function train(trainer: Trainer, config: TrainConfig, data: { train: Digi
   const labels = data.train.labels.data as Int32Array;
   const n = data.train.labels.size;
   const steps = Math.ceil(n / config.batchSize);
-  // Cosine annealing from config.lr over all epochs, evaluated in closed form so a resumed run picks up its place.
+  // The MLP: cosine annealing from config.lr over all epochs, in closed form per epoch. The CNN: one cycle over all
+  // batches (cnn.ts), replayed up to the epochs already done, so a resumed run picks up its place exactly.
   optimizer.lr = config.lr;
-  const schedule = new CosineAnnealingLR(optimizer, { tMax: config.epochs });
+  const cycle =
+    config.model === 'cnn'
+      ? new OneCycleLR(optimizer, { maxLr: config.lr, epochs: config.epochs, stepsPerEpoch: steps, pctStart: CNN_WARMUP })
+      : null;
+  const schedule: LRScheduler = cycle ?? new CosineAnnealingLR(optimizer, { tMax: config.epochs });
+  for (let s = 0; cycle !== null && s < trainer.epochsDone * steps; s++) cycle.step();
   const shuffle = new Generator(0);
   const augment = new Generator(0);
   const noise = trainer.noise;
   model.train();
   for (let epoch = trainer.epochsDone; epoch < config.epochs; epoch++) {
     const started = performance.now();
-    optimizer.lr = schedule.lrAt(epoch);
+    if (cycle === null) optimizer.lr = schedule.lrAt(epoch);
     shuffle.seed(streamSeed(config.seed, SHUFFLE, epoch));
     augment.seed(streamSeed(config.seed, AUGMENT, epoch));
     noise.seed(streamSeed(config.seed, DROPOUT, epoch));
@@ -160,6 +168,7 @@ export function train(trainer: Trainer, config: TrainConfig, data: { train: Digi
           : softmaxCrossEntropy(logits, target);
       loss.backward();
       optimizer.step();
+      cycle?.step();
       const value = loss.item();
       trainer.losses.push(value);
       lossSum += value * rows.length;

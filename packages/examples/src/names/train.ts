@@ -4,7 +4,7 @@
  * epoch. Every random draw (weights, shuffling, dropout, sampling) comes from generators seeded from --seed per
  * purpose and per epoch, so the same seed gives the same run and a resumed run continues it exactly.
  */
-import { Generator, type Tensor, noGrad, tensor } from '@tapegrad/core';
+import { Generator, type Tensor, multinomial, noGrad, tensor } from '@tapegrad/core';
 import { AdamW, CosineAnnealingLR, crossEntropy, permutation } from '@tapegrad/nn';
 import { type NameSplit, encodeBatch } from './data.js';
 import { NameTransformer } from './model.js';
@@ -144,26 +144,9 @@ export function trainNames(trainer: NamesTrainer, config: NamesConfig, data: Nam
 }
 
 /**
- * Draws an index with probability proportional to `weights` (non-negative, not all zero) from one uniform draw:
- * the first index whose running sum passes u * total (inverse-CDF sampling of a categorical distribution).
- */
-export function sampleCategorical(weights: ArrayLike<number>, generator: Generator): number {
-  let total = 0;
-  for (let i = 0; i < weights.length; i++) total += weights[i];
-  const target = generator.uniform() * total;
-  let running = 0;
-  for (let i = 0; i < weights.length; i++) {
-    running += weights[i];
-    if (target < running) return i;
-  }
-  // Rounding can leave target just above the last running sum: the last index with any weight.
-  for (let i = weights.length - 1; i >= 0; i--) if (weights[i] > 0) return i;
-  return weights.length - 1;
-}
-
-/**
  * `count` new names, one character at a time from the model's next-character distribution (temperature 1) until
- * each draws '.', seeded from `seed`: all names advance together, one forward pass per position.
+ * each draws '.', seeded from `seed`: all names advance together, one forward pass and one `multinomial` draw per
+ * row per position (rows of finished names are drawn too and ignored, so every name's draws stay in step).
  */
 export function sampleNames(
   model: NameTransformer,
@@ -184,10 +167,11 @@ export function sampleNames(
       const context = new Int32Array(count * (t + 1));
       for (let i = 0; i < count; i++) context.set(tokens.subarray(i * T, i * T + t + 1), i * (t + 1));
       const logits = model.forward(tensor(context, { shape: [count, t + 1] }));
-      const probs = logits.slice([0, t], [count, 1]).reshape([count, V]).softmax(-1).data;
+      const probs = logits.slice([0, t], [count, 1]).reshape([count, V]).softmax(-1);
+      const drawn = multinomial(probs, 1, { generator }).data;
       for (let i = 0; i < count; i++) {
         if (done[i]) continue;
-        const next = t === T - 1 ? 0 : sampleCategorical(probs.subarray(i * V, (i + 1) * V), generator);
+        const next = t === T - 1 ? 0 : drawn[i];
         if (next === 0) done[i] = true;
         else {
           names[i] += data.vocabulary.chars[next];

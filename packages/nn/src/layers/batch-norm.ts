@@ -1,10 +1,11 @@
 /**
  * BatchNorm1d over [batch, features]: in training, y = (x - mean_B) / sqrt(var_B + eps) * weight + bias with the
  * batch's mean and biased variance, and the running statistics move toward the batch's (the running variance takes
- * the unbiased estimate, as in PyTorch). In eval mode the running statistics are used instead.
+ * the unbiased estimate, as in PyTorch). In eval mode the running statistics are used instead. Core's fused
+ * `batchNorm` (PyTorch's F.batch_norm, the op BatchNorm2d uses) does the arithmetic.
  * State-dict names follow PyTorch: weight, bias, running_mean, running_var (num_batches_tracked is not kept).
  */
-import { type DType, ShapeError, type Tensor, noGrad, ones, zeros } from '@tapegrad/core';
+import { type DType, ShapeError, Tensor, batchNorm, ones, zeros } from '@tapegrad/core';
 import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
 import { checkSize } from './sizes.js';
@@ -70,31 +71,25 @@ export class BatchNorm1d extends Module {
 
   /** Normalises x [batch, features]. */
   forward(x: Tensor): Tensor {
-    if (x.rank !== 2 || x.shape[1] !== this.numFeatures) {
-      throw moduleError(ShapeError, this, `expected input of shape [batch, ${this.numFeatures}], got [${x.shape.join(', ')}]`);
+    if (!(x instanceof Tensor) || x.rank !== 2 || x.shape[1] !== this.numFeatures) {
+      const got = x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x;
+      throw moduleError(ShapeError, this, `expected input of shape [batch, ${this.numFeatures}], got ${got}`);
     }
-    let normalized: Tensor;
-    if (this.training) {
-      const n = x.shape[0];
-      if (n < 2)
-        throw moduleError(
-          ShapeError,
-          this,
-          `training needs more than one sample per batch to estimate a variance, got [${x.shape.join(', ')}]`,
-        );
-      const mean = x.mean(0, true);
-      const centered = x.sub(mean);
-      const variance = centered.square().mean(0, true);
-      normalized = centered.div(variance.add(this.eps).sqrt());
-      noGrad(() => {
-        const m = this.momentum;
-        this.runningMean.mulInPlace(1 - m).addInPlace(mean.detach().reshape([this.numFeatures]), m);
-        this.runningVar.mulInPlace(1 - m).addInPlace(variance.detach().reshape([this.numFeatures]), (m * n) / (n - 1));
-      });
-    } else {
-      normalized = x.sub(this.runningMean).div(this.runningVar.add(this.eps).sqrt());
-    }
-    return this.weight && this.bias ? normalized.mul(this.weight).add(this.bias) : normalized;
+    // Mixed float32/float64 promotes to float64, as the elementwise ops do (the fused op wants one dtype).
+    const dtype = x.dtype === this.runningMean.dtype ? x.dtype : 'float64';
+    const as = (t: Tensor) => (t.dtype === dtype ? t : t.cast(dtype));
+    x = as(x);
+    const affine = { ...(this.weight && { weight: as(this.weight) }), ...(this.bias && { bias: as(this.bias) }) };
+    const statistics = { runningMean: this.runningMean, runningVar: this.runningVar, eps: this.eps };
+    if (!this.training) return batchNorm(x, { ...statistics, ...affine });
+    if (x.shape[0] < 2)
+      throw moduleError(
+        ShapeError,
+        this,
+        `training needs more than one sample per batch to estimate a variance, got [${x.shape.join(', ')}]`,
+      );
+    // One fused op (core's batchNorm, as BatchNorm2d's) normalises with the batch's statistics and moves the running ones.
+    return batchNorm(x, { ...statistics, ...affine, momentum: this.momentum, training: true });
   }
 
   /** `256, eps=1e-5, momentum=0.1, affine=true`, as PyTorch prints it. */

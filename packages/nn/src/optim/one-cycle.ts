@@ -144,7 +144,8 @@ export class OneCycleLR extends LRScheduler {
     for (let i = 0; i < this._legs.length; i++) {
       const leg = this._legs[i];
       if (step <= leg.end || i === this._legs.length - 1) {
-        const f = (step - start) / (leg.end - start);
+        // A leg of no length (a short cycle: pctStart T - 1 = 0) is at its end value rather than 0/0 (PyTorch divides by zero there).
+        const f = leg.end > start ? (step - start) / (leg.end - start) : 1;
         const [a, b] = (what === 'lr' ? leg.lr : leg.momentum).map((level) => levels[level]);
         return this.annealStrategy === 'cos' ? b + ((a - b) * (1 + Math.cos(Math.PI * f))) / 2 : a + (b - a) * f;
       }

@@ -110,3 +110,61 @@ export function flip(x: NDArray, axes: readonly number[]): NDArray {
   }
   return new NDArray(out, shape);
 }
+
+/** Calls `line(base, stride)` for every line along `axis` of a value of `shape`: elements base + j * stride, j < n. */
+function eachLine(shape: readonly number[], axis: number, line: (base: number, stride: number, n: number) => void): void {
+  const n = shape[axis];
+  const inner = sizeOf(shape.slice(axis + 1));
+  const outer = sizeOf(shape.slice(0, axis));
+  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) line(o * n * inner + i, inner, n);
+}
+
+/** The running product along `axis`. */
+export function cumprod(x: NDArray, axis: number): NDArray {
+  const X = x.data;
+  const out = allocate(x.dtype, x.size);
+  eachLine(x.shape, axis, (base, stride, n) => {
+    let acc = 1;
+    for (let j = 0, at = base; j < n; j++, at += stride) out[at] = acc *= X[at];
+  });
+  return new NDArray(out, x.shape);
+}
+
+/**
+ * cumprod's gradient, exact with zeros and without a division: dx_i = P_i S_i, where P_i is the product of the
+ * elements before i and S_i = g_i + x_(i+1) S_(i+1) (the sum over k >= i of g_k times the product of x_(i+1..k)).
+ */
+export function cumprodGrad(x: NDArray, g: NDArray, axis: number): NDArray {
+  const X = x.data;
+  const G = g.data;
+  const out = allocate(g.dtype, x.size);
+  eachLine(x.shape, axis, (base, stride, n) => {
+    let s = 0;
+    for (let j = n - 1, at = base + (n - 1) * stride; j >= 0; j--, at -= stride) {
+      s = G[at] + (j < n - 1 ? X[at + stride] * s : 0);
+      out[at] = s;
+    }
+    let p = 1;
+    for (let j = 0, at = base; j < n; j++, at += stride) {
+      out[at] *= p;
+      p *= X[at];
+    }
+  });
+  return new NDArray(out, x.shape);
+}
+
+/** cumprod's tangent by the product rule, exact with zeros: ty_k = x_k ty_(k-1) + tx_k y_(k-1). */
+export function cumprodTangent(x: NDArray, y: NDArray, t: NDArray, axis: number): NDArray {
+  const X = x.data;
+  const Y = y.data;
+  const T = t.data;
+  const out = allocate(t.dtype, x.size);
+  eachLine(x.shape, axis, (base, stride, n) => {
+    let prev = 0;
+    for (let j = 0, at = base; j < n; j++, at += stride) {
+      prev = j === 0 ? T[at] : X[at] * prev + T[at] * Y[at - stride];
+      out[at] = prev;
+    }
+  });
+  return new NDArray(out, x.shape);
+}

@@ -139,7 +139,8 @@ function zero(col: TypedArray, from: number, to: number): void {
  */
 function copyFlat(X: TypedArray, s0: number, col: TypedArray, d0: number, rows: number, outW: number, lo: number, hi: number): void {
   const last = (rows - 1) * outW + hi;
-  for (let t = lo; t < last; t++) col[d0 + t] = X[s0 + t];
+  // One memory copy (X and col share a dtype): several times faster than an element loop on these long stretches.
+  col.set(X.subarray(s0 + lo, s0 + last), d0 + lo);
   if (lo === 0 && hi === outW) return;
   for (let row = 0, at = d0; row < rows; row++, at += outW) {
     if (row > 0) zero(col, at, at + lo);
@@ -211,8 +212,8 @@ function moveRows(Y: TypedArray, rows: TypedArray, g: ConvGeometry, r0: number, 
     for (let o = 0; o < O; o++) {
       const at = o * cols + (r - r0) * outW;
       const y = (b * O + o) * plane + (r - b * outH) * outW;
-      if (toChunk) for (let t = 0; t < length; t++) rows[at + t] = Y[y + t];
-      else for (let t = 0; t < length; t++) Y[y + t] = rows[at + t];
+      if (toChunk) rows.set(Y.subarray(y, y + length), at);
+      else Y.set(rows.subarray(at, at + length), y);
     }
     r = end;
   }

@@ -3,7 +3,7 @@
  * average's adjoint. Each window's in-range taps are found once per output position, so the inner loops carry no
  * bounds test.
  */
-import { allocate } from '../dtype.js';
+import { type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import type { WindowGeometry } from './window.js';
 import { deviceKernel } from '../device.js';
@@ -31,6 +31,10 @@ export function maxPool2dForward(x: NDArray, g: PoolGeometry, shape: readonly nu
   const X = x.data;
   const out = allocate(x.dtype, planes * outH * outW);
   const arg = new Int32Array(out.length);
+  if (insideWindows(g)) {
+    maxPoolInside(X, out, arg, g);
+    return { values: new NDArray(out, shape), argmax: new NDArray(arg, shape) };
+  }
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * H * W;
@@ -58,6 +62,48 @@ export function maxPool2dForward(x: NDArray, g: PoolGeometry, shape: readonly nu
     }
   }
   return { values: new NDArray(out, shape), argmax: new NDArray(arg, shape) };
+}
+
+/** Whether every window lies inside the input, undilated (no padding read): the usual 2x2, stride 2 pool. */
+function insideWindows(g: PoolGeometry): boolean {
+  return (
+    g.padTop === 0 &&
+    g.padLeft === 0 &&
+    g.dilationH === 1 &&
+    g.dilationW === 1 &&
+    (g.outH - 1) * g.strideH + g.kernelH <= g.height &&
+    (g.outW - 1) * g.strideW + g.kernelW <= g.width
+  );
+}
+
+/**
+ * maxPool2dForward when insideWindows(g): the same choice of maximum (the first in window order, or the last NaN)
+ * without the per-position tap ranges, which cost a third of a LeNet step's pooling time.
+ */
+function maxPoolInside(X: TypedArray, out: TypedArray, arg: Int32Array, g: PoolGeometry): void {
+  const { planes, height: H, width: W, outH, outW, kernelH: kh, kernelW: kw, strideH: sh, strideW: sw } = g;
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    for (let oh = 0; oh < outH; oh++) {
+      const top = p * H * W + oh * sh * W;
+      for (let ow = 0; ow < outW; ow++, o++) {
+        let at = top + ow * sw;
+        let best = X[at];
+        for (let i = 0; i < kh; i++) {
+          const row = top + i * W + ow * sw;
+          for (let j = 0; j < kw; j++) {
+            const v = X[row + j];
+            if (v > best || v !== v) {
+              best = v;
+              at = row + j;
+            }
+          }
+        }
+        out[o] = best;
+        arg[o] = at;
+      }
+    }
+  }
 }
 
 /**

@@ -92,7 +92,15 @@ function reduceMiddle(X: TypedArray, out: TypedArray, outer: number, n: number, 
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;
     const ob = o * inner;
-    if (kind === 'sum') {
+    if (kind === 'sum' && inner === 1) {
+      // The last axis (a conv bias's gradient sums over width, then height): one running sum in a register, the
+      // same additions in the same order as the general loop, without its store per element (rounded to float32
+      // after each addition when the output is float32, as that store would).
+      let s = 0;
+      if (out instanceof Float32Array) for (let k = 0; k < n; k++) s = Math.fround(s + X[base + k]);
+      else for (let k = 0; k < n; k++) s += X[base + k];
+      out[ob] = s;
+    } else if (kind === 'sum') {
       for (let k = 0; k < n; k++) {
         const row = base + k * inner;
         for (let i = 0; i < inner; i++) out[ob + i] += X[row + i];
