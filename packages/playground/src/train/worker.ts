@@ -30,7 +30,15 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 
 const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 10));
 
-async function train(trainer: Trainer | DeviceTrainer, id: number): Promise<void> {
+/**
+ * Trains in chunks of STEPS_PER_REPORT until the run is replaced, the loss stops being finite or MAX_STEPS is
+ * reached; `report` posts each chunk's progress.
+ */
+async function trainInChunks(
+  trainer: { readonly steps: number; readonly config: { readonly lr: number }; step(): number | Promise<number> },
+  id: number,
+  report: (losses: number[]) => void | Promise<void>,
+): Promise<void> {
   while (id === run) {
     const losses: number[] = [];
     for (let i = 0; i < STEPS_PER_REPORT; i++) losses.push(await trainer.step());
@@ -42,9 +50,7 @@ async function train(trainer: Trainer | DeviceTrainer, id: number): Promise<void
       });
       return;
     }
-    const grid = await trainer.probabilityGrid(GRID_RESOLUTION);
-    const accuracy = await trainer.accuracy();
-    post({ type: 'progress', step: trainer.steps, losses, accuracy, grid, resolution: GRID_RESOLUTION }, [grid.buffer]);
+    await report(losses);
     if (trainer.steps >= MAX_STEPS) {
       post({ type: 'done', step: trainer.steps, reason: `stopped after ${MAX_STEPS} steps` });
       return;
@@ -53,33 +59,27 @@ async function train(trainer: Trainer | DeviceTrainer, id: number): Promise<void
   }
 }
 
+/** Trains a boundary model, reporting the probability grid after each chunk. */
+function train(trainer: Trainer | DeviceTrainer, id: number): Promise<void> {
+  return trainInChunks(trainer, id, async (losses) => {
+    const grid = await trainer.probabilityGrid(GRID_RESOLUTION);
+    const accuracy = await trainer.accuracy();
+    post({ type: 'progress', step: trainer.steps, losses, accuracy, grid, resolution: GRID_RESOLUTION }, [grid.buffer]);
+  });
+}
+
 /** The digits, fetched (a lazily loaded chunk of the build) and unpacked on the first digits run. */
 let digits: Promise<Digits> | null = null;
 const loadDigits = () => (digits ??= import('virtual:mnist-digits').then((m) => unpackDigits(m.default)));
 
 /** Like `train`, on the digits: the held-out digits' predictions instead of a boundary grid. */
-async function trainDigits(trainer: DigitTrainer, id: number): Promise<void> {
-  while (id === run) {
-    const losses: number[] = [];
-    for (let i = 0; i < STEPS_PER_REPORT; i++) losses.push(trainer.step());
-    const last = losses[losses.length - 1];
-    if (!Number.isFinite(last)) {
-      post({
-        type: 'error',
-        message: `The loss became ${last} at step ${trainer.steps}: the learning rate ${trainer.config.lr} is too large for this model; lower it and train again.`,
-      });
-      return;
-    }
+function trainDigits(trainer: DigitTrainer, id: number): Promise<void> {
+  return trainInChunks(trainer, id, (losses) => {
     const predictions = trainer.predictions();
     post({ type: 'digit-progress', step: trainer.steps, losses, accuracy: trainer.accuracy(predictions), predictions }, [
       predictions.buffer,
     ]);
-    if (trainer.steps >= MAX_STEPS) {
-      post({ type: 'done', step: trainer.steps, reason: `stopped after ${MAX_STEPS} steps` });
-      return;
-    }
-    await pause();
-  }
+  });
 }
 
 async function startDigits(config: DigitTrainer['config'], id: number): Promise<void> {

@@ -10,9 +10,8 @@ const MAIN = `@compute @workgroup_size(256) fn main(@builtin(global_invocation_i
   let o = flatIndex(gid, nwg);
   if (o >= p[0]) { return; }`;
 
-/** The convolution's numbers, in the order CONV_PARAMS reads them (after the element count). */
-export const CONV_FIELDS = [
-  'inChannels',
+/** A window's numbers (core's WindowGeometry), in the order POOL_PARAMS reads them (after the element count). */
+export const POOL_FIELDS = [
   'height',
   'width',
   'kernelH',
@@ -25,8 +24,10 @@ export const CONV_FIELDS = [
   'padLeft',
   'outH',
   'outW',
-  'batch',
 ] as const;
+
+/** The convolution's numbers, in the order CONV_PARAMS reads them (after the element count): the window's, between. */
+export const CONV_FIELDS = ['inChannels', ...POOL_FIELDS, 'batch'] as const;
 
 const CONV_PARAMS = `
   let C = p[1]; let H = i32(p[2]); let W = i32(p[3]); let kh = p[4]; let kw = p[5];
@@ -68,22 +69,6 @@ ${MAIN}${CONV_PARAMS}
   }
   dx[o] = acc;
 }`;
-
-/** The pooling's numbers, in the order POOL_PARAMS reads them (after the element count). */
-export const POOL_FIELDS = [
-  'height',
-  'width',
-  'kernelH',
-  'kernelW',
-  'strideH',
-  'strideW',
-  'dilationH',
-  'dilationW',
-  'padTop',
-  'padLeft',
-  'outH',
-  'outW',
-] as const;
 
 const POOL_PARAMS = `
   let H = i32(p[1]); let W = i32(p[2]); let kh = i32(p[3]); let kw = i32(p[4]);
