@@ -3,8 +3,8 @@
  * kernels/. Device arrays hold float32 (or int32 for labels and indices) in pooled storage buffers; each
  * kernel call encodes one compute pass and submits it at once, so the synchronous API keeps working and values are
  * read back only by `dataAsync`. This file holds the device's machinery (buffers, pipelines, params, dispatch, errors);
- * the kernels live by concern beside it (elementwise.ts, layout.ts, reductions.ts, matmul.ts, optimizers.ts,
- * spatial.ts, attention.ts), each a function of the backend, and the class hands every entry point to one of them.
+ * the kernels live by concern beside it (elementwise.ts, layout.ts, reductions.ts, matmul.ts, normalise.ts,
+ * optimizers.ts, spatial.ts, attention.ts), each a function of the backend, and the class hands every entry point to one of them.
  */
 import {
   type AttentionPlan,
@@ -16,6 +16,7 @@ import {
   DTypeError,
   DeviceError,
   type MatmulFlags,
+  type NormGroups,
   NDArray,
   type PoolGeometry,
   type PooledMaxima,
@@ -30,6 +31,7 @@ import * as attention from './attention.js';
 import * as elementwise from './elementwise.js';
 import * as layout from './layout.js';
 import { matmul } from './matmul.js';
+import { normalise, normaliseBackward } from './normalise.js';
 import { optimizerUpdate } from './optimizers.js';
 import * as reductions from './reductions.js';
 import { MAX_GROUPS, fmt, sizeOf } from './shapes.js';
@@ -352,8 +354,21 @@ export class WebGPUBackend implements DeviceBackend {
     return attention.attentionBackward(this, dy, q, k, v, out, lse, plan);
   }
 
-  layerNorm(x: NDArray, width: number, eps: number, weight: NDArray | null, bias: NDArray | null): NDArray {
-    return spatial.layerNorm(this, x, width, eps, weight, bias);
+  normalise(x: NDArray, groups: NormGroups, eps: number, weight: NDArray | null, bias: NDArray | null, perGroup: boolean) {
+    return normalise(this, x, groups, eps, weight, bias, perGroup);
+  }
+
+  normaliseBackward(
+    dy: NDArray,
+    x: NDArray,
+    groups: NormGroups,
+    stats: { readonly mean: NDArray; readonly variance: NDArray },
+    eps: number,
+    weight: NDArray | null,
+    perGroup: boolean,
+    want: { readonly dx: boolean; readonly affine: Shape | null },
+  ) {
+    return normaliseBackward(this, dy, x, groups, stats, eps, weight, perGroup, want);
   }
 
   /** Releases the pooled buffers and the device. */

@@ -102,6 +102,13 @@ export function fill(backend: WebGPUBackend, x: NDArray, value: number): void {
 }
 
 export function addInPlace(backend: WebGPUBackend, x: NDArray, other: NDArray, alpha: number): void {
+  if (x.device === backend && x.dtype === 'int32') {
+    // A counter (BatchNorm's num_batches_tracked): through float32, exact for integers below 2^24.
+    const sum = cast(backend, x, 'float32');
+    addInPlace(backend, sum, other, alpha);
+    assign(backend, x, sum);
+    return;
+  }
   const target = backend.operand(x, 'addInPlace');
   let o = backend.operand(other, 'addInPlace');
   // A buffer cannot be bound for reading and writing in one pass: x += x reads a copy.

@@ -10,7 +10,6 @@
  */
 import { type ConvGeometry, DTypeError, DeviceError, type NDArray, type PoolGeometry, type PooledMaxima, type Shape } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
-import { f32Bits } from './shapes.js';
 import * as wgsl from './kernels/spatial.js';
 
 const convParams = (size: number, g: ConvGeometry): number[] => [size, ...wgsl.CONV_FIELDS.map((f) => g[f])];
@@ -116,25 +115,4 @@ export function gatherOrScatter(
   const buffers = [backend.bufferOf(a), backend.bufferOf(at), backend.bufferOf(out)];
   backend.flat(gathering ? wgsl.GATHER : wgsl.SCATTER_ADD, [threads, count, size, inner], buffers, threads);
   return out;
-}
-
-export function layerNorm(
-  backend: WebGPUBackend,
-  x: NDArray,
-  width: number,
-  eps: number,
-  weight: NDArray | null,
-  bias: NDArray | null,
-): NDArray {
-  const inputs = [x, weight, bias].filter((a): a is NDArray => a !== null).map((a) => backend.operand(a, 'layerNorm'));
-  const y = backend.alloc(x.shape, 'float32');
-  const rows = width === 0 ? 0 : x.size / width;
-  const code = wgsl.layerNormSource(weight !== null, bias !== null);
-  backend.flat(
-    code,
-    [rows, width, f32Bits(eps)],
-    [...inputs, y].map((a) => backend.bufferOf(a)),
-    rows,
-  );
-  return y;
 }

@@ -1,6 +1,6 @@
 // nn on the device beyond what the op harness compares: where the losses' targets may live, gradient clipping without
 // reading values back, and Module.to moving a model's parameters and buffers.
-import { DTypeError, DeviceError, Generator, type Tensor, randn, tensor } from '@tapegrad/core';
+import { DTypeError, DeviceError, Generator, type Tensor, noGrad, randn, tensor } from '@tapegrad/core';
 import {
   Adam,
   BatchNorm2d,
@@ -168,6 +168,46 @@ describe('Module.to on webgpu', () => {
     const mixed = new Sequential(new Linear(2, 2, { dtype: 'float32' }), new Linear(2, 2));
     expect(() => mixed.to('webgpu')).toThrow(DTypeError);
     expect(mixed.parameters().map((p) => p.device)).toEqual(['cpu', 'cpu', 'cpu', 'cpu']);
+  });
+});
+
+describe('batch norm on webgpu', () => {
+  it('BatchNorm2d trains on the device as on the CPU: outputs, gradients, running statistics and the batch count', async () => {
+    if (!ready) return;
+    const run = async (device: 'cpu' | 'webgpu') => {
+      const norm = new BatchNorm2d(3, { dtype: 'float32', momentum: 0.2 });
+      const g = new Generator(5);
+      noGrad(() => norm.weight!.assign(tensor([0.5, 2, -1], { dtype: 'float32' })));
+      const on = (t: Tensor) => (device === 'cpu' ? t : t.to(device));
+      if (device === 'webgpu') norm.to(device);
+      const upstream = on(randn([4, 3, 5, 5], { dtype: 'float32', generator: g }));
+      const outs: Float32Array[] = [];
+      for (let step = 0; step < 3; step++) {
+        const x = on(randn([4, 3, 5, 5], { dtype: 'float32', generator: g }).mul(step + 1).add(step));
+        norm.zeroGrad();
+        const y = norm.forward(x);
+        y.mul(upstream).sum().backward();
+        outs.push(Float32Array.from(await y.dataAsync()));
+      }
+      await norm.to('cpu');
+      const [mean, variance, count] = norm.namedBuffers().map(([, b]) => Array.from(b.data));
+      return { outs, mean, variance, count, dw: Array.from(norm.weight!.grad!.data), db: Array.from(norm.bias!.grad!.data) };
+    };
+    const cpu = await run('cpu');
+    const gpu = await run('webgpu');
+    const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) =>
+      Array.from(b).forEach((e, i) => {
+        if (!(Math.abs(a[i] - e) <= 1e-5 + 2e-4 * Math.abs(e))) throw new Error(`${what}[${i}]: webgpu ${a[i]}, cpu ${e}`);
+      });
+    gpu.outs.forEach((o, s) => close(o, cpu.outs[s], `output of step ${s}`));
+    close(gpu.mean, cpu.mean, 'running_mean');
+    close(gpu.variance, cpu.variance, 'running_var');
+    close(gpu.dw, cpu.dw, 'weight gradient');
+    close(gpu.db, cpu.db, 'bias gradient');
+    expect(gpu.count).toEqual([3]);
+    expect(cpu.count).toEqual([3]);
+    // the running statistics moved: the third batch has mean about 2 and variance about 9
+    expect(cpu.mean[0]).toBeGreaterThan(0.5);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   Generator,
   type Tensor,
   avgPool2d,
+  batchNorm,
   concat,
   conv2d,
   embedding,
@@ -128,6 +129,20 @@ export const OP_CASES: readonly OpCase[] = [
   { name: 'layerNorm with weight and bias', inputs: [u(3, 4, 6), u(6), u(6)], f: (x, w, b) => layerNorm(x, 6, { weight: w, bias: b }) },
   { name: 'layerNorm over two axes, no affine', inputs: [u(2, 3, 5)], f: (x) => layerNorm(x, [3, 5]) },
   { name: 'layerNorm with a weight only, eps 0.1', inputs: [u(5, 7), u(7)], f: (x, w) => layerNorm(x, 7, { weight: w, eps: 0.1 }) },
+  { name: 'layerNorm of 300 rows of 70', inputs: [u(300, 70), u(70), u(70)], f: (x, w, b) => layerNorm(x, 70, { weight: w, bias: b }) },
+  // batch norm with the batch's statistics: fused forward and backward on the device
+  {
+    name: 'batchNorm [N, C, H, W] with weight and bias',
+    inputs: [u(3, 4, 5, 2), u(4), u(4)],
+    f: (x, w, b) => batchNorm(x, { weight: w, bias: b, training: true }),
+  },
+  { name: 'batchNorm [N, C] (BatchNorm1d), no affine', inputs: [u(6, 5)], f: (x) => batchNorm(x, { training: true, eps: 0.1 }) },
+  { name: 'batchNorm [N, C, L] with a weight only', inputs: [u(2, 3, 7), u(3)], f: (x, w) => batchNorm(x, { weight: w, training: true }) },
+  {
+    name: 'batchNorm of 2 channels of 900 values, offset',
+    inputs: [{ shape: [9, 2, 10, 10], lo: 40, hi: 44 }, u(2), u(2)],
+    f: (x, w, b) => batchNorm(x, { weight: w, bias: b, training: true }),
+  },
   // where, and attention (the composite on the device: scores, mask, softmax, product)
   { name: 'where, broadcast condition', inputs: [u(3, 4), u(4)], f: (a, b) => where(a.gt(0), a, b) },
   {

@@ -6,6 +6,7 @@ import { describeValue } from '../ndarray/shape.js';
 import * as ops from '../ops/index.js';
 import { tensor } from '../creation.js';
 import { Tensor } from '../tensor.js';
+import type { BatchNormAttrs } from '../ops/batch-norm.js';
 import { checkOptions } from './window.js';
 
 /** Options of {@link batchNorm}. */
@@ -89,12 +90,20 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   if (runningMean === undefined || runningVar === undefined) return ops.batchNorm(x, ...affine, { eps, ...flags });
   if (isBatched(x))
     throw new TapegradError('batchNorm: running statistics cannot be updated under vmap (each sample has its own); leave them out');
-  const statistics = { mean: new Float64Array(channels), variance: new Float64Array(channels) };
+  const statistics: BatchNormAttrs['statistics'] & object = { mean: new Float64Array(channels), variance: new Float64Array(channels) };
   const y = ops.batchNorm(x, ...affine, { eps, ...flags, statistics });
   noGrad(() => {
+    const { onDevice } = statistics;
+    const unbiased = (momentum * count) / (count - 1);
+    if (onDevice !== undefined) {
+      // The device's statistics stay there: the running ones must be on x's device (as PyTorch's module buffers).
+      runningMean.mulInPlace(1 - momentum).addInPlace(new Tensor(onDevice.mean), momentum);
+      runningVar.mulInPlace(1 - momentum).addInPlace(new Tensor(onDevice.variance), unbiased);
+      return;
+    }
     const batch = (values: Float64Array, scale: number) => tensor(Float64Array.from(values, (v) => v * scale));
     runningMean.mulInPlace(1 - momentum).addInPlace(batch(statistics.mean, momentum).cast(runningMean.dtype));
-    runningVar.mulInPlace(1 - momentum).addInPlace(batch(statistics.variance, (momentum * count) / (count - 1)).cast(runningVar.dtype));
+    runningVar.mulInPlace(1 - momentum).addInPlace(batch(statistics.variance, unbiased).cast(runningVar.dtype));
   });
   return y;
 }

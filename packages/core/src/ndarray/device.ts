@@ -82,8 +82,47 @@ export interface DeviceBackend {
   scatterAdd?(g: NDArray, indices: NDArray, axis: number, size: number): NDArray;
   /** cond ? a : b elementwise, broadcasting all three (kernels of ops/where.ts); a CPU cond (a mask) may be moved. */
   where?(cond: NDArray, a: NDArray, b: NDArray): NDArray;
-  /** Layer norm's forward pass over the last `width` elements of each row (its backward runs on the other kernels). */
-  layerNorm?(x: NDArray, width: number, eps: number, weight: NDArray | null, bias: NDArray | null): NDArray;
+  /**
+   * Batch norm's or layer norm's forward over the groups of x that `groups` describes (ops/normalise.ts): y, and each
+   * group's mean and biased variance ([groups]). The weight and bias are per group (`perGroup`, batch norm's
+   * channels) or per position in a group's run (layer norm's trailing elements).
+   */
+  normalise?(
+    x: NDArray,
+    groups: NormGroups,
+    eps: number,
+    weight: NDArray | null,
+    bias: NDArray | null,
+    perGroup: boolean,
+  ): {
+    /** The normalised (and scaled, shifted) x. */
+    y: NDArray;
+    /** Each group's mean. */
+    mean: NDArray;
+    /** Each group's biased variance. */
+    variance: NDArray;
+  };
+  /**
+   * Its backward from the saved statistics: dx when `want.dx`, and dWeight and dBias in `want.affine`'s shape when
+   * that is given (null otherwise).
+   */
+  normaliseBackward?(
+    dy: NDArray,
+    x: NDArray,
+    groups: NormGroups,
+    stats: { readonly mean: NDArray; readonly variance: NDArray },
+    eps: number,
+    weight: NDArray | null,
+    perGroup: boolean,
+    want: { readonly dx: boolean; readonly affine: Shape | null },
+  ): {
+    /** The input's gradient, or null. */
+    dx: NDArray | null;
+    /** The weight's gradient (the sum of dy xhat), or null. */
+    dWeight: NDArray | null;
+    /** The bias's gradient (the sum of dy), or null. */
+    dBias: NDArray | null;
+  };
   /** The arrays joined along `axis` as `dtype` (kernels/layout.ts); an operand may be a CPU array to move. */
   concat?(xs: readonly NDArray[], axis: number, dtype: DType): NDArray;
   /** log sum exp over `axes` (normalised, ascending), shifted by the maximum (ops/log-sum-exp.ts). */
@@ -125,6 +164,24 @@ export interface DeviceBackend {
   };
 }
 
+/**
+ * Where a normalisation takes its statistics, over x's flat elements: `groups` groups (batch norm: the channels;
+ * layer norm: the rows), group g made of `runs` runs of `length` consecutive elements, `runStride` apart, the first
+ * at g * groupStride (moments.ts's walk).
+ */
+export interface NormGroups {
+  /** How many groups (statistics). */
+  readonly groups: number;
+  /** Runs per group. */
+  readonly runs: number;
+  /** Elements per run. */
+  readonly length: number;
+  /** From one run of a group to the next. */
+  readonly runStride: number;
+  /** From one group's first element to the next's. */
+  readonly groupStride: number;
+}
+
 /** What max pooling returns on a device. */
 export interface PooledMaxima {
   /** The maximum of each window. */
@@ -140,7 +197,8 @@ type OptionalKernel =
   | 'avgPool2d'
   | 'gather'
   | 'scatterAdd'
-  | 'layerNorm'
+  | 'normalise'
+  | 'normaliseBackward'
   | 'where'
   | 'concat'
   | 'logSumExp'

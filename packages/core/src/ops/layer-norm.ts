@@ -16,9 +16,21 @@ import { isGradEnabled } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import type { RowStats } from '../ndarray/kernels/layer-norm.js';
 import { layerNormBackward, layerNormForward } from '../ndarray/kernels/layer-norm.js';
-import { deviceKernel } from '../ndarray/device.js';
+import type { NormGroups } from '../ndarray/device.js';
+import { sizeOf } from '../ndarray/shape.js';
 import { alignElementwise, moveBatchAxis } from './batching.js';
-import { type AffineFlags, type NormLayout, affineOf, kernelGradients, normGradients, normTangent, wantedGrads } from './normalise.js';
+import {
+  type AffineFlags,
+  type DeviceStats,
+  type NormLayout,
+  affineOf,
+  deviceNormGradients,
+  deviceNormalise,
+  kernelGradients,
+  normGradients,
+  normTangent,
+  wantedGrads,
+} from './normalise.js';
 
 export interface LayerNormAttrs extends AffineFlags {
   /** How many trailing axes are normalised. */
@@ -32,18 +44,23 @@ function trailingLayout(rank: number, n: number): NormLayout {
   return { stats: axes.slice(rank - n), affine: axes.slice(0, rank - n), lineUp: (p) => p };
 }
 
+/** Each row of `width` elements one group of statistics. */
+const rowGroups = (size: number, width: number): NormGroups => ({
+  groups: width === 0 ? 0 : size / width,
+  runs: 1,
+  length: width,
+  runStride: width,
+  groupStride: width,
+});
+
 export const layerNorm: OpWithRules<LayerNormAttrs, TensorNode[]> = defineOp<LayerNormAttrs, TensorNode[]>({
   name: 'layerNorm',
   forward(ctx, x, ...affine) {
     const { axes, eps } = ctx.attrs;
     const width = x.shape.slice(x.rank - axes).reduce((n, d) => n * d, 1);
     const [weight, bias] = affineOf(ctx.attrs, affine);
-    const device = x.raw.device;
-    if (device !== undefined) {
-      // The device's fused forward; no row statistics are saved, so backward takes the differentiable-ops path.
-      ctx.save(x, weight, null);
-      return deviceKernel(device, 'layerNorm').layerNorm(x.raw, width, eps, weight?.raw ?? null, bias?.raw ?? null);
-    }
+    // On a device, its fused forward (and backward), the rows as the statistics' groups.
+    if (x.raw.device !== undefined) return deviceNormalise(ctx, x, rowGroups(x.size, width), eps, weight, bias, false).y;
     const { y, stats } = layerNormForward(x.raw, width, eps, weight?.data ?? null, bias?.data ?? null);
     ctx.save(x, weight, stats);
     return y;
@@ -53,9 +70,12 @@ export const layerNorm: OpWithRules<LayerNormAttrs, TensorNode[]> = defineOp<Lay
     const [x, weight, stats] = ctx.saved as unknown as [TensorNode, TensorNode | null, RowStats | null];
     const want = wantedGrads(ctx);
     if (isGradEnabled() || stats === null) return normGradients(trailingLayout(x.rank, n), ctx.attrs, want, x, weight, dy, eps);
+    const affineShape = x.shape.slice(x.rank - n);
+    if (x.raw.device !== undefined)
+      return deviceNormGradients(ctx, x, weight, dy, rowGroups(x.size, sizeOf(affineShape)), stats as unknown as DeviceStats, eps, false, affineShape);
     const width = x.size / Math.max(1, stats.mean.length);
     const r = layerNormBackward(dy.raw, x.raw, stats, stats.mean.length === 0 ? 0 : width, weight?.data ?? null, want);
-    return kernelGradients(ctx.attrs, x, x.shape.slice(x.rank - n), r);
+    return kernelGradients(ctx.attrs, x, affineShape, r);
   },
   tangent(_m, ctx, tx, ...affine) {
     const [x] = ctx.inputs;

@@ -5,10 +5,12 @@
 //   txhat = (tx - mean(tx) - xhat mean(tx xhat)) / sqrt(var + eps),   ty = txhat w + xhat tw + tb.
 // They differ only in where the statistics are taken (batch norm: every axis but the channels; layer norm: the last
 // axes) and in how a parameter lines up with x (per channel, or per trailing element): a NormLayout. The rules below
-// are the ops' differentiable paths (createGraph, vmap, a device value); their fused kernels are in ndarray/kernels.
+// are the ops' differentiable paths (createGraph, vmap); their fused kernels are in ndarray/kernels, and a device's
+// (DeviceBackend.normalise) take the statistics over the groups a NormGroups describes.
 import type { OpContext } from '../autodiff/context.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { NDArray } from '../ndarray/ndarray.js';
+import { type NormGroups, deviceKernel } from '../ndarray/device.js';
 import { sqrt } from './sqrt.js';
 
 /** Whether the inputs after x include a weight, and a bias (in that order). */
@@ -110,5 +112,51 @@ export function kernelGradients(
   const grads: Array<TensorNode | null> = [r.dx === null ? null : (x.make(r.dx) as TensorNode)];
   if (flags.hasWeight) grads.push(asNode(r.dWeight));
   if (flags.hasBias) grads.push(asNode(r.dBias));
+  return grads;
+}
+
+/** A device's statistics of the forward, saved for backward. */
+export interface DeviceStats {
+  readonly mean: NDArray;
+  readonly variance: NDArray;
+}
+
+/** The device's fused forward: y, with the statistics saved (after x and the weight) for its fused backward. */
+export function deviceNormalise(
+  ctx: OpContext<AffineFlags>,
+  x: TensorNode,
+  groups: NormGroups,
+  eps: number,
+  weight: TensorNode | null,
+  bias: TensorNode | null,
+  perGroup: boolean,
+): { y: NDArray; stats: DeviceStats } {
+  const r = deviceKernel(x.raw.device!, 'normalise').normalise(x.raw, groups, eps, weight?.raw ?? null, bias?.raw ?? null, perGroup);
+  ctx.save(x, weight, r);
+  return { y: r.y, stats: r };
+}
+
+/** The device's fused backward: dx, dw and db as nodes, in the order of the op's inputs (null where not wanted). */
+export function deviceNormGradients(
+  ctx: OpContext<AffineFlags>,
+  x: TensorNode,
+  weight: TensorNode | null,
+  dy: TensorNode,
+  groups: NormGroups,
+  stats: DeviceStats,
+  eps: number,
+  perGroup: boolean,
+  affineShape: readonly number[],
+): Array<TensorNode | null> {
+  const want = wantedGrads(ctx);
+  const affine = want.dWeight || want.dBias ? affineShape.slice() : null;
+  const r = deviceKernel(x.raw.device!, 'normaliseBackward').normaliseBackward(dy.raw, x.raw, groups, stats, eps, weight?.raw ?? null, perGroup, {
+    dx: want.dx,
+    affine,
+  });
+  const node = (a: NDArray | null, wanted: boolean) => (a === null || !wanted ? null : (x.make(a) as TensorNode));
+  const grads = [node(r.dx, want.dx)];
+  if (ctx.attrs.hasWeight) grads.push(node(r.dWeight, want.dWeight));
+  if (ctx.attrs.hasBias) grads.push(node(r.dBias, want.dBias));
   return grads;
 }

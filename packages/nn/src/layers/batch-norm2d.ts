@@ -88,6 +88,7 @@ export class BatchNorm2d extends Module {
     const y = batchNorm(x, { ...statistics, ...affine, momentum: this.momentum, training: true });
     noGrad(() => {
       const count = this.buffer('num_batches_tracked');
+      if (count.device !== 'cpu') return void count.addInPlace(1); // on the device, without reading it back
       count.data[0] += 1;
       count.markMutated();
     });

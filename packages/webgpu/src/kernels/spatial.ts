@@ -191,29 +191,6 @@ ${MAIN}
 }`;
 
 /**
- * Layer norm's forward pass, one thread per row: the mean, then the variance about it (two passes, as the CPU's), then
- * y = (x - mean) / sqrt(var + eps) (* weight) (+ bias). Params [rows, width, eps bits].
- */
-export function layerNormSource(hasWeight: boolean, hasBias: boolean): string {
-  const bindings = ['x', ...(hasWeight ? ['weight'] : []), ...(hasBias ? ['bias'] : [])];
-  const affine = `${hasWeight ? ' * weight[j]' : ''}${hasBias ? ' + bias[j]' : ''}`;
-  return `${FLAT_HEADER}
-${bindings.map((name, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${name}: array<f32>;`).join('\n')}
-@group(0) @binding(${bindings.length + 1}) var<storage, read_write> y: array<f32>;
-${MAIN}
-  let width = p[1]; let eps = bitcast<f32>(p[2]);
-  let base = o * width;
-  var sum = 0.0;
-  for (var j = 0u; j < width; j++) { sum += x[base + j]; }
-  let mean = sum / f32(width);
-  var squares = 0.0;
-  for (var j = 0u; j < width; j++) { let d = x[base + j] - mean; squares += d * d; }
-  let rstd = 1.0 / sqrt(squares / f32(width) + eps);
-  for (var j = 0u; j < width; j++) { y[base + j] = (x[base + j] - mean) * rstd${affine}; }
-}`;
-}
-
-/**
  * y = cond != 0 ? a : b with NumPy broadcasting (a stride of 0 repeats an operand); `condType` is cond's element type.
  * Params [size, rank, shape, cond strides, a strides, b strides].
  */

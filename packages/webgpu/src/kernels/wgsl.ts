@@ -262,7 +262,7 @@ fn walk(flat: u32, rank: u32, shapeAt: u32) -> u32 {
 }`;
 
 /** Folds part[] into part[0] with the WGSL function `combine`, a tree over the workgroup's threads (all run it). */
-const tree = (combine: string): string => `
+export const tree = (combine: string): string => `
   workgroupBarrier();
   for (var s = ${REDUCE_WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
     if (li < s) { part[li] = ${combine}(part[li], part[li + s]); }
