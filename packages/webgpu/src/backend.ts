@@ -4,7 +4,7 @@
  * kernel call encodes one compute pass and submits it at once, so the synchronous API keeps working and values are
  * read back only by `dataAsync`. This file holds the device's machinery (buffers, pipelines, params, dispatch, errors);
  * the kernels live by concern beside it (elementwise.ts, layout.ts, reductions.ts, matmul.ts, normalise.ts,
- * optimizers.ts, spatial.ts, attention.ts), each a function of the backend, and the class hands every entry point to one of them.
+ * axes.ts, optimizers.ts, spatial.ts, attention.ts, anomaly.ts), each a function of the backend, and the class hands every entry point to one of them.
  */
 import {
   type AttentionPlan,
@@ -27,7 +27,9 @@ import {
 } from '@tapegrad/core';
 import { BufferPool, type PoolStats } from './pool.js';
 import { FLAT_WORKGROUP } from './kernels/wgsl.js';
+import { AnomalyWatch } from './anomaly.js';
 import * as attention from './attention.js';
+import * as axes from './axes.js';
 import * as elementwise from './elementwise.js';
 import * as layout from './layout.js';
 import { matmul } from './matmul.js';
@@ -54,6 +56,7 @@ export class WebGPUBackend implements DeviceBackend {
   private dynamicParams: GPUBuffer | null = null;
   private lastError: string | null = null;
   private lost: string | null = null;
+  private readonly anomalies = new AnomalyWatch(this);
 
   constructor(
     readonly device: GPUDevice,
@@ -115,10 +118,17 @@ export class WebGPUBackend implements DeviceBackend {
 
   async download(array: NDArray): Promise<TypedArray> {
     this.checkAlive();
+    await this.anomalies.settle();
     if (array.size === 0) return array.dtype === 'int32' ? new Int32Array(0) : new Float32Array(0);
     const bytes = await this.pool.read(this.bufferOf(array), array.size * 4);
     this.checkErrors();
     return array.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
+  }
+
+  /** Waits for the queued work; rejects with anomaly mode's first failed check, if any. */
+  async sync(): Promise<void> {
+    await this.device.queue.onSubmittedWorkDone();
+    await this.anomalies.settle();
   }
 
   private checkAlive(): void {
@@ -371,9 +381,30 @@ export class WebGPUBackend implements DeviceBackend {
     return normaliseBackward(this, dy, x, groups, stats, eps, weight, perGroup, want);
   }
 
+  watchFinite(x: NDArray, fail: (found: string) => Error): void {
+    this.anomalies.watch(x, fail);
+  }
+
+  cumsum(x: NDArray, axis: number, reverse: boolean): NDArray {
+    return axes.cumsum(this, x, axis, reverse);
+  }
+
+  sortedIndices(x: NDArray, axis: number, k: number, descending: boolean): NDArray {
+    return axes.sortedIndices(this, x, axis, k, descending);
+  }
+
+  takeAlongAxis(x: NDArray, indices: NDArray, axis: number): NDArray {
+    return axes.takeAlongAxis(this, x, indices, axis);
+  }
+
+  scatterAlongAxis(g: NDArray, indices: NDArray, axis: number, size: number): NDArray {
+    return axes.scatterAlongAxis(this, g, indices, axis, size);
+  }
+
   /** Releases the pooled buffers and the device. */
   destroy(): void {
     this.dynamicParams?.destroy();
+    this.anomalies.destroy();
     this.pool.destroy();
     for (const b of this.params.values()) b.destroy();
     this.params.clear();

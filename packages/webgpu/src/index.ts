@@ -113,13 +113,14 @@ export function webgpuMemory(): PoolStats {
 }
 
 /**
- * Waits until the work queued on the device so far has run (for timing; reading values waits by itself).
+ * Waits until the work queued on the device so far has run (for timing; reading values waits by itself). In anomaly
+ * mode it rejects, as a read does, with the AnomalyError of the first op whose device value was not finite.
  * @example
  * loss.backward();
  * await webgpuSync();
  */
 export async function webgpuSync(): Promise<void> {
-  if (backend !== null) await backend.device.queue.onSubmittedWorkDone();
+  if (backend !== null) await backend.sync();
 }
 
 /**

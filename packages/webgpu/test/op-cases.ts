@@ -18,6 +18,7 @@ import {
   maxPool2d,
   scaledDotProductAttention,
   tensor,
+  topk,
   where,
 } from '@tapegrad/core';
 import {
@@ -274,6 +275,22 @@ export const OP_CASES: readonly OpCase[] = [
     f: (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }),
   },
   { name: 'attention of 300 rows', inputs: [u(3, 100, 8), u(3, 40, 8), u(3, 40, 8)], f: (q, k, v) => scaledDotProductAttention(q, k, v) },
+  // along one axis: the running sum, the stable sort (its values through takeAlongAxis, whose gradient scatters back)
+  { name: 'cumsum axis 1', inputs: [u(3, 5, 2)], f: (x) => x.cumsum(1) },
+  { name: 'cumsum last axis, long lines', inputs: [u(4, 300)], f: (x) => x.cumsum(-1) },
+  { name: 'sort ascending, last axis', inputs: [u(4, 7)], f: (x) => x.sort()[0] },
+  { name: 'sort descending along axis 0', inputs: [u(6, 3, 2)], f: (x) => x.sort({ axis: 0, descending: true })[0] },
+  {
+    name: 'sort indices of ties, NaN and -Infinity, both directions',
+    inputs: [u(2, 7)],
+    f: (x) => {
+      const ties = tensor([1, NaN, 1, 2, NaN, 1, -Infinity], { dtype: 'float32', device: x.device });
+      const order = (descending: boolean) => ties.sort({ descending })[1].cast('float32');
+      return x.sort()[0].add(order(false)).add(order(true).mul(10));
+    },
+  },
+  { name: 'topk 3 of 9', inputs: [u(5, 9)], f: (x) => topk(x, 3)[0] },
+  { name: 'topk smallest 2 along axis 0', inputs: [u(6, 4)], f: (x) => topk(x, 2, { axis: 0, largest: false })[0] },
   // gather and its gradient scatterAdd (an index taken twice gets both gradients)
   { name: 'gather axis 1, repeated index', inputs: [u(3, 4, 2)], f: (x) => x.gather([2, 0, 2, 3], 1) },
   {

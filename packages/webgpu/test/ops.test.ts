@@ -55,6 +55,14 @@ describe('edge values of concat, logSumExp, clamp and leakyRelu on webgpu', () =
     expect(got[3]).toBeCloseTo(100 + Math.LN2, 4);
   });
 
+  it('log and log1p give IEEE values at their edges (NaN below the domain, -Infinity at its end), as the CPU', async () => {
+    if (!ready) return;
+    const x = tensor([-2, 0, Infinity, NaN, 1], { device: 'webgpu' });
+    expect(Array.from(await x.log().dataAsync())).toEqual([NaN, -Infinity, Infinity, NaN, 0]);
+    const y = tensor([-2, -1, Infinity], { device: 'webgpu' });
+    expect(Array.from(await y.log1p().dataAsync())).toEqual([NaN, -Infinity, Infinity]);
+  });
+
   it('clamp keeps NaN and the bounds; leakyRelu keeps NaN and sends 0 to 0', async () => {
     if (!ready) return;
     const x = tensor([NaN, -5, -1, 0, 2, 9], { device: 'webgpu' });
@@ -153,7 +161,7 @@ describe('moving between devices and the errors on the way', () => {
     expect(() => tensor([1, 2], { device: 'webgpu', dtype: 'float64' })).toThrow(/float64/);
     expect(() => x.add(tensor([1, 2, 3], { dtype: 'float32' }))).toThrow(/on 'cpu' and another on 'webgpu'/);
     expect(() => x.cast('float64')).toThrow(DTypeError);
-    expect(() => x.cumsum(0)).toThrow(DeviceError);
+    expect(() => x.cumprod(0)).toThrow(DeviceError);
     expect(String(x)).toBe('tensor(<on webgpu>, shape=[3], dtype=float32)');
     expect(() => tensor([1], { device: 'tpu' })).toThrow(/no device 'tpu' is registered/);
   });

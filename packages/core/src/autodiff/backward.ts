@@ -145,11 +145,14 @@ function checkGradShape(g: Node, x: Node, entry: OpContext, i: number): Node {
 }
 
 function checkGradFinite(g: Node, x: Node, entry: OpContext, i: number): void {
-  const bad = checkFinite(g);
-  if (bad === null) return;
-  throw new AnomalyError(
-    `${entry.op.name} backward produced ${bad} in the gradient of input ${i} (${x.label}, shape ${formatShape(x.shape)})` +
-      (forwardTraces.has(entry) ? `\nThe forward of that ${entry.op.name} was called at:\n${forwardTraces.get(entry)}` : ''),
+  const trace = forwardTraces.get(entry);
+  checkFinite(
+    g,
+    (bad) =>
+      new AnomalyError(
+        `${entry.op.name} backward produced ${bad} in the gradient of input ${i} (${x.label}, shape ${formatShape(x.shape)})` +
+          (trace !== undefined ? `\nThe forward of that ${entry.op.name} was called at:\n${trace}` : ''),
+      ),
   );
 }
 

@@ -105,10 +105,8 @@ function tangentOf(op: AnyOp, ctx: OpContext, out: Node, level: Level): Node | n
   const t = op.tangent !== undefined ? op.tangent(onNodes, ctx, ...ts) : transposedTangent(op, ctx, ts);
   if (t === null) return null;
   const expanded = checkTangent(op, t, out)._expandTo(out);
-  if (mode.anomaly) {
-    const bad = checkFinite(expanded);
-    if (bad !== null) throw new AnomalyError(`${op.name} tangent (forward mode) produced ${bad} (output shape ${formatShape(out.shape)})`);
-  }
+  if (mode.anomaly)
+    checkFinite(expanded, (bad) => new AnomalyError(`${op.name} tangent (forward mode) produced ${bad} (output shape ${formatShape(out.shape)})`));
   // A Scalar tangent that nothing will differentiate goes on as a number, so the ops after it stay on numbers.
   return typeof expanded.raw === 'number' && !isDifferentiable(expanded) ? expanded.raw : expanded;
 }

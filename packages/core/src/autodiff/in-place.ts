@@ -99,8 +99,7 @@ export function changeInPlace<Attrs>(
   if (levels !== null) pushTangents(op, ctx, target, levels);
   if (mode.anomaly) {
     forwardTraces.set(ctx, new Error().stack ?? '');
-    const bad = checkFinite(target);
-    if (bad) throw new AnomalyError(`${op.name} produced ${bad} (in place, in ${target.label})`);
+    checkFinite(target, (bad) => new AnomalyError(`${op.name} produced ${bad} (in place, in ${target.label})`));
   }
 }
 

@@ -123,6 +123,20 @@ export interface DeviceBackend {
     /** The bias's gradient (the sum of dy), or null. */
     dBias: NDArray | null;
   };
+  /**
+   * Anomaly mode's check of a device value: queued behind the op that made x, it finds x's first non-finite element;
+   * the next read of any device value (or a sync) then rejects with `fail(description)` of the first such check, in
+   * the order they were made (a synchronous check would need a synchronous read, which a device does not have).
+   */
+  watchFinite?(x: NDArray, fail: (found: string) => Error): void;
+  /** The running sum along `axis` (from the end when `reverse`), kernels/axes.ts's cumsum. */
+  cumsum?(x: NDArray, axis: number, reverse: boolean): NDArray;
+  /** The int32 indices of the first `k` of each line along `axis` in stable sorted order, NaN largest (kernels/sort.ts). */
+  sortedIndices?(x: NDArray, axis: number, k: number, descending: boolean): NDArray;
+  /** y[..., j, ...] = x[..., indices[..., j, ...], ...] (kernels/along-axis.ts). */
+  takeAlongAxis?(x: NDArray, indices: NDArray, axis: number): NDArray;
+  /** Its adjoint: g added into zeros whose `axis` has length `size`, at `indices` (kernels/along-axis.ts). */
+  scatterAlongAxis?(g: NDArray, indices: NDArray, axis: number, size: number): NDArray;
   /** The arrays joined along `axis` as `dtype` (kernels/layout.ts); an operand may be a CPU array to move. */
   concat?(xs: readonly NDArray[], axis: number, dtype: DType): NDArray;
   /** log sum exp over `axes` (normalised, ascending), shifted by the maximum (ops/log-sum-exp.ts). */
@@ -198,6 +212,11 @@ type OptionalKernel =
   | 'gather'
   | 'scatterAdd'
   | 'normalise'
+  | 'watchFinite'
+  | 'cumsum'
+  | 'sortedIndices'
+  | 'takeAlongAxis'
+  | 'scatterAlongAxis'
   | 'normaliseBackward'
   | 'where'
   | 'concat'

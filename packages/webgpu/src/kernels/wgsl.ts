@@ -29,6 +29,13 @@ fn tanhStable(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0
 fn sigmoidStable(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }
 fn softplusStable(x: f32) -> f32 { return max(x, 0.0) + log(1.0 + exp(-abs(x))); }
 fn isNan(x: f32) -> bool { return !(x == x); }
+// log with IEEE's edges, which SwiftShader's log does not give (log(-2) came back finite, log(0) -88).
+fn logIeee(x: f32) -> f32 {
+  if (x == posInf()) { return x; }
+  if (x > 0.0) { return log(x); }
+  if (x == 0.0) { return negInf(); }
+  return nan();
+}
 // erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7, under float32's resolution near 1).
 fn erfApprox(x: f32) -> f32 {
   let t = 1.0 / (1.0 + 0.3275911 * abs(x));
@@ -38,7 +45,7 @@ fn erfApprox(x: f32) -> f32 {
 // log(1 + x) and exp(x) - 1 by their Taylor series for |x| < 0.05 (error below 1e-7 relative), where the plain forms
 // cancel; Kahan's tricks need a log exact near 1, which SwiftShader's is not (it lost 5% at x = 1e-6).
 fn log1pSeries(x: f32) -> f32 {
-  if (abs(x) >= 0.05) { return log(1.0 + x); }
+  if (abs(x) >= 0.05) { return logIeee(1.0 + x); }
   return x * (1.0 - x * (0.5 - x * (1.0 / 3.0 - x * (0.25 - x * 0.2))));
 }
 fn expm1Series(x: f32) -> f32 {
@@ -353,7 +360,7 @@ export function softmaxSource(log: boolean): string {
 export const UNARY_EXPRESSIONS: Readonly<Record<string, string>> = {
   neg: '-x',
   exp: 'exp(x)',
-  log: 'log(x)',
+  log: 'logIeee(x)',
   sqrt: 'sqrt(x)',
   sin: 'sin(x)',
   cos: 'cos(x)',

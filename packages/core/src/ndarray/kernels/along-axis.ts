@@ -5,9 +5,11 @@
 import { allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { sizeOf } from '../shape.js';
+import { deviceKernel } from '../device.js';
 
 /** out[..., j, ...] = x[..., indices[..., j, ...], ...]: out has the shape of `indices`, which equals x's except along `axis`. */
 export function takeAlongAxis(x: NDArray, indices: NDArray, axis: number): NDArray {
+  if (x.device !== undefined) return deviceKernel(x.device, 'takeAlongAxis').takeAlongAxis(x, indices, axis);
   const shape = indices.shape;
   const outer = sizeOf(shape.slice(0, axis));
   const m = shape[axis];
@@ -26,6 +28,7 @@ export function takeAlongAxis(x: NDArray, indices: NDArray, axis: number): NDArr
 
 /** The adjoint of takeAlongAxis: zeros whose `axis` has length `size`, and g[..., j, ...] added at indices[..., j, ...]. */
 export function scatterAlongAxis(g: NDArray, indices: NDArray, axis: number, size: number): NDArray {
+  if (g.device !== undefined) return deviceKernel(g.device, 'scatterAlongAxis').scatterAlongAxis(g, indices, axis, size);
   const shape = indices.shape;
   const outer = sizeOf(shape.slice(0, axis));
   const m = shape[axis];

@@ -5,9 +5,11 @@
 import { allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { reducedShape, sizeOf } from '../shape.js';
+import { deviceKernel } from '../device.js';
 
 /** The running sum along `axis`, from the start (or from the end when `reverse`). */
 export function cumsum(x: NDArray, axis: number, reverse: boolean): NDArray {
+  if (x.device !== undefined) return deviceKernel(x.device, 'cumsum').cumsum(x, axis, reverse);
   const n = x.shape[axis];
   const inner = sizeOf(x.shape.slice(axis + 1));
   const outer = sizeOf(x.shape.slice(0, axis));

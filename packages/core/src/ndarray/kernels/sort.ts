@@ -5,9 +5,11 @@
  */
 import { NDArray } from '../ndarray.js';
 import { sizeOf } from '../shape.js';
+import { deviceKernel } from '../device.js';
 
 /** The indices of the first `k` elements of each line along `axis` in sorted order: x's shape with `axis` of length k. */
 export function sortedIndices(x: NDArray, axis: number, k: number, descending: boolean): NDArray {
+  if (x.device !== undefined) return deviceKernel(x.device, 'sortedIndices').sortedIndices(x, axis, k, descending);
   const shape = x.shape;
   const n = shape[axis];
   const outer = sizeOf(shape.slice(0, axis));
