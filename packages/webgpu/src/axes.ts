@@ -18,7 +18,12 @@ export function cumsum(backend: WebGPUBackend, x: NDArray, axis: number, reverse
   const a = backend.operand(x, 'cumsum');
   const [outer, n, inner] = around(a.shape, axis);
   const out = backend.alloc(a.shape, 'float32');
-  backend.flat(wgsl.CUMSUM, [outer * inner, n, inner, reverse ? 1 : 0], [backend.bufferOf(a), backend.bufferOf(out)], n === 0 ? 0 : outer * inner);
+  backend.flat(
+    wgsl.CUMSUM,
+    [outer * inner, n, inner, reverse ? 1 : 0],
+    [backend.bufferOf(a), backend.bufferOf(out)],
+    n === 0 ? 0 : outer * inner,
+  );
   return out;
 }
 
@@ -45,13 +50,27 @@ function positions(backend: WebGPUBackend, indices: NDArray, shape: readonly num
 
 export function takeAlongAxis(backend: WebGPUBackend, x: NDArray, indices: NDArray, axis: number): NDArray {
   const a = backend.operand(x, 'takeAlongAxis');
-  const picked = gatherOrScatter(backend, 'gather', backend.view(a, [a.size]), positions(backend, indices, a.shape, axis, 'takeAlongAxis'), 0, a.size);
+  const picked = gatherOrScatter(
+    backend,
+    'gather',
+    backend.view(a, [a.size]),
+    positions(backend, indices, a.shape, axis, 'takeAlongAxis'),
+    0,
+    a.size,
+  );
   return backend.reshape(picked, indices.shape);
 }
 
 export function scatterAlongAxis(backend: WebGPUBackend, g: NDArray, indices: NDArray, axis: number, size: number): NDArray {
   const shape = indices.shape.map((d, i) => (i === axis ? size : d));
   const flat = positions(backend, indices, shape, axis, 'scatterAlongAxis');
-  const summed = gatherOrScatter(backend, 'scatterAdd', backend.view(backend.operand(g, 'scatterAlongAxis'), [g.size]), flat, 0, sizeOf(shape));
+  const summed = gatherOrScatter(
+    backend,
+    'scatterAdd',
+    backend.view(backend.operand(g, 'scatterAlongAxis'), [g.size]),
+    flat,
+    0,
+    sizeOf(shape),
+  );
   return backend.reshape(summed, shape);
 }

@@ -65,7 +65,7 @@ export function normalise(
   if (g.groups > 0) backend.run(wgsl.MOMENTS, params, [xd, stats].map(buffer), backend.grid(g.groups, 1));
   backend.flat(wgsl.APPLY, params, [xd, stats, w, b, y].map(buffer), x.size);
   backend.flat(wgsl.SPLIT_STATS, [g.groups], [stats, mean, variance].map(buffer), g.groups);
-  return { y, mean, variance, packed: stats } as Saved;
+  return { y, mean, variance, packed: stats };
 }
 
 export function normaliseBackward(

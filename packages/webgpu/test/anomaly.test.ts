@@ -25,7 +25,7 @@ async function messages(run: (device: 'cpu' | 'webgpu') => Tensor): Promise<{ cp
   await expect(read).rejects.toBeInstanceOf(AnomalyError);
   const gpu = await read.then(
     () => '',
-    (e: Error) => e.message,
+    (e: unknown) => (e as Error).message,
   );
   // tensors are numbered in the order they are made (%7): the two runs differ there only
   const unnumbered = (m: string) => m.replace(/%\d+/g, '%n');

@@ -183,7 +183,11 @@ describe('batch norm on webgpu', () => {
       const upstream = on(randn([4, 3, 5, 5], { dtype: 'float32', generator: g }));
       const outs: Float32Array[] = [];
       for (let step = 0; step < 3; step++) {
-        const x = on(randn([4, 3, 5, 5], { dtype: 'float32', generator: g }).mul(step + 1).add(step));
+        const x = on(
+          randn([4, 3, 5, 5], { dtype: 'float32', generator: g })
+            .mul(step + 1)
+            .add(step),
+        );
         norm.zeroGrad();
         const y = norm.forward(x);
         y.mul(upstream).sum().backward();

@@ -275,6 +275,22 @@ export const OP_CASES: readonly OpCase[] = [
     f: (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }),
   },
   { name: 'attention of 300 rows', inputs: [u(3, 100, 8), u(3, 40, 8), u(3, 40, 8)], f: (q, k, v) => scaledDotProductAttention(q, k, v) },
+  // the tiled kernels across several key tiles (online softmax) and query blocks, and the row kernels past their width
+  {
+    name: 'attention tiled: 130 queries, 150 keys in tiles of 64, causal',
+    inputs: [u(2, 130, 8), u(2, 150, 8), u(2, 150, 4)],
+    f: (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }),
+  },
+  {
+    name: 'attention tiled with wide heads (D 100, Dv 60: tiles of 25 keys), an additive mask',
+    inputs: [u(70, 100), { shape: [80, 100], lo: -0.5, hi: 0.5 }, u(80, 60), u(70, 80)],
+    f: (q, k, v, m) => scaledDotProductAttention(q, k, v, { mask: m.detach() }),
+  },
+  {
+    name: 'attention wider than the tiled kernels (D 260): the row kernels',
+    inputs: [u(2, 5, 260), { shape: [2, 6, 260], lo: -0.3, hi: 0.3 }, u(2, 6, 3)],
+    f: (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }),
+  },
   // along one axis: the running sum, the stable sort (its values through takeAlongAxis, whose gradient scatters back)
   { name: 'cumsum axis 1', inputs: [u(3, 5, 2)], f: (x) => x.cumsum(1) },
   { name: 'cumsum last axis, long lines', inputs: [u(4, 300)], f: (x) => x.cumsum(-1) },

@@ -106,7 +106,10 @@ function tangentOf(op: AnyOp, ctx: OpContext, out: Node, level: Level): Node | n
   if (t === null) return null;
   const expanded = checkTangent(op, t, out)._expandTo(out);
   if (mode.anomaly)
-    checkFinite(expanded, (bad) => new AnomalyError(`${op.name} tangent (forward mode) produced ${bad} (output shape ${formatShape(out.shape)})`));
+    checkFinite(
+      expanded,
+      (bad) => new AnomalyError(`${op.name} tangent (forward mode) produced ${bad} (output shape ${formatShape(out.shape)})`),
+    );
   // A Scalar tangent that nothing will differentiate goes on as a number, so the ops after it stay on numbers.
   return typeof expanded.raw === 'number' && !isDifferentiable(expanded) ? expanded.raw : expanded;
 }

@@ -72,7 +72,17 @@ export const layerNorm: OpWithRules<LayerNormAttrs, TensorNode[]> = defineOp<Lay
     if (isGradEnabled() || stats === null) return normGradients(trailingLayout(x.rank, n), ctx.attrs, want, x, weight, dy, eps);
     const affineShape = x.shape.slice(x.rank - n);
     if (x.raw.device !== undefined)
-      return deviceNormGradients(ctx, x, weight, dy, rowGroups(x.size, sizeOf(affineShape)), stats as unknown as DeviceStats, eps, false, affineShape);
+      return deviceNormGradients(
+        ctx,
+        x,
+        weight,
+        dy,
+        rowGroups(x.size, sizeOf(affineShape)),
+        stats as unknown as DeviceStats,
+        eps,
+        false,
+        affineShape,
+      );
     const width = x.size / Math.max(1, stats.mean.length);
     const r = layerNormBackward(dy.raw, x.raw, stats, stats.mean.length === 0 ? 0 : width, weight?.data ?? null, want);
     return kernelGradients(ctx.attrs, x, affineShape, r);

@@ -150,10 +150,19 @@ export function deviceNormGradients(
 ): Array<TensorNode | null> {
   const want = wantedGrads(ctx);
   const affine = want.dWeight || want.dBias ? affineShape.slice() : null;
-  const r = deviceKernel(x.raw.device!, 'normaliseBackward').normaliseBackward(dy.raw, x.raw, groups, stats, eps, weight?.raw ?? null, perGroup, {
-    dx: want.dx,
-    affine,
-  });
+  const r = deviceKernel(x.raw.device!, 'normaliseBackward').normaliseBackward(
+    dy.raw,
+    x.raw,
+    groups,
+    stats,
+    eps,
+    weight?.raw ?? null,
+    perGroup,
+    {
+      dx: want.dx,
+      affine,
+    },
+  );
   const node = (a: NDArray | null, wanted: boolean) => (a === null || !wanted ? null : (x.make(a) as TensorNode));
   const grads = [node(r.dx, want.dx)];
   if (ctx.attrs.hasWeight) grads.push(node(r.dWeight, want.dWeight));
