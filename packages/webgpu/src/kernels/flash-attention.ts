@@ -60,30 +60,41 @@ const stage = (dst: string, src: string, width: string, base: string, count: str
       ${dst}[e] = value;
     }`;
 
-/** Forward: bindings q, k, v, mask, out [slices, L, Dv], lse [slices, L]. */
-export function forwardSource(D: number, Dv: number, maskElement: 'f32' | 'i32'): string {
-  const tile = tileRows(D + Dv);
-  return `${common(D, Dv, maskElement, tile)}
-${bindings(maskElement, ['out: array<f32>', 'lse: array<f32>'])}
-var<workgroup> kt: array<f32, ${size(tile * D)}>;
+/** The opening of the kernels over a block of query rows: K and V tiles in workgroup memory, thread li on row i. */
+const queryBlock = (D: number, Dv: number, tile: number): string => `var<workgroup> kt: array<f32, ${size(tile * D)}>;
 var<workgroup> vt: array<f32, ${size(tile * Dv)}>;
 @compute @workgroup_size(${ROWS}) fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   let L = p[0]; let S = p[1]; let t = wg.y;
   let i = wg.x * ${ROWS}u + li;
-  let live = i < L;
-  var qi: array<f32, ${size(D)}>;
-  var acc: array<f32, ${size(Dv)}>;
-  var sc: array<f32, ${tile}>;
-  if (live) { for (var d = 0u; d < D; d++) { qi[d] = q[offset(t, 0u) + i * D + d]; } }
-  var m = negInf();
-  var l = 0.0;
-  // Causal: no row of the block sees a key past its last row.
+  let live = i < L;`;
+
+/**
+ * The walk of a query block over the key tiles it sees (causal: none past its last row), each staged by every thread,
+ * `body` run by the threads on a row for the tile's n keys.
+ */
+const overKeyTiles = (body: string): string => `
   var end = S;
   if (p[6] == 1u) { end = min(S, wg.x * ${ROWS}u + ${ROWS}u); }
   for (var first = 0u; first < end; first += TILE) {${stage('kt', 'k', 'D', 'offset(t, 1u)', 'S')}${stage('vt', 'v', 'DV', 'offset(t, 2u)', 'S')}
     workgroupBarrier();
     if (live) {
-      let n = min(TILE, S - first);
+      let n = min(TILE, S - first);${body}
+    }
+    workgroupBarrier();
+  }`;
+
+/** Forward: bindings q, k, v, mask, out [slices, L, Dv], lse [slices, L]. */
+export function forwardSource(D: number, Dv: number, maskElement: 'f32' | 'i32'): string {
+  const tile = tileRows(D + Dv);
+  return `${common(D, Dv, maskElement, tile)}
+${bindings(maskElement, ['out: array<f32>', 'lse: array<f32>'])}
+${queryBlock(D, Dv, tile)}
+  var qi: array<f32, ${size(D)}>;
+  var acc: array<f32, ${size(Dv)}>;
+  var sc: array<f32, ${tile}>;
+  if (live) { for (var d = 0u; d < D; d++) { qi[d] = q[offset(t, 0u) + i * D + d]; } }
+  var m = negInf();
+  var l = 0.0;${overKeyTiles(`
       var top = negInf();
       for (var c = 0u; c < n; c++) {
         var dot = 0.0;
@@ -103,10 +114,7 @@ var<workgroup> vt: array<f32, ${size(tile * Dv)}>;
           for (var d = 0u; d < DV; d++) { acc[d] += e * vt[c * DV + d]; }
         }
         m = mNew;
-      }
-    }
-    workgroupBarrier();
-  }
+      }`)}
   if (live) {
     let row = t * L + i;
     let seen = l > 0.0;
@@ -147,12 +155,7 @@ export function queryGradientSource(D: number, Dv: number, maskElement: 'f32' | 
   const tile = tileRows(D + Dv);
   return `${common(D, Dv, maskElement, tile)}${PROBABILITY}
 ${bindings(maskElement, ['in_dO: array<f32>', 'in_terms: array<f32>', 'dq: array<f32>'])}
-var<workgroup> kt: array<f32, ${size(tile * D)}>;
-var<workgroup> vt: array<f32, ${size(tile * Dv)}>;
-@compute @workgroup_size(${ROWS}) fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let L = p[0]; let S = p[1]; let t = wg.y;
-  let i = wg.x * ${ROWS}u + li;
-  let live = i < L;
+${queryBlock(D, Dv, tile)}
   let row = t * L + min(i, L - 1u);
   var qi: array<f32, ${size(D)}>;
   var gi: array<f32, ${size(Dv)}>;
@@ -162,13 +165,7 @@ var<workgroup> vt: array<f32, ${size(tile * Dv)}>;
     for (var d = 0u; d < DV; d++) { gi[d] = dO[row * DV + d]; }
   }
   let top = terms[2u * row];
-  let delta = terms[2u * row + 1u];
-  var end = S;
-  if (p[6] == 1u) { end = min(S, wg.x * ${ROWS}u + ${ROWS}u); }
-  for (var first = 0u; first < end; first += TILE) {${stage('kt', 'k', 'D', 'offset(t, 1u)', 'S')}${stage('vt', 'v', 'DV', 'offset(t, 2u)', 'S')}
-    workgroupBarrier();
-    if (live) {
-      let n = min(TILE, S - first);
+  let delta = terms[2u * row + 1u];${overKeyTiles(`
       for (var c = 0u; c < n; c++) {
         var dot = 0.0;
         for (var d = 0u; d < D; d++) { dot += qi[d] * kt[c * D + d]; }
@@ -178,10 +175,7 @@ var<workgroup> vt: array<f32, ${size(tile * Dv)}>;
         for (var d = 0u; d < DV; d++) { dp += gi[d] * vt[c * DV + d]; }
         let ds = bitcast<f32>(p[4]) * pr * (dp - delta);
         for (var d = 0u; d < D; d++) { acc[d] += ds * kt[c * D + d]; }
-      }
-    }
-    workgroupBarrier();
-  }
+      }`)}
   if (live) { for (var d = 0u; d < D; d++) { dq[row * D + d] = acc[d]; } }
 }`;
 }
