@@ -364,7 +364,14 @@ export class WebGPUBackend implements DeviceBackend {
     return attention.attentionBackward(this, dy, q, k, v, out, lse, plan);
   }
 
-  normalise(x: NDArray, groups: NormGroups, eps: number, weight: NDArray | null, bias: NDArray | null, perGroup: boolean) {
+  normalise(
+    x: NDArray,
+    groups: NormGroups,
+    eps: number,
+    weight: NDArray | null,
+    bias: NDArray | null,
+    perGroup: boolean,
+  ): { y: NDArray; mean: NDArray; variance: NDArray } {
     return normalise(this, x, groups, eps, weight, bias, perGroup);
   }
 
@@ -377,7 +384,7 @@ export class WebGPUBackend implements DeviceBackend {
     weight: NDArray | null,
     perGroup: boolean,
     want: { readonly dx: boolean; readonly affine: Shape | null },
-  ) {
+  ): { dx: NDArray | null; dWeight: NDArray | null; dBias: NDArray | null } {
     return normaliseBackward(this, dy, x, groups, stats, eps, weight, perGroup, want);
   }
 
