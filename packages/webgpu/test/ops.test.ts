@@ -2,7 +2,7 @@
 // the Chromium page of the e2e tests runs too), then the behaviours a case table does not cover: ties, collisions,
 // in-place updates, moves and their errors.
 import { DTypeError, DeviceError, type Tensor, concat, maxPool2d, noGrad, tensor } from '@tapegrad/core';
-import { checkOpCase, OP_CASES } from './op-cases';
+import { FUSED, checkOpCase, OP_CASES } from './op-cases';
 import { releaseWebgpuDevice, webgpuDevice } from './webgpu-device';
 
 let ready = false;
@@ -15,6 +15,17 @@ describe('ops on webgpu against the CPU float32 kernels (values and gradients)',
   it.each(OP_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     if (!ready) return;
     expect(await checkOpCase(c)).toBeNull();
+  });
+});
+
+describe('fused chains on webgpu', () => {
+  it('run fused on the device (one generated kernel), not op by op', () => {
+    if (!ready) return;
+    const x = tensor([1, -2, 3], { device: 'webgpu', requiresGrad: true });
+    FUSED.chain(x, x, tensor([0.5], { device: 'webgpu' }))
+      .sum()
+      .backward();
+    expect(FUSED.chain.lastUnfusedReason).toBeNull();
   });
 });
 
