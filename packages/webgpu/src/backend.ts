@@ -2,7 +2,7 @@
  * The WebGPU device backend: core's kernel entry points (device.ts in @tapegrad/core) implemented with the WGSL of
  * kernels/. Device arrays hold float32 (or int32 for labels and indices) in pooled storage buffers; each
  * kernel call encodes one compute pass and submits it at once, so the synchronous API keeps working and values are
- * read back only by `dataAsync`. This file holds the device's machinery (buffers, pipelines, params, dispatch, errors);
+ * read back only by `dataAsync`. This file holds the device's machinery (buffers, dispatch, errors; kernel-cache.ts the pipelines and params);
  * the kernels live by concern beside it (elementwise.ts, layout.ts, reductions.ts, matmul.ts, normalise.ts,
  * axes.ts, optimizers.ts, spatial.ts, attention.ts, program.ts, anomaly.ts), each a function of the backend, and the class hands every entry point to one of them.
  */
@@ -27,6 +27,7 @@ import {
   type UnaryKernel,
 } from '@tapegrad/core';
 import { BufferPool, type PoolStats } from './pool.js';
+import { KernelCache } from './kernel-cache.js';
 import { FLAT_WORKGROUP } from './kernels/wgsl.js';
 import { AnomalyWatch } from './anomaly.js';
 import * as attention from './attention.js';
@@ -46,16 +47,10 @@ interface Handle {
   readonly buffer: GPUBuffer;
 }
 
-const PARAMS_CACHE_LIMIT = 4096;
-/** u32 entries of the one params buffer that is rewritten for every call of a kernel whose numbers change per step. */
-const DYNAMIC_PARAMS = 64;
-
 export class WebGPUBackend implements DeviceBackend {
   readonly name = 'webgpu';
   readonly pool: BufferPool;
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
-  private readonly params = new Map<string, GPUBuffer>();
-  private dynamicParams: GPUBuffer | null = null;
+  private readonly cache: KernelCache;
   private lastError: string | null = null;
   private lost: string | null = null;
   private readonly anomalies = new AnomalyWatch(this);
@@ -67,6 +62,7 @@ export class WebGPUBackend implements DeviceBackend {
     readonly keepAlive: readonly object[],
   ) {
     this.pool = new BufferPool(device);
+    this.cache = new KernelCache(device);
     device.addEventListener('uncapturederror', (event) => {
       this.lastError ??= event.error.message;
     });
@@ -147,46 +143,6 @@ export class WebGPUBackend implements DeviceBackend {
 
   // --- running kernels -----------------------------------------------------------------------------------------
 
-  private pipeline(code: string): GPUComputePipeline {
-    let p = this.pipelines.get(code);
-    if (p === undefined) {
-      const module = this.device.createShaderModule({ code });
-      p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
-      this.pipelines.set(code, p);
-    }
-    return p;
-  }
-
-  /** A read-only buffer of u32 parameters, cached by content: a loop over the same shapes makes no new ones. */
-  private paramsBuffer(values: readonly number[]): GPUBuffer {
-    const key = values.join(',');
-    let b = this.params.get(key);
-    if (b === undefined) {
-      if (this.params.size >= PARAMS_CACHE_LIMIT) {
-        for (const old of this.params.values()) old.destroy();
-        this.params.clear();
-      }
-      const data = new Uint32Array(Math.max(4, values.length));
-      data.set(values);
-      b = this.device.createBuffer({ size: data.byteLength, usage: 0x80 | 0x08 });
-      this.device.queue.writeBuffer(b, 0, data);
-      this.params.set(key, b);
-    }
-    return b;
-  }
-
-  /**
-   * The params buffer of a kernel whose numbers change with every call (an optimiser's step size): one buffer, written
-   * before each dispatch. The queue runs writes and submissions in the order they were made, so each dispatch reads
-   * the values written just before it, and no buffer is made per call.
-   */
-  private freshParams(values: readonly number[]): GPUBuffer {
-    if (values.length > DYNAMIC_PARAMS) throw new DeviceError(`webgpu: ${values.length} dynamic parameters exceed ${DYNAMIC_PARAMS}`);
-    this.dynamicParams ??= this.device.createBuffer({ size: DYNAMIC_PARAMS * 4, usage: 0x80 | 0x08 });
-    this.device.queue.writeBuffer(this.dynamicParams, 0, new Uint32Array(values));
-    return this.dynamicParams;
-  }
-
   /** @internal (the kernel modules) one dispatch of `code` over `groups` with its params and storage buffers. */
   run(
     code: string,
@@ -195,8 +151,8 @@ export class WebGPUBackend implements DeviceBackend {
     groups: readonly [number, number, number],
     fresh = false,
   ): void {
-    const pipeline = this.pipeline(code);
-    const paramsBuffer = fresh ? this.freshParams(params) : this.paramsBuffer(params);
+    const pipeline = this.cache.pipeline(code);
+    const paramsBuffer = fresh ? this.cache.freshParams(params) : this.cache.paramsBuffer(params);
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: paramsBuffer } }];
     buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
@@ -416,11 +372,9 @@ export class WebGPUBackend implements DeviceBackend {
 
   /** Releases the pooled buffers and the device. */
   destroy(): void {
-    this.dynamicParams?.destroy();
+    this.cache.destroy();
     this.anomalies.destroy();
     this.pool.destroy();
-    for (const b of this.params.values()) b.destroy();
-    this.params.clear();
     this.device.destroy();
   }
 }
