@@ -1,6 +1,6 @@
 /**
- * The matrix product of the WebGPU backend: kernels/wgsl.ts's MATMUL (64x64 blocks per workgroup in workgroup memory,
- * 4x4 outputs per thread), with the transposed variants and broadcast batch axes read in place through per-batch
+ * The matrix product of the WebGPU backend: kernels/wgsl.ts's matmulSource (64x64 blocks per workgroup in workgroup memory,
+ * 4x4 outputs per thread, vec4 loads where rows allow), with the transposed variants and broadcast batch axes read in place through per-batch
  * offsets.
  */
 import { DeviceError, type MatmulFlags, type NDArray } from '@tapegrad/core';
@@ -43,6 +43,7 @@ export function matmul(backend: WebGPUBackend, x: NDArray, y: NDArray, flags: Ma
   }
   const params = [m, n, k, tA ? 1 : 0, tB ? 1 : 0, batches, ...offsets];
   const groups: [number, number, number] = [Math.ceil(n / wgsl.TILE), Math.ceil(m / wgsl.TILE), batches];
-  backend.run(wgsl.MATMUL, params, [backend.bufferOf(a), backend.bufferOf(b), backend.bufferOf(out)], groups);
+  const code = wgsl.matmulSource(!tA && k % 4 === 0, !tB && n % 4 === 0);
+  backend.run(code, params, [backend.bufferOf(a), backend.bufferOf(b), backend.bufferOf(out)], groups);
   return out;
 }

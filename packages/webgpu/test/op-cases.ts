@@ -92,6 +92,11 @@ export const OP_CASES: readonly OpCase[] = [
     f: (a, b) => a.matmul(b, { transposeA: true, transposeB: true }),
   },
   { name: 'batched matmul, batch broadcast', inputs: [u(2, 3, 5, 4), u(4, 6)], f: (a, b) => a.matmul(b) },
+  // vec4 loads: A's rows when K is a multiple of 4, B's when N is (and both, batched)
+  { name: 'matmul, vec4 loads of both (70x36 . 36x132)', inputs: [u(70, 36), u(36, 132)], f: (a, b) => a.matmul(b) },
+  { name: 'matmul, vec4 loads of A (transposeB, K 20)', inputs: [u(9, 20), u(7, 20)], f: (a, b) => a.matmul(b, { transposeB: true }) },
+  { name: 'matmul, vec4 loads of B (transposeA, N 8)', inputs: [u(12, 5), u(12, 8)], f: (a, b) => a.matmul(b, { transposeA: true }) },
+  { name: 'batched matmul, vec4 loads, batch broadcast', inputs: [u(3, 1, 6, 8), u(2, 8, 12)], f: (a, b) => a.matmul(b) },
   { name: 'matrix . vector', inputs: [u(4, 6), u(6)], f: (a, b) => a.matmul(b) },
   // reductions
   { name: 'sum all', inputs: [u(3, 4, 5)], f: (x) => x.sum() },

@@ -200,13 +200,50 @@ const UNROLLED = (() => {
  * threads reading consecutive elements), and each thread then does 16 x 4 x 4 multiply-adds from 16 x 8 reads of
  * it: an element read from global memory serves 64 multiply-adds, and a barrier 1,024 per thread. The accumulators
  * are 16 scalars and their loops unrolled: SwiftShader keeps a private array in memory, and unrolling made the
- * product 3x faster there. The transposes are read in place (no copy). Params [M, N, K, transposeA, transposeB,
- * batches, then per batch: offset of A, of B].
+ * product 3x faster there. The transposes are read in place (no copy); an operand read along its rows with a length
+ * that is a multiple of 4 is read as vec4s (one load a thread). Params [M, N, K, transposeA, transposeB, batches,
+ * then per batch: offset of A, of B].
  */
-export const MATMUL = `
+export function matmulSource(vectorA: boolean, vectorB: boolean): string {
+  // A thread's loads of the A block (64 rows x 16 along k) and the B block (16 along k x 64 columns): four scalars
+  // each, or with vectorA (A not transposed, K a multiple of 4) one vec4 of a row, with vectorB (B not transposed, N a
+  // multiple of 4) one vec4 of a k-row; offsets of whole batches are then multiples of 4 too.
+  const loadA = vectorA
+    ? `{
+      let ar = row0 + t / 4u; let ak = k0 + 4u * (t % 4u);
+      var av = vec4f(0.0);
+      if (ar < M && ak < K) { av = a4[(aOff + ar * K + ak) / 4u]; }
+      for (var q = 0u; q < 4u; q++) { tileA[t / 4u][4u * (t % 4u) + q] = av[q]; }
+    }`
+    : `for (var r = 0u; r < 4u; r++) {
+      let e = t + 256u * r;
+      let ar = row0 + e / 16u; let ak = k0 + e % 16u;
+      var av = 0.0;
+      if (ar < M && ak < K) {
+        if (transA) { av = a[aOff + ak * M + ar]; } else { av = a[aOff + ar * K + ak]; }
+      }
+      tileA[e / 16u][e % 16u] = av;
+    }`;
+  const loadB = vectorB
+    ? `{
+      let bk = k0 + t / 16u; let bc = col0 + 4u * (t % 16u);
+      var bv = vec4f(0.0);
+      if (bk < K && bc < N) { bv = b4[(bOff + bk * N + bc) / 4u]; }
+      for (var q = 0u; q < 4u; q++) { tileB[t / 16u][4u * (t % 16u) + q] = bv[q]; }
+    }`
+    : `for (var r = 0u; r < 4u; r++) {
+      let e = t + 256u * r;
+      let bk = k0 + e / ${TILE}u; let bc = col0 + e % ${TILE}u;
+      var bv = 0.0;
+      if (bk < K && bc < N) {
+        if (transB) { bv = b[bOff + bc * K + bk]; } else { bv = b[bOff + bk * N + bc]; }
+      }
+      tileB[e / ${TILE}u][e % ${TILE}u] = bv;
+    }`;
+  return `
 @group(0) @binding(0) var<storage, read> p: array<u32>;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
+${vectorA ? '@group(0) @binding(1) var<storage, read> a4: array<vec4f>;' : '@group(0) @binding(1) var<storage, read> a: array<f32>;'}
+${vectorB ? '@group(0) @binding(2) var<storage, read> b4: array<vec4f>;' : '@group(0) @binding(2) var<storage, read> b: array<f32>;'}
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 var<workgroup> tileA: array<array<f32, 16>, ${TILE}>;
 var<workgroup> tileB: array<array<f32, ${TILE}>, 16>;
@@ -221,22 +258,8 @@ var<workgroup> tileB: array<array<f32, ${TILE}>, 16>;
   let t = lid.y * 16u + lid.x;
   ${UNROLLED.declare}
   for (var k0 = 0u; k0 < K; k0 += 16u) {
-    for (var r = 0u; r < 4u; r++) {
-      let e = t + 256u * r;
-      // op(A)[row0 + e / 16, k0 + e % 16] and op(B)[k0 + e / 64, col0 + e % 64], 0 outside.
-      let ar = row0 + e / 16u; let ak = k0 + e % 16u;
-      var av = 0.0;
-      if (ar < M && ak < K) {
-        if (transA) { av = a[aOff + ak * M + ar]; } else { av = a[aOff + ar * K + ak]; }
-      }
-      tileA[e / 16u][e % 16u] = av;
-      let bk = k0 + e / ${TILE}u; let bc = col0 + e % ${TILE}u;
-      var bv = 0.0;
-      if (bk < K && bc < N) {
-        if (transB) { bv = b[bOff + bc * K + bk]; } else { bv = b[bOff + bk * N + bc]; }
-      }
-      tileB[e / ${TILE}u][e % ${TILE}u] = bv;
-    }
+    ${loadA}
+    ${loadB}
     workgroupBarrier();
     for (var kk = 0u; kk < 16u; kk++) {
       ${UNROLLED.step}
@@ -245,6 +268,7 @@ var<workgroup> tileB: array<array<f32, ${TILE}>, 16>;
   }
   ${UNROLLED.store}
 }`;
+}
 
 /** Threads that share one output element of a reduction. */
 export const REDUCE_WORKGROUP = 64;
