@@ -1,5 +1,5 @@
 /**
- * The kernels along one axis on the device (the WGSL is kernels/axes.ts): cumsum, the stable sort's indices (sort and
+ * The kernels along one axis on the device (the WGSL is kernels/axes.ts): cumsum, cumprod, the stable sort's indices (sort and
  * topk pick their values with takeAlongAxis), and takeAlongAxis with its adjoint, through gather and scatterAdd at
  * flat positions worked out on the device.
  */
@@ -22,6 +22,20 @@ export function cumsum(backend: WebGPUBackend, x: NDArray, axis: number, reverse
     wgsl.CUMSUM,
     [outer * inner, n, inner, reverse ? 1 : 0],
     [backend.bufferOf(a), backend.bufferOf(out)],
+    n === 0 ? 0 : outer * inner,
+  );
+  return out;
+}
+
+export function cumprod(backend: WebGPUBackend, x: NDArray, axis: number, dy: NDArray | null): NDArray {
+  const [a, g] = [x, dy ?? x].map((t) => backend.operand(t, 'cumprod'));
+  const [outer, n, inner] = around(a.shape, axis);
+  const out = backend.alloc(a.shape, 'float32');
+  const params = [outer * inner, n, inner, dy === null ? 0 : 1];
+  backend.flat(
+    wgsl.CUMPROD,
+    params,
+    [a, g, out].map((t) => backend.bufferOf(t)),
     n === 0 ? 0 : outer * inner,
   );
   return out;

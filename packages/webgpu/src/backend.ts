@@ -354,6 +354,10 @@ export class WebGPUBackend implements DeviceBackend {
     return axes.cumsum(this, x, axis, reverse);
   }
 
+  cumprod(x: NDArray, axis: number, dy: NDArray | null): NDArray {
+    return axes.cumprod(this, x, axis, dy);
+  }
+
   sortedIndices(x: NDArray, axis: number, k: number, descending: boolean): NDArray {
     return axes.sortedIndices(this, x, axis, k, descending);
   }

@@ -307,6 +307,12 @@ export const OP_CASES: readonly OpCase[] = [
   // along one axis: the running sum, the stable sort (its values through takeAlongAxis, whose gradient scatters back)
   { name: 'cumsum axis 1', inputs: [u(3, 5, 2)], f: (x) => x.cumsum(1) },
   { name: 'cumsum last axis, long lines', inputs: [u(4, 300)], f: (x) => x.cumsum(-1) },
+  { name: 'cumprod axis 0', inputs: [{ shape: [5, 3], lo: 0.5, hi: 1.5 }], f: (x) => x.cumprod(0) },
+  {
+    name: 'cumprod with zeros (the gradient exact, without a division)',
+    inputs: [u(2, 6)],
+    f: (x) => x.mul(tensor([1, 0, 1, 1, 0, 1], { dtype: 'float32', device: x.device })).cumprod(-1),
+  },
   { name: 'sort ascending, last axis', inputs: [u(4, 7)], f: (x) => x.sort()[0] },
   { name: 'sort descending along axis 0', inputs: [u(6, 3, 2)], f: (x) => x.sort({ axis: 0, descending: true })[0] },
   {

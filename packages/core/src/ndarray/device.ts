@@ -132,6 +132,8 @@ export interface DeviceBackend {
   watchFinite?(x: NDArray, fail: (found: string) => Error): void;
   /** The running sum along `axis` (from the end when `reverse`), kernels/axes.ts's cumsum. */
   cumsum?(x: NDArray, axis: number, reverse: boolean): NDArray;
+  /** cumprod's kernels along `axis` (kernels/axes.ts): the running product of x, or its gradient from `dy` when given. */
+  cumprod?(x: NDArray, axis: number, dy: NDArray | null): NDArray;
   /** The int32 indices of the first `k` of each line along `axis` in stable sorted order, NaN largest (kernels/sort.ts). */
   sortedIndices?(x: NDArray, axis: number, k: number, descending: boolean): NDArray;
   /** y[..., j, ...] = x[..., indices[..., j, ...], ...] (kernels/along-axis.ts). */
@@ -221,6 +223,7 @@ type OptionalKernel =
   | 'normalise'
   | 'watchFinite'
   | 'cumsum'
+  | 'cumprod'
   | 'sortedIndices'
   | 'takeAlongAxis'
   | 'scatterAlongAxis'

@@ -25,6 +25,35 @@ ${MAIN}
 }`;
 
 /**
+ * cumprod's kernels, one thread per line (core's kernels/axes.ts): p[3] = 0 the running product of x; 1 its gradient
+ * from g, exact with zeros and without a division (dx_i = P_i S_i, P_i the product before i, S_i = g_i + x_(i+1)
+ * S_(i+1)). Params [lines, n, inner, kind].
+ */
+export const CUMPROD = `${FLAT_HEADER}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> g: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+${MAIN}
+  let n = p[1]; let inner = p[2];
+  let base = (t / inner) * n * inner + t % inner;
+  if (p[3] == 0u) {
+    var acc = 1.0;
+    for (var j = 0u; j < n; j++) { acc *= x[base + j * inner]; out[base + j * inner] = acc; }
+  } else {
+    var s = 0.0;
+    for (var r = 0u; r < n; r++) {
+      let j = n - 1u - r;
+      var next = 0.0;
+      if (j + 1u < n) { next = x[base + (j + 1u) * inner] * s; }
+      s = g[base + j * inner] + next;
+      out[base + j * inner] = s;
+    }
+    var before = 1.0;
+    for (var j = 0u; j < n; j++) { out[base + j * inner] *= before; before *= x[base + j * inner]; }
+  }
+}`;
+
+/**
  * One thread per element: its place in its line's stable order is the number of elements that come before it (NaN
  * after every number ascending, before descending; equal values in index order), and the first k places are written.
  * Params [elements, n, inner, k, descending]; quadratic in n per line, all in parallel.

@@ -123,6 +123,7 @@ function eachLine(shape: readonly number[], axis: number, line: (base: number, s
 
 /** The running product along `axis`. */
 export function cumprod(x: NDArray, axis: number): NDArray {
+  if (x.device !== undefined) return deviceKernel(x.device, 'cumprod').cumprod(x, axis, null);
   const X = x.data;
   const out = allocate(x.dtype, x.size);
   eachLine(x.shape, axis, (base, stride, n) => {
@@ -137,6 +138,7 @@ export function cumprod(x: NDArray, axis: number): NDArray {
  * elements before i and S_i = g_i + x_(i+1) S_(i+1) (the sum over k >= i of g_k times the product of x_(i+1..k)).
  */
 export function cumprodGrad(x: NDArray, g: NDArray, axis: number): NDArray {
+  if (x.device !== undefined) return deviceKernel(x.device, 'cumprod').cumprod(x, axis, g);
   const X = x.data;
   const G = g.data;
   const out = allocate(g.dtype, x.size);
