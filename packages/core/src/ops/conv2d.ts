@@ -17,9 +17,9 @@ import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { isGradEnabled } from '../autodiff/mode.js';
+import { NDArray } from '../ndarray/ndarray.js';
 import {
   type ConvGeometry,
-  type KeptPatches,
   conv2dForward,
   conv2dForwardKeepingPatches,
   conv2dInputGrad as inputGradKernel,
@@ -37,15 +37,18 @@ export const conv2d: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
       return conv2dForward(x.raw, w.raw, ctx.attrs);
     }
     // The weight's gradient reads the patches the forward built (within the limit on kept patches), not rebuilt.
+    // Saved as a node, so that memory scopes (tidy, dispose) account for it as for any value saved for backward.
     const { y, patches } = conv2dForwardKeepingPatches(x.raw, w.raw, ctx.attrs);
-    ctx.save(x, w, patches);
+    ctx.save(x, w, patches && x.make(new NDArray(patches.data, [patches.data.length])), patches?.rowsPerChunk);
     return y;
   },
   backward(ctx, dy) {
-    const [x, w, patches] = ctx.saved as unknown as [TensorNode, TensorNode, KeptPatches | null | undefined];
+    const [x, w, kept, rowsPerChunk] = ctx.saved as unknown as [TensorNode, TensorNode, TensorNode | null | undefined, number];
     // Recorded (createGraph), dW is the differentiable op; otherwise the kernel, on the kept patches if any.
     const weightGrad = () =>
-      isGradEnabled() || patches == null ? conv2dWeightGrad(x, dy, ctx.attrs) : w.make(weightGradKernel(x.raw, dy.raw, ctx.attrs, patches));
+      isGradEnabled() || kept == null
+        ? conv2dWeightGrad(x, dy, ctx.attrs)
+        : w.make(weightGradKernel(x.raw, dy.raw, ctx.attrs, { data: kept.raw.data, rowsPerChunk }));
     return [ctx.needsGrad(0) ? conv2dInputGrad(dy, w, ctx.attrs) : null, ctx.needsGrad(1) ? weightGrad() : null];
   },
   tangent(m, ctx, tx, tw) {
