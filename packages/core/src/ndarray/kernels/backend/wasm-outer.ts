@@ -3,10 +3,11 @@ import type { TypedArray } from '../../dtype.js';
 import { align16, wasmMemory, wasmOuterKernels } from './wasm-module.js';
 
 /**
- * Bytes of C computed per call of the kernel, then copied out: a block this size stays in the L1/L2 cache between
- * the kernel's stores and the copy's loads.
+ * Bytes of C computed per call of the kernel, then copied out: a block this size stays in the L2 cache between the
+ * kernel's stores and the copy's loads. Measured for 128 products of [784] x [256] (CPU time into warm memory, load
+ * 12): 32 KB blocks 4.0 ms in float32 and 8.6 in float64, 256 KB 3.8 and 8.6, 1 MB 3.6 and 8.9, 8 KB 4.8 and 10.9.
  */
-const BLOCK_BYTES = 32 * 1024;
+const BLOCK_BYTES = 256 * 1024;
 
 /**
  * C[co..co + m n] = a b^T with a = A[ao..ao + m] and b = B[bo..bo + n], when A, B and C are all float32 or all
