@@ -25,12 +25,8 @@ export function isFloat(dtype: DType): boolean {
 export const recycling: { spare: TypedArray[]; made: TypedArray[] | null } = { spare: [], made: null };
 export const RECYCLE_MIN = 1 << 16;
 
-/**
- * A new array of `size` zeros. A caller that writes every element before reading any passes `zeroed` false: spare
- * memory (see `recycling`) is then handed out as it is, not zeroed first (fresh memory is zeros either way).
- */
-export function allocate(dtype: DType, size: number, zeroed = true): TypedArray {
-  return recycling.made === null ? fresh(dtype, size) : recycle(dtype, size, zeroed);
+export function allocate(dtype: DType, size: number): TypedArray {
+  return recycling.made === null ? fresh(dtype, size) : recycle(dtype, size, true);
 }
 
 /** A copy of `data` in new memory (or spare memory, see `recycling`). */

@@ -273,7 +273,7 @@ describe.each(['js', 'wasm', 'auto'] as KernelBackend[])('the outer product (inn
     expect([ints.dtype, ...ints.data]).toEqual(['int32', 10, 14, 22, -15, -21, -33]);
   });
 
-  it('overwrites spare memory handed out unzeroed (vmap reuseOutputs): no stale value survives', () => {
+  it('writes every element of spare memory it is handed (vmap reuseOutputs): no stale value survives', () => {
     const { a, b } = operands(300, 1, 260, false, false, 'float64');
     const garbage = new Float64Array(300 * 260).fill(NaN);
     const made: TypedArray[] = [];

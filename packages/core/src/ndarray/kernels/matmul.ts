@@ -304,8 +304,7 @@ export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray
   const m = shape[r - 2];
   const n = shape[r - 1];
   const k = tA ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
-  // The outer product (k = 1) overwrites every element; the general kernels add into zeros.
-  const out = allocate(promote(a.dtype, b.dtype), sizeOf(shape), k !== 1);
+  const out = allocate(promote(a.dtype, b.dtype), sizeOf(shape));
   const gemm = chooseGemm(m * n * k);
   const batch = shape.slice(0, -2);
   const batchSize = sizeOf(batch);
@@ -353,10 +352,7 @@ function outerProduct(
   m: number,
   n: number,
 ): void {
-  if (getGemmExecutor() !== null) {
-    C.fill(0, co, co + m * n);
-    return gemm(A, ao, B, bo, C, co, m, n, 1, false, false);
-  }
+  if (getGemmExecutor() !== null) return gemm(A, ao, B, bo, C, co, m, n, 1, false, false);
   const backend = getKernelBackend();
   if (backend !== 'js' && (backend !== 'auto' || m * n >= WASM_MIN_WORK) && wasmOuter(A, ao, B, bo, C, co, m, n)) return;
   for (let i = 0; i < m; i++) {
