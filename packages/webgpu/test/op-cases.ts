@@ -106,6 +106,9 @@ export const OP_CASES: readonly OpCase[] = [
   { name: 'mean axis -1', inputs: [u(4, 6)], f: (x) => x.mean(-1) },
   { name: 'max axis 1', inputs: [u(4, 6)], f: (x) => x.max(1) },
   { name: 'min all', inputs: [u(4, 6)], f: (x) => x.min() },
+  // a workgroup per output past 64 elements each, a thread per output up to that
+  { name: 'max and min of 300 per output (a workgroup each)', inputs: [u(2, 300)], f: (x) => x.max(1).add(x.min(1)) },
+  { name: 'sum over the batch of a broadcast weight (a thread each)', inputs: [u(8, 40, 30)], f: (x) => x.sum(0) },
   // softmax family
   { name: 'softmax -1', inputs: [u(4, 5)], f: (x) => x.softmax(-1) },
   { name: 'softmax 0', inputs: [u(4, 5)], f: (x) => x.softmax(0) },

@@ -323,6 +323,25 @@ ${REDUCE_ENTRY}
 }
 
 /**
+ * The same reduction with one thread per output element, for few reduced elements per output (a workgroup there
+ * would leave most of its threads idle: the sum over a batch of 8 that a broadcast weight's gradient takes ran 65,536
+ * workgroups of 64 threads, 15x slower on SwiftShader). Params: REDUCE_HEADER's.
+ */
+export function reduceEachSource(init: string, combine: string): string {
+  return `${REDUCE_HEADER}
+fn combine(acc: f32, v: f32) -> f32 { return ${combine}; }
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let o = gid.x + gid.y * nwg.x * 256u;
+  if (o >= p[0]) { return; }
+  let count = p[1]; let kept = p[2]; let reduced = p[3];
+  let base = walk(o, kept, 4u);
+  var acc = ${init};
+  for (var r = 0u; r < count; r++) { acc = combine(acc, x[base + walk(r, reduced, 4u + 2u * kept)]); }
+  y[o] = acc;
+}`;
+}
+
+/**
  * log sum exp over the reduced elements, as reduceSource's workgroups in two trees: the maximum m (NaN wins), then
  * sum exp(v - m), and m + log(sum). A non-finite m is the answer itself (NaN, +Infinity, or -Infinity when every
  * element is -Infinity), as the CPU kernel gives; written out because SwiftShader's exp and log of NaN and 0 are not
