@@ -17,7 +17,6 @@ import {
   DTypeError,
   DeviceError,
   type MatmulFlags,
-  type NormGroups,
   NDArray,
   type PoolGeometry,
   type PooledMaxima,
@@ -324,26 +323,26 @@ export class WebGPUBackend implements DeviceBackend {
 
   normalise(
     x: NDArray,
-    groups: NormGroups,
+    perChannel: boolean,
+    affineShape: readonly number[],
     eps: number,
     weight: NDArray | null,
     bias: NDArray | null,
-    perGroup: boolean,
   ): { y: NDArray; mean: NDArray; variance: NDArray } {
-    return normalise(this, x, groups, eps, weight, bias, perGroup);
+    return normalise(this, x, perChannel, affineShape, eps, weight, bias);
   }
 
   normaliseBackward(
     dy: NDArray,
     x: NDArray,
-    groups: NormGroups,
+    perChannel: boolean,
+    affineShape: readonly number[],
     stats: { readonly mean: NDArray; readonly variance: NDArray },
     eps: number,
     weight: NDArray | null,
-    perGroup: boolean,
-    want: { readonly dx: boolean; readonly affine: Shape | null },
+    want: { readonly dx: boolean; readonly dWeight: boolean; readonly dBias: boolean },
   ): { dx: NDArray | null; dWeight: NDArray | null; dBias: NDArray | null } {
-    return normaliseBackward(this, dy, x, groups, stats, eps, weight, perGroup, want);
+    return normaliseBackward(this, dy, x, perChannel, affineShape, stats, eps, weight, want);
   }
 
   watchFinite(x: NDArray, fail: (found: string) => Error): void {
@@ -370,8 +369,8 @@ export class WebGPUBackend implements DeviceBackend {
     return axes.scatterAlongAxis(this, g, indices, axis, size);
   }
 
-  runProgram(program: FusedProgram, inputs: readonly NDArray[], shapes: readonly Shape[]): NDArray[] {
-    return runProgram(this, program, inputs, shapes);
+  runProgram(program: FusedProgram, inputs: readonly NDArray[]): NDArray[] {
+    return runProgram(this, program, inputs);
   }
 
   /** Releases the pooled buffers and the device. */

@@ -5,7 +5,7 @@
  * without writing the intermediates. A summed output is written full size and reduced by the sum kernel. A kernel may
  * bind 8 storage buffers: the outputs are spread over several passes when the inputs leave too few.
  */
-import { DeviceError, type FusedProgram, type FusedSlot, type NDArray, type Shape } from '@tapegrad/core';
+import { DeviceError, type FusedProgram, type FusedSlot, type NDArray } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
 import { BINARY_EXPRESSIONS, FLAT_HEADER, MATH, UNARY_EXPRESSIONS } from './kernels/wgsl.js';
 import { f32Bits, stridesOf } from './shapes.js';
@@ -64,14 +64,14 @@ ${[...slots, ...steps, ...writes].join('\n')}
 }`;
 }
 
-export function runProgram(backend: WebGPUBackend, program: FusedProgram, inputs: readonly NDArray[], shapes: readonly Shape[]): NDArray[] {
+export function runProgram(backend: WebGPUBackend, program: FusedProgram, inputs: readonly NDArray[]): NDArray[] {
   const operands = inputs.map((a) => backend.operand(a, 'fuse'));
   const room = BINDINGS - operands.length;
   if (room < 1)
     throw new DeviceError(
       `fuse: a program of ${operands.length} inputs exceeds the ${BINDINGS - 1} webgpu binds; call the function unfused`,
     );
-  const written = program.outputs.map((o, k) => backend.alloc(o.reduce ? [program.size] : shapes[k], 'float32'));
+  const written = program.outputs.map((o) => backend.alloc(o.reduce ? [program.size] : program.shape, 'float32'));
   for (let first = 0; first < written.length; first += room) {
     const outputs = written.map((_, k) => k).slice(first, first + room);
     const buffers = [...operands, ...outputs.map((k) => written[k])].map((a) => backend.bufferOf(a));
@@ -80,6 +80,6 @@ export function runProgram(backend: WebGPUBackend, program: FusedProgram, inputs
   return written.map((w, k) => {
     if (!program.outputs[k].reduce) return w;
     const all = program.shape.map((_, d) => d);
-    return backend.reshape(backend.reduce(backend.view(w, program.shape), all, false, 'sum'), shapes[k]);
+    return backend.reduce(backend.view(w, program.shape), all, false, 'sum');
   });
 }

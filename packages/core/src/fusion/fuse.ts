@@ -103,13 +103,11 @@ const fused = defineOp<FusedPlan, Tensor[]>({
     const device = inputs.find((t) => t.raw.device !== undefined)?.raw.device;
     if (device !== undefined) {
       // One kernel on the device; the values backward reads are kept there.
-      const shapes = [plan.outShape, ...plan.kept.map(() => forward.shape)];
+      ctx.saveInputs();
       const [y, ...kept] = device.runProgram!(
         forward,
         inputs.map((t) => t.raw),
-        shapes,
       );
-      ctx.saveInputs();
       deviceKept.set(ctx, kept);
       return y;
     }
@@ -138,15 +136,11 @@ const fused = defineOp<FusedPlan, Tensor[]>({
     const inputs = ctx.saved;
     const device = dy.raw.device;
     if (device !== undefined) {
-      // Each output's shape: a summed one its input's; a written one its input's, or the full shape when broadcast.
-      const shapes = program.outputs.map((o, k) => {
-        const x = inputs[outputOf.indexOf(k)] as Tensor | undefined;
-        const full = x !== undefined && sizeOf(x.shape) === program.size && x.shape.length === program.shape.length;
-        return x !== undefined && (o.reduce || full) ? x.shape : program.shape;
+      const grads = device.runProgram!(program, [...inputs.map((t) => t.raw), dy.raw, ...(deviceKept.get(ctx) ?? [])]);
+      return inputs.map((x, k) => {
+        const o = outputOf[k];
+        return o < 0 ? null : x.make(program.outputs[o].reduce ? device.reshape(grads[o], x.shape) : grads[o]);
       });
-      const raws = [...inputs.map((t) => t.raw), dy.raw, ...(deviceKept.get(ctx) ?? [])];
-      const grads = device.runProgram!(program, raws, shapes);
-      return inputs.map((x, k) => (outputOf[k] < 0 ? null : x.make(grads[outputOf[k]])));
     }
     const kept = keptBuffers(ctx);
     const written: Array<TypedArray | null> = program.outputs.map((o) => (o.reduce ? null : allocate(program.dtype, program.size)));
