@@ -85,8 +85,10 @@ describe('an MLP trained on webgpu', () => {
     });
     expect(losses[4]).toBeLessThan(losses[0]); // the steps ran and trained
     expect(warm.created).toBeGreaterThan(0);
-    expect(after.created).toBe(warm.created); // no buffer made in the last 800 steps
-    expect(after.bytes).toBe(warm.bytes);
+    // A leak makes every buffer of a step anew (about 35, 28,000 over the last 800 steps); the garbage collector's
+    // timing may leave a window's peak a handful of buffers above the first's, but not in proportion to the steps.
+    expect(after.created - warm.created).toBeLessThan(warm.created / 50);
+    expect(after.bytes - warm.bytes).toBeLessThan(warm.bytes / 50);
     expect(after.live).toBeLessThan(warm.created);
   });
 
@@ -109,7 +111,7 @@ describe('an MLP trained on webgpu', () => {
       return l;
     });
     expect(losses[4]).toBeLessThan(losses[0]);
-    expect(after.created).toBe(warm.created);
-    expect(after.bytes).toBe(warm.bytes);
+    expect(after.created - warm.created).toBeLessThan(warm.created / 50);
+    expect(after.bytes - warm.bytes).toBeLessThan(warm.bytes / 50);
   });
 });
