@@ -80,7 +80,6 @@ export type {
   AdamDeviceUpdate,
   RMSpropDeviceUpdate,
   AdaGradDeviceUpdate,
-  NormGroups,
   PooledMaxima,
 } from './ndarray/device.js';
 // What a device backend's attention kernels take.

@@ -4,7 +4,7 @@
  * kernel call encodes one compute pass and submits it at once, so the synchronous API keeps working and values are
  * read back only by `dataAsync`. This file holds the device's machinery (buffers, dispatch, errors; kernel-cache.ts the pipelines and params);
  * the kernels live by concern beside it (elementwise.ts, layout.ts, reductions.ts, matmul.ts, normalise.ts,
- * axes.ts, optimizers.ts, spatial.ts, attention.ts, program.ts, anomaly.ts), each a function of the backend, and the class hands every entry point to one of them.
+ * axes.ts, optimizers.ts, spatial.ts, attention.ts, anomaly.ts), each a function of the backend, and the class hands every entry point to one of them.
  */
 import {
   type AttentionPlan,
@@ -13,11 +13,9 @@ import {
   type DType,
   type DeviceBackend,
   type DeviceOptimizerUpdate,
-  type FusedProgram,
   DTypeError,
   DeviceError,
   type MatmulFlags,
-  type NormGroups,
   NDArray,
   type PoolGeometry,
   type PooledMaxima,
@@ -37,7 +35,6 @@ import * as layout from './layout.js';
 import { matmul } from './matmul.js';
 import { normalise, normaliseBackward } from './normalise.js';
 import { optimizerUpdate } from './optimizers.js';
-import { runProgram } from './program.js';
 import * as reductions from './reductions.js';
 import { MAX_GROUPS, fmt, sizeOf } from './shapes.js';
 import * as spatial from './spatial.js';
@@ -324,26 +321,26 @@ export class WebGPUBackend implements DeviceBackend {
 
   normalise(
     x: NDArray,
-    groups: NormGroups,
+    perChannel: boolean,
+    affineShape: readonly number[],
     eps: number,
     weight: NDArray | null,
     bias: NDArray | null,
-    perGroup: boolean,
   ): { y: NDArray; mean: NDArray; variance: NDArray } {
-    return normalise(this, x, groups, eps, weight, bias, perGroup);
+    return normalise(this, x, perChannel, affineShape, eps, weight, bias);
   }
 
   normaliseBackward(
     dy: NDArray,
     x: NDArray,
-    groups: NormGroups,
+    perChannel: boolean,
+    affineShape: readonly number[],
     stats: { readonly mean: NDArray; readonly variance: NDArray },
     eps: number,
     weight: NDArray | null,
-    perGroup: boolean,
-    want: { readonly dx: boolean; readonly affine: Shape | null },
+    want: { readonly dx: boolean; readonly dWeight: boolean; readonly dBias: boolean },
   ): { dx: NDArray | null; dWeight: NDArray | null; dBias: NDArray | null } {
-    return normaliseBackward(this, dy, x, groups, stats, eps, weight, perGroup, want);
+    return normaliseBackward(this, dy, x, perChannel, affineShape, stats, eps, weight, want);
   }
 
   watchFinite(x: NDArray, fail: (found: string) => Error): void {
@@ -368,10 +365,6 @@ export class WebGPUBackend implements DeviceBackend {
 
   scatterAlongAxis(g: NDArray, indices: NDArray, axis: number, size: number): NDArray {
     return axes.scatterAlongAxis(this, g, indices, axis, size);
-  }
-
-  runProgram(program: FusedProgram, inputs: readonly NDArray[], shapes: readonly Shape[]): NDArray[] {
-    return runProgram(this, program, inputs, shapes);
   }
 
   /** Releases the pooled buffers and the device. */

@@ -9,10 +9,34 @@
  * r of x - m (which xhat = (x - m - r) / sqrt(var + eps) uses to keep the mean's precision), and core's mean and
  * variance for running statistics.
  */
-import type { NDArray, NormGroups, Shape } from '@tapegrad/core';
+import type { NDArray } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
 import * as wgsl from './kernels/normalise.js';
 import { f32Bits } from './shapes.js';
+
+/**
+ * Where the statistics are taken, over x's flat elements: `groups` groups (batch norm: the channels; layer norm: the
+ * rows), group g made of `runs` runs of `length` consecutive elements, `runStride` apart, the first at g groupStride
+ * (core's moments.ts walk).
+ */
+interface NormGroups {
+  readonly groups: number;
+  readonly runs: number;
+  readonly length: number;
+  readonly runStride: number;
+  readonly groupStride: number;
+}
+
+/** Batch norm's groups of x [N, C, ...] (a channel's values, a run per sample), or layer norm's rows of `width`. */
+function groupsOf(x: NDArray, perChannel: boolean, affineShape: readonly number[]): NormGroups {
+  if (perChannel) {
+    const [n, c] = x.shape;
+    const plane = n * c === 0 ? 0 : x.size / (n * c);
+    return { groups: c, runs: n, length: plane, runStride: c * plane, groupStride: plane };
+  }
+  const width = affineShape.reduce((a, d) => a * d, 1);
+  return { groups: width === 0 ? 0 : x.size / width, runs: 1, length: width, runStride: width, groupStride: width };
+}
 
 /** What the forward returns and backward gets back: core's statistics, and the kernels' own [mean, var, residual]. */
 interface Saved {
@@ -47,13 +71,14 @@ function paramsOf(
 export function normalise(
   backend: WebGPUBackend,
   x: NDArray,
-  g: NormGroups,
+  perGroup: boolean,
+  affineShape: readonly number[],
   eps: number,
   weight: NDArray | null,
   bias: NDArray | null,
-  perGroup: boolean,
 ): Saved {
   const op = perGroup ? 'batchNorm' : 'layerNorm';
+  const g = groupsOf(x, perGroup, affineShape);
   const [xd, w, b] = [x, weight, bias].map((a) => (a === null ? null : backend.operand(a, op)));
   const stats = backend.alloc([g.groups, 3], 'float32');
   const mean = backend.alloc([g.groups], 'float32');
@@ -72,14 +97,15 @@ export function normaliseBackward(
   backend: WebGPUBackend,
   dy: NDArray,
   x: NDArray,
-  g: NormGroups,
+  perGroup: boolean,
+  affineShape: readonly number[],
   stats: { readonly mean: NDArray; readonly variance: NDArray },
   eps: number,
   weight: NDArray | null,
-  perGroup: boolean,
-  want: { readonly dx: boolean; readonly affine: Shape | null },
+  want: { readonly dx: boolean; readonly dWeight: boolean; readonly dBias: boolean },
 ): { dx: NDArray | null; dWeight: NDArray | null; dBias: NDArray | null } {
   const op = perGroup ? 'batchNorm' : 'layerNorm';
+  const g = groupsOf(x, perGroup, affineShape);
   const [dyd, xd, w] = [dy, x, weight].map((a) => (a === null ? null : backend.operand(a, op)));
   const placeholder = backend.alloc([1], 'float32');
   const buffer = (a: NDArray | null) => backend.bufferOf(a ?? placeholder);
@@ -98,8 +124,8 @@ export function normaliseBackward(
     dx = backend.alloc(x.shape, 'float32');
     backend.flat(wgsl.INPUT_GRADIENT, statsSums.params, [...operands, statsSums.sums, dx].map(buffer), x.size);
   }
-  if (want.affine === null) return { dx, dWeight: null, dBias: null };
+  if (!want.dWeight && !want.dBias) return { dx, dWeight: null, dBias: null };
   const { sums } = perGroup ? statsSums! : sumsOver(affineGroups(g, false), false);
-  const column = (c: number) => backend.reshape(backend.slice(sums, [0, c], [sums.shape[0], 1]), want.affine!);
-  return { dx, dWeight: column(1), dBias: column(0) };
+  const column = (c: number) => backend.reshape(backend.slice(sums, [0, c], [sums.shape[0], 1]), affineShape);
+  return { dx, dWeight: want.dWeight ? column(1) : null, dBias: want.dBias ? column(0) : null };
 }

@@ -1,28 +1,44 @@
 /**
  * The reductions of the WebGPU backend (kernels/wgsl.ts's REDUCE_HEADER): one workgroup per output element, its
- * threads striding over the reduced elements, then a tree in workgroup memory. Softmax is one thread per slice.
+ * threads striding over the reduced elements, then a tree in workgroup memory; or, for a workgroup's worth of
+ * elements per output or fewer, one thread per output. Softmax is one thread per slice.
  */
 import type { NDArray, ReduceKind } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
 import * as wgsl from './kernels/wgsl.js';
 import { sizeOf, stridesOf } from './shapes.js';
 
-const REDUCE_SOURCES: Record<ReduceKind, string> = {
-  sum: wgsl.reduceSource('0.0', 'acc + v'),
-  max: wgsl.reduceSource('negInf()', 'select(acc, v, v > acc || !(v == v))'),
-  min: wgsl.reduceSource('posInf()', 'select(acc, v, v < acc || !(v == v))'),
+const COMBINE: Record<ReduceKind, readonly [string, string]> = {
+  sum: ['0.0', 'acc + v'],
+  max: ['negInf()', 'select(acc, v, v > acc || !(v == v))'],
+  min: ['posInf()', 'select(acc, v, v < acc || !(v == v))'],
 };
 
 export function reduce(backend: WebGPUBackend, x: NDArray, axes: readonly number[], keepDims: boolean, kind: ReduceKind): NDArray {
-  return reduction(backend, REDUCE_SOURCES[kind], backend.operand(x, kind), axes, keepDims);
+  const a = backend.operand(x, kind);
+  const count = axes.reduce((n, d) => n * a.shape[d], 1);
+  // Up to a workgroup's worth of elements per output, one thread sums them; more, a workgroup does.
+  const each = count <= wgsl.REDUCE_WORKGROUP;
+  const code = (each ? wgsl.reduceEachSource : wgsl.reduceSource)(...COMBINE[kind]);
+  return reduction(backend, code, a, axes, keepDims, each ? wgsl.FLAT_WORKGROUP : 1);
 }
 
 export function logSumExp(backend: WebGPUBackend, x: NDArray, axes: readonly number[], keepDims: boolean): NDArray {
   return reduction(backend, wgsl.LOG_SUM_EXP, backend.operand(x, 'logSumExp'), axes, keepDims);
 }
 
-/** One workgroup per output element of a reduction over `axes` (the params of wgsl.ts's REDUCE_HEADER). */
-export function reduction(backend: WebGPUBackend, code: string, a: NDArray, axes: readonly number[], keepDims: boolean): NDArray {
+/**
+ * A reduction over `axes` (the params of wgsl.ts's REDUCE_HEADER), `perGroup` outputs a workgroup: 1 for a
+ * workgroup per output, FLAT_WORKGROUP for a thread per output.
+ */
+export function reduction(
+  backend: WebGPUBackend,
+  code: string,
+  a: NDArray,
+  axes: readonly number[],
+  keepDims: boolean,
+  perGroup = 1,
+): NDArray {
   const strides = stridesOf(a.shape);
   const kept = a.shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const keptShape = kept.map((d) => a.shape[d]);
@@ -41,7 +57,7 @@ export function reduction(backend: WebGPUBackend, code: string, a: NDArray, axes
     ...axes.map((d) => a.shape[d]),
     ...axes.map((d) => strides[d]),
   ];
-  backend.run(code, params, [backend.bufferOf(a), backend.bufferOf(out)], backend.grid(outputs, 1));
+  backend.run(code, params, [backend.bufferOf(a), backend.bufferOf(out)], backend.grid(outputs, perGroup));
   return out;
 }
 

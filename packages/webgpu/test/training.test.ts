@@ -27,26 +27,29 @@ function model(device: 'cpu' | 'webgpu') {
 
 /**
  * Collects until no more buffers come back: the FinalizationRegistry hands them back in tasks after a collection,
- * which a loaded machine may run a few turns later.
+ * which a loaded machine may run several turns later, so the count must stay put for three rounds in a row (one
+ * quiet round was not enough at load 10: a window's buffers came back only after the next steps had made new ones).
  */
 async function settle(): Promise<void> {
   const collect = global.gc;
   if (collect === undefined) throw new Error('run Jest with node --expose-gc (pnpm test does)');
   let live = Infinity;
-  for (let round = 0; round < 50 && webgpuMemory().live < live; round++) {
-    live = webgpuMemory().live;
+  for (let round = 0, quiet = 0; round < 100 && quiet < 3; round++) {
     collect();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const now = webgpuMemory().live;
+    quiet = now < live ? 0 : quiet + 1;
+    live = Math.min(live, now);
   }
 }
 
-/** Runs `step` 1,000 times, settling every 100; the pool's counts after step 200 and at the end, and the losses. */
+/** Runs `step` 1,000 times, settling every 200; the pool's counts after step 200 and at the end, and the losses. */
 async function thousandSteps(step: () => Tensor): Promise<{ warm: PoolStats; after: PoolStats; losses: number[] }> {
   const losses: number[] = [];
   let warm: PoolStats | undefined;
   for (let s = 1; s <= 1000; s++) {
     const l = step();
-    if (s % 100 !== 0) continue;
+    if (s % 200 !== 0) continue;
     losses.push((await l.dataAsync())[0]); // waits for the queue, so work does not pile up between collections
     await settle();
     if (s === 200) warm = webgpuMemory();
@@ -69,7 +72,7 @@ describe('an MLP trained on webgpu', () => {
     gpuLosses.forEach((l, i) => expect(Math.abs(l - cpuLosses[i])).toBeLessThan(1e-5 + 1e-4 * cpuLosses[i]));
   });
 
-  it('keeps device memory flat over 1,000 steps with Adam (collected every 100)', async () => {
+  it('keeps device memory flat over 1,000 steps with Adam (collected every 200)', async () => {
     if (!ready) return;
     const { params, loss } = mlp('webgpu', { batch: 8, inputs: 8, hidden: 16, classes: 4 });
     const opt = new Adam(params, { lr: 0.01 });
@@ -80,10 +83,12 @@ describe('an MLP trained on webgpu', () => {
       opt.step();
       return l;
     });
-    expect(losses[9]).toBeLessThan(losses[0]); // the steps ran and trained
+    expect(losses[4]).toBeLessThan(losses[0]); // the steps ran and trained
     expect(warm.created).toBeGreaterThan(0);
-    expect(after.created).toBe(warm.created); // no buffer made in the last 800 steps
-    expect(after.bytes).toBe(warm.bytes);
+    // A leak makes every buffer of a step anew (about 35, 28,000 over the last 800 steps); the garbage collector's
+    // timing may leave a window's peak a handful of buffers above the first's, but not in proportion to the steps.
+    expect(after.created - warm.created).toBeLessThan(warm.created / 50);
+    expect(after.bytes - warm.bytes).toBeLessThan(warm.bytes / 50);
     expect(after.live).toBeLessThan(warm.created);
   });
 
@@ -105,8 +110,8 @@ describe('an MLP trained on webgpu', () => {
       opt.step();
       return l;
     });
-    expect(losses[9]).toBeLessThan(losses[0]);
-    expect(after.created).toBe(warm.created);
-    expect(after.bytes).toBe(warm.bytes);
+    expect(losses[4]).toBeLessThan(losses[0]);
+    expect(after.created - warm.created).toBeLessThan(warm.created / 50);
+    expect(after.bytes - warm.bytes).toBeLessThan(warm.bytes / 50);
   });
 });

@@ -6,6 +6,8 @@ import { describeValue } from '../ndarray/shape.js';
 import * as ops from '../ops/index.js';
 import { tensor } from '../creation.js';
 import { Tensor } from '../tensor.js';
+import type { NDArray } from '../ndarray/ndarray.js';
+import type { DType } from '../ndarray/dtype.js';
 import type { BatchNormAttrs } from '../ops/batch-norm.js';
 import { checkOptions } from './window.js';
 
@@ -93,17 +95,14 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   const statistics: BatchNormAttrs['statistics'] & object = { mean: new Float64Array(channels), variance: new Float64Array(channels) };
   const y = ops.batchNorm(x, ...affine, { eps, ...flags, statistics });
   noGrad(() => {
-    const { onDevice } = statistics;
-    const unbiased = (momentum * count) / (count - 1);
-    if (onDevice !== undefined) {
-      // The device's statistics stay there: the running ones must be on x's device (as PyTorch's module buffers).
-      runningMean.mulInPlace(1 - momentum).addInPlace(new Tensor(onDevice.mean), momentum);
-      runningVar.mulInPlace(1 - momentum).addInPlace(new Tensor(onDevice.variance), unbiased);
-      return;
-    }
-    const batch = (values: Float64Array, scale: number) => tensor(Float64Array.from(values, (v) => v * scale));
-    runningMean.mulInPlace(1 - momentum).addInPlace(batch(statistics.mean, momentum).cast(runningMean.dtype));
-    runningVar.mulInPlace(1 - momentum).addInPlace(batch(statistics.variance, unbiased).cast(runningVar.dtype));
+    // A device's statistics stay there: the running ones must be on x's device (as PyTorch's module buffers).
+    const device = statistics.onDevice;
+    const batch = (values: Float64Array, onDevice: NDArray | undefined, scale: number, dtype: DType) =>
+      onDevice === undefined ? tensor(Float64Array.from(values, (v) => v * scale)).cast(dtype) : new Tensor(onDevice).mul(scale);
+    runningMean.mulInPlace(1 - momentum).addInPlace(batch(statistics.mean, device?.mean, momentum, runningMean.dtype));
+    runningVar
+      .mulInPlace(1 - momentum)
+      .addInPlace(batch(statistics.variance, device?.variance, (momentum * count) / (count - 1), runningVar.dtype));
   });
   return y;
 }

@@ -7,7 +7,8 @@
  * are block programs (block-program.ts) built from the ops' own kernels and gradient rules (compile.ts). The tape,
  * the sweep and every rule are unchanged, and the results are the eager ones bit for bit. Whatever the fused path
  * does not cover runs eagerly, op by op, with the same result: a trace whose intermediates are not all of the full
- * shape, int32 or mixed dtypes, anomaly mode (which names the op that made a NaN), and forward mode (jvp).
+ * shape, int32 or mixed dtypes, anomaly mode (which names the op that made a NaN), forward mode (jvp), and arguments
+ * on a device (each op runs there on the device's kernels).
  */
 import type { OpContext } from '../autodiff/context.js';
 import { defineOp } from '../autodiff/define-op.js';
@@ -76,7 +77,7 @@ export function fuse(fn: (...args: FuseValue[]) => FuseValue): FusedFunction {
       (dtype === null ? 'its arguments are not all float32 or all float64' : null) ??
       (mode.anomaly ? 'anomaly mode is on' : null) ??
       (forwardMode.open !== 0 ? 'forward mode (jvp) is running' : null) ??
-      (args.some((t) => t.raw.device !== undefined && t.raw.device.runProgram === undefined) ? 'its device runs no fused programs' : null);
+      (args.some((t) => t.raw.device !== undefined) ? 'its arguments are on a device' : null);
     lastUnfusedReason = reason;
     if (reason !== null) return runEagerly(traced.nodes, traced.result, args);
     const requiresGrad = args.map((t) => mode.grad && t.requiresGrad);
@@ -91,28 +92,12 @@ export function fuse(fn: (...args: FuseValue[]) => FuseValue): FusedFunction {
   return Object.defineProperty(call, 'lastUnfusedReason', { get: () => lastUnfusedReason }) as FusedFunction;
 }
 
-/** The values a device's forward kept for its backward (the CPU's go through buffer-pool.ts). */
-const deviceKept = new WeakMap<OpContext, NDArray[]>();
-
 /** The tape entry of a fused call: one op whose attributes are the compiled plan. */
 const fused = defineOp<FusedPlan, Tensor[]>({
   name: 'fused',
   forward(ctx, ...inputs) {
     const plan = ctx.attrs;
     const { forward } = plan;
-    const device = inputs.find((t) => t.raw.device !== undefined)?.raw.device;
-    if (device !== undefined) {
-      // One kernel on the device; the values backward reads are kept there.
-      const shapes = [plan.outShape, ...plan.kept.map(() => forward.shape)];
-      const [y, ...kept] = device.runProgram!(
-        forward,
-        inputs.map((t) => t.raw),
-        shapes,
-      );
-      ctx.saveInputs();
-      deviceKept.set(ctx, kept);
-      return y;
-    }
     // Values the backward reads and would have to recompute at a cost (tanh's output) are written out, when recorded.
     const kept = ctx.recording && plan.kept.length > 0 ? lendBuffers(ctx, forward.dtype, forward.size, plan.kept.length) : [];
     ctx.saveInputs();
@@ -136,18 +121,6 @@ const fused = defineOp<FusedPlan, Tensor[]>({
     }
     const { program, outputOf } = plan.backward!;
     const inputs = ctx.saved;
-    const device = dy.raw.device;
-    if (device !== undefined) {
-      // Each output's shape: a summed one its input's; a written one its input's, or the full shape when broadcast.
-      const shapes = program.outputs.map((o, k) => {
-        const x = inputs[outputOf.indexOf(k)] as Tensor | undefined;
-        const full = x !== undefined && sizeOf(x.shape) === program.size && x.shape.length === program.shape.length;
-        return x !== undefined && (o.reduce || full) ? x.shape : program.shape;
-      });
-      const raws = [...inputs.map((t) => t.raw), dy.raw, ...(deviceKept.get(ctx) ?? [])];
-      const grads = device.runProgram!(program, raws, shapes);
-      return inputs.map((x, k) => (outputOf[k] < 0 ? null : x.make(grads[outputOf[k]])));
-    }
     const kept = keptBuffers(ctx);
     const written: Array<TypedArray | null> = program.outputs.map((o) => (o.reduce ? null : allocate(program.dtype, program.size)));
     const sums = runFused(program, [...inputs.map((t) => t.raw.data), dy.raw.data, ...kept], written);

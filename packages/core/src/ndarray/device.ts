@@ -16,7 +16,6 @@ import type { MatmulFlags } from './kernels/matmul.js';
 import type { ConvGeometry } from './kernels/conv.js';
 import type { PoolGeometry } from './kernels/pool.js';
 import type { AttentionPlan } from './kernels/attention.js';
-import type { FusedProgram } from './kernels/backend/kernel-backend.js';
 import { DeviceError, formatShape } from '../errors.js';
 import { shared } from '../shared.js';
 
@@ -84,17 +83,16 @@ export interface DeviceBackend {
   /** cond ? a : b elementwise, broadcasting all three (kernels of ops/where.ts); a CPU cond (a mask) may be moved. */
   where?(cond: NDArray, a: NDArray, b: NDArray): NDArray;
   /**
-   * Batch norm's or layer norm's forward over the groups of x that `groups` describes (ops/normalise.ts): y, and each
-   * group's mean and biased variance ([groups]). The weight and bias are per group (`perGroup`, batch norm's
-   * channels) or per position in a group's run (layer norm's trailing elements).
+   * Batch norm's (`perChannel`: statistics per channel, axis 1) or layer norm's (statistics per row of the trailing
+   * `affineShape`) forward: y, and each group's mean and biased variance; the weight and bias have `affineShape`.
    */
   normalise?(
     x: NDArray,
-    groups: NormGroups,
+    perChannel: boolean,
+    affineShape: readonly number[],
     eps: number,
     weight: NDArray | null,
     bias: NDArray | null,
-    perGroup: boolean,
   ): {
     /** The normalised (and scaled, shifted) x. */
     y: NDArray;
@@ -103,19 +101,16 @@ export interface DeviceBackend {
     /** Each group's biased variance. */
     variance: NDArray;
   };
-  /**
-   * Its backward from the saved statistics: dx when `want.dx`, and dWeight and dBias in `want.affine`'s shape when
-   * that is given (null otherwise).
-   */
+  /** Its backward from the object the forward returned: dx, dWeight and dBias as `want` asks (null otherwise). */
   normaliseBackward?(
     dy: NDArray,
     x: NDArray,
-    groups: NormGroups,
+    perChannel: boolean,
+    affineShape: readonly number[],
     stats: { readonly mean: NDArray; readonly variance: NDArray },
     eps: number,
     weight: NDArray | null,
-    perGroup: boolean,
-    want: { readonly dx: boolean; readonly affine: Shape | null },
+    want: { readonly dx: boolean; readonly dWeight: boolean; readonly dBias: boolean },
   ): {
     /** The input's gradient, or null. */
     dx: NDArray | null;
@@ -140,12 +135,6 @@ export interface DeviceBackend {
   takeAlongAxis?(x: NDArray, indices: NDArray, axis: number): NDArray;
   /** Its adjoint: g added into zeros whose `axis` has length `size`, at `indices` (kernels/along-axis.ts). */
   scatterAlongAxis?(g: NDArray, indices: NDArray, axis: number, size: number): NDArray;
-  /**
-   * A whole fused program (what core's `fuse` compiles) in one pass on the device, `inputs` as its slots read them:
-   * each output of the program, a written one as an array of `shapes[k]` (the full size) and a summed one as the one
-   * element of `shapes[k]`.
-   */
-  runProgram?(program: FusedProgram, inputs: readonly NDArray[], shapes: readonly Shape[]): NDArray[];
   /** The arrays joined along `axis` as `dtype` (kernels/layout.ts); an operand may be a CPU array to move. */
   concat?(xs: readonly NDArray[], axis: number, dtype: DType): NDArray;
   /** log sum exp over `axes` (normalised, ascending), shifted by the maximum (ops/log-sum-exp.ts). */
@@ -185,24 +174,6 @@ export interface DeviceBackend {
     /** The gradient of v, in v's shape. */
     dv: NDArray;
   };
-}
-
-/**
- * Where a normalisation takes its statistics, over x's flat elements: `groups` groups (batch norm: the channels;
- * layer norm: the rows), group g made of `runs` runs of `length` consecutive elements, `runStride` apart, the first
- * at g * groupStride (moments.ts's walk).
- */
-export interface NormGroups {
-  /** How many groups (statistics). */
-  readonly groups: number;
-  /** Runs per group. */
-  readonly runs: number;
-  /** Elements per run. */
-  readonly length: number;
-  /** From one run of a group to the next. */
-  readonly runStride: number;
-  /** From one group's first element to the next's. */
-  readonly groupStride: number;
 }
 
 /** What max pooling returns on a device. */

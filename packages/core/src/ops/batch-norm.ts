@@ -15,7 +15,6 @@ import { isGradEnabled } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { type ChannelStats, batchNormBackward, batchNormForward } from '../ndarray/kernels/batch-norm.js';
 import { batchFirst, batchSize } from './batching.js';
-import type { NormGroups } from '../ndarray/device.js';
 import {
   type AffineFlags,
   type DeviceStats,
@@ -38,13 +37,6 @@ export interface BatchNormAttrs extends AffineFlags {
   readonly statistics?: { readonly mean: Float64Array; readonly variance: Float64Array; onDevice?: DeviceStats };
 }
 
-/** x [N, C, ...]: each channel's values one group of statistics, a run per sample. */
-function channelGroups(x: TensorNode): NormGroups {
-  const [n, c] = x.shape;
-  const plane = n * c === 0 ? 0 : x.size / (n * c);
-  return { groups: c, runs: n, length: plane, runStride: c * plane, groupStride: plane };
-}
-
 /** Statistics over every axis of x but the channel axis 1; a [C] parameter lined up as [1, C, 1, ...]. */
 function channelLayout(rank: number): NormLayout {
   const axes = Array.from({ length: rank }, (_, i) => i).filter((i) => i !== 1);
@@ -58,8 +50,8 @@ export const batchNorm: OpWithRules<BatchNormAttrs, TensorNode[]> = defineOp<Bat
     const [weight, bias] = affineOf(ctx.attrs, affine);
     if (x.raw.device !== undefined) {
       // The device's fused forward (and backward); its statistics stay on the device for the running ones.
-      const r = deviceNormalise(ctx, x, channelGroups(x), eps, weight, bias, true);
-      if (statistics !== undefined) statistics.onDevice = r.stats;
+      const r = deviceNormalise(ctx, x, true, [x.shape[1]], eps, weight, bias);
+      if (statistics !== undefined) statistics.onDevice = r;
       return r.y;
     }
     const { y, stats } = batchNormForward(x.raw, eps, weight?.data ?? null, bias?.data ?? null);
@@ -74,8 +66,7 @@ export const batchNorm: OpWithRules<BatchNormAttrs, TensorNode[]> = defineOp<Bat
     const [x, weight, stats] = ctx.saved as unknown as [TensorNode, TensorNode | null, ChannelStats | null];
     const want = wantedGrads(ctx);
     if (isGradEnabled() || stats === null) return normGradients(channelLayout(x.rank), ctx.attrs, want, x, weight, dy, ctx.attrs.eps);
-    if (x.raw.device !== undefined)
-      return deviceNormGradients(ctx, x, weight, dy, channelGroups(x), stats as unknown as DeviceStats, ctx.attrs.eps, true, [x.shape[1]]);
+    if (x.raw.device !== undefined) return deviceNormGradients(ctx, dy, true, [x.shape[1]], ctx.attrs.eps);
     const r = batchNormBackward(dy.raw, x.raw, stats, weight?.data ?? null, want);
     return kernelGradients(ctx.attrs, x, [x.shape[1]], r);
   },

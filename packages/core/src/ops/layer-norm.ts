@@ -16,12 +16,9 @@ import { isGradEnabled } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import type { RowStats } from '../ndarray/kernels/layer-norm.js';
 import { layerNormBackward, layerNormForward } from '../ndarray/kernels/layer-norm.js';
-import type { NormGroups } from '../ndarray/device.js';
-import { sizeOf } from '../ndarray/shape.js';
 import { alignElementwise, moveBatchAxis } from './batching.js';
 import {
   type AffineFlags,
-  type DeviceStats,
   type NormLayout,
   affineOf,
   deviceNormGradients,
@@ -44,15 +41,6 @@ function trailingLayout(rank: number, n: number): NormLayout {
   return { stats: axes.slice(rank - n), affine: axes.slice(0, rank - n), lineUp: (p) => p };
 }
 
-/** Each row of `width` elements one group of statistics. */
-const rowGroups = (size: number, width: number): NormGroups => ({
-  groups: width === 0 ? 0 : size / width,
-  runs: 1,
-  length: width,
-  runStride: width,
-  groupStride: width,
-});
-
 export const layerNorm: OpWithRules<LayerNormAttrs, TensorNode[]> = defineOp<LayerNormAttrs, TensorNode[]>({
   name: 'layerNorm',
   forward(ctx, x, ...affine) {
@@ -60,7 +48,7 @@ export const layerNorm: OpWithRules<LayerNormAttrs, TensorNode[]> = defineOp<Lay
     const width = x.shape.slice(x.rank - axes).reduce((n, d) => n * d, 1);
     const [weight, bias] = affineOf(ctx.attrs, affine);
     // On a device, its fused forward (and backward), the rows as the statistics' groups.
-    if (x.raw.device !== undefined) return deviceNormalise(ctx, x, rowGroups(x.size, width), eps, weight, bias, false).y;
+    if (x.raw.device !== undefined) return deviceNormalise(ctx, x, false, x.shape.slice(x.rank - axes), eps, weight, bias).y;
     const { y, stats } = layerNormForward(x.raw, width, eps, weight?.data ?? null, bias?.data ?? null);
     ctx.save(x, weight, stats);
     return y;
@@ -71,18 +59,7 @@ export const layerNorm: OpWithRules<LayerNormAttrs, TensorNode[]> = defineOp<Lay
     const want = wantedGrads(ctx);
     if (isGradEnabled() || stats === null) return normGradients(trailingLayout(x.rank, n), ctx.attrs, want, x, weight, dy, eps);
     const affineShape = x.shape.slice(x.rank - n);
-    if (x.raw.device !== undefined)
-      return deviceNormGradients(
-        ctx,
-        x,
-        weight,
-        dy,
-        rowGroups(x.size, sizeOf(affineShape)),
-        stats as unknown as DeviceStats,
-        eps,
-        false,
-        affineShape,
-      );
+    if (x.raw.device !== undefined) return deviceNormGradients(ctx, dy, false, affineShape, eps);
     const width = x.size / Math.max(1, stats.mean.length);
     const r = layerNormBackward(dy.raw, x.raw, stats, stats.mean.length === 0 ? 0 : width, weight?.data ?? null, want);
     return kernelGradients(ctx.attrs, x, affineShape, r);

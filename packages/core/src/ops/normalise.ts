@@ -6,11 +6,11 @@
 // They differ only in where the statistics are taken (batch norm: every axis but the channels; layer norm: the last
 // axes) and in how a parameter lines up with x (per channel, or per trailing element): a NormLayout. The rules below
 // are the ops' differentiable paths (createGraph, vmap); their fused kernels are in ndarray/kernels, and a device's
-// (DeviceBackend.normalise) take the statistics over the groups a NormGroups describes.
+// behind DeviceBackend.normalise.
 import type { OpContext } from '../autodiff/context.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { NDArray } from '../ndarray/ndarray.js';
-import { type NormGroups, deviceKernel } from '../ndarray/device.js';
+import { deviceKernel } from '../ndarray/device.js';
 import { sqrt } from './sqrt.js';
 
 /** Whether the inputs after x include a weight, and a bias (in that order). */
@@ -100,15 +100,20 @@ export function normTangent(
   return t;
 }
 
-/** A fused kernel's dx, dw and db (dw and db summed in float64) as nodes like x, in the order of the op's inputs. */
+/** A fused kernel's dx, dw and db (a CPU kernel's dw and db summed in float64) as nodes like x, in the order of the op's inputs. */
 export function kernelGradients(
   flags: AffineFlags,
   x: TensorNode,
   affineShape: readonly number[],
-  r: { dx: NDArray | null; dWeight: Float64Array | null; dBias: Float64Array | null },
+  r: { dx: NDArray | null; dWeight: Float64Array | NDArray | null; dBias: Float64Array | NDArray | null },
 ): Array<TensorNode | null> {
-  const asNode = (data: Float64Array | null) =>
-    data === null ? null : (x.make(new NDArray(x.dtype === 'float32' ? Float32Array.from(data) : data, affineShape)) as TensorNode);
+  // A device's are arrays there already; a CPU kernel's are float64 sums.
+  const asNode = (data: Float64Array | NDArray | null) =>
+    data === null
+      ? null
+      : (x.make(
+          data instanceof NDArray ? data : new NDArray(x.dtype === 'float32' ? Float32Array.from(data) : data, affineShape),
+        ) as TensorNode);
   const grads: Array<TensorNode | null> = [r.dx === null ? null : (x.make(r.dx) as TensorNode)];
   if (flags.hasWeight) grads.push(asNode(r.dWeight));
   if (flags.hasBias) grads.push(asNode(r.dBias));
@@ -121,51 +126,42 @@ export interface DeviceStats {
   readonly variance: NDArray;
 }
 
-/** The device's fused forward: y, with the statistics saved (after x and the weight) for its fused backward. */
+/**
+ * The device's fused forward (DeviceBackend.normalise), its statistics saved after x and the weight for its fused
+ * backward: per channel (batch norm) or over the trailing `affineShape` (layer norm).
+ */
 export function deviceNormalise(
   ctx: OpContext<AffineFlags>,
   x: TensorNode,
-  groups: NormGroups,
+  perChannel: boolean,
+  affineShape: readonly number[],
   eps: number,
   weight: TensorNode | null,
   bias: TensorNode | null,
-  perGroup: boolean,
-): { y: NDArray; stats: DeviceStats } {
-  const r = deviceKernel(x.raw.device!, 'normalise').normalise(x.raw, groups, eps, weight?.raw ?? null, bias?.raw ?? null, perGroup);
+): { y: NDArray } & DeviceStats {
+  const r = deviceKernel(x.raw.device!, 'normalise').normalise(x.raw, perChannel, affineShape, eps, weight?.raw ?? null, bias?.raw ?? null);
   ctx.save(x, weight, r);
-  return { y: r.y, stats: r };
+  return r;
 }
 
 /** The device's fused backward: dx, dw and db as nodes, in the order of the op's inputs (null where not wanted). */
 export function deviceNormGradients(
   ctx: OpContext<AffineFlags>,
-  x: TensorNode,
-  weight: TensorNode | null,
   dy: TensorNode,
-  groups: NormGroups,
-  stats: DeviceStats,
-  eps: number,
-  perGroup: boolean,
+  perChannel: boolean,
   affineShape: readonly number[],
+  eps: number,
 ): Array<TensorNode | null> {
-  const want = wantedGrads(ctx);
-  const affine = want.dWeight || want.dBias ? affineShape.slice() : null;
+  const [x, weight, stats] = ctx.saved as unknown as [TensorNode, TensorNode | null, DeviceStats];
   const r = deviceKernel(x.raw.device!, 'normaliseBackward').normaliseBackward(
     dy.raw,
     x.raw,
-    groups,
+    perChannel,
+    affineShape,
     stats,
     eps,
     weight?.raw ?? null,
-    perGroup,
-    {
-      dx: want.dx,
-      affine,
-    },
+    wantedGrads(ctx),
   );
-  const node = (a: NDArray | null, wanted: boolean) => (a === null || !wanted ? null : (x.make(a) as TensorNode));
-  const grads = [node(r.dx, want.dx)];
-  if (ctx.attrs.hasWeight) grads.push(node(r.dWeight, want.dWeight));
-  if (ctx.attrs.hasBias) grads.push(node(r.dBias, want.dBias));
-  return grads;
+  return kernelGradients(ctx.attrs, x, affineShape, r);
 }

@@ -24,7 +24,7 @@ fn flatIndex(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 256
 export const FLAT_WORKGROUP = 256;
 
 /** Stable float32 helpers the elementwise expressions use. */
-export const MATH = `
+const MATH = `
 fn tanhStable(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }
 fn sigmoidStable(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }
 fn softplusStable(x: f32) -> f32 { return max(x, 0.0) + log(1.0 + exp(-abs(x))); }
@@ -319,6 +319,25 @@ ${REDUCE_ENTRY}
   for (var r = li; r < count; r += ${REDUCE_WORKGROUP}u) { acc = combine(acc, x[base + walk(r, reduced, 4u + 2u * kept)]); }
   part[li] = acc;${tree('combine')}
   if (li == 0u) { y[o] = part[0]; }
+}`;
+}
+
+/**
+ * The same reduction with one thread per output element, for few reduced elements per output (a workgroup there
+ * would leave most of its threads idle: the sum over a batch of 8 that a broadcast weight's gradient takes ran 65,536
+ * workgroups of 64 threads, 15x slower on SwiftShader). Params: REDUCE_HEADER's.
+ */
+export function reduceEachSource(init: string, combine: string): string {
+  return `${REDUCE_HEADER}
+fn combine(acc: f32, v: f32) -> f32 { return ${combine}; }
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let o = gid.x + gid.y * nwg.x * 256u;
+  if (o >= p[0]) { return; }
+  let count = p[1]; let kept = p[2]; let reduced = p[3];
+  let base = walk(o, kept, 4u);
+  var acc = ${init};
+  for (var r = 0u; r < count; r++) { acc = combine(acc, x[base + walk(r, reduced, 4u + 2u * kept)]); }
+  y[o] = acc;
 }`;
 }
 
