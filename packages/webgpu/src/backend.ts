@@ -4,7 +4,7 @@
  * kernel call encodes one compute pass and submits it at once, so the synchronous API keeps working and values are
  * read back only by `dataAsync`. This file holds the device's machinery (buffers, dispatch, errors; kernel-cache.ts the pipelines and params);
  * the kernels live by concern beside it (elementwise.ts, layout.ts, reductions.ts, matmul.ts, normalise.ts,
- * axes.ts, optimizers.ts, spatial.ts, attention.ts, anomaly.ts), each a function of the backend, and the class hands every entry point to one of them.
+ * axes.ts, optimizers.ts, spatial.ts, attention.ts, program.ts, anomaly.ts), each a function of the backend, and the class hands every entry point to one of them.
  */
 import {
   type AttentionPlan,
@@ -13,6 +13,7 @@ import {
   type DType,
   type DeviceBackend,
   type DeviceOptimizerUpdate,
+  type FusedProgram,
   DTypeError,
   DeviceError,
   type MatmulFlags,
@@ -35,6 +36,7 @@ import * as layout from './layout.js';
 import { matmul } from './matmul.js';
 import { normalise, normaliseBackward } from './normalise.js';
 import { optimizerUpdate } from './optimizers.js';
+import { runProgram } from './program.js';
 import * as reductions from './reductions.js';
 import { MAX_GROUPS, fmt, sizeOf } from './shapes.js';
 import * as spatial from './spatial.js';
@@ -365,6 +367,10 @@ export class WebGPUBackend implements DeviceBackend {
 
   scatterAlongAxis(g: NDArray, indices: NDArray, axis: number, size: number): NDArray {
     return axes.scatterAlongAxis(this, g, indices, axis, size);
+  }
+
+  runProgram(program: FusedProgram, inputs: readonly NDArray[]): NDArray[] {
+    return runProgram(this, program, inputs);
   }
 
   /** Releases the pooled buffers and the device. */

@@ -52,7 +52,7 @@ const LABELS = tensor([3, 0, 4, 1], { dtype: 'int32' });
 const u = (...shape: number[]): Input => ({ shape });
 const pos = (...shape: number[]): Input => ({ shape, lo: 0.2, hi: 3 });
 
-/** Fused chains (core's fuse): fused on the CPU, op by op on the device's kernels. */
+/** Fused chains (core's fuse): on the device one generated kernel forward and one backward. */
 export const FUSED = {
   chain: fuse((x, w, b) => x.mul(w).add(b).tanh().mul(x)),
   summed: fuse((x, y) => x.sub(y).mul(x.sub(y)).sum()),
@@ -329,7 +329,7 @@ export const OP_CASES: readonly OpCase[] = [
   },
   { name: 'topk 3 of 9', inputs: [u(5, 9)], f: (x) => topk(x, 3)[0] },
   { name: 'topk smallest 2 along axis 0', inputs: [u(6, 4)], f: (x) => topk(x, 2, { axis: 0, largest: false })[0] },
-  // fused chains: fused on the CPU, op by op on the device
+  // fused chains: one kernel each way on the device
   { name: 'fuse: x w + b, tanh, times x (bias broadcast)', inputs: [u(4, 6), u(4, 6), u(6)], f: (x, w, b) => FUSED.chain(x, w, b) },
   { name: 'fuse: a sum of squares at the end', inputs: [u(5, 7), u(5, 7)], f: (x, y) => FUSED.summed(x, y) },
   { name: 'fuse: sigmoid, relu, a constant, exp', inputs: [{ shape: [3, 50], lo: -1, hi: 1 }], f: (x) => FUSED.activations(x) },

@@ -7,8 +7,7 @@
  * are block programs (block-program.ts) built from the ops' own kernels and gradient rules (compile.ts). The tape,
  * the sweep and every rule are unchanged, and the results are the eager ones bit for bit. Whatever the fused path
  * does not cover runs eagerly, op by op, with the same result: a trace whose intermediates are not all of the full
- * shape, int32 or mixed dtypes, anomaly mode (which names the op that made a NaN), forward mode (jvp), and arguments
- * on a device (each op runs there on the device's kernels).
+ * shape, int32 or mixed dtypes, anomaly mode (which names the op that made a NaN), and forward mode (jvp).
  */
 import type { OpContext } from '../autodiff/context.js';
 import { defineOp } from '../autodiff/define-op.js';
@@ -77,7 +76,7 @@ export function fuse(fn: (...args: FuseValue[]) => FuseValue): FusedFunction {
       (dtype === null ? 'its arguments are not all float32 or all float64' : null) ??
       (mode.anomaly ? 'anomaly mode is on' : null) ??
       (forwardMode.open !== 0 ? 'forward mode (jvp) is running' : null) ??
-      (args.some((t) => t.raw.device !== undefined) ? 'its arguments are on a device' : null);
+      (args.some((t) => t.raw.device !== undefined && t.raw.device.runProgram === undefined) ? 'its device runs no fused programs' : null);
     lastUnfusedReason = reason;
     if (reason !== null) return runEagerly(traced.nodes, traced.result, args);
     const requiresGrad = args.map((t) => mode.grad && t.requiresGrad);
@@ -92,12 +91,26 @@ export function fuse(fn: (...args: FuseValue[]) => FuseValue): FusedFunction {
   return Object.defineProperty(call, 'lastUnfusedReason', { get: () => lastUnfusedReason }) as FusedFunction;
 }
 
+/** The values a device's forward kept for its backward (the CPU's go through buffer-pool.ts). */
+const deviceKept = new WeakMap<OpContext, NDArray[]>();
+
 /** The tape entry of a fused call: one op whose attributes are the compiled plan. */
 const fused = defineOp<FusedPlan, Tensor[]>({
   name: 'fused',
   forward(ctx, ...inputs) {
     const plan = ctx.attrs;
     const { forward } = plan;
+    const device = inputs.find((t) => t.raw.device !== undefined)?.raw.device;
+    if (device !== undefined) {
+      // One kernel on the device; the values backward reads are kept there.
+      ctx.saveInputs();
+      const [y, ...kept] = device.runProgram!(
+        forward,
+        inputs.map((t) => t.raw),
+      );
+      deviceKept.set(ctx, kept);
+      return y;
+    }
     // Values the backward reads and would have to recompute at a cost (tanh's output) are written out, when recorded.
     const kept = ctx.recording && plan.kept.length > 0 ? lendBuffers(ctx, forward.dtype, forward.size, plan.kept.length) : [];
     ctx.saveInputs();
@@ -121,6 +134,14 @@ const fused = defineOp<FusedPlan, Tensor[]>({
     }
     const { program, outputOf } = plan.backward!;
     const inputs = ctx.saved;
+    const device = dy.raw.device;
+    if (device !== undefined) {
+      const grads = device.runProgram!(program, [...inputs.map((t) => t.raw), dy.raw, ...(deviceKept.get(ctx) ?? [])]);
+      return inputs.map((x, k) => {
+        const o = outputOf[k];
+        return o < 0 ? null : x.make(program.outputs[o].reduce ? device.reshape(grads[o], x.shape) : grads[o]);
+      });
+    }
     const kept = keptBuffers(ctx);
     const written: Array<TypedArray | null> = program.outputs.map((o) => (o.reduce ? null : allocate(program.dtype, program.size)));
     const sums = runFused(program, [...inputs.map((t) => t.raw.data), dy.raw.data, ...kept], written);

@@ -16,6 +16,7 @@ import type { MatmulFlags } from './kernels/matmul.js';
 import type { ConvGeometry } from './kernels/conv.js';
 import type { PoolGeometry } from './kernels/pool.js';
 import type { AttentionPlan } from './kernels/attention.js';
+import type { FusedProgram } from './kernels/backend/kernel-backend.js';
 import { DeviceError, formatShape } from '../errors.js';
 import { shared } from '../shared.js';
 
@@ -135,6 +136,11 @@ export interface DeviceBackend {
   takeAlongAxis?(x: NDArray, indices: NDArray, axis: number): NDArray;
   /** Its adjoint: g added into zeros whose `axis` has length `size`, at `indices` (kernels/along-axis.ts). */
   scatterAlongAxis?(g: NDArray, indices: NDArray, axis: number, size: number): NDArray;
+  /**
+   * A whole fused program (what core's `fuse` compiles) in one pass on the device, `inputs` as its slots read them:
+   * each output of the program, a written one in the program's shape and a summed one 0-d.
+   */
+  runProgram?(program: FusedProgram, inputs: readonly NDArray[]): NDArray[];
   /** The arrays joined along `axis` as `dtype` (kernels/layout.ts); an operand may be a CPU array to move. */
   concat?(xs: readonly NDArray[], axis: number, dtype: DType): NDArray;
   /** log sum exp over `axes` (normalised, ascending), shifted by the maximum (ops/log-sum-exp.ts). */

@@ -24,7 +24,7 @@ fn flatIndex(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 256
 export const FLAT_WORKGROUP = 256;
 
 /** Stable float32 helpers the elementwise expressions use. */
-const MATH = `
+export const MATH = `
 fn tanhStable(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }
 fn sigmoidStable(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }
 fn softplusStable(x: f32) -> f32 { return max(x, 0.0) + log(1.0 + exp(-abs(x))); }
