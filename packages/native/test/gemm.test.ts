@@ -2,7 +2,8 @@
 // dgemm accumulate in their own precision, in their own order and with fused multiply-adds, so neither is bit for
 // bit the TypeScript kernel (which accumulates float32 products in float64): each element must lie within the
 // standard forward-error bound of a k-term dot product, |c - exact| <= k u sum_p |a_ip b_pj| (u = 2^-24 or 2^-53).
-import { setKernelBackend, tensor, type Tensor } from '@tapegrad/core';
+import { setKernelBackend, tensor, tidy, type Tensor } from '@tapegrad/core';
+import { pool } from '../../core/src/ndarray/dtype';
 import { disableNative, enableNative } from '@tapegrad/native';
 import { gemmPacked } from '../../core/src/ndarray/kernels/matmul';
 import { addon, describeNative } from './native-addon';
@@ -207,6 +208,33 @@ describeNative('matmul with enableNative()', () => {
       expect(Array.from(a.grad!.data)).toBeAllClose(Array.from(ga), { atol: tolerance * 3, rtol: 0 });
       expect(Array.from(b.grad!.data)).toBeAllClose(Array.from(gb), { atol: tolerance * 6, rtol: 0 });
       disableNative();
+    }
+  });
+
+  it('writes every element of output memory that is not zero-filled (beta = 0), and zeroes it for a product it declines', () => {
+    // Pooled memory handed out unfilled is NaN here (pool.poison): an element left unwritten, or accumulated into, shows.
+    pool.poison = true;
+    try {
+      const n = 64; // n * n = POOL_MIN elements: the output comes from the pool
+      const a = tensor(randomArray('float64', n * n), { shape: [n, n] });
+      const b = tensor(randomArray('float64', n * n), { shape: [n, n] });
+      setKernelBackend('js');
+      const expected = Float64Array.from(a.matmul(b).raw.data);
+      for (const minWork of [0, 2 * n ** 3]) {
+        enableNative({ minWork }); // 0: OpenBLAS takes the product; above its work: declined, the TypeScript kernel runs
+        for (let round = 0; round < 3; round++) {
+          const before = pool.reused;
+          tidy(() => a.matmul(b).add(1)); // leaves two [n, n] arrays in the pool
+          const c = a.matmul(b);
+          if (round > 0) expect(pool.reused).toBeGreaterThan(before);
+          const { exact, magnitude } = reference(a.raw.data, b.raw.data, n, n, n, false, false);
+          expectWithinBound(c.raw.data, exact, magnitude, n, 'float64');
+          if (minWork > 0) expect(Array.from(c.raw.data)).toEqual(Array.from(expected));
+        }
+        disableNative();
+      }
+    } finally {
+      pool.poison = false;
     }
   });
 

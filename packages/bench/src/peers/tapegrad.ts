@@ -1,5 +1,5 @@
 /** tapegrad, through its public API only: the implementation under test. */
-import { type DType, type Scalar, type Tensor, fuse, noGrad, scalar, tensor } from '@tapegrad/core';
+import { type DType, type Scalar, type Tensor, fuse, noGrad, scalar, tensor, tidy } from '@tapegrad/core';
 import { softmaxCrossEntropy } from '@tapegrad/nn';
 import { enableThreads } from '@tapegrad/threads';
 import { MNIST_EPOCH_BATCHES, matmulSize } from '../cases.js';
@@ -17,19 +17,22 @@ function fromHost(h: HostArray, dtype: DType, requiresGrad = false): Tensor {
 }
 
 /**
- * The mean cross-entropy of `logits` at `labels` ([batch, 1]), its backward, and a plain SGD step on `params`
- * outside the tape, as W1 and W5 train; returns the loss.
+ * The mean cross-entropy of the logits `forward` computes at `labels` ([batch, 1]), its backward, and a plain SGD
+ * step on `params` outside the tape, as W1 and W5 train; returns the loss. Inside `tidy`, as TF.js's peer steps
+ * (its optimizer's `minimize` runs in `tf.tidy`): the step's arrays go back to the pool for the next step.
  */
-function crossEntropyStep(logits: Tensor, labels: Tensor, params: readonly Tensor[], learningRate: number): number {
-  const loss = meanCrossEntropy(logits, labels);
-  loss.backward();
-  noGrad(() => {
-    for (const p of params) {
-      p.addInPlace(p.grad as Tensor, -learningRate);
-      p.zeroGrad();
-    }
+function crossEntropyStep(forward: () => Tensor, labels: Tensor, params: readonly Tensor[], learningRate: number): number {
+  return tidy(() => {
+    const loss = meanCrossEntropy(forward(), labels);
+    loss.backward();
+    noGrad(() => {
+      for (const p of params) {
+        p.addInPlace(p.grad as Tensor, -learningRate);
+        p.zeroGrad();
+      }
+    });
+    return loss.item();
   });
-  return loss.item();
 }
 
 function mlpRunner(dtype: DType): Runner {
@@ -37,7 +40,7 @@ function mlpRunner(dtype: DType): Runner {
   const x = fromHost(d.x, dtype);
   const labels = tensor(d.labels, { shape: [d.labels.length, 1], dtype: 'int32' });
   const params = d.params.map((p) => fromHost(p, dtype, true));
-  return { step: () => crossEntropyStep(mlpLogits(x, params), labels, params, d.learningRate) };
+  return { step: () => crossEntropyStep(() => mlpLogits(x, params), labels, params, d.learningRate) };
 }
 
 function matmulRunner(n: number): Runner {
@@ -46,9 +49,12 @@ function matmulRunner(n: number): Runner {
   const tb = fromHost(b, 'float32');
   return {
     step() {
-      const c = ta.matmul(tb).data;
+      // Disposed after reading, as TF.js's peer does (c.dispose()).
+      const product = ta.matmul(tb);
+      const c = product.data;
       let s = 0;
       for (let i = 0; i < c.length; i++) s += c[i];
+      product.dispose();
       return s;
     },
   };
@@ -74,7 +80,7 @@ export function lenetRunner(batch = 64): Runner {
   const x = fromHost(d.x, 'float32');
   const labels = tensor(d.labels, { shape: [batch, 1], dtype: 'int32' });
   const params = d.params.map((p) => fromHost(p, 'float32', true));
-  return { step: () => crossEntropyStep(lenetLogits(x, params), labels, params, d.learningRate) };
+  return { step: () => crossEntropyStep(() => lenetLogits(x, params), labels, params, d.learningRate) };
 }
 
 /** Keeps gradient reads from being optimised away. */
@@ -89,13 +95,16 @@ function tanhSumRunner(fused = false): Runner {
   const b = tensor(Float32Array.of(d.b), { shape: [], dtype: 'float32', requiresGrad: true });
   return {
     step() {
-      const y = chain(x, w, b);
-      y.backward();
-      // Reading both gradients is part of the work: a peer that computed them lazily must pay here.
-      sink = (w.grad as Tensor).item() + (b.grad as Tensor).item();
-      w.zeroGrad();
-      b.zeroGrad();
-      return y.item();
+      // Inside tidy, as TF.js's peer (tf.tidy): the step's arrays go back to the pool for the next step.
+      return tidy(() => {
+        const y = chain(x, w, b);
+        y.backward();
+        // Reading both gradients is part of the work: a peer that computed them lazily must pay here.
+        sink = (w.grad as Tensor).item() + (b.grad as Tensor).item();
+        w.zeroGrad();
+        b.zeroGrad();
+        return y.item();
+      });
     },
   };
 }
