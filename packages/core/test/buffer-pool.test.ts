@@ -2,7 +2,7 @@
 // gradients bit for bit what they are without the pool, a released array never read again, the pool bounded.
 // Needs `global.gc` for the memory case (the root `pnpm test` runs Jest under `node --expose-gc`).
 import * as fc from 'fast-check';
-import { DisposedError, type Tensor, TransformError, checkpoint, keep, noGrad, tensor, tidy, vmap } from '@tapegrad/core';
+import { DisposedError, type Tensor, TransformError, checkpoint, keep, noGrad, setKernelBackend, tensor, tidy, vmap } from '@tapegrad/core';
 import { POOL_MIN, allocate, allocateUnfilled, emptyPool, pool, releaseArray } from '../src/ndarray/dtype';
 
 const N = 4096; // POOL_MIN elements: every array of these graphs goes through the pool
@@ -115,6 +115,34 @@ describe('the buffer pool', () => {
     expect(pool.bytes).toBeLessThanOrEqual(pool.limit);
     expect(allocate('float64', N)).not.toBe(old);
   });
+});
+
+describe('matmul into memory that is not zero-filled', () => {
+  afterEach(() => setKernelBackend('auto'));
+
+  it.each(['js', 'wasm', 'auto'] as const)(
+    'gives the bits of fresh memory on the %s backend, mixed and int32 dtypes included',
+    (backend) => {
+      setKernelBackend(backend);
+      const a = seeded(15, [SIDE, SIDE]);
+      const b = seeded(16, [SIDE, SIDE]);
+      const products = () => [
+        a.matmul(b),
+        a.cast('float32').matmul(b.cast('float32')),
+        a.cast('float32').matmul(b), // mixed: the WebAssembly kernel declines, the TypeScript one accumulates
+        a.mul(100).cast('int32').matmul(b.mul(100).cast('int32')),
+        a.matmul(b, { transposeA: true }),
+      ];
+      pool.limit = 0;
+      const expected = products().map((t) => Float64Array.from(t.raw.data));
+      pool.limit = 64 * 2 ** 20;
+      for (let round = 0; round < 3; round++) {
+        // Each round's arrays go back to the pool (NaN where a kernel takes them unfilled: pool.poison) for the next.
+        const got = tidy(() => products().map((t) => Float64Array.from(t.raw.data)));
+        expect(sameBits(got, expected)).toBe(true);
+      }
+    },
+  );
 });
 
 describe('tidy and dispose', () => {
