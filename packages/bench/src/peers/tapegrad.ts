@@ -21,8 +21,8 @@ function fromHost(h: HostArray, dtype: DType, requiresGrad = false): Tensor {
  * step on `params` outside the tape, as W1 and W5 train; returns the loss. Inside `tidy`, as TF.js's peer steps
  * (its optimizer's `minimize` runs in `tf.tidy`): the step's arrays go back to the pool for the next step.
  */
-function crossEntropyStep(forward: () => Tensor, labels: Tensor, params: readonly Tensor[], learningRate: number): number {
-  return tidy(() => {
+function crossEntropyStep(forward: () => Tensor, labels: Tensor, params: readonly Tensor[], learningRate: number, tidied = true): number {
+  return (tidied ? tidy : (f: () => number) => f())(() => {
     const loss = meanCrossEntropy(forward(), labels);
     loss.backward();
     noGrad(() => {
@@ -35,12 +35,12 @@ function crossEntropyStep(forward: () => Tensor, labels: Tensor, params: readonl
   });
 }
 
-function mlpRunner(dtype: DType): Runner {
+function mlpRunner(dtype: DType, tidied = true): Runner {
   const d = mlpData();
   const x = fromHost(d.x, dtype);
   const labels = tensor(d.labels, { shape: [d.labels.length, 1], dtype: 'int32' });
   const params = d.params.map((p) => fromHost(p, dtype, true));
-  return { step: () => crossEntropyStep(() => mlpLogits(x, params), labels, params, d.learningRate) };
+  return { step: () => crossEntropyStep(() => mlpLogits(x, params), labels, params, d.learningRate, tidied) };
 }
 
 function matmulRunner(n: number): Runner {
@@ -153,10 +153,13 @@ export const tapegradPeer: Peer = {
   id: 'tapegrad',
   label: 'tapegrad',
   init() {
-    return "@tapegrad/core from source, default kernel backend 'auto': matmul on the WebAssembly SIMD kernel (packages/core/wasm/gemm.ts), elementwise ops and reductions in TypeScript";
+    return "@tapegrad/core from source, default kernel backend 'auto': matmul on the WebAssembly SIMD kernel (packages/core/wasm/gemm.ts), elementwise ops and reductions in TypeScript; W1, W4 and W5 steps inside tidy (TF.js's peer steps inside tf.tidy), W2's product disposed after reading (as TF.js's)";
   },
   supports: () => true,
   prepare: (c) => RUNNERS[c.workload](c),
+  // The memory check runs W1 with no tidy: memory must stay flat for a user who never disposes anything.
+  prepareWithoutCleanup: (c) =>
+    c.workload === 'W1' ? mlpRunner(c.id === 'W1-f64' ? 'float64' : 'float32', false) : RUNNERS[c.workload](c),
 };
 
 /** W4 written with `fuse`: the elementwise chain and its sum as one pass over the data, forward and backward. */
