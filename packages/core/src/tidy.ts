@@ -34,7 +34,7 @@ export function tidy<T>(fn: () => T): T {
   const returned = new Set<Tensor>();
   try {
     const result = fn();
-    if (result instanceof Promise) throw new TransformError('tidy: fn returned a Promise; tidy runs synchronous code only');
+    if (result instanceof Promise) throw new TransformError('tidy: fn must be synchronous; it returned a Promise');
     tensorsIn(result, returned);
     return result;
   } finally {
@@ -82,11 +82,11 @@ export function isDisposedValue(raw: unknown): boolean {
  * now look at their saved values again (as after an in-place change), so a backward through one fails by name.
  */
 export function disposeArray(array: NDArray, label: string): NDArray {
-  const what = `${label} (shape ${formatShape(array.shape)}, ${array.dtype}) was disposed (by dispose() or tidy)`;
+  const what = `${label} ${formatShape(array.shape)} was disposed (by dispose() or tidy)`;
   const gone = Object.create(NDArray.prototype, {
     data: {
       get(): never {
-        throw new DisposedError(`${what}; keep() it or return it from the tidy to use it afterwards`);
+        throw new DisposedError(what);
       },
     },
   }) as { -readonly [K in keyof NDArray]: NDArray[K] } & { _disposed: boolean };

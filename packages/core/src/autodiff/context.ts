@@ -114,12 +114,8 @@ export class OpContext<Attrs = unknown, N extends Node = Node> {
     if (this.seq > mode.lastMutationSeq || this.currentVersionSum() === this._versionSum) return;
     const saved = this.savedNodes().filter(isNode);
     if ((this._flags & USES_OUTPUT) !== 0 && this.output) saved.push(this.output);
-    const gone = saved.find((n) => (n.raw as { _disposed?: boolean })._disposed === true);
-    if (gone !== undefined)
-      throw new DisposedError(
-        `${this.op.name}: backward needs ${describe(gone)}, which was disposed (by dispose() or tidy) after the forward pass; ` +
-          `run backward inside the tidy, or keep() the value`,
-      );
+    const gone = saved.find((n) => (n.raw as { _disposed?: boolean })._disposed);
+    if (gone) throw new DisposedError(`${this.op.name}: backward needs ${describe(gone)}, disposed after the forward pass`);
     throw new GradError(
       `${this.op.name}: a value it saved for backward was modified in place after the forward pass ` +
         `(saved: ${saved.map(describe).join('; ')}); backward would give a wrong gradient. ` +

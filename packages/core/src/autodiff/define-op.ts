@@ -256,7 +256,7 @@ export function runCall(op: AnyOp, ctx: OpContext, inputs: readonly Node[], batc
     if (e instanceof RangeError)
       throw new ShapeError(`${op.name}: cannot compute a result this large (inputs: ${inputs.map(describe).join('; ')}): ${e.message}`);
     // A disposed input's error (tidy.ts) names the op called; an op inside it had named itself.
-    if (e instanceof DisposedError) throw new DisposedError(`${op.name}: ${e.message.replace(/^[\w.]+: /, '')}`);
+    if (e instanceof DisposedError) throw new DisposedError(`${op.name}: ${e.message.replace(/^\w+: /, '')}`);
     throw e;
   }
   let out: Node;

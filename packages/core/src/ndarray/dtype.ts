@@ -46,8 +46,7 @@ export const pool = {
 
 /** A zero-filled array of `size` elements: pooled memory (filled with zeros) when there is some, else new memory. */
 export function allocate(dtype: DType, size: number): TypedArray {
-  if (recycling.made !== null) return recycle(dtype, size, true);
-  return size < POOL_MIN ? fresh(dtype, size) : take(dtype, size, true);
+  return take(dtype, size, true);
 }
 
 /**
@@ -55,28 +54,27 @@ export function allocate(dtype: DType, size: number): TypedArray {
  * reads it (elementwise maps). A kernel that accumulates into its output takes `allocate`.
  */
 export function allocateUnfilled(dtype: DType, size: number): TypedArray {
-  if (recycling.made !== null) return recycle(dtype, size, true);
-  return size < POOL_MIN ? fresh(dtype, size) : take(dtype, size, false);
+  return take(dtype, size, false);
 }
 
 /** A copy of `data` in new memory (or spare memory, see `recycling` and `pool`). */
 export function copyArray(data: TypedArray): TypedArray {
-  if (recycling.made === null && data.length < POOL_MIN) return data.slice();
-  const out = recycling.made === null ? take(dtypeOfArray(data), data.length, false) : recycle(dtypeOfArray(data), data.length, false);
+  const out = take(dtypeOfArray(data), data.length, false);
   out.set(data);
   return out;
 }
 
 function take(dtype: DType, size: number, zero: boolean): TypedArray {
-  const free = pool.free[dtype].get(size);
-  let out: TypedArray;
-  if (free !== undefined && free.length > 0) {
-    out = free.pop()!;
+  if (recycling.made !== null) return recycle(dtype, size, zero);
+  if (size < POOL_MIN) return fresh(dtype, size);
+  const reused = pool.free[dtype].get(size)?.pop();
+  const out = reused ?? fresh(dtype, size);
+  if (reused) {
     pool.bytes -= out.byteLength;
     pool.reused++;
     if (zero) out.fill(0);
     else if (pool.poison) out.fill(NaN);
-  } else out = fresh(dtype, size);
+  }
   pool.owned.add(out);
   return out;
 }
@@ -86,7 +84,7 @@ function take(dtype: DType, size: number, zero: boolean): TypedArray {
  * reads it any more. Only arrays `allocate` made and never handed to user code are taken (returns whether it was).
  */
 export function releaseArray(data: TypedArray): boolean {
-  if (!pool.owned.delete(data) || data.byteLength > pool.limit) return false;
+  if (!pool.owned.delete(data)) return false;
   const byLength = pool.free[dtypeOfArray(data)];
   const list = byLength.get(data.length) ?? [];
   // Set again, so a Map's order (the order its keys were set in) is the order lengths were last released in.
