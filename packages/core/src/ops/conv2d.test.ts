@@ -167,6 +167,52 @@ describe('conv2d against its definition', () => {
   });
 });
 
+describe('conv2d keeps its patches for the weight gradient', () => {
+  // With the weight requiring grad, the forward keeps its patch matrix and dW reads it: the gradient must be the one
+  // rebuilt from X (patches chunked, so built again by the weight-gradient kernel), on a second sweep of a retained
+  // graph too (the kept matrix is read, never overwritten), and a gradient of the gradient still differentiates X.
+  const options: ConvOptions = { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 };
+  const x = uniform([3, 4, 6, 5], -1, 1, { seed: 15 });
+  const w = uniform([6, 2, 3, 2], -1, 1, { seed: 16 });
+  const dy = uniform(conv2d(x, w, options).shape, -1, 1, { seed: 17, requiresGrad: false });
+
+  it("gives the rebuilt patches' gradient, on each sweep of a retained graph", () => {
+    const rebuilt = (() => {
+      const saved = convLimits.colElements;
+      convLimits.colElements = 1;
+      try {
+        w.zeroGrad();
+        conv2d(x, w, options).backward(dy);
+        return Array.from(w.grad!.data);
+      } finally {
+        convLimits.colElements = saved;
+      }
+    })();
+    w.zeroGrad();
+    x.zeroGrad();
+    const y = conv2d(x, w, options);
+    for (let sweep = 0; sweep < 2; sweep++) {
+      w.zeroGrad();
+      y.backward(dy, { retainGraph: true });
+      expect(Array.from(w.grad!.data)).toBeAllClose(rebuilt, { rtol: 1e-14, atol: 1e-14 });
+    }
+  });
+
+  it('differentiates dW in X when the graph is recorded (createGraph)', () => {
+    x.zeroGrad();
+    w.zeroGrad();
+    conv2d(x, w, options).backward(dy, { createGraph: true });
+    const h = uniform(w.shape, -1, 1, { seed: 18, requiresGrad: false });
+    x.zeroGrad();
+    w.grad!.mul(h).sum().backward();
+    const second = Array.from(x.grad!.data);
+    // <dW(X, dY), H> = <dY, conv2d(X, H)> (dW is conv2d's adjoint in W), so its gradient in X is that of the right side.
+    x.zeroGrad();
+    conv2d(x, h, options).mul(dy).sum().backward();
+    expect(second).toBeAllClose(Array.from(x.grad!.data), { rtol: 1e-13, atol: 1e-13 });
+  });
+});
+
 describe('conv2d and conv1d against TF.js (values and both gradients)', () => {
   it.each([
     ['valid, stride 1', [2, 3, 7, 6], [4, 3, 3, 3], {}, 1, 'valid', 1],

@@ -6,6 +6,8 @@
 // Those two are bilinear as well, and their gradients are again among the three ops (every order differentiates):
 //   conv2dInputGrad(G, W) with upstream H:   dG = conv2d(H, W),            dW = conv2dWeightGrad(H, G)
 //   conv2dWeightGrad(X, G) with upstream H:  dX = conv2dInputGrad(G, H),   dG = conv2d(X, H)
+// conv2d keeps its patch matrix (im2col of X) from the forward for dW when the weight needs a gradient and the
+// matrix fits the kernel's patch limit (docs/decisions.md, "The convolution keeps its patches").
 // Forward mode (bilinear): tY = conv2d(tX, W) + conv2d(X, tW), and likewise for the other two.
 // Batched (vmap): with only the image (or dY) batched, the batch folds into N: one convolution of B * N images. Else
 // the batch goes into the groups: every sample's channels side by side (C -> B * C, O -> B * O, groups -> B * groups),
@@ -14,9 +16,12 @@ import type { BatchArg, BatchResult } from '../autodiff/batching.js';
 import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
+import { isGradEnabled } from '../autodiff/mode.js';
+import type { TypedArray } from '../ndarray/dtype.js';
 import {
   type ConvGeometry,
   conv2dForward,
+  conv2dForwardKeepingPatches,
   conv2dInputGrad as inputGradKernel,
   conv2dWeightGrad as weightGradKernel,
 } from '../ndarray/kernels/conv.js';
@@ -27,12 +32,21 @@ type ConvOp = OpWithRules<ConvGeometry, [TensorNode, TensorNode]>;
 export const conv2d: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
   name: 'conv2d',
   forward(ctx, x, w) {
-    ctx.saveInputs();
-    return conv2dForward(x.raw, w.raw, ctx.attrs);
+    if (!ctx.recording || !ctx.needsGrad(1)) {
+      ctx.saveInputs();
+      return conv2dForward(x.raw, w.raw, ctx.attrs);
+    }
+    // The weight's gradient reads the patches the forward built (when they fit the patch limit): kept, not rebuilt.
+    const { y, patches } = conv2dForwardKeepingPatches(x.raw, w.raw, ctx.attrs);
+    ctx.save(x, w, patches);
+    return y;
   },
   backward(ctx, dy) {
-    const [x, w] = ctx.saved;
-    return [ctx.needsGrad(0) ? conv2dInputGrad(dy, w, ctx.attrs) : null, ctx.needsGrad(1) ? conv2dWeightGrad(x, dy, ctx.attrs) : null];
+    const [x, w, patches] = ctx.saved as unknown as [TensorNode, TensorNode, TypedArray | null | undefined];
+    // Recorded (createGraph), dW is the differentiable op; otherwise the kernel, on the kept patches if any.
+    const weightGrad = () =>
+      isGradEnabled() || patches == null ? conv2dWeightGrad(x, dy, ctx.attrs) : w.make(weightGradKernel(x.raw, dy.raw, ctx.attrs, patches));
+    return [ctx.needsGrad(0) ? conv2dInputGrad(dy, w, ctx.attrs) : null, ctx.needsGrad(1) ? weightGrad() : null];
   },
   tangent(m, ctx, tx, tw) {
     const [x, w] = ctx.inputs;

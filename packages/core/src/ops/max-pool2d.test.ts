@@ -118,6 +118,28 @@ describe('maxPool2d against its definition', () => {
     ]);
   });
 
+  it('follows the rule on every 2 x 2 window of -Infinity, -1, -0, 0, 1 and NaN (the branch-free 2 x 2 path)', () => {
+    // The rule: start at the window's first element; each later one (row-major) takes over when v > max or v is NaN.
+    const pool = [-Infinity, -1, -0, 0, 1, NaN];
+    const windows: number[][] = [];
+    for (let i = 0; i < pool.length ** 4; i++) windows.push([0, 1, 2, 3].map((d) => pool[Math.floor(i / pool.length ** d) % pool.length]));
+    const top = windows.flatMap((w) => [w[0], w[1]]);
+    const bottom = windows.flatMap((w) => [w[2], w[3]]);
+    const x = tensor([[top, bottom]], { requiresGrad: true }).reshape([1, 1, 2, 2 * windows.length]);
+    const y = maxPool2d(x, 2);
+    const upstream = windows.map((_w, i) => i + 1);
+    y.backward(tensor(upstream).reshape(y.shape));
+    const grad = x.grad!.data;
+    windows.forEach((w, i) => {
+      let at = 0;
+      for (let t = 1; t < 4; t++) if (w[t] > w[at] || Number.isNaN(w[t])) at = t;
+      expect(Object.is(y.data[i], w[at])).toBe(true);
+      const flat = (at >> 1) * 2 * windows.length + 2 * i + (at & 1);
+      expect(grad[flat]).toBe(i + 1);
+    });
+    expect(Array.from(grad).reduce((a, b) => a + b, 0)).toBe(upstream.reduce((a, b) => a + b, 0));
+  });
+
   it('lets a NaN win its window, as PyTorch does (the last NaN in window order)', () => {
     const x = tensor(
       [

@@ -7,9 +7,10 @@
 // gradient outside the vmap flows), and each sample's a, an index into that sample, is saved for the rules above.
 import { type BatchedNode, isBatched } from '../autodiff/batching.js';
 import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
+import { isGradEnabled } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { NDArray } from '../ndarray/ndarray.js';
-import { type PoolGeometry, maxPool2dForward } from '../ndarray/kernels/pool.js';
+import { type PoolGeometry, maxPool2dBackward, maxPool2dForward } from '../ndarray/kernels/pool.js';
 import { moveBatchAxis } from './batching.js';
 import { gather, scatterAdd } from './gather.js';
 
@@ -23,6 +24,9 @@ export const maxPool2d: OpWithRules<PoolGeometry, [TensorNode]> = defineOp<PoolG
   backward(ctx, dy) {
     const [argmax] = ctx.saved;
     const x = ctx.inputs[0];
+    // Unrecorded on the CPU, the scatter-add is one loop into dx (no flattening copies); recorded, the ops.
+    if (!isGradEnabled() && !isBatched(dy) && !isBatched(argmax) && dy.raw.device === undefined)
+      return [x.make(maxPool2dBackward(dy.raw, argmax.raw, x.shape))];
     return [scatterAdd(dy.reshape([dy.size]), argmax.reshape([argmax.size]), { axis: 0, size: x.size }).reshape(x.shape)];
   },
   tangent(_m, ctx, tx) {

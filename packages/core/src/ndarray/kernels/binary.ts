@@ -185,6 +185,8 @@ export const tanhGrad = define(
       }
   },
 );
+/** addRelu's choice between z and 0, made without a branch (see unary.ts's relu). */
+const pick = new Float64Array(2);
 /** max(a + b, 0): a bias add and relu in one pass (the fused addRelu op); NaN passes through, as in relu. */
 export const addRelu = define(
   'addRelu',
@@ -196,20 +198,21 @@ export const addRelu = define(
     for (let r = 0, o = 0; r < p.rows; r++)
       for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) {
         const z = A[a] + B[b];
-        O[o++] = z > 0 || z !== z ? z : 0;
+        pick[1] = z;
+        O[o++] = pick[+(z > 0) | +(z !== z)];
       }
   },
 );
-/** dy * [x > 0]: relu's gradient from its input, in one pass (0 * dy keeps the signed zeros and NaNs of the mask form). */
+/**
+ * dy * [x > 0]: relu's gradient from its input, in one pass (0 * dy keeps the signed zeros and NaNs of the mask form).
+ * The loop multiplies by the condition as a number instead of branching on it (see unary.ts's relu): the same bits.
+ */
 export const reluGrad = define(
   'reluGrad',
   (g, x) => (x > 0 ? g : 0 * g),
   (A, B, O, p) => {
     for (let r = 0, o = 0; r < p.rows; r++)
-      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) {
-        const g = A[a];
-        O[o++] = B[b] > 0 ? g : 0 * g;
-      }
+      for (let j = 0, a = p.aOff[r], b = p.bOff[r]; j < p.len; j++, a += p.sa, b += p.sb) O[o++] = A[a] * +(B[b] > 0);
   },
 );
 /** dy * y * (1 - y): sigmoid's gradient from its output, in one pass (the rule's unrecorded form). */

@@ -229,21 +229,41 @@ function forChunks(g: ConvGeometry, each: (r0: number, r1: number) => void): voi
 /** Y = conv2d(X, W): [batch, O, outH, outW]. X and W share a float dtype. */
 export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry): NDArray {
   if (x.device !== undefined) return deviceKernel(x.device, 'conv2d').conv2d('forward', x, w, g);
+  const out = allocate(x.dtype, g.batch * g.outChannels * g.outH * g.outW);
+  forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, buffer(x.dtype, 'col', patchCount(g, r0, r1)), out));
+  return new NDArray(out, [g.batch, g.outChannels, g.outH, g.outW]);
+}
+
+/**
+ * conv2dForward that also returns the whole batch's patches (the im2col matrix [K, batch * outH * outW]) in a buffer
+ * of their own, for conv2dWeightGrad to take instead of building them again: null (and the scratch buffer used)
+ * when they exceed `convLimits.colElements`, or on a device.
+ */
+export function conv2dForwardKeepingPatches(x: NDArray, w: NDArray, g: ConvGeometry): { y: NDArray; patches: TypedArray | null } {
+  const total = g.batch * g.outH;
+  if (x.device !== undefined || rowsPerChunk(g) < total) return { y: conv2dForward(x, w, g), patches: null };
+  const out = allocate(x.dtype, g.batch * g.outChannels * g.outH * g.outW);
+  const patches = allocate(x.dtype, patchCount(g, 0, total));
+  forwardChunk(x, w, g, 0, total, patches, out);
+  return { y: new NDArray(out, [g.batch, g.outChannels, g.outH, g.outW]), patches };
+}
+
+/** Entries of the patch matrix of output rows [r0, r1): K * cols. */
+function patchCount(g: ConvGeometry, r0: number, r1: number): number {
+  return g.inChannels * g.kernelH * g.kernelW * (r1 - r0) * g.outW;
+}
+
+/** Output rows [r0, r1) of Y into `out` (NCHW), the chunk's patches written into `col`. */
+function forwardChunk(x: NDArray, w: NDArray, g: ConvGeometry, r0: number, r1: number, col: TypedArray, out: TypedArray): void {
   const { outChannels: O, groups } = g;
-  const K = g.inChannels * g.kernelH * g.kernelW;
-  const Kg = K / groups;
+  const Kg = (g.inChannels * g.kernelH * g.kernelW) / groups;
   const Og = O / groups;
-  const out = allocate(x.dtype, g.batch * O * g.outH * g.outW);
-  forChunks(g, (r0, r1) => {
-    const cols = (r1 - r0) * g.outW;
-    const col = buffer(x.dtype, 'col', K * cols);
-    const rows = buffer(x.dtype, 'rows', O * cols);
-    patches(x.data, col, g, r0, r1, false);
-    rows.fill(0, 0, O * cols);
-    for (let p = 0; p < groups; p++) gemm(w.data, p * Og * Kg, col, p * Kg * cols, rows, p * Og * cols, Og, cols, Kg, false, false);
-    moveRows(out, rows, g, r0, r1, false);
-  });
-  return new NDArray(out, [g.batch, O, g.outH, g.outW]);
+  const cols = (r1 - r0) * g.outW;
+  const rows = buffer(x.dtype, 'rows', O * cols);
+  patches(x.data, col, g, r0, r1, false);
+  rows.fill(0, 0, O * cols);
+  for (let p = 0; p < groups; p++) gemm(w.data, p * Og * Kg, col, p * Kg * cols, rows, p * Og * cols, Og, cols, Kg, false, false);
+  moveRows(out, rows, g, r0, r1, false);
 }
 
 /** dX = the adjoint of conv2d in X, applied to dY (a transposed convolution): [batch, C, height, width]. */
@@ -266,8 +286,11 @@ export function conv2dInputGrad(dy: NDArray, w: NDArray, g: ConvGeometry): NDArr
   return new NDArray(dx, [g.batch, g.inChannels, g.height, g.width]);
 }
 
-/** dW = the adjoint of conv2d in W, applied to dY: [O, C / groups, kernelH, kernelW]. */
-export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry): NDArray {
+/**
+ * dW = the adjoint of conv2d in W, applied to dY: [O, C / groups, kernelH, kernelW]. `kept`, when given, is X's patch
+ * matrix from conv2dForwardKeepingPatches (the same X and geometry), read instead of built again.
+ */
+export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry, kept: TypedArray | null = null): NDArray {
   if (x.device !== undefined) return deviceKernel(x.device, 'conv2d').conv2d('weightGrad', x, dy, g);
   const { outChannels: O, groups } = g;
   const K = g.inChannels * g.kernelH * g.kernelW;
@@ -277,9 +300,12 @@ export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry): NDAr
   let first = true;
   forChunks(g, (r0, r1) => {
     const cols = (r1 - r0) * g.outW;
-    const col = buffer(x.dtype, 'col', K * cols);
     const rows = buffer(x.dtype, 'rows', O * cols);
-    patches(x.data, col, g, r0, r1, false);
+    let col = kept;
+    if (col === null || r1 - r0 !== g.batch * g.outH) {
+      col = buffer(x.dtype, 'col', K * cols);
+      patches(x.data, col, g, r0, r1, false);
+    }
     moveRows(dy.data, rows, g, r0, r1, true);
     // The first chunk's products go straight into dW (zero on entry); later ones through a buffer, then added.
     const into = first ? dw : buffer(x.dtype, 'small', O * Kg);

@@ -196,13 +196,18 @@ export const sign = define(
   same,
 );
 // NaN passes through (x !== x), as in PyTorch, TensorFlow.js, JAX and leakyRelu: a NaN must not turn into a clean 0.
+// The loop picks x or 0 by indexing `pick` with the condition as a number: on data whose sign is random (a layer's
+// pre-activations) the branch of `x > 0 ? x : 0` is mispredicted half the time, and the indexed pick is 3-4x faster
+// on 300,000 float32 elements (docs/decisions.md, "Branch-free ReLU"), with the same bits.
+const pick = new Float64Array(2);
 export const relu = define(
   'relu',
   (x) => (x > 0 || x !== x ? x : 0),
   (X, O) => {
     for (let i = 0; i < X.length; i++) {
       const x = X[i];
-      O[i] = x > 0 || x !== x ? x : 0;
+      pick[1] = x;
+      O[i] = pick[+(x > 0) | +(x !== x)];
     }
   },
   same,
