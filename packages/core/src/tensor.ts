@@ -8,7 +8,7 @@ import { mode } from './autodiff/mode.js';
 import { Node, type Operand, type RawValue, type TensorNode } from './autodiff/node.js';
 import { DTypeError, DeviceError, GradError, ShapeError, formatShape } from './errors.js';
 import { type DType, type TypedArray, checkInt32Values, handOut, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
-import { disposeArray, isDisposedValue, keep, scope } from './tidy.js';
+import { disposeArray, keep, scope } from './tidy.js';
 import { deviceBackend } from './ndarray/device.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { offsetsBesideAxis } from './ndarray/kernels/layout.js';
@@ -65,7 +65,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   }
   /** Whether `dispose()` (or the end of the tidy it was made in) has let go of this tensor. */
   get isDisposed(): boolean {
-    return isDisposedValue(this._array);
+    return (this._array as { _disposed?: boolean })._disposed === true;
   }
 
   /** @internal */ get raw(): NDArray {
@@ -87,8 +87,6 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     if (!sameShape(array.shape, this.shape) || array.dtype !== this.dtype)
       throw new ShapeError(`to: ${this.label} cannot take storage of shape ${formatShape(array.shape)}, ${array.dtype}`);
     array._version = this._array._version + 1;
-    array._holders++;
-    this._array._holders--;
     this._array = array;
   }
   /** The row-major element storage. Writing through it bypasses the in-place checks: call `markMutated()` after. */

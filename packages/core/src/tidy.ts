@@ -6,10 +6,10 @@
  * disposed tensor throws a DisposedError naming the op, never another tensor's values (docs/decisions.md, "Output
  * memory").
  */
-import { DisposedError, TransformError, formatShape } from './errors.js';
+import { DisposedError, formatShape } from './errors.js';
 import { mode } from './autodiff/mode.js';
 import { releaseArray } from './ndarray/dtype.js';
-import { NDArray } from './ndarray/ndarray.js';
+import type { NDArray } from './ndarray/ndarray.js';
 import type { Tensor } from './tensor.js';
 
 /** @internal the tensors of the innermost running tidy (null outside any), which each new Tensor joins. */
@@ -19,7 +19,8 @@ const keptForever = new WeakSet<Tensor>();
 /**
  * Runs `fn` and disposes every tensor made while it runs, except the tensors in what it returns (a tensor, or arrays
  * and plain objects of them), which then belong to the enclosing tidy if there is one. Also when `fn` throws: every
- * tensor it made is disposed and the error goes on. `fn` must be synchronous.
+ * tensor it made is disposed and the error goes on. `fn` must be synchronous: an async fn's tensors are disposed at
+ * its first `await`, and reading one after it throws a DisposedError.
  * @example
  * const loss = tidy(() => {
  *   const l = model.forward(x).sub(y).square().mean();   // intermediates disposed on return
@@ -34,7 +35,6 @@ export function tidy<T>(fn: () => T): T {
   const returned = new Set<Tensor>();
   try {
     const result = fn();
-    if (result instanceof Promise) throw new TransformError('tidy: fn must be synchronous; it returned a Promise');
     tensorsIn(result, returned);
     return result;
   } finally {
@@ -71,11 +71,6 @@ function tensorsIn(value: unknown, into: Set<Tensor>): void {
   } else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) tensorsIn(v, into);
 }
 
-/** Whether `raw` (a node's value) is the stand-in of a disposed tensor. */
-export function isDisposedValue(raw: unknown): boolean {
-  return (raw as { _disposed?: boolean } | null)?._disposed === true;
-}
-
 /**
  * @internal disposes `array`, held by the tensor labelled `label`: returns its stand-in, whose elements cannot be read
  * (a DisposedError), and gives the memory to the pool when this was the array's last holder. Entries recorded before
@@ -83,19 +78,16 @@ export function isDisposedValue(raw: unknown): boolean {
  */
 export function disposeArray(array: NDArray, label: string): NDArray {
   const what = `${label} ${formatShape(array.shape)} was disposed (by dispose() or tidy)`;
-  const gone = Object.create(NDArray.prototype, {
+  // Shape, dtype and device read through to the array; the elements do not.
+  const gone = Object.create(array, {
     data: {
       get(): never {
         throw new DisposedError(what);
       },
     },
-  }) as { -readonly [K in keyof NDArray]: NDArray[K] } & { _disposed: boolean };
-  gone.shape = array.shape;
-  gone.size = array.size;
-  gone.dtype = array.dtype;
-  gone._version = array._version + 1;
-  gone._holders = 0;
-  gone._disposed = true;
+    _version: { value: array._version + 1 },
+    _disposed: { value: true },
+  }) as NDArray;
   mode.lastMutationSeq = mode.nextSeq;
   // A data property: the array of one made unreadable (vmap's reuseOutputs) or on a device has none, and is not ours.
   const data = Object.getOwnPropertyDescriptor(array, 'data')?.value as NDArray['data'] | undefined;

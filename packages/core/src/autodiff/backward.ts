@@ -120,10 +120,7 @@ function runBackward(entry: OpContext, gy: Node, sums: GradientSums<unknown>, ob
       observed?.push(null);
       continue;
     }
-    const checked = checkGradShape(g, x, entry, i);
-    // Summed back to the input's shape here: a value only the sums hold (node-math.ts).
-    if (checked !== g && sums instanceof NodeSums) sums.made(checked);
-    g = checked;
+    g = checkGradShape(g, x, entry, i);
     if (mode.anomaly) checkGradFinite(g, x, entry, i);
     observed?.push(g);
     sums.addNode(x, g);

@@ -115,7 +115,7 @@ export class OpContext<Attrs = unknown, N extends Node = Node> {
     const saved = this.savedNodes().filter(isNode);
     if ((this._flags & USES_OUTPUT) !== 0 && this.output) saved.push(this.output);
     const gone = saved.find((n) => (n.raw as { _disposed?: boolean })._disposed);
-    if (gone) throw new DisposedError(`${this.op.name}: backward needs ${describe(gone)}, disposed after the forward pass`);
+    if (gone) throw new DisposedError(`${this.op.name}: backward needs ${describe(gone)}, which was disposed`);
     throw new GradError(
       `${this.op.name}: a value it saved for backward was modified in place after the forward pass ` +
         `(saved: ${saved.map(describe).join('; ')}); backward would give a wrong gradient. ` +

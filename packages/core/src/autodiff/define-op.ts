@@ -255,8 +255,8 @@ export function runCall(op: AnyOp, ctx: OpContext, inputs: readonly Node[], batc
     // The engine's RangeError for a result too large to allocate (a broadcast to [1e6, 1e6]) becomes a ShapeError naming the op.
     if (e instanceof RangeError)
       throw new ShapeError(`${op.name}: cannot compute a result this large (inputs: ${inputs.map(describe).join('; ')}): ${e.message}`);
-    // A disposed input's error (tidy.ts) names the op called; an op inside it had named itself.
-    if (e instanceof DisposedError) throw new DisposedError(`${op.name}: ${e.message.replace(/^\w+: /, '')}`);
+    // A disposed input's error (tidy.ts) names the op that read it.
+    if (e instanceof DisposedError && !e.message.includes(': ')) throw new DisposedError(`${op.name}: ${e.message}`);
     throw e;
   }
   let out: Node;

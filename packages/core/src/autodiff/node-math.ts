@@ -148,10 +148,10 @@ class NodeMath extends NodeRuleMath implements GradMath<Node> {
 /**
  * A node sweep's sums: each node's gradient so far in its `_pending`, and the nodes that have one.
  *
- * The sums recycle the memory of what they alone hold (docs/decisions.md, "Output memory"): a partial sum they made,
- * or a gradient they summed back to an input's shape, is private until the sweep reads it as a node's whole gradient
- * (every node keeps its whole gradient as `.grad`, and rules, hooks and users may hold it). A private value replaced
- * by a larger sum, or added into one, is read by nothing: its array goes back to the pool.
+ * The sums recycle the memory of what they alone hold (docs/decisions.md, "Output memory"): a partial sum they made
+ * is private until the sweep reads it as a node's whole gradient (every node keeps its whole gradient as `.grad`, and
+ * rules, hooks and users may hold it). A private sum replaced by a larger one is read by nothing: its array goes back
+ * to the pool.
  */
 export class NodeSums implements GradientSums<Node> {
   private readonly touched: Node[] = [];
@@ -171,13 +171,8 @@ export class NodeSums implements GradientSums<Node> {
       const sum = pending.add(g);
       node._pending = sum;
       this.recycle(pending);
-      this.recycle(g);
       if (!mode.grad) this.own.add(sum);
     }
-  }
-  /** Marks `g`, a value the sweep made itself (a gradient summed back to its input's shape), as private. */
-  made(g: Node): void {
-    if (!mode.grad) this.own.add(g);
   }
   private recycle(g: Node): void {
     const raw = g.raw;

@@ -30,7 +30,7 @@ export const POOL_MIN = 4096;
 
 /**
  * @internal The buffer pool behind `allocate` (docs/decisions.md, "Output memory"): released arrays kept by dtype
- * and length, at most `limit` bytes, the lengths released longest ago dropped first. `owned` holds every pooled-size
+ * and length, at most `limit` bytes (emptied when a release would pass it). `owned` holds every pooled-size
  * array `allocate` made that no user code has been handed (Tensor `data` takes it out): only those may be released,
  * so memory a caller passed in or read out is never reused.
  */
@@ -39,9 +39,6 @@ export const pool = {
   bytes: 0,
   free: { float64: new Map(), float32: new Map(), int32: new Map() } as Record<DType, Map<number, TypedArray[]>>,
   owned: new WeakSet<TypedArray>(),
-  reused: 0,
-  /** Tests set this: a reused array handed out unfilled is filled with NaN, so a kernel that skips an element shows. */
-  poison: false,
 };
 
 /** A zero-filled array of `size` elements: pooled memory (filled with zeros) when there is some, else new memory. */
@@ -71,9 +68,7 @@ function take(dtype: DType, size: number, zero: boolean): TypedArray {
   const out = reused ?? fresh(dtype, size);
   if (reused) {
     pool.bytes -= out.byteLength;
-    pool.reused++;
     if (zero) out.fill(0);
-    else if (pool.poison) out.fill(NaN);
   }
   pool.owned.add(out);
   return out;
@@ -85,18 +80,11 @@ function take(dtype: DType, size: number, zero: boolean): TypedArray {
  */
 export function releaseArray(data: TypedArray): boolean {
   if (!pool.owned.delete(data)) return false;
+  // Full: what it held goes (a working set larger than the limit gains nothing from a pool anyway).
+  if (pool.bytes + data.byteLength > pool.limit) emptyPool();
   const byLength = pool.free[dtypeOfArray(data)];
-  const list = byLength.get(data.length) ?? [];
-  // Set again, so a Map's order (the order its keys were set in) is the order lengths were last released in.
-  byLength.delete(data.length);
-  byLength.set(data.length, list);
-  list.push(data);
+  byLength.get(data.length)?.push(data) ?? byLength.set(data.length, [data]);
   pool.bytes += data.byteLength;
-  for (const d of DTYPES)
-    for (const [length, arrays] of pool.free[d]) {
-      while (pool.bytes > pool.limit && arrays.length > 0) pool.bytes -= arrays.shift()!.byteLength;
-      if (arrays.length === 0) pool.free[d].delete(length);
-    }
   return true;
 }
 

@@ -18,7 +18,7 @@
 import { deviceOf } from '../device.js';
 import { type GemmKernel, getGemmExecutor } from './backend/gemm-executor.js';
 import { getKernelBackend } from './backend/kernel-backend.js';
-import { wasmGemm, wasmGemmAvailable, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
+import { wasmGemm, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { type TypedArray, allocate, allocateUnfilled, promote } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
@@ -61,23 +61,15 @@ const WASM_MIN_WORK = 16 * 16 * 16;
 
 /** The single-thread kernel for one product: the WebAssembly one when selected and applicable, else packed or direct loops. */
 function chooseSingle(work: number): GemmKernel {
+  const backend = getKernelBackend();
   const js = work >= PACKED_MIN_WORK ? gemmPacked : gemmDirect;
-  const relaxed = wasmBuild(work);
-  if (relaxed === null) return js;
+  if (backend === 'js' || (backend === 'auto' && work < WASM_MIN_WORK)) return js;
+  // 'auto' prefers the relaxed-SIMD build (fused multiply-adds) where the host validates it.
+  const relaxed = backend === 'wasm-relaxed' || (backend === 'auto' && wasmRelaxedGemmAvailable());
   // wasmGemm declines (returns false) for int32 and mixed dtypes, or when the host lacks WebAssembly SIMD.
   return (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
     if (!wasmGemm(relaxed, A, ao, B, bo, C, co, m, n, k, tA, tB)) js(A, ao, B, bo, C, co, m, n, k, tA, tB);
   };
-}
-
-/**
- * Which WebAssembly build a product of `work` multiply-adds is offered to under the selected backend: the relaxed-SIMD
- * one (true; 'auto' prefers it where the host validates it), the SIMD128 one (false), or none (null).
- */
-function wasmBuild(work: number): boolean | null {
-  const backend = getKernelBackend();
-  if (backend === 'js' || (backend === 'auto' && work < WASM_MIN_WORK)) return null;
-  return backend === 'wasm-relaxed' || (backend === 'auto' && wasmRelaxedGemmAvailable());
 }
 
 /**
@@ -313,16 +305,8 @@ export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray
   const m = shape[r - 2];
   const n = shape[r - 1];
   const k = tA ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
-  // A kernel that overwrites C needs no zero-filled memory: OpenBLAS's (beta = 0; an executor that declines zeroes C
-  // first, chooseGemm), and the WebAssembly kernel's copy out, which takes every product of one float dtype when the
-  // host has SIMD (the TypeScript kernels and the outer product accumulate into C).
-  const executor = getGemmExecutor();
-  const build = executor === null ? wasmBuild(m * n * k) : null;
-  const overwrites =
-    executor !== null
-      ? executor.overwrites === true
-      : build !== null && a.dtype === b.dtype && a.dtype !== 'int32' && (build ? wasmRelaxedGemmAvailable() : wasmGemmAvailable());
-  const out = (k > 1 && overwrites ? allocateUnfilled : allocate)(promote(a.dtype, b.dtype), sizeOf(shape));
+  // An executor that overwrites C (OpenBLAS's beta = 0) needs no zero-filled memory; an outer product accumulates.
+  const out = (k > 1 && getGemmExecutor()?.overwrites ? allocateUnfilled : allocate)(promote(a.dtype, b.dtype), sizeOf(shape));
   const gemm = chooseGemm(m * n * k);
   const batch = shape.slice(0, -2);
   const batchSize = sizeOf(batch);

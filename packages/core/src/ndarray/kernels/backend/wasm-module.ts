@@ -30,11 +30,9 @@ export interface WasmGemmKernels {
   readonly gemmF64: WasmGemm;
 }
 
-/** The SIMD module: the matrix product, float32 tanh and the in-place x += alpha * y. */
+/** The SIMD module: the matrix product and float32 tanh. */
 export interface WasmKernels extends WasmGemmKernels {
   tanhF32(x: number, o: number, n: number): number;
-  readonly axpyF32: (x: number, y: number, n: number, alpha: number) => void;
-  readonly axpyF64: (x: number, y: number, n: number, alpha: number) => void;
 }
 
 // The few WebAssembly members used, typed here so the core needs neither DOM nor Node type libraries.
