@@ -83,7 +83,9 @@ export function releaseArray(data: TypedArray): boolean {
   // Full: what it held goes (a working set larger than the limit gains nothing from a pool anyway).
   if (pool.bytes + data.byteLength > pool.limit) emptyPool();
   const byLength = pool.free[dtypeOfArray(data)];
-  byLength.get(data.length)?.push(data) ?? byLength.set(data.length, [data]);
+  const list = byLength.get(data.length);
+  if (list) list.push(data);
+  else byLength.set(data.length, [data]);
   pool.bytes += data.byteLength;
   return true;
 }
