@@ -6,6 +6,5 @@ export const abs = elementwise({
   name: 'abs',
   kernel,
   saves: 'inputs',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.map(sign, m.input(ctx, 0)))),
-  tangent: (m, ctx, tx) => m.mul(tx, m.map(sign, m.input(ctx, 0))),
+  timesDerivative: (m, g, x) => m.mul(g, m.map(sign, x)),
 });

@@ -7,6 +7,5 @@ export const acos = elementwise({
   name: 'acos',
   kernel,
   saves: 'inputs',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(m.neg(dy), asinDerivative(m, ctx))),
-  tangent: (m, ctx, tx) => m.mul(m.neg(tx), asinDerivative(m, ctx)),
+  timesDerivative: (m, g, x) => m.mul(m.neg(g), asinDerivative(m, x)),
 });

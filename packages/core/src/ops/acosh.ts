@@ -7,12 +7,5 @@ export const acosh = elementwise({
   name: 'acosh',
   kernel,
   saves: 'inputs',
-  gradient(m, ctx, dy) {
-    const x = m.input(ctx, 0);
-    m.inputGrad(0, m.mul(dy, m.pow(m.mul(m.sub(x, 1), m.add(x, 1)), -0.5)));
-  },
-  tangent(m, ctx, tx) {
-    const x = m.input(ctx, 0);
-    return m.mul(tx, m.pow(m.mul(m.sub(x, 1), m.add(x, 1)), -0.5));
-  },
+  timesDerivative: (m, g, x) => m.mul(g, m.pow(m.mul(m.sub(x, 1), m.add(x, 1)), -0.5)),
 });

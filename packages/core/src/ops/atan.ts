@@ -6,12 +6,5 @@ export const atan = elementwise({
   name: 'atan',
   kernel,
   saves: 'inputs',
-  gradient(m, ctx, dy) {
-    const x = m.input(ctx, 0);
-    m.inputGrad(0, m.div(dy, m.add(m.mul(x, x), 1)));
-  },
-  tangent(m, ctx, tx) {
-    const x = m.input(ctx, 0);
-    return m.div(tx, m.add(m.mul(x, x), 1));
-  },
+  timesDerivative: (m, g, x) => m.div(g, m.add(m.mul(x, x), 1)),
 });

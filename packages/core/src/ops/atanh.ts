@@ -7,12 +7,5 @@ export const atanh = elementwise({
   name: 'atanh',
   kernel,
   saves: 'inputs',
-  gradient(m, ctx, dy) {
-    const x = m.input(ctx, 0);
-    m.inputGrad(0, m.div(dy, m.mul(m.neg(m.sub(x, 1)), m.add(x, 1))));
-  },
-  tangent(m, ctx, tx) {
-    const x = m.input(ctx, 0);
-    return m.div(tx, m.mul(m.neg(m.sub(x, 1)), m.add(x, 1)));
-  },
+  timesDerivative: (m, g, x) => m.div(g, m.mul(m.neg(m.sub(x, 1)), m.add(x, 1))),
 });

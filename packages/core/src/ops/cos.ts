@@ -6,6 +6,5 @@ export const cos = elementwise({
   name: 'cos',
   kernel,
   saves: 'inputs',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.neg(m.mul(dy, m.sin(m.input(ctx, 0))))),
-  tangent: (m, ctx, tx) => m.neg(m.mul(tx, m.sin(m.input(ctx, 0)))),
+  timesDerivative: (m, g, x) => m.neg(m.mul(g, m.sin(x))),
 });

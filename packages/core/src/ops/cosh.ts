@@ -7,6 +7,5 @@ export const cosh = elementwise({
   name: 'cosh',
   kernel,
   saves: 'inputs',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.sinh(m.input(ctx, 0)))),
-  tangent: (m, ctx, tx) => m.mul(tx, m.sinh(m.input(ctx, 0))),
+  timesDerivative: (m, g, x) => m.mul(g, m.sinh(x)),
 });

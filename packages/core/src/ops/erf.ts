@@ -8,12 +8,5 @@ export const erf = elementwise({
   name: 'erf',
   kernel,
   saves: 'inputs',
-  gradient(m, ctx, dy) {
-    const x = m.input(ctx, 0);
-    m.inputGrad(0, m.mul(dy, m.mul(m.exp(m.neg(m.mul(x, x))), TWO_OVER_SQRT_PI)));
-  },
-  tangent(m, ctx, tx) {
-    const x = m.input(ctx, 0);
-    return m.mul(tx, m.mul(m.exp(m.neg(m.mul(x, x))), TWO_OVER_SQRT_PI));
-  },
+  timesDerivative: (m, g, x) => m.mul(g, m.mul(m.exp(m.neg(m.mul(x, x))), TWO_OVER_SQRT_PI)),
 });

@@ -6,6 +6,5 @@ export const exp = elementwise({
   name: 'exp',
   kernel,
   saves: 'output',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.output(ctx))),
-  tangent: (m, ctx, tx) => m.mul(tx, m.output(ctx)),
+  timesDerivative: (m, g, y) => m.mul(g, y),
 });

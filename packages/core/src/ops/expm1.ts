@@ -6,6 +6,5 @@ export const expm1 = elementwise({
   name: 'expm1',
   kernel,
   saves: 'output',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.add(m.output(ctx), 1))),
-  tangent: (m, ctx, tx) => m.mul(tx, m.add(m.output(ctx), 1)),
+  timesDerivative: (m, g, y) => m.mul(g, m.add(y, 1)),
 });

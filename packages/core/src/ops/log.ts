@@ -6,6 +6,5 @@ export const log = elementwise({
   name: 'log',
   kernel,
   saves: 'inputs',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.div(dy, m.input(ctx, 0))),
-  tangent: (m, ctx, tx) => m.div(tx, m.input(ctx, 0)),
+  timesDerivative: (m, g, x) => m.div(g, x),
 });

@@ -6,6 +6,5 @@ export const log1p = elementwise({
   name: 'log1p',
   kernel,
   saves: 'inputs',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.div(dy, m.add(m.input(ctx, 0), 1))),
-  tangent: (m, ctx, tx) => m.div(tx, m.add(m.input(ctx, 0), 1)),
+  timesDerivative: (m, g, x) => m.div(g, m.add(x, 1)),
 });

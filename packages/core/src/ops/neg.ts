@@ -6,6 +6,5 @@ export const neg = elementwise({
   name: 'neg',
   kernel,
   saves: 'none',
-  gradient: (m, _ctx, dy) => m.inputGrad(0, m.neg(dy)),
-  tangent: (m, _ctx, tx) => m.neg(tx),
+  timesDerivative: (m, g) => m.neg(g),
 });

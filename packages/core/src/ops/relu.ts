@@ -8,13 +8,6 @@ export const relu = elementwise({
   name: 'relu',
   kernel,
   saves: 'inputs',
-  gradient(m, ctx, dy) {
-    const x = m.input(ctx, 0);
-    // Unrecorded: one fused pass, no mask tensor (as tanh); recorded: the mask form, for higher derivatives.
-    m.inputGrad(0, m.fused(reluGrad, dy, x) ?? m.mul(dy, m.mask(greater, x, 0)));
-  },
-  tangent(m, ctx, tx) {
-    const x = m.input(ctx, 0);
-    return m.fused(reluGrad, tx, x) ?? m.mul(tx, m.mask(greater, x, 0));
-  },
+  // Unrecorded: one fused pass, no mask tensor (as tanh); recorded: the mask form, for higher derivatives.
+  timesDerivative: (m, g, x) => m.fused(reluGrad, g, x) ?? m.mul(g, m.mask(greater, x, 0)),
 });

@@ -8,13 +8,6 @@ export const sigmoid = elementwise({
   name: 'sigmoid',
   kernel,
   saves: 'output',
-  gradient(m, ctx, dy) {
-    const y = m.output(ctx);
-    // Unrecorded: one fused pass (as tanh); recorded: differentiable ops, for higher derivatives.
-    m.inputGrad(0, m.fused(sigmoidGrad, dy, y) ?? m.mul(m.mul(dy, y), m.add(m.neg(y), 1)));
-  },
-  tangent(m, ctx, tx) {
-    const y = m.output(ctx);
-    return m.fused(sigmoidGrad, tx, y) ?? m.mul(m.mul(tx, y), m.add(m.neg(y), 1));
-  },
+  // Unrecorded: one fused pass (as tanh); recorded: differentiable ops, for higher derivatives.
+  timesDerivative: (m, g, y) => m.fused(sigmoidGrad, g, y) ?? m.mul(m.mul(g, y), m.add(m.neg(y), 1)),
 });

@@ -17,6 +17,5 @@ export const silu = elementwise({
   name: 'silu',
   kernel,
   saves: 'inputs',
-  gradient: (m, ctx, dy) => m.inputGrad(0, timesDerivative(m, dy, m.input(ctx, 0))),
-  tangent: (m, ctx, tx) => timesDerivative(m, tx, m.input(ctx, 0)),
+  timesDerivative,
 });

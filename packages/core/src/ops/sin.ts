@@ -6,6 +6,5 @@ export const sin = elementwise({
   name: 'sin',
   kernel,
   saves: 'inputs',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.cos(m.input(ctx, 0)))),
-  tangent: (m, ctx, tx) => m.mul(tx, m.cos(m.input(ctx, 0))),
+  timesDerivative: (m, g, x) => m.mul(g, m.cos(x)),
 });

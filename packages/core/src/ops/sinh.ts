@@ -6,6 +6,5 @@ export const sinh = elementwise({
   name: 'sinh',
   kernel,
   saves: 'inputs',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.cosh(m.input(ctx, 0)))),
-  tangent: (m, ctx, tx) => m.mul(tx, m.cosh(m.input(ctx, 0))),
+  timesDerivative: (m, g, x) => m.mul(g, m.cosh(x)),
 });

@@ -7,6 +7,5 @@ export const softplus = elementwise({
   name: 'softplus',
   kernel,
   saves: 'inputs',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.mul(dy, m.sigmoid(m.input(ctx, 0)))),
-  tangent: (m, ctx, tx) => m.mul(tx, m.sigmoid(m.input(ctx, 0))),
+  timesDerivative: (m, g, x) => m.mul(g, m.sigmoid(x)),
 });

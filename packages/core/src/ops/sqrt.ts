@@ -7,6 +7,5 @@ export const sqrt = elementwise({
   name: 'sqrt',
   kernel,
   saves: 'output',
-  gradient: (m, ctx, dy) => m.inputGrad(0, m.div(dy, m.mul(m.output(ctx), 2))),
-  tangent: (m, ctx, tx) => m.div(tx, m.mul(m.output(ctx), 2)),
+  timesDerivative: (m, g, y) => m.div(g, m.mul(y, 2)),
 });
