@@ -73,7 +73,15 @@ export { tapeOf, formatTape, toDot } from './graph.js';
 export type { TapeRow } from './graph.js';
 export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError, TransformError, DeviceError } from './errors.js';
 export { registerDevice, unregisterDevice, deviceBackend } from './ndarray/device.js';
-export type { DeviceBackend, DeviceOptimizerUpdate, SGDDeviceUpdate, AdamDeviceUpdate, PooledMaxima } from './ndarray/device.js';
+export type {
+  DeviceBackend,
+  DeviceOptimizerUpdate,
+  SGDDeviceUpdate,
+  AdamDeviceUpdate,
+  RMSpropDeviceUpdate,
+  AdaGradDeviceUpdate,
+  PooledMaxima,
+} from './ndarray/device.js';
 // What a device backend's attention kernels take.
 export type { AttentionMask, AttentionPlan } from './ndarray/kernels/attention.js';
 export { deviceOptimizerStep } from './functions/optimizer-step.js';

@@ -109,7 +109,7 @@ function givesCoreBits(name: string, unary: boolean, dtype: 'float32' | 'float64
 /**
  * nn's SGD (plain and with momentum) and Adam/AdamW on csrc/optim.c, which evaluates nn's loops' expressions in double
  * and rounds once per store, as JavaScript does. The constants are computed here exactly as nn's Adam computes them.
- * AMSGrad has no C kernel and stays with nn's loop.
+ * AMSGrad, RMSprop and AdaGrad have no C kernel and stay with nn's loops.
  */
 function optimizerKernel(addon: NativeAddon, minElements: number): OptimizerImplementation {
   return (u, p, g, state) => {
@@ -120,7 +120,7 @@ function optimizerKernel(addon: NativeAddon, minElements: number): OptimizerImpl
       else addon.sgdMomentum(p as FloatArray, g, states[0], u.lr, u.weightDecay, u.momentum, u.dampening, u.nesterov, u.firstStep);
       return true;
     }
-    if (u.amsgrad) return false;
+    if (u.rule !== 'adam' || u.amsgrad) return false;
     const [b1, b2] = u.betas;
     const stepSize = u.lr / (1 - b1 ** u.step);
     const rootC2 = Math.sqrt(1 - b2 ** u.step);

@@ -11,10 +11,8 @@
  */
 import type { AttentionPlan, NDArray, Shape } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
+import { f32Bits, sizeOf } from './shapes.js';
 import * as wgsl from './kernels/attention.js';
-
-const f32Bits = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0];
-const sizeOf = (shape: readonly number[]): number => shape.reduce((n, d) => n * d, 1);
 
 /** For each slice of `batch`, the element offset of the matching slice of an operand whose batch shape is `own`. */
 function sliceOffsets(own: readonly number[], batch: readonly number[], plane: number): number[] {

@@ -10,9 +10,8 @@
  */
 import { type ConvGeometry, DTypeError, DeviceError, type NDArray, type PoolGeometry, type PooledMaxima, type Shape } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
+import { f32Bits } from './shapes.js';
 import * as wgsl from './kernels/spatial.js';
-
-const f32Bits = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0];
 
 const convParams = (size: number, g: ConvGeometry): number[] => [size, ...wgsl.CONV_FIELDS.map((f) => g[f])];
 

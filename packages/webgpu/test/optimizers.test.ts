@@ -1,8 +1,8 @@
-// nn's optimisers on webgpu: SGD, Adam and AdamW update device parameters in place with one fused kernel (nothing is
+// nn's optimisers on webgpu: SGD, Adam, AdamW, RMSprop and AdaGrad update device parameters in place with one fused kernel (nothing is
 // read back), and the MLP trained with them follows the CPU's float32 trajectory (nn's loops over `data`, an
 // independent implementation of the same update) within float32 tolerance, loss by loss and parameter by parameter.
 import { DeviceError, type Tensor, deviceOptimizerStep, tensor } from '@tapegrad/core';
-import { Adam, AdamW, type Optimizer, RMSprop, SGD } from '@tapegrad/nn';
+import { AdaGrad, Adam, AdamW, Optimizer, RMSprop, SGD, type UpdateContext } from '@tapegrad/nn';
 import { releaseWebgpuDevice, webgpuDevice } from './webgpu-device';
 import { mlp } from './mlp';
 
@@ -18,6 +18,17 @@ const OPTIMISERS: ReadonlyArray<readonly [string, (params: Tensor[]) => Optimize
   ['SGD, momentum with dampening', (ps) => new SGD(ps, { lr: 0.2, momentum: 0.8, dampening: 0.3 })],
   ['Adam with L2 weight decay', (ps) => new Adam(ps, { lr: 0.01, weightDecay: 1e-2 })],
   ['AdamW with amsgrad', (ps) => new AdamW(ps, { lr: 0.01, betas: [0.8, 0.99], amsgrad: true })],
+  ['RMSprop', (ps) => new RMSprop(ps, { lr: 0.01 })],
+  [
+    'RMSprop centered, momentum and weight decay',
+    (ps) => new RMSprop(ps, { lr: 0.005, alpha: 0.9, centered: true, momentum: 0.8, weightDecay: 1e-2 }),
+  ],
+  ['RMSprop with momentum', (ps) => new RMSprop(ps, { lr: 0.005, momentum: 0.5, eps: 1e-6 })],
+  ['AdaGrad', (ps) => new AdaGrad(ps, { lr: 0.1 })],
+  [
+    'AdaGrad with decay, weight decay and a starting accumulator',
+    (ps) => new AdaGrad(ps, { lr: 0.2, lrDecay: 0.1, weightDecay: 1e-2, initialAccumulatorValue: 0.1 }),
+  ],
 ];
 
 const STEPS = 10;
@@ -86,12 +97,40 @@ describe('nn optimisers on webgpu against the same optimisers on the CPU (float3
 describe('optimiser errors on webgpu', () => {
   it('an optimiser without a device update refuses before any parameter changes', async () => {
     if (!ready) return;
+    /** A user's own optimiser, with only the CPU loop. */
+    class SignDescent extends Optimizer<{ lr: number }> {
+      constructor(params: Tensor[]) {
+        super('SignDescent', params, { lr: 0.1 }, {});
+      }
+      protected update({ p, g, lr }: UpdateContext): void {
+        for (let i = 0; i < p.length; i++) p[i] -= lr * Math.sign(g[i]);
+      }
+    }
     const w = tensor([1, 2, 3], { device: 'webgpu', requiresGrad: true });
     w.mul(w).sum().backward();
-    const opt = new RMSprop([w], { lr: 0.1 });
+    const opt = new SignDescent([w]);
     expect(() => opt.step()).toThrow(DeviceError);
-    expect(() => opt.step()).toThrow(/parameter 0 .* is on 'webgpu': RMSprop has no device update yet/);
+    expect(() => opt.step()).toThrow(/parameter 0 .* is on 'webgpu': SignDescent has no device update yet/);
     expect(await w.toArrayAsync()).toEqual([1, 2, 3]);
+  });
+
+  it('an AdaGrad and a centered RMSprop step by hand match the closed forms', async () => {
+    if (!ready) return;
+    const g = tensor([0.5, -4], { device: 'webgpu' });
+    // AdaGrad: sum = 0.1 + g^2, p -= 0.3 g / (sqrt(sum) + 1e-10)
+    const w = tensor([1, -2], { device: 'webgpu' });
+    const sum = tensor([0.1, 0.1], { device: 'webgpu' });
+    deviceOptimizerStep('test', { rule: 'adagrad', lr: 0.3, weightDecay: 0, eps: 1e-10 }, w, g, [sum]);
+    const adagrad = [1 - (0.3 * 0.5) / Math.sqrt(0.35), -2 + (0.3 * 4) / Math.sqrt(16.1)];
+    (await w.dataAsync()).forEach((v, i) => expect(v).toBeCloseTo(adagrad[i], 5));
+    // RMSprop centered, alpha 0.5, from zero state: v = g^2 / 2, gAvg = g / 2, denom = sqrt(v - gAvg^2) + eps = |g| / 2 + eps
+    const u = tensor([1, -2], { device: 'webgpu' });
+    const [v, avg] = [tensor([0, 0], { device: 'webgpu' }), tensor([0, 0], { device: 'webgpu' })];
+    const rms = { rule: 'rmsprop', lr: 0.1, alpha: 0.5, eps: 1e-3, weightDecay: 0, momentum: 0, centered: true } as const;
+    deviceOptimizerStep('test', rms, u, g, [v, avg]);
+    const rmsprop = [1 - (0.1 * 0.5) / (0.25 + 1e-3), -2 + (0.1 * 4) / (2 + 1e-3)];
+    (await u.dataAsync()).forEach((x, i) => expect(x).toBeCloseTo(rmsprop[i], 5));
+    expect(() => deviceOptimizerStep('test', rms, u, g, [v])).toThrow(/takes 2 state tensors, got 1/);
   });
 
   it('a gradient on another device, shared storage and a wrong state count are named', () => {

@@ -10,15 +10,18 @@ import { DTypeError, DeviceError, ShapeError, formatShape } from '../errors.js';
 import { sameShape } from '../ndarray/shape.js';
 import { Tensor } from '../tensor.js';
 
-/** How many state tensors each rule takes (see SGDDeviceUpdate and AdamDeviceUpdate). */
+/** How many state tensors each rule takes (see SGDDeviceUpdate, AdamDeviceUpdate, RMSpropDeviceUpdate, AdaGradDeviceUpdate). */
 function stateCount(update: DeviceOptimizerUpdate): number {
-  return update.rule === 'sgd' ? (update.momentum > 0 ? 1 : 0) : update.amsgrad ? 3 : 2;
+  const r = update.rule;
+  if (r === 'adagrad') return 1;
+  if (r === 'adam') return update.amsgrad ? 3 : 2;
+  return (r === 'rmsprop' ? 1 + +update.centered : 0) + +(update.momentum > 0);
 }
 
 /**
- * Applies one optimiser update (SGD or Adam/AdamW with PyTorch's semantics) to `param` on its device, in place, fused
+ * Applies one optimiser update (SGD, Adam/AdamW, RMSprop or AdaGrad with PyTorch's semantics) to `param` on its device, in place, fused
  * into one kernel: `grad` and the rule's `state` tensors (moments, momentum buffer) must be on the same device with
- * the parameter's shape and dtype. `op` names the caller in errors. nn's SGD, Adam and AdamW call this for device
+ * the parameter's shape and dtype. `op` names the caller in errors. nn's optimisers call this for device
  * parameters; call it yourself to write a training loop without nn.
  * @throws DeviceError when the tensors are not all on one device, or the device has no fused updates.
  * @example

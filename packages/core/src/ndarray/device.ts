@@ -205,8 +205,46 @@ export interface AdamDeviceUpdate {
   readonly step: number;
 }
 
+/**
+ * RMSprop's update with PyTorch's semantics: `g += weightDecay p`; `v = alpha v + (1 - alpha) g^2`; centered:
+ * `gAvg = alpha gAvg + (1 - alpha) g` and `denom = sqrt(v - gAvg^2) + eps`, else `denom = sqrt(v) + eps`; with
+ * momentum `buf = momentum buf + g / denom` and `p -= lr buf`, else `p -= lr g / denom`.
+ * State: `[square_avg]`, then `grad_avg` when centered, then `momentum_buffer` when momentum > 0.
+ */
+export interface RMSpropDeviceUpdate {
+  /** Which update. */
+  readonly rule: 'rmsprop';
+  /** The learning rate. */
+  readonly lr: number;
+  /** Smoothing constant of the squared-gradient average. */
+  readonly alpha: number;
+  /** Added to the root of the average. */
+  readonly eps: number;
+  /** L2 penalty added to the gradient. */
+  readonly weightDecay: number;
+  /** The momentum factor (0: no momentum buffer). */
+  readonly momentum: number;
+  /** Normalise by the variance estimate instead of the raw second moment. */
+  readonly centered: boolean;
+}
+
+/**
+ * AdaGrad's update with PyTorch's semantics: `g += weightDecay p`; `sum += g^2`; `p -= lr g / (sqrt(sum) + eps)`,
+ * `lr` already decayed for the parameter's step. State: `[sum]`.
+ */
+export interface AdaGradDeviceUpdate {
+  /** Which update. */
+  readonly rule: 'adagrad';
+  /** This step's learning rate (lr / (1 + (step - 1) lrDecay)). */
+  readonly lr: number;
+  /** L2 penalty added to the gradient. */
+  readonly weightDecay: number;
+  /** Added to the root of the sum. */
+  readonly eps: number;
+}
+
 /** The optimiser updates a device backend runs fused (DeviceBackend.optimizerUpdate). */
-export type DeviceOptimizerUpdate = SGDDeviceUpdate | AdamDeviceUpdate;
+export type DeviceOptimizerUpdate = SGDDeviceUpdate | AdamDeviceUpdate | RMSpropDeviceUpdate | AdaGradDeviceUpdate;
 
 // The registered backends, one table for every copy of core in the process (shared.ts).
 const registry = shared('devices', (): Map<string, DeviceBackend> => new Map());

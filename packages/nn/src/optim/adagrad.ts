@@ -4,7 +4,8 @@
 //   p <- p - clr * g / (sqrt(sum) + eps)
 // TensorFlow.js's adagrad differs in two conventions: its accumulator starts at 0.1 and its epsilon sits inside
 // the square root, sqrt(sum + 1e-7). Pass { initialAccumulatorValue: 0.1 } to match it (see the test).
-import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { deviceOptimizerStep } from '@tapegrad/core';
+import { type DeviceUpdateContext, Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
 import { brand } from '../brand.js';
 
 /** Options of AdaGrad (PyTorch's names). */
@@ -53,5 +54,11 @@ export class AdaGrad extends Optimizer<AdaGradHyperparameters> {
       sum[i] += gi * gi;
       p[i] -= (clr * gi) / (Math.sqrt(sum[i]) + eps);
     }
+  }
+
+  protected override deviceUpdate({ param, grad, lr, step, buffer, op }: DeviceUpdateContext, h: AdaGradHyperparameters): void {
+    const { weightDecay, eps } = h;
+    const state = [buffer('sum', h.initialAccumulatorValue)];
+    deviceOptimizerStep(op, { rule: 'adagrad', lr: lr / (1 + (step - 1) * h.lrDecay), weightDecay, eps }, param, grad, state);
   }
 }

@@ -278,7 +278,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     if (grad.dtype !== p.dtype) throw new DTypeError(`${which()} has a .grad of dtype ${grad.dtype}; it must have the parameter's dtype`);
     if (grad.device !== p.device) throw new DeviceError(`${which()} is on '${p.device}' and its .grad on '${grad.device}'`);
     if (p.device !== 'cpu' && this.deviceUpdate === undefined)
-      throw new DeviceError(`${which()} is on '${p.device}': ${this.name} has no device update yet (SGD, Adam and AdamW have one)`);
+      throw new DeviceError(`${which()} is on '${p.device}': ${this.name} has no device update yet`);
     const onDevice = Object.values(this._state.get(p)?.deviceBuffers ?? {}).find((t) => t.device !== p.device);
     if (onDevice !== undefined)
       throw new DeviceError(

@@ -5,7 +5,8 @@
 //   momentum > 0: buf <- momentum * buf + g / denom;  p <- p - lr * buf,  else p <- p - lr * g / denom
 // TensorFlow.js's rmsprop calls alpha `decay` (default 0.9, PyTorch's 0.99), puts eps inside the square root, and
 // folds lr into its momentum buffer (the same thing while lr is constant).
-import { Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { deviceOptimizerStep } from '@tapegrad/core';
+import { type DeviceUpdateContext, Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
 import { brand } from '../brand.js';
 
 /** Options of RMSprop (PyTorch's names). */
@@ -63,5 +64,11 @@ export class RMSprop extends Optimizer<RMSpropHyperparameters> {
       if (buf) p[i] -= lr * (buf[i] = mu * buf[i] + gi / denom);
       else p[i] -= (lr * gi) / denom;
     }
+  }
+
+  protected override deviceUpdate({ param, grad, lr, buffer, op }: DeviceUpdateContext, h: RMSpropHyperparameters): void {
+    const { alpha, eps, weightDecay, momentum, centered } = h;
+    const state = [buffer('square_avg'), ...(centered ? [buffer('grad_avg')] : []), ...(momentum > 0 ? [buffer('momentum_buffer')] : [])];
+    deviceOptimizerStep(op, { rule: 'rmsprop', lr, alpha, eps, weightDecay, momentum, centered }, param, grad, state);
   }
 }
