@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { type DType, Generator, type Tensor, grad, noGrad, stack, tensor, vmap } from '@tapegrad/core';
+import { type DType, Generator, type Tensor, grad, noGrad, stack, tensor, vmap, zeros } from '@tapegrad/core';
 import { median } from './measure.js';
 
 /** The layer sizes of the MNIST MLP. */
@@ -93,6 +93,67 @@ export function disagreement(batched: readonly Tensor[], loop: readonly Tensor[]
   return worst;
 }
 
+/**
+ * One sample's loss with a probe (zeros) added to each layer's output z_l, and the layers' inputs as aux: the
+ * gradient with respect to the probes is δ_l = dL/dz_l. For the rank-one identity of `viaNorms`.
+ */
+function probedLoss(
+  w1: Tensor,
+  b1: Tensor,
+  w2: Tensor,
+  b2: Tensor,
+  w3: Tensor,
+  b3: Tensor,
+  e1: Tensor,
+  e2: Tensor,
+  e3: Tensor,
+  x: Tensor,
+  y: Tensor,
+): [Tensor, Tensor[]] {
+  const h1 = x.matmul(w1).add(b1).add(e1).relu();
+  const h2 = h1.matmul(w2).add(b2).add(e2).relu();
+  const logits = h2.matmul(w3).add(b3).add(e3);
+  const loss = logits
+    .logSoftmax(-1)
+    .takeAlongAxis(y.reshape([1]), -1)
+    .neg()
+    .sum();
+  return [loss, [x, h1, h2]];
+}
+
+const probeGradients = grad(probedLoss, { argnums: [6, 7, 8], hasAux: true });
+
+/**
+ * The norm of one sample's gradient (all six parameters) without forming it. A layer z = a W + b has, for one
+ * sample, dL/dW = aᵀ δ and dL/db = δ, and the rank-one aᵀ δ has squared norm |a|² |δ|² (Goodfellow, "Efficient
+ * per-example gradient computations", 2015): the squared norm is Σ_l (|a_{l-1}|² + 1) |δ_l|², from vectors alone.
+ */
+function sampleGradientNorm(w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor, w3: Tensor, b3: Tensor, x: Tensor, y: Tensor): Tensor {
+  const [e1, e2, e3] = SIZES.slice(1).map((n) => zeros([n], { dtype: w1.dtype }));
+  const [deltas, inputs] = probeGradients(w1, b1, w2, b2, w3, b3, e1, e2, e3, x, y);
+  const layer = (l: number) => deltas[l].square().sum().mul(inputs[l].square().sum().add(1));
+  return layer(0).add(layer(1)).add(layer(2)).sqrt();
+}
+
+const batchedNorms = vmap(sampleGradientNorm, { inAxes: [null, null, null, null, null, null, 0, 0] });
+
+/**
+ * Each sample's gradient norm, [batch] (what DP-SGD clips by), in one batched pass that never forms the per-sample
+ * gradients: `vmap(grad)` with respect to the probes of `probedLoss` only, so no weight gradient, no outer product.
+ */
+export function viaNorms(params: Params, xs: Tensor, ys: Tensor): Tensor {
+  return batchedNorms(...params, xs, ys);
+}
+
+/** Each sample's gradient norm computed from the loop's per-sample gradients, element by element, in float64. */
+export function normsOfLoop(loop: readonly Tensor[][]): Float64Array {
+  return Float64Array.from(loop, (grads) => {
+    let sum = 0;
+    for (const g of grads) for (const v of g.data) sum += v * v;
+    return Math.sqrt(sum);
+  });
+}
+
 interface Options {
   readonly batch: number;
   readonly dtype: DType;
@@ -165,9 +226,12 @@ async function main(): Promise<void> {
   // Twice: the second call runs in the memory of the first's outputs.
   viaVmapReusing(params, xs, ys);
   const checkReusing = disagreement(viaVmapReusing(params, xs, ys), loop);
+  const norms = viaNorms(params, xs, ys).data;
+  const checkNorms = normsOfLoop(loop).reduce((worst, n, b) => Math.max(worst, Math.abs(norms[b] - n) / n), 0);
   console.log(
     `agreement: largest relative difference between vmap and the loop ${check.toExponential(2)}, ` +
-      `with reuseOutputs ${checkReusing.toExponential(2)}`,
+      `with reuseOutputs ${checkReusing.toExponential(2)}; the per-sample norms by the rank-one identity against the ` +
+      `loop's gradients' norms ${checkNorms.toExponential(2)}`,
   );
   // Warm-up, then rounds alternating the two variants (which goes first alternates too).
   for (let i = 0; i < 2; i++) {
@@ -181,9 +245,10 @@ async function main(): Promise<void> {
     loop: () => viaLoop(params, xs, ys),
     floor: () => writeOutputs(params, options.batch),
     reusedFloor: () => writeOutputs(params, options.batch, reused),
+    norms: () => viaNorms(params, xs, ys),
   };
-  const names = ['vmap', 'reusing', 'loop', 'floor', 'reusedFloor'] as const;
-  const costs = { vmap: [] as Cost[], reusing: [] as Cost[], loop: [] as Cost[], floor: [] as Cost[], reusedFloor: [] as Cost[] };
+  const names = ['vmap', 'reusing', 'loop', 'floor', 'reusedFloor', 'norms'] as const;
+  const costs = Object.fromEntries(names.map((n) => [n, [] as Cost[]])) as Record<(typeof names)[number], Cost[]>;
   for (let r = 0; r < options.rounds; r++) {
     // Each round runs the variants in a rotated order, so none always follows the same one.
     for (let k = 0; k < names.length; k++) {
@@ -197,6 +262,7 @@ async function main(): Promise<void> {
     loop: summarize(costs.loop),
     floor: summarize(costs.floor),
     reusedFloor: summarize(costs.reusedFloor),
+    norms: summarize(costs.norms),
   };
   const line = (label: string, c: Summary) =>
     console.log(
@@ -208,12 +274,17 @@ async function main(): Promise<void> {
   line('loop of grad:', m.loop);
   line('writing the output:', m.floor);
   line('writing the output, reused:', m.reusedFloor);
+  line('per-sample gradient norms:', m.norms);
   const ratio = (of: Summary) => `${(m.loop.wall / of.wall).toFixed(2)}x (CPU time ${(m.loop.cpu / of.cpu).toFixed(2)}x)`;
   console.log(`ratio loop / vmap: ${ratio(m.vmap)}; loop / vmap with reuseOutputs: ${ratio(m.reusing)}`);
   console.log(
     `(writing the output: fresh arrays of the per-sample gradients' sizes, one per parameter, each written once by fill(): ` +
       `what any variant that returns them as [batch, ...] tensors in fresh memory pays at least; loop / that floor ` +
       `${ratio(m.floor)}; reused: the same arrays written again, the floor under reuseOutputs, loop / it ${ratio(m.reusedFloor)})`,
+  );
+  console.log(
+    `(per-sample gradient norms: each sample's gradient norm by the rank-one identity, no per-sample gradient formed; ` +
+      `a different result, for DP-SGD's clipping, not a substitute for the gradients: loop / it ${ratio(m.norms)})`,
   );
   const mem = { vmap: memoryOf('vmap', options), reusing: memoryOf('reusing', options), loop: memoryOf('loop', options) };
   for (const mode of ['vmap', 'reusing', 'loop'] as const) {

@@ -5,7 +5,7 @@ import { benchCases, matmulSize } from '../src/cases';
 import { scalarMlpData, seededUniform } from '../src/data';
 import { Value, countScalarMlpNodes, referenceParams, scalarMlpLoss } from '../src/micrograd-reference';
 import type { Timing } from '../src/measure';
-import { disagreement, problem, viaLoop, viaVmap, viaVmapReusing, writeOutputs } from '../src/per-sample-grads';
+import { disagreement, normsOfLoop, problem, viaLoop, viaNorms, viaVmap, viaVmapReusing, writeOutputs } from '../src/per-sample-grads';
 import { findPythonWithTorch, pytorchPeer } from '../src/peers/pytorch';
 import { lenetRunner as tapegradLenet, tapegradPeer } from '../src/peers/tapegrad';
 import { lenetRunner as tfjsLenet, tfjsCpuPeer, tfjsWasm1Peer } from '../src/peers/tfjs';
@@ -297,6 +297,17 @@ describe('the per-sample gradient benchmark', () => {
     // w1's per-sample gradients (3 x 784 x 256) are large enough to be reused; the first call's are then unreadable.
     expect(second[0].data === firstW1).toBe(true);
     expect(() => first[0].data).toThrow(/reuseOutputs/);
+  });
+
+  it("gives each sample's gradient norm by the rank-one identity, equal to the norm of the loop's gradients", () => {
+    const { params, xs, ys } = problem(4, 'float64', 3);
+    const norms = viaNorms(params, xs, ys);
+    expect(norms.shape).toEqual([4]);
+    // The loop's per-sample gradients, each summed element by element: no identity involved.
+    const expected = normsOfLoop(viaLoop(params, xs, ys));
+    expect(Array.from(norms.data)).toBeAllClose(Array.from(expected), { rtol: 1e-12, atol: 0 });
+    // Distinct samples, distinct norms (a norm of the batch's mean gradient would give four equal values).
+    expect(new Set(Array.from(norms.data)).size).toBe(4);
   });
 
   it("measures its floor on arrays of the per-sample gradients' sizes and types, every element written", () => {

@@ -302,12 +302,30 @@ describe('vmap of built-in ops where a batch rule has no batched form for the ca
     }
   });
 
-  it('loops (warning once, naming the op and the batched operands) for batched indices into batched tables', () => {
+  it('batches batched indices into batched tables in one call, value and gradient equal to the loop of calls', () => {
+    const warn = jest.spyOn(console, 'warn');
+    try {
+      // The tables' batch on axis 1 ([rows, batch, dim]), the indices' on axis 0.
+      const tables = uniform([3, 2, 4], -1, 1, { seed: 23 });
+      const perSample = [0, 1].map((b) => tables.slice([0, b, 0], [3, 1, 4]).reshape([3, 4]));
+      const f = vmap((i: Tensor, w: Tensor) => embedding(i, w), { inAxes: [0, 1] });
+      close(f(ids, tables), stack(rows(ids).map((i, b) => embedding(i, perSample[b]))));
+      // Sample 1 looks up row 2 twice (ids [1, 2, 2]): its gradient sums both, as the loop's scatter-add does.
+      const lossOf = (w: Tensor, i: Tensor) => embedding(i, w).tanh().sum();
+      const g = vmap(grad(lossOf), { inAxes: [1, 0] })(tables, ids);
+      close(g, stack(rows(ids).map((i, b) => grad(lossOf)(perSample[b], i))));
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('loops (warning once, naming the op and the batched operands) for batched indices into batched tables with a paddingIdx', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
     try {
       const tables = uniform([2, 3, 4], -1, 1, { seed: 23 });
-      const f = vmap((i: Tensor, w: Tensor) => embedding(i, w));
-      close(f(ids, tables), stack(rows(ids).map((i, b) => embedding(i, rows(tables)[b]))));
+      const f = vmap((i: Tensor, w: Tensor) => embedding(i, w, { paddingIdx: 0 }));
+      close(f(ids, tables), stack(rows(ids).map((i, b) => embedding(i, rows(tables)[b], { paddingIdx: 0 }))));
       f(ids, tables);
       expect(warn.mock.calls.map(([m]) => String(m))).toEqual([
         "vmap: op 'embedding' runs once per sample with operands 0, 1 batched (its batch rule has no batched form for that combination), a loop rather than one batched call",

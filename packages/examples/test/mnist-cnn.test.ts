@@ -47,6 +47,16 @@ describe('mnist --model cnn flags', () => {
     expect(() => parseTrainFlags('mnist', ['--model', 'rnn'])).toThrow(new UsageError("mnist: --model must be 'mlp' or 'cnn', got 'rnn'"));
     expect(() => parseTrainFlags('mnist', ['--model', 'cnn', '--hidden', '64'])).toThrow(/--hidden sets the MLP's layers/);
   });
+
+  it('share the matrix products between one thread per core for the CNN unless --threads says otherwise', () => {
+    expect(parseTrainFlags('mnist', ['--model', 'cnn'])!.threads).toBe(0);
+    expect(parseTrainFlags('mnist', [])!.threads).toBe(1);
+    expect(parseTrainFlags('mnist', ['--model', 'cnn', '--threads', '1'])!.threads).toBe(1);
+    expect(parseTrainFlags('mnist', ['--threads', '2'])!.threads).toBe(2);
+    expect(() => parseTrainFlags('mnist', ['--threads', '0'])).toThrow(
+      new UsageError("mnist: --threads must be an integer in [1, 256], got '0'"),
+    );
+  });
 });
 
 describe('the affine distortions', () => {

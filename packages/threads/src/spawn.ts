@@ -1,10 +1,13 @@
 /**
- * Starting one Node helper thread from this build's worker.js. Kept apart so tests can start helpers from the
- * TypeScript sources instead (see test/source-workers.ts): Node itself cannot run worker.ts.
+ * Starting one Node helper thread from this build's worker.js, or from the TypeScript sources. Kept apart so tests can
+ * start other helpers (see test/source-workers.ts).
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { type MessagePort, Worker } from 'node:worker_threads';
+import { sourceWorkerCode } from './source-worker.js';
 
 /** What a Node helper is started with (its workerData). */
 export interface HelperData {
@@ -32,8 +35,16 @@ function thisFile(): string {
   }
 }
 
-/** Starts a helper running worker.js beside this file, with its control block and port. */
+/**
+ * Starts a helper running worker.js beside this file, with its control block and port; or, run from the TypeScript
+ * sources (only worker.ts beside this file, as under `pnpm tapegrad`'s tsx), worker.ts compiled by tsx
+ * (source-worker.ts).
+ */
 export function spawnHelper(data: HelperData): Worker {
-  const file = join(dirname(thisFile()), 'worker.js');
-  return new Worker(file, { workerData: data, transferList: [data.port] });
+  const dir = dirname(thisFile());
+  const options = { workerData: data, transferList: [data.port] };
+  if (existsSync(join(dir, 'worker.js')) || !existsSync(join(dir, 'worker.ts'))) return new Worker(join(dir, 'worker.js'), options);
+  const root = join(dir, '..', '..', '..');
+  const tsx = createRequire(join(root, 'package.json')).resolve('tsx/cjs/api');
+  return new Worker(sourceWorkerCode(root, tsx, 'src/worker'), { eval: true, ...options });
 }

@@ -9,24 +9,9 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HelperData } from '../src/spawn';
+import { sourceWorkerCode as workerCode } from '../src/source-worker';
 
-/**
- * The code of a helper (for `new Worker(code, { eval: true })`) that runs `packages/threads/<file>.ts` from the
- * sources. `tsxApi` is the path of tsx's `cjs/api` module.
- */
-export function workerCode(repoRoot: string, tsxApi: string, file: string): string {
-  const packages = join(repoRoot, 'packages');
-  return [
-    `require(${JSON.stringify(tsxApi)}).register({ tsconfig: ${JSON.stringify(join(repoRoot, 'tsconfig.spec.json'))} });`,
-    `const Module = require('node:module');`,
-    `const resolve = Module._resolveFilename;`,
-    `Module._resolveFilename = function (request, ...rest) {`,
-    `  const own = /^@tapegrad\\/([^/]+)$/.exec(request);`,
-    `  return resolve.call(this, own ? require('node:path').join(${JSON.stringify(packages)}, own[1], 'src', 'index.ts') : request, ...rest);`,
-    `};`,
-    `require(${JSON.stringify(join(repoRoot, 'packages', 'threads', `${file}.ts`))});`,
-  ].join('\n');
-}
+export { workerCode };
 
 /** A `spawn` module whose helpers run `packages/threads/<file>.ts` (default: the real worker, src/worker). */
 export function spawnModule(file = 'src/worker'): { spawnHelper(data: HelperData): Worker } {

@@ -176,18 +176,23 @@ describe('conv2d keeps its patches for the weight gradient', () => {
   const w = uniform([6, 2, 3, 2], -1, 1, { seed: 16 });
   const dy = uniform(conv2d(x, w, options).shape, -1, 1, { seed: 17, requiresGrad: false });
 
+  /** conv2d's dW after one backward with the given limits (restored after). */
+  function weightGrad(limits: Partial<typeof convLimits>, between: Partial<typeof convLimits> = {}): number[] {
+    const saved = { ...convLimits };
+    Object.assign(convLimits, limits);
+    try {
+      w.zeroGrad();
+      const y = conv2d(x, w, options);
+      Object.assign(convLimits, between);
+      y.backward(dy);
+      return Array.from(w.grad!.data);
+    } finally {
+      Object.assign(convLimits, saved);
+    }
+  }
+
   it("gives the rebuilt patches' gradient, on each sweep of a retained graph", () => {
-    const rebuilt = (() => {
-      const saved = convLimits.colElements;
-      convLimits.colElements = 1;
-      try {
-        w.zeroGrad();
-        conv2d(x, w, options).backward(dy);
-        return Array.from(w.grad!.data);
-      } finally {
-        convLimits.colElements = saved;
-      }
-    })();
+    const rebuilt = weightGrad({ keptElements: 0 });
     w.zeroGrad();
     x.zeroGrad();
     const y = conv2d(x, w, options);
@@ -196,6 +201,14 @@ describe('conv2d keeps its patches for the weight gradient', () => {
       y.backward(dy, { retainGraph: true });
       expect(Array.from(w.grad!.data)).toBeAllClose(rebuilt, { rtol: 1e-14, atol: 1e-14 });
     }
+  });
+
+  it('keeps them chunk by chunk, and rebuilds them when the chunks changed between forward and backward', () => {
+    // Two output rows of 24 x 7 patch entries per chunk, three rows an image: chunks straddle images. The same chunks
+    // kept or rebuilt, so the same bits; one chunk in backward reads no kept chunk (their layout differs) but rebuilds.
+    const chunked = weightGrad({ colElements: 2 * 24 * 7, keptElements: 0 });
+    expect(weightGrad({ colElements: 2 * 24 * 7 })).toEqual(chunked);
+    expect(weightGrad({ colElements: 2 * 24 * 7 }, { colElements: 1 << 21 })).toBeAllClose(chunked, { rtol: 1e-14, atol: 1e-14 });
   });
 
   it('differentiates dW in X when the graph is recorded (createGraph)', () => {

@@ -6,8 +6,8 @@
 // Those two are bilinear as well, and their gradients are again among the three ops (every order differentiates):
 //   conv2dInputGrad(G, W) with upstream H:   dG = conv2d(H, W),            dW = conv2dWeightGrad(H, G)
 //   conv2dWeightGrad(X, G) with upstream H:  dX = conv2dInputGrad(G, H),   dG = conv2d(X, H)
-// conv2d keeps its patch matrix (im2col of X) from the forward for dW when the weight needs a gradient and the
-// matrix fits the kernel's patch limit (docs/decisions.md, "The convolution keeps its patches").
+// conv2d keeps its patch matrices (im2col of X) from the forward for dW when the weight needs a gradient and they
+// fit the kernel's limit on kept patches (docs/decisions.md, "The convolution keeps its patches").
 // Forward mode (bilinear): tY = conv2d(tX, W) + conv2d(X, tW), and likewise for the other two.
 // Batched (vmap): with only the image (or dY) batched, the batch folds into N: one convolution of B * N images. Else
 // the batch goes into the groups: every sample's channels side by side (C -> B * C, O -> B * O, groups -> B * groups),
@@ -17,7 +17,7 @@ import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { isGradEnabled } from '../autodiff/mode.js';
-import type { TypedArray } from '../ndarray/dtype.js';
+import { NDArray } from '../ndarray/ndarray.js';
 import {
   type ConvGeometry,
   conv2dForward,
@@ -36,16 +36,19 @@ export const conv2d: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
       ctx.saveInputs();
       return conv2dForward(x.raw, w.raw, ctx.attrs);
     }
-    // The weight's gradient reads the patches the forward built (when they fit the patch limit): kept, not rebuilt.
+    // The weight's gradient reads the patches the forward built (within the limit on kept patches), not rebuilt.
+    // Saved as a node, so that memory scopes (tidy, dispose) account for it as for any value saved for backward.
     const { y, patches } = conv2dForwardKeepingPatches(x.raw, w.raw, ctx.attrs);
-    ctx.save(x, w, patches);
+    ctx.save(x, w, patches && x.make(new NDArray(patches.data, [patches.data.length])), patches?.rowsPerChunk);
     return y;
   },
   backward(ctx, dy) {
-    const [x, w, patches] = ctx.saved as unknown as [TensorNode, TensorNode, TypedArray | null | undefined];
+    const [x, w, kept, rowsPerChunk] = ctx.saved as unknown as [TensorNode, TensorNode, TensorNode | null | undefined, number];
     // Recorded (createGraph), dW is the differentiable op; otherwise the kernel, on the kept patches if any.
     const weightGrad = () =>
-      isGradEnabled() || patches == null ? conv2dWeightGrad(x, dy, ctx.attrs) : w.make(weightGradKernel(x.raw, dy.raw, ctx.attrs, patches));
+      isGradEnabled() || kept == null
+        ? conv2dWeightGrad(x, dy, ctx.attrs)
+        : w.make(weightGradKernel(x.raw, dy.raw, ctx.attrs, { data: kept.raw.data, rowsPerChunk }));
     return [ctx.needsGrad(0) ? conv2dInputGrad(dy, w, ctx.attrs) : null, ctx.needsGrad(1) ? weightGrad() : null];
   },
   tangent(m, ctx, tx, tw) {

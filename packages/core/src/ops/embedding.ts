@@ -4,15 +4,16 @@
 // indices get no gradient. Forward mode: ty = embedding(indices, tweight), the padding row's tangent included, as
 // PyTorch's forward mode gives it (so jvp and vjp disagree on that row by design).
 // Batched (vmap): batched indices look up in the one table as they are (more positions); a batched table takes its
-// batch axis after the rows (one lookup of [rows, B, dim]). Both batched: a loop (one padding row per sample
-// cannot be said with one paddingIdx; a per-sample table is rare).
+// batch axis after the rows (one lookup of [rows, B, dim]). Both batched: gather's rule for that case (every
+// sample's table stacked as [B * rows, dim], each sample's indices offset by b * rows), whose gradient is the lookup's
+// without a padding row; with a paddingIdx, a loop (one padding row per sample cannot be said with one paddingIdx).
 import type { OpWithRules } from '../autodiff/define-op.js';
 import { defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { allocate } from '../ndarray/dtype.js';
 import { gather as gatherKernel } from '../ndarray/kernels/layout.js';
 import { NDArray } from '../ndarray/ndarray.js';
-import { scatterAdd } from './gather.js';
+import { gatherEach, scatterAdd } from './gather.js';
 import { moveBatchAxis } from './batching.js';
 
 export interface EmbeddingAttrs {
@@ -43,7 +44,7 @@ export const embedding: OpWithRules<EmbeddingAttrs, [TensorNode, TensorNode]> = 
   tangent: (_m, ctx, _ti, tw) => tw && embedding(ctx.inputs[0], tw, ctx.attrs),
   batch(ctx, indices, weight) {
     if (weight.dim === null) return { value: embedding(indices.value, weight.value, ctx.attrs), dim: indices.dim! };
-    if (indices.dim !== null) return null;
+    if (indices.dim !== null) return ctx.attrs.paddingIdx === null ? gatherEach(weight, indices, 0) : null;
     const table = moveBatchAxis(weight, 1); // [rows, B, dim]: each position looks up every sample's row
     return { value: embedding(indices.value, table, ctx.attrs), dim: indices.value.rank };
   },

@@ -53,7 +53,7 @@ export const scatterAdd: OpWithRules<{ readonly axis: number; readonly size: num
 });
 
 /** gather with both operands batched: x as [batch * n, ...] (the gathered axis after the batch), indices offset by b * n. */
-function gatherEach(x: BatchArg, indices: BatchArg, axis: number): BatchResult {
+export function gatherEach(x: BatchArg, indices: BatchArg, axis: number): BatchResult {
   const front = moveBatchAxis(x, 0);
   const [size, n] = [front.shape[0], front.shape[axis + 1]];
   const rest = range(1, front.rank).filter((d) => d !== axis + 1);

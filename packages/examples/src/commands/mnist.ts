@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { disableThreads, enableThreads } from '@tapegrad/threads';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { UsageError, checkOutputDir, defineCommand, numberFlag, parseCommand } from '../args.js';
@@ -49,7 +50,11 @@ function command(name: CommandName): Command {
     .option('--shift <n>', `random translation of training digits in pixels (default ${DEFAULTS.shift})`)
     .option('--out <dir>', `output folder (default ${DEFAULTS.out})`)
     .option('--resume', `continue from DIR/${MODEL_FILE} up to --epochs (the rest of its settings come from the checkpoint)`)
-    .option('--train-limit <n>', 'train on only the first N training digits (quick runs)');
+    .option('--train-limit <n>', 'train on only the first N training digits (quick runs)')
+    .option(
+      '--threads <n>',
+      'threads sharing the matrix products, the same numbers for any count (default: one per core for the cnn, 1 for the mlp)',
+    );
 }
 
 type TrainFlags = {
@@ -65,6 +70,7 @@ type TrainFlags = {
   out?: string;
   resume?: boolean;
   trainLimit?: string;
+  threads?: string;
 };
 
 function parseHidden(command: string, value: string | undefined): number[] {
@@ -81,6 +87,8 @@ export interface TrainRequest {
   readonly out: string;
   readonly resume: boolean;
   readonly trainLimit: number | undefined;
+  /** Threads for the matrix products (@tapegrad/threads); 0 for one per core. */
+  readonly threads: number;
 }
 
 /** Parses the training flags shared by `mnist` and `start`: every value checked, nothing loaded or allocated. */
@@ -108,7 +116,13 @@ export function parseTrainFlags(name: CommandName, args: string[], write?: (line
     values.trainLimit === undefined
       ? undefined
       : numberFlag(name, 'train-limit', values.trainLimit, 0, { min: 1, max: 8000, integer: true });
-  return { config, out: values.out ?? defaults.out, resume: values.resume ?? false, trainLimit };
+  const threads =
+    values.threads === undefined
+      ? model === 'cnn'
+        ? 0
+        : 1
+      : numberFlag(name, 'threads', values.threads, 1, { min: 1, max: 256, integer: true });
+  return { config, out: values.out ?? defaults.out, resume: values.resume ?? false, trainLimit, threads };
 }
 
 export function pct(x: number): string {
@@ -131,10 +145,35 @@ async function startingPoint(name: CommandName, request: TrainRequest): Promise<
   return { config, trainer };
 }
 
+/**
+ * Starts @tapegrad/threads' helpers for the matrix products (`count` 0: one thread per core) and returns how many
+ * threads share them; when helpers cannot start, the job says why and trains on one thread (the same numbers: a
+ * product shared between threads gives the single thread's bits).
+ */
+async function startThreads(count: number): Promise<number> {
+  if (count === 1) return 1;
+  try {
+    return await enableThreads(count === 0 ? {} : { threads: count });
+  } catch (error) {
+    console.log(`training on one thread: helper threads did not start (${(error as Error).message})`);
+    return 1;
+  }
+}
+
 /** Runs the job with parsed flags. */
 export async function runTraining(name: CommandName, args: string[]): Promise<void> {
   const request = parseTrainFlags(name, args);
   if (request === null) return;
+  const threads = await startThreads(request.threads);
+  try {
+    await trainAndReport(name, request, threads);
+  } finally {
+    if (threads > 1) await disableThreads();
+  }
+}
+
+/** The job once its threads are up: train, then write the checkpoint and the reports. */
+async function trainAndReport(name: CommandName, request: TrainRequest, threads: number): Promise<void> {
   const { out, trainLimit } = request;
   // Every path is checked and every setting read before the digits are loaded or a network is built.
   checkOutputDir(name, '--out', out);
@@ -143,7 +182,7 @@ export async function runTraining(name: CommandName, args: string[]): Promise<vo
   const network = config.model === 'cnn' ? describeCnn() : `MLP ${[784, ...config.hidden, 10].join('-')} ReLU`;
   console.log(
     `MNIST ${network}, ${config.optimizer} lr ${config.lr} (${config.model === 'cnn' ? 'one-cycle' : 'cosine'}), batch ${config.batchSize}, ` +
-      `dropout ${config.dropout}, shift ${config.shift}px, seed ${config.seed}, float32; ` +
+      `dropout ${config.dropout}, shift ${config.shift}px, seed ${config.seed}, float32, ${threads} thread${threads === 1 ? '' : 's'}; ` +
       `${data.train.labels.size} train / ${data.test.labels.size} test digits`,
   );
   const started = performance.now();

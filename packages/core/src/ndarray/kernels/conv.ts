@@ -34,7 +34,16 @@ export interface ConvGeometry extends WindowGeometry {
  * The largest patch buffer a kernel builds: 2^21 elements (16 MiB in float64, 8 MiB in float32). A field rather than
  * a constant so that tests can force many small chunks.
  */
-export const convLimits = { colElements: 1 << 21 };
+export const convLimits = { colElements: 1 << 21, keptElements: 1 << 23 };
+
+/**
+ * The patch matrices of a whole batch, kept by conv2dForwardKeepingPatches for conv2dWeightGrad: chunk after chunk
+ * (the chunk of output rows [r0, r1) at K * r0 * outW), cut `rowsPerChunk` output rows at a time.
+ */
+export interface KeptPatches {
+  readonly data: TypedArray;
+  readonly rowsPerChunk: number;
+}
 
 interface Scratch {
   col: TypedArray;
@@ -235,17 +244,18 @@ export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry): NDArray 
 }
 
 /**
- * conv2dForward that also returns the whole batch's patches (the im2col matrix [K, batch * outH * outW]) in a buffer
- * of their own, for conv2dWeightGrad to take instead of building them again: null (and the scratch buffer used)
- * when they exceed `convLimits.colElements`, or on a device.
+ * conv2dForward that also returns the whole batch's patch matrices in a buffer of their own (KeptPatches), for
+ * conv2dWeightGrad to read instead of building them again: null when they would exceed `convLimits.keptElements`,
+ * or on a device.
  */
-export function conv2dForwardKeepingPatches(x: NDArray, w: NDArray, g: ConvGeometry): { y: NDArray; patches: TypedArray | null } {
+export function conv2dForwardKeepingPatches(x: NDArray, w: NDArray, g: ConvGeometry): { y: NDArray; patches: KeptPatches | null } {
   const total = g.batch * g.outH;
-  if (x.device !== undefined || rowsPerChunk(g) < total) return { y: conv2dForward(x, w, g), patches: null };
+  if (x.device !== undefined || patchCount(g, 0, total) > convLimits.keptElements) return { y: conv2dForward(x, w, g), patches: null };
   const out = allocate(x.dtype, g.batch * g.outChannels * g.outH * g.outW);
-  const patches = allocate(x.dtype, patchCount(g, 0, total));
-  forwardChunk(x, w, g, 0, total, patches, out);
-  return { y: new NDArray(out, [g.batch, g.outChannels, g.outH, g.outW]), patches };
+  const data = allocate(x.dtype, patchCount(g, 0, total));
+  const K = g.inChannels * g.kernelH * g.kernelW;
+  forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, data.subarray(K * r0 * g.outW), out));
+  return { y: new NDArray(out, [g.batch, g.outChannels, g.outH, g.outW]), patches: { data, rowsPerChunk: rowsPerChunk(g) } };
 }
 
 /** Entries of the patch matrix of output rows [r0, r1): K * cols. */
@@ -288,9 +298,10 @@ export function conv2dInputGrad(dy: NDArray, w: NDArray, g: ConvGeometry): NDArr
 
 /**
  * dW = the adjoint of conv2d in W, applied to dY: [O, C / groups, kernelH, kernelW]. `kept`, when given, is X's patch
- * matrix from conv2dForwardKeepingPatches (the same X and geometry), read instead of built again.
+ * matrices from conv2dForwardKeepingPatches (the same X and geometry), read instead of built again when they were cut
+ * into the chunks this call cuts.
  */
-export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry, kept: TypedArray | null = null): NDArray {
+export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry, kept: KeptPatches | null = null): NDArray {
   if (x.device !== undefined) return deviceKernel(x.device, 'conv2d').conv2d('weightGrad', x, dy, g);
   const { outChannels: O, groups } = g;
   const K = g.inChannels * g.kernelH * g.kernelW;
@@ -301,8 +312,9 @@ export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry, kept:
   forChunks(g, (r0, r1) => {
     const cols = (r1 - r0) * g.outW;
     const rows = buffer(x.dtype, 'rows', O * cols);
-    let col = kept;
-    if (col === null || r1 - r0 !== g.batch * g.outH) {
+    let col: TypedArray;
+    if (kept !== null && kept.rowsPerChunk === rowsPerChunk(g)) col = kept.data.subarray(K * r0 * g.outW);
+    else {
       col = buffer(x.dtype, 'col', K * cols);
       patches(x.data, col, g, r0, r1, false);
     }

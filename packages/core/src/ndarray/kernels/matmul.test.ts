@@ -1,7 +1,7 @@
 import { type KernelBackend, setKernelBackend } from './backend/kernel-backend';
 import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from './backend/wasm-gemm';
 import { ShapeError } from '../../errors';
-import { type DType, allocate } from '../dtype';
+import { type DType, type TypedArray, allocate, recycling } from '../dtype';
 import { NDArray } from '../ndarray';
 import { gemmDirect, gemmPacked, matmul } from './matmul';
 
@@ -216,5 +216,77 @@ describe('matmul kernel paths and errors', () => {
     // ... and the total error is no worse (a fused step is exact before its one rounding).
     expect(error(fused)).toBeLessThanOrEqual(error(plain) * 1.1);
     expect(Array.from(auto)).toEqual(Array.from(fused)); // 'auto' prefers the relaxed build where it validates
+  });
+});
+
+describe.each(['js', 'wasm', 'auto'] as KernelBackend[])('the outer product (inner size 1) on the %s backend', (backend) => {
+  beforeAll(() => setKernelBackend(backend));
+  afterAll(() => setKernelBackend('auto'));
+
+  // Each element is one product rounded once to the dtype: the closed form, bit for bit (Math.fround for float32,
+  // whose double product is exact before that rounding).
+  const exact = (a: NDArray, b: NDArray, dtype: DType) => (i: number, j: number) =>
+    dtype === 'float32' ? Math.fround(a.data[i] * b.data[j]) : a.data[i] * b.data[j];
+
+  it.each(['float64', 'float32'] as DType[])(
+    '%s: every element is a_i b_j exactly, across vector tails and the row blocks, whichever operand is transposed',
+    (dtype) => {
+      // n around the widths of a vector and of four (2 and 8 doubles, 4 and 16 floats); m x n past a 256 KB block.
+      for (const [m, n] of [
+        [1, 1],
+        [7, 3],
+        [5, 9],
+        [3, 17],
+        [33, 35],
+        [300, 260],
+      ]) {
+        for (const [tA, tB] of FLAGS) {
+          const { a, b } = operands(m, 1, n, tA, tB, dtype);
+          const c = matmul(a, b, { transposeA: tA, transposeB: tB });
+          const want = exact(a, b, dtype);
+          let wrong = 0;
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) if (!Object.is(c.data[i * n + j], want(i, j))) wrong++;
+          expect([m, n, tA, tB, wrong]).toEqual([m, n, tA, tB, 0]);
+        }
+      }
+    },
+  );
+
+  it('batched, with a broadcast operand: each batch entry its own outer product', () => {
+    const a = random([3, 40, 1], 'float64');
+    const b = random([1, 1, 50], 'float64');
+    const c = matmul(a, b);
+    expect(c.shape).toEqual([3, 40, 50]);
+    expectClose(c, reference(a, b, false, false), 0);
+  });
+
+  it('propagates NaN and Infinity (Infinity times 0 is NaN), and mixed or int32 operands keep their dtype rules', () => {
+    const a = new NDArray(Float32Array.of(0, 2, NaN, -1), [4, 1]);
+    const b = new NDArray(Float32Array.of(Infinity, 3, 0, 1, -2, 0.5, 4, 8), [1, 8]);
+    const c = Array.from(matmul(a, b).data);
+    expect(c.slice(0, 8).map((v) => (Number.isNaN(v) ? 'NaN' : v))).toEqual(['NaN', 0, 0, 0, -0, 0, 0, 0]);
+    expect(c.slice(8, 16)).toEqual([Infinity, 6, 0, 2, -4, 1, 8, 16]);
+    expect(c.slice(16, 24).every(Number.isNaN)).toBe(true);
+    const mixed = matmul(a, new NDArray(Float64Array.from(b.data), b.shape));
+    expect(mixed.dtype).toBe('float64');
+    const ints = matmul(new NDArray(Int32Array.of(2, -3), [2, 1]), new NDArray(Int32Array.of(5, 7, 11), [1, 3]));
+    expect([ints.dtype, ...ints.data]).toEqual(['int32', 10, 14, 22, -15, -21, -33]);
+  });
+
+  it('writes every element of spare memory it is handed (vmap reuseOutputs): no stale value survives', () => {
+    const { a, b } = operands(300, 1, 260, false, false, 'float64');
+    const garbage = new Float64Array(300 * 260).fill(NaN);
+    const made: TypedArray[] = [];
+    recycling.spare.push(garbage);
+    recycling.made = made;
+    let c: NDArray;
+    try {
+      c = matmul(a, b);
+    } finally {
+      recycling.made = null;
+      recycling.spare = [];
+    }
+    expect(c.data).toBe(garbage); // the spare memory was used ...
+    expectClose(c, reference(a, b, false, false), 0); // ... and every element written
   });
 });

@@ -19,6 +19,7 @@ import { deviceOf } from '../device.js';
 import { type GemmKernel, getGemmExecutor } from './backend/gemm-executor.js';
 import { getKernelBackend } from './backend/kernel-backend.js';
 import { wasmGemm, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
+import { wasmOuter } from './backend/wasm-outer.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { type TypedArray, allocate, promote } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
@@ -333,14 +334,12 @@ export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray
   return new NDArray(out, shape);
 }
 
-/** Bytes of C an outer product computes per call of the kernel. */
-const OUTER_BLOCK_BYTES = 32 * 1024;
-
 /**
- * C (m x n) = a b^T, the product with inner size 1 (a linear layer's weight gradient for one sample): the kernel's
- * copy of C stays in the L1/L2 cache when it goes a block of rows at a time, measured 2x faster in float64 for
- * [784] x [256] (44 against 21 ms for 128 of them; float32 9.9 against 8.7). With k = 1, op(A) and op(B) are laid
- * out alike whatever the flags, so a block of rows starts `i` elements into A.
+ * C (m x n) = a b^T, the product with inner size 1 (a linear layer's weight gradient for one sample; per-sample
+ * gradients compute one per sample), C's range overwritten. With k = 1, op(A) and op(B) are laid out alike whatever
+ * the flags. Each element is one product rounded once, so every backend gives the same bits. A parallel executor,
+ * when installed, is offered the whole product as a gemm; else the WebAssembly kernel (one multiply and one store an
+ * element, where the general product packs both operands and adds into C), else a direct loop.
  */
 function outerProduct(
   gemm: GemmKernel,
@@ -353,6 +352,12 @@ function outerProduct(
   m: number,
   n: number,
 ): void {
-  const rows = getGemmExecutor() === null ? Math.max(1, Math.floor(OUTER_BLOCK_BYTES / (n * C.BYTES_PER_ELEMENT))) : m;
-  for (let i = 0; i < m; i += rows) gemm(A, ao + i, B, bo, C, co + i * n, Math.min(rows, m - i), n, 1, false, false);
+  if (getGemmExecutor() !== null) return gemm(A, ao, B, bo, C, co, m, n, 1, false, false);
+  const backend = getKernelBackend();
+  if (backend !== 'js' && (backend !== 'auto' || m * n >= WASM_MIN_WORK) && wasmOuter(A, ao, B, bo, C, co, m, n)) return;
+  for (let i = 0; i < m; i++) {
+    const a = A[ao + i];
+    const ci = co + i * n;
+    for (let j = 0; j < n; j++) C[ci + j] = a * B[bo + j];
+  }
 }

@@ -32,7 +32,7 @@ export function maxPool2dForward(x: NDArray, g: PoolGeometry, shape: readonly nu
   const out = allocate(x.dtype, planes * outH * outW);
   const arg = new Int32Array(out.length);
   if (insideWindows(g)) {
-    (g.kernelH === 2 && g.kernelW === 2 ? maxPool2x2Inside : maxPoolInside)(X, out, arg, g);
+    maxPoolInside(X, out, arg, g);
     return { values: new NDArray(out, shape), argmax: new NDArray(arg, shape) };
   }
   let o = 0;
@@ -93,73 +93,62 @@ function insideWindows(g: PoolGeometry): boolean {
 
 /**
  * maxPool2dForward when insideWindows(g): the same choice of maximum (the first in window order, or the last NaN)
- * without the per-position tap ranges, which cost a third of a LeNet step's pooling time.
+ * without the per-position tap ranges, which cost a third of a LeNet step's pooling time. The value is read back at
+ * the index chosen (a NaN chosen reads as NaN).
  */
 function maxPoolInside(X: TypedArray, out: TypedArray, arg: Int32Array, g: PoolGeometry): void {
   const { planes, height: H, width: W, outH, outW, kernelH: kh, kernelW: kw, strideH: sh, strideW: sw } = g;
+  const twoByTwo = kh === 2 && kw === 2;
   let o = 0;
   for (let p = 0; p < planes; p++) {
     for (let oh = 0; oh < outH; oh++) {
       const top = p * H * W + oh * sh * W;
       for (let ow = 0; ow < outW; ow++, o++) {
-        let at = top + ow * sw;
-        let best = X[at];
-        for (let i = 0; i < kh; i++) {
-          const row = top + i * W + ow * sw;
-          for (let j = 0; j < kw; j++) {
-            const v = X[row + j];
-            if (v > best || v !== v) {
-              best = v;
-              at = row + j;
-            }
-          }
-        }
-        out[o] = best;
+        const at = twoByTwo ? argmax2x2(X, top + ow * sw, W) : argmaxWindow(X, top + ow * sw, W, kh, kw);
+        out[o] = X[at];
         arg[o] = at;
       }
     }
   }
 }
 
-/** The running maximum of maxPool2x2Inside and the candidate, picked between by index (see unary.ts's relu). */
-const pick = new Float64Array(2);
-
-/**
- * maxPoolInside for 2x2 windows, the usual pool, without a branch: each of the window's last three elements
- * replaces the maximum when `v > max || v !== v` (the same rule), the choice made as a number (the value picked
- * from a two-slot array, the index moved by a mask). Pooled data are as random as their signs, so the branch is
- * mispredicted often: on LeNet-5's first pool (64 x 6 x 28 x 28, after ReLU) 0.56 ms against 1.2 ms.
- */
-function maxPool2x2Inside(X: TypedArray, out: TypedArray, arg: Int32Array, g: PoolGeometry): void {
-  const { planes, height: H, width: W, outH, outW, strideH: sh, strideW: sw } = g;
-  let o = 0;
-  for (let p = 0; p < planes; p++) {
-    for (let oh = 0; oh < outH; oh++) {
-      const top = p * H * W + oh * sh * W;
-      for (let ow = 0; ow < outW; ow++, o++) {
-        const r = top + ow * sw;
-        let at = r;
-        pick[0] = X[r];
-        let v = X[r + 1];
-        let t = +(v > pick[0]) | +(v !== v);
-        pick[1] = v;
-        pick[0] = pick[t];
-        at += t;
-        v = X[r + W];
-        t = +(v > pick[0]) | +(v !== v);
-        pick[1] = v;
-        pick[0] = pick[t];
-        at += (r + W - at) & -t;
-        v = X[r + W + 1];
-        t = +(v > pick[0]) | +(v !== v);
-        pick[1] = v;
-        pick[0] = pick[t];
-        at += (r + W + 1 - at) & -t;
-        out[o] = pick[0];
-        arg[o] = at;
+/** The index of a kh x kw window's maximum (top-left corner r, rows W apart) by the rule above. */
+function argmaxWindow(X: TypedArray, r: number, W: number, kh: number, kw: number): number {
+  let at = r;
+  let best = X[r];
+  for (let i = 0, row = r; i < kh; i++, row += W) {
+    for (let j = 0; j < kw; j++) {
+      const v = X[row + j];
+      if (v > best || v !== v) {
+        best = v;
+        at = row + j;
       }
     }
   }
+  return at;
+}
+
+/** argmax2x2's running maximum and candidate, picked between by index (see unary.ts's relu). */
+const pick = new Float64Array(2);
+
+/**
+ * argmaxWindow for 2x2, the usual pool, without a branch: each of the window's last three elements takes over when
+ * `v > max || v !== v` (the same rule), the choice made as a number (the value picked from a two-slot array, the
+ * index moved by a mask). Pooled data are as random as their signs, so the branch is mispredicted often: on
+ * LeNet-5's first pool (64 x 6 x 28 x 28, after ReLU) 0.56 ms against 1.2 ms.
+ */
+function argmax2x2(X: TypedArray, r: number, W: number): number {
+  pick[0] = X[r];
+  return takeOver(X, r + W + 1, takeOver(X, r + W, takeOver(X, r + 1, r)));
+}
+
+/** argmax2x2's step: X[i] replaces the running maximum (pick[0], at index `at`) when it wins; returns the index. */
+function takeOver(X: TypedArray, i: number, at: number): number {
+  const v = X[i];
+  const t = +(v > pick[0]) | +(v !== v);
+  pick[1] = v;
+  pick[0] = pick[t];
+  return at + ((i - at) & -t);
 }
 
 /**

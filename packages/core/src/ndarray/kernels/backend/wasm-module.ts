@@ -1,10 +1,10 @@
 /**
  * The WebAssembly SIMD kernels (sources: packages/core/wasm/gemm.ts and tanh.ts, embedded by wasm/build.mjs), one
- * module shared by every kernel that uses it, and the relaxed-SIMD build of the matrix product (fused
- * multiply-adds). Each is loaded lazily and synchronously on first use; a host that does not validate one (no
+ * module shared by every kernel that uses it, the outer product's module (wasm/outer.ts) and the relaxed-SIMD build
+ * of the matrix product (fused multiply-adds). Each is loaded lazily and synchronously on first use; a host that does not validate one (no
  * WebAssembly, no SIMD, no relaxed SIMD) has it reported unavailable, and the callers fall back.
  */
-import { WASM_KERNELS_HEX, WASM_RELAXED_GEMM_HEX } from './wasm-kernels.generated.js';
+import { WASM_KERNELS_HEX, WASM_OUTER_HEX, WASM_RELAXED_GEMM_HEX } from './wasm-kernels.generated.js';
 
 /** A WebAssembly gemm export: C = op(A) op(B), every array a byte address into the module's memory. */
 type WasmGemm = (
@@ -20,10 +20,14 @@ type WasmGemm = (
   pb: number,
 ) => void;
 
-/** A module's matrix product (byte addresses into its memory for every array argument). */
-export interface WasmGemmKernels {
+/** A module's memory and where its static data ends: what a caller needs to lay its buffers out. */
+export interface WasmHeap {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
+}
+
+/** A module's matrix product (byte addresses into its memory for every array argument). */
+export interface WasmGemmKernels extends WasmHeap {
   packedABytes(size: number): number;
   packedBBytes(size: number): number;
   readonly gemmF32: WasmGemm;
@@ -35,6 +39,12 @@ export interface WasmKernels extends WasmGemmKernels {
   tanhF32(x: number, o: number, n: number): number;
 }
 
+/** The outer-product module: C = a b^T, each array a byte address into its memory. */
+export interface WasmOuterKernels extends WasmHeap {
+  readonly outerF32: (a: number, b: number, c: number, m: number, n: number) => void;
+  readonly outerF64: (a: number, b: number, c: number, m: number, n: number) => void;
+}
+
 // The few WebAssembly members used, typed here so the core needs neither DOM nor Node type libraries.
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
@@ -43,6 +53,7 @@ interface WebAssemblyApi {
 
 let loaded: WasmKernels | null | undefined;
 let loadedRelaxed: WasmGemmKernels | null | undefined;
+let loadedOuter: WasmOuterKernels | null | undefined;
 
 function decodeHex(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
@@ -74,6 +85,12 @@ export function wasmRelaxedKernels(): WasmGemmKernels | null {
   return loadedRelaxed;
 }
 
+/** The outer-product module, or null when this host cannot run it (loaded on the first call). */
+export function wasmOuterKernels(): WasmOuterKernels | null {
+  if (loadedOuter === undefined) loadedOuter = load<WasmOuterKernels>(WASM_OUTER_HEX);
+  return loadedOuter;
+}
+
 /** Rounds a byte address up to 16, the alignment of a v128. */
 export const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
@@ -81,7 +98,7 @@ export const align16 = (bytes: number): number => (bytes + 15) & ~15;
  * The module's memory, grown to at least `end` bytes. Views must be made after this call: growing detaches the
  * previous buffer.
  */
-export function wasmMemory(kernels: WasmGemmKernels, end: number): ArrayBuffer {
+export function wasmMemory(kernels: WasmHeap, end: number): ArrayBuffer {
   const pages = Math.ceil(end / 65536) - kernels.memory.buffer.byteLength / 65536;
   if (pages > 0) kernels.memory.grow(pages);
   return kernels.memory.buffer;
