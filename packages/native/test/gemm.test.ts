@@ -7,18 +7,14 @@ import { pool } from '../../core/src/ndarray/dtype';
 import { disableNative, enableNative } from '@tapegrad/native';
 import { gemmPacked } from '../../core/src/ndarray/kernels/matmul';
 import { addon, describeNative } from './native-addon';
+import { TestRandom } from './random';
 
 type Float = 'float32' | 'float64';
 const UNIT: Record<Float, number> = { float32: 2 ** -24, float64: 2 ** -53 };
 
-let state = 2024;
+const random = new TestRandom(2024);
 function randomArray(dtype: Float, size: number): Float32Array | Float64Array {
-  const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    out[i] = (state / 2147483648 - 0.5) * 4;
-  }
-  return out;
+  return (dtype === 'float32' ? Float32Array : Float64Array).from(random.list(size, 2));
 }
 
 /** exact[i, j] = sum_p op(A)[i, p] op(B)[p, j] in float64, and the same sum of absolute values (for the bound). */
