@@ -72,7 +72,7 @@ export async function servePeer(load: () => Peer | Promise<Peer>, cases: readonl
         return { ok: true };
       case 'memory': {
         const c = cases.find((x) => x.id === req.caseId)!;
-        return { ok: true, memory: measureMemory(await peer.prepare(c), req.steps) };
+        return { ok: true, memory: measureMemory(await (peer.prepareWithoutCleanup ?? peer.prepare)(c), req.steps) };
       }
     }
   };

@@ -67,6 +67,16 @@ export class DeviceError extends TapegradError {
   }
 }
 
+/**
+ * A tensor used after `dispose()`, or after the `tidy` it was made in returned without it: its memory may hold another
+ * tensor's values by now, so reading it is refused rather than silently wrong.
+ */
+export class DisposedError extends TapegradError {
+  static {
+    brand(this, 'DisposedError');
+  }
+}
+
 /** Formats a shape the way messages show it: `[2, 3]`, `[]` for a 0-d value. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

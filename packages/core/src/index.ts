@@ -71,7 +71,8 @@ export type { BackwardOptions, SweepObserver } from './autodiff/backward.js';
 export { sweep } from './autodiff/backward.js';
 export { tapeOf, formatTape, toDot } from './graph.js';
 export type { TapeRow } from './graph.js';
-export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError, TransformError, DeviceError } from './errors.js';
+export { TapegradError, ShapeError, DTypeError, GradError, AnomalyError, TransformError, DeviceError, DisposedError } from './errors.js';
+export { tidy, keep } from './tidy.js';
 export { registerDevice, unregisterDevice, deviceBackend } from './ndarray/device.js';
 export type {
   DeviceBackend,

@@ -7,7 +7,8 @@ import { isBatched } from './autodiff/batching.js';
 import { mode } from './autodiff/mode.js';
 import { Node, type Operand, type RawValue, type TensorNode } from './autodiff/node.js';
 import { DTypeError, DeviceError, GradError, ShapeError, formatShape } from './errors.js';
-import { type DType, type TypedArray, checkInt32Values, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
+import { type DType, type TypedArray, checkInt32Values, handOut, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
+import { disposeArray, keep, scope } from './tidy.js';
 import { deviceBackend } from './ndarray/device.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { offsetsBesideAxis } from './ndarray/kernels/layout.js';
@@ -38,12 +39,33 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     brand(this, 'Tensor');
   }
   private _array: NDArray;
+  /** @internal the tidy this tensor was made in (tidy.ts), or null. */
+  _scope: Tensor[] | null;
 
   /** @internal use `tensor(...)`, `zeros(...)` and friends. */
   constructor(array: NDArray, requiresGrad = false, name?: string) {
     super(false, name);
     this._array = array;
+    array._holders++;
+    this._scope = scope.tensors;
+    if (this._scope !== null) this._scope.push(this);
     if (requiresGrad) this.setRequiresGrad(true);
+  }
+
+  /**
+   * Lets go of this tensor's memory now, for later ops to reuse (TensorFlow.js's `dispose`); reading it afterwards
+   * throws a DisposedError. Disposing twice does nothing. See also `tidy`.
+   * @example
+   * const y = x.matmul(w);
+   * console.log(y.sum().item());
+   * y.dispose();
+   */
+  dispose(): void {
+    if (!this.isDisposed) this._array = disposeArray(this._array, this.label);
+  }
+  /** Whether `dispose()` (or the end of the tidy it was made in) has let go of this tensor. */
+  get isDisposed(): boolean {
+    return (this._array as { _disposed?: boolean })._disposed === true;
   }
 
   /** @internal */ get raw(): NDArray {
@@ -69,7 +91,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   }
   /** The row-major element storage. Writing through it bypasses the in-place checks: call `markMutated()` after. */
   get data(): NDArray['data'] {
-    return this._array.data;
+    return handOut(this._array.data);
   }
   /** The size of each axis; `[]` for a 0-d tensor. */
   get shape(): readonly number[] {
@@ -118,7 +140,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
    */
   dataAsync(): Promise<TypedArray> {
     const a = this._array;
-    return a.device === undefined ? Promise.resolve(a.data) : a.device.download(a);
+    return a.device === undefined ? Promise.resolve(handOut(a.data)) : a.device.download(a);
   }
   /**
    * The values as nested JS arrays (as `toArray`), read from the device when the tensor is on one.
@@ -154,9 +176,9 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     const raw = g.raw;
     if (this._grad === null && this.isLeaf && !mode.grad && typeof raw !== 'number' && raw.device === undefined && !isBatched(g)) {
       this._grad = g.make(new NDArray(raw.data.slice(), raw.shape));
-      return;
-    }
-    super._accumulateGrad(g);
+    } else super._accumulateGrad(g);
+    // A leaf's gradient outlives the tidy its backward ran in, as the leaf does (PyTorch's .grad belongs to the leaf).
+    if (scope.tensors !== null && this.isLeaf) keep(this._grad as Tensor);
   }
 
   /** @internal the sweep's un-broadcast: sums the broadcast axes back to the shape of `like`, then casts to its dtype. */
@@ -252,15 +274,15 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   /** The value as a JS number (a Tensor must hold exactly one element). */
   item(): number {
     if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, not 1`);
-    return this.data[0];
+    return this._array.data[0];
   }
   /** The values as nested JS arrays (a number for a 0-d tensor). */
   toArray(): NestedArray {
-    return toNested(this.data, this.shape);
+    return toNested(this._array.data, this.shape);
   }
   formatValue(): string {
     if (this._array.device !== undefined) return `${this.dtype}${formatShape(this.shape)} on ${this.device}`;
-    if (this.size === 1) return String(this.data[0]);
+    if (this.size === 1) return String(this._array.data[0]);
     return this.size <= 8 ? JSON.stringify(this.toArray()) : `${this.dtype}${formatShape(this.shape)}`;
   }
   /**
@@ -278,7 +300,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     else if (this.requiresGrad) suffixes.push('requiresGrad=true');
     if (this.name !== undefined) suffixes.push(`name='${this.name}'`);
     if (this._array.device !== undefined) return `tensor(<on ${this.device}>, ${suffixes.join(', ')})`;
-    return formatWithValues('tensor', this.data, this.shape, this.dtype, suffixes);
+    return formatWithValues('tensor', this._array.data, this.shape, this.dtype, suffixes);
   }
   /** What `console.log` and `util.inspect` show in Node: `toString()`, not the internal fields. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -847,7 +869,7 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     if (dtype === this.dtype) return this;
     if (this.requiresGrad && dtype === 'int32')
       throw new DTypeError(`cast: cannot cast ${this.label}, which requires grad, to int32; detach() it first`);
-    if (dtype === 'int32') checkInt32Values(this.data, this.shape, 'cast', ` of ${this.label}`);
+    if (dtype === 'int32') checkInt32Values(this._array.data, this.shape, 'cast', ` of ${this.label}`);
     return ops.cast(this, { dtype });
   }
 }

@@ -3,33 +3,17 @@
 // random generator and the tape order are shared. The two builds are compiled from src into a temporary folder
 // (types unchecked: `pnpm typecheck` does that) and mixed by a child Node process (fixtures/dual-load.mjs).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { compileBothBuilds } from './fixtures/compile-builds';
 
-const core = path.resolve(__dirname, '..');
-const tsc = require.resolve('typescript/bin/tsc');
 let dir: string;
 let found: Record<string, unknown>;
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'tapegrad-dual-'));
-  const fast = ['--noCheck', '--composite', 'false', '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false'];
-  const build = (config: string, out: string, type: string) => {
-    execFileSync(process.execPath, [
-      tsc,
-      '-p',
-      path.join(core, config),
-      '--outDir',
-      path.join(dir, out),
-      '--incremental',
-      'false',
-      ...fast,
-    ]);
-    writeFileSync(path.join(dir, out, 'package.json'), JSON.stringify({ type }));
-  };
-  build('tsconfig.json', 'esm', 'module');
-  build('tsconfig.cjs.json', 'cjs', 'commonjs');
+  compileBothBuilds(path.resolve(__dirname, '..'), dir);
   const output = execFileSync(process.execPath, [path.join(__dirname, 'fixtures', 'dual-load.mjs'), dir], { encoding: 'utf8' });
   found = JSON.parse(output) as Record<string, unknown>;
 }, 120_000);

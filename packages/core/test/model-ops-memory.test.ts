@@ -1,9 +1,10 @@
 // The memory claims of issue 14's convolution and attention, measured by recording every array the kernels allocate
 // (`allocate` is their only allocator): a convolution's three kernels (forward, dX, dW) share one im2col patch buffer
 // of at most convLimits.colElements, whatever the batch, instead of a full [C·kh·kw, batch·outH·outW] matrix; and
+// a recorded conv2d keeps one patch matrix from forward to backward (within convLimits.keptElements); and
 // attention's forward and backward hold one block of one head's attention matrix at a time (forward P, backward P
 // and dP), the same few buffers whatever the number of batch elements and heads. Figures: docs/decisions.md.
-import { type Tensor, randn, scaledDotProductAttention } from '@tapegrad/core';
+import { type Tensor, conv2d, randn, scaledDotProductAttention } from '@tapegrad/core';
 import * as dtype from '../src/ndarray/dtype';
 import { type ConvGeometry, conv2dForward, conv2dInputGrad, conv2dWeightGrad, convLimits } from '../src/ndarray/kernels/conv';
 
@@ -74,6 +75,32 @@ describe('conv2d memory', () => {
       expect(first.scratch).toBeLessThan(first.fullIm2col / 10);
     } finally {
       convLimits.colElements = saved;
+    }
+  });
+});
+
+describe('conv2d memory: the patches kept from forward for dW', () => {
+  // A recorded conv2d whose weight needs a gradient keeps its patch matrix (K x batch * outH * outW) until backward,
+  // within convLimits.keptElements; beyond it nothing is kept and dW builds its patches in the shared scratch.
+  // Counted on a warm run (the scratch buffers already grown), so a buffer of that size is the kept matrix.
+  const batch = 16;
+  const kept = 6 * 5 * 5 * batch * 10 * 10;
+  const x = randn([batch, 6, 14, 14], { requiresGrad: true });
+  const w = randn([16, 6, 5, 5], { requiresGrad: true });
+  const dy = randn([batch, 16, 10, 10]);
+  const keptBuffers = () => {
+    conv2d(x, w).backward(dy);
+    return allocations(() => conv2d(x, w).backward(dy)).filter((s) => s === kept).length;
+  };
+
+  it('holds exactly one patch matrix within the limit, and none beyond it', () => {
+    expect(keptBuffers()).toBe(1);
+    const saved = convLimits.keptElements;
+    convLimits.keptElements = kept - 1;
+    try {
+      expect(keptBuffers()).toBe(0);
+    } finally {
+      convLimits.keptElements = saved;
     }
   });
 });

@@ -29,6 +29,8 @@ function sameFloatKind(A: TypedArray, B: TypedArray, C: TypedArray): A is FloatA
 export class NativeGemmExecutor implements GemmExecutor {
   /** The executor installed before this one (e.g. the thread pool), given what this one declines. */
   behind: GemmExecutor | null;
+  /** OpenBLAS's products overwrite C (beta = 0): matmul gives them memory that is not zero-filled. */
+  readonly overwrites = true;
   /** OpenBLAS's thread count as last set (read back at the start: a previous executor may have changed it). */
   private blasThreads: number;
 
@@ -57,6 +59,8 @@ export class NativeGemmExecutor implements GemmExecutor {
       this.addon.gemm(A, ao, B as FloatArray, bo, C as FloatArray, co, m, n, k, tA, tB);
       return true;
     }
+    // What this executor declines, the one behind it takes as the seam says: C zero on entry (matmul's was not filled).
+    C.fill(0, co, co + m * n);
     return this.behind?.gemm(...call) ?? false;
   }
 

@@ -5,20 +5,16 @@
 import { type FuseValue, type Tensor, fuse, setKernelSet, tensor } from '@tapegrad/core';
 import { disableNative, enableNative } from '@tapegrad/native';
 import { addon, describeNative } from './native-addon';
+import { TestRandom } from './random';
 
 type Float = 'float32' | 'float64';
 
-let state = 7;
-function uniform(size: number, scale: number): number[] {
-  return Array.from({ length: size }, () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return (state / 2147483648 - 0.5) * 2 * scale;
-  });
-}
+const random = new TestRandom(7);
+const uniform = (size: number, scale: number) => random.list(size, scale);
 
 /** The value and the gradients of every argument of f at fresh copies of the arguments, with a random upstream gradient. */
 function valueAndGrads(f: (...xs: Tensor[]) => Tensor, shapes: number[][], dtype: Float, seed: number): number[][] {
-  state = seed;
+  random.seed(seed);
   const args = shapes.map((shape) =>
     tensor(
       uniform(

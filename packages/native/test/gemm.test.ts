@@ -2,22 +2,19 @@
 // dgemm accumulate in their own precision, in their own order and with fused multiply-adds, so neither is bit for
 // bit the TypeScript kernel (which accumulates float32 products in float64): each element must lie within the
 // standard forward-error bound of a k-term dot product, |c - exact| <= k u sum_p |a_ip b_pj| (u = 2^-24 or 2^-53).
-import { setKernelBackend, tensor, type Tensor } from '@tapegrad/core';
+import { setKernelBackend, tensor, tidy, type Tensor } from '@tapegrad/core';
+import { pool } from '../../core/src/ndarray/dtype';
 import { disableNative, enableNative } from '@tapegrad/native';
 import { gemmPacked } from '../../core/src/ndarray/kernels/matmul';
 import { addon, describeNative } from './native-addon';
+import { TestRandom } from './random';
 
 type Float = 'float32' | 'float64';
 const UNIT: Record<Float, number> = { float32: 2 ** -24, float64: 2 ** -53 };
 
-let state = 2024;
+const random = new TestRandom(2024);
 function randomArray(dtype: Float, size: number): Float32Array | Float64Array {
-  const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    out[i] = (state / 2147483648 - 0.5) * 4;
-  }
-  return out;
+  return (dtype === 'float32' ? Float32Array : Float64Array).from(random.list(size, 2));
 }
 
 /** exact[i, j] = sum_p op(A)[i, p] op(B)[p, j] in float64, and the same sum of absolute values (for the bound). */
@@ -206,6 +203,29 @@ describeNative('matmul with enableNative()', () => {
       expect(Array.from(actual.data)).toBeAllClose(Array.from(expected.data), { atol: tolerance, rtol: 0 });
       expect(Array.from(a.grad!.data)).toBeAllClose(Array.from(ga), { atol: tolerance * 3, rtol: 0 });
       expect(Array.from(b.grad!.data)).toBeAllClose(Array.from(gb), { atol: tolerance * 6, rtol: 0 });
+      disableNative();
+    }
+  });
+
+  it('writes every element of output memory that is not zero-filled (beta = 0), and zeroes it for a product it declines', () => {
+    const n = 64; // n * n = POOL_MIN elements: the output comes from the pool
+    const a = tensor(randomArray('float64', n * n), { shape: [n, n] });
+    const b = tensor(randomArray('float64', n * n), { shape: [n, n] });
+    setKernelBackend('js');
+    const expected = Float64Array.from(a.matmul(b).raw.data);
+    for (const minWork of [0, 2 * n ** 3]) {
+      enableNative({ minWork }); // 0: OpenBLAS takes the product; above its work: declined, the TypeScript kernel runs
+      for (let round = 0; round < 3; round++) {
+        let released: unknown = null;
+        tidy(() => (released = a.matmul(b).add(1).raw.data)); // leaves two [n, n] arrays in the pool, this one on top
+        // NaN in every pooled array: an element left unwritten, or accumulated into, shows.
+        for (const byLength of Object.values(pool.free)) for (const arrays of byLength.values()) for (const x of arrays) x.fill(NaN);
+        const c = a.matmul(b);
+        expect(c.raw.data).toBe(released);
+        const { exact, magnitude } = reference(a.raw.data, b.raw.data, n, n, n, false, false);
+        expectWithinBound(c.raw.data, exact, magnitude, n, 'float64');
+        if (minWork > 0) expect(Array.from(c.raw.data)).toEqual(Array.from(expected));
+      }
       disableNative();
     }
   });

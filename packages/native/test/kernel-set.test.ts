@@ -7,20 +7,16 @@ import { type Tensor, kernelSetNames, noGrad, setKernelSet, tensor } from '@tape
 import { NATIVE_MIN_ELEMENTS, disableNative, enableNative } from '@tapegrad/native';
 import { Adam, AdamW, SGD } from '@tapegrad/nn';
 import { addon, describeNative } from './native-addon';
+import { TestRandom } from './random';
 
 type Float = 'float32' | 'float64';
 
-let state = 11;
-function uniform(size: number, scale: number): number[] {
-  return Array.from({ length: size }, () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return (state / 2147483648 - 0.5) * 2 * scale;
-  });
-}
+const random = new TestRandom(11);
+const uniform = (size: number, scale: number) => random.list(size, scale);
 
 /** Three steps of a 64-40-24-6 ReLU MLP (batch 48) with softmax cross-entropy and SGD through addInPlace. */
 function train(dtype: Float): { losses: number[]; grads: number[][]; params: number[][] } {
-  state = 11;
+  random.seed(11);
   const sizes = [64, 40, 24, 6];
   const x = tensor(uniform(48 * 64, 1), { shape: [48, 64], dtype });
   const labels = tensor(
@@ -80,7 +76,7 @@ describeNative("the addon's kernels in core's kernel seam", () => {
 
   it.each(['float32', 'float64'] as const)('W4 (sum(tanh(x w + b)), 0-d w and b) gives the same bits with them (%s)', (dtype) => {
     const run = () => {
-      state = 3;
+      random.seed(3);
       const x = tensor(uniform(5000, 2), { dtype });
       const w = tensor(0.7, { dtype, requiresGrad: true });
       const b = tensor(-0.2, { dtype, requiresGrad: true });
@@ -151,7 +147,7 @@ interface Stepper {
 
 /** Four steps of `make`'s optimiser on two parameters with gradients that change each step; the parameters after. */
 function optimise(dtype: Float, make: (params: Tensor[]) => Stepper): number[][] {
-  state = 5;
+  random.seed(5);
   const params = [tensor(uniform(300, 1), { dtype, requiresGrad: true }), tensor(uniform(257, 1), { dtype, requiresGrad: true })];
   const opt = make(params);
   for (let step = 0; step < 4; step++) {

@@ -12,6 +12,7 @@ import * as unaries from '../../core/src/ndarray/kernels/unary';
 import { NDArray } from '../../core/src/ndarray/ndarray';
 import { BINARY_KERNELS, UNARY_KERNELS } from '../src/addon';
 import { addon, describeNative } from './native-addon';
+import { TestRandom } from './random';
 
 type Float = 'float32' | 'float64';
 type FloatArray = Float32Array | Float64Array;
@@ -44,13 +45,12 @@ const SPECIAL = [
 ];
 const SIZES = [0, 1, 3, 17, 255, 1000, 4099];
 
-let state = 7;
+const random = new TestRandom(7);
 function values(dtype: Float, size: number, scale = 3): FloatArray {
   const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
   for (let i = 0; i < size; i++) {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    const u = state / 2147483648;
-    out[i] = i % 5 === 4 ? SPECIAL[(state >> 3) % SPECIAL.length] : (u - 0.5) * 2 * scale * (i % 3 === 0 ? 30 : 1);
+    const state = random.next();
+    out[i] = i % 5 === 4 ? SPECIAL[(state >> 3) % SPECIAL.length] : (state / 2147483648 - 0.5) * 2 * scale * (i % 3 === 0 ? 30 : 1);
   }
   return out;
 }

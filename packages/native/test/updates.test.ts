@@ -5,18 +5,14 @@
 import { type Tensor, noGrad, tensor } from '@tapegrad/core';
 import { Adam, AdamW, SGD } from '@tapegrad/nn';
 import { addon, describeNative } from './native-addon';
+import { TestRandom } from './random';
 
 type Float = 'float32' | 'float64';
 type FloatArray = Float32Array | Float64Array;
 
-let state = 31;
+const random = new TestRandom(31);
 function values(dtype: Float, size: number, scale = 1): FloatArray {
-  const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    out[i] = (state / 2147483648 - 0.5) * scale;
-  }
-  return out;
+  return (dtype === 'float32' ? Float32Array : Float64Array).from(random.list(size, scale / 2));
 }
 
 function expectSameBits(actual: FloatArray, expected: ArrayLike<number>, what: string): void {

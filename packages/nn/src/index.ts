@@ -49,6 +49,7 @@ export { Optimizer } from './optim/optimizer.js';
 export type {
   UpdateContext,
   DeviceUpdateContext,
+  StepContext,
   ParamState,
   Hyperparameters,
   ParamGroup,

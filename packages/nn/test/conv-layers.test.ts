@@ -3,11 +3,12 @@
 // against TF.js ops, PyTorch's initialisation ranges, state-dict names, train/eval, summary and typed errors.
 // conv-layers-pytorch.test.ts checks the same modules against PyTorch's numbers.
 import * as tf from '@tensorflow/tfjs';
-import { DTypeError, Generator, ShapeError, type Tensor, randn, tensor, zeros } from '@tapegrad/core';
+import { DTypeError, Generator, ShapeError, TapegradError, type Tensor, randn, tensor, zeros } from '@tapegrad/core';
 import { checkLayer } from '@tapegrad/gradcheck';
 import {
   AdaptiveAvgPool2d,
   AvgPool2d,
+  BatchNorm1d,
   BatchNorm2d,
   Conv1d,
   Conv2d,
@@ -302,6 +303,29 @@ describe('BatchNorm2d', () => {
     const bn = new BatchNorm2d(3);
     expect(() => bn.forward(zeros([2, 4, 2, 2]))).toThrow(/expected input \[batch, 3, height, width\], got \[2, 4, 2, 2\]/);
     expect(() => bn.forward(zeros([1, 3, 1, 1]))).toThrow(/more than one value per channel/);
+  });
+
+  it('takes a float32 input with float64 parameters, promoting to float64 as BatchNorm1d does', () => {
+    const bn = new BatchNorm2d(2, { momentum: 0.5 });
+    const y = bn.forward(tensor([[[[0, 2]], [[4, 8]]]], { dtype: 'float32' }));
+    expect(y.dtype).toBe('float64');
+    // channel 0: 0, 2 (mean 1, biased var 1); channel 1: 4, 8 (mean 6, biased var 4); eps 1e-5
+    const s = (v: number) => Math.sqrt(v + 1e-5);
+    expect(y).toBeAllClose([[[[-1 / s(1), 1 / s(1)]], [[-2 / s(4), 2 / s(4)]]]], { rtol: 1e-12 });
+    expect(bn.runningMean).toBeAllClose([0.5, 3]);
+  });
+});
+
+describe('BatchNorm1d and BatchNorm2d options', () => {
+  it.each([
+    ['BatchNorm1d', (o: { eps?: number; momentum?: number }) => new BatchNorm1d(2, o)],
+    ['BatchNorm2d', (o: { eps?: number; momentum?: number }) => new BatchNorm2d(2, o)],
+  ])('%s refuses a negative eps or a momentum outside [0, 1] when made', (name, make) => {
+    expect(() => make({ momentum: 1.5 })).toThrow(
+      new RegExp(`${name}: eps must be >= 0 and momentum in \\[0, 1\\], got eps undefined and momentum 1.5`),
+    );
+    expect(() => make({ eps: -1 })).toThrow(new RegExp(`${name}: eps must be >= 0`));
+    expect(() => make({ momentum: NaN })).toThrow(TapegradError);
   });
 });
 

@@ -7,29 +7,22 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { compileBothBuilds } from '../../core/test/fixtures/compile-builds';
 
 const packages = path.resolve(__dirname, '..', '..');
-const tsc = require.resolve('typescript/bin/tsc');
 let dir: string;
 let found: Record<string, unknown>;
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'tapegrad-nn-dual-'));
-  const fast = ['--noCheck', '--composite', 'false', '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false'];
-  const build = (project: string, out: string, type: string) => {
-    execFileSync(process.execPath, [tsc, '-p', path.join(packages, project), '--outDir', out, '--incremental', 'false', ...fast]);
-    writeFileSync(path.join(out, 'package.json'), JSON.stringify({ type }));
-  };
   const core = path.join(dir, 'node_modules', '@tapegrad', 'core');
   mkdirSync(core, { recursive: true });
   writeFileSync(
     path.join(core, 'package.json'),
     JSON.stringify({ name: '@tapegrad/core', exports: { '.': { import: './esm/index.js', require: './cjs/index.js' } } }),
   );
-  build('core/tsconfig.json', path.join(core, 'esm'), 'module');
-  build('core/tsconfig.cjs.json', path.join(core, 'cjs'), 'commonjs');
-  build('nn/tsconfig.json', path.join(dir, 'nn', 'esm'), 'module');
-  build('nn/tsconfig.cjs.json', path.join(dir, 'nn', 'cjs'), 'commonjs');
+  compileBothBuilds(path.join(packages, 'core'), core);
+  compileBothBuilds(path.join(packages, 'nn'), path.join(dir, 'nn'));
   const output = execFileSync(process.execPath, [path.join(__dirname, 'fixtures', 'dual-load.mjs'), path.join(dir, 'nn')], {
     encoding: 'utf8',
   });

@@ -3,18 +3,20 @@ import { DATASETS, EXTENT, makeDataset } from '../src/train/datasets';
 import { Trainer } from '../src/train/trainer';
 
 const FORM = { model: 'mlp', dataset: 'spiral', seed: '1', hidden: '32, 32', activation: 'relu', optimiser: 'adam', lr: '0.01' };
+/** The form's settings, as the config the trainer tests below use. */
+const SPIRAL: TrainConfig = {
+  model: 'mlp',
+  dataset: 'spiral',
+  seed: 1,
+  hidden: [32, 32],
+  activation: 'relu',
+  optimiser: 'adam',
+  lr: 0.01,
+};
 
 describe('train settings', () => {
   it('reads the form into a config', () => {
-    expect(parseTrainConfig(FORM)).toEqual({
-      model: 'mlp',
-      dataset: 'spiral',
-      seed: 1,
-      hidden: [32, 32],
-      activation: 'relu',
-      optimiser: 'adam',
-      lr: 0.01,
-    });
+    expect(parseTrainConfig(FORM)).toEqual(SPIRAL);
   });
 
   it('refuses a layer size of 0, naming the layer', () => {
@@ -60,24 +62,14 @@ describe('data sets', () => {
 });
 
 describe("Trainer (the worker's loop, with @tapegrad/nn)", () => {
-  const config: TrainConfig = {
-    model: 'mlp',
-    dataset: 'spiral',
-    seed: 1,
-    hidden: [32, 32],
-    activation: 'relu',
-    optimiser: 'adam',
-    lr: 0.01,
-  };
-
   it('starts near chance: loss about ln 3 and accuracy far below 95% on the 3-class spiral', () => {
-    const t = new Trainer(config);
+    const t = new Trainer(SPIRAL);
     expect(t.step()).toBeGreaterThan(0.8);
     expect(t.accuracy()).toBeLessThan(0.8);
   });
 
   it('separates the spiral past 95% within 300 full-batch Adam steps', () => {
-    const t = new Trainer(config);
+    const t = new Trainer(SPIRAL);
     const first = t.step();
     let last = first;
     while (t.steps < 300) last = t.step();
@@ -86,7 +78,7 @@ describe("Trainer (the worker's loop, with @tapegrad/nn)", () => {
   });
 
   it('gives a probability per class at every grid cell', () => {
-    const grid = new Trainer(config).probabilityGrid(8);
+    const grid = new Trainer(SPIRAL).probabilityGrid(8);
     expect(grid).toHaveLength(8 * 8 * 3);
     for (let cell = 0; cell < 64; cell++) expect(grid[3 * cell] + grid[3 * cell + 1] + grid[3 * cell + 2]).toBeCloseTo(1, 5);
   });

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { type Tensor, tensor } from '@tapegrad/core';
 import { MAX_RESPAWNS, ThreadsError, WorkerLostError, disableThreads, enableThreads, threadCount } from '@tapegrad/threads';
 import { ThreadPool } from '../src/pool';
+import { naiveProduct } from './naive-product';
 
 jest.mock('../src/spawn', () => require('./source-workers').spawnModule('test/misbehaving-worker'));
 
@@ -28,20 +29,6 @@ function operands(m: number, k: number, n: number): [Tensor, Tensor] {
     { shape: [k, n] },
   );
   return [a, b];
-}
-
-/** The product by the textbook triple loop. */
-function naive(a: Tensor, b: Tensor): number[] {
-  const [m, k] = a.shape;
-  const n = b.shape[1];
-  const out: number[] = [];
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a.data[i * k + p] * b.data[p * n + j];
-      out.push(s);
-    }
-  return out;
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -69,7 +56,7 @@ const expected = (a: Tensor, b: Tensor) =>
   products
     .set(
       a,
-      naive(a, b).map((x) => expect.closeTo(x, 10) as number),
+      Array.from(naiveProduct(a, b, a.shape[0], b.shape[1], a.shape[1]), (x) => expect.closeTo(x, 10) as number),
     )
     .get(a)!;
 

@@ -1,21 +1,11 @@
 // The calling thread takes back a task its helper has not claimed, so a helper that is never scheduled neither
 // stalls a product nor changes its result.
-import { type Tensor, tensor } from '@tapegrad/core';
+import { tensor } from '@tapegrad/core';
 import { disableThreads, enableThreads, threadCount } from '@tapegrad/threads';
 import { ThreadPool } from '../src/pool';
+import { naiveProduct } from './naive-product';
 
 jest.mock('../src/spawn', () => require('./source-workers').spawnModule('test/stalled-worker'));
-
-function naive(a: Tensor, b: Tensor, m: number, n: number, k: number): Float64Array {
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a.data[i * k + p] * b.data[p * n + j];
-      out[i * n + j] = s;
-    }
-  return out;
-}
 
 afterAll(() => disableThreads());
 
@@ -38,7 +28,7 @@ it('computes the helper share on the calling thread when the helper never claims
     const start = Date.now();
     const c = a.matmul(b);
     expect(Date.now() - start).toBeLessThan(1000);
-    const expected = naive(a, b, m, n, 30);
+    const expected = naiveProduct(a, b, m, n, 30);
     for (let i = 0; i < expected.length; i++) expect(Math.abs(c.data[i] - expected[i])).toBeLessThan(1e-12);
   }
   expect(shared.mock.results.map((r) => r.value)).toEqual([true, true]);

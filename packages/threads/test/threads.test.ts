@@ -14,6 +14,7 @@ import {
 } from '@tapegrad/core';
 import { ThreadsError, disableThreads, enableThreads, threadCount } from '@tapegrad/threads';
 import { ThreadPool } from '../src/pool';
+import { naiveProduct } from './naive-product';
 
 jest.mock('../src/spawn', () => require('./source-workers').spawnModule());
 
@@ -39,18 +40,6 @@ function operands(m: number, k: number, n: number, tA: boolean, tB: boolean, dty
 function singleThread(a: Tensor, b: Tensor, m: number, n: number, k: number, tA: boolean, tB: boolean): TypedArray {
   const out = a.dtype === 'float32' ? new Float32Array(m * n) : new Float64Array(m * n);
   gemmSingleThread(a.data, 0, b.data, 0, out, 0, m, n, k, tA, tB);
-  return out;
-}
-
-/** The textbook triple loop, in float64, as an oracle independent of every kernel. */
-function naive(a: Tensor, b: Tensor, m: number, n: number, k: number, tA: boolean, tB: boolean): Float64Array {
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += (tA ? a.data[p * m + i] : a.data[i * k + p]) * (tB ? b.data[j * k + p] : b.data[p * n + j]);
-      out[i * n + j] = s;
-    }
   return out;
 }
 
@@ -111,7 +100,7 @@ describe.each(['wasm', 'js'] as KernelBackend[])('a product with 2 threads (%s k
         // The helper took a share of every product that can be cut (at least 2 grains of 8 rows or columns).
         expect(shared.mock.results.map((r) => r.value)).toEqual([m >= 16 || n >= 16]);
         expect(worstError(c.data, singleThread(a, b, m, n, k, tA, tB))).toBeLessThanOrEqual(tolerance);
-        expect(worstError(c.data, naive(a, b, m, n, k, tA, tB))).toBeLessThanOrEqual(tolerance);
+        expect(worstError(c.data, naiveProduct(a, b, m, n, k, tA, tB))).toBeLessThanOrEqual(tolerance);
       }
     });
   });
@@ -130,7 +119,7 @@ describe('what goes through the threads', () => {
         const ai = tensor(a.data.slice(i * 960, (i + 1) * 960), { shape: [40, 24] });
         const bj = tensor(b.data.slice(j * 792, (j + 1) * 792), { shape: [24, 33] });
         const got = c.data.subarray((i * 4 + j) * 1320, (i * 4 + j + 1) * 1320);
-        expect(worstError(got, naive(ai, bj, 40, 33, 24, false, false))).toBeLessThanOrEqual(1e-12);
+        expect(worstError(got, naiveProduct(ai, bj, 40, 33, 24, false, false))).toBeLessThanOrEqual(1e-12);
       }
   });
 
@@ -138,12 +127,12 @@ describe('what goes through the threads', () => {
     const [ai, bi] = operands(50, 40, 30, false, true, 'int32');
     const ci = ai.matmul(bi.transpose());
     expect(ci.dtype).toBe('int32');
-    expect(Array.from(ci.data)).toEqual(Array.from(naive(ai, bi, 50, 30, 40, false, true)));
+    expect(Array.from(ci.data)).toEqual(Array.from(naiveProduct(ai, bi, 50, 30, 40, false, true)));
     const [a32] = operands(50, 40, 30, false, false, 'float32');
     const [, b64] = operands(50, 40, 30, false, false, 'float64');
     const mixed = a32.matmul(b64);
     expect(mixed.dtype).toBe('float64');
-    expect(worstError(mixed.data, naive(a32, b64, 50, 30, 40, false, false))).toBeLessThanOrEqual(1e-12);
+    expect(worstError(mixed.data, naiveProduct(a32, b64, 50, 30, 40, false, false))).toBeLessThanOrEqual(1e-12);
   });
 
   it('leaves products below minWork to the calling thread', async () => {
@@ -195,7 +184,7 @@ describe('enabling and disabling', () => {
     await disableThreads();
     expect(getGemmExecutor()).toBeNull();
     const [a, b] = operands(40, 30, 20, false, false, 'float64');
-    expect(worstError(a.matmul(b).data, naive(a, b, 40, 20, 30, false, false))).toBeLessThanOrEqual(1e-12);
+    expect(worstError(a.matmul(b).data, naiveProduct(a, b, 40, 20, 30, false, false))).toBeLessThanOrEqual(1e-12);
     await disableThreads(); // a second call is harmless
     expect(await enableThreads({ threads: 2, minWork: 0 })).toBe(2);
   });
@@ -205,7 +194,7 @@ describe('enabling and disabling', () => {
     try {
       expect(threadCount()).toBe(3);
       const [a, b] = operands(70, 45, 50, true, false, 'float64');
-      expect(worstError(product(a, b, true, false).data, naive(a, b, 70, 50, 45, true, false))).toBeLessThanOrEqual(1e-12);
+      expect(worstError(product(a, b, true, false).data, naiveProduct(a, b, 70, 50, 45, true, false))).toBeLessThanOrEqual(1e-12);
     } finally {
       await enableThreads({ threads: 2, minWork: 0 });
     }
@@ -233,7 +222,7 @@ describe('the helper does its share', () => {
     expect(pool.helperTasks()).toEqual([before[0] + 1]);
     const a = tensor(A, { shape: [64, 30] });
     const b = tensor(B, { shape: [30, 40] });
-    expect(worstError(C, naive(a, b, 64, 40, 30, false, false))).toBeLessThanOrEqual(1e-12);
+    expect(worstError(C, naiveProduct(a, b, 64, 40, 30, false, false))).toBeLessThanOrEqual(1e-12);
   });
 });
 
@@ -262,7 +251,7 @@ describe('helper failures', () => {
     const a = tensor(A, { shape: [40, 30] });
     const b = tensor(B, { shape: [30, 20] });
     shared.mockClear();
-    expect(worstError(a.matmul(b).data, naive(a, b, 40, 20, 30, false, false))).toBeLessThanOrEqual(1e-12);
+    expect(worstError(a.matmul(b).data, naiveProduct(a, b, 40, 20, 30, false, false))).toBeLessThanOrEqual(1e-12);
     expect(shared.mock.results.map((r) => r.value)).toEqual([true]);
   });
 });

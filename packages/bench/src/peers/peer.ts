@@ -40,6 +40,8 @@ export interface Peer {
   isSlowOn?(c: BenchCase): boolean;
   /** Builds the case's inputs and starting parameters; asynchronous when they are loaded (the MNIST digits). */
   prepare(c: BenchCase): Runner | Promise<Runner>;
+  /** As `prepare`, for the memory check: the same step with no cleanup call of any kind (no tidy, no dispose). */
+  prepareWithoutCleanup?(c: BenchCase): Runner | Promise<Runner>;
   /** Stops what init started outside this process (PyTorch's Python); a peer's process otherwise just exits. */
   close?(): void;
 }

@@ -1,5 +1,5 @@
 /** tapegrad, through its public API only: the implementation under test. */
-import { type DType, type Scalar, type Tensor, fuse, noGrad, scalar, tensor } from '@tapegrad/core';
+import { type DType, type Scalar, type Tensor, fuse, noGrad, scalar, tensor, tidy } from '@tapegrad/core';
 import { softmaxCrossEntropy } from '@tapegrad/nn';
 import { enableThreads } from '@tapegrad/threads';
 import { MNIST_EPOCH_BATCHES, matmulSize } from '../cases.js';
@@ -17,27 +17,30 @@ function fromHost(h: HostArray, dtype: DType, requiresGrad = false): Tensor {
 }
 
 /**
- * The mean cross-entropy of `logits` at `labels` ([batch, 1]), its backward, and a plain SGD step on `params`
- * outside the tape, as W1 and W5 train; returns the loss.
+ * The mean cross-entropy of the logits `forward` computes at `labels` ([batch, 1]), its backward, and a plain SGD
+ * step on `params` outside the tape, as W1 and W5 train; returns the loss. Inside `tidy`, as TF.js's peer steps
+ * (its optimizer's `minimize` runs in `tf.tidy`): the step's arrays go back to the pool for the next step.
  */
-function crossEntropyStep(logits: Tensor, labels: Tensor, params: readonly Tensor[], learningRate: number): number {
-  const loss = meanCrossEntropy(logits, labels);
-  loss.backward();
-  noGrad(() => {
-    for (const p of params) {
-      p.addInPlace(p.grad as Tensor, -learningRate);
-      p.zeroGrad();
-    }
+function crossEntropyStep(forward: () => Tensor, labels: Tensor, params: readonly Tensor[], learningRate: number, tidied = true): number {
+  return (tidied ? tidy : (f: () => number) => f())(() => {
+    const loss = meanCrossEntropy(forward(), labels);
+    loss.backward();
+    noGrad(() => {
+      for (const p of params) {
+        p.addInPlace(p.grad as Tensor, -learningRate);
+        p.zeroGrad();
+      }
+    });
+    return loss.item();
   });
-  return loss.item();
 }
 
-function mlpRunner(dtype: DType): Runner {
+function mlpRunner(dtype: DType, tidied = true): Runner {
   const d = mlpData();
   const x = fromHost(d.x, dtype);
   const labels = tensor(d.labels, { shape: [d.labels.length, 1], dtype: 'int32' });
   const params = d.params.map((p) => fromHost(p, dtype, true));
-  return { step: () => crossEntropyStep(mlpLogits(x, params), labels, params, d.learningRate) };
+  return { step: () => crossEntropyStep(() => mlpLogits(x, params), labels, params, d.learningRate, tidied) };
 }
 
 function matmulRunner(n: number): Runner {
@@ -46,9 +49,12 @@ function matmulRunner(n: number): Runner {
   const tb = fromHost(b, 'float32');
   return {
     step() {
-      const c = ta.matmul(tb).data;
+      // Disposed after reading, as TF.js's peer does (c.dispose()).
+      const product = ta.matmul(tb);
+      const c = product.data;
       let s = 0;
       for (let i = 0; i < c.length; i++) s += c[i];
+      product.dispose();
       return s;
     },
   };
@@ -74,7 +80,7 @@ export function lenetRunner(batch = 64): Runner {
   const x = fromHost(d.x, 'float32');
   const labels = tensor(d.labels, { shape: [batch, 1], dtype: 'int32' });
   const params = d.params.map((p) => fromHost(p, 'float32', true));
-  return { step: () => crossEntropyStep(lenetLogits(x, params), labels, params, d.learningRate) };
+  return { step: () => crossEntropyStep(() => lenetLogits(x, params), labels, params, d.learningRate) };
 }
 
 /** Keeps gradient reads from being optimised away. */
@@ -89,13 +95,16 @@ function tanhSumRunner(fused = false): Runner {
   const b = tensor(Float32Array.of(d.b), { shape: [], dtype: 'float32', requiresGrad: true });
   return {
     step() {
-      const y = chain(x, w, b);
-      y.backward();
-      // Reading both gradients is part of the work: a peer that computed them lazily must pay here.
-      sink = (w.grad as Tensor).item() + (b.grad as Tensor).item();
-      w.zeroGrad();
-      b.zeroGrad();
-      return y.item();
+      // Inside tidy, as TF.js's peer (tf.tidy): the step's arrays go back to the pool for the next step.
+      return tidy(() => {
+        const y = chain(x, w, b);
+        y.backward();
+        // Reading both gradients is part of the work: a peer that computed them lazily must pay here.
+        sink = (w.grad as Tensor).item() + (b.grad as Tensor).item();
+        w.zeroGrad();
+        b.zeroGrad();
+        return y.item();
+      });
     },
   };
 }
@@ -144,10 +153,13 @@ export const tapegradPeer: Peer = {
   id: 'tapegrad',
   label: 'tapegrad',
   init() {
-    return "@tapegrad/core from source, default kernel backend 'auto': matmul on the WebAssembly SIMD kernel (packages/core/wasm/gemm.ts), elementwise ops and reductions in TypeScript";
+    return "@tapegrad/core from source, default kernel backend 'auto': matmul on the WebAssembly SIMD kernel (packages/core/wasm/gemm.ts), elementwise ops and reductions in TypeScript; W1, W4 and W5 steps inside tidy (TF.js's peer steps inside tf.tidy), W2's product disposed after reading (as TF.js's)";
   },
   supports: () => true,
   prepare: (c) => RUNNERS[c.workload](c),
+  // The memory check runs W1 with no tidy: memory must stay flat for a user who never disposes anything.
+  prepareWithoutCleanup: (c) =>
+    c.workload === 'W1' ? mlpRunner(c.id === 'W1-f64' ? 'float64' : 'float32', false) : RUNNERS[c.workload](c),
 };
 
 /** W4 written with `fuse`: the elementwise chain and its sum as one pass over the data, forward and backward. */

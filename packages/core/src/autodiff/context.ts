@@ -3,7 +3,7 @@
  * tape. As in early tinygrad, "an instance of a Function is the context": the context forward runs against is
  * the entry the sweep later runs the op's rule against. Ops themselves are made by `defineOp` (define-op.ts).
  */
-import { GradError, formatShape } from '../errors.js';
+import { DisposedError, GradError, formatShape } from '../errors.js';
 import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
 import { type Node, isNode } from './node.js';
@@ -114,6 +114,8 @@ export class OpContext<Attrs = unknown, N extends Node = Node> {
     if (this.seq > mode.lastMutationSeq || this.currentVersionSum() === this._versionSum) return;
     const saved = this.savedNodes().filter(isNode);
     if ((this._flags & USES_OUTPUT) !== 0 && this.output) saved.push(this.output);
+    const gone = saved.find((n) => (n.raw as { _disposed?: boolean })._disposed);
+    if (gone) throw new DisposedError(`${this.op.name}: backward needs ${describe(gone)}, which was disposed`);
     throw new GradError(
       `${this.op.name}: a value it saved for backward was modified in place after the forward pass ` +
         `(saved: ${saved.map(describe).join('; ')}); backward would give a wrong gradient. ` +

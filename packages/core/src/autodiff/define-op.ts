@@ -4,7 +4,7 @@
  * function that every built-in op and every user's op is. Applying it runs forward with recording off, then
  * records the call as a tape entry (an OpContext) when the recording rule says so.
  */
-import { AnomalyError, DTypeError, ShapeError, formatShape } from '../errors.js';
+import { AnomalyError, DTypeError, DisposedError, ShapeError, formatShape } from '../errors.js';
 import { copyArray } from '../ndarray/dtype.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { type BatchRule, type BatchedNode, batching, innermostBatched } from './batching.js';
@@ -255,6 +255,8 @@ export function runCall(op: AnyOp, ctx: OpContext, inputs: readonly Node[], batc
     // The engine's RangeError for a result too large to allocate (a broadcast to [1e6, 1e6]) becomes a ShapeError naming the op.
     if (e instanceof RangeError)
       throw new ShapeError(`${op.name}: cannot compute a result this large (inputs: ${inputs.map(describe).join('; ')}): ${e.message}`);
+    // A disposed input's error (tidy.ts) names the op that read it.
+    if (e instanceof DisposedError && !e.message.includes(': ')) throw new DisposedError(`${op.name}: ${e.message}`);
     throw e;
   }
   let out: Node;

@@ -7,7 +7,7 @@ import { hasGradHooks, runGradHooks } from './hooks.js';
 import { type BinaryKernel, binary } from '../ndarray/kernels/binary.js';
 import { type UnaryKernel, unary } from '../ndarray/kernels/unary.js';
 import { NDArray } from '../ndarray/ndarray.js';
-import { allocate, floatResult, resultType } from '../ndarray/dtype.js';
+import { allocate, floatResult, releaseArray, resultType } from '../ndarray/dtype.js';
 import { sumOfProducts } from '../ndarray/kernels/reduce.js';
 import type { OpContext } from './context.js';
 import type { AnyOp } from './define-op.js';
@@ -145,12 +145,22 @@ class NodeMath extends NodeRuleMath implements GradMath<Node> {
   }
 }
 
-/** A node sweep's sums: each node's gradient so far in its `_pending`, and the nodes that have one. */
+/**
+ * A node sweep's sums: each node's gradient so far in its `_pending`, and the nodes that have one.
+ *
+ * The sums recycle the memory of what they alone hold (docs/decisions.md, "Output memory"): a partial sum they made
+ * is private until the sweep reads it as a node's whole gradient (every node keeps its whole gradient as `.grad`, and
+ * rules, hooks and users may hold it). A private sum replaced by a larger one is read by nothing: its array goes back
+ * to the pool.
+ */
 export class NodeSums implements GradientSums<Node> {
   private readonly touched: Node[] = [];
+  private readonly own = new Set<Node>();
 
   get(node: Node): Node | undefined {
-    return (node._pending as Node | null) ?? undefined;
+    const g = (node._pending as Node | null) ?? undefined;
+    if (g !== undefined) this.own.delete(g);
+    return g;
   }
   addNode(node: Node, g: Node): void {
     const pending = node._pending as Node | null;
@@ -158,8 +168,15 @@ export class NodeSums implements GradientSums<Node> {
       node._pending = g;
       this.touched.push(node);
     } else {
-      node._pending = pending.add(g);
+      const sum = pending.add(g);
+      node._pending = sum;
+      this.recycle(pending);
+      if (!mode.grad) this.own.add(sum);
     }
+  }
+  private recycle(g: Node): void {
+    const raw = g.raw;
+    if (this.own.delete(g) && typeof raw !== 'number' && raw.device === undefined && !isBatched(g)) releaseArray(raw.data);
   }
   set(node: Node, g: Node): void {
     node._pending = g;
@@ -181,5 +198,6 @@ export class NodeSums implements GradientSums<Node> {
   clear(): void {
     for (const n of this.touched) n._pending = null;
     this.touched.length = 0;
+    this.own.clear();
   }
 }

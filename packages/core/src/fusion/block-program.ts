@@ -10,7 +10,7 @@ import { type TypedArray, allocate } from '../ndarray/dtype.js';
 import type { BinaryKernel } from '../ndarray/kernels/binary.js';
 import type { BroadcastPlan } from '../ndarray/kernels/broadcast-plan.js';
 import type { UnaryKernel } from '../ndarray/kernels/unary.js';
-import type { FusedSlot } from '../ndarray/kernels/backend/kernel-backend.js';
+import type { FusedProgram, FusedSlot, FusedStep } from '../ndarray/kernels/backend/kernel-backend.js';
 
 /** Elements per block: scratch arrays of 16 KB (float32) stay in L1/L2 (a multiple of 4, for the running sums). */
 export const BLOCK = 4096;
@@ -18,28 +18,14 @@ export const BLOCK = 4096;
 /** Where a slot's value comes from (the kernel seam's FusedSlot: a backend may run whole programs). */
 export type SlotSpec = FusedSlot;
 
-/** One kernel call: `out = kernel(a)` or `out = kernel(a, b)`, slots by index (b = -1 for a unary kernel). */
-export interface Step {
+/** One kernel call, as the kernel seam's FusedStep has it but with the kernel itself: `out = kernel(a)` or `out = kernel(a, b)`. */
+export interface Step extends FusedStep {
   readonly kernel: UnaryKernel | BinaryKernel;
-  readonly a: number;
-  readonly b: number;
-  readonly out: number;
 }
 
-/** What the program hands back: a slot written out element by element, or summed (reduceAll's order). */
-export interface ProgramOutput {
-  readonly slot: number;
-  readonly reduce: boolean;
-}
-
-export interface Program {
-  readonly dtype: 'float32' | 'float64';
-  /** The full (broadcast) shape every step's value has. */
-  readonly shape: readonly number[];
-  readonly size: number;
-  readonly slots: readonly SlotSpec[];
+/** A program as the kernel seam's FusedProgram has it (a backend may run it whole), its steps holding their kernels. */
+export interface Program extends FusedProgram {
   readonly steps: readonly Step[];
-  readonly outputs: readonly ProgramOutput[];
 }
 
 /** A slot is one element (broadcast) rather than a block. */

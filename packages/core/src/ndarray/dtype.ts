@@ -25,16 +25,81 @@ export function isFloat(dtype: DType): boolean {
 export const recycling: { spare: TypedArray[]; made: TypedArray[] | null } = { spare: [], made: null };
 export const RECYCLE_MIN = 1 << 16;
 
+/** Arrays of at least this many elements come from, and go back to, the pool (smaller ones cost less than its lookup). */
+export const POOL_MIN = 4096;
+
+/**
+ * @internal The buffer pool behind `allocate` (docs/decisions.md, "Output memory"): released arrays kept by dtype
+ * and length, at most `limit` bytes (emptied when a release would pass it). `owned` holds every pooled-size
+ * array `allocate` made that no user code has been handed (Tensor `data` takes it out): only those may be released,
+ * so memory a caller passed in or read out is never reused.
+ */
+export const pool = {
+  limit: 64 * 2 ** 20,
+  bytes: 0,
+  free: { float64: new Map(), float32: new Map(), int32: new Map() } as Record<DType, Map<number, TypedArray[]>>,
+  owned: new WeakSet<TypedArray>(),
+};
+
+/** A zero-filled array of `size` elements: pooled memory (filled with zeros) when there is some, else new memory. */
 export function allocate(dtype: DType, size: number): TypedArray {
-  return recycling.made === null ? fresh(dtype, size) : recycle(dtype, size, true);
+  return take(dtype, size, true);
 }
 
-/** A copy of `data` in new memory (or spare memory, see `recycling`). */
+/**
+ * An array of `size` elements whose contents are unspecified: for kernels that write every element before anything
+ * reads it (elementwise maps). A kernel that accumulates into its output takes `allocate`.
+ */
+export function allocateUnfilled(dtype: DType, size: number): TypedArray {
+  return take(dtype, size, false);
+}
+
+/** A copy of `data` in new memory (or spare memory, see `recycling` and `pool`). */
 export function copyArray(data: TypedArray): TypedArray {
-  if (recycling.made === null) return data.slice();
-  const out = recycle(dtypeOfArray(data), data.length, false);
+  const out = take(dtypeOfArray(data), data.length, false);
   out.set(data);
   return out;
+}
+
+function take(dtype: DType, size: number, zero: boolean): TypedArray {
+  if (recycling.made !== null) return recycle(dtype, size, zero);
+  if (size < POOL_MIN) return fresh(dtype, size);
+  const reused = pool.free[dtype].get(size)?.pop();
+  const out = reused ?? fresh(dtype, size);
+  if (reused) {
+    pool.bytes -= out.byteLength;
+    if (zero) out.fill(0);
+  }
+  pool.owned.add(out);
+  return out;
+}
+
+/**
+ * Gives `data` back to the pool, for a later `allocate` of its dtype and length. The caller must know nothing else
+ * reads it any more. Only arrays `allocate` made and never handed to user code are taken (returns whether it was).
+ */
+export function releaseArray(data: TypedArray): boolean {
+  if (!pool.owned.delete(data)) return false;
+  // Full: what it held goes (a working set larger than the limit gains nothing from a pool anyway).
+  if (pool.bytes + data.byteLength > pool.limit) emptyPool();
+  const byLength = pool.free[dtypeOfArray(data)];
+  const list = byLength.get(data.length);
+  if (list) list.push(data);
+  else byLength.set(data.length, [data]);
+  pool.bytes += data.byteLength;
+  return true;
+}
+
+/** Marks `data` as handed to user code (a Tensor's `data`): it is never released into the pool. */
+export function handOut(data: TypedArray): TypedArray {
+  if (data.length >= POOL_MIN) pool.owned.delete(data);
+  return data;
+}
+
+/** Empties the pool (its memory goes back to the garbage collector). */
+export function emptyPool(): void {
+  for (const d of DTYPES) pool.free[d].clear();
+  pool.bytes = 0;
 }
 
 function recycle(dtype: DType, size: number, zero: boolean): TypedArray {

@@ -28,6 +28,8 @@ export class NDArray {
   readonly dtype: DType;
   /** @internal the version counter of this storage, bumped by every in-place change (see Node._version). */
   _version = 0;
+  /** @internal how many Tensors hold this array (tidy.ts: its memory is released only by the last one disposed). */
+  _holders = 0;
   /**
    * The device backend holding the elements, or undefined for JavaScript memory (device.ts). Kept on the prototype
    * for CPU arrays, so they are built exactly as before; only device arrays carry their own.
@@ -69,6 +71,7 @@ export class NDArray {
     a.size = sizeOf(shape);
     a.dtype = dtype;
     a._version = 0;
+    a._holders = 0;
     a.device = device;
     a.handle = handle;
     return a;

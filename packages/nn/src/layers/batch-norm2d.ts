@@ -5,13 +5,12 @@
  * (var * n / (n - 1)) move toward each batch's by `momentum`, and `num_batches_tracked` counts the training
  * batches, as in PyTorch. State-dict names: weight, bias, running_mean, running_var, num_batches_tracked (a 0-d
  * int32 here; PyTorch's int64 loads into it whenever it fits 31 bits, see safetensors-dtypes.ts). Core's fused `batchNorm`
- * (PyTorch's F.batch_norm) does the arithmetic.
+ * (PyTorch's F.batch_norm) does the arithmetic, through what it shares with BatchNorm1d (batch-norm.ts).
  */
-import { type DType, ShapeError, Tensor, TapegradError, batchNorm, noGrad, ones, zeros } from '@tapegrad/core';
+import { ShapeError, Tensor, noGrad, zeros } from '@tapegrad/core';
 import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
-import type { BatchNormOptions } from './batch-norm.js';
-import { checkSize } from './sizes.js';
+import { type BatchNormOptions, batchNormParts, normaliseBatch } from './batch-norm.js';
 
 /**
  * Batch normalisation per channel of [batch, channels, height, width] inputs (PyTorch's `nn.BatchNorm2d`).
@@ -36,19 +35,10 @@ export class BatchNorm2d extends Module {
     options: BatchNormOptions = {},
   ) {
     super();
-    checkSize('BatchNorm2d', 'numFeatures', numFeatures);
-    const dtype: DType = options.dtype ?? 'float64';
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum ?? 0.1;
-    if (!(this.eps >= 0) || !(this.momentum >= 0 && this.momentum <= 1))
-      throw new TapegradError(
-        `BatchNorm2d: eps must be >= 0 and momentum in [0, 1], got eps ${options.eps} and momentum ${options.momentum}`,
-      );
-    const affine = options.affine ?? true;
-    this.weight = affine ? ones([numFeatures], { dtype, requiresGrad: true }) : null;
-    this.bias = affine ? zeros([numFeatures], { dtype, requiresGrad: true }) : null;
-    this.registerBuffer('running_mean', zeros([numFeatures], { dtype }));
-    this.registerBuffer('running_var', ones([numFeatures], { dtype }));
+    const parts = batchNormParts('BatchNorm2d', numFeatures, options);
+    ({ weight: this.weight, bias: this.bias, eps: this.eps, momentum: this.momentum } = parts);
+    this.registerBuffer('running_mean', parts.runningMean);
+    this.registerBuffer('running_var', parts.runningVar);
     this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int32' }));
   }
 
@@ -74,18 +64,8 @@ export class BatchNorm2d extends Module {
         this,
         `expected input [batch, ${c}, height, width], got ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`,
       );
-    const affine = { ...(this.weight && { weight: this.weight }), ...(this.bias && { bias: this.bias }) };
-    const statistics = { runningMean: this.runningMean, runningVar: this.runningVar, eps: this.eps };
-    if (!this.training) return batchNorm(x, { ...statistics, ...affine });
-    const n = x.shape[0] * x.shape[2] * x.shape[3];
-    if (n < 2)
-      throw moduleError(
-        ShapeError,
-        this,
-        `training needs more than one value per channel to estimate a variance, got [${x.shape.join(', ')}]`,
-      );
-    // One fused op (core's batchNorm) normalises with the batch's statistics and moves the running ones.
-    const y = batchNorm(x, { ...statistics, ...affine, momentum: this.momentum, training: true });
+    const y = normaliseBatch(this, x, x.shape[0] * x.shape[2] * x.shape[3], 'more than one value per channel');
+    if (!this.training) return y;
     noGrad(() => {
       const count = this.buffer('num_batches_tracked');
       if (count.device !== 'cpu') return void count.addInPlace(1); // on the device, without reading it back

@@ -27,14 +27,13 @@ import { brand } from '../brand.js';
 /** Per-parameter state: named buffers of the parameter's size (moments, accumulators). */
 export type ParamState = Record<string, TypedArray>;
 
-/** The view an update gets of one parameter: its values, its gradient and its state buffers. */
-export interface UpdateContext {
-  /** Parameter values, updated in place. */
-  readonly p: TypedArray;
-  /** The gradient (read only). */
-  readonly g: TypedArray;
-  /** A state buffer by name, created (filled with `init`) on first use. */
-  readonly buffer: (name: string, init?: number) => TypedArray;
+/**
+ * What an update knows of one parameter's step, whatever holds its values: its state buffers (`B`: typed arrays
+ * on the CPU, tensors on a device), its step number and its group's learning rate.
+ */
+export interface StepContext<B> {
+  /** A state buffer by name (on the parameter's device), created (filled with `init`) on first use. */
+  readonly buffer: (name: string, init?: number) => B;
   /** Whether `name` existed before this step (PyTorch's momentum buffer starts as the first gradient). */
   readonly has: (name: string) => boolean;
   /** This parameter's 1-based step number: how many updates it has had, this one included. */
@@ -43,20 +42,20 @@ export interface UpdateContext {
   readonly lr: number;
 }
 
+/** The view an update gets of one parameter: its values, its gradient and its state buffers. */
+export interface UpdateContext extends StepContext<TypedArray> {
+  /** Parameter values, updated in place. */
+  readonly p: TypedArray;
+  /** The gradient (read only). */
+  readonly g: TypedArray;
+}
+
 /** The view a device update gets of one parameter: tensors on the parameter's device instead of typed arrays. */
-export interface DeviceUpdateContext {
+export interface DeviceUpdateContext extends StepContext<Tensor> {
   /** The parameter, updated in place. */
   readonly param: Tensor;
   /** Its gradient (read only). */
   readonly grad: Tensor;
-  /** A state buffer by name, on the parameter's device, created (filled with `init`) on first use. */
-  readonly buffer: (name: string, init?: number) => Tensor;
-  /** Whether `name` existed before this step. */
-  readonly has: (name: string) => boolean;
-  /** This parameter's 1-based step number. */
-  readonly step: number;
-  /** The learning rate of the parameter's group. */
-  readonly lr: number;
   /** The caller, as errors name it (`SGD.step`). */
   readonly op: string;
 }

@@ -8,15 +8,8 @@
  */
 import type { Tensor } from '@tapegrad/core';
 import { type Linear, MultiheadAttention, TransformerBlock } from '@tapegrad/nn';
-import { OnnxExportError } from '../errors.js';
 import type { OnnxDim, OnnxExporter, OnnxGraph, OnnxValue } from './graph-builder.js';
-
-/** The state-dict key of `name` in the module at `path`. */
-const key = (path: string, name: string) => (path === '' ? name : `${path}.${name}`);
-
-function where(module: object, path: string): string {
-  return `${module.constructor.name} at '${path === '' ? '(root)' : path}'`;
-}
+import { fail, formatDims, join } from './naming.js';
 
 /** Rows [start, start + count) of a [rows, cols] weight, transposed to [cols, count] (the right operand of MatMul). */
 function transposedRows(w: Tensor, start: number, count: number): { values: Float64Array; dims: number[] } {
@@ -55,31 +48,26 @@ function constant(graph: OnnxGraph, name: string, value: number): string {
 function selfAttention(graph: OnnxGraph, m: MultiheadAttention, x: OnnxValue, path: string, causal: boolean): OnnxValue {
   const E = m.embedDim;
   if (x.shape.length !== 3 || x.shape[2] !== E)
-    throw new OnnxExportError(
-      `exportOnnx: ${where(m, path)} takes [batch, length, ${E}]; its input there has shape [${x.shape.join(', ')}]`,
-    );
+    fail(m, path, `takes [batch, length, ${E}]; its input there has shape ${formatDims(x.shape)}`);
   const L = x.shape[1];
   let mask: string | null = null;
   if (causal) {
-    if (typeof L !== 'number')
-      throw new OnnxExportError(
-        `exportOnnx: ${where(m, path)} is causal, so its sequence length must be fixed; give inputShape a number for axis 1`,
-      );
+    if (typeof L !== 'number') fail(m, path, 'is causal, so its sequence length must be fixed; give inputShape a number for axis 1');
     // -1e30 rather than -Infinity: initializers must be finite; exp underflows to the same 0.
     const values = new Float32Array(L * L);
     for (let i = 0; i < L; i++) for (let j = i + 1; j < L; j++) values[i * L + j] = -1e30;
-    mask = graph.initializer(key(path, 'causal_mask'), values, [L, L]);
+    mask = graph.initializer(join(path, 'causal_mask'), values, [L, L]);
   }
   const D = m.headDim;
-  const scale = constant(graph, key(path, 'scale'), 1 / Math.sqrt(D));
+  const scale = constant(graph, join(path, 'scale'), 1 / Math.sqrt(D));
   const heads: string[] = [];
   for (let h = 0; h < m.numHeads; h++) {
-    const scope = key(path, `head${h}`);
+    const scope = join(path, `head${h}`);
     const part = (block: number, name: string) =>
       project(graph, x, m.in_proj_weight, m.in_proj_bias, {
         start: block * E + h * D,
         count: D,
-        name: key(path, `in_proj.${name}${h}`),
+        name: join(path, `in_proj.${name}${h}`),
         scope,
       });
     const [q, k, v] = [part(0, 'q'), part(1, 'k'), part(2, 'v')];
@@ -94,7 +82,7 @@ function selfAttention(graph: OnnxGraph, m: MultiheadAttention, x: OnnxValue, pa
     heads.length === 1
       ? { name: heads[0], shape: x.shape }
       : graph.node('Concat', heads, x.shape, { scope: path, attributes: { axis: { int: -1 } } });
-  return linear(graph, m.out_proj, joined, key(path, 'out_proj'));
+  return linear(graph, m.out_proj, joined, join(path, 'out_proj'));
 }
 
 export const multiheadAttentionExporter: OnnxExporter<MultiheadAttention> = (m, x, graph, path) => selfAttention(graph, m, x, path, false);
@@ -102,21 +90,24 @@ export const multiheadAttentionExporter: OnnxExporter<MultiheadAttention> = (m, 
 /** x · ½(1 + erf(x / √2)), exact GELU in opset-13 operators. */
 function gelu(graph: OnnxGraph, x: OnnxValue, scope: string): OnnxValue {
   const node = (op: string, inputs: string[]) => graph.node(op, inputs, x.shape, { scope });
-  const erf = node('Erf', [node('Mul', [x.name, constant(graph, key(scope, 'inv_sqrt2'), Math.SQRT1_2)]).name]);
-  const half = node('Mul', [node('Add', [erf.name, constant(graph, key(scope, 'one'), 1)]).name, constant(graph, key(scope, 'half'), 0.5)]);
+  const erf = node('Erf', [node('Mul', [x.name, constant(graph, join(scope, 'inv_sqrt2'), Math.SQRT1_2)]).name]);
+  const half = node('Mul', [
+    node('Add', [erf.name, constant(graph, join(scope, 'one'), 1)]).name,
+    constant(graph, join(scope, 'half'), 0.5),
+  ]);
   return node('Mul', [x.name, half.name]);
 }
 
 /** x + attention(norm1(x)), then + linear2(activation(linear1(norm2(.)))). */
 export const transformerBlockExporter: OnnxExporter<TransformerBlock> = (m, x, graph, path) => {
-  const attended = selfAttention(graph, m.self_attn, graph.module(m.norm1, x, key(path, 'norm1')), key(path, 'self_attn'), m.causal);
+  const attended = selfAttention(graph, m.self_attn, graph.module(m.norm1, x, join(path, 'norm1')), join(path, 'self_attn'), m.causal);
   const y = graph.node('Add', [x.name, attended.name], x.shape, { scope: path });
-  const hidden = linear(graph, m.linear1, graph.module(m.norm2, y, key(path, 'norm2')), key(path, 'linear1'));
+  const hidden = linear(graph, m.linear1, graph.module(m.norm2, y, join(path, 'norm2')), join(path, 'linear1'));
   const activated =
     m.activation === 'gelu'
-      ? gelu(graph, hidden, key(path, 'activation'))
+      ? gelu(graph, hidden, join(path, 'activation'))
       : graph.node('Relu', [hidden.name], hidden.shape, { scope: path });
-  const out = linear(graph, m.linear2, activated, key(path, 'linear2'));
+  const out = linear(graph, m.linear2, activated, join(path, 'linear2'));
   return graph.node('Add', [y.name, out.name], x.shape, { scope: path });
 };
 

@@ -1,6 +1,6 @@
 /**
  * Exporters for the convolutional and normalisation modules (Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d with
- * output 1, Flatten, Unflatten, BatchNorm2d, LayerNorm, GELU, SiLU), writing what `module.eval().forward(x)` computes, as
+ * output 1, Flatten, Unflatten, BatchNorm1d, BatchNorm2d, LayerNorm, GELU, SiLU), writing what `module.eval().forward(x)` computes, as
  * torch.onnx.export does. Spatial sizes must be known (only the batch axis may be symbolic), since each exporter
  * states its output shape. GELU is written as its formula (Erf, or Tanh for the tanh form), which every supported
  * opset has; ONNX's own Gelu operator only exists from opset 20.
@@ -8,6 +8,7 @@
 import {
   AdaptiveAvgPool2d,
   AvgPool2d,
+  BatchNorm1d,
   BatchNorm2d,
   Conv2d,
   Flatten,
@@ -18,18 +19,10 @@ import {
   SiLU,
   Unflatten,
 } from '@tapegrad/nn';
-import { OnnxExportError } from '../errors.js';
 import type { OnnxDim, OnnxExporter, OnnxGraph, OnnxValue } from './graph-builder.js';
+import { fail, formatDims, join } from './naming.js';
 
 type PerAxis = number | readonly number[];
-
-function fail(module: Module, path: string, detail: string): never {
-  throw new OnnxExportError(`exportOnnx: ${module.constructor.name} at '${path === '' ? '(root)' : path}' ${detail}`);
-}
-
-function join(path: string, name: string): string {
-  return path === '' ? name : `${path}.${name}`;
-}
 
 function pair(v: PerAxis | undefined, fallback: number): [number, number] {
   if (v === undefined) return [fallback, fallback];
@@ -49,7 +42,7 @@ function image(m: Module, x: OnnxValue, path: string, channels?: number): [OnnxD
     fail(
       m,
       path,
-      `takes [batch, ${channels ?? 'channels'}, height, width] with known sizes; its input there has shape [${x.shape.join(', ')}]`,
+      `takes [batch, ${channels ?? 'channels'}, height, width] with known sizes; its input there has shape ${formatDims(x.shape)}`,
     );
   return [n, c, h, w];
 }
@@ -145,9 +138,9 @@ const adaptiveAvgPool2d: OnnxExporter<AdaptiveAvgPool2d> = (m, x, graph, path) =
 const flatten: OnnxExporter<Flatten> = (m, x, graph, path) => {
   // ONNX's Flatten(axis 1) is [d0, d1 * d2 * ...]: exactly Flatten(1, -1) on any input of rank >= 2.
   if (m.startDim !== 1 || (m.endDim !== -1 && m.endDim !== x.shape.length - 1) || x.shape.length < 2)
-    fail(m, path, `flattens axes ${m.startDim}..${m.endDim} of [${x.shape.join(', ')}]; only Flatten(1, -1) is exported`);
+    fail(m, path, `flattens axes ${m.startDim}..${m.endDim} of ${formatDims(x.shape)}; only Flatten(1, -1) is exported`);
   const rest = x.shape.slice(1);
-  if (rest.some((d) => typeof d !== 'number')) fail(m, path, `needs known sizes after the batch axis, got [${x.shape.join(', ')}]`);
+  if (rest.some((d) => typeof d !== 'number')) fail(m, path, `needs known sizes after the batch axis, got ${formatDims(x.shape)}`);
   return graph.node('Flatten', [x.name], [x.shape[0], (rest as number[]).reduce((a, b) => a * b, 1)], {
     scope: path,
     attributes: { axis: { int: 1 } },
@@ -158,17 +151,17 @@ const unflatten: OnnxExporter<Unflatten> = (m, x, graph, path) => {
   // A Reshape whose target copies the batch axis (0 in ONNX's shape means "keep this dimension").
   const axis = m.dim < 0 ? m.dim + x.shape.length : m.dim;
   if (axis < 1 || axis >= x.shape.length)
-    fail(m, path, `splits axis ${m.dim} of [${x.shape.join(', ')}]; only an axis after the batch axis is exported`);
+    fail(m, path, `splits axis ${m.dim} of ${formatDims(x.shape)}; only an axis after the batch axis is exported`);
   const kept = x.shape.slice(1);
-  if (kept.some((d) => typeof d !== 'number')) fail(m, path, `needs known sizes after the batch axis, got [${x.shape.join(', ')}]`);
+  if (kept.some((d) => typeof d !== 'number')) fail(m, path, `needs known sizes after the batch axis, got ${formatDims(x.shape)}`);
   const [before, after] = [kept.slice(0, axis - 1) as number[], kept.slice(axis) as number[]];
   const target = [...before, ...m.sizes, ...after];
   const shape = graph.int64Initializer(join(path, 'shape'), [0, ...target], [target.length + 1]);
   return graph.node('Reshape', [x.name, shape], [x.shape[0], ...target], { scope: path });
 };
 
-const batchNorm2d: OnnxExporter<BatchNorm2d> = (m, x, graph, path) => {
-  image(m, x, path, m.numFeatures);
+/** Eval-mode batch normalisation with the running statistics; ones and zeros stand in for a missing affine. */
+function batchNormalization(m: BatchNorm1d | BatchNorm2d, x: OnnxValue, graph: OnnxGraph, path: string): OnnxValue {
   const c = m.numFeatures;
   const scale = m.weight
     ? graph.weight(join(path, 'weight'), m.weight)
@@ -180,12 +173,23 @@ const batchNorm2d: OnnxExporter<BatchNorm2d> = (m, x, graph, path) => {
     scope: path,
     attributes: { epsilon: { float: m.eps } },
   });
+}
+
+const batchNorm1d: OnnxExporter<BatchNorm1d> = (m, x, graph, path) => {
+  if (x.shape.length !== 2 || x.shape[1] !== m.numFeatures)
+    fail(m, path, `takes [batch, ${m.numFeatures}]; its input there has shape ${formatDims(x.shape)}`);
+  return batchNormalization(m, x, graph, path);
+};
+
+const batchNorm2d: OnnxExporter<BatchNorm2d> = (m, x, graph, path) => {
+  image(m, x, path, m.numFeatures);
+  return batchNormalization(m, x, graph, path);
 };
 
 const layerNorm: OnnxExporter<LayerNorm> = (m, x, graph, path) => {
   const k = m.normalizedShape.length;
   if (x.shape.length < k || x.shape.slice(x.shape.length - k).join() !== m.normalizedShape.join())
-    fail(m, path, `normalises [..., ${m.normalizedShape.join(', ')}]; its input there has shape [${x.shape.join(', ')}]`);
+    fail(m, path, `normalises [..., ${m.normalizedShape.join(', ')}]; its input there has shape ${formatDims(x.shape)}`);
   const size = m.normalizedShape.reduce((a, b) => a * b, 1);
   const scale = m.weight
     ? graph.weight(join(path, 'weight'), m.weight)
@@ -225,6 +229,7 @@ export const CONV_EXPORTERS: ReadonlyArray<[abstract new (...args: never[]) => M
   [AdaptiveAvgPool2d, adaptiveAvgPool2d],
   [Flatten, flatten],
   [Unflatten, unflatten],
+  [BatchNorm1d, batchNorm1d],
   [BatchNorm2d, batchNorm2d],
   [LayerNorm, layerNorm],
   [GELU, gelu],

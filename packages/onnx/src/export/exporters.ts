@@ -3,28 +3,15 @@
  * Every exporter writes the module's inference computation (Dropout is the identity, BatchNorm uses its running
  * statistics), which is what `module.eval().forward(x)` computes, as torch.onnx.export does by default.
  */
-import { BatchNorm1d, Dropout, Identity, LeakyReLU, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '@tapegrad/nn';
+import { Dropout, Identity, LeakyReLU, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '@tapegrad/nn';
 import { OnnxExportError } from '../errors.js';
 import { ATTENTION_EXPORTERS } from './attention-exporters.js';
 import { CONV_EXPORTERS } from './conv-exporters.js';
-import type { OnnxDim, OnnxExporter, OnnxNodeOptions, OnnxValue } from './graph-builder.js';
+import type { OnnxExporter, OnnxNodeOptions, OnnxValue } from './graph-builder.js';
+import { fail, formatDims, join } from './naming.js';
 
 /** A module class, abstract or not, whatever its constructor takes. @example const classes: ModuleClass[] = [Linear, ReLU]; */
 export type ModuleClass<M extends Module = Module> = abstract new (...args: never[]) => M;
-
-/** The dotted name of `name` inside the module at `path` (the state-dict key). */
-export function join(path: string, name: string): string {
-  return path === '' ? name : `${path}.${name}`;
-}
-
-/** A shape as messages show it: `[batch, 784]`. */
-export function formatDims(shape: readonly OnnxDim[]): string {
-  return `[${shape.join(', ')}]`;
-}
-
-function layerName(module: Module, path: string): string {
-  return `${module.constructor.name} at '${path === '' ? '(root)' : path}'`;
-}
 
 /** An operator applied elementwise: the output has the input's shape. */
 function elementwise<M extends Module>(opType: string, attributes?: (m: M) => OnnxNodeOptions['attributes']): OnnxExporter<M> {
@@ -36,11 +23,7 @@ const passThrough: OnnxExporter = (_m, x) => x;
 /** y = x W^T + b: Gemm for a batch of vectors (as PyTorch exports it), MatMul with W^T then Add for other ranks. */
 const linear: OnnxExporter<Linear> = (m, x, graph, path) => {
   const features = x.shape[x.shape.length - 1];
-  if (features !== m.inFeatures) {
-    throw new OnnxExportError(
-      `exportOnnx: ${layerName(m, path)} takes ${m.inFeatures} input features; its input there has shape ${formatDims(x.shape)}`,
-    );
-  }
+  if (features !== m.inFeatures) fail(m, path, `takes ${m.inFeatures} input features; its input there has shape ${formatDims(x.shape)}`);
   const out = [...x.shape.slice(0, -1), m.outFeatures];
   if (x.shape.length === 2) {
     const inputs = [x.name, graph.weight(join(path, 'weight'), m.weight)];
@@ -54,26 +37,6 @@ const linear: OnnxExporter<Linear> = (m, x, graph, path) => {
   const wt = graph.initializer(join(path, 'weight.T'), transposed, [m.inFeatures, m.outFeatures]);
   const y = graph.node('MatMul', [x.name, wt], out, { scope: path });
   return m.bias ? graph.node('Add', [y.name, graph.weight(join(path, 'bias'), m.bias)], out, { scope: path }) : y;
-};
-
-/** Eval-mode batch normalisation with the running statistics; ones and zeros stand in for a missing affine. */
-const batchNorm1d: OnnxExporter<BatchNorm1d> = (m, x, graph, path) => {
-  if (x.shape.length !== 2 || x.shape[1] !== m.numFeatures) {
-    throw new OnnxExportError(
-      `exportOnnx: ${layerName(m, path)} takes [batch, ${m.numFeatures}]; its input there has shape ${formatDims(x.shape)}`,
-    );
-  }
-  const c = m.numFeatures;
-  const scale = m.weight
-    ? graph.weight(join(path, 'weight'), m.weight)
-    : graph.initializer(join(path, 'weight'), new Float32Array(c).fill(1), [c]);
-  const shift = m.bias ? graph.weight(join(path, 'bias'), m.bias) : graph.initializer(join(path, 'bias'), new Float32Array(c), [c]);
-  const mean = graph.weight(join(path, 'running_mean'), m.runningMean);
-  const variance = graph.weight(join(path, 'running_var'), m.runningVar);
-  return graph.node('BatchNormalization', [x.name, scale, shift, mean, variance], x.shape, {
-    scope: path,
-    attributes: { epsilon: { float: m.eps } },
-  });
 };
 
 const sequential: OnnxExporter<Sequential> = (m, x, graph, path) =>
@@ -92,7 +55,6 @@ const EXPORTERS = new Map<ModuleClass, OnnxExporter>(
       [Softmax, elementwise<Softmax>('Softmax', (m) => ({ axis: { int: m.axis } }))],
       [Identity, passThrough],
       [Dropout, passThrough],
-      [BatchNorm1d, batchNorm1d],
       ...ATTENTION_EXPORTERS,
       ...CONV_EXPORTERS,
     ] as Array<[ModuleClass, OnnxExporter<never>]>

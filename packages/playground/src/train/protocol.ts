@@ -7,30 +7,30 @@ export type ToWorker =
   /** Asks for the network as it is now, as an ONNX model; answered with 'onnx' (training goes on). */
   | { readonly type: 'export' };
 
+/** What every progress report says, on either data set. */
+export interface Progress {
+  readonly step: number;
+  /** Loss of each step since the previous message, in order. */
+  readonly losses: readonly number[];
+  readonly accuracy: number;
+}
+
 export type FromWorker =
   | { readonly type: 'data'; readonly x: Float64Array; readonly y: Int32Array; readonly classes: number }
-  | {
+  | (Progress & {
       readonly type: 'progress';
-      readonly step: number;
-      /** Loss of each step since the previous message, in order. */
-      readonly losses: readonly number[];
-      readonly accuracy: number;
       /** Class probabilities over the boundary grid (see Trainer.probabilityGrid). */
       readonly grid: Float32Array;
       readonly resolution: number;
-    }
+    })
   /** The held-out digits the view shows (the digits data set, instead of 'data'). */
   | { readonly type: 'digits'; readonly images: Float32Array; readonly labels: Int32Array; readonly train: number }
   /** Training on the digits: the held-out digits' predicted classes instead of a boundary grid. */
-  | {
+  | (Progress & {
       readonly type: 'digit-progress';
-      readonly step: number;
-      /** Loss of each step since the previous message, in order. */
-      readonly losses: readonly number[];
-      /** On the held-out digits. */
-      readonly accuracy: number;
+      /** The held-out digits' predicted classes (the accuracy is on them too). */
       readonly predictions: Int32Array;
-    }
+    })
   | { readonly type: 'done'; readonly step: number; readonly reason: string }
   /** What enableThreads() resolved in the worker (1 without cross-origin isolation), or why it failed. */
   | { readonly type: 'threads'; readonly count: number; readonly failure?: string }

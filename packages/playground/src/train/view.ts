@@ -10,7 +10,7 @@ import { type DatasetName, makeDataset } from './datasets.js';
 import { drawDigits } from './digit-grid.js';
 import { describeDigitModel } from './digit-trainer.js';
 import { LossChart } from './loss-chart.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { FromWorker, Progress, ToWorker } from './protocol.js';
 
 const FIELDS: Record<keyof TrainForm, string> = {
   model: 'model',
@@ -56,6 +56,14 @@ export function mountTrainView(): void {
     worker?.postMessage(message);
   }
 
+  function showProgress(m: Progress): void {
+    stepOut.textContent = String(m.step);
+    lossOut.textContent = m.losses[m.losses.length - 1].toFixed(4);
+    accuracyOut.textContent = `${(m.accuracy * 100).toFixed(1)}%`;
+    accuracyOut.dataset.value = String(m.accuracy);
+    chart.push(m.step, m.losses);
+  }
+
   function onMessage(m: FromWorker): void {
     switch (m.type) {
       case 'data':
@@ -67,11 +75,7 @@ export function mountTrainView(): void {
           status.textContent = `training on ${config.dataset}: MLP ${[2, ...config.hidden, classes].join(' → ')}, ${config.activation}, ${config.optimiser} lr ${config.lr}`;
         return;
       case 'progress':
-        stepOut.textContent = String(m.step);
-        lossOut.textContent = m.losses[m.losses.length - 1].toFixed(4);
-        accuracyOut.textContent = `${(m.accuracy * 100).toFixed(1)}%`;
-        accuracyOut.dataset.value = String(m.accuracy);
-        chart.push(m.step, m.losses);
+        showProgress(m);
         if (points !== null) drawBoundary(canvas, m.grid, m.resolution, classes, points);
         return;
       case 'digits':
@@ -82,11 +86,7 @@ export function mountTrainView(): void {
           status.textContent = `training on ${m.train} digits, tested on ${m.labels.length} held out: ${describeDigitModel(config)}, ${config.optimiser} lr ${config.lr}`;
         return;
       case 'digit-progress':
-        stepOut.textContent = String(m.step);
-        lossOut.textContent = m.losses[m.losses.length - 1].toFixed(4);
-        accuracyOut.textContent = `${(m.accuracy * 100).toFixed(1)}%`;
-        accuracyOut.dataset.value = String(m.accuracy);
-        chart.push(m.step, m.losses);
+        showProgress(m);
         if (digits !== null) drawDigits(canvas, digits.images, digits.labels, m.predictions);
         return;
       case 'done':

@@ -4,7 +4,7 @@
  * and a browser with a fresh profile.
  */
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -117,4 +117,38 @@ export function recordPageErrors(page: Page, errors: string[]): void {
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
+}
+
+/** The built playground open in a browser: its page, the errors the page has logged, and how to close it all. */
+export interface PlaygroundSession {
+  readonly page: Page;
+  /** The page's uncaught errors and console errors so far (recordPageErrors). */
+  readonly pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The built playground (DIST) served and opened in headless chromium (`gpu` as launchChromium takes it), with OUT
+ * made for what a test saves and the page's errors recorded.
+ */
+export async function openPlayground(options: { gpu?: readonly string[] } = {}): Promise<PlaygroundSession> {
+  ensureChromium();
+  mkdirSync(OUT, { recursive: true });
+  const server = await serve(DIST);
+  let browser: Browser | null = null;
+  const close = async () => {
+    await browser?.close();
+    await server.close();
+  };
+  try {
+    browser = await launchChromium(options);
+    const page = await browser.context.newPage();
+    const pageErrors: string[] = [];
+    recordPageErrors(page, pageErrors);
+    await page.goto(server.url);
+    return { page, pageErrors, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }

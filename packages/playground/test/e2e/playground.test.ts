@@ -5,32 +5,22 @@
  * trained network downloaded as model.onnx, which ONNX Runtime runs (the environment shares typed arrays with
  * onnxruntime-node's binding; see ort-environment.ts), and the CNN trained on the digits past 85% held-out accuracy.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
 import { makeDataset } from '../../src/train/datasets';
-import { type Browser, DIST, OUT, type StaticServer, ensureChromium, launchChromium, recordPageErrors, serve } from './harness';
+import { OUT, type PlaygroundSession, openPlayground } from './harness';
 
-let server: StaticServer;
-let browser: Browser;
+let session: PlaygroundSession;
 let page: Page;
-const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  ensureChromium();
-  mkdirSync(OUT, { recursive: true });
-  server = await serve(DIST);
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  recordPageErrors(page, pageErrors);
-  await page.goto(server.url);
+  session = await openPlayground();
+  page = session.page;
 }, 900_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => session?.close());
 
 const svgTexts = () => page.$$eval('#graph svg text', (els) => els.map((e) => (e.textContent ?? '').trim()));
 const stepText = () => page.locator('#step-text').innerText();
@@ -308,6 +298,6 @@ describe('train view', () => {
   });
 
   it('raised no uncaught error or console error along the way', () => {
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });

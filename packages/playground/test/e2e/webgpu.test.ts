@@ -3,42 +3,21 @@
  * adapter, the training worker trains the MLP on it (@tapegrad/webgpu), the page says which adapter, and the
  * network learns. Sized to a short run: SwiftShader is a CPU implementation, so the steps are slow.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import {
-  type Browser,
-  DIST,
-  OUT,
-  type StaticServer,
-  SWIFTSHADER_WEBGPU,
-  ensureChromium,
-  launchChromium,
-  recordPageErrors,
-  serve,
-} from './harness';
+import { OUT, type PlaygroundSession, SWIFTSHADER_WEBGPU, openPlayground } from './harness';
 
-let server: StaticServer;
-let browser: Browser;
+let session: PlaygroundSession;
 let page: Page;
-const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  ensureChromium();
-  mkdirSync(OUT, { recursive: true });
-  server = await serve(DIST);
-  browser = await launchChromium({ gpu: SWIFTSHADER_WEBGPU });
-  page = await browser.context.newPage();
-  recordPageErrors(page, pageErrors);
-  await page.goto(server.url);
+  session = await openPlayground({ gpu: SWIFTSHADER_WEBGPU });
+  page = session.page;
   await page.click('#tab-train');
   await page.locator('#view-train').waitFor({ state: 'visible' });
 }, 900_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => session?.close());
 
 describe('the playground on WebGPU (SwiftShader)', () => {
   it('trains the MLP on the GPU, names the adapter, and learns', async () => {
@@ -67,6 +46,6 @@ describe('the playground on WebGPU (SwiftShader)', () => {
   });
 
   it('raised no uncaught error or console error along the way', () => {
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * dy * f'(x) that their gradient rules use when nothing is being recorded.
  */
 import type { DType, TypedArray } from '../dtype.js';
-import { allocate } from '../dtype.js';
+import { allocateUnfilled } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { deviceKernel } from '../device.js';
 import type { BinaryKernel } from './binary.js';
@@ -39,7 +39,7 @@ export function geluDerivative(x: number, form: GeluForm): number {
 export function geluArray(x: NDArray, form: GeluForm, dtype: DType): NDArray {
   if (x.device !== undefined) return deviceKernel(x.device, 'gelu').gelu(x, form, null);
   const X = x.data;
-  const out = allocate(dtype, X.length);
+  const out = allocateUnfilled(dtype, X.length);
   if (form === 'tanh') for (let i = 0; i < X.length; i++) out[i] = geluNumber(X[i], 'tanh');
   else for (let i = 0; i < X.length; i++) out[i] = geluNumber(X[i], 'none');
   return new NDArray(out, x.shape);
@@ -50,7 +50,7 @@ export function geluGradArray(dy: NDArray, x: NDArray, form: GeluForm): NDArray 
   if (x.device !== undefined) return deviceKernel(x.device, 'gelu').gelu(x, form, dy);
   const G = dy.data;
   const X = x.data;
-  const out = allocate(dy.dtype, X.length);
+  const out = allocateUnfilled(dy.dtype, X.length);
   if (form === 'tanh') for (let i = 0; i < X.length; i++) out[i] = G[i] * geluDerivative(X[i], 'tanh');
   else for (let i = 0; i < X.length; i++) out[i] = G[i] * geluDerivative(X[i], 'none');
   return new NDArray(out, x.shape);

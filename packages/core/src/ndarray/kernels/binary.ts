@@ -4,7 +4,7 @@
  * arithmetic ops also split each run by which operand is broadcast (a bias, a scale), which keeps the constant
  * in a register: about 1.5x faster on a million float32 elements than one loop with 0/1 steps.
  */
-import { type DType, type TypedArray, allocate, floatResult, resultType } from '../dtype.js';
+import { type DType, type TypedArray, allocateUnfilled, floatResult, resultType } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { type BroadcastPlan, broadcastPlan } from './broadcast-plan.js';
 import { installedBinary } from './backend/kernel-backend.js';
@@ -233,7 +233,7 @@ export function binary(kernel: BinaryKernel, a: NDArray, b: NDArray, dtype?: DTy
   const device = deviceOf(a, b);
   if (device !== undefined) return device.binary(kernel, a, b, dtype);
   const plan = broadcastPlan(a.shape, b.shape, kernel.name);
-  const out = allocate(dtype ?? kernel.resultDType(resultType(a, b)), plan.size);
+  const out = allocateUnfilled(dtype ?? kernel.resultDType(resultType(a, b)), plan.size);
   if (!installedBinary(kernel.name, a.data, b.data, out, plan)) kernel.loop(a.data, b.data, out, plan);
   return new NDArray(out, plan.shape);
 }

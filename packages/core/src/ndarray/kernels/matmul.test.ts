@@ -1,7 +1,8 @@
+import { type GemmExecutor, setGemmExecutor } from './backend/gemm-executor';
 import { type KernelBackend, setKernelBackend } from './backend/kernel-backend';
 import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from './backend/wasm-gemm';
 import { ShapeError } from '../../errors';
-import { type DType, type TypedArray, allocate, recycling } from '../dtype';
+import { type DType, type TypedArray, allocate, allocateUnfilled, recycling, releaseArray } from '../dtype';
 import { NDArray } from '../ndarray';
 import { gemmDirect, gemmPacked, matmul } from './matmul';
 
@@ -288,5 +289,31 @@ describe.each(['js', 'wasm', 'auto'] as KernelBackend[])('the outer product (inn
     }
     expect(c.data).toBe(garbage); // the spare memory was used ...
     expectClose(c, reference(a, b, false, false), 0); // ... and every element written
+  });
+
+  it("writes every element of the pool's unfilled memory, and zeroes it first for an executor that adds into C", () => {
+    const { a, b } = operands(300, 1, 260, false, false, 'float64');
+    const dirty = () => {
+      const d = allocateUnfilled('float64', 300 * 260).fill(NaN);
+      expect(releaseArray(d)).toBe(true);
+      return d;
+    };
+    const pooled = dirty();
+    const c = matmul(a, b);
+    expect(c.data).toBe(pooled);
+    expectClose(c, reference(a, b, false, false), 0);
+    // An executor that accumulates into C, as the single-thread kernels do (not `overwrites`).
+    const adding: GemmExecutor = {
+      gemm: (A, ao, B, bo, C, co, m, n, k, tA, tB, kernel) => (kernel(A, ao, B, bo, C, co, m, n, k, tA, tB), true),
+    };
+    setGemmExecutor(adding);
+    try {
+      const again = dirty();
+      const d = matmul(a, b);
+      expect(d.data).toBe(again);
+      expectClose(d, reference(a, b, false, false), 0);
+    } finally {
+      setGemmExecutor(null);
+    }
   });
 });

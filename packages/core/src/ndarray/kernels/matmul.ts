@@ -21,7 +21,7 @@ import { getKernelBackend } from './backend/kernel-backend.js';
 import { wasmGemm, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
 import { wasmOuter } from './backend/wasm-outer.js';
 import { ShapeError, formatShape } from '../../errors.js';
-import { type TypedArray, allocate, promote } from '../dtype.js';
+import { type TypedArray, allocate, allocateUnfilled, promote } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { broadcastShapes, sizeOf, stridesOf } from '../shape.js';
 
@@ -82,7 +82,9 @@ function chooseGemm(work: number): GemmKernel {
   const executor = getGemmExecutor();
   if (executor === null) return single;
   return (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
-    if (!executor.gemm(A, ao, B, bo, C, co, m, n, k, tA, tB, single)) single(A, ao, B, bo, C, co, m, n, k, tA, tB);
+    if (executor.gemm(A, ao, B, bo, C, co, m, n, k, tA, tB, single)) return;
+    if (executor.overwrites) C.fill(0, co, co + m * n);
+    single(A, ao, B, bo, C, co, m, n, k, tA, tB);
   };
 }
 
@@ -304,7 +306,10 @@ export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray
   const m = shape[r - 2];
   const n = shape[r - 1];
   const k = tA ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
-  const out = allocate(promote(a.dtype, b.dtype), sizeOf(shape));
+  // The outer product (k = 1) writes every element of C, and so does an executor that overwrites C (OpenBLAS's
+  // beta = 0): no zero-filled memory needed. The other kernels add into zeros.
+  const unfilled = k === 1 || (k > 1 && getGemmExecutor()?.overwrites === true);
+  const out = (unfilled ? allocateUnfilled : allocate)(promote(a.dtype, b.dtype), sizeOf(shape));
   const gemm = chooseGemm(m * n * k);
   const batch = shape.slice(0, -2);
   const batchSize = sizeOf(batch);
@@ -352,7 +357,12 @@ function outerProduct(
   m: number,
   n: number,
 ): void {
-  if (getGemmExecutor() !== null) return gemm(A, ao, B, bo, C, co, m, n, 1, false, false);
+  const executor = getGemmExecutor();
+  if (executor !== null) {
+    // C is unfilled (see matmul); an executor that adds into C needs zeros.
+    if (!executor.overwrites) C.fill(0, co, co + m * n);
+    return gemm(A, ao, B, bo, C, co, m, n, 1, false, false);
+  }
   const backend = getKernelBackend();
   if (backend !== 'js' && (backend !== 'auto' || m * n >= WASM_MIN_WORK) && wasmOuter(A, ao, B, bo, C, co, m, n)) return;
   for (let i = 0; i < m; i++) {

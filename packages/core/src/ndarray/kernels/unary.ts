@@ -1,5 +1,5 @@
 /** Elementwise unary kernels: a number form (Scalar nodes) and a typed-array loop (Tensor nodes). */
-import { type DType, type TypedArray, allocate, floatResult } from '../dtype.js';
+import { type DType, type TypedArray, allocateUnfilled, floatResult } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { getKernelBackend, installedUnary } from './backend/kernel-backend.js';
 import { wasmTanhF32 } from './backend/wasm-tanh.js';
@@ -224,14 +224,14 @@ export const softplus = define('softplus', softplusNumber, (X, O) => {
 
 export function unary(kernel: UnaryKernel, x: NDArray): NDArray {
   if (x.device !== undefined) return x.device.unary(kernel, x);
-  const out = allocate(kernel.resultDType(x.dtype), x.size);
+  const out = allocateUnfilled(kernel.resultDType(x.dtype), x.size);
   if (!installedUnary(kernel.name, x.data, out)) kernel.loop(x.data, out);
   return new NDArray(out, x.shape);
 }
 
 /** A unary map with a parameter (leakyRelu slope, clamp bounds): rare enough that a closure is fine. */
 export function mapArray(x: NDArray, dtype: DType, f: (v: number) => number): NDArray {
-  const out = allocate(dtype, x.size);
+  const out = allocateUnfilled(dtype, x.size);
   const X = x.data;
   for (let i = 0; i < X.length; i++) out[i] = f(X[i]);
   return new NDArray(out, x.shape);

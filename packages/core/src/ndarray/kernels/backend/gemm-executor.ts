@@ -52,6 +52,11 @@ export interface GemmExecutor {
    * front of the thread pool): `enableThreads` then installs its pool here instead of replacing the front one.
    */
   behind?: GemmExecutor | null;
+  /**
+   * Set on an executor whose products overwrite C's range (BLAS's beta = 0): `matmul` then gives it memory that is not
+   * zero-filled (no pass over C before the product), and zeroes the range itself before a product the executor declines.
+   */
+  overwrites?: boolean;
   /** How many threads this executor shares a large product between: the budget an executor in front follows. */
   threads?(): number;
 }

@@ -1,0 +1,96 @@
+/**
+ * Explicit memory scopes, as TensorFlow.js users know them: `tidy(fn)` disposes every tensor made while `fn` runs
+ * except those it returns (and those `keep` marks, and the `.grad` a backward gives a leaf); `t.dispose()` disposes
+ * one. A disposed tensor's array goes back to the buffer pool (ndarray/dtype.ts) when nothing else can read it: the
+ * last tensor holding the array was disposed, `allocate` made it and no user code was handed it (`data`). Reading a
+ * disposed tensor throws a DisposedError naming the op, never another tensor's values (docs/decisions.md, "Output
+ * memory").
+ */
+import { DisposedError, formatShape } from './errors.js';
+import { mode } from './autodiff/mode.js';
+import { releaseArray } from './ndarray/dtype.js';
+import type { NDArray } from './ndarray/ndarray.js';
+import type { Tensor } from './tensor.js';
+
+/** @internal the tensors of the innermost running tidy (null outside any), which each new Tensor joins. */
+export const scope = { tensors: null as Tensor[] | null };
+const keptForever = new WeakSet<Tensor>();
+
+/**
+ * Runs `fn` and disposes every tensor made while it runs, except the tensors in what it returns (a tensor, or arrays
+ * and plain objects of them), which then belong to the enclosing tidy if there is one. Also when `fn` throws: every
+ * tensor it made is disposed and the error goes on. `fn` must be synchronous: an async fn's tensors are disposed at
+ * its first `await`, and reading one after it throws a DisposedError.
+ * @example
+ * const loss = tidy(() => {
+ *   const l = model.forward(x).sub(y).square().mean();   // intermediates disposed on return
+ *   l.backward();                                         // leaves keep their .grad
+ *   return l;
+ * });
+ */
+export function tidy<T>(fn: () => T): T {
+  const outer = scope.tensors;
+  const mine: Tensor[] = [];
+  scope.tensors = mine;
+  const returned = new Set<Tensor>();
+  try {
+    const result = fn();
+    tensorsIn(result, returned);
+    return result;
+  } finally {
+    scope.tensors = outer;
+    for (const t of mine) {
+      if (returned.has(t) || keptForever.has(t)) {
+        if (outer !== null && t._scope === mine) {
+          t._scope = outer;
+          outer.push(t);
+        }
+      } else t.dispose();
+    }
+  }
+}
+
+/**
+ * Marks `t` to outlive every tidy it was made in (TensorFlow.js's `tf.keep`): it is disposed only by `t.dispose()`.
+ * @example
+ * let kept: Tensor | null = null;
+ * tidy(() => { kept = keep(x.mul(2)); });
+ */
+export function keep<T extends Tensor>(t: T): T {
+  keptForever.add(t);
+  return t;
+}
+
+function tensorsIn(value: unknown, into: Set<Tensor>): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) for (const v of value as unknown[]) tensorsIn(v, into);
+  else if ((value as Tensor)._scope !== undefined) {
+    into.add(value as Tensor);
+    // Its gradient, made by a backward inside, goes with it.
+    if ((value as Tensor).grad !== null) into.add((value as Tensor).grad!);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) tensorsIn(v, into);
+}
+
+/**
+ * @internal disposes `array`, held by the tensor labelled `label`: returns its stand-in, whose elements cannot be read
+ * (a DisposedError), and gives the memory to the pool when this was the array's last holder. Entries recorded before
+ * now look at their saved values again (as after an in-place change), so a backward through one fails by name.
+ */
+export function disposeArray(array: NDArray, label: string): NDArray {
+  const what = `${label} ${formatShape(array.shape)} was disposed (by dispose() or tidy)`;
+  // Shape, dtype and device read through to the array; the elements do not.
+  const gone = Object.create(array, {
+    data: {
+      get(): never {
+        throw new DisposedError(what);
+      },
+    },
+    _version: { value: array._version + 1 },
+    _disposed: { value: true },
+  }) as NDArray;
+  mode.lastMutationSeq = mode.nextSeq;
+  // A data property: the array of one made unreadable (vmap's reuseOutputs) or on a device has none, and is not ours.
+  const data = Object.getOwnPropertyDescriptor(array, 'data')?.value as NDArray['data'] | undefined;
+  if (--array._holders === 0 && data !== undefined && array.device === undefined) releaseArray(data);
+  return gone;
+}
