@@ -164,20 +164,26 @@ async function startThreads(count: number): Promise<number> {
 export async function runTraining(name: CommandName, args: string[]): Promise<void> {
   const request = parseTrainFlags(name, args);
   if (request === null) return;
+  // Every path is checked and the starting point read (a checkpoint's settings held to the flags' rules) before
+  // helper threads start or the digits are loaded.
+  checkOutputDir(name, '--out', request.out);
+  const start = await startingPoint(name, request);
   const threads = await startThreads(request.threads);
   try {
-    await trainAndReport(name, request, threads);
+    await trainAndReport(name, request, start, threads);
   } finally {
     if (threads > 1) await disableThreads();
   }
 }
 
-/** The job once its threads are up: train, then write the checkpoint and the reports. */
-async function trainAndReport(name: CommandName, request: TrainRequest, threads: number): Promise<void> {
+/** The job once its starting point is read and its threads are up: train, then write the checkpoint and the reports. */
+async function trainAndReport(
+  name: CommandName,
+  request: TrainRequest,
+  { config, trainer }: { config: TrainConfig; trainer: Trainer },
+  threads: number,
+): Promise<void> {
   const { out, trainLimit } = request;
-  // Every path is checked and every setting read before the digits are loaded or a network is built.
-  checkOutputDir(name, '--out', out);
-  const { config, trainer } = await startingPoint(name, request);
   const data = await loadDigits(name, { trainLimit });
   const network = config.model === 'cnn' ? describeCnn() : `MLP ${[784, ...config.hidden, 10].join('-')} ReLU`;
   console.log(
