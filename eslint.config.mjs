@@ -18,10 +18,12 @@ export default tseslint.config(
       'out/**',
       'docs/api/**',
       'bench-results/**',
-      // Generated from packages/core/wasm by wasm/build.mjs.
+      // Generated from packages/core/wasm and packages/nn/wasm by their wasm/build.mjs.
       'packages/core/src/ndarray/kernels/backend/wasm-kernels.generated.ts',
+      'packages/nn/src/optim/wasm-kernels.generated.ts',
       // AssemblyScript, not TypeScript: asc checks it when wasm/build.mjs compiles it.
       'packages/core/wasm/*.ts',
+      'packages/nn/wasm/*.ts',
       // A user's project against the packed packages: consumer.test.ts type-checks and runs it with its own configs.
       'test/consumer/fixture/**',
     ],

@@ -6,45 +6,13 @@
 //  - the in-place update module (axpy.ts, SIMD128): gradient accumulation, on its own for the same reason;
 //  - the relaxed-SIMD module (gemm.ts alone, compiled with relaxed SIMD on, so its multiply-adds are fused): loaded
 //    only where the host validates relaxed SIMD (current browsers; Node 20 behind --experimental-wasm-relaxed-simd).
-// Each stays under the 4 KB that browsers allow a synchronous compile on the main thread.
+// Each stays under the 4 KB that browsers allow a synchronous compile on the main thread (compile.mjs checks).
 // Run from packages/core: `node wasm/build.mjs` (the output is deterministic; rerun after edits).
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import asc from 'assemblyscript/asc';
+import { compile, hexConstant, writeIfChanged } from './compile.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const target = here('../src/ndarray/kernels/backend/wasm-kernels.generated.ts');
-const MAIN_THREAD_COMPILE_LIMIT = 4096;
-
-async function compile(sources, features) {
-  let binary = null;
-  const { error, stderr } = await asc.main(
-    [...sources, '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--enable', features, '--outFile', 'kernels.wasm'],
-    {
-      writeFile(name, contents) {
-        if (name.endsWith('.wasm')) binary = contents;
-      },
-    },
-  );
-  if (error || !binary) {
-    console.error(stderr.toString());
-    throw error ?? new Error('asc produced no .wasm output');
-  }
-  if (binary.length > MAIN_THREAD_COMPILE_LIMIT)
-    throw new Error(
-      `${sources.join(', ')}: ${binary.length} bytes, over the ${MAIN_THREAD_COMPILE_LIMIT} bytes browsers compile synchronously`,
-    );
-  return binary;
-}
-
-const hexConstant = (name, binary) => {
-  const lines = Buffer.from(binary)
-    .toString('hex')
-    .match(/.{1,120}/g)
-    .map((l) => `  '${l}'`)
-    .join(' +\n');
-  return `export const ${name} =\n${lines};\n`;
-};
 
 const simd = await compile([here('./gemm.ts'), here('./tanh.ts')], 'simd');
 const outer = await compile([here('./outer.ts')], 'simd');
@@ -59,14 +27,7 @@ ${hexConstant('WASM_OUTER_HEX', outer)}
 ${hexConstant('WASM_UPDATE_HEX', update)}
 // ${relaxed.length} bytes of WebAssembly (relaxed SIMD: gemm.ts with fused multiply-adds), hex-encoded.
 ${hexConstant('WASM_RELAXED_GEMM_HEX', relaxed)}`;
-const previous = (() => {
-  try {
-    return readFileSync(target, 'utf8');
-  } catch {
-    return '';
-  }
-})();
-if (previous !== text) writeFileSync(target, text);
+const unchanged = writeIfChanged(target, text);
 console.log(
-  `wasm/build.mjs: ${simd.length} + ${outer.length} + ${update.length} + ${relaxed.length} bytes -> ${target}${previous === text ? ' (unchanged)' : ''}`,
+  `wasm/build.mjs: ${simd.length} + ${outer.length} + ${update.length} + ${relaxed.length} bytes -> ${target}${unchanged ? ' (unchanged)' : ''}`,
 );

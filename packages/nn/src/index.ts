@@ -48,8 +48,9 @@ export type { InitOptions } from './init.js';
 export { Optimizer } from './optim/optimizer.js';
 export type {
   UpdateContext,
-  DeviceUpdateContext,
   StepContext,
+  KernelStep,
+  OptionBounds,
   ParamState,
   Hyperparameters,
   ParamGroup,

@@ -1,9 +1,10 @@
 // Replays optim.json: optimiser trajectories under hand-set gradients (a parameter whose gradients start late,
 // param groups with their own options, AMSGrad), every scheduler's learning rates (and one-cycle's momentum),
-// and clipGradValue, against PyTorch 1.13 in float64. pytorch/optim.py produced the file.
+// and clipGradValue, against PyTorch 1.13 in float64. pytorch/optim.py produced the file. The optimisers run on
+// both CPU paths: nn's loops and core's WebAssembly kernels.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Tensor, tensor } from '@tapegrad/core';
+import { type KernelBackend, type Tensor, getKernelBackend, setKernelBackend, tensor } from '@tapegrad/core';
 import {
   AdaGrad,
   Adam,
@@ -51,7 +52,15 @@ const reference = JSON.parse(readFileSync(join(__dirname, 'pytorch', 'optim.json
 
 const OPTIMIZERS: Record<string, new (params: any, options: any) => Optimizer<any>> = { SGD, AdaGrad, RMSprop, Adam, AdamW };
 
-describe('optimisers against PyTorch (float64, gradients set by hand)', () => {
+// 'js' runs nn's TypeScript loops, 'wasm' the WebAssembly update module (core's runOptimizerKernel), however small.
+describe.each(['js', 'wasm'] as const)('optimisers against PyTorch (float64, gradients set by hand, the %s backend)', (backend) => {
+  let previous: KernelBackend;
+  beforeAll(() => {
+    previous = getKernelBackend();
+    setKernelBackend(backend);
+  });
+  afterAll(() => setKernelBackend(previous));
+
   it.each(reference.optimizers.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const w = tensor(c.w0, { requiresGrad: true });
     const b = tensor(c.b0, { requiresGrad: true });

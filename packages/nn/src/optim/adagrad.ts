@@ -4,8 +4,7 @@
 //   p <- p - clr * g / (sqrt(sum) + eps)
 // TensorFlow.js's adagrad differs in two conventions: its accumulator starts at 0.1 and its epsilon sits inside
 // the square root, sqrt(sum + 1e-7). Pass { initialAccumulatorValue: 0.1 } to match it (see the test).
-import { deviceOptimizerStep } from '@tapegrad/core';
-import { type DeviceUpdateContext, Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { type KernelStep, Optimizer, type Params, type StepContext, type UpdateContext } from './optimizer.js';
 import { brand } from '../brand.js';
 
 /** Options of AdaGrad (PyTorch's names). */
@@ -34,15 +33,13 @@ export class AdaGrad extends Optimizer<AdaGradHyperparameters> {
     brand(this, 'AdaGrad');
   }
   constructor(params: Params<AdaGradOptions>, options: AdaGradOptions = {}) {
-    super('AdaGrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 }, options);
-  }
-
-  protected override validate(h: AdaGradHyperparameters, where: string): void {
-    super.validate(h, where);
-    checkNonNegative(where, 'lrDecay', h.lrDecay);
-    checkNonNegative(where, 'weightDecay', h.weightDecay);
-    checkNonNegative(where, 'initialAccumulatorValue', h.initialAccumulatorValue);
-    checkNonNegative(where, 'eps', h.eps);
+    const defaults = { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 };
+    super('AdaGrad', params, defaults, options, {
+      lrDecay: Infinity,
+      weightDecay: Infinity,
+      initialAccumulatorValue: Infinity,
+      eps: Infinity,
+    });
   }
 
   protected update({ p, g, lr, step, buffer }: UpdateContext, h: AdaGradHyperparameters): void {
@@ -56,9 +53,12 @@ export class AdaGrad extends Optimizer<AdaGradHyperparameters> {
     }
   }
 
-  protected override deviceUpdate({ param, grad, lr, step, buffer, op }: DeviceUpdateContext, h: AdaGradHyperparameters): void {
-    const { weightDecay, eps } = h;
-    const state = [buffer('sum', h.initialAccumulatorValue)];
-    deviceOptimizerStep(op, { rule: 'adagrad', lr: lr / (1 + (step - 1) * h.lrDecay), weightDecay, eps }, param, grad, state);
+  protected override kernelStep<B>({ buffer, lr, step }: StepContext<B>, h: AdaGradHyperparameters): KernelStep<B> {
+    const { weightDecay, eps, lrDecay, initialAccumulatorValue } = h;
+    // This step's learning rate, computed as update's.
+    return {
+      update: { rule: 'adagrad', lr: lr / (1 + (step - 1) * lrDecay), weightDecay, eps },
+      state: [buffer('sum', initialAccumulatorValue)],
+    };
   }
 }

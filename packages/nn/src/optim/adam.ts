@@ -5,8 +5,7 @@
 //   amsgrad: vMax <- max(vMax, v), and vMax replaces v below
 //   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 // TensorFlow.js's adam computes the same update (same eps placement); its default eps is 1e-7 instead of 1e-8.
-import { deviceOptimizerStep, runOptimizerKernel } from '@tapegrad/core';
-import { type DeviceUpdateContext, Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { type KernelStep, Optimizer, type Params, type StepContext, type UpdateContext, checkNonNegative } from './optimizer.js';
 import { brand } from '../brand.js';
 
 /** Options of Adam and AdamW (PyTorch's names). */
@@ -40,15 +39,14 @@ export class Adam extends Optimizer<AdamHyperparameters> {
   protected readonly decoupled: boolean = false;
 
   constructor(params: Params<AdamOptions>, options: AdamOptions = {}, name = 'Adam', defaultWeightDecay = 0) {
-    super(name, params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false }, options);
+    const defaults = { lr: 1e-3, betas: [0.9, 0.999] as const, eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false };
+    super(name, params, defaults, options, { eps: Infinity, weightDecay: Infinity });
   }
 
   protected override validate(h: AdamHyperparameters, where: string): void {
     super.validate(h, where);
     checkNonNegative(where, 'betas[0]', h.betas[0], 1);
     checkNonNegative(where, 'betas[1]', h.betas[1], 1);
-    checkNonNegative(where, 'eps', h.eps);
-    checkNonNegative(where, 'weightDecay', h.weightDecay);
   }
 
   protected update({ p, g, lr, step, buffer }: UpdateContext, h: AdamHyperparameters): void {
@@ -93,24 +91,12 @@ export class Adam extends Optimizer<AdamHyperparameters> {
     }
   }
 
-  protected override fusedUpdate({ p, g, lr, step, buffer }: UpdateContext, h: AdamHyperparameters): boolean {
-    return runOptimizerKernel(this.kernelUpdate(h, lr, step), p, g, kernelState(buffer, h));
-  }
-
-  protected override deviceUpdate({ param, grad, lr, step, buffer, op }: DeviceUpdateContext, h: AdamHyperparameters): void {
-    deviceOptimizerStep(op, this.kernelUpdate(h, lr, step), param, grad, kernelState(buffer, h));
-  }
-
-  /** The update a backend's fused kernel (CPU or device) runs for this step. */
-  private kernelUpdate(h: AdamHyperparameters, lr: number, step: number) {
+  protected override kernelStep<B>({ buffer, lr, step }: StepContext<B>, h: AdamHyperparameters): KernelStep<B> {
     const { betas, eps, weightDecay, amsgrad } = h;
-    return { rule: 'adam', lr, betas, eps, weightDecay, decoupled: this.decoupled, amsgrad, step } as const;
+    // The moments, and the running maximum under AMSGrad.
+    const state = [buffer('exp_avg'), buffer('exp_avg_sq'), ...(amsgrad ? [buffer('max_exp_avg_sq')] : [])];
+    return { update: { rule: 'adam', lr, betas, eps, weightDecay, decoupled: this.decoupled, amsgrad, step }, state };
   }
-}
-
-/** The state a fused kernel reads and writes, in its order: the two moments, and the running maximum under AMSGrad. */
-function kernelState<B>(buffer: (name: string) => B, h: AdamHyperparameters): B[] {
-  return [buffer('exp_avg'), buffer('exp_avg_sq'), ...(h.amsgrad ? [buffer('max_exp_avg_sq')] : [])];
 }
 
 /**

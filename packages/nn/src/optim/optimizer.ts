@@ -6,23 +6,28 @@
  * `markMutated()` bumps the parameter's version, so a graph that saved the old value refuses to backward.
  * Steps are counted per parameter, as in PyTorch: a parameter whose first gradient arrives late starts its
  * bias corrections (Adam) and decay (AdaGrad) at step 1, and one without a gradient keeps its count.
- * A parameter on a device (webgpu) has no synchronous `data`: its state buffers are tensors on that device, and the
- * subclass's `deviceUpdate` hands the step to one fused kernel there (core's deviceOptimizerStep), so training never
- * reads parameters back.
+ * A subclass that describes its step as one of core's fused updates (`kernelStep`) has it run as one kernel: on the
+ * CPU an installed backend's (core's runOptimizerKernel: native) or nn's WebAssembly SIMD loop (wasm-step.ts), each
+ * with `update`'s bits, else `update` runs; on a device (webgpu), which has no synchronous `data`, core's
+ * deviceOptimizerStep with the state buffers as tensors there, so training never reads parameters back.
  */
 import {
   type DType,
   DTypeError,
   DeviceError,
+  type DeviceOptimizerUpdate,
   ShapeError,
   Tensor,
   TapegradError,
   type TypedArray,
+  deviceOptimizerStep,
   full,
   noGrad,
+  runOptimizerKernel,
   tensor,
 } from '@tapegrad/core';
 import { brand } from '../brand.js';
+import { wasmOptimizerStep } from './wasm-step.js';
 
 /** Per-parameter state: named buffers of the parameter's size (moments, accumulators). */
 export type ParamState = Record<string, TypedArray>;
@@ -50,15 +55,19 @@ export interface UpdateContext extends StepContext<TypedArray> {
   readonly g: TypedArray;
 }
 
-/** The view a device update gets of one parameter: tensors on the parameter's device instead of typed arrays. */
-export interface DeviceUpdateContext extends StepContext<Tensor> {
-  /** The parameter, updated in place. */
-  readonly param: Tensor;
-  /** Its gradient (read only). */
-  readonly grad: Tensor;
-  /** The caller, as errors name it (`SGD.step`). */
-  readonly op: string;
+/**
+ * One step as core's fused kernels take it: the rule with this step's hyperparameters, and the rule's state buffers in
+ * the order DeviceOptimizerUpdate lists them (`B`: typed arrays on the CPU, tensors on a device).
+ */
+export interface KernelStep<B> {
+  /** The rule and its hyperparameters for this step. */
+  readonly update: DeviceOptimizerUpdate;
+  /** The state buffers the rule reads and writes, in the rule's order. */
+  readonly state: readonly B[];
 }
+
+/** Lower and upper bounds checked on options: each option named must be finite, >= 0 and below its number. */
+export type OptionBounds<H> = { readonly [K in keyof H]?: number };
 
 /** The options every optimiser has. */
 export interface Hyperparameters {
@@ -113,6 +122,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   private _params: Tensor[] = [];
   // Built from a plain parameter list: messages then need not name a group.
   private readonly _ungrouped: boolean;
+  private readonly _bounds: OptionBounds<H>;
 
   protected constructor(
     /** The optimiser's name, as errors show it. */
@@ -120,7 +130,10 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     params: Params<Partial<H>>,
     defaults: H,
     options: Partial<H> = {},
+    /** Numeric options `validate` checks (finite, >= 0 and below the bound given; Infinity for none), besides `lr`. */
+    bounds: OptionBounds<H> = {},
   ) {
+    this._bounds = bounds;
     this.defaults = { ...defaults, ...definedOnly(options) };
     this.validate(this.defaults, name);
     const { specs, grouped } = toGroupSpecs(params, name);
@@ -212,8 +225,8 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
             has: (name) => existing.has(name),
             buffer: (name, init = 0) => (buffers[name] ??= allocate(dtype, size, init)),
           };
-          // A backend's fused kernel (core's runOptimizerKernel, e.g. @tapegrad/native's) when one takes it.
-          if (this.fusedUpdate?.(ctx, group) !== true) this.update(ctx, group);
+          const fused = this.kernelStep?.(ctx, group);
+          if (fused === undefined || !fusedOnCpu(fused, ctx)) this.update(ctx, group);
           p.markMutated();
         }
       }
@@ -224,16 +237,11 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   protected abstract update(ctx: UpdateContext, group: H): void;
 
   /**
-   * The same update through an installed backend's fused kernel (core's runOptimizerKernel), giving `update`'s bits;
-   * false when no backend takes it, and `update` then runs. Optional.
+   * The same update as one of core's fused kernels (an installed backend's or WebAssembly on the CPU, one kernel on a
+   * device), which must give `update`'s bits. Optional: without it the CPU runs `update` and device parameters are
+   * refused before any step.
    */
-  protected fusedUpdate?(ctx: UpdateContext, group: H): boolean;
-
-  /**
-   * The same update for a parameter on a device, as one fused kernel there (core's deviceOptimizerStep). An optimiser
-   * without it refuses device parameters before any step.
-   */
-  protected deviceUpdate?(ctx: DeviceUpdateContext, group: H): void;
+  protected kernelStep?<B>(ctx: StepContext<B>, group: H): KernelStep<B>;
 
   private stepOnDevice(p: Tensor, grad: Tensor, state: State, group: ParamGroup<H>): void {
     const buffers = state.deviceBuffers;
@@ -244,23 +252,24 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     }
     const existing = new Set(Object.keys(buffers));
     const make = (init: number) => full(p.shape, init, { dtype: p.dtype, device: p.device });
-    this.deviceUpdate!(
-      {
-        param: p,
-        grad,
-        step: state.step,
-        lr: group.lr,
-        op: `${this.name}.step`,
-        has: (name) => existing.has(name),
-        buffer: (name, init = 0) => (buffers[name] ??= make(init)),
-      },
-      group,
-    );
+    const ctx: StepContext<Tensor> = {
+      step: state.step,
+      lr: group.lr,
+      has: (name) => existing.has(name),
+      buffer: (name, init = 0) => (buffers[name] ??= make(init)),
+    };
+    const { update, state: tensors } = this.kernelStep!(ctx, group);
+    deviceOptimizerStep(`${this.name}.step`, update, p, grad, tensors);
   }
 
-  /** Throws a TapegradError naming `where` for an option out of range (`lr` is checked by the base). */
+  /**
+   * Throws a TapegradError naming `where` for an option out of range: `lr` and the options given bounds to the
+   * constructor (override it for other checks).
+   */
   protected validate(options: H, where: string): void {
     checkNonNegative(where, 'lr', options.lr);
+    for (const [name, max] of Object.entries(this._bounds) as Array<[keyof H & string, number]>)
+      checkNonNegative(where, name, options[name] as number, max);
   }
 
   private groupName(index: number): string {
@@ -276,7 +285,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       throw new ShapeError(`${which()} has a .grad of shape [${grad.shape.join(', ')}]; it must have the parameter's shape`);
     if (grad.dtype !== p.dtype) throw new DTypeError(`${which()} has a .grad of dtype ${grad.dtype}; it must have the parameter's dtype`);
     if (grad.device !== p.device) throw new DeviceError(`${which()} is on '${p.device}' and its .grad on '${grad.device}'`);
-    if (p.device !== 'cpu' && this.deviceUpdate === undefined)
+    if (p.device !== 'cpu' && this.kernelStep === undefined)
       throw new DeviceError(`${which()} is on '${p.device}': ${this.name} has no device update yet`);
     const onDevice = Object.values(this._state.get(p)?.deviceBuffers ?? {}).find((t) => t.device !== p.device);
     if (onDevice !== undefined)
@@ -398,6 +407,11 @@ function onDeviceCopy(t: Tensor, p: Tensor, where: string): Tensor {
     const shaped = typed.reshape(p.shape);
     return shaped.device === p.device ? shaped : shaped.to(p.device);
   });
+}
+
+/** Runs a fused step on the CPU: an installed backend's kernel (core's runOptimizerKernel, native), else WebAssembly. */
+function fusedOnCpu({ update, state }: KernelStep<TypedArray>, { p, g }: UpdateContext): boolean {
+  return runOptimizerKernel(update, p, g, state) || wasmOptimizerStep(update, p, g, state);
 }
 
 function allocate(dtype: DType, size: number, init: number): TypedArray {

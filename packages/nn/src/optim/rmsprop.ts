@@ -5,8 +5,7 @@
 //   momentum > 0: buf <- momentum * buf + g / denom;  p <- p - lr * buf,  else p <- p - lr * g / denom
 // TensorFlow.js's rmsprop calls alpha `decay` (default 0.9, PyTorch's 0.99), puts eps inside the square root, and
 // folds lr into its momentum buffer (the same thing while lr is constant).
-import { deviceOptimizerStep } from '@tapegrad/core';
-import { type DeviceUpdateContext, Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { type KernelStep, Optimizer, type Params, type StepContext, type UpdateContext } from './optimizer.js';
 import { brand } from '../brand.js';
 
 /** Options of RMSprop (PyTorch's names). */
@@ -37,15 +36,8 @@ export class RMSprop extends Optimizer<RMSpropHyperparameters> {
     brand(this, 'RMSprop');
   }
   constructor(params: Params<RMSpropOptions>, options: RMSpropOptions = {}) {
-    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false }, options);
-  }
-
-  protected override validate(h: RMSpropHyperparameters, where: string): void {
-    super.validate(h, where);
-    checkNonNegative(where, 'alpha', h.alpha, 1 + 1e-12);
-    checkNonNegative(where, 'eps', h.eps);
-    checkNonNegative(where, 'weightDecay', h.weightDecay);
-    checkNonNegative(where, 'momentum', h.momentum);
+    const defaults = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false };
+    super('RMSprop', params, defaults, options, { alpha: 1 + 1e-12, eps: Infinity, weightDecay: Infinity, momentum: Infinity });
   }
 
   protected update({ p, g, lr, buffer }: UpdateContext, h: RMSpropHyperparameters): void {
@@ -66,9 +58,9 @@ export class RMSprop extends Optimizer<RMSpropHyperparameters> {
     }
   }
 
-  protected override deviceUpdate({ param, grad, lr, buffer, op }: DeviceUpdateContext, h: RMSpropHyperparameters): void {
+  protected override kernelStep<B>({ buffer, lr }: StepContext<B>, h: RMSpropHyperparameters): KernelStep<B> {
     const { alpha, eps, weightDecay, momentum, centered } = h;
     const state = [buffer('square_avg'), ...(centered ? [buffer('grad_avg')] : []), ...(momentum > 0 ? [buffer('momentum_buffer')] : [])];
-    deviceOptimizerStep(op, { rule: 'rmsprop', lr, alpha, eps, weightDecay, momentum, centered }, param, grad, state);
+    return { update: { rule: 'rmsprop', lr, alpha, eps, weightDecay, momentum, centered }, state };
   }
 }

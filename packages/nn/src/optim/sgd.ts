@@ -3,8 +3,8 @@
 //   buf <- g on the first step, else momentum * buf + (1 - dampening) * g
 //   g <- g + momentum * buf (nesterov) or buf
 //   p <- p - lr * g
-import { TapegradError, deviceOptimizerStep, runOptimizerKernel } from '@tapegrad/core';
-import { type DeviceUpdateContext, Optimizer, type Params, type UpdateContext, checkNonNegative } from './optimizer.js';
+import { TapegradError } from '@tapegrad/core';
+import { type KernelStep, Optimizer, type Params, type StepContext, type UpdateContext } from './optimizer.js';
 import { brand } from '../brand.js';
 
 /** Options of SGD (PyTorch's names). */
@@ -35,13 +35,12 @@ export class SGD extends Optimizer<SGDHyperparameters> {
     brand(this, 'SGD');
   }
   constructor(params: Params<SGDOptions>, options: SGDOptions = {}) {
-    super('SGD', params, { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 }, options);
+    const defaults = { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 };
+    super('SGD', params, defaults, options, { momentum: Infinity, weightDecay: Infinity });
   }
 
   protected override validate(h: SGDHyperparameters, where: string): void {
     super.validate(h, where);
-    checkNonNegative(where, 'momentum', h.momentum);
-    checkNonNegative(where, 'weightDecay', h.weightDecay);
     if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) {
       throw new TapegradError(
         `${where}: nesterov needs momentum > 0 and dampening 0, got momentum ${h.momentum}, dampening ${h.dampening}`,
@@ -64,17 +63,10 @@ export class SGD extends Optimizer<SGDHyperparameters> {
     }
   }
 
-  protected override fusedUpdate({ p, g, lr, buffer, has }: UpdateContext, h: SGDHyperparameters): boolean {
+  protected override kernelStep<B>({ buffer, has, lr }: StepContext<B>, h: SGDHyperparameters): KernelStep<B> {
     const { momentum, dampening, nesterov, weightDecay } = h;
     const firstStep = momentum > 0 && !has('momentum_buffer');
     const state = momentum > 0 ? [buffer('momentum_buffer')] : [];
-    return runOptimizerKernel({ rule: 'sgd', lr, momentum, dampening, nesterov, weightDecay, firstStep }, p, g, state);
-  }
-
-  protected override deviceUpdate({ param, grad, lr, buffer, has, op }: DeviceUpdateContext, h: SGDHyperparameters): void {
-    const { momentum, dampening, nesterov, weightDecay } = h;
-    const firstStep = momentum > 0 && !has('momentum_buffer');
-    const state = momentum > 0 ? [buffer('momentum_buffer')] : [];
-    deviceOptimizerStep(op, { rule: 'sgd', lr, momentum, dampening, nesterov, weightDecay, firstStep }, param, grad, state);
+    return { update: { rule: 'sgd', lr, momentum, dampening, nesterov, weightDecay, firstStep }, state };
   }
 }
