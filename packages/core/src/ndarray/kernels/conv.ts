@@ -15,7 +15,7 @@
 import { type DType, type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import type { WindowGeometry } from './window.js';
-import { gemm } from './matmul.js';
+import { gemm, gemmTransposedB } from './matmul.js';
 import { deviceKernel } from '../device.js';
 
 /** Everything about one convolution's shapes: input [batch, inChannels, height, width], weight [outChannels, inChannels / groups, kernelH, kernelW]. */
@@ -322,7 +322,7 @@ export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry, kept:
     // The first chunk's products go straight into dW (zero on entry); later ones through a buffer, then added.
     const into = first ? dw : buffer(x.dtype, 'small', O * Kg);
     if (!first) into.fill(0, 0, O * Kg);
-    for (let p = 0; p < groups; p++) gemm(rows, p * Og * cols, col, p * Kg * cols, into, p * Og * Kg, Og, Kg, cols, false, true);
+    for (let p = 0; p < groups; p++) gemmTransposedB(rows, p * Og * cols, col, p * Kg * cols, into, p * Og * Kg, Og, Kg, cols);
     if (!first) for (let i = 0; i < O * Kg; i++) dw[i] += into[i];
     first = false;
   });

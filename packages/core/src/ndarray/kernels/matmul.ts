@@ -19,6 +19,7 @@ import { deviceOf } from '../device.js';
 import { type GemmKernel, getGemmExecutor } from './backend/gemm-executor.js';
 import { getKernelBackend } from './backend/kernel-backend.js';
 import { wasmGemm, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
+import { wasmDot } from './backend/wasm-dot.js';
 import { wasmOuter } from './backend/wasm-outer.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { type TypedArray, allocate, allocateUnfilled, promote } from '../dtype.js';
@@ -96,6 +97,31 @@ function chooseGemm(work: number): GemmKernel {
 export const gemm: GemmKernel = (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
   if (m === 0 || n === 0 || k === 0) return;
   chooseGemm(m * n * k)(A, ao, B, bo, C, co, m, n, k, tA, tB);
+};
+
+/**
+ * C = A . B^T with A [m, k] and B [n, k] row-major from their offsets (C's range zero on entry): for the products whose
+ * inner size is long beside few outputs, a convolution's weight gradient. With no parallel executor installed, under
+ * a WebAssembly backend, each element is a dot product of two rows in the SIMD kernel of wasm/dot.ts (4.6x the packed
+ * product on LeNet-5's first weight gradient, 6 x 25 over 50176; docs/decisions.md, session 6), whose sums run in
+ * another order than the packed product's; otherwise `gemm`, as before.
+ */
+export const gemmTransposedB = (
+  A: TypedArray,
+  ao: number,
+  B: TypedArray,
+  bo: number,
+  C: TypedArray,
+  co: number,
+  m: number,
+  n: number,
+  k: number,
+): void => {
+  if (m === 0 || n === 0 || k === 0) return;
+  const backend = getKernelBackend();
+  const wasm = backend === 'wasm' || backend === 'wasm-relaxed' || (backend === 'auto' && m * n * k >= WASM_MIN_WORK);
+  if (wasm && getGemmExecutor() === null && wasmDot(A, ao, B, bo, C, co, m, n, k)) return;
+  gemm(A, ao, B, bo, C, co, m, n, k, false, true);
 };
 
 /**
