@@ -19,7 +19,7 @@ import { deviceOf } from '../device.js';
 import { type GemmKernel, getGemmExecutor } from './backend/gemm-executor.js';
 import { getKernelBackend } from './backend/kernel-backend.js';
 import { wasmGemm, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
-import { wasmDot } from './backend/wasm-dot.js';
+import { type DotArgs, wasmDot } from './backend/wasm-dot.js';
 import { wasmOuter } from './backend/wasm-outer.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { type TypedArray, allocate, allocateUnfilled, promote } from '../dtype.js';
@@ -106,17 +106,7 @@ export const gemm: GemmKernel = (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
  * product on LeNet-5's first weight gradient, 6 x 25 over 50176; docs/decisions.md, session 6), whose sums run in
  * another order than the packed product's; otherwise `gemm`, as before.
  */
-export const gemmTransposedB = (
-  A: TypedArray,
-  ao: number,
-  B: TypedArray,
-  bo: number,
-  C: TypedArray,
-  co: number,
-  m: number,
-  n: number,
-  k: number,
-): void => {
+export const gemmTransposedB = (...[A, ao, B, bo, C, co, m, n, k]: DotArgs): void => {
   if (m === 0 || n === 0 || k === 0) return;
   const backend = getKernelBackend();
   const wasm = backend === 'wasm' || backend === 'wasm-relaxed' || (backend === 'auto' && m * n * k >= WASM_MIN_WORK);

@@ -6,22 +6,15 @@
 import type { TypedArray } from '../../dtype.js';
 import { align16, wasmDotKernels, wasmMemory } from './wasm-module.js';
 
+/** The operands of C = A . B^T, A [m, k] and B [n, k] row-major from their offsets, C [m, n] from co. */
+export type DotArgs = [A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number, k: number];
+
 /**
  * C[co..co + m n] = A B^T with A = A[ao..ao + m k] read [m, k] and B = B[bo..bo + n k] read [n, k], row-major, when A,
  * B and C are all float32 or all float64 and the module is available; returns false (and writes nothing) otherwise.
  * C's range is overwritten.
  */
-export function wasmDot(
-  A: TypedArray,
-  ao: number,
-  B: TypedArray,
-  bo: number,
-  C: TypedArray,
-  co: number,
-  m: number,
-  n: number,
-  k: number,
-): boolean {
+export function wasmDot(...[A, ao, B, bo, C, co, m, n, k]: DotArgs): boolean {
   const kernels = wasmDotKernels();
   if (kernels === null) return false;
   const Kind = A instanceof Float32Array ? Float32Array : A instanceof Float64Array ? Float64Array : null;
