@@ -17,6 +17,9 @@ import { NDArray } from '../ndarray.js';
 import type { WindowGeometry } from './window.js';
 import { gemm, gemmTransposedB } from './matmul.js';
 import { deviceKernel } from '../device.js';
+import { getGemmExecutor } from './backend/gemm-executor.js';
+import { getKernelBackend } from './backend/kernel-backend.js';
+import { type PatchArena, patchArena, wasmPatches } from './backend/wasm-patches.js';
 
 /** Everything about one convolution's shapes: input [batch, inChannels, height, width], weight [outChannels, inChannels / groups, kernelH, kernelW]. */
 export interface ConvGeometry extends WindowGeometry {
@@ -32,9 +35,10 @@ export interface ConvGeometry extends WindowGeometry {
 
 /**
  * The largest patch buffer a kernel builds: 2^21 elements (16 MiB in float64, 8 MiB in float32). A field rather than
- * a constant so that tests can force many small chunks.
+ * a constant so that tests can force many small chunks; `wasm` likewise lets them compare the WebAssembly path
+ * (see onWasm) with the TypeScript one.
  */
-export const convLimits = { colElements: 1 << 21, keptElements: 1 << 23 };
+export const convLimits = { colElements: 1 << 21, keptElements: 1 << 23, wasm: true };
 
 /**
  * The patch matrices of a whole batch, kept by conv2dForwardKeepingPatches for conv2dWeightGrad: chunk after chunk
@@ -67,6 +71,21 @@ function buffer(dtype: DType, which: keyof Scratch, size: number): TypedArray {
 function rowsPerChunk(g: ConvGeometry): number {
   const k = (g.inChannels * g.kernelH * g.kernelW) | 0;
   return Math.max(1, Math.floor(convLimits.colElements / Math.max(1, k * g.outW)));
+}
+
+/** The output rows of the largest chunk: rowsPerChunk, or all of them when fewer. */
+function chunkRows(g: ConvGeometry): number {
+  return Math.min(rowsPerChunk(g), g.batch * g.outH);
+}
+
+/**
+ * Whether a kernel takes the WebAssembly path: float32, one group, a WebAssembly backend (the default) and no parallel
+ * executor (the products then run on the calling thread). The patch copies then run in WebAssembly (wasm/patches.ts),
+ * into the convolution module's memory, where the weight gradient's dot products read them in place; the results are
+ * the TypeScript path's, bit for bit, since the copies and the order of col2im's additions are the same.
+ */
+function onWasm(dtype: DType, g: ConvGeometry): boolean {
+  return convLimits.wasm && dtype === 'float32' && g.groups === 1 && getKernelBackend() !== 'js' && getGemmExecutor() === null;
 }
 
 /**
@@ -207,19 +226,26 @@ function addRows(
 
 /**
  * Moves output rows [r0, r1) between NCHW (Y [batch, O, outH, outW]) and the chunk's [O, cols] layout:
- * `toChunk` gathers Y into `rows`, otherwise `rows` is scattered into Y. Each (channel, image) stretch is contiguous
- * on both sides.
+ * `toChunk` gathers Y into `rows`, otherwise `rows` is scattered into Y; the chunk's rows are `ld` apart. Each
+ * (channel, image) stretch is contiguous on both sides.
  */
-function moveRows(Y: TypedArray, rows: TypedArray, g: ConvGeometry, r0: number, r1: number, toChunk: boolean): void {
+function moveRows(
+  Y: TypedArray,
+  rows: TypedArray,
+  g: ConvGeometry,
+  r0: number,
+  r1: number,
+  toChunk: boolean,
+  ld = (r1 - r0) * g.outW,
+): void {
   const { outChannels: O, outH, outW } = g;
-  const cols = (r1 - r0) * outW;
   const plane = outH * outW;
   for (let r = r0; r < r1;) {
     const b = (r / outH) | 0;
     const end = Math.min(r1, (b + 1) * outH);
     const length = (end - r) * outW;
     for (let o = 0; o < O; o++) {
-      const at = o * cols + (r - r0) * outW;
+      const at = o * ld + (r - r0) * outW;
       const y = (b * O + o) * plane + (r - b * outH) * outW;
       if (toChunk) rows.set(Y.subarray(y, y + length), at);
       else Y.set(rows.subarray(at, at + length), y);
@@ -239,7 +265,15 @@ function forChunks(g: ConvGeometry, each: (r0: number, r1: number) => void): voi
 export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry): NDArray {
   if (x.device !== undefined) return deviceKernel(x.device, 'conv2d').conv2d('forward', x, w, g);
   const out = allocate(x.dtype, g.batch * g.outChannels * g.outH * g.outW);
-  forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, buffer(x.dtype, 'col', patchCount(g, r0, r1)), out));
+  const arena = onWasm(x.dtype, g) ? patchArena([x.data.length, patchCount(g, 0, chunkRows(g))]) : null;
+  if (arena === null) forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, buffer(x.dtype, 'col', patchCount(g, r0, r1)), out));
+  else {
+    arena.views[0].set(x.data);
+    forChunks(g, (r0, r1) => {
+      wasmPatches(arena, 0, 1, g, r0, r1, (r1 - r0) * g.outW, false);
+      productChunk(w, g, r0, r1, arena.views[1], out);
+    });
+  }
   return new NDArray(out, [g.batch, g.outChannels, g.outH, g.outW]);
 }
 
@@ -250,7 +284,10 @@ export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry): NDArray 
  */
 export function conv2dForwardKeepingPatches(x: NDArray, w: NDArray, g: ConvGeometry): { y: NDArray; patches: KeptPatches | null } {
   const total = g.batch * g.outH;
-  if (x.device !== undefined || patchCount(g, 0, total) > convLimits.keptElements) return { y: conv2dForward(x, w, g), patches: null };
+  // On the WebAssembly path the weight's gradient copies the patches again (in WebAssembly, where its product reads
+  // them in place), which costs less than keeping them.
+  if (x.device !== undefined || patchCount(g, 0, total) > convLimits.keptElements || onWasm(x.dtype, g))
+    return { y: conv2dForward(x, w, g), patches: null };
   const out = allocate(x.dtype, g.batch * g.outChannels * g.outH * g.outW);
   const data = allocate(x.dtype, patchCount(g, 0, total));
   const K = g.inChannels * g.kernelH * g.kernelW;
@@ -265,12 +302,17 @@ function patchCount(g: ConvGeometry, r0: number, r1: number): number {
 
 /** Output rows [r0, r1) of Y into `out` (NCHW), the chunk's patches written into `col`. */
 function forwardChunk(x: NDArray, w: NDArray, g: ConvGeometry, r0: number, r1: number, col: TypedArray, out: TypedArray): void {
+  patches(x.data, col, g, r0, r1, false);
+  productChunk(w, g, r0, r1, col, out);
+}
+
+/** Output rows [r0, r1) of Y into `out` (NCHW) from the chunk's patches `col`. */
+function productChunk(w: NDArray, g: ConvGeometry, r0: number, r1: number, col: TypedArray, out: TypedArray): void {
   const { outChannels: O, groups } = g;
   const Kg = (g.inChannels * g.kernelH * g.kernelW) / groups;
   const Og = O / groups;
   const cols = (r1 - r0) * g.outW;
-  const rows = buffer(x.dtype, 'rows', O * cols);
-  patches(x.data, col, g, r0, r1, false);
+  const rows = buffer(w.dtype, 'rows', O * cols);
   rows.fill(0, 0, O * cols);
   for (let p = 0; p < groups; p++) gemm(w.data, p * Og * Kg, col, p * Kg * cols, rows, p * Og * cols, Og, cols, Kg, false, false);
   moveRows(out, rows, g, r0, r1, false);
@@ -284,6 +326,8 @@ export function conv2dInputGrad(dy: NDArray, w: NDArray, g: ConvGeometry): NDArr
   const Kg = K / groups;
   const Og = O / groups;
   const dx = allocate(dy.dtype, g.batch * g.inChannels * g.height * g.width);
+  const arena = onWasm(dy.dtype, g) ? patchArena([dx.length, patchCount(g, 0, chunkRows(g))]) : null;
+  if (arena !== null) return inputGradOnWasm(arena, dy, w, g, dx);
   forChunks(g, (r0, r1) => {
     const cols = (r1 - r0) * g.outW;
     const col = buffer(dy.dtype, 'col', K * cols);
@@ -293,6 +337,23 @@ export function conv2dInputGrad(dy: NDArray, w: NDArray, g: ConvGeometry): NDArr
     for (let p = 0; p < groups; p++) gemm(w.data, p * Og * Kg, rows, p * Og * cols, col, p * Kg * cols, Kg, cols, Og, true, false);
     patches(dx, col, g, r0, r1, true);
   });
+  return new NDArray(dx, [g.batch, g.inChannels, g.height, g.width]);
+}
+
+/** conv2dInputGrad's WebAssembly path (see onWasm): dX summed in the arena, then copied into `dx`. */
+function inputGradOnWasm(arena: PatchArena, dy: NDArray, w: NDArray, g: ConvGeometry, dx: TypedArray): NDArray {
+  const [sum, col] = arena.views;
+  const K = g.inChannels * g.kernelH * g.kernelW;
+  sum.fill(0);
+  forChunks(g, (r0, r1) => {
+    const cols = (r1 - r0) * g.outW;
+    const rows = buffer(dy.dtype, 'rows', g.outChannels * cols);
+    moveRows(dy.data, rows, g, r0, r1, true);
+    col.fill(0, 0, K * cols);
+    gemm(w.data, 0, rows, 0, col, 0, K, cols, g.outChannels, true, false);
+    wasmPatches(arena, 0, 1, g, r0, r1, cols, true);
+  });
+  dx.set(sum);
   return new NDArray(dx, [g.batch, g.inChannels, g.height, g.width]);
 }
 
@@ -308,6 +369,8 @@ export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry, kept:
   const Kg = K / groups;
   const Og = O / groups;
   const dw = allocate(x.dtype, O * Kg);
+  const onArena = kept === null && onWasm(x.dtype, g) ? weightGradOnWasm(x, dy, g, dw) : null;
+  if (onArena !== null) return onArena;
   let first = true;
   forChunks(g, (r0, r1) => {
     const cols = (r1 - r0) * g.outW;
@@ -327,4 +390,34 @@ export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry, kept:
     first = false;
   });
   return new NDArray(dw, [O, g.inChannels / groups, g.kernelH, g.kernelW]);
+}
+
+/**
+ * conv2dWeightGrad's WebAssembly path (see onWasm): per chunk, the patches copied into the arena with rows padded to
+ * whole vectors and to a multiple of 4 rows, dY's rows likewise, and the dot-product kernel run on them in place.
+ * Null when the module is unavailable.
+ */
+function weightGradOnWasm(x: NDArray, dy: NDArray, g: ConvGeometry, dw: TypedArray): NDArray | null {
+  const O = g.outChannels;
+  const K = g.inChannels * g.kernelH * g.kernelW;
+  const [K4, O2] = [Math.ceil(K / 4) * 4, O + (O & 1)];
+  const widest = Math.ceil((chunkRows(g) * g.outW) / 4) * 4;
+  const arena = patchArena([x.data.length, K4 * widest, O2 * widest, O2 * K4]);
+  if (arena === null) return null;
+  const [image, col, rows, product] = arena.views;
+  image.set(x.data);
+  let first = true;
+  forChunks(g, (r0, r1) => {
+    const ld = Math.ceil(((r1 - r0) * g.outW) / 4) * 4;
+    wasmPatches(arena, 0, 1, g, r0, r1, ld, false);
+    col.fill(0, K * ld, K4 * ld);
+    rows.fill(0, 0, O2 * ld);
+    moveRows(dy.data, rows, g, r0, r1, true, ld);
+    arena.kernels.dotF32(arena.at[2], arena.at[1], arena.at[3], O2, K4, ld);
+    // The first chunk's products are dW's values (as on the TypeScript path, a -0 stays -0); later ones are added.
+    for (let o = 0; o < O; o++)
+      for (let q = 0; q < K; q++) dw[o * K + q] = first ? product[o * K4 + q] : dw[o * K + q] + product[o * K4 + q];
+    first = false;
+  });
+  return new NDArray(dw, [O, g.inChannels, g.kernelH, g.kernelW]);
 }

@@ -1,7 +1,7 @@
 /**
  * The WebAssembly SIMD kernels (sources: packages/core/wasm/gemm.ts and tanh.ts, embedded by wasm/build.mjs), one
- * module shared by every kernel that uses it, the outer product's module (wasm/outer.ts), the long-inner-size product's
- * module (wasm/dot.ts) and the relaxed-SIMD build
+ * module shared by every kernel that uses it, the outer product's module (wasm/outer.ts), the convolution's module
+ * (wasm/dot.ts, patches.ts) and the relaxed-SIMD build
  * of the matrix product (fused multiply-adds). Each is loaded lazily and synchronously on first use; a host that does not validate one (no
  * WebAssembly, no SIMD, no relaxed SIMD) has it reported unavailable, and the callers fall back.
  */
@@ -46,10 +46,15 @@ export interface WasmOuterKernels extends WasmHeap {
   readonly outerF64: (a: number, b: number, c: number, m: number, n: number) => void;
 }
 
-/** The long-inner-size product's module (wasm/dot.ts): C = A B^T, each array a byte address into its memory. */
+/**
+ * The convolution's module (wasm/dot.ts and patches.ts): C = A B^T as dot products of rows, and float32 im2col and
+ * col2im; each array a byte address into its memory.
+ */
 export interface WasmDotKernels extends WasmHeap {
   readonly dotF32: (a: number, b: number, c: number, m: number, n: number, k: number) => void;
   readonly dotF64: (a: number, b: number, c: number, m: number, n: number, k: number) => void;
+  readonly im2colF32: (x: number, col: number, geometry: number) => void;
+  readonly col2imF32: (x: number, col: number, geometry: number) => void;
 }
 
 // The few WebAssembly members used, typed here so the core needs neither DOM nor Node type libraries.
@@ -99,7 +104,7 @@ export function wasmOuterKernels(): WasmOuterKernels | null {
   return loadedOuter;
 }
 
-/** The long-inner-size product's module, or null when this host cannot run it (loaded on the first call). */
+/** The convolution's module, or null when this host cannot run it (loaded on the first call). */
 export function wasmDotKernels(): WasmDotKernels | null {
   if (loadedDot === undefined) loadedDot = load<WasmDotKernels>(WASM_DOT_HEX);
   return loadedDot;
