@@ -30,6 +30,8 @@ function madd<T>(a: v128, b: v128, c: v128): v128 {
 
 // Sizes as the caller lays the operands out: m a multiple of 2, n of 4 and k of the lanes (16 / sizeof<T>), the
 // rows past the caller's and the entries past its k zero, so the loops need no edge case.
+// Generic over the lane type, though only float32 is exported: float64 products take the packed product (the module's
+// bytes count against the bundle).
 function dot<T>(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32): void {
   const S = <usize>sizeof<T>();
   const row = <usize>k * S;
@@ -81,9 +83,4 @@ function dot<T>(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32): void {
 /** C = A B^T in float32 (A [m, k], B [n, k], C [m, n], row-major, sizes as dot() needs them); every argument but the sizes is a byte address. */
 export function dotF32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32): void {
   dot<f32>(a, b, c, m, n, k);
-}
-
-/** The float64 twin of dotF32 (two lanes per vector). */
-export function dotF64(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32): void {
-  dot<f64>(a, b, c, m, n, k);
 }

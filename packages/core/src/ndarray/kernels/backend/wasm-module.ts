@@ -47,12 +47,10 @@ export interface WasmOuterKernels extends WasmHeap {
 }
 
 /**
- * The convolution's module (wasm/dot.ts and patches.ts): C = A B^T as dot products of rows, and float32 im2col and
- * col2im; each array a byte address into its memory.
+ * The convolution's module (wasm/dot.ts and patches.ts): C = A B^T as dot products of rows, im2col and col2im, in float32; each array a byte address into its memory.
  */
 export interface WasmDotKernels extends WasmHeap {
   readonly dotF32: (a: number, b: number, c: number, m: number, n: number, k: number) => void;
-  readonly dotF64: (a: number, b: number, c: number, m: number, n: number, k: number) => void;
   readonly im2colF32: (x: number, col: number, geometry: number) => void;
   readonly col2imF32: (x: number, col: number, geometry: number) => void;
 }
