@@ -10,35 +10,17 @@
  *   input grad   dcol_g [K/g, cols] = W_g^T . dY_g, scattered back (col2im) into dX.
  * Each kernel holds one patch buffer of at most `convLimits.colElements` elements at a time (a chunk is never smaller than one
  * output row), so memory stays bounded whatever the batch size; the buffers are kept between calls, one set per
- * dtype, so a training loop allocates none.
+ * dtype, so a training loop allocates none. A float32 convolution of one group copies its patches in WebAssembly
+ * instead (conv-wasm.ts), with the same results; this file's copies are the reference and serve every other case.
  */
-import { type DType, type TypedArray, allocate } from '../dtype.js';
+import { type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
-import type { WindowGeometry } from './window.js';
 import { gemm, gemmTransposedB } from './matmul.js';
 import { deviceKernel } from '../device.js';
-import { getGemmExecutor } from './backend/gemm-executor.js';
-import { getKernelBackend } from './backend/kernel-backend.js';
-import { type PatchArena, patchArena, wasmPatches } from './backend/wasm-patches.js';
+import { type ConvGeometry, buffer, convLimits, forChunks, moveRows, patchCount, productChunk, rowsPerChunk } from './conv-chunks.js';
+import { forwardOnWasm, inputGradOnWasm, onWasm, weightGradOnWasm } from './conv-wasm.js';
 
-/** Everything about one convolution's shapes: input [batch, inChannels, height, width], weight [outChannels, inChannels / groups, kernelH, kernelW]. */
-export interface ConvGeometry extends WindowGeometry {
-  /** Images in the batch. */
-  readonly batch: number;
-  /** Channels of the input. */
-  readonly inChannels: number;
-  /** Channels of the output. */
-  readonly outChannels: number;
-  /** Channel groups (each output channel sees inChannels / groups of the input's). */
-  readonly groups: number;
-}
-
-/**
- * The largest patch buffer a kernel builds: 2^21 elements (16 MiB in float64, 8 MiB in float32). A field rather than
- * a constant so that tests can force many small chunks; `wasm` likewise lets them compare the WebAssembly path
- * (see onWasm) with the TypeScript one.
- */
-export const convLimits = { colElements: 1 << 21, keptElements: 1 << 23, wasm: true };
+export { type ConvGeometry, convLimits } from './conv-chunks.js';
 
 /**
  * The patch matrices of a whole batch, kept by conv2dForwardKeepingPatches for conv2dWeightGrad: chunk after chunk
@@ -47,45 +29,6 @@ export const convLimits = { colElements: 1 << 21, keptElements: 1 << 23, wasm: t
 export interface KeptPatches {
   readonly data: TypedArray;
   readonly rowsPerChunk: number;
-}
-
-interface Scratch {
-  col: TypedArray;
-  rows: TypedArray;
-  small: TypedArray;
-}
-const scratchByDType = new Map<DType, Scratch>();
-
-/** A reusable buffer of at least `size` elements of `dtype` (contents unspecified). */
-function buffer(dtype: DType, which: keyof Scratch, size: number): TypedArray {
-  let s = scratchByDType.get(dtype);
-  if (s === undefined) {
-    s = { col: allocate(dtype, 0), rows: allocate(dtype, 0), small: allocate(dtype, 0) };
-    scratchByDType.set(dtype, s);
-  }
-  if (s[which].length < size) s[which] = allocate(dtype, size);
-  return s[which];
-}
-
-/** How many output rows (image, oh) one chunk covers: as many as fit in COL_ELEMENTS, at least one. */
-function rowsPerChunk(g: ConvGeometry): number {
-  const k = (g.inChannels * g.kernelH * g.kernelW) | 0;
-  return Math.max(1, Math.floor(convLimits.colElements / Math.max(1, k * g.outW)));
-}
-
-/** The output rows of the largest chunk: rowsPerChunk, or all of them when fewer. */
-function chunkRows(g: ConvGeometry): number {
-  return Math.min(rowsPerChunk(g), g.batch * g.outH);
-}
-
-/**
- * Whether a kernel takes the WebAssembly path: float32, one group, a WebAssembly backend (the default) and no parallel
- * executor (the products then run on the calling thread). The patch copies then run in WebAssembly (wasm/patches.ts),
- * into the convolution module's memory, where the weight gradient's dot products read them in place; the results are
- * the TypeScript path's, bit for bit, since the copies and the order of col2im's additions are the same.
- */
-function onWasm(dtype: DType, g: ConvGeometry): boolean {
-  return convLimits.wasm && dtype === 'float32' && g.groups === 1 && getKernelBackend() !== 'js' && getGemmExecutor() === null;
 }
 
 /**
@@ -225,55 +168,15 @@ function addRows(
 }
 
 /**
- * Moves output rows [r0, r1) between NCHW (Y [batch, O, outH, outW]) and the chunk's [O, cols] layout:
- * `toChunk` gathers Y into `rows`, otherwise `rows` is scattered into Y; the chunk's rows are `ld` apart. Each
- * (channel, image) stretch is contiguous on both sides.
+ * Y = conv2d(X, W) (+ bias[o] on channel o when `bias`, an [O] array on the CPU, is given): [batch, O, outH, outW].
+ * X, W and the bias share a float dtype.
  */
-function moveRows(
-  Y: TypedArray,
-  rows: TypedArray,
-  g: ConvGeometry,
-  r0: number,
-  r1: number,
-  toChunk: boolean,
-  ld = (r1 - r0) * g.outW,
-): void {
-  const { outChannels: O, outH, outW } = g;
-  const plane = outH * outW;
-  for (let r = r0; r < r1;) {
-    const b = (r / outH) | 0;
-    const end = Math.min(r1, (b + 1) * outH);
-    const length = (end - r) * outW;
-    for (let o = 0; o < O; o++) {
-      const at = o * ld + (r - r0) * outW;
-      const y = (b * O + o) * plane + (r - b * outH) * outW;
-      if (toChunk) rows.set(Y.subarray(y, y + length), at);
-      else Y.set(rows.subarray(at, at + length), y);
-    }
-    r = end;
-  }
-}
-
-/** Calls `each(r0, r1)` over the chunks of output rows. */
-function forChunks(g: ConvGeometry, each: (r0: number, r1: number) => void): void {
-  const total = g.batch * g.outH;
-  const step = rowsPerChunk(g);
-  for (let r0 = 0; r0 < total; r0 += step) each(r0, Math.min(total, r0 + step));
-}
-
-/** Y = conv2d(X, W): [batch, O, outH, outW]. X and W share a float dtype. */
-export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry): NDArray {
+export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry, bias: NDArray | null = null): NDArray {
   if (x.device !== undefined) return deviceKernel(x.device, 'conv2d').conv2d('forward', x, w, g);
   const out = allocate(x.dtype, g.batch * g.outChannels * g.outH * g.outW);
-  const arena = onWasm(x.dtype, g) ? patchArena([x.data.length, patchCount(g, 0, chunkRows(g))]) : null;
-  if (arena === null) forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, buffer(x.dtype, 'col', patchCount(g, r0, r1)), out));
-  else {
-    arena.views[0].set(x.data);
-    forChunks(g, (r0, r1) => {
-      wasmPatches(arena, 0, 1, g, r0, r1, (r1 - r0) * g.outW, false);
-      productChunk(w, g, r0, r1, arena.views[1], out);
-    });
-  }
+  const b = bias?.data ?? null;
+  if (!forwardOnWasm(x, w, g, b, out))
+    forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, buffer(x.dtype, 'col', patchCount(g, r0, r1)), out, b));
   return new NDArray(out, [g.batch, g.outChannels, g.outH, g.outW]);
 }
 
@@ -282,40 +185,37 @@ export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry): NDArray 
  * conv2dWeightGrad to read instead of building them again: null when they would exceed `convLimits.keptElements`,
  * or on a device.
  */
-export function conv2dForwardKeepingPatches(x: NDArray, w: NDArray, g: ConvGeometry): { y: NDArray; patches: KeptPatches | null } {
+export function conv2dForwardKeepingPatches(
+  x: NDArray,
+  w: NDArray,
+  g: ConvGeometry,
+  bias: NDArray | null = null,
+): { y: NDArray; patches: KeptPatches | null } {
   const total = g.batch * g.outH;
   // On the WebAssembly path the weight's gradient copies the patches again (in WebAssembly, where its product reads
   // them in place), which costs less than keeping them.
   if (x.device !== undefined || patchCount(g, 0, total) > convLimits.keptElements || onWasm(x.dtype, g))
-    return { y: conv2dForward(x, w, g), patches: null };
+    return { y: conv2dForward(x, w, g, bias), patches: null };
   const out = allocate(x.dtype, g.batch * g.outChannels * g.outH * g.outW);
   const data = allocate(x.dtype, patchCount(g, 0, total));
   const K = g.inChannels * g.kernelH * g.kernelW;
-  forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, data.subarray(K * r0 * g.outW), out));
+  forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, data.subarray(K * r0 * g.outW), out, bias?.data ?? null));
   return { y: new NDArray(out, [g.batch, g.outChannels, g.outH, g.outW]), patches: { data, rowsPerChunk: rowsPerChunk(g) } };
 }
 
-/** Entries of the patch matrix of output rows [r0, r1): K * cols. */
-function patchCount(g: ConvGeometry, r0: number, r1: number): number {
-  return g.inChannels * g.kernelH * g.kernelW * (r1 - r0) * g.outW;
-}
-
-/** Output rows [r0, r1) of Y into `out` (NCHW), the chunk's patches written into `col`. */
-function forwardChunk(x: NDArray, w: NDArray, g: ConvGeometry, r0: number, r1: number, col: TypedArray, out: TypedArray): void {
+/** Output rows [r0, r1) of Y (plus the bias) into `out` (NCHW), the chunk's patches written into `col`. */
+function forwardChunk(
+  x: NDArray,
+  w: NDArray,
+  g: ConvGeometry,
+  r0: number,
+  r1: number,
+  col: TypedArray,
+  out: TypedArray,
+  bias: TypedArray | null,
+): void {
   patches(x.data, col, g, r0, r1, false);
-  productChunk(w, g, r0, r1, col, out);
-}
-
-/** Output rows [r0, r1) of Y into `out` (NCHW) from the chunk's patches `col`. */
-function productChunk(w: NDArray, g: ConvGeometry, r0: number, r1: number, col: TypedArray, out: TypedArray): void {
-  const { outChannels: O, groups } = g;
-  const Kg = (g.inChannels * g.kernelH * g.kernelW) / groups;
-  const Og = O / groups;
-  const cols = (r1 - r0) * g.outW;
-  const rows = buffer(w.dtype, 'rows', O * cols);
-  rows.fill(0, 0, O * cols);
-  for (let p = 0; p < groups; p++) gemm(w.data, p * Og * Kg, col, p * Kg * cols, rows, p * Og * cols, Og, cols, Kg, false, false);
-  moveRows(out, rows, g, r0, r1, false);
+  productChunk(w, g, r0, r1, col, out, bias);
 }
 
 /** dX = the adjoint of conv2d in X, applied to dY (a transposed convolution): [batch, C, height, width]. */
@@ -326,8 +226,7 @@ export function conv2dInputGrad(dy: NDArray, w: NDArray, g: ConvGeometry): NDArr
   const Kg = K / groups;
   const Og = O / groups;
   const dx = allocate(dy.dtype, g.batch * g.inChannels * g.height * g.width);
-  const arena = onWasm(dy.dtype, g) ? patchArena([dx.length, patchCount(g, 0, chunkRows(g))]) : null;
-  if (arena !== null) return inputGradOnWasm(arena, dy, w, g, dx);
+  if (inputGradOnWasm(dy, w, g, dx)) return new NDArray(dx, [g.batch, g.inChannels, g.height, g.width]);
   forChunks(g, (r0, r1) => {
     const cols = (r1 - r0) * g.outW;
     const col = buffer(dy.dtype, 'col', K * cols);
@@ -337,23 +236,6 @@ export function conv2dInputGrad(dy: NDArray, w: NDArray, g: ConvGeometry): NDArr
     for (let p = 0; p < groups; p++) gemm(w.data, p * Og * Kg, rows, p * Og * cols, col, p * Kg * cols, Kg, cols, Og, true, false);
     patches(dx, col, g, r0, r1, true);
   });
-  return new NDArray(dx, [g.batch, g.inChannels, g.height, g.width]);
-}
-
-/** conv2dInputGrad's WebAssembly path (see onWasm): dX summed in the arena, then copied into `dx`. */
-function inputGradOnWasm(arena: PatchArena, dy: NDArray, w: NDArray, g: ConvGeometry, dx: TypedArray): NDArray {
-  const [sum, col] = arena.views;
-  const K = g.inChannels * g.kernelH * g.kernelW;
-  sum.fill(0);
-  forChunks(g, (r0, r1) => {
-    const cols = (r1 - r0) * g.outW;
-    const rows = buffer(dy.dtype, 'rows', g.outChannels * cols);
-    moveRows(dy.data, rows, g, r0, r1, true);
-    col.fill(0, 0, K * cols);
-    gemm(w.data, 0, rows, 0, col, 0, K, cols, g.outChannels, true, false);
-    wasmPatches(arena, 0, 1, g, r0, r1, cols, true);
-  });
-  dx.set(sum);
   return new NDArray(dx, [g.batch, g.inChannels, g.height, g.width]);
 }
 
@@ -369,8 +251,8 @@ export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry, kept:
   const Kg = K / groups;
   const Og = O / groups;
   const dw = allocate(x.dtype, O * Kg);
-  const onArena = kept === null && onWasm(x.dtype, g) ? weightGradOnWasm(x, dy, g, dw) : null;
-  if (onArena !== null) return onArena;
+  const shape = [O, g.inChannels / groups, g.kernelH, g.kernelW];
+  if (kept === null && weightGradOnWasm(x, dy, g, dw)) return new NDArray(dw, shape);
   let first = true;
   forChunks(g, (r0, r1) => {
     const cols = (r1 - r0) * g.outW;
@@ -389,35 +271,19 @@ export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry, kept:
     if (!first) for (let i = 0; i < O * Kg; i++) dw[i] += into[i];
     first = false;
   });
-  return new NDArray(dw, [O, g.inChannels / groups, g.kernelH, g.kernelW]);
+  return new NDArray(dw, shape);
 }
 
-/**
- * conv2dWeightGrad's WebAssembly path (see onWasm): per chunk, the patches copied into the arena with rows padded to
- * whole vectors and to a multiple of 4 rows, dY's rows likewise, and the dot-product kernel run on them in place.
- * Null when the module is unavailable.
- */
-function weightGradOnWasm(x: NDArray, dy: NDArray, g: ConvGeometry, dw: TypedArray): NDArray | null {
-  const O = g.outChannels;
-  const K = g.inChannels * g.kernelH * g.kernelW;
-  const [K4, O2] = [Math.ceil(K / 4) * 4, O + (O & 1)];
-  const widest = Math.ceil((chunkRows(g) * g.outW) / 4) * 4;
-  const arena = patchArena([x.data.length, K4 * widest, O2 * widest, O2 * K4]);
-  if (arena === null) return null;
-  const [image, col, rows, product] = arena.views;
-  image.set(x.data);
-  let first = true;
-  forChunks(g, (r0, r1) => {
-    const ld = Math.ceil(((r1 - r0) * g.outW) / 4) * 4;
-    wasmPatches(arena, 0, 1, g, r0, r1, ld, false);
-    col.fill(0, K * ld, K4 * ld);
-    rows.fill(0, 0, O2 * ld);
-    moveRows(dy.data, rows, g, r0, r1, true, ld);
-    arena.kernels.dotF32(arena.at[2], arena.at[1], arena.at[3], O2, K4, ld);
-    // The first chunk's products are dW's values (as on the TypeScript path, a -0 stays -0); later ones are added.
-    for (let o = 0; o < O; o++)
-      for (let q = 0; q < K; q++) dw[o * K + q] = first ? product[o * K4 + q] : dw[o * K + q] + product[o * K4 + q];
-    first = false;
-  });
-  return new NDArray(dw, [O, g.inChannels, g.kernelH, g.kernelW]);
+/** The bias's gradient: dY [batch, O, h, w] summed over all but the channel axis, each channel's sum in float64. */
+export function channelSums(dy: NDArray): NDArray {
+  const [batch, O] = dy.shape;
+  const plane = dy.shape[2] * dy.shape[3];
+  const D = dy.data;
+  const sums = allocate(dy.dtype, O);
+  for (let o = 0; o < O; o++) {
+    let s = 0;
+    for (let b = 0; b < batch; b++) for (let i = (b * O + o) * plane, end = i + plane; i < end; i++) s += D[i];
+    sums[o] = s;
+  }
+  return new NDArray(sums, [O]);
 }
