@@ -176,7 +176,11 @@ export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry, bias: NDA
   const out = allocate(x.dtype, g.batch * g.outChannels * g.outH * g.outW);
   const b = bias?.data ?? null;
   if (!forwardOnWasm(x, w, g, b, out))
-    forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, buffer(x.dtype, 'col', patchCount(g, r0, r1)), out, b));
+    forChunks(g, (r0, r1) => {
+      const col = buffer(x.dtype, 'col', patchCount(g, r0, r1));
+      patches(x.data, col, g, r0, r1, false);
+      productChunk(w, g, r0, r1, col, out, b);
+    });
   return new NDArray(out, [g.batch, g.outChannels, g.outH, g.outW]);
 }
 
@@ -199,23 +203,12 @@ export function conv2dForwardKeepingPatches(
   const out = allocate(x.dtype, g.batch * g.outChannels * g.outH * g.outW);
   const data = allocate(x.dtype, patchCount(g, 0, total));
   const K = g.inChannels * g.kernelH * g.kernelW;
-  forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, data.subarray(K * r0 * g.outW), out, bias?.data ?? null));
+  forChunks(g, (r0, r1) => {
+    const col = data.subarray(K * r0 * g.outW);
+    patches(x.data, col, g, r0, r1, false);
+    productChunk(w, g, r0, r1, col, out, bias?.data ?? null);
+  });
   return { y: new NDArray(out, [g.batch, g.outChannels, g.outH, g.outW]), patches: { data, rowsPerChunk: rowsPerChunk(g) } };
-}
-
-/** Output rows [r0, r1) of Y (plus the bias) into `out` (NCHW), the chunk's patches written into `col`. */
-function forwardChunk(
-  x: NDArray,
-  w: NDArray,
-  g: ConvGeometry,
-  r0: number,
-  r1: number,
-  col: TypedArray,
-  out: TypedArray,
-  bias: TypedArray | null,
-): void {
-  patches(x.data, col, g, r0, r1, false);
-  productChunk(w, g, r0, r1, col, out, bias);
 }
 
 /** dX = the adjoint of conv2d in X, applied to dY (a transposed convolution): [batch, C, height, width]. */
