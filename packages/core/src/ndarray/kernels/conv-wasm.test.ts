@@ -129,7 +129,7 @@ describe('the convolution on its WebAssembly path gives the TypeScript path bits
     }
   });
 
-  it("leaves float64, grouped convolutions, the 'js' backend and installed executors to the TypeScript path", () => {
+  it("leaves float64, grouped convolutions and the 'js' backend to the TypeScript path", () => {
     // Observed through the kept patches: the TypeScript path keeps them, the WebAssembly path does not.
     const g = geometry(CASES[2][1]);
     const kept = (x: NDArray, w: NDArray, geometryOf = g) => conv2dForwardKeepingPatches(x, w, geometryOf).patches !== null;
@@ -141,9 +141,29 @@ describe('the convolution on its WebAssembly path gives the TypeScript path bits
     setKernelBackend('js');
     expect(kept(x, w)).toBe(true);
     setKernelBackend('wasm');
-    setGemmExecutor({ gemm: () => false });
+  });
+
+  it('with a parallel executor taking the products (in two halves of C), the same bits as on the calling thread', () => {
+    const g = geometry(CASES[1][1]);
+    const x = random([2, 6, 14, 14]);
+    const w = random([16, 6, 5, 5]);
+    const dy = random([2, 16, 10, 10]);
+    const alone = run(g, x, w, dy, true);
+    let calls = 0;
+    // An executor that computes C in two bands of rows, each with the single-thread kernel, as a thread pool shares it.
+    setGemmExecutor({
+      gemm(A, ao, B, bo, C, co, m, n, k, tA, tB, kernel) {
+        calls++;
+        const half = m >> 1;
+        if (tA || half === 0) return false;
+        kernel(A, ao, B, bo, C, co, half, n, k, tA, tB);
+        kernel(A, ao + half * k, B, bo, C, co + half * n, m - half, n, k, tA, tB);
+        return true;
+      },
+    });
     try {
-      expect(kept(x, w)).toBe(true);
+      expect(run(g, x, w, dy, true)).toEqual(alone);
+      expect(calls).toBe(2); // the forward's product and dX's; dW's dot products stay on the calling thread
     } finally {
       setGemmExecutor(null);
     }

@@ -1,25 +1,25 @@
 /**
- * The convolution's WebAssembly path (float32, one group, a WebAssembly backend, no parallel executor; see onWasm):
+ * The convolution's WebAssembly path (float32, one group, a WebAssembly backend; see onWasm):
  * the patch copies of wasm/patches.ts into the convolution module's memory, where the weight gradient's dot products
  * (wasm/dot.ts) read them in place. The same chunks, products and results as conv.ts's TypeScript path, bit for bit
  * (conv-wasm.test.ts); contained here, so that conv.ts reads as the reference.
  */
 import type { DType, TypedArray } from '../dtype.js';
 import type { NDArray } from '../ndarray.js';
-import { getGemmExecutor } from './backend/gemm-executor.js';
 import { getKernelBackend } from './backend/kernel-backend.js';
 import { patchArena, wasmPatches } from './backend/wasm-patches.js';
 import { type ConvGeometry, buffer, chunkRows, convLimits, forChunks, moveRows, patchCount, productChunk } from './conv-chunks.js';
 import { gemm } from './matmul.js';
 
 /**
- * Whether a kernel takes the WebAssembly path: float32, one group, a WebAssembly backend (the default) and no parallel
- * executor (the products then run on the calling thread). The patch copies then run in WebAssembly (wasm/patches.ts),
- * into the convolution module's memory, where the weight gradient's dot products read them in place; the results are
- * the TypeScript path's, bit for bit, since the copies and the order of col2im's additions are the same.
+ * Whether a kernel takes the WebAssembly path: float32, one group and a WebAssembly backend (the default). The patch
+ * copies then run in WebAssembly (wasm/patches.ts), into the convolution module's memory, where the weight gradient's
+ * dot products read them in place (the forward's and dX's products still go through `gemm`, to a parallel executor
+ * when one is installed); the results are the TypeScript path's, bit for bit, since the copies, the products and the
+ * order of col2im's additions are the same.
  */
 export function onWasm(dtype: DType, g: ConvGeometry): boolean {
-  return convLimits.wasm && dtype === 'float32' && g.groups === 1 && getKernelBackend() !== 'js' && getGemmExecutor() === null;
+  return convLimits.wasm && dtype === 'float32' && g.groups === 1 && getKernelBackend() !== 'js';
 }
 
 /** conv2dForward's WebAssembly path: Y (plus the bias) into `out`, or false (nothing written) when it does not apply. */
