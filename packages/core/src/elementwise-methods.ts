@@ -5,7 +5,8 @@
  * below (`tsc` names the one missing); each class says in one place how its methods apply an op.
  */
 import type { Node, Operand } from './autodiff/node.js';
-import { BINARY_OPS, type BinaryOpName, UNARY_OPS, type UnaryOpName } from './ops/index.js';
+import { BINARY_MASK_OPS, BINARY_OPS, type BinaryOpName, UNARY_MASK_OPS, UNARY_OPS, type UnaryOpName } from './ops/index.js';
+import type { BinaryPredicate, UnaryPredicate } from './ops/predicate.js';
 import type { BinaryOp, UnaryOp } from './ops/elementwise.js';
 
 /**
@@ -87,29 +88,79 @@ export interface ElementwiseMethods {
   silu(): this;
 }
 
+/**
+ * The mask methods of Tensor, one per mask op (UNARY_MASK_OPS, BINARY_MASK_OPS): 0/1 masks in the operands' dtype
+ * that never require grad (`where` conditions). Binary ones broadcast.
+ * @example
+ * where(x.gt(0), x, x.mul(0.1));   // leaky relu
+ */
+export interface MaskMethods {
+  /** 1 where this == other, else 0 (broadcasting; NaN equals nothing); never requires grad. */
+  eq(other: this | number): this;
+  /** 1 where this != other, else 0 (broadcasting); never requires grad. */
+  ne(other: this | number): this;
+  /** 1 where this < other, else 0 (broadcasting); never requires grad. */
+  lt(other: this | number): this;
+  /** 1 where this <= other, else 0 (broadcasting); never requires grad. */
+  le(other: this | number): this;
+  /**
+   * 1 where this > other, else 0 (broadcasting), in the operands' dtype; never requires grad.
+   * @example
+   * where(x.gt(0), x, x.mul(0.1));   // leaky relu
+   */
+  gt(other: this | number): this;
+  /** 1 where this >= other, else 0 (broadcasting); never requires grad. */
+  ge(other: this | number): this;
+  /** 1 where both are non-zero (NaN counts as true), else 0; never requires grad. */
+  logicalAnd(other: this | number): this;
+  /** 1 where either is non-zero, else 0; never requires grad. */
+  logicalOr(other: this | number): this;
+  /** 1 where exactly one is non-zero, else 0; never requires grad. */
+  logicalXor(other: this | number): this;
+  /** 1 where this is 0, else 0; never requires grad. */
+  logicalNot(): this;
+  /** 1 where this is NaN, else 0; never requires grad. */
+  isNaN(): this;
+  /** 1 where this is finite (neither NaN nor infinite), else 0; never requires grad. */
+  isFinite(): this;
+}
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Expect<T extends true> = T;
-/** The declared methods that take no argument. */
-type NoArgument = { [K in keyof ElementwiseMethods]: ElementwiseMethods[K] extends () => unknown ? K : never }[keyof ElementwiseMethods];
+/** The methods of `M` that take no argument. */
+type NoArgument<M> = { [K in keyof M]: M[K] extends () => unknown ? K : never }[keyof M];
 /**
- * @internal `tsc` holds the declarations above to the tables: a method of no argument for each op of UNARY_OPS, of
- * one for each of BINARY_OPS, and nothing declared that is not installed.
+ * @internal `tsc` holds the declarations above to the tables: a method of no argument for each op of a unary table,
+ * of one for each op of a binary table, and nothing declared that is not installed.
  */
 export type DeclaredAsInstalled = [
   Expect<Same<keyof ElementwiseMethods, UnaryOpName | BinaryOpName>>,
-  Expect<Same<NoArgument, UnaryOpName>>,
+  Expect<Same<NoArgument<ElementwiseMethods>, UnaryOpName>>,
+  Expect<Same<keyof MaskMethods, keyof typeof UNARY_MASK_OPS | keyof typeof BINARY_MASK_OPS>>,
+  Expect<Same<NoArgument<MaskMethods>, keyof typeof UNARY_MASK_OPS>>,
 ];
 
-/** How a node kind applies an op in its methods. */
-export interface MethodMakers<N extends Node> {
-  unary(op: UnaryOp): (this: N) => N;
-  binary(op: BinaryOp): (this: N, other: Operand<N>) => N;
+/** A method per op of two tables: `unary` ops (a method of no argument) and `binary` ones (of the other operand). */
+export interface OpTables<U, B> {
+  readonly unary: Readonly<Record<string, U>>;
+  readonly binary: Readonly<Record<string, B>>;
 }
 
-/** @internal installs a method per op of UNARY_OPS and BINARY_OPS on `prototype`, made by `make`. */
-export function installElementwiseMethods<N extends Node>(prototype: N, make: MethodMakers<N>): void {
+/** The elementwise ops' tables, whose methods every node kind has. */
+export const ELEMENTWISE_TABLES: OpTables<UnaryOp, BinaryOp> = { unary: UNARY_OPS, binary: BINARY_OPS };
+/** The mask ops' tables, whose methods Tensor has. */
+export const MASK_TABLES: OpTables<UnaryPredicate, BinaryPredicate> = { unary: UNARY_MASK_OPS, binary: BINARY_MASK_OPS };
+
+/** How a node kind applies an op in its methods. */
+export interface MethodMakers<N extends Node, U, B> {
+  unary(op: U): (this: N) => N;
+  binary(op: B): (this: N, other: Operand<N>) => N;
+}
+
+/** @internal installs on `prototype` a method per op of `tables`, each made by `make`. */
+export function installOpMethods<N extends Node, U, B>(prototype: N, tables: OpTables<U, B>, make: MethodMakers<N, U, B>): void {
   const install = (name: string, method: unknown) =>
     Object.defineProperty(prototype, name, { value: method, writable: true, configurable: true });
-  for (const [name, op] of Object.entries(UNARY_OPS)) install(name, make.unary(op));
-  for (const [name, op] of Object.entries(BINARY_OPS)) install(name, make.binary(op));
+  for (const [name, op] of Object.entries(tables.unary)) install(name, make.unary(op));
+  for (const [name, op] of Object.entries(tables.binary)) install(name, make.binary(op));
 }

@@ -7,7 +7,7 @@ import { Node, type Operand, type RawValue } from './autodiff/node.js';
 import { DTypeError, GradError } from './errors.js';
 import type { DType } from './ndarray/dtype.js';
 import * as ops from './ops/index.js';
-import { type ElementwiseMethods, installElementwiseMethods } from './elementwise-methods.js';
+import { ELEMENTWISE_TABLES, type ElementwiseMethods, installOpMethods } from './elementwise-methods.js';
 import type { OpContext } from './autodiff/context.js';
 import { entryOp, moveToContext, recordInline } from './autodiff/entry.js';
 import { mode } from './autodiff/mode.js';
@@ -207,7 +207,7 @@ export class Scalar extends Node {
   }
 
   static {
-    installElementwiseMethods<Scalar>(this.prototype, {
+    installOpMethods<Scalar, UnaryOp, BinaryOp>(this.prototype, ELEMENTWISE_TABLES, {
       unary: (op) =>
         function (this: Scalar) {
           return this.unary(op);

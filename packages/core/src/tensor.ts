@@ -19,7 +19,16 @@ import { gradFnName } from './graph.js';
 import { brand } from './shared.js';
 import { broadcastShapes, broadcastsTo, describeValue, normalizeAxes, normalizeAxis, sameShape, sizeOf } from './ndarray/shape.js';
 import * as ops from './ops/index.js';
-import { type ElementwiseMethods, installElementwiseMethods } from './elementwise-methods.js';
+import {
+  ELEMENTWISE_TABLES,
+  type ElementwiseMethods,
+  MASK_TABLES,
+  type MaskMethods,
+  type MethodMakers,
+  installOpMethods,
+} from './elementwise-methods.js';
+import type { BinaryOp, UnaryOp } from './ops/elementwise.js';
+import type { BinaryPredicate, UnaryPredicate } from './ops/predicate.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
 import { type GeluOptions, geluAttrs } from './functions/activation.js';
 import { type SortOptions, type TopkOptions, sort, topk } from './functions/sort.js';
@@ -38,7 +47,7 @@ type TensorOperand = Operand<Tensor>;
 export class Tensor extends Node implements TensorNode {
   static {
     brand(this, 'Tensor');
-    installElementwiseMethods<Tensor>(this.prototype, {
+    const methods: MethodMakers<Tensor, UnaryOp | UnaryPredicate, BinaryOp | BinaryPredicate> = {
       unary: (op) =>
         function (this: Tensor) {
           return op(this);
@@ -47,7 +56,9 @@ export class Tensor extends Node implements TensorNode {
         function (this: Tensor, other: TensorOperand) {
           return op(this, other);
         },
-    });
+    };
+    installOpMethods(this.prototype, ELEMENTWISE_TABLES, methods);
+    installOpMethods(this.prototype, MASK_TABLES, methods);
   }
   private _array: NDArray;
   /** @internal the tidy this tensor was made in (tidy.ts), or null. */
@@ -412,60 +423,6 @@ export class Tensor extends Node implements TensorNode {
     return ops.clamp(this, { min, max });
   }
 
-  // Comparisons and logical ops: 0/1 masks in the operands' dtype that never require grad (`where` conditions).
-  /** 1 where this == other, else 0 (broadcasting; NaN equals nothing); never requires grad. */
-  eq(o: TensorOperand): Tensor {
-    return ops.eq(this, o);
-  }
-  /** 1 where this != other, else 0 (broadcasting); never requires grad. */
-  ne(o: TensorOperand): Tensor {
-    return ops.ne(this, o);
-  }
-  /** 1 where this < other, else 0 (broadcasting); never requires grad. */
-  lt(o: TensorOperand): Tensor {
-    return ops.lt(this, o);
-  }
-  /** 1 where this <= other, else 0 (broadcasting); never requires grad. */
-  le(o: TensorOperand): Tensor {
-    return ops.le(this, o);
-  }
-  /**
-   * 1 where this > other, else 0 (broadcasting), in the operands' dtype; never requires grad.
-   * @example
-   * where(x.gt(0), x, x.mul(0.1));   // leaky relu
-   */
-  gt(o: TensorOperand): Tensor {
-    return ops.gt(this, o);
-  }
-  /** 1 where this >= other, else 0 (broadcasting); never requires grad. */
-  ge(o: TensorOperand): Tensor {
-    return ops.ge(this, o);
-  }
-  /** 1 where both are non-zero (NaN counts as true), else 0; never requires grad. */
-  logicalAnd(o: TensorOperand): Tensor {
-    return ops.logicalAnd(this, o);
-  }
-  /** 1 where either is non-zero, else 0; never requires grad. */
-  logicalOr(o: TensorOperand): Tensor {
-    return ops.logicalOr(this, o);
-  }
-  /** 1 where exactly one is non-zero, else 0; never requires grad. */
-  logicalXor(o: TensorOperand): Tensor {
-    return ops.logicalXor(this, o);
-  }
-  /** 1 where this is 0, else 0; never requires grad. */
-  logicalNot(): Tensor {
-    return ops.logicalNot(this);
-  }
-  /** 1 where this is NaN, else 0; never requires grad. */
-  isNaN(): Tensor {
-    return ops.isNaN(this);
-  }
-  /** 1 where this is finite (neither NaN nor infinite), else 0; never requires grad. */
-  isFinite(): Tensor {
-    return ops.isFinite(this);
-  }
-
   // Reductions: `axis` is one axis, a list, or undefined for all; negative axes count from the end.
   /** Sum over `axis` (one axis, a list, or all when omitted; negative counts from the end). */
   sum(axis?: number | readonly number[], keepDims = false): Tensor {
@@ -753,10 +710,10 @@ export class Tensor extends Node implements TensorNode {
   }
 }
 
-// The elementwise methods (add, mul, tanh, ...): declared once, in elementwise-methods.ts, and installed on the
-// prototype by the static block above.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- installed, not declared, in the class
-export interface Tensor extends ElementwiseMethods {}
+// The elementwise and mask methods (add, mul, tanh, ..., eq, lt, isNaN, ...): declared once, in
+// elementwise-methods.ts, and installed on the prototype by the static block above.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- installed, not declared, in the class
+export interface Tensor extends ElementwiseMethods, MaskMethods {}
 
 /** Whether `x` is an array (without narrowing a typed parameter to any[], as Array.isArray would). */
 function isList(x: unknown): boolean {

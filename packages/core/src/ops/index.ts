@@ -48,6 +48,7 @@ import { diagonal, diagonalAdjoint } from './diagonal.js';
 import { div } from './div.js';
 import { embedding } from './embedding.js';
 import type { BinaryOp, UnaryOp } from './elementwise.js';
+import type { BinaryPredicate, UnaryPredicate } from './predicate.js';
 import { erf } from './erf.js';
 import { exp } from './exp.js';
 import { gather, scatterAdd } from './gather.js';
@@ -298,6 +299,17 @@ export const UNARY_OPS = {
 export const BINARY_OPS = { add, addRelu, atan2, div, maximum, minimum, mul, pow, sub } as const satisfies {
   readonly [K in BinaryOpName]: BinaryOp;
 };
+
+/**
+ * The mask ops (predicate.ts) of one operand by name: each is a Tensor method of no argument (`x.isNaN()`),
+ * installed from this table (elementwise-methods.ts).
+ */
+export const UNARY_MASK_OPS = { isFinite, isNaN, logicalNot } as const satisfies Readonly<Record<string, UnaryPredicate>>;
+
+/** The mask ops of two operands by name, each a Tensor method taking the other operand (`a.lt(b)`). */
+export const BINARY_MASK_OPS = { eq, ge, gt, le, logicalAnd, logicalOr, logicalXor, lt, ne } as const satisfies Readonly<
+  Record<string, BinaryPredicate>
+>;
 
 function hasKernelOfArity(op: unknown, arity: 1 | 2): boolean {
   const kernel = (op as { definition: { kernel?: { arity?: number } } }).definition.kernel;
