@@ -48,10 +48,11 @@ export function allocate(dtype: DType, size: number): TypedArray {
 
 /**
  * An array of `size` elements whose contents are unspecified: for kernels that write every element before anything
- * reads it (elementwise maps). A kernel that accumulates into its output takes `allocate`.
+ * reads it (elementwise maps). A kernel that accumulates into its output takes `allocate`. `make`, when given, makes
+ * new memory in place of a plain array (a kernel's own kind of memory; null: a plain array after all).
  */
-export function allocateUnfilled(dtype: DType, size: number): TypedArray {
-  return take(dtype, size, false);
+export function allocateUnfilled(dtype: DType, size: number, make?: (size: number) => TypedArray | null): TypedArray {
+  return take(dtype, size, false, make);
 }
 
 /** A copy of `data` in new memory (or spare memory, see `recycling` and `pool`). */
@@ -61,11 +62,11 @@ export function copyArray(data: TypedArray): TypedArray {
   return out;
 }
 
-function take(dtype: DType, size: number, zero: boolean): TypedArray {
-  if (recycling.made !== null) return recycle(dtype, size, zero);
-  if (size < POOL_MIN) return fresh(dtype, size);
+function take(dtype: DType, size: number, zero: boolean, make?: (size: number) => TypedArray | null): TypedArray {
+  if (recycling.made !== null) return recycle(dtype, size, zero, make);
+  if (size < POOL_MIN) return make?.(size) ?? fresh(dtype, size);
   const reused = pool.free[dtype].get(size)?.pop();
-  const out = reused ?? fresh(dtype, size);
+  const out = reused ?? make?.(size) ?? fresh(dtype, size);
   if (reused) {
     pool.bytes -= out.byteLength;
     if (zero) out.fill(0);
@@ -102,10 +103,10 @@ export function emptyPool(): void {
   pool.bytes = 0;
 }
 
-function recycle(dtype: DType, size: number, zero: boolean): TypedArray {
+function recycle(dtype: DType, size: number, zero: boolean, make?: (size: number) => TypedArray | null): TypedArray {
   const spare = recycling.spare;
   const i = size < RECYCLE_MIN ? -1 : spare.findIndex((a) => a.length === size && dtypeOfArray(a) === dtype);
-  const out = i < 0 ? fresh(dtype, size) : spare.splice(i, 1)[0];
+  const out = i < 0 ? (make?.(size) ?? fresh(dtype, size)) : spare.splice(i, 1)[0];
   if (i >= 0 && zero) out.fill(0);
   recycling.made!.push(out);
   return out;
