@@ -135,4 +135,21 @@ describe('outer products written in place into an output memory of their own', (
       memory = g.data.buffer;
     }
   });
+
+  it('by default, from 32 MB, or under reuseOutputs from the size it reuses; a fresh vmap of smaller outputs keeps plain arrays', () => {
+    outerInPlace.minBytes = threshold;
+    try {
+      const loss = (w: Tensor, x: Tensor) => x.matmul(w).sum();
+      const w = tensor(random([100, 90], 'float64', 11).data, { shape: [100, 90] });
+      const xs = tensor(random([8, 100], 'float64', 12).data, { shape: [8, 100] });
+      const fresh = vmap(grad(loss), { inAxes: [null, 0] })(w, xs);
+      const reusing = vmap(grad(loss), { inAxes: [null, 0], reuseOutputs: true })(w, xs);
+      expect([inOwnMemory(fresh.data), inOwnMemory(reusing.data)]).toEqual([false, true]);
+      expect(Array.from(reusing.data)).toEqual(Array.from(fresh.data));
+      const big = matmul(random([2, 2048, 1], 'float32', 13), random([2, 1, 2048], 'float32', 14)); // exactly 32 MB
+      expect(inOwnMemory(big.data)).toBe(true);
+    } finally {
+      outerInPlace.minBytes = 0;
+    }
+  });
 });
