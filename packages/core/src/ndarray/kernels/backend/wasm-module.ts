@@ -1,10 +1,11 @@
 /**
  * The WebAssembly SIMD kernels (sources: packages/core/wasm/gemm.ts and tanh.ts, embedded by wasm/build.mjs), one
- * module shared by every kernel that uses it, the outer product's module (wasm/outer.ts) and the relaxed-SIMD build
+ * module shared by every kernel that uses it, the outer product's module (wasm/outer.ts), the in-place update module
+ * (wasm/axpy.ts: gradient accumulation) and the relaxed-SIMD build
  * of the matrix product (fused multiply-adds). Each is loaded lazily and synchronously on first use; a host that does not validate one (no
  * WebAssembly, no SIMD, no relaxed SIMD) has it reported unavailable, and the callers fall back.
  */
-import { WASM_KERNELS_HEX, WASM_OUTER_HEX, WASM_RELAXED_GEMM_HEX } from './wasm-kernels.generated.js';
+import { WASM_KERNELS_HEX, WASM_OUTER_HEX, WASM_RELAXED_GEMM_HEX, WASM_UPDATE_HEX } from './wasm-kernels.generated.js';
 
 /** A WebAssembly gemm export: C = op(A) op(B), every array a byte address into the module's memory. */
 type WasmGemm = (
@@ -48,6 +49,12 @@ export interface WasmOuterKernels extends WasmHeap {
 /** A WebAssembly memory: its current buffer (replaced, the old one detached, when it grows). */
 export type WasmMemoryObject = WasmHeap['memory'];
 
+/** The in-place update module: x += alpha * y, each array a byte address into its memory (an even `n` for float32). */
+export interface WasmUpdateKernels extends WasmHeap {
+  readonly axpyF32: (x: number, y: number, n: number, alpha: number) => void;
+  readonly axpyF64: (x: number, y: number, n: number, alpha: number) => void;
+}
+
 // The few WebAssembly members used, typed here so the core needs neither DOM nor Node type libraries.
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
@@ -59,6 +66,7 @@ let loaded: WasmKernels | null | undefined;
 let loadedRelaxed: WasmGemmKernels | null | undefined;
 let loadedOuter: WasmOuterKernels | null | undefined;
 let outerModule: object | null | undefined;
+let loadedUpdate: WasmUpdateKernels | null | undefined;
 
 function decodeHex(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
@@ -120,6 +128,12 @@ export function fixedWasmMemory(pages: number): WasmMemoryObject | null {
     // No WebAssembly, too many pages, or the address space for another memory is exhausted.
     return null;
   }
+}
+
+/** The in-place update module, or null when this host cannot run it (loaded on the first call). */
+export function wasmUpdateKernels(): WasmUpdateKernels | null {
+  if (loadedUpdate === undefined) loadedUpdate = load<WasmUpdateKernels>(WASM_UPDATE_HEX);
+  return loadedUpdate;
 }
 
 /** Rounds a byte address up to 16, the alignment of a v128. */
