@@ -41,6 +41,15 @@ export const pool = {
   owned: new WeakSet<TypedArray>(),
 };
 
+/**
+ * @internal Memory given back to the vmapped function whose output held it (docs/decisions.md, "vmap's outputs given
+ * back by dispose"): an array in `donatedTo`, when released (its last tensor disposed), joins that function's list
+ * instead of the pool, whatever its size; while the function runs again, `donation.current` is that list, and
+ * allocations of a donated array's dtype and length take it before the pool.
+ */
+export const donatedTo = new WeakMap<TypedArray, TypedArray[]>();
+export const donation = { current: null as TypedArray[] | null };
+
 /** A zero-filled array of `size` elements: pooled memory (filled with zeros) when there is some, else new memory. */
 export function allocate(dtype: DType, size: number): TypedArray {
   return take(dtype, size, true);
@@ -65,10 +74,12 @@ export function copyArray(data: TypedArray): TypedArray {
 function take(dtype: DType, size: number, zero: boolean, make?: (size: number) => TypedArray | null): TypedArray {
   if (recycling.made !== null) return recycle(dtype, size, zero, make);
   if (size < POOL_MIN) return make?.(size) ?? fresh(dtype, size);
-  const reused = pool.free[dtype].get(size)?.pop();
+  const donated = donation.current;
+  const d = donated === null ? -1 : donated.findIndex((a) => a.length === size && dtypeOfArray(a) === dtype);
+  const reused = d >= 0 ? donated!.splice(d, 1)[0] : pool.free[dtype].get(size)?.pop();
   const out = reused ?? make?.(size) ?? fresh(dtype, size);
   if (reused) {
-    pool.bytes -= out.byteLength;
+    if (d < 0) pool.bytes -= out.byteLength;
     if (zero) out.fill(0);
   }
   pool.owned.add(out);
@@ -81,6 +92,8 @@ function take(dtype: DType, size: number, zero: boolean, make?: (size: number) =
  */
 export function releaseArray(data: TypedArray): boolean {
   if (!pool.owned.delete(data)) return false;
+  const donee = donatedTo.get(data);
+  if (donee !== undefined) return donatedTo.delete(data) && donee.push(data) > 0;
   // Full: what it held goes (a working set larger than the limit gains nothing from a pool anyway).
   if (pool.bytes + data.byteLength > pool.limit) emptyPool();
   const byLength = pool.free[dtypeOfArray(data)];
