@@ -131,4 +131,20 @@ describe("vmap reuses its outputs' memory once they are disposed", () => {
       { numRuns: 40 },
     );
   });
+
+  it('with reuseOutputs too: an output disposed before the next call is reused once, never handed to two outputs', () => {
+    const x = uniform([4, 20_000], -1, 1, { seed: 20, requiresGrad: false });
+    const f = vmap((v: Tensor) => [v.mul(2), v.mul(3)], { reuseOutputs: true });
+    const [a1, b1] = f(x);
+    const memories = [storage(a1), storage(b1)];
+    a1.dispose(); // given back before the call that would have reused it anyway
+    const [a2, b2] = f(x);
+    expect(new Set([storage(a2), storage(b2)]).size).toBe(2);
+    expect(memories).toContain(storage(a2));
+    expect(memories).toContain(storage(b2));
+    expect(Array.from(storage(a2))).toEqual(Array.from(storage(x), (v) => 2 * v));
+    expect(Array.from(storage(b2))).toEqual(Array.from(storage(x), (v) => 3 * v));
+    expect(() => a1.sum()).toThrow(DisposedError);
+    expect(() => b1.sum()).toThrow(/returned by a vmap with reuseOutputs/);
+  });
 });

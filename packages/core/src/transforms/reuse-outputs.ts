@@ -14,7 +14,7 @@
  */
 import { isBatched } from '../autodiff/batching.js';
 import { TransformError, formatShape } from '../errors.js';
-import { RECYCLE_MIN, type TypedArray, donatedTo, donation, pool, recycling } from '../ndarray/dtype.js';
+import { type TypedArray, donatedTo, donation, pool, recycling } from '../ndarray/dtype.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { Tensor } from '../tensor.js';
 
@@ -22,26 +22,32 @@ import { Tensor } from '../tensor.js';
 export type ReusableOutputs = Array<[NDArray, TypedArray]>;
 
 /**
- * Runs `call` with the memory of `previous` offered to its large allocations (see the file comment); returns its
- * result and the outputs the next call may reuse.
+ * Runs `call` with the memory of `previous` (the outputs of the function's last call) given back to it in `donated`
+ * (see the file comment); returns its result and the outputs the next call may reuse.
  */
-export function reusingOutputs<T>(previous: ReusableOutputs, args: readonly unknown[], call: () => T): [T, ReusableOutputs] {
+export function reusingOutputs<T>(
+  previous: ReusableOutputs,
+  donated: TypedArray[],
+  args: readonly unknown[],
+  call: () => T,
+): [T, ReusableOutputs] {
   const kept = new Set<TypedArray>();
   eachTensorIn(args, (raw) => kept.add(raw.data));
-  const spare = new Set<TypedArray>();
   // An output passed back in stays valid through this call, and is reused by the next one that does not take it.
   const carried = previous.filter(([, data]) => kept.has(data));
   for (const [raw, data] of previous) {
-    if (kept.has(data)) continue;
+    // Passed back in, or already given back by dispose().
+    if (kept.has(data) || donated.includes(data)) continue;
     makeUnreadable(raw);
-    if (data.length >= RECYCLE_MIN) spare.add(data);
+    pool.owned.delete(data);
+    donatedTo.delete(data);
+    donated.push(data);
   }
   const outerMade = recycling.made;
   const made: TypedArray[] = [];
-  recycling.spare.push(...spare);
   recycling.made = made;
   try {
-    const result = call();
+    const result = reusingDisposed(donated, call);
     const own = new Set(made);
     const reusable: ReusableOutputs = carried;
     eachTensorIn([result], (raw) => {
@@ -52,7 +58,6 @@ export function reusingOutputs<T>(previous: ReusableOutputs, args: readonly unkn
     recycling.made = outerMade;
     // Inside an outer reusing call, what this one allocated was allocated during that one too.
     if (outerMade !== null) outerMade.push(...made);
-    else recycling.spare = [];
   }
 }
 

@@ -84,15 +84,14 @@ export function vmap<F extends (...args: any[]) => VmapOutputs>(
       batching.open--;
     }
   };
-  if (!options.reuseOutputs) {
-    const donated: TypedArray[] = [];
-    return (...args: unknown[]) => reusingDisposed(donated, () => call(args)) as Batched<ReturnType<F>>;
-  }
+  // The memory of this function's outputs given back to it (reuse-outputs.ts).
+  const donated: TypedArray[] = [];
+  if (!options.reuseOutputs) return (...args: unknown[]) => reusingDisposed(donated, () => call(args)) as Batched<ReturnType<F>>;
   let previous: ReusableOutputs = [];
   return (...args: unknown[]) => {
     const last = previous;
     previous = [];
-    const [result, reusable] = reusingOutputs(last, args, () => call(args));
+    const [result, reusable] = reusingOutputs(last, donated, args, () => call(args));
     previous = reusable;
     return result as Batched<ReturnType<F>>;
   };
