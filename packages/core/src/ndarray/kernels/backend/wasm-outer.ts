@@ -3,7 +3,7 @@
  * in a WebAssembly memory of its own (`wasmOuterOutput`) in place, else computed in the module's memory a block at a
  * time and copied out.
  */
-import { type DType, RECYCLE_MIN, type TypedArray, recycling } from '../../dtype.js';
+import { type DType, type TypedArray, recycling } from '../../dtype.js';
 import { type WasmOuterKernels, align16, fixedWasmMemory, wasmMemory, wasmOuterKernels } from './wasm-module.js';
 
 /**
@@ -15,13 +15,13 @@ const BLOCK_BYTES = 256 * 1024;
 
 /**
  * @internal Outputs of at least `minBytes` get a memory of their own (`wasmOuterOutput`), and under vmap's
- * `reuseOutputs` those it may reuse (`RECYCLE_MIN` elements). Fresh memory of 32 MB is mapped and faulted in page by
+ * `reuseOutputs` those of `minReused` elements. Fresh memory of 32 MB is mapped and faulted in page by
  * page whatever holds it (glibc maps anything that large afresh), so a WebAssembly memory costs no more; below it, the
  * C allocator reuses memory, and a product's copy out costs less than faulting in a new memory (except memory reused
  * call after call: measured on the MNIST MLP's reusing per-sample gradients, CPU time a call at load 10, in place
- * from 32 MB 7.44 ms float32 and 14.9 float64, from `RECYCLE_MIN` 7.26 and 13.5, never 9.59 and 18.6).
+ * from 32 MB 7.44 ms float32 and 14.9 float64, from 65,536 elements 7.26 and 13.5, never 9.59 and 18.6).
  */
-export const outerInPlace = { minBytes: 32 * 2 ** 20 };
+export const outerInPlace = { minBytes: 32 * 2 ** 20, minReused: 1 << 16 };
 
 /** Each output memory's buffer, with the kernel's instance bound to that memory. */
 const inPlace = new WeakMap<ArrayBufferLike, WasmOuterKernels>();
@@ -37,8 +37,8 @@ export function wasmOuterOutput(dtype: DType, size: number, m: number, n: number
   const Kind = dtype === 'float32' ? Float32Array : dtype === 'float64' ? Float64Array : null;
   const shared = wasmOuterKernels();
   if (Kind === null || shared === null) return null;
-  // Under vmap's reuseOutputs, from the size it reuses: an output's memory is then written again call after call.
-  if (recycling.made !== null ? size < RECYCLE_MIN : size * Kind.BYTES_PER_ELEMENT < outerInPlace.minBytes) return null;
+  // Under vmap's reuseOutputs, an output's memory is written again call after call.
+  if (recycling.made !== null ? size < outerInPlace.minReused : size * Kind.BYTES_PER_ELEMENT < outerInPlace.minBytes) return null;
   const at = align16(shared.heapBase());
   const pages = Math.ceil((scratchAt(at + size * Kind.BYTES_PER_ELEMENT, m, Kind.BYTES_PER_ELEMENT) + n * Kind.BYTES_PER_ELEMENT) / 65536);
   const memory = pages <= 65536 ? fixedWasmMemory(pages) : null;
