@@ -64,7 +64,7 @@ describe('outer products written in place into an output memory of their own', (
       // The last product's operands were copied after C: the in-place path ran, not the blocks copied out.
       const Kind = dtype === 'float32' ? Float32Array : Float64Array;
       const aAt = align16(c.data.byteOffset + c.data.byteLength);
-      expect(Array.from(new Kind(c.data.buffer, aAt, m))).toEqual(Array.from(a.data.subarray((batch - 1) * m)));
+      expect(Array.from(new Kind(c.data.buffer as ArrayBuffer, aAt, m))).toEqual(Array.from(a.data.subarray((batch - 1) * m)));
     }
   });
 
@@ -103,7 +103,7 @@ describe('outer products written in place into an output memory of their own', (
   });
 
   it('falls back to a plain array when the host cannot make another memory', () => {
-    const api = globalThis.WebAssembly as unknown as { Memory: unknown };
+    const api = (globalThis as unknown as { WebAssembly: { Memory: unknown } }).WebAssembly;
     const Memory = api.Memory;
     api.Memory = function refuse() {
       throw new RangeError('WebAssembly.Memory(): could not allocate memory');
