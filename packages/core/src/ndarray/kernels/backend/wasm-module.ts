@@ -1,11 +1,11 @@
 /**
  * The WebAssembly SIMD kernels (sources: packages/core/wasm/gemm.ts and tanh.ts, embedded by wasm/build.mjs), one
- * module shared by every kernel that uses it, the outer product's module (wasm/outer.ts), the in-place update module
- * (wasm/axpy.ts: gradient accumulation) and the relaxed-SIMD build
+ * module shared by every kernel that uses it, the outer product's module (wasm/outer.ts), the convolution's module
+ * (wasm/dot.ts, patches.ts), the in-place update module (wasm/axpy.ts: gradient accumulation) and the relaxed-SIMD build
  * of the matrix product (fused multiply-adds). Each is loaded lazily and synchronously on first use; a host that does not validate one (no
  * WebAssembly, no SIMD, no relaxed SIMD) has it reported unavailable, and the callers fall back.
  */
-import { WASM_KERNELS_HEX, WASM_OUTER_HEX, WASM_RELAXED_GEMM_HEX, WASM_UPDATE_HEX } from './wasm-kernels.generated.js';
+import { WASM_DOT_HEX, WASM_KERNELS_HEX, WASM_OUTER_HEX, WASM_RELAXED_GEMM_HEX, WASM_UPDATE_HEX } from './wasm-kernels.generated.js';
 
 /** A WebAssembly gemm export: C = op(A) op(B), every array a byte address into the module's memory. */
 type WasmGemm = (
@@ -49,6 +49,15 @@ export interface WasmOuterKernels extends WasmHeap {
 /** A WebAssembly memory: its current buffer (replaced, the old one detached, when it grows). */
 export type WasmMemoryObject = WasmHeap['memory'];
 
+/**
+ * The convolution's module (wasm/dot.ts and patches.ts): C = A B^T as dot products of rows, im2col and col2im, in float32; each array a byte address into its memory.
+ */
+export interface WasmDotKernels extends WasmHeap {
+  readonly dotF32: (a: number, b: number, c: number, m: number, n: number, k: number) => void;
+  readonly im2colF32: (x: number, col: number, geometry: number) => void;
+  readonly col2imF32: (x: number, col: number, geometry: number) => void;
+}
+
 /** The in-place update module: x += alpha * y, each array a byte address into its memory (an even `n` for float32). */
 export interface WasmUpdateKernels extends WasmHeap {
   readonly axpyF32: (x: number, y: number, n: number, alpha: number) => void;
@@ -66,6 +75,7 @@ let loaded: WasmKernels | null | undefined;
 let loadedRelaxed: WasmGemmKernels | null | undefined;
 let loadedOuter: WasmOuterKernels | null | undefined;
 let outerModule: object | null | undefined;
+let loadedDot: WasmDotKernels | null | undefined;
 let loadedUpdate: WasmUpdateKernels | null | undefined;
 
 function decodeHex(hex: string): Uint8Array {
@@ -128,6 +138,12 @@ export function fixedWasmMemory(pages: number): WasmMemoryObject | null {
     // No WebAssembly, too many pages, or the address space for another memory is exhausted.
     return null;
   }
+}
+
+/** The convolution's module, or null when this host cannot run it (loaded on the first call). */
+export function wasmDotKernels(): WasmDotKernels | null {
+  if (loadedDot === undefined) loadedDot = load<WasmDotKernels>(WASM_DOT_HEX);
+  return loadedDot;
 }
 
 /** The in-place update module, or null when this host cannot run it (loaded on the first call). */
