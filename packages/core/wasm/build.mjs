@@ -2,8 +2,7 @@
 // src/ndarray/kernels/backend/wasm-kernels.generated.ts, so the core loads them synchronously in Node and browsers alike, with no
 // file or network access and nothing downloaded: the only tool is the `assemblyscript` dev-dependency.
 //  - the SIMD module (gemm.ts, tanh.ts): WebAssembly SIMD128, which every current host validates;
-//  - the outer-product module (outer.ts, SIMD128): on its own, as the SIMD module has no room left under the limit,
-//    and importing its memory (env.memory), so that an instance can write straight into an output's own memory;
+//  - the outer-product module (outer.ts, SIMD128): on its own, as the SIMD module has no room left under the limit;
 //  - the convolution's module (dot.ts, patches.ts; SIMD128): C = A B^T as dot products of rows, and the patch copies;
 //  - the in-place update module (axpy.ts, SIMD128): gradient accumulation, on its own for the same reason;
 //  - the relaxed-SIMD module (gemm.ts alone, compiled with relaxed SIMD on, so its multiply-adds are fused): loaded
@@ -49,8 +48,7 @@ const hexConstant = (name, binary) => {
 };
 
 const simd = await compile([here('./gemm.ts'), here('./tanh.ts')], 'simd');
-// Its memory is imported, so an instance can be bound to memory holding a large output and write it in place.
-const outer = await compile([here('./outer.ts')], 'simd', ['--importMemory']);
+const outer = await compile([here('./outer.ts')], 'simd', ['--importMemory']); // its memory imported: wasm-outer.ts
 const dot = await compile([here('./dot.ts'), here('./patches.ts')], 'simd');
 const update = await compile([here('./axpy.ts')], 'simd');
 const relaxed = await compile([here('./gemm.ts')], 'simd,relaxed-simd');

@@ -27,6 +27,9 @@ export interface WasmHeap {
   heapBase(): number;
 }
 
+/** A WebAssembly memory: its current buffer (replaced, the old one detached, when it grows). */
+export type WasmMemoryObject = WasmHeap['memory'];
+
 /** A module's matrix product (byte addresses into its memory for every array argument). */
 export interface WasmGemmKernels extends WasmHeap {
   packedABytes(size: number): number;
@@ -45,9 +48,6 @@ export interface WasmOuterKernels extends WasmHeap {
   readonly outerF32: (a: number, b: number, c: number, m: number, n: number) => void;
   readonly outerF64: (a: number, b: number, c: number, m: number, n: number) => void;
 }
-
-/** A WebAssembly memory: its current buffer (replaced, the old one detached, when it grows). */
-export type WasmMemoryObject = WasmHeap['memory'];
 
 /**
  * The convolution's module (wasm/dot.ts and patches.ts): C = A B^T as dot products of rows, im2col and col2im, in float32; each array a byte address into its memory.
@@ -71,10 +71,10 @@ interface WebAssemblyApi {
   Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemoryObject;
 }
 
+let outerModule: object | null | undefined;
 let loaded: WasmKernels | null | undefined;
 let loadedRelaxed: WasmGemmKernels | null | undefined;
 let loadedOuter: WasmOuterKernels | null | undefined;
-let outerModule: object | null | undefined;
 let loadedDot: WasmDotKernels | null | undefined;
 let loadedUpdate: WasmUpdateKernels | null | undefined;
 
@@ -130,16 +130,6 @@ export function wasmOuterKernels(memory?: WasmMemoryObject): WasmOuterKernels | 
   return loadedOuter;
 }
 
-/** A WebAssembly memory of exactly `pages` pages of 64 KiB that never grows, or null when the host cannot make one. */
-export function fixedWasmMemory(pages: number): WasmMemoryObject | null {
-  try {
-    return new (webAssembly()!.Memory)({ initial: pages, maximum: pages });
-  } catch {
-    // No WebAssembly, too many pages, or the address space for another memory is exhausted.
-    return null;
-  }
-}
-
 /** The convolution's module, or null when this host cannot run it (loaded on the first call). */
 export function wasmDotKernels(): WasmDotKernels | null {
   if (loadedDot === undefined) loadedDot = load<WasmDotKernels>(WASM_DOT_HEX);
@@ -163,4 +153,14 @@ export function wasmMemory(kernels: WasmHeap, end: number): ArrayBuffer {
   const pages = Math.ceil(end / 65536) - kernels.memory.buffer.byteLength / 65536;
   if (pages > 0) kernels.memory.grow(pages);
   return kernels.memory.buffer;
+}
+
+/** A WebAssembly memory of exactly `pages` pages of 64 KiB that never grows, or null when the host cannot make one. */
+export function fixedWasmMemory(pages: number): WasmMemoryObject | null {
+  try {
+    return new (webAssembly()!.Memory)({ initial: pages, maximum: pages });
+  } catch {
+    // No WebAssembly, too many pages, or the address space for another memory is exhausted.
+    return null;
+  }
 }
