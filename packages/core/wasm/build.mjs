@@ -16,7 +16,7 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const target = here('../src/ndarray/kernels/backend/wasm-kernels.generated.ts');
 
 const simd = await compile([here('./gemm.ts'), here('./tanh.ts')], 'simd');
-const outer = await compile([here('./outer.ts')], 'simd');
+const outer = await compile([here('./outer.ts')], 'simd', ['--importMemory']); // its memory imported: wasm-outer.ts
 const dot = await compile([here('./dot.ts'), here('./patches.ts')], 'simd');
 const update = await compile([here('./axpy.ts')], 'simd');
 const relaxed = await compile([here('./gemm.ts')], 'simd,relaxed-simd');

@@ -7,11 +7,14 @@ import asc from 'assemblyscript/asc';
 
 const MAIN_THREAD_COMPILE_LIMIT = 4096;
 
-/** Compiles `sources` (paths) into one module with the WebAssembly `features` ('simd', 'simd,relaxed-simd'). */
-export async function compile(sources, features) {
+/**
+ * Compiles `sources` (paths) into one module with the WebAssembly `features` ('simd', 'simd,relaxed-simd') and any
+ * `extra` compiler flags (`--importMemory`).
+ */
+export async function compile(sources, features, extra = []) {
   let binary = null;
   const { error, stderr } = await asc.main(
-    [...sources, '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--enable', features, '--outFile', 'kernels.wasm'],
+    [...sources, '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--enable', features, ...extra, '--outFile', 'kernels.wasm'],
     {
       writeFile(name, contents) {
         if (name.endsWith('.wasm')) binary = contents;
