@@ -72,11 +72,7 @@ interface WebAssemblyApi {
 }
 
 let outerModule: object | null | undefined;
-let loaded: WasmKernels | null | undefined;
-let loadedRelaxed: WasmGemmKernels | null | undefined;
 let loadedOuter: WasmOuterKernels | null | undefined;
-let loadedDot: WasmDotKernels | null | undefined;
-let loadedUpdate: WasmUpdateKernels | null | undefined;
 
 function decodeHex(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
@@ -107,17 +103,17 @@ function instantiate<T>(module: object | null, imports: object): T | null {
 
 const load = <T>(hex: string): T | null => instantiate<T>(compile(hex), {});
 
-/** The SIMD module, or null when this host cannot run it (loaded on the first call). */
-export function wasmKernels(): WasmKernels | null {
-  if (loaded === undefined) loaded = load<WasmKernels>(WASM_KERNELS_HEX);
-  return loaded;
+/** A module's exports, loaded on the first call (null when this host cannot run it), the same object after. */
+function loadedOnce<T>(hex: string): () => T | null {
+  let exports: T | null | undefined;
+  return () => (exports === undefined ? (exports = load<T>(hex)) : exports);
 }
 
+/** The SIMD module, or null when this host cannot run it (loaded on the first call). */
+export const wasmKernels = loadedOnce<WasmKernels>(WASM_KERNELS_HEX);
+
 /** The relaxed-SIMD matrix product, or null when this host does not validate relaxed SIMD (loaded on the first call). */
-export function wasmRelaxedKernels(): WasmGemmKernels | null {
-  if (loadedRelaxed === undefined) loadedRelaxed = load<WasmGemmKernels>(WASM_RELAXED_GEMM_HEX);
-  return loadedRelaxed;
-}
+export const wasmRelaxedKernels = loadedOnce<WasmGemmKernels>(WASM_RELAXED_GEMM_HEX);
 
 /**
  * The outer-product module on a memory of its own (the module imports its memory), or null when this host cannot run
@@ -131,16 +127,10 @@ export function wasmOuterKernels(memory?: WasmMemoryObject): WasmOuterKernels | 
 }
 
 /** The convolution's module, or null when this host cannot run it (loaded on the first call). */
-export function wasmDotKernels(): WasmDotKernels | null {
-  if (loadedDot === undefined) loadedDot = load<WasmDotKernels>(WASM_DOT_HEX);
-  return loadedDot;
-}
+export const wasmDotKernels = loadedOnce<WasmDotKernels>(WASM_DOT_HEX);
 
 /** The in-place update module, or null when this host cannot run it (loaded on the first call). */
-export function wasmUpdateKernels(): WasmUpdateKernels | null {
-  if (loadedUpdate === undefined) loadedUpdate = load<WasmUpdateKernels>(WASM_UPDATE_HEX);
-  return loadedUpdate;
-}
+export const wasmUpdateKernels = loadedOnce<WasmUpdateKernels>(WASM_UPDATE_HEX);
 
 /** Rounds a byte address up to 16, the alignment of a v128. */
 export const align16 = (bytes: number): number => (bytes + 15) & ~15;
