@@ -74,22 +74,25 @@ function map<T>(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize, sb: us
   }
 }
 
+// @ts-ignore: decorator
+@inline
+function mapOp<T>(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize, sb: usize): void {
+  // One loop per op, so that the op is a constant inside it.
+  if (op == ADD) map<T>(ADD, a, b, o, n, sa, sb);
+  else if (op == SUB) map<T>(SUB, a, b, o, n, sa, sb);
+  else if (op == MUL) map<T>(MUL, a, b, o, n, sa, sb);
+  else if (op == DIV) map<T>(DIV, a, b, o, n, sa, sb);
+  else map<T>(TANH_GRAD, a, b, o, n, sa, sb);
+}
+
 /** A float32 map (op: 0 add, 1 sub, 2 mul, 3 div, 4 tanhGrad); every pointer a byte address. */
 export function mapF32(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize, sb: usize): void {
-  if (op == ADD) map<f32>(ADD, a, b, o, n, sa, sb);
-  else if (op == SUB) map<f32>(SUB, a, b, o, n, sa, sb);
-  else if (op == MUL) map<f32>(MUL, a, b, o, n, sa, sb);
-  else if (op == DIV) map<f32>(DIV, a, b, o, n, sa, sb);
-  else map<f32>(TANH_GRAD, a, b, o, n, sa, sb);
+  mapOp<f32>(op, a, b, o, n, sa, sb);
 }
 
 /** The float64 twin of mapF32 (two lanes per vector). */
 export function mapF64(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize, sb: usize): void {
-  if (op == ADD) map<f64>(ADD, a, b, o, n, sa, sb);
-  else if (op == SUB) map<f64>(SUB, a, b, o, n, sa, sb);
-  else if (op == MUL) map<f64>(MUL, a, b, o, n, sa, sb);
-  else if (op == DIV) map<f64>(DIV, a, b, o, n, sa, sb);
-  else map<f64>(TANH_GRAD, a, b, o, n, sa, sb);
+  mapOp<f64>(op, a, b, o, n, sa, sb);
 }
 
 // Adds x[i] (or x[i] * y[i] rounded to T, when y is not 0) into the running sums at acc (four float64: s0..s3).
