@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Generator } from '@tapegrad/core';
 import { loadSafetensors } from '@tapegrad/nn/node';
 import { UsageError } from '../src/args';
-import { parseTrainFlags } from '../src/commands/mnist';
+import { parseTrainFlags, threadCount } from '../src/commands/mnist';
 import { run as predictCommand } from '../src/commands/predict';
 import { MNIST_CHECKPOINT } from '../src/mnist/checkpoint';
 import { affineBatch } from '../src/mnist/affine';
@@ -49,10 +49,19 @@ describe('mnist --model cnn flags', () => {
   });
 
   it('share the matrix products between one thread per core for the CNN unless --threads says otherwise', () => {
-    expect(parseTrainFlags('mnist', ['--model', 'cnn'])!.threads).toBe(0);
-    expect(parseTrainFlags('mnist', [])!.threads).toBe(1);
-    expect(parseTrainFlags('mnist', ['--model', 'cnn', '--threads', '1'])!.threads).toBe(1);
-    expect(parseTrainFlags('mnist', ['--threads', '2'])!.threads).toBe(2);
+    const threadsOf = (args: string[]) => {
+      const request = parseTrainFlags('mnist', args)!;
+      return threadCount(request, request.config);
+    };
+    expect(threadsOf(['--model', 'cnn'])).toBe(0);
+    expect(threadsOf([])).toBe(1);
+    expect(threadsOf(['--model', 'cnn', '--threads', '1'])).toBe(1);
+    expect(threadsOf(['--threads', '2'])).toBe(2);
+    // --resume takes the model from the checkpoint: a CNN checkpoint resumed without --model gets the CNN's default.
+    const resumed = parseTrainFlags('mnist', ['--resume'])!;
+    const cnnConfig = parseTrainFlags('mnist', ['--model', 'cnn'])!.config;
+    expect(threadCount(resumed, cnnConfig)).toBe(0);
+    expect(threadCount(parseTrainFlags('mnist', ['--resume', '--model', 'cnn'])!, parseTrainFlags('mnist', [])!.config)).toBe(1);
     expect(() => parseTrainFlags('mnist', ['--threads', '0'])).toThrow(
       new UsageError("mnist: --threads must be an integer in [1, 256], got '0'"),
     );

@@ -278,20 +278,19 @@ export function runCall(op: AnyOp, ctx: OpContext, inputs: readonly Node[], batc
     if (mode.anomaly) forwardTraces.set(ctx, new Error().stack ?? '');
   }
   if (mode.anomaly) {
-    const where = `(inputs: ${inputs.map((x) => `${x.label} ${formatShape(x.shape)}`).join(', ')})`;
     const inBackward = mode.backwardOf;
     const inTangent = forwardMode.ruleOf;
-    checkFinite(
-      out,
-      (bad) =>
-        new AnomalyError(
-          inBackward !== null
-            ? `${inBackward.op.name} backward produced ${bad} (in its ${op.name} ${where})`
-            : inTangent !== null
-              ? `${inTangent.name} tangent (forward mode) produced ${bad} (in its ${op.name} ${where})`
-              : `${op.name} forward produced ${bad} ${where}`,
-        ),
-    );
+    checkFinite(out, (bad) => {
+      // Described only on failure: every op in anomaly mode passes through here.
+      const where = `(inputs: ${inputs.map((x) => `${x.label} ${formatShape(x.shape)}`).join(', ')})`;
+      return new AnomalyError(
+        inBackward !== null
+          ? `${inBackward.op.name} backward produced ${bad} (in its ${op.name} ${where})`
+          : inTangent !== null
+            ? `${inTangent.name} tangent (forward mode) produced ${bad} (in its ${op.name} ${where})`
+            : `${op.name} forward produced ${bad} ${where}`,
+      );
+    });
   }
   if (levels !== null) pushTangents(op, ctx, out, levels);
   return out;

@@ -87,8 +87,11 @@ export interface TrainRequest {
   readonly out: string;
   readonly resume: boolean;
   readonly trainLimit: number | undefined;
-  /** Threads for the matrix products (@tapegrad/threads); 0 for one per core. */
-  readonly threads: number;
+  /**
+   * Threads for the matrix products (@tapegrad/threads); 0 for one per core; undefined when --threads was not
+   * given: the model's default, decided by {@link threadCount} once a --resume checkpoint has said which model it is.
+   */
+  readonly threads: number | undefined;
 }
 
 /** Parses the training flags shared by `mnist` and `start`: every value checked, nothing loaded or allocated. */
@@ -117,11 +120,7 @@ export function parseTrainFlags(name: CommandName, args: string[], write?: (line
       ? undefined
       : numberFlag(name, 'train-limit', values.trainLimit, 0, { min: 1, max: 8000, integer: true });
   const threads =
-    values.threads === undefined
-      ? model === 'cnn'
-        ? 0
-        : 1
-      : numberFlag(name, 'threads', values.threads, 1, { min: 1, max: 256, integer: true });
+    values.threads === undefined ? undefined : numberFlag(name, 'threads', values.threads, 1, { min: 1, max: 256, integer: true });
   return { config, out: values.out ?? defaults.out, resume: values.resume ?? false, trainLimit, threads };
 }
 
@@ -143,6 +142,14 @@ async function startingPoint(name: CommandName, request: TrainRequest): Promise<
   if (saved.epochsDone >= config.epochs)
     console.log(`nothing to do: the checkpoint already has ${saved.epochsDone} epochs; pass a larger --epochs to continue`);
   return { config, trainer };
+}
+
+/**
+ * The threads a run uses: --threads when given, else one per core (0) for the cnn and 1 for the mlp — of the model
+ * actually trained, which with --resume is the checkpoint's, not the --model flag's.
+ */
+export function threadCount(request: TrainRequest, config: TrainConfig): number {
+  return request.threads ?? (config.model === 'cnn' ? 0 : 1);
 }
 
 /**
@@ -168,7 +175,7 @@ export async function runTraining(name: CommandName, args: string[]): Promise<vo
   // helper threads start or the digits are loaded.
   checkOutputDir(name, '--out', request.out);
   const start = await startingPoint(name, request);
-  const threads = await startThreads(request.threads);
+  const threads = await startThreads(threadCount(request, start.config));
   try {
     await trainAndReport(name, request, start, threads);
   } finally {
