@@ -4,7 +4,7 @@
 import { addTangents } from '../autodiff/grad-math.js';
 import { defineInPlaceOp } from '../autodiff/in-place.js';
 import type { TensorNode } from '../autodiff/node.js';
-import { installedInPlace } from '../ndarray/kernels/backend/kernel-backend.js';
+import { addScaledInPlace } from '../ndarray/kernels/backend/wasm-axpy.js';
 import { broadcastTo } from '../ndarray/kernels/layout.js';
 import { sameShape } from '../ndarray/shape.js';
 
@@ -22,7 +22,7 @@ export const addInPlace = defineInPlaceOp<{ readonly alpha: number }>({
       for (let i = 0; i < d.length; i++) d[i] += v;
     } else {
       const s = sameShape(other.shape, x.shape) ? other.data : broadcastTo(other.raw, x.shape).data;
-      if (!installedInPlace('addInPlace', d, s, alpha)) for (let i = 0; i < d.length; i++) d[i] += alpha * s[i];
+      addScaledInPlace(d, s, alpha);
     }
     return x.raw;
   },

@@ -2,11 +2,17 @@
  * The WebAssembly SIMD kernels (sources: packages/core/wasm/, embedded by wasm/build.mjs): the matrix
  * product's module (wasm/gemm.ts), the outer product's (wasm/outer.ts), the elementwise module (wasm/elementwise.ts
  * and tanh.ts: everything a tensor's elementwise op may run, kept apart from the products so that a bundle of the
- * Scalar API carries only it) and the relaxed-SIMD build
+ * Scalar API carries only it), the in-place update module (wasm/axpy.ts: gradient accumulation) and the relaxed-SIMD build
  * of the matrix product (fused multiply-adds). Each is loaded lazily and synchronously on first use; a host that does not validate one (no
  * WebAssembly, no SIMD, no relaxed SIMD) has it reported unavailable, and the callers fall back.
  */
-import { WASM_ELEMENTWISE_HEX, WASM_KERNELS_HEX, WASM_OUTER_HEX, WASM_RELAXED_GEMM_HEX } from './wasm-kernels.generated.js';
+import {
+  WASM_ELEMENTWISE_HEX,
+  WASM_KERNELS_HEX,
+  WASM_OUTER_HEX,
+  WASM_RELAXED_GEMM_HEX,
+  WASM_UPDATE_HEX,
+} from './wasm-kernels.generated.js';
 
 /** A WebAssembly gemm export: C = op(A) op(B), every array a byte address into the module's memory. */
 type WasmGemm = (
@@ -62,6 +68,12 @@ export interface WasmElementwiseKernels extends WasmHeap {
   readonly sumF64: WasmSum;
 }
 
+/** The in-place update module: x += alpha * y, each array a byte address into its memory (an even `n` for float32). */
+export interface WasmUpdateKernels extends WasmHeap {
+  readonly axpyF32: (x: number, y: number, n: number, alpha: number) => void;
+  readonly axpyF64: (x: number, y: number, n: number, alpha: number) => void;
+}
+
 // The few WebAssembly members used, typed here so the core needs neither DOM nor Node type libraries.
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
@@ -72,6 +84,7 @@ let loaded: WasmKernels | null | undefined;
 let loadedRelaxed: WasmGemmKernels | null | undefined;
 let loadedOuter: WasmOuterKernels | null | undefined;
 let loadedElementwise: WasmElementwiseKernels | null | undefined;
+let loadedUpdate: WasmUpdateKernels | null | undefined;
 
 function decodeHex(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
@@ -113,6 +126,12 @@ export function wasmOuterKernels(): WasmOuterKernels | null {
 export function wasmElementwiseKernels(): WasmElementwiseKernels | null {
   if (loadedElementwise === undefined) loadedElementwise = load<WasmElementwiseKernels>(WASM_ELEMENTWISE_HEX);
   return loadedElementwise;
+}
+
+/** The in-place update module, or null when this host cannot run it (loaded on the first call). */
+export function wasmUpdateKernels(): WasmUpdateKernels | null {
+  if (loadedUpdate === undefined) loadedUpdate = load<WasmUpdateKernels>(WASM_UPDATE_HEX);
+  return loadedUpdate;
 }
 
 /** Rounds a byte address up to 16, the alignment of a v128. */
