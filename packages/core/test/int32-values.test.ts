@@ -2,17 +2,9 @@
 // int32; typed-array conversion would silently make them 0 or wrap them modulo 2^32 (3e10 became -64771072).
 // Fractions keep PyTorch's, NumPy's and TF.js's truncation toward zero (docs/decisions.md, "int32 conversion").
 import { DTypeError, arange, full, tensor, zeros } from '@tapegrad/core';
+import { errorOf } from './error-of';
 
 const range = '(an integer in [-2^31, 2^31 - 1] after truncation toward zero)';
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('numbers that become int32', () => {
   it('keep truncation toward zero for fractions, up to the ends of the range', () => {

@@ -17,15 +17,7 @@ import {
   zeros,
   zerosLike,
 } from '@tapegrad/core';
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from './error-of';
 
 describe('shapes', () => {
   it('refuses negative and fractional sizes even when their product matches the data', () => {

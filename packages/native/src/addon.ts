@@ -8,35 +8,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GemmArgs } from '@tapegrad/core';
+import type { BinaryKernelName, UnaryKernelName } from './kernel-names.js';
 
 /** The typed arrays the addon computes on. */
 export type FloatArray = Float32Array | Float64Array;
 
-/** The names of the addon's elementwise kernels (csrc/elementwise.c), the same as core's kernels of those ops. */
-/** The addon's unary kernels by name. */
-export const UNARY_KERNELS = ['neg', 'abs', 'relu', 'sqrt', 'sign', 'exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus'] as const;
-/** The addon's binary kernels by name. */
-export const BINARY_KERNELS = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'pow',
-  'maximum',
-  'minimum',
-  'tanhGrad',
-  'sigmoidGrad',
-  'reluGrad',
-  'addRelu',
-  'greater',
-  'greaterEqual',
-  'lessEqual',
-  'equal',
-] as const;
-/** A name in {@link UNARY_KERNELS}. */
-export type UnaryKernelName = (typeof UNARY_KERNELS)[number];
-/** A name in {@link BINARY_KERNELS}. */
-export type BinaryKernelName = (typeof BINARY_KERNELS)[number];
+export { UNARY_KERNELS, BINARY_KERNELS, type UnaryKernelName, type BinaryKernelName } from './kernel-names.js';
 
 /** What the addon exports (csrc/addon.c); every array argument is read or written in place. */
 export interface NativeAddon {

@@ -19,28 +19,14 @@ import type {
   TypedArray,
   UnaryImplementation,
 } from '@tapegrad/core';
-import type { BinaryKernelName, FloatArray, NativeAddon, UnaryKernelName } from './addon.js';
+import type { FloatArray, NativeAddon } from './addon.js';
+import { BINARY_KERNELS, type UnaryKernelName } from './kernel-names.js';
 import { nativeFused } from './program.js';
 
 /** Unary kernels that give core's bits in both float dtypes. */
 const EXACT_UNARY = ['neg', 'abs', 'relu', 'sqrt', 'sign'] as const satisfies readonly UnaryKernelName[];
-/** Binary kernels that give core's bits in both float dtypes (pow is libm's, and stays with core). */
-const EXACT_BINARY = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'maximum',
-  'minimum',
-  'tanhGrad',
-  'sigmoidGrad',
-  'reluGrad',
-  'addRelu',
-  'greater',
-  'greaterEqual',
-  'lessEqual',
-  'equal',
-] as const satisfies readonly BinaryKernelName[];
+/** Binary kernels that give core's bits in both float dtypes: all but pow, which is libm's and stays with core. */
+const EXACT_BINARY = BINARY_KERNELS.filter((name) => name !== 'pow');
 
 /** Below this many elements an elementwise kernel or reduction stays with core (the call costs more than the loop). */
 export const NATIVE_MIN_ELEMENTS = 256;

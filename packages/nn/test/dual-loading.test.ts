@@ -3,42 +3,35 @@
 // schedulers and errors (core's own dual loading is tested in packages/core/test/dual-loading.test.ts). Both
 // packages are compiled from src into a temporary folder laid out as an install (types unchecked: `pnpm typecheck`
 // does that), and a child Node process mixes the copies (fixtures/dual-load.mjs).
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { compileBothBuilds } from '../../core/test/fixtures/compile-builds';
+import { compileBothBuilds, dualLoadFindings } from '../../core/test/fixtures/compile-builds';
 
 const packages = path.resolve(__dirname, '..', '..');
-let dir: string;
-let found: Record<string, unknown>;
 
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'tapegrad-nn-dual-'));
-  const core = path.join(dir, 'node_modules', '@tapegrad', 'core');
-  mkdirSync(core, { recursive: true });
-  writeFileSync(
-    path.join(core, 'package.json'),
-    JSON.stringify({ name: '@tapegrad/core', exports: { '.': { import: './esm/index.js', require: './cjs/index.js' } } }),
-  );
-  compileBothBuilds(path.join(packages, 'core'), core);
-  compileBothBuilds(path.join(packages, 'nn'), path.join(dir, 'nn'));
-  const output = execFileSync(process.execPath, [path.join(__dirname, 'fixtures', 'dual-load.mjs'), path.join(dir, 'nn')], {
-    encoding: 'utf8',
-  });
-  found = JSON.parse(output) as Record<string, unknown>;
-}, 180_000);
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const found = dualLoadFindings(
+  'tapegrad-nn-dual-',
+  path.join(__dirname, 'fixtures', 'dual-load.mjs'),
+  (dir) => {
+    const core = path.join(dir, 'node_modules', '@tapegrad', 'core');
+    mkdirSync(core, { recursive: true });
+    writeFileSync(
+      path.join(core, 'package.json'),
+      JSON.stringify({ name: '@tapegrad/core', exports: { '.': { import: './esm/index.js', require: './cjs/index.js' } } }),
+    );
+    compileBothBuilds(path.join(packages, 'core'), core);
+    compileBothBuilds(path.join(packages, 'nn'), path.join(dir, 'nn'));
+    return path.join(dir, 'nn');
+  },
+  180_000,
+);
 
 describe('@tapegrad/nn loaded through both require and import', () => {
   it('really is two copies', () => {
-    expect(found.twoCopies).toBe(true);
+    expect(found().twoCopies).toBe(true);
   });
   it("recognises the other copy's modules, layers, optimisers, schedulers, loaders and errors with instanceof", () => {
-    expect(found.brands).toEqual({
+    expect(found().brands).toEqual({
       Module: true,
       Linear: true,
       Sequential: true,
@@ -62,7 +55,7 @@ describe('@tapegrad/nn loaded through both require and import', () => {
     // One step of SGD (lr 0.5) on y = w2 relu(w1 x + b1) + b2 with w1 = [[1], [-1]], b1 = 0, w2 = [[2, 3]], b2 = 0,
     // x = [[2]], loss = sum(y): y = 2 * relu(2) = 4; d/dw2 = [relu(2), relu(-2)] = [2, 0], d/db2 = 1,
     // d/dw1 = [[w2_0 * x], [0]] = [[4], [0]], d/db1 = [2, 0].
-    expect(found.mixedModel).toEqual({
+    expect(found().mixedModel).toEqual({
       names: ['0.weight', '0.bias', '2.weight', '2.bias'],
       text: 'Sequential(\n  (0): Linear(in_features=1, out_features=2, bias=true)\n  (1): ReLU()\n  (2): Linear(in_features=2, out_features=1, bias=true)\n)',
       loss: 4,
@@ -70,6 +63,6 @@ describe('@tapegrad/nn loaded through both require and import', () => {
     });
   });
   it("catches the other copy's errors by class", () => {
-    expect(found.errorsAcross).toEqual([true, true]);
+    expect(found().errorsAcross).toEqual([true, true]);
   });
 });

@@ -13,6 +13,7 @@
  */
 import type { AttentionPlan, NDArray, Shape } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
+import type { SeamArgs, SeamResult } from './seam.js';
 import { MAX_GROUPS, f32Bits, sizeOf } from './shapes.js';
 import * as wgsl from './kernels/attention.js';
 import * as flash from './kernels/flash-attention.js';
@@ -90,7 +91,7 @@ function flashParams(backend: WebGPUBackend, q: NDArray, k: NDArray, v: NDArray,
   return { params, mask: mask.array, element: mask.array.dtype === 'int32' ? ('i32' as const) : ('f32' as const) };
 }
 
-export function attentionForward(backend: WebGPUBackend, q: NDArray, k: NDArray, v: NDArray, plan: AttentionPlan) {
+export function attentionForward(backend: WebGPUBackend, ...[q, k, v, plan]: SeamArgs<'attention'>): SeamResult<'attention'> {
   const op = 'scaledDotProductAttention';
   const [qd, kd, vd] = [backend.operand(q, op), backend.operand(k, op), backend.operand(v, op)];
   if (!tiled(plan)) {
@@ -108,14 +109,8 @@ export function attentionForward(backend: WebGPUBackend, q: NDArray, k: NDArray,
 
 export function attentionBackward(
   backend: WebGPUBackend,
-  dy: NDArray,
-  q: NDArray,
-  k: NDArray,
-  v: NDArray,
-  out: NDArray,
-  lse: NDArray,
-  plan: AttentionPlan,
-) {
+  ...[dy, q, k, v, out, lse, plan]: SeamArgs<'attentionBackward'>
+): SeamResult<'attentionBackward'> {
   const op = 'scaledDotProductAttention';
   const [g, qd, kd, vd] = [dy, q, k, v].map((a) => backend.operand(a, op));
   if (tiled(plan)) return tiledBackward(backend, g, qd, kd, vd, out, lse, plan);
@@ -140,14 +135,8 @@ export function attentionBackward(
 /** dQ, dK and dV by the tiled kernels: no attention matrix, per row only its lse and delta = rowsum(dO O). */
 function tiledBackward(
   backend: WebGPUBackend,
-  g: NDArray,
-  q: NDArray,
-  k: NDArray,
-  v: NDArray,
-  out: NDArray,
-  lse: NDArray,
-  plan: AttentionPlan,
-) {
+  ...[g, q, k, v, out, lse, plan]: SeamArgs<'attentionBackward'>
+): SeamResult<'attentionBackward'> {
   const { batch, L, S, D, Dv } = plan;
   const slices = sizeOf(batch);
   const { params, mask, element } = flashParams(backend, q, k, v, plan);

@@ -7,7 +7,6 @@
  * axes.ts, optimizers.ts, spatial.ts, attention.ts, program.ts, anomaly.ts), each a function of the backend, and the class hands every entry point to one of them.
  */
 import {
-  type AttentionPlan,
   type BinaryKernel,
   type ConvGeometry,
   type DType,
@@ -37,6 +36,7 @@ import { matmul } from './matmul.js';
 import { normalise, normaliseBackward } from './normalise.js';
 import { optimizerUpdate } from './optimizers.js';
 import { runProgram } from './program.js';
+import type { SeamArgs, SeamResult } from './seam.js';
 import * as reductions from './reductions.js';
 import { MAX_GROUPS, fmt, sizeOf } from './shapes.js';
 import * as spatial from './spatial.js';
@@ -305,44 +305,20 @@ export class WebGPUBackend implements DeviceBackend {
     return spatial.gatherOrScatter(this, 'scatterAdd', g, indices, axis, size);
   }
 
-  attention(q: NDArray, k: NDArray, v: NDArray, plan: AttentionPlan): { out: NDArray; lse: NDArray } {
-    return attention.attentionForward(this, q, k, v, plan);
+  attention(...args: SeamArgs<'attention'>): SeamResult<'attention'> {
+    return attention.attentionForward(this, ...args);
   }
 
-  attentionBackward(
-    dy: NDArray,
-    q: NDArray,
-    k: NDArray,
-    v: NDArray,
-    out: NDArray,
-    lse: NDArray,
-    plan: AttentionPlan,
-  ): { dq: NDArray; dk: NDArray; dv: NDArray } {
-    return attention.attentionBackward(this, dy, q, k, v, out, lse, plan);
+  attentionBackward(...args: SeamArgs<'attentionBackward'>): SeamResult<'attentionBackward'> {
+    return attention.attentionBackward(this, ...args);
   }
 
-  normalise(
-    x: NDArray,
-    perChannel: boolean,
-    affineShape: readonly number[],
-    eps: number,
-    weight: NDArray | null,
-    bias: NDArray | null,
-  ): { y: NDArray; mean: NDArray; variance: NDArray } {
-    return normalise(this, x, perChannel, affineShape, eps, weight, bias);
+  normalise(...args: SeamArgs<'normalise'>): SeamResult<'normalise'> {
+    return normalise(this, ...args);
   }
 
-  normaliseBackward(
-    dy: NDArray,
-    x: NDArray,
-    perChannel: boolean,
-    affineShape: readonly number[],
-    stats: { readonly mean: NDArray; readonly variance: NDArray },
-    eps: number,
-    weight: NDArray | null,
-    want: { readonly dx: boolean; readonly dWeight: boolean; readonly dBias: boolean },
-  ): { dx: NDArray | null; dWeight: NDArray | null; dBias: NDArray | null } {
-    return normaliseBackward(this, dy, x, perChannel, affineShape, stats, eps, weight, want);
+  normaliseBackward(...args: SeamArgs<'normaliseBackward'>): SeamResult<'normaliseBackward'> {
+    return normaliseBackward(this, ...args);
   }
 
   watchFinite(x: NDArray, fail: (found: string) => Error): void {

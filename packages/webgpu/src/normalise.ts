@@ -11,6 +11,7 @@
  */
 import type { NDArray } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
+import type { SeamArgs, SeamResult } from './seam.js';
 import * as wgsl from './kernels/normalise.js';
 import { f32Bits } from './shapes.js';
 
@@ -68,15 +69,7 @@ function paramsOf(
   return [...geometry(g), ...flags, ...geometry(sums), weighted && weight !== null ? 1 : 0];
 }
 
-export function normalise(
-  backend: WebGPUBackend,
-  x: NDArray,
-  perGroup: boolean,
-  affineShape: readonly number[],
-  eps: number,
-  weight: NDArray | null,
-  bias: NDArray | null,
-): Saved {
+export function normalise(backend: WebGPUBackend, ...[x, perGroup, affineShape, eps, weight, bias]: SeamArgs<'normalise'>): Saved {
   const op = perGroup ? 'batchNorm' : 'layerNorm';
   const g = groupsOf(x, perGroup, affineShape);
   const [xd, w, b] = [x, weight, bias].map((a) => (a === null ? null : backend.operand(a, op)));
@@ -95,15 +88,8 @@ export function normalise(
 
 export function normaliseBackward(
   backend: WebGPUBackend,
-  dy: NDArray,
-  x: NDArray,
-  perGroup: boolean,
-  affineShape: readonly number[],
-  stats: { readonly mean: NDArray; readonly variance: NDArray },
-  eps: number,
-  weight: NDArray | null,
-  want: { readonly dx: boolean; readonly dWeight: boolean; readonly dBias: boolean },
-): { dx: NDArray | null; dWeight: NDArray | null; dBias: NDArray | null } {
+  ...[dy, x, perGroup, affineShape, stats, eps, weight, want]: SeamArgs<'normaliseBackward'>
+): SeamResult<'normaliseBackward'> {
   const op = perGroup ? 'batchNorm' : 'layerNorm';
   const g = groupsOf(x, perGroup, affineShape);
   const [dyd, xd, w] = [dy, x, weight].map((a) => (a === null ? null : backend.operand(a, op)));

@@ -5,33 +5,23 @@ import { describeOp } from '../../test/op-cases';
 describeOp('maximum');
 describeOp('minimum');
 
-describe('maximum at a tie', () => {
+describe.each([
+  ['maximum', [1, 5, 3], 0.5],
+  ['minimum', [1, 0, 3], -1],
+] as const)('%s at a tie', (op, other, tie) => {
   it('splits the upstream gradient evenly, on Tensors and Scalars', () => {
     const a = tensor([1, 2, 3], { requiresGrad: true });
-    const b = tensor([1, 5, 3], { requiresGrad: true });
-    a.maximum(b).backward(tensor([4, 4, 4]));
+    const b = tensor([...other], { requiresGrad: true });
+    a[op](b).backward(tensor([4, 4, 4]));
     expect(Array.from(a.grad!.data)).toEqual([2, 0, 2]);
     expect(Array.from(b.grad!.data)).toEqual([2, 4, 2]);
-    const [sa, sb] = [scalar(0.5), scalar(0.5)];
-    sa.maximum(sb).backward({ seed: 3 });
+    const [sa, sb] = [scalar(tie), scalar(tie)];
+    sa[op](sb).backward({ seed: 3 });
     expect([sa.grad, sb.grad]).toEqual([1.5, 1.5]);
   });
-  it('x.maximum(x) passes the whole gradient to x', () => {
+  it(`x.${op}(x) passes the whole gradient to x`, () => {
     const x = scalar(2);
-    x.maximum(x).backward();
+    x[op](x).backward();
     expect(x.grad).toBe(1);
-  });
-});
-
-describe('minimum at a tie', () => {
-  it('splits the upstream gradient evenly, on Tensors and Scalars', () => {
-    const a = tensor([1, 2, 3], { requiresGrad: true });
-    const b = tensor([1, 0, 3], { requiresGrad: true });
-    a.minimum(b).backward(tensor([4, 4, 4]));
-    expect(Array.from(a.grad!.data)).toEqual([2, 0, 2]);
-    expect(Array.from(b.grad!.data)).toEqual([2, 4, 2]);
-    const [sa, sb] = [scalar(-1), scalar(-1)];
-    sa.minimum(sb).backward({ seed: 3 });
-    expect([sa.grad, sb.grad]).toEqual([1.5, 1.5]);
   });
 });
