@@ -234,6 +234,16 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     apply: (x, w) => ops.conv2d(x, w, CONV_GEOMETRY),
     secondOrder: true,
   },
+  conv2dBias: {
+    kind: 'sampled',
+    inputs: () => [
+      uniform([2, 4, 5, 4], -1, 1, { seed: 22 }),
+      uniform([4, 2, 3, 2], -1, 1, { seed: 23 }),
+      uniform([4], -1, 1, { seed: 28 }),
+    ],
+    apply: (x, w, b) => ops.conv2dBias(x, w, b, CONV_GEOMETRY),
+    secondOrder: true,
+  },
   conv2dInputGrad: {
     kind: 'sampled',
     inputs: () => [uniform([2, 4, 3, 4], -1, 1, { seed: 24 }), uniform([4, 2, 3, 2], -1, 1, { seed: 25 })],

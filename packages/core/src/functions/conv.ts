@@ -1,4 +1,4 @@
-/** conv1d and conv2d: PyTorch's functional convolutions (NCHW, weight [out, in / groups, ...kernel], no bias). */
+/** conv1d and conv2d: PyTorch's functional convolutions (NCHW, weight [out, in / groups, ...kernel], optional bias). */
 import { ShapeError, formatShape } from '../errors.js';
 import type { ConvGeometry } from '../ndarray/kernels/conv.js';
 import * as ops from '../ops/index.js';
@@ -19,6 +19,11 @@ export interface ConvOptions {
   readonly dilation?: PerAxis;
   /** Split input and output channels into this many independent groups (default 1). */
   readonly groups?: number;
+  /**
+   * A bias added to each output channel, shape [out] (PyTorch's `bias` argument): added in the pass that writes the
+   * output, as one op with its gradient, rather than by a separate broadcast add.
+   */
+  readonly bias?: Tensor;
 }
 
 /** One spatial axis of a convolution, resolved. */
@@ -88,6 +93,12 @@ function planConv(op: string, x: Tensor, w: Tensor, options: ConvOptions, axes: 
         `(${plans.map((p) => p.padded).join(' x ')}): input ${formatShape(x.shape)}, weight ${formatShape(w.shape)}, ` +
         `padding [${before.map((b, i) => (b === after[i] ? b : `${b}, ${after[i]}`)).join('; ')}]`,
     );
+  if (options.bias !== undefined) {
+    checkFloatTensor(options.bias, 1, 'bias', op, '[out]');
+    checkSameDType(x, options.bias, 'input and bias', op);
+    if (options.bias.shape[0] !== outChannels)
+      throw new ShapeError(`${op}: bias ${formatShape(options.bias.shape)} must have one entry per output channel (${outChannels})`);
+  }
   return { plans, groups };
 }
 
@@ -116,8 +127,8 @@ function geometry(x: Tensor, w: Tensor, groups: number, [h, v]: readonly [AxisPl
 const FLAT: AxisPlan = { size: 1, kernel: 1, stride: 1, dilation: 1, before: 0, out: 1 };
 
 /**
- * 2-D convolution (cross-correlation, as PyTorch's `conv2d` without bias): `input` [batch, in, h, w], `weight`
- * [out, in / groups, kh, kw], result [batch, out, outH, outW] with outH = floor((h + padding - dilation * (kh - 1)
+ * 2-D convolution (cross-correlation, as PyTorch's `conv2d`): `input` [batch, in, h, w], `weight` [out, in / groups,
+ * kh, kw], `options.bias` [out] if any, result [batch, out, outH, outW] with outH = floor((h + padding - dilation * (kh - 1)
  * - 1) / stride) + 1. Computed as im2col and matrix products, with a bounded patch buffer; differentiable in both
  * arguments, to any order.
  * @example
@@ -125,14 +136,20 @@ const FLAT: AxisPlan = { size: 1, kernel: 1, stride: 1, dilation: 1, before: 0, 
  * const w = randn([16, 3, 3, 3], { requiresGrad: true });
  * conv2d(x, w, { padding: 1 }).shape;             // [8, 16, 32, 32]
  * conv2d(x, w, { stride: 2, padding: 1 }).shape;  // [8, 16, 16, 16]
+ * conv2d(x, w, { padding: 1, bias: zeros([16]) }).shape;   // with a bias per output channel
  */
 export function conv2d(input: Tensor, weight: Tensor, options: ConvOptions = {}): Tensor {
   const { plans, groups } = planConv('conv2d', input, weight, options, 2);
-  return ops.conv2d(input, weight, geometry(input, weight, groups, [plans[0], plans[1]]));
+  return convolve(input, weight, options.bias, geometry(input, weight, groups, [plans[0], plans[1]]));
+}
+
+/** The convolution op, with its bias when there is one. */
+function convolve(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry): Tensor {
+  return bias === undefined ? ops.conv2d(x, w, g) : ops.conv2dBias(x, w, bias, g);
 }
 
 /**
- * 1-D convolution (PyTorch's `conv1d` without bias): `input` [batch, in, length], `weight` [out, in / groups, k],
+ * 1-D convolution (PyTorch's `conv1d`): `input` [batch, in, length], `weight` [out, in / groups, k],
  * result [batch, out, outLength]. Runs as conv2d over a height of 1.
  * @example
  * const x = randn([4, 2, 50]);
@@ -143,5 +160,5 @@ export function conv1d(input: Tensor, weight: Tensor, options: ConvOptions = {})
   const { plans, groups } = planConv('conv1d', input, weight, options, 1);
   const x = input.unsqueeze(2);
   const w = weight.unsqueeze(2);
-  return ops.conv2d(x, w, geometry(x, w, groups, [FLAT, plans[0]])).squeeze(2);
+  return convolve(x, w, options.bias, geometry(x, w, groups, [FLAT, plans[0]])).squeeze(2);
 }

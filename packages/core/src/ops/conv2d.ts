@@ -13,6 +13,7 @@
 // the batch goes into the groups: every sample's channels side by side (C -> B * C, O -> B * O, groups -> B * groups),
 // so each sample's images meet only that sample's weights, and one grouped convolution computes every sample.
 import type { BatchArg, BatchResult } from '../autodiff/batching.js';
+import type { OpContext } from '../autodiff/context.js';
 import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
@@ -31,26 +32,8 @@ type ConvOp = OpWithRules<ConvGeometry, [TensorNode, TensorNode]>;
 
 export const conv2d: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
   name: 'conv2d',
-  forward(ctx, x, w) {
-    if (!ctx.recording || !ctx.needsGrad(1)) {
-      ctx.saveInputs();
-      return conv2dForward(x.raw, w.raw, ctx.attrs);
-    }
-    // The weight's gradient reads the patches the forward built (within the limit on kept patches), not rebuilt.
-    // Saved as a node, so that memory scopes (tidy, dispose) account for it as for any value saved for backward.
-    const { y, patches } = conv2dForwardKeepingPatches(x.raw, w.raw, ctx.attrs);
-    ctx.save(x, w, patches && x.make(new NDArray(patches.data, [patches.data.length])), patches?.rowsPerChunk);
-    return y;
-  },
-  backward(ctx, dy) {
-    const [x, w, kept, rowsPerChunk] = ctx.saved as unknown as [TensorNode, TensorNode, TensorNode | null | undefined, number];
-    // Recorded (createGraph), dW is the differentiable op; otherwise the kernel, on the kept patches if any.
-    const weightGrad = () =>
-      isGradEnabled() || kept == null
-        ? conv2dWeightGrad(x, dy, ctx.attrs)
-        : w.make(weightGradKernel(x.raw, dy.raw, ctx.attrs, { data: kept.raw.data, rowsPerChunk }));
-    return [ctx.needsGrad(0) ? conv2dInputGrad(dy, w, ctx.attrs) : null, ctx.needsGrad(1) ? weightGrad() : null];
-  },
+  forward: (ctx, x, w) => convolve(ctx, x, w, null),
+  backward: (ctx, dy) => convolutionGrads(ctx, dy),
   tangent(m, ctx, tx, tw) {
     const [x, w] = ctx.inputs;
     return addTangents(m, tx && conv2d(tx, w, ctx.attrs), tw && conv2d(x, tw, ctx.attrs));
@@ -60,6 +43,34 @@ export const conv2d: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
     return w.dim === null ? intoImages(conv2d, ctx.attrs, x, w) : intoGroups(conv2d, ctx.attrs, [x, 'images'], [w, 'weight'], 'images');
   },
 });
+
+type ConvContext = OpContext<ConvGeometry, TensorNode>;
+
+/**
+ * conv2d's forward (plus `bias` on each channel, for conv2dBias): saves X and W, and the patch matrices (within the
+ * limit on kept patches) when the weight needs a gradient, which reads them instead of building them again.
+ */
+export function convolve(ctx: ConvContext, x: TensorNode, w: TensorNode, bias: NDArray | null): NDArray {
+  if (!ctx.recording || !ctx.needsGrad(1)) {
+    ctx.save(x, w);
+    return conv2dForward(x.raw, w.raw, ctx.attrs, bias);
+  }
+  // Saved as a node, so that memory scopes (tidy, dispose) account for it as for any value saved for backward.
+  const { y, patches } = conv2dForwardKeepingPatches(x.raw, w.raw, ctx.attrs, bias);
+  ctx.save(x, w, patches && x.make(new NDArray(patches.data, [patches.data.length])), patches?.rowsPerChunk);
+  return y;
+}
+
+/** conv2d's gradients in X and W (conv2dBias's too), from what `convolve` saved. */
+export function convolutionGrads(ctx: ConvContext, dy: TensorNode): [TensorNode | null, TensorNode | null] {
+  const [x, w, kept, rowsPerChunk] = ctx.saved as unknown as [TensorNode, TensorNode, TensorNode | null | undefined, number];
+  // Recorded (createGraph), dW is the differentiable op; otherwise the kernel, on the kept patches if any.
+  const weightGrad = () =>
+    isGradEnabled() || kept == null
+      ? conv2dWeightGrad(x, dy, ctx.attrs)
+      : (w.make(weightGradKernel(x.raw, dy.raw, ctx.attrs, { data: kept.raw.data, rowsPerChunk })) as TensorNode);
+  return [ctx.needsGrad(0) ? conv2dInputGrad(dy, w, ctx.attrs) : null, ctx.needsGrad(1) ? weightGrad() : null];
+}
 
 /** The adjoint of conv2d in its input: dY, W -> dX (a transposed convolution). */
 export const conv2dInputGrad: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
@@ -105,10 +116,10 @@ export const conv2dWeightGrad: ConvOp = defineOp<ConvGeometry, [TensorNode, Tens
   },
 });
 
-type Conv = (a: TensorNode, b: TensorNode, geometry: ConvGeometry) => TensorNode;
+export type Conv = (a: TensorNode, b: TensorNode, geometry: ConvGeometry) => TensorNode;
 
 /** `op` with only its [N, C, H, W] operand batched: the batch folded into N. */
-function intoImages(op: Conv, geometry: ConvGeometry, images: BatchArg, other: BatchArg): BatchResult {
+export function intoImages(op: Conv, geometry: ConvGeometry, images: BatchArg, other: BatchArg): BatchResult {
   const front = batchFirst(images, batchSize([images]));
   const [size, n] = front.shape;
   const y = op(front.reshape([size * n, ...front.shape.slice(2)]), other.value, { ...geometry, batch: size * n });
@@ -119,7 +130,7 @@ function intoImages(op: Conv, geometry: ConvGeometry, images: BatchArg, other: B
 type Layout = 'images' | 'weight';
 
 /** `op` with the batch in the groups (see the file comment): images [N, B * C, h, w], weights [B * O, C / g, kh, kw]. */
-function intoGroups(op: Conv, geometry: ConvGeometry, a: [BatchArg, Layout], b: [BatchArg, Layout], result: Layout): BatchResult {
+export function intoGroups(op: Conv, geometry: ConvGeometry, a: [BatchArg, Layout], b: [BatchArg, Layout], result: Layout): BatchResult {
   const size = batchSize([a[0], b[0]]);
   const side = ([arg, layout]: [BatchArg, Layout]): TensorNode => {
     const front = batchFirst(arg, size); // [B, N, C, h, w] or [B, O, C / g, kh, kw]

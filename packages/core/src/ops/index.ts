@@ -44,6 +44,7 @@ import { eq, ge, gt, le, lt, ne } from './compare.js';
 import { isFinite, isNaN } from './is-finite.js';
 import { logicalAnd, logicalNot, logicalOr, logicalXor } from './logical.js';
 import { conv2d, conv2dInputGrad, conv2dWeightGrad } from './conv2d.js';
+import { conv2dBias } from './conv2d-bias.js';
 import { cos } from './cos.js';
 import { diagonal, diagonalAdjoint } from './diagonal.js';
 import { div } from './div.js';
@@ -98,6 +99,7 @@ export {
   clamp,
   concat,
   conv2d,
+  conv2dBias,
   conv2dInputGrad,
   conv2dWeightGrad,
   cos,
@@ -187,6 +189,7 @@ export const OPS = {
   clamp,
   concat,
   conv2d,
+  conv2dBias,
   conv2dInputGrad,
   conv2dWeightGrad,
   cos,

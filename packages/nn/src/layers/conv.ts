@@ -87,8 +87,8 @@ abstract class ConvNd extends Module {
     const layout = this._axes === 1 ? `[batch, ${this.inChannels}, length]` : `[batch, ${this.inChannels}, height, width]`;
     if (x.rank !== rank || x.shape[1] !== this.inChannels)
       throw moduleError(ShapeError, this, `expected input ${layout}, got [${x.shape.join(', ')}]`);
-    const y = this._run(x, this.weight, this.options);
-    return this.bias ? y.add(this.bias.reshape([this.outChannels, ...new Array<number>(this._axes).fill(1)])) : y;
+    // The bias goes to the convolution (PyTorch's F.conv2d(x, w, b)), which adds it in the pass that writes y.
+    return this._run(x, this.weight, this.bias ? { ...this.options, bias: this.bias } : this.options);
   }
 
   /** `1, 6, kernel_size=(5, 5), stride=(1, 1)`, as PyTorch prints a convolution (padding etc. when not the default). */

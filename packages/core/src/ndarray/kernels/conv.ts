@@ -10,31 +10,17 @@
  *   input grad   dcol_g [K/g, cols] = W_g^T . dY_g, scattered back (col2im) into dX.
  * Each kernel holds one patch buffer of at most `convLimits.colElements` elements at a time (a chunk is never smaller than one
  * output row), so memory stays bounded whatever the batch size; the buffers are kept between calls, one set per
- * dtype, so a training loop allocates none.
+ * dtype, so a training loop allocates none. A float32 convolution of one group copies its patches in WebAssembly
+ * instead (conv-wasm.ts), with the same results; this file's copies are the reference and serve every other case.
  */
-import { type DType, type TypedArray, allocate } from '../dtype.js';
+import { type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
-import type { WindowGeometry } from './window.js';
-import { gemm } from './matmul.js';
+import { gemm, gemmTransposedB } from './matmul.js';
 import { deviceKernel } from '../device.js';
+import { type ConvGeometry, buffer, convLimits, forChunks, moveRows, patchCount, productChunk, rowsPerChunk } from './conv-chunks.js';
+import { forwardOnWasm, inputGradOnWasm, onWasm, weightGradOnWasm } from './conv-wasm.js';
 
-/** Everything about one convolution's shapes: input [batch, inChannels, height, width], weight [outChannels, inChannels / groups, kernelH, kernelW]. */
-export interface ConvGeometry extends WindowGeometry {
-  /** Images in the batch. */
-  readonly batch: number;
-  /** Channels of the input. */
-  readonly inChannels: number;
-  /** Channels of the output. */
-  readonly outChannels: number;
-  /** Channel groups (each output channel sees inChannels / groups of the input's). */
-  readonly groups: number;
-}
-
-/**
- * The largest patch buffer a kernel builds: 2^21 elements (16 MiB in float64, 8 MiB in float32). A field rather than
- * a constant so that tests can force many small chunks.
- */
-export const convLimits = { colElements: 1 << 21, keptElements: 1 << 23 };
+export { type ConvGeometry, convLimits } from './conv-chunks.js';
 
 /**
  * The patch matrices of a whole batch, kept by conv2dForwardKeepingPatches for conv2dWeightGrad: chunk after chunk
@@ -43,30 +29,6 @@ export const convLimits = { colElements: 1 << 21, keptElements: 1 << 23 };
 export interface KeptPatches {
   readonly data: TypedArray;
   readonly rowsPerChunk: number;
-}
-
-interface Scratch {
-  col: TypedArray;
-  rows: TypedArray;
-  small: TypedArray;
-}
-const scratchByDType = new Map<DType, Scratch>();
-
-/** A reusable buffer of at least `size` elements of `dtype` (contents unspecified). */
-function buffer(dtype: DType, which: keyof Scratch, size: number): TypedArray {
-  let s = scratchByDType.get(dtype);
-  if (s === undefined) {
-    s = { col: allocate(dtype, 0), rows: allocate(dtype, 0), small: allocate(dtype, 0) };
-    scratchByDType.set(dtype, s);
-  }
-  if (s[which].length < size) s[which] = allocate(dtype, size);
-  return s[which];
-}
-
-/** How many output rows (image, oh) one chunk covers: as many as fit in COL_ELEMENTS, at least one. */
-function rowsPerChunk(g: ConvGeometry): number {
-  const k = (g.inChannels * g.kernelH * g.kernelW) | 0;
-  return Math.max(1, Math.floor(convLimits.colElements / Math.max(1, k * g.outW)));
 }
 
 /**
@@ -206,40 +168,19 @@ function addRows(
 }
 
 /**
- * Moves output rows [r0, r1) between NCHW (Y [batch, O, outH, outW]) and the chunk's [O, cols] layout:
- * `toChunk` gathers Y into `rows`, otherwise `rows` is scattered into Y. Each (channel, image) stretch is contiguous
- * on both sides.
+ * Y = conv2d(X, W) (+ bias[o] on channel o when `bias`, an [O] array on the CPU, is given): [batch, O, outH, outW].
+ * X, W and the bias share a float dtype.
  */
-function moveRows(Y: TypedArray, rows: TypedArray, g: ConvGeometry, r0: number, r1: number, toChunk: boolean): void {
-  const { outChannels: O, outH, outW } = g;
-  const cols = (r1 - r0) * outW;
-  const plane = outH * outW;
-  for (let r = r0; r < r1;) {
-    const b = (r / outH) | 0;
-    const end = Math.min(r1, (b + 1) * outH);
-    const length = (end - r) * outW;
-    for (let o = 0; o < O; o++) {
-      const at = o * cols + (r - r0) * outW;
-      const y = (b * O + o) * plane + (r - b * outH) * outW;
-      if (toChunk) rows.set(Y.subarray(y, y + length), at);
-      else Y.set(rows.subarray(at, at + length), y);
-    }
-    r = end;
-  }
-}
-
-/** Calls `each(r0, r1)` over the chunks of output rows. */
-function forChunks(g: ConvGeometry, each: (r0: number, r1: number) => void): void {
-  const total = g.batch * g.outH;
-  const step = rowsPerChunk(g);
-  for (let r0 = 0; r0 < total; r0 += step) each(r0, Math.min(total, r0 + step));
-}
-
-/** Y = conv2d(X, W): [batch, O, outH, outW]. X and W share a float dtype. */
-export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry): NDArray {
+export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry, bias: NDArray | null = null): NDArray {
   if (x.device !== undefined) return deviceKernel(x.device, 'conv2d').conv2d('forward', x, w, g);
   const out = allocate(x.dtype, g.batch * g.outChannels * g.outH * g.outW);
-  forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, buffer(x.dtype, 'col', patchCount(g, r0, r1)), out));
+  const b = bias?.data ?? null;
+  if (!forwardOnWasm(x, w, g, b, out))
+    forChunks(g, (r0, r1) => {
+      const col = buffer(x.dtype, 'col', patchCount(g, r0, r1));
+      patches(x.data, col, g, r0, r1, false);
+      productChunk(w, g, r0, r1, col, out, b);
+    });
   return new NDArray(out, [g.batch, g.outChannels, g.outH, g.outW]);
 }
 
@@ -248,32 +189,26 @@ export function conv2dForward(x: NDArray, w: NDArray, g: ConvGeometry): NDArray 
  * conv2dWeightGrad to read instead of building them again: null when they would exceed `convLimits.keptElements`,
  * or on a device.
  */
-export function conv2dForwardKeepingPatches(x: NDArray, w: NDArray, g: ConvGeometry): { y: NDArray; patches: KeptPatches | null } {
+export function conv2dForwardKeepingPatches(
+  x: NDArray,
+  w: NDArray,
+  g: ConvGeometry,
+  bias: NDArray | null = null,
+): { y: NDArray; patches: KeptPatches | null } {
   const total = g.batch * g.outH;
-  if (x.device !== undefined || patchCount(g, 0, total) > convLimits.keptElements) return { y: conv2dForward(x, w, g), patches: null };
+  // On the WebAssembly path the weight's gradient copies the patches again (in WebAssembly, where its product reads
+  // them in place), which costs less than keeping them.
+  if (x.device !== undefined || patchCount(g, 0, total) > convLimits.keptElements || onWasm(x.dtype, g))
+    return { y: conv2dForward(x, w, g, bias), patches: null };
   const out = allocate(x.dtype, g.batch * g.outChannels * g.outH * g.outW);
   const data = allocate(x.dtype, patchCount(g, 0, total));
   const K = g.inChannels * g.kernelH * g.kernelW;
-  forChunks(g, (r0, r1) => forwardChunk(x, w, g, r0, r1, data.subarray(K * r0 * g.outW), out));
+  forChunks(g, (r0, r1) => {
+    const col = data.subarray(K * r0 * g.outW);
+    patches(x.data, col, g, r0, r1, false);
+    productChunk(w, g, r0, r1, col, out, bias?.data ?? null);
+  });
   return { y: new NDArray(out, [g.batch, g.outChannels, g.outH, g.outW]), patches: { data, rowsPerChunk: rowsPerChunk(g) } };
-}
-
-/** Entries of the patch matrix of output rows [r0, r1): K * cols. */
-function patchCount(g: ConvGeometry, r0: number, r1: number): number {
-  return g.inChannels * g.kernelH * g.kernelW * (r1 - r0) * g.outW;
-}
-
-/** Output rows [r0, r1) of Y into `out` (NCHW), the chunk's patches written into `col`. */
-function forwardChunk(x: NDArray, w: NDArray, g: ConvGeometry, r0: number, r1: number, col: TypedArray, out: TypedArray): void {
-  const { outChannels: O, groups } = g;
-  const Kg = (g.inChannels * g.kernelH * g.kernelW) / groups;
-  const Og = O / groups;
-  const cols = (r1 - r0) * g.outW;
-  const rows = buffer(x.dtype, 'rows', O * cols);
-  patches(x.data, col, g, r0, r1, false);
-  rows.fill(0, 0, O * cols);
-  for (let p = 0; p < groups; p++) gemm(w.data, p * Og * Kg, col, p * Kg * cols, rows, p * Og * cols, Og, cols, Kg, false, false);
-  moveRows(out, rows, g, r0, r1, false);
 }
 
 /** dX = the adjoint of conv2d in X, applied to dY (a transposed convolution): [batch, C, height, width]. */
@@ -284,6 +219,7 @@ export function conv2dInputGrad(dy: NDArray, w: NDArray, g: ConvGeometry): NDArr
   const Kg = K / groups;
   const Og = O / groups;
   const dx = allocate(dy.dtype, g.batch * g.inChannels * g.height * g.width);
+  if (inputGradOnWasm(dy, w, g, dx)) return new NDArray(dx, [g.batch, g.inChannels, g.height, g.width]);
   forChunks(g, (r0, r1) => {
     const cols = (r1 - r0) * g.outW;
     const col = buffer(dy.dtype, 'col', K * cols);
@@ -308,6 +244,8 @@ export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry, kept:
   const Kg = K / groups;
   const Og = O / groups;
   const dw = allocate(x.dtype, O * Kg);
+  const shape = [O, g.inChannels / groups, g.kernelH, g.kernelW];
+  if (kept === null && weightGradOnWasm(x, dy, g, dw)) return new NDArray(dw, shape);
   let first = true;
   forChunks(g, (r0, r1) => {
     const cols = (r1 - r0) * g.outW;
@@ -322,9 +260,23 @@ export function conv2dWeightGrad(x: NDArray, dy: NDArray, g: ConvGeometry, kept:
     // The first chunk's products go straight into dW (zero on entry); later ones through a buffer, then added.
     const into = first ? dw : buffer(x.dtype, 'small', O * Kg);
     if (!first) into.fill(0, 0, O * Kg);
-    for (let p = 0; p < groups; p++) gemm(rows, p * Og * cols, col, p * Kg * cols, into, p * Og * Kg, Og, Kg, cols, false, true);
+    for (let p = 0; p < groups; p++) gemmTransposedB(rows, p * Og * cols, col, p * Kg * cols, into, p * Og * Kg, Og, Kg, cols);
     if (!first) for (let i = 0; i < O * Kg; i++) dw[i] += into[i];
     first = false;
   });
-  return new NDArray(dw, [O, g.inChannels / groups, g.kernelH, g.kernelW]);
+  return new NDArray(dw, shape);
+}
+
+/** The bias's gradient: dY [batch, O, h, w] summed over all but the channel axis, each channel's sum in float64. */
+export function channelSums(dy: NDArray): NDArray {
+  const [batch, O] = dy.shape;
+  const plane = dy.shape[2] * dy.shape[3];
+  const D = dy.data;
+  const sums = allocate(dy.dtype, O);
+  for (let o = 0; o < O; o++) {
+    let s = 0;
+    for (let b = 0; b < batch; b++) for (let i = (b * O + o) * plane, end = i + plane; i < end; i++) s += D[i];
+    sums[o] = s;
+  }
+  return new NDArray(sums, [O]);
 }

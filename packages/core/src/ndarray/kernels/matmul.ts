@@ -19,6 +19,7 @@ import { deviceOf } from '../device.js';
 import { type GemmKernel, getGemmExecutor } from './backend/gemm-executor.js';
 import { getKernelBackend } from './backend/kernel-backend.js';
 import { wasmGemm, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
+import { type DotArgs, wasmDot } from './backend/wasm-dot.js';
 import { wasmOuter } from './backend/wasm-outer.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { type TypedArray, allocate, allocateUnfilled, promote } from '../dtype.js';
@@ -96,6 +97,22 @@ function chooseGemm(work: number): GemmKernel {
 export const gemm: GemmKernel = (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
   if (m === 0 || n === 0 || k === 0) return;
   chooseGemm(m * n * k)(A, ao, B, bo, C, co, m, n, k, tA, tB);
+};
+
+/**
+ * C = A . B^T with A [m, k] and B [n, k] row-major from their offsets (C's range zero on entry): for the products whose
+ * inner size is long beside few outputs, a convolution's weight gradient. Under a WebAssembly backend, float32, each
+ * element is a dot product of two rows in the SIMD kernel of wasm/dot.ts on the calling thread (4.6x the packed
+ * product on LeNet-5's first weight gradient, 6 x 25 over 50176, more than sharing the packed one between threads
+ * gains; docs/decisions.md, session 6), whose sums run in another order than the packed product's, the same with any
+ * executor installed, so the results do not depend on the thread count; otherwise `gemm`, as before.
+ */
+export const gemmTransposedB = (...[A, ao, B, bo, C, co, m, n, k]: DotArgs): void => {
+  if (m === 0 || n === 0 || k === 0) return;
+  const backend = getKernelBackend();
+  const wasm = backend === 'wasm' || backend === 'wasm-relaxed' || (backend === 'auto' && m * n * k >= WASM_MIN_WORK);
+  if (wasm && wasmDot(A, ao, B, bo, C, co, m, n, k)) return;
+  gemm(A, ao, B, bo, C, co, m, n, k, false, true);
 };
 
 /**

@@ -2,11 +2,13 @@
  * The WebAssembly SIMD kernels (sources: packages/core/wasm/, embedded by wasm/build.mjs): the matrix
  * product's module (wasm/gemm.ts), the outer product's (wasm/outer.ts), the elementwise module (wasm/elementwise.ts
  * and tanh.ts: everything a tensor's elementwise op may run, kept apart from the products so that a bundle of the
- * Scalar API carries only it), the in-place update module (wasm/axpy.ts: gradient accumulation) and the relaxed-SIMD build
+ * Scalar API carries only it), the convolution's module (wasm/dot.ts, patches.ts), the in-place update module
+ * (wasm/axpy.ts: gradient accumulation) and the relaxed-SIMD build
  * of the matrix product (fused multiply-adds). Each is loaded lazily and synchronously on first use; a host that does not validate one (no
  * WebAssembly, no SIMD, no relaxed SIMD) has it reported unavailable, and the callers fall back.
  */
 import {
+  WASM_DOT_HEX,
   WASM_ELEMENTWISE_HEX,
   WASM_KERNELS_HEX,
   WASM_OUTER_HEX,
@@ -68,6 +70,15 @@ export interface WasmElementwiseKernels extends WasmHeap {
   readonly sumF64: WasmSum;
 }
 
+/**
+ * The convolution's module (wasm/dot.ts and patches.ts): C = A B^T as dot products of rows, im2col and col2im, in float32; each array a byte address into its memory.
+ */
+export interface WasmDotKernels extends WasmHeap {
+  readonly dotF32: (a: number, b: number, c: number, m: number, n: number, k: number) => void;
+  readonly im2colF32: (x: number, col: number, geometry: number) => void;
+  readonly col2imF32: (x: number, col: number, geometry: number) => void;
+}
+
 /** The in-place update module: x += alpha * y, each array a byte address into its memory (an even `n` for float32). */
 export interface WasmUpdateKernels extends WasmHeap {
   readonly axpyF32: (x: number, y: number, n: number, alpha: number) => void;
@@ -84,6 +95,7 @@ let loaded: WasmKernels | null | undefined;
 let loadedRelaxed: WasmGemmKernels | null | undefined;
 let loadedOuter: WasmOuterKernels | null | undefined;
 let loadedElementwise: WasmElementwiseKernels | null | undefined;
+let loadedDot: WasmDotKernels | null | undefined;
 let loadedUpdate: WasmUpdateKernels | null | undefined;
 
 function decodeHex(hex: string): Uint8Array {
@@ -126,6 +138,12 @@ export function wasmOuterKernels(): WasmOuterKernels | null {
 export function wasmElementwiseKernels(): WasmElementwiseKernels | null {
   if (loadedElementwise === undefined) loadedElementwise = load<WasmElementwiseKernels>(WASM_ELEMENTWISE_HEX);
   return loadedElementwise;
+}
+
+/** The convolution's module, or null when this host cannot run it (loaded on the first call). */
+export function wasmDotKernels(): WasmDotKernels | null {
+  if (loadedDot === undefined) loadedDot = load<WasmDotKernels>(WASM_DOT_HEX);
+  return loadedDot;
 }
 
 /** The in-place update module, or null when this host cannot run it (loaded on the first call). */
