@@ -4,7 +4,6 @@
 //    and rounds once to float32, which gives the float32 operation's bits (a double carries more than twice float32's
 //    digits, so that second rounding is exact); float64 is the same operation either way.
 //  - tanhGrad, g * (1 - y * y): in float64 lanes even for float32 data, as the TypeScript loop computes it.
-//  - reluGrad, g * (x > 0 ? 1 : 0), and addRelu, z = a + b kept where z > 0 or z is NaN, else +0: masks, no branch.
 //  - the sum, and the sum of products (each product rounded to the data's type first): four running sums in float64,
 //    element i into sum i % 4, kept in memory between calls, so a caller can feed an array block by block and finish
 //    with s0 + s1 + (s2 + s3) as reduce.ts does.
@@ -15,8 +14,6 @@ const SUB = 1;
 const MUL = 2;
 const DIV = 3;
 const TANH_GRAD = 4;
-const RELU_GRAD = 5;
-const ADD_RELU = 6;
 
 /** First free byte after the module's static data: the caller lays its buffers out from here. */
 export function heapBase(): usize {
@@ -30,11 +27,6 @@ function vector<T>(op: i32, a: v128, b: v128): v128 {
   if (op == SUB) return v128.sub<T>(a, b);
   if (op == MUL) return v128.mul<T>(a, b);
   if (op == DIV) return v128.div<T>(a, b);
-  if (op == RELU_GRAD) return v128.mul<T>(a, v128.and(v128.gt<T>(b, v128.splat<T>(0)), v128.splat<T>(1)));
-  if (op == ADD_RELU) {
-    const z = v128.add<T>(a, b);
-    return v128.and(z, v128.or(v128.gt<T>(z, v128.splat<T>(0)), v128.ne<T>(z, z)));
-  }
   const one = f64x2.splat(1);
   if (sizeof<T>() == 8) return f64x2.mul(a, f64x2.sub(one, f64x2.mul(b, b)));
   // float32 in two float64 halves, each rounded back to float32 at the end.
@@ -54,11 +46,6 @@ function element<T>(op: i32, a: T, b: T): T {
   if (op == SUB) return a - b;
   if (op == MUL) return a * b;
   if (op == DIV) return a / b;
-  if (op == RELU_GRAD) return a * <T>(b > 0);
-  if (op == ADD_RELU) {
-    const z = a + b;
-    return z > 0 || z != z ? z : 0;
-  }
   return <T>(<f64>a * (1 - <f64>b * <f64>b));
 }
 
@@ -95,12 +82,10 @@ function mapOp<T>(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize, sb: 
   else if (op == SUB) map<T>(SUB, a, b, o, n, sa, sb);
   else if (op == MUL) map<T>(MUL, a, b, o, n, sa, sb);
   else if (op == DIV) map<T>(DIV, a, b, o, n, sa, sb);
-  else if (op == TANH_GRAD) map<T>(TANH_GRAD, a, b, o, n, sa, sb);
-  else if (op == RELU_GRAD) map<T>(RELU_GRAD, a, b, o, n, sa, sb);
-  else map<T>(ADD_RELU, a, b, o, n, sa, sb);
+  else map<T>(TANH_GRAD, a, b, o, n, sa, sb);
 }
 
-/** A float32 map (op: 0 add, 1 sub, 2 mul, 3 div, 4 tanhGrad, 5 reluGrad, 6 addRelu); every pointer a byte address. */
+/** A float32 map (op: 0 add, 1 sub, 2 mul, 3 div, 4 tanhGrad); every pointer a byte address. */
 export function mapF32(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize, sb: usize): void {
   mapOp<f32>(op, a, b, o, n, sa, sb);
 }

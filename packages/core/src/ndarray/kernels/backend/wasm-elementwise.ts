@@ -1,5 +1,5 @@
 /**
- * Binary maps (add, sub, mul, div, tanhGrad, reluGrad, addRelu), relu, sums and float32 tanh by the WebAssembly SIMD module (sources:
+ * Binary maps (add, sub, mul, div, tanhGrad), sums and float32 tanh by the WebAssembly SIMD module (sources:
  * packages/core/wasm/elementwise.ts and tanh.ts), bit for bit what core's TypeScript loops give. Operands are copied into the
  * module's memory a block at a time and each result block copied out while it is still in the cache: on 1e6 float32
  * elements a map takes about a quarter of the TypeScript loop's time and a sum about half (docs/decisions.md,
@@ -15,9 +15,7 @@ const BLOCK_BYTES = 64 * 1024;
 const MAP_MIN_ELEMENTS = 256;
 const SUM_MIN_ELEMENTS = 1024;
 /** The module's op codes, by core kernel name. */
-const OPS: Readonly<Partial<Record<string, number>>> = { add: 0, sub: 1, mul: 2, div: 3, tanhGrad: 4, reluGrad: 5, addRelu: 6 };
-/** relu(x) is addRelu(x, 0) bit for bit: x + 0 is x (a -0 becomes +0, which relu gives -0 anyway). */
-const ZERO = { Float32Array: new Float32Array(1), Float64Array: new Float64Array(1) };
+const OPS: Readonly<Partial<Record<string, number>>> = { add: 0, sub: 1, mul: 2, div: 3, tanhGrad: 4 };
 
 type FloatArrayKind = Float32ArrayConstructor | Float64ArrayConstructor;
 
@@ -45,42 +43,30 @@ function layout(): { kernels: WasmElementwiseKernels; buffer: ArrayBuffer; acc: 
 }
 
 /**
- * O = kernel(A, B) along `runs` for add, sub, mul, div, tanhGrad, reluGrad and addRelu when A, B and O are all float32
- * or all float64 and WebAssembly is chosen and available; false (nothing written) otherwise.
+ * O = kernel(A, B) along `runs` for add, sub, mul, div and tanhGrad when A, B and O are all float32 or all float64
+ * and WebAssembly is chosen and available; false (nothing written) otherwise.
  */
 export function wasmBinary(name: string, A: TypedArray, B: TypedArray, O: TypedArray, runs: BroadcastRuns): boolean {
   const op = OPS[name];
-  if (op === undefined || runs.rows !== 1) return false;
-  return map(op, A, runs.aOff[0], runs.sa, B, runs.bOff[0], runs.sb, O);
-}
-
-/** O = kernel(X) for relu, under the same conditions as wasmBinary; false (nothing written) otherwise. */
-export function wasmUnary(name: string, X: TypedArray, O: TypedArray): boolean {
-  return (
-    name === 'relu' &&
-    X instanceof O.constructor &&
-    map(OPS.addRelu!, X, 0, 1, ZERO[X instanceof Float32Array ? 'Float32Array' : 'Float64Array'], 0, 0, O)
-  );
-}
-
-/** O[i] = op(A[a0 + i sa], B[b0 + i sb]) for every i of O (steps 0 or 1). */
-function map(op: number, A: TypedArray, a0: number, sa: number, B: TypedArray, b0: number, sb: number, O: TypedArray): boolean {
-  const n = O.length;
-  if (!wasmElementwiseChosen(n)) return false;
+  if (op === undefined || runs.rows !== 1 || !wasmElementwiseChosen(runs.len)) return false;
   const Kind = floatKind(O, A, B);
   const at = Kind && layout();
   if (!Kind || !at) return false;
+  const n = runs.len;
+  const { sa, sb } = runs;
+  const a0 = runs.aOff[0];
+  const b0 = runs.bOff[0];
   const block = Math.min(n, BLOCK_BYTES / Kind.BYTES_PER_ELEMENT);
   const a = new Kind(at.buffer, at.a, block);
   const b = new Kind(at.buffer, at.b, block);
   const o = new Kind(at.buffer, at.o, block);
-  const run = Kind === Float32Array ? at.kernels.mapF32 : at.kernels.mapF64;
+  const map = Kind === Float32Array ? at.kernels.mapF32 : at.kernels.mapF64;
   for (let i = 0; i < n; i += block) {
     const m = Math.min(block, n - i);
     // A broadcast operand (step 0) is its one element; the kernel splats it.
     a.set(A.subarray(a0 + i * sa, a0 + (sa === 0 ? 1 : i + m)));
     b.set(B.subarray(b0 + i * sb, b0 + (sb === 0 ? 1 : i + m)));
-    run(op, at.a, at.b, at.o, m, sa, sb);
+    map(op, at.a, at.b, at.o, m, sa, sb);
     O.set(m === block ? o : o.subarray(0, m), i);
   }
   return true;
