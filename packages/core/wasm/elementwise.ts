@@ -1,5 +1,7 @@
-// Elementwise maps and sums over float32 or float64 blocks, giving the bits of core's TypeScript loops
-// (src/ndarray/kernels/binary.ts and reduce.ts) four float32 or two float64 lanes at a time:
+// Elementwise maps and sums over float32 blocks, giving the bits of core's TypeScript loops
+// (src/ndarray/kernels/binary.ts and reduce.ts) four lanes at a time. The code is generic over the element type, but
+// only float32 is exported: float64 exports would add 642 bytes to core's bundle, which has no room for them
+// (docs/decisions.md, session 6); float64 tensors keep the TypeScript loops.
 //  - add, sub, mul, div: one IEEE operation per element. The TypeScript loop computes a float32 operation in double
 //    and rounds once to float32, which gives the float32 operation's bits (a double carries more than twice float32's
 //    digits, so that second rounding is exact); float64 is the same operation either way.
@@ -90,11 +92,6 @@ export function mapF32(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize,
   mapOp<f32>(op, a, b, o, n, sa, sb);
 }
 
-/** The float64 twin of mapF32 (two lanes per vector). */
-export function mapF64(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize, sb: usize): void {
-  mapOp<f64>(op, a, b, o, n, sa, sb);
-}
-
 // Adds x[i] (or x[i] * y[i] rounded to T, when y is not 0) into the running sums at acc (four float64: s0..s3).
 // @ts-ignore: decorator
 @inline
@@ -144,9 +141,4 @@ function sum<T>(x: usize, y: usize, n: i32, acc: usize): void {
 /** Running float32 sums (of products when y is not 0) into acc; see `sum`. */
 export function sumF32(x: usize, y: usize, n: i32, acc: usize): void {
   sum<f32>(x, y, n, acc);
-}
-
-/** The float64 twin of sumF32. */
-export function sumF64(x: usize, y: usize, n: i32, acc: usize): void {
-  sum<f64>(x, y, n, acc);
 }
