@@ -65,6 +65,7 @@ export type { BinaryKernel } from './ndarray/kernels/binary.js';
 export type { ReduceKind } from './ndarray/kernels/reduce.js';
 export type { Shape } from './ndarray/shape.js';
 export { Node } from './autodiff/node.js';
+export type { ElementwiseMethods, MaskMethods } from './elementwise-methods.js';
 export type { GradHook, RemovableHandle } from './autodiff/hooks.js';
 export type { RawValue, Operand } from './autodiff/node.js';
 export type { BackwardOptions, SweepObserver } from './autodiff/backward.js';

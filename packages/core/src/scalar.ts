@@ -7,7 +7,7 @@ import { Node, type Operand, type RawValue } from './autodiff/node.js';
 import { DTypeError, GradError } from './errors.js';
 import type { DType } from './ndarray/dtype.js';
 import * as ops from './ops/index.js';
-import type { ElementwiseMethods } from './ops/index.js';
+import { ELEMENTWISE_TABLES, type ElementwiseMethods, installOpMethods } from './elementwise-methods.js';
 import type { OpContext } from './autodiff/context.js';
 import { entryOp, moveToContext, recordInline } from './autodiff/entry.js';
 import { mode } from './autodiff/mode.js';
@@ -34,7 +34,8 @@ const NO_SHAPE: readonly number[] = Object.freeze([]);
  * @example
  * const a = scalar(3); const y = a.mul(a); y.backward(); a.grad;   // 6
  */
-export class Scalar extends Node implements ElementwiseMethods<Scalar> {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below the class
+export class Scalar extends Node {
   private _value: number;
   /** @internal see Node._version. */
   _version = 0;
@@ -192,147 +193,37 @@ export class Scalar extends Node implements ElementwiseMethods<Scalar> {
     return recordInline(op.definition, this, null) ?? new Scalar(op.definition.kernel.scalar(this._value), false);
   }
 
-  /** Elementwise sum, broadcasting (NumPy rules); a number is accepted as an operand. */
-  add(o: ScalarOperand): Scalar {
-    return this.binary(ops.add, o);
-  }
-  /** Elementwise difference, broadcasting. */
-  sub(o: ScalarOperand): Scalar {
-    return this.binary(ops.sub, o);
-  }
-  /** Elementwise product, broadcasting. */
-  mul(o: ScalarOperand): Scalar {
-    return this.binary(ops.mul, o);
-  }
-  /** Elementwise quotient, broadcasting. */
-  div(o: ScalarOperand): Scalar {
-    return this.binary(ops.div, o);
-  }
-  /** Elementwise power: this ** exponent. */
-  pow(o: ScalarOperand): Scalar {
-    return this.binary(ops.pow, o);
-  }
-  /** Elementwise maximum; a tie splits the gradient 1/2 to each operand. */
-  maximum(o: ScalarOperand): Scalar {
-    return this.binary(ops.maximum, o);
-  }
-  /** Elementwise minimum; a tie splits the gradient 1/2 to each operand. */
-  minimum(o: ScalarOperand): Scalar {
-    return this.binary(ops.minimum, o);
-  }
-  /** relu(this + other) as one op (as Tensor's, where it is fused for speed). */
-  addRelu(o: ScalarOperand): Scalar {
-    return this.binary(ops.addRelu, o);
-  }
-  /** Elementwise negation. */
-  neg(): Scalar {
-    return this.unary(ops.neg);
-  }
-  /** Elementwise e ** x. */
-  exp(): Scalar {
-    return this.unary(ops.exp);
-  }
-  /** Elementwise natural logarithm. */
-  log(): Scalar {
-    return this.unary(ops.log);
-  }
-  /** Elementwise square root. */
-  sqrt(): Scalar {
-    return this.unary(ops.sqrt);
-  }
   /** Elementwise x * x. */
   square(): Scalar {
     return this.mul(this);
-  }
-  /** Elementwise |x|; |x|'(0) = 0. */
-  abs(): Scalar {
-    return this.unary(ops.abs);
-  }
-  /** Elementwise sine. */
-  sin(): Scalar {
-    return this.unary(ops.sin);
-  }
-  /** Elementwise cosine. */
-  cos(): Scalar {
-    return this.unary(ops.cos);
-  }
-  /** Elementwise hyperbolic tangent. */
-  tanh(): Scalar {
-    return this.unary(ops.tanh);
-  }
-  /** Elementwise logistic function 1 / (1 + e ** -x). */
-  sigmoid(): Scalar {
-    return this.unary(ops.sigmoid);
-  }
-  /** Elementwise error function erf(x) = 2/sqrt(pi) times the integral of e^(-t^2) from 0 to x. */
-  erf(): Scalar {
-    return this.unary(ops.erf);
-  }
-  /** Elementwise log(1 + x), exact near 0 (log1p(1e-10) keeps every digit of 1e-10 - 5e-21). */
-  log1p(): Scalar {
-    return this.unary(ops.log1p);
-  }
-  /** Elementwise e ** x - 1, exact near 0 (expm1(1e-10) keeps every digit of 1e-10 + 5e-21). */
-  expm1(): Scalar {
-    return this.unary(ops.expm1);
-  }
-  /** Elementwise arcsine, on [-1, 1]; the derivative 1 / sqrt(1 - x^2) is Infinity at +-1. */
-  asin(): Scalar {
-    return this.unary(ops.asin);
-  }
-  /** Elementwise arccosine, on [-1, 1]; the derivative -1 / sqrt(1 - x^2) is -Infinity at +-1. */
-  acos(): Scalar {
-    return this.unary(ops.acos);
-  }
-  /** Elementwise arctangent. */
-  atan(): Scalar {
-    return this.unary(ops.atan);
-  }
-  /** Elementwise hyperbolic sine. */
-  sinh(): Scalar {
-    return this.unary(ops.sinh);
-  }
-  /** Elementwise hyperbolic cosine. */
-  cosh(): Scalar {
-    return this.unary(ops.cosh);
-  }
-  /** Elementwise inverse hyperbolic sine. */
-  asinh(): Scalar {
-    return this.unary(ops.asinh);
-  }
-  /** Elementwise inverse hyperbolic cosine, on [1, Infinity). */
-  acosh(): Scalar {
-    return this.unary(ops.acosh);
-  }
-  /** Elementwise inverse hyperbolic tangent, on (-1, 1). */
-  atanh(): Scalar {
-    return this.unary(ops.atanh);
-  }
-  /** Elementwise atan2(this, other): the angle of the point (other, this), in (-pi, pi]. */
-  atan2(o: ScalarOperand): Scalar {
-    return this.binary(ops.atan2, o);
-  }
-  /** Elementwise max(x, 0); relu'(0) = 0. */
-  relu(): Scalar {
-    return this.unary(ops.relu);
   }
   /** Elementwise x > 0 ? x : slope * x; the derivative at 0 is slope. */
   leakyRelu(slope = 0.01): Scalar {
     return ops.leakyRelu(this, { slope });
   }
-  /** Elementwise log(1 + e ** x), computed stably. */
-  softplus(): Scalar {
-    return this.unary(ops.softplus);
-  }
-  /** Elementwise SiLU (swish): x sigmoid(x). */
-  silu(): Scalar {
-    return this.unary(ops.silu);
-  }
   /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
   clamp(min?: number, max?: number): Scalar {
     return ops.clamp(this, { min, max });
   }
+
+  static {
+    installOpMethods<Scalar, UnaryOp, BinaryOp>(this.prototype, ELEMENTWISE_TABLES, {
+      unary: (op) =>
+        function (this: Scalar) {
+          return this.unary(op);
+        },
+      binary: (op) =>
+        function (this: Scalar, other: ScalarOperand) {
+          return this.binary(op, other);
+        },
+    });
+  }
 }
+
+// The elementwise methods (add, mul, tanh, ...): declared once, in elementwise-methods.ts, and installed on the
+// prototype by the static block above.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- installed, not declared, in the class
+export interface Scalar extends ElementwiseMethods {}
 
 /** `x instanceof Scalar`, for any copy of the library (shared.ts), without the call through Symbol.hasInstance. */
 const isScalar = brand(Scalar, 'Scalar');

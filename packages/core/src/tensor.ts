@@ -19,7 +19,16 @@ import { gradFnName } from './graph.js';
 import { brand } from './shared.js';
 import { broadcastShapes, broadcastsTo, describeValue, normalizeAxes, normalizeAxis, sameShape, sizeOf } from './ndarray/shape.js';
 import * as ops from './ops/index.js';
-import type { ElementwiseMethods } from './ops/index.js';
+import {
+  ELEMENTWISE_TABLES,
+  type ElementwiseMethods,
+  MASK_TABLES,
+  type MaskMethods,
+  type MethodMakers,
+  installOpMethods,
+} from './elementwise-methods.js';
+import type { BinaryOp, UnaryOp } from './ops/elementwise.js';
+import type { BinaryPredicate, UnaryPredicate } from './ops/predicate.js';
 import type { MatmulFlags } from './ndarray/kernels/matmul.js';
 import { type GeluOptions, geluAttrs } from './functions/activation.js';
 import { type SortOptions, type TopkOptions, sort, topk } from './functions/sort.js';
@@ -34,9 +43,22 @@ type TensorOperand = Operand<Tensor>;
  * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
  * x.matmul(x).sum().backward(); x.grad!.toArray();
  */
-export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tensor> {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below the class
+export class Tensor extends Node implements TensorNode {
   static {
     brand(this, 'Tensor');
+    const methods: MethodMakers<Tensor, UnaryOp | UnaryPredicate, BinaryOp | BinaryPredicate> = {
+      unary: (op) =>
+        function (this: Tensor) {
+          return op(this);
+        },
+      binary: (op) =>
+        function (this: Tensor, other: TensorOperand) {
+          return op(this, other);
+        },
+    };
+    installOpMethods(this.prototype, ELEMENTWISE_TABLES, methods);
+    installOpMethods(this.prototype, MASK_TABLES, methods);
   }
   private _array: NDArray;
   /** @internal the tidy this tensor was made in (tidy.ts), or null. */
@@ -376,143 +398,15 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
       throw new DTypeError(`${op}: ${what} ${String(value)} is not an int32 integer, so int32 ${this.label} cannot hold the result`);
   }
 
-  // Elementwise (NumPy broadcasting; plain numbers welcome).
-  /** Elementwise sum, broadcasting (NumPy rules); a number is accepted as an operand. */
-  add(o: TensorOperand): Tensor {
-    return ops.add(this, o);
-  }
-  /** Elementwise difference, broadcasting. */
-  sub(o: TensorOperand): Tensor {
-    return ops.sub(this, o);
-  }
-  /** Elementwise product, broadcasting. */
-  mul(o: TensorOperand): Tensor {
-    return ops.mul(this, o);
-  }
-  /** Elementwise quotient, broadcasting. */
-  div(o: TensorOperand): Tensor {
-    return ops.div(this, o);
-  }
-  /** Elementwise power: this ** exponent. */
-  pow(o: TensorOperand): Tensor {
-    return ops.pow(this, o);
-  }
-  /** Elementwise maximum; a tie splits the gradient 1/2 to each operand. */
-  maximum(o: TensorOperand): Tensor {
-    return ops.maximum(this, o);
-  }
-  /** Elementwise minimum; a tie splits the gradient 1/2 to each operand. */
-  minimum(o: TensorOperand): Tensor {
-    return ops.minimum(this, o);
-  }
-  /** Elementwise negation. */
-  neg(): Tensor {
-    return ops.neg(this);
-  }
-  /** Elementwise e ** x. */
-  exp(): Tensor {
-    return ops.exp(this);
-  }
-  /** Elementwise natural logarithm. */
-  log(): Tensor {
-    return ops.log(this);
-  }
-  /** Elementwise square root. */
-  sqrt(): Tensor {
-    return ops.sqrt(this);
-  }
+  // Elementwise (NumPy broadcasting; plain numbers welcome): the methods of one op each (add, exp, ...) are declared
+  // in elementwise-methods.ts and installed by the static block above; these take more than an operand.
   /** Elementwise x * x. */
   square(): Tensor {
     return this.mul(this);
   }
-  /** Elementwise |x|; |x|'(0) = 0. */
-  abs(): Tensor {
-    return ops.abs(this);
-  }
-  /** Elementwise sine. */
-  sin(): Tensor {
-    return ops.sin(this);
-  }
-  /** Elementwise cosine. */
-  cos(): Tensor {
-    return ops.cos(this);
-  }
-  /** Elementwise hyperbolic tangent. */
-  tanh(): Tensor {
-    return ops.tanh(this);
-  }
-  /** Elementwise logistic function 1 / (1 + e ** -x). */
-  sigmoid(): Tensor {
-    return ops.sigmoid(this);
-  }
-  /** Elementwise error function erf(x) = 2/sqrt(pi) times the integral of e^(-t^2) from 0 to x. */
-  erf(): Tensor {
-    return ops.erf(this);
-  }
-  /** Elementwise log(1 + x), exact near 0 (log1p(1e-10) keeps every digit of 1e-10 - 5e-21). */
-  log1p(): Tensor {
-    return ops.log1p(this);
-  }
-  /** Elementwise e ** x - 1, exact near 0 (expm1(1e-10) keeps every digit of 1e-10 + 5e-21). */
-  expm1(): Tensor {
-    return ops.expm1(this);
-  }
-  /** Elementwise arcsine, on [-1, 1]; the derivative 1 / sqrt(1 - x^2) is Infinity at +-1. */
-  asin(): Tensor {
-    return ops.asin(this);
-  }
-  /** Elementwise arccosine, on [-1, 1]; the derivative -1 / sqrt(1 - x^2) is -Infinity at +-1. */
-  acos(): Tensor {
-    return ops.acos(this);
-  }
-  /** Elementwise arctangent. */
-  atan(): Tensor {
-    return ops.atan(this);
-  }
-  /** Elementwise hyperbolic sine. */
-  sinh(): Tensor {
-    return ops.sinh(this);
-  }
-  /** Elementwise hyperbolic cosine. */
-  cosh(): Tensor {
-    return ops.cosh(this);
-  }
-  /** Elementwise inverse hyperbolic sine. */
-  asinh(): Tensor {
-    return ops.asinh(this);
-  }
-  /** Elementwise inverse hyperbolic cosine, on [1, Infinity). */
-  acosh(): Tensor {
-    return ops.acosh(this);
-  }
-  /** Elementwise inverse hyperbolic tangent, on (-1, 1). */
-  atanh(): Tensor {
-    return ops.atanh(this);
-  }
-  /** Elementwise atan2(this, other): the angle of the point (other, this), in (-pi, pi], broadcasting. */
-  atan2(o: TensorOperand): Tensor {
-    return ops.atan2(this, o);
-  }
-  /** Elementwise max(x, 0); relu'(0) = 0. */
-  relu(): Tensor {
-    return ops.relu(this);
-  }
-  /**
-   * relu(this + other) as one fused op (broadcasting): what a Linear layer followed by ReLU computes, in one pass
-   * forward and one backward. Same values and gradients as `this.add(other).relu()`.
-   * @example
-   * x.matmul(w, { transposeB: true }).addRelu(bias);
-   */
-  addRelu(other: Tensor | number): Tensor {
-    return ops.addRelu(this, other);
-  }
   /** Elementwise x > 0 ? x : slope * x; the derivative at 0 is slope. */
   leakyRelu(slope = 0.01): Tensor {
     return ops.leakyRelu(this, { slope });
-  }
-  /** Elementwise log(1 + e ** x), computed stably. */
-  softplus(): Tensor {
-    return ops.softplus(this);
   }
   /**
    * Elementwise GELU: x Phi(x) = x/2 (1 + erf(x / sqrt 2)), or with `approximate: 'tanh'` the tanh form
@@ -524,67 +418,9 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
   gelu(options: GeluOptions = {}): Tensor {
     return ops.gelu(this, geluAttrs(options));
   }
-  /** Elementwise SiLU (swish): x sigmoid(x). */
-  silu(): Tensor {
-    return ops.silu(this);
-  }
   /** Elementwise min(max(x, min), max); the bounds themselves pass the gradient. */
   clamp(min?: number, max?: number): Tensor {
     return ops.clamp(this, { min, max });
-  }
-
-  // Comparisons and logical ops: 0/1 masks in the operands' dtype that never require grad (`where` conditions).
-  /** 1 where this == other, else 0 (broadcasting; NaN equals nothing); never requires grad. */
-  eq(o: TensorOperand): Tensor {
-    return ops.eq(this, o);
-  }
-  /** 1 where this != other, else 0 (broadcasting); never requires grad. */
-  ne(o: TensorOperand): Tensor {
-    return ops.ne(this, o);
-  }
-  /** 1 where this < other, else 0 (broadcasting); never requires grad. */
-  lt(o: TensorOperand): Tensor {
-    return ops.lt(this, o);
-  }
-  /** 1 where this <= other, else 0 (broadcasting); never requires grad. */
-  le(o: TensorOperand): Tensor {
-    return ops.le(this, o);
-  }
-  /**
-   * 1 where this > other, else 0 (broadcasting), in the operands' dtype; never requires grad.
-   * @example
-   * where(x.gt(0), x, x.mul(0.1));   // leaky relu
-   */
-  gt(o: TensorOperand): Tensor {
-    return ops.gt(this, o);
-  }
-  /** 1 where this >= other, else 0 (broadcasting); never requires grad. */
-  ge(o: TensorOperand): Tensor {
-    return ops.ge(this, o);
-  }
-  /** 1 where both are non-zero (NaN counts as true), else 0; never requires grad. */
-  logicalAnd(o: TensorOperand): Tensor {
-    return ops.logicalAnd(this, o);
-  }
-  /** 1 where either is non-zero, else 0; never requires grad. */
-  logicalOr(o: TensorOperand): Tensor {
-    return ops.logicalOr(this, o);
-  }
-  /** 1 where exactly one is non-zero, else 0; never requires grad. */
-  logicalXor(o: TensorOperand): Tensor {
-    return ops.logicalXor(this, o);
-  }
-  /** 1 where this is 0, else 0; never requires grad. */
-  logicalNot(): Tensor {
-    return ops.logicalNot(this);
-  }
-  /** 1 where this is NaN, else 0; never requires grad. */
-  isNaN(): Tensor {
-    return ops.isNaN(this);
-  }
-  /** 1 where this is finite (neither NaN nor infinite), else 0; never requires grad. */
-  isFinite(): Tensor {
-    return ops.isFinite(this);
   }
 
   // Reductions: `axis` is one axis, a list, or undefined for all; negative axes count from the end.
@@ -873,6 +709,11 @@ export class Tensor extends Node implements TensorNode, ElementwiseMethods<Tenso
     return ops.cast(this, { dtype });
   }
 }
+
+// The elementwise and mask methods (add, mul, tanh, ..., eq, lt, isNaN, ...): declared once, in
+// elementwise-methods.ts, and installed on the prototype by the static block above.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- installed, not declared, in the class
+export interface Tensor extends ElementwiseMethods, MaskMethods {}
 
 /** Whether `x` is an array (without narrowing a typed parameter to any[], as Array.isArray would). */
 function isList(x: unknown): boolean {

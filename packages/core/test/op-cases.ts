@@ -22,6 +22,7 @@ import {
   expectTangents,
   uniform,
 } from './op-harness';
+import { erfSeries } from './erf-series';
 
 /** An op whose proof is gradcheck on sample inputs: `apply` takes fresh leaves made by `inputs`. */
 export interface SampledCase {
@@ -45,17 +46,6 @@ export type OpCase =
 
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 const total = (v: number[]) => v.reduce((s, x) => s + x, 0);
-/** erf by its Maclaurin series, sum of (-1)^n x^(2n+1) / (n! (2n+1)) times 2/sqrt(pi): an oracle independent of the kernel (|x| <= 3). */
-function erfSeries(x: number): number {
-  let term = x;
-  let sum = x;
-  for (let n = 1; n < 80; n++) {
-    term *= (-x * x) / n;
-    sum += term / (2 * n + 1);
-  }
-  return (2 / Math.sqrt(Math.PI)) * sum;
-}
-
 /** A convolution of [2, 4, 5, 4] by [4, 2, 3, 2] in two groups, stride (2, 1), padding (1, 1) top-left, dilation (1, 2): [2, 4, 3, 4]. */
 const CONV_GEOMETRY = {
   batch: 2,

@@ -28,35 +28,30 @@ bool read_args(napi_env env, napi_callback_info info, const char *fn, size_t exp
   return true;
 }
 
-bool read_float_array(Args *args, size_t i, Array *out) {
+static bool is_float_type(napi_typedarray_type type) { return type == napi_float32_array || type == napi_float64_array; }
+static bool is_int32_type(napi_typedarray_type type) { return type == napi_int32_array; }
+
+/* Argument i as a typed array of a type `accepts` allows, or a TypeError saying it must be `what`. */
+static bool read_typed_array(Args *args, size_t i, Array *out, bool (*accepts)(napi_typedarray_type), const char *what) {
   bool is_typed = false;
   napi_is_typedarray(args->env, args->values[i], &is_typed);
   if (is_typed) {
     napi_value buffer;
     size_t byte_offset;
     if (napi_get_typedarray_info(args->env, args->values[i], &out->type, &out->length, &out->data, &buffer, &byte_offset) == napi_ok &&
-        (out->type == napi_float32_array || out->type == napi_float64_array))
+        accepts(out->type))
       return true;
   }
   char text[96];
-  snprintf(text, sizeof text, "argument %zu must be a Float32Array or a Float64Array", i);
+  snprintf(text, sizeof text, "argument %zu must be %s", i, what);
   return type_error(args, text);
 }
 
-bool read_int32_array(Args *args, size_t i, Array *out) {
-  bool is_typed = false;
-  napi_is_typedarray(args->env, args->values[i], &is_typed);
-  if (is_typed) {
-    napi_value buffer;
-    size_t byte_offset;
-    if (napi_get_typedarray_info(args->env, args->values[i], &out->type, &out->length, &out->data, &buffer, &byte_offset) == napi_ok &&
-        out->type == napi_int32_array)
-      return true;
-  }
-  char text[96];
-  snprintf(text, sizeof text, "argument %zu must be an Int32Array", i);
-  return type_error(args, text);
+bool read_float_array(Args *args, size_t i, Array *out) {
+  return read_typed_array(args, i, out, is_float_type, "a Float32Array or a Float64Array");
 }
+
+bool read_int32_array(Args *args, size_t i, Array *out) { return read_typed_array(args, i, out, is_int32_type, "an Int32Array"); }
 
 bool read_double(Args *args, size_t i, double *out) {
   if (napi_get_value_double(args->env, args->values[i], out) == napi_ok) return true;

@@ -147,6 +147,17 @@ describeNative('binary kernels over broadcast plans', () => {
       /add: a row reads past the end/,
     );
   });
+
+  it('names the argument that is not the typed array it must be', () => {
+    const a = new Float32Array(4);
+    const offsets = new Int32Array([0]);
+    expect(() => addon.binary.add(a, a, a, 1, 4, 1, 1, new Float64Array([0]) as never, offsets)).toThrow(
+      /add: argument 7 must be an Int32Array/,
+    );
+    expect(() => addon.binary.add(a, new Int32Array(4) as never, a, 1, 4, 1, 1, offsets, offsets)).toThrow(
+      /add: argument 1 must be a Float32Array or a Float64Array/,
+    );
+  });
 });
 
 describeNative('reductions', () => {

@@ -30,6 +30,12 @@ describe('the expression language', () => {
     expect(root.value).toBe(14 - 4 + 512);
   });
 
+  it('makes - and / left-associative: a - b - c is (a - b) - c, a / b / c is (a / b) / c', () => {
+    expect(buildGraph('x - 5 - 2', 'x=10').root.value).toBe(3);
+    expect(buildGraph('x / 5 / 2', 'x=10').root.value).toBe(1);
+    expect(buildGraph('x - 6 / 3 * 2', 'x=10').root.value).toBe(6);
+  });
+
   it('differentiates a*b + tanh(c) by the closed forms', () => {
     const { root, leaves } = buildGraph('a*b + tanh(c)', 'a=2, b=-3, c=0.5');
     root.backward();

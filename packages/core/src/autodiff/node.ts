@@ -11,6 +11,7 @@ import { mode } from './mode.js';
 import { brand, shared } from '../shared.js';
 import { type GradHook, type RemovableHandle, addGradHook } from './hooks.js';
 import type { TangentLink } from './tangents.js';
+import type { ElementwiseMethods } from '../elementwise-methods.js';
 
 /** The raw value a node holds: a number for a Scalar, an NDArray for a Tensor. */
 export type RawValue = number | NDArray;
@@ -23,6 +24,7 @@ export type Operand<N extends Node = Node> = N | number;
 const display = shared('displayIds', () => ({ next: 1, ids: new WeakMap<object, number>() }));
 
 /** What Scalar and Tensor share as graph nodes: a value, a gradient, `requiresGrad` and the tape entry that made it. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below the class
 export abstract class Node {
   /** Whether gradients flow to this node. */
   requiresGrad: boolean;
@@ -139,41 +141,16 @@ export abstract class Node {
     return this._grad === null ? '-' : this._grad.formatValue();
   }
 
-  /** Elementwise sum, broadcasting (NumPy rules); a number is accepted as an operand. */
-  abstract add(other: Operand): Node;
-  /** Elementwise difference, broadcasting. */
-  abstract sub(other: Operand): Node;
-  /** Elementwise product, broadcasting. */
-  abstract mul(other: Operand): Node;
-  /** Elementwise quotient, broadcasting. */
-  abstract div(other: Operand): Node;
-  /** Elementwise negation. */
-  abstract neg(): Node;
-  /** Elementwise power: this ** exponent. */
-  abstract pow(exponent: Operand): Node;
-  /** Elementwise e ** x. */
-  abstract exp(): Node;
-  /** Elementwise natural logarithm. */
-  abstract log(): Node;
-  /** Elementwise square root. */
-  abstract sqrt(): Node;
   /** Elementwise x * x. */
   abstract square(): Node;
-  /** Elementwise sine. */
-  abstract sin(): Node;
-  /** Elementwise cosine. */
-  abstract cos(): Node;
-  /** Elementwise hyperbolic sine. */
-  abstract sinh(): Node;
-  /** Elementwise hyperbolic cosine. */
-  abstract cosh(): Node;
-  /** Elementwise hyperbolic tangent. */
-  abstract tanh(): Node;
-  /** Elementwise logistic function 1 / (1 + e ** -x). */
-  abstract sigmoid(): Node;
   /** The value as a JS number (a Tensor must hold exactly one element). */
   abstract item(): number;
 }
+
+// The elementwise methods (add, mul, exp, ...) every node kind has: declared once, in elementwise-methods.ts, and
+// installed on Scalar's and Tensor's prototypes.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- the subclasses install them
+export interface Node extends ElementwiseMethods {}
 
 /** `x instanceof Node`, for any copy of the library (shared.ts), without the call through Symbol.hasInstance. */
 export const isNode = brand(Node, 'Node');
@@ -189,12 +166,6 @@ export interface TensorNode extends Node {
   readonly data: TypedArray;
   /** The number of axes. */
   readonly rank: number;
-  add(other: Operand<TensorNode>): TensorNode;
-  sub(other: Operand<TensorNode>): TensorNode;
-  mul(other: Operand<TensorNode>): TensorNode;
-  div(other: Operand<TensorNode>): TensorNode;
-  neg(): TensorNode;
-  exp(): TensorNode;
   zerosLike(): TensorNode;
   reshape(shape: readonly number[]): TensorNode;
   broadcastTo(shape: readonly number[]): TensorNode;

@@ -2,55 +2,48 @@
 // forward ty = take(tx, indices, axis) (integer indices are never perturbed)
 // Batched (vmap): with one operand batched, the same op on its batched value (the batch axis moves with the axes
 // around it); with both, each sample's indices offset into its own rows of the batch, flattened into one axis.
-import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
+import type { OpWithRules } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { gather as gatherKernel, scatterAdd as scatterKernel } from '../ndarray/kernels/layout.js';
 import type { BatchArg, BatchResult } from '../autodiff/batching.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { batchFirst, batchSize, moveBatchAxis, physicalAxis } from './batching.js';
+import { linearPair } from './linear-pair.js';
 
-export const gather: OpWithRules<{ readonly axis: number }, [TensorNode, TensorNode]> = defineOp<
-  { readonly axis: number },
-  [TensorNode, TensorNode]
->({
-  name: 'gather',
-  forward: (ctx, x, indices) => gatherKernel(x.raw, indices.raw, ctx.attrs.axis),
-  backward(ctx, dy) {
-    const [x, indices] = ctx.inputs;
-    return [scatterAdd(dy, indices, { axis: ctx.attrs.axis, size: x.shape[ctx.attrs.axis] }), null];
+const pair = linearPair<{ readonly axis: number }, { readonly axis: number; readonly size: number }, [TensorNode, TensorNode]>(
+  {
+    name: 'gather',
+    forward: (ctx, x, indices) => gatherKernel(x.raw, indices.raw, ctx.attrs.axis),
+    adjointAttrs: (ctx) => ({ axis: ctx.attrs.axis, size: ctx.inputs[0].shape[ctx.attrs.axis] }),
+    batch(ctx, x, indices) {
+      const axis = ctx.attrs.axis;
+      if (indices.dim === null) {
+        const at = physicalAxis(axis, x.dim!);
+        return { value: gather(x.value, indices.value, { axis: at }), dim: x.dim! < at ? x.dim! : x.dim! + indices.value.rank - 1 };
+      }
+      if (x.dim === null) return { value: gather(x.value, indices.value, { axis }), dim: axis + indices.dim };
+      return gatherEach(x, indices, axis);
+    },
   },
-  tangent: (_m, ctx, tx) => tx && gather(tx, ctx.inputs[1], ctx.attrs),
-  batch(ctx, x, indices) {
-    const axis = ctx.attrs.axis;
-    if (indices.dim === null) {
-      const at = physicalAxis(axis, x.dim!);
-      return { value: gather(x.value, indices.value, { axis: at }), dim: x.dim! < at ? x.dim! : x.dim! + indices.value.rank - 1 };
-    }
-    if (x.dim === null) return { value: gather(x.value, indices.value, { axis }), dim: axis + indices.dim };
-    return gatherEach(x, indices, axis);
+  {
+    name: 'scatterAdd',
+    forward: (ctx, g, indices) => scatterKernel(g.raw, indices.raw, ctx.attrs.axis, ctx.attrs.size),
+    adjointAttrs: (ctx) => ({ axis: ctx.attrs.axis }),
+    batch(ctx, g, indices) {
+      const { axis, size } = ctx.attrs;
+      if (indices.dim !== null) return scatterEach(g, indices, axis, size);
+      // With the batch axis among the axes before `axis`, the indexed axes start one later; else it goes first.
+      if (g.dim! <= axis) return { value: scatterAdd(g.value, indices.value, { axis: axis + 1, size }), dim: g.dim! };
+      return { value: scatterAdd(moveBatchAxis(g, 0), indices.value, { axis: axis + 1, size }), dim: 0 };
+    },
   },
-});
-
+);
+export const gather: OpWithRules<{ readonly axis: number }, [TensorNode, TensorNode]> = pair[0];
 /**
  * Sums slices of g into zeros at the given indices along `axis`: the adjoint of gather (its gradient is gather, and
  * being linear, its tangent is itself applied to the tangent).
  */
-export const scatterAdd: OpWithRules<{ readonly axis: number; readonly size: number }, [TensorNode, TensorNode]> = defineOp<
-  { readonly axis: number; readonly size: number },
-  [TensorNode, TensorNode]
->({
-  name: 'scatterAdd',
-  forward: (ctx, g, indices) => scatterKernel(g.raw, indices.raw, ctx.attrs.axis, ctx.attrs.size),
-  backward: (ctx, dy) => [gather(dy, ctx.inputs[1], { axis: ctx.attrs.axis }), null],
-  tangent: (_m, ctx, tg) => tg && scatterAdd(tg, ctx.inputs[1], ctx.attrs),
-  batch(ctx, g, indices) {
-    const { axis, size } = ctx.attrs;
-    if (indices.dim !== null) return scatterEach(g, indices, axis, size);
-    // With the batch axis among the axes before `axis`, the indexed axes start one later; else it goes first.
-    if (g.dim! <= axis) return { value: scatterAdd(g.value, indices.value, { axis: axis + 1, size }), dim: g.dim! };
-    return { value: scatterAdd(moveBatchAxis(g, 0), indices.value, { axis: axis + 1, size }), dim: 0 };
-  },
-});
+export const scatterAdd: OpWithRules<{ readonly axis: number; readonly size: number }, [TensorNode, TensorNode]> = pair[1];
 
 /** gather with both operands batched: x as [batch * n, ...] (the gathered axis after the batch), indices offset by b * n. */
 export function gatherEach(x: BatchArg, indices: BatchArg, axis: number): BatchResult {

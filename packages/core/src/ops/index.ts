@@ -1,7 +1,7 @@
 /**
  * Every built-in op, each defined once in its own file, and OPS: all of them by name. OPS is what the rest of the
  * code is checked against by the compiler: every op has a tangent rule (forward mode) beside its gradient and a
- * batching rule (vmap), Scalar and Tensor implement a method for each elementwise op (ElementwiseMethods), every
+ * batching rule (vmap), Scalar and Tensor have a method for each elementwise op (UNARY_OPS, BINARY_OPS), every
  * math method of the rule language (RuleMath) is an op here of the same arity, and the op tests keep one case per op
  * (test/op-cases.ts). Adding an op is its file, its kernel, its test and a line here; `tsc` then names anything
  * still missing.
@@ -12,7 +12,6 @@
  * in `import { scalar }`.
  */
 import type { RuleMath, RuleMathOp } from '../autodiff/grad-math.js';
-import type { Node, Operand } from '../autodiff/node.js';
 import { abs } from './abs.js';
 import { acos } from './acos.js';
 import { acosh } from './acosh.js';
@@ -50,6 +49,7 @@ import { diagonal, diagonalAdjoint } from './diagonal.js';
 import { div } from './div.js';
 import { embedding } from './embedding.js';
 import type { BinaryOp, UnaryOp } from './elementwise.js';
+import type { BinaryPredicate, UnaryPredicate } from './predicate.js';
 import { erf } from './erf.js';
 import { exp } from './exp.js';
 import { gather, scatterAdd } from './gather.js';
@@ -269,10 +269,50 @@ export type UnaryOpName = NamesOf<UnaryOp>;
 export type BinaryOpName = NamesOf<BinaryOp>;
 
 /**
- * The elementwise methods of a node kind, one per elementwise op of OPS: Scalar and Tensor implement this, so an
- * elementwise op without its methods is a compile error.
+ * The elementwise ops of one operand by name: each is a method of Scalar and of Tensor that takes no argument,
+ * installed from this table (elementwise-methods.ts). `tsc` holds it to OPS: every such op of OPS, and nothing else.
  */
-export type ElementwiseMethods<N extends Node> = { [K in UnaryOpName]: () => N } & { [K in BinaryOpName]: (other: Operand<N>) => N };
+export const UNARY_OPS = {
+  abs,
+  acos,
+  acosh,
+  asin,
+  asinh,
+  atan,
+  atanh,
+  cos,
+  cosh,
+  erf,
+  exp,
+  expm1,
+  log,
+  log1p,
+  neg,
+  relu,
+  sigmoid,
+  silu,
+  sin,
+  sinh,
+  softplus,
+  sqrt,
+  tanh,
+} as const satisfies { readonly [K in UnaryOpName]: UnaryOp };
+
+/** The elementwise ops of two operands by name, each a method of Scalar and Tensor taking the other operand. */
+export const BINARY_OPS = { add, addRelu, atan2, div, maximum, minimum, mul, pow, sub } as const satisfies {
+  readonly [K in BinaryOpName]: BinaryOp;
+};
+
+/**
+ * The mask ops (predicate.ts) of one operand by name: each is a Tensor method of no argument (`x.isNaN()`),
+ * installed from this table (elementwise-methods.ts).
+ */
+export const UNARY_MASK_OPS = { isFinite, isNaN, logicalNot } as const satisfies Readonly<Record<string, UnaryPredicate>>;
+
+/** The mask ops of two operands by name, each a Tensor method taking the other operand (`a.lt(b)`). */
+export const BINARY_MASK_OPS = { eq, ge, gt, le, logicalAnd, logicalOr, logicalXor, lt, ne } as const satisfies Readonly<
+  Record<string, BinaryPredicate>
+>;
 
 function hasKernelOfArity(op: unknown, arity: 1 | 2): boolean {
   const kernel = (op as { definition: { kernel?: { arity?: number } } }).definition.kernel;

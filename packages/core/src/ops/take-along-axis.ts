@@ -7,9 +7,10 @@
 // sort and topk are this op at the indices of a sort (functions/sort.ts).
 // Batched (vmap): the op itself with the batch axis first on both operands (an unbatched one repeated along it), at
 // `axis` + 1: each sample's indices then pick within that sample's line.
-import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
+import type { OpWithRules } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { batchFirst, batchSize } from './batching.js';
+import { linearPair } from './linear-pair.js';
 import { scatterAlongAxis as scatterKernel, takeAlongAxis as takeKernel } from '../ndarray/kernels/along-axis.js';
 
 export interface AlongAxisAttrs {
@@ -17,32 +18,27 @@ export interface AlongAxisAttrs {
   readonly axis: number;
 }
 
-export const takeAlongAxis: OpWithRules<AlongAxisAttrs, [TensorNode, TensorNode]> = defineOp<AlongAxisAttrs, [TensorNode, TensorNode]>({
-  name: 'takeAlongAxis',
-  forward: (ctx, x, indices) => takeKernel(x.raw, indices.raw, ctx.attrs.axis),
-  backward(ctx, dy) {
-    const [x, indices] = ctx.inputs;
-    return [scatterAlongAxis(dy, indices, { axis: ctx.attrs.axis, size: x.shape[ctx.attrs.axis] }), null];
+const pair = linearPair<AlongAxisAttrs, AlongAxisAttrs & { readonly size: number }, [TensorNode, TensorNode]>(
+  {
+    name: 'takeAlongAxis',
+    forward: (ctx, x, indices) => takeKernel(x.raw, indices.raw, ctx.attrs.axis),
+    adjointAttrs: (ctx) => ({ axis: ctx.attrs.axis, size: ctx.inputs[0].shape[ctx.attrs.axis] }),
+    batch(ctx, x, indices) {
+      const size = batchSize([x, indices]);
+      return { value: takeAlongAxis(batchFirst(x, size), batchFirst(indices, size), { axis: ctx.attrs.axis + 1 }), dim: 0 };
+    },
   },
-  tangent: (_m, ctx, tx) => tx && takeAlongAxis(tx, ctx.inputs[1], ctx.attrs),
-  batch(ctx, x, indices) {
-    const size = batchSize([x, indices]);
-    return { value: takeAlongAxis(batchFirst(x, size), batchFirst(indices, size), { axis: ctx.attrs.axis + 1 }), dim: 0 };
+  {
+    name: 'scatterAlongAxis',
+    forward: (ctx, g, indices) => scatterKernel(g.raw, indices.raw, ctx.attrs.axis, ctx.attrs.size),
+    adjointAttrs: (ctx) => ({ axis: ctx.attrs.axis }),
+    batch(ctx, g, indices) {
+      const size = batchSize([g, indices]);
+      const { axis, size: length } = ctx.attrs;
+      return { value: scatterAlongAxis(batchFirst(g, size), batchFirst(indices, size), { axis: axis + 1, size: length }), dim: 0 };
+    },
   },
-});
-
+);
+export const takeAlongAxis: OpWithRules<AlongAxisAttrs, [TensorNode, TensorNode]> = pair[0];
 /** The adjoint of takeAlongAxis: g added into zeros whose `axis` has length `size`, at `indices`. */
-export const scatterAlongAxis: OpWithRules<AlongAxisAttrs & { readonly size: number }, [TensorNode, TensorNode]> = defineOp<
-  AlongAxisAttrs & { readonly size: number },
-  [TensorNode, TensorNode]
->({
-  name: 'scatterAlongAxis',
-  forward: (ctx, g, indices) => scatterKernel(g.raw, indices.raw, ctx.attrs.axis, ctx.attrs.size),
-  backward: (ctx, dy) => [takeAlongAxis(dy, ctx.inputs[1], { axis: ctx.attrs.axis }), null],
-  tangent: (_m, ctx, tg) => tg && scatterAlongAxis(tg, ctx.inputs[1], ctx.attrs),
-  batch(ctx, g, indices) {
-    const size = batchSize([g, indices]);
-    const { axis, size: length } = ctx.attrs;
-    return { value: scatterAlongAxis(batchFirst(g, size), batchFirst(indices, size), { axis: axis + 1, size: length }), dim: 0 };
-  },
-});
+export const scatterAlongAxis: OpWithRules<AlongAxisAttrs & { readonly size: number }, [TensorNode, TensorNode]> = pair[1];

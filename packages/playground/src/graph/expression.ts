@@ -156,19 +156,19 @@ class Parser {
   }
 
   private expr(): Expr {
-    let left = this.term();
-    while (this.isOp('+') || this.isOp('-')) {
-      const op = this.tokens[this.pos++].text as '+' | '-';
-      left = { kind: 'binary', op, left, right: this.term() };
-    }
-    return left;
+    return this.leftAssociative(['+', '-'], () => this.term());
   }
 
   private term(): Expr {
-    let left = this.unary();
-    while (this.isOp('*') || this.isOp('/')) {
-      const op = this.tokens[this.pos++].text as '*' | '/';
-      left = { kind: 'binary', op, left, right: this.unary() };
+    return this.leftAssociative(['*', '/'], () => this.unary());
+  }
+
+  /** One precedence level of left-associative operators: operand (op operand)*. */
+  private leftAssociative<Op extends '+' | '-' | '*' | '/'>(ops: readonly Op[], operand: () => Expr): Expr {
+    let left = operand();
+    while (ops.some((op) => this.isOp(op))) {
+      const op = this.tokens[this.pos++].text as Op;
+      left = { kind: 'binary', op, left, right: operand() };
     }
     return left;
   }
