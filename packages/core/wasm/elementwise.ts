@@ -1,11 +1,10 @@
-// Elementwise maps and sums over float32 blocks, giving the bits of core's TypeScript loops
-// (src/ndarray/kernels/binary.ts and reduce.ts) four lanes at a time. The code is generic over the element type, but
-// only float32 is exported: float64 exports would add 642 bytes to core's bundle, which has no room for them
-// (docs/decisions.md, session 6); float64 tensors keep the TypeScript loops.
+// Elementwise maps and sums over float32 or float64 blocks, giving the bits of core's TypeScript loops
+// (src/ndarray/kernels/binary.ts and reduce.ts) four float32 or two float64 lanes at a time:
 //  - add, sub, mul, div: one IEEE operation per element. The TypeScript loop computes a float32 operation in double
 //    and rounds once to float32, which gives the float32 operation's bits (a double carries more than twice float32's
 //    digits, so that second rounding is exact); float64 is the same operation either way.
 //  - tanhGrad, g * (1 - y * y): in float64 lanes even for float32 data, as the TypeScript loop computes it.
+//  - reluGrad, g * (x > 0 ? 1 : 0), and addRelu, z = a + b kept where z > 0 or z is NaN, else +0: masks, no branch.
 //  - the sum, and the sum of products (each product rounded to the data's type first): four running sums in float64,
 //    element i into sum i % 4, kept in memory between calls, so a caller can feed an array block by block and finish
 //    with s0 + s1 + (s2 + s3) as reduce.ts does.
@@ -16,6 +15,8 @@ const SUB = 1;
 const MUL = 2;
 const DIV = 3;
 const TANH_GRAD = 4;
+const RELU_GRAD = 5;
+const ADD_RELU = 6;
 
 /** First free byte after the module's static data: the caller lays its buffers out from here. */
 export function heapBase(): usize {
@@ -29,6 +30,11 @@ function vector<T>(op: i32, a: v128, b: v128): v128 {
   if (op == SUB) return v128.sub<T>(a, b);
   if (op == MUL) return v128.mul<T>(a, b);
   if (op == DIV) return v128.div<T>(a, b);
+  if (op == RELU_GRAD) return v128.mul<T>(a, v128.and(v128.gt<T>(b, v128.splat<T>(0)), v128.splat<T>(1)));
+  if (op == ADD_RELU) {
+    const z = v128.add<T>(a, b);
+    return v128.and(z, v128.or(v128.gt<T>(z, v128.splat<T>(0)), v128.ne<T>(z, z)));
+  }
   const one = f64x2.splat(1);
   if (sizeof<T>() == 8) return f64x2.mul(a, f64x2.sub(one, f64x2.mul(b, b)));
   // float32 in two float64 halves, each rounded back to float32 at the end.
@@ -48,6 +54,11 @@ function element<T>(op: i32, a: T, b: T): T {
   if (op == SUB) return a - b;
   if (op == MUL) return a * b;
   if (op == DIV) return a / b;
+  if (op == RELU_GRAD) return a * <T>(b > 0);
+  if (op == ADD_RELU) {
+    const z = a + b;
+    return z > 0 || z != z ? z : 0;
+  }
   return <T>(<f64>a * (1 - <f64>b * <f64>b));
 }
 
@@ -84,12 +95,19 @@ function mapOp<T>(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize, sb: 
   else if (op == SUB) map<T>(SUB, a, b, o, n, sa, sb);
   else if (op == MUL) map<T>(MUL, a, b, o, n, sa, sb);
   else if (op == DIV) map<T>(DIV, a, b, o, n, sa, sb);
-  else map<T>(TANH_GRAD, a, b, o, n, sa, sb);
+  else if (op == TANH_GRAD) map<T>(TANH_GRAD, a, b, o, n, sa, sb);
+  else if (op == RELU_GRAD) map<T>(RELU_GRAD, a, b, o, n, sa, sb);
+  else map<T>(ADD_RELU, a, b, o, n, sa, sb);
 }
 
-/** A float32 map (op: 0 add, 1 sub, 2 mul, 3 div, 4 tanhGrad); every pointer a byte address. */
+/** A float32 map (op: 0 add, 1 sub, 2 mul, 3 div, 4 tanhGrad, 5 reluGrad, 6 addRelu); every pointer a byte address. */
 export function mapF32(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize, sb: usize): void {
   mapOp<f32>(op, a, b, o, n, sa, sb);
+}
+
+/** The float64 twin of mapF32 (two lanes per vector). */
+export function mapF64(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize, sb: usize): void {
+  mapOp<f64>(op, a, b, o, n, sa, sb);
 }
 
 // Adds x[i] (or x[i] * y[i] rounded to T, when y is not 0) into the running sums at acc (four float64: s0..s3).
@@ -141,4 +159,9 @@ function sum<T>(x: usize, y: usize, n: i32, acc: usize): void {
 /** Running float32 sums (of products when y is not 0) into acc; see `sum`. */
 export function sumF32(x: usize, y: usize, n: i32, acc: usize): void {
   sum<f32>(x, y, n, acc);
+}
+
+/** The float64 twin of sumF32. */
+export function sumF64(x: usize, y: usize, n: i32, acc: usize): void {
+  sum<f64>(x, y, n, acc);
 }

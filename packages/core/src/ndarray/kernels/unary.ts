@@ -2,7 +2,7 @@
 import { type DType, type TypedArray, allocateUnfilled, floatResult } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { installedUnary } from './backend/kernel-backend.js';
-import { wasmElementwiseChosen, wasmTanhF32 } from './backend/wasm-elementwise.js';
+import { wasmElementwiseChosen, wasmTanhF32, wasmUnary } from './backend/wasm-elementwise.js';
 
 /** An elementwise kernel of one operand: its number form (Scalars) and its typed-array loop (Tensors). */
 export interface UnaryKernel {
@@ -219,7 +219,7 @@ export const softplus = define('softplus', softplusNumber, (X, O) => {
 export function unary(kernel: UnaryKernel, x: NDArray): NDArray {
   if (x.device !== undefined) return x.device.unary(kernel, x);
   const out = allocateUnfilled(kernel.resultDType(x.dtype), x.size);
-  if (!installedUnary(kernel.name, x.data, out)) kernel.loop(x.data, out);
+  if (!installedUnary(kernel.name, x.data, out) && !wasmUnary(kernel.name, x.data, out)) kernel.loop(x.data, out);
   return new NDArray(out, x.shape);
 }
 

@@ -62,13 +62,15 @@ type WasmMap = (op: number, a: number, b: number, o: number, n: number, sa: numb
 type WasmSum = (x: number, y: number, n: number, acc: number) => void;
 
 /**
- * The elementwise module: float32 binary maps, sums (wasm/elementwise.ts) and tanh (wasm/tanh.ts), each array a byte
+ * The elementwise module: binary maps, sums (wasm/elementwise.ts) and float32 tanh (wasm/tanh.ts), each array a byte
  * address into its memory.
  */
 export interface WasmElementwiseKernels extends WasmHeap {
   tanhF32(x: number, o: number, n: number): number;
   readonly mapF32: WasmMap;
+  readonly mapF64: WasmMap;
   readonly sumF32: WasmSum;
+  readonly sumF64: WasmSum;
 }
 
 /**
