@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { type DType, Generator, type Tensor, grad, noGrad, stack, tensor, vmap, zeros } from '@tapegrad/core';
+import { type DType, Generator, type Tensor, grad, noGrad, stack, tensor, tidy, vmap, zeros } from '@tapegrad/core';
 import { median } from './measure.js';
 
 /** The layer sizes of the MNIST MLP. */
@@ -66,6 +66,37 @@ const reusingGradients = vmap(gradients, { inAxes: [null, null, null, null, null
  */
 export function viaVmapReusing(params: Params, xs: Tensor, ys: Tensor): Tensor[] {
   return reusingGradients(...params, xs, ys);
+}
+
+const disposingGradients = vmap(gradients, { inAxes: [null, null, null, null, null, null, 0, 0] });
+let lastTidy: Tensor[] = [];
+
+/**
+ * The same per-sample gradients with the memory handling of a training loop that cleans up after each step: the
+ * previous call's gradients disposed (as `tidy` around the step would), the call itself inside `tidy` (its
+ * intermediates disposed into the pool). vmap's next call then reuses the disposed outputs' memory, with no option.
+ */
+export function viaVmapTidy(params: Params, xs: Tensor, ys: Tensor): Tensor[] {
+  for (const g of lastTidy) g.dispose();
+  return (lastTidy = tidy(() => disposingGradients(...params, xs, ys)));
+}
+
+let lastLoopTidy: Tensor[][] = [];
+
+/** The loop of `grad` calls with the same cleanup: the previous call's gradients disposed, each sample's call in `tidy`. */
+export function viaLoopTidy(params: Params, xs: Tensor, ys: Tensor): Tensor[][] {
+  for (const grads of lastLoopTidy) for (const g of grads) g.dispose();
+  const out: Tensor[][] = [];
+  for (let b = 0; b < xs.shape[0]; b++) {
+    out.push(
+      tidy(() => {
+        const x = xs.slice([b, 0], [1, -1]).reshape([xs.shape[1]]);
+        const y = ys.slice([b], [1]).reshape([]);
+        return gradients(...params, x, y);
+      }),
+    );
+  }
+  return (lastLoopTidy = out);
 }
 
 /** Per-sample gradients by a loop of `grad` calls: for each sample, its six gradients. */
@@ -178,13 +209,15 @@ function measureMemory(mode: Variant, options: Options): void {
   const { params, xs, ys } = problem(options.batch, options.dtype);
   const run = () => ({ vmap: viaVmap, reusing: viaVmapReusing, loop: viaLoop })[mode](params, xs, ys);
   run();
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
+  // Twice: array buffers are swept on a helper thread, and the second collection waits for the first one's sweep.
+  const gc = () => ((globalThis as { gc?: () => void }).gc?.(), (globalThis as { gc?: () => void }).gc?.());
+  gc();
   const before = process.memoryUsage();
   const result = run();
-  gc?.();
+  gc();
   const after = process.memoryUsage();
-  const retained = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+  // `external` counts array buffers and WebAssembly memories (large outer products are written into memories of their own).
+  const retained = after.heapUsed + after.external - (before.heapUsed + before.external);
   process.stdout.write(JSON.stringify({ maxRssMB: peakRssKB() / 1024, retainedMB: retained / 2 ** 20, kept: result.length }));
 }
 
@@ -226,11 +259,16 @@ async function main(): Promise<void> {
   // Twice: the second call runs in the memory of the first's outputs.
   viaVmapReusing(params, xs, ys);
   const checkReusing = disagreement(viaVmapReusing(params, xs, ys), loop);
+  viaVmapTidy(params, xs, ys);
+  const checkTidy = disagreement(viaVmapTidy(params, xs, ys), loop);
+  viaLoopTidy(params, xs, ys);
+  const checkLoopTidy = disagreement(viaVmap(params, xs, ys), viaLoopTidy(params, xs, ys));
   const norms = viaNorms(params, xs, ys).data;
   const checkNorms = normsOfLoop(loop).reduce((worst, n, b) => Math.max(worst, Math.abs(norms[b] - n) / n), 0);
   console.log(
     `agreement: largest relative difference between vmap and the loop ${check.toExponential(2)}, ` +
-      `with reuseOutputs ${checkReusing.toExponential(2)}; the per-sample norms by the rank-one identity against the ` +
+      `with reuseOutputs ${checkReusing.toExponential(2)}, with tidy ${checkTidy.toExponential(2)} (the tidy loop ` +
+      `${checkLoopTidy.toExponential(2)}); the per-sample norms by the rank-one identity against the ` +
       `loop's gradients' norms ${checkNorms.toExponential(2)}`,
   );
   // Warm-up, then rounds alternating the two variants (which goes first alternates too).
@@ -239,27 +277,45 @@ async function main(): Promise<void> {
     viaLoop(params, xs, ys);
   }
   const reused = writeOutputs(params, options.batch);
+  const gc = (globalThis as { gc?: () => void }).gc;
   const variants = {
     vmap: () => viaVmap(params, xs, ys),
     reusing: () => viaVmapReusing(params, xs, ys),
+    tidy: () => viaVmapTidy(params, xs, ys),
     loop: () => viaLoop(params, xs, ys),
+    loopTidy: () => viaLoopTidy(params, xs, ys),
     floor: () => writeOutputs(params, options.batch),
     reusedFloor: () => writeOutputs(params, options.batch, reused),
     norms: () => viaNorms(params, xs, ys),
   };
-  const names = ['vmap', 'reusing', 'loop', 'floor', 'reusedFloor', 'norms'] as const;
+  const names = ['vmap', 'reusing', 'tidy', 'loop', 'floor', 'reusedFloor', 'norms', 'loopTidy'] as const;
+  // The loop with tidy goes last, in rounds of its own: it leaves the pool full (64 MB of its results), which would
+  // slow whatever ran after it (each release past the bound empties the pool, and the memory is faulted in again).
+  const rotated = names.length - 1;
   const costs = Object.fromEntries(names.map((n) => [n, [] as Cost[]])) as Record<(typeof names)[number], Cost[]>;
   for (let r = 0; r < options.rounds; r++) {
-    // Each round runs the variants in a rotated order, so none always follows the same one.
-    for (let k = 0; k < names.length; k++) {
-      const mode = names[(r + k) % names.length];
+    // Each round runs the variants in a rotated order, so none always follows the same one. Each timed call follows
+    // an untimed call of the same variant, as one step of a training loop follows another: it pays for collecting
+    // its own previous results (the loop's 768 arrays, the fresh outputs), not for another variant's garbage, which
+    // is collected before that untimed call.
+    for (let k = 0; k < rotated; k++) {
+      const mode = names[(r + k) % rotated];
+      gc?.();
+      variants[mode]();
       costs[mode].push(costOf(variants[mode]));
     }
+  }
+  for (let r = 0; r < options.rounds; r++) {
+    gc?.();
+    variants.loopTidy();
+    costs.loopTidy.push(costOf(variants.loopTidy));
   }
   const m = {
     vmap: summarize(costs.vmap),
     reusing: summarize(costs.reusing),
+    tidy: summarize(costs.tidy),
     loop: summarize(costs.loop),
+    loopTidy: summarize(costs.loopTidy),
     floor: summarize(costs.floor),
     reusedFloor: summarize(costs.reusedFloor),
     norms: summarize(costs.norms),
@@ -271,12 +327,16 @@ async function main(): Promise<void> {
     );
   line('vmap(grad):', m.vmap);
   line('vmap(grad), reuseOutputs:', m.reusing);
+  line('vmap(grad), tidy and dispose:', m.tidy);
   line('loop of grad:', m.loop);
+  line('loop of grad, tidy and dispose:', m.loopTidy);
   line('writing the output:', m.floor);
   line('writing the output, reused:', m.reusedFloor);
   line('per-sample gradient norms:', m.norms);
   const ratio = (of: Summary) => `${(m.loop.wall / of.wall).toFixed(2)}x (CPU time ${(m.loop.cpu / of.cpu).toFixed(2)}x)`;
   console.log(`ratio loop / vmap: ${ratio(m.vmap)}; loop / vmap with reuseOutputs: ${ratio(m.reusing)}`);
+  const tidyRatio = `${(m.loopTidy.wall / m.tidy.wall).toFixed(2)}x (CPU time ${(m.loopTidy.cpu / m.tidy.cpu).toFixed(2)}x)`;
+  console.log(`ratio loop / vmap, both with tidy and dispose: ${tidyRatio}; loop (without) / vmap with tidy: ${ratio(m.tidy)}`);
   console.log(
     `(writing the output: fresh arrays of the per-sample gradients' sizes, one per parameter, each written once by fill(): ` +
       `what any variant that returns them as [batch, ...] tensors in fresh memory pays at least; loop / that floor ` +

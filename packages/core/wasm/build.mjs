@@ -17,10 +17,10 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const target = here('../src/ndarray/kernels/backend/wasm-kernels.generated.ts');
 const MAIN_THREAD_COMPILE_LIMIT = 4096;
 
-async function compile(sources, features) {
+async function compile(sources, features, extra = []) {
   let binary = null;
   const { error, stderr } = await asc.main(
-    [...sources, '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--enable', features, '--outFile', 'kernels.wasm'],
+    [...sources, '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--enable', features, ...extra, '--outFile', 'kernels.wasm'],
     {
       writeFile(name, contents) {
         if (name.endsWith('.wasm')) binary = contents;
@@ -48,7 +48,7 @@ const hexConstant = (name, binary) => {
 };
 
 const simd = await compile([here('./gemm.ts'), here('./tanh.ts')], 'simd');
-const outer = await compile([here('./outer.ts')], 'simd');
+const outer = await compile([here('./outer.ts')], 'simd', ['--importMemory']); // its memory imported: wasm-outer.ts
 const dot = await compile([here('./dot.ts'), here('./patches.ts')], 'simd');
 const update = await compile([here('./axpy.ts')], 'simd');
 const relaxed = await compile([here('./gemm.ts')], 'simd,relaxed-simd');

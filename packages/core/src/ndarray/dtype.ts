@@ -17,13 +17,10 @@ export function isFloat(dtype: DType): boolean {
 }
 
 /**
- * @internal Memory a call may reuse (vmap's `reuseOutputs`): while `made` is a list, every allocation is listed in
- * it (so the caller can tell its own results from values made before it), and one of at least `RECYCLE_MIN`
- * elements takes a `spare` buffer of its exact dtype and length when there is one (zeroed, as fresh memory is)
- * instead of new memory, which at that size the system maps and faults in page by page.
+ * @internal While `made` is a list (a call of a vmap with `reuseOutputs`), every allocation is listed in it, so the
+ * caller can tell its own results from values made before it.
  */
-export const recycling: { spare: TypedArray[]; made: TypedArray[] | null } = { spare: [], made: null };
-export const RECYCLE_MIN = 1 << 16;
+export const recycling: { made: TypedArray[] | null } = { made: null };
 
 /** Arrays of at least this many elements come from, and go back to, the pool (smaller ones cost less than its lookup). */
 export const POOL_MIN = 4096;
@@ -41,6 +38,15 @@ export const pool = {
   owned: new WeakSet<TypedArray>(),
 };
 
+/**
+ * @internal Memory given back to the vmapped function whose output held it (docs/decisions.md, "vmap's outputs given
+ * back by dispose"): an array in `donatedTo`, when released (its last tensor disposed), joins that function's list
+ * instead of the pool, whatever its size; while the function runs again, `donation.current` is that list, and
+ * allocations of a donated array's dtype and length take it before the pool.
+ */
+export const donatedTo = new WeakMap<TypedArray, TypedArray[]>();
+export const donation = { current: null as TypedArray[] | null };
+
 /** A zero-filled array of `size` elements: pooled memory (filled with zeros) when there is some, else new memory. */
 export function allocate(dtype: DType, size: number): TypedArray {
   return take(dtype, size, true);
@@ -48,26 +54,34 @@ export function allocate(dtype: DType, size: number): TypedArray {
 
 /**
  * An array of `size` elements whose contents are unspecified: for kernels that write every element before anything
- * reads it (elementwise maps). A kernel that accumulates into its output takes `allocate`.
+ * reads it (elementwise maps). A kernel that accumulates into its output takes `allocate`. `make`, when given, makes
+ * new memory in place of a plain array (a kernel's own kind of memory; null: a plain array after all).
  */
-export function allocateUnfilled(dtype: DType, size: number): TypedArray {
-  return take(dtype, size, false);
+export function allocateUnfilled(dtype: DType, size: number, make?: (size: number) => TypedArray | null): TypedArray {
+  return take(dtype, size, false, make);
 }
 
-/** A copy of `data` in new memory (or spare memory, see `recycling` and `pool`). */
+/** A copy of `data` in new memory (or memory given back, see `donation` and `pool`). */
 export function copyArray(data: TypedArray): TypedArray {
   const out = take(dtypeOfArray(data), data.length, false);
   out.set(data);
   return out;
 }
 
-function take(dtype: DType, size: number, zero: boolean): TypedArray {
-  if (recycling.made !== null) return recycle(dtype, size, zero);
-  if (size < POOL_MIN) return fresh(dtype, size);
-  const reused = pool.free[dtype].get(size)?.pop();
-  const out = reused ?? fresh(dtype, size);
+function take(dtype: DType, size: number, zero: boolean, make?: (size: number) => TypedArray | null): TypedArray {
+  const out = takeMemory(dtype, size, zero, make);
+  recycling.made?.push(out);
+  return out;
+}
+
+function takeMemory(dtype: DType, size: number, zero: boolean, make?: (size: number) => TypedArray | null): TypedArray {
+  if (size < POOL_MIN) return make?.(size) ?? fresh(dtype, size);
+  const donated = donation.current;
+  const d = donated === null ? -1 : donated.findIndex((a) => a.length === size && dtypeOfArray(a) === dtype);
+  const reused = d >= 0 ? donated!.splice(d, 1)[0] : pool.free[dtype].get(size)?.pop();
+  const out = reused ?? make?.(size) ?? fresh(dtype, size);
   if (reused) {
-    pool.bytes -= out.byteLength;
+    if (d < 0) pool.bytes -= out.byteLength;
     if (zero) out.fill(0);
   }
   pool.owned.add(out);
@@ -80,6 +94,8 @@ function take(dtype: DType, size: number, zero: boolean): TypedArray {
  */
 export function releaseArray(data: TypedArray): boolean {
   if (!pool.owned.delete(data)) return false;
+  const donee = donatedTo.get(data);
+  if (donee !== undefined) return donatedTo.delete(data) && donee.push(data) > 0;
   // Full: what it held goes (a working set larger than the limit gains nothing from a pool anyway).
   if (pool.bytes + data.byteLength > pool.limit) emptyPool();
   const byLength = pool.free[dtypeOfArray(data)];
@@ -100,15 +116,6 @@ export function handOut(data: TypedArray): TypedArray {
 export function emptyPool(): void {
   for (const d of DTYPES) pool.free[d].clear();
   pool.bytes = 0;
-}
-
-function recycle(dtype: DType, size: number, zero: boolean): TypedArray {
-  const spare = recycling.spare;
-  const i = size < RECYCLE_MIN ? -1 : spare.findIndex((a) => a.length === size && dtypeOfArray(a) === dtype);
-  const out = i < 0 ? fresh(dtype, size) : spare.splice(i, 1)[0];
-  if (i >= 0 && zero) out.fill(0);
-  recycling.made!.push(out);
-  return out;
 }
 
 function fresh(dtype: DType, size: number): TypedArray {

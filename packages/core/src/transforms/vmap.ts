@@ -14,7 +14,7 @@ import { tensor } from '../creation.js';
 import { Scalar } from '../scalar.js';
 import { Tensor } from '../tensor.js';
 import { BatchedTensor } from './batched-tensor.js';
-import { type ReusableOutputs, reusingOutputs } from './reuse-outputs.js';
+import { type ReusableOutputs, reusingDisposed, reusingOutputs } from './reuse-outputs.js';
 
 /** Options of `vmap`. */
 export interface VmapOptions {
@@ -32,7 +32,8 @@ export interface VmapOptions {
    * by page) on every call. So the outputs of a call are valid until the next call: then they become unreadable
    * (reading one throws a TransformError), except one passed back in as an argument. `clone()` what you keep. An
    * output's `.data` array, if you hold on to it, is not guarded: it sees the next call's values. The vmapped
-   * function holds the last outputs' memory until its next call.
+   * function holds the last outputs' memory until its next call. Without it, the outputs you dispose (`dispose()`,
+   * or `tidy` around each step) are what the next call reuses: nothing you keep is ever overwritten.
    */
   readonly reuseOutputs?: boolean;
 }
@@ -83,12 +84,14 @@ export function vmap<F extends (...args: any[]) => VmapOutputs>(
       batching.open--;
     }
   };
-  if (!options.reuseOutputs) return (...args: unknown[]) => call(args) as Batched<ReturnType<F>>;
+  // The memory of this function's outputs given back to it (reuse-outputs.ts).
+  const donated: TypedArray[] = [];
+  if (!options.reuseOutputs) return (...args: unknown[]) => reusingDisposed(donated, () => call(args)) as Batched<ReturnType<F>>;
   let previous: ReusableOutputs = [];
   return (...args: unknown[]) => {
     const last = previous;
     previous = [];
-    const [result, reusable] = reusingOutputs(last, args, () => call(args));
+    const [result, reusable] = reusingOutputs(last, donated, args, () => call(args));
     previous = reusable;
     return result as Batched<ReturnType<F>>;
   };

@@ -2,7 +2,7 @@ import { type GemmExecutor, setGemmExecutor } from './backend/gemm-executor';
 import { type KernelBackend, setKernelBackend } from './backend/kernel-backend';
 import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from './backend/wasm-gemm';
 import { ShapeError } from '../../errors';
-import { type DType, type TypedArray, allocate, allocateUnfilled, recycling, releaseArray } from '../dtype';
+import { type DType, allocate, allocateUnfilled, donation, releaseArray } from '../dtype';
 import { NDArray } from '../ndarray';
 import { gemmDirect, gemmPacked, matmul } from './matmul';
 
@@ -277,15 +277,12 @@ describe.each(['js', 'wasm', 'auto'] as KernelBackend[])('the outer product (inn
   it('writes every element of spare memory it is handed (vmap reuseOutputs): no stale value survives', () => {
     const { a, b } = operands(300, 1, 260, false, false, 'float64');
     const garbage = new Float64Array(300 * 260).fill(NaN);
-    const made: TypedArray[] = [];
-    recycling.spare.push(garbage);
-    recycling.made = made;
+    donation.current = [garbage];
     let c: NDArray;
     try {
       c = matmul(a, b);
     } finally {
-      recycling.made = null;
-      recycling.spare = [];
+      donation.current = null;
     }
     expect(c.data).toBe(garbage); // the spare memory was used ...
     expectClose(c, reference(a, b, false, false), 0); // ... and every element written

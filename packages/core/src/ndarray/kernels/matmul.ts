@@ -20,7 +20,7 @@ import { type GemmKernel, getGemmExecutor } from './backend/gemm-executor.js';
 import { getKernelBackend } from './backend/kernel-backend.js';
 import { wasmGemm, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
 import { type DotArgs, wasmDot } from './backend/wasm-dot.js';
-import { wasmOuter } from './backend/wasm-outer.js';
+import { wasmOuter, wasmOuterOutput } from './backend/wasm-outer.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { type TypedArray, allocate, allocateUnfilled, promote } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
@@ -326,7 +326,10 @@ export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray
   // The outer product (k = 1) writes every element of C, and so does an executor that overwrites C (OpenBLAS's
   // beta = 0): no zero-filled memory needed. The other kernels add into zeros.
   const unfilled = k === 1 || (k > 1 && getGemmExecutor()?.overwrites === true);
-  const out = (unfilled ? allocateUnfilled : allocate)(promote(a.dtype, b.dtype), sizeOf(shape));
+  const dtype = promote(a.dtype, b.dtype);
+  // Large batches of outer products go into memory the WebAssembly kernel writes in place (wasm-outer.ts).
+  const make = k === 1 && outerInWasm(m, n) ? (size: number) => wasmOuterOutput(dtype, size, m, n) : undefined;
+  const out = unfilled ? allocateUnfilled(dtype, sizeOf(shape), make) : allocate(dtype, sizeOf(shape));
   const gemm = chooseGemm(m * n * k);
   const batch = shape.slice(0, -2);
   const batchSize = sizeOf(batch);
@@ -356,6 +359,12 @@ export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray
   return new NDArray(out, shape);
 }
 
+/** Whether an outer product of [m] by [n] is offered to the WebAssembly kernel: no executor installed, the backend allows it. */
+function outerInWasm(m: number, n: number): boolean {
+  const backend = getKernelBackend();
+  return getGemmExecutor() === null && backend !== 'js' && (backend !== 'auto' || m * n >= WASM_MIN_WORK);
+}
+
 /**
  * C (m x n) = a b^T, the product with inner size 1 (a linear layer's weight gradient for one sample; per-sample
  * gradients compute one per sample), C's range overwritten. With k = 1, op(A) and op(B) are laid out alike whatever
@@ -380,8 +389,7 @@ function outerProduct(
     if (!executor.overwrites) C.fill(0, co, co + m * n);
     return gemm(A, ao, B, bo, C, co, m, n, 1, false, false);
   }
-  const backend = getKernelBackend();
-  if (backend !== 'js' && (backend !== 'auto' || m * n >= WASM_MIN_WORK) && wasmOuter(A, ao, B, bo, C, co, m, n)) return;
+  if (outerInWasm(m, n) && wasmOuter(A, ao, B, bo, C, co, m, n)) return;
   for (let i = 0; i < m; i++) {
     const a = A[ao + i];
     const ci = co + i * n;

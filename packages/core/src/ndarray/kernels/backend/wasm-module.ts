@@ -27,6 +27,9 @@ export interface WasmHeap {
   heapBase(): number;
 }
 
+/** A WebAssembly memory: its current buffer (replaced, the old one detached, when it grows). */
+export type WasmMemoryObject = WasmHeap['memory'];
+
 /** A module's matrix product (byte addresses into its memory for every array argument). */
 export interface WasmGemmKernels extends WasmHeap {
   packedABytes(size: number): number;
@@ -65,8 +68,10 @@ export interface WasmUpdateKernels extends WasmHeap {
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemoryObject;
 }
 
+let outerModule: object | null | undefined;
 let loaded: WasmKernels | null | undefined;
 let loadedRelaxed: WasmGemmKernels | null | undefined;
 let loadedOuter: WasmOuterKernels | null | undefined;
@@ -79,17 +84,28 @@ function decodeHex(hex: string): Uint8Array {
   return bytes;
 }
 
-function load<T>(hex: string): T | null {
-  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-  if (!api) return null;
+const webAssembly = (): WebAssemblyApi | undefined => (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+
+function compile(hex: string): object | null {
+  const api = webAssembly();
   try {
     // Synchronous compilation: each module is under 4 KB, the limit browsers impose on the main thread.
-    return new api.Instance(new api.Module(decodeHex(hex)), {}).exports as T;
+    return api ? new api.Module(decodeHex(hex)) : null;
   } catch {
     // Validation fails (no SIMD, or no relaxed SIMD) or WebAssembly is disabled: the caller falls back.
     return null;
   }
 }
+
+function instantiate<T>(module: object | null, imports: object): T | null {
+  try {
+    return module && (new (webAssembly()!.Instance)(module, imports).exports as T);
+  } catch {
+    return null;
+  }
+}
+
+const load = <T>(hex: string): T | null => instantiate<T>(compile(hex), {});
 
 /** The SIMD module, or null when this host cannot run it (loaded on the first call). */
 export function wasmKernels(): WasmKernels | null {
@@ -103,9 +119,14 @@ export function wasmRelaxedKernels(): WasmGemmKernels | null {
   return loadedRelaxed;
 }
 
-/** The outer-product module, or null when this host cannot run it (loaded on the first call). */
-export function wasmOuterKernels(): WasmOuterKernels | null {
-  if (loadedOuter === undefined) loadedOuter = load<WasmOuterKernels>(WASM_OUTER_HEX);
+/**
+ * The outer-product module on a memory of its own (the module imports its memory), or null when this host cannot run
+ * it (loaded on the first call). With `memory`, a new instance bound to that memory (or null).
+ */
+export function wasmOuterKernels(memory?: WasmMemoryObject): WasmOuterKernels | null {
+  if (outerModule === undefined) outerModule = compile(WASM_OUTER_HEX);
+  if (memory) return instantiate<WasmOuterKernels>(outerModule, { env: { memory } });
+  if (loadedOuter === undefined) loadedOuter = outerModule && wasmOuterKernels(new (webAssembly()!.Memory)({ initial: 1 }));
   return loadedOuter;
 }
 
@@ -132,4 +153,14 @@ export function wasmMemory(kernels: WasmHeap, end: number): ArrayBuffer {
   const pages = Math.ceil(end / 65536) - kernels.memory.buffer.byteLength / 65536;
   if (pages > 0) kernels.memory.grow(pages);
   return kernels.memory.buffer;
+}
+
+/** A WebAssembly memory of exactly `pages` pages of 64 KiB that never grows, or null when the host cannot make one. */
+export function fixedWasmMemory(pages: number): WasmMemoryObject | null {
+  try {
+    return new (webAssembly()!.Memory)({ initial: pages, maximum: pages });
+  } catch {
+    // No WebAssembly, too many pages, or the address space for another memory is exhausted.
+    return null;
+  }
 }
