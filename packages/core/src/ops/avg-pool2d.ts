@@ -3,11 +3,12 @@
 // added to every element of the window (avgPool2dAdjoint). The adjoint is linear too, and its own adjoint is avgPool2d,
 // so every order is differentiable. Forward mode: ty = avgPool2d(tx), and likewise for the adjoint.
 // Batched (vmap): the batch axis is one more leading axis, so more planes (moved first when it is a pooled axis).
-import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
+import type { OpWithRules } from '../autodiff/define-op.js';
 import type { BatchArg, BatchResult } from '../autodiff/batching.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { type PoolGeometry, avgPool2d as kernel } from '../ndarray/kernels/pool.js';
 import { moveBatchAxis } from './batching.js';
+import { linearPair } from './linear-pair.js';
 
 /** A pooling's geometry, whether padding counts in each divisor, and the shape of the pooled input. */
 export interface AvgPoolAttrs extends PoolGeometry {
@@ -17,22 +18,23 @@ export interface AvgPoolAttrs extends PoolGeometry {
 
 const outputShape = (a: AvgPoolAttrs) => [...a.inputShape.slice(0, -2), a.outH, a.outW];
 
-export const avgPool2d: OpWithRules<AvgPoolAttrs, [TensorNode]> = defineOp<AvgPoolAttrs, [TensorNode]>({
-  name: 'avgPool2d',
-  forward: (ctx, x) => kernel(x.raw, ctx.attrs, ctx.attrs.countIncludePad, false, outputShape(ctx.attrs)),
-  backward: (ctx, dy) => [avgPool2dAdjoint(dy, ctx.attrs)],
-  tangent: (_m, ctx, tx) => avgPool2d(tx!, ctx.attrs),
-  batch: (ctx, x) => morePlanes(x, ctx.attrs, (v, attrs) => avgPool2d(v, attrs)),
-});
-
+const pair = linearPair<AvgPoolAttrs, AvgPoolAttrs, [TensorNode]>(
+  {
+    name: 'avgPool2d',
+    forward: (ctx, x) => kernel(x.raw, ctx.attrs, ctx.attrs.countIncludePad, false, outputShape(ctx.attrs)),
+    adjointAttrs: (ctx) => ctx.attrs,
+    batch: (ctx, x) => morePlanes(x, ctx.attrs, (v, attrs) => avgPool2d(v, attrs)),
+  },
+  {
+    name: 'avgPool2dAdjoint',
+    forward: (ctx, dy) => kernel(dy.raw, ctx.attrs, ctx.attrs.countIncludePad, true, ctx.attrs.inputShape),
+    adjointAttrs: (ctx) => ctx.attrs,
+    batch: (ctx, g) => morePlanes(g, ctx.attrs, (v, attrs) => avgPool2dAdjoint(v, attrs)),
+  },
+);
+export const avgPool2d: OpWithRules<AvgPoolAttrs, [TensorNode]> = pair[0];
 /** The adjoint of avgPool2d: spreads each output's value over its window (divided as the forward divides). */
-export const avgPool2dAdjoint: OpWithRules<AvgPoolAttrs, [TensorNode]> = defineOp<AvgPoolAttrs, [TensorNode]>({
-  name: 'avgPool2dAdjoint',
-  forward: (ctx, dy) => kernel(dy.raw, ctx.attrs, ctx.attrs.countIncludePad, true, ctx.attrs.inputShape),
-  backward: (ctx, h) => [avgPool2d(h, ctx.attrs)],
-  tangent: (_m, ctx, th) => avgPool2dAdjoint(th!, ctx.attrs),
-  batch: (ctx, g) => morePlanes(g, ctx.attrs, (v, attrs) => avgPool2dAdjoint(v, attrs)),
-});
+export const avgPool2dAdjoint: OpWithRules<AvgPoolAttrs, [TensorNode]> = pair[1];
 
 /**
  * Either op on a batched value: the batch axis, kept where it is among the leading axes (or moved first when it is

@@ -1,9 +1,9 @@
 /**
  * A linear op and its adjoint, y = A x and g -> A^T g (gather and scatterAdd, takeAlongAxis and scatterAlongAxis,
- * slice and padInto, diagonal and diagonalAdjoint): each one's gradient is the other applied to dy, and each one's
- * tangent is itself applied to the tangent (a linear map is its own derivative), so both differentiate to every
- * order. Operands after the first (indices) get neither a gradient nor a tangent. Each side keeps its own forward
- * kernel and batching rule, and says with which attributes the other side is its adjoint at a call.
+ * slice and padInto, diagonal and diagonalAdjoint, avgPool2d and its adjoint): each one's gradient is the other
+ * applied to dy, and each one's tangent is itself applied to the tangent (a linear map is its own derivative), so both
+ * differentiate to every order. Operands after the first (indices) get neither a gradient nor a tangent. Each side
+ * keeps its own forward kernel and batching rule, and says with which attributes the other side is its adjoint.
  */
 import type { BatchRule } from '../autodiff/batching.js';
 import type { OpContext } from '../autodiff/context.js';
