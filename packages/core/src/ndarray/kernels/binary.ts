@@ -8,6 +8,7 @@ import { type DType, type TypedArray, allocateUnfilled, floatResult, resultType 
 import { NDArray } from '../ndarray.js';
 import { type BroadcastPlan, broadcastPlan } from './broadcast-plan.js';
 import { installedBinary } from './backend/kernel-backend.js';
+import { wasmBinary } from './backend/wasm-elementwise.js';
 import { deviceOf } from '../device.js';
 
 type Loop = (a: TypedArray, b: TypedArray, out: TypedArray, p: BroadcastPlan) => void;
@@ -234,6 +235,7 @@ export function binary(kernel: BinaryKernel, a: NDArray, b: NDArray, dtype?: DTy
   if (device !== undefined) return device.binary(kernel, a, b, dtype);
   const plan = broadcastPlan(a.shape, b.shape, kernel.name);
   const out = allocateUnfilled(dtype ?? kernel.resultDType(resultType(a, b)), plan.size);
-  if (!installedBinary(kernel.name, a.data, b.data, out, plan)) kernel.loop(a.data, b.data, out, plan);
+  if (!installedBinary(kernel.name, a.data, b.data, out, plan) && !wasmBinary(kernel.name, a.data, b.data, out, plan))
+    kernel.loop(a.data, b.data, out, plan);
   return new NDArray(out, plan.shape);
 }

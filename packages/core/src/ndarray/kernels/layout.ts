@@ -1,5 +1,5 @@
 /** Kernels that move elements without arithmetic: transpose, broadcast, slice, pad, concat, gather, where, cast. */
-import { type DType, allocate } from '../dtype.js';
+import { type DType, allocate, allocateUnfilled } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { type Shape, sizeOf, stridesOf } from '../shape.js';
 import { deviceKernel } from '../device.js';
@@ -44,7 +44,7 @@ export function broadcastTo(x: NDArray, shape: Shape): NDArray {
   if (x.device !== undefined) return x.device.broadcastTo(x, shape);
   if (x.size === 1) {
     // One value repeated (the gradient of a full reduction, a scalar operand): a fill, no index walk.
-    const out = allocate(x.dtype, sizeOf(shape));
+    const out = allocateUnfilled(x.dtype, sizeOf(shape));
     out.fill(x.data[0]);
     return new NDArray(out, shape.slice());
   }

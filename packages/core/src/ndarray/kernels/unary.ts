@@ -1,8 +1,8 @@
 /** Elementwise unary kernels: a number form (Scalar nodes) and a typed-array loop (Tensor nodes). */
 import { type DType, type TypedArray, allocateUnfilled, floatResult } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
-import { getKernelBackend, installedUnary } from './backend/kernel-backend.js';
-import { wasmTanhF32 } from './backend/wasm-tanh.js';
+import { installedUnary } from './backend/kernel-backend.js';
+import { wasmElementwiseChosen, wasmTanhF32, wasmUnary } from './backend/wasm-elementwise.js';
 
 /** An elementwise kernel of one operand: its number form (Scalars) and its typed-array loop (Tensors). */
 export interface UnaryKernel {
@@ -44,8 +44,6 @@ export function softplusNumber(x: number): number {
 // Beyond this |x|, the rational form below loses accuracy; Math.tanh takes over (float32 tanh is 1 there anyway).
 // wasm/tanh.ts holds the same constant.
 const TANH_RATIONAL_LIMIT = 7.90531110763549805;
-/** Under 'auto', shorter arrays stay in TypeScript: the copies in and out of WebAssembly memory cost more. */
-const WASM_MIN_ELEMENTS = 256;
 
 /**
  * tanh into float32 storage as a [13/6] odd rational function (the approximation Eigen's and XNNPACK's float
@@ -55,11 +53,7 @@ const WASM_MIN_ELEMENTS = 256;
  */
 function tanhFloat32(X: TypedArray, O: Float32Array): void {
   let from = 0;
-  const backend = getKernelBackend();
-  if (
-    X instanceof Float32Array &&
-    (backend === 'wasm' || backend === 'wasm-relaxed' || (backend === 'auto' && X.length >= WASM_MIN_ELEMENTS))
-  ) {
+  if (X instanceof Float32Array && wasmElementwiseChosen(X.length)) {
     // The WebAssembly kernel evaluates the same rational form two lanes at a time and gives the same bits;
     // it leaves an odd last element, and the values past the limit, to this loop.
     const outside = wasmTanhF32(X, O);
@@ -225,7 +219,7 @@ export const softplus = define('softplus', softplusNumber, (X, O) => {
 export function unary(kernel: UnaryKernel, x: NDArray): NDArray {
   if (x.device !== undefined) return x.device.unary(kernel, x);
   const out = allocateUnfilled(kernel.resultDType(x.dtype), x.size);
-  if (!installedUnary(kernel.name, x.data, out)) kernel.loop(x.data, out);
+  if (!installedUnary(kernel.name, x.data, out) && !wasmUnary(kernel.name, x.data, out)) kernel.loop(x.data, out);
   return new NDArray(out, x.shape);
 }
 

@@ -1,11 +1,20 @@
 /**
- * The WebAssembly SIMD kernels (sources: packages/core/wasm/gemm.ts and tanh.ts, embedded by wasm/build.mjs), one
- * module shared by every kernel that uses it, the outer product's module (wasm/outer.ts), the convolution's module
- * (wasm/dot.ts, patches.ts), the in-place update module (wasm/axpy.ts: gradient accumulation) and the relaxed-SIMD build
+ * The WebAssembly SIMD kernels (sources: packages/core/wasm/, embedded by wasm/build.mjs): the matrix
+ * product's module (wasm/gemm.ts), the outer product's (wasm/outer.ts), the elementwise module (wasm/elementwise.ts
+ * and tanh.ts: everything a tensor's elementwise op may run, kept apart from the products so that a bundle of the
+ * Scalar API carries only it), the convolution's module (wasm/dot.ts, patches.ts), the in-place update module
+ * (wasm/axpy.ts: gradient accumulation) and the relaxed-SIMD build
  * of the matrix product (fused multiply-adds). Each is loaded lazily and synchronously on first use; a host that does not validate one (no
  * WebAssembly, no SIMD, no relaxed SIMD) has it reported unavailable, and the callers fall back.
  */
-import { WASM_DOT_HEX, WASM_KERNELS_HEX, WASM_OUTER_HEX, WASM_RELAXED_GEMM_HEX, WASM_UPDATE_HEX } from './wasm-kernels.generated.js';
+import {
+  WASM_DOT_HEX,
+  WASM_ELEMENTWISE_HEX,
+  WASM_KERNELS_HEX,
+  WASM_OUTER_HEX,
+  WASM_RELAXED_GEMM_HEX,
+  WASM_UPDATE_HEX,
+} from './wasm-kernels.generated.js';
 
 /** A WebAssembly gemm export: C = op(A) op(B), every array a byte address into the module's memory. */
 type WasmGemm = (
@@ -38,15 +47,30 @@ export interface WasmGemmKernels extends WasmHeap {
   readonly gemmF64: WasmGemm;
 }
 
-/** The SIMD module: the matrix product and float32 tanh. */
-export interface WasmKernels extends WasmGemmKernels {
-  tanhF32(x: number, o: number, n: number): number;
-}
+/** The SIMD module: the matrix product. */
+export type WasmKernels = WasmGemmKernels;
 
 /** The outer-product module: C = a b^T, each array a byte address into its memory. */
 export interface WasmOuterKernels extends WasmHeap {
   readonly outerF32: (a: number, b: number, c: number, m: number, n: number) => void;
   readonly outerF64: (a: number, b: number, c: number, m: number, n: number) => void;
+}
+
+/** A map of the elementwise module: o = op(a, b) over n elements, sa / sb 0 for a broadcast one-element operand. */
+type WasmMap = (op: number, a: number, b: number, o: number, n: number, sa: number, sb: number) => void;
+/** A running sum of the elementwise module: x (times y when y is not 0) into four float64 sums at acc. */
+type WasmSum = (x: number, y: number, n: number, acc: number) => void;
+
+/**
+ * The elementwise module: binary maps, sums (wasm/elementwise.ts) and float32 tanh (wasm/tanh.ts), each array a byte
+ * address into its memory.
+ */
+export interface WasmElementwiseKernels extends WasmHeap {
+  tanhF32(x: number, o: number, n: number): number;
+  readonly mapF32: WasmMap;
+  readonly mapF64: WasmMap;
+  readonly sumF32: WasmSum;
+  readonly sumF64: WasmSum;
 }
 
 /**
@@ -75,6 +99,7 @@ let outerModule: object | null | undefined;
 let loaded: WasmKernels | null | undefined;
 let loadedRelaxed: WasmGemmKernels | null | undefined;
 let loadedOuter: WasmOuterKernels | null | undefined;
+let loadedElementwise: WasmElementwiseKernels | null | undefined;
 let loadedDot: WasmDotKernels | null | undefined;
 let loadedUpdate: WasmUpdateKernels | null | undefined;
 
@@ -128,6 +153,12 @@ export function wasmOuterKernels(memory?: WasmMemoryObject): WasmOuterKernels | 
   if (memory) return instantiate<WasmOuterKernels>(outerModule, { env: { memory } });
   if (loadedOuter === undefined) loadedOuter = outerModule && wasmOuterKernels(new (webAssembly()!.Memory)({ initial: 1 }));
   return loadedOuter;
+}
+
+/** The elementwise module, or null when this host cannot run it (loaded on the first call). */
+export function wasmElementwiseKernels(): WasmElementwiseKernels | null {
+  if (loadedElementwise === undefined) loadedElementwise = load<WasmElementwiseKernels>(WASM_ELEMENTWISE_HEX);
+  return loadedElementwise;
 }
 
 /** The convolution's module, or null when this host cannot run it (loaded on the first call). */

@@ -1,0 +1,136 @@
+/**
+ * Binary maps (add, sub, mul, div, tanhGrad, reluGrad, addRelu), relu, sums and float32 tanh by the WebAssembly SIMD module (sources:
+ * packages/core/wasm/elementwise.ts and tanh.ts), bit for bit what core's TypeScript loops give. Operands are copied into the
+ * module's memory a block at a time and each result block copied out while it is still in the cache: on 1e6 float32
+ * elements a map takes about a quarter of the TypeScript loop's time and a sum about half (docs/decisions.md,
+ * session 6, "WebAssembly elementwise maps and sums").
+ */
+import type { TypedArray } from '../../dtype.js';
+import { type BroadcastRuns, getKernelBackend } from './kernel-backend.js';
+import { type WasmElementwiseKernels, align16, wasmElementwiseKernels, wasmMemory } from './wasm-module.js';
+
+/** Bytes of each operand per call: three blocks (two operands and the result) stay in the L2 cache. */
+const BLOCK_BYTES = 64 * 1024;
+/** Under 'auto', shorter maps and sums stay in TypeScript: the call and the copies cost more than they save. */
+const MAP_MIN_ELEMENTS = 256;
+const SUM_MIN_ELEMENTS = 1024;
+/** The module's op codes, by core kernel name. */
+const OPS: Readonly<Partial<Record<string, number>>> = { add: 0, sub: 1, mul: 2, div: 3, tanhGrad: 4, reluGrad: 5, addRelu: 6 };
+/** relu(x) is addRelu(x, 0) bit for bit: x + 0 is x (a -0 becomes +0, which relu gives -0 anyway). */
+const ZERO = { Float32Array: new Float32Array(1), Float64Array: new Float64Array(1) };
+
+type FloatArrayKind = Float32ArrayConstructor | Float64ArrayConstructor;
+
+/** True when WebAssembly should take an elementwise kernel of n elements under the chosen backend. */
+export function wasmElementwiseChosen(n: number, autoMin = MAP_MIN_ELEMENTS): boolean {
+  const backend = getKernelBackend();
+  return backend === 'wasm' || backend === 'wasm-relaxed' || (backend === 'auto' && n >= autoMin);
+}
+
+/** The float array kind shared by every array given, or null (int32, mixed dtypes). */
+function floatKind(first: TypedArray, ...rest: TypedArray[]): FloatArrayKind | null {
+  const Kind = first instanceof Float32Array ? Float32Array : first instanceof Float64Array ? Float64Array : null;
+  return Kind !== null && rest.every((x) => x instanceof Kind) ? Kind : null;
+}
+
+/** The module and its memory laid out as [four running sums][a block][b block][out block], or null when unavailable. */
+function layout(): { kernels: WasmElementwiseKernels; buffer: ArrayBuffer; acc: number; a: number; b: number; o: number } | null {
+  const kernels = wasmElementwiseKernels();
+  if (kernels === null) return null;
+  const acc = align16(kernels.heapBase());
+  const a = acc + 32;
+  const b = a + BLOCK_BYTES;
+  const o = b + BLOCK_BYTES;
+  return { kernels, buffer: wasmMemory(kernels, o + BLOCK_BYTES), acc, a, b, o };
+}
+
+/**
+ * O = kernel(A, B) along `runs` for add, sub, mul, div, tanhGrad, reluGrad and addRelu when A, B and O are all float32
+ * or all float64 and WebAssembly is chosen and available; false (nothing written) otherwise.
+ */
+export function wasmBinary(name: string, A: TypedArray, B: TypedArray, O: TypedArray, runs: BroadcastRuns): boolean {
+  const op = OPS[name];
+  if (op === undefined || runs.rows !== 1) return false;
+  return map(op, A, runs.aOff[0], runs.sa, B, runs.bOff[0], runs.sb, O);
+}
+
+/** O = kernel(X) for relu, under the same conditions as wasmBinary; false (nothing written) otherwise. */
+export function wasmUnary(name: string, X: TypedArray, O: TypedArray): boolean {
+  return (
+    name === 'relu' &&
+    X instanceof O.constructor &&
+    map(OPS.addRelu!, X, 0, 1, ZERO[X instanceof Float32Array ? 'Float32Array' : 'Float64Array'], 0, 0, O)
+  );
+}
+
+/** O[i] = op(A[a0 + i sa], B[b0 + i sb]) for every i of O (steps 0 or 1). */
+function map(op: number, A: TypedArray, a0: number, sa: number, B: TypedArray, b0: number, sb: number, O: TypedArray): boolean {
+  const n = O.length;
+  if (!wasmElementwiseChosen(n)) return false;
+  const Kind = floatKind(O, A, B);
+  const at = Kind && layout();
+  if (!Kind || !at) return false;
+  const block = Math.min(n, BLOCK_BYTES / Kind.BYTES_PER_ELEMENT);
+  const a = new Kind(at.buffer, at.a, block);
+  const b = new Kind(at.buffer, at.b, block);
+  const o = new Kind(at.buffer, at.o, block);
+  const run = Kind === Float32Array ? at.kernels.mapF32 : at.kernels.mapF64;
+  for (let i = 0; i < n; i += block) {
+    const m = Math.min(block, n - i);
+    // A broadcast operand (step 0) is its one element; the kernel splats it.
+    a.set(A.subarray(a0 + i * sa, a0 + (sa === 0 ? 1 : i + m)));
+    b.set(B.subarray(b0 + i * sb, b0 + (sb === 0 ? 1 : i + m)));
+    run(op, at.a, at.b, at.o, m, sa, sb);
+    O.set(m === block ? o : o.subarray(0, m), i);
+  }
+  return true;
+}
+
+/**
+ * The sum of A (of A[i] * B[i], each product rounded to the arrays' type, when B is given) in reduce.ts's order: four
+ * running sums in float64, element i into sum i % 4, the last n % 4 elements into the first, then s0 + s1 + (s2 + s3).
+ * Undefined when the arrays are not both float32 or both float64, or WebAssembly is not chosen or unavailable.
+ */
+export function wasmSum(A: TypedArray, B?: TypedArray): number | undefined {
+  if (!wasmElementwiseChosen(A.length, SUM_MIN_ELEMENTS)) return undefined;
+  const Kind = B === undefined ? floatKind(A) : floatKind(A, B);
+  const at = Kind && layout();
+  if (!Kind || !at) return undefined;
+  // A whole number of groups of four per block, so every block's element i lands in the sum the full loop uses.
+  const block = BLOCK_BYTES / Kind.BYTES_PER_ELEMENT;
+  const a = new Kind(at.buffer, at.a, block);
+  const b = new Kind(at.buffer, at.b, block);
+  const sums = new Float64Array(at.buffer, at.acc, 4);
+  sums.fill(0);
+  const sum = Kind === Float32Array ? at.kernels.sumF32 : at.kernels.sumF64;
+  for (let i = 0; i < A.length; i += block) {
+    const end = Math.min(A.length, i + block);
+    a.set(A.subarray(i, end));
+    if (B !== undefined) b.set(B.subarray(i, end));
+    sum(at.a, B === undefined ? 0 : at.b, end - i, at.acc);
+  }
+  return sums[0] + sums[1] + (sums[2] + sums[3]);
+}
+
+/**
+ * Writes tanh of X into O for the first `X.length & ~1` elements (the kernel works in pairs), bit for bit what the
+ * TypeScript kernel writes, except at values with |x| >= its limit or NaN, which the caller must redo with
+ * Math.tanh. Returns how many pairs held such a value (0: nothing to redo), or -1 when the module is unavailable
+ * (nothing written).
+ */
+export function wasmTanhF32(X: Float32Array, O: Float32Array): number {
+  const at = layout();
+  if (at === null) return -1;
+  const n = X.length & ~1;
+  const block = Math.min(n, BLOCK_BYTES / 4);
+  const x = new Float32Array(at.buffer, at.a, block);
+  const o = new Float32Array(at.buffer, at.o, block);
+  let outside = 0;
+  for (let i = 0; i < n; i += block) {
+    const m = Math.min(block, n - i);
+    x.set(X.subarray(i, i + m));
+    outside += at.kernels.tanhF32(at.a, at.o, m);
+    O.set(m === block ? o : o.subarray(0, m), i);
+  }
+  return outside;
+}
