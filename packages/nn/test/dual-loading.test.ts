@@ -51,6 +51,9 @@ describe('@tapegrad/nn loaded through both require and import', () => {
       StateDictError: true,
     });
   });
+  it('recognises every exported class of the other copy, the layers added later included', () => {
+    expect(found().unrecognisedClasses).toEqual([]);
+  });
   it("builds a Sequential of the other copy's layers, finds their parameters and trains them", () => {
     // One step of SGD (lr 0.5) on y = w2 relu(w1 x + b1) + b2 with w1 = [[1], [-1]], b1 = 0, w2 = [[2, 3]], b2 = 0,
     // x = [[2]], loss = sum(y): y = 2 * relu(2) = 4; d/dw2 = [relu(2), relu(-2)] = [2, 0], d/db2 = 1,

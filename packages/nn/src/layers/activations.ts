@@ -92,6 +92,9 @@ export class Identity extends Module {
  * 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³))). @example new GELU({ approximate: 'tanh' }).forward(x)
  */
 export class GELU extends Module {
+  static {
+    brand(this, 'GELU');
+  }
   /** 'none' (exact, with erf) or 'tanh'. */
   readonly approximate: 'none' | 'tanh';
   constructor(options: { readonly approximate?: 'none' | 'tanh' } = {}) {
@@ -112,6 +115,9 @@ export class GELU extends Module {
 
 /** x sigmoid(x), the sigmoid-weighted linear unit or swish (PyTorch's `nn.SiLU`). @example new SiLU().forward(x) */
 export class SiLU extends Module {
+  static {
+    brand(this, 'SiLU');
+  }
   forward(x: Tensor): Tensor {
     return x.silu();
   }

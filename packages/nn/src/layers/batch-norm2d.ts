@@ -11,6 +11,7 @@ import { ShapeError, Tensor, noGrad, zeros } from '@tapegrad/core';
 import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
 import { type BatchNormOptions, batchNormParts, normaliseBatch } from './batch-norm.js';
+import { brand } from '../brand.js';
 
 /**
  * Batch normalisation per channel of [batch, channels, height, width] inputs (PyTorch's `nn.BatchNorm2d`).
@@ -20,6 +21,9 @@ import { type BatchNormOptions, batchNormParts, normaliseBatch } from './batch-n
  * bn.eval().forward(x);   // uses the running statistics
  */
 export class BatchNorm2d extends Module {
+  static {
+    brand(this, 'BatchNorm2d');
+  }
   /** Per-channel scale (gamma), or null without `affine`. */
   readonly weight: Tensor | null;
   /** Per-channel shift (beta), or null without `affine`. */

@@ -9,6 +9,7 @@ import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
 import { uniform } from '../init.js';
 import { checkSize } from './sizes.js';
+import { brand } from '../brand.js';
 
 /** Options of `new Conv2d(in, out, kernelSize, options)` and `new Conv1d(...)` (PyTorch's names and defaults). */
 export interface ConvLayerOptions {
@@ -123,6 +124,9 @@ function perAxis(layer: string, name: string, value: PerAxis, axes: number, min 
  * Object.keys(conv.stateDict());                                     // ['weight', 'bias']
  */
 export class Conv2d extends ConvNd {
+  static {
+    brand(this, 'Conv2d');
+  }
   constructor(
     inChannels: number,
     outChannels: number,
@@ -141,6 +145,9 @@ export class Conv2d extends ConvNd {
  * conv.forward(zeros([5, 2, 50])).shape;   // [5, 4, 50]
  */
 export class Conv1d extends ConvNd {
+  static {
+    brand(this, 'Conv1d');
+  }
   constructor(
     inChannels: number,
     outChannels: number,

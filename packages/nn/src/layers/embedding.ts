@@ -7,6 +7,7 @@ import { type DType, DTypeError, type Generator, ShapeError, Tensor, embedding, 
 import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
 import { checkSize } from './sizes.js';
+import { brand } from '../brand.js';
 
 /** Options of `new Embedding(num, dim, options)`. */
 export interface EmbeddingLayerOptions {
@@ -25,6 +26,9 @@ export interface EmbeddingLayerOptions {
  * emb.forward(tensor([[1, 5, 0]], { dtype: 'int32' })).shape;   // [1, 3, 16]
  */
 export class Embedding extends Module {
+  static {
+    brand(this, 'Embedding');
+  }
   /** The table, shape [num, dim]. */
   readonly weight: Tensor;
   /** The padding row (non-negative), or null. */

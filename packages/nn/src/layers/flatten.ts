@@ -2,6 +2,7 @@
 import { ShapeError, Tensor } from '@tapegrad/core';
 import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
+import { brand } from '../brand.js';
 
 /**
  * Reshapes [batch, c, h, w] to [batch, c * h * w] (by default), between the convolutional and the linear layers.
@@ -9,6 +10,9 @@ import { moduleError } from '../module-context.js';
  * new Flatten().forward(zeros([8, 16, 4, 4])).shape;   // [8, 256]
  */
 export class Flatten extends Module {
+  static {
+    brand(this, 'Flatten');
+  }
   constructor(
     /** The first axis merged (default 1, keeping the batch axis). */
     readonly startDim = 1,
@@ -45,6 +49,9 @@ export class Flatten extends Module {
  * new Unflatten(1, [1, 28, 28]).forward(zeros([8, 784])).shape;   // [8, 1, 28, 28]
  */
 export class Unflatten extends Module {
+  static {
+    brand(this, 'Unflatten');
+  }
   constructor(
     /** The axis split (negative counts from the end). */
     readonly dim: number,

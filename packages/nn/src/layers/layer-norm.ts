@@ -6,6 +6,7 @@
 import { type DType, ShapeError, Tensor, layerNorm, ones, zeros } from '@tapegrad/core';
 import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
+import { brand } from '../brand.js';
 
 /** Options of `new LayerNorm(shape, options)`. */
 export interface LayerNormLayerOptions {
@@ -26,6 +27,9 @@ export interface LayerNormLayerOptions {
  * norm.forward(zeros([8, 10, 64])).shape;   // [8, 10, 64]
  */
 export class LayerNorm extends Module {
+  static {
+    brand(this, 'LayerNorm');
+  }
   /** The normalised trailing shape. */
   readonly normalizedShape: readonly number[];
   /** Per-element scale, or null without elementwiseAffine. */

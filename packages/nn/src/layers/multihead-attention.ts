@@ -23,6 +23,7 @@ import { dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { checkSize } from './sizes.js';
 import { xavierUniform, zeros } from '../init.js';
+import { brand } from '../brand.js';
 
 /** Options of `new MultiheadAttention(embedDim, numHeads, options)`. */
 export interface MultiheadAttentionOptions {
@@ -59,6 +60,9 @@ export interface MultiheadAttentionCallOptions {
  * attention.forward(x, x, x, { causal: true }).shape;   // [2, 10, 64]
  */
 export class MultiheadAttention extends Module {
+  static {
+    brand(this, 'MultiheadAttention');
+  }
   /** The query, key and value projections stacked by rows: [3E, E]. */
   readonly in_proj_weight: Tensor;
   /** Their biases [3E], or null when built with `bias: false`. */

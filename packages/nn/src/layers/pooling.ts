@@ -17,6 +17,7 @@ import {
 } from '@tapegrad/core';
 import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
+import { brand } from '../brand.js';
 
 function tuple(v: PerAxis): string {
   return typeof v === 'number' ? String(v) : `(${v.join(', ')})`;
@@ -37,6 +38,9 @@ function checkInput(module: Module, x: Tensor): void {
  * new MaxPool2d(2).forward(zeros([8, 6, 28, 28])).shape;   // [8, 6, 14, 14]
  */
 export class MaxPool2d extends Module {
+  static {
+    brand(this, 'MaxPool2d');
+  }
   constructor(
     /** The window: one number (square) or [kh, kw]. */
     readonly kernelSize: PerAxis,
@@ -64,6 +68,9 @@ export class MaxPool2d extends Module {
  * new AvgPool2d(2).forward(zeros([8, 6, 28, 28])).shape;   // [8, 6, 14, 14]
  */
 export class AvgPool2d extends Module {
+  static {
+    brand(this, 'AvgPool2d');
+  }
   constructor(
     /** The window: one number (square) or [kh, kw]. */
     readonly kernelSize: PerAxis,
@@ -93,6 +100,9 @@ export class AvgPool2d extends Module {
  * new AdaptiveAvgPool2d([2, 3]).forward(zeros([8, 64, 7, 7])).shape;   // [8, 64, 2, 3]
  */
 export class AdaptiveAvgPool2d extends Module {
+  static {
+    brand(this, 'AdaptiveAvgPool2d');
+  }
   /** [oh, ow]. */
   readonly outputSize: readonly [number, number];
 

@@ -12,6 +12,7 @@ import { LayerNorm } from './layer-norm.js';
 import { Linear } from './linear.js';
 import { MultiheadAttention } from './multihead-attention.js';
 import { checkSize } from './sizes.js';
+import { brand } from '../brand.js';
 
 /** Options of `new TransformerBlock(embedDim, numHeads, options)`; the defaults are PyTorch's. */
 export interface TransformerBlockOptions {
@@ -47,6 +48,9 @@ export interface TransformerBlockCallOptions {
  * block.forward(randn([2, 10, 64])).shape;   // [2, 10, 64]
  */
 export class TransformerBlock extends Module {
+  static {
+    brand(this, 'TransformerBlock');
+  }
   /** The self-attention sublayer. */
   readonly self_attn: MultiheadAttention;
   /** E -> dimFeedforward. */
