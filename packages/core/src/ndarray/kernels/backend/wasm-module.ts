@@ -127,17 +127,24 @@ function instantiate<T>(module: object | null, imports: object): T | null {
 
 const load = <T>(hex: string): T | null => instantiate<T>(compile(hex), {});
 
+// The modules loaded so far, by their hex (null: this host cannot run that one).
+const loadedModules = new Map<string, unknown>();
+
 /** A module's exports, loaded on the first call (null when this host cannot run it), the same object after. */
-function loadedOnce<T>(hex: string): () => T | null {
-  let exports: T | null | undefined;
-  return () => (exports === undefined ? (exports = load<T>(hex)) : exports);
+function loadedOnce<T>(hex: string): T | null {
+  if (!loadedModules.has(hex)) loadedModules.set(hex, load<T>(hex));
+  return loadedModules.get(hex) as T | null;
 }
 
 /** The SIMD module, or null when this host cannot run it (loaded on the first call). */
-export const wasmKernels = loadedOnce<WasmKernels>(WASM_KERNELS_HEX);
+export function wasmKernels(): WasmKernels | null {
+  return loadedOnce<WasmKernels>(WASM_KERNELS_HEX);
+}
 
 /** The relaxed-SIMD matrix product, or null when this host does not validate relaxed SIMD (loaded on the first call). */
-export const wasmRelaxedKernels = loadedOnce<WasmGemmKernels>(WASM_RELAXED_GEMM_HEX);
+export function wasmRelaxedKernels(): WasmGemmKernels | null {
+  return loadedOnce<WasmGemmKernels>(WASM_RELAXED_GEMM_HEX);
+}
 
 /**
  * The outer-product module on a memory of its own (the module imports its memory), or null when this host cannot run
@@ -151,13 +158,19 @@ export function wasmOuterKernels(memory?: WasmMemoryObject): WasmOuterKernels | 
 }
 
 /** The elementwise module, or null when this host cannot run it (loaded on the first call). */
-export const wasmElementwiseKernels = loadedOnce<WasmElementwiseKernels>(WASM_ELEMENTWISE_HEX);
+export function wasmElementwiseKernels(): WasmElementwiseKernels | null {
+  return loadedOnce<WasmElementwiseKernels>(WASM_ELEMENTWISE_HEX);
+}
 
 /** The convolution's module, or null when this host cannot run it (loaded on the first call). */
-export const wasmDotKernels = loadedOnce<WasmDotKernels>(WASM_DOT_HEX);
+export function wasmDotKernels(): WasmDotKernels | null {
+  return loadedOnce<WasmDotKernels>(WASM_DOT_HEX);
+}
 
 /** The in-place update module, or null when this host cannot run it (loaded on the first call). */
-export const wasmUpdateKernels = loadedOnce<WasmUpdateKernels>(WASM_UPDATE_HEX);
+export function wasmUpdateKernels(): WasmUpdateKernels | null {
+  return loadedOnce<WasmUpdateKernels>(WASM_UPDATE_HEX);
+}
 
 /** Rounds a byte address up to 16, the alignment of a v128. */
 export const align16 = (bytes: number): number => (bytes + 15) & ~15;
