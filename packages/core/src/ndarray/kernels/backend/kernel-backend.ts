@@ -50,6 +50,15 @@ export function getKernelBackend(): KernelBackend {
 }
 
 /**
+ * True when a WebAssembly kernel should take a call on `n` elements that is copied into its module's memory: always
+ * under 'wasm' and 'wasm-relaxed', under 'auto' from `autoMin` elements (below, the copies cost more than they save).
+ */
+export function wasmChosen(n: number, autoMin: number): boolean {
+  const backend = getKernelBackend();
+  return backend === 'wasm' || backend === 'wasm-relaxed' || (backend === 'auto' && n >= autoMin);
+}
+
+/**
  * How a broadcasting binary kernel walks its operands (core's BroadcastPlan): the output is `rows` contiguous runs
  * of `len` elements; run r reads `a` from `aOff[r]` with step `sa` and `b` from `bOff[r]` with step `sb` (each step
  * 0 or 1). Same-shape and one-element operands make a single run.

@@ -4,8 +4,8 @@
  * 0.227 ms; docs/decisions.md, "Session 6").
  */
 import type { TypedArray } from '../../dtype.js';
-import { getKernelBackend, installedInPlace } from './kernel-backend.js';
-import { align16, wasmMemory, wasmUpdateKernels } from './wasm-module.js';
+import { installedInPlace, wasmChosen } from './kernel-backend.js';
+import { align16, floatArrayKind, wasmMemory, wasmUpdateKernels } from './wasm-module.js';
 
 /** Below this many elements ('auto'), copying into WebAssembly memory costs more than the SIMD loop saves. */
 const AUTO_MIN = 4096;
@@ -16,16 +16,15 @@ const AUTO_MIN = 4096;
  */
 export function addScaledInPlace(x: TypedArray, y: TypedArray, alpha: number): void {
   if (installedInPlace('addInPlace', x, y, alpha)) return;
-  const backend = getKernelBackend();
-  if (backend !== 'js' && (backend !== 'auto' || x.length >= AUTO_MIN) && wasmAxpy(x, y, alpha)) return;
+  if (wasmChosen(x.length, AUTO_MIN) && wasmAxpy(x, y, alpha)) return;
   for (let i = 0; i < x.length; i++) x[i] += alpha * y[i];
 }
 
 /** Runs x += alpha * y (same length, both float32 or both float64); false, with nothing changed, when it cannot. */
 export function wasmAxpy(x: TypedArray, y: TypedArray, alpha: number): boolean {
   const kernels = wasmUpdateKernels();
-  const Kind = x instanceof Float32Array ? Float32Array : x instanceof Float64Array ? Float64Array : null;
-  if (kernels === null || Kind === null || !(y instanceof Kind)) return false;
+  const Kind = floatArrayKind(x, y);
+  if (kernels === null || Kind === null) return false;
   const n = x.length & ~1;
   const xAt = align16(kernels.heapBase());
   const yAt = align16(xAt + Kind.BYTES_PER_ELEMENT * n);

@@ -6,8 +6,8 @@
  * session 6, "WebAssembly elementwise maps and sums").
  */
 import type { TypedArray } from '../../dtype.js';
-import { type BroadcastRuns, getKernelBackend } from './kernel-backend.js';
-import { type WasmElementwiseKernels, align16, wasmElementwiseKernels, wasmMemory } from './wasm-module.js';
+import { type BroadcastRuns, wasmChosen } from './kernel-backend.js';
+import { type WasmElementwiseKernels, align16, floatArrayKind, wasmElementwiseKernels, wasmMemory } from './wasm-module.js';
 
 /** Bytes of each operand per call: three blocks (two operands and the result) stay in the L2 cache. */
 const BLOCK_BYTES = 64 * 1024;
@@ -19,18 +19,9 @@ const OPS: Readonly<Partial<Record<string, number>>> = { add: 0, sub: 1, mul: 2,
 /** relu(x) is addRelu(x, 0) bit for bit: x + 0 is x (a -0 becomes +0, which relu gives -0 anyway). */
 const ZERO = { Float32Array: new Float32Array(1), Float64Array: new Float64Array(1) };
 
-type FloatArrayKind = Float32ArrayConstructor | Float64ArrayConstructor;
-
 /** True when WebAssembly should take an elementwise kernel of n elements under the chosen backend. */
 export function wasmElementwiseChosen(n: number, autoMin = MAP_MIN_ELEMENTS): boolean {
-  const backend = getKernelBackend();
-  return backend === 'wasm' || backend === 'wasm-relaxed' || (backend === 'auto' && n >= autoMin);
-}
-
-/** The float array kind shared by every array given, or null (int32, mixed dtypes). */
-function floatKind(first: TypedArray, ...rest: TypedArray[]): FloatArrayKind | null {
-  const Kind = first instanceof Float32Array ? Float32Array : first instanceof Float64Array ? Float64Array : null;
-  return Kind !== null && rest.every((x) => x instanceof Kind) ? Kind : null;
+  return wasmChosen(n, autoMin);
 }
 
 /** The module and its memory laid out as [four running sums][a block][b block][out block], or null when unavailable. */
@@ -67,7 +58,7 @@ export function wasmUnary(name: string, X: TypedArray, O: TypedArray): boolean {
 function map(op: number, A: TypedArray, a0: number, sa: number, B: TypedArray, b0: number, sb: number, O: TypedArray): boolean {
   const n = O.length;
   if (!wasmElementwiseChosen(n)) return false;
-  const Kind = floatKind(O, A, B);
+  const Kind = floatArrayKind(O, A, B);
   const at = Kind && layout();
   if (!Kind || !at) return false;
   const block = Math.min(n, BLOCK_BYTES / Kind.BYTES_PER_ELEMENT);
@@ -93,7 +84,7 @@ function map(op: number, A: TypedArray, a0: number, sa: number, B: TypedArray, b
  */
 export function wasmSum(A: TypedArray, B?: TypedArray): number | undefined {
   if (!wasmElementwiseChosen(A.length, SUM_MIN_ELEMENTS)) return undefined;
-  const Kind = B === undefined ? floatKind(A) : floatKind(A, B);
+  const Kind = B === undefined ? floatArrayKind(A) : floatArrayKind(A, B);
   const at = Kind && layout();
   if (!Kind || !at) return undefined;
   // A whole number of groups of four per block, so every block's element i lands in the sum the full loop uses.

@@ -4,7 +4,7 @@
  * its results differ from the SIMD128 build's in the last bits (both within float32's dot-product error bound).
  */
 import type { GemmArgs } from './gemm-executor.js';
-import { align16, wasmKernels, wasmMemory, wasmRelaxedKernels } from './wasm-module.js';
+import { align16, floatArrayKind, wasmKernels, wasmMemory, wasmRelaxedKernels } from './wasm-module.js';
 
 /** True when the WebAssembly kernels loaded (they are loaded on the first call). */
 export function wasmGemmAvailable(): boolean {
@@ -24,8 +24,8 @@ export function wasmRelaxedGemmAvailable(): boolean {
 export function wasmGemm(relaxed: boolean, ...[A, ao, B, bo, C, co, m, n, k, tA, tB]: GemmArgs): boolean {
   const kernels = relaxed ? wasmRelaxedKernels() : wasmKernels();
   if (kernels === null) return false;
-  const Kind = A instanceof Float32Array ? Float32Array : A instanceof Float64Array ? Float64Array : null;
-  if (Kind === null || !(B instanceof Kind) || !(C instanceof Kind)) return false;
+  const Kind = floatArrayKind(A, B, C);
+  if (Kind === null) return false;
   const size = Kind.BYTES_PER_ELEMENT;
   const aAt = align16(kernels.heapBase());
   const bAt = align16(aAt + m * k * size);

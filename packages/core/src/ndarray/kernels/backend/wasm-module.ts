@@ -172,6 +172,12 @@ export function wasmUpdateKernels(): WasmUpdateKernels | null {
   return loadedOnce<WasmUpdateKernels>(WASM_UPDATE_HEX);
 }
 
+/** The float array kind (Float32Array or Float64Array) every array given shares, or null (int32, mixed dtypes). */
+export function floatArrayKind(first: unknown, ...rest: unknown[]): Float32ArrayConstructor | Float64ArrayConstructor | null {
+  const Kind = first instanceof Float32Array ? Float32Array : first instanceof Float64Array ? Float64Array : null;
+  return Kind !== null && rest.every((x) => x instanceof Kind) ? Kind : null;
+}
+
 /** Rounds a byte address up to 16, the alignment of a v128. */
 export const align16 = (bytes: number): number => (bytes + 15) & ~15;
 

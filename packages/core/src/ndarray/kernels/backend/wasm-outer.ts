@@ -4,7 +4,7 @@
  * time and copied out.
  */
 import { type DType, type TypedArray, recycling } from '../../dtype.js';
-import { type WasmOuterKernels, align16, fixedWasmMemory, wasmMemory, wasmOuterKernels } from './wasm-module.js';
+import { type WasmOuterKernels, align16, fixedWasmMemory, floatArrayKind, wasmMemory, wasmOuterKernels } from './wasm-module.js';
 
 /**
  * Bytes of C computed per call of the kernel, then copied out: a block this size stays in the L2 cache between the
@@ -58,8 +58,8 @@ const scratchAt = (end: number, m: number, size: number): number => align16(alig
 export function wasmOuter(A: TypedArray, ao: number, B: TypedArray, bo: number, C: TypedArray, co: number, m: number, n: number): boolean {
   const kernels = wasmOuterKernels();
   if (kernels === null) return false;
-  const Kind = A instanceof Float32Array ? Float32Array : A instanceof Float64Array ? Float64Array : null;
-  if (Kind === null || !(B instanceof Kind) || !(C instanceof Kind)) return false;
+  const Kind = floatArrayKind(A, B, C);
+  if (Kind === null) return false;
   const size = Kind.BYTES_PER_ELEMENT;
   const own = inPlace.get(C.buffer);
   // In place, when C's memory has the kernel bound to it and room after C for a and b (pooled memory of C's length
