@@ -2,11 +2,10 @@
 // 'auto' in the main one). Where WebAssembly is chosen, float32 programs (and float64 ones where generated code is
 // refused) run on the elementwise module's blocks (fusion/wasm-blocks.ts); every path must give the eager bits,
 // values and gradients, at sizes under one block, across blocks, and not a multiple of four.
-import fc from 'fast-check';
 import { getKernelBackend, kernelSetNames, tensor, fuse, type Tensor } from '@tapegrad/core';
 import { setGeneratedCode } from '../src/fusion/codegen';
 import * as wasmBlocks from '../src/fusion/wasm-blocks';
-import { type DT, chainArb, element, expectChainFusedAsEager, sameBits } from './fuse-chains';
+import { type DT, checkRandomChains, sameBits } from './fuse-chains';
 
 const backend = getKernelBackend();
 
@@ -19,17 +18,7 @@ describe.each([
   afterAll(() => setGeneratedCode(true));
 
   test.each([1, 3, 819, 1639])('random chains on %i rows of 5 give the eager values and gradients, bit for bit', (rows) => {
-    fc.assert(
-      fc.property(
-        chainArb,
-        fc.constantFrom<DT>('float32', 'float64'),
-        fc.boolean(),
-        fc.array(fc.array(element, { minLength: 15, maxLength: 15 }), { minLength: 5, maxLength: 5 }),
-        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
-        (steps, dtype, sum, values, requiresGrad) => expectChainFusedAsEager(steps, dtype, sum, values, requiresGrad, rows),
-      ),
-      { numRuns: rows < 100 ? 100 : 25 },
-    );
+    checkRandomChains(rows, rows < 100 ? 100 : 25);
   });
 });
 

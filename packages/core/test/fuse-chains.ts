@@ -112,3 +112,18 @@ export function expectChainFusedAsEager(
       throw new Error(`gradient of argument ${i} differs:\n${describeDiff(fusedArgs[i].grad, eagerArgs[i].grad)}`);
   }
 }
+
+/** fast-check: random chains, dtypes, final sums, values and requiresGrad flags on `rows` rows, fused as eager. */
+export function checkRandomChains(rows: number, numRuns: number): void {
+  fc.assert(
+    fc.property(
+      chainArb,
+      fc.constantFrom<DT>('float32', 'float64'),
+      fc.boolean(),
+      fc.array(fc.array(element, { minLength: 15, maxLength: 15 }), { minLength: 5, maxLength: 5 }),
+      fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+      (steps, dtype, sum, values, requiresGrad) => expectChainFusedAsEager(steps, dtype, sum, values, requiresGrad, rows),
+    ),
+    { numRuns },
+  );
+}
