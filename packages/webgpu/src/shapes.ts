@@ -1,8 +1,11 @@
 /** Shape arithmetic the backend's kernel calls share: strides, broadcasting, and numbers passed as float32 bits. */
 import { ShapeError, kernelModuleSupport } from '@tapegrad/core';
 
-/** Row-major strides and element counts: core's own (its kernel packages' seam). */
-export const { stridesOf, sizeOf } = kernelModuleSupport;
+/** Row-major strides of `shape`: core's own (its kernel packages' seam). */
+export const stridesOf: (shape: readonly number[]) => number[] = kernelModuleSupport.stridesOf;
+
+/** The number of elements of `shape`: core's own. */
+export const sizeOf: (shape: readonly number[]) => number = kernelModuleSupport.sizeOf;
 
 /** A number's float32 bits, as a kernel's u32 params carry it. */
 export const f32Bits = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0];
