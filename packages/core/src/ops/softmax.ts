@@ -8,22 +8,33 @@ import type { TensorNode } from '../autodiff/node.js';
 import { softmaxArray } from '../ndarray/kernels/softmax.js';
 import { physicalAxis } from './batching.js';
 
-export const softmax: OpWithRules<{ readonly axis: number }, [TensorNode]> = defineOp<{ readonly axis: number }, [TensorNode]>({
-  name: 'softmax',
-  forward(ctx, x) {
-    ctx.saveOutput();
-    return softmaxArray(x.raw, ctx.attrs.axis, false);
-  },
-  backward(ctx, dy) {
-    const y = ctx.output!;
-    return [y.mul(dy.sub(dy.mul(y).sum(ctx.attrs.axis, true)))];
-  },
-  tangent(m, ctx, tx) {
-    const y = m.output(ctx);
-    return y.mul(tx!.sub(tx!.mul(y).sum(ctx.attrs.axis, true)));
-  },
-  batch(ctx, x) {
-    ctx.saveOutput();
-    return { value: softmax(x.value, { axis: physicalAxis(ctx.attrs.axis, x.dim!) }), dim: x.dim! };
-  },
+type AxisOp = OpWithRules<{ readonly axis: number }, [TensorNode]>;
+
+/** A rule of softmax or logSoftmax in its output y, along `axis`. */
+type OutputRule = (y: TensorNode, d: TensorNode, axis: number) => TensorNode;
+
+/**
+ * softmax or logSoftmax (`log`): the fused kernel, the output saved for the rules (backward's given dy, the tangent's
+ * given tx), and under vmap the same op along the same axis of each sample.
+ */
+export function softmaxOp(name: string, log: boolean, rules: { readonly backward: OutputRule; readonly tangent: OutputRule }): AxisOp {
+  const op: AxisOp = defineOp<{ readonly axis: number }, [TensorNode]>({
+    name,
+    forward(ctx, x) {
+      ctx.saveOutput();
+      return softmaxArray(x.raw, ctx.attrs.axis, log);
+    },
+    backward: (ctx, dy) => [rules.backward(ctx.output!, dy, ctx.attrs.axis)],
+    tangent: (m, ctx, tx) => rules.tangent(m.output(ctx), tx!, ctx.attrs.axis),
+    batch(ctx, x) {
+      ctx.saveOutput();
+      return { value: op(x.value, { axis: physicalAxis(ctx.attrs.axis, x.dim!) }), dim: x.dim! };
+    },
+  });
+  return op;
+}
+
+export const softmax: AxisOp = softmaxOp('softmax', false, {
+  backward: (y, dy, axis) => y.mul(dy.sub(dy.mul(y).sum(axis, true))),
+  tangent: (y, tx, axis) => y.mul(tx.sub(tx.mul(y).sum(axis, true))),
 });
