@@ -23,7 +23,7 @@ export function logSumExpArray(x: NDArray, axes: readonly number[], keepDims: bo
   return keepDims ? y : new NDArray(y.data, reducedShape(x.shape, axes, false));
 }
 
-export const logSumExp: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const logSumExp: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp({
   name: 'logSumExp',
   forward(ctx, x) {
     ctx.saveInputs();

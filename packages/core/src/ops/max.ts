@@ -13,7 +13,7 @@ import type { ReduceAttrs } from './sum.js';
 import { reducedBatch } from './batching.js';
 
 function extremum(kind: 'max' | 'min'): OpWithRules<ReduceAttrs, [TensorNode]> {
-  const op: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+  const op: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp({
     name: kind,
     forward(ctx, x) {
       ctx.saveInputs();

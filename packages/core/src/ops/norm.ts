@@ -21,7 +21,7 @@ function inverseNorm(ctx: OpContext<ReduceAttrs, TensorNode>): TensorNode {
   return positive.div(where(positive, y, 1));
 }
 
-export const norm: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const norm: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp({
   name: 'norm',
   forward(ctx, x) {
     ctx.saveInputs();

@@ -30,7 +30,7 @@ function others(ctx: OpContext<ReduceAttrs, TensorNode>, differentiated: boolean
   );
 }
 
-export const prod: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const prod: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp({
   name: 'prod',
   forward(ctx, x) {
     ctx.saveInputs();

@@ -13,7 +13,7 @@ export interface ReduceAttrs {
   readonly keepDims: boolean;
 }
 
-export const sum: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const sum: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp({
   name: 'sum',
   forward: (ctx, x) => reduce(x.raw, ctx.attrs.axes, ctx.attrs.keepDims, 'sum'),
   backward(ctx, dy) {
