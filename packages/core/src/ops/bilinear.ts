@@ -33,7 +33,7 @@ export interface BilinearDefinition<Attrs> extends Required<Pick<OpDefinition<At
 
 /** The op of `definition`: forward saves both inputs and runs the kernel; the tangent is `bilinearTangent`. */
 export function bilinear<Attrs>({ name, kernel, backward, batch }: BilinearDefinition<Attrs>): OpWithRules<Attrs, Operands> {
-  const op: OpWithRules<Attrs, Operands> = defineOp<Attrs, Operands>({
+  const op: OpWithRules<Attrs, Operands> = defineOp({
     name,
     forward(ctx, a, b) {
       ctx.saveInputs();

@@ -15,10 +15,7 @@ import { batchFirst, batchSize } from './batching.js';
 import { bilinearTangent } from './bilinear.js';
 import { conv2d, convolutionGrads, convolve, intoGroups, intoImages } from './conv2d.js';
 
-export const conv2dBias: OpWithRules<ConvGeometry, [TensorNode, TensorNode, TensorNode]> = defineOp<
-  ConvGeometry,
-  [TensorNode, TensorNode, TensorNode]
->({
+export const conv2dBias: OpWithRules<ConvGeometry, [TensorNode, TensorNode, TensorNode]> = defineOp({
   name: 'conv2dBias',
   forward(ctx, x, w, b) {
     if (x.raw.device === undefined) return convolve(ctx, x, w, b.raw);

@@ -30,7 +30,7 @@ import { bilinear, bilinearTangent } from './bilinear.js';
 
 type ConvOp = OpWithRules<ConvGeometry, [TensorNode, TensorNode]>;
 
-export const conv2d: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
+export const conv2d: ConvOp = defineOp({
   name: 'conv2d',
   forward: (ctx, x, w) => convolve(ctx, x, w, null),
   backward: (ctx, dy) => convolutionGrads(ctx, dy),

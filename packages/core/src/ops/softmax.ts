@@ -18,7 +18,7 @@ type OutputRule = (y: TensorNode, d: TensorNode, axis: number) => TensorNode;
  * given tx), and under vmap the same op along the same axis of each sample.
  */
 export function softmaxOp(name: string, log: boolean, rules: { readonly backward: OutputRule; readonly tangent: OutputRule }): AxisOp {
-  const op: AxisOp = defineOp<{ readonly axis: number }, [TensorNode]>({
+  const op: AxisOp = defineOp({
     name,
     forward(ctx, x) {
       ctx.saveOutput();
