@@ -72,6 +72,14 @@ const convValue = {
   outGrad: (seed: number) => uniform([2, 4, 3, 4], -1, 1, { seed }),
 };
 
+/** The case of conv2d or one of its adjoints (bilinear, so checked to second order) on two of those values. */
+const convCase = (op: typeof ops.conv2d, inputs: () => Tensor[]): OpCase => ({
+  kind: 'sampled',
+  inputs,
+  apply: (a, b) => op(a, b, CONV_GEOMETRY),
+  secondOrder: true,
+});
+
 /** 3 x 3 windows over [.., 5, 4] planes, stride (2, 1), padding 1 on every side: [.., 3, 4]. */
 const POOL_GEOMETRY = {
   planes: 4,
@@ -224,30 +232,15 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     apply: (a, b) => concat([a, b.mul(b)], 1),
     secondOrder: true,
   },
-  conv2d: {
-    kind: 'sampled',
-    inputs: () => [convValue.images(22), convValue.weight(23)],
-    apply: (x, w) => ops.conv2d(x, w, CONV_GEOMETRY),
-    secondOrder: true,
-  },
+  conv2d: convCase(ops.conv2d, () => [convValue.images(22), convValue.weight(23)]),
   conv2dBias: {
     kind: 'sampled',
     inputs: () => [convValue.images(22), convValue.weight(23), uniform([4], -1, 1, { seed: 28 })],
     apply: (x, w, b) => ops.conv2dBias(x, w, b, CONV_GEOMETRY),
     secondOrder: true,
   },
-  conv2dInputGrad: {
-    kind: 'sampled',
-    inputs: () => [convValue.outGrad(24), convValue.weight(25)],
-    apply: (g, w) => ops.conv2dInputGrad(g, w, CONV_GEOMETRY),
-    secondOrder: true,
-  },
-  conv2dWeightGrad: {
-    kind: 'sampled',
-    inputs: () => [convValue.images(26), convValue.outGrad(27)],
-    apply: (x, g) => ops.conv2dWeightGrad(x, g, CONV_GEOMETRY),
-    secondOrder: true,
-  },
+  conv2dInputGrad: convCase(ops.conv2dInputGrad, () => [convValue.outGrad(24), convValue.weight(25)]),
+  conv2dWeightGrad: convCase(ops.conv2dWeightGrad, () => [convValue.images(26), convValue.outGrad(27)]),
   cos: { kind: 'unary', value: Math.cos, derivative: (x) => -Math.sin(x), domain: [-4, 4], secondOrder: true },
   cosh: {
     kind: 'unary',
