@@ -5,7 +5,9 @@
 // first ([1e7, 1e7] gave [-1, -1], not [-ln 2, -ln 2]). Its test checks it against that composite, the oracle.
 import { softmaxOp } from './softmax.js';
 
-export const logSoftmax = softmaxOp('logSoftmax', true, {
+export const logSoftmax = softmaxOp({
+  name: 'logSoftmax',
+  log: true,
   backward: (y, dy, axis) => dy.sub(y.exp().mul(dy.sum(axis, true))),
   tangent: (y, tx, axis) => tx.sub(y.exp().mul(tx).sum(axis, true)),
 });

@@ -20,7 +20,9 @@ export function logSumExpArray(x: NDArray, axes: readonly number[], keepDims: bo
   return keepDims ? y : new NDArray(y.data, reducedShape(x.shape, axes, false));
 }
 
-export const logSumExp: ReductionOp = reduction('logSumExp', logSumExpArray, {
+export const logSumExp: ReductionOp = reduction({
+  name: 'logSumExp',
+  kernel: logSumExpArray,
   backward(ctx, dy) {
     const [x] = ctx.saved;
     const kept = reducedShape(x.shape, ctx.attrs.axes, true);

@@ -12,7 +12,9 @@ import type { ReduceAttrs } from './sum.js';
 import { type ReductionOp, reduction } from './reduction.js';
 
 function extremum(kind: 'max' | 'min'): ReductionOp {
-  return reduction(kind, (x, axes, keepDims) => reduce(x, axes, keepDims, kind), {
+  return reduction({
+    name: kind,
+    kernel: (x, axes, keepDims) => reduce(x, axes, keepDims, kind),
     backward: (ctx, dy) => [dy.reshape(reducedShape(ctx.inputs[0].shape, ctx.attrs.axes, true)).mul(shares(ctx))],
     tangent: (_m, ctx, tx) => tx!.mul(shares(ctx)).sum(ctx.attrs.axes, ctx.attrs.keepDims),
   });

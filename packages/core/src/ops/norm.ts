@@ -20,7 +20,9 @@ function inverseNorm(ctx: OpContext<ReduceAttrs, TensorNode>): TensorNode {
   return positive.div(where(positive, y, 1));
 }
 
-export const norm: ReductionOp = reduction('norm', (x, axes, keepDims) => unary(sqrt, reduce(binary(mul, x, x), axes, keepDims, 'sum')), {
+export const norm: ReductionOp = reduction({
+  name: 'norm',
+  kernel: (x, axes, keepDims) => unary(sqrt, reduce(binary(mul, x, x), axes, keepDims, 'sum')),
   backward(ctx, dy) {
     const [x] = ctx.saved;
     return [

@@ -29,7 +29,9 @@ function others(ctx: OpContext<ReduceAttrs, TensorNode>, differentiated: boolean
   );
 }
 
-export const prod: ReductionOp = reduction('prod', kernel, {
+export const prod: ReductionOp = reduction({
+  name: 'prod',
+  kernel: kernel,
   backward(ctx, dy) {
     const shape = reducedShape(ctx.inputs[0].shape, ctx.attrs.axes, true);
     return [dy.reshape(shape).mul(others(ctx, isDifferentiated(dy, ctx.saved[0])))];

@@ -18,12 +18,14 @@ export function batchedReduction(op: ReductionOp, attrs: ReduceAttrs, x: BatchAr
   return { value: op(x.value, { axes, keepDims: attrs.keepDims }), dim };
 }
 
-/** The reduction `name` computed by `kernel`, with its gradient and tangent rules (which read ctx.saved[0] and the output). */
-export function reduction(
-  name: string,
-  kernel: (x: NDArray, axes: readonly number[], keepDims: boolean) => NDArray,
-  rules: Required<Pick<OpDefinition<ReduceAttrs, [TensorNode]>, 'backward' | 'tangent'>>,
-): ReductionOp {
+/** A reduction whose rules read ctx.saved[0] (its input) and its output: its name, its kernel and those rules. */
+export interface ReductionDefinition extends Required<Pick<OpDefinition<ReduceAttrs, [TensorNode]>, 'backward' | 'tangent'>> {
+  readonly name: string;
+  readonly kernel: (x: NDArray, axes: readonly number[], keepDims: boolean) => NDArray;
+}
+
+/** The op of `definition` (see the file comment). */
+export function reduction({ name, kernel, backward, tangent }: ReductionDefinition): ReductionOp {
   const op: ReductionOp = defineOp({
     name,
     forward(ctx, x) {
@@ -31,7 +33,8 @@ export function reduction(
       ctx.saveOutput();
       return kernel(x.raw, ctx.attrs.axes, ctx.attrs.keepDims);
     },
-    ...rules,
+    backward,
+    tangent,
     batch(ctx, x) {
       ctx.saveInputs();
       ctx.saveOutput();
