@@ -62,12 +62,7 @@ const KINDS: [string, FloatKind, number][] = [
   ['float32', Float32Array, 2 ** -24],
   ['float64', Float64Array, 2 ** -53],
 ];
-const FLAGS: [boolean, boolean][] = [
-  [false, false],
-  [false, true],
-  [true, false],
-  [true, true],
-];
+const FLAGS = [false, true].flatMap((tA) => [false, true].map((tB): [boolean, boolean] => [tA, tB]));
 // Around the edges of the register tile (4 rows by 8 float32 or 4 float64 columns) and of the packed 4 x 4 transposes.
 const ROWS = [1, 3, 4, 5, 67];
 const COLS = [1, 7, 8, 9, 17];
