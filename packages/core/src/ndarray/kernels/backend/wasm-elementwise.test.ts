@@ -41,9 +41,15 @@ function under<T>(backend: 'js' | 'wasm' | 'auto', f: () => T): T {
   }
 }
 
-/** The wasm map's output and the TypeScript loop's for a (length n or 1) and b (length n or 1). */
-function bothMaps(kernel: BinaryKernel, A: FloatArray, B: FloatArray): { wasm: FloatArray; ts: FloatArray; ran: boolean } {
-  const plan = broadcastPlan([A.length], [B.length], kernel.name);
+/** The wasm map's output and the TypeScript loop's for A (length n or 1) and B (length n or 1), or of the shapes given. */
+function bothMaps(
+  kernel: BinaryKernel,
+  A: FloatArray,
+  B: FloatArray,
+  aShape = [A.length],
+  bShape = [B.length],
+): { wasm: FloatArray; ts: FloatArray; ran: boolean } {
+  const plan = broadcastPlan(aShape, bShape, kernel.name);
   const Kind = A instanceof Float32Array ? Float32Array : Float64Array;
   const wasm = new Kind(plan.size).fill(12345);
   const ts = new Kind(plan.size);
@@ -229,17 +235,6 @@ maybe('WebAssembly sums', () => {
   });
 });
 
-/** O by the TypeScript loop and by wasmBinary (forced) for a of shape `aShape` and b of `bShape`. */
-function bothBroadcasts(kernel: BinaryKernel, A: FloatArray, aShape: number[], B: FloatArray, bShape: number[]) {
-  const plan = broadcastPlan(aShape, bShape, kernel.name);
-  const Kind = A instanceof Float32Array ? Float32Array : Float64Array;
-  const wasm = new Kind(plan.size).fill(12345);
-  const ts = new Kind(plan.size);
-  const ran = under('wasm', () => wasmBinary(kernel.name, A, B, wasm, plan));
-  kernel.loop(A, B, ts, plan);
-  return { wasm, ts, ran };
-}
-
 /** reduceMiddle's sums over the middle of [outer, n, inner] by the TypeScript loop (through reduce under 'js') and by WebAssembly. */
 function bothColumnSums(X: FloatArray, outer: number, n: number, inner: number) {
   const ts = under('js', () => reduce(new NDArray(X, [outer, n, inner]), [1], false, 'sum').data);
@@ -274,8 +269,8 @@ maybe('WebAssembly row broadcasts and column sums', () => {
               const row = Kind.from(v.slice(0, m));
               const rowShape = keep ? [1, m] : [m];
               const { wasm, ts, ran } = rowFirst
-                ? bothBroadcasts(kernel, row, rowShape, full, [n, m])
-                : bothBroadcasts(kernel, full, [n, m], row, rowShape);
+                ? bothMaps(kernel, row, full, rowShape, [n, m])
+                : bothMaps(kernel, full, row, [n, m], rowShape);
               // One row ([1, m] with [m]) is a single run: the map of the first describe block.
               expect(ran).toBe(true);
               expect(firstDifference(wasm, ts)).toBeNull();
@@ -301,8 +296,8 @@ maybe('WebAssembly row broadcasts and column sums', () => {
         for (const kernel of KERNELS) {
           for (const rowFirst of [false, true]) {
             const { wasm, ts, ran } = rowFirst
-              ? bothBroadcasts(kernel, row, [m], full, [...shape])
-              : bothBroadcasts(kernel, full, [...shape], row, [m]);
+              ? bothMaps(kernel, row, full, [m], [...shape])
+              : bothMaps(kernel, full, row, [...shape], [m]);
             expect(ran).toBe(true);
             expect(firstDifference(wasm, ts)).toBeNull();
           }
