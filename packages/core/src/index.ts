@@ -120,3 +120,4 @@ export type {
 export { setGemmExecutor, getGemmExecutor } from './ndarray/kernels/backend/gemm-executor.js';
 export type { GemmArgs, GemmCall, GemmExecutor, GemmKernel } from './ndarray/kernels/backend/gemm-executor.js';
 export { gemmSingleThread } from './ndarray/kernels/matmul.js';
+export { kernelModuleSupport } from './kernel-module-support.js';

@@ -21,6 +21,15 @@ typedef struct {
   size_t length;
 } Array;
 
+/* Calls kernel_f32 or kernel_f64 (by `array`'s float type, which every array of the call shares) with the arguments. */
+#define BY_FLOAT_TYPE(array, kernel, ...)      \
+  do {                                         \
+    if ((array).type == napi_float32_array)    \
+      kernel##_f32(__VA_ARGS__);               \
+    else                                       \
+      kernel##_f64(__VA_ARGS__);               \
+  } while (0)
+
 /** The arguments of one call: `count` values, and the function's name for error messages. */
 typedef struct {
   napi_env env;

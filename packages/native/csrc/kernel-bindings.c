@@ -110,10 +110,7 @@ static napi_value sum_axis(napi_env env, napi_callback_info info) {
   Array x, out;
   int64_t outer, n, inner;
   if (!read_args(env, info, "sumAxis", 5, &args) || !read_axis(&args, &x, &out, &outer, &n, &inner)) return NULL;
-  if (x.type == napi_float32_array)
-    sum_axis_f32(x.data, out.data, outer, n, inner);
-  else
-    sum_axis_f64(x.data, out.data, outer, n, inner);
+  BY_FLOAT_TYPE(x, sum_axis, x.data, out.data, outer, n, inner);
   return NULL;
 }
 
@@ -124,10 +121,7 @@ static napi_value extreme_axis(napi_env env, napi_callback_info info) {
   bool min;
   if (!read_args(env, info, "extremeAxis", 6, &args) || !read_axis(&args, &x, &out, &outer, &n, &inner) || !read_flag(&args, 5, &min))
     return NULL;
-  if (x.type == napi_float32_array)
-    extreme_axis_f32(x.data, out.data, outer, n, inner, min);
-  else
-    extreme_axis_f64(x.data, out.data, outer, n, inner, min);
+  BY_FLOAT_TYPE(x, extreme_axis, x.data, out.data, outer, n, inner, min);
   return NULL;
 }
 

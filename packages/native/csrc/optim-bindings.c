@@ -30,10 +30,7 @@ static napi_value axpy(napi_env env, napi_callback_info info) {
   Array a[2];
   double alpha;
   if (!read_args(env, info, "axpy", 3, &args) || !read_arrays(&args, 2, a) || !read_double(&args, 2, &alpha)) return NULL;
-  if (a[0].type == napi_float32_array)
-    axpy_f32(a[0].data, a[1].data, a[0].length, alpha);
-  else
-    axpy_f64(a[0].data, a[1].data, a[0].length, alpha);
+  BY_FLOAT_TYPE(a[0], axpy, a[0].data, a[1].data, a[0].length, alpha);
   return NULL;
 }
 
@@ -42,10 +39,7 @@ static napi_value sgd(napi_env env, napi_callback_info info) {
   Array a[2];
   double o[2];
   if (!read_args(env, info, "sgd", 4, &args) || !read_arrays(&args, 2, a) || !read_doubles(&args, 2, 2, o)) return NULL;
-  if (a[0].type == napi_float32_array)
-    sgd_f32(a[0].data, a[1].data, a[0].length, o[0], o[1]);
-  else
-    sgd_f64(a[0].data, a[1].data, a[0].length, o[0], o[1]);
+  BY_FLOAT_TYPE(a[0], sgd, a[0].data, a[1].data, a[0].length, o[0], o[1]);
   return NULL;
 }
 
@@ -58,10 +52,7 @@ static napi_value sgd_momentum(napi_env env, napi_callback_info info) {
       !read_flag(&args, 7, &nesterov) || !read_flag(&args, 8, &first))
     return NULL;
   const SgdMomentum s = {o[0], o[1], o[2], o[3], nesterov, first};
-  if (a[0].type == napi_float32_array)
-    sgd_momentum_f32(a[0].data, a[1].data, a[2].data, a[0].length, &s);
-  else
-    sgd_momentum_f64(a[0].data, a[1].data, a[2].data, a[0].length, &s);
+  BY_FLOAT_TYPE(a[0], sgd_momentum, a[0].data, a[1].data, a[2].data, a[0].length, &s);
   return NULL;
 }
 
@@ -72,10 +63,7 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   if (!read_args(env, info, "adam", 11, &args) || !read_arrays(&args, 4, a) || !read_doubles(&args, 4, 7, o)) return NULL;
   /* beta1, beta2, stepSize, rootC2, eps, coupled, shrink; a1 and a2 as nn's Adam computes them. */
   const AdamStep s = {o[0], o[1], 1 - o[0], 1 - o[1], o[2], o[3], o[4], o[5], o[6]};
-  if (a[0].type == napi_float32_array)
-    adam_f32(a[0].data, a[1].data, a[2].data, a[3].data, a[0].length, &s);
-  else
-    adam_f64(a[0].data, a[1].data, a[2].data, a[3].data, a[0].length, &s);
+  BY_FLOAT_TYPE(a[0], adam, a[0].data, a[1].data, a[2].data, a[3].data, a[0].length, &s);
   return NULL;
 }
 

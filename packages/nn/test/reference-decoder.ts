@@ -20,21 +20,6 @@ export interface ReferenceFile {
 /** Thrown for anything the format does not allow. */
 export class Invalid extends Error {}
 
-const BYTES: Record<string, number> = {
-  F64: 8,
-  F32: 4,
-  I32: 4,
-  F16: 2,
-  BF16: 2,
-  U8: 1,
-  I8: 1,
-  BOOL: 1,
-  U16: 2,
-  I16: 2,
-  U32: 4,
-  I64: 8,
-  U64: 8,
-};
 const UNSUPPORTED = ['F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ', 'F6_E2M3', 'F6_E3M2', 'F4', 'C64'];
 
 function check(condition: boolean, why: string): asserts condition {
@@ -60,59 +45,42 @@ function bfloat(bits: number): number {
   return f32[0];
 }
 
-function values(dtype: string, view: DataView, count: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    switch (dtype) {
-      case 'F64':
-        out.push(view.getFloat64(8 * i, true));
-        break;
-      case 'F32':
-        out.push(view.getFloat32(4 * i, true));
-        break;
-      case 'I32':
-        out.push(view.getInt32(4 * i, true));
-        break;
-      case 'F16':
-        out.push(Math.fround(half(view.getUint16(2 * i, true))));
-        break;
-      case 'BF16':
-        out.push(bfloat(view.getUint16(2 * i, true)));
-        break;
-      case 'U8':
-        out.push(view.getUint8(i));
-        break;
-      case 'I8':
-        out.push(view.getInt8(i));
-        break;
-      case 'BOOL': {
-        const b = view.getUint8(i);
-        check(b <= 1, 'a BOOL must be 0 or 1');
-        out.push(b);
-        break;
-      }
-      case 'U16':
-        out.push(view.getUint16(2 * i, true));
-        break;
-      case 'I16':
-        out.push(view.getInt16(2 * i, true));
-        break;
-      case 'U32': {
-        const v = view.getUint32(4 * i, true);
-        check(v < 2 ** 31, 'U32 beyond int32');
-        out.push(v);
-        break;
-      }
-      case 'I64':
-      case 'U64': {
-        const v = dtype === 'I64' ? view.getBigInt64(8 * i, true) : view.getBigUint64(8 * i, true);
-        check(v >= -(2n ** 31n) && v < 2n ** 31n, `${dtype} beyond int32`);
-        out.push(Number(v));
-        break;
-      }
-    }
-  }
-  return out;
+/** An integer of a wider dtype, which must fit int32. */
+function int32(v: number | bigint, dtype: string): number {
+  const n = Number(v); // exact within int32's range, and on the right side of its bounds outside it
+  check(n >= -(2 ** 31) && n < 2 ** 31, `${dtype} beyond int32`);
+  return n;
+}
+
+/** Each dtype's width in bytes and how a value is read at a byte offset (little-endian). */
+const DTYPES: Record<string, readonly [bytes: number, read: (view: DataView, at: number) => number]> = {
+  F64: [8, (v, at) => v.getFloat64(at, true)],
+  F32: [4, (v, at) => v.getFloat32(at, true)],
+  I32: [4, (v, at) => v.getInt32(at, true)],
+  F16: [2, (v, at) => Math.fround(half(v.getUint16(at, true)))],
+  BF16: [2, (v, at) => bfloat(v.getUint16(at, true))],
+  U8: [1, (v, at) => v.getUint8(at)],
+  I8: [1, (v, at) => v.getInt8(at)],
+  BOOL: [
+    1,
+    (v, at) => {
+      const b = v.getUint8(at);
+      check(b <= 1, 'a BOOL must be 0 or 1');
+      return b;
+    },
+  ],
+  U16: [2, (v, at) => v.getUint16(at, true)],
+  I16: [2, (v, at) => v.getInt16(at, true)],
+  U32: [4, (v, at) => int32(v.getUint32(at, true), 'U32')],
+  I64: [8, (v, at) => int32(v.getBigInt64(at, true), 'I64')],
+  U64: [8, (v, at) => int32(v.getBigUint64(at, true), 'U64')],
+};
+const bytesOf = (dtype: string): number | undefined => (Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype][0] : undefined);
+
+/** Every value of `view`, read as `dtype`. */
+function values(dtype: string, view: DataView): number[] {
+  const [bytes, read] = DTYPES[dtype];
+  return Array.from({ length: view.byteLength / bytes }, (_, i) => read(view, bytes * i));
 }
 
 export function referenceDecode(file: Uint8Array): ReferenceFile {
@@ -154,12 +122,14 @@ export function referenceDecode(file: Uint8Array): ReferenceFile {
     const keys = Object.keys(entry).sort();
     check(keys.join() === 'data_offsets,dtype,shape', 'entry keys');
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-    check(typeof dtype === 'string' && !UNSUPPORTED.includes(dtype) && BYTES[dtype] !== undefined, 'dtype');
+    check(typeof dtype === 'string' && !UNSUPPORTED.includes(dtype), 'dtype');
+    const bytes = bytesOf(dtype);
+    check(bytes !== undefined, 'dtype');
     check(Array.isArray(shape) && shape.length <= 64 && shape.every(isCount), 'shape');
     check(Array.isArray(offsets) && offsets.length === 2 && offsets.every(isCount), 'offsets');
     const [begin, end] = offsets;
     const count = shape.reduce((a, b) => a * b, 1);
-    check(begin <= end && end <= dataLength && count * BYTES[dtype] === end - begin, 'size');
+    check(begin <= end && end <= dataLength && count * bytes === end - begin, 'size');
     spans.push({ name, dtype, shape: shape, begin, end });
   }
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
@@ -171,10 +141,9 @@ export function referenceDecode(file: Uint8Array): ReferenceFile {
   check(covered === dataLength, 'trailing bytes');
   const tensors = new Map<string, ReferenceTensor>();
   for (const s of spans) {
-    const count = (s.end - s.begin) / BYTES[s.dtype];
     const target = s.dtype === 'F64' ? 'float64' : ['F32', 'F16', 'BF16'].includes(s.dtype) ? 'float32' : 'int32';
     const data = new DataView(file.buffer, file.byteOffset + dataStart + s.begin, s.end - s.begin);
-    tensors.set(s.name, { dtype: target, shape: s.shape, values: values(s.dtype, data, count) });
+    tensors.set(s.name, { dtype: target, shape: s.shape, values: values(s.dtype, data) });
   }
   return { tensors, metadata };
 }

@@ -11,7 +11,7 @@
  * through per-slice offsets (nothing is copied to the full batch), and each gradient is summed back to its operand's
  * shape. Core's CPU kernel (ndarray/kernels/attention.ts) has the same rules: a row that sees no key gives 0.
  */
-import type { AttentionPlan, NDArray, Shape } from '@tapegrad/core';
+import { type AttentionPlan, type NDArray, type Shape, kernelModuleSupport } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
 import type { SeamArgs, SeamResult } from './seam.js';
 import { MAX_GROUPS, f32Bits, sizeOf } from './shapes.js';
@@ -20,19 +20,7 @@ import * as flash from './kernels/flash-attention.js';
 
 /** For each slice of `batch`, the element offset of the matching slice of an operand whose batch shape is `own`. */
 function sliceOffsets(own: readonly number[], batch: readonly number[], plane: number): number[] {
-  const lead = batch.length - own.length;
-  const strides = own.map((_, d) => sizeOf(own.slice(d + 1)));
-  return Array.from({ length: sizeOf(batch) }, (_, t) => {
-    let rem = t;
-    let at = 0;
-    for (let d = batch.length - 1; d >= 0; d--) {
-      const i = rem % batch[d];
-      rem = (rem - i) / batch[d];
-      const od = d - lead;
-      if (od >= 0 && own[od] !== 1) at += i * strides[od];
-    }
-    return at * plane;
-  });
+  return Array.from(kernelModuleSupport.sliceIndices(own, batch), (slice) => slice * plane);
 }
 
 /** The mask on the device as the kernel reads it: kind (0 none, 1 boolean, 2 additive), steps and slice offsets. */

@@ -1,18 +1,11 @@
 /** Shape arithmetic the backend's kernel calls share: strides, broadcasting, and numbers passed as float32 bits. */
-import { ShapeError } from '@tapegrad/core';
+import { ShapeError, kernelModuleSupport } from '@tapegrad/core';
 
-/** Row-major strides of `shape`. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
+/** Row-major strides of `shape`: core's own (its kernel packages' seam). */
+export const stridesOf: (shape: readonly number[]) => number[] = kernelModuleSupport.stridesOf;
 
-export const sizeOf = (shape: readonly number[]): number => shape.reduce((n, d) => n * d, 1);
+/** The number of elements of `shape`: core's own. */
+export const sizeOf: (shape: readonly number[]) => number = kernelModuleSupport.sizeOf;
 
 /** A number's float32 bits, as a kernel's u32 params carry it. */
 export const f32Bits = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0];

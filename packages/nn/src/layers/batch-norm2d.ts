@@ -5,12 +5,11 @@
  * (var * n / (n - 1)) move toward each batch's by `momentum`, and `num_batches_tracked` counts the training
  * batches, as in PyTorch. State-dict names: weight, bias, running_mean, running_var, num_batches_tracked (a 0-d
  * int32 here; PyTorch's int64 loads into it whenever it fits 31 bits, see safetensors-dtypes.ts). Core's fused `batchNorm`
- * (PyTorch's F.batch_norm) does the arithmetic, through what it shares with BatchNorm1d (batch-norm.ts).
+ * (PyTorch's F.batch_norm) does the arithmetic, through the base it shares with BatchNorm1d (BatchNormNd in batch-norm.ts).
  */
 import { ShapeError, Tensor, noGrad, zeros } from '@tapegrad/core';
-import { Module } from '../module.js';
 import { moduleError } from '../module-context.js';
-import { type BatchNormOptions, batchNormParts, normaliseBatch } from './batch-norm.js';
+import { BatchNormNd, type BatchNormOptions } from './batch-norm.js';
 import { brand } from '../brand.js';
 
 /**
@@ -20,40 +19,15 @@ import { brand } from '../brand.js';
  * bn.forward(x);          // training: batch statistics; running statistics updated
  * bn.eval().forward(x);   // uses the running statistics
  */
-export class BatchNorm2d extends Module {
+export class BatchNorm2d extends BatchNormNd {
   static {
     brand(this, 'BatchNorm2d');
   }
-  /** Per-channel scale (gamma), or null without `affine`. */
-  readonly weight: Tensor | null;
-  /** Per-channel shift (beta), or null without `affine`. */
-  readonly bias: Tensor | null;
-  /** Added to the variance. */
-  readonly eps: number;
-  /** Weight of each new batch in the running statistics. */
-  readonly momentum: number;
-
-  constructor(
-    /** The number of channels (the size of axis 1). */
-    readonly numFeatures: number,
-    options: BatchNormOptions = {},
-  ) {
-    super();
-    const parts = batchNormParts('BatchNorm2d', numFeatures, options);
-    ({ weight: this.weight, bias: this.bias, eps: this.eps, momentum: this.momentum } = parts);
-    this.registerBuffer('running_mean', parts.runningMean);
-    this.registerBuffer('running_var', parts.runningVar);
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super('BatchNorm2d', numFeatures, options);
     this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int32' }));
   }
 
-  /** The running mean (buffer `running_mean`). */
-  get runningMean(): Tensor {
-    return this.buffer('running_mean');
-  }
-  /** The running unbiased variance (buffer `running_var`). */
-  get runningVar(): Tensor {
-    return this.buffer('running_var');
-  }
   /** The number of training batches seen (buffer `num_batches_tracked`). */
   get numBatchesTracked(): number {
     return this.buffer('num_batches_tracked').item();
@@ -68,7 +42,7 @@ export class BatchNorm2d extends Module {
         this,
         `expected input [batch, ${c}, height, width], got ${x instanceof Tensor ? `[${x.shape.join(', ')}]` : typeof x}`,
       );
-    const y = normaliseBatch(this, x, x.shape[0] * x.shape[2] * x.shape[3], 'more than one value per channel');
+    const y = this.normalise(x, x.shape[0] * x.shape[2] * x.shape[3], 'more than one value per channel');
     if (!this.training) return y;
     noGrad(() => {
       const count = this.buffer('num_batches_tracked');
@@ -77,10 +51,5 @@ export class BatchNorm2d extends Module {
       count.markMutated();
     });
     return y;
-  }
-
-  /** `16, eps=1e-5, momentum=0.1, affine=true`, as PyTorch prints it. */
-  override extraRepr(): string {
-    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}`;
   }
 }

@@ -32,33 +32,51 @@ function checkInput(module: Module, x: Tensor): void {
     );
 }
 
+/** What MaxPool2d and AvgPool2d share: the window and the op's options, the input check, PyTorch's printed form. */
+abstract class Pool2d<O extends { readonly stride?: PerAxis; readonly padding?: PerAxis }> extends Module {
+  constructor(
+    /** The window: one number (square) or [kh, kw]. */
+    readonly kernelSize: PerAxis,
+    /**
+     * stride (default kernelSize) and padding (counting as -Infinity for MaxPool2d, as zeros for AvgPool2d); dilation
+     * for MaxPool2d, countIncludePad (default true) for AvgPool2d.
+     */
+    readonly options: O = {} as O,
+  ) {
+    super();
+  }
+
+  /** The core op on x, whose shape is checked. */
+  protected abstract pool(x: Tensor): Tensor;
+
+  forward(x: Tensor): Tensor {
+    checkInput(this, x);
+    return this.pool(x);
+  }
+
+  /** `kernel_size=2, stride=2, padding=0`, as PyTorch prints it. */
+  override extraRepr(): string {
+    const { stride = this.kernelSize, padding = 0 } = this.options;
+    return `kernel_size=${tuple(this.kernelSize)}, stride=${tuple(stride)}, padding=${tuple(padding)}`;
+  }
+}
+
 /**
  * 2-D max pooling (PyTorch's `nn.MaxPool2d`): the maximum of each window; stride defaults to the kernel size.
  * @example
  * new MaxPool2d(2).forward(zeros([8, 6, 28, 28])).shape;   // [8, 6, 14, 14]
  */
-export class MaxPool2d extends Module {
+export class MaxPool2d extends Pool2d<MaxPool2dOptions> {
   static {
     brand(this, 'MaxPool2d');
   }
-  constructor(
-    /** The window: one number (square) or [kh, kw]. */
-    readonly kernelSize: PerAxis,
-    /** stride (default kernelSize), padding (counts as -Infinity) and dilation. */
-    readonly options: MaxPool2dOptions = {},
-  ) {
-    super();
-  }
-
-  forward(x: Tensor): Tensor {
-    checkInput(this, x);
+  protected pool(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, this.options);
   }
 
   /** `kernel_size=2, stride=2, padding=0, dilation=1`, as PyTorch prints it. */
   override extraRepr(): string {
-    const { stride = this.kernelSize, padding = 0, dilation = 1 } = this.options;
-    return `kernel_size=${tuple(this.kernelSize)}, stride=${tuple(stride)}, padding=${tuple(padding)}, dilation=${tuple(dilation)}`;
+    return `${super.extraRepr()}, dilation=${tuple(this.options.dilation ?? 1)}`;
   }
 }
 
@@ -67,28 +85,12 @@ export class MaxPool2d extends Module {
  * @example
  * new AvgPool2d(2).forward(zeros([8, 6, 28, 28])).shape;   // [8, 6, 14, 14]
  */
-export class AvgPool2d extends Module {
+export class AvgPool2d extends Pool2d<AvgPool2dOptions> {
   static {
     brand(this, 'AvgPool2d');
   }
-  constructor(
-    /** The window: one number (square) or [kh, kw]. */
-    readonly kernelSize: PerAxis,
-    /** stride (default kernelSize), padding (zeros) and countIncludePad (default true). */
-    readonly options: AvgPool2dOptions = {},
-  ) {
-    super();
-  }
-
-  forward(x: Tensor): Tensor {
-    checkInput(this, x);
+  protected pool(x: Tensor): Tensor {
     return avgPool2d(x, this.kernelSize, this.options);
-  }
-
-  /** `kernel_size=2, stride=2, padding=0`, as PyTorch prints it. */
-  override extraRepr(): string {
-    const { stride = this.kernelSize, padding = 0 } = this.options;
-    return `kernel_size=${tuple(this.kernelSize)}, stride=${tuple(stride)}, padding=${tuple(padding)}`;
   }
 }
 

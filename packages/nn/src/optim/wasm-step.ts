@@ -6,7 +6,7 @@
  * "Session 6"). It runs where core's kernel backend runs WebAssembly: under 'wasm' and 'wasm-relaxed', and under
  * 'auto' from 4,096 elements (below that the copies cost more than the loop saves); never under 'js'.
  */
-import { type DeviceOptimizerUpdate, type TypedArray, getKernelBackend } from '@tapegrad/core';
+import { type DeviceOptimizerUpdate, type TypedArray, kernelModuleSupport } from '@tapegrad/core';
 import { WASM_OPTIM_HEX } from './wasm-kernels.generated.js';
 
 type Sgd = (
@@ -27,10 +27,11 @@ type Adam = (p: number, g: number, m: number, v: number, vMax: number, n: number
 type RMSprop = (p: number, g: number, v: number, gAvg: number, buf: number, n: number, lr: number, alpha: number, eps: number, wd: number, mu: number, centered: boolean) => void;
 type AdaGrad = (p: number, g: number, sum: number, n: number, lr: number, wd: number, eps: number) => void;
 
+/** A WebAssembly module's memory and where its static data ends, as core's kernel modules have them. */
+type WasmHeap = Parameters<typeof kernelModuleSupport.wasmMemory>[0];
+
 /** The module's exports: each array a byte address into its memory, `n` even. */
-interface OptimKernels {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  heapBase(): number;
+interface OptimKernels extends WasmHeap {
   readonly sgdF32: Sgd;
   readonly sgdF64: Sgd;
   readonly adamF32: Adam;
@@ -44,46 +45,28 @@ interface OptimKernels {
 /** Below this many elements ('auto'), copying into WebAssembly memory costs more than the SIMD loop saves. */
 const AUTO_MIN = 4096;
 
-let loaded: OptimKernels | null | undefined;
-
-/** The module, or null where WebAssembly or its SIMD is missing (then the loops run). */
-function kernels(): OptimKernels | null {
-  if (loaded !== undefined) return loaded;
-  // The two members used, typed here so nn needs neither DOM nor Node type libraries for them.
-  const api = (
-    globalThis as { WebAssembly?: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: unknown } } }
-  ).WebAssembly;
-  try {
-    // Synchronous: the module is under the 4 KB browsers compile on the main thread.
-    const bytes = Uint8Array.from(WASM_OPTIM_HEX.match(/../g)!, (byte) => parseInt(byte, 16));
-    loaded = api ? (new api.Instance(new api.Module(bytes), {}).exports as OptimKernels) : null;
-  } catch {
-    loaded = null;
-  }
-  return loaded;
-}
-
 /**
  * Runs `u` (core's description of the step, as kernelStep builds it) on `p` in place with gradient `g` and the rule's
  * `state`, when core's kernel backend runs WebAssembly for this size and the arrays are all float32 or all float64 of
  * one length; false, with nothing changed, otherwise.
  */
 export function wasmOptimizerStep(u: DeviceOptimizerUpdate, p: TypedArray, g: TypedArray, state: readonly TypedArray[]): boolean {
-  const backend = getKernelBackend();
-  if (backend === 'js' || (backend === 'auto' && p.length < AUTO_MIN)) return false;
-  const k = kernels();
-  const Kind = p instanceof Float32Array ? Float32Array : p instanceof Float64Array ? Float64Array : null;
+  // Core's own WebAssembly kernels choose, load and lay out their modules the same way.
+  const { wasmChosen, loadedOnce, floatArrayKind, align16, wasmMemory } = kernelModuleSupport;
+  if (!wasmChosen(p.length, AUTO_MIN)) return false;
+  // Synchronous: the module is under the 4 KB browsers compile on the main thread; null without WebAssembly SIMD.
+  const k = loadedOnce<OptimKernels>(WASM_OPTIM_HEX);
+  const Kind = floatArrayKind(p, g, ...state);
   const arrays = [p, g, ...state];
-  if (k === null || Kind === null || !arrays.every((a) => a instanceof Kind && a.length === p.length)) return false;
+  if (k === null || Kind === null || !arrays.every((a) => a.length === p.length)) return false;
   // Each array padded to an even length (the kernels work in pairs), at a 16-byte boundary.
   const n = (p.length + 1) & ~1;
-  const bytes = (n * Kind.BYTES_PER_ELEMENT + 15) & ~15;
-  const base = (k.heapBase() + 15) & ~15;
-  const pages = Math.ceil((base + arrays.length * bytes) / 65536) - k.memory.buffer.byteLength / 65536;
-  if (pages > 0) k.memory.grow(pages);
+  const bytes = align16(n * Kind.BYTES_PER_ELEMENT);
+  const base = align16(k.heapBase());
+  const buffer = wasmMemory(k, base + arrays.length * bytes);
   const at = arrays.map((_, i) => base + i * bytes);
   const views = arrays.map((a, i) => {
-    const view = new Kind(k.memory.buffer, at[i], a.length);
+    const view = new Kind(buffer, at[i], a.length);
     view.set(a);
     return view;
   });

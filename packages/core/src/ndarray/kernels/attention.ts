@@ -46,7 +46,7 @@ export interface AttentionPlan {
 export const attentionLimits = { blockElements: 1 << 16 };
 
 /** For each batch index of `batch`, the matching (broadcast) slice index of an operand with batch shape `own`. */
-function sliceIndices(own: readonly number[], batch: readonly number[]): Int32Array {
+export function sliceIndices(own: readonly number[], batch: readonly number[]): Int32Array {
   const count = sizeOf(batch);
   const out = new Int32Array(count);
   const ownStrides = stridesOf(own);

@@ -145,7 +145,7 @@ const load = <T>(hex: string): T | null => instantiate<T>(compile(hex), {});
 const loadedModules = new Map<string, unknown>();
 
 /** A module's exports, loaded on the first call (null when this host cannot run it), the same object after. */
-function loadedOnce<T>(hex: string): T | null {
+export function loadedOnce<T>(hex: string): T | null {
   if (!loadedModules.has(hex)) loadedModules.set(hex, load<T>(hex));
   return loadedModules.get(hex) as T | null;
 }
