@@ -86,7 +86,7 @@ export class Tensor extends Node implements TensorNode {
    * y.dispose();
    */
   dispose(): void {
-    if (!this.isDisposed) this._array = disposeArray(this._array, this.label);
+    if (!this.isDisposed) this._array = disposeArray(this._array, this);
   }
   /** Whether `dispose()` (or the end of the tidy it was made in) has let go of this tensor. */
   get isDisposed(): boolean {

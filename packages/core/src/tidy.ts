@@ -74,16 +74,17 @@ function tensorsIn(value: unknown, into: Set<Tensor>): void {
 // One prototype per array class whose `data` throws: a disposed array's stand-in inherits from it.
 const disposedPrototypes = new WeakMap<object, object>();
 
-function throwDisposed(this: NDArray & { _label: string }): never {
-  throw new DisposedError(`${this._label} ${formatShape(this.shape)} was disposed (by dispose() or tidy)`);
+function throwDisposed(this: NDArray & { _holder: { readonly label: string } }): never {
+  throw new DisposedError(`${this._holder.label} ${formatShape(this.shape)} was disposed (by dispose() or tidy)`);
 }
 
 /**
- * @internal disposes `array`, held by the tensor labelled `label`: returns its stand-in, whose elements cannot be read
- * (a DisposedError), and gives the memory to the pool when this was the array's last holder. Entries recorded before
- * now look at their saved values again (as after an in-place change), so a backward through one fails by name.
+ * @internal disposes `array`, held by the tensor `holder`: returns its stand-in, whose elements cannot be read (a
+ * DisposedError naming `holder`), and gives the memory to the pool when this was the array's last holder. Entries
+ * recorded before now look at their saved values again (as after an in-place change), so a backward through one fails
+ * by name.
  */
-export function disposeArray(array: NDArray, label: string): NDArray {
+export function disposeArray(array: NDArray, holder: { readonly label: string }): NDArray {
   // The stand-in copies the array's fields (shape, dtype, device, ...) but `data`, which its prototype makes throw.
   // Not Object.create(array): making a live array a prototype cost ~7 us a disposal, 3% of a W1 step (issue 18).
   const proto = Object.getPrototypeOf(array) as object;
@@ -94,7 +95,9 @@ export function disposeArray(array: NDArray, label: string): NDArray {
   for (const key of Object.keys(array)) if (key !== 'data') gone[key] = fields[key];
   gone._version = array._version + 1;
   gone._disposed = true;
-  gone._label = label;
+  // The holder, not its label: a label numbers an unnamed tensor on first use (a WeakMap entry per tensor, 0.6% of a
+  // W1 step and more collector work when every disposal made one); it is read only if the stand-in is.
+  gone._holder = holder;
   mode.lastMutationSeq = mode.nextSeq;
   // A data property: the array of one made unreadable (vmap's reuseOutputs) or on a device has none, and is not ours.
   const data = Object.getOwnPropertyDescriptor(array, 'data')?.value as NDArray['data'] | undefined;

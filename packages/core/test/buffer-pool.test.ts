@@ -175,6 +175,21 @@ describe('tidy and dispose', () => {
     expect(() => inner!.toArray()).toThrow(DisposedError);
   });
 
+  it('names a disposed tensor by its label: its name, or the %id it had before (given at disposal or later, the same)', () => {
+    const named = seeded(8, [SIDE, SIDE]).mul(2);
+    named.name = 'hidden';
+    named.dispose();
+    expect(() => named.data).toThrow(/^hidden \[\d+, \d+\] was disposed/);
+    const before = seeded(9, [SIDE, SIDE]).mul(2);
+    const label = before.label;
+    before.dispose();
+    expect(() => before.data).toThrow(new RegExp(`^${label} \\[`));
+    const after = seeded(10, [SIDE, SIDE]).mul(2);
+    after.dispose();
+    expect(after.label).toMatch(/^%\d+$/);
+    expect(() => after.data).toThrow(new RegExp(`^${after.label} \\[`));
+  });
+
   it('names the op a disposed tensor is used in, and the op whose backward needs one', () => {
     const w = seeded(7, [SIDE, SIDE], true);
     const t = tidy(() => w.mul(3));
