@@ -8,7 +8,7 @@ import { mode } from './autodiff/mode.js';
 import { Node, type Operand, type RawValue, type TensorNode } from './autodiff/node.js';
 import { DTypeError, DeviceError, GradError, ShapeError, formatShape } from './errors.js';
 import { type DType, type TypedArray, checkInt32Values, handOut, hasInt32Value, isDType, isFloat, pool } from './ndarray/dtype.js';
-import { disposeArray, keep, scope } from './tidy.js';
+import { disposeArray, keepAsGrad, scope } from './tidy.js';
 import { deviceBackend } from './ndarray/device.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { offsetsBesideAxis } from './ndarray/kernels/layout.js';
@@ -208,8 +208,8 @@ export class Tensor extends Node implements TensorNode {
       this._grad = g.make(take ? raw : new NDArray(raw.data.slice(), raw.shape));
       if (take) (g as Tensor).dispose();
     } else super._accumulateGrad(g);
-    // A leaf's gradient outlives the tidy its backward ran in, as the leaf does (PyTorch's .grad belongs to the leaf).
-    if (scope.tensors !== null && this.isLeaf) keep(this._grad as Tensor);
+    // A leaf's gradient outlives the tidy its backward ran in while it is the leaf's .grad (PyTorch's .grad belongs to the leaf).
+    if (scope.tensors !== null && this.isLeaf) keepAsGrad(this._grad as Tensor, this);
   }
 
   /** @internal the sweep's un-broadcast: sums the broadcast axes back to the shape of `like`, then casts to its dtype. */

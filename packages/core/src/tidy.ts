@@ -1,6 +1,6 @@
 /**
  * Explicit memory scopes, as TensorFlow.js users know them: `tidy(fn)` disposes every tensor made while `fn` runs
- * except those it returns (and those `keep` marks, and the `.grad` a backward gives a leaf); `t.dispose()` disposes
+ * except those it returns (and those `keep` marks, and a leaf's `.grad` while it is that); `t.dispose()` disposes
  * one. A disposed tensor's array goes back to the buffer pool (ndarray/dtype.ts) when nothing else can read it: the
  * last tensor holding the array was disposed, `allocate` made it and no user code was handed it (`data`). Reading a
  * disposed tensor throws a DisposedError naming the op, never another tensor's values (docs/decisions.md, "Output
@@ -15,6 +15,8 @@ import type { Tensor } from './tensor.js';
 /** @internal the tensors of the innermost running tidy (null outside any), which each new Tensor joins. */
 export const scope = { tensors: null as Tensor[] | null };
 const keptForever = new WeakSet<Tensor>();
+/** The leaf whose `.grad` each gradient made inside a tidy became (see keepAsGrad). */
+const gradOf = new WeakMap<Tensor, { readonly _grad: unknown }>();
 
 /**
  * Runs `fn` and disposes every tensor made while it runs, except the tensors in what it returns (a tensor, or arrays
@@ -40,7 +42,7 @@ export function tidy<T>(fn: () => T): T {
   } finally {
     scope.tensors = outer;
     for (const t of mine) {
-      if (returned.has(t) || keptForever.has(t)) {
+      if (returned.has(t) || keptForever.has(t) || gradOf.get(t)?._grad === t) {
         if (outer !== null && t._scope === mine) {
           t._scope = outer;
           outer.push(t);
@@ -59,6 +61,16 @@ export function tidy<T>(fn: () => T): T {
 export function keep<T extends Tensor>(t: T): T {
   keptForever.add(t);
   return t;
+}
+
+/**
+ * @internal `grad` outlives the tidys it was made in for as long as it is `leaf`'s `.grad` (a backward's gradient
+ * belongs to the leaf, as PyTorch's .grad does): one the leaf has let go of by the tidy's end (zeroGrad, a later
+ * backward's sum, `leaf.grad = ...`) is an ordinary tensor of that tidy, disposed with the rest, and its memory goes
+ * back to the pool for the next step's gradient (issue 18: W1's 800 KB dW1 was new memory every step).
+ */
+export function keepAsGrad(grad: Tensor, leaf: { readonly _grad: unknown }): void {
+  gradOf.set(grad, leaf);
 }
 
 function tensorsIn(value: unknown, into: Set<Tensor>): void {
