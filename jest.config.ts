@@ -30,7 +30,12 @@ const base = {
 const perBackend = (backend: 'js' | 'wasm' | 'wasm-relaxed') => ({
   ...base,
   displayName: `ops on the ${backend} backend`,
-  testMatch: ['<rootDir>/packages/core/src/ops/**/*.test.ts', '<rootDir>/packages/core/test/tfjs-crosscheck.test.ts'],
+  testMatch: [
+    '<rootDir>/packages/core/src/ops/**/*.test.ts',
+    '<rootDir>/packages/core/test/tfjs-crosscheck.test.ts',
+    // fused programs: WebAssembly's blocks where it is chosen, generated JavaScript where not; the eager bits on each.
+    '<rootDir>/packages/core/test/fuse-backends.test.ts',
+  ],
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/packages/core/test/kernel-backend.setup.ts'],
   globals: { KERNEL_BACKEND: backend },
 });

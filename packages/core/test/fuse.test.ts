@@ -1,82 +1,9 @@
 // fuse(fn): fused values and gradients are the eager ones bit for bit (Object.is on every element: NaN, -0 and
 // rounding included), for random chains of every elementwise op, float32 and float64, broadcasting, aliasing.
-import fc from 'fast-check';
 import { GradError, Tensor, fuse, jvp, noGrad, tensor, detectAnomaly, AnomalyError, type FuseValue } from '@tapegrad/core';
-import { fusableOps } from '../src/fusion/trace';
 import { setGeneratedCode } from '../src/fusion/codegen';
 import { poolStats } from '../src/fusion/buffer-pool';
-
-type DT = 'float32' | 'float64';
-
-function sameBits(a: Tensor | null, b: Tensor | null): boolean {
-  if (a === null || b === null) return a === b;
-  if (a.dtype !== b.dtype || a.shape.join() !== b.shape.join()) return false;
-  const x = a.raw.data;
-  const y = b.raw.data;
-  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
-  return true;
-}
-
-function describeDiff(a: Tensor | null, b: Tensor | null): string {
-  return `${a?.toString() ?? 'null'}\nvs\n${b?.toString() ?? 'null'}`;
-}
-
-/** One op of a chain: a FUSABLE op name, applied to value `a` (and `b`, or a number) of those made so far. */
-interface ChainStep {
-  readonly name: string;
-  readonly a: number;
-  readonly b: number | { readonly constant: number };
-}
-
-const NAMES = [...fusableOps().keys()];
-const isUnary = (name: string): boolean => fusableOps().get(name)!.definition.kernel.arity === 1;
-
-/** Applies a chain to values (Tensors eagerly, FuseValues traced): the same code drives both paths. */
-function applyChain<V>(steps: readonly ChainStep[], args: readonly V[], sum: boolean): V {
-  const values: V[] = [...args];
-  for (const s of steps) {
-    const a = values[s.a] as unknown as Record<string, (x?: unknown) => V>;
-    const b = typeof s.b === 'number' ? values[s.b] : s.b.constant;
-    values.push(isUnary(s.name) ? a[s.name]() : a[s.name](b));
-  }
-  const last = values[values.length - 1] as unknown as { sum(): V };
-  return sum ? last.sum() : (last as unknown as V);
-}
-
-const element = fc.oneof(
-  { weight: 20, arbitrary: fc.double({ min: -3, max: 3, noNaN: true }) },
-  { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 0, -0) },
-);
-
-// Arguments: x and y of the full shape [3, 5], a bias [5], a scalar []. Each op's first operand is a value of the full
-// shape (x, y or an earlier result), so every intermediate has the full shape and the chain runs fused.
-const SHAPES: number[][] = [[3, 5], [3, 5], [5], []];
-const FULL = [0, 1];
-
-const chainArb = fc.integer({ min: 1, max: 7 }).chain((length) =>
-  fc.tuple(
-    ...Array.from({ length }, (_, i) =>
-      fc.record({
-        name: fc.constantFrom(...NAMES),
-        a: fc.constantFrom(...FULL, ...Array.from({ length: i }, (_, k) => 4 + k)),
-        b: fc.oneof(fc.integer({ min: 0, max: 3 + i }), fc.record({ constant: fc.constantFrom(2, -0.5, 0.3, 1e-3) })),
-      }),
-    ),
-  ),
-);
-
-function makeArgs(values: number[][], dtype: DT, requiresGrad: boolean[]): Tensor[] {
-  return SHAPES.map((shape, i) => {
-    const data = values[i].slice(
-      0,
-      shape.reduce((n, d) => n * d, 1),
-    );
-    return tensor(shape.length === 0 ? data[0] : shape.length === 1 ? data : [0, 1, 2].map((r) => data.slice(r * 5, r * 5 + 5)), {
-      dtype,
-      requiresGrad: requiresGrad[i],
-    });
-  });
-}
+import { type ChainStep, NAMES, applyChain, checkRandomChains, isUnary, sameBits } from './fuse-chains';
 
 describe.each([
   ['a generated loop', true],
@@ -86,34 +13,7 @@ describe.each([
   afterAll(() => setGeneratedCode(true));
 
   test('random chains of every elementwise op give the eager values and gradients, bit for bit', () => {
-    fc.assert(
-      fc.property(
-        chainArb,
-        fc.constantFrom<DT>('float32', 'float64'),
-        fc.boolean(),
-        fc.array(fc.array(element, { minLength: 15, maxLength: 15 }), { minLength: 5, maxLength: 5 }),
-        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
-        (steps, dtype, sum, values, requiresGrad) => {
-          requiresGrad[0] = true;
-          const fused = fuse((...a: FuseValue[]) => applyChain(steps, a, sum));
-          const eagerArgs = makeArgs(values, dtype, requiresGrad);
-          const fusedArgs = makeArgs(values, dtype, requiresGrad);
-          const eager = applyChain(steps, eagerArgs, sum);
-          const out = fused(...fusedArgs);
-          expect(fused.lastUnfusedReason).toBeNull();
-          if (!sameBits(out, eager)) throw new Error(`values differ:\n${describeDiff(out, eager)}`);
-          if (!eager.requiresGrad) return;
-          const upstream = sum ? tensor(values[4][0] || 0.7, { dtype }) : makeArgs([values[4], [], [], [0]], dtype, [false])[0];
-          eager.backward(upstream);
-          out.backward(upstream);
-          for (let i = 0; i < 4; i++) {
-            if (!sameBits(fusedArgs[i].grad, eagerArgs[i].grad))
-              throw new Error(`gradient of argument ${i} differs:\n${describeDiff(fusedArgs[i].grad, eagerArgs[i].grad)}`);
-          }
-        },
-      ),
-      { numRuns: 300 },
-    );
+    checkRandomChains(3, 300);
   });
 
   test('a long chain over several blocks: a broadcast bias, a scalar, tanh twice with values crossing it, float32', () => {

@@ -167,7 +167,7 @@ export const tapegradFusedPeer: Peer = {
   id: 'tapegrad-fused',
   label: 'tapegrad fused',
   init() {
-    return 'as tapegrad, with the W4 chain written as fuse((x, w, b) => x.mul(w).add(b).tanh().sum()): one generated loop forward and one backward, no intermediate arrays';
+    return "as tapegrad, with the W4 chain written as fuse((x, w, b) => x.mul(w).add(b).tanh().sum()): one pass forward and one backward, no intermediate arrays (float32 on the WebAssembly elementwise module's cache-sized blocks under 'wasm' and 'auto')";
   },
   supports: (c) => c.workload === 'W4',
   prepare: () => tanhSumRunner(true),

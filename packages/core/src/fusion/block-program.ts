@@ -40,7 +40,7 @@ interface Scratch {
 }
 const scratchOf = new WeakMap<Program, Scratch>();
 
-function planFor(plans: Map<number, BroadcastPlan>, len: number, sa: number, sb: number): BroadcastPlan {
+export function planFor(plans: Map<number, BroadcastPlan>, len: number, sa: number, sb: number): BroadcastPlan {
   const key = len * 4 + sa * 2 + sb;
   let p = plans.get(key);
   if (p === undefined) {
@@ -134,7 +134,7 @@ export function runProgram(program: Program, inputs: readonly TypedArray[], writ
 }
 
 /** reduceAll's four running sums, continued over one block: lanes up to `lanes` elements, the rest into the first. */
-function accumulate(acc: Float64Array, X: TypedArray, scalar: boolean, len: number, lanes: number): void {
+export function accumulate(acc: Float64Array, X: TypedArray, scalar: boolean, len: number, lanes: number): void {
   let s0 = acc[0],
     s1 = acc[1],
     s2 = acc[2],
@@ -172,7 +172,14 @@ export function materialise(src: TypedArray, strides: readonly number[], program
 }
 
 /** Copies elements [start, start + len) of `src` broadcast to `shape` (src's strides against it, 0 where broadcast). */
-function gather(src: TypedArray, strides: readonly number[], shape: readonly number[], start: number, len: number, dst: TypedArray): void {
+export function gather(
+  src: TypedArray,
+  strides: readonly number[],
+  shape: readonly number[],
+  start: number,
+  len: number,
+  dst: TypedArray,
+): void {
   const rank = shape.length;
   const idx = new Array<number>(rank);
   let rest = start;

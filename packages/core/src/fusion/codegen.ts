@@ -12,6 +12,8 @@
  * around it, and the values crossing a cut go through block-sized scratch arrays that stay in cache.
  *
  * A kernel set installed with setKernelSet may run the whole program instead (its `fused`), with the same bits.
+ * Where WebAssembly is chosen, float32 programs run on its elementwise module's blocks (wasm-blocks.ts): four lanes
+ * per operation and no Math.fround; float64 ones keep the generated loop, faster than two-lane blocks.
  *
  * Where `new Function` is refused (a page whose Content-Security-Policy forbids 'unsafe-eval'), programs run on
  * block-program.ts instead: the same results, op by op on cached blocks.
@@ -21,6 +23,7 @@ import type { BinaryKernel } from '../ndarray/kernels/binary.js';
 import type { UnaryKernel } from '../ndarray/kernels/unary.js';
 import { installedFused } from '../ndarray/kernels/backend/kernel-backend.js';
 import { BLOCK, type Program, type Step, isScalarSlot, materialise, runProgram } from './block-program.js';
+import { runOnWasm } from './wasm-blocks.js';
 
 /** The generated loop: inputs, written outputs (null for reduced ones); returns each reduced output's sum (0 for the others). */
 export type CompiledLoop = (n: number, inputs: readonly TypedArray[], written: ReadonlyArray<TypedArray | null>) => number[];
@@ -48,6 +51,9 @@ export function runFused(program: Program, inputs: readonly TypedArray[], writte
     loop = generatedCodeAllowed ? generateLoop(program) : null;
     loops.set(program, loop);
   }
+  // float32 on WebAssembly's blocks (four lanes, no Math.fround per op); float64's one generated loop beats them.
+  const simd = loop === null || program.dtype === 'float32' ? runOnWasm(program, inputs, written) : undefined;
+  if (simd !== undefined) return simd;
   if (loop === null) return runProgram(program, inputs, written);
   const full = program.slots.reduce<readonly TypedArray[]>(
     (ins, spec) => (spec.kind === 'partial' ? ins.map((x, k) => (k === spec.input ? materialise(x, spec.strides, program) : x)) : ins),

@@ -210,3 +210,19 @@ export function wasmTanhF32(X: Float32Array, O: Float32Array): number {
   }
   return outside;
 }
+
+/** The module's map op code for a core binary kernel name (add, mul, tanhGrad, …), or undefined where it has none. */
+export function wasmMapOpCode(name: string): number | undefined {
+  return OPS[name];
+}
+
+/**
+ * The module with `bytes` of its memory free from `base` (16-aligned, past this file's blocks): the buffer stays valid
+ * while nothing grows the memory, which this file's kernels then do not. Null when the module is unavailable.
+ */
+export function wasmElementwiseArena(bytes: number): { kernels: WasmElementwiseKernels; buffer: ArrayBuffer; base: number } | null {
+  const at = layout();
+  if (at === null) return null;
+  const base = at.o + BLOCK_BYTES;
+  return { kernels: at.kernels, buffer: wasmMemory(at.kernels, base + bytes), base };
+}
