@@ -7,7 +7,7 @@
  */
 import { DeviceError, type FusedProgram, type FusedSlot, type NDArray } from '@tapegrad/core';
 import type { WebGPUBackend } from './backend.js';
-import { BINARY_EXPRESSIONS, FLAT_HEADER, MATH, UNARY_EXPRESSIONS } from './kernels/wgsl.js';
+import { BINARY_EXPRESSIONS, FLAT_HEADER, MATH, UNARY_EXPRESSIONS, flatMain } from './kernels/wgsl.js';
 import { f32Bits, stridesOf } from './shapes.js';
 
 /** Storage buffers a kernel binds besides its params. */
@@ -57,9 +57,7 @@ function programSource(program: FusedProgram, inputs: number, outputs: readonly 
   return `${FLAT_HEADER}${MATH}
 ${names.map(kernelFunction).join('\n')}
 ${declarations.join('\n')}
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let e = flatIndex(gid, nwg);
-  if (e >= p[0]) { return; }
+${flatMain('e')}
 ${[...slots, ...steps, ...writes].join('\n')}
 }`;
 }

@@ -7,6 +7,8 @@
 import { existsSync } from 'node:fs';
 import { describeAdapter } from '@tapegrad/webgpu';
 import { create, globals } from 'webgpu';
+import type { BenchCase } from '../cases.js';
+import type { Peer } from './peer.js';
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -16,6 +18,9 @@ export interface DawnGpu {
   readonly adapter: string;
   readonly software: boolean;
 }
+
+/** The adapter dawnGpu found last (both webgpu peers find the same one). */
+let found: DawnGpu | null = null;
 
 /** Dawn's GPU entry point, with WebGPU's globals (GPUBufferUsage, ...) installed for libraries that expect a browser. */
 export async function dawnGpu(): Promise<DawnGpu> {
@@ -30,8 +35,16 @@ export async function dawnGpu(): Promise<DawnGpu> {
   if (adapter === null)
     throw new Error(`Dawn found no WebGPU adapter (no GPU; for SwiftShader install chromium and libvulkan1, or set VK_ICD_FILENAMES)`);
   const name = describeAdapter(adapter.info);
-  return { gpu, adapter: name, software: /swiftshader|llvmpipe|lavapipe/i.test(name) };
+  found = { gpu, adapter: name, software: /swiftshader|llvmpipe|lavapipe/i.test(name) };
+  return found;
 }
+
+/** What the two webgpu peers share: the cases they run on the GPU, and fewer iterations on a software adapter. */
+export const webgpuPeerTraits = {
+  supports: (c: BenchCase): boolean => c.id === 'W1' || c.workload === 'W2' || c.workload === 'W5' || c.workload === 'W6',
+  // On a software adapter (seconds per iteration) a few iterations say all there is to say.
+  isSlowOn: (): boolean => found?.software ?? false,
+} satisfies Partial<Peer>;
 
 /** The note a webgpu peer reports: its adapter, and that a software one says nothing about speed. */
 export function adapterNote(d: DawnGpu): string {

@@ -10,7 +10,7 @@ import { initWebGPU, webgpuStatus } from '@tapegrad/webgpu';
 import { type BenchCase, matmulSize } from '../cases.js';
 import { type HostArray, lenetData, matmulData, mlpData } from '../data.js';
 import { asyncRunner } from './async-runner.js';
-import { adapterNote, dawnGpu } from './dawn.js';
+import { adapterNote, dawnGpu, webgpuPeerTraits } from './dawn.js';
 import type { Peer, Runner } from './peer.js';
 import { lenetLogits, meanCrossEntropy, mlpLogits } from './tapegrad-models.js';
 import { w6Block } from './tapegrad-block.js';
@@ -78,21 +78,15 @@ function matmulRunner(c: BenchCase, n: number): Promise<Runner> {
   return asyncRunner(() => read(ta.matmul(tb).sum()), c.budget.warmup);
 }
 
-/** Whether the adapter is a CPU implementation (set by init). */
-let software = false;
-
 export const tapegradWebgpuPeer: Peer = {
   id: 'tapegrad-webgpu',
   label: 'tapegrad webgpu',
   async init() {
     const dawn = await dawnGpu();
-    software = dawn.software;
     if (!(await initWebGPU({ gpu: dawn.gpu }))) throw new Error(`no WebGPU: ${webgpuStatus().reason}`);
     return `@tapegrad/webgpu from source (WGSL kernels, Dawn ${adapterNote({ ...dawn, adapter: webgpuStatus().adapter! })})`;
   },
-  // On a software adapter (seconds per iteration) a few iterations say all there is to say.
-  isSlowOn: () => software,
-  supports: (c) => c.id === 'W1' || c.workload === 'W2' || c.workload === 'W5' || c.workload === 'W6',
+  ...webgpuPeerTraits,
   prepare(c: BenchCase): Promise<Runner> {
     if (c.workload === 'W2') return matmulRunner(c, matmulSize(c));
     return c.workload === 'W5' ? lenetRunner(c) : c.workload === 'W6' ? blockRunner(c) : mlpRunner(c);

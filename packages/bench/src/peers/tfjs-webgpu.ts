@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type BenchCase, matmulSize } from '../cases.js';
 import { type HostArray, matmulData } from '../data.js';
 import { asyncRunner } from './async-runner.js';
-import { adapterNote, dawnGpu } from './dawn.js';
+import { adapterNote, dawnGpu, webgpuPeerTraits } from './dawn.js';
 import type { Peer, Runner } from './peer.js';
 import { type TrainingStep, lenetStep, mlpStep } from './tfjs.js';
 import { w6Loss } from './tfjs-block.js';
@@ -54,23 +54,17 @@ function blockStep(): TrainingStep {
   };
 }
 
-/** Whether the adapter is a CPU implementation (set by init). */
-let software = false;
-
 export const tfjsWebgpuPeer: Peer = {
   id: 'tfjs-webgpu',
   label: 'tfjs-webgpu',
   async init() {
     const dawn = await dawnGpu();
-    software = dawn.software;
     Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.gpu, userAgent: 'node' }, configurable: true });
     await import('@tensorflow/tfjs-backend-webgpu');
     if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs-backend-webgpu failed to initialise on Dawn');
     return `tfjs ${tf.version.tfjs}, webgpu backend (Dawn ${adapterNote(dawn)})`;
   },
-  // On a software adapter (seconds per iteration) a few iterations say all there is to say.
-  isSlowOn: () => software,
-  supports: (c) => c.id === 'W1' || c.workload === 'W2' || c.workload === 'W5' || c.workload === 'W6',
+  ...webgpuPeerTraits,
   prepare(c) {
     if (c.workload === 'W2') return matmulRunner(c, matmulSize(c));
     return trainingRunner(c, c.workload === 'W5' ? lenetStep() : c.workload === 'W6' ? blockStep() : mlpStep());

@@ -152,3 +152,23 @@ export async function openPlayground(options: { gpu?: readonly string[] } = {}):
     throw e;
   }
 }
+
+/** The Train tab's MLP settings: each select's option value, each input's text. */
+export interface TrainingSettings {
+  readonly dataset: string;
+  readonly hidden: string;
+  readonly activation: string;
+  readonly optimiser: string;
+  readonly lr: string;
+}
+
+/** Sets the Train tab's form to `settings`, starts training and waits until it runs (no error shown). */
+export async function startTraining(page: Page, settings: TrainingSettings): Promise<void> {
+  await page.selectOption('#dataset', settings.dataset);
+  await page.fill('#hidden', settings.hidden);
+  await page.selectOption('#activation', settings.activation);
+  await page.selectOption('#optimiser', settings.optimiser);
+  await page.fill('#lr', settings.lr);
+  await page.click('#train-start');
+  await page.locator('#train-error').waitFor({ state: 'hidden' });
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
 import { makeDataset } from '../../src/train/datasets';
-import { OUT, type PlaygroundSession, openPlayground } from './harness';
+import { OUT, type PlaygroundSession, openPlayground, startTraining } from './harness';
 
 let session: PlaygroundSession;
 let page: Page;
@@ -183,13 +183,7 @@ describe('train view', () => {
   });
 
   it('trains the spiral in the page past 95% accuracy, drawing the boundary and the loss curve', async () => {
-    await page.selectOption('#dataset', 'spiral');
-    await page.fill('#hidden', '32, 32');
-    await page.selectOption('#activation', 'relu');
-    await page.selectOption('#optimiser', 'adam');
-    await page.fill('#lr', '0.01');
-    await page.click('#train-start');
-    await page.locator('#train-error').waitFor({ state: 'hidden' });
+    await startTraining(page, { dataset: 'spiral', hidden: '32, 32', activation: 'relu', optimiser: 'adam', lr: '0.01' });
 
     const handle = await page.waitForFunction(
       () => {

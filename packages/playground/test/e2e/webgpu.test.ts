@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { OUT, type PlaygroundSession, SWIFTSHADER_WEBGPU, openPlayground } from './harness';
+import { OUT, type PlaygroundSession, SWIFTSHADER_WEBGPU, openPlayground, startTraining } from './harness';
 
 let session: PlaygroundSession;
 let page: Page;
@@ -21,13 +21,7 @@ afterAll(() => session?.close());
 
 describe('the playground on WebGPU (SwiftShader)', () => {
   it('trains the MLP on the GPU, names the adapter, and learns', async () => {
-    await page.selectOption('#dataset', 'xor');
-    await page.fill('#hidden', '16');
-    await page.selectOption('#activation', 'tanh');
-    await page.selectOption('#optimiser', 'adam');
-    await page.fill('#lr', '0.05');
-    await page.click('#train-start');
-    await page.locator('#train-error').waitFor({ state: 'hidden' });
+    await startTraining(page, { dataset: 'xor', hidden: '16', activation: 'tanh', optimiser: 'adam', lr: '0.05' });
     const device = page.locator('#train-device');
     await device.filter({ hasText: /on the GPU: .*swiftshader/i }).waitFor({ timeout: 60_000 });
 

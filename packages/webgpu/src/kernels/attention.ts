@@ -4,7 +4,7 @@
  * [threads, L, S, D (or Dv), scale bits, batches]; per batch slice t the offsets of its operands follow at
  * OFFSETS + 3 t (element offsets into q, k and the mask; into v for dS).
  */
-import { FLAT_HEADER } from './wgsl.js';
+import { FLAT_HEADER, flatMain } from './wgsl.js';
 
 /** Where the per-slice offsets start in the params. */
 export const OFFSETS = 10;
@@ -36,9 +36,7 @@ fn score(t: u32, i: u32, j: u32) -> f32 {
   if (p[7] == 2u) { s += f32(mask[m]); }
   return s;
 }
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let row = flatIndex(gid, nwg);
-  if (row >= p[0]) { return; }
+${flatMain('row')}
   let L = p[1]; let S = p[2];
   let t = row / L; let i = row % L;
   let base = row * S;
@@ -80,9 +78,7 @@ export const SCORE_GRADIENT = `${FLAT_HEADER}
 @group(0) @binding(2) var<storage, read> v: array<f32>;
 @group(0) @binding(3) var<storage, read> rowsum: array<f32>;
 @group(0) @binding(4) var<storage, read_write> P: array<f32>;
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let e = flatIndex(gid, nwg);
-  if (e >= p[0]) { return; }
+${flatMain('e')}
   let L = p[1]; let S = p[2]; let Dv = p[3];
   let row = e / S; let j = e % S;
   let t = row / L;

@@ -3,11 +3,9 @@
  * positions take/scatterAlongAxis read through gather and scatterAdd. An array is viewed as [outer, n, inner] around
  * the axis, a line being the n elements of one (outer, inner) pair.
  */
-import { FLAT_HEADER } from './wgsl.js';
+import { FLAT_HEADER, flatMain } from './wgsl.js';
 
-const MAIN = `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let t = flatIndex(gid, nwg);
-  if (t >= p[0]) { return; }`;
+const MAIN = flatMain('t');
 
 /** One thread per line adds along it, from the end when reversed. Params [lines, n, inner, reverse]. */
 export const CUMSUM = `${FLAT_HEADER}

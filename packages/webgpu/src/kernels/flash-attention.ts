@@ -10,7 +10,7 @@
  * additive), mask row step, mask column step, then per slice the element offsets of q, k, v and the mask]. The widths
  * D and Dv are compiled in (each row's vectors live in private arrays), so a pipeline serves one head size.
  */
-import { FLAT_HEADER } from './wgsl.js';
+import { FLAT_HEADER, flatMain } from './wgsl.js';
 
 /** Threads (rows) per workgroup. */
 export const ROWS = 64;
@@ -133,9 +133,7 @@ export const ROW_TERMS = `${FLAT_HEADER}
 @group(0) @binding(2) var<storage, read> o: array<f32>;
 @group(0) @binding(3) var<storage, read> lse: array<f32>;
 @group(0) @binding(4) var<storage, read_write> terms: array<f32>;
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let row = flatIndex(gid, nwg);
-  if (row >= p[0]) { return; }
+${flatMain('row')}
   let Dv = p[1];
   var delta = 0.0;
   for (var d = 0u; d < Dv; d++) { delta += dO[row * Dv + d] * o[row * Dv + d]; }

@@ -7,7 +7,7 @@
  * weight and bias gradients). A flat element e belongs to statistics group (e / L) mod G, and its weight and bias are
  * those of its group (perGroup: batch norm's channels) or of its place in the run, e mod L (layer norm).
  */
-import { FLAT_HEADER, REDUCE_WORKGROUP, tree } from './wgsl.js';
+import { FLAT_HEADER, REDUCE_WORKGROUP, flatMain, tree } from './wgsl.js';
 
 /**
  * Reads x and stats, each group's [mean m, variance, residual r]: m is the float32 mean, and r the mean of x - m, so
@@ -27,9 +27,7 @@ const GROUP_ENTRY = `@compute @workgroup_size(${REDUCE_WORKGROUP}) fn main(@buil
     @builtin(local_invocation_index) li: u32) {
   let g = wg.x + wg.y * nwg.x;`;
 
-const FLAT_ENTRY = `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let e = flatIndex(gid, nwg);
-  if (e >= p[9]) { return; }`;
+const FLAT_ENTRY = flatMain('e', 'p[9]');
 
 const STATS_BINDING = (at: number): string => `@group(0) @binding(${at}) var<storage, read> stats: array<f32>;`;
 

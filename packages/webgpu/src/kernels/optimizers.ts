@@ -6,11 +6,9 @@
  * coefficients as f32 bits], written afresh for every call (they change every step: Adam's bias corrections, a
  * schedule's learning rate).
  */
-import { FLAT_HEADER } from './wgsl.js';
+import { FLAT_HEADER, flatMain } from './wgsl.js';
 
-const MAIN = `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flatIndex(gid, nwg);
-  if (i >= p[0]) { return; }`;
+const MAIN = flatMain('i');
 
 const coefficient = (index: number): string => `bitcast<f32>(p[${index + 1}u])`;
 

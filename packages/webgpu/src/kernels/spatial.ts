@@ -4,11 +4,9 @@
  * groups), and its input gradient the product then col2im; both reorderings are gathers written here, one thread per
  * element written, so no two threads write one place. Only scatterAdd, whose targets repeat, adds atomically.
  */
-import { FLAT_HEADER } from './wgsl.js';
+import { FLAT_HEADER, flatMain } from './wgsl.js';
 
-const MAIN = `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let o = flatIndex(gid, nwg);
-  if (o >= p[0]) { return; }`;
+const MAIN = flatMain('o');
 
 /** A window's numbers (core's WindowGeometry), in the order POOL_PARAMS reads them (after the element count). */
 export const POOL_FIELDS = [

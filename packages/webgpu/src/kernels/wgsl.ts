@@ -23,6 +23,15 @@ fn flatIndex(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * 256
 /** Threads per workgroup of the flat kernels. */
 export const FLAT_WORKGROUP = 256;
 
+/**
+ * A flat kernel's entry point (after FLAT_HEADER): one thread per element, `index` naming the thread's element, and
+ * the threads past `count` (p[0], the element count, unless given) returning at once. The body and its `}` follow.
+ */
+export const flatMain = (index: string, count = 'p[0]'): string =>
+  `@compute @workgroup_size(${FLAT_WORKGROUP}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let ${index} = flatIndex(gid, nwg);
+  if (${index} >= ${count}) { return; }`;
+
 /** Stable float32 helpers the elementwise expressions use. */
 export const MATH = `
 fn tanhStable(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }
@@ -83,9 +92,7 @@ export function unarySource(expression: string): string {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 fn f(x: f32) -> f32 { return ${expression}; }
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flatIndex(gid, nwg);
-  if (i >= p[0]) { return; }
+${flatMain('i')}
   y[i] = f(x[i]);
 }`;
 }
@@ -113,9 +120,7 @@ export function binarySource(expression: string): string {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 fn f(a: f32, b: f32) -> f32 { return ${expression}; }
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flatIndex(gid, nwg);
-  if (i >= p[0]) { return; }
+${flatMain('i')}
   let o = offsets(i);
   y[i] = f(a[o.x], b[o.y]);
 }`;
@@ -130,9 +135,7 @@ export function stridedCopySource(element: 'f32' | 'i32'): string {
   return `${FLAT_HEADER}${TWO_OFFSETS}
 @group(0) @binding(1) var<storage, read> src: array<${element}>;
 @group(0) @binding(2) var<storage, read_write> dst: array<${element}>;
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flatIndex(gid, nwg);
-  if (i >= p[0]) { return; }
+${flatMain('i')}
   let rank = p[1];
   let o = offsets(i);
   dst[p[2u + 3u * rank + 1u] + o.y] = src[p[2u + 3u * rank] + o.x];
@@ -143,9 +146,7 @@ export function stridedCopySource(element: 'f32' | 'i32'): string {
 export const ADD_IN_PLACE = `${FLAT_HEADER}${TWO_OFFSETS}
 @group(0) @binding(1) var<storage, read> other: array<f32>;
 @group(0) @binding(2) var<storage, read_write> x: array<f32>;
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flatIndex(gid, nwg);
-  if (i >= p[0]) { return; }
+${flatMain('i')}
   let alpha = bitcast<f32>(p[2u + 3u * p[1]]);
   x[i] = x[i] + alpha * other[offsets(i).y];
 }`;
@@ -153,9 +154,7 @@ export const ADD_IN_PLACE = `${FLAT_HEADER}${TWO_OFFSETS}
 /** x *= factor, in place; params [size, factor bits]. */
 export const MUL_IN_PLACE = `${FLAT_HEADER}
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flatIndex(gid, nwg);
-  if (i >= p[0]) { return; }
+${flatMain('i')}
   x[i] = x[i] * bitcast<f32>(p[1]);
 }`;
 
@@ -164,9 +163,7 @@ export function castSource(from: 'f32' | 'i32', to: 'f32' | 'i32'): string {
   return `${FLAT_HEADER}
 @group(0) @binding(1) var<storage, read> x: array<${from}>;
 @group(0) @binding(2) var<storage, read_write> y: array<${to}>;
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flatIndex(gid, nwg);
-  if (i >= p[0]) { return; }
+${flatMain('i')}
   y[i] = ${to}(${from === 'f32' ? 'trunc(x[i])' : 'x[i]'});
 }`;
 }
@@ -381,9 +378,7 @@ export function softmaxSource(log: boolean): string {
   return `${FLAT_HEADER}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let r = flatIndex(gid, nwg);
-  if (r >= p[0]) { return; }
+${flatMain('r')}
   let n = p[1]; let inner = p[2];
   let base = (r / inner) * n * inner + r % inner;
   var m = negInf();
