@@ -169,20 +169,22 @@ export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
 
 /** Uniform samples in [low, high) from the seeded generator. */
 export function rand(shape: readonly number[], options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
-  const g = options.generator ?? globalGenerator;
   const lo = options.low ?? 0;
   const hi = options.high ?? 1;
-  const array = allocateArray(shape, checkDType(requestedDType(options), 'rand'), 'rand');
-  for (let i = 0; i < array.size; i++) array.data[i] = lo + (hi - lo) * g.uniform();
-  return leaf(array, options);
+  return sampled(shape, options, 'rand', (g) => lo + (hi - lo) * g.uniform());
 }
 
 /** Normal samples (mean 0, std 1 unless given) from the seeded generator. */
 export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  const g = options.generator ?? globalGenerator;
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
-  const array = allocateArray(shape, checkDType(requestedDType(options), 'randn'), 'randn');
-  for (let i = 0; i < array.size; i++) array.data[i] = mean + std * g.normal();
+  return sampled(shape, options, 'randn', (g) => mean + std * g.normal());
+}
+
+/** A leaf whose elements are `draw`n in order from the options' generator (the global one by default). */
+function sampled(shape: readonly number[], options: RandomOptions, op: string, draw: (g: Generator) => number): Tensor {
+  const g = options.generator ?? globalGenerator;
+  const array = allocateArray(shape, checkDType(requestedDType(options), op), op);
+  for (let i = 0; i < array.size; i++) array.data[i] = draw(g);
   return leaf(array, options);
 }

@@ -22,6 +22,9 @@ describe('@tapegrad/core loaded through both require and import', () => {
   it("recognises the other copy's Tensors, Scalars, NDArrays, errors and generators with instanceof", () => {
     expect(found().brands).toEqual([true, true, true, true, false, true, true, true]);
   });
+  it('recognises every exported class of the other copy, OpContext (the tape entry) included', () => {
+    expect(found().unrecognisedClasses).toEqual([]);
+  });
   it('mixes tensors of both copies in ops, concat and stack, and backward reaches both', () => {
     // y = sum(a*b) + sum([1,1] . I); z = sum(concat(a, b) * [b, a]) = 2 sum(a*b): dy+z/da = 3b, d/db = 3a
     expect(found().mixedOps).toEqual({ a: [9, 12], b: [3, 6] });

@@ -5,6 +5,16 @@ import type { Tensor } from '@tapegrad/core';
 import { type Shape, expectGradients, expectTensor, uniform, upstream } from './op-harness';
 
 /** A fused op along an axis (softmax, logSoftmax) and its composite. */
+/** float32 logits from 1e-3 to 1e7 as a [3, 4] tensor's values: where a composite through logSumExp lost digits. */
+export const WIDE_LOGITS = [1e7, 1e7 + 2, 1e7 - 3, 0.5, -0.25, 1e-3, -3e6, 2e6, 2e6 + 1, 40, -40, 7];
+
+/** Rows of logits with infinities: a -Infinity among finite ones, all -Infinity, and +Infinity (PyTorch's results are NaN where it meets itself). */
+export const INFINITE_LOGITS = [
+  [0, -Infinity, 0],
+  [-Infinity, -Infinity, -Infinity],
+  [Infinity, 1, 2],
+];
+
 export interface AxisOpCase {
   readonly name: string;
   /** What the composite computes, for the test titles. */

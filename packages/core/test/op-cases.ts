@@ -65,6 +65,20 @@ const CONV_GEOMETRY = {
   outH: 3,
   outW: 4,
 };
+/** Values of CONV_GEOMETRY's shapes, from `seed`: images X, weight W, and an output gradient dY (the shape of conv2d's Y). */
+const convValue = {
+  images: (seed: number) => uniform([2, 4, 5, 4], -1, 1, { seed }),
+  weight: (seed: number) => uniform([4, 2, 3, 2], -1, 1, { seed }),
+  outGrad: (seed: number) => uniform([2, 4, 3, 4], -1, 1, { seed }),
+};
+
+/** The case of conv2d or one of its adjoints (bilinear, so checked to second order) on two of those values. */
+const convCase = (op: typeof ops.conv2d, inputs: () => Tensor[]): OpCase => ({
+  kind: 'sampled',
+  inputs,
+  apply: (a, b) => op(a, b, CONV_GEOMETRY),
+  secondOrder: true,
+});
 
 /** 3 x 3 windows over [.., 5, 4] planes, stride (2, 1), padding 1 on every side: [.., 3, 4]. */
 const POOL_GEOMETRY = {
@@ -218,34 +232,15 @@ export const OP_CASES: { readonly [K in OpName]: OpCase } = {
     apply: (a, b) => concat([a, b.mul(b)], 1),
     secondOrder: true,
   },
-  conv2d: {
-    kind: 'sampled',
-    inputs: () => [uniform([2, 4, 5, 4], -1, 1, { seed: 22 }), uniform([4, 2, 3, 2], -1, 1, { seed: 23 })],
-    apply: (x, w) => ops.conv2d(x, w, CONV_GEOMETRY),
-    secondOrder: true,
-  },
+  conv2d: convCase(ops.conv2d, () => [convValue.images(22), convValue.weight(23)]),
   conv2dBias: {
     kind: 'sampled',
-    inputs: () => [
-      uniform([2, 4, 5, 4], -1, 1, { seed: 22 }),
-      uniform([4, 2, 3, 2], -1, 1, { seed: 23 }),
-      uniform([4], -1, 1, { seed: 28 }),
-    ],
+    inputs: () => [convValue.images(22), convValue.weight(23), uniform([4], -1, 1, { seed: 28 })],
     apply: (x, w, b) => ops.conv2dBias(x, w, b, CONV_GEOMETRY),
     secondOrder: true,
   },
-  conv2dInputGrad: {
-    kind: 'sampled',
-    inputs: () => [uniform([2, 4, 3, 4], -1, 1, { seed: 24 }), uniform([4, 2, 3, 2], -1, 1, { seed: 25 })],
-    apply: (g, w) => ops.conv2dInputGrad(g, w, CONV_GEOMETRY),
-    secondOrder: true,
-  },
-  conv2dWeightGrad: {
-    kind: 'sampled',
-    inputs: () => [uniform([2, 4, 5, 4], -1, 1, { seed: 26 }), uniform([2, 4, 3, 4], -1, 1, { seed: 27 })],
-    apply: (x, g) => ops.conv2dWeightGrad(x, g, CONV_GEOMETRY),
-    secondOrder: true,
-  },
+  conv2dInputGrad: convCase(ops.conv2dInputGrad, () => [convValue.outGrad(24), convValue.weight(25)]),
+  conv2dWeightGrad: convCase(ops.conv2dWeightGrad, () => [convValue.images(26), convValue.outGrad(27)]),
   cos: { kind: 'unary', value: Math.cos, derivative: (x) => -Math.sin(x), domain: [-4, 4], secondOrder: true },
   cosh: {
     kind: 'unary',

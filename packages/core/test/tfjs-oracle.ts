@@ -76,5 +76,17 @@ export function expectSameAsTf(
 export const toNhwc = (x: tf.Tensor): tf.Tensor4D => tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D;
 /** NHWC -> NCHW for a TF.js tensor. */
 export const toNchw = (x: tf.Tensor): tf.Tensor4D => tf.transpose(x, [0, 3, 1, 2]) as tf.Tensor4D;
+/** The windows a 2-D pooling is checked on against TF.js: a name, the NCHW input's shape, the window, the stride, the padding. */
+export const POOL_WINDOWS: Array<[string, number[], number, number, number]> = [
+  ['2 x 2, stride 2', [2, 3, 6, 6], 2, 2, 0],
+  ['3 x 3, stride 1', [1, 2, 5, 6], 3, 1, 0],
+  ['3 x 3, stride 2, padding 1', [1, 2, 7, 7], 3, 2, 1],
+];
+
+/** TF.js's pooling (`tf.maxPool` or `tf.avgPool`, which pool NHWC) of an NCHW value; padding 0 is its 'valid'. */
+export function tfPoolNchw(pool: typeof tf.maxPool, x: tf.Tensor, window: number, stride: number, padding: number): tf.Tensor4D {
+  return toNchw(pool(toNhwc(x), window, stride, padding === 0 ? 'valid' : padding));
+}
+
 /** A PyTorch conv weight [out, in, kh, kw] as TF.js's filter [kh, kw, in, out]. */
 export const toFilter = (w: tf.Tensor): tf.Tensor4D => tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D;

@@ -4,8 +4,8 @@
  */
 import { type Node, Scalar, Tensor } from '@tapegrad/core';
 import { type CheckGradientOptions, type GradientOf, type Point, checkGradient } from './check-gradient.js';
-import { type DualityOptions, checkDuality } from './duality.js';
-import { type GradcheckOptions, gradcheck } from './gradcheck.js';
+import { checkDuality } from './duality.js';
+import { gradcheck } from './gradcheck.js';
 
 /** Tolerances of `allClose` and `toBeAllClose`. */
 export interface AllCloseOptions {
@@ -69,28 +69,25 @@ export interface MatcherResult {
   readonly message: () => string;
 }
 
+/** What every check returns: whether it passed, and the report that says why (its toString). */
+type Report = { readonly ok: boolean; toString(): string };
+
+/** A check's report as a matcher's result: it passes when the report is ok, and the report is the message. */
+function verdict(report: Report): MatcherResult {
+  return { pass: report.ok, message: () => report.toString() };
+}
+
+/** The matcher that runs `check` on what `expect` received and the matcher's arguments, and gives its verdict. */
+function checkMatcher<A extends unknown[]>(check: (...args: A) => Report): (...args: A) => MatcherResult {
+  return (...args) => verdict(check(...args));
+}
+
 /** The Jest matchers `toPassGradcheck`, `toPassDualityCheck`, `toMatchGradient` and `toBeAllClose`, for `expect.extend`. */
 export const matchers = {
   /** Passes when `gradcheck(f, inputs, options).ok`; the failure message is the report. */
-  toPassGradcheck(
-    this: { isNot: boolean },
-    f: (...inputs: any[]) => unknown,
-    inputs: readonly unknown[],
-    options?: GradcheckOptions,
-  ): MatcherResult {
-    const report = gradcheck(f, inputs, options);
-    return { pass: report.ok, message: () => report.toString() };
-  },
+  toPassGradcheck: checkMatcher(gradcheck),
   /** Passes when `checkDuality(f, inputs, options).ok` (forward and reverse mode agree); the failure message is the report. */
-  toPassDualityCheck(
-    this: { isNot: boolean },
-    f: (...inputs: any[]) => unknown,
-    inputs: readonly unknown[],
-    options?: DualityOptions,
-  ): MatcherResult {
-    const report = checkDuality(f, inputs, options);
-    return { pass: report.ok, message: () => report.toString() };
-  },
+  toPassDualityCheck: checkMatcher(checkDuality),
   /** Passes when `checkGradient(f, df, x, options).ok` (a plain function's hand-written gradient); the message is the report. */
   toMatchGradient(
     this: { isNot: boolean },
@@ -99,8 +96,7 @@ export const matchers = {
     x: Point,
     options?: CheckGradientOptions,
   ): MatcherResult {
-    const report = checkGradient(f as (x: Point) => number, df as (x: Point) => GradientOf<Point>, x, options);
-    return { pass: report.ok, message: () => report.toString() };
+    return verdict(checkGradient(f as (x: Point) => number, df as (x: Point) => GradientOf<Point>, x, options));
   },
   /** Passes when `allClose(received, expected, options)` does. */
   toBeAllClose(this: { isNot: boolean }, received: Comparable, expected: Comparable, options?: AllCloseOptions): MatcherResult {

@@ -7,7 +7,7 @@ import { DisposedError, GradError, formatShape } from '../errors.js';
 import type { DefinedOp } from './define-op.js';
 import { mode } from './mode.js';
 import { type Node, isNode } from './node.js';
-import { shared } from '../shared.js';
+import { brand, shared } from '../shared.js';
 
 // The bits of `_flags`; entry.ts reads those it keeps in a Scalar.
 /** @internal */ export const RECORDING = 1;
@@ -27,6 +27,9 @@ export const forwardTraces = shared('forwardTraces', () => new WeakMap<OpContext
 
 /** One call of an op: what forward saved for backward, and, when recorded, the op's tape entry. */
 export class OpContext<Attrs = unknown, N extends Node = Node> {
+  static {
+    brand(this, 'OpContext');
+  }
   /** Position on the tape; 0 until recorded. */
   seq = 0;
   /** The node this call produced (set once the output exists). */

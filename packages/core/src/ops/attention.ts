@@ -39,10 +39,7 @@ function probabilities(q: TensorNode, k: TensorNode, plan: AttentionPlan): Tenso
   return softmax(s, { axis: s.rank - 1 });
 }
 
-export const scaledDotProductAttention: OpWithRules<AttentionPlan, [TensorNode, TensorNode, TensorNode]> = defineOp<
-  AttentionPlan,
-  [TensorNode, TensorNode, TensorNode]
->({
+export const scaledDotProductAttention: OpWithRules<AttentionPlan, [TensorNode, TensorNode, TensorNode]> = defineOp({
   name: 'scaledDotProductAttention',
   forward(ctx, q, k, v) {
     const device = q.raw.device;

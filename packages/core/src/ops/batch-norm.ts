@@ -11,25 +11,12 @@
 // [B, N, C, ...] -> [N, B * C, ...], the weight and bias (repeated when unbatched) -> [B * C], then back.
 import type { BatchArg, BatchResult } from '../autodiff/batching.js';
 import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
-import { isGradEnabled } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { type ChannelStats, batchNormBackward, batchNormForward } from '../ndarray/kernels/batch-norm.js';
 import { batchFirst, batchSize } from './batching.js';
-import {
-  type AffineFlags,
-  type DeviceStats,
-  type NormLayout,
-  affineOf,
-  deviceNormGradients,
-  deviceNormalise,
-  kernelGradients,
-  normGradients,
-  normTangent,
-  wantedGrads,
-} from './normalise.js';
+import { type DeviceStats, type NormAttrs, type NormLayout, affineOf, deviceNormalise, normRules } from './normalise.js';
 
-export interface BatchNormAttrs extends AffineFlags {
-  readonly eps: number;
+export interface BatchNormAttrs extends NormAttrs {
   /**
    * Filled by forward with the batch's per-channel mean and biased variance, for a caller that keeps running
    * statistics (the module); absent under vmap.
@@ -62,19 +49,12 @@ export const batchNorm: OpWithRules<BatchNormAttrs, TensorNode[]> = defineOp<Bat
     ctx.save(x, weight, stats);
     return y;
   },
-  backward(ctx, dy) {
-    const [x, weight, stats] = ctx.saved as unknown as [TensorNode, TensorNode | null, ChannelStats | null];
-    const want = wantedGrads(ctx);
-    if (isGradEnabled() || stats === null) return normGradients(channelLayout(x.rank), ctx.attrs, want, x, weight, dy, ctx.attrs.eps);
-    if (x.raw.device !== undefined) return deviceNormGradients(ctx, dy, true, [x.shape[1]], ctx.attrs.eps);
-    const r = batchNormBackward(dy.raw, x.raw, stats, weight?.data ?? null, want);
-    return kernelGradients(ctx.attrs, x, [x.shape[1]], r);
-  },
-  tangent(_m, ctx, tx, ...affine) {
-    const [x] = ctx.inputs;
-    const [weight] = affineOf(ctx.attrs, ctx.inputs.slice(1));
-    return normTangent(channelLayout(x.rank), x, weight, ctx.attrs.eps, tx, ...affineOf(ctx.attrs, affine));
-  },
+  ...normRules<BatchNormAttrs, ChannelStats>({
+    layout: channelLayout,
+    perChannel: true,
+    affineShape: (x) => [x.shape[1]],
+    kernelBackward: batchNormBackward,
+  }),
   batch(ctx, x, ...affine) {
     const { eps, hasWeight, hasBias } = ctx.attrs;
     ctx.save(ctx.inputs[0], hasWeight ? ctx.inputs[1] : null, null);

@@ -6,10 +6,7 @@ import type { TensorNode } from '../autodiff/node.js';
 import { broadcastTo as kernel } from '../ndarray/kernels/layout.js';
 import { batchFirstPadded } from './batching.js';
 
-export const broadcastTo: OpWithRules<{ readonly shape: readonly number[] }, [TensorNode]> = defineOp<
-  { readonly shape: readonly number[] },
-  [TensorNode]
->({
+export const broadcastTo: OpWithRules<{ readonly shape: readonly number[] }, [TensorNode]> = defineOp({
   name: 'broadcastTo',
   forward: (ctx, x) => kernel(x.raw, ctx.attrs.shape),
   backward: (_ctx, dy) => [dy],

@@ -6,7 +6,7 @@ import type { TensorNode } from '../autodiff/node.js';
 import type { DType } from '../ndarray/dtype.js';
 import { cast as kernel } from '../ndarray/kernels/layout.js';
 
-export const cast: OpWithRules<{ readonly dtype: DType }, [TensorNode]> = defineOp<{ readonly dtype: DType }, [TensorNode]>({
+export const cast: OpWithRules<{ readonly dtype: DType }, [TensorNode]> = defineOp({
   name: 'cast',
   forward: (ctx, x) => kernel(x.raw, ctx.attrs.dtype),
   backward: (_ctx, dy) => [dy],

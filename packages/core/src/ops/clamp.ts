@@ -15,7 +15,7 @@ export interface ClampAttrs {
   readonly max?: number;
 }
 
-export const clamp: OpWithRules<ClampAttrs, [Node]> = defineOp<ClampAttrs, [Node]>({
+export const clamp: OpWithRules<ClampAttrs, [Node]> = defineOp({
   name: 'clamp',
   forward(ctx, x: Node) {
     const lo = ctx.attrs.min ?? -Infinity;

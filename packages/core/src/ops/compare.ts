@@ -1,18 +1,11 @@
 // y = [a == b], [a != b], [a < b], [a <= b], [a > b], [a >= b]: 1 where the comparison holds, else 0, broadcasting,
 // in the operands' promoted dtype; no gradient and no tangent (predicate.ts). NaN compares unequal to everything.
-import {
-  eq as eqKernel,
-  ge as geKernel,
-  gt as gtKernel,
-  le as leKernel,
-  lt as ltKernel,
-  ne as neKernel,
-} from '../ndarray/kernels/logical.js';
+import * as kernels from '../ndarray/kernels/logical.js';
 import { predicate } from './predicate.js';
 
-export const eq = predicate(eqKernel);
-export const ne = predicate(neKernel);
-export const lt = predicate(ltKernel);
-export const le = predicate(leKernel);
-export const gt = predicate(gtKernel);
-export const ge = predicate(geKernel);
+export const eq = predicate(kernels.eq);
+export const ne = predicate(kernels.ne);
+export const lt = predicate(kernels.lt);
+export const le = predicate(kernels.le);
+export const gt = predicate(kernels.gt);
+export const ge = predicate(kernels.ge);

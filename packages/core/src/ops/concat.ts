@@ -8,7 +8,7 @@ import { concat as kernel } from '../ndarray/kernels/layout.js';
 import { slice } from './slice.js';
 import { batchFirst, batchSize } from './batching.js';
 
-export const concat: OpWithRules<{ readonly axis: number }, TensorNode[]> = defineOp<{ readonly axis: number }, TensorNode[]>({
+export const concat: OpWithRules<{ readonly axis: number }, TensorNode[]> = defineOp({
   name: 'concat',
   forward(ctx, ...xs) {
     const dtype = xs.map((x) => x.dtype).reduce(promote);

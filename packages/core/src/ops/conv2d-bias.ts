@@ -12,12 +12,10 @@ import { isGradEnabled } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { type ConvGeometry, channelSums } from '../ndarray/kernels/conv.js';
 import { batchFirst, batchSize } from './batching.js';
+import { bilinearTangent } from './bilinear.js';
 import { conv2d, convolutionGrads, convolve, intoGroups, intoImages } from './conv2d.js';
 
-export const conv2dBias: OpWithRules<ConvGeometry, [TensorNode, TensorNode, TensorNode]> = defineOp<
-  ConvGeometry,
-  [TensorNode, TensorNode, TensorNode]
->({
+export const conv2dBias: OpWithRules<ConvGeometry, [TensorNode, TensorNode, TensorNode]> = defineOp({
   name: 'conv2dBias',
   forward(ctx, x, w, b) {
     if (x.raw.device === undefined) return convolve(ctx, x, w, b.raw);
@@ -29,9 +27,7 @@ export const conv2dBias: OpWithRules<ConvGeometry, [TensorNode, TensorNode, Tens
     return [...convolutionGrads(ctx, dy), ctx.needsGrad(2) ? channels() : null];
   },
   tangent(m, ctx, tx, tw, tb) {
-    const [x, w] = ctx.inputs;
-    const convolved = addTangents(m, tx && conv2d(tx, w, ctx.attrs), tw && conv2d(x, tw, ctx.attrs));
-    return addTangents(m, convolved, tb && tb.reshape([ctx.attrs.outChannels, 1, 1]));
+    return addTangents(m, bilinearTangent(m, ctx, conv2d, tx, tw), tb && tb.reshape([ctx.attrs.outChannels, 1, 1]));
   },
   batch(ctx, x, w, b) {
     ctx.saveInputs();

@@ -15,7 +15,6 @@
 import type { BatchArg, BatchResult } from '../autodiff/batching.js';
 import type { OpContext } from '../autodiff/context.js';
 import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
-import { addTangents } from '../autodiff/grad-math.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { isGradEnabled } from '../autodiff/mode.js';
 import { NDArray } from '../ndarray/ndarray.js';
@@ -27,17 +26,15 @@ import {
   conv2dWeightGrad as weightGradKernel,
 } from '../ndarray/kernels/conv.js';
 import { batchFirst, batchSize } from './batching.js';
+import { bilinear, bilinearTangent } from './bilinear.js';
 
 type ConvOp = OpWithRules<ConvGeometry, [TensorNode, TensorNode]>;
 
-export const conv2d: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
+export const conv2d: ConvOp = defineOp({
   name: 'conv2d',
   forward: (ctx, x, w) => convolve(ctx, x, w, null),
   backward: (ctx, dy) => convolutionGrads(ctx, dy),
-  tangent(m, ctx, tx, tw) {
-    const [x, w] = ctx.inputs;
-    return addTangents(m, tx && conv2d(tx, w, ctx.attrs), tw && conv2d(x, tw, ctx.attrs));
-  },
+  tangent: (m, ctx, tx, tw) => bilinearTangent(m, ctx, conv2d, tx, tw),
   batch(ctx, x, w) {
     ctx.saveInputs();
     return w.dim === null ? intoImages(conv2d, ctx.attrs, x, w) : intoGroups(conv2d, ctx.attrs, [x, 'images'], [w, 'weight'], 'images');
@@ -73,19 +70,12 @@ export function convolutionGrads(ctx: ConvContext, dy: TensorNode): [TensorNode 
 }
 
 /** The adjoint of conv2d in its input: dY, W -> dX (a transposed convolution). */
-export const conv2dInputGrad: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
+export const conv2dInputGrad: ConvOp = bilinear<ConvGeometry>({
   name: 'conv2dInputGrad',
-  forward(ctx, dy, w) {
-    ctx.saveInputs();
-    return inputGradKernel(dy.raw, w.raw, ctx.attrs);
-  },
+  kernel: inputGradKernel,
   backward(ctx, h) {
     const [g, w] = ctx.saved;
     return [ctx.needsGrad(0) ? conv2d(h, w, ctx.attrs) : null, ctx.needsGrad(1) ? conv2dWeightGrad(h, g, ctx.attrs) : null];
-  },
-  tangent(m, ctx, tg, tw) {
-    const [g, w] = ctx.inputs;
-    return addTangents(m, tg && conv2dInputGrad(tg, w, ctx.attrs), tw && conv2dInputGrad(g, tw, ctx.attrs));
   },
   batch(ctx, g, w) {
     ctx.saveInputs();
@@ -96,19 +86,12 @@ export const conv2dInputGrad: ConvOp = defineOp<ConvGeometry, [TensorNode, Tenso
 });
 
 /** The adjoint of conv2d in its weight: X, dY -> dW. */
-export const conv2dWeightGrad: ConvOp = defineOp<ConvGeometry, [TensorNode, TensorNode]>({
+export const conv2dWeightGrad: ConvOp = bilinear<ConvGeometry>({
   name: 'conv2dWeightGrad',
-  forward(ctx, x, dy) {
-    ctx.saveInputs();
-    return weightGradKernel(x.raw, dy.raw, ctx.attrs);
-  },
+  kernel: weightGradKernel,
   backward(ctx, h) {
     const [x, g] = ctx.saved;
     return [ctx.needsGrad(0) ? conv2dInputGrad(g, h, ctx.attrs) : null, ctx.needsGrad(1) ? conv2d(x, h, ctx.attrs) : null];
-  },
-  tangent(m, ctx, tx, tg) {
-    const [x, g] = ctx.inputs;
-    return addTangents(m, tx && conv2dWeightGrad(tx, g, ctx.attrs), tg && conv2dWeightGrad(x, tg, ctx.attrs));
   },
   batch(ctx, x, g) {
     ctx.saveInputs();

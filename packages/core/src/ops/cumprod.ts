@@ -33,7 +33,7 @@ function checkNoZero(ctx: OpContext<CumprodAttrs, TensorNode>): void {
     );
 }
 
-export const cumprod: OpWithRules<CumprodAttrs, [TensorNode]> = defineOp<CumprodAttrs, [TensorNode]>({
+export const cumprod: OpWithRules<CumprodAttrs, [TensorNode]> = defineOp({
   name: 'cumprod',
   forward(ctx, x) {
     ctx.saveInputs();

@@ -11,7 +11,7 @@ export interface CumsumAttrs {
   readonly reverse: boolean;
 }
 
-export const cumsum: OpWithRules<CumsumAttrs, [TensorNode]> = defineOp<CumsumAttrs, [TensorNode]>({
+export const cumsum: OpWithRules<CumsumAttrs, [TensorNode]> = defineOp({
   name: 'cumsum',
   forward: (ctx, x) => kernel(x.raw, ctx.attrs.axis, ctx.attrs.reverse),
   backward: (ctx, dy) => [cumsum(dy, { axis: ctx.attrs.axis, reverse: !ctx.attrs.reverse })],

@@ -21,7 +21,7 @@ export interface EmbeddingAttrs {
   readonly paddingIdx: number | null;
 }
 
-export const embedding: OpWithRules<EmbeddingAttrs, [TensorNode, TensorNode]> = defineOp<EmbeddingAttrs, [TensorNode, TensorNode]>({
+export const embedding: OpWithRules<EmbeddingAttrs, [TensorNode, TensorNode]> = defineOp({
   name: 'embedding',
   forward: (_ctx, indices, weight) => gatherKernel(weight.raw, indices.raw, 0),
   backward(ctx, dy) {

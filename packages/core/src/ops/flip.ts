@@ -10,7 +10,7 @@ export interface FlipAttrs {
   readonly axes: readonly number[];
 }
 
-export const flip: OpWithRules<FlipAttrs, [TensorNode]> = defineOp<FlipAttrs, [TensorNode]>({
+export const flip: OpWithRules<FlipAttrs, [TensorNode]> = defineOp({
   name: 'flip',
   forward: (ctx, x) => kernel(x.raw, ctx.attrs.axes),
   backward: (ctx, dy) => [flip(dy, ctx.attrs)],

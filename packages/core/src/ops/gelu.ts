@@ -52,7 +52,7 @@ function timesDerivative(g: Node, x: Node, form: GeluForm): Node {
   return x.make(geluGradArray(rg, rx, form));
 }
 
-export const gelu: OpWithRules<GeluAttrs, [Node]> = defineOp<GeluAttrs, [Node]>({
+export const gelu: OpWithRules<GeluAttrs, [Node]> = defineOp({
   name: 'gelu',
   forward(ctx, x) {
     ctx.saveInputs();

@@ -12,27 +12,15 @@
 // way no row statistics are saved, and backward takes its differentiable-ops path (a batched value cannot be read).
 import type { BatchArg, BatchResult } from '../autodiff/batching.js';
 import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
-import { isGradEnabled } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
 import type { RowStats } from '../ndarray/kernels/layer-norm.js';
 import { layerNormBackward, layerNormForward } from '../ndarray/kernels/layer-norm.js';
 import { alignElementwise, moveBatchAxis } from './batching.js';
-import {
-  type AffineFlags,
-  type NormLayout,
-  affineOf,
-  deviceNormGradients,
-  deviceNormalise,
-  kernelGradients,
-  normGradients,
-  normTangent,
-  wantedGrads,
-} from './normalise.js';
+import { type NormAttrs, type NormLayout, affineOf, deviceNormalise, normRules } from './normalise.js';
 
-export interface LayerNormAttrs extends AffineFlags {
+export interface LayerNormAttrs extends NormAttrs {
   /** How many trailing axes are normalised. */
   readonly axes: number;
-  readonly eps: number;
 }
 
 /** Statistics over the last `n` axes; parameters shaped as those axes, broadcast along the leading ones. */
@@ -53,22 +41,13 @@ export const layerNorm: OpWithRules<LayerNormAttrs, TensorNode[]> = defineOp<Lay
     ctx.save(x, weight, stats);
     return y;
   },
-  backward(ctx, dy) {
-    const { axes: n, eps } = ctx.attrs;
-    const [x, weight, stats] = ctx.saved as unknown as [TensorNode, TensorNode | null, RowStats | null];
-    const want = wantedGrads(ctx);
-    if (isGradEnabled() || stats === null) return normGradients(trailingLayout(x.rank, n), ctx.attrs, want, x, weight, dy, eps);
-    const affineShape = x.shape.slice(x.rank - n);
-    if (x.raw.device !== undefined) return deviceNormGradients(ctx, dy, false, affineShape, eps);
-    const width = x.size / Math.max(1, stats.mean.length);
-    const r = layerNormBackward(dy.raw, x.raw, stats, stats.mean.length === 0 ? 0 : width, weight?.data ?? null, want);
-    return kernelGradients(ctx.attrs, x, affineShape, r);
-  },
-  tangent(_m, ctx, tx, ...affine) {
-    const [x] = ctx.inputs;
-    const [weight] = affineOf(ctx.attrs, ctx.inputs.slice(1));
-    return normTangent(trailingLayout(x.rank, ctx.attrs.axes), x, weight, ctx.attrs.eps, tx, ...affineOf(ctx.attrs, affine));
-  },
+  ...normRules<LayerNormAttrs, RowStats>({
+    layout: (rank, { axes }) => trailingLayout(rank, axes),
+    perChannel: false,
+    affineShape: (x, { axes }) => x.shape.slice(x.rank - axes),
+    kernelBackward: (dy, x, stats, weight, want) =>
+      layerNormBackward(dy, x, stats, stats.mean.length === 0 ? 0 : x.size / stats.mean.length, weight, want),
+  }),
   batch(ctx, x, ...affine) {
     const { axes, hasWeight } = ctx.attrs;
     ctx.save(ctx.inputs[0], hasWeight ? ctx.inputs[1] : null, null);

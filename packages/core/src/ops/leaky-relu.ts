@@ -14,7 +14,7 @@ export interface LeakyReluAttrs {
   readonly slope: number;
 }
 
-export const leakyRelu: OpWithRules<LeakyReluAttrs, [Node]> = defineOp<LeakyReluAttrs, [Node]>({
+export const leakyRelu: OpWithRules<LeakyReluAttrs, [Node]> = defineOp({
   name: 'leakyRelu',
   forward(ctx, x: Node) {
     const s = ctx.attrs.slope;

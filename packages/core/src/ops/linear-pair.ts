@@ -27,7 +27,7 @@ export function linearPair<A, B, In extends readonly [TensorNode, ...TensorNode[
   second: LinearSide<B, A, In>,
 ): [OpWithRules<A, In>, OpWithRules<B, In>] {
   const op = <X, Y>(side: LinearSide<X, Y, In>, adjoint: () => OpWithRules<Y, In>): OpWithRules<X, In> => {
-    const self: OpWithRules<X, In> = defineOp<X, In>({
+    const self: OpWithRules<X, In> = defineOp({
       name: side.name,
       forward: side.forward,
       backward: (ctx, dy) => [apply(adjoint(), dy, ctx, side.adjointAttrs(ctx)), ...ctx.inputs.slice(1).map(() => null)],

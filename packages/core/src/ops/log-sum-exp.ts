@@ -1,16 +1,13 @@
 // y = log sum exp(x) over `axes`, computed as m + log sum exp(x - m) with m = max x (finite for |x| ~ 1e308);
 // dx = dy * exp(x - y) = dy * softmax(x); forward ty = sum(tx * exp(x - y)) over `axes`
 // Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
-import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
-import type { TensorNode } from '../autodiff/node.js';
 import { binary, sub, add } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { exp, log, unary } from '../ndarray/kernels/unary.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { reducedShape } from '../ndarray/shape.js';
 import { deviceKernel } from '../ndarray/device.js';
-import type { ReduceAttrs } from './sum.js';
-import { reducedBatch } from './batching.js';
+import { type ReductionOp, reduction } from './reduction.js';
 
 export function logSumExpArray(x: NDArray, axes: readonly number[], keepDims: boolean): NDArray {
   if (x.device !== undefined) return deviceKernel(x.device, 'logSumExp').logSumExp(x, axes, keepDims);
@@ -23,13 +20,9 @@ export function logSumExpArray(x: NDArray, axes: readonly number[], keepDims: bo
   return keepDims ? y : new NDArray(y.data, reducedShape(x.shape, axes, false));
 }
 
-export const logSumExp: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const logSumExp: ReductionOp = reduction({
   name: 'logSumExp',
-  forward(ctx, x) {
-    ctx.saveInputs();
-    ctx.saveOutput();
-    return logSumExpArray(x.raw, ctx.attrs.axes, ctx.attrs.keepDims);
-  },
+  kernel: logSumExpArray,
   backward(ctx, dy) {
     const [x] = ctx.saved;
     const kept = reducedShape(x.shape, ctx.attrs.axes, true);
@@ -40,11 +33,5 @@ export const logSumExp: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<Reduce
     const x = m.input(ctx, 0);
     const y = m.output(ctx).reshape(reducedShape(x.shape, ctx.attrs.axes, true));
     return tx!.mul(x.sub(y).exp()).sum(ctx.attrs.axes, ctx.attrs.keepDims);
-  },
-  batch(ctx, x) {
-    ctx.saveInputs();
-    ctx.saveOutput();
-    const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
-    return { value: logSumExp(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
   },
 });

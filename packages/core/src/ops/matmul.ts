@@ -7,19 +7,16 @@
 // Forward (product rule): tY = op(tA) op(B) + op(A) op(tB), with the same flags.
 // Batched (vmap): a batched matmul, each operand's batch first (size-1 axes after it up to the other's rank) so that the
 // kernel's broadcasting batch axes carry it; a batch of rows against one matrix is folded into A's rows, one product.
-import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
-import { addTangents } from '../autodiff/grad-math.js';
+import type { OpWithRules } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { type MatmulFlags, matmul as kernel } from '../ndarray/kernels/matmul.js';
 import type { BatchArg } from '../autodiff/batching.js';
 import { batchFirstPadded, moveBatchAxis, sampleRank } from './batching.js';
+import { bilinear } from './bilinear.js';
 
-export const matmulFlagged: OpWithRules<MatmulFlags, [TensorNode, TensorNode]> = defineOp<MatmulFlags, [TensorNode, TensorNode]>({
+export const matmulFlagged: OpWithRules<MatmulFlags, [TensorNode, TensorNode]> = bilinear<MatmulFlags>({
   name: 'matmul',
-  forward(ctx, a, b) {
-    ctx.saveInputs();
-    return kernel(a.raw, b.raw, ctx.attrs);
-  },
+  kernel,
   backward(ctx, g) {
     const [a, b] = ctx.saved;
     const tA = !!ctx.attrs.transposeA;
@@ -31,10 +28,6 @@ export const matmulFlagged: OpWithRules<MatmulFlags, [TensorNode, TensorNode]> =
     if (!tA && tB) return [needA ? mm(g, b, false, false) : null, needB ? mm(g, a, true, false) : null];
     if (tA && !tB) return [needA ? mm(b, g, false, true) : null, needB ? mm(a, g, false, false) : null];
     return [needA ? mm(b, g, true, true) : null, needB ? mm(g, a, true, true) : null];
-  },
-  tangent(m, ctx, ta, tb) {
-    const [a, b] = ctx.saved;
-    return addTangents(m, ta && matmulFlagged(ta, b, ctx.attrs), tb && matmulFlagged(a, tb, ctx.attrs));
   },
   batch(ctx, a, b) {
     ctx.saveInputs();

@@ -14,7 +14,7 @@ import { type PoolGeometry, maxPool2dBackward, maxPool2dForward } from '../ndarr
 import { moveBatchAxis } from './batching.js';
 import { gather, scatterAdd } from './gather.js';
 
-export const maxPool2d: OpWithRules<PoolGeometry, [TensorNode]> = defineOp<PoolGeometry, [TensorNode]>({
+export const maxPool2d: OpWithRules<PoolGeometry, [TensorNode]> = defineOp({
   name: 'maxPool2d',
   forward(ctx, x) {
     const { values, argmax } = maxPool2dForward(x.raw, ctx.attrs, [...x.shape.slice(0, -2), ctx.attrs.outH, ctx.attrs.outW]);

@@ -3,33 +3,21 @@
 // Forward, the same shares: ty = sum(tx * [x = y] / count) over `axes`.
 // Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
 import type { OpContext } from '../autodiff/context.js';
-import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { equal } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { reducedShape } from '../ndarray/shape.js';
 import { maskNode } from '../autodiff/node-math.js';
 import type { ReduceAttrs } from './sum.js';
-import { reducedBatch } from './batching.js';
+import { type ReductionOp, reduction } from './reduction.js';
 
-function extremum(kind: 'max' | 'min'): OpWithRules<ReduceAttrs, [TensorNode]> {
-  const op: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+function extremum(kind: 'max' | 'min'): ReductionOp {
+  return reduction({
     name: kind,
-    forward(ctx, x) {
-      ctx.saveInputs();
-      ctx.saveOutput();
-      return reduce(x.raw, ctx.attrs.axes, ctx.attrs.keepDims, kind);
-    },
+    kernel: (x, axes, keepDims) => reduce(x, axes, keepDims, kind),
     backward: (ctx, dy) => [dy.reshape(reducedShape(ctx.inputs[0].shape, ctx.attrs.axes, true)).mul(shares(ctx))],
     tangent: (_m, ctx, tx) => tx!.mul(shares(ctx)).sum(ctx.attrs.axes, ctx.attrs.keepDims),
-    batch(ctx, x) {
-      ctx.saveInputs();
-      ctx.saveOutput();
-      const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
-      return { value: op(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
-    },
   });
-  return op;
 }
 
 /** Each element's share of the extremum: [x = y] / (number of elements equal to y), y kept with size-1 axes. */

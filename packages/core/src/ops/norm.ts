@@ -2,7 +2,6 @@
 // dx = dy * x / y, and 0 where y = 0: the zero vector gets the subgradient 0, as in PyTorch, not 0/0;
 // forward ty = sum(tx * x) / y over `axes`, 0 where y = 0
 import type { OpContext } from '../autodiff/context.js';
-import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import { maskNode } from '../autodiff/node-math.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { greater, mul } from '../ndarray/kernels/binary.js';
@@ -10,7 +9,7 @@ import { binary } from '../ndarray/kernels/binary.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { sqrt, unary } from '../ndarray/kernels/unary.js';
 import { reducedShape } from '../ndarray/shape.js';
-import { reducedBatch } from './batching.js';
+import { type ReductionOp, reduction } from './reduction.js';
 import type { ReduceAttrs } from './sum.js';
 import { where } from './where.js';
 
@@ -21,14 +20,9 @@ function inverseNorm(ctx: OpContext<ReduceAttrs, TensorNode>): TensorNode {
   return positive.div(where(positive, y, 1));
 }
 
-export const norm: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const norm: ReductionOp = reduction({
   name: 'norm',
-  forward(ctx, x) {
-    ctx.saveInputs();
-    ctx.saveOutput();
-    const r = x.raw;
-    return unary(sqrt, reduce(binary(mul, r, r), ctx.attrs.axes, ctx.attrs.keepDims, 'sum'));
-  },
+  kernel: (x, axes, keepDims) => unary(sqrt, reduce(binary(mul, x, x), axes, keepDims, 'sum')),
   backward(ctx, dy) {
     const [x] = ctx.saved;
     return [
@@ -41,12 +35,5 @@ export const norm: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs
   tangent(_m, ctx, tx) {
     const [x] = ctx.saved;
     return tx!.mul(x).sum(ctx.attrs.axes, true).mul(inverseNorm(ctx)).reshape(ctx.output!.shape);
-  },
-  // Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
-  batch(ctx, x) {
-    ctx.saveInputs();
-    ctx.saveOutput();
-    const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
-    return { value: norm(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
   },
 });

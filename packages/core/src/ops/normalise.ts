@@ -8,7 +8,10 @@
 // are the ops' differentiable paths (createGraph, vmap); their fused kernels are in ndarray/kernels, and a device's
 // behind DeviceBackend.normalise.
 import type { OpContext } from '../autodiff/context.js';
+import type { OpDefinition } from '../autodiff/define-op.js';
+import { isGradEnabled } from '../autodiff/mode.js';
 import type { TensorNode } from '../autodiff/node.js';
+import type { TypedArray } from '../ndarray/dtype.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { deviceKernel } from '../ndarray/device.js';
 import { sqrt } from './sqrt.js';
@@ -34,8 +37,15 @@ export function affineOf<T>(flags: AffineFlags, affine: readonly T[]): [T | null
   return [flags.hasWeight ? affine[0] : null, flags.hasBias ? affine[flags.hasWeight ? 1 : 0] : null];
 }
 
+/** Which of dx, dw and db an entry's inputs want. */
+export interface WantedGrads {
+  readonly dx: boolean;
+  readonly dWeight: boolean;
+  readonly dBias: boolean;
+}
+
 /** Which of dx, dw and db the entry's inputs want. */
-export function wantedGrads(ctx: OpContext<AffineFlags>): { dx: boolean; dWeight: boolean; dBias: boolean } {
+function wantedGrads(ctx: OpContext<AffineFlags>): WantedGrads {
   const { hasWeight, hasBias } = ctx.attrs;
   return { dx: ctx.needsGrad(0), dWeight: hasWeight && ctx.needsGrad(1), dBias: hasBias && ctx.needsGrad(hasWeight ? 2 : 1) };
 }
@@ -62,10 +72,10 @@ function throughXhat(g: TensorNode, xhat: TensorNode, std: TensorNode, axes: num
 }
 
 /** dx, dw and db (each null where not wanted, dw and db only where the op has them) in differentiable ops. */
-export function normGradients(
+function normGradients(
   layout: NormLayout,
   flags: AffineFlags,
-  want: { dx: boolean; dWeight: boolean; dBias: boolean },
+  want: WantedGrads,
   x: TensorNode,
   weight: TensorNode | null,
   dy: TensorNode,
@@ -80,7 +90,7 @@ export function normGradients(
 }
 
 /** The output's tangent from those of x, the weight and the bias (null where not perturbed). */
-export function normTangent(
+function normTangent(
   layout: NormLayout,
   x: TensorNode,
   weight: TensorNode | null,
@@ -101,7 +111,7 @@ export function normTangent(
 }
 
 /** A fused kernel's dx, dw and db (a CPU kernel's dw and db summed in float64) as nodes like x, in the order of the op's inputs. */
-export function kernelGradients(
+function kernelGradients(
   flags: AffineFlags,
   x: TensorNode,
   affineShape: readonly number[],
@@ -145,7 +155,7 @@ export function deviceNormalise(
 }
 
 /** The device's fused backward: dx, dw and db as nodes, in the order of the op's inputs (null where not wanted). */
-export function deviceNormGradients(
+function deviceNormGradients(
   ctx: OpContext<AffineFlags>,
   dy: TensorNode,
   perChannel: boolean,
@@ -164,4 +174,53 @@ export function deviceNormGradients(
     wantedGrads(ctx),
   );
   return kernelGradients(ctx.attrs, x, affineShape, r);
+}
+
+/** The attributes both ops have: which affine parameters follow x, and eps. */
+export interface NormAttrs extends AffineFlags {
+  readonly eps: number;
+}
+
+/** What tells batch norm from layer norm in their rules. */
+export interface NormKind<Attrs extends NormAttrs, Stats> {
+  /** Where the statistics of an x of rank `rank` are taken, and how a parameter lines up with x. */
+  layout(rank: number, attrs: Attrs): NormLayout;
+  /** Whether the device's kernels group the statistics per channel (batch norm) or over the trailing axes. */
+  readonly perChannel: boolean;
+  /** The shape of a weight or bias for x. */
+  affineShape(x: TensorNode, attrs: Attrs): readonly number[];
+  /** The fused CPU backward, from the statistics the CPU forward saved. */
+  kernelBackward(
+    dy: NDArray,
+    x: NDArray,
+    stats: Stats,
+    weight: TypedArray | null,
+    want: WantedGrads,
+  ): { dx: NDArray | null; dWeight: Float64Array | null; dBias: Float64Array | null };
+}
+
+/**
+ * The backward and tangent rules of a normalisation whose forward saved x, the weight and its statistics
+ * (`ctx.save(x, weight, stats)`; null statistics under vmap): recorded (createGraph) or without statistics, the
+ * differentiable ops of its layout; else the fused backward of the device or of the CPU.
+ */
+export function normRules<Attrs extends NormAttrs, Stats>(
+  kind: NormKind<Attrs, Stats>,
+): Required<Pick<OpDefinition<Attrs, TensorNode[]>, 'backward' | 'tangent'>> {
+  return {
+    backward(ctx, dy) {
+      const [x, weight, stats] = ctx.saved as unknown as [TensorNode, TensorNode | null, Stats | null];
+      const { attrs } = ctx;
+      const want = wantedGrads(ctx);
+      if (isGradEnabled() || stats === null) return normGradients(kind.layout(x.rank, attrs), attrs, want, x, weight, dy, attrs.eps);
+      const affineShape = kind.affineShape(x, attrs);
+      if (x.raw.device !== undefined) return deviceNormGradients(ctx, dy, kind.perChannel, affineShape, attrs.eps);
+      return kernelGradients(attrs, x, affineShape, kind.kernelBackward(dy.raw, x.raw, stats, weight?.data ?? null, want));
+    },
+    tangent(_m, ctx, tx, ...affine) {
+      const [x] = ctx.inputs;
+      const [weight] = affineOf(ctx.attrs, ctx.inputs.slice(1));
+      return normTangent(kind.layout(x.rank, ctx.attrs), x, weight, ctx.attrs.eps, tx, ...affineOf(ctx.attrs, affine));
+    },
+  };
 }

@@ -14,7 +14,7 @@ export interface PadAttrs {
   readonly value: number;
 }
 
-export const pad: OpWithRules<PadAttrs, [TensorNode]> = defineOp<PadAttrs, [TensorNode]>({
+export const pad: OpWithRules<PadAttrs, [TensorNode]> = defineOp({
   name: 'pad',
   forward: (ctx, x) => padArray(x.raw, ctx.attrs.before, ctx.attrs.after, ctx.attrs.value),
   backward: (ctx, dy) => [pad(dy, { before: ctx.attrs.before.map((w) => -w), after: ctx.attrs.after.map((w) => -w), value: 0 })],

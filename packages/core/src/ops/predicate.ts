@@ -22,7 +22,7 @@ export type BinaryPredicate = OpWithRules<undefined, [Node, Node]>;
 export function predicate(kernel: UnaryKernel): UnaryPredicate;
 export function predicate(kernel: BinaryKernel): BinaryPredicate;
 export function predicate(kernel: UnaryKernel | BinaryKernel): UnaryPredicate | BinaryPredicate {
-  const op: OpWithRules<undefined, readonly Node[]> = defineOp<undefined, readonly Node[]>({
+  const op: OpWithRules<undefined, readonly Node[]> = defineOp({
     name: kernel.name,
     forward: (_ctx, ...xs): RawValue => (kernel.arity === 1 ? unaryRaw(kernel, xs[0]) : binaryRaw(kernel, xs[0], xs[1])),
     backward: (ctx) => ctx.inputs.map(() => null),

@@ -5,13 +5,12 @@
 // with a GradError (the product of the others is not y / x there, and its own derivative is not written here).
 import type { OpContext } from '../autodiff/context.js';
 import { isBatched } from '../autodiff/batching.js';
-import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { isDifferentiated } from '../autodiff/tangents.js';
 import { GradError } from '../errors.js';
 import { prod as kernel, prodOfOthers } from '../ndarray/kernels/axes.js';
 import { reducedShape } from '../ndarray/shape.js';
-import { reducedBatch } from './batching.js';
+import { type ReductionOp, reduction } from './reduction.js';
 import type { ReduceAttrs } from './sum.js';
 
 /**
@@ -30,24 +29,13 @@ function others(ctx: OpContext<ReduceAttrs, TensorNode>, differentiated: boolean
   );
 }
 
-export const prod: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const prod: ReductionOp = reduction({
   name: 'prod',
-  forward(ctx, x) {
-    ctx.saveInputs();
-    ctx.saveOutput();
-    return kernel(x.raw, ctx.attrs.axes, ctx.attrs.keepDims);
-  },
+  kernel: kernel,
   backward(ctx, dy) {
     const shape = reducedShape(ctx.inputs[0].shape, ctx.attrs.axes, true);
     return [dy.reshape(shape).mul(others(ctx, isDifferentiated(dy, ctx.saved[0])))];
   },
   // y / x in ops where there is no zero, so that a jvp of a jvp differentiates it.
   tangent: (_m, ctx, tx) => tx!.mul(others(ctx, isDifferentiated(tx!, ctx.saved[0]), true)).sum(ctx.attrs.axes, ctx.attrs.keepDims),
-  // Batched (vmap): the same reduction over the batched value, each sample's axes shifted past the batch axis.
-  batch(ctx, x) {
-    ctx.saveInputs();
-    ctx.saveOutput();
-    const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
-    return { value: prod(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
-  },
 });

@@ -6,10 +6,7 @@ import { copyArray } from '../ndarray/dtype.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { moveBatchAxis } from './batching.js';
 
-export const reshape: OpWithRules<{ readonly shape: readonly number[] }, [TensorNode]> = defineOp<
-  { readonly shape: readonly number[] },
-  [TensorNode]
->({
+export const reshape: OpWithRules<{ readonly shape: readonly number[] }, [TensorNode]> = defineOp({
   name: 'reshape',
   forward: (ctx, x) =>
     x.raw.device ? x.raw.device.reshape(x.raw, ctx.attrs.shape.slice()) : new NDArray(copyArray(x.data), ctx.attrs.shape.slice()),

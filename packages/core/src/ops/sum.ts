@@ -5,7 +5,7 @@ import { type OpWithRules, defineOp } from '../autodiff/define-op.js';
 import type { TensorNode } from '../autodiff/node.js';
 import { reduce } from '../ndarray/kernels/reduce.js';
 import { reducedShape } from '../ndarray/shape.js';
-import { reducedBatch } from './batching.js';
+import { batchedReduction } from './reduction.js';
 
 export interface ReduceAttrs {
   /** Normalised (non-negative, ascending) axes. */
@@ -13,7 +13,7 @@ export interface ReduceAttrs {
   readonly keepDims: boolean;
 }
 
-export const sum: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs, [TensorNode]>({
+export const sum: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp({
   name: 'sum',
   forward: (ctx, x) => reduce(x.raw, ctx.attrs.axes, ctx.attrs.keepDims, 'sum'),
   backward(ctx, dy) {
@@ -21,8 +21,5 @@ export const sum: OpWithRules<ReduceAttrs, [TensorNode]> = defineOp<ReduceAttrs,
     return [dy.reshape(reducedShape(x.shape, ctx.attrs.axes, true)).broadcastTo(x.shape)];
   },
   tangent: (_m, ctx, tx) => sum(tx!, ctx.attrs),
-  batch(ctx, x) {
-    const { axes, dim } = reducedBatch(ctx.attrs.axes, ctx.attrs.keepDims, x.dim!);
-    return { value: sum(x.value, { axes, keepDims: ctx.attrs.keepDims }), dim };
-  },
+  batch: (ctx, x) => batchedReduction(sum, ctx.attrs, x),
 });

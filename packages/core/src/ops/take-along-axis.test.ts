@@ -4,6 +4,7 @@
 // cases; typed errors for float indices, indices out of range and shapes that differ off the axis.
 import * as tf from '@tensorflow/tfjs';
 import { DTypeError, ShapeError, type Tensor, takeAlongAxis, tensor } from '@tapegrad/core';
+import { lcg } from '../../test/lcg';
 import { describeOp } from '../../test/op-cases';
 import { type Shape, expectGradients, ravel, sizeOf, uniform, unravel } from '../../test/op-harness';
 import { expectSameAsTf, useTfCpu } from '../../test/tfjs-oracle';
@@ -15,12 +16,11 @@ beforeAll(useTfCpu);
 
 /** Seeded int32 indices in [0, n) of `shape`. */
 function indicesOf(shape: Shape, n: number, seed: number): Tensor {
-  let s = seed;
-  const data = Int32Array.from({ length: sizeOf(shape) }, () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s % n;
-  });
-  return tensor(data, { shape });
+  const next = lcg(seed);
+  return tensor(
+    Int32Array.from({ length: sizeOf(shape) }, () => next() % n),
+    { shape },
+  );
 }
 
 describe('takeAlongAxis', () => {

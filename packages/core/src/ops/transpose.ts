@@ -5,10 +5,7 @@ import type { TensorNode } from '../autodiff/node.js';
 import { transpose as kernel } from '../ndarray/kernels/layout.js';
 import { physicalAxis } from './batching.js';
 
-export const transpose: OpWithRules<{ readonly perm: readonly number[] }, [TensorNode]> = defineOp<
-  { readonly perm: readonly number[] },
-  [TensorNode]
->({
+export const transpose: OpWithRules<{ readonly perm: readonly number[] }, [TensorNode]> = defineOp({
   name: 'transpose',
   forward: (ctx, x) => kernel(x.raw, ctx.attrs.perm),
   backward(ctx, dy) {

@@ -20,7 +20,7 @@ function select(c: NDArray, a: NDArray, b: NDArray): NDArray {
   return new NDArray(out, shape);
 }
 
-export const where: OpWithRules<undefined, [Node, Node, Node]> = defineOp<undefined, [Node, Node, Node]>({
+export const where: OpWithRules<undefined, [Node, Node, Node]> = defineOp({
   name: 'where',
   forward(ctx, cond, a, b) {
     ctx.save(cond);

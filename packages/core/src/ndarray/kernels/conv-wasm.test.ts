@@ -7,16 +7,15 @@ import { setGemmExecutor } from './backend/gemm-executor';
 import { type KernelBackend, getKernelBackend, setKernelBackend } from './backend/kernel-backend';
 import { type ConvGeometry, conv2dForward, conv2dForwardKeepingPatches, conv2dInputGrad, conv2dWeightGrad, convLimits } from './conv';
 import { NDArray } from '../ndarray';
+import { lcg } from '../../../test/lcg';
 
-let state = 4242;
-function random(shape: number[]): NDArray {
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    data[i] = state / 2147483648 - 0.5;
-  }
-  return new NDArray(data, shape);
-}
+const next = lcg(4242);
+/** Float32 values in [-0.5, 0.5), continuing one sequence. */
+const random = (shape: number[]) =>
+  new NDArray(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => next() / 2147483648 - 0.5),
+    shape,
+  );
 
 interface Case {
   batch: number;
