@@ -4,7 +4,7 @@ import { wasmGemmAvailable, wasmRelaxedGemmAvailable } from './backend/wasm-gemm
 import { ShapeError } from '../../errors';
 import { type DType, allocate, allocateUnfilled, donation, releaseArray } from '../dtype';
 import { NDArray } from '../ndarray';
-import { gemmDirect, gemmPacked, matmul } from './matmul';
+import { gemmDirect, gemmPacked, gemmSingleThread, matmul } from './matmul';
 
 // An independent reference: the textbook triple loop over explicitly indexed, explicitly transposed operands,
 // accumulated in float64, with NumPy's batch broadcasting spelled out by hand.
@@ -313,4 +313,30 @@ describe.each(['js', 'wasm', 'auto'] as KernelBackend[])('the outer product (inn
       setGemmExecutor(null);
     }
   });
+});
+
+describe.each(['js', 'wasm', 'auto'] as KernelBackend[])("a product's output memory on the %s backend", (backend) => {
+  beforeAll(() => setKernelBackend(backend));
+  afterAll(() => setKernelBackend('auto'));
+
+  // The WebAssembly kernel overwrites C, so matmul hands it the pool's memory unfilled; the loops add into C, so they
+  // get it zeroed. Either way a stale value must not survive.
+  it.each(['float32', 'float64', 'int32'] as DType[])('%s: no stale value of pooled memory survives in C (k > 1)', (dtype) => {
+    const { a, b } = operands(70, 33, 90, true, false, dtype);
+    const dirty = allocateUnfilled(dtype, 70 * 90).fill(dtype === 'int32' ? 12345 : NaN);
+    expect(releaseArray(dirty)).toBe(true);
+    const c = matmul(a, b, { transposeA: true });
+    expect(c.data).toBe(dirty);
+    expectClose(c, reference(a, b, true, false), dtype === 'float32' ? 1e-5 : 1e-12);
+  });
+});
+
+it("the single-thread kernel on 'wasm' zeroes C before the loops when the WebAssembly kernel declines (mixed dtypes)", () => {
+  setKernelBackend('wasm');
+  const { a } = operands(9, 40, 11, false, false, 'float32');
+  const { b } = operands(9, 40, 11, false, false, 'float64');
+  const C = new Float64Array(9 * 11).fill(NaN);
+  gemmSingleThread(a.data, 0, b.data, 0, C, 0, 9, 11, 40, false, false);
+  setKernelBackend('auto');
+  expectClose(new NDArray(C, [9, 11]), reference(a, b, false, false), 1e-12);
 });

@@ -18,7 +18,7 @@
 import { deviceOf } from '../device.js';
 import { type GemmKernel, getGemmExecutor } from './backend/gemm-executor.js';
 import { getKernelBackend } from './backend/kernel-backend.js';
-import { wasmGemm, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
+import { wasmGemm, wasmGemmAvailable, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
 import { type DotArgs, wasmDot } from './backend/wasm-dot.js';
 import { wasmOuter, wasmOuterOutput } from './backend/wasm-outer.js';
 import { ShapeError, formatShape } from '../../errors.js';
@@ -61,16 +61,28 @@ const PACKED_MIN_WORK = 32 * 32 * 32;
 /** Below this many multiply-adds, copying operands into WebAssembly memory costs more than SIMD saves ('auto'). */
 const WASM_MIN_WORK = 16 * 16 * 16;
 
-/** The single-thread kernel for one product: the WebAssembly one when selected and applicable, else packed or direct loops. */
+/** Whether the single-thread kernel for a product of `work` multiply-adds is the WebAssembly one, backend permitting. */
+const wasmSelected = (work: number): boolean => {
+  const backend = getKernelBackend();
+  return backend !== 'js' && (backend !== 'auto' || work >= WASM_MIN_WORK);
+};
+
+/**
+ * The single-thread kernel for one product: the WebAssembly one when selected and applicable, else packed or direct
+ * loops. The WebAssembly kernel overwrites C's range, so it need not be zero (see `matmul`): when the kernel declines
+ * (an int32 or mixed-dtype product), the range is zeroed before the loops add into it.
+ */
 function chooseSingle(work: number): GemmKernel {
   const backend = getKernelBackend();
   const js = work >= PACKED_MIN_WORK ? gemmPacked : gemmDirect;
-  if (backend === 'js' || (backend === 'auto' && work < WASM_MIN_WORK)) return js;
+  if (!wasmSelected(work)) return js;
   // 'auto' prefers the relaxed-SIMD build (fused multiply-adds) where the host validates it.
   const relaxed = backend === 'wasm-relaxed' || (backend === 'auto' && wasmRelaxedGemmAvailable());
   // wasmGemm declines (returns false) for int32 and mixed dtypes, or when the host lacks WebAssembly SIMD.
   return (A, ao, B, bo, C, co, m, n, k, tA, tB) => {
-    if (!wasmGemm(relaxed, A, ao, B, bo, C, co, m, n, k, tA, tB)) js(A, ao, B, bo, C, co, m, n, k, tA, tB);
+    if (wasmGemm(relaxed, A, ao, B, bo, C, co, m, n, k, tA, tB)) return;
+    C.fill(0, co, co + m * n);
+    js(A, ao, B, bo, C, co, m, n, k, tA, tB);
   };
 }
 
@@ -323,10 +335,13 @@ export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray
   const m = shape[r - 2];
   const n = shape[r - 1];
   const k = tA ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
-  // The outer product (k = 1) writes every element of C, and so does an executor that overwrites C (OpenBLAS's
-  // beta = 0): no zero-filled memory needed. The other kernels add into zeros.
-  const unfilled = k === 1 || (k > 1 && getGemmExecutor()?.overwrites === true);
+  // The outer product (k = 1) writes every element of C, and so do an executor that overwrites C (OpenBLAS's
+  // beta = 0) and, with no executor, the WebAssembly kernel: no zero-filled memory needed (a pooled array is not
+  // filled: 1.3 MB a W1 step). The other kernels add into zeros.
+  const executor = getGemmExecutor();
   const dtype = promote(a.dtype, b.dtype);
+  const wasmOverwrites = executor === null && a.dtype === b.dtype && dtype !== 'int32' && wasmSelected(m * n * k) && wasmGemmAvailable();
+  const unfilled = k === 1 || (k > 1 && (executor?.overwrites === true || wasmOverwrites));
   // Large batches of outer products go into memory the WebAssembly kernel writes in place (wasm-outer.ts).
   const make = k === 1 && outerInWasm(m, n) ? (size: number) => wasmOuterOutput(dtype, size, m, n) : undefined;
   const out = unfilled ? allocateUnfilled(dtype, sizeOf(shape), make) : allocate(dtype, sizeOf(shape));

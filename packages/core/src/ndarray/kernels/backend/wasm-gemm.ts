@@ -19,15 +19,18 @@ export function wasmRelaxedGemmAvailable(): boolean {
 /**
  * C[co..] = op(A) . op(B) ({@link GemmArgs}), when A, B and C are all float32 or all float64 and the module
  * (the relaxed-SIMD one when `relaxed`) is available; returns false (and does nothing) otherwise. Operands are copied
- * into the module's memory.
+ * into the module's memory. C's range is overwritten: it need not be zero on entry.
  */
 export function wasmGemm(relaxed: boolean, ...[A, ao, B, bo, C, co, m, n, k, tA, tB]: GemmArgs): boolean {
   const kernels = relaxed ? wasmRelaxedKernels() : wasmKernels();
   if (kernels === null) return false;
   const Kind = floatArrayKind(A, B, C);
   if (Kind === null) return false;
-  // The module writes C's range on the first block of k: with none, C keeps its zeros.
-  if (k === 0) return true;
+  // The module writes C's range on the first block of k; with none, C is zero.
+  if (k === 0) {
+    C.fill(0, co, co + m * n);
+    return true;
+  }
   const size = Kind.BYTES_PER_ELEMENT;
   const aAt = align16(kernels.heapBase());
   const bAt = align16(aAt + m * k * size);
