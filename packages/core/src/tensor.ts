@@ -7,8 +7,8 @@ import { isBatched } from './autodiff/batching.js';
 import { mode } from './autodiff/mode.js';
 import { Node, type Operand, type RawValue, type TensorNode } from './autodiff/node.js';
 import { DTypeError, DeviceError, GradError, ShapeError, formatShape } from './errors.js';
-import { type DType, type TypedArray, checkInt32Values, handOut, hasInt32Value, isDType, isFloat } from './ndarray/dtype.js';
-import { disposeArray, keep, scope } from './tidy.js';
+import { type DType, type TypedArray, checkInt32Values, handOut, hasInt32Value, isDType, isFloat, pool } from './ndarray/dtype.js';
+import { disposeArray, keepAsGrad, scope } from './tidy.js';
 import { deviceBackend } from './ndarray/device.js';
 import { argReduce } from './ndarray/kernels/reduce.js';
 import { offsetsBesideAxis } from './ndarray/kernels/layout.js';
@@ -61,12 +61,15 @@ export class Tensor extends Node implements TensorNode {
     installOpMethods(this.prototype, MASK_TABLES, methods);
   }
   private _array: NDArray;
+  /** @internal see Node._born. */
+  override readonly _born: number;
   /** @internal the tidy this tensor was made in (tidy.ts), or null. */
   _scope: Tensor[] | null;
 
   /** @internal use `tensor(...)`, `zeros(...)` and friends. */
   constructor(array: NDArray, requiresGrad = false, name?: string) {
     super(false, name);
+    this._born = mode.tensorsMade++;
     this._array = array;
     array._holders++;
     this._scope = scope.tensors;
@@ -83,7 +86,7 @@ export class Tensor extends Node implements TensorNode {
    * y.dispose();
    */
   dispose(): void {
-    if (!this.isDisposed) this._array = disposeArray(this._array, this.label);
+    if (!this.isDisposed) this._array = disposeArray(this._array, this);
   }
   /** Whether `dispose()` (or the end of the tidy it was made in) has let go of this tensor. */
   get isDisposed(): boolean {
@@ -192,15 +195,21 @@ export class Tensor extends Node implements TensorNode {
   /**
    * @internal as Node's, but when nothing is recorded a leaf's own copy of its first gradient is a copy of the memory
    * (`slice`, a memcpy) rather than `g.mul(1)`: the same bits at a tenth of the cost (issue 18; docs/decisions.md).
+   * No copy at all when the sweep made `g` for this leaf alone (`sole`, see NodeSums) and nothing else can reach its
+   * memory: no other tensor holds the array and no user code was handed it (the pool owns it). The leaf's .grad then
+   * takes the array, as PyTorch's AccumulateGrad steals an incoming gradient nothing else holds, and `g` is disposed,
+   * so that a reference kept to it (a user-written rule's) reads a DisposedError, never the leaf's .grad changing.
    * Recorded sweeps (createGraph), batched gradients and device arrays keep the op, which is what they need.
    */
-  override _accumulateGrad(g: Node): void {
+  override _accumulateGrad(g: Node, sole = false): void {
     const raw = g.raw;
     if (this._grad === null && this.isLeaf && !mode.grad && typeof raw !== 'number' && raw.device === undefined && !isBatched(g)) {
-      this._grad = g.make(new NDArray(raw.data.slice(), raw.shape));
+      const take = sole && raw._holders === 1 && pool.owned.has(raw.data);
+      this._grad = g.make(take ? raw : new NDArray(raw.data.slice(), raw.shape));
+      if (take) (g as Tensor).dispose();
     } else super._accumulateGrad(g);
-    // A leaf's gradient outlives the tidy its backward ran in, as the leaf does (PyTorch's .grad belongs to the leaf).
-    if (scope.tensors !== null && this.isLeaf) keep(this._grad as Tensor);
+    // A leaf's gradient outlives the tidy its backward ran in while it is the leaf's .grad (PyTorch's .grad belongs to the leaf).
+    if (scope.tensors !== null && this.isLeaf) keepAsGrad(this._grad as Tensor, this);
   }
 
   /** @internal the sweep's un-broadcast: sums the broadcast axes back to the shape of `like`, then casts to its dtype. */

@@ -1,6 +1,6 @@
 /**
  * Explicit memory scopes, as TensorFlow.js users know them: `tidy(fn)` disposes every tensor made while `fn` runs
- * except those it returns (and those `keep` marks, and the `.grad` a backward gives a leaf); `t.dispose()` disposes
+ * except those it returns (and those `keep` marks, and a leaf's `.grad` while it is that); `t.dispose()` disposes
  * one. A disposed tensor's array goes back to the buffer pool (ndarray/dtype.ts) when nothing else can read it: the
  * last tensor holding the array was disposed, `allocate` made it and no user code was handed it (`data`). Reading a
  * disposed tensor throws a DisposedError naming the op, never another tensor's values (docs/decisions.md, "Output
@@ -15,6 +15,8 @@ import type { Tensor } from './tensor.js';
 /** @internal the tensors of the innermost running tidy (null outside any), which each new Tensor joins. */
 export const scope = { tensors: null as Tensor[] | null };
 const keptForever = new WeakSet<Tensor>();
+/** The leaf whose `.grad` each gradient made inside a tidy became (see keepAsGrad). */
+const gradOf = new WeakMap<Tensor, { readonly _grad: unknown }>();
 
 /**
  * Runs `fn` and disposes every tensor made while it runs, except the tensors in what it returns (a tensor, or arrays
@@ -40,7 +42,7 @@ export function tidy<T>(fn: () => T): T {
   } finally {
     scope.tensors = outer;
     for (const t of mine) {
-      if (returned.has(t) || keptForever.has(t)) {
+      if (returned.has(t) || keptForever.has(t) || gradOf.get(t)?._grad === t) {
         if (outer !== null && t._scope === mine) {
           t._scope = outer;
           outer.push(t);
@@ -61,6 +63,16 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
+/**
+ * @internal `grad` outlives the tidys it was made in for as long as it is `leaf`'s `.grad` (a backward's gradient
+ * belongs to the leaf, as PyTorch's .grad does): one the leaf has let go of by the tidy's end (zeroGrad, a later
+ * backward's sum, `leaf.grad = ...`) is an ordinary tensor of that tidy, disposed with the rest, and its memory goes
+ * back to the pool for the next step's gradient (issue 18: W1's 800 KB dW1 was new memory every step).
+ */
+export function keepAsGrad(grad: Tensor, leaf: { readonly _grad: unknown }): void {
+  gradOf.set(grad, leaf);
+}
+
 function tensorsIn(value: unknown, into: Set<Tensor>): void {
   if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) for (const v of value as unknown[]) tensorsIn(v, into);
@@ -74,16 +86,17 @@ function tensorsIn(value: unknown, into: Set<Tensor>): void {
 // One prototype per array class whose `data` throws: a disposed array's stand-in inherits from it.
 const disposedPrototypes = new WeakMap<object, object>();
 
-function throwDisposed(this: NDArray & { _label: string }): never {
-  throw new DisposedError(`${this._label} ${formatShape(this.shape)} was disposed (by dispose() or tidy)`);
+function throwDisposed(this: NDArray & { _holder: { readonly label: string } }): never {
+  throw new DisposedError(`${this._holder.label} ${formatShape(this.shape)} was disposed (by dispose() or tidy)`);
 }
 
 /**
- * @internal disposes `array`, held by the tensor labelled `label`: returns its stand-in, whose elements cannot be read
- * (a DisposedError), and gives the memory to the pool when this was the array's last holder. Entries recorded before
- * now look at their saved values again (as after an in-place change), so a backward through one fails by name.
+ * @internal disposes `array`, held by the tensor `holder`: returns its stand-in, whose elements cannot be read (a
+ * DisposedError naming `holder`), and gives the memory to the pool when this was the array's last holder. Entries
+ * recorded before now look at their saved values again (as after an in-place change), so a backward through one fails
+ * by name.
  */
-export function disposeArray(array: NDArray, label: string): NDArray {
+export function disposeArray(array: NDArray, holder: { readonly label: string }): NDArray {
   // The stand-in copies the array's fields (shape, dtype, device, ...) but `data`, which its prototype makes throw.
   // Not Object.create(array): making a live array a prototype cost ~7 us a disposal, 3% of a W1 step (issue 18).
   const proto = Object.getPrototypeOf(array) as object;
@@ -94,7 +107,9 @@ export function disposeArray(array: NDArray, label: string): NDArray {
   for (const key of Object.keys(array)) if (key !== 'data') gone[key] = fields[key];
   gone._version = array._version + 1;
   gone._disposed = true;
-  gone._label = label;
+  // The holder, not its label: a label numbers an unnamed tensor on first use (a WeakMap entry per tensor, 0.6% of a
+  // W1 step and more collector work when every disposal made one); it is read only if the stand-in is.
+  gone._holder = holder;
   mode.lastMutationSeq = mode.nextSeq;
   // A data property: the array of one made unreadable (vmap's reuseOutputs) or on a device has none, and is not ours.
   const data = Object.getOwnPropertyDescriptor(array, 'data')?.value as NDArray['data'] | undefined;

@@ -175,6 +175,81 @@ describe('tidy and dispose', () => {
     expect(() => inner!.toArray()).toThrow(DisposedError);
   });
 
+  it("a .grad the leaf let go of inside the tidy (an SGD step, then zeroGrad) is disposed with it, its memory the next step's", () => {
+    const w = seeded(11, [SIDE, SIDE], true);
+    const x = seeded(12, [3, SIDE]);
+    // Returned from the tidy, a let-go gradient survives it, as any returned tensor does.
+    const returned = tidy(() => {
+      x.matmul(w).tanh().sum().backward();
+      const g = w.grad!;
+      w.zeroGrad();
+      return g;
+    });
+    expect(returned.isDisposed).toBe(false);
+    let dropped: Tensor | null = null;
+    let memory: unknown = null;
+    tidy(() => {
+      x.matmul(w).tanh().sum().backward();
+      dropped = w.grad!;
+      memory = dropped.raw.data;
+      noGrad(() => w.addInPlace(dropped!, -0.1));
+      w.zeroGrad();
+    });
+    expect(dropped!.isDisposed).toBe(true);
+    expect(() => dropped!.toArray()).toThrow(DisposedError);
+    // The next backward's dW (the only array of its size) is that memory again, with this step's values.
+    tidy(() => x.matmul(w).tanh().sum().backward());
+    expect(w.grad!.raw.data).toBe(memory);
+    const want = tidy(() => {
+      const wc = tensor(Float64Array.from(w.raw.data), { shape: [SIDE, SIDE], requiresGrad: true });
+      x.matmul(wc).tanh().sum().backward();
+      return Float64Array.from(wc.grad!.raw.data);
+    });
+    expect(sameBits([Float64Array.from(w.grad!.raw.data)], [want])).toBe(true);
+  });
+
+  it("a .grad stays while it is the leaf's: a later backward's sum replaces it (the first is disposed), keep() and nesting", () => {
+    const w = seeded(13, [SIDE, SIDE], true);
+    let first: Tensor | null = null;
+    let explicit: Tensor | null = null;
+    tidy(() => {
+      w.mul(2).sum().backward();
+      first = w.grad;
+      w.mul(3).sum().backward();
+    });
+    expect(first!.isDisposed).toBe(true);
+    expect(w.grad!.isDisposed).toBe(false);
+    expect(Array.from(new Set(w.grad!.raw.data))).toEqual([5]);
+    w.zeroGrad();
+    tidy(() => {
+      tidy(() => w.mul(2).sum().backward());
+      // Let go of in the outer tidy, after the inner one ended: disposed with the outer one.
+      first = w.grad;
+      w.zeroGrad();
+      w.mul(4).sum().backward();
+      explicit = keep(w.grad!);
+      w.zeroGrad();
+    });
+    expect(first!.isDisposed).toBe(true);
+    expect(explicit!.isDisposed).toBe(false);
+    expect(Array.from(new Set(explicit!.raw.data))).toEqual([4]);
+  });
+
+  it('names a disposed tensor by its label: its name, or the %id it had before (given at disposal or later, the same)', () => {
+    const named = seeded(8, [SIDE, SIDE]).mul(2);
+    named.name = 'hidden';
+    named.dispose();
+    expect(() => named.data).toThrow(/^hidden \[\d+, \d+\] was disposed/);
+    const before = seeded(9, [SIDE, SIDE]).mul(2);
+    const label = before.label;
+    before.dispose();
+    expect(() => before.data).toThrow(new RegExp(`^${label} \\[`));
+    const after = seeded(10, [SIDE, SIDE]).mul(2);
+    after.dispose();
+    expect(after.label).toMatch(/^%\d+$/);
+    expect(() => after.data).toThrow(new RegExp(`^${after.label} \\[`));
+  });
+
   it('names the op a disposed tensor is used in, and the op whose backward needs one', () => {
     const w = seeded(7, [SIDE, SIDE], true);
     const t = tidy(() => w.mul(3));

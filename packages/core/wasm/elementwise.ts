@@ -110,6 +110,32 @@ export function mapF64(op: i32, a: usize, b: usize, o: usize, n: i32, sa: usize,
   mapOp<f64>(op, a, b, o, n, sa, sb);
 }
 
+// The map of `rows` rows of `len` elements, each of a, b and o moving on by its own step in bytes after each row: a row
+// step of 0 reads (or writes) the same row every time. A row broadcast ([n, m] with [m]) steps the matrix by a row
+// and the vector by 0; a column sum steps the rows by a row and adds them into one accumulator row (steps 0 for a
+// and o), in the TypeScript loop's order. Each row is one call of the map: the per-row work is the map's.
+// @ts-ignore: decorator
+@inline
+function mapRows(f64: bool, op: i32, a: usize, b: usize, o: usize, rows: i32, len: i32, stepA: usize, stepB: usize, stepO: usize): void {
+  for (let r = 0; r < rows; r++) {
+    if (f64) mapF64(op, a, b, o, len, 1, 1);
+    else mapF32(op, a, b, o, len, 1, 1);
+    a += stepA;
+    b += stepB;
+    o += stepO;
+  }
+}
+
+/** mapF32 over rows (see mapRows): row broadcasts and column sums in one call. */
+export function mapRowsF32(op: i32, a: usize, b: usize, o: usize, rows: i32, len: i32, stepA: usize, stepB: usize, stepO: usize): void {
+  mapRows(false, op, a, b, o, rows, len, stepA, stepB, stepO);
+}
+
+/** The float64 twin of mapRowsF32. */
+export function mapRowsF64(op: i32, a: usize, b: usize, o: usize, rows: i32, len: i32, stepA: usize, stepB: usize, stepO: usize): void {
+  mapRows(true, op, a, b, o, rows, len, stepA, stepB, stepO);
+}
+
 // Adds x[i] (or x[i] * y[i] rounded to T, when y is not 0) into the running sums at acc (four float64: s0..s3).
 // @ts-ignore: decorator
 @inline

@@ -69,7 +69,7 @@ export function sweep(req: SweepRequest): Node[] {
   const stops = [...(req.stopAtTargets && req.targets ? req.targets : []), ...(req.stopAt ?? [])];
   const order = collect(req.roots, stops.length > 0 ? new Set(stops) : null);
   const numeric = !createGraph && !req.observer && !mode.anomaly && req.roots.every((r) => typeof r.raw === 'number');
-  const sums: GradientSums<unknown> = numeric ? NumberSums.take() : new NodeSums();
+  const sums: GradientSums<unknown> = numeric ? NumberSums.take() : new NodeSums(!createGraph && !req.observer);
   const wasRecording = mode.grad;
   mode.grad = createGraph;
   try {

@@ -18,6 +18,8 @@ export const mode = shared('mode', () => ({
    * have seen a saved value change, so the sweep skips their version check.
    */
   lastMutationSeq: 0,
+  /** How many Tensors were made so far: a gradient made after a sweep began is the sweep's own (node-math.ts). */
+  tensorsMade: 0,
   /** The tape entry whose backward rule is running, so anomalies inside it are blamed on it. */
   backwardOf: null as { readonly op: { readonly name: string } } | null,
 }));

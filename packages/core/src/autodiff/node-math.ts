@@ -152,10 +152,23 @@ class NodeMath extends NodeRuleMath implements GradMath<Node> {
  * is private until the sweep reads it as a node's whole gradient (every node keeps its whole gradient as `.grad`, and
  * rules, hooks and users may hold it). A private sum replaced by a larger one is read by nothing: its array goes back
  * to the pool.
+ *
+ * They also tell a leaf when its gradient is one the sweep made and handed to it alone (`sole`), so that the leaf
+ * may keep that gradient's memory as its `.grad` rather than copying it (Tensor._accumulateGrad): a gradient made
+ * before the sweep began (a seed, a value a rule saved or keeps) or handed to two nodes (add's dy, which is also its
+ * output's .grad) is never sole, and a sweep that records (createGraph) or is observed (explain) gives none.
  */
 export class NodeSums implements GradientSums<Node> {
   private readonly touched: Node[] = [];
   private readonly own = new Set<Node>();
+  /** How many nodes each gradient was handed to as their sum so far; null when the sweep gives no sole gradients. */
+  private readonly handed: Map<Node, number> | null;
+  /** mode.tensorsMade when the sweep began: a gradient born from here on is the sweep's. */
+  private readonly start = mode.tensorsMade;
+
+  constructor(soleGradients = false) {
+    this.handed = soleGradients ? new Map() : null;
+  }
 
   get(node: Node): Node | undefined {
     const g = (node._pending as Node | null) ?? undefined;
@@ -166,10 +179,12 @@ export class NodeSums implements GradientSums<Node> {
     const pending = node._pending as Node | null;
     if (pending === null) {
       node._pending = g;
+      this.hand(g);
       this.touched.push(node);
     } else {
       const sum = pending.add(g);
       node._pending = sum;
+      this.hand(sum);
       this.recycle(pending);
       if (!mode.grad) this.own.add(sum);
     }
@@ -180,6 +195,14 @@ export class NodeSums implements GradientSums<Node> {
   }
   set(node: Node, g: Node): void {
     node._pending = g;
+    this.hand(g);
+  }
+  private hand(g: Node): void {
+    this.handed?.set(g, (this.handed.get(g) ?? 0) + 1);
+  }
+  /** Whether `g` is the sweep's own gradient, handed to one node only. */
+  private sole(g: Node): boolean {
+    return this.handed !== null && this.handed.get(g) === 1 && g._born !== undefined && g._born >= this.start;
   }
   asNode(_like: Node, gy: Node): Node {
     return gy;
@@ -191,13 +214,17 @@ export class NodeSums implements GradientSums<Node> {
   finish(targets: readonly Node[] | undefined): Node[] {
     if (targets) return targets.map((t) => (t._pending as Node | null) ?? t.zerosLike());
     // A leaf's hooks run here, on this backward's gradient, before it joins .grad; a non-leaf's ran in the sweep.
-    for (const n of this.touched)
-      n._accumulateGrad(n.isLeaf && hasGradHooks(n) ? runGradHooks(n, n._pending as Node) : (n._pending as Node));
+    for (const n of this.touched) {
+      const g = n._pending as Node;
+      if (n.isLeaf && hasGradHooks(n)) n._accumulateGrad(runGradHooks(n, g));
+      else n._accumulateGrad(g, n.isLeaf && this.sole(g));
+    }
     return [];
   }
   clear(): void {
     for (const n of this.touched) n._pending = null;
     this.touched.length = 0;
     this.own.clear();
+    this.handed?.clear();
   }
 }

@@ -43,6 +43,8 @@ export abstract class Node {
   /** @internal */ _inlineVersions = 0;
   /** A display name for listings, DOT graphs and `explain`. */
   name: string | undefined;
+  /** @internal for a Tensor, `mode.tensorsMade` when it was made (its order of birth); undefined for a Scalar. */
+  declare readonly _born?: number;
   /** @internal accumulated gradient, read through each kind's `grad` accessor. */
   _grad: Node | null = null;
   /** @internal the gradient being gathered by the sweep that is running (in a sweep over Scalars: its slot in the sweep's sums). */
@@ -114,8 +116,9 @@ export abstract class Node {
   /**
    * @internal adds one sweep's gradient `g` into this node's `.grad`. A gradient may be shared (add hands dy
    * to both inputs), so a leaf keeps its own copy: optimisers and clipping may change a leaf's .grad in place.
+   * `sole`: the sweep made `g` and handed it to this node alone (NodeSums), so a kind may take its memory instead.
    */
-  _accumulateGrad(g: Node): void {
+  _accumulateGrad(g: Node, _sole = false): void {
     this._grad = this._grad !== null ? this._grad.add(g) : this.isLeaf ? g.mul(1) : g;
   }
   /** @internal adds a gradient held as a plain number (a sweep over Scalars) into `.grad`. */

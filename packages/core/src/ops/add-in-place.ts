@@ -16,12 +16,14 @@ export const addInPlace = defineInPlaceOp<{ readonly alpha: number }>({
       x.raw.device.addInPlace(x.raw, other.raw, alpha);
       return x.raw;
     }
-    const d = x.data;
+    // raw.data, not the public `data`, which hands the array to user code: a gradient read here (an SGD step) may
+    // still go back to the pool when its tidy ends.
+    const d = x.raw.data;
     if (other.size === 1) {
-      const v = alpha * other.data[0];
+      const v = alpha * other.raw.data[0];
       for (let i = 0; i < d.length; i++) d[i] += v;
     } else {
-      const s = sameShape(other.shape, x.shape) ? other.data : broadcastTo(other.raw, x.shape).data;
+      const s = sameShape(other.shape, x.shape) ? other.raw.data : broadcastTo(other.raw, x.shape).data;
       addScaledInPlace(d, s, alpha);
     }
     return x.raw;

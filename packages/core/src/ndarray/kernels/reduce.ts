@@ -6,7 +6,7 @@ import { type TypedArray, allocate } from '../dtype.js';
 import { NDArray } from '../ndarray.js';
 import { reducedShape, sizeOf } from '../shape.js';
 import { installedReduceAll, installedReduceAxis, installedSumOfProducts } from './backend/kernel-backend.js';
-import { wasmSum } from './backend/wasm-elementwise.js';
+import { wasmColumnSums, wasmSum } from './backend/wasm-elementwise.js';
 
 /** Which reduction: a sum, a maximum or a minimum. */
 export type ReduceKind = 'sum' | 'max' | 'min';
@@ -84,7 +84,10 @@ function reduceAxis(x: NDArray, axis: number, kind: ReduceKind): NDArray {
   const inner = sizeOf(shape.slice(axis + 1));
   const outer = sizeOf(shape.slice(0, axis));
   const out = allocate(x.dtype, outer * inner);
-  if (!installedReduceAxis(kind, x.data, out, outer, n, inner)) reduceMiddle(x.data, out, outer, n, inner, kind);
+  const done =
+    installedReduceAxis(kind, x.data, out, outer, n, inner) ||
+    (kind === 'sum' && inner > 1 && wasmColumnSums(x.data, out, outer, n, inner));
+  if (!done) reduceMiddle(x.data, out, outer, n, inner, kind);
   const outShape = shape.slice();
   outShape[axis] = 1;
   return new NDArray(out, outShape);

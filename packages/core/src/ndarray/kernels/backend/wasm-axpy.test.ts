@@ -33,6 +33,19 @@ const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.
     );
   });
 
+  it.each([Float32Array, Float64Array])(
+    'gives the same bits in blocks: several of 64 KiB, a partial last one, an odd tail (%p)',
+    (Kind) => {
+      for (const n of [(3 * 65536) / Kind.BYTES_PER_ELEMENT, (2 * 65536) / Kind.BYTES_PER_ELEMENT + 7]) {
+        const x = new Kind(n).map((_, i) => (i % 1001 === 5 ? specials[i % specials.length] : Math.sin(i) * 10 ** ((i % 13) - 6)));
+        const y = new Kind(n).map((_, i) => Math.cos(i * 0.7));
+        const expected = reference(x, y, -0.037);
+        expect(wasmAxpy(x, y, -0.037)).toBe(true);
+        expect(sameBits(x, expected)).toBe(true);
+      }
+    },
+  );
+
   it('works on a parameter-sized array, and declines mixed and int32 arrays without touching them', () => {
     const x = new Float32Array(784 * 256 + 1).map((_, i) => Math.sin(i));
     const y = new Float32Array(x.length).map((_, i) => Math.cos(i));

@@ -14,6 +14,8 @@ const BLOCK_BYTES = 64 * 1024;
 /** Under 'auto', shorter maps and sums stay in TypeScript: the call and the copies cost more than they save. */
 const MAP_MIN_ELEMENTS = 256;
 const SUM_MIN_ELEMENTS = 1024;
+/** Under 'auto', row broadcasts and column sums with shorter rows stay in TypeScript: each row costs a map's setup. */
+const ROW_MIN_ELEMENTS = 16;
 /** The module's op codes, by core kernel name. */
 const OPS: Readonly<Partial<Record<string, number>>> = { add: 0, sub: 1, mul: 2, div: 3, tanhGrad: 4, reluGrad: 5, addRelu: 6 };
 /** relu(x) is addRelu(x, 0) bit for bit: x + 0 is x (a -0 becomes +0, which relu gives -0 anyway). */
@@ -41,9 +43,17 @@ function layout(): { kernels: WasmElementwiseKernels; buffer: ArrayBuffer; acc: 
  */
 export function wasmBinary(name: string, A: TypedArray, B: TypedArray, O: TypedArray, runs: BroadcastRuns): boolean {
   const op = OPS[name];
-  if (op === undefined || runs.rows !== 1) return false;
-  return map(op, A, runs.aOff[0], runs.sa, B, runs.bOff[0], runs.sb, O);
+  if (op === undefined) return false;
+  if (runs.rows === 1) return map(op, A, runs.aOff[0], runs.sa, B, runs.bOff[0], runs.sb, O);
+  // A row broadcast ([n, m] with [m] or [1, m], either order): one operand's runs follow each other, the other's repeat.
+  const { aOff, bOff, len } = runs;
+  if (runs.sa !== 1 || runs.sb !== 1) return false;
+  if (repeats(bOff) && follows(aOff, len)) return mapRows(op, A, aOff[0], B, bOff[0], O, len, true);
+  return repeats(aOff) && follows(bOff, len) && mapRows(op, B, bOff[0], A, aOff[0], O, len, false);
 }
+
+const repeats = (off: Int32Array): boolean => off.every((v) => v === off[0]);
+const follows = (off: Int32Array, len: number): boolean => off.every((v, r) => v === off[0] + r * len);
 
 /** O = kernel(X) for relu, under the same conditions as wasmBinary; false (nothing written) otherwise. */
 export function wasmUnary(name: string, X: TypedArray, O: TypedArray): boolean {
@@ -73,6 +83,81 @@ function map(op: number, A: TypedArray, a0: number, sa: number, B: TypedArray, b
     b.set(B.subarray(b0 + i * sb, b0 + (sb === 0 ? 1 : i + m)));
     run(op, at.a, at.b, at.o, m, sa, sb);
     O.set(m === block ? o : o.subarray(0, m), i);
+  }
+  return true;
+}
+
+/**
+ * O = op(Full, Row) (op(Row, Full) when `rowIsB` is false) with Row's `len` elements from row0 read against each of
+ * Full's O.length / len rows from full0: whole rows of Full a block at a time, the row copied once.
+ */
+function mapRows(
+  op: number,
+  Full: TypedArray,
+  full0: number,
+  Row: TypedArray,
+  row0: number,
+  O: TypedArray,
+  len: number,
+  rowIsB: boolean,
+): boolean {
+  const n = O.length;
+  const Kind = floatArrayKind(O, Full, Row);
+  const at = Kind && wasmRowsChosen(n, len, Kind) && layout();
+  if (!Kind || !at) return false;
+  const S = Kind.BYTES_PER_ELEMENT;
+  const block = Math.floor(BLOCK_BYTES / S / len) * len;
+  const [full, row] = rowIsB ? [at.a, at.b] : [at.b, at.a];
+  new Kind(at.buffer, row, len).set(Row.subarray(row0, row0 + len));
+  const f = new Kind(at.buffer, full, block);
+  const o = new Kind(at.buffer, at.o, block);
+  const run = Kind === Float32Array ? at.kernels.mapRowsF32 : at.kernels.mapRowsF64;
+  for (let i = 0; i < n; i += block) {
+    const m = Math.min(block, n - i);
+    f.set(Full.subarray(full0 + i, full0 + i + m));
+    run(op, at.a, at.b, at.o, m / len, len, rowIsB ? len * S : 0, rowIsB ? 0 : len * S, len * S);
+    O.set(m === block ? o : o.subarray(0, m), i);
+  }
+  return true;
+}
+
+/**
+ * Whether WebAssembly takes rows of `len` elements, n in all: under 'auto' rows of at least ROW_MIN_ELEMENTS (shorter
+ * ones cost a map's setup each for little work). Never rows longer than a block.
+ */
+function wasmRowsChosen(n: number, len: number, Kind: { BYTES_PER_ELEMENT: number }): boolean {
+  return len * Kind.BYTES_PER_ELEMENT <= BLOCK_BYTES && wasmElementwiseChosen(n) && (len >= ROW_MIN_ELEMENTS || wasmChosen(n, Infinity));
+}
+
+/**
+ * out[o, i] = the sum over k of X[o, k, i], X viewed as [outer, n, inner] (reduce.ts's reduceMiddle, out zeros on
+ * entry): the same additions in the same order, X[o, 0, i] first, each rounded to the arrays' type. False (nothing
+ * written) when WebAssembly is not chosen or unavailable, or the arrays are not both float32 or both float64.
+ */
+export function wasmColumnSums(X: TypedArray, out: TypedArray, outer: number, n: number, inner: number): boolean {
+  const Kind = floatArrayKind(out, X);
+  const width = Kind && Math.min(inner, BLOCK_BYTES / Kind.BYTES_PER_ELEMENT);
+  const at = Kind && width && wasmRowsChosen(X.length, width, Kind) && layout();
+  if (!Kind || !width || !at) return false;
+  const S = Kind.BYTES_PER_ELEMENT;
+  const perBlock = Math.floor(BLOCK_BYTES / S / width);
+  const x = new Kind(at.buffer, at.a, perBlock * width);
+  const acc = new Kind(at.buffer, at.o, width);
+  const run = Kind === Float32Array ? at.kernels.mapRowsF32 : at.kernels.mapRowsF64;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < inner; c += width) {
+      const w = Math.min(width, inner - c);
+      acc.fill(0);
+      for (let k = 0; k < n; k += perBlock) {
+        const rows = Math.min(perBlock, n - k);
+        const first = (o * n + k) * inner + c;
+        if (w === inner) x.set(X.subarray(first, first + rows * w));
+        else for (let r = 0; r < rows; r++) x.set(X.subarray(first + r * inner, first + r * inner + w), r * w);
+        // acc = acc + row, row after row: the accumulator's steps are 0.
+        run(OPS.add!, at.o, at.a, at.o, rows, w, 0, w * S, 0);
+      }
+      out.set(acc.subarray(0, w), o * inner + c);
+    }
   }
   return true;
 }

@@ -58,6 +58,18 @@ export interface WasmOuterKernels extends WasmHeap {
 
 /** A map of the elementwise module: o = op(a, b) over n elements, sa / sb 0 for a broadcast one-element operand. */
 type WasmMap = (op: number, a: number, b: number, o: number, n: number, sa: number, sb: number) => void;
+/** The map over rows of the elementwise module: `rows` maps of `len` elements, a, b and o each moving on by its step (bytes). */
+type WasmMapRows = (
+  op: number,
+  a: number,
+  b: number,
+  o: number,
+  rows: number,
+  len: number,
+  stepA: number,
+  stepB: number,
+  stepO: number,
+) => void;
 /** A running sum of the elementwise module: x (times y when y is not 0) into four float64 sums at acc. */
 type WasmSum = (x: number, y: number, n: number, acc: number) => void;
 
@@ -69,6 +81,8 @@ export interface WasmElementwiseKernels extends WasmHeap {
   tanhF32(x: number, o: number, n: number): number;
   readonly mapF32: WasmMap;
   readonly mapF64: WasmMap;
+  readonly mapRowsF32: WasmMapRows;
+  readonly mapRowsF64: WasmMapRows;
   readonly sumF32: WasmSum;
   readonly sumF64: WasmSum;
 }
