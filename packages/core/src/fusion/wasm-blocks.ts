@@ -21,47 +21,6 @@ const CELL = 16;
 /** tanh's float32 kernel leaves the values with |x| >= 7.905… (and NaN) to its element form; this redoes a superset. */
 const TANH_REDO = 7;
 
-/** Where each slot lives in the arena (byte offsets from its base), and which steps a reduction takes over. */
-interface Layout {
-  readonly offset: readonly number[];
-  readonly acc: readonly number[];
-  readonly zero: number;
-  readonly bytes: number;
-  readonly block: number;
-  /** For each output: the mul step whose product it sums directly (the step itself is skipped), or null. */
-  readonly product: ReadonlyArray<Step | null>;
-}
-const layouts = new WeakMap<Program, Layout>();
-
-function layoutOf(program: Program): Layout {
-  let layout = layouts.get(program);
-  if (layout !== undefined) return layout;
-  const { slots, steps, outputs, size } = program;
-  const width = program.dtype === 'float32' ? 4 : 8;
-  const block = Math.min(BLOCK, (size + 3) & ~3);
-  const reads = slots.map(() => 0);
-  for (const st of steps) {
-    reads[st.a]++;
-    if (st.b >= 0) reads[st.b]++;
-  }
-  outputs.forEach((o) => reads[o.slot]++);
-  const product = outputs.map((o) => {
-    const st = steps.find((s) => s.out === o.slot);
-    const whole = (s: number): boolean => !isScalarSlot(slots[s]);
-    return o.reduce && st?.kernel.name === 'mul' && reads[o.slot] === 1 && whole(st.a) && whole(st.b) ? st : null;
-  });
-  let bytes = CELL; // the zero cell at 0
-  const offset = slots.map((spec) => {
-    const at = bytes;
-    bytes += isScalarSlot(spec) ? CELL : block * width;
-    return at;
-  });
-  const acc = outputs.map(() => (bytes += 32) - 32);
-  layout = { offset, acc, zero: 0, bytes, block, product };
-  layouts.set(program, layout);
-  return layout;
-}
-
 /**
  * Runs `program` on the module as runFused's contract has it (written outputs into `written`, sums returned), or
  * returns undefined when WebAssembly is not chosen for its size or the module is unavailable.
@@ -72,30 +31,48 @@ export function runOnWasm(
   written: ReadonlyArray<TypedArray | null>,
 ): number[] | undefined {
   if (!wasmElementwiseChosen(program.size, AUTO_MIN_ELEMENTS)) return undefined;
-  const layout = layoutOf(program);
-  const arena = wasmElementwiseArena(layout.bytes);
-  if (arena === null) return undefined;
   const { slots, steps, outputs, size, dtype, shape } = program;
-  const { kernels, buffer, base } = arena;
   const f32 = dtype === 'float32';
   const Kind = f32 ? Float32Array : Float64Array;
+  const block = Math.min(BLOCK, (size + 3) & ~3);
+  // The arena: a zero cell, then each slot (a cell, or a block), then each output's four running sums.
+  let bytes = CELL;
+  const offset = slots.map((spec) => {
+    const o = bytes;
+    bytes += isScalarSlot(spec) ? CELL : block * Kind.BYTES_PER_ELEMENT;
+    return o;
+  });
+  const arena = wasmElementwiseArena(bytes + 32 * outputs.length);
+  if (arena === null) return undefined;
+  const { kernels, buffer, base } = arena;
   const map = f32 ? kernels.mapF32 : kernels.mapF64;
   const sum = f32 ? kernels.sumF32 : kernels.sumF64;
-  const { offset, block, product } = layout;
   const at = offset.map((o) => base + o);
   const full = slots.map((spec, s) => new Kind(buffer, at[s], isScalarSlot(spec) ? 1 : block));
   let view = full;
   const plans = new Map<number, BroadcastPlan>();
-  const zero = base + layout.zero;
-  new Kind(buffer, zero, CELL / Kind.BYTES_PER_ELEMENT).fill(0);
-  const accs = layout.acc.map((o) => new Float64Array(buffer, base + o, 4).fill(0));
+  new Kind(buffer, base, CELL / Kind.BYTES_PER_ELEMENT).fill(0);
+  // A reduced product read by nothing else is summed straight from its two factors (the mul step is skipped).
+  const reads = slots.map(() => 0);
+  for (const st of steps) {
+    reads[st.a]++;
+    if (st.b >= 0) reads[st.b]++;
+  }
+  outputs.forEach((o) => reads[o.slot]++);
+  const product = outputs.map((o) => {
+    const st = steps.find((x) => x.out === o.slot);
+    return o.reduce && st?.kernel.name === 'mul' && reads[o.slot] === 1 && !isScalarSlot(slots[st.a]) && !isScalarSlot(slots[st.b])
+      ? st
+      : null;
+  });
+  const accs = outputs.map((_, k) => new Float64Array(buffer, base + bytes + 32 * k, 4).fill(0));
   const run = (st: Step, len: number): void => {
     const sa = isScalarSlot(slots[st.a]) ? 0 : 1;
     const sb = st.b >= 0 && isScalarSlot(slots[st.b]) ? 0 : 1;
     const n = sa === 0 && sb === 0 ? 1 : len;
     const name = st.kernel.name;
     const code = wasmMapOpCode(st.b < 0 ? (name === 'relu' ? 'addRelu' : '') : name);
-    if (code !== undefined) return map(code, at[st.a], st.b < 0 ? zero : at[st.b], at[st.out], n, sa, st.b < 0 ? 0 : sb);
+    if (code !== undefined) return map(code, at[st.a], st.b < 0 ? base : at[st.b], at[st.out], n, sa, st.b < 0 ? 0 : sb);
     if (st.b >= 0) return (st.kernel as BinaryKernel).loop(view[st.a], view[st.b], view[st.out], planFor(plans, n, sa, sb));
     const kernel = st.kernel as UnaryKernel;
     if (f32 && name === 'tanh' && n > 1) {
@@ -130,7 +107,7 @@ export function runOnWasm(
         if (scalar) written[k]!.fill(view[o.slot][0], start, start + len);
         else written[k]!.set(view[o.slot], start);
       } else if (scalar) accumulate(accs[k], view[o.slot], true, len, len & ~3);
-      else sum(p === null ? at[o.slot] : at[p.a], p === null ? 0 : at[p.b], len, base + layout.acc[k]);
+      else sum(p === null ? at[o.slot] : at[p.a], p === null ? 0 : at[p.b], len, accs[k].byteOffset);
     });
   }
   return accs.map((s) => s[0] + s[1] + (s[2] + s[3]));
