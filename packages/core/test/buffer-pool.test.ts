@@ -119,7 +119,19 @@ describe('the buffer pool', () => {
     expect(allocate('float64', N)).not.toBe(read);
   });
 
-  it('stays within its limit, emptied when a release would pass it', () => {
+  it("when full keeps the arrays of the length released and declines more of it: the next step takes the limit's worth again", () => {
+    pool.limit = 4 * N * 8;
+    const arrays = Array.from({ length: 10 }, () => allocate('float64', N));
+    const taken = arrays.map((a) => releaseArray(a));
+    expect(taken).toEqual([true, true, true, true, false, false, false, false, false, false]);
+    expect(pool.bytes).toBe(pool.limit);
+    // The next step's four allocations of that length are the first four arrays (emptying would have left two).
+    const again = Array.from({ length: 4 }, () => allocate('float64', N));
+    expect(new Set(again)).toEqual(new Set(arrays.slice(0, 4)));
+    expect(allocate('float64', N)).not.toBe(arrays[4]);
+  });
+
+  it('stays within its limit, arrays of other lengths dropped when a release would pass it', () => {
     pool.limit = 4 * N * 8;
     const old = allocate('float64', N);
     releaseArray(old);

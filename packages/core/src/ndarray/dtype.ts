@@ -27,7 +27,7 @@ export const POOL_MIN = 4096;
 
 /**
  * @internal The buffer pool behind `allocate` (docs/decisions.md, "Output memory"): released arrays kept by dtype
- * and length, at most `limit` bytes (emptied when a release would pass it). `owned` holds every pooled-size
+ * and length, at most `limit` bytes (see releaseArray for what a release that would pass it does). `owned` holds every pooled-size
  * array `allocate` made that no user code has been handed (Tensor `data` takes it out): only those may be released,
  * so memory a caller passed in or read out is never reused.
  */
@@ -96,10 +96,20 @@ export function releaseArray(data: TypedArray): boolean {
   if (!pool.owned.delete(data)) return false;
   const donee = donatedTo.get(data);
   if (donee !== undefined) return donatedTo.delete(data) && donee.push(data) > 0;
-  // Full: what it held goes (a working set larger than the limit gains nothing from a pool anyway).
-  if (pool.bytes + data.byteLength > pool.limit) emptyPool();
   const byLength = pool.free[dtypeOfArray(data)];
   const list = byLength.get(data.length);
+  if (pool.bytes + data.byteLength > pool.limit) {
+    // Full: arrays of every other dtype and length go (shapes a program no longer uses). Arrays of this one stay, and
+    // if they alone fill the pool this one goes to the collector instead: a loop whose working set of one size passes
+    // the limit (a loop of grad in tidy: 128 of W1's dW1) then finds the limit's worth again at its next step, where
+    // emptying the pool left it only the releases since the last emptying.
+    emptyPool();
+    if (list !== undefined) {
+      byLength.set(data.length, list);
+      pool.bytes = list.length * data.byteLength;
+      if (pool.bytes + data.byteLength > pool.limit) return false;
+    }
+  }
   if (list) list.push(data);
   else byLength.set(data.length, [data]);
   pool.bytes += data.byteLength;
