@@ -153,7 +153,7 @@ export const tapegradPeer: Peer = {
   id: 'tapegrad',
   label: 'tapegrad',
   init() {
-    return "@tapegrad/core from source, default kernel backend 'auto': matmul on the WebAssembly SIMD kernel (packages/core/wasm/gemm.ts), elementwise ops and reductions in TypeScript; W1, W4 and W5 steps inside tidy (TF.js's peer steps inside tf.tidy), W2's product disposed after reading (as TF.js's)";
+    return "@tapegrad/core from source, default kernel backend 'auto': matmul on the WebAssembly SIMD kernel (packages/core/wasm/gemm.ts), elementwise ops, row broadcasts, sums and the SGD update on the WebAssembly elementwise and axpy modules (packages/core/wasm/) from their size thresholds, in TypeScript below them; W1, W4 and W5 steps inside tidy (TF.js's peer steps inside tf.tidy), W2's product disposed after reading (as TF.js's)";
   },
   supports: () => true,
   prepare: (c) => RUNNERS[c.workload](c),
