@@ -18,7 +18,7 @@
 import { deviceOf } from '../device.js';
 import { type GemmKernel, getGemmExecutor } from './backend/gemm-executor.js';
 import { getKernelBackend } from './backend/kernel-backend.js';
-import { wasmGemm, wasmGemmAvailable, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
+import { wasmGemm, wasmRelaxedGemmAvailable } from './backend/wasm-gemm.js';
 import { type DotArgs, wasmDot } from './backend/wasm-dot.js';
 import { wasmOuter, wasmOuterOutput } from './backend/wasm-outer.js';
 import { ShapeError, formatShape } from '../../errors.js';
@@ -336,12 +336,13 @@ export function matmul(a: NDArray, b: NDArray, flags: MatmulFlags = {}): NDArray
   const n = shape[r - 1];
   const k = tA ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
   // The outer product (k = 1) writes every element of C, and so do an executor that overwrites C (OpenBLAS's
-  // beta = 0) and, with no executor, the WebAssembly kernel: no zero-filled memory needed (a pooled array is not
-  // filled: 1.3 MB a W1 step). The other kernels add into zeros.
+  // beta = 0) and, with no executor, the single-thread kernel when WebAssembly is selected (chooseSingle: the module
+  // overwrites C, and where it declines the product C is zeroed first): no zero-filled memory needed (a pooled array
+  // is not filled: 1.3 MB a W1 step). The other kernels add into zeros.
   const executor = getGemmExecutor();
   const dtype = promote(a.dtype, b.dtype);
-  const wasmOverwrites = executor === null && a.dtype === b.dtype && dtype !== 'int32' && wasmSelected(m * n * k) && wasmGemmAvailable();
-  const unfilled = k === 1 || (k > 1 && (executor?.overwrites === true || wasmOverwrites));
+  const overwrites = executor === null ? wasmSelected(m * n * k) : executor.overwrites === true;
+  const unfilled = k === 1 || (k > 1 && overwrites);
   // Large batches of outer products go into memory the WebAssembly kernel writes in place (wasm-outer.ts).
   const make = k === 1 && outerInWasm(m, n) ? (size: number) => wasmOuterOutput(dtype, size, m, n) : undefined;
   const out = unfilled ? allocateUnfilled(dtype, sizeOf(shape), make) : allocate(dtype, sizeOf(shape));
